@@ -1,0 +1,295 @@
+// Blocking: an inverted index from blocking-key values to reference rows, so a source row is only compared with
+// rows sharing at least one key (`parallel`: union over all keys) or with the rows of the first key that yields
+// any (`ordered_fallback`). Key values are hashed to 32 bits (see hash.ts) and kept as a CSR posting table:
+// entryStart[e]..entryStart[e+1] in `postings`. Keys whose posting list exceeds `maxPostings` are stop-keys:
+// their postings are not stored and a lookup that hits one yields nothing (and is counted).
+
+import ngrams from 'talisman/tokenizers/ngrams/index.js';
+import { metaphoneCodes } from './comparators/phonetic';
+import { createIntTable, hashString, tableGet, tableGetOrPut, type IntTableData } from './hash';
+import { isoDay, normaliseDate, normaliseNumber, normaliseText, tokensOf } from './normalise';
+import { Growable, allocate } from './pool';
+import type { BlockingConfig, BlockingKey, BlockingKeyPart, BlockingStats, EngineRow, FieldMapping } from './types';
+
+export const DEFAULT_MAX_POSTINGS = 1000;
+const DEFAULT_PREFIX_LENGTH = 4;
+const DEFAULT_Q = 3;
+/** A conjunctive key over multi-valued parts (tokens × tokens…) yields at most this many combinations per row. */
+const MAX_COMBINATIONS = 64;
+
+type ValueKind = 'text' | 'date' | 'number';
+
+export interface BlockingIndexData {
+  strategy: 'parallel' | 'ordered_fallback';
+  keys: BlockingKey[];
+  /** how each part's values are read (dates and numbers are canonicalised before the transform) */
+  partKinds: ValueKind[][];
+  maxPostings: number;
+  table: IntTableData;
+  entryStart: Int32Array;
+  /** 1 = stop-key (postings dropped) */
+  entryDropped: Uint8Array;
+  postings: Int32Array;
+  distinctKeys: number;
+  stopKeys: number;
+}
+
+/**
+ * Keys used when the config gives none: one single-part key per mapping.
+ *   fuzzy / phonetic → Double Metaphone code of each token (a token without a letter code stands for itself,
+ *                      so postcodes and ids block on their exact tokens);
+ *   exact → the normalised value; date_range → the exact date; numeric_range → the exact number.
+ * Frequent codes ("street", common first names) become stop-keys; the other fields' keys still find the pair.
+ */
+export function defaultBlockingKeys(mappings: FieldMapping[]): BlockingKey[] {
+  return mappings.map((m) => ({
+    parts: [{ source: m.source, target: m.target, transform: m.strategy === 'fuzzy' || m.strategy === 'phonetic' ? 'phonetic' : 'exact' }],
+  }));
+}
+
+function valueKind(part: BlockingKeyPart, mappings: FieldMapping[]): ValueKind {
+  const mapping = mappings.find((m) => m.source === part.source && m.target === part.target);
+  if (mapping?.strategy === 'date_range') return 'date';
+  if (mapping?.strategy === 'numeric_range') return 'number';
+  return 'text';
+}
+
+/** The values one key part yields for a cell (deduplicated; empty when the cell is missing). */
+export function partValues(part: BlockingKeyPart, kind: ValueKind, value: unknown): string[] {
+  let text: string;
+  if (kind === 'date') {
+    const day = normaliseDate(value);
+    text = day === null ? '' : isoDay(day);
+  } else if (kind === 'number') {
+    const n = normaliseNumber(value);
+    text = n === null ? '' : String(n);
+  } else {
+    text = normaliseText(value);
+  }
+  if (text === '') return [];
+  switch (part.transform) {
+    case 'exact':
+      return [text];
+    case 'prefix':
+      return [text.slice(0, positive(part.length, DEFAULT_PREFIX_LENGTH))];
+    case 'tokens':
+      return unique(tokensOf(text));
+    case 'qgrams': {
+      const q = positive(part.length, DEFAULT_Q);
+      return text.length <= q ? [text] : unique(ngrams(q, text));
+    }
+    case 'phonetic': {
+      const codes: string[] = [];
+      for (const token of tokensOf(text)) {
+        const [primary, alternate] = metaphoneCodes(token);
+        codes.push(primary, alternate);
+      }
+      return unique(codes);
+    }
+    default:
+      return [];
+  }
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+function unique(values: string[]): string[] {
+  return values.length < 2 ? values : [...new Set(values)];
+}
+
+/** Hashes of one key for one row: the conjunction of its parts (cartesian product of their values). */
+function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], values: Record<string, unknown>, side: 'source' | 'target', out: number[]): void {
+  let combos: string[] = [String(keyIndex)];
+  for (let p = 0; p < key.parts.length; p++) {
+    const part = key.parts[p] as BlockingKeyPart;
+    const partVals = partValues(part, kinds[p] ?? 'text', values[part[side]]);
+    if (partVals.length === 0) return; // a missing part means the row has no value for this key
+    const next: string[] = [];
+    for (const prefix of combos) {
+      for (const v of partVals) {
+        if (next.length < MAX_COMBINATIONS) next.push(prefix + '\u0001' + v);
+      }
+    }
+    combos = next;
+  }
+  for (const combo of combos) out.push(hashString(combo));
+}
+
+export interface ResolvedBlocking {
+  strategy: 'parallel' | 'ordered_fallback';
+  keys: BlockingKey[];
+  partKinds: ValueKind[][];
+  maxPostings: number;
+}
+
+export function resolveBlocking(config: BlockingConfig | undefined, mappings: FieldMapping[]): ResolvedBlocking {
+  const keys = (config?.keys?.length ? config.keys : defaultBlockingKeys(mappings)).filter((k) => Array.isArray(k.parts) && k.parts.length > 0);
+  const maxPostings = config?.maxPostings;
+  return {
+    strategy: config?.strategy === 'ordered_fallback' ? 'ordered_fallback' : 'parallel',
+    keys,
+    partKinds: keys.map((k) => k.parts.map((part) => valueKind(part, mappings))),
+    maxPostings: typeof maxPostings === 'number' && maxPostings > 0 ? Math.floor(maxPostings) : DEFAULT_MAX_POSTINGS,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- build
+
+export class BlockingIndexBuilder {
+  private readonly emittedHashes = new Growable(Int32Array, 1 << 16);
+  private readonly emittedRows = new Growable(Int32Array, 1 << 16);
+  private readonly rowHashes: number[] = [];
+
+  constructor(private readonly resolved: ResolvedBlocking) {}
+
+  add(row: number, values: Record<string, unknown>): void {
+    const hashes = this.rowHashes;
+    hashes.length = 0;
+    const { keys, partKinds } = this.resolved;
+    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], values, 'target', hashes);
+    // A row is posted once per distinct key value (two parts can yield the same hash).
+    hashes.sort((a, b) => a - b);
+    for (let i = 0; i < hashes.length; i++) {
+      if (i > 0 && hashes[i] === hashes[i - 1]) continue;
+      this.emittedHashes.push(hashes[i] as number);
+      this.emittedRows.push(row);
+    }
+  }
+
+  finish(shared: boolean): BlockingIndexData {
+    const emitted = this.emittedHashes.length;
+    const hashes = this.emittedHashes.array;
+    const rows = this.emittedRows.array;
+    // Pass 1: entry id per distinct hash, and posting counts.
+    const counting = createIntTable(Math.max(16, emitted), false);
+    const entryOf = new Int32Array(emitted);
+    const counts = new Growable(Int32Array, 1 << 12);
+    for (let i = 0; i < emitted; i++) {
+      const existing = tableGetOrPut(counting, hashes[i] as number, counts.length);
+      if (existing === -1) {
+        entryOf[i] = counts.length;
+        counts.push(1);
+      } else {
+        entryOf[i] = existing;
+        counts.array[existing] = (counts.array[existing] as number) + 1;
+      }
+    }
+    const distinct = counts.length;
+    const maxPostings = this.resolved.maxPostings;
+    const entryDropped = allocate(Uint8Array, distinct, shared);
+    const entryStart = allocate(Int32Array, distinct + 1, shared);
+    let total = 0;
+    let stopKeys = 0;
+    for (let e = 0; e < distinct; e++) {
+      entryStart[e] = total;
+      const c = counts.array[e] as number;
+      if (c > maxPostings) {
+        entryDropped[e] = 1;
+        stopKeys++;
+      } else total += c;
+    }
+    entryStart[distinct] = total;
+    // Pass 2: postings in row order (rows were added in order), skipping stop-keys.
+    const postings = allocate(Int32Array, total, shared);
+    const fill = new Int32Array(distinct);
+    for (let i = 0; i < emitted; i++) {
+      const e = entryOf[i] as number;
+      if (entryDropped[e] === 1) continue;
+      postings[(entryStart[e] as number) + (fill[e] as number)] = rows[i] as number;
+      fill[e] = (fill[e] as number) + 1;
+    }
+    // Final lookup table sized for the distinct keys only (the counting table was sized for all emissions).
+    const table = createIntTable(distinct, shared);
+    for (let i = 0; i < emitted; i++) tableGetOrPut(table, hashes[i] as number, entryOf[i] as number);
+    return { ...this.resolved, table, entryStart, entryDropped, postings, distinctKeys: distinct, stopKeys };
+  }
+}
+
+// ----------------------------------------------------------------------------------------- candidate lookup
+
+/** Per-thread scratch for candidate collection: an epoch-stamped "seen" array, so deduplicating the union of
+ *  postings needs neither a Set nor clearing per row. */
+export class CandidateCollector {
+  private readonly seen: Int32Array;
+  private epoch = 0;
+  candidates = new Int32Array(1024);
+  count = 0;
+  stopKeyHits = 0;
+  private readonly hashes: number[] = [];
+
+  constructor(private readonly data: BlockingIndexData, referenceRows: number) {
+    this.seen = new Int32Array(referenceRows);
+  }
+
+  /** Fills `candidates[0..count)` for a source row (in posting order, deduplicated). */
+  collect(values: Record<string, unknown>): number {
+    if (++this.epoch === 0x7fffffff) {
+      this.seen.fill(0);
+      this.epoch = 1;
+    }
+    this.count = 0;
+    this.stopKeyHits = 0;
+    const { keys, partKinds, strategy } = this.data;
+    for (let k = 0; k < keys.length; k++) {
+      this.hashes.length = 0;
+      keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], values, 'source', this.hashes);
+      for (const h of this.hashes) this.addPostings(h);
+      if (strategy === 'ordered_fallback' && this.count > 0) break;
+    }
+    return this.count;
+  }
+
+  private addPostings(hash: number): void {
+    const data = this.data;
+    const entry = tableGet(data.table, hash);
+    if (entry === -1) return;
+    if (data.entryDropped[entry] === 1) {
+      this.stopKeyHits++;
+      return;
+    }
+    const end = data.entryStart[entry + 1] as number;
+    const postings = data.postings;
+    const seen = this.seen;
+    const epoch = this.epoch;
+    for (let i = data.entryStart[entry] as number; i < end; i++) {
+      const row = postings[i] as number;
+      if (seen[row] === epoch) continue;
+      seen[row] = epoch;
+      if (this.count === this.candidates.length) {
+        const grown = new Int32Array(this.candidates.length * 2);
+        grown.set(this.candidates);
+        this.candidates = grown;
+      }
+      this.candidates[this.count++] = row;
+    }
+  }
+}
+
+export function blockingBytes(data: BlockingIndexData): number {
+  return data.table.keys.byteLength * 2 + data.entryStart.byteLength + data.entryDropped.byteLength + data.postings.byteLength;
+}
+
+/** Blocking statistics of a slice of source rows against an index's blocking data (no comparisons made). */
+export function blockingStatsFor(data: BlockingIndexData, referenceRows: number, sourceRows: EngineRow[]): BlockingStats {
+  const collector = new CandidateCollector(data, referenceRows);
+  let pairs = 0;
+  let rowsWithoutCandidates = 0;
+  let stopKeyHits = 0;
+  for (const row of sourceRows) {
+    const n = collector.collect(row.values ?? {});
+    pairs += n;
+    stopKeyHits += collector.stopKeyHits;
+    if (n === 0) rowsWithoutCandidates++;
+  }
+  const all = sourceRows.length * referenceRows;
+  return {
+    sourceRows: sourceRows.length,
+    referenceRows,
+    pairs,
+    reductionRatio: all === 0 ? 1 : 1 - pairs / all,
+    rowsWithoutCandidates,
+    stopKeyHits,
+  };
+}

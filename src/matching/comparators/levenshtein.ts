@@ -1,0 +1,146 @@
+// Levenshtein and Damerau–Levenshtein (optimal string alignment) distances on UTF-16 code ranges, with
+// module-level scratch buffers. Strings up to 32 code units use Myers/Hyyrö's bit-parallel algorithm (one
+// machine word per column, as fastest-levenshtein does); longer ones fall back to a two-row dynamic programme.
+
+const peq = new Int32Array(0x10000);
+let rowPrev = new Int32Array(64);
+let rowCurr = new Int32Array(64);
+let rowPrev2 = new Int32Array(64);
+
+function ensureRows(n: number): void {
+  if (n + 1 > rowPrev.length) {
+    rowPrev = new Int32Array((n + 1) * 2);
+    rowCurr = new Int32Array((n + 1) * 2);
+    rowPrev2 = new Int32Array((n + 1) * 2);
+  }
+}
+
+/** Bit-parallel edit distance; requires 1 ≤ aLen ≤ 32. */
+function myers32(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+  for (let i = 0; i < aLen; i++) {
+    const c = a[aStart + i] as number;
+    peq[c] = (peq[c] as number) | (1 << i);
+  }
+  const last = 1 << (aLen - 1);
+  let pv = -1;
+  let mv = 0;
+  let score = aLen;
+  for (let j = 0; j < bLen; j++) {
+    let eq = peq[b[bStart + j] as number] as number;
+    const xv = eq | mv;
+    eq |= ((eq & pv) + pv) ^ pv;
+    mv |= ~(eq | pv);
+    pv &= eq;
+    if (mv & last) score++;
+    if (pv & last) score--;
+    mv = (mv << 1) | 1;
+    pv = (pv << 1) | ~(xv | mv);
+    mv &= xv;
+  }
+  for (let i = 0; i < aLen; i++) peq[a[aStart + i] as number] = 0;
+  return score;
+}
+
+function levenshteinDP(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+  ensureRows(bLen);
+  let prev = rowPrev;
+  let curr = rowCurr;
+  for (let j = 0; j <= bLen; j++) prev[j] = j;
+  for (let i = 1; i <= aLen; i++) {
+    curr[0] = i;
+    const ca = a[aStart + i - 1];
+    for (let j = 1; j <= bLen; j++) {
+      const cost = ca === b[bStart + j - 1] ? 0 : 1;
+      const del = (prev[j] as number) + 1;
+      const ins = (curr[j - 1] as number) + 1;
+      const sub = (prev[j - 1] as number) + cost;
+      curr[j] = del < ins ? (del < sub ? del : sub) : ins < sub ? ins : sub;
+    }
+    const t = prev;
+    prev = curr;
+    curr = t;
+  }
+  return prev[bLen] as number;
+}
+
+export function levenshteinDistanceCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+  // Longer string in the bit vector (fewer outer iterations is not the point: the word must hold the pattern).
+  if (aLen < bLen) return levenshteinDistanceCodes(b, bStart, bLen, a, aStart, aLen);
+  if (bLen === 0) return aLen;
+  if (aLen <= 32) return myers32(a, aStart, aLen, b, bStart, bLen);
+  return levenshteinDP(a, aStart, aLen, b, bStart, bLen);
+}
+
+/** 1 − distance / max(length); both empty → 1. */
+export function levenshteinSimilarityCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+  const longest = aLen > bLen ? aLen : bLen;
+  if (longest === 0) return 1;
+  return 1 - levenshteinDistanceCodes(a, aStart, aLen, b, bStart, bLen) / longest;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions,
+ *  no substring edited twice (so "ca" → "abc" is 3, unlike unrestricted Damerau–Levenshtein's 2). */
+export function damerauLevenshteinDistanceCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+  if (aLen === 0) return bLen;
+  if (bLen === 0) return aLen;
+  ensureRows(bLen);
+  let prev2 = rowPrev2;
+  let prev = rowPrev;
+  let curr = rowCurr;
+  for (let j = 0; j <= bLen; j++) prev[j] = j;
+  for (let i = 1; i <= aLen; i++) {
+    curr[0] = i;
+    const ca = a[aStart + i - 1];
+    const caPrev = i > 1 ? a[aStart + i - 2] : -1;
+    for (let j = 1; j <= bLen; j++) {
+      const cb = b[bStart + j - 1];
+      const cost = ca === cb ? 0 : 1;
+      const del = (prev[j] as number) + 1;
+      const ins = (curr[j - 1] as number) + 1;
+      const sub = (prev[j - 1] as number) + cost;
+      let best = del < ins ? (del < sub ? del : sub) : ins < sub ? ins : sub;
+      if (i > 1 && j > 1 && ca === b[bStart + j - 2] && caPrev === cb) {
+        const trans = (prev2[j - 2] as number) + 1;
+        if (trans < best) best = trans;
+      }
+      curr[j] = best;
+    }
+    const t = prev2;
+    prev2 = prev;
+    prev = curr;
+    curr = t;
+  }
+  return prev[bLen] as number;
+}
+
+export function damerauLevenshteinSimilarityCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+  const longest = aLen > bLen ? aLen : bLen;
+  if (longest === 0) return 1;
+  return 1 - damerauLevenshteinDistanceCodes(a, aStart, aLen, b, bStart, bLen) / longest;
+}
+
+let scratchA: Uint16Array = new Uint16Array(64);
+let scratchB: Uint16Array = new Uint16Array(64);
+function encodeBoth(a: string, b: string): void {
+  if (a.length > scratchA.length) scratchA = new Uint16Array(a.length * 2);
+  if (b.length > scratchB.length) scratchB = new Uint16Array(b.length * 2);
+  for (let i = 0; i < a.length; i++) scratchA[i] = a.charCodeAt(i);
+  for (let i = 0; i < b.length; i++) scratchB[i] = b.charCodeAt(i);
+}
+
+export function levenshteinDistance(a: string, b: string): number {
+  encodeBoth(a, b);
+  return levenshteinDistanceCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+}
+export function levenshteinSimilarity(a: string, b: string): number {
+  encodeBoth(a, b);
+  return levenshteinSimilarityCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+}
+export function damerauLevenshteinDistance(a: string, b: string): number {
+  encodeBoth(a, b);
+  return damerauLevenshteinDistanceCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+}
+export function damerauLevenshteinSimilarity(a: string, b: string): number {
+  encodeBoth(a, b);
+  return damerauLevenshteinSimilarityCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+}

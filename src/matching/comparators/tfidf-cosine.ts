@@ -1,0 +1,91 @@
+// tfidf_cosine: cosine similarity of TF-IDF word vectors, IDF learnt from the reference column:
+//   idf(t) = ln((N + 1) / (df(t) + 1)) + 1, N = reference rows with a value, df(t) = rows containing t
+// (a word the reference never uses gets the highest idf, ln(N + 1) + 1). Weights are tf·idf, L2-normalised, so
+// the score is in [0, 1]; rare shared words ("acme") count more than common ones ("ltd", "street").
+// Vectors are stored as (token hash, weight) sorted by hash: a pair is one merge walk, no allocation.
+
+import { createIntTable, hashString, tableGet, tableGetOrPut, type IntTableData } from '../hash';
+import { tokensOf } from '../normalise';
+
+const TOKEN_SEED = 0x1b873593;
+
+export function tokenHash(token: string): number {
+  return hashString(token, TOKEN_SEED);
+}
+
+export interface IdfTable {
+  table: IntTableData;
+  idf: Float64Array;
+  /** idf of a word the reference never uses */
+  unseenIdf: number;
+}
+
+/** Document frequencies from per-row token hash lists (each list already unique). */
+export function buildIdf(rowsTokens: Int32Array, rowOffsets: Int32Array, rows: number, shared: boolean): IdfTable {
+  const table = createIntTable(Math.max(16, rowsTokens.length), shared);
+  const df: number[] = [];
+  let documents = 0;
+  for (let r = 0; r < rows; r++) {
+    const start = rowOffsets[r] as number;
+    const end = rowOffsets[r + 1] as number;
+    if (end > start) documents++;
+    for (let k = start; k < end; k++) {
+      const slot = tableGetOrPut(table, rowsTokens[k] as number, df.length);
+      if (slot === -1) df.push(1);
+      else df[slot] = (df[slot] as number) + 1;
+    }
+  }
+  const idf = shared ? new Float64Array(new SharedArrayBuffer(Math.max(1, df.length) * 8)) : new Float64Array(Math.max(1, df.length));
+  for (let i = 0; i < df.length; i++) idf[i] = Math.log((documents + 1) / ((df[i] as number) + 1)) + 1;
+  return { table, idf, unseenIdf: Math.log(documents + 1) + 1 };
+}
+
+export function idfOf(table: IdfTable, hash: number): number {
+  const slot = tableGet(table.table, hash);
+  return slot === -1 ? table.unseenIdf : (table.idf[slot] as number);
+}
+
+/** Unique token hashes of a normalised value (for document frequencies). */
+export function uniqueTokenHashes(normalised: string): number[] {
+  return [...new Set(tokensOf(normalised).map(tokenHash))];
+}
+
+/** TF-IDF vector of a normalised value: parallel arrays sorted by hash, L2-normalised. */
+export function tfidfVector(normalised: string, idf: IdfTable): { hashes: Int32Array; weights: Float64Array } {
+  const counts = new Map<number, number>();
+  for (const token of tokensOf(normalised)) {
+    const h = tokenHash(token);
+    counts.set(h, (counts.get(h) ?? 0) + 1);
+  }
+  const hashes = Int32Array.from(counts.keys()).sort();
+  const weights = new Float64Array(hashes.length);
+  let norm = 0;
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i] as number;
+    const w = (counts.get(h) as number) * idfOf(idf, h);
+    weights[i] = w;
+    norm += w * w;
+  }
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let i = 0; i < weights.length; i++) weights[i] = (weights[i] as number) / norm;
+  return { hashes, weights };
+}
+
+/** Dot product of two normalised sparse vectors (merge walk over sorted hashes), clamped to [0, 1]. */
+export function sparseCosine(
+  aHashes: Int32Array, aWeights: Float64Array | Float32Array, aStart: number, aEnd: number,
+  bHashes: Int32Array, bWeights: Float64Array | Float32Array, bStart: number, bEnd: number,
+): number {
+  if (aEnd === aStart || bEnd === bStart) return aEnd - aStart === bEnd - bStart ? 1 : 0;
+  let i = aStart;
+  let j = bStart;
+  let dot = 0;
+  while (i < aEnd && j < bEnd) {
+    const x = aHashes[i] as number;
+    const y = bHashes[j] as number;
+    if (x === y) dot += (aWeights[i++] as number) * (bWeights[j++] as number);
+    else if (x < y) i++;
+    else j++;
+  }
+  return dot > 1 ? 1 : dot < 0 ? 0 : dot;
+}

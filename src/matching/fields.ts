@@ -1,0 +1,264 @@
+// One reference column per field mapping, stored in the representation its comparator reads (code pools,
+// hash/weight arrays, numbers), plus the matching source-side preparation. Everything a pair needs is computed
+// here once per value; scoring a pair only reads typed arrays.
+
+import { jaroWinklerCodes } from './comparators/jaro-winkler';
+import { damerauLevenshteinSimilarityCodes, levenshteinSimilarityCodes } from './comparators/levenshtein';
+import { encodePhonetic, phoneticCodesScore } from './comparators/phonetic';
+import { dateRangeScore, numericRangeScore } from './comparators/ranges';
+import { tokenSetCodes } from './comparators/token-set';
+import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from './comparators/tfidf-cosine';
+import { normaliseDate, normaliseNumber, normaliseText, sortedTokenSet, toText } from './normalise';
+import { CodePoolBuilder, Growable, encode, poolBytes, poolLength, poolString, allocate, type CodePool } from './pool';
+import type { FieldMapping } from './types';
+
+export type FieldKind =
+  | 'exact' | 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine'
+  | 'phonetic' | 'date_range' | 'numeric_range';
+
+export function fieldKind(mapping: FieldMapping): FieldKind {
+  switch (mapping.strategy) {
+    case 'fuzzy':
+      return mapping.options?.algorithm ?? 'jaro_winkler';
+    case 'exact':
+    case 'phonetic':
+    case 'date_range':
+    case 'numeric_range':
+      return mapping.strategy;
+    default:
+      return 'exact'; // unknown strategies are rejected by the API layer; never crash here
+  }
+}
+
+/** Structured-clonable column data (typed arrays only; shared memory when built with `shared`). */
+export interface FieldColumnData {
+  kind: FieldKind;
+  /** reference cells as text, for evidence ('' = no value) */
+  raw: CodePool;
+  /** normalised text (exact / edit-distance kinds) or canonical sorted token set (token_set) */
+  text?: CodePool;
+  /** phonetic: (primary, alternate) hash pairs; tfidf: token hashes. Row r owns [itemOffsets[r], itemOffsets[r+1]). */
+  itemOffsets?: Int32Array;
+  items?: Int32Array;
+  weights?: Float32Array;
+  idf?: IdfTable;
+  /** date_range: day numbers; numeric_range: numbers; NaN = missing */
+  numbers?: Float64Array;
+}
+
+/** A source value prepared for repeated comparison against many reference rows. */
+export interface PreparedValue {
+  codes: Uint16Array;
+  items: Int32Array;
+  weights: Float64Array;
+  number: number;
+}
+
+const EMPTY_CODES = new Uint16Array(0);
+const EMPTY_ITEMS = new Int32Array(0);
+const EMPTY_WEIGHTS = new Float64Array(0);
+
+function textFor(kind: FieldKind, value: unknown): string {
+  const normalised = normaliseText(value);
+  return kind === 'token_set' ? sortedTokenSet(normalised) : normalised;
+}
+
+// ------------------------------------------------------------------------------------------------ building
+
+export class FieldColumnBuilder {
+  private readonly raw = new CodePoolBuilder();
+  private readonly text = new CodePoolBuilder();
+  private readonly itemOffsets = new Growable(Int32Array);
+  private readonly items = new Growable(Int32Array);
+  private readonly numbers = new Growable(Float64Array);
+  /** tfidf keeps normalised texts until the IDF is known */
+  private readonly pendingTexts: string[] = [];
+
+  constructor(readonly kind: FieldKind) {
+    this.itemOffsets.push(0);
+  }
+
+  add(value: unknown): void {
+    this.raw.push(toText(value));
+    switch (this.kind) {
+      case 'date_range':
+        this.numbers.push(normaliseDate(value) ?? Number.NaN);
+        return;
+      case 'numeric_range':
+        this.numbers.push(normaliseNumber(value) ?? Number.NaN);
+        return;
+      case 'phonetic':
+        encodePhonetic(normaliseText(value), this.items);
+        this.itemOffsets.push(this.items.length);
+        return;
+      case 'tfidf_cosine': {
+        const normalised = normaliseText(value);
+        this.pendingTexts.push(normalised);
+        for (const h of uniqueTokenHashes(normalised)) this.items.push(h);
+        this.itemOffsets.push(this.items.length);
+        return;
+      }
+      default:
+        this.text.push(textFor(this.kind, value));
+    }
+  }
+
+  finish(shared: boolean): FieldColumnData {
+    const raw = this.raw.finish(shared);
+    const kind = this.kind;
+    switch (kind) {
+      case 'date_range':
+      case 'numeric_range':
+        return { kind, raw, numbers: this.numbers.finish(shared) };
+      case 'phonetic':
+        return { kind, raw, itemOffsets: this.itemOffsets.finish(shared), items: this.items.finish(shared) };
+      case 'tfidf_cosine':
+        return this.finishTfidf(raw, shared);
+      default:
+        return { kind, raw, text: this.text.finish(shared) };
+    }
+  }
+
+  private finishTfidf(raw: CodePool, shared: boolean): FieldColumnData {
+    const rows = this.pendingTexts.length;
+    const idf = buildIdf(this.items.array, this.itemOffsets.array, rows, shared);
+    // Vectors: unique hashes per row (same count as the df pass) sorted, with tf·idf weights.
+    const items = allocate(Int32Array, this.items.length, shared);
+    const weights = allocate(Float32Array, this.items.length, shared);
+    const itemOffsets = this.itemOffsets.finish(shared);
+    for (let r = 0; r < rows; r++) {
+      const vector = tfidfVector(this.pendingTexts[r] as string, idf);
+      const at = itemOffsets[r] as number;
+      items.set(vector.hashes, at);
+      weights.set(vector.weights, at);
+    }
+    this.pendingTexts.length = 0;
+    return { kind: 'tfidf_cosine', raw, itemOffsets, items, weights, idf };
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- scoring
+
+/** Scores one field of a (source, reference row) pair. */
+export class FieldScorer {
+  private readonly textCodes: Uint16Array;
+  private readonly textOffsets: Int32Array;
+  private readonly itemOffsets: Int32Array;
+  private readonly items: Int32Array;
+  private readonly weights: Float32Array;
+  private readonly numbers: Float64Array;
+  private readonly toleranceDays: number;
+  private readonly tolerance: number;
+  private readonly tolerancePct: number;
+
+  constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData) {
+    this.textCodes = column.text?.codes ?? EMPTY_CODES;
+    this.textOffsets = column.text?.offsets ?? EMPTY_ITEMS;
+    this.itemOffsets = column.itemOffsets ?? EMPTY_ITEMS;
+    this.items = column.items ?? EMPTY_ITEMS;
+    this.weights = column.weights ?? new Float32Array(0);
+    this.numbers = column.numbers ?? EMPTY_WEIGHTS;
+    const options = mapping.options ?? {};
+    this.toleranceDays = finiteOr(options.toleranceDays, 0);
+    this.tolerance = finiteOr(options.tolerance, 0);
+    this.tolerancePct = finiteOr(options.tolerancePct, 0);
+  }
+
+  /** null when the source value is missing (empty after normalisation, or not a date/number for range kinds). */
+  prepare(value: unknown): PreparedValue | null {
+    switch (this.column.kind) {
+      case 'date_range': {
+        const day = normaliseDate(value);
+        return day === null ? null : { codes: EMPTY_CODES, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: day };
+      }
+      case 'numeric_range': {
+        const n = normaliseNumber(value);
+        return n === null ? null : { codes: EMPTY_CODES, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: n };
+      }
+      case 'phonetic': {
+        const items: number[] = [];
+        encodePhonetic(normaliseText(value), items);
+        return items.length === 0 ? null : { codes: EMPTY_CODES, items: Int32Array.from(items), weights: EMPTY_WEIGHTS, number: 0 };
+      }
+      case 'tfidf_cosine': {
+        const idf = this.column.idf;
+        const normalised = normaliseText(value);
+        if (normalised === '' || idf === undefined) return null;
+        const vector = tfidfVector(normalised, idf);
+        return { codes: EMPTY_CODES, items: vector.hashes, weights: vector.weights, number: 0 };
+      }
+      default: {
+        const text = textFor(this.column.kind, value);
+        return text === '' ? null : { codes: encode(text), items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0 };
+      }
+    }
+  }
+
+  /** Score in [0, 1], or −1 when the reference value is missing. */
+  score(p: PreparedValue, row: number): number {
+    switch (this.column.kind) {
+      case 'date_range':
+      case 'numeric_range': {
+        const n = this.numbers[row] as number;
+        if (Number.isNaN(n)) return -1;
+        return this.column.kind === 'date_range'
+          ? dateRangeScore(p.number, n, this.toleranceDays)
+          : numericRangeScore(p.number, n, this.tolerance, this.tolerancePct);
+      }
+      case 'phonetic': {
+        const start = this.itemOffsets[row] as number;
+        const end = this.itemOffsets[row + 1] as number;
+        if (end === start) return -1;
+        return phoneticCodesScore(p.items, 0, p.items.length >> 1, this.items, start, (end - start) >> 1);
+      }
+      case 'tfidf_cosine': {
+        const start = this.itemOffsets[row] as number;
+        const end = this.itemOffsets[row + 1] as number;
+        if (end === start) return -1;
+        return sparseCosine(p.items, p.weights, 0, p.items.length, this.items, this.weights, start, end);
+      }
+      default: {
+        const start = this.textOffsets[row] as number;
+        const len = (this.textOffsets[row + 1] as number) - start;
+        if (len === 0) return -1;
+        return this.textScore(p.codes, start, len);
+      }
+    }
+  }
+
+  private textScore(a: Uint16Array, start: number, len: number): number {
+    const b = this.textCodes;
+    switch (this.column.kind) {
+      case 'jaro_winkler':
+        return jaroWinklerCodes(a, 0, a.length, b, start, len);
+      case 'levenshtein':
+        return levenshteinSimilarityCodes(a, 0, a.length, b, start, len);
+      case 'damerau_levenshtein':
+        return damerauLevenshteinSimilarityCodes(a, 0, a.length, b, start, len);
+      case 'token_set':
+        return tokenSetCodes(a, 0, a.length, b, start, len);
+      default: {
+        if (a.length !== len) return 0;
+        for (let k = 0; k < len; k++) if (a[k] !== b[start + k]) return 0;
+        return 1;
+      }
+    }
+  }
+
+  /** The reference cell as text for evidence, or null when it is empty. */
+  referenceValue(row: number): string | null {
+    return poolLength(this.column.raw, row) === 0 ? null : poolString(this.column.raw, row);
+  }
+}
+
+function finiteOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+export function fieldColumnBytes(column: FieldColumnData): number {
+  let bytes = poolBytes(column.raw);
+  if (column.text) bytes += poolBytes(column.text);
+  for (const a of [column.itemOffsets, column.items, column.weights, column.numbers]) bytes += a?.byteLength ?? 0;
+  if (column.idf) bytes += column.idf.table.keys.byteLength * 2 + column.idf.idf.byteLength;
+  return bytes;
+}

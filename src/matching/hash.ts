@@ -1,0 +1,68 @@
+// 32-bit string hashing and an open-addressing int → int table in typed arrays (clonable, shareable).
+// Blocking keys and tokens are kept as hashes rather than strings: a 1M-row index then holds no JS strings.
+// A collision (about 1 in 4·10⁹ per pair of keys) merges two posting lists: it can add candidates, never lose one.
+
+/** FNV-1a over UTF-16 code units, finished with murmur3's fmix32 for good low bits (tables mask them). */
+export function hashString(text: string, seed = 0x811c9dc5): number {
+  let h = seed | 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h);
+}
+
+export function fmix32(value: number): number {
+  let h = value | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+export interface IntTableData {
+  mask: number;
+  keys: Int32Array;
+  /** −1 = empty slot */
+  values: Int32Array;
+}
+
+/** Capacity: the next power of two ≥ 2·count, so linear probing stays short. */
+export function createIntTable(count: number, shared: boolean): IntTableData {
+  let capacity = 16;
+  while (capacity < count * 2) capacity *= 2;
+  const keys = shared ? new Int32Array(new SharedArrayBuffer(capacity * 4)) : new Int32Array(capacity);
+  const values = shared ? new Int32Array(new SharedArrayBuffer(capacity * 4)) : new Int32Array(capacity);
+  values.fill(-1);
+  return { mask: capacity - 1, keys, values };
+}
+
+/** Value stored for key, or −1. */
+export function tableGet(table: IntTableData, key: number): number {
+  const { keys, values, mask } = table;
+  let slot = key & mask;
+  for (;;) {
+    const v = values[slot] as number;
+    if (v === -1) return -1;
+    if (keys[slot] === key) return v;
+    slot = (slot + 1) & mask;
+  }
+}
+
+/** Returns the existing value for key, or stores `valueIfAbsent` and returns −1. */
+export function tableGetOrPut(table: IntTableData, key: number, valueIfAbsent: number): number {
+  const { keys, values, mask } = table;
+  let slot = key & mask;
+  for (;;) {
+    const v = values[slot] as number;
+    if (v === -1) {
+      keys[slot] = key;
+      values[slot] = valueIfAbsent;
+      return -1;
+    }
+    if (keys[slot] === key) return v;
+    slot = (slot + 1) & mask;
+  }
+}

@@ -1,0 +1,80 @@
+// The reference index: built once from the reference rows and a config, then used read-only to match any number
+// of source slices. All of its data are typed arrays (optionally on SharedArrayBuffers), so it can be handed to
+// worker threads without copying (`index.data` → `ReferenceIndex.fromData` in the worker).
+
+import { BlockingIndexBuilder, CandidateCollector, blockingBytes, resolveBlocking, type BlockingIndexData } from './blocking';
+import { FieldColumnBuilder, FieldScorer, fieldColumnBytes, fieldKind, type FieldColumnData } from './fields';
+import { CodePoolBuilder, comparePoolValues, poolBytes, poolString, type CodePool } from './pool';
+import type { EngineRow, MatchConfig } from './types';
+
+export interface ReferenceIndexData {
+  config: MatchConfig;
+  size: number;
+  ids: CodePool;
+  fields: FieldColumnData[];
+  blocking: BlockingIndexData;
+}
+
+export interface BuildOptions {
+  /** Allocate every array on SharedArrayBuffers, so worker threads can share the index (see parallel.ts). */
+  shared?: boolean;
+}
+
+export class ReferenceIndex {
+  readonly size: number;
+  readonly config: MatchConfig;
+  readonly fields: FieldScorer[];
+  /** Sum of the index's array sizes in bytes (≈ its memory footprint; for a bounded index cache). */
+  readonly estimatedBytes: number;
+  private collector: CandidateCollector | undefined;
+
+  constructor(readonly data: ReferenceIndexData) {
+    this.size = data.size;
+    this.config = data.config;
+    this.fields = data.config.fieldMappings.map((m, i) => new FieldScorer(m, data.fields[i] as FieldColumnData));
+    this.estimatedBytes = poolBytes(data.ids) + data.fields.reduce((s, f) => s + fieldColumnBytes(f), 0) + blockingBytes(data.blocking);
+  }
+
+  /** Rebuild the index object around data received from another thread (no copy when the arrays are shared). */
+  static fromData(data: ReferenceIndexData): ReferenceIndex {
+    return new ReferenceIndex(data);
+  }
+
+  referenceId(row: number): string {
+    return poolString(this.data.ids, row);
+  }
+
+  /** Compares two reference rows' ids as strings (code-unit order, like JS `<`). */
+  compareIds(a: number, b: number): number {
+    return comparePoolValues(this.data.ids, a, b);
+  }
+
+  /** Candidate collection scratch, one per index object (an index object is used by one thread). */
+  candidateCollector(): CandidateCollector {
+    this.collector ??= new CandidateCollector(this.data.blocking, this.size);
+    return this.collector;
+  }
+}
+
+export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConfig, options: BuildOptions = {}): ReferenceIndex {
+  const shared = options.shared ?? false;
+  const mappings = config.fieldMappings ?? [];
+  const ids = new CodePoolBuilder();
+  const columns = mappings.map((m) => new FieldColumnBuilder(fieldKind(m)));
+  const blocking = new BlockingIndexBuilder(resolveBlocking(config.blocking, mappings));
+  let size = 0;
+  for (const row of rows) {
+    const values = row.values ?? {};
+    ids.push(String(row.id));
+    for (let f = 0; f < mappings.length; f++) (columns[f] as FieldColumnBuilder).add(values[(mappings[f] as { target: string }).target]);
+    blocking.add(size, values);
+    size++;
+  }
+  return new ReferenceIndex({
+    config: { ...config, fieldMappings: mappings },
+    size,
+    ids: ids.finish(shared),
+    fields: columns.map((c) => c.finish(shared)),
+    blocking: blocking.finish(shared),
+  });
+}

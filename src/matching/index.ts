@@ -1,0 +1,13 @@
+// Public API of the matching engine (pure: no database, no HTTP). See README.md in this folder.
+export type {
+  Strategy, FuzzyAlgorithm, FieldMapping, BlockingTransform, BlockingKeyPart, BlockingKey, BlockingConfig,
+  MatchConfig, EngineRow, FieldEvidence, Candidate, RowMatch, SliceStats, SliceResult, BlockingStats,
+} from './types';
+export { buildReferenceIndex, ReferenceIndex, type ReferenceIndexData, type BuildOptions } from './index-build';
+export { matchSlice, TOP_CANDIDATES } from './match';
+export { resolveOneToOne, type Assignment } from './assign';
+export { blockingStats } from './stats';
+export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';
+export { normaliseText, normaliseDate, normaliseNumber, isoDay } from './normalise';
+export * from './comparators/index';
+export { MatchWorkerPool, matchParallel, mergeSliceResults } from './parallel';

@@ -1,0 +1,111 @@
+// Compact, structured-clonable storage for many short strings: UTF-16 code units in one Uint16Array plus an
+// offsets array (value i = codes[offsets[i] .. offsets[i+1])). Comparators read these code ranges directly, so
+// the hot loop never creates strings, and a pool backed by SharedArrayBuffers is shared by worker threads.
+
+export interface CodePool {
+  codes: Uint16Array;
+  offsets: Int32Array;
+}
+
+type TypedArrayCtor<T> = { new (length: number): T; new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number };
+
+/** A typed array of `length` elements, on a SharedArrayBuffer when `shared` (so worker threads see the same memory). */
+export function allocate<T>(ctor: TypedArrayCtor<T>, length: number, shared: boolean): T {
+  return shared ? new ctor(new SharedArrayBuffer(length * ctor.BYTES_PER_ELEMENT)) : new ctor(length);
+}
+
+interface AnyTypedArray {
+  length: number;
+  set(array: ArrayLike<number>, offset?: number): void;
+  subarray(begin?: number, end?: number): AnyTypedArray;
+}
+
+/** Grows by doubling while building; `finish` copies to an exact-size (optionally shared) array. */
+export class Growable<T extends AnyTypedArray> {
+  array: T;
+  length = 0;
+  constructor(private readonly ctor: TypedArrayCtor<T>, initial = 1024) {
+    this.array = new ctor(initial);
+  }
+  push(value: number): void {
+    if (this.length === this.array.length) this.grow(this.length + 1);
+    (this.array as unknown as Record<number, number>)[this.length++] = value;
+  }
+  grow(minimum: number): void {
+    let size = this.array.length * 2;
+    while (size < minimum) size *= 2;
+    const next = new this.ctor(size);
+    next.set(this.array as unknown as ArrayLike<number>);
+    this.array = next;
+  }
+  finish(shared: boolean): T {
+    const out = allocate(this.ctor, this.length, shared);
+    out.set(this.array.subarray(0, this.length) as unknown as ArrayLike<number>);
+    return out;
+  }
+}
+
+export class CodePoolBuilder {
+  private readonly codes = new Growable(Uint16Array, 4096);
+  private readonly offsets = new Growable(Int32Array, 1024);
+  constructor() {
+    this.offsets.push(0);
+  }
+  get size(): number {
+    return this.offsets.length - 1;
+  }
+  push(text: string): void {
+    const codes = this.codes;
+    const n = text.length;
+    if (codes.length + n > codes.array.length) codes.grow(codes.length + n);
+    const arr = codes.array;
+    let at = codes.length;
+    for (let i = 0; i < n; i++) arr[at++] = text.charCodeAt(i);
+    codes.length = at;
+    this.offsets.push(at);
+  }
+  finish(shared: boolean): CodePool {
+    return { codes: this.codes.finish(shared), offsets: this.offsets.finish(shared) };
+  }
+}
+
+export function poolLength(pool: CodePool, i: number): number {
+  return (pool.offsets[i + 1] as number) - (pool.offsets[i] as number);
+}
+
+/** Decode value i (String.fromCharCode in chunks: TextDecoder refuses SharedArrayBuffer views). */
+export function poolString(pool: CodePool, i: number): string {
+  const start = pool.offsets[i] as number;
+  const end = pool.offsets[i + 1] as number;
+  let out = '';
+  for (let at = start; at < end; at += 4096) {
+    out += String.fromCharCode.apply(null, pool.codes.subarray(at, Math.min(end, at + 4096)) as unknown as number[]);
+  }
+  return out;
+}
+
+/** Lexicographic comparison of values i and j by UTF-16 code units: the same order as JS `<` on the strings. */
+export function comparePoolValues(pool: CodePool, i: number, j: number): number {
+  const codes = pool.codes;
+  const ai = pool.offsets[i] as number;
+  const aEnd = pool.offsets[i + 1] as number;
+  const bj = pool.offsets[j] as number;
+  const bEnd = pool.offsets[j + 1] as number;
+  const n = Math.min(aEnd - ai, bEnd - bj);
+  for (let k = 0; k < n; k++) {
+    const d = (codes[ai + k] as number) - (codes[bj + k] as number);
+    if (d !== 0) return d;
+  }
+  return aEnd - ai - (bEnd - bj);
+}
+
+/** Encode a string into a fresh Uint16Array (once per source value, never per pair). */
+export function encode(text: string): Uint16Array {
+  const out = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+export function poolBytes(pool: CodePool): number {
+  return pool.codes.byteLength + pool.offsets.byteLength;
+}

@@ -1,0 +1,102 @@
+// Public configuration and result types of the matching engine (camelCase; the REST layer maps snake_case onto these).
+
+export type Strategy = 'exact' | 'fuzzy' | 'phonetic' | 'date_range' | 'numeric_range';
+export type FuzzyAlgorithm = 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine';
+
+export interface FieldMapping {
+  /** source column name */
+  source: string;
+  /** reference column name */
+  target: string;
+  strategy: Strategy;
+  /** weights of a config sum to 1 (the engine renormalises anyway, see README) */
+  weight: number;
+  options?: { algorithm?: FuzzyAlgorithm; toleranceDays?: number; tolerance?: number; tolerancePct?: number };
+}
+
+export type BlockingTransform = 'exact' | 'tokens' | 'qgrams' | 'phonetic' | 'prefix';
+
+export interface BlockingKeyPart {
+  source: string;
+  target: string;
+  transform: BlockingTransform;
+  /** prefix length (default 4) or q of q-grams (default 3) */
+  length?: number;
+}
+
+/** A key is the conjunction of its parts: two rows share the key when every part yields a common value. */
+export interface BlockingKey {
+  parts: BlockingKeyPart[];
+}
+
+export interface BlockingConfig {
+  strategy?: 'parallel' | 'ordered_fallback';
+  keys?: BlockingKey[];
+  /** postings longer than this are dropped as stop-keys (default DEFAULT_MAX_POSTINGS) */
+  maxPostings?: number;
+}
+
+export interface MatchConfig {
+  fieldMappings: FieldMapping[];
+  threshold: number;
+  blocking?: BlockingConfig;
+  oneToOne?: boolean;
+}
+
+/** id: Concord's row id; ids are compared as strings (JS `<`, i.e. UTF-16 code units) to break ties. */
+export interface EngineRow {
+  id: string;
+  values: Record<string, unknown>;
+}
+
+export interface FieldEvidence {
+  source: string;
+  target: string;
+  strategy: Strategy;
+  /** null when the value is missing on either side (the field did not count) */
+  score: number | null;
+  sourceValue: unknown;
+  referenceValue: unknown;
+}
+
+export interface Candidate {
+  referenceRowId: string;
+  confidence: number;
+}
+
+export interface RowMatch {
+  sourceRowId: string;
+  /** best candidate when its confidence reaches the threshold, else null */
+  referenceRowId: string | null;
+  /** best candidate's confidence (also when below the threshold); 0 when there is no candidate */
+  confidence: number;
+  /** per mapping, against the best candidate (empty when there is no candidate) */
+  evidence: FieldEvidence[];
+  /** top 5 candidates, best first (ties: smaller reference row id first) */
+  candidates: Candidate[];
+}
+
+export interface SliceStats {
+  rowsProcessed: number;
+  rowsMatched: number;
+  confidenceSum: number;
+  pairsCompared: number;
+}
+
+export interface SliceResult {
+  rows: RowMatch[];
+  stats: SliceStats;
+}
+
+export interface BlockingStats {
+  sourceRows: number;
+  referenceRows: number;
+  /** candidate pairs the blocking produces (each is compared once) */
+  pairs: number;
+  /** 1 − pairs / (|source| · |reference|) */
+  reductionRatio: number;
+  /** source rows for which blocking found no candidate */
+  rowsWithoutCandidates: number;
+  /** lookups that hit a stop-key (a posting list dropped for exceeding maxPostings) */
+  stopKeyHits: number;
+}
