@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ReferenceIndex } from './index-build';
+import { matchSlice } from './match';
 import type { EngineRow, SliceResult } from './types';
 
 interface Pending {
@@ -19,12 +20,13 @@ function workerUrl(): URL {
   return new URL(self.endsWith('.ts') ? './parallel-worker.ts' : './parallel-worker.js', self);
 }
 
-/** Under tsx the worker needs the tsx loader to import TypeScript; Node ≥ 20 inherits execArgv, but only when
- *  the parent was started with it (`tsx file.ts` is), so add it when it is missing. */
-function workerExecArgv(url: URL): string[] {
-  const argv = [...process.execArgv];
-  if (url.pathname.endsWith('.ts') && !argv.some((a) => a.includes('tsx'))) argv.push('--import', 'tsx');
-  return argv;
+/** Start the worker. Running from TypeScript sources (tsx), a worker thread does not inherit tsx's module hooks,
+ *  so a tiny eval'd bootstrap registers them (tsx/esm/api) before importing the worker module. */
+function startWorker(url: URL, workerData: unknown): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /**
@@ -40,7 +42,7 @@ export class MatchWorkerPool {
   constructor(index: ReferenceIndex, threads = Math.max(1, availableParallelism())) {
     const url = workerUrl();
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(url, { workerData: { index: index.data }, execArgv: workerExecArgv(url) });
+      const worker = startWorker(url, { index: index.data });
       worker.on('message', (result: SliceResult) => this.settle(worker, (p) => p.resolve(result)));
       worker.on('error', (error) => this.settle(worker, (p) => p.reject(error)));
       this.workers.push(worker);
@@ -93,12 +95,17 @@ export function mergeSliceResults(results: SliceResult[]): SliceResult {
 /**
  * Match all source rows on `threads` workers: the rows are cut into slices of `sliceSize` (default: an even
  * split into 4 slices per thread, so a slow slice does not leave a core idle), results come back in input order.
+ * Fewer threads are used when there are fewer than `minRowsPerThread` rows per thread (default 20,000); with one
+ * thread the slice is matched inline on the calling thread.
  * Build the index with `{ shared: true }`, or every worker gets its own copy of it.
  */
 export async function matchParallel(
-  index: ReferenceIndex, sourceRows: EngineRow[], options: { threads?: number; sliceSize?: number } = {},
+  index: ReferenceIndex, sourceRows: EngineRow[], options: { threads?: number; sliceSize?: number; minRowsPerThread?: number } = {},
 ): Promise<SliceResult> {
-  const threads = Math.max(1, options.threads ?? availableParallelism());
+  // Starting a worker costs tens of milliseconds (more under tsx): small inputs run inline.
+  const minRowsPerThread = options.minRowsPerThread ?? 20_000;
+  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.floor(sourceRows.length / minRowsPerThread)));
+  if (threads === 1) return matchSlice(index, sourceRows);
   const sliceSize = Math.max(1, options.sliceSize ?? Math.ceil(sourceRows.length / (threads * 4)));
   const pool = new MatchWorkerPool(index, threads);
   try {

@@ -1,0 +1,118 @@
+// Comparator throughput, engine vs talisman and fastest-levenshtein, on the same pairs in the same process.
+// Pairs are FEBRL4 name/address values (source × reference, true pairs and random pairs mixed), the lengths and
+// alphabet real matching sees. "kernel" = the engine's code-range kernel on pre-encoded pools (how matchSlice
+// calls it); "string" = its string convenience API (encodes both strings per call).
+import { performance } from 'node:perf_hooks';
+import { distance as fastestLevenshtein } from 'fastest-levenshtein';
+import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
+import talismanLevenshtein from 'talisman/metrics/levenshtein.js';
+import { jaroWinkler, jaroWinklerCodes, levenshteinDistance, levenshteinDistanceCodes } from '../../src/matching/index';
+import { CodePoolBuilder } from '../../src/matching/pool';
+import { readCsvRecords } from '../lib/csv';
+import { emit } from '../lib/output';
+
+const COLUMNS = ['given_name', 'surname', 'address_1', 'suburb'];
+
+function loadPairs(): Array<[string, string]> {
+  const a = [...readCsvRecords('/work/shared/datasets/febrl4/dataset4a.csv')];
+  const b = [...readCsvRecords('/work/shared/datasets/febrl4/dataset4b.csv')];
+  const pairs: Array<[string, string]> = [];
+  for (const column of COLUMNS) {
+    for (let i = 0; i < b.length; i++) {
+      const x = b[i]?.[column] ?? '';
+      const y = a[i]?.[column] ?? '';
+      const z = a[(i * 7919) % a.length]?.[column] ?? '';
+      if (x && y) pairs.push([x, y]);
+      if (x && z) pairs.push([x, z]);
+    }
+  }
+  return pairs;
+}
+
+/** Runs `fn` over all pairs repeatedly for at least `minMs`; returns pairs per second. */
+function throughput(pairs: number, minMs: number, fn: () => number): { perSecond: number; checksum: number } {
+  fn(); // warm-up (JIT)
+  let rounds = 0;
+  let checksum = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    checksum += fn();
+    rounds++;
+    elapsed = performance.now() - start;
+  } while (elapsed < minMs);
+  return { perSecond: (pairs * rounds) / (elapsed / 1000), checksum: checksum / rounds };
+}
+
+export function runComparatorBench(minMs = 1500): void {
+  const pairs = loadPairs();
+  const left = new CodePoolBuilder();
+  const right = new CodePoolBuilder();
+  for (const [x, y] of pairs) {
+    left.push(x);
+    right.push(y);
+  }
+  const l = left.finish(false);
+  const r = right.finish(false);
+  const n = pairs.length;
+
+  const talismanJw = throughput(n, minMs, () => {
+    let s = 0;
+    for (const [x, y] of pairs) s += talismanJaroWinkler(x, y);
+    return s;
+  });
+  const engineJwString = throughput(n, minMs, () => {
+    let s = 0;
+    for (const [x, y] of pairs) s += jaroWinkler(x, y);
+    return s;
+  });
+  const engineJwKernel = throughput(n, minMs, () => {
+    let s = 0;
+    const lo = l.offsets;
+    const ro = r.offsets;
+    for (let i = 0; i < n; i++) {
+      const a = lo[i] as number;
+      const b = ro[i] as number;
+      s += jaroWinklerCodes(l.codes, a, (lo[i + 1] as number) - a, r.codes, b, (ro[i + 1] as number) - b);
+    }
+    return s;
+  });
+  const agree = Math.abs(talismanJw.checksum - engineJwKernel.checksum) / n;
+  emit({ name: 'jaro_winkler.talisman', value: talismanJw.perSecond, unit: 'pairs/s' });
+  emit({ name: 'jaro_winkler.engine_string', value: engineJwString.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwString.perSecond / talismanJw.perSecond });
+  emit({ name: 'jaro_winkler.engine_kernel', value: engineJwKernel.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernel.perSecond / talismanJw.perSecond, mean_abs_diff_vs_talisman: agree });
+
+  const talismanLev = throughput(n, minMs, () => {
+    let s = 0;
+    for (const [x, y] of pairs) s += talismanLevenshtein(x, y);
+    return s;
+  });
+  const fastest = throughput(n, minMs, () => {
+    let s = 0;
+    for (const [x, y] of pairs) s += fastestLevenshtein(x, y);
+    return s;
+  });
+  const engineLevString = throughput(n, minMs, () => {
+    let s = 0;
+    for (const [x, y] of pairs) s += levenshteinDistance(x, y);
+    return s;
+  });
+  const engineLevKernel = throughput(n, minMs, () => {
+    let s = 0;
+    const lo = l.offsets;
+    const ro = r.offsets;
+    for (let i = 0; i < n; i++) {
+      const a = lo[i] as number;
+      const b = ro[i] as number;
+      s += levenshteinDistanceCodes(l.codes, a, (lo[i + 1] as number) - a, r.codes, b, (ro[i + 1] as number) - b);
+    }
+    return s;
+  });
+  if (fastest.checksum !== engineLevKernel.checksum || talismanLev.checksum !== engineLevKernel.checksum) {
+    throw new Error('levenshtein implementations disagree');
+  }
+  emit({ name: 'levenshtein.talisman', value: talismanLev.perSecond, unit: 'pairs/s' });
+  emit({ name: 'levenshtein.fastest_levenshtein', value: fastest.perSecond, unit: 'pairs/s', baseline: talismanLev.perSecond, ratio: fastest.perSecond / talismanLev.perSecond });
+  emit({ name: 'levenshtein.engine_string', value: engineLevString.perSecond, unit: 'pairs/s', baseline: fastest.perSecond, ratio: engineLevString.perSecond / fastest.perSecond });
+  emit({ name: 'levenshtein.engine_kernel', value: engineLevKernel.perSecond, unit: 'pairs/s', baseline: fastest.perSecond, ratio: engineLevKernel.perSecond / fastest.perSecond });
+}

@@ -1,0 +1,76 @@
+// Child process: the engine side of a comparison. Reads the CSVs, builds the reference index (shared memory
+// when threads > 1), matches all source rows (worker threads), and prints one JSON result: times, peak RSS
+// (taken before any evaluation-only work), quality and, when asked, blocking recall.
+import { performance } from 'node:perf_hooks';
+import { buildReferenceIndex, matchParallel, matchSlice, resolveOneToOne, type EngineRow, type MatchConfig } from '../../src/matching/index';
+import { readCsvRecords } from '../lib/csv';
+import { peakRssBytes } from '../lib/output';
+import { scorePredictions } from './quality';
+
+interface Args {
+  reference: string;
+  source: string;
+  config: MatchConfig;
+  threads: number;
+  blockingRecall?: boolean;
+}
+
+function* engineRows(path: string, truth?: Map<string, string>): Generator<EngineRow> {
+  for (const record of readCsvRecords(path)) {
+    const { id = '', truth: t = '', ...values } = record;
+    truth?.set(id, t);
+    yield { id, values };
+  }
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+const start = performance.now();
+const index = buildReferenceIndex(engineRows(args.reference), args.config, { shared: args.threads > 1 });
+const built = performance.now();
+const truth = new Map<string, string>();
+const sourceRows = [...engineRows(args.source, truth)];
+const loaded = performance.now();
+const result = args.threads > 1 ? await matchParallel(index, sourceRows, { threads: args.threads }) : matchSlice(index, sourceRows);
+const matched = performance.now();
+const peakRss = peakRssBytes();
+
+const best = scorePredictions(result.rows.map((r) => [r.sourceRowId, r.referenceRowId]), truth);
+const oneToOne = resolveOneToOne(result.rows, args.config.threshold);
+const assigned = scorePredictions([...oneToOne].map(([s, a]) => [s, a.referenceRowId]), truth);
+
+let blockingRecall: number | undefined;
+if (args.blockingRecall) {
+  const rowOf = new Map<string, number>();
+  for (let i = 0; i < index.size; i++) rowOf.set(index.referenceId(i), i);
+  const collector = index.candidateCollector();
+  let found = 0;
+  let truths = 0;
+  for (const row of sourceRows) {
+    const t = truth.get(row.id);
+    if (!t) continue;
+    truths++;
+    const target = rowOf.get(t);
+    const n = collector.collect(row.values);
+    for (let c = 0; c < n; c++) if (collector.candidates[c] === target) {
+      found++;
+      break;
+    }
+  }
+  blockingRecall = found / truths;
+}
+
+console.log(JSON.stringify({
+  buildMs: built - start,
+  sourceLoadMs: loaded - built,
+  matchMs: matched - loaded,
+  totalMs: matched - start,
+  peakRssBytes: peakRss,
+  indexBytes: index.estimatedBytes,
+  referenceRows: index.size,
+  sourceRows: sourceRows.length,
+  pairs: result.stats.pairsCompared,
+  rowsMatched: result.stats.rowsMatched,
+  quality: best,
+  oneToOneQuality: assigned,
+  blockingRecall,
+}));
