@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Every setting Concord reads from the environment, with its default. Documented in the README. */
+const settingsSchema = z.object({
+  /** Postgres to use; absent → an embedded PostgreSQL under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** HTTP port. Default 4000; 0 picks a free port. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Host to bind. Default 127.0.0.1 (use 0.0.0.0 to serve other machines). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where the embedded PostgreSQL keeps its cluster. Default ./.data */
+  DATA_DIR: z.string().min(1).default('./.data'),
+  /** Guards /v1/admin/*; absent → the admin routes answer 401. */
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** Largest accepted upload, in bytes. Default 200 MB. */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /** Largest JSON body, in bytes. Default 10 MB. */
+  MAX_JSON_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Run a graphile-worker inside the server process. Default true. */
+  RUN_WORKER: booleanFlag.default(true),
+  /** Jobs a worker runs at once. Default 2 (one per core here). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export class SettingsError extends Error {}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = settingsSchema.safeParse(defined);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new SettingsError(`invalid environment: ${problems}`);
+  }
+  return parsed.data;
+}

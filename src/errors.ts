@@ -1,0 +1,98 @@
+/**
+ * Typed errors of the service layer. Each carries its public `code` and HTTP status; they are mapped once to REST
+ * error bodies (src/http/rest/errors.ts) and once to GraphQL error results (src/graphql/errors.ts).
+ */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  abstract readonly statusCode: number;
+  readonly retryable: boolean = false;
+  readonly details?: ErrorDetail[];
+
+  constructor(message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.name = new.target.name;
+    if (details?.length) this.details = details;
+  }
+}
+
+export class ValidationError extends AppError {
+  readonly code = 'validation_error';
+  readonly statusCode = 400;
+}
+
+export class UnauthorizedError extends AppError {
+  readonly code = 'unauthorized';
+  readonly statusCode = 401;
+  constructor(message = 'Missing or invalid API key.') {
+    super(message);
+  }
+}
+
+export class InsufficientScopeError extends AppError {
+  readonly code = 'insufficient_scope';
+  readonly statusCode = 403;
+  constructor(scope: string) {
+    super(`This API key lacks the "${scope}" scope.`);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly code = 'not_found';
+  readonly statusCode = 404;
+  constructor(resource: string, id?: string) {
+    super(id === undefined ? `${resource} not found.` : `No ${resource} with this ID exists for your workspace.`);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly code = 'conflict';
+  readonly statusCode = 409;
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly code = 'payload_too_large';
+  readonly statusCode = 413;
+  constructor(limitBytes: number) {
+    super(`The request body exceeds the limit of ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly code = 'unsupported_media_type';
+  readonly statusCode = 415;
+}
+
+export class RateLimitedError extends AppError {
+  readonly code = 'rate_limited';
+  readonly statusCode = 429;
+  override readonly retryable = true;
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many requests. Retry after the period indicated in the Retry-After header.');
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  readonly code = 'service_unavailable';
+  readonly statusCode = 503;
+  override readonly retryable = true;
+}
+
+/** zod issues → `details: [{path, message}]`, with paths written the way the REST body spells them. */
+export function validationErrorFromIssues(
+  message: string,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  renamePath: (segment: string) => string = (segment) => segment,
+): ValidationError {
+  return new ValidationError(
+    message,
+    issues.map((issue) => ({
+      path: issue.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : renamePath(String(segment)))).join('.').replace(/\.\[/g, '['),
+      message: issue.message,
+    })),
+  );
+}

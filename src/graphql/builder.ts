@@ -1,0 +1,43 @@
+import SchemaBuilder from '@pothos/core';
+import DrizzlePlugin from '@pothos/plugin-drizzle';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import type { Context } from '../context';
+import { relations } from '../db/relations';
+import { ConflictError, InsufficientScopeError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../errors';
+
+export interface PothosTypes {
+  Context: Context;
+  DrizzleRelations: typeof relations;
+  AuthScopes: { read: boolean; write: boolean };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+    File: { Input: File; Output: never };
+  };
+  DefaultFieldNullability: false;
+}
+
+export const builder = new SchemaBuilder<PothosTypes>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DrizzlePlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (context) => ({
+      read: context.actor?.scopes.has('read') ?? false,
+      write: context.actor?.scopes.has('write') ?? false,
+    }),
+    unauthorizedError: (_parent, context, _info, result) =>
+      context.actor ? new InsufficientScopeError(result.failure.kind === 'AuthScope' ? String(result.failure.scope) : 'read') : new UnauthorizedError(),
+  },
+  errors: { defaultTypes: [ValidationError, NotFoundError, ConflictError, PayloadTooLargeError] },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+  drizzle: { client: (context) => context.db, getTableConfig, relations },
+});

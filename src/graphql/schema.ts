@@ -1,0 +1,7 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder';
+import './types';
+import '../modules/workspaces/schema';
+import '../modules/datasets/schema';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,52 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { createContext, type App, type Context } from '../context';
+import { schema } from '../graphql/schema';
+import { toGraphQLError } from '../graphql/types';
+
+/** What yoga hands the context factory: an HTTP request, or graphql-ws' connection (see websocket.ts). */
+interface ServerContext {
+  request?: Request;
+  connectionParams?: Record<string, unknown>;
+  upgradeAuthorization?: string;
+}
+
+export type GraphQLServer = YogaServerInstance<ServerContext, Context>;
+
+const exampleQuery = `# Send your API key as a header (Headers tab below):
+#   { "Authorization": "Bearer ck_..." }
+query Viewer {
+  viewer {
+    workspace { name }
+    scopes
+  }
+}
+`;
+
+export function createGraphQLServer(app: App): GraphQLServer {
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // The self-contained page: yoga's default GraphiQL loads its assets from a CDN, unreachable offline.
+    renderGraphiQL,
+    graphiql: {
+      title: 'Concord GraphQL explorer',
+      defaultQuery: exampleQuery,
+      headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
+      subscriptionsProtocol: 'WS',
+    },
+    multipart: true,
+    logging: false,
+    maskedErrors: {
+      maskError: (error, message, isDev) => toGraphQLError(error) ?? defaultMaskError(error, message, isDev),
+    },
+    context: async ({ request, connectionParams, upgradeAuthorization }) => {
+      const fromParams = connectionParams?.authorization ?? connectionParams?.Authorization;
+      return createContext(app, {
+        authorization: request?.headers.get('authorization') ?? (typeof fromParams === 'string' ? fromParams : upgradeAuthorization),
+        requestId: request?.headers.get('x-request-id'),
+      });
+    },
+  });
+}

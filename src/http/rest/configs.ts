@@ -1,0 +1,3 @@
+import type { Router } from './router';
+
+export function registerConfigRoutes(_router: Router): void {}

@@ -1,0 +1,156 @@
+import busboy from 'busboy';
+import type { Readable } from 'node:stream';
+import type { DatasetKind } from '../../db/schema';
+import { PayloadTooLargeError, ValidationError } from '../../errors';
+import {
+  deleteDataset,
+  exportDatasetCsv,
+  getDataset,
+  importDataset,
+  importDatasetFromJson,
+  listDatasets,
+  listRows,
+  type Dataset,
+  type DatasetRow,
+} from '../../modules/datasets/service';
+import { keysToCamel } from './case';
+import type { RestRequest, Router } from './router';
+
+const basePaths: Record<DatasetKind, string[]> = {
+  reference: ['/v1/reference-data', '/v1/matching/reference-data'],
+  source: ['/v1/source-data', '/v1/matching/source-data'],
+};
+
+export function tableBody(dataset: Dataset) {
+  const self = `${basePaths[dataset.kind][0]}/${dataset.id}`;
+  return {
+    id: dataset.id,
+    name: dataset.name,
+    kind: dataset.kind,
+    source_type: dataset.sourceType,
+    status: dataset.status,
+    row_count: dataset.rowCount,
+    columns: dataset.columns,
+    id_column: dataset.idColumn,
+    ...(dataset.kind === 'source' ? { filename_column: dataset.filenameColumn } : {}),
+    created_at: dataset.createdAt.toISOString(),
+    links: { self, rows: `${self}/rows` },
+  };
+}
+
+function rowBody(kind: DatasetKind, row: DatasetRow) {
+  return {
+    id: row.id,
+    external_id: row.externalId,
+    ...(kind === 'source' ? { document_id: row.externalId, document_filename: row.filename } : {}),
+    values: row.values,
+  };
+}
+
+async function* limitBytes(stream: Readable, limit: number): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new PayloadTooLargeError(limit);
+    yield chunk;
+  }
+}
+
+/** multipart/form-data: the fields (name, id_column, …) must come before the file part, which is streamed. */
+function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Dataset> {
+  const limit = request.context.settings.MAX_UPLOAD_BYTES;
+  if (Number(request.raw.headers['content-length'] ?? 0) > limit + 64 * 1024) return Promise.reject(new PayloadTooLargeError(limit));
+  return new Promise<Dataset>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: request.raw.headers, limits: { files: 1, fields: 50, fieldSize: 64 * 1024, fileSize: limit + 1 } });
+    } catch (error) {
+      reject(new ValidationError(`Invalid multipart request: ${(error as Error).message}`));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let started = false;
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    parser.on('file', (fieldName, stream, info) => {
+      if (fieldName !== 'file' || started) {
+        stream.resume();
+        return;
+      }
+      started = true;
+      const trim = fields.trim ?? request.query.get('trim') ?? undefined;
+      const options = {
+        name: fields.name,
+        idColumn: fields.id_column,
+        filenameColumn: fields.filename_column,
+        format: fields.format,
+        trim: trim === undefined ? undefined : trim !== 'false',
+      };
+      importDataset(request.context, kind, { body: limitBytes(stream, limit), filename: info.filename, contentType: info.mimeType }, options).then(
+        resolve,
+        (error) => {
+          stream.resume();
+          reject(error);
+        },
+      );
+    });
+    parser.on('close', () => {
+      if (!started) reject(new ValidationError('The multipart body has no "file" part.', [{ path: 'file', message: 'required' }]));
+    });
+    parser.on('error', (error) => reject(new ValidationError(`Invalid multipart body: ${(error as Error).message}`)));
+    request.raw.pipe(parser);
+  });
+}
+
+export function registerDatasetRoutes(router: Router): void {
+  for (const kind of ['reference', 'source'] as const) {
+    for (const base of basePaths[kind]) {
+      router.add('POST', base, async (request) => {
+        const type = request.raw.headers['content-type'] ?? '';
+        const dataset = /^multipart\/form-data/i.test(type)
+          ? await importMultipart(request, kind)
+          : await importDatasetFromJson(request.context, kind, keysToCamelExceptData(await request.json()));
+        return { status: 201, body: tableBody(dataset) };
+      });
+      router.add('GET', base, async (request) => {
+        const page = await listDatasets(request.context, kind, { page: request.query.get('page') ?? undefined, limit: request.query.get('limit') ?? undefined });
+        return { status: 200, body: { data: page.data.map(tableBody), pagination: { total: page.total, page: page.page, limit: page.limit } } };
+      });
+      router.add('GET', `${base}/:id`, async (request) => ({
+        status: 200,
+        body: tableBody(await getDataset(request.context, kind, request.params.id!)),
+      }));
+      router.add('DELETE', `${base}/:id`, async (request) => {
+        await deleteDataset(request.context, kind, request.params.id!);
+        return { status: 200, body: { deleted: true } };
+      });
+      router.add('GET', `${base}/:id/rows`, async (request) => {
+        const page = await listRows(request.context, kind, request.params.id!, {
+          page: request.query.get('page') ?? undefined,
+          limit: request.query.get('limit') ?? undefined,
+        });
+        return {
+          status: 200,
+          body: { data: page.data.map((row) => rowBody(kind, row)), pagination: { total: page.total, page: page.page, limit: page.limit } },
+        };
+      });
+      router.add('GET', `${base}/:id/export`, async (request) => {
+        const dataset = await getDataset(request.context, kind, request.params.id!);
+        return {
+          status: 200,
+          contentType: 'text/csv; charset=utf-8',
+          headers: { 'content-disposition': `attachment; filename="${dataset.id}.csv"` },
+          stream: exportDatasetCsv(request.context, kind, dataset.id),
+        };
+      });
+    }
+  }
+}
+
+/** The rows under `data` keep their keys: they are the user's column names. */
+function keysToCamelExceptData(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { data, ...rest } = body as Record<string, unknown>;
+  return { ...(keysToCamel(rest) as object), data };
+}

@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { createContext, type App } from '../../context';
+import { NotFoundError, UnauthorizedError, AppError } from '../../errors';
+import { restError } from './errors';
+import { readJsonBody, Router, type RestResponse } from './router';
+import { registerAdminRoutes } from './admin';
+import { registerHealthRoutes } from './health';
+import { registerDatasetRoutes } from './datasets';
+import { registerConfigRoutes } from './configs';
+
+export function buildRouter(app: App): Router {
+  const router = new Router();
+  registerHealthRoutes(router, app);
+  registerAdminRoutes(router, app);
+  registerDatasetRoutes(router);
+  registerConfigRoutes(router);
+  return router;
+}
+
+class MethodNotAllowedError extends AppError {
+  readonly code = 'method_not_allowed';
+  readonly statusCode = 405;
+}
+
+export function createRestHandler(app: App) {
+  const router = buildRouter(app);
+
+  return async function handle(raw: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(raw.url ?? '/', 'http://localhost');
+    const method = (raw.method ?? 'GET').toUpperCase();
+    const requestIdHeader = raw.headers['x-request-id'];
+    let requestId = typeof requestIdHeader === 'string' && /^[\w.-]{1,100}$/.test(requestIdHeader) ? requestIdHeader : randomUUID();
+    let result: RestResponse;
+    try {
+      const found = router.match(method, url.pathname);
+      if (!found) throw new NotFoundError(`route ${method} ${url.pathname}`);
+      if ('allowed' in found) throw new MethodNotAllowedError(`${method} is not allowed here; use ${found.allowed.join(', ')}.`);
+      const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
+      requestId = context.requestId;
+      if (!found.route.public && !context.actor) throw new UnauthorizedError();
+      result = await found.route.handler({
+        method,
+        path: url.pathname,
+        params: found.params,
+        query: url.searchParams,
+        raw,
+        context,
+        json: () => readJsonBody(raw, app.settings.MAX_JSON_BYTES),
+      });
+    } catch (error) {
+      const { body, headers } = restError(error, requestId, url.pathname);
+      if (body.statusCode >= 500) app.logger.error({ err: error, requestId, path: url.pathname }, 'request failed');
+      result = { status: body.statusCode, body, headers };
+      // An error before the body was read (401, 404…) must not leave the client blocked on a half-sent upload.
+      if (!raw.readableEnded) response.setHeader('connection', 'close');
+    }
+    await send(response, result, requestId);
+    app.logger.debug({ requestId, method, path: url.pathname, status: result.status, ms: Math.round(performance.now() - started) }, 'rest');
+  };
+}
+
+async function send(response: ServerResponse, result: RestResponse, requestId: string): Promise<void> {
+  response.statusCode = result.status;
+  response.setHeader('x-request-id', requestId);
+  for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
+  if ('stream' in result) {
+    response.setHeader('content-type', result.contentType);
+    const source = result.stream instanceof Readable ? result.stream : Readable.from(result.stream);
+    await pipeline(source, response).catch(() => response.destroy());
+    return;
+  }
+  const body = JSON.stringify(result.body);
+  response.setHeader('content-type', 'application/json; charset=utf-8');
+  response.setHeader('content-length', Buffer.byteLength(body));
+  response.end(body);
+}

@@ -1,0 +1,59 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { App } from '../context';
+import { createRestHandler } from './rest';
+import { createGraphQLServer } from './graphql';
+import { attachGraphQLWebSocket } from './websocket';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** Interface to bind. */
+  host: string;
+}
+
+export async function startServer(app: App, options: ServerOptions): Promise<RunningServer> {
+  const yoga = createGraphQLServer(app);
+  const rest = createRestHandler(app);
+
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/graphql' || path.startsWith('/graphql/')) {
+      void yoga(request, response);
+      return;
+    }
+    void rest(request, response);
+  });
+  server.keepAliveTimeout = 65_000;
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  const disposeWebSocket = attachGraphQLWebSocket(wsServer, yoga);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    server,
+    async close() {
+      await disposeWebSocket();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { IncomingMessage } from 'node:http';
+import { useServer } from 'graphql-ws/use/ws';
+import type { ExecutionArgs } from 'graphql';
+import type { WebSocketServer } from 'ws';
+import type { GraphQLServer } from './graphql';
+
+type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
+interface Executors {
+  execute: Enveloped['execute'];
+  subscribe: Enveloped['subscribe'];
+}
+
+/**
+ * graphql-ws on the HTTP server's /graphql path. Operations go through `yoga.getEnveloped` so WebSocket operations
+ * share the plugins and the context factory of HTTP; the key comes from connection_init's payload
+ * (`{authorization: "Bearer …"}`) or from the upgrade request's Authorization header.
+ */
+export function attachGraphQLWebSocket(wsServer: WebSocketServer, yoga: GraphQLServer): () => Promise<void> {
+  const disposable = useServer<Record<string, unknown>, { request: IncomingMessage }>(
+    {
+      execute: (args) => (args.rootValue as Executors).execute(args),
+      subscribe: (args) => (args.rootValue as Executors).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          connectionParams: ctx.connectionParams ?? {},
+          upgradeAuthorization: ctx.extra.request.headers.authorization,
+          params,
+        });
+        const args: ExecutionArgs = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies Executors,
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wsServer,
+  );
+  return () => disposable.dispose() as Promise<void>;
+}

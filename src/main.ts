@@ -1,0 +1,52 @@
+/** `npm start`: the server with an in-process worker, on DATABASE_URL or an embedded PostgreSQL. */
+import { readSettings, SettingsError } from './config';
+import { connect } from './db/client';
+import { migrate } from './db/migrate';
+import { openDatabase } from './database';
+import { startServer } from './http/server';
+import { createLogger } from './logger';
+import { ensureDefaultWorkspace } from './modules/workspaces/service';
+import { startWorker } from './worker';
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const logger = createLogger(settings.LOG_LEVEL);
+  const database = await openDatabase(settings);
+  const stops: Array<() => Promise<void>> = [() => database.stop()];
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    for (const stop of stops.reverse()) await stop().catch((error) => logger.error({ err: error }, 'shutdown step failed'));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await migrate(database.url);
+  const client = connect(database.url);
+  stops.push(() => client.close());
+  const app = { db: client.db, sql: client.sql, settings, logger };
+
+  if (settings.RUN_WORKER) {
+    const worker = await startWorker(app);
+    stops.push(() => worker.stop());
+  }
+  const server = await startServer(app, { port: settings.PORT, host: settings.HOST });
+  stops.push(() => server.close());
+
+  const created = database.embedded ? await ensureDefaultWorkspace(client.db) : null;
+  const lines = [
+    `Concord is listening on ${server.url}`,
+    `  REST API:          ${server.url}/v1`,
+    `  GraphQL explorer:  ${server.url}/graphql`,
+    database.embedded ? `  Database:          embedded PostgreSQL in ${database.embedded.dataDir} (port ${database.embedded.port})` : '  Database:          DATABASE_URL',
+  ];
+  if (created) {
+    lines.push('', 'Created workspace "default". Its API key (shown once, keep it):', `  ${created.apiKey}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof SettingsError ? error.message : (error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

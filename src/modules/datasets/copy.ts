@@ -1,0 +1,88 @@
+import { once } from 'node:events';
+import type postgres from 'postgres';
+import { ValidationError } from '../../errors';
+import type { CellValue, Upload } from './parse';
+
+interface CopyOptions {
+  /** Column whose value is the row's external id; absent → the row's position ("1", "2", …). */
+  idColumn?: string;
+  /** Column whose value is the source row's document filename. */
+  filenameColumn?: string;
+}
+
+/** COPY text format: backslash, newline, carriage return and tab are escaped; \N is NULL. */
+function copyField(value: string | null): string {
+  if (value === null) return '\\N';
+  return value.replace(/[\\\n\r\t]/g, (char) => (char === '\\' ? '\\\\' : char === '\n' ? '\\n' : char === '\r' ? '\\r' : '\\t'));
+}
+
+function requireColumn(upload: Upload, column: string | undefined, option: string): void {
+  if (column !== undefined && !upload.columns().includes(column)) {
+    throw new ValidationError(`${option} "${column}" is not a column of the file.`, [
+      { path: option, message: `not a column; columns are: ${upload.columns().slice(0, 50).join(', ')}` },
+    ]);
+  }
+}
+
+function cellText(value: CellValue | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return String(value);
+}
+
+/**
+ * Streams the parsed rows into dataset_rows with COPY, honouring backpressure. Returns the row count.
+ * Throws ValidationError (naming the line) for a missing or repeated id; the caller's transaction then rolls back.
+ */
+export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetId: string, upload: Upload, options: CopyOptions): Promise<number> {
+  const firstLineByExternalId = new Map<string, number>();
+  const checkColumnsOnce = () => {
+    requireColumn(upload, options.idColumn, 'id_column');
+    requireColumn(upload, options.filenameColumn, 'filename_column');
+  };
+  const writable = await sql`copy dataset_rows (dataset_id, position, external_id, filename, values) from stdin`.writable();
+  const finished = once(writable, 'finish');
+  finished.catch(() => {});
+  let position = 0;
+  let buffer = '';
+  try {
+    for await (const row of upload.rows) {
+      if (position === 0 && upload.format === 'csv') checkColumnsOnce();
+      position += 1;
+      const externalId = options.idColumn ? cellText(row.values[options.idColumn]) : String(position);
+      if (externalId === null) {
+        throw new ValidationError(`Line ${row.line} has no value in the id column "${options.idColumn}".`, [
+          { path: `line ${row.line}`, message: 'empty id' },
+        ]);
+      }
+      const seenOn = firstLineByExternalId.get(externalId);
+      if (seenOn !== undefined) {
+        throw new ValidationError(`Line ${row.line} repeats the id "${externalId.slice(0, 200)}" of line ${seenOn}.`, [
+          { path: `line ${row.line}`, message: `duplicate id (first on line ${seenOn})` },
+        ]);
+      }
+      firstLineByExternalId.set(externalId, row.line);
+      const json = JSON.stringify(row.values);
+      if (json.includes('\\u0000')) {
+        throw new ValidationError(`Line ${row.line} contains a NUL character, which cannot be stored.`, [
+          { path: `line ${row.line}`, message: 'NUL character' },
+        ]);
+      }
+      const filename = options.filenameColumn ? cellText(row.values[options.filenameColumn]) : null;
+      buffer += `${datasetId}\t${position}\t${copyField(externalId)}\t${copyField(filename)}\t${copyField(json)}\n`;
+      if (buffer.length >= 256 * 1024) {
+        const chunk = buffer;
+        buffer = '';
+        if (!writable.write(chunk)) await once(writable, 'drain');
+      }
+    }
+    if (position === 0) throw new ValidationError('The file has no data rows.');
+    // JSON inputs learn their columns while streaming: check the options against the final list.
+    checkColumnsOnce();
+    writable.end(buffer);
+    await finished;
+    return position;
+  } catch (error) {
+    writable.destroy(error as Error);
+    throw error;
+  }
+}

@@ -1,0 +1,164 @@
+import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import { builder } from '../../graphql/builder';
+import { databaseId } from '../../graphql/ids';
+import type { DatasetColumn, DatasetKind } from '../../db/schema';
+import { PayloadTooLargeError } from '../../errors';
+import {
+  deleteDataset,
+  getAnyDataset,
+  importDataset,
+  importDatasetFromJson,
+  listDatasets,
+  listRows,
+  type DatasetRow,
+} from './service';
+
+const DatasetKindEnum = builder.enumType('DatasetKind', {
+  description: 'Reference data is what rows are matched against; source data holds the rows ("documents") to match.',
+  values: { REFERENCE: { value: 'reference' as DatasetKind }, SOURCE: { value: 'source' as DatasetKind } },
+});
+
+const ColumnTypeEnum = builder.enumType('ColumnType', {
+  description: 'Inferred from every value of the column.',
+  values: ['string', 'number', 'date', 'boolean'] as const,
+});
+
+const DatasetColumnRef = builder.objectRef<DatasetColumn>('DatasetColumn').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    type: t.field({ type: ColumnTypeEnum, resolve: (column) => column.type }),
+  }),
+});
+
+const DatasetRowRef = builder.objectRef<DatasetRow>('DatasetRow').implement({
+  description: 'One row of a dataset.',
+  fields: (t) => ({
+    databaseId: t.exposeString('id', { description: "Concord's row id (UUID)." }),
+    externalId: t.exposeString('externalId', { description: 'The value of the id column (for source rows: the document id).' }),
+    filename: t.exposeString('filename', { nullable: true, description: 'Source rows: the document filename, if a filename column was given.' }),
+    values: t.field({ type: 'JSON', description: 'Column name → value.', resolve: (row) => row.values }),
+  }),
+});
+
+export const DatasetRef = builder.drizzleNode('datasets', {
+  name: 'Dataset',
+  description: 'An uploaded table: reference data or source data.',
+  id: { column: (dataset) => dataset.id },
+  fields: (t) => ({
+    databaseId: t.exposeString('id', { description: 'The UUID the REST API uses.' }),
+    name: t.exposeString('name'),
+    kind: t.field({ type: DatasetKindEnum, resolve: (dataset) => dataset.kind }),
+    sourceType: t.exposeString('sourceType', { description: 'csv, json or ndjson.' }),
+    status: t.exposeString('status'),
+    rowCount: t.exposeInt('rowCount'),
+    columns: t.field({ type: [DatasetColumnRef], resolve: (dataset) => dataset.columns }),
+    idColumn: t.exposeString('idColumn', { nullable: true }),
+    filenameColumn: t.exposeString('filenameColumn', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    rows: t.connection({
+      type: DatasetRowRef,
+      description: 'The rows in upload order (at most 500 a page).',
+      resolve: (dataset, args, context) =>
+        resolveOffsetConnection({ args, defaultSize: 100, maxSize: 500 }, async ({ offset, limit }) => {
+          // Offsets map onto pages only when aligned, so ask for the page containing `offset` with `limit` rows.
+          const page = await listRows(context, dataset.kind, dataset.id, { page: Math.floor(offset / limit) + 1, limit });
+          return page.data.slice(offset % limit);
+        }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  datasets: t.connection({
+    type: DatasetRef,
+    description: 'The datasets of your workspace, newest first.',
+    args: { kind: t.arg({ type: DatasetKindEnum, required: true }) },
+    resolve: (_root, args, context) =>
+      resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100 }, async ({ offset, limit }) => {
+        const page = await listDatasets(context, args.kind, { page: Math.floor(offset / limit) + 1, limit });
+        return page.data.slice(offset % limit);
+      }),
+  }),
+  dataset: t.field({
+    type: DatasetRef,
+    description: 'One dataset by id (global id or UUID).',
+    args: { id: t.arg.id({ required: true }) },
+    errors: {},
+    resolve: (_root, args, context) => getAnyDataset(context, databaseId(String(args.id), 'Dataset')),
+  }),
+}));
+
+const UploadDatasetInput = builder.inputType('UploadDatasetInput', {
+  fields: (t) => ({
+    kind: t.field({ type: DatasetKindEnum, required: true }),
+    name: t.string({ required: true }),
+    file: t.field({ type: 'File', required: true, description: 'CSV (comma, semicolon or tab), JSON array or NDJSON; UTF-8 or Latin-1.' }),
+    idColumn: t.string({ description: 'Column holding each row\'s id (for source data: the document id). Default: the row number.' }),
+    filenameColumn: t.string({ description: 'Source data: column holding the document filename.' }),
+    trim: t.boolean({ description: 'Trim white space around names and values. Default true.' }),
+  }),
+});
+
+const CreateDatasetInput = builder.inputType('CreateDatasetInput', {
+  fields: (t) => ({
+    kind: t.field({ type: DatasetKindEnum, required: true }),
+    name: t.string({ required: true }),
+    data: t.field({ type: ['JSON'], required: true, description: 'The rows: objects of column name → value.' }),
+    idColumn: t.string(),
+    filenameColumn: t.string(),
+    trim: t.boolean(),
+  }),
+});
+
+const DeletedRef = builder.objectRef<{ id: string }>('Deleted').implement({
+  fields: (t) => ({ databaseId: t.exposeString('id', { description: 'The UUID of what was deleted.' }) }),
+});
+
+builder.mutationFields((t) => ({
+  uploadDataset: t.field({
+    type: DatasetRef,
+    description: 'Create a dataset from an uploaded file (GraphQL multipart request). All or nothing.',
+    args: { input: t.arg({ type: UploadDatasetInput, required: true }) },
+    errors: {},
+    resolve: async (_root, { input }, context) => {
+      const limit = context.settings.MAX_UPLOAD_BYTES;
+      if (input.file.size > limit) throw new PayloadTooLargeError(limit);
+      return importDataset(
+        context,
+        input.kind,
+        { body: input.file.stream() as unknown as AsyncIterable<Uint8Array>, filename: input.file.name, contentType: input.file.type },
+        {
+          name: input.name,
+          idColumn: input.idColumn ?? undefined,
+          filenameColumn: input.filenameColumn ?? undefined,
+          trim: input.trim ?? undefined,
+        },
+      );
+    },
+  }),
+  createDataset: t.field({
+    type: DatasetRef,
+    description: 'Create a dataset from rows given inline.',
+    args: { input: t.arg({ type: CreateDatasetInput, required: true }) },
+    errors: {},
+    resolve: (_root, { input }, context) =>
+      importDatasetFromJson(context, input.kind, {
+        name: input.name,
+        data: input.data,
+        ...(input.idColumn ? { idColumn: input.idColumn } : {}),
+        ...(input.filenameColumn ? { filenameColumn: input.filenameColumn } : {}),
+        ...(input.trim !== null && input.trim !== undefined ? { trim: input.trim } : {}),
+      }),
+  }),
+  deleteDataset: t.field({
+    type: DeletedRef,
+    description: 'Delete a dataset and its rows (409 while a matching config uses it).',
+    args: { id: t.arg.id({ required: true }) },
+    errors: {},
+    resolve: async (_root, args, context) => {
+      const dataset = await getAnyDataset(context, databaseId(String(args.id), 'Dataset'));
+      await deleteDataset(context, dataset.kind, dataset.id);
+      return { id: dataset.id };
+    },
+  }),
+}));

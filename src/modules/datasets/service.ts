@@ -1,0 +1,180 @@
+import { and, count, desc, eq, asc } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Context } from '../../context';
+import { datasetRows, datasets, matchingConfigs, type DatasetKind } from '../../db/schema';
+import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
+import { requireScope } from '../workspaces/actor';
+import { parseUpload, UploadParseError, type UploadFormat } from './parse';
+import { copyRowsIntoDataset } from './copy';
+import { toCsvLine } from './csv';
+
+export type Dataset = typeof datasets.$inferSelect;
+export type DatasetRow = typeof datasetRows.$inferSelect;
+
+const uuid = z.string().uuid();
+
+const importOptions = z
+  .object({
+    name: z.string().trim().min(1, 'name is required').max(200),
+    idColumn: z.string().trim().min(1).max(500).optional(),
+    filenameColumn: z.string().trim().min(1).max(500).optional(),
+    trim: z.boolean().default(true),
+    format: z.enum(['csv', 'json', 'ndjson']).optional(),
+  })
+  .strict();
+
+export type ImportOptions = z.input<typeof importOptions>;
+
+export interface UploadSource {
+  /** The file's bytes, streamed. */
+  body: AsyncIterable<Uint8Array>;
+  filename?: string;
+  contentType?: string;
+}
+
+function parseOptions(kind: DatasetKind, options: unknown) {
+  const parsed = importOptions.safeParse(options);
+  if (!parsed.success) throw validationErrorFromIssues('Invalid upload.', parsed.error.issues);
+  if (kind === 'reference' && parsed.data.filenameColumn) {
+    throw new ValidationError('filename_column applies to source data only.', [
+      { path: 'filenameColumn', message: 'only source data has document filenames' },
+    ]);
+  }
+  return parsed.data;
+}
+
+/**
+ * Creates a dataset from a streamed file in one transaction: the rows go to Postgres with COPY as they are parsed,
+ * so memory stays flat; any problem (bad line, duplicate id, size limit) rolls everything back.
+ */
+export async function importDataset(context: Context, kind: DatasetKind, source: UploadSource, rawOptions: unknown): Promise<Dataset> {
+  const actor = requireScope(context.actor, 'write');
+  const options = parseOptions(kind, rawOptions);
+  try {
+    const upload = await parseUpload(source.body, {
+      format: options.format as UploadFormat | undefined,
+      filename: source.filename,
+      contentType: source.contentType,
+      trim: options.trim,
+    });
+    return await context.sql.begin(async (sql) => {
+      const [created] = await sql<{ id: string }[]>`
+        insert into datasets (workspace_id, kind, name, source_type, columns, id_column, filename_column)
+        values (${actor.workspaceId}, ${kind}, ${options.name}, ${upload.format}, '[]'::jsonb,
+                ${options.idColumn ?? null}, ${options.filenameColumn ?? null})
+        returning id`;
+      const datasetId = created!.id;
+      const rowCount = await copyRowsIntoDataset(sql, datasetId, upload, {
+        idColumn: options.idColumn,
+        filenameColumn: options.filenameColumn,
+      });
+      const columns = upload.columnTypes();
+      await sql`update datasets set columns = ${sql.json(columns)}, row_count = ${rowCount} where id = ${datasetId}`;
+      return datasetId;
+    }).then((datasetId) => getDataset(context, kind, datasetId));
+  } catch (error) {
+    if (error instanceof UploadParseError) {
+      throw new ValidationError(error.message, error.line === undefined ? undefined : [{ path: `line ${error.line}`, message: error.message }]);
+    }
+    throw error;
+  }
+}
+
+/** JSON body `{name, id_column?, data: [...]}`: the same pipeline as a file, fed from the array. */
+export async function importDatasetFromJson(context: Context, kind: DatasetKind, body: unknown): Promise<Dataset> {
+  requireScope(context.actor, 'write');
+  const parsed = z
+    .object({ data: z.array(z.record(z.string(), z.unknown()), 'data must be an array of objects').min(1, 'data must not be empty') })
+    .passthrough()
+    .safeParse(body);
+  if (!parsed.success) throw validationErrorFromIssues('Invalid dataset.', parsed.error.issues);
+  const { data, ...options } = parsed.data;
+  const bytes = new TextEncoder().encode(JSON.stringify(data));
+  const stream = (async function* () {
+    yield bytes;
+  })();
+  return importDataset(context, kind, { body: stream, contentType: 'application/json' }, { ...options, format: 'json' });
+}
+
+export async function getDataset(context: Context, kind: DatasetKind, id: string): Promise<Dataset> {
+  const actor = requireScope(context.actor, 'read');
+  const dataset = uuid.safeParse(id).success
+    ? await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId, kind } })
+    : undefined;
+  if (!dataset) throw new NotFoundError(kind === 'reference' ? 'reference data' : 'source data', id);
+  return dataset;
+}
+
+/** For GraphQL, whose dataset ids do not say the kind. */
+export async function getAnyDataset(context: Context, id: string): Promise<Dataset> {
+  const actor = requireScope(context.actor, 'read');
+  const dataset = uuid.safeParse(id).success
+    ? await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId } })
+    : undefined;
+  if (!dataset) throw new NotFoundError('dataset', id);
+  return dataset;
+}
+
+export interface Page<T> {
+  data: T[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+const pageParams = (maxLimit: number, defaultLimit: number) =>
+  z.object({
+    page: z.coerce.number().int().min(1).default(1),
+    limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
+  });
+
+export function parsePage(input: { page?: unknown; limit?: unknown }, maxLimit = 100, defaultLimit = 20) {
+  const parsed = pageParams(maxLimit, defaultLimit).safeParse(input);
+  if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
+  return parsed.data;
+}
+
+export async function listDatasets(context: Context, kind: DatasetKind, paging: { page?: unknown; limit?: unknown }): Promise<Page<Dataset>> {
+  const actor = requireScope(context.actor, 'read');
+  const { page, limit } = parsePage(paging);
+  const where = and(eq(datasets.workspaceId, actor.workspaceId), eq(datasets.kind, kind));
+  const [data, [totals]] = await Promise.all([
+    context.db.select().from(datasets).where(where).orderBy(desc(datasets.createdAt), desc(datasets.id)).limit(limit).offset((page - 1) * limit),
+    context.db.select({ total: count() }).from(datasets).where(where),
+  ]);
+  return { data, total: totals?.total ?? 0, page, limit };
+}
+
+export async function deleteDataset(context: Context, kind: DatasetKind, id: string): Promise<void> {
+  requireScope(context.actor, 'write');
+  const dataset = await getDataset(context, kind, id);
+  const column = kind === 'reference' ? matchingConfigs.referenceDataId : matchingConfigs.sourceDataId;
+  const [used] = await context.db.select({ id: matchingConfigs.id }).from(matchingConfigs).where(eq(column, dataset.id)).limit(1);
+  if (used) throw new ConflictError(`This ${kind} data is used by matching config ${used.id}; delete or change that config first.`);
+  await context.db.delete(datasets).where(eq(datasets.id, dataset.id));
+}
+
+export async function listRows(context: Context, kind: DatasetKind, id: string, paging: { page?: unknown; limit?: unknown }): Promise<Page<DatasetRow>> {
+  const dataset = await getDataset(context, kind, id);
+  const { page, limit } = parsePage(paging, 500, 100);
+  const data = await context.db
+    .select()
+    .from(datasetRows)
+    .where(eq(datasetRows.datasetId, dataset.id))
+    .orderBy(asc(datasetRows.position))
+    .limit(limit)
+    .offset((page - 1) * limit);
+  return { data, total: dataset.rowCount, page, limit };
+}
+
+/** The rows as CSV, streamed with a cursor: header from the dataset's columns, one line per row in upload order. */
+export async function* exportDatasetCsv(context: Context, kind: DatasetKind, id: string): AsyncGenerator<string> {
+  const dataset = await getDataset(context, kind, id);
+  const names = dataset.columns.map((column) => column.name);
+  yield toCsvLine(names);
+  const cursor = context.sql<{ values: Record<string, unknown> }[]>`
+    select values from dataset_rows where dataset_id = ${dataset.id} order by position`.cursor(2000);
+  for await (const rows of cursor) {
+    yield rows.map((row) => toCsvLine(names.map((name) => row.values[name]))).join('');
+  }
+}

@@ -1,0 +1,66 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../db/client';
+import { apiKeys, workspaces } from '../../db/schema';
+import { NotFoundError, validationErrorFromIssues } from '../../errors';
+import type { Actor } from './actor';
+import { SCOPES, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, type Scope } from './keys';
+
+export type Workspace = typeof workspaces.$inferSelect;
+
+const workspaceInput = z.object({ name: z.string().trim().min(1, 'name is required').max(200) }).strict();
+const apiKeyInput = z
+  .object({ scopes: z.array(z.enum(SCOPES)).min(1, 'at least one scope').default([...SCOPES]) })
+  .strict();
+
+export async function createWorkspace(db: Database, input: unknown): Promise<{ workspace: Workspace; apiKey: string; scopes: Scope[] }> {
+  const parsed = workspaceInput.safeParse(input ?? {});
+  if (!parsed.success) throw validationErrorFromIssues('Invalid workspace.', parsed.error.issues);
+  return db.transaction(async (tx) => {
+    const [workspace] = await tx.insert(workspaces).values({ name: parsed.data.name }).returning();
+    const { apiKey, scopes } = await insertApiKey(tx, workspace!.id, [...SCOPES]);
+    return { workspace: workspace!, apiKey, scopes };
+  });
+}
+
+export async function createApiKey(db: Database, workspaceId: string, input: unknown): Promise<{ apiKey: string; scopes: Scope[] }> {
+  const parsed = apiKeyInput.safeParse(input ?? {});
+  if (!parsed.success) throw validationErrorFromIssues('Invalid API key request.', parsed.error.issues);
+  const workspace = z.string().uuid().safeParse(workspaceId).success
+    ? await db.query.workspaces.findFirst({ where: { id: workspaceId } })
+    : undefined;
+  if (!workspace) throw new NotFoundError('workspace', workspaceId);
+  return insertApiKey(db, workspace.id, [...new Set(parsed.data.scopes)]);
+}
+
+async function insertApiKey(db: Pick<Database, 'insert'>, workspaceId: string, scopes: Scope[]) {
+  const apiKey = generateApiKey();
+  await db.insert(apiKeys).values({ workspaceId, keyHash: hashApiKey(apiKey), prefix: displayPrefix(apiKey), scopes });
+  return { apiKey, scopes };
+}
+
+/** The actor of a bearer key, or null when the key is unknown or revoked. */
+export async function authenticate(db: Database, key: string): Promise<Actor | null> {
+  if (!looksLikeApiKey(key)) return null;
+  const [row] = await db
+    .select({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, scopes: apiKeys.scopes })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!row) return null;
+  return { workspaceId: row.workspaceId, apiKeyId: row.id, scopes: new Set(row.scopes as Scope[]) };
+}
+
+export async function getWorkspace(db: Database, actor: Actor): Promise<Workspace> {
+  const workspace = await db.query.workspaces.findFirst({ where: { id: actor.workspaceId } });
+  if (!workspace) throw new NotFoundError('workspace');
+  return workspace;
+}
+
+/** First start of a fresh database: one workspace `default` and one key, printed once by the caller. */
+export async function ensureDefaultWorkspace(db: Database): Promise<{ apiKey: string } | null> {
+  const existing = await db.select({ id: workspaces.id }).from(workspaces).limit(1);
+  if (existing.length) return null;
+  const { apiKey } = await createWorkspace(db, { name: 'default' });
+  return { apiKey };
+}

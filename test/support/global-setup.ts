@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { migrate } from '../../src/db/migrate';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A superuser connection to the test PostgreSQL server (any database). */
+    serverUrl: string;
+    /** Name of the migrated template database every test file clones. */
+    templateDatabase: string;
+  }
+}
+
+let embedded: EmbeddedPostgres | undefined;
+let serverUrl: string;
+let templateDatabase: string;
+
+/**
+ * One PostgreSQL for the whole run (DATABASE_URL's server, or a throwaway embedded one) and one migrated template
+ * database; each test file clones the template (test/support/database.ts), which takes milliseconds.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  if (process.env.DATABASE_URL) {
+    serverUrl = process.env.DATABASE_URL;
+  } else {
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(os.tmpdir(), `concord-test-${process.pid}`),
+      persistent: false,
+    });
+    serverUrl = embedded.url;
+  }
+  templateDatabase = `concord_template_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${templateDatabase}`);
+  } finally {
+    await admin.end();
+  }
+  const templateUrl = new URL(serverUrl);
+  templateUrl.pathname = `/${templateDatabase}`;
+  await migrate(templateUrl.toString());
+  project.provide('serverUrl', serverUrl);
+  project.provide('templateDatabase', templateDatabase);
+}
+
+export async function teardown(): Promise<void> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${templateDatabase} with (force)`);
+  } finally {
+    await admin.end();
+  }
+  await embedded?.stop();
+}
