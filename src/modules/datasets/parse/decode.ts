@@ -14,7 +14,7 @@ import { UploadParseError } from './errors';
 
 export const HEAD_BYTES = 64 * 1024;
 /** Input chunks larger than this are decoded in slices, so one giant chunk does not become one giant string. */
-const SLICE_BYTES = 256 * 1024;
+const SLICE_BYTES = 64 * 1024;
 
 export type Encoding = 'utf-8' | 'latin1';
 export interface TextProblem {

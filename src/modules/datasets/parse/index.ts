@@ -110,7 +110,7 @@ export async function parseUpload(input: AsyncIterable<Uint8Array>, options: Par
   const columns = new ColumnSet(options.trim ?? true);
   const text = decodeText(head, it);
   let delimiter: Upload['delimiter'];
-  const gen: AsyncGenerator<ParsedRow, void, undefined> =
+  const gen: AsyncGenerator<ParsedRow[], void, undefined> =
     format === 'csv'
       ? csvRows(text, columns, (d) => {
           delimiter = delimiterName(d) as Upload['delimiter'];
@@ -119,29 +119,53 @@ export async function parseUpload(input: AsyncIterable<Uint8Array>, options: Par
         ? jsonArrayRows(text, columns)
         : ndjsonRows(text, columns);
 
-  // Parse the header and the first row now, so that empty / header-only / wrong-format files reject here.
-  let first: IteratorResult<ParsedRow, void>;
+  // Parse the header and the first batch of rows now, so that empty / header-only / wrong-format files reject here.
+  let batch: ParsedRow[];
   try {
-    first = await gen.next();
+    const first = await gen.next();
+    batch = first.done ? [] : first.value;
   } catch (err) {
     await text.return(undefined);
     throw err;
   }
 
+  // The parsers yield one batch of rows per decoded text piece (<= 256 KB); this iterator hands them out one by one
+  // without an async-generator hop per row.
   let used = false;
-  async function* rows(): AsyncGenerator<ParsedRow, void, undefined> {
-    try {
-      if (first.done) return;
-      yield first.value;
-      for (;;) {
-        const r = await gen.next();
-        if (r.done) return;
-        yield r.value;
+  let pos = 0;
+  let finished = false;
+  const rowsIterator: AsyncIterator<ParsedRow, undefined> = {
+    async next(): Promise<IteratorResult<ParsedRow, undefined>> {
+      while (pos >= batch.length) {
+        if (finished) return { done: true, value: undefined };
+        try {
+          const r = await gen.next();
+          if (r.done) {
+            finished = true;
+            batch = [];
+          } else {
+            batch = r.value;
+          }
+        } catch (err) {
+          finished = true;
+          batch = [];
+          throw err;
+        }
+        pos = 0;
       }
-    } finally {
-      await gen.return(undefined);
-    }
-  }
+      const value = batch[pos]!;
+      batch[pos++] = undefined as unknown as ParsedRow; // let the row be collected once consumed
+      return { done: false, value };
+    },
+    async return(): Promise<IteratorResult<ParsedRow, undefined>> {
+      if (!finished) {
+        finished = true;
+        batch = [];
+        await gen.return(undefined);
+      }
+      return { done: true, value: undefined };
+    },
+  };
 
   return {
     format,
@@ -152,7 +176,7 @@ export async function parseUpload(input: AsyncIterable<Uint8Array>, options: Par
       [Symbol.asyncIterator]() {
         if (used) throw new Error('Upload.rows can only be iterated once.');
         used = true;
-        return rows();
+        return rowsIterator;
       },
     },
     columnTypes: () => columns.columnTypes(),

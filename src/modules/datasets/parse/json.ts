@@ -63,7 +63,7 @@ const ST_DONE = 5; // after ']': only white space
 export async function* jsonArrayRows(
   text: AsyncIterable<TextPiece>,
   columns: ColumnSet,
-): AsyncGenerator<ParsedRow, void, undefined> {
+): AsyncGenerator<ParsedRow[], void, undefined> {
   let line = 1;
   let state = ST_BEFORE;
   let elemBuf = '';
@@ -197,10 +197,10 @@ export async function* jsonArrayRows(
         );
       }
     }
-    yield* done;
+    if (done.length > 0) yield done;
   }
   if (state === ST_ELEMENT && scalar) {
-    yield parseElement(elemBuf);
+    yield [parseElement(elemBuf)];
     elemBuf = '';
     state = ST_AFTER_ELEMENT;
   }
@@ -220,7 +220,7 @@ export async function* jsonArrayRows(
 export async function* ndjsonRows(
   text: AsyncIterable<TextPiece>,
   columns: ColumnSet,
-): AsyncGenerator<ParsedRow, void, undefined> {
+): AsyncGenerator<ParsedRow[], void, undefined> {
   let line = 1; // line of the first character of `pending`
   let pending = '';
   let rows = 0;
@@ -270,9 +270,9 @@ export async function* ndjsonRows(
         throw new UploadParseError(`Line ${line} is longer than ${MAX_PENDING_CHARS / 1024 / 1024} MB.`, line);
       }
     }
-    yield* done;
+    if (done.length > 0) yield done;
   }
   const last = parseLine(pending, line);
-  if (last) yield last;
+  if (last) yield [last];
   if (rows === 0) throw new UploadParseError('The file is empty.', 1);
 }
