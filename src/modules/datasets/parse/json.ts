@@ -46,6 +46,35 @@ function jsonReason(err: unknown): { reason: string; position?: number } {
   return pos ? { reason, position: Number(pos[1]) } : { reason };
 }
 
+const END_OF_INPUT_RE = /Unexpected end of JSON input/;
+
+/**
+ * Offset of the syntax error in `src` when the engine did not report one: the shortest prefix that fails with an
+ * error other than "unexpected end" contains the error at its last character (binary search; error path only).
+ */
+function errorOffset(src: string): number | undefined {
+  const failsInside = (len: number): boolean => {
+    try {
+      JSON.parse(src.slice(0, len));
+      return false;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : '';
+      if (END_OF_INPUT_RE.test(msg)) return false;
+      const pos = /at position (\d+)/.exec(msg);
+      return !(pos && Number(pos[1]) >= len); // an error reported at the very end is an end-of-input error too
+    }
+  };
+  if (!failsInside(src.length)) return undefined;
+  let lo = 1;
+  let hi = src.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (failsInside(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
 function lineOfOffset(text: string, startLine: number, offset: number): number {
   let line = startLine;
   const end = Math.min(offset, text.length);
@@ -82,7 +111,8 @@ export async function* jsonArrayRows(
       v = JSON.parse(src);
     } catch (err) {
       const { reason, position } = jsonReason(err);
-      const at = position === undefined ? elemLine : lineOfOffset(src, elemLine, position);
+      const offset = position ?? errorOffset(src);
+      const at = offset === undefined ? elemLine : lineOfOffset(src, elemLine, offset);
       throw new UploadParseError(`Line ${at}: invalid JSON (${reason}).`, at);
     }
     if (v === null || typeof v !== 'object' || Array.isArray(v)) {
