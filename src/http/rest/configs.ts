@@ -1,3 +1,73 @@
+import {
+  createConfig,
+  deleteConfig,
+  getConfig,
+  listConfigs,
+  replaceConfig,
+  updateConfig,
+  type MatchingConfig,
+} from '../../modules/configs/service';
+import { keysToCamel, keysToSnake } from './case';
 import type { Router } from './router';
 
-export function registerConfigRoutes(_router: Router): void {}
+const base = '/v1/matching/configs';
+
+/** The REST config object: snake_case, nested keys included (`options.tolerance_days`, `blocking.max_postings`). */
+export function configBody(config: MatchingConfig) {
+  return {
+    id: config.id,
+    name: config.name,
+    reference_data_id: config.referenceDataId,
+    source_data_id: config.sourceDataId,
+    field_mappings: config.fieldMappings.map((mapping) => keysToSnake({ ...mapping, options: mapping.options ?? {} })),
+    threshold: config.threshold,
+    review_band: config.reviewBand,
+    blocking: config.blocking ? keysToSnake(config.blocking) : null,
+    one_to_one: config.oneToOne,
+    schedule: config.schedule,
+    created_at: config.createdAt.toISOString(),
+    updated_at: config.updatedAt.toISOString(),
+    links: {
+      self: `${base}/${config.id}`,
+      reference_data: `/v1/reference-data/${config.referenceDataId}`,
+      ...(config.sourceDataId ? { source_data: `/v1/source-data/${config.sourceDataId}` } : {}),
+    },
+  };
+}
+
+/** The body's keys are all ours (column names appear only as values), so the whole body converts to camelCase. */
+export function registerConfigRoutes(router: Router): void {
+  router.add('GET', base, async (request) => {
+    const page = await listConfigs(request.context, {
+      limit: request.query.get('limit') ?? undefined,
+      cursor: request.query.get('cursor') ?? undefined,
+    });
+    return {
+      status: 200,
+      body: {
+        data: page.data.map(configBody),
+        pagination: { total: page.total, limit: page.limit, has_more: page.hasMore, next_cursor: page.nextCursor },
+      },
+    };
+  });
+  router.add('POST', base, async (request) => ({
+    status: 201,
+    body: configBody(await createConfig(request.context, keysToCamel(await request.json()))),
+  }));
+  router.add('GET', `${base}/:id`, async (request) => ({
+    status: 200,
+    body: configBody(await getConfig(request.context, request.params.id!)),
+  }));
+  router.add('PUT', `${base}/:id`, async (request) => ({
+    status: 200,
+    body: configBody(await replaceConfig(request.context, request.params.id!, keysToCamel(await request.json()))),
+  }));
+  router.add('PATCH', `${base}/:id`, async (request) => ({
+    status: 200,
+    body: configBody(await updateConfig(request.context, request.params.id!, keysToCamel(await request.json()))),
+  }));
+  router.add('DELETE', `${base}/:id`, async (request) => {
+    await deleteConfig(request.context, request.params.id!);
+    return { status: 200, body: { deleted: true } };
+  });
+}

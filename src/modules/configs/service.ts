@@ -1,0 +1,212 @@
+import { and, count, desc, eq, lt, or } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Context } from '../../context';
+import { matchingConfigs, type DatasetKind } from '../../db/schema';
+import { ValidationError, validationErrorFromIssues, NotFoundError } from '../../errors';
+import type { MatchConfig } from '../../matching/types';
+import { requireScope, type Actor } from '../workspaces/actor';
+import type { Dataset } from '../datasets/service';
+import { checkConfig, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue } from './validation';
+
+export type MatchingConfig = typeof matchingConfigs.$inferSelect;
+
+const INVALID = 'Invalid matching config.';
+
+/** The stored row of one config of the caller's workspace (404 otherwise). What a run loads. */
+export async function getConfig(context: Context, id: string): Promise<MatchingConfig> {
+  const actor = requireScope(context.actor, 'read');
+  return findConfig(context, actor, id);
+}
+
+async function findConfig(context: Context, actor: Actor, id: string): Promise<MatchingConfig> {
+  const config = UUID_PATTERN.test(id)
+    ? await context.db.query.matchingConfigs.findFirst({ where: { id, workspaceId: actor.workspaceId } })
+    : undefined;
+  if (!config) throw new NotFoundError('matching config', id);
+  return config;
+}
+
+/** The engine's configuration of a stored config (src/matching `MatchConfig`). */
+export function toMatchConfig(config: MatchingConfig): MatchConfig {
+  return {
+    fieldMappings: config.fieldMappings as MatchConfig['fieldMappings'],
+    threshold: config.threshold,
+    ...(config.blocking ? { blocking: config.blocking as MatchConfig['blocking'] } : {}),
+    oneToOne: config.oneToOne,
+  };
+}
+
+async function findDataset(context: Context, actor: Actor, id: string): Promise<Dataset | undefined> {
+  return context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId } });
+}
+
+/** Loads the datasets the values name; a missing one (or one of the wrong kind) is an issue on its id field. */
+async function loadDatasets(context: Context, actor: Actor, values: Partial<ConfigValues>, issues: Issue[]): Promise<ConfigDatasets> {
+  const result: ConfigDatasets = {};
+  const load = async (field: 'referenceDataId' | 'sourceDataId', kind: DatasetKind) => {
+    const id = values[field];
+    if (!id) return;
+    const dataset = await findDataset(context, actor, id);
+    if (!dataset) {
+      issues.push({ path: [field], message: `no ${kind} data with this id in your workspace` });
+    } else if (dataset.kind !== kind) {
+      issues.push({ path: [field], message: `this dataset is ${dataset.kind} data, not ${kind} data` });
+    } else {
+      result[kind] = dataset;
+    }
+  };
+  await Promise.all([load('referenceDataId', 'reference'), load('sourceDataId', 'source')]);
+  return result;
+}
+
+async function validate(context: Context, actor: Actor, values: Partial<ConfigValues>, issues: Issue[]): Promise<ConfigValues> {
+  const found = await loadDatasets(context, actor, values, issues);
+  checkConfig(values, found, issues);
+  if (issues.length) throw validationErrorFromIssues(INVALID, issues);
+  return values as ConfigValues;
+}
+
+function immutableReference(existing: MatchingConfig, values: Partial<ConfigValues>, issues: Issue[]): void {
+  if (values.referenceDataId !== undefined && values.referenceDataId !== existing.referenceDataId) {
+    issues.push({ path: ['referenceDataId'], message: 'cannot be changed after the config is created; create a new config instead' });
+  }
+}
+
+function storedValues(config: MatchingConfig): ConfigValues {
+  return {
+    name: config.name,
+    referenceDataId: config.referenceDataId,
+    sourceDataId: config.sourceDataId,
+    fieldMappings: config.fieldMappings,
+    threshold: config.threshold,
+    reviewBand: config.reviewBand,
+    blocking: config.blocking,
+    oneToOne: config.oneToOne,
+    schedule: config.schedule,
+  };
+}
+
+/**
+ * Creates a config from camelCase input (`name`, `referenceDataId`, `fieldMappings` required). Dataset ids inside the
+ * body that do not exist in the workspace are a 400 validation_error on that field (404 is for the URL's resource).
+ */
+export async function createConfig(context: Context, input: unknown): Promise<MatchingConfig> {
+  const actor = requireScope(context.actor, 'write');
+  const issues: Issue[] = [];
+  const parsed = parseConfigFields(input, ['name', 'referenceDataId', 'fieldMappings'], issues);
+  const values = await validate(context, actor, withDefaults(parsed), issues);
+  const [created] = await context.db
+    .insert(matchingConfigs)
+    .values({ ...values, workspaceId: actor.workspaceId })
+    .returning();
+  return created!;
+}
+
+/**
+ * PUT: the body is the whole config; omitted optional fields go back to their defaults. `referenceDataId` may be
+ * omitted (it cannot change); a different one is a validation error.
+ */
+export async function replaceConfig(context: Context, id: string, input: unknown): Promise<MatchingConfig> {
+  const actor = requireScope(context.actor, 'write');
+  const existing = await findConfig(context, actor, id);
+  const issues: Issue[] = [];
+  const parsed = parseConfigFields(input, ['name', 'fieldMappings'], issues);
+  immutableReference(existing, parsed, issues);
+  const values = await validate(context, actor, withDefaults({ ...parsed, referenceDataId: existing.referenceDataId }), issues);
+  return save(context, existing, values);
+}
+
+/**
+ * PATCH: the given top-level fields replace the stored ones (`fieldMappings` and `blocking` as a whole); `null`
+ * clears an optional field. The merged config is validated as a whole.
+ */
+export async function updateConfig(context: Context, id: string, input: unknown): Promise<MatchingConfig> {
+  const actor = requireScope(context.actor, 'write');
+  const existing = await findConfig(context, actor, id);
+  const issues: Issue[] = [];
+  const parsed = parseConfigFields(input, [], issues);
+  immutableReference(existing, parsed, issues);
+  const values = await validate(context, actor, { ...storedValues(existing), ...parsed, referenceDataId: existing.referenceDataId }, issues);
+  return save(context, existing, values);
+}
+
+async function save(context: Context, existing: MatchingConfig, values: ConfigValues): Promise<MatchingConfig> {
+  const [updated] = await context.db
+    .update(matchingConfigs)
+    .set(values)
+    .where(and(eq(matchingConfigs.id, existing.id), eq(matchingConfigs.workspaceId, existing.workspaceId)))
+    .returning();
+  if (!updated) throw new NotFoundError('matching config', existing.id);
+  return updated;
+}
+
+/** Deletes a config. Runs (when they exist) keep their own snapshot of the config they used. */
+export async function deleteConfig(context: Context, id: string): Promise<void> {
+  const actor = requireScope(context.actor, 'write');
+  const existing = await findConfig(context, actor, id);
+  await context.db.delete(matchingConfigs).where(and(eq(matchingConfigs.id, existing.id), eq(matchingConfigs.workspaceId, actor.workspaceId)));
+}
+
+export interface CursorPage<T> {
+  data: T[];
+  total: number;
+  limit: number;
+  hasMore: boolean;
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Opaque cursor: base64url of `<created_at ISO>|<id>` of the last item of a page. */
+export function encodeCursor(config: Pick<MatchingConfig, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${config.createdAt.toISOString()}|${config.id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const [at, id, extra] = text.split('|');
+  const createdAt = new Date(at ?? '');
+  if (extra !== undefined || !id || !UUID_PATTERN.test(id) || !/^\d{4}-\d\d-\d\dT/.test(at ?? '') || Number.isNaN(createdAt.getTime())) {
+    throw new ValidationError('Invalid cursor.', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
+  }
+  return { createdAt, id };
+}
+
+const listParams = z.object({
+  limit: z.coerce.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').default(20),
+  cursor: z.string().optional(),
+});
+
+/** The configs of the workspace, newest first, `limit` (default 20, max 100) at a time after `cursor`. */
+export async function listConfigs(context: Context, params: { limit?: unknown; cursor?: unknown }): Promise<CursorPage<MatchingConfig>> {
+  const actor = requireScope(context.actor, 'read');
+  const parsed = listParams.safeParse({ limit: params.limit ?? undefined, cursor: params.cursor ?? undefined });
+  if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
+  const { limit } = parsed.data;
+  const after = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
+  const inWorkspace = eq(matchingConfigs.workspaceId, actor.workspaceId);
+  const where = after
+    ? and(
+        inWorkspace,
+        or(
+          lt(matchingConfigs.createdAt, after.createdAt),
+          and(eq(matchingConfigs.createdAt, after.createdAt), lt(matchingConfigs.id, after.id)),
+        ),
+      )
+    : inWorkspace;
+  const [rows, [totals]] = await Promise.all([
+    context.db.select().from(matchingConfigs).where(where).orderBy(desc(matchingConfigs.createdAt), desc(matchingConfigs.id)).limit(limit + 1),
+    context.db.select({ total: count() }).from(matchingConfigs).where(inWorkspace),
+  ]);
+  const hasMore = rows.length > limit;
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data, total: totals?.total ?? 0, limit, hasMore, nextCursor: hasMore && last ? encodeCursor(last) : null };
+}
+
+/** The datasets of a config, for the API layers (scoped to the caller's workspace). */
+export async function getConfigDataset(context: Context, id: string): Promise<Dataset> {
+  const actor = requireScope(context.actor, 'read');
+  const dataset = await findDataset(context, actor, id);
+  if (!dataset) throw new NotFoundError('dataset', id);
+  return dataset;
+}

@@ -1,0 +1,268 @@
+import { parseCrontab } from 'graphile-worker';
+import { z } from 'zod';
+import type { Dataset } from '../datasets/service';
+import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
+
+/**
+ * Validation of matching configs, on the camelCase (service/engine) shape. Each top-level field is parsed on its own
+ * so that every problem of a body is reported at once, with its path (`fieldMappings[1].weight`); the checks that
+ * need several fields or the database (weights summing to 1, datasets, columns) run on whatever parsed.
+ */
+
+export type Issue = { path: PropertyKey[]; message: string };
+
+export const STRATEGIES = ['exact', 'fuzzy', 'phonetic', 'date_range', 'numeric_range'] as const;
+export const FUZZY_ALGORITHMS = ['jaro_winkler', 'levenshtein', 'damerau_levenshtein', 'token_set', 'tfidf_cosine'] as const;
+export const BLOCKING_STRATEGIES = ['parallel', 'ordered_fallback'] as const;
+export const BLOCKING_TRANSFORMS = ['exact', 'tokens', 'qgrams', 'phonetic', 'prefix'] as const;
+export const DEFAULT_THRESHOLD = 0.85;
+const WEIGHT_TOLERANCE = 1e-6;
+
+/** The values of a config, as stored (matching_configs row minus ids/timestamps). */
+export interface ConfigValues {
+  name: string;
+  referenceDataId: string;
+  sourceDataId: string | null;
+  fieldMappings: StoredFieldMapping[];
+  threshold: number;
+  reviewBand: { low: number; high: number } | null;
+  blocking: StoredBlocking | null;
+  oneToOne: boolean;
+  schedule: string | null;
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const column = z.string('must be a column name').trim().min(1, 'must be a column name').max(500);
+const datasetId = z.string('must be a UUID').regex(UUID_PATTERN, 'must be a UUID');
+const unit = z.number('must be a number').min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+const fieldSchemas = {
+  name: z.string('must be a string').trim().min(1, 'name is required').max(200, 'at most 200 characters'),
+  referenceDataId: datasetId,
+  sourceDataId: datasetId.nullable(),
+  threshold: unit,
+  reviewBand: z
+    .strictObject({ low: unit, high: unit })
+    .refine((band) => band.low <= band.high, { message: 'low must not be greater than high', path: ['low'] })
+    .nullable(),
+  oneToOne: z.boolean('must be true or false'),
+  schedule: z.string('must be a cron expression').trim().min(1, 'must be a cron expression').max(200).nullable(),
+} as const;
+
+type FieldName = keyof ConfigValues;
+const FIELD_NAMES: readonly FieldName[] = [
+  'name',
+  'referenceDataId',
+  'sourceDataId',
+  'fieldMappings',
+  'threshold',
+  'reviewBand',
+  'blocking',
+  'oneToOne',
+  'schedule',
+];
+
+const mappingBase = z.strictObject({
+  source: column,
+  target: column,
+  strategy: z.enum(STRATEGIES, `must be one of ${STRATEGIES.join(', ')}`),
+  weight: z.number('must be a number').gt(0, 'must be greater than 0').max(1, 'must be at most 1'),
+  options: z.unknown().optional(),
+});
+
+const nonNegative = z.number('must be a number').min(0, 'must be 0 or more');
+const optionSchemas = {
+  fuzzy: z
+    .strictObject({ algorithm: z.enum(FUZZY_ALGORITHMS, `must be one of ${FUZZY_ALGORITHMS.join(', ')}`).default('jaro_winkler') })
+    .default({ algorithm: 'jaro_winkler' }),
+  date_range: z.strictObject({ toleranceDays: nonNegative.default(0) }).default({ toleranceDays: 0 }),
+  numeric_range: z
+    .strictObject({ tolerance: nonNegative.optional(), tolerancePct: nonNegative.optional() }, 'numeric_range needs options with a tolerance')
+    .refine((options) => (options.tolerance === undefined) !== (options.tolerancePct === undefined), {
+      message: 'give exactly one of tolerance (absolute) or tolerancePct (percent)',
+    }),
+} as const;
+
+const blockingPart = z
+  .strictObject({
+    source: column,
+    target: column,
+    transform: z.enum(BLOCKING_TRANSFORMS, `must be one of ${BLOCKING_TRANSFORMS.join(', ')}`),
+    length: z.number().int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').optional(),
+  })
+  .refine((part) => part.length === undefined || part.transform === 'prefix' || part.transform === 'qgrams', {
+    message: 'length applies to the prefix and qgrams transforms only',
+    path: ['length'],
+  });
+
+const blockingSchema = z
+  .strictObject({
+    strategy: z.enum(BLOCKING_STRATEGIES, `must be one of ${BLOCKING_STRATEGIES.join(', ')}`).optional(),
+    keys: z.array(z.strictObject({ parts: z.array(blockingPart).min(1, 'a key needs at least one part') }), 'must be a list of keys').optional(),
+    maxPostings: z.number().int('must be an integer').min(1, 'must be 1 or more').optional(),
+  })
+  .nullable();
+
+/** zod issues → ours, prefixed; an unknown key becomes one issue at the key's own path. */
+function collect(issues: Issue[], prefix: PropertyKey[], zodIssues: ReadonlyArray<z.core.$ZodIssue>): void {
+  for (const issue of zodIssues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: [...prefix, ...issue.path, key], message: 'unknown field' });
+    } else {
+      issues.push({ path: [...prefix, ...issue.path], message: issue.message });
+    }
+  }
+}
+
+function parseMappings(raw: unknown, issues: Issue[]): StoredFieldMapping[] | undefined {
+  if (!Array.isArray(raw)) {
+    issues.push({ path: ['fieldMappings'], message: 'must be a list of field mappings' });
+    return undefined;
+  }
+  if (raw.length === 0) {
+    issues.push({ path: ['fieldMappings'], message: 'at least one field mapping is required' });
+    return undefined;
+  }
+  const before = issues.length;
+  const mappings: StoredFieldMapping[] = [];
+  raw.forEach((item, index) => {
+    const prefix = ['fieldMappings', index];
+    const base = mappingBase.safeParse(item);
+    if (!base.success) collect(issues, prefix, base.error.issues);
+    // The options are checked against the strategy even when another part of the mapping is wrong.
+    const strategy = z.enum(STRATEGIES).safeParse((item as { strategy?: unknown } | null)?.strategy);
+    if (!strategy.success) return;
+    const rawOptions = (item as { options?: unknown }).options ?? undefined;
+    let options: StoredFieldMapping['options'];
+    if (strategy.data === 'exact' || strategy.data === 'phonetic') {
+      if (rawOptions !== undefined) {
+        if (typeof rawOptions !== 'object' || Array.isArray(rawOptions)) {
+          issues.push({ path: [...prefix, 'options'], message: 'must be an object' });
+        } else {
+          for (const key of Object.keys(rawOptions)) {
+            issues.push({ path: [...prefix, 'options', key], message: `the ${strategy.data} strategy takes no options` });
+          }
+        }
+      }
+    } else {
+      const parsed = optionSchemas[strategy.data].safeParse(rawOptions);
+      if (parsed.success) options = stripUndefined(parsed.data);
+      else collect(issues, [...prefix, 'options'], parsed.error.issues);
+    }
+    if (base.success) {
+      const { options: _ignored, ...rest } = base.data;
+      mappings.push(options ? { ...rest, options } : rest);
+    }
+  });
+  return issues.length === before ? mappings : undefined;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined)) as T;
+}
+
+function parseSchedule(raw: string | null, issues: Issue[]): string | null | undefined {
+  if (raw === null) return null;
+  const fields = raw.split(/\s+/);
+  if (/[\r\n#]/.test(raw) || fields.length !== 5) {
+    issues.push({ path: ['schedule'], message: 'must be a cron expression of 5 fields (minute hour day month weekday), e.g. "0 3 * * *"' });
+    return undefined;
+  }
+  try {
+    parseCrontab(`${fields.join(' ')} some_task`);
+  } catch (error) {
+    const message = (error as Error).message.replace(/ in line 1 of crontab/, '').replace(/ of crontab: '.*'$/, '');
+    issues.push({ path: ['schedule'], message: `invalid cron expression: ${message}` });
+    return undefined;
+  }
+  return fields.join(' ');
+}
+
+/**
+ * Parses the fields present in `input` (a plain object). `required` fields must be there; unknown keys are
+ * reported. Returns the fields that parsed; `issues` receives the problems.
+ */
+export function parseConfigFields(input: unknown, required: readonly FieldName[], issues: Issue[]): Partial<ConfigValues> {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    issues.push({ path: [], message: 'the body must be a JSON object' });
+    return {};
+  }
+  const body = input as Record<string, unknown>;
+  for (const key of Object.keys(body)) {
+    if (!(FIELD_NAMES as readonly string[]).includes(key)) issues.push({ path: [key], message: 'unknown field' });
+  }
+  const values: Partial<ConfigValues> = {};
+  const assign = values as Record<string, unknown>;
+  for (const name of FIELD_NAMES) {
+    const raw = body[name];
+    if (raw === undefined) {
+      if (required.includes(name)) issues.push({ path: [name], message: 'is required' });
+      continue;
+    }
+    if (name === 'fieldMappings') {
+      const mappings = parseMappings(raw, issues);
+      if (mappings) values.fieldMappings = mappings;
+      continue;
+    }
+    if (name === 'blocking') {
+      const parsed = blockingSchema.safeParse(raw);
+      if (parsed.success) values.blocking = parsed.data ? stripUndefined(parsed.data) : null;
+      else collect(issues, ['blocking'], parsed.error.issues);
+      continue;
+    }
+    const parsed = fieldSchemas[name].safeParse(raw);
+    if (!parsed.success) {
+      collect(issues, [name], parsed.error.issues);
+      continue;
+    }
+    if (name === 'schedule') {
+      const schedule = parseSchedule(parsed.data as string | null, issues);
+      if (schedule !== undefined) values.schedule = schedule;
+      continue;
+    }
+    assign[name] = parsed.data;
+  }
+  return values;
+}
+
+/** The defaults of the optional fields, for create and replace. */
+export function withDefaults(values: Partial<ConfigValues>): Partial<ConfigValues> {
+  return {
+    sourceDataId: null,
+    threshold: DEFAULT_THRESHOLD,
+    reviewBand: null,
+    blocking: null,
+    oneToOne: false,
+    schedule: null,
+    ...values,
+  };
+}
+
+export interface ConfigDatasets {
+  reference?: Dataset;
+  source?: Dataset;
+}
+
+/** Checks across fields, on the fields that parsed: weights, and columns against the datasets that were found. */
+export function checkConfig(values: Partial<ConfigValues>, datasets: ConfigDatasets, issues: Issue[]): void {
+  const mappings = values.fieldMappings;
+  if (mappings) {
+    const sum = mappings.reduce((total, mapping) => total + mapping.weight, 0);
+    if (Math.abs(sum - 1) > WEIGHT_TOLERANCE) {
+      issues.push({ path: ['fieldMappings'], message: `the weights must sum to 1; they sum to ${Number(sum.toFixed(6))}` });
+    }
+  }
+  const referenceColumns = datasets.reference ? new Set(datasets.reference.columns.map((c) => c.name)) : undefined;
+  const sourceColumns = datasets.source ? new Set(datasets.source.columns.map((c) => c.name)) : undefined;
+  const checkColumns = (path: PropertyKey[], pair: { source: string; target: string }) => {
+    if (sourceColumns && !sourceColumns.has(pair.source)) {
+      issues.push({ path: [...path, 'source'], message: `the source data has no column "${pair.source}"` });
+    }
+    if (referenceColumns && !referenceColumns.has(pair.target)) {
+      issues.push({ path: [...path, 'target'], message: `the reference data has no column "${pair.target}"` });
+    }
+  };
+  mappings?.forEach((mapping, index) => checkColumns(['fieldMappings', index], mapping));
+  values.blocking?.keys?.forEach((key, k) => key.parts.forEach((part, p) => checkColumns(['blocking', 'keys', k, 'parts', p], part)));
+}
