@@ -2,8 +2,14 @@ import { GraphQLError } from 'graphql';
 import { AppError, ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { builder } from './builder';
 
-builder.queryType({ description: 'Read the workspace of the calling API key.' });
-builder.mutationType({ description: 'Change the workspace of the calling API key (needs the `write` scope).' });
+builder.queryType({
+  description: 'Read the workspace of the calling API key (needs the `read` scope).',
+  authScopes: { read: true },
+});
+builder.mutationType({
+  description: 'Change the workspace of the calling API key (needs the `write` scope).',
+  authScopes: { write: true },
+});
 
 builder.scalarType('DateTime', {
   description: 'An ISO 8601 timestamp in UTC with milliseconds, e.g. 2024-10-02T14:00:00.000Z.',
@@ -27,8 +33,12 @@ builder.scalarType('File', {
     throw new GraphQLError('File is an input-only scalar.');
   },
   parseValue: (value) => {
-    if (!(value instanceof File)) throw new GraphQLError('Expected a file upload (GraphQL multipart request).');
-    return value;
+    // yoga hands over its own File implementation, so check the shape rather than the class.
+    const file = value as Partial<File> | null;
+    if (!file || typeof file !== 'object' || typeof file.stream !== 'function' || typeof file.name !== 'string') {
+      throw new GraphQLError('Expected a file upload (GraphQL multipart request).');
+    }
+    return value as File;
   },
 });
 

@@ -8,8 +8,8 @@ import {
   getAnyDataset,
   importDataset,
   importDatasetFromJson,
-  listDatasets,
-  listRows,
+  datasetsSlice,
+  rowsSlice,
   type DatasetRow,
 } from './service';
 
@@ -59,11 +59,7 @@ export const DatasetRef = builder.drizzleNode('datasets', {
       type: DatasetRowRef,
       description: 'The rows in upload order (at most 500 a page).',
       resolve: (dataset, args, context) =>
-        resolveOffsetConnection({ args, defaultSize: 100, maxSize: 500 }, async ({ offset, limit }) => {
-          // Offsets map onto pages only when aligned, so ask for the page containing `offset` with `limit` rows.
-          const page = await listRows(context, dataset.kind, dataset.id, { page: Math.floor(offset / limit) + 1, limit });
-          return page.data.slice(offset % limit);
-        }),
+        resolveOffsetConnection({ args, defaultSize: 100, maxSize: 500 }, ({ offset, limit }) => rowsSlice(context, dataset, offset, limit)),
     }),
   }),
 });
@@ -74,10 +70,9 @@ builder.queryFields((t) => ({
     description: 'The datasets of your workspace, newest first.',
     args: { kind: t.arg({ type: DatasetKindEnum, required: true }) },
     resolve: (_root, args, context) =>
-      resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100 }, async ({ offset, limit }) => {
-        const page = await listDatasets(context, args.kind, { page: Math.floor(offset / limit) + 1, limit });
-        return page.data.slice(offset % limit);
-      }),
+      resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100 }, async ({ offset, limit }) =>
+        (await datasetsSlice(context, args.kind, offset, limit)).data,
+      ),
   }),
   dataset: t.field({
     type: DatasetRef,

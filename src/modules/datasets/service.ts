@@ -135,14 +135,20 @@ export function parsePage(input: { page?: unknown; limit?: unknown }, maxLimit =
 }
 
 export async function listDatasets(context: Context, kind: DatasetKind, paging: { page?: unknown; limit?: unknown }): Promise<Page<Dataset>> {
-  const actor = requireScope(context.actor, 'read');
   const { page, limit } = parsePage(paging);
+  const { data, total } = await datasetsSlice(context, kind, (page - 1) * limit, limit);
+  return { data, total, page, limit };
+}
+
+/** Newest first; offset/limit come from a validated page or a GraphQL connection. */
+export async function datasetsSlice(context: Context, kind: DatasetKind, offset: number, limit: number) {
+  const actor = requireScope(context.actor, 'read');
   const where = and(eq(datasets.workspaceId, actor.workspaceId), eq(datasets.kind, kind));
   const [data, [totals]] = await Promise.all([
-    context.db.select().from(datasets).where(where).orderBy(desc(datasets.createdAt), desc(datasets.id)).limit(limit).offset((page - 1) * limit),
+    context.db.select().from(datasets).where(where).orderBy(desc(datasets.createdAt), desc(datasets.id)).limit(limit).offset(offset),
     context.db.select({ total: count() }).from(datasets).where(where),
   ]);
-  return { data, total: totals?.total ?? 0, page, limit };
+  return { data, total: totals?.total ?? 0 };
 }
 
 export async function deleteDataset(context: Context, kind: DatasetKind, id: string): Promise<void> {
@@ -157,14 +163,18 @@ export async function deleteDataset(context: Context, kind: DatasetKind, id: str
 export async function listRows(context: Context, kind: DatasetKind, id: string, paging: { page?: unknown; limit?: unknown }): Promise<Page<DatasetRow>> {
   const dataset = await getDataset(context, kind, id);
   const { page, limit } = parsePage(paging, 500, 100);
-  const data = await context.db
+  return { data: await rowsSlice(context, dataset, (page - 1) * limit, limit), total: dataset.rowCount, page, limit };
+}
+
+/** Rows in upload order, of a dataset the caller already got through getDataset (which checked access). */
+export async function rowsSlice(context: Context, dataset: Dataset, offset: number, limit: number): Promise<DatasetRow[]> {
+  return context.db
     .select()
     .from(datasetRows)
     .where(eq(datasetRows.datasetId, dataset.id))
     .orderBy(asc(datasetRows.position))
     .limit(limit)
-    .offset((page - 1) * limit);
-  return { data, total: dataset.rowCount, page, limit };
+    .offset(offset);
 }
 
 /** The rows as CSV, streamed with a cursor: header from the dataset's columns, one line per row in upload order. */

@@ -24,7 +24,6 @@ builder.queryField('viewer', (t) =>
   t.field({
     type: Viewer,
     description: 'Who is calling. Needs a valid API key.',
-    authScopes: { read: true },
     resolve: async (_root, _args, context) => ({
       workspace: await getWorkspace(context.db, context.actor!),
       scopes: [...context.actor!.scopes],

@@ -1,0 +1,275 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
+import { expectErrorShape, graphql, request } from '../support/http';
+import { fixture, uploadForm } from '../support/fixtures';
+
+let server: TestServer;
+let owner: TestWorkspace;
+let febrlId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  owner = await server.newWorkspace('owner');
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const upload = (fields: Record<string, string>, file: Buffer | string, filename = 'data.csv', key = owner.key, path = '/v1/reference-data') =>
+  request(server.url, 'POST', path, { key, body: uploadForm(file, filename, fields) });
+
+async function referenceCount(key = owner.key): Promise<number> {
+  return (await request(server.url, 'GET', '/v1/reference-data?limit=100', { key })).body.pagination.total;
+}
+
+describe('reference data upload', () => {
+  it('imports FEBRL4 as 5,000 rows and 11 typed columns', async () => {
+    const response = await upload({ name: 'febrl4a', id_column: 'rec_id' }, fixture('febrl4/dataset4a.csv'), 'dataset4a.csv');
+    expect(response.status).toBe(201);
+    const table = response.body;
+    febrlId = table.id;
+    expect(table).toMatchObject({ name: 'febrl4a', kind: 'reference', source_type: 'csv', status: 'ready', row_count: 5000, id_column: 'rec_id' });
+    expect(table.columns).toHaveLength(11);
+    expect(table.columns.map((column: { name: string }) => column.name)).toEqual([
+      'rec_id', 'given_name', 'surname', 'street_number', 'address_1', 'address_2', 'suburb', 'postcode', 'state', 'date_of_birth', 'soc_sec_id',
+    ]);
+    expect(table.columns.find((column: { name: string }) => column.name === 'given_name').type).toBe('string');
+    expect(table.links).toEqual({ self: `/v1/reference-data/${table.id}`, rows: `/v1/reference-data/${table.id}/rows` });
+  });
+
+  it('pages rows in file order with trimmed values and leading zeros kept', async () => {
+    const first = await request(server.url, 'GET', `/v1/reference-data/${febrlId}/rows?limit=2`, { key: owner.key });
+    expect(first.status).toBe(200);
+    expect(first.body.pagination).toEqual({ total: 5000, page: 1, limit: 2 });
+    expect(first.body.data[0].external_id).toBe('rec-1070-org');
+    expect(first.body.data[0].values).toMatchObject({ rec_id: 'rec-1070-org', given_name: 'michaela', surname: 'neumann', postcode: '4223' });
+    expect(first.body.data[0].id).toMatch(/^[0-9a-f-]{36}$/);
+    const last = await request(server.url, 'GET', `/v1/reference-data/${febrlId}/rows?page=10&limit=500`, { key: owner.key });
+    expect(last.body.data).toHaveLength(500);
+    const beyond = await request(server.url, 'GET', `/v1/reference-data/${febrlId}/rows?page=11&limit=500`, { key: owner.key });
+    expect(beyond.body.data).toHaveLength(0);
+    const tooMany = await request(server.url, 'GET', `/v1/reference-data/${febrlId}/rows?limit=501`, { key: owner.key });
+    expect(tooMany.status).toBe(400);
+    expectErrorShape(tooMany.body, 'validation_error');
+    expect(tooMany.body.details[0].path).toBe('limit');
+  });
+
+  it('exports the rows as CSV that parses back to the same table', async () => {
+    const response = await request(server.url, 'GET', `/v1/reference-data/${febrlId}/export`, { key: owner.key });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (response.body as string).trimEnd().split('\r\n');
+    expect(lines).toHaveLength(5001);
+    expect(lines[0]).toBe('rec_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id');
+    const again = await upload({ name: 'roundtrip', id_column: 'rec_id' }, response.body as string);
+    expect(again.status).toBe(201);
+    expect(again.body.row_count).toBe(5000);
+    const rows = await request(server.url, 'GET', `/v1/reference-data/${again.body.id}/rows?limit=1`, { key: owner.key });
+    expect(rows.body.data[0].values.rec_id).toBe('rec-1070-org');
+  });
+
+  it('lists, gets and deletes', async () => {
+    const created = await upload({ name: 'to-delete' }, 'a,b\n1,2\n');
+    expect(created.status).toBe(201);
+    const list = await request(server.url, 'GET', '/v1/reference-data?page=1&limit=1', { key: owner.key });
+    expect(list.body.data).toHaveLength(1);
+    expect(list.body.data[0].name).toBe('to-delete');
+    expect(list.body.pagination.limit).toBe(1);
+    const got = await request(server.url, 'GET', `/v1/reference-data/${created.body.id}`, { key: owner.key });
+    expect(got.body.row_count).toBe(1);
+    const deleted = await request(server.url, 'DELETE', `/v1/reference-data/${created.body.id}`, { key: owner.key });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ deleted: true });
+    expect((await request(server.url, 'GET', `/v1/reference-data/${created.body.id}`, { key: owner.key })).status).toBe(404);
+  });
+
+  it('accepts semicolons, quotes, CRLF, a BOM and Latin-1', async () => {
+    const text = '\uFEFFid;name;note\r\n1;"Smith; John";"said ""hi"""\r\n2;Zoë;"two\r\nlines"\r\n';
+    const utf8 = await upload({ name: 'semi', id_column: 'id' }, Buffer.from(text, 'utf8'));
+    expect(utf8.status).toBe(201);
+    const rows = await request(server.url, 'GET', `/v1/reference-data/${utf8.body.id}/rows`, { key: owner.key });
+    expect(rows.body.data.map((row: { values: unknown }) => row.values)).toEqual([
+      { id: '1', name: 'Smith; John', note: 'said "hi"' },
+      { id: '2', name: 'Zoë', note: 'two\r\nlines' },
+    ]);
+    const latin1 = await upload({ name: 'latin1' }, Buffer.from('name,city\nMüller,Zürich\n', 'latin1'));
+    expect(latin1.status).toBe(201);
+    const latinRows = await request(server.url, 'GET', `/v1/reference-data/${latin1.body.id}/rows`, { key: owner.key });
+    expect(latinRows.body.data[0].values).toEqual({ name: 'Müller', city: 'Zürich' });
+  });
+
+  it('accepts a JSON body, a JSON array file and NDJSON', async () => {
+    const body = await request(server.url, 'POST', '/v1/reference-data', {
+      key: owner.key,
+      json: { name: 'inline', id_column: 'code', data: [{ code: 'A1', label: 'Alpha', price: 1.5 }, { code: 'B2', label: 'Beta', price: 2 }] },
+    });
+    expect(body.status).toBe(201);
+    expect(body.body).toMatchObject({ source_type: 'json', row_count: 2, id_column: 'code' });
+    expect(body.body.columns).toEqual([
+      { name: 'code', type: 'string' },
+      { name: 'label', type: 'string' },
+      { name: 'price', type: 'number' },
+    ]);
+    const array = await upload({ name: 'array' }, JSON.stringify([{ a: 1 }, { a: 2, b: true }]), 'rows.json');
+    expect(array.status).toBe(201);
+    expect(array.body.row_count).toBe(2);
+    const ndjson = await upload({ name: 'nd' }, '{"a":1}\n{"a":2}\n{"a":3}\n', 'rows.ndjson');
+    expect(ndjson.status).toBe(201);
+    expect(ndjson.body).toMatchObject({ source_type: 'ndjson', row_count: 3 });
+  });
+
+  it('rejects bad files with a 400 that names the line, and creates nothing', async () => {
+    const before = await referenceCount();
+    const cases: Array<[string, string, RegExp]> = [
+      ['empty', '', /empty/i],
+      ['ragged', 'a,b\n1,2\n3\n', /line 3/i],
+      ['header only', 'a,b\n', /no data rows/i],
+      ['duplicate ids', 'id,v\n1,a\n2,b\n1,c\n', /line 4.*line 2/i],
+    ];
+    for (const [name, content, message] of cases) {
+      const response = await upload({ name, id_column: 'id' }, content);
+      expect(response.status, name).toBe(400);
+      expectErrorShape(response.body, 'validation_error');
+      expect(response.body.message, name).toMatch(message);
+    }
+    const notAColumn = await upload({ name: 'x', id_column: 'nope' }, 'a,b\n1,2\n');
+    expect(notAColumn.status).toBe(400);
+    expect(notAColumn.body.details[0].path).toBe('id_column');
+    const noName = await upload({}, 'a,b\n1,2\n');
+    expect(noName.status).toBe(400);
+    expect(noName.body.details[0].path).toBe('name');
+    const noFile = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, body: (() => { const f = new FormData(); f.append('name', 'x'); return f; })() });
+    expect(noFile.status).toBe(400);
+    // A bad row far into a file: the rows before it were already streamed to Postgres, and must be rolled back.
+    const late = 'id,v\n' + Array.from({ length: 20_000 }, (_, index) => `${index},x`).join('\n') + '\n7,late,extra\n';
+    const lateResponse = await upload({ name: 'late', id_column: 'id' }, late);
+    expect(lateResponse.status).toBe(400);
+    expect(lateResponse.body.message).toMatch(/line 20002/i);
+    expect(await referenceCount()).toBe(before);
+    const [stored] = await server.app.sql<{ rows: number; expected: number }[]>`
+      select (select count(*)::int from dataset_rows) as rows, (select coalesce(sum(row_count), 0)::int from datasets) as expected`;
+    expect(stored!.rows).toBe(stored!.expected);
+  });
+
+  it('answers 413 payload_too_large above the size limit', async () => {
+    const small = await startTestServer({ MAX_UPLOAD_BYTES: 1000 });
+    try {
+      const workspace = await small.newWorkspace();
+      const big = 'id,v\n' + 'x,'.repeat(1).padEnd(10, 'y') + '\n' + Array.from({ length: 200 }, (_, index) => `${index},value`).join('\n');
+      const response = await request(small.url, 'POST', '/v1/reference-data', { key: workspace.key, body: uploadForm(big, 'big.csv', { name: 'big' }) });
+      expect(response.status).toBe(413);
+      expectErrorShape(response.body, 'payload_too_large');
+      expect((await request(small.url, 'GET', '/v1/reference-data', { key: workspace.key })).body.pagination.total).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('source data', () => {
+  it('takes document ids and filenames from columns', async () => {
+    const response = await upload(
+      { name: 'invoices', id_column: 'doc', filename_column: 'file' },
+      'doc,file,vendor\nD-1,inv1.pdf,Acme\nD-2,inv2.pdf,Globex\n',
+      'invoices.csv',
+      owner.key,
+      '/v1/source-data',
+    );
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ kind: 'source', id_column: 'doc', filename_column: 'file' });
+    expect(response.body.links.self).toBe(`/v1/source-data/${response.body.id}`);
+    const rows = await request(server.url, 'GET', `/v1/source-data/${response.body.id}/rows`, { key: owner.key });
+    expect(rows.body.data[1]).toMatchObject({ external_id: 'D-2', document_id: 'D-2', document_filename: 'inv2.pdf' });
+    // A source table is not a reference table.
+    expect((await request(server.url, 'GET', `/v1/reference-data/${response.body.id}`, { key: owner.key })).status).toBe(404);
+    // The alias path serves the same tables.
+    expect((await request(server.url, 'GET', `/v1/matching/source-data/${response.body.id}`, { key: owner.key })).status).toBe(200);
+  });
+
+  it('generates document ids from row numbers without an id column', async () => {
+    const response = await upload({ name: 'plain' }, 'vendor\nAcme\nGlobex\n', 'plain.csv', owner.key, '/v1/source-data');
+    const rows = await request(server.url, 'GET', `/v1/source-data/${response.body.id}/rows`, { key: owner.key });
+    expect(rows.body.data.map((row: { document_id: string }) => row.document_id)).toEqual(['1', '2']);
+  });
+});
+
+describe('permissions and isolation', () => {
+  it('needs write for uploads and deletes (403), read for reads', async () => {
+    const readKey = await owner.keyWithScopes(['read']);
+    const denied = await upload({ name: 'x' }, 'a\n1\n', 'x.csv', readKey);
+    expect(denied.status).toBe(403);
+    expectErrorShape(denied.body, 'insufficient_scope');
+    expect((await request(server.url, 'DELETE', `/v1/reference-data/${febrlId}`, { key: readKey })).status).toBe(403);
+    expect((await request(server.url, 'GET', `/v1/reference-data/${febrlId}`, { key: readKey })).status).toBe(200);
+    const writeOnly = await owner.keyWithScopes(['write']);
+    expect((await request(server.url, 'GET', `/v1/reference-data/${febrlId}`, { key: writeOnly })).status).toBe(403);
+  });
+
+  it('hides one workspace from another: 404 on every route', async () => {
+    const other = await server.newWorkspace('other');
+    for (const [method, path] of [
+      ['GET', `/v1/reference-data/${febrlId}`],
+      ['GET', `/v1/reference-data/${febrlId}/rows`],
+      ['GET', `/v1/reference-data/${febrlId}/export`],
+      ['DELETE', `/v1/reference-data/${febrlId}`],
+      ['GET', `/v1/reference-data/not-a-uuid`],
+    ] as const) {
+      const response = await request(server.url, method, path, { key: other.key });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expectErrorShape(response.body, 'not_found');
+    }
+    expect((await request(server.url, 'GET', '/v1/reference-data', { key: other.key })).body.data).toEqual([]);
+    const viaGraphql = await graphql(server.url, 'query($id: ID!) { dataset(id: $id) { __typename ... on NotFoundError { code } } }', { id: febrlId }, other.key);
+    expect(viaGraphql.body.data).toEqual({ dataset: { __typename: 'NotFoundError', code: 'not_found' } });
+  });
+});
+
+describe('GraphQL', () => {
+  it('uploads a file through the multipart request spec and reads rows', async () => {
+    const form = new FormData();
+    form.append(
+      'operations',
+      JSON.stringify({
+        query: `mutation($file: File!) { uploadDataset(input: { kind: REFERENCE, name: "gql", file: $file, idColumn: "rec_id" }) {
+          __typename ... on MutationUploadDatasetSuccess { data { id databaseId rowCount columns { name type } } } } }`,
+        variables: { file: null },
+      }),
+    );
+    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.append('0', new Blob([new Uint8Array(fixture('febrl4/dataset4b.csv'))], { type: 'text/csv' }), 'dataset4b.csv');
+    const response = await request(server.url, 'POST', '/graphql', { key: owner.key, body: form });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const data = response.body.data.uploadDataset.data;
+    expect(data.rowCount).toBe(5000);
+    expect(data.columns).toHaveLength(11);
+
+    const rows = await graphql(
+      server.url,
+      'query($id: ID!) { dataset(id: $id) { ... on QueryDatasetSuccess { data { rows(first: 3) { edges { node { externalId values } } pageInfo { hasNextPage } } } } } }',
+      { id: data.id },
+      owner.key,
+    );
+    const connection = rows.body.data.dataset.data.rows;
+    expect(connection.edges).toHaveLength(3);
+    expect(connection.pageInfo.hasNextPage).toBe(true);
+    expect(connection.edges[0].node.externalId).toMatch(/^rec-\d+-dup-0$/);
+
+    const list = await graphql(server.url, '{ datasets(kind: REFERENCE, first: 100) { edges { node { name } } } }', {}, owner.key);
+    expect(list.body.data.datasets.edges.map((edge: { node: { name: string } }) => edge.node.name)).toContain('gql');
+  });
+
+  it('returns typed errors for bad input and auth errors with codes', async () => {
+    const bad = await graphql(
+      server.url,
+      'mutation { createDataset(input: { kind: SOURCE, name: "", data: [{a: 1}] }) { __typename ... on ValidationError { details { path } } } }',
+      {},
+      owner.key,
+    );
+    expect(bad.body.data.createDataset).toEqual({ __typename: 'ValidationError', details: [{ path: 'name' }] });
+    const anonymous = await graphql(server.url, '{ datasets(kind: SOURCE) { edges { node { id } } } }');
+    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('unauthorized');
+    const readKey = await owner.keyWithScopes(['read']);
+    const denied = await graphql(server.url, 'mutation { deleteDataset(id: "x") { __typename } }', {}, readKey);
+    expect(denied.body.errors?.[0]?.extensions?.code, JSON.stringify(denied.body)).toBe('insufficient_scope');
+  });
+});
