@@ -41,12 +41,16 @@ describe('JSON array', () => {
     }
     const upload = await parseUpload(source());
     let n = 0;
+    let wrong = 0;
+    let producedAt10 = 0;
     for await (const r of upload.rows) {
-      expect(r.values.id).toBe(n);
+      if (r.values.id !== n) wrong++;
       n++;
-      if (n === 10) expect(produced).toBeLessThan(total / 2);
+      if (n === 10) producedAt10 = produced;
     }
     expect(n).toBe(total);
+    expect(wrong).toBe(0);
+    expect(producedAt10).toBeLessThan(total / 2);
   });
 });
 
