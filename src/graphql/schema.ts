@@ -3,5 +3,6 @@ import { builder } from './builder';
 import './types';
 import '../modules/workspaces/schema';
 import '../modules/datasets/schema';
+import '../modules/configs/schema';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,398 @@
+import { builder } from '../../graphql/builder';
+import { databaseId } from '../../graphql/ids';
+import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
+import { ValidationError } from '../../errors';
+import { DatasetRef } from '../datasets/schema';
+import {
+  createConfig,
+  deleteConfig,
+  encodeCursor,
+  getConfig,
+  getConfigDataset,
+  listConfigs,
+  replaceConfig,
+  updateConfig,
+} from './service';
+import { BLOCKING_STRATEGIES, BLOCKING_TRANSFORMS, FUZZY_ALGORITHMS, STRATEGIES } from './validation';
+
+type Strategy = StoredFieldMapping['strategy'];
+type BlockingPart = NonNullable<StoredBlocking['keys']>[number]['parts'][number];
+type BlockingKey = NonNullable<StoredBlocking['keys']>[number];
+
+const StrategyEnum = builder.enumType('MatchStrategy', {
+  description: 'How a source field is compared with a reference column.',
+  values: Object.fromEntries(STRATEGIES.map((value) => [value.toUpperCase(), { value }])) as Record<
+    'EXACT' | 'FUZZY' | 'PHONETIC' | 'DATE_RANGE' | 'NUMERIC_RANGE',
+    { value: Strategy }
+  >,
+});
+
+const FuzzyAlgorithmEnum = builder.enumType('FuzzyAlgorithm', {
+  description: 'The string similarity of a fuzzy comparison.',
+  values: Object.fromEntries(FUZZY_ALGORITHMS.map((value) => [value.toUpperCase(), { value }])) as Record<
+    'JARO_WINKLER' | 'LEVENSHTEIN' | 'DAMERAU_LEVENSHTEIN' | 'TOKEN_SET' | 'TFIDF_COSINE',
+    { value: (typeof FUZZY_ALGORITHMS)[number] }
+  >,
+});
+
+const BlockingStrategyEnum = builder.enumType('BlockingStrategy', {
+  description: 'PARALLEL: candidates are the union of all keys. ORDERED_FALLBACK: the candidates of the first key that yields any.',
+  values: Object.fromEntries(BLOCKING_STRATEGIES.map((value) => [value.toUpperCase(), { value }])) as Record<
+    'PARALLEL' | 'ORDERED_FALLBACK',
+    { value: (typeof BLOCKING_STRATEGIES)[number] }
+  >,
+});
+
+const BlockingTransformEnum = builder.enumType('BlockingTransform', {
+  description: 'How a value becomes blocking keys: the normalised value, its tokens, q-grams, phonetic codes or a prefix.',
+  values: Object.fromEntries(BLOCKING_TRANSFORMS.map((value) => [value.toUpperCase(), { value }])) as Record<
+    'EXACT' | 'TOKENS' | 'QGRAMS' | 'PHONETIC' | 'PREFIX',
+    { value: (typeof BLOCKING_TRANSFORMS)[number] }
+  >,
+});
+
+type Options = NonNullable<StoredFieldMapping['options']>;
+
+const FieldMappingOptionsRef = builder.objectRef<Options>('FieldMappingOptions').implement({
+  description: 'Options of a comparison; which ones apply depends on the strategy.',
+  fields: (t) => ({
+    algorithm: t.field({
+      type: FuzzyAlgorithmEnum,
+      nullable: true,
+      description: 'FUZZY: the similarity algorithm (default JARO_WINKLER).',
+      resolve: (options) => (options.algorithm as (typeof FUZZY_ALGORITHMS)[number] | undefined) ?? null,
+    }),
+    toleranceDays: t.float({
+      nullable: true,
+      description: 'DATE_RANGE: days apart that still count as the same date.',
+      resolve: (options) => (options.toleranceDays as number | undefined) ?? null,
+    }),
+    tolerance: t.float({
+      nullable: true,
+      description: 'NUMERIC_RANGE: absolute difference that still counts as equal.',
+      resolve: (options) => (options.tolerance as number | undefined) ?? null,
+    }),
+    tolerancePct: t.float({
+      nullable: true,
+      description: 'NUMERIC_RANGE: difference in percent of the larger value (10 = 10 %) that still counts as equal.',
+      resolve: (options) => (options.tolerancePct as number | undefined) ?? null,
+    }),
+  }),
+});
+
+const FieldMappingRef = builder.objectRef<StoredFieldMapping>('FieldMapping').implement({
+  description: 'Which source field is compared with which reference column, how, and with what weight.',
+  fields: (t) => ({
+    source: t.exposeString('source', { description: 'Column of the source data.' }),
+    target: t.exposeString('target', { description: 'Column of the reference data.' }),
+    strategy: t.field({ type: StrategyEnum, description: 'The comparison.', resolve: (mapping) => mapping.strategy }),
+    weight: t.exposeFloat('weight', { description: 'Share of this field in the confidence; the weights of a config sum to 1.' }),
+    options: t.field({ type: FieldMappingOptionsRef, description: 'Options of the comparison.', resolve: (mapping) => mapping.options ?? {} }),
+  }),
+});
+
+const ReviewBandRef = builder.objectRef<{ low: number; high: number }>('ReviewBand').implement({
+  description: 'Confidences in [low, high] are sent to review (and, in smart runs, to a second pass).',
+  fields: (t) => ({
+    low: t.exposeFloat('low', { description: 'Lower bound, in [0, 1].' }),
+    high: t.exposeFloat('high', { description: 'Upper bound, in [0, 1], at least `low`.' }),
+  }),
+});
+
+const BlockingKeyPartRef = builder.objectRef<BlockingPart>('BlockingKeyPart').implement({
+  description: 'One part of a blocking key: a source column and a reference column transformed the same way.',
+  fields: (t) => ({
+    source: t.exposeString('source', { description: 'Column of the source data.' }),
+    target: t.exposeString('target', { description: 'Column of the reference data.' }),
+    transform: t.field({
+      type: BlockingTransformEnum,
+      description: 'How the values become keys.',
+      resolve: (part) => part.transform as (typeof BLOCKING_TRANSFORMS)[number],
+    }),
+    length: t.int({
+      nullable: true,
+      description: 'PREFIX: prefix length (default 4); QGRAMS: q (default 3).',
+      resolve: (part) => part.length ?? null,
+    }),
+  }),
+});
+
+const BlockingKeyRef = builder.objectRef<BlockingKey>('BlockingKey').implement({
+  description: 'Two rows share a key when every part yields a common value.',
+  fields: (t) => ({
+    parts: t.field({ type: [BlockingKeyPartRef], description: 'The parts, all of which must agree.', resolve: (key) => key.parts }),
+  }),
+});
+
+const BlockingRef = builder.objectRef<StoredBlocking>('Blocking').implement({
+  description: 'Which reference rows each source row is compared with.',
+  fields: (t) => ({
+    strategy: t.field({
+      type: BlockingStrategyEnum,
+      nullable: true,
+      description: 'How keys combine (default PARALLEL).',
+      resolve: (blocking) => blocking.strategy ?? null,
+    }),
+    keys: t.field({
+      type: [BlockingKeyRef],
+      nullable: true,
+      description: 'The keys; when absent, keys are derived from the field mappings.',
+      resolve: (blocking) => blocking.keys ?? null,
+    }),
+    maxPostings: t.int({
+      nullable: true,
+      description: 'Keys shared by more reference rows than this are ignored as too common.',
+      resolve: (blocking) => blocking.maxPostings ?? null,
+    }),
+  }),
+});
+
+export const MatchingConfigRef = builder.drizzleNode('matchingConfigs', {
+  name: 'MatchingConfig',
+  description: 'How source rows are matched against a reference dataset: field mappings, weights, threshold, blocking.',
+  id: { column: (config) => config.id },
+  fields: (t) => ({
+    databaseId: t.exposeString('id', { description: 'The UUID the REST API uses.' }),
+    name: t.exposeString('name', { description: 'A name for people.' }),
+    referenceData: t.field({
+      type: DatasetRef,
+      description: 'The reference dataset rows are matched against (cannot change after create).',
+      resolve: (config, _args, context) => getConfigDataset(context, config.referenceDataId),
+    }),
+    sourceData: t.field({
+      type: DatasetRef,
+      nullable: true,
+      description: 'The default source dataset of runs, if set.',
+      resolve: (config, _args, context) => (config.sourceDataId ? getConfigDataset(context, config.sourceDataId) : null),
+    }),
+    fieldMappings: t.field({
+      type: [FieldMappingRef],
+      description: 'The compared fields; the weights sum to 1.',
+      resolve: (config) => config.fieldMappings,
+    }),
+    threshold: t.exposeFloat('threshold', { description: 'A source row matches when its best confidence reaches this (default 0.85).' }),
+    reviewBand: t.field({
+      type: ReviewBandRef,
+      nullable: true,
+      description: 'Confidences sent to review, if set.',
+      resolve: (config) => config.reviewBand,
+    }),
+    blocking: t.field({
+      type: BlockingRef,
+      nullable: true,
+      description: 'Blocking settings; when absent, derived from the field mappings.',
+      resolve: (config) => config.blocking,
+    }),
+    oneToOne: t.exposeBoolean('oneToOne', { description: 'Each reference row matches at most one source row (default false).' }),
+    schedule: t.exposeString('schedule', { nullable: true, description: 'Cron expression (5 fields, UTC) of scheduled runs, if any.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the config was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the config last changed.' }),
+  }),
+});
+
+const FieldMappingOptionsInput = builder.inputType('FieldMappingOptionsInput', {
+  description: 'Options of a comparison; give only those of the mapping\'s strategy.',
+  fields: (t) => ({
+    algorithm: t.field({ type: FuzzyAlgorithmEnum, description: 'FUZZY only (default JARO_WINKLER).' }),
+    toleranceDays: t.float({ description: 'DATE_RANGE only: days apart still equal (default 0).' }),
+    tolerance: t.float({ description: 'NUMERIC_RANGE only: absolute tolerance (exactly one of tolerance, tolerancePct).' }),
+    tolerancePct: t.float({ description: 'NUMERIC_RANGE only: tolerance in percent (exactly one of tolerance, tolerancePct).' }),
+  }),
+});
+
+const FieldMappingInput = builder.inputType('FieldMappingInput', {
+  description: 'One compared field.',
+  fields: (t) => ({
+    source: t.string({ required: true, description: 'Column of the source data.' }),
+    target: t.string({ required: true, description: 'Column of the reference data.' }),
+    strategy: t.field({ type: StrategyEnum, required: true, description: 'The comparison.' }),
+    weight: t.float({ required: true, description: 'In (0, 1]; the weights of a config sum to 1.' }),
+    options: t.field({ type: FieldMappingOptionsInput, description: 'Options of the strategy.' }),
+  }),
+});
+
+const ReviewBandInput = builder.inputType('ReviewBandInput', {
+  description: 'Confidences sent to review.',
+  fields: (t) => ({
+    low: t.float({ required: true, description: 'Lower bound, in [0, 1].' }),
+    high: t.float({ required: true, description: 'Upper bound, in [0, 1], at least `low`.' }),
+  }),
+});
+
+const BlockingKeyPartInput = builder.inputType('BlockingKeyPartInput', {
+  description: 'One part of a blocking key.',
+  fields: (t) => ({
+    source: t.string({ required: true, description: 'Column of the source data.' }),
+    target: t.string({ required: true, description: 'Column of the reference data.' }),
+    transform: t.field({ type: BlockingTransformEnum, required: true, description: 'How the values become keys.' }),
+    length: t.int({ description: 'PREFIX: prefix length; QGRAMS: q.' }),
+  }),
+});
+
+const BlockingKeyInput = builder.inputType('BlockingKeyInput', {
+  description: 'A blocking key: the conjunction of its parts.',
+  fields: (t) => ({
+    parts: t.field({ type: [BlockingKeyPartInput], required: true, description: 'At least one part.' }),
+  }),
+});
+
+const BlockingInput = builder.inputType('BlockingInput', {
+  description: 'Blocking settings.',
+  fields: (t) => ({
+    strategy: t.field({ type: BlockingStrategyEnum, description: 'How keys combine (default PARALLEL).' }),
+    keys: t.field({ type: [BlockingKeyInput], description: 'The keys; when absent, derived from the field mappings.' }),
+    maxPostings: t.int({ description: 'Keys shared by more reference rows than this are ignored.' }),
+  }),
+});
+
+const configInputFields = {
+  name: 'A name for people.',
+  referenceDataId: 'The reference dataset (global id or UUID). Required on create; cannot change afterwards.',
+  sourceDataId: 'The default source dataset of runs (global id or UUID); null for none.',
+  fieldMappings: 'The compared fields (at least one; weights sum to 1).',
+  threshold: 'Confidence a match needs, in [0, 1] (default 0.85).',
+  reviewBand: 'Confidences sent to review; null for none.',
+  blocking: 'Blocking settings; null to derive them from the field mappings.',
+  oneToOne: 'Each reference row matches at most one source row (default false).',
+  schedule: 'Cron expression (5 fields) of scheduled runs; null for none.',
+} as const;
+
+const MatchingConfigInput = builder.inputType('MatchingConfigInput', {
+  description: 'A whole matching config (create and replace). Omitted optional fields take their defaults.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: configInputFields.name }),
+    referenceDataId: t.id({ description: configInputFields.referenceDataId }),
+    sourceDataId: t.id({ description: configInputFields.sourceDataId }),
+    fieldMappings: t.field({ type: [FieldMappingInput], required: true, description: configInputFields.fieldMappings }),
+    threshold: t.float({ description: configInputFields.threshold }),
+    reviewBand: t.field({ type: ReviewBandInput, description: configInputFields.reviewBand }),
+    blocking: t.field({ type: BlockingInput, description: configInputFields.blocking }),
+    oneToOne: t.boolean({ description: configInputFields.oneToOne }),
+    schedule: t.string({ description: configInputFields.schedule }),
+  }),
+});
+
+const MatchingConfigPatch = builder.inputType('MatchingConfigPatch', {
+  description: 'The fields to change; the others keep their values. null clears an optional field.',
+  fields: (t) => ({
+    name: t.string({ description: configInputFields.name }),
+    referenceDataId: t.id({ description: 'Cannot change: only the current id is accepted.' }),
+    sourceDataId: t.id({ description: configInputFields.sourceDataId }),
+    fieldMappings: t.field({ type: [FieldMappingInput], description: configInputFields.fieldMappings }),
+    threshold: t.float({ description: configInputFields.threshold }),
+    reviewBand: t.field({ type: ReviewBandInput, description: configInputFields.reviewBand }),
+    blocking: t.field({ type: BlockingInput, description: configInputFields.blocking }),
+    oneToOne: t.boolean({ description: configInputFields.oneToOne }),
+    schedule: t.string({ description: configInputFields.schedule }),
+  }),
+});
+
+/** Nested nulls mean "not given"; top-level nulls are kept (they clear optional fields). Ids accept global ids. */
+function serviceInput(input: Record<string, unknown>): Record<string, unknown> {
+  const stripNulls = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(stripNulls);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null && inner !== undefined).map(([key, inner]) => [key, stripNulls(inner)]));
+    }
+    return value;
+  };
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (value !== null && (key === 'referenceDataId' || key === 'sourceDataId')) result[key] = databaseId(String(value), 'Dataset');
+    else result[key] = value === null ? null : stripNulls(value);
+  }
+  return result;
+}
+
+const DeletedMatchingConfigRef = builder.objectRef<{ id: string }>('DeletedMatchingConfig').implement({
+  description: 'A deleted matching config (past runs are kept).',
+  fields: (t) => ({ databaseId: t.exposeString('id', { description: 'The UUID of the deleted config.' }) }),
+});
+
+const configId = (id: string | number) => databaseId(String(id), 'MatchingConfig');
+
+builder.queryFields((t) => ({
+  matchingConfigs: t.connection(
+    {
+      type: MatchingConfigRef,
+      description:
+        'The matching configs of your workspace, newest first (forward pagination: first ≤ 100, after). An invalid cursor is a GraphQL error with code validation_error.',
+      resolve: async (_root, args, context) => {
+        if (args.last != null || args.before != null) {
+          throw new ValidationError('Only forward pagination is supported.', [{ path: args.last != null ? 'last' : 'before', message: 'use first and after' }]);
+        }
+        const page = await listConfigs(context, { limit: args.first ?? undefined, cursor: args.after ?? undefined });
+        const edges = page.data.map((config, index) => ({
+          node: config,
+          cursor: index === page.data.length - 1 && page.nextCursor ? page.nextCursor : encodeCursor(config),
+        }));
+        return {
+          totalCount: page.total,
+          edges,
+          pageInfo: {
+            hasNextPage: page.hasMore,
+            hasPreviousPage: args.after != null,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges[edges.length - 1]?.cursor ?? null,
+          },
+        };
+      },
+    },
+    {
+      name: 'MatchingConfigConnection',
+      description: 'A page of matching configs.',
+      fields: (c) => ({
+        totalCount: c.int({ description: 'How many configs the workspace has.', resolve: (connection) => (connection as { totalCount: number }).totalCount }),
+      }),
+    },
+  ),
+  matchingConfig: t.field({
+    type: MatchingConfigRef,
+    description: 'One matching config by id (global id or UUID).',
+    args: { id: t.arg.id({ required: true, description: 'Global id or UUID.' }) },
+    errors: {},
+    resolve: (_root, args, context) => getConfig(context, configId(args.id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createMatchingConfig: t.field({
+    type: MatchingConfigRef,
+    description: 'Create a matching config. Unknown or foreign dataset ids are a ValidationError on that field.',
+    args: { input: t.arg({ type: MatchingConfigInput, required: true, description: 'The config.' }) },
+    errors: {},
+    resolve: (_root, { input }, context) => createConfig(context, serviceInput(input)),
+  }),
+  replaceMatchingConfig: t.field({
+    type: MatchingConfigRef,
+    description: 'Replace a matching config as a whole (omitted optional fields take their defaults).',
+    args: {
+      id: t.arg.id({ required: true, description: 'Global id or UUID.' }),
+      input: t.arg({ type: MatchingConfigInput, required: true, description: 'The whole config.' }),
+    },
+    errors: {},
+    resolve: (_root, { id, input }, context) => replaceConfig(context, configId(id), serviceInput(input)),
+  }),
+  updateMatchingConfig: t.field({
+    type: MatchingConfigRef,
+    description: 'Change some fields of a matching config; the merged config is validated as a whole.',
+    args: {
+      id: t.arg.id({ required: true, description: 'Global id or UUID.' }),
+      input: t.arg({ type: MatchingConfigPatch, required: true, description: 'The fields to change.' }),
+    },
+    errors: {},
+    resolve: (_root, { id, input }, context) => updateConfig(context, configId(id), serviceInput(input)),
+  }),
+  deleteMatchingConfig: t.field({
+    type: DeletedMatchingConfigRef,
+    description: 'Delete a matching config (past runs are kept).',
+    args: { id: t.arg.id({ required: true, description: 'Global id or UUID.' }) },
+    errors: {},
+    resolve: async (_root, { id }, context) => {
+      const uuid = configId(id);
+      await deleteConfig(context, uuid);
+      return { id: uuid };
+    },
+  }),
+}));
