@@ -28,4 +28,34 @@ describe('many rows', () => {
     expect(wrongLines).toBe(0);
     expect(upload.columnTypes().map((c) => c.type)).toEqual(['number', 'string', 'number', 'date', 'number']);
   });
+
+  it('handles one huge chunk, CR-only line ends and string chunks', async () => {
+    const lines = ['id,name'];
+    for (let i = 0; i < 30_000; i++) lines.push(`${i},"n ${i}"`);
+    for (const eol of ['\n', '\r']) {
+      const data = Buffer.from(lines.join(eol));
+      const upload = await parseUpload(
+        (async function* () {
+          yield data;
+        })(),
+      );
+      let n = 0;
+      let last = 0;
+      for await (const r of upload.rows) {
+        n++;
+        last = r.line;
+      }
+      expect(n).toBe(30_000);
+      expect(last).toBe(30_001);
+    }
+    const fromStrings = await parseUpload(
+      (async function* () {
+        yield 'a,b\n' as unknown as Uint8Array;
+        yield '1,ü\n' as unknown as Uint8Array;
+      })(),
+    );
+    const rows = [];
+    for await (const r of fromStrings.rows) rows.push(r.values);
+    expect(rows).toEqual([{ a: '1', b: 'ü' }]);
+  });
 });

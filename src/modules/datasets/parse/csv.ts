@@ -62,8 +62,9 @@ export class CsvTokenizer {
     let state = this.state;
     let start = 0; // start (in `text`) of the pending segment of the current field
     let i = 0;
-    // Fast path for whole lines without quotes or lone CRs: native split. `nextQuote` / `nextCR` cache the next
+    // Fast path for whole lines without quotes or lone CRs: native split. `nextLF` / `nextQuote` / `nextCR` cache the next
     // occurrence so the look-ahead stays linear.
+    let nextLF = -2;
     let nextQuote = -2;
     let nextCR = -2;
     const delimChar = String.fromCharCode(delim);
@@ -71,7 +72,8 @@ export class CsvTokenizer {
       if ((state === S_FIELD_START && this.count === 0) || state === S_AFTER_CR) {
         let from = i;
         if (state === S_AFTER_CR && text.charCodeAt(i) === LF) from = i + 1;
-        const lf = text.indexOf('\n', from);
+        if (nextLF !== -1 && nextLF < from) nextLF = text.indexOf('\n', from);
+        const lf = nextLF;
         if (lf >= 0) {
           if (nextQuote !== -1 && nextQuote < from) nextQuote = text.indexOf('"', from);
           if (nextCR !== -1 && nextCR < from) nextCR = text.indexOf('\r', from);

@@ -27,13 +27,18 @@ export interface Head {
   bytes: Buffer;
   /** True when the head is the whole file. */
   complete: boolean;
+  /** Bytes of the last chunk read that did not fit into the head (decoded like later chunks). */
+  rest: Buffer | undefined;
   encoding: Encoding;
   /** First non-white-space byte of the head, or undefined if the head is all white space. */
   firstByte: number | undefined;
 }
 
-function toBuffer(chunk: Uint8Array): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+function toBuffer(chunk: Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  // A Readable with setEncoding() yields strings: accept them as UTF-8.
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /** Reads the head of the upload from `it` (which stays open for the rest). */
@@ -41,14 +46,20 @@ export async function readHead(it: AsyncIterator<Uint8Array>): Promise<Head> {
   const parts: Buffer[] = [];
   let total = 0;
   let complete = false;
+  let rest: Buffer | undefined;
   while (total < HEAD_BYTES) {
     const r = await it.next();
     if (r.done) {
       complete = true;
       break;
     }
-    if (r.value.byteLength === 0) continue;
-    const b = toBuffer(r.value);
+    let b = toBuffer(r.value);
+    if (b.byteLength === 0) continue;
+    if (total + b.byteLength > HEAD_BYTES) {
+      // keep the head bounded even if the source yields one huge chunk
+      rest = b.subarray(HEAD_BYTES - total);
+      b = b.subarray(0, HEAD_BYTES - total);
+    }
     parts.push(b);
     total += b.byteLength;
   }
@@ -76,7 +87,7 @@ export async function readHead(it: AsyncIterator<Uint8Array>): Promise<Head> {
       break;
     }
   }
-  return { bytes, complete, encoding, firstByte };
+  return { bytes, complete, rest, encoding, firstByte };
 }
 
 /**
@@ -192,11 +203,18 @@ export async function* decodeText(head: Head, it: AsyncIterator<Uint8Array>): As
       if (typeof p !== 'string') return;
     }
     if (head.complete) return;
+    if (head.rest) {
+      for (const p of decodeChunk(head.rest, false)) {
+        yield p;
+        if (typeof p !== 'string') return;
+      }
+    }
     for (;;) {
       const r = await it.next();
       if (r.done) break;
-      if (r.value.byteLength === 0) continue;
-      for (const p of decodeChunk(toBuffer(r.value), false)) {
+      const chunk = toBuffer(r.value);
+      if (chunk.byteLength === 0) continue;
+      for (const p of decodeChunk(chunk, false)) {
         yield p;
         if (typeof p !== 'string') return;
       }
