@@ -44,8 +44,8 @@ export class InsufficientScopeError extends AppError {
 export class NotFoundError extends AppError {
   readonly code = 'not_found';
   readonly statusCode = 404;
-  constructor(resource: string, id?: string) {
-    super(id === undefined ? `${resource} not found.` : `No ${resource} with this ID exists for your workspace.`);
+  constructor(resource: string, id?: string, message?: string) {
+    super(message ?? (id === undefined ? `${resource} not found.` : `No ${resource} with this ID exists for your workspace.`));
   }
 }
 

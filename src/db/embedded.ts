@@ -147,13 +147,38 @@ function run(binary: string, args: string[], user: OsUser | undefined, libDir: s
   }
 }
 
+/** The port of a postmaster already serving this cluster (another Concord process started it), if any. */
+function runningPort(dataDir: string): number | undefined {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
+  try {
+    process.kill(Number(pid), 0);
+  } catch {
+    return undefined;
+  }
+  return Number(port) || undefined;
+}
+
+function connectionUrl(port: number): string {
+  return `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * Starts the cluster in `dataDir` (creating it on first use). When another process already runs it, that server is
+ * used and `stop()` leaves it alone: so `npm run cli` works beside a running `npm start`.
+ */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const persistent = options.persistent ?? true;
   const user = osUserForPostgres();
+  const dataDir = clusterDir(options.dataDir, user, persistent);
+  const alreadyRunning = persistent ? runningPort(dataDir) : undefined;
+  if (alreadyRunning) {
+    return { url: connectionUrl(alreadyRunning), port: alreadyRunning, dataDir, stop: async () => {} };
+  }
   const native = nativeDir(user);
   const bin = (name: string) => path.join(native, 'bin', name);
   const libDir = path.join(native, 'lib');
-  const dataDir = clusterDir(options.dataDir, user, persistent);
   const portFile = path.join(options.dataDir, 'pg-port');
 
   if (!persistent) rmSync(dataDir, { recursive: true, force: true });
@@ -163,8 +188,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (user) chownSync(dataDir, user.uid, user.gid);
     run(bin('initdb'), ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C'], user, libDir);
   }
-  // A crash leaves postmaster.pid behind; postgres itself checks whether that pid still runs, so keeping the file is
-  // safe, but a stale socket lock in our socket dir is not: the socket dir is per start.
   const lastPort = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : undefined;
   const port = options.port || (await freePort(lastPort));
   writeFileSync(portFile, String(port));
@@ -189,7 +212,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   let stopped: Promise<void> | undefined;
   return {
-    url: `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`,
+    url: connectionUrl(port),
     port,
     dataDir,
     stop() {

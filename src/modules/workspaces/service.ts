@@ -29,7 +29,7 @@ export async function createApiKey(db: Database, workspaceId: string, input: unk
   const workspace = z.string().uuid().safeParse(workspaceId).success
     ? await db.query.workspaces.findFirst({ where: { id: workspaceId } })
     : undefined;
-  if (!workspace) throw new NotFoundError('workspace', workspaceId);
+  if (!workspace) throw new NotFoundError('workspace', workspaceId, 'No workspace with this ID exists.');
   return insertApiKey(db, workspace.id, [...new Set(parsed.data.scopes)]);
 }
 

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../support/database';
+import { request } from '../support/http';
+import { startProcess } from '../support/process';
+import { uploadForm } from '../support/fixtures';
+import { startTestServer } from '../support/server';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'concord-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const listening = /listening on (http:\/\/[\d.]+:\d+)/;
+const printedKey = /\n\s+(ck_[A-Za-z0-9_-]{43})\n/;
+
+describe('npm start', () => {
+  it('starts an embedded PostgreSQL, prints a first key, and keeps the data across a restart', async () => {
+    const env = { DATA_DIR: dataDir, PORT: '0', DATABASE_URL: undefined, LOG_LEVEL: 'warn' };
+    const first = startProcess('src/main.ts', env);
+    let url: string;
+    let key: string;
+    try {
+      url = (await first.waitFor(listening, 60_000))[1]!;
+      key = (await first.waitFor(printedKey))[1]!;
+      const created = await request(url, 'POST', '/v1/reference-data', { key, body: uploadForm('name\nAcme\n', 'a.csv', { name: 'kept' }) });
+      expect(created.status).toBe(201);
+    } finally {
+      expect(await first.stop('SIGTERM')).toBe(0);
+    }
+
+    const second = startProcess('src/main.ts', env);
+    try {
+      url = (await second.waitFor(listening, 60_000))[1]!;
+      const list = await request(url, 'GET', '/v1/reference-data', { key });
+      expect(list.status).toBe(200);
+      expect(list.body.data.map((table: { name: string }) => table.name)).toEqual(['kept']);
+      expect(second.output()).not.toMatch(printedKey);
+    } finally {
+      expect(await second.stop('SIGINT')).toBe(0);
+    }
+  });
+
+  it('uses DATABASE_URL when set, with admin provisioning', async () => {
+    const database = await createTestDatabase();
+    const server = startProcess('src/main.ts', { DATABASE_URL: database.url, PORT: '0', ADMIN_TOKEN: 'an-admin-token-of-16+', LOG_LEVEL: 'warn' });
+    try {
+      const url = (await server.waitFor(listening, 60_000))[1]!;
+      expect(server.output()).not.toMatch(printedKey);
+      const created = await request(url, 'POST', '/v1/admin/workspaces', { key: 'an-admin-token-of-16+', json: { name: 'ops' } });
+      expect(created.status).toBe(201);
+      const list = await request(url, 'GET', '/v1/reference-data', { key: created.body.api_key });
+      expect(list.body.pagination.total).toBe(0);
+    } finally {
+      expect(await server.stop()).toBe(0);
+      await database.drop();
+    }
+  });
+
+  it('refuses an invalid environment with a clear message', async () => {
+    const server = startProcess('src/main.ts', { PORT: 'not-a-port', DATA_DIR: dataDir });
+    const code = await new Promise<number | null>((resolve) => server.child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(server.output()).toMatch(/invalid environment: PORT/);
+  });
+});
+
+describe('GraphiQL', () => {
+  it('serves a self-contained explorer page (no CDN assets)', async () => {
+    const server = await startTestServer();
+    try {
+      const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/graphiql/i);
+      expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']https?:\/\//i);
+    } finally {
+      await server.close();
+    }
+  });
+});
