@@ -6,7 +6,7 @@ import { ValidationError, validationErrorFromIssues, NotFoundError } from '../..
 import type { MatchConfig } from '../../matching/types';
 import { requireScope, type Actor } from '../workspaces/actor';
 import type { Dataset } from '../datasets/service';
-import { checkConfig, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue } from './validation';
+import { checkColumns, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
 
 export type MatchingConfig = typeof matchingConfigs.$inferSelect;
 
@@ -59,9 +59,10 @@ async function loadDatasets(context: Context, actor: Actor, values: Partial<Conf
   return result;
 }
 
-async function validate(context: Context, actor: Actor, values: Partial<ConfigValues>, issues: Issue[]): Promise<ConfigValues> {
+/** The checks that need the database, on the values to store; throws every issue found so far and now. */
+async function validate(context: Context, actor: Actor, parsed: ParsedConfig, values: Partial<ConfigValues>, issues: Issue[]): Promise<ConfigValues> {
   const found = await loadDatasets(context, actor, values, issues);
-  checkConfig(values, found, issues);
+  checkColumns(parsed, values, found, issues);
   if (issues.length) throw validationErrorFromIssues(INVALID, issues);
   return values as ConfigValues;
 }
@@ -94,7 +95,7 @@ export async function createConfig(context: Context, input: unknown): Promise<Ma
   const actor = requireScope(context.actor, 'write');
   const issues: Issue[] = [];
   const parsed = parseConfigFields(input, ['name', 'referenceDataId', 'fieldMappings'], issues);
-  const values = await validate(context, actor, withDefaults(parsed), issues);
+  const values = await validate(context, actor, parsed, withDefaults(parsed.values), issues);
   const [created] = await context.db
     .insert(matchingConfigs)
     .values({ ...values, workspaceId: actor.workspaceId })
@@ -111,8 +112,8 @@ export async function replaceConfig(context: Context, id: string, input: unknown
   const existing = await findConfig(context, actor, id);
   const issues: Issue[] = [];
   const parsed = parseConfigFields(input, ['name', 'fieldMappings'], issues);
-  immutableReference(existing, parsed, issues);
-  const values = await validate(context, actor, withDefaults({ ...parsed, referenceDataId: existing.referenceDataId }), issues);
+  immutableReference(existing, parsed.values, issues);
+  const values = await validate(context, actor, parsed, withDefaults({ ...parsed.values, referenceDataId: existing.referenceDataId }), issues);
   return save(context, existing, values);
 }
 
@@ -125,8 +126,9 @@ export async function updateConfig(context: Context, id: string, input: unknown)
   const existing = await findConfig(context, actor, id);
   const issues: Issue[] = [];
   const parsed = parseConfigFields(input, [], issues);
-  immutableReference(existing, parsed, issues);
-  const values = await validate(context, actor, { ...storedValues(existing), ...parsed, referenceDataId: existing.referenceDataId }, issues);
+  immutableReference(existing, parsed.values, issues);
+  const merged = { ...storedValues(existing), ...parsed.values, referenceDataId: existing.referenceDataId };
+  const values = await validate(context, actor, parsed, merged, issues);
   return save(context, existing, values);
 }
 

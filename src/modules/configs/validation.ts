@@ -115,7 +115,10 @@ function collect(issues: Issue[], prefix: PropertyKey[], zodIssues: ReadonlyArra
   }
 }
 
-function parseMappings(raw: unknown, issues: Issue[]): StoredFieldMapping[] | undefined {
+/** Column pairs named by the body, also of mappings with other problems, so their columns are checked too. */
+export type ColumnRef = { path: PropertyKey[]; source: string; target: string };
+
+function parseMappings(raw: unknown, issues: Issue[], columnRefs: ColumnRef[]): StoredFieldMapping[] | undefined {
   if (!Array.isArray(raw)) {
     issues.push({ path: ['fieldMappings'], message: 'must be a list of field mappings' });
     return undefined;
@@ -126,14 +129,20 @@ function parseMappings(raw: unknown, issues: Issue[]): StoredFieldMapping[] | un
   }
   const before = issues.length;
   const mappings: StoredFieldMapping[] = [];
+  const weights: number[] = [];
   raw.forEach((item, index) => {
     const prefix = ['fieldMappings', index];
+    const fields = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
     const base = mappingBase.safeParse(item);
     if (!base.success) collect(issues, prefix, base.error.issues);
+    if (typeof fields.source === 'string' && typeof fields.target === 'string') {
+      columnRefs.push({ path: prefix, source: fields.source.trim(), target: fields.target.trim() });
+    }
+    if (typeof fields.weight === 'number' && fields.weight > 0 && fields.weight <= 1) weights.push(fields.weight);
     // The options are checked against the strategy even when another part of the mapping is wrong.
-    const strategy = z.enum(STRATEGIES).safeParse((item as { strategy?: unknown } | null)?.strategy);
+    const strategy = z.enum(STRATEGIES).safeParse(fields.strategy);
     if (!strategy.success) return;
-    const rawOptions = (item as { options?: unknown }).options ?? undefined;
+    const rawOptions = fields.options ?? undefined;
     let options: StoredFieldMapping['options'];
     if (strategy.data === 'exact' || strategy.data === 'phonetic') {
       if (rawOptions !== undefined) {
@@ -155,6 +164,13 @@ function parseMappings(raw: unknown, issues: Issue[]): StoredFieldMapping[] | un
       mappings.push(options ? { ...rest, options } : rest);
     }
   });
+  // The sum is checked whenever every weight is itself valid.
+  if (weights.length === raw.length) {
+    const sum = weights.reduce((total, weight) => total + weight, 0);
+    if (Math.abs(sum - 1) > WEIGHT_TOLERANCE) {
+      issues.push({ path: ['fieldMappings'], message: `the weights must sum to 1; they sum to ${Number(sum.toFixed(6))}` });
+    }
+  }
   return issues.length === before ? mappings : undefined;
 }
 
@@ -183,16 +199,25 @@ function parseSchedule(raw: string | null, issues: Issue[]): string | null | und
  * Parses the fields present in `input` (a plain object). `required` fields must be there; unknown keys are
  * reported. Returns the fields that parsed; `issues` receives the problems.
  */
-export function parseConfigFields(input: unknown, required: readonly FieldName[], issues: Issue[]): Partial<ConfigValues> {
+export interface ParsedConfig {
+  values: Partial<ConfigValues>;
+  /** When the body gives field mappings: their column pairs, including those of invalid mappings. */
+  mappingRefs?: ColumnRef[];
+  /** When the body gives blocking: the column pairs of its key parts, including those of invalid parts. */
+  blockingRefs?: ColumnRef[];
+}
+
+export function parseConfigFields(input: unknown, required: readonly FieldName[], issues: Issue[]): ParsedConfig {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     issues.push({ path: [], message: 'the body must be a JSON object' });
-    return {};
+    return { values: {} };
   }
   const body = input as Record<string, unknown>;
   for (const key of Object.keys(body)) {
     if (!(FIELD_NAMES as readonly string[]).includes(key)) issues.push({ path: [key], message: 'unknown field' });
   }
   const values: Partial<ConfigValues> = {};
+  const result: ParsedConfig = { values };
   const assign = values as Record<string, unknown>;
   for (const name of FIELD_NAMES) {
     const raw = body[name];
@@ -201,11 +226,14 @@ export function parseConfigFields(input: unknown, required: readonly FieldName[]
       continue;
     }
     if (name === 'fieldMappings') {
-      const mappings = parseMappings(raw, issues);
+      result.mappingRefs = [];
+      const mappings = parseMappings(raw, issues, result.mappingRefs);
       if (mappings) values.fieldMappings = mappings;
       continue;
     }
     if (name === 'blocking') {
+      result.blockingRefs = [];
+      blockingColumnRefs(raw, result.blockingRefs);
       const parsed = blockingSchema.safeParse(raw);
       if (parsed.success) values.blocking = parsed.data ? stripUndefined(parsed.data) : null;
       else collect(issues, ['blocking'], parsed.error.issues);
@@ -223,7 +251,23 @@ export function parseConfigFields(input: unknown, required: readonly FieldName[]
     }
     assign[name] = parsed.data;
   }
-  return values;
+  // Stored (already valid) mappings and blocking are checked from the values; given ones from their refs.
+  return result;
+}
+
+function blockingColumnRefs(raw: unknown, columnRefs: ColumnRef[]): void {
+  const keys = (raw as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) return;
+  keys.forEach((key, k) => {
+    const parts = (key as { parts?: unknown } | null)?.parts;
+    if (!Array.isArray(parts)) return;
+    parts.forEach((part, p) => {
+      const { source, target } = (part ?? {}) as { source?: unknown; target?: unknown };
+      if (typeof source === 'string' && typeof target === 'string') {
+        columnRefs.push({ path: ['blocking', 'keys', k, 'parts', p], source: source.trim(), target: target.trim() });
+      }
+    });
+  });
 }
 
 /** The defaults of the optional fields, for create and replace. */
@@ -244,25 +288,26 @@ export interface ConfigDatasets {
   source?: Dataset;
 }
 
-/** Checks across fields, on the fields that parsed: weights, and columns against the datasets that were found. */
-export function checkConfig(values: Partial<ConfigValues>, datasets: ConfigDatasets, issues: Issue[]): void {
-  const mappings = values.fieldMappings;
-  if (mappings) {
-    const sum = mappings.reduce((total, mapping) => total + mapping.weight, 0);
-    if (Math.abs(sum - 1) > WEIGHT_TOLERANCE) {
-      issues.push({ path: ['fieldMappings'], message: `the weights must sum to 1; they sum to ${Number(sum.toFixed(6))}` });
-    }
-  }
+/**
+ * Checks against the datasets that were found: every named column exists. Given mappings/blocking are checked from
+ * the body's refs (so invalid entries get their columns checked too); stored ones from the values.
+ */
+export function checkColumns(parsed: ParsedConfig, values: Partial<ConfigValues>, datasets: ConfigDatasets, issues: Issue[]): void {
   const referenceColumns = datasets.reference ? new Set(datasets.reference.columns.map((c) => c.name)) : undefined;
   const sourceColumns = datasets.source ? new Set(datasets.source.columns.map((c) => c.name)) : undefined;
-  const checkColumns = (path: PropertyKey[], pair: { source: string; target: string }) => {
-    if (sourceColumns && !sourceColumns.has(pair.source)) {
-      issues.push({ path: [...path, 'source'], message: `the source data has no column "${pair.source}"` });
+  const mappingRefs =
+    parsed.mappingRefs ?? (values.fieldMappings ?? []).map((mapping, index) => ({ path: ['fieldMappings', index], source: mapping.source, target: mapping.target }));
+  const blockingRefs =
+    parsed.blockingRefs ??
+    (values.blocking?.keys ?? []).flatMap((key, k) =>
+      key.parts.map((part, p) => ({ path: ['blocking', 'keys', k, 'parts', p], source: part.source, target: part.target })),
+    );
+  for (const ref of [...mappingRefs, ...blockingRefs]) {
+    if (sourceColumns && !sourceColumns.has(ref.source)) {
+      issues.push({ path: [...ref.path, 'source'], message: `the source data has no column "${ref.source}"` });
     }
-    if (referenceColumns && !referenceColumns.has(pair.target)) {
-      issues.push({ path: [...path, 'target'], message: `the reference data has no column "${pair.target}"` });
+    if (referenceColumns && !referenceColumns.has(ref.target)) {
+      issues.push({ path: [...ref.path, 'target'], message: `the reference data has no column "${ref.target}"` });
     }
-  };
-  mappings?.forEach((mapping, index) => checkColumns(['fieldMappings', index], mapping));
-  values.blocking?.keys?.forEach((key, k) => key.parts.forEach((part, p) => checkColumns(['blocking', 'keys', k, 'parts', p], part)));
+  }
 }
