@@ -21,6 +21,19 @@ describe('JSON array', () => {
     expect(rows[0]!.values).toEqual({ a: '{"x":[1,{"y":"}"}]}', b: '[1,2]', c: 'he said "]" \\', d: 'ü' });
   });
 
+  it('gives the same result for one object per line, several per line and pretty-printed layouts', async () => {
+    const expected = [
+      { line: 2, values: { a: 1 } },
+      { line: 3, values: { a: 2, b: 'x, }' } },
+      { line: 3, values: { a: 3, b: null } },
+      { line: 4, values: { a: null, b: 'y', c: '{"d":[1]}' } },
+    ];
+    const json = '[\n{"a": 1},\n{"a": 2, "b": "x, }"}, {"a": 3}, \n{\n "b": "y", "c": {"d": [1]}\n}\n]';
+    expect((await parseAll(json)).rows).toEqual(expected);
+    const err = await parseAll('[\n{"a": 1},\n{"a": 2},\n{"a": 3,}\n]').catch((e: Error) => e);
+    expect(err).toMatchObject({ line: 4 });
+  });
+
   it('is chosen by extension, content type or sniffing', async () => {
     const json = ' [{"a":1}]';
     expect((await parseUpload(fixedChunks(json, 3))).format).toBe('json');

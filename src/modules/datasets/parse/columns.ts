@@ -6,6 +6,10 @@ import { formatCount, MAX_COLUMNS, UploadParseError } from './errors';
 import { type ColumnType, TypeAccumulator } from './infer';
 import type { CellValue } from './types';
 
+/** JSON/NDJSON: above this many columns, rows are built with plain assignments (rebuilding a generated builder each
+ * time a new key appears would cost too much). CSV always uses a generated builder (built once). */
+const MAX_GENERATED_PROPS = 500;
+
 export class ColumnSet {
   readonly names: string[] = [];
   private readonly index = new Map<string, number>();
@@ -51,7 +55,9 @@ export class ColumnSet {
 
   /** Builds a row object with literal property names (monomorphic, much faster than keyed stores in a loop). */
   private builder: ((v: CellValue[]) => Record<string, CellValue>) | undefined;
+  private builderColumns = 0;
   private readonly scratch: CellValue[] = [];
+  private readonly slots: Array<CellValue | undefined> = [];
 
   private makeBuilder(): (v: CellValue[]) => Record<string, CellValue> {
     // JSON.stringify yields a valid JS string literal; "__proto__" needs a computed key to become an own property.
@@ -82,14 +88,15 @@ export class ColumnSet {
    * gets every column known so far; keys missing from this object are null.
    */
   objectValues(obj: Record<string, unknown>, line: number): Record<string, CellValue> {
-    const slots: Array<CellValue | undefined> = new Array<CellValue | undefined>(this.names.length);
+    const slots = this.slots;
+    for (let i = 0; i < this.names.length; i++) slots[i] = undefined;
     for (const key in obj) {
       const name = this.trim ? key.trim() : key;
-      if (name.trim() === '') {
-        throw new UploadParseError(`Line ${line}: an object has an empty key (""). Every column needs a name.`, line);
-      }
       let i = this.index.get(name);
       if (i === undefined) {
+        if (name.trim() === '') {
+          throw new UploadParseError(`Line ${line}: an object has an empty key (""). Every column needs a name.`, line);
+        }
         if (this.names.length >= MAX_COLUMNS) {
           throw new UploadParseError(
             `Line ${line}: the data has more than ${formatCount(MAX_COLUMNS)} different keys (columns); at most ${formatCount(MAX_COLUMNS)} are supported.`,
@@ -105,12 +112,20 @@ export class ColumnSet {
       }
       slots[i] = this.cell(obj[key], i);
     }
+    const n = this.names.length;
+    for (let i = 0; i < n; i++) if (slots[i] === undefined) slots[i] = null;
+    if (n <= MAX_GENERATED_PROPS) {
+      if (!this.builder || this.builderColumns !== n) {
+        this.builder = this.makeBuilder();
+        this.builderColumns = n;
+      }
+      return this.builder(slots as CellValue[]);
+    }
     const names = this.names;
     const values: Record<string, CellValue> = {};
-    for (let i = 0; i < names.length; i++) {
-      const v = slots[i] ?? null;
-      if (this.special[i]) ColumnSet.set(values, names[i]!, true, v);
-      else values[names[i]!] = v;
+    for (let i = 0; i < n; i++) {
+      if (this.special[i]) ColumnSet.set(values, names[i]!, true, slots[i]!);
+      else values[names[i]!] = slots[i]!;
     }
     return values;
   }

@@ -103,6 +103,7 @@ export async function* jsonArrayRows(
   let scalar = false; // a top-level element that is not an object/array (ends at ws , ])
   let elemCount = 0;
   let sawContent = false;
+  let oneObjectPerLine = true;
 
   const parseElement = (src: string): ParsedRow => {
     elemCount++;
@@ -132,12 +133,17 @@ export async function* jsonArrayRows(
     const n = piece.length;
     let start = 0; // start of the current element within `piece`
     const done: ParsedRow[] = [];
+    let nextQuote = -2;
+    let nextBackslash = -2;
+    let nextLF = -2;
     for (let i = 0; i < n; i++) {
       const c = piece.charCodeAt(i);
       if (state === ST_ELEMENT) {
         if (inString) {
-          if (escape) escape = false;
-          else if (c === BACKSLASH) escape = true;
+          if (escape) {
+            escape = false;
+            if (c === LF) line++;
+          } else if (c === BACKSLASH) escape = true;
           else if (c === QUOTE) {
             inString = false;
             if (depth === 0) {
@@ -147,6 +153,17 @@ export async function* jsonArrayRows(
               state = ST_AFTER_ELEMENT;
             }
           } else if (c === LF) line++;
+          else {
+            // jump to the next character that matters inside a string (cached look-ahead keeps this linear)
+            if (nextQuote !== -1 && nextQuote < i) nextQuote = piece.indexOf('"', i);
+            if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = piece.indexOf('\\', i);
+            if (nextLF !== -1 && nextLF < i) nextLF = piece.indexOf('\n', i);
+            let stop = n;
+            if (nextQuote >= 0 && nextQuote < stop) stop = nextQuote;
+            if (nextBackslash >= 0 && nextBackslash < stop) stop = nextBackslash;
+            if (nextLF >= 0 && nextLF < stop) stop = nextLF;
+            i = stop - 1;
+          }
           continue;
         }
         if (scalar) {
@@ -194,6 +211,35 @@ export async function* jsonArrayRows(
             break;
           }
           if (c === COMMA) throw unexpected(',', state === ST_FIRST ? 'an element or "]"' : 'an element after ","');
+          if (c === LBRACE && oneObjectPerLine) {
+            // Fast path for the common layout of one object per line: if the rest of the line (minus a trailing
+            // comma) is exactly one object, parse it without scanning. Switched off after the first miss.
+            if (nextLF !== -1 && nextLF < i) nextLF = piece.indexOf('\n', i);
+            if (nextLF > i) {
+              let e = nextLF - 1;
+              while (e > i && isWs(piece.charCodeAt(e))) e--;
+              if (piece.charCodeAt(e) === COMMA) {
+                e--;
+                while (e > i && isWs(piece.charCodeAt(e))) e--;
+              }
+              if (piece.charCodeAt(e) === RBRACE) {
+                let v: unknown;
+                try {
+                  v = JSON.parse(piece.slice(i, e + 1));
+                } catch {
+                  oneObjectPerLine = false;
+                }
+                if (oneObjectPerLine && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+                  elemCount++;
+                  done.push({ line, values: columns.objectValues(v as Record<string, unknown>, line) });
+                  state = ST_AFTER_ELEMENT;
+                  i = e;
+                  break;
+                }
+                oneObjectPerLine = false;
+              }
+            }
+          }
           state = ST_ELEMENT;
           elemLine = line;
           start = i;
