@@ -130,7 +130,7 @@ describe('REST /v1/matching/configs', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.source_data_id).toBeNull();
     expect(created.body.links.source_data).toBeUndefined();
-    expect(created.body.threshold).toBeCloseTo(0.7, 6);
+    expect(created.body.threshold).toBe(0.7);
     expect(created.body.one_to_one).toBe(true);
     expect(created.body.field_mappings.map((m: { options: unknown }) => m.options)).toEqual([
       { tolerance_days: 0 },
@@ -337,6 +337,18 @@ describe('REST /v1/matching/configs', () => {
     await expectInvalid({ name: 'No mappings' }, 'field_mappings', /required/, 'PUT', url);
   });
 
+  it('accepts a GET response sent back with PUT (read-only fields are ignored)', async () => {
+    const created = await createConfig(validConfig({ blocking: { keys: [{ parts: [{ source: 'vendor_city', target: 'city', transform: 'exact' }] }] } }));
+    const url = `/v1/matching/configs/${created.body.id}`;
+    const fetched = await request(server.url, 'GET', url, { key: workspace.key });
+    const replaced = await request(server.url, 'PUT', url, { key: workspace.key, json: { ...fetched.body, name: 'Round trip' } });
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
+    const { name: _name, updated_at: _updated, ...rest } = replaced.body;
+    const { name: _oldName, updated_at: _oldUpdated, ...before } = fetched.body;
+    expect(replaced.body.name).toBe('Round trip');
+    expect(rest).toEqual(before);
+  });
+
   it('PATCH merges the given fields, null clears optional ones, the result is validated as a whole', async () => {
     const created = await createConfig(validConfig({ review_band: { low: 0.5, high: 0.8 }, schedule: '0 1 * * *' }));
     const url = `/v1/matching/configs/${created.body.id}`;
@@ -349,7 +361,7 @@ describe('REST /v1/matching/configs', () => {
       source_data_id: sourceId,
       field_mappings: created.body.field_mappings,
     });
-    expect(patched.body.threshold).toBeCloseTo(0.9, 6);
+    expect(patched.body.threshold).toBe(0.9);
     // Dropping the source data leaves the mappings valid; changing one weight alone breaks the sum.
     const cleared = await request(server.url, 'PATCH', url, { key: workspace.key, json: { source_data_id: null } });
     expect(cleared.status).toBe(200);
@@ -620,7 +632,7 @@ describe('GraphQL matching configs', () => {
       expect(created.body.data.createMatchingConfig.__typename).toBe('MutationCreateMatchingConfigSuccess');
     }
     const query = `query ($after: String) {
-      matchingConfigs(first: 2, after: $after) { totalCount edges { cursor node { name } } pageInfo { hasNextPage endCursor } }
+      matchingConfigs(first: 2, after: $after) { totalCount edges { cursor node { name referenceData { databaseId } sourceData { databaseId } } } pageInfo { hasNextPage endCursor } }
     }`;
     const names: string[] = [];
     let after: string | null = null;
@@ -630,6 +642,7 @@ describe('GraphQL matching configs', () => {
       const connection: any = response.body.data.matchingConfigs;
       expect(connection.totalCount).toBe(5);
       names.push(...connection.edges.map((edge: { node: { name: string } }) => edge.node.name));
+      for (const edge of connection.edges) expect(edge.node).toMatchObject({ referenceData: { databaseId: ref.id }, sourceData: null });
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;
     }

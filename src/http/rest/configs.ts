@@ -8,7 +8,7 @@ import {
   type MatchingConfig,
 } from '../../modules/configs/service';
 import { keysToCamel, keysToSnake } from './case';
-import type { Router } from './router';
+import type { RestRequest, Router } from './router';
 
 const base = '/v1/matching/configs';
 
@@ -35,6 +35,17 @@ export function configBody(config: MatchingConfig) {
   };
 }
 
+/**
+ * A config body as sent: keys to camelCase, and the read-only fields of a config object (id, created_at,
+ * updated_at, links) dropped, so a GET response can be edited and sent back with PUT.
+ */
+async function writableBody(request: RestRequest): Promise<unknown> {
+  const body = keysToCamel(await request.json());
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, links: _links, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
 /** The body's keys are all ours (column names appear only as values), so the whole body converts to camelCase. */
 export function registerConfigRoutes(router: Router): void {
   router.add('GET', base, async (request) => {
@@ -52,7 +63,7 @@ export function registerConfigRoutes(router: Router): void {
   });
   router.add('POST', base, async (request) => ({
     status: 201,
-    body: configBody(await createConfig(request.context, keysToCamel(await request.json()))),
+    body: configBody(await createConfig(request.context, await writableBody(request))),
   }));
   router.add('GET', `${base}/:id`, async (request) => ({
     status: 200,
@@ -60,11 +71,11 @@ export function registerConfigRoutes(router: Router): void {
   }));
   router.add('PUT', `${base}/:id`, async (request) => ({
     status: 200,
-    body: configBody(await replaceConfig(request.context, request.params.id!, keysToCamel(await request.json()))),
+    body: configBody(await replaceConfig(request.context, request.params.id!, await writableBody(request))),
   }));
   router.add('PATCH', `${base}/:id`, async (request) => ({
     status: 200,
-    body: configBody(await updateConfig(request.context, request.params.id!, keysToCamel(await request.json()))),
+    body: configBody(await updateConfig(request.context, request.params.id!, await writableBody(request))),
   }));
   router.add('DELETE', `${base}/:id`, async (request) => {
     await deleteConfig(request.context, request.params.id!);

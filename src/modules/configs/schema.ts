@@ -8,7 +8,6 @@ import {
   deleteConfig,
   encodeCursor,
   getConfig,
-  getConfigDataset,
   listConfigs,
   replaceConfig,
   updateConfig,
@@ -154,16 +153,14 @@ export const MatchingConfigRef = builder.drizzleNode('matchingConfigs', {
   fields: (t) => ({
     databaseId: t.exposeString('id', { description: 'The UUID the REST API uses.' }),
     name: t.exposeString('name', { description: 'A name for people.' }),
-    referenceData: t.field({
+    referenceData: t.relation('referenceData', {
       type: DatasetRef,
       description: 'The reference dataset rows are matched against (cannot change after create).',
-      resolve: (config, _args, context) => getConfigDataset(context, config.referenceDataId),
     }),
-    sourceData: t.field({
+    sourceData: t.relation('sourceData', {
       type: DatasetRef,
       nullable: true,
       description: 'The default source dataset of runs, if set.',
-      resolve: (config, _args, context) => (config.sourceDataId ? getConfigDataset(context, config.sourceDataId) : null),
     }),
     fieldMappings: t.field({
       type: [FieldMappingRef],

@@ -204,11 +204,3 @@ export async function listConfigs(context: Context, params: { limit?: unknown; c
   const last = data[data.length - 1];
   return { data, total: totals?.total ?? 0, limit, hasMore, nextCursor: hasMore && last ? encodeCursor(last) : null };
 }
-
-/** The datasets of a config, for the API layers (scoped to the caller's workspace). */
-export async function getConfigDataset(context: Context, id: string): Promise<Dataset> {
-  const actor = requireScope(context.actor, 'read');
-  const dataset = await findDataset(context, actor, id);
-  if (!dataset) throw new NotFoundError('dataset', id);
-  return dataset;
-}
