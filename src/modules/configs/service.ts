@@ -68,7 +68,7 @@ async function validate(context: Context, actor: Actor, parsed: ParsedConfig, va
 }
 
 function immutableReference(existing: MatchingConfig, values: Partial<ConfigValues>, issues: Issue[]): void {
-  if (values.referenceDataId !== undefined && values.referenceDataId !== existing.referenceDataId) {
+  if (values.referenceDataId !== undefined && values.referenceDataId.toLowerCase() !== existing.referenceDataId) {
     issues.push({ path: ['referenceDataId'], message: 'cannot be changed after the config is created; create a new config instead' });
   }
 }
@@ -99,7 +99,8 @@ export async function createConfig(context: Context, input: unknown): Promise<Ma
   const [created] = await context.db
     .insert(matchingConfigs)
     .values({ ...values, workspaceId: actor.workspaceId })
-    .returning();
+    .returning()
+    .catch(datasetGone);
   return created!;
 }
 
@@ -132,12 +133,23 @@ export async function updateConfig(context: Context, id: string, input: unknown)
   return save(context, existing, values);
 }
 
+/** A dataset deleted between the checks and the write trips the foreign key: the same answer as a missing one. */
+function datasetGone(error: unknown): never {
+  const cause = (error as { cause?: { code?: string; constraint_name?: string } }).cause ?? (error as { code?: string; constraint_name?: string });
+  if (cause?.code === '23503' && cause.constraint_name?.includes('_data_id_')) {
+    const field = cause.constraint_name.includes('source_data') ? 'sourceDataId' : 'referenceDataId';
+    throw new ValidationError(INVALID, [{ path: field, message: 'the dataset was deleted meanwhile' }]);
+  }
+  throw error;
+}
+
 async function save(context: Context, existing: MatchingConfig, values: ConfigValues): Promise<MatchingConfig> {
   const [updated] = await context.db
     .update(matchingConfigs)
     .set(values)
     .where(and(eq(matchingConfigs.id, existing.id), eq(matchingConfigs.workspaceId, existing.workspaceId)))
-    .returning();
+    .returning()
+    .catch(datasetGone);
   if (!updated) throw new NotFoundError('matching config', existing.id);
   return updated;
 }

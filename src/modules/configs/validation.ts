@@ -33,7 +33,8 @@ export interface ConfigValues {
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const column = z.string('must be a column name').trim().min(1, 'must be a column name').max(500);
+/** Column names are compared exactly as the dataset stores them (no trimming here). */
+const column = z.string('must be a column name').min(1, 'must be a column name').max(500);
 const datasetId = z.string('must be a UUID').regex(UUID_PATTERN, 'must be a UUID');
 const unit = z.number('must be a number').min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -136,7 +137,7 @@ function parseMappings(raw: unknown, issues: Issue[], columnRefs: ColumnRef[]): 
     const base = mappingBase.safeParse(item);
     if (!base.success) collect(issues, prefix, base.error.issues);
     if (typeof fields.source === 'string' && typeof fields.target === 'string') {
-      columnRefs.push({ path: prefix, source: fields.source.trim(), target: fields.target.trim() });
+      columnRefs.push({ path: prefix, source: fields.source, target: fields.target });
     }
     if (typeof fields.weight === 'number' && fields.weight > 0 && fields.weight <= 1) weights.push(fields.weight);
     // The options are checked against the strategy even when another part of the mapping is wrong.
@@ -195,10 +196,6 @@ function parseSchedule(raw: string | null, issues: Issue[]): string | null | und
   return fields.join(' ');
 }
 
-/**
- * Parses the fields present in `input` (a plain object). `required` fields must be there; unknown keys are
- * reported. Returns the fields that parsed; `issues` receives the problems.
- */
 export interface ParsedConfig {
   values: Partial<ConfigValues>;
   /** When the body gives field mappings: their column pairs, including those of invalid mappings. */
@@ -207,6 +204,10 @@ export interface ParsedConfig {
   blockingRefs?: ColumnRef[];
 }
 
+/**
+ * Parses the fields present in `input` (a plain object). `required` fields must be there; unknown keys are
+ * reported. Returns the fields that parsed; `issues` receives the problems.
+ */
 export function parseConfigFields(input: unknown, required: readonly FieldName[], issues: Issue[]): ParsedConfig {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     issues.push({ path: [], message: 'the body must be a JSON object' });
@@ -251,7 +252,6 @@ export function parseConfigFields(input: unknown, required: readonly FieldName[]
     }
     assign[name] = parsed.data;
   }
-  // Stored (already valid) mappings and blocking are checked from the values; given ones from their refs.
   return result;
 }
 
@@ -264,7 +264,7 @@ function blockingColumnRefs(raw: unknown, columnRefs: ColumnRef[]): void {
     parts.forEach((part, p) => {
       const { source, target } = (part ?? {}) as { source?: unknown; target?: unknown };
       if (typeof source === 'string' && typeof target === 'string') {
-        columnRefs.push({ path: ['blocking', 'keys', k, 'parts', p], source: source.trim(), target: target.trim() });
+        columnRefs.push({ path: ['blocking', 'keys', k, 'parts', p], source, target });
       }
     });
   });
