@@ -621,6 +621,17 @@ describe('GraphQL matching configs', () => {
     expect(foreign.body.data.matchingConfig.__typename).toBe('NotFoundError');
   });
 
+  it('accepts a Dataset global id for referenceDataId; null in a whole config means the default', async () => {
+    const globalId = Buffer.from(`Dataset:${reference.id}`).toString('base64');
+    const created = await create(input({ referenceDataId: globalId, threshold: null, oneToOne: null, schedule: null }));
+    expect(created.body.data.createMatchingConfig.data).toMatchObject({
+      referenceData: { databaseId: reference.id },
+      threshold: 0.85,
+      oneToOne: false,
+      schedule: null,
+    });
+  });
+
   it('pages through matchingConfigs(first, after) without duplicates', async () => {
     const pager = await server.newWorkspace('graphql-paging');
     const ref = await createDataset(pager.key, 'reference', { name: 'R', data: [{ name: 'a' }] });

@@ -255,7 +255,7 @@ const configInputFields = {
 } as const;
 
 const MatchingConfigInput = builder.inputType('MatchingConfigInput', {
-  description: 'A whole matching config (create and replace). Omitted optional fields take their defaults.',
+  description: 'A whole matching config (create and replace). Omitted (or null) optional fields take their defaults.',
   fields: (t) => ({
     name: t.string({ required: true, description: configInputFields.name }),
     referenceDataId: t.id({ description: configInputFields.referenceDataId }),
@@ -284,8 +284,11 @@ const MatchingConfigPatch = builder.inputType('MatchingConfigPatch', {
   }),
 });
 
-/** Nested nulls mean "not given"; top-level nulls are kept (they clear optional fields). Ids accept global ids. */
-function serviceInput(input: Record<string, unknown>): Record<string, unknown> {
+/**
+ * GraphQL input → the service's input. Nested nulls mean "not given"; top-level nulls clear optional fields in a
+ * patch and mean "the default" in a whole config (`keepNulls` false). Dataset ids accept global ids.
+ */
+function serviceInput(input: Record<string, unknown>, keepNulls = false): Record<string, unknown> {
   const stripNulls = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(stripNulls);
     if (value && typeof value === 'object') {
@@ -295,7 +298,7 @@ function serviceInput(input: Record<string, unknown>): Record<string, unknown> {
   };
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    if (value === undefined) continue;
+    if (value === undefined || (value === null && !keepNulls)) continue;
     if (value !== null && (key === 'referenceDataId' || key === 'sourceDataId')) result[key] = databaseId(String(value), 'Dataset');
     else result[key] = value === null ? null : stripNulls(value);
   }
@@ -379,7 +382,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: MatchingConfigPatch, required: true, description: 'The fields to change.' }),
     },
     errors: {},
-    resolve: (_root, { id, input }, context) => updateConfig(context, configId(id), serviceInput(input)),
+    resolve: (_root, { id, input }, context) => updateConfig(context, configId(id), serviceInput(input, true)),
   }),
   deleteMatchingConfig: t.field({
     type: DeletedMatchingConfigRef,
