@@ -52,50 +52,79 @@ export class CsvTokenizer {
   private prevCR = false; // inside a quoted field: the previous character was CR (CRLF counts as one line)
   private out: CsvRecord[] = [];
 
-  constructor(private readonly delimiter: number) {}
+  private readonly delimiterChar: string;
+
+  constructor(private readonly delimiter: number) {
+    this.delimiterChar = String.fromCharCode(delimiter);
+  }
+
+  // Look-ahead caches for the current text piece: index of the next '\n' / '"' / '\r' at or after some earlier
+  // position, -1 if there is none, -2 if not computed yet. They keep the look-ahead linear per piece.
+  private nextLF = -2;
+  private nextQuote = -2;
+  private nextCR = -2;
 
   /** Consumes all of `text`; returns the records completed by it. */
   feed(text: string): CsvRecord[] {
     this.out = [];
-    const delim = this.delimiter;
+    this.nextLF = -2;
+    this.nextQuote = -2;
+    this.nextCR = -2;
     const n = text.length;
-    let state = this.state;
-    let start = 0; // start (in `text`) of the pending segment of the current field
     let i = 0;
-    // Fast path for whole lines without quotes or lone CRs: native split. `nextLF` / `nextQuote` / `nextCR` cache the next
-    // occurrence so the look-ahead stays linear.
-    let nextLF = -2;
-    let nextQuote = -2;
-    let nextCR = -2;
-    const delimChar = String.fromCharCode(delim);
-    for (; i < n; i++) {
-      if ((state === S_FIELD_START && this.count === 0) || state === S_AFTER_CR) {
-        let from = i;
-        if (state === S_AFTER_CR && text.charCodeAt(i) === LF) from = i + 1;
-        if (nextLF !== -1 && nextLF < from) nextLF = text.indexOf('\n', from);
-        const lf = nextLF;
-        if (lf >= 0) {
-          if (nextQuote !== -1 && nextQuote < from) nextQuote = text.indexOf('"', from);
-          if (nextCR !== -1 && nextCR < from) nextCR = text.indexOf('\r', from);
-          const end = nextCR >= 0 && nextCR === lf - 1 ? lf - 1 : lf;
-          if ((nextQuote < 0 || nextQuote > lf) && (nextCR < 0 || nextCR >= end)) {
-            const fields = text.slice(from, end).split(delimChar);
-            const count = fields.length;
-            if (count > this.maxFields) fields.length = this.maxFields;
-            if (!(count === 1 && fields[0]!.trim() === '')) this.out.push({ line: this.recordLine, fields, count });
-            this.line++;
-            this.recordLine = this.line;
-            state = S_FIELD_START;
-            i = lf;
-            continue;
-          }
+    while (i < n) {
+      if (this.state === S_AFTER_CR) {
+        this.state = S_FIELD_START;
+        if (text.charCodeAt(i) === LF) {
+          i++;
+          continue;
         }
       }
-      const c = text.charCodeAt(i);
-      if (state === S_AFTER_CR) {
-        state = S_FIELD_START;
-        if (c === LF) continue;
+      if (this.state === S_FIELD_START && this.count === 0) {
+        const next = this.simpleLine(text, i);
+        if (next >= 0) {
+          i = next;
+          continue;
+        }
       }
+      i = this.scan(text, i, n);
+    }
+    return this.out;
+  }
+
+  /**
+   * Fast path at the start of a record: a whole line without quotes or lone CRs is split natively. Returns the index
+   * after the line, or -1 if the line needs the character scanner.
+   */
+  private simpleLine(text: string, from: number): number {
+    if (this.nextLF !== -1 && this.nextLF < from) this.nextLF = text.indexOf('\n', from);
+    const lf = this.nextLF;
+    if (lf < 0) return -1;
+    if (this.nextQuote !== -1 && this.nextQuote < from) this.nextQuote = text.indexOf('"', from);
+    if (this.nextCR !== -1 && this.nextCR < from) this.nextCR = text.indexOf('\r', from);
+    const q = this.nextQuote;
+    const cr = this.nextCR;
+    const end = cr >= 0 && cr === lf - 1 ? lf - 1 : lf;
+    if ((q >= 0 && q < lf) || (cr >= 0 && cr < end)) return -1;
+    const fields = text.slice(from, end).split(this.delimiterChar);
+    const count = fields.length;
+    if (count > this.maxFields) fields.length = this.maxFields;
+    if (!(count === 1 && fields[0]!.trim() === '')) this.out.push({ line: this.recordLine, fields, count });
+    this.line++;
+    this.recordLine = this.line;
+    return lf + 1;
+  }
+
+  /**
+   * Character scanner: from `i`, runs until the current record ends (returns the index after its line break) or the
+   * text ends (returns n, with the pending part of the field saved in `buf`).
+   */
+  private scan(text: string, i: number, n: number): number {
+    const delim = this.delimiter;
+    let state = this.state;
+    let start = i; // start (in `text`) of the pending segment of the current field
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
       if (state === S_FIELD_START) {
         if (c === QUOTE) {
           state = S_QUOTED;
@@ -114,10 +143,7 @@ export class CsvTokenizer {
           state = S_FIELD_START;
         } else if (c === LF || c === CR) {
           this.endField(this.buf + text.slice(start, i));
-          this.endRecord();
-          this.line++;
-          this.recordLine = this.line;
-          state = c === CR ? S_AFTER_CR : S_FIELD_START;
+          return this.endLine(c, i);
         } else if (c === QUOTE && (this.buf + text.slice(start, i)).trim() === '') {
           // white space before an opening quote
           this.buf = '';
@@ -139,6 +165,7 @@ export class CsvTokenizer {
           this.prevCR = true;
         } else {
           this.prevCR = false;
+          i = this.skipQuoted(text, i, n) - 1;
         }
       } else {
         // S_QUOTE_IN_QUOTED
@@ -152,33 +179,57 @@ export class CsvTokenizer {
           state = S_FIELD_START;
         } else if (c === LF || c === CR) {
           this.endField(this.buf);
-          this.endRecord();
-          this.line++;
-          this.recordLine = this.line;
-          state = c === CR ? S_AFTER_CR : S_FIELD_START;
+          return this.endLine(c, i);
         } else if (c !== SPACE && c !== TAB) {
-          this.state = state;
-          throw new UploadParseError(
-            `Line ${this.line} has a character after the closing quote of a quoted field (${JSON.stringify(text[i])}). ` +
-              'Inside a quoted field, write a quote as two quotes ("").',
-            this.line,
-          );
+          throw this.afterQuoteError(text[i]!);
         }
       }
     }
+    this.state = state;
     if (state === S_UNQUOTED || state === S_QUOTED) {
       if (start < n) this.buf += text.slice(start);
-      if (this.buf.length > MAX_PENDING_CHARS) {
-        throw new UploadParseError(
-          state === S_QUOTED
-            ? `Line ${this.quoteLine} starts a quoted field that is longer than ${MAX_PENDING_CHARS / 1024 / 1024} MB; probably its closing quote is missing.`
-            : `Line ${this.recordLine} has a field longer than ${MAX_PENDING_CHARS / 1024 / 1024} MB.`,
-          state === S_QUOTED ? this.quoteLine : this.recordLine,
-        );
-      }
+      if (this.buf.length > MAX_PENDING_CHARS) throw this.tooLongError(state === S_QUOTED);
     }
-    this.state = state;
-    return this.out;
+    return n;
+  }
+
+  /** A record ended with the line break `c` at `i`. */
+  private endLine(c: number, i: number): number {
+    this.endRecord();
+    this.line++;
+    this.recordLine = this.line;
+    this.state = c === CR ? S_AFTER_CR : S_FIELD_START;
+    return i + 1;
+  }
+
+  /** Inside a quoted field: index of the next quote or line break at or after i (or n). */
+  private skipQuoted(text: string, i: number, n: number): number {
+    if (this.nextQuote !== -1 && this.nextQuote < i) this.nextQuote = text.indexOf('"', i);
+    if (this.nextLF !== -1 && this.nextLF < i) this.nextLF = text.indexOf('\n', i);
+    if (this.nextCR !== -1 && this.nextCR < i) this.nextCR = text.indexOf('\r', i);
+    let stop = n;
+    if (this.nextQuote >= 0 && this.nextQuote < stop) stop = this.nextQuote;
+    if (this.nextLF >= 0 && this.nextLF < stop) stop = this.nextLF;
+    if (this.nextCR >= 0 && this.nextCR < stop) stop = this.nextCR;
+    return stop;
+  }
+
+  private afterQuoteError(ch: string): UploadParseError {
+    return new UploadParseError(
+      `Line ${this.line} has a character after the closing quote of a quoted field (${JSON.stringify(ch)}). ` +
+        'Inside a quoted field, write a quote as two quotes ("").',
+      this.line,
+    );
+  }
+
+  private tooLongError(quoted: boolean): UploadParseError {
+    const mb = MAX_PENDING_CHARS / 1024 / 1024;
+    return quoted
+      ? new UploadParseError(
+          `Line ${this.quoteLine} starts a quoted field that is longer than ${mb} MB; probably its closing quote is missing.`,
+          this.quoteLine,
+        )
+      : new UploadParseError(`Line ${this.recordLine} has a field longer than ${mb} MB.`, this.recordLine);
   }
 
   /** End of input: returns the last record, if the file does not end with a line break. */
