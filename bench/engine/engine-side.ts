@@ -1,8 +1,9 @@
 // Child process: the engine side of a comparison. Reads the CSVs, builds the reference index (shared memory
 // when threads > 1), matches all source rows (worker threads), and prints one JSON result: times, peak RSS
-// (taken before any evaluation-only work), quality and, when asked, blocking recall.
+// (taken after the results are expanded to RowMatch objects, before evaluation-only work), quality and, when
+// asked, blocking recall.
 import { performance } from 'node:perf_hooks';
-import { buildReferenceIndex, matchParallel, matchSlice, resolveOneToOne, type EngineRow, type MatchConfig } from '../../src/matching/index';
+import { MatchWorkerPool, buildReferenceIndex, expandSliceResult, matchParallelCompact, resolveOneToOne, type EngineRow, type MatchConfig } from '../../src/matching/index';
 import { readCsvRecords } from '../lib/csv';
 import { peakRssBytes } from '../lib/output';
 import { scorePredictions } from './quality';
@@ -23,16 +24,26 @@ function* engineRows(path: string, truth?: Map<string, string>): Generator<Engin
   }
 }
 
+const MIN_ROWS_PER_THREAD = 20_000;
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const start = performance.now();
-const index = buildReferenceIndex(engineRows(args.reference), args.config, { shared: args.threads > 1 });
-const built = performance.now();
 const truth = new Map<string, string>();
 const sourceRows = [...engineRows(args.source, truth)];
 const loaded = performance.now();
-const result = args.threads > 1 ? await matchParallel(index, sourceRows, { threads: args.threads }) : matchSlice(index, sourceRows);
+// Threads only pay off with enough rows (a worker's start-up costs ~1 s under tsx); they boot (and compile)
+// while the index is being built.
+const threads = Math.max(1, Math.min(args.threads, Math.floor(sourceRows.length / MIN_ROWS_PER_THREAD)));
+const pool = threads > 1 ? new MatchWorkerPool(null, threads) : undefined;
+const index = buildReferenceIndex(engineRows(args.reference), args.config, { shared: pool !== undefined });
+pool?.useIndex(index);
+const built = performance.now();
+const compact = await matchParallelCompact(index, sourceRows, { pool, threads });
 const matched = performance.now();
+// Full RowMatch objects (ids, evidence values, top-5), as the runs layer stores them.
+const result = expandSliceResult(index, sourceRows, compact);
+const expanded = performance.now();
 const peakRss = peakRssBytes();
+await pool?.close();
 
 const best = scorePredictions(result.rows.map((r) => [r.sourceRowId, r.referenceRowId]), truth);
 const oneToOne = resolveOneToOne(result.rows, args.config.threshold);
@@ -60,9 +71,11 @@ if (args.blockingRecall) {
 }
 
 console.log(JSON.stringify({
-  buildMs: built - start,
-  sourceLoadMs: loaded - built,
-  matchMs: matched - loaded,
+  threads,
+  sourceLoadMs: loaded - start,
+  buildMs: built - loaded,
+  matchMs: matched - built,
+  expandMs: expanded - matched,
   totalMs: matched - start,
   peakRssBytes: peakRss,
   indexBytes: index.estimatedBytes,

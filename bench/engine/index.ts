@@ -17,7 +17,7 @@ const ENGINE_SIDE = join(here, 'engine-side.ts');
 const DUCKDB_SIDE = join(here, 'duckdb-side.ts');
 
 interface EngineResult {
-  buildMs: number; sourceLoadMs: number; matchMs: number; totalMs: number; peakRssBytes: number; indexBytes: number;
+  threads: number; buildMs: number; sourceLoadMs: number; matchMs: number; expandMs: number; totalMs: number; peakRssBytes: number; indexBytes: number;
   pairs: number; quality: Quality; oneToOneQuality: Quality; blockingRecall?: number; referenceRows: number; sourceRows: number;
 }
 interface DuckResult {
@@ -34,11 +34,12 @@ function flag(args: string[], name: string): string | undefined {
 async function compare(label: string, files: DatasetFiles, config: MatchConfig, threads: number, blockingRecall: boolean): Promise<void> {
   const engine = await runChild<EngineResult>(ENGINE_SIDE, { ...files, config, threads, blockingRecall });
   const duck = await runChild<DuckResult>(DUCKDB_SIDE, { ...files, config, threads });
-  const size = { reference_rows: engine.referenceRows, source_rows: engine.sourceRows, threads };
-  emit({ name: `${label}.engine.total_time`, value: engine.totalMs / 1000, unit: 's', baseline: duck.totalMs / 1000, ratio: engine.totalMs / duck.totalMs, note: 'CSV read + index build + match vs DuckDB read_csv + linkage SQL', ...size });
+  const size = { reference_rows: engine.referenceRows, source_rows: engine.sourceRows, engine_threads: engine.threads, duckdb_threads: threads };
+  emit({ name: `${label}.engine.total_time`, value: engine.totalMs / 1000, unit: 's', baseline: duck.totalMs / 1000, ratio: engine.totalMs / duck.totalMs, note: 'CSV read + index build + match (compact results) vs DuckDB read_csv + linkage SQL (best table)', ...size });
   emit({ name: `${label}.engine.link_time`, value: (engine.buildMs + engine.matchMs) / 1000, unit: 's', baseline: duck.linkMs / 1000, ratio: (engine.buildMs + engine.matchMs) / duck.linkMs, note: 'engine index build (incl. reading the reference CSV) + match vs DuckDB linkage SQL on loaded tables' });
   emit({ name: `${label}.engine.build_time`, value: engine.buildMs / 1000, unit: 's', note: 'reads the reference CSV while building' });
-  emit({ name: `${label}.engine.match_time`, value: engine.matchMs / 1000, unit: 's' });
+  emit({ name: `${label}.engine.match_time`, value: engine.matchMs / 1000, unit: 's', note: 'blocking + scoring on worker threads, compact typed-array results' });
+  emit({ name: `${label}.engine.expand_time`, value: engine.expandMs / 1000, unit: 's', note: 'compact results → RowMatch objects with ids, evidence, top-5 (DuckDB side returns only its best table)' });
   emit({ name: `${label}.duckdb.load_time`, value: duck.loadMs / 1000, unit: 's' });
   emit({ name: `${label}.duckdb.link_time`, value: duck.linkMs / 1000, unit: 's' });
   emit({ name: `${label}.engine.peak_rss`, value: engine.peakRssBytes / 2 ** 20, unit: 'MiB', baseline: duck.peakRssBytes / 2 ** 20, ratio: engine.peakRssBytes / duck.peakRssBytes });

@@ -118,10 +118,27 @@ class PersonGenerator {
   pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)] as T;
   }
-  /** Zipf-like pick: early items are much more frequent (common names), the tail still appears. */
-  zipf<T>(items: readonly T[]): T {
+  private readonly cumulative = new Map<readonly unknown[], Float64Array>();
+  /** Flattened Zipf pick, P(rank k) ∝ 1 / (k + flatten): early items are more frequent (common names), but the
+   *  most common one stays at a few percent as in real populations (Smith is ~1 % of UK surnames). */
+  zipf<T>(items: readonly T[], flatten = 10): T {
+    let cdf = this.cumulative.get(items);
+    if (cdf === undefined) {
+      cdf = new Float64Array(items.length);
+      let total = 0;
+      for (let k = 0; k < items.length; k++) cdf[k] = total += 1 / (k + flatten);
+      for (let k = 0; k < items.length; k++) cdf[k] = (cdf[k] as number) / total;
+      this.cumulative.set(items, cdf);
+    }
     const u = this.random();
-    return items[Math.min(items.length - 1, Math.floor(items.length * u * u * u))] as T;
+    let lo = 0;
+    let hi = items.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cdf[mid] as number) < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return items[lo] as T;
   }
   word(syllables: number): string {
     let w = '';
@@ -130,13 +147,13 @@ class PersonGenerator {
   }
 
   person(): Person {
-    const city = this.zipf(this.cities);
+    const city = this.zipf(this.cities, 20);
     const [type] = this.pick(STREET_TYPES);
     const year = 1930 + this.int(76);
     const month = 1 + this.int(12);
     const day = 1 + this.int(28);
     return {
-      given_name: this.zipf(GIVEN),
+      given_name: this.zipf(GIVEN, 5),
       surname: this.random() < 0.5 ? this.zipf(SURNAMES) : this.pick(this.surnamePool),
       dob: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
       address: `${1 + this.int(300)} ${this.pick(STREETS)} ${type}`,

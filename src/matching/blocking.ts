@@ -6,11 +6,13 @@
 
 import ngrams from 'talisman/tokenizers/ngrams/index.js';
 import { metaphoneCodes } from './comparators/phonetic';
-import { createIntTable, hashString, tableGet, tableGetOrPut, type IntTableData } from './hash';
-import { isoDay, normaliseDate, normaliseNumber, normaliseText, tokensOf } from './normalise';
+import { createIntTable, fmix32, fnv1a, tableGet, tableGetOrPut, type IntTableData } from './hash';
+import { isoDay, normaliseDate, normaliseNumber, tokensOf } from './normalise';
+import { NormalisedRow } from './normalised-row';
 import { Growable, allocate } from './pool';
 import type { BlockingConfig, BlockingKey, BlockingKeyPart, BlockingStats, EngineRow, FieldMapping } from './types';
 
+const FNV_OFFSET = 0x811c9dc5;
 export const DEFAULT_MAX_POSTINGS = 1000;
 const DEFAULT_PREFIX_LENGTH = 4;
 const DEFAULT_Q = 3;
@@ -54,17 +56,17 @@ function valueKind(part: BlockingKeyPart, mappings: FieldMapping[]): ValueKind {
   return 'text';
 }
 
-/** The values one key part yields for a cell (deduplicated; empty when the cell is missing). */
-export function partValues(part: BlockingKeyPart, kind: ValueKind, value: unknown): string[] {
+/** The values one key part yields for a row's cell (deduplicated; empty when the cell is missing). */
+export function partValues(part: BlockingKeyPart, kind: ValueKind, row: NormalisedRow, column: string): string[] {
   let text: string;
   if (kind === 'date') {
-    const day = normaliseDate(value);
+    const day = normaliseDate(row.raw(column));
     text = day === null ? '' : isoDay(day);
   } else if (kind === 'number') {
-    const n = normaliseNumber(value);
+    const n = normaliseNumber(row.raw(column));
     text = n === null ? '' : String(n);
   } else {
-    text = normaliseText(value);
+    text = row.text(column);
   }
   if (text === '') return [];
   switch (part.transform) {
@@ -100,21 +102,30 @@ function unique(values: string[]): string[] {
 }
 
 /** Hashes of one key for one row: the conjunction of its parts (cartesian product of their values). */
-function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], values: Record<string, unknown>, side: 'source' | 'target', out: number[]): void {
-  let combos: string[] = [String(keyIndex)];
-  for (let p = 0; p < key.parts.length; p++) {
-    const part = key.parts[p] as BlockingKeyPart;
-    const partVals = partValues(part, kinds[p] ?? 'text', values[part[side]]);
+function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: NormalisedRow, side: 'source' | 'target', out: number[]): void {
+  const parts = key.parts;
+  if (parts.length === 1) {
+    // The common case: one part, no combinations to build.
+    const part = parts[0] as BlockingKeyPart;
+    const seed = fnv1a(String(keyIndex), FNV_OFFSET);
+    for (const v of partValues(part, kinds[0] ?? 'text', row, part[side])) out.push(fmix32(fnv1a(v, seed)));
+    return;
+  }
+  // Running FNV-1a states of the combinations so far, one part after the other (a separator between parts
+  // keeps ("ab","c") and ("a","bc") apart).
+  let combos: number[] = [fnv1a(String(keyIndex), FNV_OFFSET)];
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p] as BlockingKeyPart;
+    const partVals = partValues(part, kinds[p] ?? 'text', row, part[side]);
     if (partVals.length === 0) return; // a missing part means the row has no value for this key
-    const next: string[] = [];
-    for (const prefix of combos) {
-      for (const v of partVals) {
-        if (next.length < MAX_COMBINATIONS) next.push(prefix + '\u0001' + v);
-      }
+    const next: number[] = [];
+    for (const state of combos) {
+      const separated = Math.imul(state ^ 1, 0x01000193);
+      for (const v of partVals) if (next.length < MAX_COMBINATIONS) next.push(fnv1a(v, separated));
     }
     combos = next;
   }
-  for (const combo of combos) out.push(hashString(combo));
+  for (const state of combos) out.push(fmix32(state));
 }
 
 export interface ResolvedBlocking {
@@ -144,11 +155,11 @@ export class BlockingIndexBuilder {
 
   constructor(private readonly resolved: ResolvedBlocking) {}
 
-  add(row: number, values: Record<string, unknown>): void {
+  add(row: number, cells: NormalisedRow): void {
     const hashes = this.rowHashes;
     hashes.length = 0;
     const { keys, partKinds } = this.resolved;
-    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], values, 'target', hashes);
+    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, 'target', hashes);
     // A row is posted once per distinct key value (two parts can yield the same hash).
     hashes.sort((a, b) => a - b);
     for (let i = 0; i < hashes.length; i++) {
@@ -218,13 +229,15 @@ export class CandidateCollector {
   count = 0;
   stopKeyHits = 0;
   private readonly hashes: number[] = [];
+  private readonly cells = new NormalisedRow();
 
   constructor(private readonly data: BlockingIndexData, referenceRows: number) {
     this.seen = new Int32Array(referenceRows);
   }
 
   /** Fills `candidates[0..count)` for a source row (in posting order, deduplicated). */
-  collect(values: Record<string, unknown>): number {
+  collect(values: Record<string, unknown> | NormalisedRow): number {
+    const cells = values instanceof NormalisedRow ? values : this.cells.reset(values);
     if (++this.epoch === 0x7fffffff) {
       this.seen.fill(0);
       this.epoch = 1;
@@ -234,7 +247,7 @@ export class CandidateCollector {
     const { keys, partKinds, strategy } = this.data;
     for (let k = 0; k < keys.length; k++) {
       this.hashes.length = 0;
-      keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], values, 'source', this.hashes);
+      keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, 'source', this.hashes);
       for (const h of this.hashes) this.addPostings(h);
       if (strategy === 'ordered_fallback' && this.count > 0) break;
     }

@@ -33,8 +33,10 @@ export function fieldKind(mapping: FieldMapping): FieldKind {
 /** Structured-clonable column data (typed arrays only; shared memory when built with `shared`). */
 export interface FieldColumnData {
   kind: FieldKind;
-  /** reference cells as text, for evidence ('' = no value) */
+  /** reference cells as text, for evidence ('' = no value, or the same as `text`: see rawIsText) */
   raw: CodePool;
+  /** 1 when the cell's text equals its stored normalised text, which then serves as evidence (saves a copy) */
+  rawIsText?: Uint8Array;
   /** normalised text (exact / edit-distance kinds) or canonical sorted token set (token_set) */
   text?: CodePool;
   /** phonetic: (primary, alternate) hash pairs; tfidf: token hashes. Row r owns [itemOffsets[r], itemOffsets[r+1]). */
@@ -58,8 +60,7 @@ const EMPTY_CODES = new Uint16Array(0);
 const EMPTY_ITEMS = new Int32Array(0);
 const EMPTY_WEIGHTS = new Float64Array(0);
 
-function textFor(kind: FieldKind, value: unknown): string {
-  const normalised = normaliseText(value);
+function textFor(kind: FieldKind, normalised: string): string {
   return kind === 'token_set' ? sortedTokenSet(normalised) : normalised;
 }
 
@@ -67,6 +68,7 @@ function textFor(kind: FieldKind, value: unknown): string {
 
 export class FieldColumnBuilder {
   private readonly raw = new CodePoolBuilder();
+  private readonly rawIsText = new Growable(Uint8Array);
   private readonly text = new CodePoolBuilder();
   private readonly itemOffsets = new Growable(Int32Array);
   private readonly items = new Growable(Int32Array);
@@ -78,8 +80,25 @@ export class FieldColumnBuilder {
     this.itemOffsets.push(0);
   }
 
-  add(value: unknown): void {
-    this.raw.push(toText(value));
+  /** `normalised` is normaliseText(value), computed once per row by the caller. */
+  add(value: unknown, normalised: string = normaliseText(value)): void {
+    const rawText = typeof value === 'string' ? value : toText(value);
+    switch (this.kind) {
+      case 'date_range':
+      case 'numeric_range':
+      case 'phonetic':
+      case 'tfidf_cosine':
+        this.raw.push(rawText);
+        break;
+      default: {
+        const text = textFor(this.kind, normalised);
+        this.text.push(text);
+        const same = text === rawText;
+        this.rawIsText.push(same ? 1 : 0);
+        this.raw.push(same ? '' : rawText);
+        return;
+      }
+    }
     switch (this.kind) {
       case 'date_range':
         this.numbers.push(normaliseDate(value) ?? Number.NaN);
@@ -88,18 +107,15 @@ export class FieldColumnBuilder {
         this.numbers.push(normaliseNumber(value) ?? Number.NaN);
         return;
       case 'phonetic':
-        encodePhonetic(normaliseText(value), this.items);
+        encodePhonetic(normalised, this.items);
         this.itemOffsets.push(this.items.length);
         return;
       case 'tfidf_cosine': {
-        const normalised = normaliseText(value);
         this.pendingTexts.push(normalised);
         for (const h of uniqueTokenHashes(normalised)) this.items.push(h);
         this.itemOffsets.push(this.items.length);
         return;
       }
-      default:
-        this.text.push(textFor(this.kind, value));
     }
   }
 
@@ -115,7 +131,7 @@ export class FieldColumnBuilder {
       case 'tfidf_cosine':
         return this.finishTfidf(raw, shared);
       default:
-        return { kind, raw, text: this.text.finish(shared) };
+        return { kind, raw, rawIsText: this.rawIsText.finish(shared), text: this.text.finish(shared) };
     }
   }
 
@@ -139,8 +155,15 @@ export class FieldColumnBuilder {
 
 // ------------------------------------------------------------------------------------------------- scoring
 
+// Small integer codes for the hot switch in score() (cheaper than comparing kind strings per pair).
+const KIND_CODE: Record<FieldKind, number> = {
+  exact: 0, jaro_winkler: 1, levenshtein: 2, damerau_levenshtein: 3, token_set: 4, tfidf_cosine: 5, phonetic: 6,
+  date_range: 7, numeric_range: 8,
+};
+
 /** Scores one field of a (source, reference row) pair. */
 export class FieldScorer {
+  private readonly code: number;
   private readonly textCodes: Uint16Array;
   private readonly textOffsets: Int32Array;
   private readonly itemOffsets: Int32Array;
@@ -152,6 +175,7 @@ export class FieldScorer {
   private readonly tolerancePct: number;
 
   constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData) {
+    this.code = KIND_CODE[column.kind] ?? 0;
     this.textCodes = column.text?.codes ?? EMPTY_CODES;
     this.textOffsets = column.text?.offsets ?? EMPTY_ITEMS;
     this.itemOffsets = column.itemOffsets ?? EMPTY_ITEMS;
@@ -164,8 +188,9 @@ export class FieldScorer {
     this.tolerancePct = finiteOr(options.tolerancePct, 0);
   }
 
-  /** null when the source value is missing (empty after normalisation, or not a date/number for range kinds). */
-  prepare(value: unknown): PreparedValue | null {
+  /** null when the source value is missing (empty after normalisation, or not a date/number for range kinds).
+   *  `normalised` is normaliseText(value) when the caller already has it. */
+  prepare(value: unknown, normalised?: string): PreparedValue | null {
     switch (this.column.kind) {
       case 'date_range': {
         const day = normaliseDate(value);
@@ -177,18 +202,18 @@ export class FieldScorer {
       }
       case 'phonetic': {
         const items: number[] = [];
-        encodePhonetic(normaliseText(value), items);
+        encodePhonetic(normalised ?? normaliseText(value), items);
         return items.length === 0 ? null : { codes: EMPTY_CODES, items: Int32Array.from(items), weights: EMPTY_WEIGHTS, number: 0 };
       }
       case 'tfidf_cosine': {
         const idf = this.column.idf;
-        const normalised = normaliseText(value);
-        if (normalised === '' || idf === undefined) return null;
-        const vector = tfidfVector(normalised, idf);
+        const text = normalised ?? normaliseText(value);
+        if (text === '' || idf === undefined) return null;
+        const vector = tfidfVector(text, idf);
         return { codes: EMPTY_CODES, items: vector.hashes, weights: vector.weights, number: 0 };
       }
       default: {
-        const text = textFor(this.column.kind, value);
+        const text = textFor(this.column.kind, normalised ?? normaliseText(value));
         return text === '' ? null : { codes: encode(text), items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0 };
       }
     }
@@ -196,57 +221,46 @@ export class FieldScorer {
 
   /** Score in [0, 1], or −1 when the reference value is missing. */
   score(p: PreparedValue, row: number): number {
-    switch (this.column.kind) {
-      case 'date_range':
-      case 'numeric_range': {
-        const n = this.numbers[row] as number;
-        if (Number.isNaN(n)) return -1;
-        return this.column.kind === 'date_range'
-          ? dateRangeScore(p.number, n, this.toleranceDays)
-          : numericRangeScore(p.number, n, this.tolerance, this.tolerancePct);
-      }
-      case 'phonetic': {
-        const start = this.itemOffsets[row] as number;
-        const end = this.itemOffsets[row + 1] as number;
-        if (end === start) return -1;
-        return phoneticCodesScore(p.items, 0, p.items.length >> 1, this.items, start, (end - start) >> 1);
-      }
-      case 'tfidf_cosine': {
-        const start = this.itemOffsets[row] as number;
-        const end = this.itemOffsets[row + 1] as number;
-        if (end === start) return -1;
-        return sparseCosine(p.items, p.weights, 0, p.items.length, this.items, this.weights, start, end);
-      }
-      default: {
-        const start = this.textOffsets[row] as number;
-        const len = (this.textOffsets[row + 1] as number) - start;
-        if (len === 0) return -1;
-        return this.textScore(p.codes, start, len);
+    const code = this.code;
+    if (code <= 4) {
+      const start = this.textOffsets[row] as number;
+      const len = (this.textOffsets[row + 1] as number) - start;
+      if (len === 0) return -1;
+      const a = p.codes;
+      const b = this.textCodes;
+      switch (code) {
+        case 1:
+          return jaroWinklerCodes(a, 0, a.length, b, start, len);
+        case 2:
+          return levenshteinSimilarityCodes(a, 0, a.length, b, start, len);
+        case 3:
+          return damerauLevenshteinSimilarityCodes(a, 0, a.length, b, start, len);
+        case 4:
+          return tokenSetCodes(a, 0, a.length, b, start, len);
+        default: {
+          if (a.length !== len) return 0;
+          for (let k = 0; k < len; k++) if (a[k] !== b[start + k]) return 0;
+          return 1;
+        }
       }
     }
-  }
-
-  private textScore(a: Uint16Array, start: number, len: number): number {
-    const b = this.textCodes;
-    switch (this.column.kind) {
-      case 'jaro_winkler':
-        return jaroWinklerCodes(a, 0, a.length, b, start, len);
-      case 'levenshtein':
-        return levenshteinSimilarityCodes(a, 0, a.length, b, start, len);
-      case 'damerau_levenshtein':
-        return damerauLevenshteinSimilarityCodes(a, 0, a.length, b, start, len);
-      case 'token_set':
-        return tokenSetCodes(a, 0, a.length, b, start, len);
-      default: {
-        if (a.length !== len) return 0;
-        for (let k = 0; k < len; k++) if (a[k] !== b[start + k]) return 0;
-        return 1;
-      }
+    if (code >= 7) {
+      const n = this.numbers[row] as number;
+      if (n !== n) return -1; // NaN: missing
+      return code === 7 ? dateRangeScore(p.number, n, this.toleranceDays) : numericRangeScore(p.number, n, this.tolerance, this.tolerancePct);
     }
+    const start = this.itemOffsets[row] as number;
+    const end = this.itemOffsets[row + 1] as number;
+    if (end === start) return -1;
+    return code === 6
+      ? phoneticCodesScore(p.items, 0, p.items.length >> 1, this.items, start, (end - start) >> 1)
+      : sparseCosine(p.items, p.weights, 0, p.items.length, this.items, this.weights, start, end);
   }
 
   /** The reference cell as text for evidence, or null when it is empty. */
   referenceValue(row: number): string | null {
+    const text = this.column.text;
+    if (text !== undefined && this.column.rawIsText?.[row] === 1) return poolString(text, row);
     return poolLength(this.column.raw, row) === 0 ? null : poolString(this.column.raw, row);
   }
 }
@@ -258,7 +272,7 @@ function finiteOr(value: number | undefined, fallback: number): number {
 export function fieldColumnBytes(column: FieldColumnData): number {
   let bytes = poolBytes(column.raw);
   if (column.text) bytes += poolBytes(column.text);
-  for (const a of [column.itemOffsets, column.items, column.weights, column.numbers]) bytes += a?.byteLength ?? 0;
+  for (const a of [column.rawIsText, column.itemOffsets, column.items, column.weights, column.numbers]) bytes += a?.byteLength ?? 0;
   if (column.idf) bytes += column.idf.table.keys.byteLength * 2 + column.idf.idf.byteLength;
   return bytes;
 }

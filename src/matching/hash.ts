@@ -12,6 +12,16 @@ export function hashString(text: string, seed = 0x811c9dc5): number {
   return fmix32(h);
 }
 
+/** FNV-1a step over a string, continuing from `h` (no finaliser): chain several strings, then fmix32 once. */
+export function fnv1a(text: string, h: number): number {
+  let x = h | 0;
+  for (let i = 0; i < text.length; i++) {
+    x ^= text.charCodeAt(i);
+    x = Math.imul(x, 0x01000193);
+  }
+  return x;
+}
+
 export function fmix32(value: number): number {
   let h = value | 0;
   h ^= h >>> 16;

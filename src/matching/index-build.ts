@@ -5,7 +5,8 @@
 import { BlockingIndexBuilder, CandidateCollector, blockingBytes, resolveBlocking, type BlockingIndexData } from './blocking';
 import { FieldColumnBuilder, FieldScorer, fieldColumnBytes, fieldKind, type FieldColumnData } from './fields';
 import { CodePoolBuilder, comparePoolValues, poolBytes, poolString, type CodePool } from './pool';
-import type { EngineRow, MatchConfig } from './types';
+import { NormalisedRow } from './normalised-row';
+import type { EngineRow, FieldMapping, MatchConfig } from './types';
 
 export interface ReferenceIndexData {
   config: MatchConfig;
@@ -62,12 +63,16 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   const ids = new CodePoolBuilder();
   const columns = mappings.map((m) => new FieldColumnBuilder(fieldKind(m)));
   const blocking = new BlockingIndexBuilder(resolveBlocking(config.blocking, mappings));
+  const cells = new NormalisedRow();
   let size = 0;
   for (const row of rows) {
-    const values = row.values ?? {};
+    cells.reset(row.values);
     ids.push(String(row.id));
-    for (let f = 0; f < mappings.length; f++) (columns[f] as FieldColumnBuilder).add(values[(mappings[f] as { target: string }).target]);
-    blocking.add(size, values);
+    for (let f = 0; f < mappings.length; f++) {
+      const target = (mappings[f] as FieldMapping).target;
+      (columns[f] as FieldColumnBuilder).add(cells.raw(target), cells.text(target));
+    }
+    blocking.add(size, cells);
     size++;
   }
   return new ReferenceIndex({

@@ -4,10 +4,10 @@ export type {
   MatchConfig, EngineRow, FieldEvidence, Candidate, RowMatch, SliceStats, SliceResult, BlockingStats,
 } from './types';
 export { buildReferenceIndex, ReferenceIndex, type ReferenceIndexData, type BuildOptions } from './index-build';
-export { matchSlice, TOP_CANDIDATES } from './match';
+export { matchSlice, matchSliceCompact, expandSliceResult, TOP_CANDIDATES, type CompactSliceResult } from './match';
 export { resolveOneToOne, type Assignment } from './assign';
 export { blockingStats } from './stats';
 export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';
 export { normaliseText, normaliseDate, normaliseNumber, isoDay } from './normalise';
 export * from './comparators/index';
-export { MatchWorkerPool, matchParallel, mergeSliceResults } from './parallel';
+export { MatchWorkerPool, matchParallel, matchParallelCompact, mergeSliceResults, mergeCompactResults, type ParallelOptions } from './parallel';

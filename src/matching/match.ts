@@ -5,118 +5,155 @@
 // Confidence of a pair = Σ wᵢ·sᵢ / Σ wᵢ over the mappings where both values are present (non-empty after
 // normalisation; parseable for date/number kinds) and wᵢ > 0. When no mapping has both values, the pair has
 // no evidence and is not a candidate at all.
+//
+// The core produces a compact result (typed arrays: top-5 reference row numbers and scores, per-field scores
+// of the best pair), which worker threads hand back without copying; expandSliceResult turns it into RowMatch
+// objects with ids and evidence values.
 
-import type { PreparedValue } from './fields';
+import type { FieldScorer, PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
-import type { Candidate, EngineRow, FieldEvidence, RowMatch, SliceResult } from './types';
+import { NormalisedRow } from './normalised-row';
+import type { Candidate, EngineRow, FieldEvidence, RowMatch, SliceResult, SliceStats } from './types';
 
 export const TOP_CANDIDATES = 5;
 
-export function matchSlice(index: ReferenceIndex, sourceRows: EngineRow[]): SliceResult {
+export interface CompactSliceResult {
+  rowCount: number;
+  fieldCount: number;
+  /** source row r's candidates are topRows/topScores[r·5 .. r·5 + topCount[r]), best first */
+  topRows: Int32Array;
+  topScores: Float64Array;
+  topCount: Uint8Array;
+  /** fieldScores[r·fieldCount + f]: field f's score against row r's best candidate; NaN = missing / none */
+  fieldScores: Float64Array;
+  stats: SliceStats;
+}
+
+export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]): CompactSliceResult {
   const fields = index.fields;
+  const fieldCount = fields.length;
   const weights = fields.map((f) => (Number.isFinite(f.mapping.weight) && f.mapping.weight > 0 ? f.mapping.weight : 0));
   const threshold = Number.isFinite(index.config.threshold) ? index.config.threshold : 0;
   const collector = index.candidateCollector();
-  const prepared: Array<PreparedValue | null> = new Array(fields.length);
-  const topRows = new Int32Array(TOP_CANDIDATES);
-  const topScores = new Float64Array(TOP_CANDIDATES);
-  const rows: RowMatch[] = [];
-  let rowsMatched = 0;
-  let confidenceSum = 0;
-  let pairsCompared = 0;
+  const prepared: Array<PreparedValue | null> = new Array(fieldCount);
+  const n = sourceRows.length;
+  const topRows = new Int32Array(n * TOP_CANDIDATES);
+  const topScores = new Float64Array(n * TOP_CANDIDATES);
+  const topCount = new Uint8Array(n);
+  const fieldScores = new Float64Array(n * fieldCount).fill(Number.NaN);
+  const stats: SliceStats = { rowsProcessed: n, rowsMatched: 0, confidenceSum: 0, pairsCompared: 0 };
+  const cells = new NormalisedRow();
 
-  for (const source of sourceRows) {
-    const values = source.values ?? {};
+  for (let r = 0; r < n; r++) {
+    cells.reset((sourceRows[r] as EngineRow).values);
     let anyPresent = false;
-    for (let f = 0; f < fields.length; f++) {
-      const p = weights[f] === 0 ? null : (fields[f] as (typeof fields)[number]).prepare(values[(fields[f] as (typeof fields)[number]).mapping.source]);
+    for (let f = 0; f < fieldCount; f++) {
+      const field = fields[f] as FieldScorer;
+      const column = field.mapping.source;
+      const p = weights[f] === 0 ? null : field.prepare(cells.raw(column), cells.text(column));
       prepared[f] = p;
       if (p !== null) anyPresent = true;
     }
     // A row with no comparable value cannot gain evidence from any candidate: skip blocking entirely.
-    const candidateCount = anyPresent ? collector.collect(values) : 0;
+    const candidateCount = anyPresent ? collector.collect(cells) : 0;
     const candidates = collector.candidates;
-    pairsCompared += candidateCount;
+    stats.pairsCompared += candidateCount;
 
+    const base = r * TOP_CANDIDATES;
     let kept = 0;
     for (let c = 0; c < candidateCount; c++) {
       const ref = candidates[c] as number;
       let weighted = 0;
       let weightPresent = 0;
-      for (let f = 0; f < fields.length; f++) {
+      for (let f = 0; f < fieldCount; f++) {
         const p = prepared[f];
         if (p == null) continue;
-        const s = (fields[f] as (typeof fields)[number]).score(p, ref);
+        const s = (fields[f] as FieldScorer).score(p, ref);
         if (s < 0) continue;
         const w = weights[f] as number;
         weighted += w * s;
         weightPresent += w;
       }
       if (weightPresent === 0) continue;
-      kept = offerTop(index, topRows, topScores, kept, ref, weighted / weightPresent);
+      kept = offerTop(index, topRows, topScores, base, kept, ref, weighted / weightPresent);
     }
-
-    const result = buildRowMatch(index, source, prepared, topRows, topScores, kept, threshold);
-    if (result.referenceRowId !== null) rowsMatched++;
-    confidenceSum += result.confidence;
-    rows.push(result);
+    topCount[r] = kept;
+    if (kept === 0) continue;
+    const best = topRows[base] as number;
+    for (let f = 0; f < fieldCount; f++) {
+      const p = prepared[f];
+      const s = p == null ? -1 : (fields[f] as FieldScorer).score(p, best);
+      if (s >= 0) fieldScores[r * fieldCount + f] = s;
+    }
+    const confidence = topScores[base] as number;
+    stats.confidenceSum += confidence;
+    if (confidence >= threshold) stats.rowsMatched++;
   }
-  return { rows, stats: { rowsProcessed: sourceRows.length, rowsMatched, confidenceSum, pairsCompared } };
+  return { rowCount: n, fieldCount, topRows, topScores, topCount, fieldScores, stats };
 }
 
-/** Insert (ref, score) into the sorted top list if it belongs there; returns the new length. Order: higher
- *  score first, then smaller reference id. */
-function offerTop(index: ReferenceIndex, topRows: Int32Array, topScores: Float64Array, kept: number, ref: number, score: number): number {
+/** Insert (ref, score) into the sorted top list at `base` if it belongs there; returns the new length.
+ *  Order: higher score first, then smaller reference id. */
+function offerTop(index: ReferenceIndex, topRows: Int32Array, topScores: Float64Array, base: number, kept: number, ref: number, score: number): number {
   let at = kept;
   while (at > 0) {
-    const s = topScores[at - 1] as number;
-    if (s > score || (s === score && index.compareIds(topRows[at - 1] as number, ref) < 0)) break;
+    const s = topScores[base + at - 1] as number;
+    if (s > score || (s === score && index.compareIds(topRows[base + at - 1] as number, ref) < 0)) break;
     at--;
   }
   if (at >= TOP_CANDIDATES) return kept;
   const last = kept < TOP_CANDIDATES ? kept : TOP_CANDIDATES - 1;
   for (let k = last; k > at; k--) {
-    topRows[k] = topRows[k - 1] as number;
-    topScores[k] = topScores[k - 1] as number;
+    topRows[base + k] = topRows[base + k - 1] as number;
+    topScores[base + k] = topScores[base + k - 1] as number;
   }
-  topRows[at] = ref;
-  topScores[at] = score;
+  topRows[base + at] = ref;
+  topScores[base + at] = score;
   return kept < TOP_CANDIDATES ? kept + 1 : kept;
 }
 
-function buildRowMatch(
-  index: ReferenceIndex, source: EngineRow, prepared: Array<PreparedValue | null>,
-  topRows: Int32Array, topScores: Float64Array, kept: number, threshold: number,
-): RowMatch {
-  const candidates: Candidate[] = [];
-  for (let k = 0; k < kept; k++) {
-    candidates.push({ referenceRowId: index.referenceId(topRows[k] as number), confidence: topScores[k] as number });
-  }
-  const best = candidates[0];
-  const evidence: FieldEvidence[] = [];
-  if (best !== undefined) {
-    const bestRow = topRows[0] as number;
-    const values = source.values ?? {};
-    index.fields.forEach((field, f) => {
-      const p = prepared[f];
-      const score = p == null ? -1 : field.score(p, bestRow);
-      const { source: sourceColumn, target, strategy } = field.mapping;
-      evidence.push({
-        source: sourceColumn,
-        target,
-        strategy,
-        score: score < 0 ? null : score,
-        sourceValue: values[sourceColumn] ?? null,
-        referenceValue: field.referenceValue(bestRow),
+/** RowMatch objects (ids, evidence values, candidates) from a compact result of the same rows. */
+export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[], compact: CompactSliceResult): SliceResult {
+  const threshold = Number.isFinite(index.config.threshold) ? index.config.threshold : 0;
+  const rows: RowMatch[] = new Array(compact.rowCount);
+  for (let r = 0; r < compact.rowCount; r++) {
+    const source = sourceRows[r] as EngineRow;
+    const base = r * TOP_CANDIDATES;
+    const kept = compact.topCount[r] as number;
+    const candidates: Candidate[] = [];
+    for (let k = 0; k < kept; k++) {
+      candidates.push({ referenceRowId: index.referenceId(compact.topRows[base + k] as number), confidence: compact.topScores[base + k] as number });
+    }
+    const evidence: FieldEvidence[] = [];
+    const best = candidates[0];
+    if (best !== undefined) {
+      const bestRow = compact.topRows[base] as number;
+      const values = source.values ?? {};
+      index.fields.forEach((field, f) => {
+        const score = compact.fieldScores[r * compact.fieldCount + f] as number;
+        const { source: sourceColumn, target, strategy } = field.mapping;
+        evidence.push({
+          source: sourceColumn,
+          target,
+          strategy,
+          score: Number.isNaN(score) ? null : score,
+          sourceValue: values[sourceColumn] ?? null,
+          referenceValue: field.referenceValue(bestRow),
+        });
       });
-    });
+    }
+    const confidence = best?.confidence ?? 0;
+    rows[r] = {
+      sourceRowId: String(source.id),
+      referenceRowId: best !== undefined && confidence >= threshold ? best.referenceRowId : null,
+      confidence,
+      evidence,
+      candidates,
+    };
   }
-  const confidence = best?.confidence ?? 0;
-  return {
-    sourceRowId: String(source.id),
-    referenceRowId: best !== undefined && confidence >= threshold ? best.referenceRowId : null,
-    confidence,
-    evidence,
-    candidates,
-  };
+  return { rows, stats: { ...compact.stats } };
+}
+
+export function matchSlice(index: ReferenceIndex, sourceRows: EngineRow[]): SliceResult {
+  return expandSliceResult(index, sourceRows, matchSliceCompact(index, sourceRows));
 }
