@@ -53,7 +53,7 @@ const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
 const ErrorDetail = builder.objectRef<{ path: string; message: string }>('ErrorDetail').implement({
   description: 'One problem of an input, at the path where it is.',
   fields: (t) => ({
-    path: t.exposeString('path', { description: 'Where in the input, e.g. field_mappings[0].weight.' }),
+    path: t.exposeString('path', { description: 'Where in the input, e.g. fieldMappings[0].weight (REST shows the same path in snake_case).' }),
     message: t.exposeString('message'),
   }),
 });
