@@ -1,14 +1,28 @@
 /**
  * Streaming parsers for dataset uploads (CSV, JSON array, NDJSON).
  *
- * `parseUpload()` reads the first 64 KB (encoding and format sniffing), parses the header (CSV) and the first data
- * row, and resolves with an `Upload` whose `rows` streams the rest on demand: nothing is read ahead of what the
- * consumer pulls beyond one decoded input chunk (at most 256 KB), so memory is bounded by the largest record plus
- * small per-column accumulators, whatever the row count.
+ * `parseUpload()` reads the first 64 KB (encoding and format sniffing) and parses the header (CSV) and the first
+ * batch of rows (the rows of the first 64 KB), then resolves with an `Upload` whose `rows` streams the rest on
+ * demand. Nothing is read ahead of what the consumer pulls beyond one decoded slice of input (at most 64 KB, big
+ * input chunks are sliced), so memory is bounded by that slice, the largest single record and small per-column
+ * accumulators, whatever the row count.
  *
- * Every problem is an `UploadParseError` with a user-facing message and, where there is one, the 1-based line.
- * Problems in the first 64 KB / first row reject `parseUpload()`; later ones are thrown by the `rows` iterator (after
- * the rows before them were yielded: an importer must treat the whole upload as failed, e.g. roll back).
+ * Notes for the importer:
+ * - Every problem is an `UploadParseError` with a user-facing message and, where there is one, the 1-based `line`.
+ *   Problems within the first 64 KB reject `parseUpload()`; later ones are thrown by the `rows` iterator after the
+ *   rows before them were yielded, so the whole import must be treated as failed (roll back the COPY transaction).
+ * - Iterate `rows` once. Breaking out of `for await` closes the input; if you never iterate, call
+ *   `upload.rows[Symbol.asyncIterator]().return?.()` to release it.
+ * - CSV values are strings or null (empty after trimming). JSON/NDJSON values keep JSON numbers/booleans (numbers are
+ *   JS doubles: integers above 2^53 lose precision) and nested objects/arrays become JSON text.
+ * - JSON/NDJSON columns can appear late: a row's `values` has every column known when it was parsed; columns first
+ *   seen later are absent from earlier rows (treat as null). `columns()` is final only after `rows` is exhausted, so
+ *   a COPY with a fixed column list needs either a first pass, a jsonb staging column, or a CSV upload.
+ * - Column names are unique and non-empty after trimming, at most 10,000 of them; `__proto__` is an ordinary name.
+ * - `columnTypes()` is advisory: it never changed any value ("0123" stays "0123" in a 'number' column), so casting a
+ *   'number' column would drop leading zeros (postcodes, ids): keep such columns text unless you really want numbers.
+ * - A Latin-1 file is detected only from its first 64 KB: a file whose first 64 KB are valid UTF-8 (e.g. all ASCII)
+ *   and that has a Latin-1 byte later fails with "Line N contains bytes that are not valid UTF-8 ...".
  */
 import { delimiterName, csvRows } from './csv';
 import { ColumnSet } from './columns';
