@@ -1,0 +1,186 @@
+import { distance as fastestLevenshtein } from 'fastest-levenshtein';
+import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
+import { describe, expect, it } from 'vitest';
+import {
+  compareValues, createTfidfCosine, damerauLevenshteinDistance, damerauLevenshteinSimilarity, dateRangeScore,
+  jaroWinkler, levenshteinDistance, levenshteinSimilarity, numericRangeScore, phoneticSimilarity, tokenSetSimilarity,
+  type FieldMapping,
+} from '../../../src/matching/index';
+
+/** Deterministic pseudo-random strings over a small alphabet (so pairs share characters), some longer than 32. */
+function corpus(count: number, seed = 7): string[] {
+  let state = seed;
+  const next = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+  const alphabet = 'aeinorstlmé ';
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const length = Math.floor(next() * (i % 10 === 0 ? 45 : 14));
+    let s = '';
+    for (let k = 0; k < length; k++) s += alphabet[Math.floor(next() * alphabet.length)];
+    out.push(s);
+  }
+  return out;
+}
+
+const strings = corpus(300);
+const pairs: Array<[string, string]> = strings.map((s, i) => [s, strings[(i * 37 + 11) % strings.length] as string]);
+
+describe('jaro_winkler', () => {
+  it('matches the published values', () => {
+    expect(jaroWinkler('MARTHA', 'MARHTA')).toBeCloseTo(0.9611, 4);
+    expect(jaroWinkler('DWAYNE', 'DUANE')).toBeCloseTo(0.84, 4);
+    expect(jaroWinkler('DIXON', 'DICKSONX')).toBeCloseTo(0.8133, 4);
+    expect(jaroWinkler('abc', 'xyz')).toBe(0);
+    expect(jaroWinkler('same', 'same')).toBe(1);
+  });
+
+  it('agrees with talisman on random pairs, including strings longer than 32 code units', () => {
+    for (const [a, b] of pairs) expect(jaroWinkler(a, b)).toBeCloseTo(talismanJaroWinkler(a, b), 12);
+    const long = 'abcdefghijklmnopqrstuvwxyz0123456789 the long one';
+    expect(jaroWinkler(long, long.replace('xyz', 'xzy'))).toBeCloseTo(talismanJaroWinkler(long, long.replace('xyz', 'xzy')), 12);
+  });
+
+  it('is symmetric and stays in [0, 1]', () => {
+    for (const [a, b] of pairs) {
+      const s = jaroWinkler(a, b);
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(s).toBeLessThanOrEqual(1);
+      expect(jaroWinkler(b, a)).toBeCloseTo(s, 12);
+    }
+  });
+
+  it('handles empty and non-ASCII input', () => {
+    expect(jaroWinkler('', '')).toBe(1);
+    expect(jaroWinkler('', 'a')).toBe(0);
+    expect(jaroWinkler('a', '')).toBe(0);
+    const s = jaroWinkler('müller', 'muller');
+    expect(s).toBeGreaterThan(0.8);
+    expect(s).toBeLessThan(1);
+    expect(jaroWinkler('日本語', '日本語')).toBe(1);
+  });
+});
+
+describe('levenshtein and damerau_levenshtein', () => {
+  it('computes known distances', () => {
+    expect(levenshteinDistance('kitten', 'sitting')).toBe(3);
+    expect(levenshteinDistance('', 'abc')).toBe(3);
+    expect(levenshteinDistance('flaw', 'lawn')).toBe(2);
+    expect(damerauLevenshteinDistance('abcd', 'acbd')).toBe(1);
+    expect(levenshteinDistance('abcd', 'acbd')).toBe(2);
+    // optimal string alignment: no substring is edited twice
+    expect(damerauLevenshteinDistance('ca', 'abc')).toBe(3);
+  });
+
+  it('agrees with fastest-levenshtein (bit-parallel and dynamic-programming paths)', () => {
+    for (const [a, b] of pairs) expect(levenshteinDistance(a, b)).toBe(fastestLevenshtein(a, b));
+  });
+
+  it('similarities are symmetric, in [0, 1], 1 for equal strings', () => {
+    for (const [a, b] of pairs) {
+      for (const f of [levenshteinSimilarity, damerauLevenshteinSimilarity]) {
+        const s = f(a, b);
+        expect(s).toBeGreaterThanOrEqual(0);
+        expect(s).toBeLessThanOrEqual(1);
+        expect(f(b, a)).toBe(s);
+      }
+    }
+    expect(levenshteinSimilarity('', '')).toBe(1);
+    expect(levenshteinSimilarity('abcd', 'abcf')).toBe(0.75);
+  });
+});
+
+describe('token_set', () => {
+  it('ignores order and duplicates, and scores subsets 1', () => {
+    expect(tokenSetSimilarity('John Smith', 'smith, john')).toBe(1);
+    expect(tokenSetSimilarity('Acme Corp Ltd', 'acme ltd')).toBe(1);
+    expect(tokenSetSimilarity('acme acme corp', 'corp acme')).toBe(1);
+  });
+
+  it('grades partial overlaps between 0 and 1 and is symmetric', () => {
+    const s = tokenSetSimilarity('acme widgets ltd', 'acme gadgets ltd');
+    expect(s).toBeGreaterThan(0.5);
+    expect(s).toBeLessThan(1);
+    expect(tokenSetSimilarity('acme gadgets ltd', 'acme widgets ltd')).toBe(s);
+    expect(tokenSetSimilarity('abc', 'xyz')).toBe(0);
+    for (const [a, b] of pairs) {
+      const t = tokenSetSimilarity(a, b);
+      expect(t).toBeGreaterThanOrEqual(0);
+      expect(t).toBeLessThanOrEqual(1);
+      expect(tokenSetSimilarity(b, a)).toBeCloseTo(t, 12);
+    }
+  });
+});
+
+describe('tfidf_cosine', () => {
+  const reference = ['acme holdings ltd', 'globex ltd', 'initech ltd', 'umbrella ltd', 'acme ltd', 'hooli inc'];
+  const cosine = createTfidfCosine(reference);
+
+  it('weighs rare shared words above common ones', () => {
+    expect(cosine('acme trading ltd', 'acme holdings')).toBeGreaterThan(cosine('acme trading ltd', 'globex ltd'));
+    expect(cosine('globex ltd', 'globex ltd')).toBeCloseTo(1, 12);
+    expect(cosine('foo', 'bar')).toBe(0);
+  });
+
+  it('is symmetric and in [0, 1]', () => {
+    for (const [a, b] of [['acme ltd', 'ltd'], ['globex', 'globex ltd'], ['x y z', 'z']] as const) {
+      const s = cosine(a, b);
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(s).toBeLessThanOrEqual(1);
+      expect(cosine(b, a)).toBeCloseTo(s, 12);
+    }
+  });
+});
+
+describe('phonetic', () => {
+  it('matches names that sound alike', () => {
+    expect(phoneticSimilarity('Smith', 'Smyth')).toBe(1);
+    expect(phoneticSimilarity('Catherine', 'Kathryn')).toBe(1);
+    expect(phoneticSimilarity('Smith', 'Jones')).toBe(0);
+    expect(phoneticSimilarity('John Smith', 'Jon Jones')).toBe(0.5);
+  });
+
+  it('compares digits by value and handles empty input', () => {
+    expect(phoneticSimilarity('12', '12')).toBe(1);
+    expect(phoneticSimilarity('12', '13')).toBe(0);
+    expect(phoneticSimilarity('', '')).toBe(1);
+    expect(phoneticSimilarity('smith', '')).toBe(0);
+  });
+});
+
+describe('date_range and numeric_range', () => {
+  it('scores 1 when equal, 0.5 at the tolerance, 0 beyond', () => {
+    expect(dateRangeScore(100, 100, 3)).toBe(1);
+    expect(dateRangeScore(100, 103, 3)).toBe(0.5);
+    expect(dateRangeScore(100, 104, 3)).toBe(0);
+    expect(dateRangeScore(100, 101)).toBe(0);
+    expect(dateRangeScore(101, 100, 4)).toBe(dateRangeScore(100, 101, 4));
+  });
+
+  it('supports absolute and percentage tolerances', () => {
+    expect(numericRangeScore(100, 105, 10)).toBe(0.75);
+    expect(numericRangeScore(100, 111, 10)).toBe(0);
+    // 10 % of the larger magnitude (110) allows 11
+    expect(numericRangeScore(100, 110, 0, 10)).toBeCloseTo(1 - 5 / 11, 12);
+    expect(numericRangeScore(100, 112, 0, 10)).toBe(0);
+    expect(numericRangeScore(5, 5)).toBe(1);
+    expect(numericRangeScore(5, 5.01)).toBe(0);
+  });
+
+  it('goes through normalisation in compareValues, and missing values give null', () => {
+    const date: FieldMapping = { source: 'd', target: 'd', strategy: 'date_range', weight: 1, options: { toleranceDays: 2 } };
+    expect(compareValues(date, '12 Mar 2020', '2020-03-12')).toBe(1);
+    expect(compareValues(date, '13/03/2020', '20200312')).toBe(0.75);
+    expect(compareValues(date, 'not a date', '2020-03-12')).toBeNull();
+    const amount: FieldMapping = { source: 'a', target: 'a', strategy: 'numeric_range', weight: 1, options: { tolerance: 1 } };
+    expect(compareValues(amount, '$1,234.00', 1234)).toBe(1);
+    expect(compareValues(amount, null, 1234)).toBeNull();
+    const exact: FieldMapping = { source: 'x', target: 'x', strategy: 'exact', weight: 1 };
+    expect(compareValues(exact, 'ACME  Ltd.', 'acme ltd')).toBe(1);
+    expect(compareValues(exact, 'acme', 'acme ltd')).toBe(0);
+    expect(compareValues(exact, '', 'acme')).toBeNull();
+    expect(compareValues(exact, 42, '42')).toBe(1);
+  });
+});
