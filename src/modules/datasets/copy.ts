@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type postgres from 'postgres';
 import { ValidationError } from '../../errors';
@@ -8,6 +9,18 @@ interface CopyOptions {
   idColumn?: string;
   /** Column whose value is the source row's document filename. */
   filenameColumn?: string;
+}
+
+/**
+ * Row ids in file order: UUIDv7 (48-bit time of the import, version 7, random bits) whose last 32 bits are the row's
+ * position. Ordered ids let the primary-key index grow at its right edge instead of taking a million random inserts.
+ */
+export function rowIdFactory(now = Date.now()): (position: number) => string {
+  const time = now.toString(16).padStart(12, '0').slice(-12);
+  const random = randomBytes(6).toString('hex');
+  const variant = (0x8000 | (parseInt(random.slice(3, 7), 16) & 0x3fff)).toString(16);
+  const prefix = `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(0, 3)}-${variant}-${random.slice(7, 11)}`;
+  return (position) => prefix + position.toString(16).padStart(8, '0');
 }
 
 /** COPY text format: backslash, newline, carriage return and tab are escaped; \N is NULL. */
@@ -39,7 +52,8 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
     requireColumn(upload, options.idColumn, 'id_column');
     requireColumn(upload, options.filenameColumn, 'filename_column');
   };
-  const writable = await sql`copy dataset_rows (dataset_id, position, external_id, filename, values) from stdin`.writable();
+  const rowId = rowIdFactory();
+  const writable = await sql`copy dataset_rows (id, dataset_id, position, external_id, filename, values) from stdin`.writable();
   const finished = once(writable, 'finish');
   finished.catch(() => {});
   let position = 0;
@@ -68,7 +82,7 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
         ]);
       }
       const filename = options.filenameColumn ? cellText(row.values[options.filenameColumn]) : null;
-      buffer += `${datasetId}\t${position}\t${copyField(externalId)}\t${copyField(filename)}\t${copyField(json)}\n`;
+      buffer += `${rowId(position)}\t${datasetId}\t${position}\t${copyField(externalId)}\t${copyField(filename)}\t${copyField(json)}\n`;
       if (buffer.length >= 256 * 1024) {
         const chunk = buffer;
         buffer = '';
