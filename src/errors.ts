@@ -49,6 +49,11 @@ export class NotFoundError extends AppError {
   }
 }
 
+export class MethodNotAllowedError extends AppError {
+  readonly code = 'method_not_allowed';
+  readonly statusCode = 405;
+}
+
 export class ConflictError extends AppError {
   readonly code = 'conflict';
   readonly statusCode = 409;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createContext, type App } from '../../context';
-import { NotFoundError, UnauthorizedError, AppError } from '../../errors';
+import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
 import { restError } from './errors';
 import { readJsonBody, Router, type RestResponse } from './router';
 import { registerAdminRoutes } from './admin';
@@ -18,11 +18,6 @@ export function buildRouter(app: App): Router {
   registerDatasetRoutes(router);
   registerConfigRoutes(router);
   return router;
-}
-
-class MethodNotAllowedError extends AppError {
-  readonly code = 'method_not_allowed';
-  readonly statusCode = 405;
 }
 
 export function createRestHandler(app: App) {
