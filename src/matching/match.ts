@@ -3,8 +3,8 @@
 // id), so any split of the source into slices gives the same per-row results.
 //
 // Confidence of a pair = Σ wᵢ·sᵢ / Σ wᵢ over the mappings where both values are present (non-empty after
-// normalisation; parseable for date/number kinds) and wᵢ > 0. When no mapping has both values, the pair has
-// no evidence and is not a candidate at all.
+// normalisation; parseable for date/number kinds) and wᵢ > 0, summed heaviest field first. When no mapping has
+// both values, the pair has no evidence and is not a candidate at all.
 //
 // The core produces a compact result (typed arrays: top-5 reference row numbers and scores, per-field scores
 // of the best pair), which worker threads hand back without copying; expandSliceResult turns it into RowMatch
@@ -33,6 +33,9 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   const fields = index.fields;
   const fieldCount = fields.length;
   const weights = fields.map((f) => (Number.isFinite(f.mapping.weight) && f.mapping.weight > 0 ? f.mapping.weight : 0));
+  // Fields are scored heaviest first (ties: mapping order), so the bound below prunes early.
+  const order = Int32Array.from(fields.keys()).sort((a, b) => (weights[b] as number) - (weights[a] as number) || a - b);
+  const remaining = new Float64Array(fieldCount + 1);
   const threshold = Number.isFinite(index.config.threshold) ? index.config.threshold : 0;
   const collector = index.candidateCollector();
   const prepared: Array<PreparedValue | null> = new Array(fieldCount);
@@ -58,14 +61,28 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     const candidateCount = anyPresent ? collector.collect(cells) : 0;
     const candidates = collector.candidates;
     stats.pairsCompared += candidateCount;
+    // remaining[k] = weight of the source-present fields from position k of `order` on.
+    remaining[fieldCount] = 0;
+    for (let k = fieldCount - 1; k >= 0; k--) {
+      const f = order[k] as number;
+      remaining[k] = (remaining[k + 1] as number) + (prepared[f] == null ? 0 : (weights[f] as number));
+    }
 
     const base = r * TOP_CANDIDATES;
     let kept = 0;
-    for (let c = 0; c < candidateCount; c++) {
+    candidateLoop: for (let c = 0; c < candidateCount; c++) {
       const ref = candidates[c] as number;
       let weighted = 0;
       let weightPresent = 0;
-      for (let f = 0; f < fieldCount; f++) {
+      for (let k = 0; k < fieldCount; k++) {
+        // Exact pruning: once the top list is full, stop as soon as even perfect scores on every remaining field
+        // ((weighted + rest) / (present + rest), the most the pair can still reach, missing fields included)
+        // stay below the 5th best. Pruned pairs could not have entered the top list, so results are unchanged.
+        if (kept === TOP_CANDIDATES && k > 0) {
+          const rest = remaining[k] as number;
+          if ((weighted + rest) / (weightPresent + rest) < (topScores[base + TOP_CANDIDATES - 1] as number)) continue candidateLoop;
+        }
+        const f = order[k] as number;
         const p = prepared[f];
         if (p == null) continue;
         const s = (fields[f] as FieldScorer).score(p, ref);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReferenceIndex, matchParallel, matchSlice, mergeSliceResults, type EngineRow, type MatchConfig } from '../../../src/matching/index';
+import { buildReferenceIndex, compareValues, matchParallel, matchSlice, mergeSliceResults, type EngineRow, type MatchConfig } from '../../../src/matching/index';
 
 const config: MatchConfig = {
   threshold: 0.8,
@@ -62,6 +62,28 @@ describe('matchSlice', () => {
     expect(row?.candidates[2]?.confidence).toBeCloseTo(0.9, 12);
     const scores = row?.candidates.map((c) => c.confidence) ?? [];
     expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+  });
+
+  it('returns exactly the brute-force top 5 (pruning never changes the result)', () => {
+    const names = ['john smith', 'jon smith', 'john smyth', 'joan smith', 'john smithe', 'jo smith', 'john s', 'smith john', 'johnny smith', 'john smit'];
+    const reference: EngineRow[] = names.flatMap((name, i) => [
+      { id: `a${i}`, values: { name, dob: '1980-05-01' } },
+      { id: `b${i}`, values: { name, dob: '1980-05-03' } },
+      { id: `c${i}`, values: { name, dob: '' } },
+    ]);
+    const source = { id: 's', values: { full_name: 'John Smith', born: '1980-05-02' } };
+    const row = matchSlice(buildReferenceIndex(reference, { ...config, blocking: { keys: [{ parts: [{ source: 'full_name', target: 'name', transform: 'prefix', length: 1 }] }] } }), [source]).rows[0];
+    const brute = reference
+      .map((ref) => {
+        const scores = config.fieldMappings.map((m) => [m.weight, compareValues(m, source.values[m.source as 'full_name'], ref.values[m.target])] as const);
+        const present = scores.filter(([, s]) => s !== null) as Array<readonly [number, number]>;
+        const confidence = present.reduce((sum, [w, s]) => sum + w * s, 0) / present.reduce((sum, [w]) => sum + w, 0);
+        return { referenceRowId: ref.id, confidence };
+      })
+      .sort((x, y) => y.confidence - x.confidence || (x.referenceRowId < y.referenceRowId ? -1 : 1))
+      .slice(0, 5);
+    expect(row?.candidates.map((c) => c.referenceRowId)).toEqual(brute.map((c) => c.referenceRowId));
+    row?.candidates.forEach((c, i) => expect(c.confidence).toBeCloseTo(brute[i]?.confidence ?? -1, 12));
   });
 
   it('gives the same per-row results whatever the slicing (slice independence)', () => {
