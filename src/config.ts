@@ -24,6 +24,14 @@ const settingsSchema = z.object({
   RUN_WORKER: booleanFlag.default(true),
   /** Jobs a worker runs at once. Default 2 (one per core here). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Source rows per chunk job of a run. Default 5000. */
+  RUN_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  /** Upper bound of the reference indexes a worker process keeps across chunks (sum of estimated bytes). Default 1.5 GB. */
+  INDEX_CACHE_BYTES: z.coerce.number().int().min(0).default(1536 * 1024 * 1024),
+  /** Least time between two progress events of one run from one process, in ms. Default 250. */
+  RUN_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
+  /** Attempts of a chunk job before the run fails. Default 3. */
+  RUN_CHUNK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const app = { db: client.db, sql: client.sql, settings, logger };
 
   if (settings.RUN_WORKER) {
-    const worker = await startWorker(app);
+    const worker = await startWorker(app, { databaseUrl: database.url });
     stops.push(() => worker.stop());
   }
   const server = await startServer(app, { port: settings.PORT, host: settings.HOST });

@@ -1,11 +1,37 @@
-/** `npm run worker`: a worker-only process. A stub until runs exist (see README). */
-import { readSettings } from './config';
+/** `npm run worker`: a worker-only process on DATABASE_URL; start as many as wanted. Stops cleanly on SIGTERM/SIGINT. */
+import { readSettings, SettingsError } from './config';
+import { connect } from './db/client';
+import { migrate } from './db/migrate';
 import { createLogger } from './logger';
+import { startWorker } from './worker';
 
-const settings = readSettings();
-const logger = createLogger(settings.LOG_LEVEL);
-if (!settings.DATABASE_URL) {
-  logger.error('npm run worker needs DATABASE_URL (the server started with npm start prints none: point both at one PostgreSQL)');
-  process.exit(1);
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const logger = createLogger(settings.LOG_LEVEL);
+  if (!settings.DATABASE_URL) {
+    logger.error('npm run worker needs DATABASE_URL (point it at the PostgreSQL of the server)');
+    process.exit(1);
+  }
+  await migrate(settings.DATABASE_URL);
+  const client = connect(settings.DATABASE_URL, { max: settings.WORKER_CONCURRENCY + 2 });
+  const app = { db: client.db, sql: client.sql, settings, logger };
+  const worker = await startWorker(app, { databaseUrl: settings.DATABASE_URL });
+  process.stdout.write(`Concord worker ${worker.workerId} is running (concurrency ${settings.WORKER_CONCURRENCY})\n`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker shutting down');
+    await worker.stop();
+    await client.close().catch(() => {});
+    process.stdout.write('Concord worker stopped\n');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
-logger.warn('npm run worker: runs are not implemented yet, so there is nothing to work on; exiting.');
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof SettingsError ? error.message : (error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -124,3 +125,162 @@ export interface StoredBlocking {
   keys?: Array<{ parts: Array<{ source: string; target: string; transform: string; length?: number }> }>;
   maxPostings?: number;
 }
+
+// ─── Runs (src/modules/runs) ────────────────────────────────────────────────────────────────────────────────────
+
+export type RunStatus = 'queued' | 'running' | 'ai_resolving' | 'completed' | 'failed' | 'cancelled';
+export type RunTrigger = 'manual' | 'api' | 'scheduled';
+
+/** What a run used, frozen when it was created (the config may change or be deleted afterwards). */
+export interface RunSnapshot {
+  /** The engine's configuration (src/matching MatchConfig). */
+  match: {
+    fieldMappings: StoredFieldMapping[];
+    threshold: number;
+    blocking?: StoredBlocking;
+    oneToOne?: boolean;
+  };
+  referenceDataId: string;
+  /** The source dataset; null when the run's documents were sent inline (run_documents). */
+  sourceDataId: string | null;
+  reviewBand: { low: number; high: number } | null;
+  configName: string;
+}
+
+const timestamp3 = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+/** A minimal strategy: a versioned, stored plan (a MatchConfig). The strategies issue adds generation and editing. */
+export const strategies = pgTable(
+  'strategies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    matchingConfigId: uuid('matching_config_id').references(() => matchingConfigs.id, { onDelete: 'set null' }),
+    referenceDataId: uuid('reference_data_id').notNull(),
+    name: text('name').notNull().default('strategy'),
+    version: integer('version').notNull().default(1),
+    versionHash: text('version_hash').notNull(),
+    plan: jsonb('plan').$type<RunSnapshot['match']>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp3('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('strategies_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** No foreign key: past runs outlive their config. */
+    matchingConfigId: uuid('matching_config_id').notNull(),
+    strategyId: uuid('strategy_id'),
+    strategyVersion: integer('strategy_version'),
+    status: text('status').$type<RunStatus>().notNull().default('queued'),
+    triggeredBy: text('triggered_by').$type<RunTrigger>().notNull(),
+    snapshot: jsonb('snapshot').$type<RunSnapshot>().notNull(),
+    /** queued | planning | matching | assigning | finalising | done */
+    phase: text('phase').notNull().default('queued'),
+    rowsTotal: integer('rows_total'),
+    rowsProcessed: integer('rows_processed'),
+    rowsMatched: integer('rows_matched'),
+    /** Σ confidence of matched rows so far (avg_confidence = confidence_sum / rows_matched). */
+    confidenceSum: doublePrecision('confidence_sum').notNull().default(0),
+    avgConfidence: doublePrecision('avg_confidence'),
+    chunksTotal: integer('chunks_total').notNull().default(0),
+    chunksDone: integer('chunks_done').notNull().default(0),
+    /** Bumped by every update: subscribers drop events older than what they have seen. */
+    version: integer('version').notNull().default(1),
+    startedAt: timestamp3('started_at'),
+    completedAt: timestamp3('completed_at'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp3('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('runs_workspace_idx').on(t.workspaceId, t.createdAt, t.id),
+    index('runs_config_idx').on(t.matchingConfigId, t.createdAt),
+  ],
+);
+
+export const runChunks = pgTable(
+  'run_chunks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    chunkIndex: integer('chunk_index').notNull(),
+    /** Source rows with firstPosition ≤ position ≤ lastPosition. */
+    firstPosition: integer('first_position').notNull(),
+    lastPosition: integer('last_position').notNull(),
+    /** pending | running | done | skipped */
+    status: text('status').notNull().default('pending'),
+    workerId: text('worker_id'),
+    attempts: integer('attempts').notNull().default(0),
+    rowsProcessed: integer('rows_processed'),
+    rowsMatched: integer('rows_matched'),
+    startedAt: timestamp3('started_at'),
+    completedAt: timestamp3('completed_at'),
+    error: text('error'),
+  },
+  (t) => [uniqueIndex('run_chunks_run_idx').on(t.runId, t.chunkIndex)],
+);
+
+/** Documents sent inline with POST …/run, owned by the run. */
+export const runDocuments = pgTable(
+  'run_documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    externalId: text('external_id').notNull(),
+    filename: text('filename'),
+    values: jsonb('values').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [uniqueIndex('run_documents_position_idx').on(t.runId, t.position)],
+);
+
+export interface StoredEvidence {
+  source: string;
+  target: string;
+  strategy: string;
+  score: number | null;
+  sourceValue: unknown;
+  referenceValue: unknown;
+}
+
+export const runResults = pgTable(
+  'run_results',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    /** dataset_rows.id or run_documents.id (no foreign key: results outlive a deleted dataset). */
+    sourceRowId: uuid('source_row_id').notNull(),
+    position: integer('position').notNull(),
+    documentId: text('document_id').notNull(),
+    documentFilename: text('document_filename'),
+    matchedReferenceRowId: uuid('matched_reference_row_id'),
+    matchedReferenceExternalId: text('matched_reference_external_id'),
+    confidence: doublePrecision('confidence').notNull(),
+    status: text('status').$type<'pending' | 'approved' | 'rejected'>().notNull().default('pending'),
+    evidence: jsonb('evidence').$type<StoredEvidence[]>().notNull(),
+    candidates: jsonb('candidates').$type<Array<{ referenceRowId: string; confidence: number }>>().notNull(),
+    notes: text('notes'),
+    reviewedAt: timestamp3('reviewed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('run_results_source_idx').on(t.runId, t.sourceRowId),
+    index('run_results_position_idx').on(t.runId, t.position),
+    index('run_results_confidence_idx').on(t.runId, t.confidence),
+  ],
+);

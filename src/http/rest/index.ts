@@ -10,6 +10,7 @@ import { registerAdminRoutes } from './admin';
 import { registerHealthRoutes } from './health';
 import { registerDatasetRoutes } from './datasets';
 import { registerConfigRoutes } from './configs';
+import { registerRunRoutes } from './runs';
 
 export function buildRouter(app: App): Router {
   const router = new Router();
@@ -17,6 +18,7 @@ export function buildRouter(app: App): Router {
   registerAdminRoutes(router, app);
   registerDatasetRoutes(router);
   registerConfigRoutes(router);
+  registerRunRoutes(router);
   return router;
 }
 

@@ -1,0 +1,229 @@
+/**
+ * Run events: every state change and (throttled) progress of a run is published with NOTIFY on one channel, from
+ * inside the transaction that made the change (so an event is delivered exactly when its change is committed). Each
+ * process holds one LISTEN connection (postgres.js `sql.listen`, opened on first use) and fans events out to its
+ * in-process subscribers, each an async iterator with a bounded queue.
+ */
+import type postgres from 'postgres';
+import type { Logger } from '../logger';
+
+export const RUN_EVENTS_CHANNEL = 'concord_run_events';
+
+export type RunEventKind = 'state' | 'progress';
+
+/** A run as carried by an event (the `runs` row without its snapshot), parsed back into typed values. */
+export interface RunEvent {
+  kind: RunEventKind;
+  run: RunState;
+}
+
+export interface RunState {
+  id: string;
+  workspaceId: string;
+  matchingConfigId: string;
+  strategyId: string | null;
+  strategyVersion: number | null;
+  status: 'queued' | 'running' | 'ai_resolving' | 'completed' | 'failed' | 'cancelled';
+  triggeredBy: 'manual' | 'api' | 'scheduled';
+  phase: string;
+  rowsTotal: number | null;
+  rowsProcessed: number | null;
+  rowsMatched: number | null;
+  avgConfidence: number | null;
+  chunksTotal: number;
+  chunksDone: number;
+  version: number;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+
+const date = (value: unknown): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** A `runs` row in snake_case (from SQL or from an event's JSON) → RunState. */
+export function runStateFromRow(row: Record<string, unknown>): RunState {
+  return {
+    id: String(row.id),
+    workspaceId: String(row.workspace_id),
+    matchingConfigId: String(row.matching_config_id),
+    strategyId: (row.strategy_id as string | null) ?? null,
+    strategyVersion: num(row.strategy_version),
+    status: row.status as RunState['status'],
+    triggeredBy: row.triggered_by as RunState['triggeredBy'],
+    phase: String(row.phase),
+    rowsTotal: num(row.rows_total),
+    rowsProcessed: num(row.rows_processed),
+    rowsMatched: num(row.rows_matched),
+    avgConfidence: num(row.avg_confidence),
+    chunksTotal: Number(row.chunks_total ?? 0),
+    chunksDone: Number(row.chunks_done ?? 0),
+    version: Number(row.version ?? 0),
+    startedAt: date(row.started_at),
+    completedAt: date(row.completed_at),
+    error: (row.error as string | null) ?? null,
+    createdAt: date(row.created_at)!,
+    updatedAt: date(row.updated_at)!,
+  };
+}
+
+/** Publishes the current row of a run; call inside the transaction that changed it. */
+export async function notifyRun(sql: postgres.Sql | postgres.TransactionSql, runId: string, kind: RunEventKind): Promise<void> {
+  await sql`
+    select pg_notify(${RUN_EVENTS_CHANNEL},
+      (to_jsonb(r) - 'snapshot' - 'confidence_sum' || jsonb_build_object('kind', ${kind}::text))::text)
+    from runs r where r.id = ${runId}`;
+}
+
+/** Progress events of a run go out at most once per interval per process; state changes always. */
+export class ProgressThrottle {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly intervalMs: number) {}
+
+  allow(runId: string, now = Date.now()): boolean {
+    const previous = this.last.get(runId);
+    if (previous !== undefined && now - previous < this.intervalMs) return false;
+    this.last.set(runId, now);
+    if (this.last.size > 10_000) this.last.clear();
+    return true;
+  }
+
+  forget(runId: string): void {
+    this.last.delete(runId);
+  }
+}
+
+export interface RunEventFilter {
+  workspaceId: string;
+  runId?: string;
+  configId?: string;
+}
+
+interface Listener {
+  filter: RunEventFilter;
+  push(event: RunEvent): void;
+}
+
+/** A subscriber's stream: iterate it; `close()` (or `return()`) unsubscribes. */
+export interface RunEventStream extends AsyncIterableIterator<RunEvent> {
+  close(): void;
+}
+
+const QUEUE_LIMIT = 1000;
+
+/** The LISTEN connection of one process (per postgres.js pool) and its subscribers. */
+export class RunEventHub {
+  private readonly listeners = new Set<Listener>();
+  private listening: Promise<void> | undefined;
+
+  constructor(
+    private readonly sql: postgres.Sql,
+    private readonly logger?: Logger,
+  ) {}
+
+  private ensureListening(): Promise<void> {
+    this.listening ??= this.sql
+      .listen(RUN_EVENTS_CHANNEL, (payload) => this.dispatch(payload))
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.listening = undefined;
+        throw error;
+      });
+    return this.listening;
+  }
+
+  private dispatch(payload: string): void {
+    let event: RunEvent;
+    try {
+      const row = JSON.parse(payload) as Record<string, unknown>;
+      event = { kind: row.kind === 'progress' ? 'progress' : 'state', run: runStateFromRow(row) };
+    } catch (error) {
+      this.logger?.warn({ err: error }, 'run events: unreadable payload');
+      return;
+    }
+    for (const listener of this.listeners) {
+      const { workspaceId, runId, configId } = listener.filter;
+      if (event.run.workspaceId !== workspaceId) continue;
+      if (runId && event.run.id !== runId) continue;
+      if (configId && event.run.matchingConfigId !== configId) continue;
+      listener.push(event);
+    }
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Starts listening (if not yet) and returns a stream of the events that pass the filter, from now on. */
+  async subscribe(filter: RunEventFilter): Promise<RunEventStream> {
+    await this.ensureListening();
+    const queue: RunEvent[] = [];
+    let wake: ((result: IteratorResult<RunEvent>) => void) | undefined;
+    let closed = false;
+    const listener: Listener = {
+      filter,
+      push: (event) => {
+        if (closed) return;
+        if (wake) {
+          const resolve = wake;
+          wake = undefined;
+          resolve({ value: event, done: false });
+          return;
+        }
+        if (queue.length >= QUEUE_LIMIT) {
+          // Bounded: drop the oldest progress event (a later event carries newer counters anyway).
+          const progressIndex = queue.findIndex((queued) => queued.kind === 'progress');
+          queue.splice(progressIndex >= 0 ? progressIndex : 0, 1);
+        }
+        queue.push(event);
+      },
+    };
+    this.listeners.add(listener);
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      this.listeners.delete(listener);
+      queue.length = 0;
+      if (wake) {
+        const resolve = wake;
+        wake = undefined;
+        resolve({ value: undefined, done: true });
+      }
+    };
+    const stream: RunEventStream = {
+      next: () => {
+        const queued = queue.shift();
+        if (queued) return Promise.resolve({ value: queued, done: false });
+        if (closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => {
+          wake = resolve;
+        });
+      },
+      return: () => {
+        close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      close,
+      [Symbol.asyncIterator]() {
+        return stream;
+      },
+    };
+    return stream;
+  }
+}
+
+const hubs = new WeakMap<postgres.Sql, RunEventHub>();
+
+/** The process's hub for this pool (one LISTEN connection per pool, opened on the first subscription). */
+export function runEventHub(app: { sql: postgres.Sql; logger?: Logger }): RunEventHub {
+  let hub = hubs.get(app.sql);
+  if (!hub) {
+    hub = new RunEventHub(app.sql, app.logger);
+    hubs.set(app.sql, hub);
+  }
+  return hub;
+}

@@ -1,0 +1,294 @@
+/**
+ * Run execution, called by the graphile-worker tasks of src/worker.ts:
+ *   run_plan  → counts the source rows, writes run_chunks (position ranges), queues one run_chunk job per chunk
+ *               and sets the run `running`, all in one transaction;
+ *   run_chunk → matches its slice against the run's reference index (cached per process) and, in one transaction,
+ *               upserts the results (unique per run and source row), marks the chunk done and adds its counts to
+ *               the run; the transaction that brings chunks_done to chunks_total is the only one that finalises.
+ * Cancellation is cooperative: a chunk checks the run's status before it starts. A chunk that keeps failing (or
+ * a permanent problem such as a deleted dataset) fails the run with the error.
+ */
+import os from 'node:os';
+import type postgres from 'postgres';
+import type { App } from '../../context';
+import type { RunSnapshot } from '../../db/schema';
+import { notifyRun, ProgressThrottle } from '../../events/run-events';
+import { buildReferenceIndex, matchSlice, resolveOneToOne, type EngineRow, type MatchConfig, type ReferenceIndex } from '../../matching';
+import { ReferenceIndexCache } from './index-cache';
+
+/** A problem retrying cannot fix: the run fails at once. */
+export class RunFailure extends Error {}
+
+export interface ExecutionContext {
+  app: App;
+  /** Recorded on each chunk this process takes. */
+  workerId: string;
+  cache: ReferenceIndexCache;
+  throttle: ProgressThrottle;
+}
+
+export function createExecutionContext(app: App, workerId = `${os.hostname()}:${process.pid}`): ExecutionContext {
+  return {
+    app,
+    workerId,
+    cache: new ReferenceIndexCache(app.settings.INDEX_CACHE_BYTES),
+    throttle: new ProgressThrottle(app.settings.RUN_PROGRESS_INTERVAL_MS),
+  };
+}
+
+interface RunRow {
+  id: string;
+  workspace_id: string;
+  status: string;
+  snapshot: RunSnapshot;
+}
+
+// ─── plan ───────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export async function planRun(execution: ExecutionContext, runId: string): Promise<void> {
+  const { app } = execution;
+  const chunkSize = app.settings.RUN_CHUNK_SIZE;
+  const maxAttempts = app.settings.RUN_CHUNK_MAX_ATTEMPTS;
+  const outcome = await app.sql.begin(async (tx) => {
+    const [run] = await tx<RunRow[]>`select id, workspace_id, status, snapshot from runs where id = ${runId} for update`;
+    if (!run || run.status !== 'queued') return 'skip' as const;
+    const snapshot = run.snapshot;
+    const [reference] = await tx`select 1 from datasets where id = ${snapshot.referenceDataId}`;
+    if (!reference) throw new RunFailure('The reference dataset of this run no longer exists.');
+    let range: { n: number; lo: number | null; hi: number | null } | undefined;
+    if (snapshot.sourceDataId) {
+      const [source] = await tx`select 1 from datasets where id = ${snapshot.sourceDataId}`;
+      if (!source) throw new RunFailure('The source dataset of this run no longer exists.');
+      [range] = await tx<{ n: number; lo: number | null; hi: number | null }[]>`
+        select count(*)::int as n, min(position) as lo, max(position) as hi from dataset_rows where dataset_id = ${snapshot.sourceDataId}`;
+    } else {
+      [range] = await tx<{ n: number; lo: number | null; hi: number | null }[]>`
+        select count(*)::int as n, min(position) as lo, max(position) as hi from run_documents where run_id = ${runId}`;
+    }
+    const total = range?.n ?? 0;
+    const chunks: Array<{ run_id: string; chunk_index: number; first_position: number; last_position: number }> = [];
+    if (total > 0 && range?.lo != null && range.hi != null) {
+      for (let first = range.lo, index = 0; first <= range.hi; first += chunkSize, index++) {
+        chunks.push({ run_id: runId, chunk_index: index, first_position: first, last_position: Math.min(first + chunkSize - 1, range.hi) });
+      }
+    }
+    if (chunks.length === 0) {
+      await tx`
+        update runs set status = 'completed', phase = 'done', rows_total = 0, rows_processed = 0, rows_matched = 0,
+          started_at = now(), completed_at = now(), updated_at = now(), version = version + 1
+        where id = ${runId}`;
+      await notifyRun(tx, runId, 'state');
+      return 'done' as const;
+    }
+    await tx`insert into run_chunks ${tx(chunks)} on conflict (run_id, chunk_index) do nothing`;
+    await tx`
+      select graphile_worker.add_job('run_chunk', json_build_object('runId', ${runId}::text, 'chunkIndex', i),
+        max_attempts := ${maxAttempts}::int)
+      from generate_series(0, ${chunks.length - 1}::int) as i`;
+    await tx`
+      update runs set status = 'running', phase = 'matching', rows_total = ${total}, rows_processed = 0, rows_matched = 0,
+        chunks_total = ${chunks.length}, chunks_done = 0, started_at = now(), updated_at = now(), version = version + 1
+      where id = ${runId}`;
+    await notifyRun(tx, runId, 'state');
+    return 'planned' as const;
+  });
+  app.logger.debug({ runId, outcome }, 'run planned');
+}
+
+// ─── chunk ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+async function loadReferenceIndex(app: App, snapshot: RunSnapshot): Promise<ReferenceIndex> {
+  const rows: EngineRow[] = [];
+  const cursor = app.sql<{ id: string; values: Record<string, unknown> }[]>`
+    select id, values from dataset_rows where dataset_id = ${snapshot.referenceDataId} order by position`.cursor(10_000);
+  for await (const batch of cursor) for (const row of batch) rows.push({ id: row.id, values: row.values });
+  if (rows.length === 0) {
+    const [exists] = await app.sql`select 1 from datasets where id = ${snapshot.referenceDataId}`;
+    if (!exists) throw new RunFailure('The reference dataset of this run no longer exists.');
+  }
+  return buildReferenceIndex(rows, snapshot.match as MatchConfig);
+}
+
+interface SourceRow {
+  id: string;
+  position: number;
+  external_id: string;
+  filename: string | null;
+  values: Record<string, unknown>;
+}
+
+async function loadSourceRows(app: App, runId: string, snapshot: RunSnapshot, first: number, last: number): Promise<SourceRow[]> {
+  return snapshot.sourceDataId
+    ? app.sql<SourceRow[]>`
+        select id, position, external_id, filename, values from dataset_rows
+        where dataset_id = ${snapshot.sourceDataId} and position between ${first} and ${last} order by position`
+    : app.sql<SourceRow[]>`
+        select id, position, external_id, filename, values from run_documents
+        where run_id = ${runId} and position between ${first} and ${last} order by position`;
+}
+
+export async function runChunk(execution: ExecutionContext, runId: string, chunkIndex: number): Promise<void> {
+  const { app, cache, workerId } = execution;
+  const [run] = await app.sql<RunRow[]>`select id, workspace_id, status, snapshot from runs where id = ${runId}`;
+  if (!run) return;
+  if (run.status !== 'running') {
+    // Cancelled or failed meanwhile: this chunk is not needed any more.
+    await app.sql`update run_chunks set status = 'skipped' where run_id = ${runId} and chunk_index = ${chunkIndex} and status = 'pending'`;
+    cache.delete(runId);
+    return;
+  }
+  const [chunk] = await app.sql<{ id: string; first_position: number; last_position: number }[]>`
+    update run_chunks set status = 'running', worker_id = ${workerId}, attempts = attempts + 1, started_at = now()
+    where run_id = ${runId} and chunk_index = ${chunkIndex} and status in ('pending', 'running')
+    returning id, first_position, last_position`;
+  if (!chunk) return;
+
+  const [index, sourceRows] = await Promise.all([
+    cache.get(runId, () => loadReferenceIndex(app, run.snapshot)),
+    loadSourceRows(app, runId, run.snapshot, chunk.first_position, chunk.last_position),
+  ]);
+  const engineRows: EngineRow[] = sourceRows.map((row) => ({ id: row.id, values: row.values }));
+  const { rows: matches } = matchSlice(index, engineRows);
+
+  let matched = 0;
+  let confidenceSum = 0;
+  const records = matches.map((match, i) => {
+    const source = sourceRows[i]!;
+    if (match.referenceRowId !== null) {
+      matched++;
+      confidenceSum += match.confidence;
+    }
+    return {
+      source_row_id: source.id,
+      position: source.position,
+      document_id: source.external_id,
+      document_filename: source.filename,
+      matched_reference_row_id: match.referenceRowId,
+      confidence: match.confidence,
+      evidence: match.evidence,
+      candidates: match.candidates,
+    };
+  });
+
+  const progress = await app.sql.begin(async (tx) => {
+    await writeResults(tx, runId, records);
+    const [done] = await tx`
+      update run_chunks set status = 'done', completed_at = now(), worker_id = ${workerId},
+        rows_processed = ${records.length}, rows_matched = ${matched}
+      where id = ${chunk.id} and status = 'running'
+      returning id`;
+    if (!done) return undefined;
+    const [updated] = await tx<{ chunks_done: number; chunks_total: number; status: string }[]>`
+      update runs set rows_processed = coalesce(rows_processed, 0) + ${records.length},
+        rows_matched = coalesce(rows_matched, 0) + ${matched},
+        confidence_sum = confidence_sum + ${confidenceSum},
+        avg_confidence = case when coalesce(rows_matched, 0) + ${matched} > 0
+          then (confidence_sum + ${confidenceSum}) / (coalesce(rows_matched, 0) + ${matched}) end,
+        chunks_done = chunks_done + 1, updated_at = now(), version = version + 1
+      where id = ${runId}
+      returning chunks_done, chunks_total, status`;
+    const last = updated!.chunks_done >= updated!.chunks_total;
+    if (!last && execution.throttle.allow(runId)) await notifyRun(tx, runId, 'progress');
+    return updated!;
+  });
+  if (progress && progress.chunks_done >= progress.chunks_total) {
+    cache.delete(runId);
+    execution.throttle.forget(runId);
+    if (progress.status === 'running') await finaliseRun(execution, runId, run.snapshot);
+  }
+}
+
+type ResultRecord = {
+  source_row_id: string;
+  position: number;
+  document_id: string;
+  document_filename: string | null;
+  matched_reference_row_id: string | null;
+  confidence: number;
+  evidence: unknown;
+  candidates: unknown;
+};
+
+/** Upserts results keyed by (run, source row): a retried chunk overwrites its own rows, never duplicates them. */
+async function writeResults(tx: postgres.TransactionSql, runId: string, records: ResultRecord[]): Promise<void> {
+  for (let start = 0; start < records.length; start += 5000) {
+    const batch = JSON.stringify(records.slice(start, start + 5000));
+    await tx`
+      insert into run_results (run_id, source_row_id, position, document_id, document_filename, matched_reference_row_id,
+        matched_reference_external_id, confidence, evidence, candidates)
+      select ${runId}, x.source_row_id, x.position, x.document_id, x.document_filename, x.matched_reference_row_id,
+        d.external_id, x.confidence, x.evidence, x.candidates
+      from jsonb_to_recordset(${batch}::text::jsonb) as x(source_row_id uuid, position int, document_id text, document_filename text,
+        matched_reference_row_id uuid, confidence float8, evidence jsonb, candidates jsonb)
+      left join dataset_rows d on d.id = x.matched_reference_row_id
+      on conflict (run_id, source_row_id) do update set
+        position = excluded.position, document_id = excluded.document_id, document_filename = excluded.document_filename,
+        matched_reference_row_id = excluded.matched_reference_row_id,
+        matched_reference_external_id = excluded.matched_reference_external_id,
+        confidence = excluded.confidence, evidence = excluded.evidence, candidates = excluded.candidates`;
+  }
+}
+
+// ─── finalise ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * After the last chunk: one_to_one assignment over all results (when the config asks for it), then the counters
+ * from the results table (so retries cannot double count), `completed_at` and status `completed`.
+ */
+export async function finaliseRun(execution: ExecutionContext, runId: string, snapshot: RunSnapshot): Promise<void> {
+  const { app } = execution;
+  if (snapshot.match.oneToOne) {
+    await app.sql.begin(async (tx) => {
+      await tx`update runs set phase = 'assigning', updated_at = now(), version = version + 1 where id = ${runId} and status = 'running'`;
+      await notifyRun(tx, runId, 'progress');
+    });
+    const rows = await app.sql<{ source_row_id: string; matched_reference_row_id: string | null; candidates: Array<{ referenceRowId: string; confidence: number }> }[]>`
+      select source_row_id, matched_reference_row_id, candidates from run_results where run_id = ${runId}`;
+    const assignments = resolveOneToOne(
+      rows.map((row) => ({ sourceRowId: row.source_row_id, candidates: row.candidates })),
+      snapshot.match.threshold,
+    );
+    const changed = rows
+      .map((row) => ({ row, assignment: assignments.get(row.source_row_id)! }))
+      .filter(({ row, assignment }) => assignment && assignment.referenceRowId !== row.matched_reference_row_id)
+      .map(({ row, assignment }) => ({ source_row_id: row.source_row_id, reference: assignment.referenceRowId, confidence: assignment.confidence }));
+    for (let start = 0; start < changed.length; start += 5000) {
+      const batch = JSON.stringify(changed.slice(start, start + 5000));
+      await app.sql`
+        update run_results r set matched_reference_row_id = x.reference, confidence = x.confidence,
+          matched_reference_external_id = d.external_id
+        from jsonb_to_recordset(${batch}::text::jsonb) as x(source_row_id uuid, reference uuid, confidence float8)
+        left join dataset_rows d on d.id = x.reference
+        where r.run_id = ${runId} and r.source_row_id = x.source_row_id`;
+    }
+  }
+  await app.sql.begin(async (tx) => {
+    const [updated] = await tx`
+      with totals as (
+        select count(*)::int as processed, count(matched_reference_row_id)::int as matched,
+          avg(confidence) filter (where matched_reference_row_id is not null) as avg_confidence,
+          coalesce(sum(confidence) filter (where matched_reference_row_id is not null), 0) as confidence_sum
+        from run_results where run_id = ${runId})
+      update runs set status = 'completed', phase = 'done', rows_processed = totals.processed, rows_matched = totals.matched,
+        avg_confidence = totals.avg_confidence, confidence_sum = totals.confidence_sum,
+        completed_at = now(), updated_at = now(), version = version + 1
+      from totals
+      where id = ${runId} and status = 'running'
+      returning id`;
+    if (updated) await notifyRun(tx, runId, 'state');
+  });
+}
+
+/** Marks a run failed (unless it already ended) with the error, and publishes the change. */
+export async function failRun(app: App, runId: string, message: string): Promise<void> {
+  await app.sql.begin(async (tx) => {
+    const [updated] = await tx`
+      update runs set status = 'failed', phase = 'failed', error = ${message.slice(0, 2000)}, completed_at = now(),
+        updated_at = now(), version = version + 1
+      where id = ${runId} and status in ('queued', 'running', 'ai_resolving')
+      returning id`;
+    if (!updated) return;
+    await tx`update run_chunks set status = 'skipped' where run_id = ${runId} and status = 'pending'`;
+    await notifyRun(tx, runId, 'state');
+  });
+}

@@ -1,0 +1,434 @@
+/**
+ * Runs: start (manual, smart, scheduled), read, list, cancel, results and their review. Execution lives in
+ * execute.ts (graphile-worker tasks); this file only queues it, in the same transaction that creates the run.
+ */
+import { z } from 'zod';
+import type { App, Context } from '../../context';
+import type { RunSnapshot, RunStatus, RunTrigger, StoredEvidence } from '../../db/schema';
+import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
+import { notifyRun, runStateFromRow, type RunState } from '../../events/run-events';
+import { getConfig, type MatchingConfig } from '../configs/service';
+import { parsePage, type Page } from '../datasets/service';
+import { toCsvLine } from '../datasets/csv';
+import { getStrategy } from '../strategies/service';
+import { requireScope, type Actor } from '../workspaces/actor';
+
+export type Run = RunState;
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'];
+export const CANCELLABLE: ReadonlySet<string> = new Set(['queued', 'running', 'ai_resolving']);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface RunResult {
+  id: string;
+  runId: string;
+  sourceRowId: string;
+  position: number;
+  documentId: string;
+  documentFilename: string | null;
+  matchedReferenceRowId: string | null;
+  matchedReferenceExternalId: string | null;
+  confidence: number;
+  status: 'pending' | 'approved' | 'rejected';
+  evidence: StoredEvidence[];
+  candidates: Array<{ referenceRowId: string; confidence: number }>;
+  notes: string | null;
+  reviewedAt: Date | null;
+}
+
+function resultFromRow(row: Record<string, unknown>): RunResult {
+  return {
+    id: String(row.id),
+    runId: String(row.run_id),
+    sourceRowId: String(row.source_row_id),
+    position: Number(row.position),
+    documentId: String(row.document_id),
+    documentFilename: (row.document_filename as string | null) ?? null,
+    matchedReferenceRowId: (row.matched_reference_row_id as string | null) ?? null,
+    matchedReferenceExternalId: (row.matched_reference_external_id as string | null) ?? null,
+    confidence: Number(row.confidence),
+    status: row.status as RunResult['status'],
+    evidence: (row.evidence as StoredEvidence[]) ?? [],
+    candidates: (row.candidates as RunResult['candidates']) ?? [],
+    notes: (row.notes as string | null) ?? null,
+    reviewedAt: row.reviewed_at ? new Date(row.reviewed_at as string) : null,
+  };
+}
+
+// ─── starting runs ──────────────────────────────────────────────────────────────────────────────────────────────
+
+const documentSchema = z
+  .object({
+    documentId: z.union([z.string().min(1).max(500), z.number()]).transform(String),
+    documentFilename: z.string().max(1000).nullish(),
+    values: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+const runInput = z
+  .object({
+    sourceDataId: z.string().regex(UUID, 'must be a UUID').nullish(),
+    documents: z.array(documentSchema).min(1, 'must not be empty').max(100_000, 'at most 100000 documents').nullish(),
+  })
+  .strict()
+  .refine((input) => !(input.sourceDataId && input.documents), { message: 'give source_data_id or documents, not both', path: ['documents'] });
+
+export type RunInput = z.input<typeof runInput>;
+
+interface NewRun {
+  workspaceId: string;
+  config: MatchingConfig;
+  triggeredBy: RunTrigger;
+  snapshot: RunSnapshot;
+  strategy?: { id: string; version: number };
+  documents?: Array<z.output<typeof documentSchema>>;
+}
+
+export function snapshotOf(config: MatchingConfig, match: RunSnapshot['match'], sourceDataId: string | null): RunSnapshot {
+  return {
+    match,
+    referenceDataId: config.referenceDataId,
+    sourceDataId,
+    reviewBand: config.reviewBand ?? null,
+    configName: config.name,
+  };
+}
+
+export function configMatch(config: MatchingConfig): RunSnapshot['match'] {
+  return {
+    fieldMappings: config.fieldMappings,
+    threshold: config.threshold,
+    ...(config.blocking ? { blocking: config.blocking } : {}),
+    oneToOne: config.oneToOne,
+  };
+}
+
+async function checkSourceDataset(app: App, workspaceId: string, id: string, path: string): Promise<void> {
+  const [found] = await app.sql<{ kind: string }[]>`select kind from datasets where id = ${id} and workspace_id = ${workspaceId}`;
+  if (!found) throw new ValidationError('Invalid run.', [{ path, message: 'no source data with this id in your workspace' }]);
+  if (found.kind !== 'source') throw new ValidationError('Invalid run.', [{ path, message: 'this dataset is reference data, not source data' }]);
+}
+
+/** Inserts the run (and its inline documents) and queues its plan job, in one transaction; publishes `queued`. */
+export async function insertRun(app: App, input: NewRun): Promise<Run> {
+  return app.sql.begin(async (tx) => {
+    const [row] = await tx<Record<string, unknown>[]>`
+      insert into runs (workspace_id, matching_config_id, strategy_id, strategy_version, triggered_by, snapshot)
+      values (${input.workspaceId}, ${input.config.id}, ${input.strategy?.id ?? null}, ${input.strategy?.version ?? null},
+              ${input.triggeredBy}, ${tx.json(input.snapshot as never)})
+      returning *`;
+    const run = runStateFromRow(row!);
+    if (input.documents?.length) {
+      const documents = input.documents.map((document, index) => ({
+        position: index + 1,
+        external_id: document.documentId,
+        filename: document.documentFilename ?? null,
+        values: document.values,
+      }));
+      await tx`
+        insert into run_documents (run_id, position, external_id, filename, values)
+        select ${run.id}, x.position, x.external_id, x.filename, x.values
+        from jsonb_to_recordset(${tx.json(documents as never)}::jsonb) as x(position int, external_id text, filename text, values jsonb)`;
+    }
+    await tx`select graphile_worker.add_job('run_plan', json_build_object('runId', ${run.id}::text), max_attempts := 3)`;
+    await notifyRun(tx, run.id, 'state');
+    return run;
+  });
+}
+
+/** POST …/configs/:id/run and GraphQL startRun: a run of the config as it is now (optionally another source). */
+export async function startRun(context: Context, configId: string, rawInput: unknown, triggeredBy: RunTrigger = 'manual'): Promise<Run> {
+  const actor = requireScope(context.actor, 'write');
+  const config = await getConfig(context, configId);
+  const parsed = runInput.safeParse(rawInput ?? {});
+  if (!parsed.success) throw validationErrorFromIssues('Invalid run.', parsed.error.issues);
+  const input = parsed.data;
+  const documents = input.documents ?? undefined;
+  if (documents) {
+    const seen = new Set<string>();
+    for (const [index, document] of documents.entries()) {
+      if (seen.has(document.documentId)) {
+        throw new ValidationError('Invalid run.', [{ path: `documents[${index}].documentId`, message: 'duplicate document_id' }]);
+      }
+      seen.add(document.documentId);
+    }
+  }
+  const sourceDataId = documents ? null : (input.sourceDataId ?? config.sourceDataId);
+  if (!documents && !sourceDataId) {
+    throw new ValidationError('This config has no source data: pass source_data_id or documents.', [
+      { path: 'sourceDataId', message: 'required when the config has no source data' },
+    ]);
+  }
+  if (input.sourceDataId) await checkSourceDataset(context, actor.workspaceId, input.sourceDataId, 'sourceDataId');
+  return insertRun(context, {
+    workspaceId: actor.workspaceId,
+    config,
+    triggeredBy,
+    snapshot: snapshotOf(config, configMatch(config), sourceDataId),
+    ...(documents ? { documents } : {}),
+  });
+}
+
+/** POST …/configs/:id/smart-run and GraphQL smartRun: a run with a strategy's stored plan. */
+export async function smartRun(context: Context, configId: string, rawInput: unknown, triggeredBy: RunTrigger = 'manual'): Promise<Run> {
+  const actor = requireScope(context.actor, 'write');
+  const input = (rawInput && typeof rawInput === 'object' ? rawInput : {}) as { strategyId?: unknown };
+  if (input.strategyId === undefined || input.strategyId === null || input.strategyId === '') {
+    throw new ValidationError('strategy_id is required for smart-run.', [{ path: 'strategyId', message: 'required' }]);
+  }
+  if (typeof input.strategyId !== 'string') throw new ValidationError('Invalid smart run.', [{ path: 'strategyId', message: 'must be a string' }]);
+  const config = await getConfig(context, configId);
+  const strategy = await getStrategy(context, input.strategyId);
+  if (strategy.referenceDataId !== config.referenceDataId) {
+    throw new ValidationError('Invalid smart run.', [{ path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" }]);
+  }
+  if (!config.sourceDataId) {
+    throw new ValidationError('This config has no source data to run on.', [{ path: 'sourceDataId', message: 'the config needs source data' }]);
+  }
+  return insertRun(context, {
+    workspaceId: actor.workspaceId,
+    config,
+    triggeredBy,
+    snapshot: snapshotOf(config, strategy.plan, config.sourceDataId),
+    strategy: { id: strategy.id, version: strategy.version },
+  });
+}
+
+// ─── reading runs ───────────────────────────────────────────────────────────────────────────────────────────────
+
+async function findRun(app: App, actor: Actor, id: string): Promise<Run> {
+  const [row] = UUID.test(id)
+    ? await app.sql<Record<string, unknown>[]>`select * from runs where id = ${id} and workspace_id = ${actor.workspaceId}`
+    : [];
+  if (!row) throw new NotFoundError('run', id);
+  return runStateFromRow(row);
+}
+
+export async function getRun(context: Context, id: string): Promise<Run> {
+  const actor = requireScope(context.actor, 'read');
+  return findRun(context, actor, id);
+}
+
+/** The fraction of the current phase that is done, in [0, 1]. */
+export function phaseProgress(run: Run): number {
+  if (run.status === 'completed' || run.phase === 'done') return 1;
+  if (run.phase === 'matching') return run.chunksTotal > 0 ? run.chunksDone / run.chunksTotal : 0;
+  return 0;
+}
+
+export interface CursorPage<T> {
+  data: T[];
+  total: number;
+  limit: number;
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+export function encodeRunCursor(run: Pick<Run, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${run.createdAt.toISOString()}|${run.id}`, 'utf8').toString('base64url');
+}
+
+function decodeRunCursor(cursor: string): { createdAt: Date; id: string } {
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const [at, id, extra] = text.split('|');
+  const createdAt = new Date(at ?? '');
+  if (extra !== undefined || !id || !UUID.test(id) || Number.isNaN(createdAt.getTime())) {
+    throw new ValidationError('Invalid cursor.', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
+  }
+  return { createdAt, id };
+}
+
+const listParams = z.object({
+  configId: z.string().regex(UUID, 'must be a UUID').optional(),
+  status: z.enum(RUN_STATUSES as [RunStatus, ...RunStatus[]]).optional(),
+  limit: z.coerce.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').default(20),
+  cursor: z.string().optional(),
+});
+
+/** The runs of the workspace, newest first, optionally of one config and/or in one status. */
+export async function listRuns(
+  context: Context,
+  params: { configId?: unknown; status?: unknown; limit?: unknown; cursor?: unknown },
+): Promise<CursorPage<Run>> {
+  const actor = requireScope(context.actor, 'read');
+  const clean = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ''));
+  const parsed = listParams.safeParse(clean);
+  if (!parsed.success) throw validationErrorFromIssues('Invalid run list parameters.', parsed.error.issues);
+  const { configId, status, limit } = parsed.data;
+  const after = parsed.data.cursor ? decodeRunCursor(parsed.data.cursor) : undefined;
+  const sql = context.sql;
+  const filters = sql`workspace_id = ${actor.workspaceId}
+    ${configId ? sql`and matching_config_id = ${configId}` : sql``}
+    ${status ? sql`and status = ${status}` : sql``}`;
+  const [rows, [totals]] = await Promise.all([
+    sql<Record<string, unknown>[]>`
+      select * from runs where ${filters}
+      ${after ? sql`and (created_at, id) < (${after.createdAt}, ${after.id})` : sql``}
+      order by created_at desc, id desc limit ${limit + 1}`,
+    sql<{ total: number }[]>`select count(*)::int as total from runs where ${filters}`,
+  ]);
+  const hasMore = rows.length > limit;
+  const data = rows.slice(0, limit).map(runStateFromRow);
+  const last = data[data.length - 1];
+  return { data, total: totals?.total ?? 0, limit, hasMore, nextCursor: hasMore && last ? encodeRunCursor(last) : null };
+}
+
+// ─── cancel ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Cancels a queued, running or ai_resolving run (409 otherwise). Chunks stop between slices; results so far stay. */
+export async function cancelRun(context: Context, id: string): Promise<Run> {
+  const actor = requireScope(context.actor, 'write');
+  const existing = await findRun(context, actor, id);
+  const cancelled = await context.sql.begin(async (tx) => {
+    const [row] = await tx<Record<string, unknown>[]>`
+      update runs set status = 'cancelled', phase = 'cancelled', completed_at = now(), updated_at = now(), version = version + 1
+      where id = ${existing.id} and status in ('queued', 'running', 'ai_resolving')
+      returning *`;
+    if (!row) return undefined;
+    await tx`update run_chunks set status = 'skipped' where run_id = ${existing.id} and status = 'pending'`;
+    await notifyRun(tx, existing.id, 'state');
+    return runStateFromRow(row);
+  });
+  if (!cancelled) {
+    const now = await findRun(context, actor, id);
+    throw new ConflictError(`This run is ${now.status}; only queued, running or ai_resolving runs can be cancelled.`);
+  }
+  return cancelled;
+}
+
+// ─── results ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const booleanParam = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
+const resultFilters = z.object({
+  status: z.enum(['pending', 'approved', 'rejected']).optional(),
+  matched: booleanParam.optional(),
+  minConfidence: z.coerce.number('must be a number').min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').optional(),
+});
+
+export type ResultFilters = z.input<typeof resultFilters>;
+
+function parseFilters(params: Record<string, unknown>) {
+  const clean = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ''));
+  const parsed = resultFilters.safeParse(clean);
+  if (!parsed.success) throw validationErrorFromIssues('Invalid result filters.', parsed.error.issues);
+  return parsed.data;
+}
+
+function filterSql(app: App, runId: string, filters: z.output<typeof resultFilters>) {
+  const sql = app.sql;
+  return sql`run_id = ${runId}
+    ${filters.status ? sql`and status = ${filters.status}` : sql``}
+    ${filters.matched === true ? sql`and matched_reference_row_id is not null` : sql``}
+    ${filters.matched === false ? sql`and matched_reference_row_id is null` : sql``}
+    ${filters.minConfidence !== undefined ? sql`and confidence >= ${filters.minConfidence}` : sql``}`;
+}
+
+/** Results of a run in source order, filtered, a page at a time (limit default 50, max 500). */
+export async function listResults(
+  context: Context,
+  runId: string,
+  params: { status?: unknown; matched?: unknown; minConfidence?: unknown; page?: unknown; limit?: unknown },
+): Promise<Page<RunResult>> {
+  const actor = requireScope(context.actor, 'read');
+  const run = await findRun(context, actor, runId);
+  const { page, limit } = parsePage({ page: params.page ?? undefined, limit: params.limit ?? undefined }, 500, 50);
+  const filters = parseFilters({ status: params.status, matched: params.matched, minConfidence: params.minConfidence });
+  const where = filterSql(context, run.id, filters);
+  const [rows, [totals]] = await Promise.all([
+    context.sql<Record<string, unknown>[]>`
+      select * from run_results where ${where} order by position, id limit ${limit} offset ${(page - 1) * limit}`,
+    context.sql<{ total: number }[]>`select count(*)::int as total from run_results where ${where}`,
+  ]);
+  return { data: rows.map(resultFromRow), total: totals?.total ?? 0, page, limit };
+}
+
+/** The best results of a run (by confidence, then source order). */
+export async function topResults(context: Context, runId: string, limit = 50): Promise<RunResult[]> {
+  const actor = requireScope(context.actor, 'read');
+  const run = await findRun(context, actor, runId);
+  const rows = await context.sql<Record<string, unknown>[]>`
+    select * from run_results where run_id = ${run.id} order by confidence desc, position limit ${limit}`;
+  return rows.map(resultFromRow);
+}
+
+export const RESULT_CSV_COLUMNS = [
+  'id',
+  'document_id',
+  'document_filename',
+  'matched_reference_row_id',
+  'matched_reference_external_id',
+  'confidence',
+  'status',
+  'notes',
+  'reviewed_at',
+] as const;
+
+/** Every result that passes the filters, as CSV in source order (streamed with a cursor). */
+export async function exportResultsCsv(
+  context: Context,
+  runId: string,
+  params: { status?: unknown; matched?: unknown; minConfidence?: unknown },
+): Promise<AsyncGenerator<string>> {
+  const actor = requireScope(context.actor, 'read');
+  const run = await findRun(context, actor, runId);
+  const filters = parseFilters(params);
+  const where = filterSql(context, run.id, filters);
+  const sql = context.sql;
+  return (async function* () {
+    yield toCsvLine(RESULT_CSV_COLUMNS);
+    const cursor = sql<Record<string, unknown>[]>`select * from run_results where ${where} order by position, id`.cursor(2000);
+    for await (const rows of cursor) {
+      yield rows
+        .map((row) => {
+          const result = resultFromRow(row);
+          return toCsvLine([
+            result.id,
+            result.documentId,
+            result.documentFilename,
+            result.matchedReferenceRowId,
+            result.matchedReferenceExternalId,
+            result.confidence,
+            result.status,
+            result.notes,
+            result.reviewedAt?.toISOString() ?? null,
+          ]);
+        })
+        .join('');
+    }
+  })();
+}
+
+const reviewInput = z
+  .object({
+    status: z.enum(['approved', 'rejected'], 'must be approved or rejected'),
+    notes: z.string().max(10_000).nullish(),
+  })
+  .strict();
+
+/** Records a review decision on one result of a run. */
+export async function reviewResult(context: Context, runId: string, resultId: string, rawInput: unknown): Promise<RunResult> {
+  const actor = requireScope(context.actor, 'write');
+  const run = await findRun(context, actor, runId);
+  const parsed = reviewInput.safeParse(rawInput ?? {});
+  if (!parsed.success) throw validationErrorFromIssues('Invalid review.', parsed.error.issues);
+  const [row] = UUID.test(resultId)
+    ? await context.sql<Record<string, unknown>[]>`
+        update run_results set status = ${parsed.data.status}, notes = ${parsed.data.notes ?? null}, reviewed_at = now()
+        where id = ${resultId} and run_id = ${run.id}
+        returning *`
+    : [];
+  if (!row) throw new NotFoundError('result', resultId);
+  return resultFromRow(row);
+}
+
+/** One result of a run (GraphQL). */
+export async function getResult(context: Context, runId: string, resultId: string): Promise<RunResult> {
+  const actor = requireScope(context.actor, 'read');
+  const run = await findRun(context, actor, runId);
+  const [row] = UUID.test(resultId)
+    ? await context.sql<Record<string, unknown>[]>`select * from run_results where id = ${resultId} and run_id = ${run.id}`
+    : [];
+  if (!row) throw new NotFoundError('result', resultId);
+  return resultFromRow(row);
+}
