@@ -36,17 +36,37 @@ export interface BlockingIndexData {
   stopKeys: number;
 }
 
+/** How a mapping's column blocks by default: phonetic codes for fuzzy/phonetic text (a token without letters,
+ *  such as a postcode, stands for itself), the exact normalised value otherwise (dates: the day, numbers: the
+ *  number). */
+function defaultPart(m: FieldMapping): BlockingKeyPart {
+  return { source: m.source, target: m.target, transform: m.strategy === 'fuzzy' || m.strategy === 'phonetic' ? 'phonetic' : 'exact' };
+}
+
+/** Mappings used by the default keys: the heaviest ones (ties: mapping order). */
+const DEFAULT_KEY_FIELDS = 6;
+
 /**
- * Keys used when the config gives none: one single-part key per mapping.
- *   fuzzy / phonetic → Double Metaphone code of each token (a token without a letter code stands for itself,
- *                      so postcodes and ids block on their exact tokens);
- *   exact → the normalised value; date_range → the exact date; numeric_range → the exact number.
- * Frequent codes ("street", common first names) become stop-keys; the other fields' keys still find the pair.
+ * Keys used when the config gives none.
+ *   1–3 mappings: one single-field key per mapping (a record still blocks when all but one field are wrong).
+ *   4+ mappings: every pair of the 6 heaviest mappings as a two-field key (15 keys for 6): a true match is found
+ *   unless at most one of those fields survives intact, and two-field keys are selective, so the candidate set
+ *   stays small without relying on stop-keys. On FEBRL4 (10 mappings): blocking recall 0.9996 with 84.6k pairs
+ *   (of 25M); one single-field key per mapping would give recall 1 with 3.45M pairs.
  */
 export function defaultBlockingKeys(mappings: FieldMapping[]): BlockingKey[] {
-  return mappings.map((m) => ({
-    parts: [{ source: m.source, target: m.target, transform: m.strategy === 'fuzzy' || m.strategy === 'phonetic' ? 'phonetic' : 'exact' }],
-  }));
+  const usable = mappings.filter((m) => Number.isFinite(m.weight) && m.weight > 0);
+  if (usable.length <= 3) return usable.map((m) => ({ parts: [defaultPart(m)] }));
+  const heaviest = usable
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => b.m.weight - a.m.weight || a.i - b.i)
+    .slice(0, DEFAULT_KEY_FIELDS)
+    .map(({ m }) => m);
+  const keys: BlockingKey[] = [];
+  for (let i = 0; i < heaviest.length; i++) {
+    for (let j = i + 1; j < heaviest.length; j++) keys.push({ parts: [defaultPart(heaviest[i] as FieldMapping), defaultPart(heaviest[j] as FieldMapping)] });
+  }
+  return keys;
 }
 
 function valueKind(part: BlockingKeyPart, mappings: FieldMapping[]): ValueKind {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockingStats, buildReferenceIndex, matchSlice, type EngineRow, type MatchConfig } from '../../../src/matching/index';
+import { blockingStats, buildReferenceIndex, defaultBlockingKeys, matchSlice, type EngineRow, type MatchConfig } from '../../../src/matching/index';
 
 const nameMapping = { source: 'name', target: 'name', strategy: 'fuzzy' as const, weight: 0.5 };
 const cityMapping = { source: 'city', target: 'city', strategy: 'exact' as const, weight: 0.5 };
@@ -74,6 +74,16 @@ describe('blocking', () => {
     expect(pairsFor('prefix', 'jan', 2)).toEqual(['r1']);
     expect(pairsFor('prefix', 'jan', 1)).toEqual(['r0', 'r1']);
     expect(pairsFor('qgrams', 'xbrownx', 4)).toEqual(['r2']);
+  });
+
+  it('derives two-field keys from the heaviest mappings when there are four or more', () => {
+    const mapping = (column: string, weight: number, strategy: 'fuzzy' | 'exact' = 'fuzzy') => ({ source: column, target: column, strategy, weight });
+    const keys = defaultBlockingKeys([mapping('a', 0.1), mapping('b', 0.3), mapping('c', 0.05, 'exact'), mapping('d', 0.2), mapping('e', 0.2), mapping('f', 0.05), mapping('g', 0.1)]);
+    expect(keys).toHaveLength(15); // pairs of the 6 heaviest: b, d, e, a, g, c (ties in mapping order); f is left out
+    expect(keys.flatMap((k) => k.parts.map((p) => p.source))).not.toContain('f');
+    expect(keys[0]?.parts).toEqual([{ source: 'b', target: 'b', transform: 'phonetic' }, { source: 'd', target: 'd', transform: 'phonetic' }]);
+    expect(keys.find((k) => k.parts.some((p) => p.source === 'c'))?.parts[1]).toEqual({ source: 'c', target: 'c', transform: 'exact' });
+    expect(defaultBlockingKeys([mapping('a', 0.5), mapping('b', 0.5)]).map((k) => k.parts.length)).toEqual([1, 1]);
   });
 
   it('derives keys from the mappings when none are given (phonetic for fuzzy text)', () => {
