@@ -4,5 +4,6 @@ import './types';
 import '../modules/workspaces/schema';
 import '../modules/datasets/schema';
 import '../modules/configs/schema';
+import '../modules/runs/schema';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -330,17 +330,29 @@ export async function listResults(
   runId: string,
   params: { status?: unknown; matched?: unknown; minConfidence?: unknown; page?: unknown; limit?: unknown },
 ): Promise<Page<RunResult>> {
+  const { page, limit } = parsePage({ page: params.page ?? undefined, limit: params.limit ?? undefined }, 500, 50);
+  const { data, total } = await resultsSlice(context, runId, params, (page - 1) * limit, limit);
+  return { data, total, page, limit };
+}
+
+/** Results in source order after `offset`, filtered (REST pages and GraphQL connections). */
+export async function resultsSlice(
+  context: Context,
+  runId: string,
+  params: { status?: unknown; matched?: unknown; minConfidence?: unknown },
+  offset: number,
+  limit: number,
+): Promise<{ data: RunResult[]; total: number }> {
   const actor = requireScope(context.actor, 'read');
   const run = await findRun(context, actor, runId);
-  const { page, limit } = parsePage({ page: params.page ?? undefined, limit: params.limit ?? undefined }, 500, 50);
   const filters = parseFilters({ status: params.status, matched: params.matched, minConfidence: params.minConfidence });
   const where = filterSql(context, run.id, filters);
   const [rows, [totals]] = await Promise.all([
     context.sql<Record<string, unknown>[]>`
-      select * from run_results where ${where} order by position, id limit ${limit} offset ${(page - 1) * limit}`,
+      select * from run_results where ${where} order by position, id limit ${limit} offset ${offset}`,
     context.sql<{ total: number }[]>`select count(*)::int as total from run_results where ${where}`,
   ]);
-  return { data: rows.map(resultFromRow), total: totals?.total ?? 0, page, limit };
+  return { data: rows.map(resultFromRow), total: totals?.total ?? 0 };
 }
 
 /** The best results of a run (by confidence, then source order). */
