@@ -9,6 +9,7 @@ import type { MatchConfig } from '../../src/matching/index';
 import { runChild } from '../lib/child';
 import { emit } from '../lib/output';
 import { runComparatorBench } from './comparators';
+import { runDefaultKeysBench } from './default-keys';
 import { febrlConfig, syntheticConfig } from './configs';
 import { prepareFebrl4, prepareSynthetic, type DatasetFiles } from './datasets';
 import type { Quality } from './quality';
@@ -65,7 +66,11 @@ export async function run(args: string[]): Promise<void> {
   const only = new Set((flag(args, 'only') ?? 'comparators,febrl,scale').split(','));
 
   if (only.has('comparators')) runComparatorBench();
-  if (only.has('febrl')) await compare('febrl4', prepareFebrl4(), febrlConfig, threads, Number(flag(args, 'febrl-repeat') ?? '5'));
+  if (only.has('febrl')) {
+    const files = prepareFebrl4();
+    await compare('febrl4', files, febrlConfig, threads, Number(flag(args, 'febrl-repeat') ?? '5'));
+    runDefaultKeysBench('febrl4', files, febrlConfig);
+  }
   if (only.has('scale')) {
     const referenceRows = Math.round(1_000_000 * scale);
     const sourceRows = Math.round(100_000 * scale);
