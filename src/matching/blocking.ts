@@ -121,19 +121,25 @@ function unique(values: string[]): string[] {
   return values.length < 2 ? values : [...new Set(values)];
 }
 
+const keySeeds: number[] = [];
+/** FNV state after the key's number: the same value under different keys hashes differently. */
+function keySeed(keyIndex: number): number {
+  return (keySeeds[keyIndex] ??= fnv1a(String(keyIndex), FNV_OFFSET));
+}
+
 /** Hashes of one key for one row: the conjunction of its parts (cartesian product of their values). */
 function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: NormalisedRow, side: 'source' | 'target', out: number[]): void {
   const parts = key.parts;
   if (parts.length === 1) {
     // The common case: one part, no combinations to build.
     const part = parts[0] as BlockingKeyPart;
-    const seed = fnv1a(String(keyIndex), FNV_OFFSET);
+    const seed = keySeed(keyIndex);
     for (const v of partValues(part, kinds[0] ?? 'text', row, part[side])) out.push(fmix32(fnv1a(v, seed)));
     return;
   }
   // Running FNV-1a states of the combinations so far, one part after the other (a separator between parts
   // keeps ("ab","c") and ("a","bc") apart).
-  let combos: number[] = [fnv1a(String(keyIndex), FNV_OFFSET)];
+  let combos: number[] = [keySeed(keyIndex)];
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p] as BlockingKeyPart;
     const partVals = partValues(part, kinds[p] ?? 'text', row, part[side]);
