@@ -37,8 +37,9 @@ export interface FieldColumnData {
   raw: CodePool;
   /** 1 when the cell's text equals its stored normalised text, which then serves as evidence (saves a copy) */
   rawIsText?: Uint8Array;
-  /** normalised text (exact / edit-distance kinds) or canonical sorted token set (token_set) */
-  text?: CodePool;
+  /** text kinds (exact / edit-distance / token_set): this field's slot in the index's row-major text pool, which
+   *  holds the normalised text (token_set: canonical sorted token set) of row r at value r·stride + slot */
+  textSlot?: number;
   /** phonetic: (primary, alternate) hash pairs; tfidf: token hashes. Row r owns [itemOffsets[r], itemOffsets[r+1]). */
   itemOffsets?: Int32Array;
   items?: Int32Array;
@@ -69,15 +70,20 @@ function textFor(kind: FieldKind, normalised: string): string {
 export class FieldColumnBuilder {
   private readonly raw = new CodePoolBuilder();
   private readonly rawIsText = new Growable(Uint8Array);
-  private readonly text = new CodePoolBuilder();
   private readonly itemOffsets = new Growable(Int32Array);
   private readonly items = new Growable(Int32Array);
   private readonly numbers = new Growable(Float64Array);
   /** tfidf keeps normalised texts until the IDF is known */
   private readonly pendingTexts: string[] = [];
 
-  constructor(readonly kind: FieldKind) {
+  /** Text kinds push their normalised text into `texts`, the row-major pool shared by all text fields (one value
+   *  per text field per row, in mapping order), under `textSlot`. */
+  constructor(readonly kind: FieldKind, private readonly texts: CodePoolBuilder, private readonly textSlot: number) {
     this.itemOffsets.push(0);
+  }
+
+  static isTextKind(kind: FieldKind): boolean {
+    return kind === 'exact' || kind === 'jaro_winkler' || kind === 'levenshtein' || kind === 'damerau_levenshtein' || kind === 'token_set';
   }
 
   /** `normalised` is normaliseText(value), computed once per row by the caller. */
@@ -92,7 +98,7 @@ export class FieldColumnBuilder {
         break;
       default: {
         const text = textFor(this.kind, normalised);
-        this.text.push(text);
+        this.texts.push(text);
         const same = text === rawText;
         this.rawIsText.push(same ? 1 : 0);
         this.raw.push(same ? '' : rawText);
@@ -131,7 +137,7 @@ export class FieldColumnBuilder {
       case 'tfidf_cosine':
         return this.finishTfidf(raw, shared);
       default:
-        return { kind, raw, rawIsText: this.rawIsText.finish(shared), text: this.text.finish(shared) };
+        return { kind, raw, rawIsText: this.rawIsText.finish(shared), textSlot: this.textSlot };
     }
   }
 
@@ -166,6 +172,8 @@ export class FieldScorer {
   private readonly code: number;
   private readonly textCodes: Uint16Array;
   private readonly textOffsets: Int32Array;
+  private readonly textStride: number;
+  private readonly textSlot: number;
   private readonly itemOffsets: Int32Array;
   private readonly items: Int32Array;
   private readonly weights: Float32Array;
@@ -174,10 +182,13 @@ export class FieldScorer {
   private readonly tolerance: number;
   private readonly tolerancePct: number;
 
-  constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData) {
+  /** `texts`/`textStride`: the index's row-major text pool (see FieldColumnData.textSlot). */
+  constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData, private readonly texts: CodePool, textStride: number) {
     this.code = KIND_CODE[column.kind] ?? 0;
-    this.textCodes = column.text?.codes ?? EMPTY_CODES;
-    this.textOffsets = column.text?.offsets ?? EMPTY_ITEMS;
+    this.textCodes = texts.codes;
+    this.textOffsets = texts.offsets;
+    this.textStride = textStride;
+    this.textSlot = column.textSlot ?? 0;
     this.itemOffsets = column.itemOffsets ?? EMPTY_ITEMS;
     this.items = column.items ?? EMPTY_ITEMS;
     this.weights = column.weights ?? new Float32Array(0);
@@ -223,8 +234,10 @@ export class FieldScorer {
   score(p: PreparedValue, row: number): number {
     const code = this.code;
     if (code <= 4) {
-      const start = this.textOffsets[row] as number;
-      const len = (this.textOffsets[row + 1] as number) - start;
+      // Row-major: the texts of one row's fields are adjacent, so a pair touches one or two cache lines.
+      const at = row * this.textStride + this.textSlot;
+      const start = this.textOffsets[at] as number;
+      const len = (this.textOffsets[at + 1] as number) - start;
       if (len === 0) return -1;
       const a = p.codes;
       const b = this.textCodes;
@@ -259,8 +272,7 @@ export class FieldScorer {
 
   /** The reference cell as text for evidence, or null when it is empty. */
   referenceValue(row: number): string | null {
-    const text = this.column.text;
-    if (text !== undefined && this.column.rawIsText?.[row] === 1) return poolString(text, row);
+    if (this.column.textSlot !== undefined && this.column.rawIsText?.[row] === 1) return poolString(this.texts, row * this.textStride + this.textSlot);
     return poolLength(this.column.raw, row) === 0 ? null : poolString(this.column.raw, row);
   }
 }
@@ -271,7 +283,6 @@ function finiteOr(value: number | undefined, fallback: number): number {
 
 export function fieldColumnBytes(column: FieldColumnData): number {
   let bytes = poolBytes(column.raw);
-  if (column.text) bytes += poolBytes(column.text);
   for (const a of [column.rawIsText, column.itemOffsets, column.items, column.weights, column.numbers]) bytes += a?.byteLength ?? 0;
   if (column.idf) bytes += column.idf.table.keys.byteLength * 2 + column.idf.idf.byteLength;
   return bytes;

@@ -13,6 +13,9 @@ export interface ReferenceIndexData {
   size: number;
   ids: CodePool;
   fields: FieldColumnData[];
+  /** row-major normalised texts of the text-kind fields: value r·textStride + slot */
+  texts: CodePool;
+  textStride: number;
   blocking: BlockingIndexData;
 }
 
@@ -32,8 +35,8 @@ export class ReferenceIndex {
   constructor(readonly data: ReferenceIndexData) {
     this.size = data.size;
     this.config = data.config;
-    this.fields = data.config.fieldMappings.map((m, i) => new FieldScorer(m, data.fields[i] as FieldColumnData));
-    this.estimatedBytes = poolBytes(data.ids) + data.fields.reduce((s, f) => s + fieldColumnBytes(f), 0) + blockingBytes(data.blocking);
+    this.fields = data.config.fieldMappings.map((m, i) => new FieldScorer(m, data.fields[i] as FieldColumnData, data.texts, data.textStride));
+    this.estimatedBytes = poolBytes(data.ids) + poolBytes(data.texts) + data.fields.reduce((s, f) => s + fieldColumnBytes(f), 0) + blockingBytes(data.blocking);
   }
 
   /** Rebuild the index object around data received from another thread (no copy when the arrays are shared). */
@@ -61,7 +64,12 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   const shared = options.shared ?? false;
   const mappings = config.fieldMappings ?? [];
   const ids = new CodePoolBuilder();
-  const columns = mappings.map((m) => new FieldColumnBuilder(fieldKind(m)));
+  const texts = new CodePoolBuilder();
+  let textStride = 0;
+  const columns = mappings.map((m) => {
+    const kind = fieldKind(m);
+    return new FieldColumnBuilder(kind, texts, FieldColumnBuilder.isTextKind(kind) ? textStride++ : -1);
+  });
   const blocking = new BlockingIndexBuilder(resolveBlocking(config.blocking, mappings));
   const cells = new NormalisedRow();
   let size = 0;
@@ -80,6 +88,8 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
     size,
     ids: ids.finish(shared),
     fields: columns.map((c) => c.finish(shared)),
+    texts: texts.finish(shared),
+    textStride,
     blocking: blocking.finish(shared),
   });
 }

@@ -5,7 +5,7 @@ import type { FieldMapping } from '../types';
 import { tokenSetCodes } from './token-set';
 import { encodePhonetic, phoneticCodesScore } from './phonetic';
 import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes } from './tfidf-cosine';
-import { encode } from '../pool';
+import { CodePoolBuilder, encode } from '../pool';
 
 export { jaro, jaroWinkler, jaroWinklerCodes, jaroCodes } from './jaro-winkler';
 export {
@@ -53,9 +53,10 @@ export function createTfidfCosine(referenceValues: Iterable<unknown>): (a: unkno
  * createTfidfCosine to see realistic tf-idf scores.
  */
 export function compareValues(mapping: FieldMapping, sourceValue: unknown, referenceValue: unknown): number | null {
-  const builder = new FieldColumnBuilder(fieldKind(mapping));
+  const texts = new CodePoolBuilder();
+  const builder = new FieldColumnBuilder(fieldKind(mapping), texts, 0);
   builder.add(referenceValue);
-  const scorer = new FieldScorer(mapping, builder.finish(false));
+  const scorer = new FieldScorer(mapping, builder.finish(false), texts.finish(false), 1);
   const prepared = scorer.prepare(sourceValue);
   if (prepared === null) return null;
   const score = scorer.score(prepared, 0);
