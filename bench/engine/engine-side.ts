@@ -31,6 +31,7 @@ const MIN_ROWS_PER_THREAD = 20_000;
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 async function runOnce() {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const truth = new Map<string, string>();
   const sourceRows = [...engineRows(args.source, truth)];
   const loaded = performance.now();
@@ -43,12 +44,13 @@ async function runOnce() {
   const built = performance.now();
   const compact = await matchParallelCompact(index, sourceRows, { pool, threads });
   const matched = performance.now();
+  const cpu = process.cpuUsage(cpuStart);
   // Full RowMatch objects (ids, evidence values, top-5), as the runs layer stores them.
   const result = expandSliceResult(index, sourceRows, compact);
   const expanded = performance.now();
   const peakRss = peakRssBytes();
   await pool?.close();
-  return { threads, index, sourceRows, truth, result, times: { sourceLoadMs: loaded - start, buildMs: built - loaded, matchMs: matched - built, expandMs: expanded - matched, totalMs: matched - start }, peakRss };
+  return { threads, index, sourceRows, truth, result, times: { sourceLoadMs: loaded - start, buildMs: built - loaded, matchMs: matched - built, expandMs: expanded - matched, totalMs: matched - start, cpuMs: (cpu.user + cpu.system) / 1000 }, peakRss };
 }
 
 // Only the last run is kept (earlier indexes become garbage), so repeats do not inflate its memory.

@@ -18,12 +18,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ENGINE_SIDE = join(here, 'engine-side.ts');
 const DUCKDB_SIDE = join(here, 'duckdb-side.ts');
 
-interface EngineTimes { sourceLoadMs: number; buildMs: number; matchMs: number; expandMs: number; totalMs: number }
+interface EngineTimes { sourceLoadMs: number; buildMs: number; matchMs: number; expandMs: number; totalMs: number; cpuMs: number }
 interface EngineResult {
   threads: number; runs: EngineTimes[]; peakRssBytes: number; indexBytes: number; pairs: number; quality: Quality;
   oneToOneQuality: Quality; blockingRecall?: number; referenceRows: number; sourceRows: number;
 }
-interface DuckTimes { loadMs: number; linkMs: number; totalMs: number }
+interface DuckTimes { loadMs: number; linkMs: number; totalMs: number; cpuMs: number }
 interface DuckResult { runs: DuckTimes[]; peakRssBytes: number; pairs: number; quality: Quality; blockingRecall: number }
 
 function flag(args: string[], name: string): string | undefined {
@@ -37,6 +37,7 @@ function timeLines(label: string, run: string, engine: EngineTimes, duck: DuckTi
   const s = (ms: number) => ms / 1000;
   emit({ name: `${label}.${run}.total_time`, value: s(engine.totalMs), unit: 's', baseline: s(duck.totalMs), ratio: engine.totalMs / duck.totalMs, note: 'engine: read source CSV + read reference CSV while building the index + match (compact results); duckdb: read_csv both + linkage SQL (best table)', ...extra });
   emit({ name: `${label}.${run}.link_time`, value: s(engine.buildMs + engine.matchMs), unit: 's', baseline: s(duck.linkMs), ratio: (engine.buildMs + engine.matchMs) / duck.linkMs, note: 'engine: index build (incl. reading the reference CSV) + match; duckdb: linkage SQL on loaded tables' });
+  emit({ name: `${label}.${run}.cpu_time`, value: s(engine.cpuMs), unit: 's', baseline: s(duck.cpuMs), ratio: engine.cpuMs / duck.cpuMs, note: 'CPU seconds (all threads) over total_time: steadier than wall time on a shared machine' });
   emit({ name: `${label}.${run}.engine_build_time`, value: s(engine.buildMs), unit: 's' });
   emit({ name: `${label}.${run}.engine_match_time`, value: s(engine.matchMs), unit: 's', note: 'blocking + scoring, compact typed-array results' });
   emit({ name: `${label}.${run}.engine_expand_time`, value: s(engine.expandMs), unit: 's', note: 'compact results → RowMatch objects (ids, evidence, top-5); not in total_time, DuckDB returns only its best table' });
