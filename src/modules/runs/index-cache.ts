@@ -4,12 +4,16 @@ interface Entry {
   promise: Promise<ReferenceIndex>;
   bytes: number;
   lastUsed: number;
+  lastUsedAt: number;
 }
+
+/** An index nobody asked for this long is dropped (its run ended elsewhere, or was cancelled). */
+const IDLE_MS = 10 * 60 * 1000;
 
 /**
  * The reference indexes of one worker process, keyed by run id (a run's snapshot never changes), so consecutive
  * chunks of a run reuse the index. Least recently used entries are dropped while the sum of `estimatedBytes`
- * exceeds the bound; the entry just used is always kept. Concurrent chunks of one run share one build.
+ * exceeds the bound (the entry just used is always kept), and entries idle for 10 minutes are dropped. Concurrent chunks of one run share one build.
  */
 export class ReferenceIndexCache {
   private readonly entries = new Map<string, Entry>();
@@ -17,13 +21,17 @@ export class ReferenceIndexCache {
 
   constructor(private readonly maxBytes: number) {}
 
-  get(key: string, build: () => Promise<ReferenceIndex>): Promise<ReferenceIndex> {
+  get(key: string, build: () => Promise<ReferenceIndex>, now = Date.now()): Promise<ReferenceIndex> {
+    for (const [other, entry] of this.entries) {
+      if (other !== key && entry.bytes > 0 && now - entry.lastUsedAt > IDLE_MS) this.entries.delete(other);
+    }
     const found = this.entries.get(key);
     if (found) {
       found.lastUsed = ++this.tick;
+      found.lastUsedAt = now;
       return found.promise;
     }
-    const entry: Entry = { promise: build(), bytes: 0, lastUsed: ++this.tick };
+    const entry: Entry = { promise: build(), bytes: 0, lastUsed: ++this.tick, lastUsedAt: now };
     this.entries.set(key, entry);
     entry.promise.then(
       (index) => {

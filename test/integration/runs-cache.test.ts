@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ReferenceIndexCache } from '../../src/modules/runs/index-cache';
+import { ProgressThrottle } from '../../src/events/run-events';
+import type { ReferenceIndex } from '../../src/matching';
+
+const fakeIndex = (bytes: number) => ({ estimatedBytes: bytes }) as ReferenceIndex;
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('reference index cache (per worker process)', () => {
+  it('builds once per key, shares a build in progress, and evicts least recently used entries beyond the bound', async () => {
+    const cache = new ReferenceIndexCache(250);
+    let builds = 0;
+    const build = (bytes: number) => async () => {
+      builds++;
+      return fakeIndex(bytes);
+    };
+    const [a1, a2] = await Promise.all([cache.get('a', build(100)), cache.get('a', build(100))]);
+    expect(a1).toBe(a2);
+    expect(builds).toBe(1);
+    await cache.get('b', build(100));
+    await settle();
+    await cache.get('a', build(100)); // a is now more recent than b
+    await cache.get('c', build(100)); // 300 > 250: b goes
+    await settle();
+    expect(cache.size).toBe(2);
+    expect(cache.totalBytes).toBe(200);
+    builds = 0;
+    await cache.get('a', build(100));
+    expect(builds).toBe(0);
+    await cache.get('b', build(100));
+    expect(builds).toBe(1);
+  });
+
+  it('keeps the entry just built even when it alone exceeds the bound; drops failed builds and idle entries', async () => {
+    const cache = new ReferenceIndexCache(10);
+    await cache.get('big', async () => fakeIndex(100));
+    await settle();
+    expect(cache.size).toBe(1);
+    await expect(cache.get('bad', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await settle();
+    expect(cache.size).toBe(1);
+    const later = Date.now() + 11 * 60 * 1000;
+    await cache.get('fresh', async () => fakeIndex(1), later);
+    expect(cache.size).toBe(1);
+  });
+});
+
+describe('progress throttle', () => {
+  it('lets one progress event per run through per interval', () => {
+    const throttle = new ProgressThrottle(250);
+    expect(throttle.allow('r', 1000)).toBe(true);
+    expect(throttle.allow('r', 1100)).toBe(false);
+    expect(throttle.allow('other', 1100)).toBe(true);
+    expect(throttle.allow('r', 1250)).toBe(true);
+  });
+});
