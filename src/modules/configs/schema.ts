@@ -3,10 +3,10 @@ import { databaseId } from '../../graphql/ids';
 import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
 import { ValidationError } from '../../errors';
 import { DatasetRef } from '../datasets/schema';
+import { encodeCursor } from '../pagination';
 import {
   createConfig,
   deleteConfig,
-  encodeCursor,
   getConfig,
   listConfigs,
   replaceConfig,

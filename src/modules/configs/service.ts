@@ -5,6 +5,7 @@ import { matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ValidationError, validationErrorFromIssues, NotFoundError } from '../../errors';
 import type { MatchConfig } from '../../matching/types';
 import { requireScope, type Actor } from '../workspaces/actor';
+import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
 import type { Dataset } from '../datasets/service';
 import { checkColumns, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
 
@@ -161,39 +162,10 @@ export async function deleteConfig(context: Context, id: string): Promise<void> 
   await context.db.delete(matchingConfigs).where(and(eq(matchingConfigs.id, existing.id), eq(matchingConfigs.workspaceId, actor.workspaceId)));
 }
 
-export interface CursorPage<T> {
-  data: T[];
-  total: number;
-  limit: number;
-  hasMore: boolean;
-  /** Pass as `cursor` to get the next page; null on the last page. */
-  nextCursor: string | null;
-}
-
-/** Opaque cursor: base64url of `<created_at ISO>|<id>` of the last item of a page. */
-export function encodeCursor(config: Pick<MatchingConfig, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${config.createdAt.toISOString()}|${config.id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const [at, id, extra] = text.split('|');
-  const createdAt = new Date(at ?? '');
-  if (extra !== undefined || !id || !UUID_PATTERN.test(id) || !/^\d{4}-\d\d-\d\dT/.test(at ?? '') || Number.isNaN(createdAt.getTime())) {
-    throw new ValidationError('Invalid cursor.', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
-  }
-  return { createdAt, id };
-}
-
-const listParams = z.object({
-  limit: z.coerce.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').default(20),
-  cursor: z.string().optional(),
-});
-
 /** The configs of the workspace, newest first, `limit` (default 20, max 100) at a time after `cursor`. */
 export async function listConfigs(context: Context, params: { limit?: unknown; cursor?: unknown }): Promise<CursorPage<MatchingConfig>> {
   const actor = requireScope(context.actor, 'read');
-  const parsed = listParams.safeParse({ limit: params.limit ?? undefined, cursor: params.cursor ?? undefined });
+  const parsed = cursorParams.safeParse({ limit: params.limit ?? undefined, cursor: params.cursor ?? undefined });
   if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
   const { limit } = parsed.data;
   const after = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
@@ -211,8 +183,5 @@ export async function listConfigs(context: Context, params: { limit?: unknown; c
     context.db.select().from(matchingConfigs).where(where).orderBy(desc(matchingConfigs.createdAt), desc(matchingConfigs.id)).limit(limit + 1),
     context.db.select({ total: count() }).from(matchingConfigs).where(inWorkspace),
   ]);
-  const hasMore = rows.length > limit;
-  const data = rows.slice(0, limit);
-  const last = data[data.length - 1];
-  return { data, total: totals?.total ?? 0, limit, hasMore, nextCursor: hasMore && last ? encodeCursor(last) : null };
+  return cursorPage(rows, limit, totals?.total ?? 0);
 }

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One page of a newest-first list walked with opaque cursors (REST `pagination: {total, limit, has_more, next_cursor}`). */
+export interface CursorPage<T> {
+  data: T[];
+  total: number;
+  limit: number;
+  hasMore: boolean;
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+interface Keyed {
+  createdAt: Date;
+  id: string;
+}
+
+/** Opaque cursor: base64url of `<created_at ISO>|<id>` of the last item of a page. */
+export function encodeCursor(item: Keyed): string {
+  return Buffer.from(`${item.createdAt.toISOString()}|${item.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Keyed {
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const [at, id, extra] = text.split('|');
+  const createdAt = new Date(at ?? '');
+  if (extra !== undefined || !id || !UUID.test(id) || !/^\d{4}-\d\d-\d\dT/.test(at ?? '') || Number.isNaN(createdAt.getTime())) {
+    throw new ValidationError('Invalid cursor.', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
+  }
+  return { createdAt, id };
+}
+
+/** `limit` (default 20, max 100) and `cursor` of a cursor list; extend it with a list's own filters. */
+export const cursorParams = z.object({
+  limit: z.coerce.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').default(20),
+  cursor: z.string().optional(),
+});
+
+/** Turns `limit + 1` fetched rows into a page: the extra row only tells that there is more. */
+export function cursorPage<T extends Keyed>(rows: T[], limit: number, total: number): CursorPage<T> {
+  const hasMore = rows.length > limit;
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data, total, limit, hasMore, nextCursor: hasMore && last ? encodeCursor(last) : null };
+}
