@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  json,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -35,6 +37,8 @@ export const apiKeys = pgTable(
     scopes: text('scopes').array().notNull(),
     createdAt: createdAt(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+    /** Requests per minute for this key (REST, GraphQL, subscription starts); null → RATE_LIMIT_PER_MINUTE, 0 → unlimited. */
+    rateLimitPerMinute: integer('rate_limit_per_minute'),
   },
   (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash)],
 );
@@ -283,4 +287,40 @@ export const runResults = pgTable(
     index('run_results_position_idx').on(t.runId, t.position),
     index('run_results_confidence_idx').on(t.runId, t.confidence),
   ],
+);
+
+/** Fixed one-minute windows of requests per API key (src/modules/limits/rate-limit.ts); rows older than the window are purged. */
+export const rateLimitCounters = pgTable(
+  'rate_limit_counters',
+  {
+    apiKeyId: uuid('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    hits: integer('hits').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.windowStart] }), index('rate_limit_counters_window_idx').on(t.windowStart)],
+);
+
+/**
+ * REST writes sent with an `Idempotency-Key` (src/modules/limits/idempotency.ts): the first response is kept 24 h and
+ * replayed. `json`, not `jsonb`: a replay returns the stored body byte for byte (jsonb would reorder its keys).
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** SHA-256 (hex) of method, path and body. */
+    requestHash: text('request_hash').notNull(),
+    status: text('status').$type<'in_progress' | 'completed'>().notNull().default('in_progress'),
+    responseStatus: integer('response_status'),
+    responseHeaders: json('response_headers').$type<Record<string, string>>(),
+    responseBody: json('response_body'),
+    createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
