@@ -67,7 +67,7 @@ export async function run(args: string[]): Promise<void> {
   const databaseUrl = url.toString();
   await migrate(databaseUrl);
 
-  const settings = { ...readSettings({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), DATABASE_URL: databaseUrl };
+  const settings = { ...readSettings({ ...process.env, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), DATABASE_URL: databaseUrl };
   const client = connect(databaseUrl);
   const app: App = { db: client.db, sql: client.sql, settings, logger: createLogger(settings.LOG_LEVEL) };
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });

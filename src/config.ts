@@ -30,6 +30,8 @@ const settingsSchema = z.object({
   INDEX_CACHE_BYTES: z.coerce.number().int().min(0).default(1536 * 1024 * 1024),
   /** Least time between two progress events of one run from one process, in ms. Default 250. */
   RUN_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
+  /** Threads a worker process matches on: 0 = one per core for references of ≥ 50,000 rows (smaller ones inline), 1 = always inline, n > 1 = always n threads. */
+  MATCH_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /** Attempts of a chunk job before the run fails. Default 3. */
   RUN_CHUNK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

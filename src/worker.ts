@@ -102,6 +102,7 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
     stop() {
       stopping ??= (async () => {
         await runner.stop().catch((error: unknown) => app.logger.warn({ err: error }, 'worker stop failed'));
+        execution.close();
         await pool.end().catch(() => {});
       })();
       return stopping;

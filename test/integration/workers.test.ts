@@ -63,8 +63,13 @@ describe('worker processes (npm run worker)', () => {
     expect(await b.process.stop('SIGINT')).toBe(0);
     expect(a.process.output()).toContain('Concord worker stopped');
 
-    // The same config on one in-process worker (other chunk size: results must not depend on the split).
-    const single = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false, workerId: 'single' });
+    // The same config on one in-process worker (other chunk size and threads: results must not depend on the split).
+    // Matched on two threads (MATCH_THREADS=2 forces them even for a small reference).
+    const single = await startWorker({ ...server.app, settings: { ...server.app.settings, MATCH_THREADS: 2 } }, {
+      databaseUrl: server.database.url,
+      schedules: false,
+      workerId: 'single',
+    });
     try {
       const singleRun = await startRun();
       const done = await waitForRun(server.url, workspace.key, singleRun);

@@ -8,31 +8,57 @@
  * Cancellation is cooperative: a chunk checks the run's status before it starts. A chunk that keeps failing (or
  * a permanent problem such as a deleted dataset) fails the run with the error.
  */
-import os from 'node:os';
+import os, { availableParallelism } from 'node:os';
 import type postgres from 'postgres';
 import type { App } from '../../context';
 import type { RunSnapshot } from '../../db/schema';
 import { notifyRun, ProgressThrottle } from '../../events/run-events';
-import { buildReferenceIndex, matchSlice, resolveOneToOne, type EngineRow, type MatchConfig, type ReferenceIndex } from '../../matching';
+import {
+  buildReferenceIndex,
+  expandSliceResult,
+  matchSlice,
+  MatchWorkerPool,
+  resolveOneToOne,
+  type EngineRow,
+  type MatchConfig,
+  type ReferenceIndex,
+  type SliceResult,
+} from '../../matching';
 import { ReferenceIndexCache } from './index-cache';
 
 /** A problem retrying cannot fix: the run fails at once. */
 export class RunFailure extends Error {}
 
+/** A run's reference index and, for large references, the worker threads that match against it. */
+export interface PreparedIndex {
+  index: ReferenceIndex;
+  pool: MatchWorkerPool | null;
+  estimatedBytes: number;
+}
+
+/** Below this many reference rows a chunk is matched inline (starting threads costs more than it saves). */
+const THREADED_MIN_REFERENCE_ROWS = 50_000;
+
 export interface ExecutionContext {
   app: App;
   /** Recorded on each chunk this process takes. */
   workerId: string;
-  cache: ReferenceIndexCache;
+  cache: ReferenceIndexCache<PreparedIndex>;
   throttle: ProgressThrottle;
+  /** Releases the cached indexes and their threads. */
+  close(): void;
 }
 
 export function createExecutionContext(app: App, workerId = `${os.hostname()}:${process.pid}`): ExecutionContext {
+  const cache = new ReferenceIndexCache<PreparedIndex>(app.settings.INDEX_CACHE_BYTES, (prepared) => {
+    void prepared.pool?.close();
+  });
   return {
     app,
     workerId,
-    cache: new ReferenceIndexCache(app.settings.INDEX_CACHE_BYTES),
+    cache,
     throttle: new ProgressThrottle(app.settings.RUN_PROGRESS_INTERVAL_MS),
+    close: () => cache.clear(),
   };
 }
 
@@ -97,7 +123,8 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
 
 // ─── chunk ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-async function loadReferenceIndex(app: App, snapshot: RunSnapshot): Promise<ReferenceIndex> {
+async function prepareIndex(app: App, snapshot: RunSnapshot): Promise<PreparedIndex> {
+  const started = performance.now();
   const rows: EngineRow[] = [];
   const cursor = app.sql<{ id: string; values: Record<string, unknown> }[]>`
     select id, values from dataset_rows where dataset_id = ${snapshot.referenceDataId} order by position`.cursor(10_000);
@@ -106,7 +133,29 @@ async function loadReferenceIndex(app: App, snapshot: RunSnapshot): Promise<Refe
     const [exists] = await app.sql`select 1 from datasets where id = ${snapshot.referenceDataId}`;
     if (!exists) throw new RunFailure('The reference dataset of this run no longer exists.');
   }
-  return buildReferenceIndex(rows, snapshot.match as MatchConfig);
+  const loaded = performance.now();
+  const threads = app.settings.MATCH_THREADS || availableParallelism();
+  // Automatic (MATCH_THREADS=0): threads for large references only; an explicit MATCH_THREADS > 1 always uses them.
+  const threaded = threads > 1 && (app.settings.MATCH_THREADS > 1 || rows.length >= THREADED_MIN_REFERENCE_ROWS);
+  // Threads boot while the index is built; the index lives on SharedArrayBuffers, so they share it without copies.
+  const pool = threaded ? new MatchWorkerPool(null, threads) : null;
+  try {
+    const index = buildReferenceIndex(rows, snapshot.match as MatchConfig, { shared: threaded });
+    pool?.useIndex(index);
+    app.logger.info(
+      { rows: rows.length, loadMs: Math.round(loaded - started), buildMs: Math.round(performance.now() - loaded), bytes: index.estimatedBytes, threads: pool ? threads : 1 },
+      'reference index ready',
+    );
+    return { index, pool, estimatedBytes: index.estimatedBytes };
+  } catch (error) {
+    await pool?.close();
+    throw error;
+  }
+}
+
+async function matchRows(prepared: PreparedIndex, rows: EngineRow[]): Promise<SliceResult> {
+  if (!prepared.pool) return matchSlice(prepared.index, rows);
+  return expandSliceResult(prepared.index, rows, await prepared.pool.matchCompact(rows));
 }
 
 interface SourceRow {
@@ -143,12 +192,14 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
     returning id, first_position, last_position`;
   if (!chunk) return;
 
-  const [index, sourceRows] = await Promise.all([
-    cache.get(runId, () => loadReferenceIndex(app, run.snapshot)),
+  const [prepared, sourceRows] = await Promise.all([
+    cache.get(runId, () => prepareIndex(app, run.snapshot)),
     loadSourceRows(app, runId, run.snapshot, chunk.first_position, chunk.last_position),
   ]);
+  const loaded = performance.now();
   const engineRows: EngineRow[] = sourceRows.map((row) => ({ id: row.id, values: row.values }));
-  const { rows: matches } = matchSlice(index, engineRows);
+  const { rows: matches } = await matchRows(prepared, engineRows);
+  const matchedAt = performance.now();
 
   let matched = 0;
   let confidenceSum = 0;
@@ -191,6 +242,7 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
     if (!last && execution.throttle.allow(runId)) await notifyRun(tx, runId, 'progress');
     return updated!;
   });
+  app.logger.debug({ runId, chunkIndex, rows: records.length, matchMs: Math.round(matchedAt - loaded), writeMs: Math.round(performance.now() - matchedAt) }, 'chunk done');
   if (progress && progress.chunks_done >= progress.chunks_total) {
     cache.delete(runId);
     execution.throttle.forget(runId);
