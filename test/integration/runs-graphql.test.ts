@@ -139,6 +139,12 @@ describe('GraphQL runs', () => {
     const [run] = await server.app.sql`select status, rows_processed from runs where id = ${runId}`;
     // The replayed chunk counts again in the running counter, but finalisation recounts from the results table.
     expect(run).toEqual({ status: 'completed', rows_processed: 5000 });
+
+    // A retry of the last chunk's job after its chunk committed but before finalisation finished: it finalises.
+    await server.app.sql`update runs set status = 'running', completed_at = null, rows_processed = 4000 where id = ${runId}`;
+    await runChunk(execution, runId, 1);
+    const [finished] = await server.app.sql`select status, rows_processed from runs where id = ${runId}`;
+    expect(finished).toEqual({ status: 'completed', rows_processed: 5000 });
   });
 
   it('scheduled: the minute tick starts a scheduled run for configs whose cron matches', async () => {

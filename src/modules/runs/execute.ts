@@ -190,7 +190,13 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
     update run_chunks set status = 'running', worker_id = ${workerId}, attempts = attempts + 1, started_at = now()
     where run_id = ${runId} and chunk_index = ${chunkIndex} and status in ('pending', 'running')
     returning id, first_position, last_position`;
-  if (!chunk) return;
+  if (!chunk) {
+    // Already done: a retry of a job whose chunk committed but whose finalisation did not finish. Finish it.
+    const [state] = await app.sql<{ chunks_done: number; chunks_total: number; status: string }[]>`
+      select chunks_done, chunks_total, status from runs where id = ${runId}`;
+    if (state && state.status === 'running' && state.chunks_done >= state.chunks_total) await finaliseRun(execution, runId, run.snapshot);
+    return;
+  }
 
   const [prepared, sourceRows] = await Promise.all([
     cache.get(runId, () => prepareIndex(app, run.snapshot)),
