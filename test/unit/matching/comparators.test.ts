@@ -1,6 +1,8 @@
 import { distance as fastestLevenshtein } from 'fastest-levenshtein';
 import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import { describe, expect, it } from 'vitest';
+import { jaroPattern, jaroWinklerCodes, jaroWinklerPattern } from '../../../src/matching/comparators/jaro-winkler';
+import { encode } from '../../../src/matching/pool';
 import {
   compareValues, createTfidfCosine, damerauLevenshteinDistance, damerauLevenshteinSimilarity, dateRangeScore,
   jaroWinkler, levenshteinDistance, levenshteinSimilarity, numericRangeScore, phoneticSimilarity, tokenSetSimilarity,
@@ -41,6 +43,29 @@ describe('jaro_winkler', () => {
     for (const [a, b] of pairs) expect(jaroWinkler(a, b)).toBeCloseTo(talismanJaroWinkler(a, b), 12);
     const long = 'abcdefghijklmnopqrstuvwxyz0123456789 the long one';
     expect(jaroWinkler(long, long.replace('xyz', 'xzy'))).toBeCloseTo(talismanJaroWinkler(long, long.replace('xyz', 'xzy')), 12);
+  });
+
+  it('equals talisman to the bit on many short pairs over tiny alphabets (repeats, transpositions, window edges)', () => {
+    let state = 12345;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return Math.floor((state / 2 ** 32) * n);
+    };
+    for (let i = 0; i < 8000; i++) {
+      const alphabet = i % 3 === 0 ? 'ab' : i % 3 === 1 ? 'abc' : 'abcdé';
+      const word = (max: number) => Array.from({ length: next(max) }, () => alphabet[next(alphabet.length)]).join('');
+      const a = word(i % 50 === 0 ? 40 : 33);
+      const b = word(i % 7 === 0 ? 40 : 33);
+      const expected = talismanJaroWinkler(a, b);
+      expect(jaroWinkler(a, b)).toBe(expected);
+      const x = encode(a);
+      const y = encode(b);
+      expect(jaroWinklerCodes(y, 0, y.length, x, 0, x.length)).toBe(expected);
+      // The prepared form (masks of the first string, built once) gives the same bits, whichever string is longer.
+      const masks = jaroPattern(x, 0, x.length);
+      if (masks !== null) expect(jaroWinklerPattern(masks, x, 0, x.length, y, 0, y.length)).toBe(expected);
+      else expect(x.length === 0 || x.length > 32 || a.includes('é')).toBe(true);
+    }
   });
 
   it('is symmetric and stays in [0, 1]', () => {
