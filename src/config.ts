@@ -34,6 +34,22 @@ const settingsSchema = z.object({
   MATCH_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /** Attempts of a chunk job before the run fails. Default 3. */
   RUN_CHUNK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(3),
+  /**
+   * Requests per minute per API key (REST, GraphQL over HTTP, graphql-ws subscribes), counted in Postgres so every
+   * server process shares one budget; `api_keys.rate_limit_per_minute` overrides it per key. Default 600; 0 → unlimited.
+   */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** Deepest field nesting a GraphQL operation may have (introspection excluded). Default 12. */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  /** Aliases a GraphQL document may use. Default 15. */
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  /** Lexical tokens a GraphQL document may have (checked while parsing). Default 2000. */
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
+  /**
+   * Estimated cost a GraphQL operation may have: each field costs 1, times the page sizes (`first`, `last`, `limit`;
+   * 100 when given by a variable, 20 when absent on a list-returning field) of the fields it is nested in. Default 10000.
+   */
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

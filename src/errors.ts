@@ -59,6 +59,15 @@ export class ConflictError extends AppError {
   readonly statusCode = 409;
 }
 
+/** An `Idempotency-Key` reused with another method, path or body than the request it first came with. */
+export class IdempotencyMismatchError extends AppError {
+  readonly code = 'idempotency_mismatch';
+  readonly statusCode = 422;
+  constructor() {
+    super('This Idempotency-Key was already used with a different request (method, path or body). Use a new key for a new request.');
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly code = 'payload_too_large';
   readonly statusCode = 413;

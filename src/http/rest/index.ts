@@ -5,12 +5,13 @@ import { Readable } from 'node:stream';
 import { createContext, type App } from '../../context';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
 import { restError } from './errors';
-import { readJsonBody, Router, type RestResponse } from './router';
+import { readJsonBody, Router, type RestRequest, type RestResponse } from './router';
 import { registerAdminRoutes } from './admin';
 import { registerHealthRoutes } from './health';
 import { registerDatasetRoutes } from './datasets';
 import { registerConfigRoutes } from './configs';
 import { registerRunRoutes } from './runs';
+import { checkRestRateLimit, handleIdempotently } from '../limits/rest';
 
 export function buildRouter(app: App): Router {
   const router = new Router();
@@ -32,6 +33,8 @@ export function createRestHandler(app: App) {
     const requestIdHeader = raw.headers['x-request-id'];
     let requestId = typeof requestIdHeader === 'string' && /^[\w.-]{1,100}$/.test(requestIdHeader) ? requestIdHeader : randomUUID();
     let result: RestResponse;
+    // X-RateLimit-* of the caller's key, on every response once the key is known (the 429 included).
+    const limitHeaders: Record<string, string> = {};
     try {
       const found = router.match(method, url.pathname);
       if (!found) throw new NotFoundError(`route ${method} ${url.pathname}`);
@@ -39,7 +42,8 @@ export function createRestHandler(app: App) {
       const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
       requestId = context.requestId;
       if (!found.route.public && !context.actor) throw new UnauthorizedError();
-      result = await found.route.handler({
+      if (!found.route.public) await checkRestRateLimit(context, limitHeaders);
+      const restRequest: RestRequest = {
         method,
         path: url.pathname,
         params: found.params,
@@ -47,7 +51,10 @@ export function createRestHandler(app: App) {
         raw,
         context,
         json: () => readJsonBody(raw, app.settings.MAX_JSON_BYTES),
-      });
+      };
+      result = context.actor && !found.route.public
+        ? await handleIdempotently(restRequest, found.route.handler, context.actor)
+        : await found.route.handler(restRequest);
     } catch (error) {
       const { body, headers } = restError(error, requestId, url.pathname);
       if (body.statusCode >= 500) app.logger.error({ err: error, requestId, path: url.pathname }, 'request failed');
@@ -55,6 +62,7 @@ export function createRestHandler(app: App) {
       // An error before the body was read (401, 404…) must not leave the client blocked on a half-sent upload.
       if (!raw.readableEnded) response.setHeader('connection', 'close');
     }
+    if (Object.keys(limitHeaders).length) result = { ...result, headers: { ...limitHeaders, ...result.headers } };
     await send(response, result, requestId);
     app.logger.debug({ requestId, method, path: url.pathname, status: result.status, ms: Math.round(performance.now() - started) }, 'rest');
   };

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { Context } from '../../context';
+import { AppError, PayloadTooLargeError, RateLimitedError } from '../../errors';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  parseIdempotencyKey,
+  releaseIdempotencyKey,
+  requestHash,
+} from '../../modules/limits/idempotency';
+import { consumeRateLimit, rateLimitHeaders } from '../../modules/limits/rate-limit';
+import type { Actor } from '../../modules/workspaces/actor';
+import { restError } from '../rest/errors';
+import { readJsonBody, type RestHandler, type RestRequest, type RestResponse } from '../rest/router';
+
+/**
+ * Counts a request of an authenticated caller against its key's budget and returns the `X-RateLimit-*` headers for the
+ * response (none when the key is unlimited). Over the limit it throws `RateLimitedError` (429, `Retry-After`); the
+ * headers are then those of the 429.
+ */
+export async function checkRestRateLimit(context: Context, headers: Record<string, string>): Promise<void> {
+  if (!context.actor) return;
+  const state = await consumeRateLimit(context.sql, context.actor, context.settings.RATE_LIMIT_PER_MINUTE);
+  if (!state) return;
+  Object.assign(headers, rateLimitHeaders(state));
+  if (state.limited) throw new RateLimitedError(state.resetSeconds);
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Runs a REST write at most once per `Idempotency-Key` and workspace within 24 h (see the README, "Idempotent writes").
+ * Reads and requests without the header go straight to the handler.
+ */
+export async function handleIdempotently(request: RestRequest, handler: RestHandler, actor: Actor): Promise<RestResponse> {
+  if (!WRITE_METHODS.has(request.method)) return handler(request);
+  const key = parseIdempotencyKey(request.raw.headers['idempotency-key']);
+  if (key === null) return handler(request);
+
+  const { sql, settings } = request.context;
+  const multipart = /^multipart\//i.test(request.raw.headers['content-type'] ?? '');
+  let forHandler = request;
+  let body: Buffer | null = null;
+  if (!multipart) {
+    body = await readRawBody(request.raw, settings.MAX_JSON_BYTES);
+    const buffered = Object.assign(Readable.from(body.length ? [body] : []), { headers: request.raw.headers }) as unknown as IncomingMessage;
+    forHandler = { ...request, json: () => readJsonBody(buffered, settings.MAX_JSON_BYTES) };
+  }
+  const search = request.query.toString();
+  const hash = requestHash(request.method, search ? `${request.path}?${search}` : request.path, body);
+
+  const claim = await claimIdempotencyKey(sql, actor.workspaceId, key, hash);
+  if (claim.kind === 'replay') {
+    const headers: Record<string, string> = { ...claim.response.headers, 'idempotent-replayed': 'true' };
+    // A replayed upload is answered without reading it: do not keep the connection for the rest of its bytes.
+    if (!request.raw.readableEnded && multipart) headers.connection = 'close';
+    return { status: claim.response.status, body: claim.response.body, headers };
+  }
+
+  let response: RestResponse;
+  try {
+    response = await handler(forHandler);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.statusCode >= 500 || error instanceof RateLimitedError) {
+      await releaseIdempotencyKey(sql, actor.workspaceId, key).catch(() => {});
+      throw error;
+    }
+    // A typed client error is the answer to this request too: keep it for replay, byte for byte.
+    const { body: errorBody, headers } = restError(error, request.context.requestId, request.path);
+    response = { status: errorBody.statusCode, body: errorBody, headers };
+  }
+  if ('stream' in response || response.status >= 500) {
+    await releaseIdempotencyKey(sql, actor.workspaceId, key).catch(() => {});
+    return response;
+  }
+  try {
+    await completeIdempotencyKey(sql, actor.workspaceId, key, { status: response.status, headers: response.headers ?? {}, body: response.body });
+  } catch (error) {
+    // The write happened: answer it. Retries see 409 until the claim counts as abandoned.
+    request.context.logger.error({ err: error, requestId: request.context.requestId }, 'could not store the idempotent response');
+  }
+  if (!request.raw.readableEnded) return { ...response, headers: { ...response.headers, connection: 'close' } };
+  return response;
+}
+
+async function readRawBody(raw: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  if (Number(raw.headers['content-length'] ?? 0) > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
