@@ -3,6 +3,7 @@ import { createYoga, maskError as defaultMaskError, type YogaServerInstance } fr
 import { createContext, type App, type Context } from '../context';
 import { schema } from '../graphql/schema';
 import { toGraphQLError } from '../graphql/types';
+import { createGraphQLLimits } from './limits/graphql';
 
 /** What yoga hands the context factory: an HTTP request, or graphql-ws' connection (see websocket.ts). */
 interface ServerContext {
@@ -24,6 +25,8 @@ query Viewer {
 `;
 
 export function createGraphQLServer(app: App): GraphQLServer {
+  // Rate limit, depth/alias/token/cost limits, no suggestions without a key (src/http/limits/graphql.ts).
+  const limits = createGraphQLLimits(app);
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -41,7 +44,10 @@ export function createGraphQLServer(app: App): GraphQLServer {
     maskedErrors: {
       maskError: (error, message, isDev) => toGraphQLError(error) ?? defaultMaskError(error, message, isDev),
     },
+    plugins: [limits.plugin],
     context: async ({ request, connectionParams, upgradeAuthorization }) => {
+      const counted = limits.contextOf(request);
+      if (counted) return counted;
       const fromParams = connectionParams?.authorization ?? connectionParams?.Authorization;
       return createContext(app, {
         authorization: request?.headers.get('authorization') ?? (typeof fromParams === 'string' ? fromParams : upgradeAuthorization),

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { WebSocketServer } from 'ws';
 import type { GraphQLServer } from './graphql';
+import { checkOperationRateLimit } from './limits/graphql';
 
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
 interface Executors {
@@ -27,12 +28,25 @@ export function attachGraphQLWebSocket(wsServer: WebSocketServer, yoga: GraphQLS
           upgradeAuthorization: ctx.extra.request.headers.authorization,
           params,
         });
+        // The context first: each subscribe counts against the key's rate limit, and validation errors of callers
+        // without a key carry no suggestions (src/http/limits/graphql.ts).
+        const contextValue = await contextFactory();
+        const limited = await checkOperationRateLimit(contextValue);
+        if (limited) return [limited];
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          // A syntax error or too many tokens: an error result, not a closed connection.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe } satisfies Executors,
         };
         const errors = validate(args.schema, args.document);

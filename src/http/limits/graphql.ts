@@ -1,0 +1,119 @@
+import { GraphQLError, parse, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { createContext, type App, type Context } from '../../context';
+import { consumeRateLimit, rateLimitHeaders, type RateLimitState } from '../../modules/limits/rate-limit';
+import type { Actor } from '../../modules/workspaces/actor';
+import { depthAndCostRule, maxAliasesRule, tooComplex } from './graphql-rules';
+
+/** The GraphQL error of a request over its key's budget (HTTP: status 429 with Retry-After and X-RateLimit-*). */
+export function rateLimitedGraphQLError(state: RateLimitState, http = true): GraphQLError {
+  const extensions: Record<string, unknown> = { code: 'rate_limited', retryAfter: state.resetSeconds };
+  // yoga turns `http` into the response status and headers, and leaves it out of the body.
+  if (http) extensions.http = { status: 429, headers: rateLimitHeaders(state) };
+  return new GraphQLError(`Too many requests. Retry in ${state.resetSeconds} s (the Retry-After header over HTTP).`, { extensions });
+}
+
+/** Counts a graphql-ws operation (subscribe message) against its key's budget; the error to send back when over it. */
+export async function checkOperationRateLimit(context: Context): Promise<GraphQLError | null> {
+  if (!context.actor) return null;
+  const state = await consumeRateLimit(context.sql, context.actor, context.settings.RATE_LIMIT_PER_MINUTE);
+  return state?.limited ? rateLimitedGraphQLError(state, false) : null;
+}
+
+const SUGGESTION = /\s*Did you mean[^]*$/;
+
+/** Errors without "Did you mean …?" hints (they reveal the schema to callers without a key). */
+export function withoutSuggestions<E extends Error>(errors: ReadonlyArray<E>): Array<E | GraphQLError> {
+  return errors.map((error) =>
+    error instanceof GraphQLError && SUGGESTION.test(error.message)
+      ? new GraphQLError(error.message.replace(SUGGESTION, ''), {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          originalError: error.originalError,
+          extensions: error.extensions,
+        })
+      : error,
+  );
+}
+
+export interface GraphQLLimitsPlugin {
+  plugin: Plugin;
+  /** The context built for an HTTP request while counting it (the context factory reuses it: one authentication). */
+  contextOf(request: Request | undefined): Promise<Context> | undefined;
+}
+
+/**
+ * Rate limit, size limits and suggestion hiding for GraphQL (HTTP and, through `yoga.getEnveloped`, graphql-ws):
+ * - HTTP: each request is authenticated and counted before parsing; over the budget → 429 with a `rate_limited`
+ *   error; every response of an authenticated request carries `X-RateLimit-*`.
+ * - parse: at most GRAPHQL_MAX_TOKENS tokens; validate: GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_ALIASES, GRAPHQL_MAX_COST,
+ *   each rejected with `extensions.code: 'query_too_complex'`.
+ * - callers without a valid key get no "Did you mean …" hints in validation or execution errors.
+ */
+export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
+  const contexts = new WeakMap<Request, Promise<Context>>();
+  const actors = new WeakMap<Request, Actor | null>();
+  const states = new WeakMap<Request, RateLimitState>();
+  const { GRAPHQL_MAX_TOKENS: maxTokens, GRAPHQL_MAX_DEPTH: maxDepth, GRAPHQL_MAX_ALIASES: maxAliases, GRAPHQL_MAX_COST: maxCost } = app.settings;
+  const rules = [depthAndCostRule(maxDepth, maxCost), maxAliasesRule(maxAliases)];
+
+  const actorOf = (context: Record<string, unknown>): Actor | null => {
+    if (context.actor !== undefined) return context.actor as Actor | null;
+    const request = context.request as Request | undefined;
+    return request ? (actors.get(request) ?? null) : null;
+  };
+
+  const plugin: Plugin = {
+    async onParams({ request, setResult }) {
+      let pending = contexts.get(request);
+      if (!pending) {
+        pending = createContext(app, { authorization: request.headers.get('authorization'), requestId: request.headers.get('x-request-id') });
+        contexts.set(request, pending);
+      }
+      const context = await pending;
+      actors.set(request, context.actor);
+      if (!context.actor) return;
+      const state = await consumeRateLimit(app.sql, context.actor, app.settings.RATE_LIMIT_PER_MINUTE);
+      if (!state) return;
+      states.set(request, state);
+      if (state.limited) setResult({ errors: [rateLimitedGraphQLError(state)] });
+    },
+    onResponse({ request, response }) {
+      const state = states.get(request);
+      if (!state) return;
+      for (const [name, value] of Object.entries(rateLimitHeaders(state))) response.headers.set(name, value);
+    },
+    onParse({ setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parse(source, { ...options, maxTokens });
+        } catch (error) {
+          if (error instanceof GraphQLError && /more than \d+ tokens/.test(error.message)) {
+            throw tooComplex(`The document has more than ${maxTokens} tokens; at most ${maxTokens} are allowed.`, 'tokens', maxTokens, maxTokens + 1);
+          }
+          throw error;
+        }
+      });
+    },
+    onValidate({ addValidationRule, context }) {
+      for (const rule of rules) addValidationRule(rule);
+      return ({ result, setResult }) => {
+        if (result.length && !actorOf(context as unknown as Record<string, unknown>)) setResult(withoutSuggestions(result));
+      };
+    },
+    onExecute({ args }) {
+      if (actorOf(args.contextValue as unknown as Record<string, unknown>)) return;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          const single = result as ExecutionResult;
+          if (single.errors?.length) setResult({ ...single, errors: withoutSuggestions(single.errors) });
+        },
+      };
+    },
+  };
+
+  return { plugin, contextOf: (request) => (request ? contexts.get(request) : undefined) };
+}
