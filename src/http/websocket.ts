@@ -3,7 +3,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { WebSocketServer } from 'ws';
 import type { GraphQLServer } from './graphql';
-import { checkOperationRateLimit } from './limits/graphql';
+import { checkOperationRateLimit, withoutSuggestions } from './limits/graphql';
 
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
 interface Executors {
@@ -50,7 +50,7 @@ export function attachGraphQLWebSocket(wsServer: WebSocketServer, yoga: GraphQLS
           rootValue: { execute, subscribe } satisfies Executors,
         };
         const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
+        if (errors.length) return contextValue.actor ? errors : withoutSuggestions(errors);
         return args;
       },
     },

@@ -50,7 +50,8 @@ export interface GraphQLLimitsPlugin {
  *   error; every response of an authenticated request carries `X-RateLimit-*`.
  * - parse: at most GRAPHQL_MAX_TOKENS tokens; validate: GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_ALIASES, GRAPHQL_MAX_COST,
  *   each rejected with `extensions.code: 'query_too_complex'`.
- * - callers without a valid key get no "Did you mean …" hints in validation or execution errors.
+ * - callers without a valid key get no "Did you mean …" hints in validation or execution errors (graphql-ws:
+ *   validation errors are cleaned in websocket.ts).
  */
 export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
   const contexts = new WeakMap<Request, Promise<Context>>();
@@ -90,18 +91,22 @@ export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
         try {
           return parse(source, { ...options, maxTokens });
         } catch (error) {
-          if (error instanceof GraphQLError && /more than \d+ tokens/.test(error.message)) {
+          if (error instanceof GraphQLError && /\d+ tokens\. Parsing aborted/.test(error.message)) {
             throw tooComplex(`The document has more than ${maxTokens} tokens; at most ${maxTokens} are allowed.`, 'tokens', maxTokens, maxTokens + 1);
           }
           throw error;
         }
       });
     },
-    onValidate({ addValidationRule, context }) {
+    onValidate({ addValidationRule }) {
       for (const rule of rules) addValidationRule(rule);
-      return ({ result, setResult }) => {
-        if (result.length && !actorOf(context as unknown as Record<string, unknown>)) setResult(withoutSuggestions(result));
-      };
+    },
+    // Suggestions are removed from the result, not from the validation result: yoga caches that per document, and an
+    // anonymous caller must not change what a caller with a key sees (nor the other way round).
+    onExecutionResult({ request, result, setResult }) {
+      if (actors.get(request) || !result || Symbol.asyncIterator in result) return;
+      const single = result as ExecutionResult;
+      if (single.errors?.length) setResult({ ...single, errors: withoutSuggestions(single.errors) });
     },
     onExecute({ args }) {
       if (actorOf(args.contextValue as unknown as Record<string, unknown>)) return;

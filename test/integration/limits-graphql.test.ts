@@ -1,0 +1,130 @@
+import { getIntrospectionQuery } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
+import { graphql } from '../support/http';
+
+let server: TestServer;
+let workspace: TestWorkspace;
+
+beforeAll(async () => {
+  server = await startTestServer({ GRAPHQL_MAX_DEPTH: 6, GRAPHQL_MAX_ALIASES: 3, GRAPHQL_MAX_TOKENS: 400 });
+  workspace = await server.newWorkspace('graphql-limits');
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** 7 levels: datasets › edges › node › rows › edges › node › values. */
+const deep = '{ datasets(kind: REFERENCE) { edges { node { rows { edges { node { values } } } } } } }';
+const sixLevels = '{ datasets(kind: REFERENCE) { edges { node { rows { edges { cursor } } } } } }';
+
+function expectTooComplex(response: Awaited<ReturnType<typeof graphql>>, limit: string): void {
+  expect(response.body.data ?? null).toBeNull();
+  const error = response.body.errors?.[0];
+  expect(error?.extensions?.code, JSON.stringify(response.body)).toBe('query_too_complex');
+  expect(error?.extensions?.limit).toBe(limit);
+}
+
+describe('GraphQL limits', () => {
+  it('accepts an operation at the depth limit and rejects one level more, fragments included', async () => {
+    const ok = await graphql(server.url, sixLevels, {}, workspace.key);
+    expect(ok.body.errors).toBeUndefined();
+    const tooDeep = await graphql(server.url, deep, {}, workspace.key);
+    expectTooComplex(tooDeep, 'depth');
+    expect(tooDeep.body.errors![0]!.message).toMatch(/7 levels deep; at most 6/);
+    const viaFragment = await graphql(
+      server.url,
+      '{ datasets(kind: REFERENCE) { edges { node { ...Rows } } } } fragment Rows on Dataset { rows { edges { node { values } } } }',
+      {},
+      workspace.key,
+    );
+    expectTooComplex(viaFragment, 'depth');
+  });
+
+  it('rejects more aliases than allowed', async () => {
+    const three = await graphql(server.url, '{ a: viewer { scopes } b: viewer { scopes } c: viewer { scopes } }', {}, workspace.key);
+    expect(three.body.errors).toBeUndefined();
+    const four = await graphql(server.url, '{ a: viewer { scopes } b: viewer { scopes } c: viewer { scopes } d: viewer { scopes } }', {}, workspace.key);
+    expectTooComplex(four, 'aliases');
+    expect(four.body.errors![0]!.message).toMatch(/4 aliases; at most 3/);
+  });
+
+  it('rejects a document with too many tokens while parsing', async () => {
+    const long = `{ viewer { ${Array.from({ length: 400 }, () => 'scopes').join(' ')} } }`;
+    const response = await graphql(server.url, long, {}, workspace.key);
+    expectTooComplex(response, 'tokens');
+  });
+
+  it('rejects an operation whose estimated cost is over the limit (page sizes multiply)', async () => {
+    const cheap = await graphql(server.url, '{ datasets(kind: REFERENCE, first: 10) { edges { node { name } } } }', {}, workspace.key);
+    expect(cheap.body.errors).toBeUndefined();
+    const costly = await graphql(
+      server.url,
+      'query($n: Int) { datasets(kind: REFERENCE, first: 100) { edges { node { rows(first: $n) { edges { cursor } } } } } }',
+      { n: 100 },
+      workspace.key,
+    );
+    expectTooComplex(costly, 'cost');
+    expect(costly.body.errors![0]!.message).toMatch(/estimated cost of \d+; at most 10000/);
+  });
+
+  it('lets the explorer introspect (introspection fields count for neither depth nor cost)', async () => {
+    const response = await graphql(server.url, getIntrospectionQuery(), {}, workspace.key);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data.__schema.queryType.name).toBe('Query');
+  });
+
+  it('applies the limits to graphql-ws operations too', async () => {
+    const client = createClient({
+      url: `${server.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${workspace.key}` },
+      retryAttempts: 0,
+    });
+    try {
+      const errors = await new Promise<any[]>((resolve) => {
+        client.subscribe({ query: deep }, { next: () => {}, error: (error) => resolve(error as any[]), complete: () => resolve([]) });
+      });
+      expect(errors[0]?.extensions?.code).toBe('query_too_complex');
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('field suggestions', () => {
+  const typo = '{ viewr { scopes } }';
+
+  it('are left out for callers without a valid key', async () => {
+    for (const key of [undefined, 'ck_not_a_real_key']) {
+      const response = await graphql(server.url, typo, {}, key);
+      const message = response.body.errors?.[0]?.message ?? '';
+      expect(message).toMatch(/Cannot query field "viewr" on type "Query"/);
+      expect(message).not.toMatch(/Did you mean/);
+    }
+    const enumTypo = await graphql(server.url, '{ datasets(kind: REFERENC) { edges { cursor } } }');
+    expect(enumTypo.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+
+    const anonymous = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const errors = await new Promise<any[]>((resolve) => {
+        anonymous.subscribe({ query: typo }, { next: () => {}, error: (error) => resolve(error as any[]), complete: () => resolve([]) });
+      });
+      expect(errors[0]?.message).toMatch(/Cannot query field "viewr"/);
+      expect(errors[0]?.message).not.toMatch(/Did you mean/);
+    } finally {
+      await anonymous.dispose();
+    }
+  });
+
+  it('are kept for callers with a key', async () => {
+    const response = await graphql(server.url, typo, {}, workspace.key);
+    expect(response.body.errors?.[0]?.message).toMatch(/Did you mean "viewer"\?/);
+    // The validation cache must not hand the hinted result to an anonymous caller afterwards.
+    const anonymous = await graphql(server.url, typo);
+    expect(anonymous.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  });
+});
