@@ -289,7 +289,10 @@ export const runResults = pgTable(
   ],
 );
 
-/** Fixed one-minute windows of requests per API key (src/modules/limits/rate-limit.ts); rows older than the window are purged. */
+/**
+ * Fixed one-minute windows of requests per API key (src/modules/limits/rate-limit.ts); rows older than the window are
+ * purged. UNLOGGED (migration limits_unlogged): disposable counters, no WAL flush per request.
+ */
 export const rateLimitCounters = pgTable(
   'rate_limit_counters',
   {
