@@ -2,7 +2,7 @@
 // hash/weight arrays, numbers), plus the matching source-side preparation. Everything a pair needs is computed
 // here once per value; scoring a pair only reads typed arrays.
 
-import { jaroWinklerCodes } from './comparators/jaro-winkler';
+import { clearJaroPattern, jaroPatternInto, jaroWinklerCodes, jaroWinklerPattern } from './comparators/jaro-winkler';
 import { damerauLevenshteinSimilarityCodes, levenshteinSimilarityCodes } from './comparators/levenshtein';
 import { encodePhonetic, phoneticCodesScore } from './comparators/phonetic';
 import { dateRangeScore, numericRangeScore } from './comparators/ranges';
@@ -55,6 +55,9 @@ export interface PreparedValue {
   items: Int32Array;
   weights: Float64Array;
   number: number;
+  /** jaro_winkler: generation of the scorer's pattern table built from this value (−1 = none); the table holds
+   *  the most recently prepared value only, so an older prepared value falls back to the plain kernel */
+  pattern: number;
 }
 
 const EMPTY_CODES = new Uint16Array(0);
@@ -181,6 +184,10 @@ export class FieldScorer {
   private readonly toleranceDays: number;
   private readonly tolerance: number;
   private readonly tolerancePct: number;
+  /** jaro_winkler: position masks of the last prepared source value (one table per scorer, i.e. per thread) */
+  private readonly patternMasks: Int32Array;
+  private patternCodes: Uint16Array = EMPTY_CODES;
+  private patternGeneration = 0;
 
   /** `texts`/`textStride`: the index's row-major text pool (see FieldColumnData.textSlot). */
   constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData, private readonly texts: CodePool, textStride: number) {
@@ -197,6 +204,17 @@ export class FieldScorer {
     this.toleranceDays = finiteOr(options.toleranceDays, 0);
     this.tolerance = finiteOr(options.tolerance, 0);
     this.tolerancePct = finiteOr(options.tolerancePct, 0);
+    this.patternMasks = new Int32Array(this.code === 1 ? 128 : 0);
+  }
+
+  /** Jaro–Winkler: position masks of a source value, built once for all of its candidates. */
+  private preparePattern(codes: Uint16Array): number {
+    clearJaroPattern(this.patternMasks, this.patternCodes, 0, this.patternCodes.length);
+    this.patternCodes = EMPTY_CODES;
+    this.patternGeneration++;
+    if (!jaroPatternInto(this.patternMasks, codes, 0, codes.length)) return -1;
+    this.patternCodes = codes;
+    return this.patternGeneration;
   }
 
   /** null when the source value is missing (empty after normalisation, or not a date/number for range kinds).
@@ -205,27 +223,30 @@ export class FieldScorer {
     switch (this.column.kind) {
       case 'date_range': {
         const day = normaliseDate(value);
-        return day === null ? null : { codes: EMPTY_CODES, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: day };
+        return day === null ? null : { codes: EMPTY_CODES, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: day, pattern: -1 };
       }
       case 'numeric_range': {
         const n = normaliseNumber(value);
-        return n === null ? null : { codes: EMPTY_CODES, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: n };
+        return n === null ? null : { codes: EMPTY_CODES, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: n, pattern: -1 };
       }
       case 'phonetic': {
         const items: number[] = [];
         encodePhonetic(normalised ?? normaliseText(value), items);
-        return items.length === 0 ? null : { codes: EMPTY_CODES, items: Int32Array.from(items), weights: EMPTY_WEIGHTS, number: 0 };
+        return items.length === 0 ? null : { codes: EMPTY_CODES, items: Int32Array.from(items), weights: EMPTY_WEIGHTS, number: 0, pattern: -1 };
       }
       case 'tfidf_cosine': {
         const idf = this.column.idf;
         const text = normalised ?? normaliseText(value);
         if (text === '' || idf === undefined) return null;
         const vector = tfidfVector(text, idf);
-        return { codes: EMPTY_CODES, items: vector.hashes, weights: vector.weights, number: 0 };
+        return { codes: EMPTY_CODES, items: vector.hashes, weights: vector.weights, number: 0, pattern: -1 };
       }
       default: {
         const text = textFor(this.column.kind, normalised ?? normaliseText(value));
-        return text === '' ? null : { codes: encode(text), items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0 };
+        if (text === '') return null;
+        const codes = encode(text);
+        const pattern = this.code === 1 ? this.preparePattern(codes) : -1;
+        return { codes, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, pattern };
       }
     }
   }
@@ -243,7 +264,9 @@ export class FieldScorer {
       const b = this.textCodes;
       switch (code) {
         case 1:
-          return jaroWinklerCodes(a, 0, a.length, b, start, len);
+          return p.pattern === this.patternGeneration
+            ? jaroWinklerPattern(this.patternMasks, a, 0, a.length, b, start, len)
+            : jaroWinklerCodes(a, 0, a.length, b, start, len);
         case 2:
           return levenshteinSimilarityCodes(a, 0, a.length, b, start, len);
         case 3:

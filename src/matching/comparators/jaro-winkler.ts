@@ -127,20 +127,33 @@ function winkler(jaro: number, a: Uint16Array, aStart: number, aLen: number, b: 
 /**
  * A value prepared for many Jaro–Winkler comparisons (the engine compares one source value with every candidate):
  * the position masks of its characters, built once instead of once per pair. Only for values of 1–32 ASCII code
- * units (a 128-entry table); null otherwise, and the caller uses jaroWinklerCodes.
+ * units (a 128-entry table). `jaroPatternInto` fills a zeroed table the caller reuses (allocating one per value
+ * costs more than it saves) and returns false, leaving the table zeroed, when the value does not qualify; undo
+ * it with `clearJaroPattern` before the next value. `jaroPattern` allocates (null when it does not qualify).
  */
-export function jaroPattern(codes: Uint16Array, start: number, len: number): Int32Array | null {
-  if (len === 0 || len > 32) return null;
-  const masks = new Int32Array(128);
+export function jaroPatternInto(masks: Int32Array, codes: Uint16Array, start: number, len: number): boolean {
+  if (len === 0 || len > 32) return false;
   for (let j = 0; j < len; j++) {
     const c = codes[start + j] as number;
-    if (c >= 128) return null;
+    if (c >= 128) {
+      clearJaroPattern(masks, codes, start, j);
+      return false;
+    }
     masks[c] = (masks[c] as number) | (1 << j);
   }
-  return masks;
+  return true;
 }
 
-/** jaroWinklerCodes(a…, b…) where `masks` = jaroPattern(a, aStart, aLen) (not null). Same result to the bit. */
+export function clearJaroPattern(masks: Int32Array, codes: Uint16Array, start: number, len: number): void {
+  for (let j = 0; j < len; j++) masks[(codes[start + j] as number) & 0x7f] = 0;
+}
+
+export function jaroPattern(codes: Uint16Array, start: number, len: number): Int32Array | null {
+  const masks = new Int32Array(128);
+  return jaroPatternInto(masks, codes, start, len) ? masks : null;
+}
+
+/** jaroWinklerCodes(a…, b…) where `masks` holds the pattern of a[aStart, aStart+aLen). Same result to the bit. */
 export function jaroWinklerPattern(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
   if (bLen === 0) return 0;
   if (bLen > 32) return jaroWinklerCodes(a, aStart, aLen, b, bStart, bLen);

@@ -68,6 +68,25 @@ describe('jaro_winkler', () => {
     }
   });
 
+  it('a field scorer keeps one prepared pattern; an older prepared value still scores exactly', async () => {
+    const { FieldColumnBuilder, FieldScorer } = await import('../../../src/matching/fields');
+    const { CodePoolBuilder } = await import('../../../src/matching/pool');
+    const mapping: FieldMapping = { source: 'n', target: 'n', strategy: 'fuzzy', weight: 1 };
+    const texts = new CodePoolBuilder();
+    const builder = new FieldColumnBuilder('jaro_winkler', texts, 0);
+    const references = ['martha', 'marhta', 'dwayne', 'müller', 'a'.repeat(40)]; // 'müller' is compared as 'muller'
+    for (const r of references) builder.add(r);
+    const scorer = new FieldScorer(mapping, builder.finish(false), texts.finish(false), 1);
+    const values = ['martha', 'duane', 'muller', 'a'.repeat(39)];
+    const prepared = values.map((v) => scorer.prepare(v));
+    for (let round = 0; round < 2; round++) {
+      values.forEach((v, i) => {
+        references.forEach((r, row) => expect(scorer.score(prepared[i]!, row)).toBe(talismanJaroWinkler(v, r.replace('ü', 'u'))));
+      });
+      prepared[0] = scorer.prepare(values[0]);
+    }
+  });
+
   it('is symmetric and stays in [0, 1]', () => {
     for (const [a, b] of pairs) {
       const s = jaroWinkler(a, b);
