@@ -10,6 +10,7 @@
  * Uses DATABASE_URL's server when set (a fresh database is created there), else a throwaway embedded PostgreSQL.
  */
 import { openAsBlob } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -172,10 +173,14 @@ export async function run(args: string[]): Promise<void> {
         ...(keysToSnake(syntheticConfig) as object),
       });
       const timedRun = async (metric: string, extra: Record<string, unknown>) => {
+        // How long the server's event loop (HTTP, events) was blocked at worst while the run went on.
+        const loop = monitorEventLoopDelay({ resolution: 10 });
+        loop.enable();
         const started = performance.now();
         const run = await api('POST', `/v1/matching/configs/${config.id}/run`);
         const done = await waitCompleted(run.id);
         const seconds = (performance.now() - started) / 1000;
+        loop.disable();
         const workers = await app.sql`select worker_id, count(*)::int as chunks from run_chunks where run_id = ${run.id} group by 1`;
         emit({
           name: `${label}.${metric}`,
@@ -185,6 +190,7 @@ export async function run(args: string[]): Promise<void> {
           rows_processed: done.rows_processed,
           rows_matched: done.rows_matched,
           workers: workers.length,
+          server_max_event_loop_delay_ms: Math.round(loop.max / 1e6),
           target: 120,
           ...extra,
         });

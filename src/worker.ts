@@ -67,7 +67,7 @@ export function taskList(app: App, execution: ExecutionContext): TaskList {
 export async function startWorker(app: App, options: WorkerOptions = {}): Promise<RunningWorker> {
   const connectionString = options.databaseUrl ?? app.settings.DATABASE_URL;
   if (!connectionString) throw new Error('startWorker needs a database URL');
-  const execution = createExecutionContext(app, options.workerId);
+  const execution = createExecutionContext(app, options.workerId, connectionString);
   const pool = new pg.Pool({ connectionString, max: app.settings.WORKER_CONCURRENCY + 4, application_name: 'concord-worker' });
   pool.on('error', (error) => app.logger.warn({ err: error }, 'worker pool: idle connection error'));
   pool.on('connect', (client) => client.on('error', (error) => app.logger.warn({ err: error }, 'worker pool: connection error')));

@@ -9,6 +9,7 @@
  * a permanent problem such as a deleted dataset) fails the run with the error.
  */
 import os, { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type postgres from 'postgres';
 import type { App } from '../../context';
 import type { RunSnapshot } from '../../db/schema';
@@ -21,7 +22,8 @@ import {
   resolveOneToOne,
   type EngineRow,
   type MatchConfig,
-  type ReferenceIndex,
+  ReferenceIndex,
+  type ReferenceIndexData,
   type SliceResult,
 } from '../../matching';
 import { ReferenceIndexCache } from './index-cache';
@@ -45,11 +47,17 @@ export interface ExecutionContext {
   workerId: string;
   cache: ReferenceIndexCache<PreparedIndex>;
   throttle: ProgressThrottle;
+  /** Where index threads connect (large references are loaded and indexed off the main thread). */
+  databaseUrl: string | undefined;
   /** Releases the cached indexes and their threads. */
   close(): void;
 }
 
-export function createExecutionContext(app: App, workerId = `${os.hostname()}:${process.pid}`): ExecutionContext {
+export function createExecutionContext(
+  app: App,
+  workerId = `${os.hostname()}:${process.pid}`,
+  databaseUrl: string | undefined = app.settings.DATABASE_URL,
+): ExecutionContext {
   const cache = new ReferenceIndexCache<PreparedIndex>(app.settings.INDEX_CACHE_BYTES, (prepared) => {
     void prepared.pool?.close();
   });
@@ -58,6 +66,7 @@ export function createExecutionContext(app: App, workerId = `${os.hostname()}:${
     workerId,
     cache,
     throttle: new ProgressThrottle(app.settings.RUN_PROGRESS_INTERVAL_MS),
+    databaseUrl,
     close: () => cache.clear(),
   };
 }
@@ -123,27 +132,62 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
 
 // ─── chunk ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-async function prepareIndex(app: App, snapshot: RunSnapshot): Promise<PreparedIndex> {
+/** Starts a worker thread from a TypeScript or compiled module (under tsx, the thread registers tsx first). */
+function startThread(url: URL, workerData: unknown): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** Loads and indexes the reference rows on a worker thread; the index comes back on shared memory. */
+function buildIndexOffThread(databaseUrl: string, referenceDataId: string, config: MatchConfig): Promise<ReferenceIndex> {
+  const self = import.meta.url;
+  const url = new URL(self.endsWith('.ts') ? './index-thread.ts' : './index-thread.js', self);
+  return new Promise((resolve, reject) => {
+    const thread = startThread(url, { databaseUrl, referenceDataId, config });
+    let settled = false;
+    thread.once('message', (message: { data?: ReferenceIndexData; error?: string }) => {
+      settled = true;
+      if (message.data) resolve(ReferenceIndex.fromData(message.data));
+      else reject(new Error(message.error ?? 'index thread failed'));
+      void thread.terminate();
+    });
+    thread.once('error', (error) => {
+      if (!settled) reject(error);
+      settled = true;
+    });
+    thread.once('exit', (code) => {
+      if (!settled) reject(new Error(`index thread exited (${code})`));
+      settled = true;
+    });
+  });
+}
+
+async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot): Promise<PreparedIndex> {
+  const { app } = execution;
   const started = performance.now();
-  const rows: EngineRow[] = [];
-  const cursor = app.sql<{ id: string; values: Record<string, unknown> }[]>`
-    select id, values from dataset_rows where dataset_id = ${snapshot.referenceDataId} order by position`.cursor(10_000);
-  for await (const batch of cursor) for (const row of batch) rows.push({ id: row.id, values: row.values });
-  if (rows.length === 0) {
-    const [exists] = await app.sql`select 1 from datasets where id = ${snapshot.referenceDataId}`;
-    if (!exists) throw new RunFailure('The reference dataset of this run no longer exists.');
-  }
-  const loaded = performance.now();
+  const [dataset] = await app.sql<{ row_count: number }[]>`select row_count from datasets where id = ${snapshot.referenceDataId}`;
+  if (!dataset) throw new RunFailure('The reference dataset of this run no longer exists.');
   const threads = app.settings.MATCH_THREADS || availableParallelism();
   // Automatic (MATCH_THREADS=0): threads for large references only; an explicit MATCH_THREADS > 1 always uses them.
-  const threaded = threads > 1 && (app.settings.MATCH_THREADS > 1 || rows.length >= THREADED_MIN_REFERENCE_ROWS);
-  // Threads boot while the index is built; the index lives on SharedArrayBuffers, so they share it without copies.
+  const threaded = threads > 1 && (app.settings.MATCH_THREADS > 1 || dataset.row_count >= THREADED_MIN_REFERENCE_ROWS);
+  // Matching threads boot while the index is built; the index lives on SharedArrayBuffers, so they share it.
   const pool = threaded ? new MatchWorkerPool(null, threads) : null;
   try {
-    const index = buildReferenceIndex(rows, snapshot.match as MatchConfig, { shared: threaded });
+    let index: ReferenceIndex;
+    if (threaded && execution.databaseUrl) {
+      index = await buildIndexOffThread(execution.databaseUrl, snapshot.referenceDataId, snapshot.match as MatchConfig);
+    } else {
+      const rows: EngineRow[] = [];
+      const cursor = app.sql<{ id: string; values: Record<string, unknown> }[]>`
+        select id, values from dataset_rows where dataset_id = ${snapshot.referenceDataId} order by position`.cursor(10_000);
+      for await (const batch of cursor) for (const row of batch) rows.push({ id: row.id, values: row.values });
+      index = buildReferenceIndex(rows, snapshot.match as MatchConfig, { shared: threaded });
+    }
     pool?.useIndex(index);
     app.logger.info(
-      { rows: rows.length, loadMs: Math.round(loaded - started), buildMs: Math.round(performance.now() - loaded), bytes: index.estimatedBytes, threads: pool ? threads : 1 },
+      { rows: index.size, ms: Math.round(performance.now() - started), bytes: index.estimatedBytes, threads: pool ? threads : 1, offThread: threaded && !!execution.databaseUrl },
       'reference index ready',
     );
     return { index, pool, estimatedBytes: index.estimatedBytes };
@@ -199,7 +243,7 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
   }
 
   const [prepared, sourceRows] = await Promise.all([
-    cache.get(runId, () => prepareIndex(app, run.snapshot)),
+    cache.get(runId, () => prepareIndex(execution, run.snapshot)),
     loadSourceRows(app, runId, run.snapshot, chunk.first_position, chunk.last_position),
   ]);
   const loaded = performance.now();
