@@ -188,6 +188,18 @@ describe('run subscriptions', () => {
         return { errors: error as Array<{ message: string; extensions?: Record<string, unknown> }> };
       }
     };
+    // The key may also come as the upgrade request's Authorization header.
+    const key = workspace.key;
+    class HeaderWebSocket extends WebSocket {
+      constructor(address: string | URL, protocols?: string | string[]) {
+        super(address, protocols, { headers: { authorization: `Bearer ${key}` } });
+      }
+    }
+    const headerClient = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: HeaderWebSocket, retryAttempts: 0 });
+    clients.push(headerClient);
+    const viaHeader = await headerClient.iterate<{ runUpdated: { status: string } }>({ query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`, variables: { id: runId } }).next();
+    expect(viaHeader.value.data.runUpdated.status).toMatch(/^(QUEUED|RUNNING|COMPLETED)$/);
+
     const foreign = await subscribe(other.key);
     expect(foreign.errors?.[0]?.extensions?.code).toBe('not_found');
     const anonymous = await subscribe(null);
