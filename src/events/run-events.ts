@@ -11,11 +11,11 @@ export const RUN_EVENTS_CHANNEL = 'concord_run_events';
 
 export type RunEventKind = 'state' | 'progress';
 
-/** A run as carried by an event (the `runs` row without its snapshot), parsed back into typed values. */
-export interface RunEvent {
-  kind: RunEventKind;
-  run: RunState;
-}
+/**
+ * A run as carried by an event (the `runs` row without its snapshot), parsed back into typed values; or `resync`
+ * after the LISTEN connection was re-established (events may have been missed meanwhile: re-read what matters).
+ */
+export type RunEvent = { kind: RunEventKind; run: RunState } | { kind: 'resync' };
 
 export interface RunState {
   id: string;
@@ -119,6 +119,7 @@ const QUEUE_LIMIT = 1000;
 export class RunEventHub {
   private readonly listeners = new Set<Listener>();
   private listening: Promise<void> | undefined;
+  private listens = 0;
 
   constructor(
     private readonly sql: postgres.Sql,
@@ -127,7 +128,14 @@ export class RunEventHub {
 
   private ensureListening(): Promise<void> {
     this.listening ??= this.sql
-      .listen(RUN_EVENTS_CHANNEL, (payload) => this.dispatch(payload))
+      .listen(
+        RUN_EVENTS_CHANNEL,
+        (payload) => this.dispatch(payload),
+        () => {
+          // postgres.js calls this on every (re)connection of the LISTEN connection.
+          if (this.listens++ > 0) for (const listener of this.listeners) listener.push({ kind: 'resync' });
+        },
+      )
       .then(() => undefined)
       .catch((error: unknown) => {
         this.listening = undefined;
@@ -137,7 +145,7 @@ export class RunEventHub {
   }
 
   private dispatch(payload: string): void {
-    let event: RunEvent;
+    let event: { kind: RunEventKind; run: RunState };
     try {
       const row = JSON.parse(payload) as Record<string, unknown>;
       event = { kind: row.kind === 'progress' ? 'progress' : 'state', run: runStateFromRow(row) };

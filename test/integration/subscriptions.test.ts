@@ -176,6 +176,23 @@ describe('run subscriptions', () => {
     expect(listeners[0]!.n).toBe(1);
   });
 
+  it('survives a lost LISTEN connection: the subscription resyncs and still ends with the terminal state', async () => {
+    await worker?.stop();
+    worker = undefined;
+    const runId = await startRunByGraphQL();
+    const iterator = wsClient(workspace.key).iterate<{ runUpdated: any }>({ query: `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`, variables: { id: runId } });
+    const first = await iterator.next();
+    expect(first.value.data.runUpdated.status).toBe('QUEUED');
+    const killed = await server.app.sql`
+      select pg_terminate_backend(pid) as done from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and query ilike '%concord_run_events%'`;
+    expect(killed).toHaveLength(1);
+    await ensureWorker();
+    let last: any;
+    for await (const result of iterator) last = result.data!.runUpdated;
+    expect(last).toMatchObject({ status: 'COMPLETED', rowsProcessed: 5000 });
+  });
+
   it('checks the key at subscribe time: no key is unauthorized, a foreign run is not_found', async () => {
     const runId = await startRunByGraphQL();
     const other = await server.newWorkspace('foreign');

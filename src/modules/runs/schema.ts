@@ -316,8 +316,10 @@ builder.subscriptionFields((t) => ({
           yield latest;
           if (TERMINAL_STATUSES.has(latest.status)) return;
           for await (const event of stream) {
-            if (event.run.version <= latest.version) continue;
-            latest = event.run;
+            // After a reconnection of the LISTEN connection, changes may have been missed: read the run again.
+            const run = event.kind === 'resync' ? await getRun(context, id) : event.run;
+            if (run.version <= latest.version) continue;
+            latest = run;
             yield latest;
             if (TERMINAL_STATUSES.has(latest.status)) return;
           }
@@ -338,7 +340,7 @@ builder.subscriptionFields((t) => ({
       const stream = await runEventHub(context).subscribe({ workspaceId: actor.workspaceId, ...(config ? { configId: config.id } : {}) });
       return (async function* () {
         try {
-          for await (const event of stream) yield event.run;
+          for await (const event of stream) if (event.kind !== 'resync') yield event.run;
         } finally {
           stream.close();
         }
