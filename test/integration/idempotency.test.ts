@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
 import { expectErrorShape, request } from '../support/http';
 import { uploadForm } from '../support/fixtures';
+import { requestHash } from '../../src/modules/limits/idempotency';
 
 let server: TestServer;
 let workspace: TestWorkspace;
@@ -153,6 +154,33 @@ describe('Idempotency-Key on REST writes', () => {
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(second.body).toEqual(first.body);
+  });
+
+  it('forgets a key after 24 hours, and takes over a claim abandoned mid-request', async () => {
+    const key = newKey();
+    const first = await post(config('expired-a'), key);
+    expect(first.status).toBe(201);
+    await server.app.sql`update idempotency_keys set created_at = now() - interval '25 hours' where key = ${key}`;
+    const reused = await post(config('expired-b'), key);
+    expect(reused.status).toBe(201);
+    expect(reused.headers.get('idempotent-replayed')).toBeNull();
+    expect(reused.body.id).not.toBe(first.body.id);
+
+    const abandoned = newKey();
+    await server.app.sql`
+      insert into idempotency_keys (workspace_id, key, request_hash, status, created_at)
+      values (${workspace.id}, ${abandoned}, 'whatever', 'in_progress', now() - interval '11 minutes')`;
+    const taken = await post(config('abandoned'), abandoned);
+    expect(taken.status).toBe(201);
+    expect((await post(config('abandoned'), abandoned)).headers.get('idempotent-replayed')).toBe('true');
+    // A fresh claim of the same request (another process is running it) is in progress: 409.
+    const busy = newKey();
+    const hash = requestHash('POST', '/v1/matching/configs', Buffer.from(JSON.stringify(config('busy'))));
+    await server.app.sql`insert into idempotency_keys (workspace_id, key, request_hash) values (${workspace.id}, ${busy}, ${hash})`;
+    const conflict = await post(config('busy'), busy);
+    expect(conflict.status).toBe(409);
+    expectErrorShape(conflict.body, 'conflict');
+    expect(await configCount('busy')).toBe(0);
   });
 
   it('rejects an invalid Idempotency-Key with 400 validation_error', async () => {
