@@ -4,7 +4,7 @@
 // asked, blocking recall.
 import { performance } from 'node:perf_hooks';
 import { MatchWorkerPool, buildReferenceIndex, expandSliceResult, matchParallelCompact, resolveOneToOne, type EngineRow, type MatchConfig } from '../../src/matching/index';
-import { readCsvRecords } from '../lib/csv';
+import { readCsvLines } from '../lib/csv';
 import { peakRssBytes } from '../lib/output';
 import { scorePredictions } from './quality';
 
@@ -19,10 +19,22 @@ interface Args {
   repeat?: number;
 }
 
+/** Rows of a bench CSV (`id,truth,<columns…>`) as the engine takes them: { id, values: { column: text } }. */
 function* engineRows(path: string, truth?: Map<string, string>): Generator<EngineRow> {
-  for (const record of readCsvRecords(path)) {
-    const { id = '', truth: t = '', ...values } = record;
-    truth?.set(id, t);
+  let header: string[] | undefined;
+  let idAt = -1;
+  let truthAt = -1;
+  for (const fields of readCsvLines(path)) {
+    if (header === undefined) {
+      header = fields;
+      idAt = header.indexOf('id');
+      truthAt = header.indexOf('truth');
+      continue;
+    }
+    const values: Record<string, string> = {};
+    for (let i = 0; i < header.length; i++) if (i !== idAt && i !== truthAt) values[header[i] as string] = fields[i] ?? '';
+    const id = fields[idAt] ?? '';
+    truth?.set(id, fields[truthAt] ?? '');
     yield { id, values };
   }
 }

@@ -23,7 +23,9 @@ export function* readCsvLines(path: string): Generator<string[]> {
 }
 
 function split(line: string): string[] {
-  return line.replace(/\r$/, '').split(',').map((f) => f.trim());
+  const fields = (line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line).split(',');
+  for (let i = 0; i < fields.length; i++) fields[i] = (fields[i] as string).trim();
+  return fields;
 }
 
 /** Rows as objects keyed by the header. */

@@ -6,7 +6,7 @@
 
 import ngrams from 'talisman/tokenizers/ngrams/index.js';
 import { metaphoneCodes } from './comparators/phonetic';
-import { createIntTable, fmix32, fnv1a, tableGet, tableGetOrPut, type IntTableData } from './hash';
+import { createIntTable, fmix32, fnv1a, fnv1aPrefix, tableGet, tableGetOrPut, type IntTableData } from './hash';
 import { isoDay, normaliseDate, normaliseNumber, tokensOf } from './normalise';
 import { NormalisedRow } from './normalised-row';
 import { Growable, allocate } from './pool';
@@ -127,6 +127,21 @@ function keySeed(keyIndex: number): number {
   return (keySeeds[keyIndex] ??= fnv1a(String(keyIndex), FNV_OFFSET));
 }
 
+/** exact / prefix on text: the part has at most one value, hashed straight from the normalised text (no arrays,
+ *  no substring); the hash is the same as hashing partValues' single value. */
+function singleValued(part: BlockingKeyPart, kind: ValueKind): boolean {
+  return kind === 'text' && (part.transform === 'exact' || part.transform === 'prefix');
+}
+
+/** FNV-1a of a single-valued part's value continuing from `h`, or null when the cell is missing. */
+function singleValueHash(part: BlockingKeyPart, row: NormalisedRow, column: string, h: number): number | null {
+  const text = row.text(column);
+  if (text === '') return null;
+  if (part.transform === 'exact') return fnv1a(text, h);
+  const n = positive(part.length, DEFAULT_PREFIX_LENGTH);
+  return fnv1aPrefix(text, n < text.length ? n : text.length, h);
+}
+
 /** Hashes of one key for one row: the conjunction of its parts (cartesian product of their values). */
 function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: NormalisedRow, side: 'source' | 'target', out: number[]): void {
   const parts = key.parts;
@@ -134,11 +149,29 @@ function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: 
     // The common case: one part, no combinations to build.
     const part = parts[0] as BlockingKeyPart;
     const seed = keySeed(keyIndex);
-    for (const v of partValues(part, kinds[0] ?? 'text', row, part[side])) out.push(fmix32(fnv1a(v, seed)));
+    const kind = kinds[0] ?? 'text';
+    if (singleValued(part, kind)) {
+      const h = singleValueHash(part, row, part[side], seed);
+      if (h !== null) out.push(fmix32(h));
+      return;
+    }
+    for (const v of partValues(part, kind, row, part[side])) out.push(fmix32(fnv1a(v, seed)));
     return;
   }
   // Running FNV-1a states of the combinations so far, one part after the other (a separator between parts
   // keeps ("ab","c") and ("a","bc") apart).
+  let single = true;
+  for (let p = 0; p < parts.length; p++) if (!singleValued(parts[p] as BlockingKeyPart, kinds[p] ?? 'text')) single = false;
+  if (single) {
+    // Every part has at most one value: one running state, no arrays.
+    let state: number | null = keySeed(keyIndex);
+    for (let p = 0; p < parts.length && state !== null; p++) {
+      const part = parts[p] as BlockingKeyPart;
+      state = singleValueHash(part, row, part[side], Math.imul(state ^ 1, 0x01000193));
+    }
+    if (state !== null) out.push(fmix32(state));
+    return;
+  }
   let combos: number[] = [keySeed(keyIndex)];
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p] as BlockingKeyPart;
@@ -186,8 +219,17 @@ export class BlockingIndexBuilder {
     hashes.length = 0;
     const { keys, partKinds } = this.resolved;
     for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, 'target', hashes);
-    // A row is posted once per distinct key value (two parts can yield the same hash).
-    hashes.sort((a, b) => a - b);
+    // A row is posted once per distinct key value (two parts can yield the same hash). Insertion sort: a row has
+    // a handful of hashes.
+    for (let i = 1; i < hashes.length; i++) {
+      const h = hashes[i] as number;
+      let j = i - 1;
+      while (j >= 0 && (hashes[j] as number) > h) {
+        hashes[j + 1] = hashes[j] as number;
+        j--;
+      }
+      hashes[j + 1] = h;
+    }
     for (let i = 0; i < hashes.length; i++) {
       if (i > 0 && hashes[i] === hashes[i - 1]) continue;
       this.emittedHashes.push(hashes[i] as number);

@@ -22,6 +22,16 @@ export function fnv1a(text: string, h: number): number {
   return x;
 }
 
+/** fnv1a over the first `n` code units of `text` (n ≤ text.length): the same as fnv1a(text.slice(0, n), h). */
+export function fnv1aPrefix(text: string, n: number, h: number): number {
+  let x = h | 0;
+  for (let i = 0; i < n; i++) {
+    x ^= text.charCodeAt(i);
+    x = Math.imul(x, 0x01000193);
+  }
+  return x;
+}
+
 export function fmix32(value: number): number {
   let h = value | 0;
   h ^= h >>> 16;
