@@ -6,7 +6,7 @@ import { connect, type DatabaseClient } from '../../src/db/client';
 import { startServer, type RunningServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
 import { hashApiKey } from '../../src/modules/workspaces/keys';
-import { startTestServer, type TestServer } from '../support/server';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server';
 import { expectErrorShape, graphql, request } from '../support/http';
 
 const LIMIT = 5;
@@ -126,6 +126,32 @@ describe('REST rate limit', () => {
       expect(response.headers.get('x-ratelimit-limit')).toBeNull();
     }
     await setKeyLimit(workspace.key, null);
+  });
+});
+
+describe('per-key limit by the admin route', () => {
+  it('PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit sets, lifts and resets a key\'s budget', async () => {
+    const workspace = await server.newWorkspace('admin-limit');
+    const prefix = workspace.key.slice(0, 9);
+    const put = (json: unknown, token = ADMIN_TOKEN, path = `/v1/admin/workspaces/${workspace.id}/api-keys/${prefix}/rate-limit`) =>
+      request(server.url, 'PUT', path, { key: token, json });
+
+    const set = await put({ rate_limit_per_minute: 1 });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body).toEqual({ prefix, rate_limit_per_minute: 1 });
+    expect((await get(workspace.key)).status).toBe(200);
+    expect((await get(workspace.key)).status).toBe(429);
+
+    expect((await put({ rate_limit_per_minute: null })).body.rate_limit_per_minute).toBeNull();
+    const back = await get(workspace.key);
+    expect(back.status).toBe(200);
+    expect(back.headers.get('x-ratelimit-limit')).toBe(String(LIMIT));
+
+    expectErrorShape((await put({ rate_limit_per_minute: -1 })).body, 'validation_error');
+    expectErrorShape((await put({ rate_limit_per_minute: 5 }, workspace.key)).body, 'unauthorized');
+    const unknown = await put({ rate_limit_per_minute: 5 }, ADMIN_TOKEN, `/v1/admin/workspaces/${workspace.id}/api-keys/ck_nokey/rate-limit`);
+    expect(unknown.status).toBe(404);
+    expectErrorShape(unknown.body, 'not_found');
   });
 });
 

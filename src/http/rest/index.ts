@@ -12,11 +12,13 @@ import { registerDatasetRoutes } from './datasets';
 import { registerConfigRoutes } from './configs';
 import { registerRunRoutes } from './runs';
 import { checkRestRateLimit, handleIdempotently } from '../limits/rest';
+import { registerLimitAdminRoutes } from '../limits/admin';
 
 export function buildRouter(app: App): Router {
   const router = new Router();
   registerHealthRoutes(router, app);
   registerAdminRoutes(router, app);
+  registerLimitAdminRoutes(router, app);
   registerDatasetRoutes(router);
   registerConfigRoutes(router);
   registerRunRoutes(router);

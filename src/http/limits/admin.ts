@@ -1,0 +1,26 @@
+import type { App } from '../../context';
+import { bearerToken } from '../../context';
+import { UnauthorizedError } from '../../errors';
+import { setApiKeyRateLimit } from '../../modules/limits/service';
+import { secretsEqual } from '../../modules/workspaces/keys';
+import { keysToCamel } from '../rest/case';
+import type { Router } from '../rest/router';
+
+/**
+ * `PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit` with `{"rate_limit_per_minute": 1200 | 0 | null}`:
+ * one key's budget, guarded by ADMIN_TOKEN like the other admin routes.
+ */
+export function registerLimitAdminRoutes(router: Router, app: App): void {
+  router.add(
+    'PUT',
+    '/v1/admin/workspaces/:id/api-keys/:prefix/rate-limit',
+    async (request) => {
+      const token = bearerToken(request.raw.headers.authorization);
+      const expected = app.settings.ADMIN_TOKEN;
+      if (!expected || !token || !secretsEqual(token, expected)) throw new UnauthorizedError('Missing or invalid admin token.');
+      const result = await setApiKeyRateLimit(app.sql, request.params.id!, request.params.prefix!, keysToCamel(await request.json()));
+      return { status: 200, body: { prefix: result.prefix, rate_limit_per_minute: result.rateLimitPerMinute } };
+    },
+    { public: true },
+  );
+}
