@@ -28,7 +28,7 @@ const settingsSchema = z.object({
   RUN_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   /** Upper bound of the reference indexes a worker process keeps across chunks (sum of estimated bytes). Default 1.5 GB. */
   INDEX_CACHE_BYTES: z.coerce.number().int().min(0).default(1536 * 1024 * 1024),
-  /** Least time between two progress events of one run from one process, in ms. Default 250. */
+  /** Least time between two progress events of one run (across all workers), in ms. Default 250. */
   RUN_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
   /** Threads a worker process matches on: 0 = one per core for references of ≥ 50,000 rows (smaller ones inline), 1 = always inline, n > 1 = always n threads. */
   MATCH_THREADS: z.coerce.number().int().min(0).max(64).default(0),

@@ -197,6 +197,8 @@ export const runs = pgTable(
     avgConfidence: doublePrecision('avg_confidence'),
     chunksTotal: integer('chunks_total').notNull().default(0),
     chunksDone: integer('chunks_done').notNull().default(0),
+    /** When the last progress event of this run went out (throttles progress across all worker processes). */
+    progressNotifiedAt: timestamp3('progress_notified_at'),
     /** Bumped by every update: subscribers drop events older than what they have seen. */
     version: integer('version').notNull().default(1),
     startedAt: timestamp3('started_at'),

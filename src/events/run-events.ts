@@ -79,24 +79,6 @@ export async function notifyRun(sql: postgres.Sql | postgres.TransactionSql, run
     from runs r where r.id = ${runId}`;
 }
 
-/** Progress events of a run go out at most once per interval per process; state changes always. */
-export class ProgressThrottle {
-  private readonly last = new Map<string, number>();
-  constructor(private readonly intervalMs: number) {}
-
-  allow(runId: string, now = Date.now()): boolean {
-    const previous = this.last.get(runId);
-    if (previous !== undefined && now - previous < this.intervalMs) return false;
-    this.last.set(runId, now);
-    if (this.last.size > 10_000) this.last.clear();
-    return true;
-  }
-
-  forget(runId: string): void {
-    this.last.delete(runId);
-  }
-}
-
 export interface RunEventFilter {
   workspaceId: string;
   runId?: string;

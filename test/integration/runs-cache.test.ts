@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ReferenceIndexCache } from '../../src/modules/runs/index-cache';
-import { ProgressThrottle } from '../../src/events/run-events';
 import type { ReferenceIndex } from '../../src/matching';
 
 const fakeIndex = (bytes: number) => ({ estimatedBytes: bytes }) as ReferenceIndex;
@@ -42,15 +41,5 @@ describe('reference index cache (per worker process)', () => {
     const later = Date.now() + 11 * 60 * 1000;
     await cache.get('fresh', async () => fakeIndex(1), later);
     expect(cache.size).toBe(1);
-  });
-});
-
-describe('progress throttle', () => {
-  it('lets one progress event per run through per interval', () => {
-    const throttle = new ProgressThrottle(250);
-    expect(throttle.allow('r', 1000)).toBe(true);
-    expect(throttle.allow('r', 1100)).toBe(false);
-    expect(throttle.allow('other', 1100)).toBe(true);
-    expect(throttle.allow('r', 1250)).toBe(true);
   });
 });

@@ -172,7 +172,7 @@ describe('run subscriptions', () => {
     );
     expect(lasts.every((last) => last.status === 'COMPLETED' && last.rowsProcessed === 5000)).toBe(true);
     // One LISTEN connection serves every subscriber of this process.
-    const listeners = await server.app.sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query ilike '%concord_run_events%'`;
+    const listeners = await server.app.sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%concord_run_events%'`;
     expect(listeners[0]!.n).toBe(1);
   });
 
@@ -185,7 +185,7 @@ describe('run subscriptions', () => {
     expect(first.value.data.runUpdated.status).toBe('QUEUED');
     const killed = await server.app.sql`
       select pg_terminate_backend(pid) as done from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid() and query ilike '%concord_run_events%'`;
+      where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%concord_run_events%'`;
     expect(killed).toHaveLength(1);
     await ensureWorker();
     let last: any;

@@ -3,6 +3,7 @@ import { startTestServer, type TestServer, type TestWorkspace } from '../support
 import { expectErrorShape, request } from '../support/http';
 import { startProcess, type StartedProcess } from '../support/process';
 import { startWorker } from '../../src/worker';
+import { runEventHub } from '../../src/events/run-events';
 import { setupFebrl, waitForRun, type FebrlSetup } from './runs-fixture';
 
 let server: TestServer;
@@ -48,10 +49,20 @@ async function startRun(): Promise<string> {
 
 describe('worker processes (npm run worker)', () => {
   it('two worker processes share the chunks of one run; the results equal a single-worker run', async () => {
-    const [a, b] = await Promise.all([startWorkerProcess(), startWorkerProcess()]);
+    // A long progress interval: across both processes, only the first chunk may publish a progress event.
+    const [a, b] = await Promise.all([startWorkerProcess({ RUN_PROGRESS_INTERVAL_MS: '600000' }), startWorkerProcess({ RUN_PROGRESS_INTERVAL_MS: '600000' })]);
     expect(a.workerId).not.toBe(b.workerId);
+    const events = await runEventHub(server.app).subscribe({ workspaceId: workspace.id });
     const sharedRun = await startRun();
     const shared = await waitForRun(server.url, workspace.key, sharedRun);
+    const kinds: string[] = [];
+    for await (const event of events) {
+      if (event.kind === 'resync' || event.run.id !== sharedRun) continue;
+      kinds.push(`${event.kind}:${event.run.status}`);
+      if (event.run.status === 'completed') break;
+    }
+    events.close();
+    expect(kinds).toEqual(['state:queued', 'state:running', 'progress:running', 'state:completed']);
     expect(shared.status, JSON.stringify(shared)).toBe('completed');
     expect(shared.rows_processed).toBe(5000);
     const chunks = await server.app.sql<{ worker_id: string; n: number }[]>`

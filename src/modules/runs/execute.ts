@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type postgres from 'postgres';
 import type { App } from '../../context';
 import type { RunSnapshot } from '../../db/schema';
-import { notifyRun, ProgressThrottle } from '../../events/run-events';
+import { notifyRun } from '../../events/run-events';
 import {
   buildReferenceIndex,
   expandSliceResult,
@@ -46,7 +46,6 @@ export interface ExecutionContext {
   /** Recorded on each chunk this process takes. */
   workerId: string;
   cache: ReferenceIndexCache<PreparedIndex>;
-  throttle: ProgressThrottle;
   /** Where index threads connect (large references are loaded and indexed off the main thread). */
   databaseUrl: string | undefined;
   /** Releases the cached indexes and their threads. */
@@ -65,7 +64,6 @@ export function createExecutionContext(
     app,
     workerId,
     cache,
-    throttle: new ProgressThrottle(app.settings.RUN_PROGRESS_INTERVAL_MS),
     databaseUrl,
     close: () => cache.clear(),
   };
@@ -271,6 +269,7 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
     };
   });
 
+  const intervalMs = app.settings.RUN_PROGRESS_INTERVAL_MS;
   const progress = await app.sql.begin(async (tx) => {
     await writeResults(tx, runId, records);
     const [done] = await tx`
@@ -279,23 +278,29 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
       where id = ${chunk.id} and status = 'running'
       returning id`;
     if (!done) return undefined;
-    const [updated] = await tx<{ chunks_done: number; chunks_total: number; status: string }[]>`
+    // Progress events of a run go out at most once per RUN_PROGRESS_INTERVAL_MS, across all worker processes:
+    // the run row (locked by this update) remembers when the last one went out.
+    const [updated] = await tx<{ chunks_done: number; chunks_total: number; status: string; notify: boolean }[]>`
+      with previous as (select progress_notified_at as at from runs where id = ${runId} for update)
       update runs set rows_processed = coalesce(rows_processed, 0) + ${records.length},
         rows_matched = coalesce(rows_matched, 0) + ${matched},
         confidence_sum = confidence_sum + ${confidenceSum},
         avg_confidence = case when coalesce(rows_matched, 0) + ${matched} > 0
           then (confidence_sum + ${confidenceSum}) / (coalesce(rows_matched, 0) + ${matched}) end,
-        chunks_done = chunks_done + 1, updated_at = now(), version = version + 1
+        chunks_done = chunks_done + 1, updated_at = now(), version = version + 1,
+        progress_notified_at = case when previous.at is null or now() - previous.at >= ${intervalMs} * interval '1 millisecond'
+          then now() else previous.at end
+      from previous
       where id = ${runId}
-      returning chunks_done, chunks_total, status`;
+      returning chunks_done, chunks_total, status,
+        (previous.at is null or now() - previous.at >= ${intervalMs} * interval '1 millisecond') as notify`;
     const last = updated!.chunks_done >= updated!.chunks_total;
-    if (!last && execution.throttle.allow(runId)) await notifyRun(tx, runId, 'progress');
+    if (!last && updated!.notify) await notifyRun(tx, runId, 'progress');
     return updated!;
   });
   app.logger.debug({ runId, chunkIndex, rows: records.length, matchMs: Math.round(matchedAt - loaded), writeMs: Math.round(performance.now() - matchedAt) }, 'chunk done');
   if (progress && progress.chunks_done >= progress.chunks_total) {
     cache.delete(runId);
-    execution.throttle.forget(runId);
     if (progress.status === 'running') await finaliseRun(execution, runId, run.snapshot);
   }
 }

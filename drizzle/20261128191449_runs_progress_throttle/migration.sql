@@ -1,0 +1,1 @@
+ALTER TABLE "runs" ADD COLUMN "progress_notified_at" timestamp(3) with time zone;
