@@ -9,7 +9,7 @@ import { dateRangeScore, numericRangeScore } from './comparators/ranges';
 import { tokenSetCodes } from './comparators/token-set';
 import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from './comparators/tfidf-cosine';
 import { normaliseDate, normaliseNumber, normaliseText, sortedTokenSet, toText } from './normalise';
-import { CodePoolBuilder, Growable, encode, poolBytes, poolLength, poolString, allocate, type CodePool } from './pool';
+import { CodePoolBuilder, Growable, poolBytes, poolLength, poolString, allocate, type CodePool } from './pool';
 import type { FieldMapping } from './types';
 
 export type FieldKind =
@@ -51,7 +51,11 @@ export interface FieldColumnData {
 
 /** A source value prepared for repeated comparison against many reference rows. */
 export interface PreparedValue {
+  /** text kinds: the value's code units are codes[codesStart, codesStart + codesLength) (a slice of the scorer's
+   *  append-only arena: one allocation per many values, never overwritten) */
   codes: Uint16Array;
+  codesStart: number;
+  codesLength: number;
   items: Int32Array;
   weights: Float64Array;
   number: number;
@@ -61,6 +65,8 @@ export interface PreparedValue {
 }
 
 const EMPTY_CODES = new Uint16Array(0);
+/** code units per arena block of prepared source values */
+const ARENA_CODES = 16384;
 const EMPTY_ITEMS = new Int32Array(0);
 const EMPTY_WEIGHTS = new Float64Array(0);
 
@@ -187,7 +193,12 @@ export class FieldScorer {
   /** jaro_winkler: position masks of the last prepared source value (one table per scorer, i.e. per thread) */
   private readonly patternMasks: Int32Array;
   private patternCodes: Uint16Array = EMPTY_CODES;
+  private patternStart = 0;
+  private patternLength = 0;
   private patternGeneration = 0;
+  /** source values' code units (see PreparedValue.codes) */
+  private arena: Uint16Array = EMPTY_CODES;
+  private arenaUsed = 0;
 
   /** `texts`/`textStride`: the index's row-major text pool (see FieldColumnData.textSlot). */
   constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData, private readonly texts: CodePool, textStride: number) {
@@ -208,12 +219,14 @@ export class FieldScorer {
   }
 
   /** Jaro–Winkler: position masks of a source value, built once for all of its candidates. */
-  private preparePattern(codes: Uint16Array): number {
-    clearJaroPattern(this.patternMasks, this.patternCodes, 0, this.patternCodes.length);
-    this.patternCodes = EMPTY_CODES;
+  private preparePattern(codes: Uint16Array, start: number, length: number): number {
+    clearJaroPattern(this.patternMasks, this.patternCodes, this.patternStart, this.patternLength);
+    this.patternLength = 0;
     this.patternGeneration++;
-    if (!jaroPatternInto(this.patternMasks, codes, 0, codes.length)) return -1;
+    if (!jaroPatternInto(this.patternMasks, codes, start, length)) return -1;
     this.patternCodes = codes;
+    this.patternStart = start;
+    this.patternLength = length;
     return this.patternGeneration;
   }
 
@@ -223,30 +236,38 @@ export class FieldScorer {
     switch (this.column.kind) {
       case 'date_range': {
         const day = normaliseDate(value);
-        return day === null ? null : { codes: EMPTY_CODES, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: day, pattern: -1 };
+        return day === null ? null : { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: day, pattern: -1 };
       }
       case 'numeric_range': {
         const n = normaliseNumber(value);
-        return n === null ? null : { codes: EMPTY_CODES, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: n, pattern: -1 };
+        return n === null ? null : { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: n, pattern: -1 };
       }
       case 'phonetic': {
         const items: number[] = [];
         encodePhonetic(normalised ?? normaliseText(value), items);
-        return items.length === 0 ? null : { codes: EMPTY_CODES, items: Int32Array.from(items), weights: EMPTY_WEIGHTS, number: 0, pattern: -1 };
+        return items.length === 0 ? null : { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: Int32Array.from(items), weights: EMPTY_WEIGHTS, number: 0, pattern: -1 };
       }
       case 'tfidf_cosine': {
         const idf = this.column.idf;
         const text = normalised ?? normaliseText(value);
         if (text === '' || idf === undefined) return null;
         const vector = tfidfVector(text, idf);
-        return { codes: EMPTY_CODES, items: vector.hashes, weights: vector.weights, number: 0, pattern: -1 };
+        return { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: vector.hashes, weights: vector.weights, number: 0, pattern: -1 };
       }
       default: {
         const text = textFor(this.column.kind, normalised ?? normaliseText(value));
         if (text === '') return null;
-        const codes = encode(text);
-        const pattern = this.code === 1 ? this.preparePattern(codes) : -1;
-        return { codes, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, pattern };
+        const n = text.length;
+        if (this.arenaUsed + n > this.arena.length) {
+          this.arena = new Uint16Array(n > ARENA_CODES ? n : ARENA_CODES);
+          this.arenaUsed = 0;
+        }
+        const codes = this.arena;
+        const start = this.arenaUsed;
+        for (let i = 0; i < n; i++) codes[start + i] = text.charCodeAt(i);
+        this.arenaUsed = start + n;
+        const pattern = this.code === 1 ? this.preparePattern(codes, start, n) : -1;
+        return { codes, codesStart: start, codesLength: n, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, pattern };
       }
     }
   }
@@ -261,21 +282,23 @@ export class FieldScorer {
       const len = (this.textOffsets[at + 1] as number) - start;
       if (len === 0) return -1;
       const a = p.codes;
+      const aStart = p.codesStart;
+      const aLen = p.codesLength;
       const b = this.textCodes;
       switch (code) {
         case 1:
           return p.pattern === this.patternGeneration
-            ? jaroWinklerPattern(this.patternMasks, a, 0, a.length, b, start, len)
-            : jaroWinklerCodes(a, 0, a.length, b, start, len);
+            ? jaroWinklerPattern(this.patternMasks, a, aStart, aLen, b, start, len)
+            : jaroWinklerCodes(a, aStart, aLen, b, start, len);
         case 2:
-          return levenshteinSimilarityCodes(a, 0, a.length, b, start, len);
+          return levenshteinSimilarityCodes(a, aStart, aLen, b, start, len);
         case 3:
-          return damerauLevenshteinSimilarityCodes(a, 0, a.length, b, start, len);
+          return damerauLevenshteinSimilarityCodes(a, aStart, aLen, b, start, len);
         case 4:
-          return tokenSetCodes(a, 0, a.length, b, start, len);
+          return tokenSetCodes(a, aStart, aLen, b, start, len);
         default: {
-          if (a.length !== len) return 0;
-          for (let k = 0; k < len; k++) if (a[k] !== b[start + k]) return 0;
+          if (aLen !== len) return 0;
+          for (let k = 0; k < len; k++) if (a[aStart + k] !== b[start + k]) return 0;
           return 1;
         }
       }

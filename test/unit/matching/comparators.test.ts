@@ -68,7 +68,7 @@ describe('jaro_winkler', () => {
     }
   });
 
-  it('a field scorer keeps one prepared pattern; an older prepared value still scores exactly', async () => {
+  it('a field scorer keeps one prepared pattern and an append-only code arena; older prepared values still score exactly', async () => {
     const { FieldColumnBuilder, FieldScorer } = await import('../../../src/matching/fields');
     const { CodePoolBuilder } = await import('../../../src/matching/pool');
     const mapping: FieldMapping = { source: 'n', target: 'n', strategy: 'fuzzy', weight: 1 };
@@ -84,6 +84,7 @@ describe('jaro_winkler', () => {
         references.forEach((r, row) => expect(scorer.score(prepared[i]!, row)).toBe(talismanJaroWinkler(v, r.replace('ü', 'u'))));
       });
       prepared[0] = scorer.prepare(values[0]);
+      for (let k = 0; k < 2000; k++) scorer.prepare(`someone else ${k}`); // past the code arena's first block
     }
   });
 
