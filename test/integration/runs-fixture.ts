@@ -49,7 +49,7 @@ export async function waitForRun(
   key: string,
   runId: string,
   done: (run: any) => boolean = (run) => ['completed', 'failed', 'cancelled'].includes(run.status),
-  timeoutMs = 90_000,
+  timeoutMs = 150_000,
 ): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -31,7 +31,7 @@ async function ensureWorker(): Promise<void> {
 
 const gql = (query: string, variables: Record<string, unknown> = {}, key = workspace.key) => graphql(server.url, query, variables, key);
 
-describe('GraphQL runs', () => {
+describe('GraphQL runs', { timeout: 180_000 }, () => {
   it('startRun, run (with results and top results), runs connection, reviewRunResult, cancelRun conflict', async () => {
     await ensureWorker();
     const started = await gql(

@@ -26,7 +26,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('REST runs on FEBRL4', () => {
+describe('REST runs on FEBRL4', { timeout: 180_000 }, () => {
   it('POST …/run answers 202 with the queued run object of the reference page', async () => {
     const response = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
     expect(response.status, JSON.stringify(response.body)).toBe(202);

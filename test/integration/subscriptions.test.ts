@@ -70,7 +70,7 @@ function expectOrderedEvents(events: any[]): void {
   expect(events[events.length - 1]).toMatchObject({ rowsProcessed: 5000, rowsTotal: 5000, phase: 'done' });
 }
 
-describe('run subscriptions', () => {
+describe('run subscriptions', { timeout: 180_000 }, () => {
   it('graphql-ws: runUpdated gives the current state, then running, progress… completed in order, then completes', async () => {
     const runId = await startRunByGraphQL();
     const client = wsClient(workspace.key);

@@ -31,7 +31,7 @@ async function startWorkerProcess(env: Record<string, string> = {}): Promise<{ p
     ...env,
   });
   processes.push(child);
-  const match = await child.waitFor(/Concord worker (\S+) is running/);
+  const match = await child.waitFor(/Concord worker (\S+) is running/, 90_000);
   return { process: child, workerId: match[1]! };
 }
 
@@ -47,7 +47,7 @@ async function startRun(): Promise<string> {
   return response.body.id;
 }
 
-describe('worker processes (npm run worker)', () => {
+describe('worker processes (npm run worker)', { timeout: 180_000 }, () => {
   it('two worker processes share the chunks of one run; the results equal a single-worker run', async () => {
     // A long progress interval: across both processes, only the first chunk may publish a progress event.
     const [a, b] = await Promise.all([startWorkerProcess({ RUN_PROGRESS_INTERVAL_MS: '600000' }), startWorkerProcess({ RUN_PROGRESS_INTERVAL_MS: '600000' })]);
