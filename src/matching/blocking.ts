@@ -151,11 +151,11 @@ function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: 
     const seed = keySeed(keyIndex);
     const kind = kinds[0] ?? 'text';
     if (singleValued(part, kind)) {
-      const h = singleValueHash(part, row, part[side], seed);
+      const h = singleValueHash(part, row, (side === 'source' ? part.source : part.target), seed);
       if (h !== null) out.push(fmix32(h));
       return;
     }
-    for (const v of partValues(part, kind, row, part[side])) out.push(fmix32(fnv1a(v, seed)));
+    for (const v of partValues(part, kind, row, (side === 'source' ? part.source : part.target))) out.push(fmix32(fnv1a(v, seed)));
     return;
   }
   // Running FNV-1a states of the combinations so far, one part after the other (a separator between parts
@@ -167,7 +167,7 @@ function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: 
     let state: number | null = keySeed(keyIndex);
     for (let p = 0; p < parts.length && state !== null; p++) {
       const part = parts[p] as BlockingKeyPart;
-      state = singleValueHash(part, row, part[side], Math.imul(state ^ 1, 0x01000193));
+      state = singleValueHash(part, row, (side === 'source' ? part.source : part.target), Math.imul(state ^ 1, 0x01000193));
     }
     if (state !== null) out.push(fmix32(state));
     return;
@@ -175,7 +175,7 @@ function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: 
   let combos: number[] = [keySeed(keyIndex)];
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p] as BlockingKeyPart;
-    const partVals = partValues(part, kinds[p] ?? 'text', row, part[side]);
+    const partVals = partValues(part, kinds[p] ?? 'text', row, (side === 'source' ? part.source : part.target));
     if (partVals.length === 0) return; // a missing part means the row has no value for this key
     const next: number[] = [];
     for (const state of combos) {
