@@ -143,7 +143,9 @@ function singleValueHash(part: BlockingKeyPart, row: NormalisedRow, column: stri
 }
 
 /** Hashes of one key for one row: the conjunction of its parts (cartesian product of their values). */
-function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: NormalisedRow, side: 'source' | 'target', out: number[]): void {
+/** `columns[p]`: the column part p reads on this side (source or target), precomputed so the hot path reads one
+ *  array instead of switching between part.source and part.target (which deoptimised it between build and match). */
+function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: NormalisedRow, columns: string[], out: number[]): void {
   const parts = key.parts;
   if (parts.length === 1) {
     // The common case: one part, no combinations to build.
@@ -151,11 +153,11 @@ function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: 
     const seed = keySeed(keyIndex);
     const kind = kinds[0] ?? 'text';
     if (singleValued(part, kind)) {
-      const h = singleValueHash(part, row, (side === 'source' ? part.source : part.target), seed);
+      const h = singleValueHash(part, row, columns[0] as string, seed);
       if (h !== null) out.push(fmix32(h));
       return;
     }
-    for (const v of partValues(part, kind, row, (side === 'source' ? part.source : part.target))) out.push(fmix32(fnv1a(v, seed)));
+    for (const v of partValues(part, kind, row, columns[0] as string)) out.push(fmix32(fnv1a(v, seed)));
     return;
   }
   // Running FNV-1a states of the combinations so far, one part after the other (a separator between parts
@@ -167,7 +169,7 @@ function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: 
     let state: number | null = keySeed(keyIndex);
     for (let p = 0; p < parts.length && state !== null; p++) {
       const part = parts[p] as BlockingKeyPart;
-      state = singleValueHash(part, row, (side === 'source' ? part.source : part.target), Math.imul(state ^ 1, 0x01000193));
+      state = singleValueHash(part, row, columns[p] as string, Math.imul(state ^ 1, 0x01000193));
     }
     if (state !== null) out.push(fmix32(state));
     return;
@@ -175,7 +177,7 @@ function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: 
   let combos: number[] = [keySeed(keyIndex)];
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p] as BlockingKeyPart;
-    const partVals = partValues(part, kinds[p] ?? 'text', row, (side === 'source' ? part.source : part.target));
+    const partVals = partValues(part, kinds[p] ?? 'text', row, columns[p] as string);
     if (partVals.length === 0) return; // a missing part means the row has no value for this key
     const next: number[] = [];
     for (const state of combos) {
@@ -211,14 +213,17 @@ export class BlockingIndexBuilder {
   private readonly emittedHashes = new Growable(Int32Array, 1 << 16);
   private readonly emittedRows = new Growable(Int32Array, 1 << 16);
   private readonly rowHashes: number[] = [];
+  private readonly columns: string[][];
 
-  constructor(private readonly resolved: ResolvedBlocking) {}
+  constructor(private readonly resolved: ResolvedBlocking) {
+    this.columns = resolved.keys.map((k) => k.parts.map((part) => part.target));
+  }
 
   add(row: number, cells: NormalisedRow): void {
     const hashes = this.rowHashes;
     hashes.length = 0;
     const { keys, partKinds } = this.resolved;
-    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, 'target', hashes);
+    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], hashes);
     // A row is posted once per distinct key value (two parts can yield the same hash). Insertion sort: a row has
     // a handful of hashes.
     for (let i = 1; i < hashes.length; i++) {
@@ -299,8 +304,11 @@ export class CandidateCollector {
   private readonly hashes: number[] = [];
   private readonly cells = new NormalisedRow();
 
+  private readonly columns: string[][];
+
   constructor(private readonly data: BlockingIndexData, referenceRows: number) {
     this.seen = new Int32Array(referenceRows);
+    this.columns = data.keys.map((k) => k.parts.map((part) => part.source));
   }
 
   /** Fills `candidates[0..count)` for a source row (in posting order, deduplicated). */
@@ -315,7 +323,7 @@ export class CandidateCollector {
     const { keys, partKinds, strategy } = this.data;
     for (let k = 0; k < keys.length; k++) {
       this.hashes.length = 0;
-      keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, 'source', this.hashes);
+      keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], this.hashes);
       for (const h of this.hashes) this.addPostings(h);
       if (strategy === 'ordered_fallback' && this.count > 0) break;
     }
