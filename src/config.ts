@@ -32,6 +32,8 @@ const settingsSchema = z.object({
   RUN_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
   /** Threads a worker process matches on: 0 = one per core for references of ≥ 50,000 rows (smaller ones inline), 1 = always inline, n > 1 = always n threads. */
   MATCH_THREADS: z.coerce.number().int().min(0).max(64).default(0),
+  /** A worker process silent for this long is taken for dead and its jobs run elsewhere. Default 60. */
+  WORKER_STALE_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   /** Attempts of a chunk job before the run fails. Default 3. */
   RUN_CHUNK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(3),
   /**

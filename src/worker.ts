@@ -1,4 +1,5 @@
-import { Logger as WorkerLogger, parseCronItems, run, type JobHelpers, type Runner, type TaskList } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger as WorkerLogger, parseCronItems, run, type JobHelpers, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import { z } from 'zod';
 import type { App } from './context';
@@ -77,10 +78,17 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
     else if (level === 'warning') log.warn(meta ?? {}, message);
     else log.debug(meta ?? {}, message);
   });
+  // graphile-worker's worker ids of this process, for the heartbeat (see below).
+  const events = new EventEmitter() as WorkerEvents;
+  const graphileWorkerIds = new Set<string>();
+  // Jobs are locked by a worker's id or (when fetched for the pool) by the pool's id: record both.
+  events.on('pool:create', ({ workerPool }) => graphileWorkerIds.add(workerPool.id));
+  events.on('worker:create', ({ worker }) => graphileWorkerIds.add(worker.workerId));
   let runner: Runner;
   try {
     runner = await run({
       pgPool: pool,
+      events,
       taskList: taskList(app, execution),
       concurrency: app.settings.WORKER_CONCURRENCY,
       noHandleSignals: true,
@@ -95,6 +103,7 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
     await pool.end().catch(() => {});
     throw error;
   }
+  const heartbeat = startHeartbeat(app, execution.workerId, graphileWorkerIds);
   app.logger.info({ workerId: execution.workerId, concurrency: app.settings.WORKER_CONCURRENCY }, 'worker started');
   let stopping: Promise<void> | undefined;
   return {
@@ -102,10 +111,50 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
     stop() {
       stopping ??= (async () => {
         await runner.stop().catch((error: unknown) => app.logger.warn({ err: error }, 'worker stop failed'));
+        await heartbeat.stop();
         execution.close();
         await pool.end().catch(() => {});
       })();
       return stopping;
+    },
+  };
+}
+
+/**
+ * Every process records itself (hostname:pid and its graphile-worker ids) in worker_processes and refreshes the row
+ * every WORKER_STALE_SECONDS / 4. Each beat also looks for processes that stopped beating for WORKER_STALE_SECONDS
+ * (killed, machine lost): their rows are removed and their jobs unlocked, so graphile-worker runs them again at
+ * once (chunk writes are idempotent) instead of after its 4-hour lock timeout.
+ */
+function startHeartbeat(app: App, processId: string, graphileWorkerIds: ReadonlySet<string>): { stop(): Promise<void> } {
+  const staleSeconds = app.settings.WORKER_STALE_SECONDS;
+  const beat = async () => {
+    const ids = [...graphileWorkerIds];
+    await app.sql`
+      insert into worker_processes (id, graphile_worker_ids) values (${processId}, ${ids})
+      on conflict (id) do update set graphile_worker_ids = excluded.graphile_worker_ids, seen_at = now()`;
+    const dead = await app.sql<{ id: string; graphile_worker_ids: string[] }[]>`
+      delete from worker_processes
+      where id <> ${processId} and seen_at < now() - ${staleSeconds} * interval '1 second'
+      returning id, graphile_worker_ids`;
+    const orphaned = dead.flatMap((row) => row.graphile_worker_ids);
+    if (orphaned.length) {
+      await app.sql`select graphile_worker.force_unlock_workers(${orphaned}::text[])`;
+      app.logger.warn({ processes: dead.map((row) => row.id) }, 'unlocked the jobs of worker processes that stopped beating');
+    }
+  };
+  let running = Promise.resolve();
+  const tick = () => {
+    running = running.then(beat).catch((error: unknown) => app.logger.warn({ err: error }, 'worker heartbeat failed'));
+  };
+  tick();
+  const timer = setInterval(tick, Math.max(250, (staleSeconds * 1000) / 4));
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await app.sql`delete from worker_processes where id = ${processId}`.catch(() => {});
     },
   };
 }

@@ -329,3 +329,15 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
+
+/**
+ * Live worker processes (`hostname:pid`) and their graphile-worker worker ids, refreshed by a heartbeat. When a
+ * process stops beating (killed, machine lost), another process unlocks its jobs so its chunks run elsewhere at
+ * once instead of after graphile-worker's 4-hour lock timeout.
+ */
+export const workerProcesses = pgTable('worker_processes', {
+  id: text('id').primaryKey(),
+  graphileWorkerIds: text('graphile_worker_ids').array().notNull(),
+  startedAt: timestamp3('started_at').notNull().defaultNow(),
+  seenAt: timestamp3('seen_at').notNull().defaultNow(),
+});

@@ -130,6 +130,30 @@ describe('worker processes (npm run worker)', { timeout: 180_000 }, () => {
     expect(await child.stop()).toBe(0);
   });
 
+  it('a worker killed mid-run loses nothing: its locked chunk runs on another worker, results are complete and unique', async () => {
+    const { process: victim, workerId: victimId } = await startWorkerProcess({ RUN_CHUNK_SIZE: '10', WORKER_STALE_SECONDS: '2' });
+    const runId = await startRun();
+    await waitForRun(server.url, workspace.key, runId, (run) => run.rows_processed > 0 || !['queued', 'running'].includes(run.status));
+    victim.child.kill('SIGKILL');
+    await victim.stop();
+    const { process: rescuer, workerId: rescuerId } = await startWorkerProcess({ WORKER_STALE_SECONDS: '2' });
+    const done = await waitForRun(server.url, workspace.key, runId).catch(async (error) => {
+      // Diagnostics for a stuck run: the rescuer's log, the heartbeat table and the unfinished chunks.
+      console.log(rescuer.output(), await server.app.sql`select * from worker_processes`);
+      console.log(await server.app.sql`select * from run_chunks where run_id = ${runId} and status <> 'done'`);
+      throw error;
+    });
+    expect(done).toMatchObject({ status: 'completed', rows_processed: 5000 });
+    const [counts] = await server.app.sql`
+      select count(*)::int as results, count(distinct source_row_id)::int as rows from run_results where run_id = ${runId}`;
+    expect(counts).toEqual({ results: 5000, rows: 5000 });
+    const workers = await server.app.sql`select distinct worker_id from run_chunks where run_id = ${runId} order by 1`;
+    expect(workers.map((row) => row.worker_id).sort()).toEqual([victimId, rescuerId].sort());
+    const [gone] = await server.app.sql`select count(*)::int as n from worker_processes where id = ${victimId}`;
+    expect(gone!.n).toBe(0);
+    expect(await rescuer.stop()).toBe(0);
+  });
+
   it('a queued run can be cancelled before any worker sees it', async () => {
     const runId = await startRun();
     const cancelled = await request(server.url, 'POST', `/v1/matching/runs/${runId}/cancel`, { key: workspace.key });
