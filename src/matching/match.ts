@@ -46,6 +46,10 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   const fieldScores = new Float64Array(n * fieldCount).fill(Number.NaN);
   const stats: SliceStats = { rowsProcessed: n, rowsMatched: 0, confidenceSum: 0, pairsCompared: 0 };
   const cells = new NormalisedRow();
+  // Field scores of the pair being scored (NaN = missing). A pair that reaches the top list was scored on every
+  // field (pruning only drops pairs that cannot enter it), so the best pair's scores are copied from here
+  // instead of scoring it again.
+  const pairScores = new Float64Array(fieldCount);
 
   for (let r = 0; r < n; r++) {
     cells.reset((sourceRows[r] as EngineRow).values);
@@ -74,6 +78,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
       const ref = candidates[c] as number;
       let weighted = 0;
       let weightPresent = 0;
+      pairScores.fill(Number.NaN);
       for (let k = 0; k < fieldCount; k++) {
         // Exact pruning: once the top list is full, stop as soon as even perfect scores on every remaining field
         // ((weighted + rest) / (present + rest), the most the pair can still reach, missing fields included)
@@ -87,21 +92,17 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
         if (p == null) continue;
         const s = (fields[f] as FieldScorer).score(p, ref);
         if (s < 0) continue;
+        pairScores[f] = s;
         const w = weights[f] as number;
         weighted += w * s;
         weightPresent += w;
       }
       if (weightPresent === 0) continue;
       kept = offerTop(index, topRows, topScores, base, kept, ref, weighted / weightPresent);
+      if (topRows[base] === ref) fieldScores.set(pairScores, r * fieldCount); // the new best pair
     }
     topCount[r] = kept;
     if (kept === 0) continue;
-    const best = topRows[base] as number;
-    for (let f = 0; f < fieldCount; f++) {
-      const p = prepared[f];
-      const s = p == null ? -1 : (fields[f] as FieldScorer).score(p, best);
-      if (s >= 0) fieldScores[r * fieldCount + f] = s;
-    }
     const confidence = topScores[base] as number;
     stats.confidenceSum += confidence;
     if (confidence >= threshold) stats.rowsMatched++;
