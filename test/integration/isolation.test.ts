@@ -1,0 +1,581 @@
+/**
+ * Workspace isolation matrix: workspace A owns one of everything; workspace B's key walks every REST route and
+ * every GraphQL root field with A's ids. Routes and fields are enumerated from the router and the schema, so a new
+ * one without a matrix entry fails this file.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSchema, type GraphQLObjectType } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, ADMIN_TOKEN, type TestServer, type TestWorkspace } from '../support/server';
+import { expectErrorShape, graphql, request, type JsonResponse } from '../support/http';
+import { uploadForm } from '../support/fixtures';
+import { projectRoot } from '../support/process';
+import { buildRouter } from '../../src/http/rest/index';
+import { startWorker, type RunningWorker } from '../../src/worker';
+import { createStrategy } from '../../src/modules/strategies/service';
+import { createContext } from '../../src/context';
+import { waitForRun } from './runs-fixture';
+
+let server: TestServer;
+let worker: RunningWorker | undefined;
+let a: TestWorkspace;
+let b: TestWorkspace;
+const clients: Client[] = [];
+
+/** A's ids and names; none of them may appear in any response B gets. */
+const A = {
+  referenceId: '',
+  sourceId: '',
+  configId: '',
+  runId: '',
+  resultId: '',
+  strategyId: '',
+  referenceRowId: '',
+  sourceRowId: '',
+  workspaceId: '',
+  globalIds: { reference: '', source: '', config: '', run: '', result: '' },
+};
+const SECRET = `alpha${Math.random().toString(36).slice(2, 10)}`;
+const A_NAMES = [`${SECRET}-reference`, `${SECRET}-source`, `${SECRET}-config`, `${SECRET}-vendor-zeta`, `${SECRET}-doc-1`];
+/** B's own objects, created while walking (ids to use in mixed requests). */
+const B = { referenceId: '', sourceId: '', configId: '' };
+
+function secrets(): string[] {
+  const ids = [A.referenceId, A.sourceId, A.configId, A.runId, A.resultId, A.strategyId, A.referenceRowId, A.sourceRowId, A.workspaceId];
+  return [...ids, ...Object.values(A.globalIds), ...A_NAMES].filter(Boolean);
+}
+
+/** Fails when a body B received mentions one of A's ids or names. */
+function expectNoLeak(label: string, body: unknown): void {
+  // An error body's `path` echoes the request path B sent (with A's id in it): that is B's own input, not a leak.
+  const echoed = body && typeof body === 'object' && 'statusCode' in body ? { ...body, path: undefined } : body;
+  const text = typeof echoed === 'string' ? echoed : JSON.stringify(echoed);
+  for (const secret of secrets()) {
+    if (text.includes(secret)) throw new Error(`${label}: response for workspace B contains A's "${secret}": ${text.slice(0, 500)}`);
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ RUN_WORKER: false });
+  worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
+  a = await server.newWorkspace(`${SECRET}-workspace`);
+  b = await server.newWorkspace('bravo');
+  A.workspaceId = a.id;
+
+  const reference = await request(server.url, 'POST', '/v1/reference-data', {
+    key: a.key,
+    json: { name: A_NAMES[0], id_column: 'vid', data: [{ vid: 'V1', name: A_NAMES[3] }, { vid: 'V2', name: 'Globex' }] },
+  });
+  expect(reference.status, JSON.stringify(reference.body)).toBe(201);
+  A.referenceId = reference.body.id;
+  const source = await request(server.url, 'POST', '/v1/source-data', {
+    key: a.key,
+    json: { name: A_NAMES[1], id_column: 'doc', data: [{ doc: A_NAMES[4], vendor: A_NAMES[3] }, { doc: 'D2', vendor: 'Globex' }] },
+  });
+  expect(source.status, JSON.stringify(source.body)).toBe(201);
+  A.sourceId = source.body.id;
+  const rowsA = await request(server.url, 'GET', `/v1/reference-data/${A.referenceId}/rows`, { key: a.key });
+  A.referenceRowId = rowsA.body.data[0].id;
+  const rowsS = await request(server.url, 'GET', `/v1/source-data/${A.sourceId}/rows`, { key: a.key });
+  A.sourceRowId = rowsS.body.data[0].id;
+  const config = await request(server.url, 'POST', '/v1/matching/configs', {
+    key: a.key,
+    json: {
+      name: A_NAMES[2],
+      reference_data_id: A.referenceId,
+      source_data_id: A.sourceId,
+      field_mappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }],
+      threshold: 0.5,
+    },
+  });
+  expect(config.status, JSON.stringify(config.body)).toBe(201);
+  A.configId = config.body.id;
+  const run = await request(server.url, 'POST', `/v1/matching/configs/${A.configId}/run`, { key: a.key });
+  expect(run.status, JSON.stringify(run.body)).toBe(202);
+  A.runId = run.body.id;
+  const done = await waitForRun(server.url, a.key, A.runId, undefined, 60_000);
+  expect(done.status, JSON.stringify(done)).toBe('completed');
+  expect(done.results.length).toBeGreaterThan(0);
+  A.resultId = done.results[0].id;
+  const context = await createContext(server.app, { authorization: `Bearer ${a.key}` });
+  const strategy = await createStrategy(context, {
+    matchingConfigId: A.configId,
+    plan: { fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }] as never, threshold: 0.5 },
+    version: 1,
+  });
+  A.strategyId = strategy.id;
+
+  const ids = await graphql(
+    server.url,
+    `query($r: ID!, $s: ID!, $c: ID!, $run: ID!, $res: ID!) {
+      r: dataset(id: $r) { ... on QueryDatasetSuccess { data { id } } }
+      s: dataset(id: $s) { ... on QueryDatasetSuccess { data { id } } }
+      c: matchingConfig(id: $c) { ... on QueryMatchingConfigSuccess { data { id } } }
+      run: run(id: $run) { ... on QueryRunSuccess { data { id } } }
+      res: runResult(runId: $run, resultId: $res) { ... on QueryRunResultSuccess { data { id } } }
+    }`,
+    { r: A.referenceId, s: A.sourceId, c: A.configId, run: A.runId, res: A.resultId },
+    a.key,
+  );
+  expect(ids.body.errors, JSON.stringify(ids.body)).toBeUndefined();
+  A.globalIds = {
+    reference: ids.body.data.r.data.id,
+    source: ids.body.data.s.data.id,
+    config: ids.body.data.c.data.id,
+    run: ids.body.data.run.data.id,
+    result: ids.body.data.res.data.id,
+  };
+
+  // B's own datasets (for requests that mix B's and A's ids).
+  const bRef = await request(server.url, 'POST', '/v1/reference-data', { key: b.key, json: { name: 'b-ref', data: [{ name: 'x' }] } });
+  const bSrc = await request(server.url, 'POST', '/v1/source-data', { key: b.key, json: { name: 'b-src', data: [{ vendor: 'x' }] } });
+  B.referenceId = bRef.body.id;
+  B.sourceId = bSrc.body.id;
+  const bConfig = await request(server.url, 'POST', '/v1/matching/configs', {
+    key: b.key,
+    json: { name: 'b-config', reference_data_id: B.referenceId, source_data_id: B.sourceId, field_mappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }] },
+  });
+  expect(bConfig.status, JSON.stringify(bConfig.body)).toBe(201);
+  B.configId = bConfig.body.id;
+}, 120_000);
+
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await worker?.stop();
+  await server?.close();
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// REST matrix
+
+type Expectation =
+  /** 404 not_found for A's id. */
+  | 'not_found'
+  /** 401: admin routes take the admin token, not a workspace key. */
+  | 'unauthorized'
+  /** 2xx; a list whose items are B's only. */
+  | 'ok';
+
+interface RestCase {
+  path: string;
+  json?: unknown;
+  form?: () => FormData;
+  expect: Expectation;
+}
+
+const configJson = () => ({
+  name: 'b-config-2',
+  reference_data_id: B.referenceId,
+  source_data_id: B.sourceId,
+  field_mappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }],
+});
+
+function datasetCases(kind: 'reference' | 'source', base: string): Record<string, () => RestCase[]> {
+  const id = () => (kind === 'reference' ? A.referenceId : A.sourceId);
+  const gid = () => (kind === 'reference' ? A.globalIds.reference : A.globalIds.source);
+  return {
+    [`POST ${base}`]: () => [
+      { path: base, json: { name: 'b-new', data: [{ x: 1 }] }, expect: 'ok' },
+      { path: base, form: () => uploadForm('x\n1\n', 'b.csv', { name: 'b-upload' }), expect: 'ok' },
+    ],
+    [`GET ${base}`]: () => [
+      { path: base, expect: 'ok' },
+      { path: `${base}?page=1&limit=100`, expect: 'ok' },
+    ],
+    [`GET ${base}/:id`]: () => [
+      { path: `${base}/${id()}`, expect: 'not_found' },
+      { path: `${base}/${gid()}`, expect: 'not_found' },
+    ],
+    [`DELETE ${base}/:id`]: () => [{ path: `${base}/${id()}`, expect: 'not_found' }],
+    [`GET ${base}/:id/rows`]: () => [{ path: `${base}/${id()}/rows?limit=500`, expect: 'not_found' }],
+    [`GET ${base}/:id/export`]: () => [{ path: `${base}/${id()}/export`, expect: 'not_found' }],
+  };
+}
+
+const restMatrix: Record<string, () => RestCase[]> = {
+  'GET /healthz': () => [{ path: '/healthz', expect: 'ok' }],
+  'GET /readyz': () => [{ path: '/readyz', expect: 'ok' }],
+  // Prometheus metrics: the admin token, not a workspace key.
+  'GET /metrics': () => [{ path: '/metrics', expect: 'unauthorized' }],
+  'POST /v1/admin/workspaces': () => [{ path: '/v1/admin/workspaces', json: { name: 'evil' }, expect: 'unauthorized' }],
+  'POST /v1/admin/workspaces/:id/api-keys': () => [{ path: `/v1/admin/workspaces/${A.workspaceId}/api-keys`, json: {}, expect: 'unauthorized' }],
+  'PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit': () => [
+    { path: `/v1/admin/workspaces/${A.workspaceId}/api-keys/${a.key.slice(0, 12)}/rate-limit`, json: { rate_limit_per_minute: 1 }, expect: 'unauthorized' },
+  ],
+  ...datasetCases('reference', '/v1/reference-data'),
+  ...datasetCases('reference', '/v1/matching/reference-data'),
+  ...datasetCases('source', '/v1/source-data'),
+  ...datasetCases('source', '/v1/matching/source-data'),
+  'GET /v1/matching/configs': () => [{ path: '/v1/matching/configs?limit=100', expect: 'ok' }],
+  'POST /v1/matching/configs': () => [
+    // A's datasets in B's config: not found (as a 404 or a 400 on the field, never a config over A's data).
+    { path: '/v1/matching/configs', json: { ...configJson(), reference_data_id: A.referenceId }, expect: 'not_found' },
+    { path: '/v1/matching/configs', json: { ...configJson(), source_data_id: A.sourceId }, expect: 'not_found' },
+    { path: '/v1/matching/configs', json: { ...configJson(), reference_data_id: A.globalIds.reference }, expect: 'not_found' },
+  ],
+  'GET /v1/matching/configs/:id': () => [
+    { path: `/v1/matching/configs/${A.configId}`, expect: 'not_found' },
+    { path: `/v1/matching/configs/${A.globalIds.config}`, expect: 'not_found' },
+  ],
+  'PUT /v1/matching/configs/:id': () => [
+    { path: `/v1/matching/configs/${A.configId}`, json: configJson(), expect: 'not_found' },
+    // B's own config pointed at A's source data.
+    { path: `/v1/matching/configs/${B.configId}`, json: { ...configJson(), source_data_id: A.sourceId }, expect: 'not_found' },
+  ],
+  'PATCH /v1/matching/configs/:id': () => [
+    { path: `/v1/matching/configs/${A.configId}`, json: { name: 'renamed' }, expect: 'not_found' },
+    { path: `/v1/matching/configs/${B.configId}`, json: { source_data_id: A.sourceId }, expect: 'not_found' },
+  ],
+  'DELETE /v1/matching/configs/:id': () => [{ path: `/v1/matching/configs/${A.configId}`, expect: 'not_found' }],
+  'POST /v1/matching/configs/:id/run': () => [
+    { path: `/v1/matching/configs/${A.configId}/run`, json: {}, expect: 'not_found' },
+    { path: `/v1/matching/configs/${B.configId}/run`, json: { source_data_id: A.sourceId }, expect: 'not_found' },
+  ],
+  'POST /v1/matching/configs/:id/smart-run': () => [
+    { path: `/v1/matching/configs/${A.configId}/smart-run`, json: { strategy_id: A.strategyId }, expect: 'not_found' },
+    { path: `/v1/matching/configs/${B.configId}/smart-run`, json: { strategy_id: A.strategyId }, expect: 'not_found' },
+  ],
+  'GET /v1/matching/runs': () => [
+    { path: '/v1/matching/runs?limit=100', expect: 'ok' },
+    // A's config as a filter: nothing of A's (an empty list or a 404).
+    { path: `/v1/matching/runs?config_id=${A.configId}`, expect: 'ok' },
+  ],
+  'GET /v1/matching/runs/:id': () => [
+    { path: `/v1/matching/runs/${A.runId}`, expect: 'not_found' },
+    { path: `/v1/matching/runs/${A.globalIds.run}`, expect: 'not_found' },
+  ],
+  'GET /v1/matching/runs/:id/progress': () => [{ path: `/v1/matching/runs/${A.runId}/progress`, expect: 'not_found' }],
+  'POST /v1/matching/runs/:id/cancel': () => [{ path: `/v1/matching/runs/${A.runId}/cancel`, expect: 'not_found' }],
+  'GET /v1/matching/runs/:id/results': () => [
+    { path: `/v1/matching/runs/${A.runId}/results?limit=500`, expect: 'not_found' },
+    { path: `/v1/matching/runs/${A.runId}/results?format=csv`, expect: 'not_found' },
+  ],
+  'POST /v1/matching/runs/:run_id/results/:result_id/review': () => [
+    { path: `/v1/matching/runs/${A.runId}/results/${A.resultId}/review`, json: { status: 'approved', notes: 'b' }, expect: 'not_found' },
+  ],
+};
+
+async function send(method: string, testCase: RestCase): Promise<JsonResponse> {
+  if (testCase.form) return request(server.url, method, testCase.path, { key: b.key, body: testCase.form() });
+  return request(server.url, method, testCase.path, { key: b.key, json: testCase.json });
+}
+
+describe('workspace isolation: REST', { timeout: 120_000 }, () => {
+  it('every route of the router has a matrix entry', () => {
+    const routes = buildRouter(server.app)
+      .list()
+      .map((route) => `${route.method} ${route.pattern}`);
+    expect(routes.length).toBeGreaterThan(10);
+    const missing = routes.filter((route) => !(route in restMatrix));
+    expect(missing, `routes without an isolation case: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it("B's key on every route with A's ids: 404 not_found, lists without A's items, no id or name of A in any body", async () => {
+    const failures: string[] = [];
+    for (const route of buildRouter(server.app).list()) {
+      const key = `${route.method} ${route.pattern}`;
+      const cases = restMatrix[key]?.() ?? [];
+      for (const testCase of cases) {
+        const response = await send(route.method, testCase);
+        const label = `${key} (${testCase.path})`;
+        try {
+          expectNoLeak(label, response.body);
+          expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBeLessThan(500);
+          if (testCase.expect === 'not_found') {
+            // A foreign id inside a body may be reported on its field (400 validation_error); an id in the path is a 404.
+            if (response.status === 400 && testCase.json !== undefined && !testCase.path.includes(A.configId) && !testCase.path.includes(A.runId)) {
+              expectErrorShape(response.body, 'validation_error');
+            } else {
+              expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(404);
+              expectErrorShape(response.body, 'not_found');
+            }
+          } else if (testCase.expect === 'unauthorized') {
+            expect(response.status, label).toBe(401);
+            expectErrorShape(response.body, 'unauthorized');
+          } else {
+            expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBeLessThan(300);
+          }
+        } catch (error) {
+          failures.push((error as Error).message.split('\n')[0]!);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("A's objects are untouched after B's deletes, cancels, reviews and edits", async () => {
+    for (const path of [
+      `/v1/reference-data/${A.referenceId}`,
+      `/v1/source-data/${A.sourceId}`,
+      `/v1/matching/configs/${A.configId}`,
+      `/v1/matching/runs/${A.runId}`,
+    ]) {
+      const response = await request(server.url, 'GET', path, { key: a.key });
+      expect(response.status, path).toBe(200);
+    }
+    const config = await request(server.url, 'GET', `/v1/matching/configs/${A.configId}`, { key: a.key });
+    expect(config.body.name).toBe(A_NAMES[2]);
+    const run = await request(server.url, 'GET', `/v1/matching/runs/${A.runId}`, { key: a.key });
+    expect(run.body.status).toBe('completed');
+    const result = run.body.results.find((item: any) => item.id === A.resultId);
+    expect(result.reviewed_at).toBeNull();
+    const runs = await request(server.url, 'GET', `/v1/matching/runs?config_id=${A.configId}`, { key: a.key });
+    expect(runs.body.data.map((item: any) => item.id)).toEqual([A.runId]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// GraphQL matrix
+
+const schemaSdl = readFileSync(path.join(projectRoot, 'schema/schema.graphql'), 'utf8');
+const sdl = buildSchema(schemaSdl);
+
+const ERROR = '__typename ... on Error { code message }';
+type GqlExpect = 'not_found' | 'ok';
+interface GqlCase {
+  query: string;
+  variables: () => Record<string, unknown>;
+  expect: GqlExpect;
+  /** The field's value (under data) for not_found cases: a typed error result with code not_found. */
+  field: string;
+}
+
+const matchingInput = (overrides: Record<string, unknown> = {}) => ({
+  name: 'b-gql-config',
+  referenceDataId: B.referenceId,
+  sourceDataId: B.sourceId,
+  fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'EXACT', weight: 1 }],
+  ...overrides,
+});
+
+/** Each field with the ids as UUIDs and as global ids. */
+function both(field: string, query: string, variables: (ids: 'uuid' | 'global') => Record<string, unknown>, expectation: GqlExpect = 'not_found'): GqlCase[] {
+  return (['uuid', 'global'] as const).map((form) => ({ field, query, variables: () => variables(form), expect: expectation }));
+}
+const pick = (form: 'uuid' | 'global', uuid: string, global: string) => (form === 'uuid' ? uuid : global);
+
+const queryMatrix: Record<string, () => GqlCase[]> = {
+  dataset: () => [
+    ...both('dataset', `query($id: ID!) { dataset(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.referenceId, A.globalIds.reference) })),
+    ...both('dataset', `query($id: ID!) { dataset(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.sourceId, A.globalIds.source) })),
+  ],
+  datasets: () => [
+    { field: 'datasets', query: `{ datasets(kind: REFERENCE, first: 100) { edges { node { id databaseId name } } } }`, variables: () => ({}), expect: 'ok' },
+    { field: 'datasets', query: `{ datasets(kind: SOURCE, first: 100) { edges { node { id databaseId name } } } }`, variables: () => ({}), expect: 'ok' },
+  ],
+  matchingConfig: () => both('matchingConfig', `query($id: ID!) { matchingConfig(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.configId, A.globalIds.config) })),
+  matchingConfigs: () => [{ field: 'matchingConfigs', query: `{ matchingConfigs(first: 100) { edges { node { id databaseId name } } } }`, variables: () => ({}), expect: 'ok' }],
+  run: () => both('run', `query($id: ID!) { run(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
+  runResult: () => [
+    ...both('runResult', `query($run: ID!, $res: ID!) { runResult(runId: $run, resultId: $res) { ${ERROR} } }`, (f) => ({
+      run: pick(f, A.runId, A.globalIds.run),
+      res: pick(f, A.resultId, A.globalIds.result),
+    })),
+  ],
+  runs: () => [
+    { field: 'runs', query: `{ runs(first: 100) { edges { node { id databaseId } } } }`, variables: () => ({}), expect: 'ok' },
+    // A's config as a filter: an empty list or a not_found error, never A's runs.
+    ...both('runs', `query($c: ID) { runs(first: 100, configId: $c) { edges { node { id databaseId } } } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) }), 'ok'),
+  ],
+  viewer: () => [{ field: 'viewer', query: `{ viewer { scopes workspace { databaseId name } } }`, variables: () => ({}), expect: 'ok' }],
+};
+
+const mutationMatrix: Record<string, () => GqlCase[]> = {
+  cancelRun: () => both('cancelRun', `mutation($id: ID!) { cancelRun(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
+  createDataset: () => [
+    {
+      field: 'createDataset',
+      query: `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { ${ERROR} ... on MutationCreateDatasetSuccess { data { databaseId name } } } }`,
+      variables: () => ({ input: { kind: 'REFERENCE', name: 'b-gql-dataset', data: [{ x: 1 }] } }),
+      expect: 'ok',
+    },
+  ],
+  createMatchingConfig: () => [
+    ...both('createMatchingConfig', `mutation($input: MatchingConfigInput!) { createMatchingConfig(input: $input) { ${ERROR} } }`, (f) => ({
+      input: matchingInput({ referenceDataId: pick(f, A.referenceId, A.globalIds.reference) }),
+    })),
+    ...both('createMatchingConfig', `mutation($input: MatchingConfigInput!) { createMatchingConfig(input: $input) { ${ERROR} } }`, (f) => ({
+      input: matchingInput({ sourceDataId: pick(f, A.sourceId, A.globalIds.source) }),
+    })),
+  ],
+  deleteDataset: () => both('deleteDataset', `mutation($id: ID!) { deleteDataset(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.referenceId, A.globalIds.reference) })),
+  deleteMatchingConfig: () => both('deleteMatchingConfig', `mutation($id: ID!) { deleteMatchingConfig(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.configId, A.globalIds.config) })),
+  replaceMatchingConfig: () => [
+    ...both('replaceMatchingConfig', `mutation($id: ID!, $input: MatchingConfigInput!) { replaceMatchingConfig(id: $id, input: $input) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.configId, A.globalIds.config),
+      input: matchingInput(),
+    })),
+    ...both('replaceMatchingConfig', `mutation($id: ID!, $input: MatchingConfigInput!) { replaceMatchingConfig(id: $id, input: $input) { ${ERROR} } }`, (f) => ({
+      id: B.configId,
+      input: matchingInput({ sourceDataId: pick(f, A.sourceId, A.globalIds.source) }),
+    })),
+  ],
+  reviewRunResult: () =>
+    both('reviewRunResult', `mutation($run: ID!, $res: ID!) { reviewRunResult(runId: $run, resultId: $res, status: APPROVED, notes: "b") { ${ERROR} } }`, (f) => ({
+      run: pick(f, A.runId, A.globalIds.run),
+      res: pick(f, A.resultId, A.globalIds.result),
+    })),
+  smartRun: () => [
+    ...both('smartRun', `mutation($c: ID!, $s: ID!) { smartRun(configId: $c, strategyId: $s) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config), s: A.strategyId })),
+    { field: 'smartRun', query: `mutation($c: ID!, $s: ID!) { smartRun(configId: $c, strategyId: $s) { ${ERROR} } }`, variables: () => ({ c: B.configId, s: A.strategyId }), expect: 'not_found' },
+  ],
+  startRun: () => [
+    ...both('startRun', `mutation($c: ID!) { startRun(configId: $c) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) })),
+    ...both('startRun', `mutation($c: ID!, $s: ID) { startRun(configId: $c, input: { sourceDataId: $s }) { ${ERROR} } }`, (f) => ({
+      c: B.configId,
+      s: pick(f, A.sourceId, A.globalIds.source),
+    })),
+  ],
+  updateMatchingConfig: () => [
+    ...both('updateMatchingConfig', `mutation($id: ID!) { updateMatchingConfig(id: $id, input: { name: "renamed" }) { ${ERROR} } }`, (f) => ({ id: pick(f, A.configId, A.globalIds.config) })),
+    ...both('updateMatchingConfig', `mutation($id: ID!, $s: ID) { updateMatchingConfig(id: $id, input: { sourceDataId: $s }) { ${ERROR} } }`, (f) => ({
+      id: B.configId,
+      s: pick(f, A.sourceId, A.globalIds.source),
+    })),
+  ],
+  // uploadDataset takes a file (GraphQL multipart request) and no id: B uploads its own dataset (see the test below).
+  uploadDataset: () => [],
+};
+
+const subscriptionMatrix = ['runUpdated', 'runsUpdated'];
+
+function rootFields(name: 'Query' | 'Mutation' | 'Subscription'): string[] {
+  const type = sdl.getType(name) as GraphQLObjectType | undefined;
+  return Object.keys(type?.getFields() ?? {}).sort();
+}
+
+function wsClient(key: string): Client {
+  const client = createClient({
+    url: `${server.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${key}` },
+    retryAttempts: 0,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** The first result of a subscription, or 'timeout' when nothing came within `ms`. */
+async function firstResult(client: Client, query: string, variables: Record<string, unknown>, ms: number): Promise<any> {
+  const iterator = client.iterate({ query, variables });
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), ms));
+  try {
+    return await Promise.race([iterator.next().then((next) => next.value), timeout]);
+  } catch (error) {
+    return { thrown: error };
+  } finally {
+    void iterator.return?.();
+  }
+}
+
+function errorCodes(result: any): string[] {
+  const errors = result?.errors ?? (Array.isArray(result?.thrown) ? result.thrown : []);
+  return errors.map((error: any) => error.extensions?.code);
+}
+
+describe('workspace isolation: GraphQL', { timeout: 120_000 }, () => {
+  it('every Query, Mutation and Subscription field of the schema has a matrix entry', () => {
+    expect(rootFields('Query')).toEqual(Object.keys(queryMatrix).sort());
+    expect(rootFields('Mutation')).toEqual(Object.keys(mutationMatrix).sort());
+    expect(rootFields('Subscription')).toEqual([...subscriptionMatrix].sort());
+  });
+
+  it("B's key on every query and mutation with A's ids: a NotFoundError result (or a not_found error), nothing of A's", async () => {
+    const failures: string[] = [];
+    for (const [name, cases] of [...Object.entries(queryMatrix), ...Object.entries(mutationMatrix)]) {
+      for (const testCase of cases()) {
+        const variables = testCase.variables();
+        const response = await graphql(server.url, testCase.query, variables, b.key);
+        const label = `${name} ${JSON.stringify(variables)}`;
+        try {
+          expectNoLeak(label, response.body);
+          expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBeLessThan(500);
+          const value = response.body.data?.[testCase.field];
+          if (testCase.expect === 'not_found') {
+            const codes = (response.body.errors ?? []).map((error) => error.extensions?.code);
+            if (value?.__typename) {
+              // A foreign dataset id inside an input may be reported on its field (ValidationError).
+              const allowed = name === 'createMatchingConfig' || 'input' in variables || 's' in variables ? ['NotFoundError', 'ValidationError'] : ['NotFoundError'];
+              expect(allowed, `${label}: ${JSON.stringify(response.body)}`).toContain(value.__typename);
+              if (value.__typename === 'NotFoundError') expect(value.code).toBe('not_found');
+            } else {
+              expect(codes, `${label}: ${JSON.stringify(response.body)}`).toContain('not_found');
+            }
+          } else {
+            const codes = (response.body.errors ?? []).map((error) => error.extensions?.code);
+            if (codes.length) expect(codes.every((code) => code === 'not_found'), `${label}: ${JSON.stringify(response.body)}`).toBe(true);
+          }
+        } catch (error) {
+          failures.push((error as Error).message.split('\n')[0]!);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("uploadDataset (GraphQL multipart) by B: B's own dataset, nothing of A's", async () => {
+    const form = new FormData();
+    form.append(
+      'operations',
+      JSON.stringify({
+        query: `mutation($file: File!) { uploadDataset(input: { kind: REFERENCE, name: "b-gql-upload", file: $file }) { ${ERROR} ... on MutationUploadDatasetSuccess { data { databaseId name } } } }`,
+        variables: { file: null },
+      }),
+    );
+    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.append('0', new Blob(['name\nx\n'], { type: 'text/csv' }), 'b.csv');
+    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${b.key}`, 'graphql-require-preflight': '1' }, body: form });
+    const text = await response.text();
+    expect(response.status, text).toBeLessThan(500);
+    expectNoLeak('uploadDataset', text);
+  });
+
+  it("subscriptions over graphql-ws: runUpdated(A's run) is not_found before any data; runsUpdated(A's config) gives nothing of A's", async () => {
+    for (const id of [A.runId, A.globalIds.run]) {
+      const result = await firstResult(wsClient(b.key), `subscription($id: ID!) { runUpdated(id: $id) { databaseId status } }`, { id }, 5_000);
+      expect(result, `runUpdated(${id})`).not.toBe('timeout');
+      expectNoLeak('runUpdated', result);
+      expect(result.data?.runUpdated ?? null).toBeNull();
+      expect(errorCodes(result), JSON.stringify(result)).toContain('not_found');
+    }
+
+    // runsUpdated with A's config: a not_found error, or a live feed that never shows A's run changing.
+    for (const configId of [A.configId, A.globalIds.config]) {
+      const client = wsClient(b.key);
+      const iterator = client.iterate({ query: `subscription($c: ID) { runsUpdated(configId: $c) { databaseId status } }`, variables: { c: configId } });
+      const first = iterator.next().then(
+        (next) => next.value,
+        (error) => ({ thrown: error }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A changes its runs while B listens.
+      const started = await request(server.url, 'POST', `/v1/matching/configs/${A.configId}/run`, { key: a.key });
+      expect(started.status).toBe(202);
+      await waitForRun(server.url, a.key, started.body.id, undefined, 60_000);
+      const result = await Promise.race([first, new Promise((resolve) => setTimeout(() => resolve('timeout'), 1_000))]);
+      void iterator.return?.();
+      if (result !== 'timeout') {
+        expectNoLeak('runsUpdated', result);
+        expect(JSON.stringify(result)).not.toContain(started.body.id);
+        expect(errorCodes(result), JSON.stringify(result)).toContain('not_found');
+      }
+    }
+
+    // The unfiltered feed of B does not show A's run changes either.
+    const client = wsClient(b.key);
+    const iterator = client.iterate({ query: `subscription { runsUpdated { databaseId status } }` });
+    const first = iterator.next().then(
+      (next) => next.value,
+      (error) => ({ thrown: error }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${A.configId}/run`, { key: a.key });
+    await waitForRun(server.url, a.key, started.body.id, undefined, 60_000);
+    const result = await Promise.race([first, new Promise((resolve) => setTimeout(() => resolve('timeout'), 1_000))]);
+    void iterator.return?.();
+    expect(result).toBe('timeout');
+  });
+});
