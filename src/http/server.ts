@@ -5,6 +5,7 @@ import type { App } from '../context';
 import { createRestHandler } from './rest';
 import { createGraphQLServer } from './graphql';
 import { attachGraphQLWebSocket } from './websocket';
+import { instrumentRequest } from '../observability/http';
 
 export interface RunningServer {
   url: string;
@@ -26,7 +27,9 @@ export async function startServer(app: App, options: ServerOptions): Promise<Run
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    if (path === '/graphql' || path.startsWith('/graphql/')) {
+    const graphqlPath = path === '/graphql' || path.startsWith('/graphql/');
+    instrumentRequest(app, request, response, graphqlPath ? '/graphql' : undefined);
+    if (graphqlPath) {
       void yoga(request, response);
       return;
     }

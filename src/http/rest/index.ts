@@ -13,10 +13,13 @@ import { registerConfigRoutes } from './configs';
 import { registerRunRoutes } from './runs';
 import { checkRestRateLimit, handleIdempotently } from '../limits/rest';
 import { registerLimitAdminRoutes } from '../limits/admin';
+import { registerMetricsRoute } from '../../observability/metrics';
+import { setRoutePattern } from '../../observability/http';
 
 export function buildRouter(app: App): Router {
   const router = new Router();
   registerHealthRoutes(router, app);
+  registerMetricsRoute(router, app);
   registerAdminRoutes(router, app);
   registerLimitAdminRoutes(router, app);
   registerDatasetRoutes(router);
@@ -29,7 +32,6 @@ export function createRestHandler(app: App) {
   const router = buildRouter(app);
 
   return async function handle(raw: IncomingMessage, response: ServerResponse): Promise<void> {
-    const started = performance.now();
     const url = new URL(raw.url ?? '/', 'http://localhost');
     const method = (raw.method ?? 'GET').toUpperCase();
     const requestIdHeader = raw.headers['x-request-id'];
@@ -41,6 +43,7 @@ export function createRestHandler(app: App) {
       const found = router.match(method, url.pathname);
       if (!found) throw new NotFoundError(`route ${method} ${url.pathname}`);
       if ('allowed' in found) throw new MethodNotAllowedError(`${method} is not allowed here; use ${found.allowed.join(', ')}.`);
+      setRoutePattern(response, found.route.pattern);
       const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
       requestId = context.requestId;
       if (!found.route.public && !context.actor) throw new UnauthorizedError();
@@ -66,7 +69,6 @@ export function createRestHandler(app: App) {
     }
     if (Object.keys(limitHeaders).length) result = { ...result, headers: { ...limitHeaders, ...result.headers } };
     await send(response, result, requestId);
-    app.logger.debug({ requestId, method, path: url.pathname, status: result.status, ms: Math.round(performance.now() - started) }, 'rest');
   };
 }
 
