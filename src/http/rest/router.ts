@@ -58,7 +58,13 @@ export class Router {
       }
       const params: Record<string, string> = {};
       route.names.forEach((name, index) => {
-        params[name] = decodeURIComponent(found[index + 1] ?? '');
+        const raw = found[index + 1] ?? '';
+        try {
+          params[name] = decodeURIComponent(raw);
+        } catch {
+          // `%`, `%E0%A4%A`…: a malformed escape is the client's mistake (URIError was a 500).
+          throw new ValidationError(`The path segment "${raw}" is not valid percent-encoding.`, [{ path: name, message: 'invalid percent-encoding' }]);
+        }
       });
       return { route, params };
     }
