@@ -15,6 +15,7 @@ import { checkRestRateLimit, handleIdempotently } from '../limits/rest';
 import { registerLimitAdminRoutes } from '../limits/admin';
 import { registerMetricsRoute } from '../../observability/metrics';
 import { setRoutePattern } from '../../observability/http';
+import { registerOpenApiRoute } from '../openapi/document';
 
 export function buildRouter(app: App): Router {
   const router = new Router();
@@ -25,6 +26,7 @@ export function buildRouter(app: App): Router {
   registerDatasetRoutes(router);
   registerConfigRoutes(router);
   registerRunRoutes(router);
+  registerOpenApiRoute(router);
   return router;
 }
 

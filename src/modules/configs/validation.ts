@@ -311,3 +311,25 @@ export function checkColumns(parsed: ParsedConfig, values: Partial<ConfigValues>
     }
   }
 }
+
+/**
+ * The config body as one zod schema, for documentation only (the OpenAPI document derives its JSON Schema from
+ * it): built from the same field schemas the parser above uses, which stays the one that validates.
+ */
+export const configBodySchema = z.strictObject({
+  name: fieldSchemas.name,
+  referenceDataId: fieldSchemas.referenceDataId,
+  sourceDataId: fieldSchemas.sourceDataId.optional(),
+  fieldMappings: z
+    .array(
+      mappingBase.extend({
+        options: z.union([optionSchemas.fuzzy, optionSchemas.date_range, optionSchemas.numeric_range, z.strictObject({})]).optional(),
+      }),
+    )
+    .min(1),
+  threshold: fieldSchemas.threshold.optional(),
+  reviewBand: fieldSchemas.reviewBand.optional(),
+  blocking: blockingSchema.optional(),
+  oneToOne: fieldSchemas.oneToOne.optional(),
+  schedule: fieldSchemas.schedule.optional(),
+});

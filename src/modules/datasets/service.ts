@@ -13,7 +13,7 @@ export type DatasetRow = typeof datasetRows.$inferSelect;
 
 const uuid = z.string().uuid();
 
-const importOptions = z
+export const importOptions = z
   .object({
     name: z.string().trim().min(1, 'name is required').max(200),
     idColumn: z.string().trim().min(1).max(500).optional(),

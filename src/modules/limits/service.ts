@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type postgres from 'postgres';
 import { ConflictError, NotFoundError, validationErrorFromIssues } from '../../errors';
 
-const rateLimitInput = z
+export const rateLimitInput = z
   .object({
     rateLimitPerMinute: z.number().int('must be an integer').min(0, 'must be 0 (unlimited) or more').max(1_000_000_000).nullable(),
   })

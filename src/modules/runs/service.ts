@@ -65,7 +65,7 @@ const documentSchema = z
   })
   .strict();
 
-const runInput = z
+export const runInput = z
   .object({
     sourceDataId: z.string().regex(UUID, 'must be a UUID').nullish(),
     documents: z.array(documentSchema).min(1, 'must not be empty').max(100_000, 'at most 100000 documents').nullish(),
@@ -411,7 +411,7 @@ export async function exportResultsCsv(
   })();
 }
 
-const reviewInput = z
+export const reviewInput = z
   .object({
     status: z.enum(['approved', 'rejected'], 'must be approved or rejected'),
     notes: z.string().max(10_000).nullish(),

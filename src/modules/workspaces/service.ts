@@ -8,8 +8,8 @@ import { SCOPES, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, typ
 
 export type Workspace = typeof workspaces.$inferSelect;
 
-const workspaceInput = z.object({ name: z.string().trim().min(1, 'name is required').max(200) }).strict();
-const apiKeyInput = z
+export const workspaceInput = z.object({ name: z.string().trim().min(1, 'name is required').max(200) }).strict();
+export const apiKeyInput = z
   .object({ scopes: z.array(z.enum(SCOPES)).min(1, 'at least one scope').default([...SCOPES]) })
   .strict();
 

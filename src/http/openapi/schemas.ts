@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import { configBodySchema } from '../../modules/configs/validation';
+import { importOptions } from '../../modules/datasets/service';
+import { reviewInput, runInput, RUN_STATUSES } from '../../modules/runs/service';
+import { apiKeyInput, workspaceInput } from '../../modules/workspaces/service';
+import { rateLimitInput } from '../../modules/limits/service';
+import { snakeCase } from '../rest/case';
+
+/** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * The services' zod schemas as JSON Schema, on the REST (snake_case) shape: the services validate the camelCase
+ * shape the REST layer converts request bodies to, so property names (and `required`) are converted back here.
+ * Keys of free-form objects (`values`, rows under `data`) are user column names and have no `properties`.
+ */
+export function fromZod(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  delete json.$schema;
+  return snakeProperties(json) as JsonSchema;
+}
+
+function snakeProperties(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeProperties);
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    if (key === 'properties' && inner && typeof inner === 'object') {
+      out[key] = Object.fromEntries(Object.entries(inner as Record<string, unknown>).map(([name, schema]) => [snakeCase(name), snakeProperties(schema)]));
+    } else if (key === 'required' && Array.isArray(inner)) {
+      out[key] = inner.map((name) => snakeCase(String(name)));
+    } else if (key === 'default') {
+      out[key] = snakeDefaults(inner);
+    } else {
+      out[key] = snakeProperties(inner);
+    }
+  }
+  return out;
+}
+
+function snakeDefaults(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, inner]) => [snakeCase(key), inner]));
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: 'null' }] });
+const dateTime = { type: 'string', format: 'date-time' };
+const uuid = { type: 'string', format: 'uuid' };
+const object = (properties: Record<string, unknown>, required: string[] = Object.keys(properties), extra: JsonSchema = {}) => ({
+  type: 'object',
+  properties,
+  required,
+  ...extra,
+});
+
+const configBody = fromZod(configBodySchema);
+const configPatch = { ...configBody, required: undefined };
+delete configPatch.required;
+
+/** Request bodies, derived from the services' zod schemas. */
+export const requestSchemas: Record<string, JsonSchema> = {
+  ConfigInput: configBody,
+  ConfigPatch: configPatch,
+  RunInput: fromZod(runInput),
+  ReviewInput: fromZod(reviewInput),
+  DatasetJsonInput: (() => {
+    const options = fromZod(importOptions);
+    return {
+      ...options,
+      properties: {
+        ...(options.properties as object),
+        data: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: true }, description: 'The rows; keys are column names.' },
+      },
+      required: [...((options.required as string[]) ?? []), 'data'],
+    };
+  })(),
+  DatasetMultipartInput: (() => {
+    const options = fromZod(importOptions);
+    const properties = Object.fromEntries(
+      Object.entries(options.properties as Record<string, JsonSchema>).map(([name, schema]) => [name, name === 'trim' ? { type: 'string', enum: ['true', 'false'] } : schema]),
+    );
+    return {
+      type: 'object',
+      description: 'The fields must come before the file part, which is streamed.',
+      properties: { ...properties, file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'CSV, JSON (array of objects) or NDJSON.' } },
+      required: ['name', 'file'],
+    };
+  })(),
+  SmartRunInput: object({ strategy_id: { type: 'string' } }, ['strategy_id']),
+  WorkspaceInput: fromZod(workspaceInput),
+  ApiKeyInput: fromZod(apiKeyInput),
+  RateLimitInput: fromZod(rateLimitInput),
+};
+
+/** Response objects, written once (the REST bodies of src/http/rest/*.ts). */
+export const responseSchemas: Record<string, JsonSchema> = {
+  Error: object(
+    {
+      statusCode: { type: 'integer' },
+      code: { type: 'string', description: 'validation_error, unauthorized, insufficient_scope, not_found, conflict, rate_limited, …' },
+      error: { type: 'string' },
+      message: { type: 'string' },
+      retryable: { type: 'boolean' },
+      request_id: { type: 'string' },
+      timestamp: dateTime,
+      path: { type: 'string' },
+      details: { type: 'array', items: object({ path: { type: 'string' }, message: { type: 'string' } }) },
+    },
+    ['statusCode', 'code', 'error', 'message', 'retryable', 'request_id', 'timestamp', 'path'],
+    { additionalProperties: false },
+  ),
+  PagePagination: object({ total: { type: 'integer' }, page: { type: 'integer' }, limit: { type: 'integer' } }),
+  CursorPagination: object({
+    total: { type: 'integer' },
+    limit: { type: 'integer' },
+    has_more: { type: 'boolean' },
+    next_cursor: nullable({ type: 'string' }),
+  }),
+  Deleted: object({ deleted: { const: true } }),
+  Column: object({ name: { type: 'string' }, type: { type: 'string' } }),
+  Table: object(
+    {
+      id: uuid,
+      name: { type: 'string' },
+      kind: { enum: ['reference', 'source'] },
+      source_type: { type: 'string' },
+      status: { type: 'string' },
+      row_count: { type: 'integer' },
+      columns: { type: 'array', items: ref('Column') },
+      id_column: nullable({ type: 'string' }),
+      filename_column: { ...nullable({ type: 'string' }), description: 'Source tables only.' },
+      created_at: dateTime,
+      links: object({ self: { type: 'string' }, rows: { type: 'string' } }),
+    },
+    ['id', 'name', 'kind', 'source_type', 'status', 'row_count', 'columns', 'id_column', 'created_at', 'links'],
+  ),
+  TablePage: object({ data: { type: 'array', items: ref('Table') }, pagination: ref('PagePagination') }),
+  Row: object(
+    {
+      id: uuid,
+      external_id: nullable({ type: 'string' }),
+      document_id: { ...nullable({ type: 'string' }), description: 'Source rows only: the external id.' },
+      document_filename: { ...nullable({ type: 'string' }), description: 'Source rows only.' },
+      values: { type: 'object', additionalProperties: true, description: 'Column name → value.' },
+    },
+    ['id', 'external_id', 'values'],
+  ),
+  RowPage: object({ data: { type: 'array', items: ref('Row') }, pagination: ref('PagePagination') }),
+  FieldMapping: object(
+    {
+      source: { type: 'string' },
+      target: { type: 'string' },
+      strategy: { enum: ['exact', 'fuzzy', 'phonetic', 'date_range', 'numeric_range'] },
+      weight: { type: 'number' },
+      options: { type: 'object' },
+    },
+    ['source', 'target', 'strategy', 'weight', 'options'],
+  ),
+  Config: object({
+    id: uuid,
+    name: { type: 'string' },
+    reference_data_id: uuid,
+    source_data_id: nullable(uuid),
+    field_mappings: { type: 'array', items: ref('FieldMapping') },
+    threshold: { type: 'number' },
+    review_band: nullable(object({ low: { type: 'number' }, high: { type: 'number' } })),
+    blocking: nullable({ type: 'object' }),
+    one_to_one: { type: 'boolean' },
+    schedule: nullable({ type: 'string' }),
+    created_at: dateTime,
+    updated_at: dateTime,
+    links: object({ self: { type: 'string' }, reference_data: { type: 'string' }, source_data: { type: 'string' } }, ['self', 'reference_data']),
+  }),
+  ConfigPage: object({ data: { type: 'array', items: ref('Config') }, pagination: ref('CursorPagination') }),
+  Run: object(
+    {
+      id: uuid,
+      matching_config_id: uuid,
+      status: { enum: [...RUN_STATUSES] },
+      triggered_by: { type: 'string' },
+      rows_processed: nullable({ type: 'integer' }),
+      rows_matched: nullable({ type: 'integer' }),
+      avg_confidence: nullable({ type: 'number' }),
+      started_at: nullable(dateTime),
+      completed_at: nullable(dateTime),
+      error: nullable({ type: 'string' }),
+      created_at: dateTime,
+      strategy_id: { type: 'string', description: 'Smart runs only.' },
+      strategy_version: { type: 'integer', description: 'Smart runs only.' },
+      links: object({ self: { type: 'string' }, config: { type: 'string' } }),
+    },
+    ['id', 'matching_config_id', 'status', 'triggered_by', 'rows_processed', 'rows_matched', 'avg_confidence', 'started_at', 'completed_at', 'error', 'created_at', 'links'],
+  ),
+  RunDetail: {
+    allOf: [ref('Run'), object({ results: { type: 'array', items: ref('Result'), description: 'Top 50 by confidence.' } })],
+  },
+  RunPage: object({ data: { type: 'array', items: ref('Run') }, pagination: ref('CursorPagination') }),
+  Progress: object({
+    run_id: uuid,
+    status: { enum: [...RUN_STATUSES] },
+    phase: nullable({ type: 'string' }),
+    phase_progress: { type: 'number', minimum: 0, maximum: 1 },
+    rows_total: nullable({ type: 'integer' }),
+    rows_processed: nullable({ type: 'integer' }),
+    rows_matched: nullable({ type: 'integer' }),
+    avg_confidence: nullable({ type: 'number' }),
+    updated_at: dateTime,
+  }),
+  Evidence: object({
+    source_field: { type: 'string' },
+    target_field: { type: 'string' },
+    strategy: { type: 'string' },
+    score: { type: 'number' },
+    source_value: {},
+    reference_value: {},
+  }),
+  Result: object({
+    id: uuid,
+    document_id: { type: 'string' },
+    document_filename: nullable({ type: 'string' }),
+    matched_reference_row_id: nullable(uuid),
+    matched_reference_external_id: nullable({ type: 'string' }),
+    confidence: nullable({ type: 'number' }),
+    status: { enum: ['pending', 'approved', 'rejected'] },
+    evidence: { type: 'array', items: ref('Evidence') },
+    candidates: { type: 'array', items: object({ reference_row_id: uuid, confidence: { type: 'number' } }) },
+    notes: nullable({ type: 'string' }),
+    reviewed_at: nullable(dateTime),
+  }),
+  ResultPage: object({ data: { type: 'array', items: ref('Result') }, pagination: ref('PagePagination') }),
+  Health: object({ status: { const: 'ok' } }),
+  Ready: object({ status: { const: 'ready' }, database: { const: 'ok' } }),
+  WorkspaceCreated: object({
+    workspace: object({ id: uuid, name: { type: 'string' }, created_at: dateTime }),
+    api_key: { type: 'string', description: 'Shown once.' },
+  }),
+  ApiKeyCreated: object({ api_key: { type: 'string', description: 'Shown once.' }, scopes: { type: 'array', items: { enum: ['read', 'write'] } } }),
+  RateLimit: object({ prefix: { type: 'string' }, rate_limit_per_minute: nullable({ type: 'integer' }) }),
+};

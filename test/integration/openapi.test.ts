@@ -1,0 +1,256 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context';
+import { buildRouter } from '../../src/http/rest';
+import { openApiPath, operationKey, operations } from '../../src/http/openapi/document';
+import { createStrategy } from '../../src/modules/strategies/service';
+import { startWorker, type RunningWorker } from '../../src/worker';
+import { request, type JsonResponse } from '../support/http';
+import { ADMIN_TOKEN, startTestServer, type TestServer, type TestWorkspace } from '../support/server';
+import { waitForRun } from './runs-fixture';
+
+let server: TestServer;
+let workspace: TestWorkspace;
+let worker: RunningWorker | undefined;
+let doc: any;
+
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+beforeAll(async () => {
+  server = await startTestServer();
+  workspace = await server.newWorkspace('openapi');
+  const response = await request(server.url, 'GET', '/v1/openapi.json');
+  expect(response.status).toBe(200);
+  doc = response.body;
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await server?.close();
+});
+
+describe('GET /v1/openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document (public: no key needed)', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc));
+    expect(result.errors ?? [], JSON.stringify(result.errors, null, 1)?.slice(0, 3000)).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('describes every route of the router, with a response schema for each status', () => {
+    const routes = buildRouter(server.app).list();
+    const missing = routes.filter((route) => !doc.paths[openApiPath(route.pattern)]?.[route.method.toLowerCase()]).map(operationKey);
+    expect(missing, `routes without an operation in the document (add them to src/http/openapi/document.ts)`).toEqual([]);
+    expect(Object.keys(operations).sort()).toEqual(routes.map(operationKey).sort());
+    for (const route of routes) {
+      const operation = doc.paths[openApiPath(route.pattern)][route.method.toLowerCase()];
+      expect(operation.responses.default).toBeDefined();
+      if (!route.public) {
+        expect(operation.security).toEqual([{ bearer: [] }]);
+        expect(operation.responses['429'], operationKey(route)).toBeDefined();
+        expect(operation.responses['401']).toBeDefined();
+        if (route.method !== 'GET') expect(operation.parameters).toContainEqual({ $ref: '#/components/parameters/Idempotency-Key' });
+      }
+    }
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(doc.components.headers)).toEqual(expect.arrayContaining(['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After']));
+    expect(doc.components.responses['429'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+    // Request schemas come from the services' zod schemas, on the snake_case shape.
+    expect(doc.components.schemas.ConfigInput.required).toEqual(['name', 'reference_data_id', 'field_mappings']);
+    expect(Object.keys(doc.components.schemas.RunInput.properties)).toEqual(['source_data_id', 'documents']);
+  });
+});
+
+// ─── conformance: each route called live, success and one error path, responses validated against the document ────
+
+const seen = new Map<string, Set<'success' | 'error'>>();
+let ajv: Ajv2020;
+
+function responseFor(method: string, pattern: string, status: number): any {
+  const operation = doc.paths[openApiPath(pattern)]?.[method.toLowerCase()];
+  expect(operation, `${method} ${pattern} is not in the document`).toBeDefined();
+  let response = operation.responses[String(status)] ?? operation.responses.default;
+  if (response.$ref) response = doc.components.responses[response.$ref.split('/').pop()];
+  expect(operation.responses[String(status)], `${method} ${pattern}: status ${status} not documented`).toBeDefined();
+  return response;
+}
+
+function conform(method: string, pattern: string, response: JsonResponse): void {
+  const documented = responseFor(method, pattern, response.status);
+  const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const media = documented.content?.[type] ?? Object.entries(documented.content ?? {}).find(([name]) => name.split(';')[0] === type)?.[1];
+  expect(media, `${method} ${pattern} ${response.status}: content type ${type} not documented`).toBeDefined();
+  const schema = media.schema.$ref ? { $ref: `openapi.json${media.schema.$ref}` } : media.schema;
+  const validate = ajv.compile(schema);
+  const ok = validate(response.body);
+  expect(ok, `${method} ${pattern} ${response.status}: ${JSON.stringify(validate.errors)}\n${JSON.stringify(response.body).slice(0, 1000)}`).toBe(true);
+  const route = buildRouter(server.app).list().find((candidate) => candidate.method === method && candidate.pattern === pattern)!;
+  if (!route.public) {
+    for (const name of Object.keys(documented.headers ?? {})) {
+      if (name === 'Retry-After') continue;
+      expect(response.headers.get(name), `${method} ${pattern} ${response.status}: header ${name}`).not.toBeNull();
+    }
+  }
+}
+
+async function call(
+  method: string,
+  pattern: string,
+  path: string,
+  status: number,
+  options: Parameters<typeof request>[3] = {},
+): Promise<JsonResponse> {
+  const response = await request(server.url, method, path, options);
+  expect(response.status, `${method} ${path}: ${JSON.stringify(response.body).slice(0, 500)}`).toBe(status);
+  conform(method, pattern, response);
+  const key = `${method} ${pattern}`;
+  if (!seen.has(key)) seen.set(key, new Set());
+  seen.get(key)!.add(status < 400 ? 'success' : 'error');
+  return response;
+}
+
+describe('conformance of live responses', () => {
+  beforeAll(() => {
+    ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema({ $id: 'openapi.json', components: doc.components });
+  });
+
+  it('operations, health and admin routes', async () => {
+    const key = { key: ADMIN_TOKEN };
+    await call('GET', '/healthz', '/healthz', 200);
+    await call('GET', '/readyz', '/readyz', 200);
+    await call('GET', '/v1/openapi.json', '/v1/openapi.json', 200);
+    await call('GET', '/metrics', '/metrics', 200, key);
+    await call('GET', '/metrics', '/metrics', 401);
+    const created = await call('POST', '/v1/admin/workspaces', '/v1/admin/workspaces', 201, { ...key, json: { name: 'provisioned' } });
+    await call('POST', '/v1/admin/workspaces', '/v1/admin/workspaces', 401, { json: { name: 'x' } });
+    const id = created.body.workspace.id as string;
+    const keys = '/v1/admin/workspaces/:id/api-keys';
+    const made = await call('POST', keys, `/v1/admin/workspaces/${id}/api-keys`, 201, { ...key, json: { scopes: ['read'] } });
+    await call('POST', keys, `/v1/admin/workspaces/${id}/api-keys`, 400, { ...key, json: { scopes: [] } });
+    const limit = '/v1/admin/workspaces/:id/api-keys/:prefix/rate-limit';
+    const prefix = (made.body.api_key as string).slice(0, 9);
+    await call('PUT', limit, `/v1/admin/workspaces/${id}/api-keys/${prefix}/rate-limit`, 200, { ...key, json: { rate_limit_per_minute: 100 } });
+    await call('PUT', limit, `/v1/admin/workspaces/${id}/api-keys/ck_zzzzzz/rate-limit`, 404, { ...key, json: { rate_limit_per_minute: 100 } });
+  });
+
+  let referenceId = '';
+  let sourceId = '';
+
+  it('reference and source data, under both paths', async () => {
+    const key = workspace.key;
+    for (const [base, kind] of [
+      ['/v1/reference-data', 'reference'],
+      ['/v1/matching/reference-data', 'reference'],
+      ['/v1/source-data', 'source'],
+      ['/v1/matching/source-data', 'source'],
+    ] as const) {
+      const data =
+        kind === 'reference'
+          ? [{ id: 'V1', name: 'Acme GmbH' }, { id: 'V2', name: 'Globex' }]
+          : [{ doc: 'D1', vendor: 'ACME GmbH', file: 'a.pdf' }, { doc: 'D2', vendor: 'Globex' }, { doc: 'D3', vendor: 'Initech' }];
+      const json = { name: `${kind} table`, id_column: kind === 'reference' ? 'id' : 'doc', ...(kind === 'source' ? { filename_column: 'file' } : {}), data };
+      const table = await call('POST', base, base, 201, { key, json });
+      await call('POST', base, base, 400, { key, json: { name: 'empty', data: [] } });
+      if (kind === 'reference' && !referenceId) referenceId = table.body.id;
+      if (kind === 'source' && !sourceId) sourceId = table.body.id;
+      await call('GET', base, `${base}?limit=5`, 200, { key });
+      await call('GET', base, base, 401);
+      await call('GET', `${base}/:id`, `${base}/${table.body.id}`, 200, { key });
+      await call('GET', `${base}/:id`, `${base}/${NIL}`, 404, { key });
+      await call('GET', `${base}/:id/rows`, `${base}/${table.body.id}/rows?limit=2`, 200, { key });
+      await call('GET', `${base}/:id/rows`, `${base}/${NIL}/rows`, 404, { key });
+      await call('GET', `${base}/:id/export`, `${base}/${table.body.id}/export`, 200, { key });
+      await call('GET', `${base}/:id/export`, `${base}/${NIL}/export`, 404, { key });
+      const doomed = await request(server.url, 'POST', base, { key, json: { name: 'doomed', data: [{ a: 1 }] } });
+      await call('DELETE', `${base}/:id`, `${base}/${doomed.body.id}`, 200, { key });
+      await call('DELETE', `${base}/:id`, `${base}/${doomed.body.id}`, 404, { key });
+    }
+    // A multipart upload answers the same way.
+    const form = new FormData();
+    form.append('name', 'uploaded');
+    form.append('file', new Blob(['id,name\nU1,Umbrella\n'], { type: 'text/csv' }), 'u.csv');
+    await call('POST', '/v1/reference-data', '/v1/reference-data', 201, { key, body: form });
+  });
+
+  it('configs, runs and results', async () => {
+    const key = workspace.key;
+    const configBody = {
+      name: 'vendors',
+      reference_data_id: referenceId,
+      source_data_id: sourceId,
+      field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1, options: { algorithm: 'jaro_winkler' } }],
+      threshold: 0.8,
+      review_band: { low: 0.5, high: 0.8 },
+      blocking: { strategy: 'parallel', keys: [{ parts: [{ source: 'vendor', target: 'name', transform: 'tokens' }] }], max_postings: 100 },
+      schedule: '0 3 * * *',
+    };
+    const configs = '/v1/matching/configs';
+    const config = await call('POST', configs, configs, 201, { key, json: configBody });
+    await call('POST', configs, configs, 400, { key, json: { ...configBody, threshold: 2 } });
+    await call('GET', configs, `${configs}?limit=1`, 200, { key });
+    await call('GET', configs, configs, 401);
+    const one = `${configs}/:id`;
+    const id = config.body.id as string;
+    await call('GET', one, `${configs}/${id}`, 200, { key });
+    await call('GET', one, `${configs}/${NIL}`, 404, { key });
+    await call('PUT', one, `${configs}/${id}`, 200, { key, json: { ...configBody, schedule: null } });
+    await call('PUT', one, `${configs}/${id}`, 400, { key, json: { name: 'no mappings' } });
+    await call('PATCH', one, `${configs}/${id}`, 200, { key, json: { threshold: 0.7 } });
+    await call('PATCH', one, `${configs}/${NIL}`, 404, { key, json: { threshold: 0.7 } });
+    const doomed = await request(server.url, 'POST', configs, { key, json: { ...configBody, name: 'doomed' } });
+    await call('DELETE', one, `${configs}/${doomed.body.id}`, 200, { key });
+    await call('DELETE', one, `${configs}/${doomed.body.id}`, 404, { key });
+
+    const run = await call('POST', `${one}/run`, `${configs}/${id}/run`, 202, { key, headers: { 'idempotency-key': 'openapi-run-1' } });
+    await call('POST', `${one}/run`, `${configs}/${NIL}/run`, 404, { key });
+    const context = await createContext(server.app, { authorization: `Bearer ${key}` });
+    const strategy = await createStrategy(context, {
+      matchingConfigId: id,
+      plan: { fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }], threshold: 0.9 },
+    });
+    const smart = await call('POST', `${one}/smart-run`, `${configs}/${id}/smart-run`, 202, { key, json: { strategy_id: strategy.id } });
+    await call('POST', `${one}/smart-run`, `${configs}/${id}/smart-run`, 400, { key, json: {} });
+
+    const runs = '/v1/matching/runs';
+    await call('POST', `${runs}/:id/cancel`, `${runs}/${smart.body.id}/cancel`, 200, { key });
+    await call('POST', `${runs}/:id/cancel`, `${runs}/${smart.body.id}/cancel`, 409, { key });
+
+    worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
+    const done = await waitForRun(server.url, key, run.body.id);
+    expect(done.status).toBe('completed');
+
+    await call('GET', runs, `${runs}?config_id=${id}&limit=1`, 200, { key });
+    await call('GET', runs, `${runs}?status=bogus`, 400, { key });
+    await call('GET', `${runs}/:id`, `${runs}/${run.body.id}`, 200, { key });
+    await call('GET', `${runs}/:id`, `${runs}/${NIL}`, 404, { key });
+    await call('GET', `${runs}/:id/progress`, `${runs}/${run.body.id}/progress`, 200, { key });
+    await call('GET', `${runs}/:id/progress`, `${runs}/${NIL}/progress`, 404, { key });
+    const results = await call('GET', `${runs}/:id/results`, `${runs}/${run.body.id}/results?limit=10`, 200, { key });
+    expect(results.body.data.length).toBe(3);
+    await call('GET', `${runs}/:id/results`, `${runs}/${run.body.id}/results?format=csv`, 200, { key });
+    await call('GET', `${runs}/:id/results`, `${runs}/${NIL}/results`, 404, { key });
+    const review = `${runs}/:run_id/results/:result_id/review`;
+    const resultId = results.body.data[0].id as string;
+    await call('POST', review, `${runs}/${run.body.id}/results/${resultId}/review`, 200, { key, json: { status: 'approved', notes: 'checked' } });
+    await call('POST', review, `${runs}/${run.body.id}/results/${resultId}/review`, 400, { key, json: { status: 'bogus' } });
+
+    // Errors of the auth layer: scope (403), and a 429 with Retry-After.
+    const reader = await workspace.keyWithScopes(['read']);
+    await call('POST', configs, configs, 403, { key: reader, json: configBody });
+  });
+
+  it('covered every route of the router with a success and an error response', () => {
+    const routes = buildRouter(server.app).list();
+    const unexercised = routes
+      .map(operationKey)
+      .filter((key) => !['GET /healthz', 'GET /readyz', 'GET /v1/openapi.json'].includes(key))
+      .filter((key) => seen.get(key)?.size !== 2);
+    expect(unexercised).toEqual([]);
+  });
+});
