@@ -35,9 +35,9 @@ function flag(args: string[], name: string): string | undefined {
 
 function timeLines(label: string, run: string, engine: EngineTimes, duck: DuckTimes, extra: Record<string, unknown>): void {
   const s = (ms: number) => ms / 1000;
-  emit({ name: `${label}.${run}.total_time`, value: s(engine.totalMs), unit: 's', baseline: s(duck.totalMs), ratio: engine.totalMs / duck.totalMs, note: 'engine: read source CSV + read reference CSV while building the index + match (compact results); duckdb: read_csv both + linkage SQL (best table)', ...extra });
+  emit({ name: `${label}.${run}.total_time`, value: s(engine.totalMs), unit: 's', baseline: s(duck.totalMs), ratio: engine.totalMs / duck.totalMs, note: 'engine: read source CSV + read reference CSV while building the index + match (compact results); duckdb: read_csv both + linkage SQL (best table). Each side in its own fresh process, timer started after its modules are loaded (engine) / its instance is created (duckdb); cold = first run in that process', ...extra });
   emit({ name: `${label}.${run}.link_time`, value: s(engine.buildMs + engine.matchMs), unit: 's', baseline: s(duck.linkMs), ratio: (engine.buildMs + engine.matchMs) / duck.linkMs, note: 'engine: index build (incl. reading the reference CSV) + match; duckdb: linkage SQL on loaded tables' });
-  emit({ name: `${label}.${run}.cpu_time`, value: s(engine.cpuMs), unit: 's', baseline: s(duck.cpuMs), ratio: engine.cpuMs / duck.cpuMs, note: 'CPU seconds (all threads) over total_time: steadier than wall time on a shared machine' });
+  emit({ name: `${label}.${run}.cpu_time`, value: s(engine.cpuMs), unit: 's', baseline: s(duck.cpuMs), ratio: engine.cpuMs / duck.cpuMs, note: 'CPU seconds of the whole process (all threads: engine incl. V8 background compiler/GC threads, duckdb incl. its worker threads) over total_time: steadier than wall time on a shared machine' });
   emit({ name: `${label}.${run}.engine_build_time`, value: s(engine.buildMs), unit: 's' });
   emit({ name: `${label}.${run}.engine_match_time`, value: s(engine.matchMs), unit: 's', note: 'blocking + scoring, compact typed-array results' });
   emit({ name: `${label}.${run}.engine_expand_time`, value: s(engine.expandMs), unit: 's', note: 'compact results → RowMatch objects (ids, evidence, top-5); not in total_time, DuckDB returns only its best table' });
