@@ -5,7 +5,7 @@
  *   runs.synthetic_*.upload_s     uploading the synthetic reference and source CSVs over REST
  *   runs.synthetic_*.in_process_s POST …/run → `completed`, in-process worker (target ≤ 120 s at 100k × 1M)
  *   runs.synthetic_*.two_workers_s the same with two `npm run worker` processes (no in-process worker)
- * Usage: npx tsx scripts/bench-runs.ts [--scale 1] [--repeat 20] [--only latency,scale,two-workers]
+ * Usage: npx tsx scripts/bench-runs.ts [--scale 1] [--repeat 20] [--only latency,scale,two-workers] [--worker-threads 1]
  * (or `npm run bench -- runs …` once bench/index.ts maps `runs` to this module).
  * Uses DATABASE_URL's server when set (a fresh database is created there), else a throwaway embedded PostgreSQL.
  */
@@ -199,10 +199,12 @@ export async function run(args: string[]): Promise<void> {
       if (only.has('two-workers')) {
         await worker?.stop();
         worker = undefined;
-        const children = [0, 1].map(() => startProcess('src/worker-main.ts', { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }));
+        // Both processes on this machine: one matching thread each (MATCH_THREADS=1), as two single-core workers.
+        const threads = flag(args, 'worker-threads') ?? '1';
+        const children = [0, 1].map(() => startProcess('src/worker-main.ts', { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', MATCH_THREADS: threads, RATE_LIMIT_PER_MINUTE: '0' }));
         try {
           await Promise.all(children.map((child) => child.waitFor(/Concord worker \S+ is running/, 60_000)));
-          await timedRun('two_workers_s', { worker: 'two processes', note: 'both on this machine' });
+          await timedRun('two_workers_s', { worker: 'two processes', match_threads: Number(threads), note: 'both on this machine' });
         } finally {
           await Promise.all(children.map((child) => child.stop()));
         }
