@@ -243,6 +243,18 @@ describe('conformance of live responses', () => {
     // Errors of the auth layer: scope (403), and a 429 with Retry-After.
     const reader = await workspace.keyWithScopes(['read']);
     await call('POST', configs, configs, 403, { key: reader, json: configBody });
+    const limited = await request(server.url, 'POST', '/v1/admin/workspaces', { key: ADMIN_TOKEN, json: { name: 'limited' } });
+    const limitedKey = limited.body.api_key as string;
+    const prefix = limitedKey.slice(0, 9);
+    const set = await request(server.url, 'PUT', `/v1/admin/workspaces/${limited.body.workspace.id}/api-keys/${prefix}/rate-limit`, {
+      key: ADMIN_TOKEN,
+      json: { rate_limit_per_minute: 1 },
+    });
+    expect(set.status).toBe(200);
+    await call('GET', configs, configs, 200, { key: limitedKey });
+    const tooMany = await call('GET', configs, configs, 429, { key: limitedKey });
+    expect(tooMany.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(tooMany.headers.get('x-ratelimit-remaining')).toBe('0');
   });
 
   it('covered every route of the router with a success and an error response', () => {
