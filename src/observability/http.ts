@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../context';
 import { observeHttpRequest } from './metrics';
@@ -17,6 +18,11 @@ export function setRoutePattern(response: ServerResponse, pattern: string): void
  */
 export function instrumentRequest(app: App, request: IncomingMessage, response: ServerResponse, fallbackRoute?: string): void {
   const started = performance.now();
+  // The REST handler sets X-Request-Id itself; other requests (GraphQL) get theirs here.
+  if (fallbackRoute) {
+    const given = request.headers['x-request-id'];
+    response.setHeader('x-request-id', typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID());
+  }
   let done = false;
   const finish = () => {
     if (done) return;
@@ -25,7 +31,7 @@ export function instrumentRequest(app: App, request: IncomingMessage, response: 
     const method = (request.method ?? 'GET').toUpperCase();
     const route = routes.get(response) ?? fallbackRoute ?? 'unmatched';
     const status = response.writableFinished ? response.statusCode : 499;
-    const header = response.getHeader('x-request-id') ?? request.headers['x-request-id'];
+    const header = response.getHeader('x-request-id');
     const requestId = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : undefined;
     observeHttpRequest(app, method, route, status, seconds);
     app.logger.info({ request_id: requestId, method, route, status, duration_ms: Math.round(seconds * 10_000) / 10 }, 'request');

@@ -87,7 +87,10 @@ describe('request logs', () => {
     expect(await lineFor('log-unmatched')).toMatchObject({ route: 'unmatched', status: 404 });
     await request(url, 'POST', '/graphql', { key, json: { query: '{ __typename }' }, headers: { 'x-request-id': 'log-graphql' } });
     expect(await lineFor('log-graphql')).toMatchObject({ method: 'POST', route: '/graphql', status: 200 });
-    await graphql(url, '{ __typename }', {}, key);
+    const anonymous = await graphql(url, '{ __typename }', {}, key);
+    const generated = anonymous.headers.get('x-request-id');
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await lineFor(generated!)).toMatchObject({ route: '/graphql', status: 200 });
   });
 
   it('never writes an API key or the admin token, also when a request fails', async () => {
