@@ -110,3 +110,17 @@ export function validationErrorFromIssues(
     })),
   );
 }
+
+/**
+ * Postgres refusing text it cannot store (a NUL character: SQLSTATE 22021 in text, 22P05 in jsonb) is the input's
+ * fault: a ValidationError, not a 500. The error may come straight from postgres.js or wrapped (`cause`) by drizzle.
+ */
+export function fromDatabaseError(error: unknown): ValidationError | undefined {
+  for (let current = error, hops = 0; current && typeof current === 'object' && hops < 3; current = (current as { cause?: unknown }).cause, hops++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === '22021' || code === '22P05') {
+      return new ValidationError('The input contains a NUL character (\\u0000), which cannot be stored.');
+    }
+  }
+  return undefined;
+}

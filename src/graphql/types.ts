@@ -1,6 +1,6 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { AppError, ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
+import { AppError, ConflictError, fromDatabaseError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { builder } from './builder';
 
 builder.queryType({
@@ -85,7 +85,8 @@ builder.objectType(PayloadTooLargeError, {
 
 /** Typed errors that escape a field (auth errors, for instance) become GraphQL errors with the REST code. */
 export function toGraphQLError(error: unknown): GraphQLError | undefined {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const raw = error instanceof GraphQLError ? error.originalError : error;
+  const original = fromDatabaseError(raw) ?? raw;
   // Pothos' own input checks (an offset cursor that is not base64, first < 0…) are the client's mistake, not a 500.
   if (original instanceof PothosValidationError) return new GraphQLError(original.message, { extensions: { code: 'validation_error', statusCode: 400 } });
   if (!(original instanceof AppError)) return undefined;

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { AppError, RateLimitedError } from '../../errors';
+import { AppError, fromDatabaseError, RateLimitedError } from '../../errors';
 import { pathToSnake } from './case';
 
 export interface RestErrorBody {
@@ -16,7 +16,7 @@ export interface RestErrorBody {
 
 /** The one mapping of typed errors to the REST error body of DESIGN.md; anything untyped is a 500. */
 export function restError(error: unknown, requestId: string, path: string): { body: RestErrorBody; headers: Record<string, string> } {
-  const known = error instanceof AppError ? error : undefined;
+  const known = error instanceof AppError ? error : fromDatabaseError(error);
   const statusCode = known?.statusCode ?? 500;
   const body: RestErrorBody = {
     statusCode,
