@@ -42,6 +42,7 @@ function datasetOperations(base: string, kind: 'reference' | 'source', alias: bo
     [`POST ${base}`]: {
       summary: `Create a ${noun} from an upload (multipart) or JSON rows${aka}`,
       tags,
+      query: [{ name: 'trim', schema: { type: 'string', enum: ['true', 'false'] }, description: 'trim=false keeps white space around column names and values (multipart uploads; JSON bodies use the trim field).' }],
       body: { schema: 'DatasetJsonInput', multipart: 'DatasetMultipartInput', required: true },
       success: { status: 201, schema: 'Table', description: 'The table.' },
       errors: [413, 415],
