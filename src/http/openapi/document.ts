@@ -214,7 +214,7 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
     };
     const statuses = new Set<number>(operation.errors ?? []);
     if (route.pattern.includes(':') && access === 'key') statuses.add(404);
-    if (operation.body || operation.query || write) statuses.add(400);
+    if (operation.body || operation.query || write || route.pattern.includes(':')) statuses.add(400);
     if (access !== 'public') statuses.add(401);
     if (keyed) {
       statuses.add(403);
