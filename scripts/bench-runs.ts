@@ -181,6 +181,10 @@ export async function run(args: string[]): Promise<void> {
         const done = await waitCompleted(run.id);
         const seconds = (performance.now() - started) / 1000;
         loop.disable();
+        if (done.status !== 'completed') {
+          const full = await api('GET', `/v1/matching/runs/${run.id}`);
+          process.stderr.write(`run ${run.id} ended ${done.status}: ${full.error}\n`);
+        }
         const workers = await app.sql`select worker_id, count(*)::int as chunks from run_chunks where run_id = ${run.id} group by 1`;
         emit({
           name: `${label}.${metric}`,
@@ -206,6 +210,7 @@ export async function run(args: string[]): Promise<void> {
           await Promise.all(children.map((child) => child.waitFor(/Concord worker \S+ is running/, 60_000)));
           await timedRun('two_workers_s', { worker: 'two processes', match_threads: Number(threads), note: 'both on this machine' });
         } finally {
+          if (process.env.BENCH_VERBOSE) for (const child of children) process.stderr.write(child.output());
           await Promise.all(children.map((child) => child.stop()));
         }
       }

@@ -5,7 +5,7 @@ import { graphql, request } from '../support/http';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { createStrategy } from '../../src/modules/strategies/service';
 import { createContext } from '../../src/context';
-import { createExecutionContext, runChunk } from '../../src/modules/runs/execute';
+import { createExecutionContext, planRun, runChunk } from '../../src/modules/runs/execute';
 import { scheduleTick } from '../../src/modules/runs/schedule';
 import { FEBRL_MAPPINGS, setupFebrl, waitForRun, type FebrlSetup } from './runs-fixture';
 
@@ -145,6 +145,21 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
     await runChunk(execution, runId, 1);
     const [finished] = await server.app.sql`select status, rows_processed from runs where id = ${runId}`;
     expect(finished).toEqual({ status: 'completed', rows_processed: 5000 });
+  });
+
+  it('chunks of one run finishing at the same time do not deadlock on the run row', async () => {
+    await worker?.stop();
+    worker = undefined;
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
+    const runId = started.body.id;
+    const execution = createExecutionContext(server.app, 'parallel');
+    await planRun(execution, runId);
+    const chunks = await server.app.sql`select chunk_index from run_chunks where run_id = ${runId}`;
+    expect(chunks.length).toBeGreaterThan(1);
+    await Promise.all(chunks.map((chunk) => runChunk(execution, runId, chunk.chunk_index as number)));
+    const [run] = await server.app.sql`select status, rows_processed from runs where id = ${runId}`;
+    expect(run).toEqual({ status: 'completed', rows_processed: 5000 });
+    execution.close();
   });
 
   it('scheduled: the minute tick starts a scheduled run for configs whose cron matches', async () => {

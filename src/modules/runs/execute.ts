@@ -83,7 +83,7 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
   const chunkSize = app.settings.RUN_CHUNK_SIZE;
   const maxAttempts = app.settings.RUN_CHUNK_MAX_ATTEMPTS;
   const outcome = await app.sql.begin(async (tx) => {
-    const [run] = await tx<RunRow[]>`select id, workspace_id, status, snapshot from runs where id = ${runId} for update`;
+    const [run] = await tx<RunRow[]>`select id, workspace_id, status, snapshot from runs where id = ${runId} for no key update`;
     if (!run || run.status !== 'queued') return 'skip' as const;
     const snapshot = run.snapshot;
     const [reference] = await tx`select 1 from datasets where id = ${snapshot.referenceDataId}`;
@@ -168,14 +168,18 @@ async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot):
   const [dataset] = await app.sql<{ row_count: number }[]>`select row_count from datasets where id = ${snapshot.referenceDataId}`;
   if (!dataset) throw new RunFailure('The reference dataset of this run no longer exists.');
   const threads = app.settings.MATCH_THREADS || availableParallelism();
+  const large = dataset.row_count >= THREADED_MIN_REFERENCE_ROWS;
   // Automatic (MATCH_THREADS=0): threads for large references only; an explicit MATCH_THREADS > 1 always uses them.
-  const threaded = threads > 1 && (app.settings.MATCH_THREADS > 1 || dataset.row_count >= THREADED_MIN_REFERENCE_ROWS);
-  // Matching threads boot while the index is built; the index lives on SharedArrayBuffers, so they share it.
+  const threaded = threads > 1 && (app.settings.MATCH_THREADS > 1 || large);
+  // A large reference is always loaded and indexed off the main thread (seconds of work that would otherwise stall
+  // HTTP, events and the worker heartbeat); the index then lives on SharedArrayBuffers, shared with matching threads.
+  const offThread = (large || threaded) && execution.databaseUrl !== undefined;
+  // Matching threads boot while the index is built.
   const pool = threaded ? new MatchWorkerPool(null, threads) : null;
   try {
     let index: ReferenceIndex;
-    if (threaded && execution.databaseUrl) {
-      index = await buildIndexOffThread(execution.databaseUrl, snapshot.referenceDataId, snapshot.match as MatchConfig);
+    if (offThread) {
+      index = await buildIndexOffThread(execution.databaseUrl!, snapshot.referenceDataId, snapshot.match as MatchConfig);
     } else {
       const rows: EngineRow[] = [];
       const cursor = app.sql<{ id: string; values: Record<string, unknown> }[]>`
@@ -185,7 +189,7 @@ async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot):
     }
     pool?.useIndex(index);
     app.logger.info(
-      { rows: index.size, ms: Math.round(performance.now() - started), bytes: index.estimatedBytes, threads: pool ? threads : 1, offThread: threaded && !!execution.databaseUrl },
+      { rows: index.size, ms: Math.round(performance.now() - started), bytes: index.estimatedBytes, threads: pool ? threads : 1, offThread },
       'reference index ready',
     );
     return { index, pool, estimatedBytes: index.estimatedBytes };
@@ -279,9 +283,10 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
       returning id`;
     if (!done) return undefined;
     // Progress events of a run go out at most once per RUN_PROGRESS_INTERVAL_MS, across all worker processes:
-    // the run row (locked by this update) remembers when the last one went out.
+    // the run row remembers when the last one went out. (FOR NO KEY UPDATE: it must not conflict with the KEY SHARE
+    // locks that concurrent chunks' result inserts take on the run row through the foreign key.)
     const [updated] = await tx<{ chunks_done: number; chunks_total: number; status: string; notify: boolean }[]>`
-      with previous as (select progress_notified_at as at from runs where id = ${runId} for update)
+      with previous as (select progress_notified_at as at from runs where id = ${runId} for no key update)
       update runs set rows_processed = coalesce(rows_processed, 0) + ${records.length},
         rows_matched = coalesce(rows_matched, 0) + ${matched},
         confidence_sum = confidence_sum + ${confidenceSum},
