@@ -112,7 +112,8 @@ export function validationErrorFromIssues(
 }
 
 /**
- * Postgres refusing text it cannot store (a NUL character: SQLSTATE 22021 in text, 22P05 in jsonb) is the input's
+ * Postgres refusing text it cannot store (a NUL character: SQLSTATE 22021 in text, 22P05 in jsonb; a lone surrogate:
+ * 22P02 in jsonb) is the input's
  * fault: a ValidationError, not a 500. The error may come straight from postgres.js or wrapped (`cause`) by drizzle.
  */
 export function fromDatabaseError(error: unknown): ValidationError | undefined {
@@ -120,6 +121,10 @@ export function fromDatabaseError(error: unknown): ValidationError | undefined {
     const code = (current as { code?: unknown }).code;
     if (code === '22021' || code === '22P05') {
       return new ValidationError('The input contains a NUL character (\\u0000), which cannot be stored.');
+    }
+    // jsonb refusing JSON text Node produced from the input: a lone UTF-16 surrogate (\ud83d) in a string.
+    if (code === '22P02' && /type json/i.test(String((current as { message?: unknown }).message))) {
+      return new ValidationError('The input contains text that cannot be stored as JSON (a lone UTF-16 surrogate such as \\ud83d).');
     }
   }
   return undefined;
