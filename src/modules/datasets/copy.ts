@@ -23,6 +23,9 @@ export function rowIdFactory(now = Date.now()): (position: number) => string {
   return (position) => prefix + position.toString(16).padStart(8, '0');
 }
 
+/** `\udXXX` escaped in JSON text (an even number of backslashes before it: not an escaped backslash). */
+const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
+
 /** COPY text format: backslash, newline, carriage return and tab are escaped; \N is NULL. */
 function copyField(value: string | null): string {
   if (value === null) return '\\N';
@@ -79,6 +82,13 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
       if (json.includes('\\u0000')) {
         throw new ValidationError(`Line ${row.line} contains a NUL character, which cannot be stored.`, [
           { path: `line ${row.line}`, message: 'NUL character' },
+        ]);
+      }
+      // JSON.stringify escapes a lone UTF-16 surrogate (from a JSON body's "\ud83d"); jsonb refuses it, and the COPY
+      // then never finished (the request hung).
+      if (LONE_SURROGATE.test(json)) {
+        throw new ValidationError(`Line ${row.line} contains a lone UTF-16 surrogate, which cannot be stored.`, [
+          { path: `line ${row.line}`, message: 'lone surrogate' },
         ]);
       }
       const filename = options.filenameColumn ? cellText(row.values[options.filenameColumn]) : null;
