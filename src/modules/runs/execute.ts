@@ -274,7 +274,7 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
   });
 
   const intervalMs = app.settings.RUN_PROGRESS_INTERVAL_MS;
-  const progress = await app.sql.begin(async (tx) => {
+  const progress = await retryTransient(() => app.sql.begin(async (tx) => {
     await writeResults(tx, runId, records);
     const [done] = await tx`
       update run_chunks set status = 'done', completed_at = now(), worker_id = ${workerId},
@@ -302,11 +302,24 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
     const last = updated!.chunks_done >= updated!.chunks_total;
     if (!last && updated!.notify) await notifyRun(tx, runId, 'progress');
     return updated!;
-  });
+  }));
   app.logger.debug({ runId, chunkIndex, rows: records.length, matchMs: Math.round(matchedAt - loaded), writeMs: Math.round(performance.now() - matchedAt) }, 'chunk done');
   if (progress && progress.chunks_done >= progress.chunks_total) {
     cache.delete(runId);
     if (progress.status === 'running') await finaliseRun(execution, runId, run.snapshot);
+  }
+}
+
+/** Runs a transaction again (up to 3 times) when Postgres aborts it as a deadlock victim or serialization failure. */
+async function retryTransient<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
+    }
   }
 }
 
