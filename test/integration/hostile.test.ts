@@ -267,6 +267,43 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
     );
   });
 
+  it('multipart uploads: hostile field values, file names, content types and broken multipart bodies', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          name: fc.option(hostileString, { nil: undefined }),
+          id_column: fc.option(hostileString, { nil: undefined }),
+          filename_column: fc.option(hostileString, { nil: undefined }),
+          format: fc.option(fc.oneof(hostileString, fc.constantFrom('csv', 'json', 'ndjson', 'xlsx')), { nil: undefined }),
+          trim: fc.option(fc.oneof(hostileString, fc.constantFrom('true', 'false')), { nil: undefined }),
+        }),
+        fc.oneof(hostileString, fc.constantFrom('id,name\n1,a\n', '[{"id":1}]', '{"id":1}\n{"id":2}\n', 'id;name\n1;a\n')),
+        fc.oneof(fc.constant('data.csv'), hostileString.filter((text) => text.length < 300)),
+        fc.constantFrom('text/csv', 'application/json', 'application/x-ndjson', 'application/octet-stream', 'image/png', ''),
+        fc.constantFrom('reference', 'source'),
+        async (fields, content, filename, type, kind) => {
+          const form = new FormData();
+          for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.append(name, value.replace(/[\ud800-\udfff]/g, '\ufffd'));
+          form.append('file', new Blob([content.replace(/[\ud800-\udfff]/g, '\ufffd')], { type }), filename.replace(/[\ud800-\udfff]/g, '\ufffd'));
+          await check(`POST ${kind}-data multipart ${shortLabel(fields)} ${shortLabel(content)} ${shortLabel(filename)} ${type}`, () =>
+            request(server.url, 'POST', `/v1/${kind}-data`, { key: ws.key, body: form }),
+          );
+        },
+      ),
+      { numRuns: RUNS * 2, endOnFailure: true, seed: SEED },
+    );
+    const broken = [
+      ['multipart/form-data', '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nid\n1\n'],
+      ['multipart/form-data; boundary=x', 'garbage'],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nn\r\n--x--\r\n'],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nid,name\n1,a\n'],
+      ['multipart/form-data; boundary=' + 'b'.repeat(100), '--x--'],
+    ];
+    for (const [type, body] of broken) {
+      await check(`POST reference-data ${type} ${shortLabel(body)}`, () => request(server.url, 'POST', '/v1/reference-data', { key: ws.key, body, headers: { 'content-type': type! } }));
+    }
+  });
+
   it('every REST error so far was a 4xx', () => {
     expect(failures).toEqual([]);
   });

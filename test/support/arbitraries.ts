@@ -101,7 +101,8 @@ function paths(value: unknown, prefix: Array<string | number> = []): Array<Array
 function setAt(value: unknown, path: Array<string | number>, replacement: unknown, remove: boolean): unknown {
   if (!path.length) return replacement;
   const [head, ...rest] = path;
-  if (Array.isArray(value)) {
+  // An added key under an array (`add` op) turns it into an object with the array's entries (no giant sparse arrays).
+  if (Array.isArray(value) && typeof head === 'number') {
     const copy = [...value];
     if (remove && !rest.length) copy.splice(head as number, 1);
     else copy[head as number] = setAt(copy[head as number], rest, replacement, remove);
