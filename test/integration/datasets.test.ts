@@ -151,6 +151,22 @@ describe('reference data upload', () => {
     expect(stored!.rows).toBe(stored!.expected);
   });
 
+  it('rejects a multipart body that ends inside the file part with 400', async () => {
+    const before = await referenceCount();
+    const boundary = 'concord-test-boundary';
+    const body =
+      `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\ntruncated\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\na,b\n1,2\n`;
+    const response = await request(server.url, 'POST', '/v1/reference-data', {
+      key: owner.key,
+      body,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(response.status).toBe(400);
+    expectErrorShape(response.body, 'validation_error');
+    expect(await referenceCount()).toBe(before);
+  });
+
   it('answers 413 payload_too_large above the size limit', async () => {
     const small = await startTestServer({ MAX_UPLOAD_BYTES: 1000 });
     try {

@@ -47,12 +47,18 @@ function rowBody(kind: DatasetKind, row: DatasetRow) {
   };
 }
 
+/** The file part's bytes, within the size limit; a truncated multipart body is the client's error (400). */
 async function* limitBytes(stream: Readable, limit: number): AsyncGenerator<Uint8Array> {
   let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new PayloadTooLargeError(limit);
-    yield chunk;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new PayloadTooLargeError(limit);
+      yield chunk;
+    }
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) throw error;
+    throw new ValidationError(`The multipart body ended early or is malformed: ${(error as Error).message}`);
   }
 }
 
@@ -74,6 +80,9 @@ function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Datas
       fields[name] = value;
     });
     parser.on('file', (fieldName, stream, info) => {
+      // busboy also emits a truncated body's error on the part's stream; the import sees it through iteration, and
+      // a part nobody reads any more must not turn it into an unhandled 'error' event.
+      stream.on('error', () => {});
       if (fieldName !== 'file' || started) {
         stream.resume();
         return;
