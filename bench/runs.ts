@@ -5,8 +5,8 @@
  *   runs.synthetic_*.upload_s     uploading the synthetic reference and source CSVs over REST
  *   runs.synthetic_*.in_process_s POST …/run → `completed`, in-process worker (target ≤ 120 s at 100k × 1M)
  *   runs.synthetic_*.two_workers_s the same with two `npm run worker` processes (no in-process worker)
- * Usage: npx tsx scripts/bench-runs.ts [--scale 1] [--repeat 20] [--only latency,scale,two-workers] [--worker-threads 1]
- * (or `npm run bench -- runs …` once bench/index.ts maps `runs` to this module).
+ * Usage: npm run bench -- runs [--scale 1] [--repeat 20] [--only latency,scale,two-workers] [--worker-threads 1]
+ *
  * Uses DATABASE_URL's server when set (a fresh database is created there), else a throwaway embedded PostgreSQL.
  */
 import { openAsBlob } from 'node:fs';
@@ -26,8 +26,8 @@ import { startServer } from '../src/http/server';
 import { createLogger } from '../src/logger';
 import { createWorkspace } from '../src/modules/workspaces/service';
 import { startWorker, type RunningWorker } from '../src/worker';
-import { prepareSynthetic } from '../bench/engine/datasets';
-import { syntheticConfig } from '../bench/engine/configs';
+import { prepareSynthetic } from './engine/datasets';
+import { syntheticConfig } from './engine/configs';
 import { startProcess } from '../test/support/process';
 
 function flag(args: string[], name: string): string | undefined {
