@@ -1,5 +1,6 @@
 import { encodeGlobalID, resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
+import { encodeCursor } from '../pagination';
 import { databaseId } from '../../graphql/ids';
 import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../errors';
@@ -9,7 +10,6 @@ import { getConfig } from '../configs/service';
 import { requireScope } from '../workspaces/actor';
 import {
   cancelRun,
-  encodeRunCursor,
   getResult,
   getRun,
   listRuns,
@@ -197,7 +197,7 @@ builder.queryFields((t) => ({
           limit: args.first ?? undefined,
           cursor: args.after ?? undefined,
         });
-        const edges = page.data.map((run) => ({ node: run, cursor: encodeRunCursor(run) }));
+        const edges = page.data.map((run) => ({ node: run, cursor: encodeCursor(run) }));
         return {
           totalCount: page.total,
           edges,

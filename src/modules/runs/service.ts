@@ -12,6 +12,7 @@ import { parsePage, type Page } from '../datasets/service';
 import { toCsvLine } from '../datasets/csv';
 import { getStrategy } from '../strategies/service';
 import { requireScope, type Actor } from '../workspaces/actor';
+import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
 
 export type Run = RunState;
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'];
@@ -216,33 +217,9 @@ export function phaseProgress(run: Run): number {
   return 0;
 }
 
-export interface CursorPage<T> {
-  data: T[];
-  total: number;
-  limit: number;
-  hasMore: boolean;
-  nextCursor: string | null;
-}
-
-export function encodeRunCursor(run: Pick<Run, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${run.createdAt.toISOString()}|${run.id}`, 'utf8').toString('base64url');
-}
-
-function decodeRunCursor(cursor: string): { createdAt: Date; id: string } {
-  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const [at, id, extra] = text.split('|');
-  const createdAt = new Date(at ?? '');
-  if (extra !== undefined || !id || !UUID.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new ValidationError('Invalid cursor.', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
-  }
-  return { createdAt, id };
-}
-
-const listParams = z.object({
+const listParams = cursorParams.extend({
   configId: z.string().regex(UUID, 'must be a UUID').optional(),
   status: z.enum(RUN_STATUSES as [RunStatus, ...RunStatus[]]).optional(),
-  limit: z.coerce.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').default(20),
-  cursor: z.string().optional(),
 });
 
 /** The runs of the workspace, newest first, optionally of one config and/or in one status. */
@@ -255,7 +232,7 @@ export async function listRuns(
   const parsed = listParams.safeParse(clean);
   if (!parsed.success) throw validationErrorFromIssues('Invalid run list parameters.', parsed.error.issues);
   const { configId, status, limit } = parsed.data;
-  const after = parsed.data.cursor ? decodeRunCursor(parsed.data.cursor) : undefined;
+  const after = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
   const sql = context.sql;
   const filters = sql`workspace_id = ${actor.workspaceId}
     ${configId ? sql`and matching_config_id = ${configId}` : sql``}
@@ -267,10 +244,7 @@ export async function listRuns(
       order by created_at desc, id desc limit ${limit + 1}`,
     sql<{ total: number }[]>`select count(*)::int as total from runs where ${filters}`,
   ]);
-  const hasMore = rows.length > limit;
-  const data = rows.slice(0, limit).map(runStateFromRow);
-  const last = data[data.length - 1];
-  return { data, total: totals?.total ?? 0, limit, hasMore, nextCursor: hasMore && last ? encodeRunCursor(last) : null };
+  return cursorPage(rows.map(runStateFromRow), limit, totals?.total ?? 0);
 }
 
 // ─── cancel ─────────────────────────────────────────────────────────────────────────────────────────────────────
