@@ -1,4 +1,5 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type App, type Context } from '../context';
 import { schema } from '../graphql/schema';
@@ -42,7 +43,7 @@ export function createGraphQLServer(app: App): GraphQLServer {
     multipart: true,
     logging: false,
     maskedErrors: {
-      maskError: (error, message, isDev) => toGraphQLError(error) ?? defaultMaskError(error, message, isDev),
+      maskError: (error, message, isDev) => truncateMessage(toGraphQLError(error) ?? defaultMaskError(error, message, isDev)),
     },
     plugins: [limits.plugin],
     context: async ({ request, connectionParams, upgradeAuthorization }) => {
@@ -54,5 +55,22 @@ export function createGraphQLServer(app: App): GraphQLServer {
         requestId: request?.headers.get('x-request-id'),
       });
     },
+  });
+}
+
+/**
+ * Variable errors print the whole invalid value (the executor's inspect does not shorten objects): a 1 MB variable
+ * with many unknown keys came back as 51 errors of 1 MB each (60 MB, seconds of work). Messages are cut at 1,000 chars.
+ */
+const MAX_ERROR_MESSAGE = 1000;
+function truncateMessage(error: Error): Error {
+  if (!(error instanceof GraphQLError) || error.message.length <= MAX_ERROR_MESSAGE) return error;
+  return new GraphQLError(`${error.message.slice(0, MAX_ERROR_MESSAGE)}… (message cut)`, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
   });
 }
