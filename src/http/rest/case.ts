@@ -23,3 +23,8 @@ export const keysToSnake = (value: unknown) => convertKeys(value, snakeCase);
 export function pathToSnake(path: string): string {
   return path.replace(/[A-Za-z][A-Za-z0-9]*/g, (segment) => snakeCase(segment));
 }
+
+/** A cursor page's REST `pagination` object. */
+export function cursorPagination(page: { total: number; limit: number; hasMore: boolean; nextCursor: string | null }) {
+  return { total: page.total, limit: page.limit, has_more: page.hasMore, next_cursor: page.nextCursor };
+}

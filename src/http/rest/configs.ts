@@ -7,7 +7,7 @@ import {
   updateConfig,
   type MatchingConfig,
 } from '../../modules/configs/service';
-import { keysToCamel, keysToSnake } from './case';
+import { keysToCamel, keysToSnake, cursorPagination } from './case';
 import type { RestRequest, Router } from './router';
 
 const base = '/v1/matching/configs';
@@ -57,7 +57,7 @@ export function registerConfigRoutes(router: Router): void {
       status: 200,
       body: {
         data: page.data.map(configBody),
-        pagination: { total: page.total, limit: page.limit, has_more: page.hasMore, next_cursor: page.nextCursor },
+        pagination: cursorPagination(page),
       },
     };
   });

@@ -12,7 +12,7 @@ import {
   type Run,
   type RunResult,
 } from '../../modules/runs/service';
-import { keysToCamel } from './case';
+import { keysToCamel, cursorPagination } from './case';
 import type { RestRequest, Router } from './router';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -115,7 +115,7 @@ export function registerRunRoutes(router: Router): void {
       status: 200,
       body: {
         data: page.data.map(runBody),
-        pagination: { total: page.total, limit: page.limit, has_more: page.hasMore, next_cursor: page.nextCursor },
+        pagination: cursorPagination(page),
       },
     };
   });

@@ -1,9 +1,8 @@
 import { builder } from '../../graphql/builder';
 import { databaseId } from '../../graphql/ids';
 import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
-import { ValidationError } from '../../errors';
 import { DatasetRef } from '../datasets/schema';
-import { encodeCursor } from '../pagination';
+import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
 import {
   createConfig,
   deleteConfig,
@@ -319,24 +318,9 @@ builder.queryFields((t) => ({
       description:
         'The matching configs of your workspace, newest first (forward pagination: first ≤ 100, after). An invalid cursor is a GraphQL error with code validation_error.',
       resolve: async (_root, args, context) => {
-        if (args.last != null || args.before != null) {
-          throw new ValidationError('Only forward pagination is supported.', [{ path: args.last != null ? 'last' : 'before', message: 'use first and after' }]);
-        }
+        assertForwardOnly(args);
         const page = await listConfigs(context, { limit: args.first ?? undefined, cursor: args.after ?? undefined });
-        const edges = page.data.map((config, index) => ({
-          node: config,
-          cursor: index === page.data.length - 1 && page.nextCursor ? page.nextCursor : encodeCursor(config),
-        }));
-        return {
-          totalCount: page.total,
-          edges,
-          pageInfo: {
-            hasNextPage: page.hasMore,
-            hasPreviousPage: args.after != null,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges[edges.length - 1]?.cursor ?? null,
-          },
-        };
+        return cursorConnection(page, args);
       },
     },
     {

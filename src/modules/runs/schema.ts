@@ -1,9 +1,9 @@
 import { encodeGlobalID, resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
-import { encodeCursor } from '../pagination';
+import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
 import type { StoredEvidence } from '../../db/schema';
-import { NotFoundError, ValidationError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import { runEventHub, TERMINAL_STATUSES, type RunState } from '../../events/run-events';
 import { MatchingConfigRef } from '../configs/schema';
 import { getConfig } from '../configs/service';
@@ -188,26 +188,14 @@ builder.queryFields((t) => ({
         status: t.arg({ type: RunStatusEnum, description: 'Only runs in this status.' }),
       },
       resolve: async (_root, args, context) => {
-        if (args.last != null || args.before != null) {
-          throw new ValidationError('Only forward pagination is supported.', [{ path: args.last != null ? 'last' : 'before', message: 'use first and after' }]);
-        }
+        assertForwardOnly(args);
         const page = await listRuns(context, {
           configId: args.configId ? configId(args.configId) : undefined,
           status: args.status ?? undefined,
           limit: args.first ?? undefined,
           cursor: args.after ?? undefined,
         });
-        const edges = page.data.map((run) => ({ node: run, cursor: encodeCursor(run) }));
-        return {
-          totalCount: page.total,
-          edges,
-          pageInfo: {
-            hasNextPage: page.hasMore,
-            hasPreviousPage: args.after != null,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges[edges.length - 1]?.cursor ?? null,
-          },
-        };
+        return cursorConnection(page, args);
       },
     },
     {
