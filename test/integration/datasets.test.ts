@@ -151,6 +151,15 @@ describe('reference data upload', () => {
     expect(stored!.rows).toBe(stored!.expected);
   });
 
+  it('rejects an id too long to index with a 400 naming the line (instead of a COPY that never ends)', async () => {
+    const before = await referenceCount();
+    const response = await upload({ name: 'long-id', id_column: 'id' }, `id,v\na,1\n${'x'.repeat(300_000)},2\n`);
+    expect(response.status).toBe(400);
+    expectErrorShape(response.body, 'validation_error');
+    expect(response.body.message).toMatch(/line 3.*at most 500/i);
+    expect(await referenceCount()).toBe(before);
+  });
+
   it('rejects a multipart body that ends inside the file part with 400', async () => {
     const before = await referenceCount();
     const boundary = 'concord-test-boundary';

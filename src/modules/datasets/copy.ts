@@ -26,6 +26,12 @@ export function rowIdFactory(now = Date.now()): (position: number) => string {
 /** `\udXXX` escaped in JSON text (an even number of backslashes before it: not an escaped backslash). */
 const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
 
+/**
+ * Ids are kept in a unique B-tree index, whose entries PostgreSQL caps near 2.7 kB; a longer id would make it reject
+ * the row in the middle of COPY. 500 characters stay under the cap in any UTF-8 text.
+ */
+const MAX_EXTERNAL_ID_LENGTH = 500;
+
 /** COPY text format: backslash, newline, carriage return and tab are escaped; \N is NULL. */
 function copyField(value: string | null): string {
   if (value === null) return '\\N';
@@ -69,6 +75,11 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
       if (externalId === null) {
         throw new ValidationError(`Line ${row.line} has no value in the id column "${options.idColumn}".`, [
           { path: `line ${row.line}`, message: 'empty id' },
+        ]);
+      }
+      if (externalId.length > MAX_EXTERNAL_ID_LENGTH) {
+        throw new ValidationError(`Line ${row.line} has an id of ${externalId.length} characters; ids may have at most ${MAX_EXTERNAL_ID_LENGTH}.`, [
+          { path: `line ${row.line}`, message: 'id too long' },
         ]);
       }
       const seenOn = firstLineByExternalId.get(externalId);
