@@ -10,6 +10,7 @@
 // The bit loop is branch-free (whether a character matches is unpredictable), which made it ~1.4× faster.
 // `jaroPattern` / `jaroWinklerPattern` keep one value's masks (ASCII, 128 entries) across many comparisons.
 
+import { encodePair, scratch } from './scratch';
 const positionMasks = new Int32Array(0x10000); // per character: bit j set when longer[j] is that character
 const walkedChars = new Uint16Array(32); // bit path: the walked string's matched characters, in order
 let matchedChars = new Uint16Array(64); // long path: the shorter string's matched characters, in order
@@ -162,24 +163,13 @@ export function jaroWinklerPattern(masks: Int32Array, a: Uint16Array, aStart: nu
   return winkler(jaro, a, aStart, aLen, b, bStart, bLen);
 }
 
-let scratchA: Uint16Array = new Uint16Array(64);
-let scratchB: Uint16Array = new Uint16Array(64);
-
-function encodeInto(text: string, buffer: Uint16Array): Uint16Array {
-  const out = buffer.length >= text.length ? buffer : new Uint16Array(text.length * 2);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
-
 /** String convenience form (compares the strings as given: normalise first if needed). */
 export function jaroWinkler(a: string, b: string): number {
-  scratchA = encodeInto(a, scratchA);
-  scratchB = encodeInto(b, scratchB);
-  return jaroWinklerCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+  encodePair(a, b);
+  return jaroWinklerCodes(scratch.a, 0, a.length, scratch.b, 0, b.length);
 }
 
 export function jaro(a: string, b: string): number {
-  scratchA = encodeInto(a, scratchA);
-  scratchB = encodeInto(b, scratchB);
-  return jaroCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+  encodePair(a, b);
+  return jaroCodes(scratch.a, 0, a.length, scratch.b, 0, b.length);
 }

@@ -2,6 +2,7 @@
 // module-level scratch buffers. Strings up to 32 code units use Myers/Hyyrö's bit-parallel algorithm (one
 // machine word per column, as fastest-levenshtein does); longer ones fall back to a two-row dynamic programme.
 
+import { encodePair, scratch } from './scratch';
 const peq = new Int32Array(0x10000);
 let rowPrev = new Int32Array(64);
 let rowCurr = new Int32Array(64);
@@ -119,28 +120,19 @@ export function damerauLevenshteinSimilarityCodes(a: Uint16Array, aStart: number
   return 1 - damerauLevenshteinDistanceCodes(a, aStart, aLen, b, bStart, bLen) / longest;
 }
 
-let scratchA: Uint16Array = new Uint16Array(64);
-let scratchB: Uint16Array = new Uint16Array(64);
-function encodeBoth(a: string, b: string): void {
-  if (a.length > scratchA.length) scratchA = new Uint16Array(a.length * 2);
-  if (b.length > scratchB.length) scratchB = new Uint16Array(b.length * 2);
-  for (let i = 0; i < a.length; i++) scratchA[i] = a.charCodeAt(i);
-  for (let i = 0; i < b.length; i++) scratchB[i] = b.charCodeAt(i);
-}
-
 export function levenshteinDistance(a: string, b: string): number {
-  encodeBoth(a, b);
-  return levenshteinDistanceCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+  encodePair(a, b);
+  return levenshteinDistanceCodes(scratch.a, 0, a.length, scratch.b, 0, b.length);
 }
 export function levenshteinSimilarity(a: string, b: string): number {
-  encodeBoth(a, b);
-  return levenshteinSimilarityCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+  encodePair(a, b);
+  return levenshteinSimilarityCodes(scratch.a, 0, a.length, scratch.b, 0, b.length);
 }
 export function damerauLevenshteinDistance(a: string, b: string): number {
-  encodeBoth(a, b);
-  return damerauLevenshteinDistanceCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+  encodePair(a, b);
+  return damerauLevenshteinDistanceCodes(scratch.a, 0, a.length, scratch.b, 0, b.length);
 }
 export function damerauLevenshteinSimilarity(a: string, b: string): number {
-  encodeBoth(a, b);
-  return damerauLevenshteinSimilarityCodes(scratchA, 0, a.length, scratchB, 0, b.length);
+  encodePair(a, b);
+  return damerauLevenshteinSimilarityCodes(scratch.a, 0, a.length, scratch.b, 0, b.length);
 }
