@@ -3,6 +3,7 @@
 // machine word per column, as fastest-levenshtein does); longer ones fall back to a two-row dynamic programme.
 
 import { encodePair, scratch } from './scratch';
+
 const peq = new Int32Array(0x10000);
 let rowPrev = new Int32Array(64);
 let rowCurr = new Int32Array(64);
