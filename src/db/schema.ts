@@ -166,11 +166,21 @@ export const strategies = pgTable(
     name: text('name').notNull().default('strategy'),
     version: integer('version').notNull().default(1),
     versionHash: text('version_hash').notNull(),
+    /** The engine configuration a smart run executes (MatchConfig, with the Fellegi–Sunter model when generated). */
     plan: jsonb('plan').$type<RunSnapshot['match']>().notNull(),
+    sourceDataId: uuid('source_data_id'),
+    userPrompt: text('user_prompt'),
+    /** Profiles, per-mapping rationales, m/u tables, threshold rule: what generation measured and decided. */
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    /** Reviewed results the weights of this version were fitted to. */
+    labelsUsed: integer('labels_used').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp3('updated_at').notNull().defaultNow(),
   },
-  (t) => [index('strategies_workspace_idx').on(t.workspaceId, t.createdAt)],
+  (t) => [
+    index('strategies_workspace_idx').on(t.workspaceId, t.createdAt),
+    index('strategies_config_idx').on(t.matchingConfigId, t.createdAt),
+  ],
 );
 
 export const runs = pgTable(
@@ -234,7 +244,10 @@ export const runChunks = pgTable(
     completedAt: timestamp3('completed_at'),
     error: text('error'),
   },
-  (t) => [uniqueIndex('run_chunks_run_idx').on(t.runId, t.chunkIndex)],
+  (t) => [
+    uniqueIndex('run_chunks_run_idx').on(t.runId, t.chunkIndex),
+    index('run_chunks_completed_idx').on(t.completedAt),
+  ],
 );
 
 /** Documents sent inline with POST …/run, owned by the run. */
@@ -341,3 +354,51 @@ export const workerProcesses = pgTable('worker_processes', {
   startedAt: timestamp3('started_at').notNull().defaultNow(),
   seenAt: timestamp3('seen_at').notNull().defaultNow(),
 });
+
+export type WebhookEvent = 'run.completed' | 'run.failed' | 'run.cancelled';
+
+/** Per-workspace webhook endpoints; `secret` signs deliveries (HMAC-SHA256) and is shown once at creation. */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    secret: text('secret').notNull(),
+    events: jsonb('events').$type<WebhookEvent[]>().notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhook_endpoints_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+/** One event for one endpoint; graphile-worker attempts it until delivered or out of attempts. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    event: text('event').$type<WebhookEvent>().notNull(),
+    runId: uuid('run_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    /** pending | delivered | failed */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    lastAttemptAt: timestamp3('last_attempt_at'),
+    deliveredAt: timestamp3('delivered_at'),
+  },
+  (t) => [
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+    uniqueIndex('webhook_deliveries_event_idx').on(t.endpointId, t.event, t.runId),
+  ],
+);
