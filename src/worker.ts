@@ -3,7 +3,8 @@ import { Logger as WorkerLogger, parseCronItems, run, type JobHelpers, type Runn
 import pg from 'pg';
 import { z } from 'zod';
 import type { App } from './context';
-import { createExecutionContext, failRun, planRun, RunFailure, runChunk, type ExecutionContext } from './modules/runs/execute';
+import { completeRun, createExecutionContext, failRun, planRun, RunFailure, runChunk, type ExecutionContext } from './modules/runs/execute';
+import { runReviewPass } from './modules/runs/review-pass';
 import { scheduleTick } from './modules/runs/schedule';
 
 export interface RunningWorker {
@@ -24,6 +25,8 @@ const planPayload = z.object({ runId: z.string().uuid() });
 const chunkPayload = z.object({ runId: z.string().uuid(), chunkIndex: z.number().int().min(0) });
 const tickPayload = z.object({ _cron: z.object({ ts: z.string() }) }).passthrough();
 
+const FAILED_STEP: Record<string, string> = { run_plan: 'Planning', run_chunk: 'Matching', run_review_pass: 'The review pass' };
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -39,7 +42,7 @@ async function guarded(app: App, runId: string, helpers: JobHelpers, work: () =>
     const final = error instanceof RunFailure || helpers.job.attempts >= helpers.job.max_attempts;
     app.logger.warn({ runId, err: error, attempt: helpers.job.attempts, final }, `${helpers.job.task_identifier} failed`);
     if (!final) throw error;
-    await failRun(app, runId, `${helpers.job.task_identifier === 'run_plan' ? 'Planning' : 'Matching'} failed: ${messageOf(error)}`);
+    await failRun(app, runId, `${FAILED_STEP[helpers.job.task_identifier] ?? 'Matching'} failed: ${messageOf(error)}`);
   }
 }
 
@@ -52,6 +55,10 @@ export function taskList(app: App, execution: ExecutionContext): TaskList {
     run_chunk: async (payload, helpers) => {
       const { runId, chunkIndex } = chunkPayload.parse(payload);
       await guarded(app, runId, helpers, () => runChunk(execution, runId, chunkIndex));
+    },
+    run_review_pass: async (payload, helpers) => {
+      const { runId } = planPayload.parse(payload);
+      await guarded(app, runId, helpers, () => runReviewPass(app, runId, (id) => completeRun(app, id)));
     },
     runs_schedule_tick: async (payload) => {
       const { _cron } = tickPayload.parse(payload);

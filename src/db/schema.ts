@@ -143,11 +143,15 @@ export interface RunSnapshot {
     threshold: number;
     blocking?: StoredBlocking;
     oneToOne?: boolean;
+    /** Smart runs: the strategy's Fellegi–Sunter model (src/matching MatchConfig.model). */
+    model?: unknown;
   };
   referenceDataId: string;
   /** The source dataset; null when the run's documents were sent inline (run_documents). */
   sourceDataId: string | null;
   reviewBand: { low: number; high: number } | null;
+  /** Smart runs: results in the review band get the second pass (status ai_resolving) before the run completes. */
+  reviewPass?: boolean;
   configName: string;
 }
 

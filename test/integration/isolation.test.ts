@@ -240,6 +240,21 @@ const restMatrix: Record<string, () => RestCase[]> = {
     { path: `/v1/matching/configs/${A.configId}/smart-run`, json: { strategy_id: A.strategyId }, expect: 'not_found' },
     { path: `/v1/matching/configs/${B.configId}/smart-run`, json: { strategy_id: A.strategyId }, expect: 'not_found' },
   ],
+  'POST /v1/matching/strategies/generate': () => [
+    { path: '/v1/matching/strategies/generate', json: { reference_data_id: A.referenceId }, expect: 'not_found' },
+    { path: '/v1/matching/strategies/generate', json: { matching_config_id: A.configId }, expect: 'not_found' },
+    { path: '/v1/matching/strategies/generate', json: { reference_data_id: B.referenceId, source_data_id: A.sourceId }, expect: 'not_found' },
+  ],
+  'GET /v1/matching/strategies': () => [
+    { path: '/v1/matching/strategies?limit=100', expect: 'ok' },
+    { path: `/v1/matching/strategies?config_id=${A.configId}`, expect: 'ok' },
+  ],
+  'GET /v1/matching/strategies/:id': () => [{ path: `/v1/matching/strategies/${A.strategyId}`, expect: 'not_found' }],
+  'PATCH /v1/matching/strategies/:id': () => [
+    { path: `/v1/matching/strategies/${A.strategyId}`, json: { name: 'stolen' }, expect: 'not_found' },
+    { path: `/v1/matching/strategies/${A.strategyId}`, json: { learn_from_reviews: true }, expect: 'not_found' },
+  ],
+  'POST /v1/matching/runs/:id/ai-resolve': () => [{ path: `/v1/matching/runs/${A.runId}/ai-resolve`, expect: 'not_found' }],
   'GET /v1/matching/runs': () => [
     { path: '/v1/matching/runs?limit=100', expect: 'ok' },
     // A's config as a filter: nothing of A's (an empty list or a 404).
@@ -382,10 +397,23 @@ const queryMatrix: Record<string, () => GqlCase[]> = {
     // A's config as a filter: an empty list or a not_found error, never A's runs.
     ...both('runs', `query($c: ID) { runs(first: 100, configId: $c) { edges { node { id databaseId } } } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) }), 'ok'),
   ],
+  strategy: () => [{ field: 'strategy', query: `query($id: ID!) { strategy(id: $id) { ${ERROR} } }`, variables: () => ({ id: A.strategyId }), expect: 'not_found' }],
+  strategies: () => [
+    { field: 'strategies', query: `{ strategies(first: 100) { edges { node { id name } } } }`, variables: () => ({}), expect: 'ok' },
+    ...both('strategies', `query($c: ID) { strategies(first: 100, configId: $c) { edges { node { id name } } } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) }), 'ok'),
+  ],
   viewer: () => [{ field: 'viewer', query: `{ viewer { scopes workspace { databaseId name } } }`, variables: () => ({}), expect: 'ok' }],
 };
 
 const mutationMatrix: Record<string, () => GqlCase[]> = {
+  aiResolveRun: () => both('aiResolveRun', `mutation($id: ID!) { aiResolveRun(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
+  generateStrategy: () => [
+    ...both('generateStrategy', `mutation($r: ID) { generateStrategy(input: { referenceDataId: $r }) { ${ERROR} } }`, (f) => ({ r: pick(f, A.referenceId, A.globalIds.reference) })),
+    ...both('generateStrategy', `mutation($c: ID) { generateStrategy(input: { matchingConfigId: $c }) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) })),
+  ],
+  updateStrategy: () => [
+    { field: 'updateStrategy', query: `mutation($id: ID!) { updateStrategy(id: $id, input: { name: "stolen" }) { ${ERROR} } }`, variables: () => ({ id: A.strategyId }), expect: 'not_found' },
+  ],
   cancelRun: () => both('cancelRun', `mutation($id: ID!) { cancelRun(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
   createDataset: () => [
     {
@@ -500,7 +528,7 @@ describe('workspace isolation: GraphQL', { timeout: 120_000 }, () => {
             const codes = (response.body.errors ?? []).map((error) => error.extensions?.code);
             if (value?.__typename) {
               // A foreign dataset id inside an input may be reported on its field (ValidationError).
-              const allowed = name === 'createMatchingConfig' || 'input' in variables || 's' in variables ? ['NotFoundError', 'ValidationError'] : ['NotFoundError'];
+              const allowed = name === 'createMatchingConfig' || name === 'generateStrategy' || 'input' in variables || 's' in variables ? ['NotFoundError', 'ValidationError'] : ['NotFoundError'];
               expect(allowed, `${label}: ${JSON.stringify(response.body)}`).toContain(value.__typename);
               if (value.__typename === 'NotFoundError') expect(value.code).toBe('not_found');
             } else {

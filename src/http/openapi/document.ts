@@ -129,6 +129,31 @@ export const operations: Record<string, Operation> = {
     success: { status: 202, schema: 'Run', description: 'The queued run.' },
     errors: [409],
   },
+  'POST /v1/matching/strategies/generate': {
+    summary: 'Generate a strategy from the data (profiling, mappings, blocking by measurement, Fellegi–Sunter weights)',
+    tags: ['Strategies'],
+    body: { schema: 'StrategyGenerateInput', required: true },
+    success: { status: 201, schema: 'Strategy', description: 'The strategy (version 1).' },
+  },
+  'GET /v1/matching/strategies': {
+    summary: 'Strategies of the workspace, newest first',
+    tags: ['Strategies'],
+    query: [{ name: 'config_id', schema: { type: 'string', format: 'uuid' }, description: 'Only those generated for this config.' }, ...cursorQuery],
+    success: { status: 200, schema: 'StrategyPage', description: 'A page.' },
+  },
+  'GET /v1/matching/strategies/:id': { summary: 'Get a strategy', tags: ['Strategies'], success: { status: 200, schema: 'Strategy', description: 'The strategy.' } },
+  'PATCH /v1/matching/strategies/:id': {
+    summary: 'Edit a strategy (a new version; a prompt or learn_from_reviews regenerates it)',
+    tags: ['Strategies'],
+    body: { schema: 'StrategyPatch', required: true },
+    success: { status: 200, schema: 'Strategy', description: 'The new version.' },
+  },
+  'POST /v1/matching/runs/:id/ai-resolve': {
+    summary: "Run the review band's second pass again on a completed smart run",
+    tags: ['Runs'],
+    success: { status: 202, schema: 'Run', description: 'The run, now ai_resolving.' },
+    errors: [409],
+  },
   'GET /v1/matching/runs': {
     summary: 'Runs of the workspace, newest first',
     tags: ['Runs'],
@@ -252,7 +277,7 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: ['Reference data', 'Source data', 'Configs', 'Runs', 'Results', 'Admin', 'Operations'].map((name) => ({ name })),
+    tags: ['Reference data', 'Source data', 'Configs', 'Strategies', 'Runs', 'Results', 'Admin', 'Operations'].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { configBodySchema } from '../../modules/configs/validation';
 import { importOptions } from '../../modules/datasets/service';
 import { reviewInput, runInput, RUN_STATUSES } from '../../modules/runs/service';
+import { generateInput, updateInput } from '../../modules/strategies/service';
 import { apiKeyInput, workspaceInput } from '../../modules/workspaces/service';
 import { rateLimitInput } from '../../modules/limits/service';
 import { snakeCase } from '../rest/case';
@@ -88,6 +89,8 @@ export const requestSchemas: Record<string, JsonSchema> = {
     };
   })(),
   SmartRunInput: object({ strategy_id: { type: 'string' } }, ['strategy_id']),
+  StrategyGenerateInput: fromZod(generateInput),
+  StrategyPatch: fromZod(updateInput),
   WorkspaceInput: fromZod(workspaceInput),
   ApiKeyInput: fromZod(apiKeyInput),
   RateLimitInput: fromZod(rateLimitInput),
@@ -173,6 +176,33 @@ export const responseSchemas: Record<string, JsonSchema> = {
     links: object({ self: { type: 'string' }, reference_data: { type: 'string' }, source_data: { type: 'string' } }, ['self', 'reference_data']),
   }),
   ConfigPage: object({ data: { type: 'array', items: ref('Config') }, pagination: ref('CursorPagination') }),
+  Strategy: object({
+    id: uuid,
+    name: { type: 'string' },
+    matching_config_id: nullable(uuid),
+    reference_data_id: uuid,
+    source_data_id: nullable(uuid),
+    user_prompt: nullable({ type: 'string' }),
+    version: { type: 'integer', minimum: 1 },
+    version_hash: { type: 'string' },
+    labels_used: { type: 'integer', minimum: 0 },
+    field_mappings: { type: 'array', items: ref('FieldMapping') },
+    threshold: { type: 'number' },
+    review_band: nullable(object({ low: { type: 'number' }, high: { type: 'number' } })),
+    blocking: nullable({ type: 'object' }),
+    one_to_one: { type: 'boolean' },
+    model: nullable({ type: 'object', description: 'The Fellegi–Sunter model: prior, per field levels and log Bayes factors.' }),
+    mappings: {
+      type: 'array',
+      items: object({ source: { type: 'string' }, target: { type: 'string' }, kind: { type: 'string' }, rationale: { type: 'string' } }),
+      description: 'Per mapping: the kind of field and a plain-language rationale with its figures.',
+    },
+    details: { type: 'object', description: "The generator's report (profiles, blocking measurements, threshold rule), passed through as is." },
+    created_at: dateTime,
+    updated_at: dateTime,
+    links: object({ self: { type: 'string' }, reference_data: { type: 'string' }, source_data: { type: 'string' }, config: { type: 'string' } }, ['self', 'reference_data']),
+  }),
+  StrategyPage: object({ data: { type: 'array', items: ref('Strategy') }, pagination: ref('CursorPagination') }),
   Run: object(
     {
       id: uuid,

@@ -1,4 +1,5 @@
 import {
+  aiResolveRun,
   cancelRun,
   exportResultsCsv,
   getRun,
@@ -131,6 +132,10 @@ export function registerRunRoutes(router: Router): void {
   router.add('POST', '/v1/matching/runs/:id/cancel', async (request) => ({
     status: 200,
     body: runBody(await cancelRun(request.context, request.params.id!)),
+  }));
+  router.add('POST', '/v1/matching/runs/:id/ai-resolve', async (request) => ({
+    status: 202,
+    body: runBody(await aiResolveRun(request.context, request.params.id!)),
   }));
   router.add('GET', '/v1/matching/runs/:id/results', async (request) => {
     const filters = {

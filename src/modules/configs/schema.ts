@@ -78,7 +78,7 @@ const FieldMappingOptionsRef = builder.objectRef<Options>('FieldMappingOptions')
   }),
 });
 
-const FieldMappingRef = builder.objectRef<StoredFieldMapping>('FieldMapping').implement({
+export const FieldMappingRef = builder.objectRef<StoredFieldMapping>('FieldMapping').implement({
   description: 'Which source field is compared with which reference column, how, and with what weight.',
   fields: (t) => ({
     source: t.exposeString('source', { description: 'Column of the source data.' }),
@@ -89,7 +89,7 @@ const FieldMappingRef = builder.objectRef<StoredFieldMapping>('FieldMapping').im
   }),
 });
 
-const ReviewBandRef = builder.objectRef<{ low: number; high: number }>('ReviewBand').implement({
+export const ReviewBandRef = builder.objectRef<{ low: number; high: number }>('ReviewBand').implement({
   description: 'Confidences in [low, high] are sent to review (and, in smart runs, to a second pass).',
   fields: (t) => ({
     low: t.exposeFloat('low', { description: 'Lower bound, in [0, 1].' }),
@@ -122,7 +122,7 @@ const BlockingKeyRef = builder.objectRef<BlockingKey>('BlockingKey').implement({
   }),
 });
 
-const BlockingRef = builder.objectRef<StoredBlocking>('Blocking').implement({
+export const BlockingRef = builder.objectRef<StoredBlocking>('Blocking').implement({
   description: 'Which reference rows each source row is compared with.',
   fields: (t) => ({
     strategy: t.field({
@@ -207,7 +207,7 @@ const FieldMappingInput = builder.inputType('FieldMappingInput', {
   }),
 });
 
-const ReviewBandInput = builder.inputType('ReviewBandInput', {
+export const ReviewBandInput = builder.inputType('ReviewBandInput', {
   description: 'Confidences sent to review.',
   fields: (t) => ({
     low: t.float({ required: true, description: 'Lower bound, in [0, 1].' }),

@@ -9,7 +9,6 @@
  * a permanent problem such as a deleted dataset) fails the run with the error.
  */
 import os, { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type postgres from 'postgres';
 import type { App } from '../../context';
 import type { RunSnapshot } from '../../db/schema';
@@ -26,7 +25,9 @@ import {
   type ReferenceIndexData,
   type SliceResult,
 } from '../../matching';
+import { runOnThread, siblingModule } from '../../threads';
 import { ReferenceIndexCache } from './index-cache';
+import { queueReviewPass } from './review-pass';
 
 /** A problem retrying cannot fix: the run fails at once. */
 export class RunFailure extends Error {}
@@ -130,36 +131,14 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
 
 // ─── chunk ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Starts a worker thread from a TypeScript or compiled module (under tsx, the thread registers tsx first). */
-function startThread(url: URL, workerData: unknown): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
-
 /** Loads and indexes the reference rows on a worker thread; the index comes back on shared memory. */
-function buildIndexOffThread(databaseUrl: string, referenceDataId: string, config: MatchConfig): Promise<ReferenceIndex> {
-  const self = import.meta.url;
-  const url = new URL(self.endsWith('.ts') ? './index-thread.ts' : './index-thread.js', self);
-  return new Promise((resolve, reject) => {
-    const thread = startThread(url, { databaseUrl, referenceDataId, config });
-    let settled = false;
-    thread.once('message', (message: { data?: ReferenceIndexData; error?: string }) => {
-      settled = true;
-      if (message.data) resolve(ReferenceIndex.fromData(message.data));
-      else reject(new Error(message.error ?? 'index thread failed'));
-      void thread.terminate();
-    });
-    thread.once('error', (error) => {
-      if (!settled) reject(error);
-      settled = true;
-    });
-    thread.once('exit', (code) => {
-      if (!settled) reject(new Error(`index thread exited (${code})`));
-      settled = true;
-    });
-  });
+async function buildIndexOffThread(databaseUrl: string, referenceDataId: string, config: MatchConfig): Promise<ReferenceIndex> {
+  const data = await runOnThread<ReferenceIndexData>(siblingModule(import.meta.url, 'index-thread'), { databaseUrl, referenceDataId, config }).catch(
+    (error: unknown) => {
+      throw error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'index thread failed');
+    },
+  );
+  return ReferenceIndex.fromData(data);
 }
 
 async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot): Promise<PreparedIndex> {
@@ -387,6 +366,16 @@ export async function finaliseRun(execution: ExecutionContext, runId: string, sn
         where r.run_id = ${runId} and r.source_row_id = x.source_row_id`;
     }
   }
+  if (snapshot.reviewPass && snapshot.reviewBand) {
+    // Smart runs: the review band's second pass completes the run (src/modules/runs/review-pass.ts).
+    await app.sql.begin((tx) => queueReviewPass(tx, runId, 'running'));
+    return;
+  }
+  await completeRun(app, runId);
+}
+
+/** Counters from the results table (so retries cannot double count), `completed_at` and status `completed`. */
+export async function completeRun(app: App, runId: string): Promise<void> {
   await app.sql.begin(async (tx) => {
     const [updated] = await tx`
       with totals as (
@@ -398,7 +387,7 @@ export async function finaliseRun(execution: ExecutionContext, runId: string, sn
         avg_confidence = totals.avg_confidence, confidence_sum = totals.confidence_sum,
         completed_at = now(), updated_at = now(), version = version + 1
       from totals
-      where id = ${runId} and status = 'running'
+      where id = ${runId} and status in ('running', 'ai_resolving')
       returning id`;
     if (updated) await notifyRun(tx, runId, 'state');
   });

@@ -10,7 +10,8 @@ import { notifyRun, runStateFromRow, type RunState } from '../../events/run-even
 import { getConfig, type MatchingConfig } from '../configs/service';
 import { parsePage, type Page } from '../datasets/service';
 import { toCsvLine } from '../datasets/csv';
-import { getStrategy } from '../strategies/service';
+import { getStrategy, strategyReviewBand } from '../strategies/service';
+import { queueReviewPass } from './review-pass';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
 
@@ -190,7 +191,11 @@ export async function smartRun(context: Context, configId: string, rawInput: unk
     workspaceId: actor.workspaceId,
     config,
     triggeredBy,
-    snapshot: snapshotOf(config, strategy.plan, config.sourceDataId),
+    snapshot: {
+      ...snapshotOf(config, strategy.plan, config.sourceDataId),
+      reviewBand: config.reviewBand ?? strategyReviewBand(strategy),
+      reviewPass: true,
+    },
     strategy: { id: strategy.id, version: strategy.version },
   });
 }
@@ -268,6 +273,24 @@ export async function cancelRun(context: Context, id: string): Promise<Run> {
     throw new ConflictError(`This run is ${now.status}; only queued, running or ai_resolving runs can be cancelled.`);
   }
   return cancelled;
+}
+
+/**
+ * POST …/runs/:id/ai-resolve and GraphQL aiResolveRun: the review band's second pass again, on a completed smart
+ * run (409 otherwise: the pass needs the strategy's model and a review band).
+ */
+export async function aiResolveRun(context: Context, id: string): Promise<Run> {
+  const actor = requireScope(context.actor, 'write');
+  const existing = await findRun(context, actor, id);
+  const [row] = await context.sql<{ snapshot: RunSnapshot }[]>`select snapshot from runs where id = ${existing.id}`;
+  if (!existing.strategyId || !row?.snapshot.reviewPass) throw new ConflictError('Only smart runs have a review pass.');
+  if (!row.snapshot.reviewBand) throw new ConflictError('This run has no review band.');
+  const queued = await context.sql.begin((tx) => queueReviewPass(tx, existing.id, 'completed'));
+  if (!queued) {
+    const now = await findRun(context, actor, id);
+    throw new ConflictError(`This run is ${now.status}; only completed runs can be resolved again.`);
+  }
+  return findRun(context, actor, id);
 }
 
 // ─── results ────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,50 @@
+/**
+ * What strategy generation reads from the database: deterministic samples of the datasets and the review decisions
+ * made on results of runs against the same reference data (the labels later versions learn from).
+ */
+import type { App } from '../../context';
+import type { EngineRow } from '../../matching';
+import type { LabelledPair, SampledTable } from '../../matching/smart';
+import type { Dataset } from '../datasets/service';
+
+/** Rows sampled per side. The reference side gets more: true pairs of a source sample must be in it to be found. */
+export const SAMPLE_LIMITS = { reference: 10_000, source: 5_000 } as const;
+/** At most this many review decisions feed one generation (the most recent ones). */
+export const MAX_LABELS = 5_000;
+
+/** Every k-th row by position (k = ⌈rows / limit⌉): the same rows for the same data, spread over the whole file. */
+export async function sampleTable(app: App, dataset: Dataset, limit: number): Promise<SampledTable> {
+  const step = Math.max(1, Math.ceil(dataset.rowCount / limit));
+  const rows = await app.sql<{ id: string; values: Record<string, unknown> }[]>`
+    select id, values from dataset_rows
+    where dataset_id = ${dataset.id} and (position - 1) % ${step} = 0
+    order by position limit ${limit}`;
+  return {
+    columns: dataset.columns.map((column) => ({ name: column.name, type: column.type })),
+    rows: rows.map((row): EngineRow => ({ id: row.id, values: row.values })),
+  };
+}
+
+/**
+ * Reviewed results of the workspace's runs against `referenceDataId`: approved = the matched pair is a match,
+ * rejected = it is not. Results without a matched reference row carry no pair and are skipped.
+ */
+export async function reviewLabels(app: App, workspaceId: string, referenceDataId: string): Promise<LabelledPair[]> {
+  const rows = await app.sql<{ status: string; source: Record<string, unknown> | null; reference: Record<string, unknown> | null }[]>`
+    select r.status,
+      coalesce(sd.values, doc.values) as source,
+      ref.values as reference
+    from run_results r
+    join runs on runs.id = r.run_id
+    join dataset_rows ref on ref.id = r.matched_reference_row_id
+    left join dataset_rows sd on sd.id = r.source_row_id
+    left join run_documents doc on doc.id = r.source_row_id
+    where runs.workspace_id = ${workspaceId}
+      and runs.snapshot->>'referenceDataId' = ${referenceDataId}
+      and r.status in ('approved', 'rejected')
+    order by r.reviewed_at desc, r.id
+    limit ${MAX_LABELS}`;
+  return rows
+    .filter((row) => row.source && row.reference)
+    .map((row) => ({ source: row.source!, reference: row.reference!, match: row.status === 'approved' }));
+}
