@@ -224,8 +224,17 @@ export function generate({ seed, referenceSize, sourceSize }: GenerateOptions): 
   const outsiderCount = sourceSize - matchedCount;
   // Series are kept whole while generating, then split at random between reference and outsiders, so most
   // outsiders have siblings in the reference.
+  // Titles are unique (one TREC overview per track and year): near-duplicates, not exact ones, make it hard.
   const papers: Paper[] = [];
-  while (papers.length < referenceSize + outsiderCount) papers.push(...generator.series());
+  const titles = new Set<string>();
+  while (papers.length < referenceSize + outsiderCount) {
+    for (const paper of generator.series()) {
+      const key = paper.title.toLowerCase();
+      if (titles.has(key)) continue;
+      titles.add(key);
+      papers.push(paper);
+    }
+  }
   papers.length = referenceSize + outsiderCount;
   random.shuffle(papers);
   const referencePapers = papers.slice(0, referenceSize);

@@ -184,8 +184,17 @@ export function generate({ seed, referenceSize, sourceSize }: GenerateOptions): 
   const matchedCount = Math.round(sourceSize * MATCHED_SHARE);
   const outsiderCount = sourceSize - matchedCount;
   // Lines are generated whole and split at random, so most outsiders are siblings of catalogue products.
+  // Model numbers are unique per brand, so every product is one thing (two lines could draw the same code).
   const products: Product[] = [];
-  while (products.length < referenceSize + outsiderCount) products.push(...generator.line());
+  const models = new Set<string>();
+  while (products.length < referenceSize + outsiderCount) {
+    for (const product of generator.line()) {
+      const key = `${product.brand} ${product.model}`;
+      if (models.has(key)) continue;
+      models.add(key);
+      products.push(product);
+    }
+  }
   products.length = referenceSize + outsiderCount;
   random.shuffle(products);
   const catalogue = products.slice(0, referenceSize);
