@@ -1,11 +1,9 @@
-// PLACEHOLDER until branch h/smart lands: the service is wired against the contract in ./types.
-export * from './types';
-import type { CreateReviewResolver, GenerateStrategy } from './types';
-
-export const generateStrategy: GenerateStrategy = () => {
-  throw new Error('strategy generation is not available yet');
-};
-
-export const createReviewResolver: CreateReviewResolver = () => {
-  throw new Error('the review resolver is not available yet');
-};
+// Smart strategies: generation from the data (no labels needed) and the review-band resolver. See README.md.
+export { generateStrategy } from './generate';
+export { createReviewResolver } from './review';
+export { parsePrompt, UNDERSTOOD_INSTRUCTIONS, type PromptDirectives } from './prompt';
+export {
+  PromptNotUnderstoodError,
+  type ColumnType, type ColumnInfo, type SampledTable, type LabelledPair, type GenerateStrategyInput, type MappingExplanation,
+  type GeneratedStrategy, type ReviewResolver, type GenerateStrategy, type CreateReviewResolver,
+} from './types';

@@ -1,0 +1,21 @@
+// Every quality dataset by name. Synthetic ones take a seed and sizes; FEBRL files are fixed.
+import type { GenerateOptions, QualityDataset } from '../types';
+import { generate as bibliographic } from './bibliographic';
+import { febrl3, febrl4 } from './febrl';
+import { generate as peopleMessy } from './people-messy';
+import { generate as products } from './products';
+
+export interface DatasetEntry {
+  name: string;
+  /** synthetic datasets get the learning loop (their truth is what a reviewer would say) */
+  synthetic: boolean;
+  load(options: GenerateOptions): QualityDataset;
+}
+
+export const DATASETS: DatasetEntry[] = [
+  { name: 'bibliographic', synthetic: true, load: bibliographic },
+  { name: 'products', synthetic: true, load: products },
+  { name: 'people_messy', synthetic: true, load: peopleMessy },
+  { name: 'febrl4', synthetic: false, load: () => febrl4() },
+  { name: 'febrl3', synthetic: false, load: () => febrl3() },
+];

@@ -1,0 +1,18 @@
+// The hand config through the ordinary engine: one index over all reference rows, one slice of all source rows.
+import { buildReferenceIndex, matchSlice, type RowMatch } from '../../src/matching/index';
+import type { Quality } from '../engine/quality';
+import { scoreRows } from './score';
+import type { QualityDataset } from './types';
+
+export interface HandRun {
+  rows: RowMatch[];
+  quality: Quality;
+  seconds: number;
+}
+
+export function runHandConfig(dataset: QualityDataset): HandRun {
+  const start = performance.now();
+  const index = buildReferenceIndex(dataset.reference.rows, dataset.handConfig);
+  const { rows } = matchSlice(index, dataset.source.rows);
+  return { rows, quality: scoreRows(rows, dataset.truth), seconds: (performance.now() - start) / 1000 };
+}

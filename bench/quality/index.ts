@@ -1,0 +1,87 @@
+// `npm run bench -- quality [--dataset bibliographic,people_messy] [--size 5000] [--seed 42] [--labels 50]`
+// Per dataset: precision / recall / F1 of the hand config and of a smart run (strategy generated from ≤ 5,000-row
+// samples, review band through the resolver), generation time, and — on synthetic datasets — F1 after a round of
+// simulated reviews fed back as labels. --size is the reference size of synthetic datasets (source = 60 % of it);
+// FEBRL files have fixed sizes. Smart figures need src/matching/smart (branch h/smart); without it they are
+// skipped with the reason on stderr and the hand figures still print.
+import type { Quality } from '../engine/quality';
+import { emit } from '../lib/output';
+import { DATASETS, type DatasetEntry } from './datasets/index';
+import { runHandConfig } from './hand-run';
+import { REVIEW_COUNT, simulateReviews } from './reviews';
+import { loadSmartEngine, type SmartEngine } from './smart-engine';
+import { runSmart, type SmartRun } from './smart-run';
+import type { QualityDataset } from './types';
+
+const DEFAULT_REFERENCE_SIZE = 5000;
+const SOURCE_SHARE = 0.6;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  if (i >= 0) return args[i + 1];
+  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function emitQuality(prefix: string, quality: Quality, baseline: Quality | undefined, extra: Record<string, unknown>): void {
+  for (const metric of ['precision', 'recall', 'f1'] as const) {
+    const compared = baseline === undefined ? {} : { baseline: baseline[metric], ratio: quality[metric] / baseline[metric] };
+    emit({ name: `${prefix}.${metric}`, value: quality[metric], unit: 'ratio', ...compared, ...(metric === 'f1' ? { true_positives: quality.truePositives, false_positives: quality.falsePositives, truth_pairs: quality.truthPairs, ...extra } : {}) });
+  }
+}
+
+function warn(dataset: string, stage: string, error: unknown): void {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`[quality] ${dataset}: ${stage} failed: ${message}\n`);
+}
+
+function smartLines(name: string, run: SmartRun, hand: Quality): void {
+  emitQuality(`quality.${name}.smart`, run.quality, hand, { baseline_is: 'hand config', reviewed_rows: run.reviewedRows, review_band: run.strategy.reviewBand, threshold: run.strategy.match.threshold });
+  emit({ name: `quality.${name}.smart.generation_time`, value: run.generationSeconds, unit: 's', sample_reference_rows: run.sampleSizes.reference, sample_source_rows: run.sampleSizes.source });
+  emit({ name: `quality.${name}.smart.match_time`, value: run.matchSeconds, unit: 's', note: 'index build + match of all rows + review-band resolution' });
+}
+
+/** Simulated reviews of the first smart run, fed back as labels; F1 of the regenerated strategy's run. */
+function learningLoop(engine: SmartEngine, dataset: QualityDataset, before: SmartRun, seed: number, reviews: number): void {
+  const labels = simulateReviews(dataset, before.rows, before.strategy.reviewBand, before.strategy.match.threshold, reviews);
+  const after = runSmart(engine, dataset, seed, labels);
+  emit({
+    name: `quality.${dataset.name}.learning.f1`, value: after.quality.f1, unit: 'ratio', baseline: before.quality.f1, ratio: after.quality.f1 / before.quality.f1,
+    baseline_is: 'smart run without labels', precision: after.quality.precision, recall: after.quality.recall,
+    labels_given: labels.length, labels_approved: labels.filter((l) => l.match).length, labels_used: after.strategy.labelsUsed,
+    generation_time_s: Number(after.generationSeconds.toFixed(3)),
+  });
+}
+
+async function runDataset(entry: DatasetEntry, engine: SmartEngine | { unavailable: string }, options: { seed: number; referenceSize: number; reviews: number }): Promise<void> {
+  const dataset = entry.load({ seed: options.seed, referenceSize: options.referenceSize, sourceSize: Math.round(options.referenceSize * SOURCE_SHARE) });
+  const hand = runHandConfig(dataset);
+  emitQuality(`quality.${dataset.name}.hand`, hand.quality, undefined, { reference_rows: dataset.reference.rows.length, source_rows: dataset.source.rows.length, seconds: Number(hand.seconds.toFixed(3)) });
+  if ('unavailable' in engine) return;
+  let smart: SmartRun;
+  try {
+    smart = runSmart(engine, dataset, options.seed);
+  } catch (error) {
+    return warn(dataset.name, 'smart run', error);
+  }
+  smartLines(dataset.name, smart, hand.quality);
+  if (!entry.synthetic) return;
+  try {
+    learningLoop(engine, dataset, smart, options.seed, options.reviews);
+  } catch (error) {
+    warn(dataset.name, 'learning loop', error);
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const wanted = flag(args, 'dataset')?.split(',');
+  const unknown = wanted?.filter((name) => !DATASETS.some((d) => d.name === name)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown dataset ${unknown.join(', ')}; datasets: ${DATASETS.map((d) => d.name).join(', ')}`);
+  const options = {
+    seed: Number(flag(args, 'seed') ?? '42'),
+    referenceSize: Number(flag(args, 'size') ?? DEFAULT_REFERENCE_SIZE),
+    reviews: Number(flag(args, 'labels') ?? REVIEW_COUNT),
+  };
+  const engine = await loadSmartEngine();
+  if ('unavailable' in engine) process.stderr.write(`[quality] smart figures skipped: ${engine.unavailable}\n`);
+  for (const entry of DATASETS) if (wanted === undefined || wanted.includes(entry.name)) await runDataset(entry, engine, options);
+}

@@ -1,0 +1,66 @@
+// A smart run as the service performs it: generate a strategy from samples of both tables, match every source row
+// with strategy.match through the ordinary engine, send the review band through the review resolver, then
+// (when the plan asks for it) resolve one-to-one over all rows.
+import { buildReferenceIndex, matchSlice, resolveOneToOne, type EngineRow, type RowMatch } from '../../src/matching/index';
+import type { GeneratedStrategy, LabelledPair } from '../../src/matching/smart/types';
+import type { Quality } from '../engine/quality';
+import { SAMPLE_LIMIT, sampleTable } from './sample';
+import { scoreRows } from './score';
+import type { SmartEngine } from './smart-engine';
+import type { QualityDataset } from './types';
+
+export interface SmartRun {
+  strategy: GeneratedStrategy;
+  rows: RowMatch[];
+  quality: Quality;
+  generationSeconds: number;
+  matchSeconds: number;
+  /** rows whose confidence fell in the review band and went through the resolver */
+  reviewedRows: number;
+  sampleSizes: { reference: number; source: number };
+}
+
+export function runSmart(engine: SmartEngine, dataset: QualityDataset, seed: number, labels?: LabelledPair[]): SmartRun {
+  const reference = sampleTable(dataset.reference, SAMPLE_LIMIT, seed);
+  const source = sampleTable(dataset.source, SAMPLE_LIMIT, seed + 1);
+  const generationStart = performance.now();
+  const strategy = engine.generateStrategy({ reference, source, ...(labels ? { labels } : {}) });
+  const generationSeconds = (performance.now() - generationStart) / 1000;
+
+  const matchStart = performance.now();
+  const index = buildReferenceIndex(dataset.reference.rows, strategy.match);
+  const { rows } = matchSlice(index, dataset.source.rows);
+  const reviewedRows = resolveReviewBand(engine, dataset, strategy, rows);
+  if (strategy.match.oneToOne) applyOneToOne(rows, strategy.match.threshold);
+  const matchSeconds = (performance.now() - matchStart) / 1000;
+  return {
+    strategy, rows, quality: scoreRows(rows, dataset.truth), generationSeconds, matchSeconds, reviewedRows,
+    sampleSizes: { reference: reference.rows.length, source: source.rows.length },
+  };
+}
+
+function inReviewBand(row: RowMatch, band: { low: number; high: number }): boolean {
+  return row.candidates.length > 0 && row.confidence >= band.low && row.confidence <= band.high;
+}
+
+/** Replaces every review-band row by the resolver's verdict on its candidates; returns how many it resolved. */
+function resolveReviewBand(engine: SmartEngine, dataset: QualityDataset, strategy: GeneratedStrategy, rows: RowMatch[]): number {
+  const referenceById = new Map<string, EngineRow>(dataset.reference.rows.map((r) => [r.id, r]));
+  const sourceById = new Map<string, EngineRow>(dataset.source.rows.map((r) => [r.id, r]));
+  let resolver: ReturnType<SmartEngine['createReviewResolver']> | undefined;
+  let reviewed = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as RowMatch;
+    if (!inReviewBand(row, strategy.reviewBand)) continue;
+    resolver ??= engine.createReviewResolver(strategy.match, dataset.reference.rows);
+    const candidates = row.candidates.map((c) => referenceById.get(c.referenceRowId) as EngineRow);
+    rows[i] = resolver.resolve(sourceById.get(row.sourceRowId) as EngineRow, candidates);
+    reviewed++;
+  }
+  return reviewed;
+}
+
+function applyOneToOne(rows: RowMatch[], threshold: number): void {
+  const assignments = resolveOneToOne(rows, threshold);
+  for (const row of rows) row.referenceRowId = assignments.get(row.sourceRowId)?.referenceRowId ?? null;
+}
