@@ -225,6 +225,21 @@ describe('conformance of live responses', () => {
     const done = await waitForRun(server.url, key, run.body.id);
     expect(done.status).toBe('completed');
 
+    const strategies = '/v1/matching/strategies';
+    const generated = await call('POST', `${strategies}/generate`, `${strategies}/generate`, 201, { key, json: { matching_config_id: id } });
+    await call('POST', `${strategies}/generate`, `${strategies}/generate`, 400, { key, json: { reference_data_id: 'nope' } });
+    await call('GET', strategies, `${strategies}?config_id=${id}&limit=1`, 200, { key });
+    await call('GET', strategies, `${strategies}?limit=0`, 400, { key });
+    await call('GET', `${strategies}/:id`, `${strategies}/${generated.body.id}`, 200, { key });
+    await call('GET', `${strategies}/:id`, `${strategies}/${NIL}`, 404, { key });
+    await call('PATCH', `${strategies}/:id`, `${strategies}/${generated.body.id}`, 200, { key, json: { threshold: 0.6 } });
+    await call('PATCH', `${strategies}/:id`, `${strategies}/${generated.body.id}`, 400, { key, json: { threshold: 6 } });
+    const smartDone = await request(server.url, 'POST', `${configs}/${id}/smart-run`, { key, json: { strategy_id: generated.body.id } });
+    expect((await waitForRun(server.url, key, smartDone.body.id)).status).toBe('completed');
+    await call('POST', `${runs}/:id/ai-resolve`, `${runs}/${smartDone.body.id}/ai-resolve`, 202, { key });
+    await call('POST', `${runs}/:id/ai-resolve`, `${runs}/${run.body.id}/ai-resolve`, 409, { key });
+    await waitForRun(server.url, key, smartDone.body.id);
+
     await call('GET', runs, `${runs}?config_id=${id}&limit=1`, 200, { key });
     await call('GET', runs, `${runs}?status=bogus`, 400, { key });
     await call('GET', `${runs}/:id`, `${runs}/${run.body.id}`, 200, { key });
