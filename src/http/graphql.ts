@@ -38,7 +38,8 @@ export function createGraphQLServer(app: App): GraphQLServer {
       title: 'Concord GraphQL explorer',
       defaultQuery: exampleQuery,
       headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
-      subscriptionsProtocol: 'WS',
+      // SSE carries the Headers tab (Authorization) with every subscription; a browser WebSocket cannot send headers.
+      subscriptionsProtocol: 'SSE',
     },
     multipart: true,
     logging: false,
