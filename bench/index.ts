@@ -6,6 +6,7 @@ type Suite = { run(args: string[]): Promise<void> };
 const suites: Record<string, () => Promise<Suite>> = {
   engine: () => import('./engine/index'),
   runs: () => import('./runs'),
+  load: () => import('./load'),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);
