@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   engine: () => import('./engine/index'),
   runs: () => import('./runs'),
   quality: () => import('./quality/index'),
+  load: () => import('./load'),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);

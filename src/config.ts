@@ -34,6 +34,11 @@ const settingsSchema = z.object({
   MATCH_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /** A worker process silent for this long is taken for dead and its jobs run elsewhere. Default 60. */
   WORKER_STALE_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+  /**
+   * On SIGTERM/SIGINT, how long a worker lets its running chunks finish before handing them back (their job locks are
+   * released so another worker takes them at once). The process exits within about this plus 1 s. Default 5000.
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   /** Attempts of a chunk job before the run fails. Default 3. */
   RUN_CHUNK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(3),
   /**

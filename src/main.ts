@@ -6,32 +6,29 @@ import { openDatabase } from './database';
 import { startServer } from './http/server';
 import { createLogger } from './logger';
 import { ensureDefaultWorkspace } from './modules/workspaces/service';
+import { handleShutdownSignals } from './shutdown';
 import { startWorker } from './worker';
 
 async function main(): Promise<void> {
   const settings = readSettings();
   const logger = createLogger(settings.LOG_LEVEL);
   const database = await openDatabase(settings);
-  const stops: Array<() => Promise<void>> = [() => database.stop()];
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    for (const stop of stops.reverse()) await stop().catch((error) => logger.error({ err: error }, 'shutdown step failed'));
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // Shutdown runs these first to last: stop serving (subscriptions get 1001), stop the worker (running chunks finish
+  // or are handed back within SHUTDOWN_GRACE_MS), close the pool, stop the embedded PostgreSQL.
+  const stops: Array<() => Promise<unknown>> = [() => database.stop()];
+  handleShutdownSignals(logger, stops);
 
   await migrate(database.url);
   const client = connect(database.url);
-  stops.push(() => client.close());
+  stops.unshift(() => client.close(1));
   const app = { db: client.db, sql: client.sql, settings, logger };
 
   if (settings.RUN_WORKER) {
     const worker = await startWorker(app, { databaseUrl: database.url });
-    stops.push(() => worker.stop());
+    stops.unshift(() => worker.stop());
   }
   const server = await startServer(app, { port: settings.PORT, host: settings.HOST });
-  stops.push(() => server.close());
+  stops.unshift(() => server.close());
 
   const created = database.embedded ? await ensureDefaultWorkspace(client.db) : null;
   const lines = [

@@ -1,8 +1,12 @@
-/** `npm run worker`: a worker-only process on DATABASE_URL; start as many as wanted. Stops cleanly on SIGTERM/SIGINT. */
+/**
+ * `npm run worker`: a worker-only process on DATABASE_URL; start as many as wanted. On SIGTERM/SIGINT it stops taking
+ * jobs, lets running chunks finish for SHUTDOWN_GRACE_MS, hands back the rest and exits 0.
+ */
 import { readSettings, SettingsError } from './config';
 import { connect } from './db/client';
 import { migrate } from './db/migrate';
 import { createLogger } from './logger';
+import { handleShutdownSignals } from './shutdown';
 import { startWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -17,18 +21,7 @@ async function main(): Promise<void> {
   const app = { db: client.db, sql: client.sql, settings, logger };
   const worker = await startWorker(app, { databaseUrl: settings.DATABASE_URL });
   process.stdout.write(`Concord worker ${worker.workerId} is running (concurrency ${settings.WORKER_CONCURRENCY})\n`);
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'worker shutting down');
-    await worker.stop();
-    await client.close().catch(() => {});
-    process.stdout.write('Concord worker stopped\n');
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  handleShutdownSignals(logger, [() => worker.stop(), () => client.close(1)], { farewell: 'Concord worker stopped' });
 }
 
 main().catch((error) => {

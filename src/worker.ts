@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger as WorkerLogger, parseCronItems, run, type JobHelpers, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import { z } from 'zod';
@@ -6,11 +7,19 @@ import type { App } from './context';
 import { completeRun, createExecutionContext, failRun, planRun, RunFailure, runChunk, type ExecutionContext } from './modules/runs/execute';
 import { runReviewPass } from './modules/runs/review-pass';
 import { scheduleTick } from './modules/runs/schedule';
+import { reconnectDelay } from './db/client';
+import { handBackJobs } from './worker-handback';
+import { startHeartbeat } from './worker-heartbeat';
 
 export interface RunningWorker {
   /** `hostname:pid`, recorded on every chunk this process takes. */
   workerId: string;
-  stop(): Promise<void>;
+  /**
+   * Stops taking jobs and lets running ones finish for `graceMs` (default: settings.SHUTDOWN_GRACE_MS); jobs still
+   * running then are handed back (see handBackJobs) and the returned promise resolves without waiting for them: the
+   * caller is expected to exit the process. Resolves with the number of jobs handed back.
+   */
+  stop(options?: { graceMs?: number }): Promise<{ handedBack: number }>;
 }
 
 export interface WorkerOptions {
@@ -70,7 +79,10 @@ export function taskList(app: App, execution: ExecutionContext): TaskList {
 
 /**
  * The graphile-worker runner with Concord's tasks, on its own pg.Pool (with an error handler, ended after the
- * runner stops, so a Postgres shutdown cannot crash the process).
+ * runner stops, so a Postgres shutdown cannot crash the process), supervised: graphile-worker keeps polling through
+ * a lost database, but a job it cannot mark complete or failed (Postgres away at that moment) shuts its pool down.
+ * The supervisor then hands that runner's jobs back and starts a new runner, with exponential backoff until Postgres
+ * answers again.
  */
 export async function startWorker(app: App, options: WorkerOptions = {}): Promise<RunningWorker> {
   const connectionString = options.databaseUrl ?? app.settings.DATABASE_URL;
@@ -85,83 +97,115 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
     else if (level === 'warning') log.warn(meta ?? {}, message);
     else log.debug(meta ?? {}, message);
   });
-  // graphile-worker's worker ids of this process, for the heartbeat (see below).
+  // graphile-worker's worker ids of this process, for the heartbeat and hand-backs: jobs are locked by a worker's id
+  // or (when fetched for the pool) by the pool's id, so record both, per runner.
+  const allIds = new Set<string>();
+  let runnerIds = new Set<string>();
   const events = new EventEmitter() as WorkerEvents;
-  const graphileWorkerIds = new Set<string>();
-  // Jobs are locked by a worker's id or (when fetched for the pool) by the pool's id: record both.
-  events.on('pool:create', ({ workerPool }) => graphileWorkerIds.add(workerPool.id));
-  events.on('worker:create', ({ worker }) => graphileWorkerIds.add(worker.workerId));
-  let runner: Runner;
-  try {
-    runner = await run({
+  const record = (id: string) => {
+    allIds.add(id);
+    runnerIds.add(id);
+  };
+  events.on('pool:create', ({ workerPool }) => record(workerPool.id));
+  events.on('worker:create', ({ worker }) => record(worker.workerId));
+  const tasks = taskList(app, execution);
+  const parsedCronItems =
+    options.schedules === false
+      ? []
+      : parseCronItems([{ task: 'runs_schedule_tick', match: '* * * * *', identifier: 'concord_schedule_tick', options: { backfillPeriod: 0 } }]);
+  const startRunner = (): Promise<Runner> => {
+    runnerIds = new Set();
+    return run({
       pgPool: pool,
       events,
-      taskList: taskList(app, execution),
+      taskList: tasks,
       concurrency: app.settings.WORKER_CONCURRENCY,
       noHandleSignals: true,
       pollInterval: 1000,
       logger,
-      parsedCronItems:
-        options.schedules === false
-          ? []
-          : parseCronItems([{ task: 'runs_schedule_tick', match: '* * * * *', identifier: 'concord_schedule_tick', options: { backfillPeriod: 0 } }]),
+      parsedCronItems,
+      preset: {
+        worker: {
+          // Batched completion (no delay): a job that cannot be marked complete/failed shuts the pool down (which the
+          // supervisor below restarts) instead of an unhandled promise rejection that would crash the process.
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+          // Our own stop() hands jobs back at SHUTDOWN_GRACE_MS, before graphile-worker would fail them with a delay.
+          gracefulShutdownAbortTimeout: 60_000,
+        },
+      },
     });
+  };
+  let runner: Runner;
+  try {
+    runner = await startRunner();
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
   }
-  const heartbeat = startHeartbeat(app, execution.workerId, graphileWorkerIds);
+  let stopping = false;
+  const supervised = (async () => {
+    for (let failures = 0; !stopping; ) {
+      await runner.promise.catch((error: unknown) => app.logger.warn({ err: error }, 'worker runner failed'));
+      if (stopping) return;
+      const orphaned = [...runnerIds];
+      app.logger.warn({ workerId: execution.workerId }, 'worker runner stopped unexpectedly; restarting it');
+      for (;;) {
+        await sleep(reconnectDelay(failures++) * 1000);
+        if (stopping) return;
+        try {
+          const released = await handBackJobs(app.sql, orphaned);
+          if (released) app.logger.info({ jobs: released }, 'handed back the jobs of the stopped runner');
+          runner = await startRunner();
+          failures = 0;
+          if (stopping) {
+            await runner.stop().catch(() => {});
+            return;
+          }
+          app.logger.info({ workerId: execution.workerId }, 'worker runner restarted');
+          break;
+        } catch (error) {
+          app.logger.warn({ err: error, failures }, 'worker runner restart failed; retrying');
+        }
+      }
+    }
+  })();
+  const heartbeat = startHeartbeat(app, execution.workerId, allIds);
   app.logger.info({ workerId: execution.workerId, concurrency: app.settings.WORKER_CONCURRENCY }, 'worker started');
-  let stopping: Promise<void> | undefined;
+  let stopped: Promise<{ handedBack: number }> | undefined;
   return {
     workerId: execution.workerId,
-    stop() {
-      stopping ??= (async () => {
-        await runner.stop().catch((error: unknown) => app.logger.warn({ err: error }, 'worker stop failed'));
+    stop(stopOptions = {}) {
+      stopped ??= (async () => {
+        stopping = true;
+        const graceMs = stopOptions.graceMs ?? app.settings.SHUTDOWN_GRACE_MS;
+        // runner.stop() stops fetching jobs at once and resolves when the running ones are done.
+        const graceful = runner.stop().then(
+          () => true,
+          (error: unknown) => {
+            app.logger.warn({ err: error }, 'worker stop failed');
+            return true;
+          },
+        );
+        const finished = await Promise.race([graceful, sleep(graceMs).then(() => false)]);
+        let handedBack = 0;
+        if (!finished) {
+          handedBack = await handBackJobs(app.sql, [...allIds]).catch((error: unknown) => {
+            app.logger.warn({ err: error }, 'could not hand back the running jobs; the heartbeat of another worker will');
+            return 0;
+          });
+          app.logger.info({ jobs: handedBack }, 'handed back the running jobs');
+        }
+        // The supervisor ends once the runner's promise settles, which it does not while jobs still run.
+        if (finished) await supervised;
         await heartbeat.stop();
         execution.close();
-        await pool.end().catch(() => {});
+        // With jobs still running the pool cannot drain: do not wait for it (the process is about to exit).
+        if (finished) await pool.end().catch(() => {});
+        else void pool.end().catch(() => {});
+        return { handedBack };
       })();
-      return stopping;
-    },
-  };
-}
-
-/**
- * Every process records itself (hostname:pid and its graphile-worker ids) in worker_processes and refreshes the row
- * every WORKER_STALE_SECONDS / 4. Each beat also looks for processes that stopped beating for WORKER_STALE_SECONDS
- * (killed, machine lost): their rows are removed and their jobs unlocked, so graphile-worker runs them again at
- * once (chunk writes are idempotent) instead of after its 4-hour lock timeout.
- */
-function startHeartbeat(app: App, processId: string, graphileWorkerIds: ReadonlySet<string>): { stop(): Promise<void> } {
-  const staleSeconds = app.settings.WORKER_STALE_SECONDS;
-  const beat = async () => {
-    const ids = [...graphileWorkerIds];
-    await app.sql`
-      insert into worker_processes (id, graphile_worker_ids) values (${processId}, ${ids})
-      on conflict (id) do update set graphile_worker_ids = excluded.graphile_worker_ids, seen_at = now()`;
-    const dead = await app.sql<{ id: string; graphile_worker_ids: string[] }[]>`
-      delete from worker_processes
-      where id <> ${processId} and seen_at < now() - ${staleSeconds} * interval '1 second'
-      returning id, graphile_worker_ids`;
-    const orphaned = dead.flatMap((row) => row.graphile_worker_ids);
-    if (orphaned.length) {
-      await app.sql`select graphile_worker.force_unlock_workers(${orphaned}::text[])`;
-      app.logger.warn({ processes: dead.map((row) => row.id) }, 'unlocked the jobs of worker processes that stopped beating');
-    }
-  };
-  let running = Promise.resolve();
-  const tick = () => {
-    running = running.then(beat).catch((error: unknown) => app.logger.warn({ err: error }, 'worker heartbeat failed'));
-  };
-  tick();
-  const timer = setInterval(tick, Math.max(250, (staleSeconds * 1000) / 4));
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-      await app.sql`delete from worker_processes where id = ${processId}`.catch(() => {});
+      return stopped;
     },
   };
 }

@@ -11,7 +11,11 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
-  close(): Promise<void>;
+  /**
+   * Closes graphql-ws subscriptions (code 1001), stops accepting connections and lets requests in flight finish for
+   * up to `graceMs` (default 1000) before cutting them (SSE streams included).
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -51,12 +55,14 @@ export async function startServer(app: App, options: ServerOptions): Promise<Run
     url: `http://${shownHost}:${port}`,
     port,
     server,
-    async close() {
-      await disposeWebSocket();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    async close(graceMs = 1000) {
+      // No new connections; idle keep-alive connections go now, requests in flight get graceMs to finish.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await disposeWebSocket(graceMs);
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
     },
   };
 }

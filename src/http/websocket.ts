@@ -12,11 +12,11 @@ interface Executors {
 }
 
 /**
- * graphql-ws on the HTTP server's /graphql path. Operations go through `yoga.getEnveloped` so WebSocket operations
+ * graphql-ws on the HTTP server's /graphql path; returns the function that closes every subscription (see below). Operations go through `yoga.getEnveloped` so WebSocket operations
  * share the plugins and the context factory of HTTP; the key comes from connection_init's payload
  * (`{authorization: "Bearer …"}`) or from the upgrade request's Authorization header.
  */
-export function attachGraphQLWebSocket(wsServer: WebSocketServer, yoga: GraphQLServer): () => Promise<void> {
+export function attachGraphQLWebSocket(wsServer: WebSocketServer, yoga: GraphQLServer): (timeoutMs?: number) => Promise<void> {
   const disposable = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       execute: (args) => (args.rootValue as Executors).execute(args),
@@ -56,5 +56,11 @@ export function attachGraphQLWebSocket(wsServer: WebSocketServer, yoga: GraphQLS
     },
     wsServer,
   );
-  return () => disposable.dispose() as Promise<void>;
+  return async (timeoutMs = 1000) => {
+    // graphql-ws' dispose closes every socket with 1001 "Going away" (clients reconnect elsewhere) and resolves once
+    // they have all answered the close frame; one that does not answer within timeoutMs is cut off.
+    const disposed = (disposable.dispose() as Promise<void>).catch(() => {});
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, timeoutMs, 'timeout').unref());
+    if ((await Promise.race([disposed, timer])) === 'timeout') for (const socket of wsServer.clients) socket.terminate();
+  };
 }

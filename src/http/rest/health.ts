@@ -8,8 +8,11 @@ export function registerHealthRoutes(router: Router, app: App): void {
     'GET',
     '/readyz',
     async () => {
+      // Not ready while Postgres is down or restarting (queries fail fast then: connection refused); a database that
+      // hangs counts as down after 2 s rather than holding the probe.
       try {
-        await app.sql`select 1`;
+        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref());
+        await Promise.race([app.sql`select 1`, timeout]);
       } catch {
         throw new ServiceUnavailableError('The database is not reachable.');
       }

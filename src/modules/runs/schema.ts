@@ -4,6 +4,7 @@ import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
 import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError } from '../../errors';
+import { runFeed } from '../../events/run-feed';
 import { runEventHub, TERMINAL_STATUSES, type RunState } from '../../events/run-events';
 import { MatchingConfigRef } from '../configs/schema';
 import { getConfig } from '../configs/service';
@@ -333,14 +334,9 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, context) => {
       const actor = requireScope(context.actor, 'read');
       const config = args.configId ? await getConfig(context, configId(args.configId)) : undefined;
-      const stream = await runEventHub(context).subscribe({ workspaceId: actor.workspaceId, ...(config ? { configId: config.id } : {}) });
-      return (async function* () {
-        try {
-          for await (const event of stream) if (event.kind !== 'resync') yield event.run;
-        } finally {
-          stream.close();
-        }
-      })();
+      const filter = { workspaceId: actor.workspaceId, ...(config ? { configId: config.id } : {}) };
+      // After a reconnection of the LISTEN connection the feed re-reads recently changed runs (src/events/run-feed.ts).
+      return runFeed(context.sql, await runEventHub(context).subscribe(filter), filter);
     },
     resolve: (run) => run,
   }),
