@@ -5,7 +5,8 @@ import type { App } from '../context';
 import { createRestHandler } from './rest';
 import { createGraphQLServer } from './graphql';
 import { attachGraphQLWebSocket } from './websocket';
-import { instrumentRequest } from '../observability/http';
+import { instrumentRequest, setRoutePattern } from '../observability/http';
+import { createStaticHandler } from './static';
 
 export interface RunningServer {
   url: string;
@@ -28,6 +29,8 @@ export interface ServerOptions {
 export async function startServer(app: App, options: ServerOptions): Promise<RunningServer> {
   const yoga = createGraphQLServer(app);
   const rest = createRestHandler(app);
+  // The dashboard and docs pages (web/dist); it declines the API's paths, which fall through to REST.
+  const serveStatic = createStaticHandler({ onServe: setRoutePattern });
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -37,7 +40,10 @@ export async function startServer(app: App, options: ServerOptions): Promise<Run
       void yoga(request, response);
       return;
     }
-    void rest(request, response);
+    void serveStatic(request, response).then(
+      (served) => (served ? undefined : rest(request, response)),
+      () => (response.headersSent ? void response.destroy() : rest(request, response)),
+    );
   });
   server.keepAliveTimeout = 65_000;
 

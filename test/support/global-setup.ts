@@ -28,7 +28,9 @@ export async function setup(project: TestProject): Promise<void> {
     serverUrl = process.env.DATABASE_URL;
   } else {
     embedded = await startEmbeddedPostgres({
-      dataDir: path.join(os.tmpdir(), `concord-test-${process.pid}`),
+      // Unique per call, not per process: every vitest project with this setup (integration, browser) runs it in the
+      // same process, and a throwaway cluster's directory is wiped before it starts.
+      dataDir: path.join(os.tmpdir(), `concord-test-${process.pid}-${randomBytes(4).toString('hex')}`),
       persistent: false,
     });
     serverUrl = embedded.url;

@@ -1,0 +1,51 @@
+import type { ResultFilters } from '../api/types';
+
+interface Props {
+  filters: ResultFilters;
+  onChange(filters: ResultFilters): void;
+}
+
+/** Review status, matched or not, and a minimum confidence. */
+export function ResultFilterBar({ filters, onChange }: Props) {
+  return (
+    <div class="fields filters" role="group" aria-label="Filter results">
+      <div class="field">
+        <label for="filter-status">Review status</label>
+        <select
+          id="filter-status"
+          value={filters.status}
+          onChange={(event) => onChange({ ...filters, status: event.currentTarget.value as ResultFilters['status'] })}
+        >
+          <option value="">any</option>
+          <option value="PENDING">pending</option>
+          <option value="APPROVED">approved</option>
+          <option value="REJECTED">rejected</option>
+        </select>
+      </div>
+      <div class="field">
+        <label for="filter-matched">Matched</label>
+        <select
+          id="filter-matched"
+          value={filters.matched}
+          onChange={(event) => onChange({ ...filters, matched: event.currentTarget.value as ResultFilters['matched'] })}
+        >
+          <option value="any">any</option>
+          <option value="matched">matched</option>
+          <option value="unmatched">not matched</option>
+        </select>
+      </div>
+      <div class="field">
+        <label for="filter-min">Min confidence</label>
+        <input
+          id="filter-min"
+          type="number"
+          min={0}
+          max={1}
+          step={0.05}
+          value={filters.minConfidence}
+          onChange={(event) => onChange({ ...filters, minConfidence: event.currentTarget.value })}
+        />
+      </div>
+    </div>
+  );
+}
