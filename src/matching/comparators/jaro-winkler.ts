@@ -4,15 +4,18 @@
 // Matching follows the classic definition (as talisman, rapidfuzz and DuckDB): the shorter string is walked in
 // order; each of its characters takes the first not-yet-taken equal character of the longer string within the
 // window ⌊max(|a|,|b|)/2⌋ − 1; t = ⌊(matched characters out of order) / 2⌋.
-// When the longer string has ≤ 32 code units (nearly all names, dates, codes), "the first free equal character
-// in the window" is one bit operation: a table gives, per character, the bit mask of its positions in the
-// longer string, and taken positions are a 32-bit mask. Longer strings use the plain double loop.
-// The bit loop is branch-free (whether a character matches is unpredictable), which made it ~1.4× faster.
+// When both strings have ≤ 32 code units (nearly all names, dates, codes), "the first free equal character in
+// the window" is one bit operation: a table gives, per character, the bit mask of its positions in a, and the
+// free positions and the window are 32-bit masks. Longer strings use the plain double loop.
+// The bit walk is branch-free (whether a character matches is unpredictable) and carries few values from one
+// step to the next (V8 spills registers otherwise). Transpositions are only counted when some character took a
+// position below an already taken one (otherwise the matched characters are in the same order on both sides and
+// t = 0). Equal strings return 1 straight away.
 // `jaroPattern` / `jaroWinklerPattern` keep one value's masks (ASCII, 128 entries) across many comparisons.
 
 import { encodePair, scratch } from './scratch';
-const positionMasks = new Int32Array(0x10000); // per character: bit j set when longer[j] is that character
-const walkedChars = new Uint16Array(32); // bit path: the walked string's matched characters, in order
+const positionMasks = new Int32Array(0x10000); // per character: bit j set when a[j] is that character
+const walkedChars = new Uint16Array(33); // bit path: b's matched characters, in order
 let matchedChars = new Uint16Array(64); // long path: the shorter string's matched characters, in order
 let takenFlags = new Uint8Array(64); // long path: taken positions of the longer string
 
@@ -23,66 +26,106 @@ const BOOST_THRESHOLD = 0.7;
 
 /** Jaro similarity of a[aStart, aStart+aLen) and b[bStart, bStart+bLen). Both empty → 1; one empty → 0. */
 export function jaroCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
-  if (aLen === 0 || bLen === 0) return aLen === bLen ? 1 : 0;
-  // The shorter string is walked; the longer one holds the positions to take.
-  return aLen <= bLen ? jaroOrdered(a, aStart, aLen, b, bStart, bLen) : jaroOrdered(b, bStart, bLen, a, aStart, aLen);
+  return jaroOrWinkler(a, aStart, aLen, b, bStart, bLen, false);
 }
 
-function jaroOrdered(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
-  if (aLen === bLen) {
-    let k = 0;
-    while (k < aLen && a[aStart + k] === b[bStart + k]) k++;
-    if (k === aLen) return 1;
+export function jaroWinklerCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+  return jaroOrWinkler(a, aStart, aLen, b, bStart, bLen, true);
+}
+
+function jaroOrWinkler(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, boost: boolean): number {
+  if (aLen === 0 || bLen === 0) return aLen === bLen ? 1 : 0;
+  if (aLen === bLen && equalRanges(a, aStart, b, bStart, aLen)) return 1;
+  if (aLen > 32 || bLen > 32) {
+    // The shorter string is walked; the longer one holds the positions to take.
+    const half = (aLen > bLen ? aLen : bLen) >> 1;
+    const window = half > 0 ? half - 1 : 0;
+    const jaro = aLen <= bLen ? jaroLoops(a, aStart, aLen, b, bStart, bLen, window) : jaroLoops(b, bStart, bLen, a, aStart, aLen, window);
+    return boost ? winkler(jaro, a, aStart, aLen, b, bStart, bLen) : jaro;
   }
-  const half = bLen >> 1;
-  const window = half > 0 ? half - 1 : 0;
-  if (bLen > 32) return jaroLoops(a, aStart, aLen, b, bStart, bLen, window);
   const masks = positionMasks;
-  for (let j = 0; j < bLen; j++) {
-    const c = b[bStart + j] as number;
+  for (let j = 0; j < aLen; j = (j + 1) | 0) {
+    const c = a[(aStart + j) | 0] as number;
     masks[c] = (masks[c] as number) | (1 << j);
   }
-  const jaro = jaroWalk(masks, 0xffff, b, bStart, bLen, a, aStart, aLen, window);
-  for (let j = 0; j < bLen; j++) masks[b[bStart + j] as number] = 0;
-  return jaro;
+  const score = bitJaro(masks, a, aStart, aLen, b, bStart, bLen, boost);
+  for (let j = 0; j < aLen; j = (j + 1) | 0) masks[a[(aStart + j) | 0] as number] = 0;
+  return score;
+}
+
+function equalRanges(a: Uint16Array, aStart: number, b: Uint16Array, bStart: number, len: number): boolean {
+  let k = 0;
+  while (k < len && a[(aStart + k) | 0] === b[(bStart + k) | 0]) k = (k + 1) | 0;
+  return k === len;
 }
 
 /**
- * The bit-parallel core (both strings ≤ 32 code units). `masks[c & charMask]` = positions of c in the masked
- * string m (charMask 0xffff: the full table; 0x7f: an ASCII-only pattern, where codes ≥ 128 have no positions).
- * Walks w in order; each character takes the lowest free position of m in its window. The greedy matching is the
+ * The bit-parallel core (both strings 1–32 code units): `masks[c]` = positions of c in a (bit j: a[j] = c).
+ * Walks b in order; each character takes the lowest free position of a in its window. The greedy matching is the
  * same whichever string is walked (per character, both orders reduce to the same two-pointer sweep over the two
- * sorted position lists, and the window is symmetric), so the masked string may be either one: the result is
- * identical to walking the shorter string (talisman, rapidfuzz). The loop is branch-free (matches vary per
- * character, so a branch would mispredict often).
+ * sorted position lists, and the window is symmetric), so the result is identical to walking the shorter string
+ * (talisman, rapidfuzz). Jaro, or with `boost` Jaro–Winkler.
  */
-function jaroWalk(masks: Int32Array, charMask: number, m: Uint16Array, mStart: number, mLen: number, w: Uint16Array, wStart: number, wLen: number, window: number): number {
-  let upto = (2 << window) - 1; // positions [0, i + window] (window ≤ 15 here)
-  let below = 0; // positions [0, i − window)
-  let taken = 0;
+function bitJaro(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, boost: boolean): number {
+  const half = (aLen > bLen ? aLen : bLen) >> 1;
+  const window = half > 0 ? half - 1 : 0;
+  let inWindow = (2 << window) - 1; // positions [max(0, i − window), i + window] (window ≤ 15 here)
+  let free = -1; // positions of a not taken yet
+  let disorder = 0; // ≠ 0 once a character took a position below an already taken one
   let matches = 0;
   const chars = walkedChars;
-  const ascii = charMask === 0x7f ? -128 : 0; // c & ascii ≠ 0: c has no positions in an ASCII pattern
-  for (let i = 0; i < wLen; i++) {
-    const c = w[wStart + i] as number;
-    const free = (masks[c & charMask] as number) & upto & ~(taken | below) & (((c & ascii) - 1) >> 31);
-    const low = free & -free; // lowest free position, or 0
-    taken |= low;
+  for (let i = 0; i < bLen; i = (i + 1) | 0) {
+    const c = b[(bStart + i) | 0] as number;
+    const candidates = (masks[c] as number) & inWindow & free;
+    const low = candidates & -candidates; // the lowest free position in the window, or 0
+    disorder |= ~free & -low;
+    free ^= low;
     chars[matches] = c;
-    matches += (low | -low) >>> 31; // 1 when a position was taken
-    upto = (upto << 1) | 1;
-    below = (below << 1) | ((window - i - 1) >>> 31); // grows once i ≥ window
+    matches = (matches + ((low | -low) >>> 31)) | 0; // + 1 when a position was taken
+    inWindow = (inWindow << 1) | ((i - window) >>> 31); // the lower edge moves once i ≥ window
   }
+  return bitJaroScore(a, aStart, aLen, b, bStart, bLen, matches, ~free, disorder, boost);
+}
+
+/** bitJaro with an ASCII-only table (128 entries, see jaroPatternInto): codes ≥ 128 have no positions. */
+function bitJaroAscii(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, boost: boolean): number {
+  const half = (aLen > bLen ? aLen : bLen) >> 1;
+  const window = half > 0 ? half - 1 : 0;
+  let inWindow = (2 << window) - 1;
+  let free = -1;
+  let disorder = 0;
+  let matches = 0;
+  const chars = walkedChars;
+  for (let i = 0; i < bLen; i = (i + 1) | 0) {
+    const c = b[(bStart + i) | 0] as number;
+    const candidates = (masks[c & 0x7f] as number) & inWindow & free & (((c & -128) - 1) >> 31);
+    const low = candidates & -candidates;
+    disorder |= ~free & -low;
+    free ^= low;
+    chars[matches] = c;
+    matches = (matches + ((low | -low) >>> 31)) | 0;
+    inWindow = (inWindow << 1) | ((i - window) >>> 31);
+  }
+  return bitJaroScore(a, aStart, aLen, b, bStart, bLen, matches, ~free, disorder, boost);
+}
+
+/** The score from the walk's outcome: `taken` = positions of a taken, `walkedChars` = b's matched characters. */
+function bitJaroScore(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, matches: number, taken: number, disorder: number, boost: boolean): number {
   if (matches === 0) return 0;
-  // The k-th matched character of w (in order) against the k-th taken position of m.
   let outOfOrder = 0;
-  let k = 0;
-  while (taken !== 0) {
-    const low = taken & -taken;
-    outOfOrder += ((((m[mStart + 31 - Math.clz32(low)] as number) ^ (chars[k++] as number)) + 0xffff) >>> 16);
-    taken ^= low;
+  if (disorder !== 0) {
+    // The k-th matched character of b (in order) against the k-th taken position of a.
+    const chars = walkedChars;
+    let k = 0;
+    while (taken !== 0) {
+      const low = taken & -taken;
+      outOfOrder += (((a[(aStart + 31 - Math.clz32(low)) | 0] as number) ^ (chars[k] as number)) + 0xffff) >>> 16;
+      k = (k + 1) | 0;
+      taken ^= low;
+    }
   }
-  return (matches / wLen + matches / mLen + (matches - (outOfOrder >> 1)) / matches) / 3;
+  const jaro = (matches / aLen + matches / bLen + (matches - (outOfOrder >> 1)) / matches) / 3;
+  return boost ? winkler(jaro, a, aStart, aLen, b, bStart, bLen) : jaro;
 }
 
 function jaroLoops(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, window: number): number {
@@ -111,10 +154,6 @@ function jaroLoops(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array,
     if (flags[j] === 1 && b[bStart + j] !== chars[k++]) outOfOrder++;
   }
   return (matches / aLen + matches / bLen + (matches - (outOfOrder >> 1)) / matches) / 3;
-}
-
-export function jaroWinklerCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
-  return winkler(jaroCodes(a, aStart, aLen, b, bStart, bLen), a, aStart, aLen, b, bStart, bLen);
 }
 
 function winkler(jaro: number, a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
@@ -158,9 +197,8 @@ export function jaroPattern(codes: Uint16Array, start: number, len: number): Int
 export function jaroWinklerPattern(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
   if (bLen === 0) return 0;
   if (bLen > 32) return jaroWinklerCodes(a, aStart, aLen, b, bStart, bLen);
-  const half = (aLen > bLen ? aLen : bLen) >> 1;
-  const jaro = jaroWalk(masks, 0x7f, a, aStart, aLen, b, bStart, bLen, half > 0 ? half - 1 : 0);
-  return winkler(jaro, a, aStart, aLen, b, bStart, bLen);
+  if (aLen === bLen && equalRanges(a, aStart, b, bStart, aLen)) return 1;
+  return bitJaroAscii(masks, a, aStart, aLen, b, bStart, bLen, true);
 }
 
 /** String convenience form (compares the strings as given: normalise first if needed). */

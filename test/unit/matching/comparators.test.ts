@@ -1,7 +1,8 @@
 import { distance as fastestLevenshtein } from 'fastest-levenshtein';
+import fc from 'fast-check';
 import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import { describe, expect, it } from 'vitest';
-import { jaroPattern, jaroWinklerCodes, jaroWinklerPattern } from '../../../src/matching/comparators/jaro-winkler';
+import { clearJaroPattern, jaro, jaroCodes, jaroPattern, jaroPatternInto, jaroWinklerCodes, jaroWinklerPattern } from '../../../src/matching/comparators/jaro-winkler';
 import { encode } from '../../../src/matching/pool';
 import {
   compareValues, createTfidfCosine, damerauLevenshteinDistance, damerauLevenshteinSimilarity, dateRangeScore,
@@ -105,6 +106,88 @@ describe('jaro_winkler', () => {
     expect(s).toBeGreaterThan(0.8);
     expect(s).toBeLessThan(1);
     expect(jaroWinkler('日本語', '日本語')).toBe(1);
+  });
+});
+
+/** Textbook Jaro (the shorter string walked, a flag array on the longer one): the plain reference for the
+ *  bit-parallel kernels. */
+function plainJaro(a: string, b: string): number {
+  if (a.length === 0 || b.length === 0) return a.length === b.length ? 1 : 0;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  const window = Math.max(Math.floor(long.length / 2) - 1, 0);
+  const taken = new Array<boolean>(long.length).fill(false);
+  const matched: string[] = [];
+  for (let i = 0; i < short.length; i++) {
+    for (let j = Math.max(0, i - window); j < Math.min(long.length, i + window + 1); j++) {
+      if (!taken[j] && long[j] === short[i]) {
+        taken[j] = true;
+        matched.push(short[i] as string);
+        break;
+      }
+    }
+  }
+  const m = matched.length;
+  if (m === 0) return 0;
+  let outOfOrder = 0;
+  let k = 0;
+  for (let j = 0; j < long.length; j++) if (taken[j] && long[j] !== matched[k++]) outOfOrder++;
+  return (m / a.length + m / b.length + (m - Math.floor(outOfOrder / 2)) / m) / 3;
+}
+
+describe('jaro_winkler kernels (property tests)', () => {
+  // Small alphabets so that strings share characters; lengths across the 32-unit bit path and the loop path
+  // (> 32, > 64); units outside ASCII and outside the BMP (a surrogate pair is two code units).
+  const unit = fc.constantFrom('a', 'b', 'c', 'd', ' ', 'é', '日', '😀');
+  const text = fc.oneof(fc.string({ unit, maxLength: 12 }), fc.string({ unit, maxLength: 40 }), fc.string({ unit, minLength: 30, maxLength: 80 }));
+  const options = { numRuns: 3000, seed: 20261128 };
+
+  it('Jaro–Winkler equals talisman to the bit, both argument orders, string and code forms', () => {
+    fc.assert(fc.property(text, text, (a, b) => {
+      const expected = talismanJaroWinkler(a, b);
+      const x = encode(a);
+      const y = encode(b);
+      return jaroWinklerCodes(x, 0, x.length, y, 0, y.length) === expected && jaroWinklerCodes(y, 0, y.length, x, 0, x.length) === expected && jaroWinkler(a, b) === expected;
+    }), options);
+  });
+
+  it('Jaro equals the plain implementation to the bit', () => {
+    fc.assert(fc.property(text, text, (a, b) => {
+      const expected = plainJaro(a, b);
+      const x = encode(a);
+      const y = encode(b);
+      return jaro(a, b) === expected && jaroCodes(y, 0, y.length, x, 0, x.length) === expected;
+    }), options);
+  });
+
+  it('a prepared pattern (one reused table, ranges inside larger pools) scores like the kernel', () => {
+    const masks = new Int32Array(128);
+    fc.assert(fc.property(text, fc.array(text, { maxLength: 6 }), (a, others) => {
+      const pool = encode(`xy${a}z${others.join('')}`);
+      const aStart = 2;
+      const prepared = jaroPatternInto(masks, pool, aStart, a.length);
+      let ok = prepared === (a.length > 0 && a.length <= 32 && !/[^\x00-\x7f]/.test(a));
+      let at = aStart + a.length + 1;
+      for (const b of others) {
+        const expected = jaroWinklerCodes(pool, aStart, a.length, pool, at, b.length);
+        if (expected !== talismanJaroWinkler(a, b)) ok = false;
+        if (prepared && jaroWinklerPattern(masks, pool, aStart, a.length, pool, at, b.length) !== expected) ok = false;
+        at += b.length;
+      }
+      if (prepared) clearJaroPattern(masks, pool, aStart, a.length);
+      return ok && masks.every((m) => m === 0);
+    }), { ...options, numRuns: 1500 });
+  });
+
+  it('known values and edges', () => {
+    expect(jaroWinkler('MARTHA', 'MARHTA')).toBeCloseTo(0.961, 3);
+    expect(jaro('MARTHA', 'MARHTA')).toBeCloseTo(0.944, 3);
+    expect(jaroWinkler('CRATE', 'TRACE')).toBeCloseTo(0.7333, 4); // Jaro 0.733, no common prefix
+    expect(jaroWinkler('a'.repeat(32), 'a'.repeat(32))).toBe(1);
+    expect(jaroWinkler('a'.repeat(33), 'a'.repeat(32))).toBe(talismanJaroWinkler('a'.repeat(33), 'a'.repeat(32)));
+    expect(jaroWinkler('ab'.repeat(16), 'ba'.repeat(16))).toBe(talismanJaroWinkler('ab'.repeat(16), 'ba'.repeat(16)));
+    expect(jaroWinkler('😀', '😀x')).toBe(talismanJaroWinkler('😀', '😀x'));
+    expect(jaroWinkler('', 'abc')).toBe(0);
+    expect(jaro('', '')).toBe(1);
   });
 });
 
