@@ -53,6 +53,7 @@ export function taskList(app: App, execution: ExecutionContext): TaskList {
       const { runId, chunkIndex } = chunkPayload.parse(payload);
       await guarded(app, runId, helpers, () => runChunk(execution, runId, chunkIndex));
     },
+    deliver_webhook: async (payload, helpers) => (await import('./modules/webhooks/jobs')).deliverWebhookTask(app, payload, helpers),
     runs_schedule_tick: async (payload) => {
       const { _cron } = tickPayload.parse(payload);
       const started = await scheduleTick(app, new Date(_cron.ts));

@@ -11,6 +11,7 @@ import { registerHealthRoutes } from './health';
 import { registerDatasetRoutes } from './datasets';
 import { registerConfigRoutes } from './configs';
 import { registerRunRoutes } from './runs';
+import { registerWebhookRoutes } from './webhooks';
 import { checkRestRateLimit, handleIdempotently } from '../limits/rest';
 import { registerLimitAdminRoutes } from '../limits/admin';
 import { registerMetricsRoute } from '../../observability/metrics';
@@ -26,6 +27,7 @@ export function buildRouter(app: App): Router {
   registerDatasetRoutes(router);
   registerConfigRoutes(router);
   registerRunRoutes(router);
+  registerWebhookRoutes(router);
   registerOpenApiRoute(router);
   return router;
 }

@@ -27,6 +27,7 @@ import {
   type SliceResult,
 } from '../../matching';
 import { ReferenceIndexCache } from './index-cache';
+import { enqueueRunWebhooks } from '../webhooks/enqueue';
 
 /** A problem retrying cannot fix: the run fails at once. */
 export class RunFailure extends Error {}
@@ -111,6 +112,7 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
           started_at = now(), completed_at = now(), updated_at = now(), version = version + 1
         where id = ${runId}`;
       await notifyRun(tx, runId, 'state');
+      await enqueueRunWebhooks(tx, runId);
       return 'done' as const;
     }
     await tx`insert into run_chunks ${tx(chunks)} on conflict (run_id, chunk_index) do nothing`;
@@ -401,6 +403,7 @@ export async function finaliseRun(execution: ExecutionContext, runId: string, sn
       where id = ${runId} and status = 'running'
       returning id`;
     if (updated) await notifyRun(tx, runId, 'state');
+    if (updated) await enqueueRunWebhooks(tx, runId);
   });
 }
 
@@ -415,5 +418,6 @@ export async function failRun(app: App, runId: string, message: string): Promise
     if (!updated) return;
     await tx`update run_chunks set status = 'skipped' where run_id = ${runId} and status = 'pending'`;
     await notifyRun(tx, runId, 'state');
+    await enqueueRunWebhooks(tx, runId);
   });
 }

@@ -13,6 +13,7 @@ import { toCsvLine } from '../datasets/csv';
 import { getStrategy } from '../strategies/service';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
+import { enqueueRunWebhooks } from '../webhooks/enqueue';
 
 export type Run = RunState;
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'];
@@ -261,6 +262,7 @@ export async function cancelRun(context: Context, id: string): Promise<Run> {
     if (!row) return undefined;
     await tx`update run_chunks set status = 'skipped' where run_id = ${existing.id} and status = 'pending'`;
     await notifyRun(tx, existing.id, 'state');
+    await enqueueRunWebhooks(tx, existing.id);
     return runStateFromRow(row);
   });
   if (!cancelled) {
