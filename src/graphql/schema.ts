@@ -5,5 +5,6 @@ import '../modules/workspaces/schema';
 import '../modules/datasets/schema';
 import '../modules/configs/schema';
 import '../modules/runs/schema';
+import '../modules/webhooks/schema';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
