@@ -99,17 +99,22 @@ describe('CLI', { timeout: 240_000 }, () => {
   });
 
   it('usage errors exit 2; a wrong key or an unreachable server exit 1 with a message', async () => {
-    const noKey = await cli(['run', ids.config], { CONCORD_API_KEY: undefined }).done;
+    // Independent processes: started together, as each spends seconds loading.
+    const [noKey, noKind, unknown, wrongKey, down] = await Promise.all([
+      cli(['run', ids.config], { CONCORD_API_KEY: undefined }).done,
+      cli(['import', 'test/fixtures/febrl4/dataset4a.csv', '--name', 'x']).done,
+      cli(['frobnicate']).done,
+      cli(['run', ids.config], { CONCORD_API_KEY: 'ck_invalid' }).done,
+      cli(['export', 'results', ids.config], { CONCORD_URL: 'http://127.0.0.1:2' }).done,
+    ]);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('CONCORD_API_KEY');
-    const noKind = await cli(['import', 'test/fixtures/febrl4/dataset4a.csv', '--name', 'x']).done;
     expect(noKind.code).toBe(2);
-    const unknown = await cli(['frobnicate']).done;
+    expect(noKind.stderr).toContain('--kind');
     expect(unknown.code).toBe(2);
-    const wrongKey = await cli(['run', ids.config], { CONCORD_API_KEY: 'ck_invalid' }).done;
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toContain('unauthorized, HTTP 401');
-    const down = await cli(['export', 'results', ids.config], { CONCORD_URL: 'http://127.0.0.1:2' }).done;
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('cannot reach Concord at http://127.0.0.1:2 (ECONNREFUSED)');
   });

@@ -39,9 +39,11 @@ async function post(url: string, secret: string, deliveryId: string, body: strin
       redirect: 'manual',
       signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
     });
-    const text = await response.text().catch(() => '');
+    // The answer's body is neither read nor recorded: the delivery log would otherwise let anyone with a write key
+    // read what internal services answer (server-side request forgery with a read-back).
+    await response.body?.cancel().catch(() => {});
     if (response.status >= 200 && response.status < 300) return { statusCode: response.status, error: null };
-    return { statusCode: response.status, error: `HTTP ${response.status}${text ? `: ${text.slice(0, 500)}` : ''}` };
+    return { statusCode: response.status, error: `HTTP ${response.status}` };
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') return { statusCode: null, error: `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` };
