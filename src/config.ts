@@ -57,6 +57,8 @@ const settingsSchema = z.object({
    * 100 when given by a variable, 20 when absent on a list-returning field) of the fields it is nested in. Default 10000.
    */
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10000),
+  /** Hosts webhooks may be sent to (comma-separated; `.example.com` includes subdomains). Unset: any host. */
+  WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -69,6 +69,7 @@ export function taskList(app: App, execution: ExecutionContext): TaskList {
       const { runId } = planPayload.parse(payload);
       await guarded(app, runId, helpers, () => runReviewPass(app, runId, (id) => completeRun(app, id)));
     },
+    deliver_webhook: async (payload, helpers) => (await import('./modules/webhooks/jobs')).deliverWebhookTask(app, payload, helpers),
     runs_schedule_tick: async (payload) => {
       const { _cron } = tickPayload.parse(payload);
       const started = await scheduleTick(app, new Date(_cron.ts));

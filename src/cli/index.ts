@@ -1,84 +1,112 @@
 /**
- * `npm run cli -- <command>`: operator commands against Concord's database (DATABASE_URL, or the embedded
- * PostgreSQL under DATA_DIR, whether or not `npm start` is running). `--json` prints only JSON.
+ * `npm run cli -- <command>`. Provisioning (`workspace create`, `key create`) works on Concord's database directly
+ * (DATABASE_URL, or the embedded PostgreSQL under DATA_DIR, whether or not `npm start` is running); the other
+ * commands are clients of a running server's API (--url / CONCORD_URL, --key / CONCORD_API_KEY).
  */
 import { parseArgs } from 'node:util';
-import { readSettings } from '../config';
-import { openDatabase } from '../database';
-import { connect } from '../db/client';
-import { migrate } from '../db/migrate';
 import { AppError } from '../errors';
-import { createApiKey, createWorkspace } from '../modules/workspaces/service';
+import { print } from './output';
+import { ApiError, connection, DEFAULT_URL, UsageError } from './api';
+import { runCommand } from './run';
+import { exportDataset, exportResults, importFile } from './transfer';
 
 const usage = `Usage: npm run cli -- <command> [options]
 
-Commands:
+Provisioning (on the database: DATABASE_URL, or the embedded PostgreSQL under DATA_DIR):
   workspace create <name>                      create a workspace and its first API key (scopes read, write)
   key create <workspace-id> [--scopes read,write]
                                                create another API key for a workspace
+
+Through the API of a running server (--url, default CONCORD_URL or ${DEFAULT_URL}; --key, default CONCORD_API_KEY):
+  run <config-id> [--follow]                   start a run; --follow shows its progress and a summary, and exits
+                                               0 when it completes, 1 when it fails, 3 when it is cancelled
+  import <file> --kind reference|source --name <name> [--id-column <column>]
+                                               upload a CSV, JSON or NDJSON file (streamed)
+  export dataset <id> [--kind reference|source] [-o <file>]
+                                               a dataset's rows as CSV (stdout without -o)
+  export results <run-id> [-o <file>]          a run's results as CSV (stdout without -o)
+
 Options:
-  --json      print only JSON
+  --json      print only JSON (one line)
   --help      show this help
 `;
 
-interface Output {
-  json: boolean;
-}
-
-function print(output: Output, value: Record<string, unknown>, lines: string[]): void {
-  process.stdout.write(output.json ? `${JSON.stringify(value)}\n` : `${lines.join('\n')}\n`);
-}
+const options = {
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+  scopes: { type: 'string' },
+  url: { type: 'string' },
+  key: { type: 'string' },
+  follow: { type: 'boolean', default: false },
+  kind: { type: 'string' },
+  name: { type: 'string' },
+  'id-column': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, scopes: { type: 'string' }, help: { type: 'boolean', default: false } },
-  });
-  const output = { json: values.json ?? false };
-  const [noun, verb, argument] = positionals;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const json = values.json ?? false;
+  const [noun, ...rest] = positionals;
   if (values.help || !noun) {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
-  const command = `${noun} ${verb ?? ''}`.trim();
-  if (command !== 'workspace create' && command !== 'key create') {
-    process.stderr.write(`Unknown command "${command}".\n\n${usage}`);
-    return 2;
-  }
-  if (!argument) {
-    process.stderr.write(`"${command}" needs ${command === 'workspace create' ? 'a name' : 'a workspace id'}.\n\n${usage}`);
-    return 2;
-  }
+  const need = (value: string | undefined, what: string): string => {
+    if (!value) throw new UsageError(`"${positionals.slice(0, 2).join(' ')}" needs ${what}.`);
+    return value;
+  };
 
-  const settings = readSettings();
-  const database = await openDatabase(settings);
-  const client = connect(database.url, { max: 2 });
-  try {
-    await migrate(database.url);
-    if (command === 'workspace create') {
-      const { workspace, apiKey } = await createWorkspace(client.db, { name: argument });
-      print(
-        output,
-        { workspace: { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString() }, api_key: apiKey },
-        [`Created workspace "${workspace.name}" (${workspace.id}).`, `API key (shown once): ${apiKey}`],
-      );
-    } else {
-      const scopes = values.scopes?.split(',').map((scope) => scope.trim()).filter(Boolean);
-      const { apiKey, scopes: granted } = await createApiKey(client.db, argument, scopes ? { scopes } : {});
-      print(output, { api_key: apiKey, scopes: granted }, [`API key with scopes ${granted.join(', ')} (shown once): ${apiKey}`]);
+  switch (noun) {
+    case 'workspace':
+    case 'key': {
+      const command = `${noun} ${rest[0] ?? ''}`.trim();
+      if (command !== 'workspace create' && command !== 'key create') break;
+      // Loaded only here: the database modules (embedded PostgreSQL included) are slow to load and unused by API commands.
+      const { adminCommand } = await import('./admin');
+      return adminCommand(command, need(rest[1], command === 'workspace create' ? 'a name' : 'a workspace id'), { json, scopes: values.scopes });
     }
-    return 0;
-  } finally {
-    await client.close();
-    await database.stop();
+    case 'run':
+      return runCommand(connection(values), need(rest[0], 'a config id'), { follow: values.follow ?? false, json });
+    case 'import': {
+      const file = need(rest[0], 'a file');
+      const kind = values.kind;
+      if (kind !== 'reference' && kind !== 'source') throw new UsageError('import needs --kind reference or --kind source.');
+      const name = need(values.name, '--name');
+      const table = await importFile(connection(values), file, { kind, name, idColumn: values['id-column'] });
+      print(json, table, [`Imported ${table.row_count} rows into ${kind} data "${table.name}" (${table.id}).`]);
+      return 0;
+    }
+    case 'export': {
+      const what = rest[0];
+      if (what === 'dataset') await exportDataset(connection(values), need(rest[1], 'a dataset id'), values.kind, values.output);
+      else if (what === 'results') await exportResults(connection(values), need(rest[1], 'a run id'), values.output);
+      else break;
+      return 0;
+    }
   }
+  throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = error instanceof AppError ? `${error.message}${error.details ? ` ${JSON.stringify(error.details)}` : ''}` : (error as Error).message;
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${usage}`);
+      process.exit(2);
+    }
+    const message =
+      error instanceof AppError
+        ? `${error.message}${error.details ? ` ${JSON.stringify(error.details)}` : ''}`
+        : error instanceof ApiError
+          ? `${error.message} (${error.code}, HTTP ${error.status})`
+          : (error as Error).message;
     process.stderr.write(`error: ${message}\n`);
     process.exit(1);
   },

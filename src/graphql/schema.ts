@@ -6,5 +6,6 @@ import '../modules/datasets/schema';
 import '../modules/configs/schema';
 import '../modules/runs/schema';
 import '../modules/strategies/schema';
+import '../modules/webhooks/schema';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

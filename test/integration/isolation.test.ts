@@ -36,7 +36,9 @@ const A = {
   referenceRowId: '',
   sourceRowId: '',
   workspaceId: '',
-  globalIds: { reference: '', source: '', config: '', run: '', result: '' },
+  webhookId: '',
+  webhookSecret: '',
+  globalIds: { reference: '', source: '', config: '', run: '', result: '', webhook: '' },
 };
 const SECRET = `alpha${Math.random().toString(36).slice(2, 10)}`;
 const A_NAMES = [`${SECRET}-reference`, `${SECRET}-source`, `${SECRET}-config`, `${SECRET}-vendor-zeta`, `${SECRET}-doc-1`];
@@ -44,7 +46,7 @@ const A_NAMES = [`${SECRET}-reference`, `${SECRET}-source`, `${SECRET}-config`, 
 const B = { referenceId: '', sourceId: '', configId: '' };
 
 function secrets(): string[] {
-  const ids = [A.referenceId, A.sourceId, A.configId, A.runId, A.resultId, A.strategyId, A.referenceRowId, A.sourceRowId, A.workspaceId];
+  const ids = [A.referenceId, A.sourceId, A.configId, A.runId, A.resultId, A.strategyId, A.referenceRowId, A.sourceRowId, A.workspaceId, A.webhookId, A.webhookSecret];
   return [...ids, ...Object.values(A.globalIds), ...A_NAMES].filter(Boolean);
 }
 
@@ -81,6 +83,11 @@ beforeAll(async () => {
   A.referenceRowId = rowsA.body.data[0].id;
   const rowsS = await request(server.url, 'GET', `/v1/source-data/${A.sourceId}/rows`, { key: a.key });
   A.sourceRowId = rowsS.body.data[0].id;
+  // A's webhook receives A's run events (the URL answers nothing; deliveries are only recorded).
+  const webhook = await request(server.url, 'POST', '/v1/webhooks', { key: a.key, json: { url: `http://127.0.0.1:9/${SECRET}-hook` } });
+  expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
+  A.webhookId = webhook.body.id;
+  A.webhookSecret = webhook.body.secret;
   const config = await request(server.url, 'POST', '/v1/matching/configs', {
     key: a.key,
     json: {
@@ -110,14 +117,15 @@ beforeAll(async () => {
 
   const ids = await graphql(
     server.url,
-    `query($r: ID!, $s: ID!, $c: ID!, $run: ID!, $res: ID!) {
+    `query($r: ID!, $s: ID!, $c: ID!, $run: ID!, $res: ID!, $hook: ID!) {
       r: dataset(id: $r) { ... on QueryDatasetSuccess { data { id } } }
       s: dataset(id: $s) { ... on QueryDatasetSuccess { data { id } } }
       c: matchingConfig(id: $c) { ... on QueryMatchingConfigSuccess { data { id } } }
       run: run(id: $run) { ... on QueryRunSuccess { data { id } } }
       res: runResult(runId: $run, resultId: $res) { ... on QueryRunResultSuccess { data { id } } }
+      hook: webhook(id: $hook) { ... on QueryWebhookSuccess { data { id } } }
     }`,
-    { r: A.referenceId, s: A.sourceId, c: A.configId, run: A.runId, res: A.resultId },
+    { r: A.referenceId, s: A.sourceId, c: A.configId, run: A.runId, res: A.resultId, hook: A.webhookId },
     a.key,
   );
   expect(ids.body.errors, JSON.stringify(ids.body)).toBeUndefined();
@@ -127,6 +135,7 @@ beforeAll(async () => {
     config: ids.body.data.c.data.id,
     run: ids.body.data.run.data.id,
     result: ids.body.data.res.data.id,
+    webhook: ids.body.data.hook.data.id,
   };
 
   // B's own datasets (for requests that mix B's and A's ids).
@@ -273,6 +282,15 @@ const restMatrix: Record<string, () => RestCase[]> = {
   'POST /v1/matching/runs/:run_id/results/:result_id/review': () => [
     { path: `/v1/matching/runs/${A.runId}/results/${A.resultId}/review`, json: { status: 'approved', notes: 'b' }, expect: 'not_found' },
   ],
+  'POST /v1/webhooks': () => [{ path: '/v1/webhooks', json: { url: 'https://example.com/b' }, expect: 'ok' }],
+  'GET /v1/webhooks': () => [{ path: '/v1/webhooks?limit=100', expect: 'ok' }],
+  'GET /v1/webhooks/:id': () => [
+    { path: `/v1/webhooks/${A.webhookId}`, expect: 'not_found' },
+    { path: `/v1/webhooks/${A.globalIds.webhook}`, expect: 'not_found' },
+  ],
+  'PATCH /v1/webhooks/:id': () => [{ path: `/v1/webhooks/${A.webhookId}`, json: { url: 'https://example.com/b', active: false }, expect: 'not_found' }],
+  'DELETE /v1/webhooks/:id': () => [{ path: `/v1/webhooks/${A.webhookId}`, expect: 'not_found' }],
+  'GET /v1/webhooks/:id/deliveries': () => [{ path: `/v1/webhooks/${A.webhookId}/deliveries?limit=100`, expect: 'not_found' }],
 };
 
 async function send(method: string, testCase: RestCase): Promise<JsonResponse> {
@@ -303,7 +321,7 @@ describe('workspace isolation: REST', { timeout: 120_000 }, () => {
           expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBeLessThan(500);
           if (testCase.expect === 'not_found') {
             // A foreign id inside a body may be reported on its field (400 validation_error); an id in the path is a 404.
-            if (response.status === 400 && testCase.json !== undefined && !testCase.path.includes(A.configId) && !testCase.path.includes(A.runId)) {
+            if (response.status === 400 && testCase.json !== undefined && !testCase.path.includes(A.configId) && !testCase.path.includes(A.runId) && !testCase.path.includes(A.webhookId)) {
               expectErrorShape(response.body, 'validation_error');
             } else {
               expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(404);
@@ -329,6 +347,7 @@ describe('workspace isolation: REST', { timeout: 120_000 }, () => {
       `/v1/source-data/${A.sourceId}`,
       `/v1/matching/configs/${A.configId}`,
       `/v1/matching/runs/${A.runId}`,
+      `/v1/webhooks/${A.webhookId}`,
     ]) {
       const response = await request(server.url, 'GET', path, { key: a.key });
       expect(response.status, path).toBe(200);
@@ -341,6 +360,8 @@ describe('workspace isolation: REST', { timeout: 120_000 }, () => {
     expect(result.reviewed_at).toBeNull();
     const runs = await request(server.url, 'GET', `/v1/matching/runs?config_id=${A.configId}`, { key: a.key });
     expect(runs.body.data.map((item: any) => item.id)).toEqual([A.runId]);
+    const webhook = await request(server.url, 'GET', `/v1/webhooks/${A.webhookId}`, { key: a.key });
+    expect(webhook.body).toMatchObject({ active: true, url: `http://127.0.0.1:9/${SECRET}-hook` });
   });
 });
 
@@ -402,6 +423,10 @@ const queryMatrix: Record<string, () => GqlCase[]> = {
     { field: 'strategies', query: `{ strategies(first: 100) { edges { node { id name } } } }`, variables: () => ({}), expect: 'ok' },
     ...both('strategies', `query($c: ID) { strategies(first: 100, configId: $c) { edges { node { id name } } } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) }), 'ok'),
   ],
+  webhook: () => both('webhook', `query($id: ID!) { webhook(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
+  webhooks: () => [
+    { field: 'webhooks', query: `{ webhooks(first: 20) { edges { node { id databaseId url deliveries(first: 20) { edges { node { databaseId runId payload } } } } } } }`, variables: () => ({}), expect: 'ok' },
+  ],
   viewer: () => [{ field: 'viewer', query: `{ viewer { scopes workspace { databaseId name } } }`, variables: () => ({}), expect: 'ok' }],
 };
 
@@ -423,6 +448,17 @@ const mutationMatrix: Record<string, () => GqlCase[]> = {
       expect: 'ok',
     },
   ],
+  createWebhook: () => [
+    {
+      field: 'createWebhook',
+      query: `mutation { createWebhook(input: { url: "https://example.com/b-gql" }) { ${ERROR} ... on MutationCreateWebhookSuccess { data { webhook { databaseId } } } } }`,
+      variables: () => ({}),
+      expect: 'ok',
+    },
+  ],
+  deleteWebhook: () => both('deleteWebhook', `mutation($id: ID!) { deleteWebhook(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
+  updateWebhook: () =>
+    both('updateWebhook', `mutation($id: ID!) { updateWebhook(id: $id, input: { active: false }) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
   createMatchingConfig: () => [
     ...both('createMatchingConfig', `mutation($input: MatchingConfigInput!) { createMatchingConfig(input: $input) { ${ERROR} } }`, (f) => ({
       input: matchingInput({ referenceDataId: pick(f, A.referenceId, A.globalIds.reference) }),

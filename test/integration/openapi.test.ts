@@ -272,6 +272,30 @@ describe('conformance of live responses', () => {
     expect(tooMany.headers.get('x-ratelimit-remaining')).toBe('0');
   });
 
+  it('webhooks and their delivery log', async () => {
+    const key = workspace.key;
+    const hooks = '/v1/webhooks';
+    const one = `${hooks}/:id`;
+    const created = await call('POST', hooks, hooks, 201, { key, json: { url: 'https://example.com/concord', events: ['run.completed'] } });
+    await call('POST', hooks, hooks, 400, { key, json: { url: 'ftp://example.com' } });
+    const id = created.body.id as string;
+    await call('GET', hooks, `${hooks}?limit=5`, 200, { key });
+    await call('GET', hooks, `${hooks}?limit=0`, 400, { key });
+    await call('GET', one, `${hooks}/${id}`, 200, { key });
+    await call('GET', one, `${hooks}/${NIL}`, 404, { key });
+    await call('PATCH', one, `${hooks}/${id}`, 200, { key, json: { events: ['run.failed', 'run.cancelled'] } });
+    await call('PATCH', one, `${hooks}/${id}`, 400, { key, json: { events: [] } });
+    // A delivery of a cancelled run, so the log has an item to validate.
+    const configs = await request(server.url, 'GET', '/v1/matching/configs', { key });
+    const run = await request(server.url, 'POST', `/v1/matching/configs/${configs.body.data[0].id}/run`, { key });
+    await request(server.url, 'POST', `/v1/matching/runs/${run.body.id}/cancel`, { key });
+    const log = await call('GET', `${one}/deliveries`, `${hooks}/${id}/deliveries?limit=10`, 200, { key });
+    expect(log.body.data.length).toBeGreaterThan(0);
+    await call('GET', `${one}/deliveries`, `${hooks}/${NIL}/deliveries`, 404, { key });
+    await call('DELETE', one, `${hooks}/${id}`, 200, { key });
+    await call('DELETE', one, `${hooks}/${id}`, 404, { key });
+  });
+
   it('covered every route of the router with a success and an error response', () => {
     const routes = buildRouter(server.app).list();
     const unexercised = routes

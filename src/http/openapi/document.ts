@@ -186,6 +186,27 @@ export const operations: Record<string, Operation> = {
     body: { schema: 'ReviewInput', required: true },
     success: { status: 200, schema: 'Result', description: 'The result.' },
   },
+  'POST /v1/webhooks': {
+    summary: 'Create a webhook endpoint (the answer carries its signing secret, shown once)',
+    tags: ['Webhooks'],
+    body: { schema: 'WebhookInput', required: true },
+    success: { status: 201, schema: 'WebhookCreated', description: 'The endpoint and its secret.' },
+  },
+  'GET /v1/webhooks': { summary: 'List webhook endpoints', tags: ['Webhooks'], query: cursorQuery, success: { status: 200, schema: 'WebhookPage', description: 'A page.' } },
+  'GET /v1/webhooks/:id': { summary: 'Get a webhook endpoint', tags: ['Webhooks'], success: { status: 200, schema: 'Webhook', description: 'The endpoint.' } },
+  'PATCH /v1/webhooks/:id': {
+    summary: 'Change the URL, events or active flag of a webhook endpoint',
+    tags: ['Webhooks'],
+    body: { schema: 'WebhookPatch', required: true },
+    success: { status: 200, schema: 'Webhook', description: 'The endpoint.' },
+  },
+  'DELETE /v1/webhooks/:id': { summary: 'Delete a webhook endpoint and its delivery log', tags: ['Webhooks'], success: { status: 200, schema: 'Deleted', description: 'Deleted.' } },
+  'GET /v1/webhooks/:id/deliveries': {
+    summary: 'The delivery log of a webhook endpoint, newest first',
+    tags: ['Webhooks'],
+    query: [{ name: 'status', schema: { type: 'string', enum: ['pending', 'delivered', 'failed'] } }, ...cursorQuery],
+    success: { status: 200, schema: 'WebhookDeliveryPage', description: 'A page.' },
+  },
 };
 
 export const operationKey = (route: Pick<Route, 'method' | 'pattern'>) => `${route.method} ${route.pattern}`;
@@ -277,7 +298,7 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: ['Reference data', 'Source data', 'Configs', 'Strategies', 'Runs', 'Results', 'Admin', 'Operations'].map((name) => ({ name })),
+    tags: ['Reference data', 'Source data', 'Configs', 'Strategies', 'Runs', 'Results', 'Webhooks', 'Admin', 'Operations'].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {

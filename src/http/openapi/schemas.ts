@@ -5,6 +5,7 @@ import { reviewInput, runInput, RUN_STATUSES } from '../../modules/runs/service'
 import { generateInput, updateInput } from '../../modules/strategies/service';
 import { apiKeyInput, workspaceInput } from '../../modules/workspaces/service';
 import { rateLimitInput } from '../../modules/limits/service';
+import { DELIVERY_STATUSES, WEBHOOK_EVENTS, webhookInputSchema, webhookPatchSchema } from '../../modules/webhooks/validation';
 import { snakeCase } from '../rest/case';
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
@@ -94,6 +95,8 @@ export const requestSchemas: Record<string, JsonSchema> = {
   WorkspaceInput: fromZod(workspaceInput),
   ApiKeyInput: fromZod(apiKeyInput),
   RateLimitInput: fromZod(rateLimitInput),
+  WebhookInput: fromZod(webhookInputSchema),
+  WebhookPatch: fromZod(webhookPatchSchema),
 };
 
 /** Response objects, written once (the REST bodies of src/http/rest/*.ts). */
@@ -267,4 +270,41 @@ export const responseSchemas: Record<string, JsonSchema> = {
   }),
   ApiKeyCreated: object({ api_key: { type: 'string', description: 'Shown once.' }, scopes: { type: 'array', items: { enum: ['read', 'write'] } } }),
   RateLimit: object({ prefix: { type: 'string' }, rate_limit_per_minute: nullable({ type: 'integer' }) }),
+  Webhook: object({
+    id: uuid,
+    url: { type: 'string' },
+    events: { type: 'array', items: { enum: [...WEBHOOK_EVENTS] } },
+    active: { type: 'boolean' },
+    created_at: dateTime,
+    links: object({ self: { type: 'string' }, deliveries: { type: 'string' } }),
+  }),
+  WebhookCreated: {
+    allOf: [ref('Webhook'), object({ secret: { type: 'string', description: 'whsec_…: the HMAC-SHA256 key of the signatures. Shown once.' } })],
+  },
+  WebhookPage: object({ data: { type: 'array', items: ref('Webhook') }, pagination: ref('CursorPagination') }),
+  WebhookEvent: object(
+    {
+      id: { ...uuid, description: 'The delivery id (also the Concord-Webhook-Id header); the same on every attempt.' },
+      type: { enum: [...WEBHOOK_EVENTS] },
+      created_at: dateTime,
+      data: object({ run: ref('Run') }),
+    },
+    undefined,
+    { description: 'The JSON body POSTed to the endpoint.' },
+  ),
+  WebhookDelivery: object({
+    id: uuid,
+    webhook_id: uuid,
+    event: { enum: [...WEBHOOK_EVENTS] },
+    run_id: nullable(uuid),
+    status: { enum: [...DELIVERY_STATUSES] },
+    attempts: { type: 'integer' },
+    last_status_code: nullable({ type: 'integer' }),
+    last_error: nullable({ type: 'string' }),
+    created_at: dateTime,
+    last_attempt_at: nullable(dateTime),
+    delivered_at: nullable(dateTime),
+    payload: ref('WebhookEvent'),
+  }),
+  WebhookDeliveryPage: object({ data: { type: 'array', items: ref('WebhookDelivery') }, pagination: ref('CursorPagination') }),
 };

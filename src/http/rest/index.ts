@@ -12,6 +12,7 @@ import { registerDatasetRoutes } from './datasets';
 import { registerConfigRoutes } from './configs';
 import { registerRunRoutes } from './runs';
 import { registerStrategyRoutes } from './strategies';
+import { registerWebhookRoutes } from './webhooks';
 import { checkRestRateLimit, handleIdempotently } from '../limits/rest';
 import { registerLimitAdminRoutes } from '../limits/admin';
 import { registerMetricsRoute } from '../../observability/metrics';
@@ -28,6 +29,7 @@ export function buildRouter(app: App): Router {
   registerConfigRoutes(router);
   registerRunRoutes(router);
   registerStrategyRoutes(router);
+  registerWebhookRoutes(router);
   registerOpenApiRoute(router);
   return router;
 }

@@ -28,6 +28,7 @@ import {
 import { runOnThread, siblingModule } from '../../threads';
 import { ReferenceIndexCache } from './index-cache';
 import { queueReviewPass } from './review-pass';
+import { enqueueRunWebhooks } from '../webhooks/enqueue';
 
 /** A problem retrying cannot fix: the run fails at once. */
 export class RunFailure extends Error {}
@@ -112,6 +113,7 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
           started_at = now(), completed_at = now(), updated_at = now(), version = version + 1
         where id = ${runId}`;
       await notifyRun(tx, runId, 'state');
+      await enqueueRunWebhooks(tx, runId);
       return 'done' as const;
     }
     await tx`insert into run_chunks ${tx(chunks)} on conflict (run_id, chunk_index) do nothing`;
@@ -389,7 +391,9 @@ export async function completeRun(app: App, runId: string): Promise<void> {
       from totals
       where id = ${runId} and status in ('running', 'ai_resolving')
       returning id`;
-    if (updated) await notifyRun(tx, runId, 'state');
+    if (!updated) return;
+    await notifyRun(tx, runId, 'state');
+    await enqueueRunWebhooks(tx, runId);
   });
 }
 
@@ -404,5 +408,6 @@ export async function failRun(app: App, runId: string, message: string): Promise
     if (!updated) return;
     await tx`update run_chunks set status = 'skipped' where run_id = ${runId} and status = 'pending'`;
     await notifyRun(tx, runId, 'state');
+    await enqueueRunWebhooks(tx, runId);
   });
 }

@@ -14,6 +14,7 @@ import { getStrategy, strategyReviewBand } from '../strategies/service';
 import { queueReviewPass } from './review-pass';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
+import { enqueueRunWebhooks } from '../webhooks/enqueue';
 
 export type Run = RunState;
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'];
@@ -266,6 +267,7 @@ export async function cancelRun(context: Context, id: string): Promise<Run> {
     if (!row) return undefined;
     await tx`update run_chunks set status = 'skipped' where run_id = ${existing.id} and status = 'pending'`;
     await notifyRun(tx, existing.id, 'state');
+    await enqueueRunWebhooks(tx, existing.id);
     return runStateFromRow(row);
   });
   if (!cancelled) {

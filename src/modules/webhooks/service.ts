@@ -1,0 +1,135 @@
+/**
+ * Webhook endpoints of a workspace and the log of their deliveries. Deliveries are created by enqueue.ts when a run
+ * ends and sent by jobs.ts; this file only manages endpoints and reads the log.
+ */
+import { randomBytes } from 'node:crypto';
+import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Context } from '../../context';
+import { webhookDeliveries, webhookEndpoints } from '../../db/schema';
+import { NotFoundError, validationErrorFromIssues } from '../../errors';
+import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
+import { requireScope, type Actor } from '../workspaces/actor';
+import { DELIVERY_STATUSES, parseAllowedHosts, webhookInput, webhookPatch } from './validation';
+
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** 32 random bytes: the key of the deliveries' HMAC-SHA256 signatures, used as the whole string (prefix included). */
+function newSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}
+
+function allowedHosts(context: Context): string[] {
+  return parseAllowedHosts(context.settings.WEBHOOK_ALLOWED_HOSTS);
+}
+
+async function findEndpoint(context: Context, actor: Actor, id: string): Promise<WebhookEndpoint> {
+  const endpoint = UUID.test(id)
+    ? await context.db.query.webhookEndpoints.findFirst({ where: { id, workspaceId: actor.workspaceId } })
+    : undefined;
+  if (!endpoint) throw new NotFoundError('webhook', id);
+  return endpoint;
+}
+
+/** Creates an endpoint; the returned row carries the secret, which the API shows only in this answer. */
+export async function createWebhook(context: Context, input: unknown): Promise<WebhookEndpoint> {
+  const actor = requireScope(context.actor, 'write');
+  const parsed = webhookInput(allowedHosts(context)).safeParse(input ?? {});
+  if (!parsed.success) throw validationErrorFromIssues('Invalid webhook.', parsed.error.issues);
+  const [created] = await context.db
+    .insert(webhookEndpoints)
+    .values({ ...parsed.data, secret: newSecret(), workspaceId: actor.workspaceId })
+    .returning();
+  return created!;
+}
+
+export async function getWebhook(context: Context, id: string): Promise<WebhookEndpoint> {
+  const actor = requireScope(context.actor, 'read');
+  return findEndpoint(context, actor, id);
+}
+
+/** Changes the given fields (`url`, `events`, `active`); deliveries already queued keep going to the endpoint. */
+export async function updateWebhook(context: Context, id: string, input: unknown): Promise<WebhookEndpoint> {
+  const actor = requireScope(context.actor, 'write');
+  const existing = await findEndpoint(context, actor, id);
+  const parsed = webhookPatch(allowedHosts(context)).safeParse(input ?? {});
+  if (!parsed.success) throw validationErrorFromIssues('Invalid webhook.', parsed.error.issues);
+  const values = Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined));
+  if (!Object.keys(values).length) return existing;
+  const [updated] = await context.db
+    .update(webhookEndpoints)
+    .set(values)
+    .where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.workspaceId, actor.workspaceId)))
+    .returning();
+  if (!updated) throw new NotFoundError('webhook', id);
+  return updated;
+}
+
+/** Deletes an endpoint and its delivery log; its pending delivery jobs find nothing and end. */
+export async function deleteWebhook(context: Context, id: string): Promise<void> {
+  const actor = requireScope(context.actor, 'write');
+  const existing = await findEndpoint(context, actor, id);
+  await context.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.workspaceId, actor.workspaceId)));
+}
+
+/** Newest first after a (created_at, id) cursor; `total` counts the whole filtered list. */
+function afterCursor(table: typeof webhookEndpoints | typeof webhookDeliveries, cursor: string | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  const after = decodeCursor(cursor);
+  return or(lt(table.createdAt, after.createdAt), and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)));
+}
+
+function parseList<T extends z.ZodType>(schema: T, params: Record<string, unknown>): z.output<T> {
+  const clean = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ''));
+  const parsed = schema.safeParse(clean);
+  if (!parsed.success) throw validationErrorFromIssues('Invalid list parameters.', parsed.error.issues);
+  return parsed.data;
+}
+
+/** The endpoints of the workspace, newest first, `limit` (default 20, max 100) at a time after `cursor`. */
+export async function listWebhooks(context: Context, params: { limit?: unknown; cursor?: unknown }): Promise<CursorPage<WebhookEndpoint>> {
+  const actor = requireScope(context.actor, 'read');
+  const { limit, cursor } = parseList(cursorParams, params);
+  const inWorkspace = eq(webhookEndpoints.workspaceId, actor.workspaceId);
+  const [rows, [totals]] = await Promise.all([
+    context.db
+      .select()
+      .from(webhookEndpoints)
+      .where(and(inWorkspace, afterCursor(webhookEndpoints, cursor)))
+      .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
+      .limit(limit + 1),
+    context.db.select({ total: count() }).from(webhookEndpoints).where(inWorkspace),
+  ]);
+  return cursorPage(rows, limit, totals?.total ?? 0);
+}
+
+const deliveryParams = cursorParams.extend({ status: z.enum(DELIVERY_STATUSES, `must be one of ${DELIVERY_STATUSES.join(', ')}`).optional() });
+
+/** The delivery log of one endpoint, newest first, optionally in one status. */
+export async function listDeliveries(
+  context: Context,
+  webhookId: string,
+  params: { status?: unknown; limit?: unknown; cursor?: unknown },
+): Promise<CursorPage<WebhookDelivery>> {
+  const actor = requireScope(context.actor, 'read');
+  const endpoint = await findEndpoint(context, actor, webhookId);
+  const { limit, cursor, status } = parseList(deliveryParams, params);
+  const filter = and(
+    eq(webhookDeliveries.endpointId, endpoint.id),
+    eq(webhookDeliveries.workspaceId, actor.workspaceId),
+    status ? eq(webhookDeliveries.status, status) : undefined,
+  );
+  const [rows, [totals]] = await Promise.all([
+    context.db
+      .select()
+      .from(webhookDeliveries)
+      .where(and(filter, afterCursor(webhookDeliveries, cursor)))
+      .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
+      .limit(limit + 1),
+    context.db.select({ total: count() }).from(webhookDeliveries).where(filter),
+  ]);
+  return cursorPage(rows, limit, totals?.total ?? 0);
+}

@@ -1,0 +1,187 @@
+/**
+ * The CLI against a real server: spawned like `npm run cli` (node + tsx), its stdout, stderr and exit code checked.
+ * Imports stream FEBRL4 files, runs are followed over graphql-ws, exports are compared with the API's.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failRun } from '../../src/modules/runs/execute';
+import { startWorker, type RunningWorker } from '../../src/worker';
+import { request } from '../support/http';
+import { projectRoot } from '../support/process';
+import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
+import { FEBRL_MAPPINGS } from './runs-fixture';
+
+let server: TestServer;
+let worker: RunningWorker | undefined;
+let workspace: TestWorkspace;
+let scratch: string;
+const ids = { reference: '', source: '', config: '', run: '' };
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Running {
+  stderr(): string;
+  done: Promise<Outcome>;
+}
+
+/** Spawns the CLI; the key and URL come from the environment unless `env` says otherwise. */
+function cli(args: string[], env: Record<string, string | undefined> = {}): Running {
+  const merged: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, CONCORD_URL: server.url, CONCORD_API_KEY: workspace.key, ...env })) {
+    if (value !== undefined) merged[name] = value;
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: projectRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return {
+    stderr: () => stderr,
+    done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))),
+  };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ RUN_WORKER: false, RUN_CHUNK_SIZE: 1000 });
+  workspace = await server.newWorkspace('cli');
+  scratch = mkdtempSync(path.join(tmpdir(), 'concord-cli-'));
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await server?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+// Each spawn loads tsx and the CLI (seconds on a busy machine): generous timeouts.
+describe('CLI', { timeout: 240_000 }, () => {
+  it('import streams a file as multipart (key and URL from options or the environment)', async () => {
+    const reference = await cli(
+      ['import', 'test/fixtures/febrl4/dataset4a.csv', '--kind', 'reference', '--name', 'febrl4a', '--id-column', 'rec_id', '--json', '--url', server.url, '--key', workspace.key],
+      { CONCORD_URL: 'http://127.0.0.1:2', CONCORD_API_KEY: 'ck_wrong' },
+    ).done;
+    expect(reference.code, reference.stderr).toBe(0);
+    const table = JSON.parse(reference.stdout);
+    expect(table).toMatchObject({ name: 'febrl4a', kind: 'reference', row_count: 5000, id_column: 'rec_id' });
+    ids.reference = table.id;
+
+    const source = await cli(['import', 'test/fixtures/febrl4/dataset4b.csv', '--kind', 'source', '--name', 'febrl4b', '--id-column', 'rec_id']).done;
+    expect(source.code, source.stderr).toBe(0);
+    expect(source.stdout).toMatch(/^Imported 5000 rows into source data "febrl4b" \([0-9a-f-]{36}\)\.\n$/);
+    ids.source = /\(([0-9a-f-]{36})\)/.exec(source.stdout)![1]!;
+
+    // The server's validation comes back as an error with its message, exit code 1.
+    const bad = await cli(['import', 'test/fixtures/febrl4/dataset4a.csv', '--kind', 'reference', '--name', 'x', '--id-column', 'nope']).done;
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: .*nope.*validation_error, HTTP 400/);
+
+    const config = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      json: { name: 'febrl', reference_data_id: ids.reference, source_data_id: ids.source, field_mappings: FEBRL_MAPPINGS, threshold: 0.8 },
+    });
+    expect(config.status, JSON.stringify(config.body)).toBe(201);
+    ids.config = config.body.id;
+  });
+
+  it('usage errors exit 2; a wrong key or an unreachable server exit 1 with a message', async () => {
+    // Independent processes: started together, as each spends seconds loading.
+    const [noKey, noKind, unknown, wrongKey, down] = await Promise.all([
+      cli(['run', ids.config], { CONCORD_API_KEY: undefined }).done,
+      cli(['import', 'test/fixtures/febrl4/dataset4a.csv', '--name', 'x']).done,
+      cli(['frobnicate']).done,
+      cli(['run', ids.config], { CONCORD_API_KEY: 'ck_invalid' }).done,
+      cli(['export', 'results', ids.config], { CONCORD_URL: 'http://127.0.0.1:2' }).done,
+    ]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('CONCORD_API_KEY');
+    expect(noKind.code).toBe(2);
+    expect(noKind.stderr).toContain('--kind');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain('unauthorized, HTTP 401');
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('cannot reach Concord at http://127.0.0.1:2 (ECONNREFUSED)');
+  });
+
+  it('run --follow: exit 1 and the error when the run fails, 3 when it is cancelled', async () => {
+    // No worker yet: the runs stay queued until the test ends them.
+    const failing = cli(['run', ids.config, '--follow']);
+    await until('the queued run', () => /Run [0-9a-f-]{36} queued/.test(failing.stderr()));
+    const failingId = /Run ([0-9a-f-]{36}) queued/.exec(failing.stderr())![1]!;
+    await failRun(server.app, failingId, 'Planning failed: the test said so');
+    const failed = await failing.done;
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toContain(`Run ${failingId} failed`);
+    expect(failed.stderr).toContain('error:          Planning failed: the test said so');
+
+    const cancelling = cli(['run', ids.config, '--follow']);
+    await until('the queued run', () => /Run [0-9a-f-]{36} queued/.test(cancelling.stderr()));
+    const cancelId = /Run ([0-9a-f-]{36}) queued/.exec(cancelling.stderr())![1]!;
+    expect((await request(server.url, 'POST', `/v1/matching/runs/${cancelId}/cancel`, { key: workspace.key })).status).toBe(200);
+    const cancelled = await cancelling.done;
+    expect(cancelled.code).toBe(3);
+    expect(cancelled.stderr).toContain(`Run ${cancelId} cancelled`);
+  });
+
+  it('run --follow: plain progress lines off a terminal, then the summary; --json prints the run', async () => {
+    worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
+    const followed = await cli(['run', ids.config, '--follow']).done;
+    expect(followed.code, followed.stderr).toBe(0);
+    const lines = followed.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^Run [0-9a-f-]{36} queued$/);
+    expect(lines.some((line) => /Z running \(matching\)/.test(line))).toBe(true);
+    expect(followed.stderr).not.toContain('\r');
+    expect(followed.stdout).toMatch(/^Run [0-9a-f-]{36} completed in \d+\.\d s\n {2}rows processed: 5000\n {2}rows matched: {3}\d+ \(\d+\.\d %\)\n {2}avg confidence: 0\.\d{3}\n$/);
+    ids.run = /^Run ([0-9a-f-]{36})/.exec(followed.stdout)![1]!;
+    const run = await request(server.url, 'GET', `/v1/matching/runs/${ids.run}`, { key: workspace.key });
+    expect(followed.stdout).toContain(`rows matched:   ${run.body.rows_matched} `);
+    expect(followed.stdout).toContain(`avg confidence: ${run.body.avg_confidence.toFixed(3)}`);
+
+    const quiet = await cli(['run', ids.config, '--follow', '--json']).done;
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const body = JSON.parse(quiet.stdout);
+    expect(body).toMatchObject({ status: 'completed', rows_processed: 5000, matching_config_id: ids.config });
+    expect(body.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(body).not.toHaveProperty('results');
+
+    const started = await cli(['run', ids.config, '--json']).done;
+    expect(started.code).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ status: 'queued', triggered_by: 'api' });
+  });
+
+  it('export results and datasets as CSV, to a file or stdout', async () => {
+    const file = path.join(scratch, 'results.csv');
+    const results = await cli(['export', 'results', ids.run, '-o', file]).done;
+    expect(results.code, results.stderr).toBe(0);
+    const api = await request(server.url, 'GET', `/v1/matching/runs/${ids.run}/results?format=csv`, { key: workspace.key });
+    expect(readFileSync(file, 'utf8')).toBe(api.body);
+    expect(api.body.split('\n').filter(Boolean)).toHaveLength(5001);
+
+    const dataset = await cli(['export', 'dataset', ids.source]).done;
+    expect(dataset.code, dataset.stderr).toBe(0);
+    const sourceCsv = await request(server.url, 'GET', `/v1/source-data/${ids.source}/export`, { key: workspace.key });
+    expect(dataset.stdout).toBe(sourceCsv.body);
+    expect(dataset.stdout.split('\n')[0]).toContain('given_name');
+
+    const missing = await cli(['export', 'dataset', '00000000-0000-0000-0000-000000000000', '-o', path.join(scratch, 'none.csv')]).done;
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('not_found, HTTP 404');
+  });
+});
