@@ -1,11 +1,15 @@
 // Comparator throughput, engine vs talisman and fastest-levenshtein, on the same pairs in the same process.
-// Pairs are FEBRL4 name/address values (source × reference, true pairs and random pairs mixed), the lengths and
-// alphabet real matching sees. "kernel" = the engine's code-range kernel on pre-encoded pools (how matchSlice
+// Pairs are FEBRL4 name/address values (row i of dataset4b against rows i and i·7919 of dataset4a: the files are
+// not aligned, so nearly all of these are unrelated records; 86 of 38k pairs are equal strings), the lengths and
+// alphabet real matching sees; the "prepared" lines below add the engine's real candidate pairs. "kernel" = the engine's code-range kernel on pre-encoded pools (how matchSlice
 // calls it); "string" = its string convenience API (encodes both strings per call).
 // "prepared" = the engine's real calling pattern: matchSlice compares one source value with all of its blocking
 // candidates, so the source value's position masks are built once per source value (jaroPattern, timed) and each
 // candidate costs one jaroWinklerPattern call. Those lines use the candidate pairs the engine's blocking actually
-// yields on FEBRL4 (grouped by source row); talisman scores the same pairs in the same order.
+// yields on FEBRL4 (grouped by source row; about a third are equal strings, where talisman's `a === b` and the
+// engine's equality check both return at once); talisman scores the same pairs in the same order.
+// Every Jaro–Winkler line is checked pair by pair against talisman before timing (same value to the bit) and by
+// checksum after.
 import { performance } from 'node:perf_hooks';
 import { distance as fastestLevenshtein } from 'fastest-levenshtein';
 import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
@@ -73,6 +77,19 @@ function encodePairs(pairs: Array<[string, string]>): { l: CodePool; r: CodePool
   return { l: left.finish(false), r: right.finish(false) };
 }
 
+/** Untimed check before any timing: the engine's kernel and string form give exactly talisman's score on every
+ *  pair (not only on the checksum), so the throughput lines compare implementations of the same function. */
+function verifyJaroWinkler(pairs: Array<[string, string]>, l: CodePool, r: CodePool): void {
+  for (let i = 0; i < pairs.length; i++) {
+    const [x, y] = pairs[i] as [string, string];
+    const expected = talismanJaroWinkler(x, y);
+    const a = l.offsets[i] as number;
+    const b = r.offsets[i] as number;
+    const kernel = jaroWinklerCodes(l.codes, a, (l.offsets[i + 1] as number) - a, r.codes, b, (r.offsets[i + 1] as number) - b);
+    if (kernel !== expected || jaroWinkler(x, y) !== expected) throw new Error(`jaro_winkler: engine ${kernel} ≠ talisman ${expected} on ${JSON.stringify([x, y])}`);
+  }
+}
+
 function kernelPass(l: CodePool, r: CodePool, n: number): number {
   let s = 0;
   const lo = l.offsets;
@@ -93,6 +110,7 @@ function jaroWinklerByColumn(): void {
     const { l, r } = encodePairs(pairs);
     const n = pairs.length;
     const meanLength = pairs.reduce((s, [x, y]) => s + x.length + y.length, 0) / (2 * n);
+    verifyJaroWinkler(pairs, l, r);
     const m = interleaved(n, {
       talisman: () => {
         let s = 0;
@@ -101,6 +119,7 @@ function jaroWinklerByColumn(): void {
       },
       engineKernel: () => kernelPass(l, r, n),
     }, 5);
+    if (m['talisman']?.checksum !== m['engineKernel']?.checksum) throw new Error(`jaro_winkler (${column}): engine and talisman scores differ`);
     const t = (m['talisman'] as { perSecond: number }).perSecond;
     const k = (m['engineKernel'] as { perSecond: number }).perSecond;
     emit({ name: `jaro_winkler.engine_kernel.${column}`, value: k, unit: 'pairs/s', baseline: t, ratio: k / t, mean_length: Number(meanLength.toFixed(1)) });
@@ -147,6 +166,20 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
   const sp = srcPool.finish(false);
   const rp = refPool.finish(false);
   const patternTable = new Int32Array(128);
+  for (let g = 0; g < groups; g++) {
+    const a = sp.offsets[g] as number;
+    const aLen = (sp.offsets[g + 1] as number) - a;
+    const ok = jaroPatternInto(patternTable, sp.codes, a, aLen);
+    for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) {
+      const b = rp.offsets[k] as number;
+      const bLen = (rp.offsets[k + 1] as number) - b;
+      const expected = talismanJaroWinkler(src[g] as string, ref[k] as string);
+      if ((ok ? jaroWinklerPattern(patternTable, sp.codes, a, aLen, rp.codes, b, bLen) : jaroWinklerCodes(sp.codes, a, aLen, rp.codes, b, bLen)) !== expected) {
+        throw new Error(`jaro_winkler (${label}): prepared engine score ≠ talisman on ${JSON.stringify([src[g], ref[k]])}`);
+      }
+    }
+    if (ok) clearJaroPattern(patternTable, sp.codes, a, aLen);
+  }
   const m = interleaved(n, {
     talisman: () => {
       let s = 0;
@@ -209,6 +242,7 @@ export function runComparatorBench(): void {
   const { l, r } = encodePairs(pairs);
   const n = pairs.length;
 
+  verifyJaroWinkler(pairs, l, r);
   const jw = interleaved(n, {
     talisman: () => {
       let s = 0;
@@ -225,6 +259,7 @@ export function runComparatorBench(): void {
   const talismanJw = jw['talisman'] as { perSecond: number; checksum: number };
   const engineJwString = jw['engineString'] as { perSecond: number; checksum: number };
   const engineJwKernel = jw['engineKernel'] as { perSecond: number; checksum: number };
+  if (engineJwKernel.checksum !== talismanJw.checksum || engineJwString.checksum !== talismanJw.checksum) throw new Error('jaro_winkler: engine and talisman scores differ');
   const agree = Math.abs(talismanJw.checksum - engineJwKernel.checksum) / n;
   emit({ name: 'jaro_winkler.talisman', value: talismanJw.perSecond, unit: 'pairs/s', pairs: n });
   emit({ name: 'jaro_winkler.engine_string', value: engineJwString.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwString.perSecond / talismanJw.perSecond });

@@ -28,6 +28,9 @@ function corpus(count: number, seed = 7): string[] {
   return out;
 }
 
+/** Exhaustive comparisons take a few seconds on a loaded machine (the default per-test timeout is 5 s). */
+const HEAVY_TEST_TIMEOUT = 60_000;
+
 const strings = corpus(300);
 const pairs: Array<[string, string]> = strings.map((s, i) => [s, strings[(i * 37 + 11) % strings.length] as string]);
 
@@ -67,7 +70,7 @@ describe('jaro_winkler', () => {
       if (masks !== null) expect(jaroWinklerPattern(masks, x, 0, x.length, y, 0, y.length)).toBe(expected);
       else expect(x.length === 0 || x.length > 32 || a.includes('é')).toBe(true);
     }
-  });
+  }, HEAVY_TEST_TIMEOUT);
 
   it('a field scorer keeps one prepared pattern and an append-only code arena; older prepared values still score exactly', async () => {
     const { FieldColumnBuilder, FieldScorer } = await import('../../../src/matching/fields');
@@ -148,7 +151,7 @@ describe('jaro_winkler kernels (property tests)', () => {
       const y = encode(b);
       return jaroWinklerCodes(x, 0, x.length, y, 0, y.length) === expected && jaroWinklerCodes(y, 0, y.length, x, 0, x.length) === expected && jaroWinkler(a, b) === expected;
     }), options);
-  });
+  }, HEAVY_TEST_TIMEOUT);
 
   it('Jaro equals the plain implementation to the bit', () => {
     fc.assert(fc.property(text, text, (a, b) => {
@@ -157,7 +160,7 @@ describe('jaro_winkler kernels (property tests)', () => {
       const y = encode(b);
       return jaro(a, b) === expected && jaroCodes(y, 0, y.length, x, 0, x.length) === expected;
     }), options);
-  });
+  }, HEAVY_TEST_TIMEOUT);
 
   it('a prepared pattern (one reused table, ranges inside larger pools) scores like the kernel', () => {
     const masks = new Int32Array(128);
@@ -176,7 +179,7 @@ describe('jaro_winkler kernels (property tests)', () => {
       if (prepared) clearJaroPattern(masks, pool, aStart, a.length);
       return ok && masks.every((m) => m === 0);
     }), { ...options, numRuns: 1500 });
-  });
+  }, HEAVY_TEST_TIMEOUT);
 
   it('known values and edges', () => {
     expect(jaroWinkler('MARTHA', 'MARHTA')).toBeCloseTo(0.961, 3);
