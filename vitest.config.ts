@@ -33,13 +33,13 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Real processes killed, signalled and cut off from a restarted PostgreSQL (test/reliability/README.md).
+          // Real processes killed, signalled and cut off from a restarted PostgreSQL (README, Reliability).
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 90_000,
-          hookTimeout: 90_000,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

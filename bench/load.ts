@@ -11,7 +11,7 @@
  *                                    of the Postgres backends of its database (Linux /proc): capacity ≈ cores / this,
  *                                    a figure a busy shared machine distorts far less than latency
  *   load.machine.loadavg_1m          the machine's load at the end (the bench shares its cores with the server)
- * Usage: npm run bench -- load [--seconds 30] [--rate 500] [--subscribers 200] [--runs 3]
+ * Usage: npm run bench -- load [--seconds 30] [--rate 500] [--subscribers 200] [--runs 3] [--unlimited]
  *
  * Uses DATABASE_URL's server when set (a fresh database is created there), else a throwaway embedded PostgreSQL.
  * The bench key's budget is raised through the admin route (rate limiting stays on, and is part of each request).
@@ -82,6 +82,7 @@ export async function run(args: string[]): Promise<void> {
   const rate = flag(args, 'rate', 500);
   const subscriberCount = flag(args, 'subscribers', 200);
   const runs = flag(args, 'runs', 3);
+  const unlimited = args.includes('--unlimited');
 
   let embedded: EmbeddedPostgres | undefined;
   let serverUrl = process.env.DATABASE_URL;
@@ -102,9 +103,10 @@ export async function run(args: string[]): Promise<void> {
     const base = (await server.waitFor(/listening on (http:\/\/[\d.]+:\d+)/, 120_000))[1]!;
     const created = await json(base, 'POST', '/v1/admin/workspaces', ADMIN_TOKEN, { name: 'load' });
     const key: string = created.api_key;
-    // A budget well above what the bench sends (both phases, subscribes and runs) within a minute.
+    // A budget well above what the bench sends (both phases, subscribes and runs) within a minute; --unlimited sets 0
+    // (no counting at all), to see what the shared per-key counter row costs.
     await json(base, 'PUT', `/v1/admin/workspaces/${created.workspace.id}/api-keys/${key.slice(0, 9)}/rate-limit`, ADMIN_TOKEN, {
-      rate_limit_per_minute: Math.ceil(rate * 60 * 2 + subscriberCount + 1000),
+      rate_limit_per_minute: unlimited ? 0 : Math.ceil(rate * 60 * 2 + subscriberCount + 1000),
     });
     const { referenceId, configId } = await seed(base, key);
     const firstRun = await json(base, 'POST', `/v1/matching/configs/${configId}/run`, key);
@@ -166,7 +168,7 @@ export async function run(args: string[]): Promise<void> {
     const p99 = percentile(load.latencies, 99);
     const base50 = percentile(baseline.latencies, 50);
     const base99 = percentile(baseline.latencies, 99);
-    emit({ name: 'load.api.throughput_rps', value: load.throughput, unit: 'req/s', target: rate, sent: load.sent, seconds });
+    emit({ name: 'load.api.throughput_rps', value: load.throughput, unit: 'req/s', target: rate, sent: load.sent, seconds, rate_limited: !unlimited });
     emit({ name: 'load.api.p50_ms', value: p50, unit: 'ms', baseline: base50, ratio: p50 / base50 });
     emit({ name: 'load.api.p99_ms', value: p99, unit: 'ms', baseline: base99, ratio: p99 / base99, target: 100 });
     emit({ name: 'load.api.max_ms', value: load.latencies.at(-1) ?? Number.NaN, unit: 'ms' });

@@ -188,7 +188,12 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
             return true;
           },
         );
-        const finished = await Promise.race([graceful, sleep(graceMs).then(() => false)]);
+        let timer: NodeJS.Timeout | undefined;
+        const graceOver = new Promise<false>((resolve) => {
+          timer = setTimeout(resolve, graceMs, false);
+        });
+        const finished = await Promise.race([graceful, graceOver]);
+        clearTimeout(timer);
         let handedBack = 0;
         if (!finished) {
           handedBack = await handBackJobs(app.sql, [...allIds]).catch((error: unknown) => {

@@ -40,8 +40,15 @@ export async function runsChangedSince(sql: postgres.Sql, filter: RunFeedFilter,
   return rows.map(runStateFromRow);
 }
 
-/** Turns a hub stream into the feed of run states (see the file comment). Closing the iterator closes the stream. */
-export async function* runFeed(sql: postgres.Sql, stream: RunEventStream, filter: RunFeedFilter, options: RunFeedOptions = {}): AsyncGenerator<RunState> {
+/**
+ * Turns a hub stream into the feed of run states (see the file comment). `reread(since, limit)` gives the runs changed
+ * since a time (runsChangedSince in production). Closing the iterator closes the stream.
+ */
+export async function* runFeed(
+  stream: RunEventStream,
+  reread: (since: Date, limit: number) => Promise<RunState[]>,
+  options: RunFeedOptions = {},
+): AsyncGenerator<RunState> {
   const margin = options.resyncMarginMs ?? 5000;
   const limit = options.resyncLimit ?? 1000;
   const remember = options.rememberRuns ?? 10_000;
@@ -63,7 +70,7 @@ export async function* runFeed(sql: postgres.Sql, stream: RunEventStream, filter
         if (fresh(event.run)) yield event.run;
         continue;
       }
-      const changed = await runsChangedSince(sql, filter, new Date(watermark - margin), limit);
+      const changed = await reread(new Date(watermark - margin), limit);
       for (const run of changed) if (fresh(run)) yield run;
     }
   } finally {

@@ -4,7 +4,7 @@ import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
 import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError } from '../../errors';
-import { runFeed } from '../../events/run-feed';
+import { runFeed, runsChangedSince } from '../../events/run-feed';
 import { runEventHub, TERMINAL_STATUSES, type RunState } from '../../events/run-events';
 import { MatchingConfigRef } from '../configs/schema';
 import { getConfig } from '../configs/service';
@@ -336,7 +336,8 @@ builder.subscriptionFields((t) => ({
       const config = args.configId ? await getConfig(context, configId(args.configId)) : undefined;
       const filter = { workspaceId: actor.workspaceId, ...(config ? { configId: config.id } : {}) };
       // After a reconnection of the LISTEN connection the feed re-reads recently changed runs (src/events/run-feed.ts).
-      return runFeed(context.sql, await runEventHub(context).subscribe(filter), filter);
+      const stream = await runEventHub(context).subscribe(filter);
+      return runFeed(stream, (since, limit) => runsChangedSince(context.sql, filter, since, limit));
     },
     resolve: (run) => run,
   }),
