@@ -318,6 +318,26 @@ describe('deliveries', { timeout: 90_000 }, () => {
   });
 });
 
+describe('POST /v1/webhooks/:id/test', () => {
+  it('sends a signed webhook.test event now and reports the outcome', async () => {
+    const { key } = await server.newWorkspace('ping');
+    const hook = await createWebhook(key, { url: `${receiverUrl}/ping` });
+    const ok = await request(server.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body).toMatchObject({ delivered: true, status_code: 200, error: null });
+    const got = received.find((item) => item.path === '/ping')!;
+    expectSigned(hook.secret, got);
+    expect(JSON.parse(got.body)).toMatchObject({ type: 'webhook.test', data: { webhook: { id: hook.id, url: hook.url } } });
+    expect(await deliveries(key, hook.id)).toEqual([]);
+
+    scripted.set('/ping', [502]);
+    const bad = await request(server.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key });
+    expect(bad.body).toMatchObject({ delivered: false, status_code: 502, error: 'HTTP 502' });
+    const other = await server.newWorkspace('ping-other');
+    expect((await request(server.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key: other.key })).status).toBe(404);
+  });
+});
+
 describe('webhooks over GraphQL', () => {
   it('createWebhook (secret once), webhooks with deliveries, updateWebhook, deleteWebhook', async () => {
     const { key } = await server.newWorkspace('graphql');
