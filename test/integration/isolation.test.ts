@@ -290,6 +290,7 @@ const restMatrix: Record<string, () => RestCase[]> = {
   ],
   'PATCH /v1/webhooks/:id': () => [{ path: `/v1/webhooks/${A.webhookId}`, json: { url: 'https://example.com/b', active: false }, expect: 'not_found' }],
   'DELETE /v1/webhooks/:id': () => [{ path: `/v1/webhooks/${A.webhookId}`, expect: 'not_found' }],
+  'POST /v1/webhooks/:id/test': () => [{ path: `/v1/webhooks/${A.webhookId}/test`, expect: 'not_found' }],
   'GET /v1/webhooks/:id/deliveries': () => [{ path: `/v1/webhooks/${A.webhookId}/deliveries?limit=100`, expect: 'not_found' }],
 };
 
@@ -457,6 +458,7 @@ const mutationMatrix: Record<string, () => GqlCase[]> = {
     },
   ],
   deleteWebhook: () => both('deleteWebhook', `mutation($id: ID!) { deleteWebhook(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
+  testWebhook: () => both('testWebhook', `mutation($id: ID!) { testWebhook(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
   updateWebhook: () =>
     both('updateWebhook', `mutation($id: ID!) { updateWebhook(id: $id, input: { active: false }) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
   createMatchingConfig: () => [

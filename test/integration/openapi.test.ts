@@ -292,6 +292,11 @@ describe('conformance of live responses', () => {
     const log = await call('GET', `${one}/deliveries`, `${hooks}/${id}/deliveries?limit=10`, 200, { key });
     expect(log.body.data.length).toBeGreaterThan(0);
     await call('GET', `${one}/deliveries`, `${hooks}/${NIL}/deliveries`, 404, { key });
+    // Nothing listens on port 2: a 200 telling that the attempt failed.
+    await request(server.url, 'PATCH', `${hooks}/${id}`, { key, json: { url: 'http://127.0.0.1:2/none' } });
+    const tested = await call('POST', `${one}/test`, `${hooks}/${id}/test`, 200, { key });
+    expect(tested.body).toMatchObject({ delivered: false, status_code: null });
+    await call('POST', `${one}/test`, `${hooks}/${NIL}/test`, 404, { key });
     await call('DELETE', one, `${hooks}/${id}`, 200, { key });
     await call('DELETE', one, `${hooks}/${id}`, 404, { key });
   });

@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failRun } from '../../src/modules/runs/execute';
 import { deliverWebhook } from '../../src/modules/webhooks/jobs';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { expectErrorShape, graphql, request } from '../support/http';
@@ -189,6 +190,25 @@ describe('webhook endpoints over REST', () => {
 });
 
 describe('deliveries', { timeout: 90_000 }, () => {
+  it('a failed run: run.failed carries the error; a settled delivery is not sent again', async () => {
+    // Before any worker runs (the first tests of this block): the run stays queued until failed here, as a job would.
+    expect(worker).toBeUndefined();
+    const { workspace, configId } = await setup('fail');
+    const key = workspace.key;
+    const hook = await createWebhook(key, { url: `${receiverUrl}/failed`, events: ['run.failed'] });
+    const run = await request(server.url, 'POST', `/v1/matching/configs/${configId}/run`, { key });
+    await failRun(server.app, run.body.id, 'Matching failed: the test said so');
+    await failRun(server.app, run.body.id, 'again'); // a retried job: nothing more is queued
+    const [pending] = await deliveries(key, hook.id);
+    expect(await deliveries(key, hook.id)).toHaveLength(1);
+    // The job's work, run here directly; the queued job finds it settled once a worker starts.
+    await deliverWebhook(server.app, pending.id, 1, 8);
+    const got = received.find((item) => item.path === '/failed')!;
+    expectSigned(hook.secret, got);
+    expect(JSON.parse(got.body)).toMatchObject({ type: 'run.failed', data: { run: { id: run.body.id, status: 'failed', error: 'Matching failed: the test said so' } } });
+    expect((await deliveries(key, hook.id))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
   it('a cancelled run: the delivery is queued with the cancel, and sent once a worker runs', async () => {
     const { workspace, configId } = await setup('cancel');
     const key = workspace.key;
@@ -246,6 +266,8 @@ describe('deliveries', { timeout: 90_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received.filter((item) => item.path === '/only-failed' || item.path === '/inactive')).toEqual([]);
     expect(received.filter((item) => item.path === '/completed')).toHaveLength(1);
+    // The job of the failed run's delivery (sent by hand above) ran meanwhile and found it settled.
+    expect(received.filter((item) => item.path === '/failed')).toHaveLength(1);
   });
 
   it('a 500 is recorded and retried by graphile-worker; the retry delivers', async () => {
@@ -293,6 +315,26 @@ describe('deliveries', { timeout: 90_000 }, () => {
     // Settled: a stray later run of the job changes nothing.
     await deliverWebhook(server.app, row!.id, 8, 8);
     expect((await deliveries(key, hook.id))[0].attempts).toBe(2);
+  });
+});
+
+describe('POST /v1/webhooks/:id/test', () => {
+  it('sends a signed webhook.test event now and reports the outcome', async () => {
+    const { key } = await server.newWorkspace('ping');
+    const hook = await createWebhook(key, { url: `${receiverUrl}/ping` });
+    const ok = await request(server.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body).toMatchObject({ delivered: true, status_code: 200, error: null });
+    const got = received.find((item) => item.path === '/ping')!;
+    expectSigned(hook.secret, got);
+    expect(JSON.parse(got.body)).toMatchObject({ type: 'webhook.test', data: { webhook: { id: hook.id, url: hook.url } } });
+    expect(await deliveries(key, hook.id)).toEqual([]);
+
+    scripted.set('/ping', [502]);
+    const bad = await request(server.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key });
+    expect(bad.body).toMatchObject({ delivered: false, status_code: 502, error: 'HTTP 502' });
+    const other = await server.newWorkspace('ping-other');
+    expect((await request(server.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key: other.key })).status).toBe(404);
   });
 });
 

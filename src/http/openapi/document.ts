@@ -201,6 +201,11 @@ export const operations: Record<string, Operation> = {
     success: { status: 200, schema: 'Webhook', description: 'The endpoint.' },
   },
   'DELETE /v1/webhooks/:id': { summary: 'Delete a webhook endpoint and its delivery log', tags: ['Webhooks'], success: { status: 200, schema: 'Deleted', description: 'Deleted.' } },
+  'POST /v1/webhooks/:id/test': {
+    summary: 'Send a signed webhook.test event to the endpoint now and tell how it went (not queued, retried or logged)',
+    tags: ['Webhooks'],
+    success: { status: 200, schema: 'WebhookTestResult', description: 'The outcome of the one attempt.' },
+  },
   'GET /v1/webhooks/:id/deliveries': {
     summary: 'The delivery log of a webhook endpoint, newest first',
     tags: ['Webhooks'],

@@ -306,5 +306,11 @@ export const responseSchemas: Record<string, JsonSchema> = {
     delivered_at: nullable(dateTime),
     payload: ref('WebhookEvent'),
   }),
+  WebhookTestResult: object({
+    delivered: { type: 'boolean', description: 'The endpoint answered 2xx within 10 s.' },
+    status_code: nullable({ type: 'integer' }),
+    error: nullable({ type: 'string' }),
+    duration_ms: { type: 'integer' },
+  }),
   WebhookDeliveryPage: object({ data: { type: 'array', items: ref('WebhookDelivery') }, pagination: ref('CursorPagination') }),
 };

@@ -4,6 +4,7 @@ import {
   getWebhook,
   listDeliveries,
   listWebhooks,
+  testWebhook,
   updateWebhook,
   type WebhookDelivery,
   type WebhookEndpoint,
@@ -68,6 +69,13 @@ export function registerWebhookRoutes(router: Router): void {
   router.add('DELETE', `${base}/:id`, async (request) => {
     await deleteWebhook(request.context, request.params.id!);
     return { status: 200, body: { deleted: true } };
+  });
+  router.add('POST', `${base}/:id/test`, async (request) => {
+    const result = await testWebhook(request.context, request.params.id!);
+    return {
+      status: 200,
+      body: { delivered: result.delivered, status_code: result.statusCode, error: result.error, duration_ms: result.durationMs },
+    };
   });
   router.add('GET', `${base}/:id/deliveries`, async (request) => {
     const page = await listDeliveries(request.context, request.params.id!, {

@@ -14,7 +14,7 @@ import { hostAllowed, parseAllowedHosts } from './validation';
 export const DELIVERY_TIMEOUT_MS = 10_000;
 const payloadSchema = z.object({ deliveryId: z.string().uuid() });
 
-interface Attempt {
+export interface Attempt {
   statusCode: number | null;
   error: string | null;
 }
@@ -22,7 +22,8 @@ interface Attempt {
 /** Thrown after a failed attempt that will be retried (graphile-worker logs it and backs off). */
 export class DeliveryAttemptError extends Error {}
 
-async function post(url: string, secret: string, deliveryId: string, body: string): Promise<Attempt> {
+/** One signed POST; never throws (the outcome is the status code, or why there was none). */
+export async function post(url: string, secret: string, deliveryId: string, body: string): Promise<Attempt> {
   const timestamp = Math.floor(Date.now() / 1000);
   try {
     const response = await fetch(url, {

@@ -9,7 +9,9 @@ import {
   getWebhook,
   listDeliveries,
   listWebhooks,
+  testWebhook,
   updateWebhook,
+  type WebhookTestResult,
   type WebhookDelivery,
   type WebhookEndpoint,
 } from './service';
@@ -95,6 +97,16 @@ const DeletedWebhookRef = builder.objectRef<{ id: string }>('DeletedWebhook').im
   fields: (t) => ({ databaseId: t.exposeString('id', { description: 'The UUID of the deleted endpoint.' }) }),
 });
 
+const WebhookTestResultRef = builder.objectRef<WebhookTestResult>('WebhookTestResult').implement({
+  description: 'The outcome of one signed `webhook.test` POST.',
+  fields: (t) => ({
+    delivered: t.exposeBoolean('delivered', { description: 'The endpoint answered 2xx within 10 s.' }),
+    statusCode: t.exposeInt('statusCode', { nullable: true, description: 'The HTTP status; null when there was no answer.' }),
+    error: t.exposeString('error', { nullable: true, description: 'Why it was not delivered, if it was not.' }),
+    durationMs: t.exposeInt('durationMs', { description: 'How long the attempt took.' }),
+  }),
+});
+
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   description: 'A new webhook endpoint.',
   fields: (t) => ({
@@ -160,6 +172,13 @@ builder.mutationFields((t) => ({
     },
     errors: {},
     resolve: (_root, { id, input }, context) => updateWebhook(context, webhookId(id), defined(input)),
+  }),
+  testWebhook: t.field({
+    type: WebhookTestResultRef,
+    description: 'Send a signed `webhook.test` event to the endpoint now (not queued, retried or logged).',
+    args: { id: t.arg.id({ required: true, description: 'Global id or UUID.' }) },
+    errors: {},
+    resolve: (_root, { id }, context) => testWebhook(context, webhookId(id)),
   }),
   deleteWebhook: t.field({
     type: DeletedWebhookRef,

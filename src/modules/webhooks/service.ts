@@ -2,7 +2,7 @@
  * Webhook endpoints of a workspace and the log of their deliveries. Deliveries are created by enqueue.ts when a run
  * ends and sent by jobs.ts; this file only manages endpoints and reads the log.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
@@ -10,7 +10,8 @@ import { webhookDeliveries, webhookEndpoints } from '../../db/schema';
 import { NotFoundError, validationErrorFromIssues } from '../../errors';
 import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { DELIVERY_STATUSES, parseAllowedHosts, webhookInput, webhookPatch } from './validation';
+import { post } from './jobs';
+import { DELIVERY_STATUSES, hostAllowed, parseAllowedHosts, webhookInput, webhookPatch } from './validation';
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
@@ -132,4 +133,27 @@ export async function listDeliveries(
     context.db.select({ total: count() }).from(webhookDeliveries).where(filter),
   ]);
   return cursorPage(rows, limit, totals?.total ?? 0);
+}
+
+export interface WebhookTestResult {
+  delivered: boolean;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/**
+ * Sends a signed `webhook.test` event to the endpoint now, from this process, and tells how it went; nothing is
+ * queued, retried or logged. For checking a receiver (reachability, signature verification) before runs end.
+ */
+export async function testWebhook(context: Context, id: string): Promise<WebhookTestResult> {
+  const actor = requireScope(context.actor, 'write');
+  const endpoint = await findEndpoint(context, actor, id);
+  const started = performance.now();
+  const eventId = randomUUID();
+  const body = JSON.stringify({ id: eventId, type: 'webhook.test', created_at: new Date().toISOString(), data: { webhook: { id: endpoint.id, url: endpoint.url } } });
+  const attempt = hostAllowed(new URL(endpoint.url).hostname, allowedHosts(context))
+    ? await post(endpoint.url, endpoint.secret, eventId, body)
+    : { statusCode: null, error: `the host of ${endpoint.url} is not in WEBHOOK_ALLOWED_HOSTS` };
+  return { delivered: attempt.error === null, statusCode: attempt.statusCode, error: attempt.error, durationMs: Math.round(performance.now() - started) };
 }
