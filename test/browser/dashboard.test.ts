@@ -179,5 +179,14 @@ describe('dashboard', { timeout: 180_000 }, () => {
     const missing = await fetch(`${server.url}/no-such-thing`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toContain('application/json');
+
+    // Pages revalidate cheaply; nothing outside web/dist (nor the build stamp) is reachable.
+    const etag = html.headers.get('etag')!;
+    expect((await fetch(`${server.url}/`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    for (const path of ['/%2e%2e/package.json', '/assets/%2e%2e/%2e%2e/package.json', '/.inputs-sha256', '/build.ts']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type'), path).toContain('application/json');
+    }
   });
 });
