@@ -29,12 +29,13 @@ const pageErrors: string[] = [];
 const waitFor = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
 
 beforeAll(async () => {
+  // First, so a missing Chromium fails at once with its install command.
+  browser = await launchChromium();
   // Small chunks and frequent progress events, so the bar moves through several values on the way to 100 %.
   server = await startTestServer({ RUN_CHUNK_SIZE: 500, RUN_PROGRESS_INTERVAL_MS: 50, RUN_WORKER: false });
   workspace = await server.newWorkspace('dashboard');
   febrl = await setupFebrl(server.url, workspace.key);
   worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
-  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('console', (message) => {
