@@ -1,7 +1,7 @@
 /**
  * The dashboard in a real browser against a real server and database: key → start a run → live progress to 100 % →
- * the run's page → evidence → approve → CSV; then the docs page. Leaves a screenshot of the finished run in
- * test/browser/artifacts/dashboard.png.
+ * the run's page → evidence → approve → CSV; then the docs page. Leaves screenshots in test/browser/artifacts/:
+ * runs.png (the list with the finished run) and dashboard.png (the run's page with its results and evidence).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,7 +36,8 @@ beforeAll(async () => {
   workspace = await server.newWorkspace('dashboard');
   febrl = await setupFebrl(server.url, workspace.key);
   worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  // Reduced motion: no bar transition caught halfway in a screenshot.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, reducedMotion: 'reduce' });
   page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(message.text());
@@ -80,6 +81,8 @@ describe('dashboard', { timeout: 180_000 }, () => {
       .toBe('100');
     expect(await row.locator('.badge').textContent()).toBe('completed');
     expect(seen.size, `progress values seen: ${[...seen].join(', ')}`).toBeGreaterThan(1);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'runs.png') });
 
     // The run's page: timeline, counters, histogram and results.
     await row.getByRole('link').click();
@@ -118,7 +121,6 @@ describe('dashboard', { timeout: 180_000 }, () => {
     await page.getByLabel('Review status').selectOption('APPROVED');
     await waitFor(() => page.locator('table.results tbody tr').count()).toBe(1);
 
-    mkdirSync(artifacts, { recursive: true });
     await page.getByLabel('Review status').selectOption('');
     await waitFor(() => page.locator('table.results tbody tr').count()).toBe(25);
     await page.locator('table.results tbody tr').first().getByRole('button', { name: /Evidence/ }).click();
