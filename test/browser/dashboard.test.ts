@@ -1,7 +1,7 @@
 /**
  * The dashboard in a real browser against a real server and database: key → start a run → live progress to 100 % →
- * the run's page → evidence → approve → CSV; then the docs page. Leaves a screenshot of the finished run in
- * test/browser/artifacts/dashboard.png.
+ * the run's page → evidence → approve → CSV; then the docs page. Leaves screenshots in test/browser/artifacts/:
+ * runs.png (the list with the finished run) and dashboard.png (the run's page with its results and evidence).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,13 +29,15 @@ const pageErrors: string[] = [];
 const waitFor = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
 
 beforeAll(async () => {
+  // First, so a missing Chromium fails at once with its install command.
+  browser = await launchChromium();
   // Small chunks and frequent progress events, so the bar moves through several values on the way to 100 %.
   server = await startTestServer({ RUN_CHUNK_SIZE: 500, RUN_PROGRESS_INTERVAL_MS: 50, RUN_WORKER: false });
   workspace = await server.newWorkspace('dashboard');
   febrl = await setupFebrl(server.url, workspace.key);
   worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  // Reduced motion: no bar transition caught halfway in a screenshot.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, reducedMotion: 'reduce' });
   page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(message.text());
@@ -79,6 +81,8 @@ describe('dashboard', { timeout: 180_000 }, () => {
       .toBe('100');
     expect(await row.locator('.badge').textContent()).toBe('completed');
     expect(seen.size, `progress values seen: ${[...seen].join(', ')}`).toBeGreaterThan(1);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'runs.png') });
 
     // The run's page: timeline, counters, histogram and results.
     await row.getByRole('link').click();
@@ -117,7 +121,6 @@ describe('dashboard', { timeout: 180_000 }, () => {
     await page.getByLabel('Review status').selectOption('APPROVED');
     await waitFor(() => page.locator('table.results tbody tr').count()).toBe(1);
 
-    mkdirSync(artifacts, { recursive: true });
     await page.getByLabel('Review status').selectOption('');
     await waitFor(() => page.locator('table.results tbody tr').count()).toBe(25);
     await page.locator('table.results tbody tr').first().getByRole('button', { name: /Evidence/ }).click();
@@ -179,5 +182,14 @@ describe('dashboard', { timeout: 180_000 }, () => {
     const missing = await fetch(`${server.url}/no-such-thing`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toContain('application/json');
+
+    // Pages revalidate cheaply; nothing outside web/dist (nor the build stamp) is reachable.
+    const etag = html.headers.get('etag')!;
+    expect((await fetch(`${server.url}/`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    for (const path of ['/%2e%2e/package.json', '/assets/%2e%2e/%2e%2e/package.json', '/.inputs-sha256', '/build.ts']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type'), path).toContain('application/json');
+    }
   });
 });

@@ -5,19 +5,38 @@ import { createClient, type Client } from 'graphql-ws';
  * (`{authorization: "Bearer …"}`), as src/http/websocket.ts expects: browsers cannot set headers on a WebSocket.
  */
 let current: { key: string; client: Client } | undefined;
+let connections = 0;
+const reconnectListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` after each reconnection (not the first connection): events sent while the socket was down are
+ * lost, so views re-read what they show. Returns the function that stops listening.
+ */
+export function onReconnect(listener: () => void): () => void {
+  reconnectListeners.add(listener);
+  return () => reconnectListeners.delete(listener);
+}
 
 function clientFor(key: string): Client {
   if (current?.key === key) return current.client;
   void current?.client.dispose();
+  connections = 0;
   const url = new URL('/graphql', window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const client = createClient({
     url: url.toString(),
     connectionParams: { authorization: `Bearer ${key}` },
-    lazy: true,
+    // One socket for the page's lifetime (not closed between views), so a second `connected` means a reconnection.
+    lazy: false,
     // A restarted server or a dropped network should not leave the page frozen: reconnect, forever, with backoff.
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
+    on: {
+      connected: () => {
+        connections += 1;
+        if (connections > 1) for (const listener of reconnectListeners) listener();
+      },
+    },
   });
   current = { key, client };
   return client;

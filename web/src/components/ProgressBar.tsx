@@ -21,7 +21,9 @@ export function ProgressBar({ value, label, tone = 'active' }: Props) {
       aria-valuenow={Math.round(value * 100)}
       aria-valuetext={shown}
     >
-      <div class="progress-fill" style={{ width: `${Math.round(value * 1000) / 10}%` }} />
+      <div class="progress-track">
+        <div class="progress-fill" style={{ width: `${Math.round(value * 1000) / 10}%` }} />
+      </div>
       <span class="progress-text">{shown}</span>
     </div>
   );

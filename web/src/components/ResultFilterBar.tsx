@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import type { ResultFilters } from '../api/types';
 
 interface Props {
@@ -7,6 +8,10 @@ interface Props {
 
 /** Review status, matched or not, and a minimum confidence. */
 export function ResultFilterBar({ filters, onChange }: Props) {
+  // What is typed in the confidence box is kept here and applied on change (Enter, leaving the field): applying each
+  // keystroke would query "0", "0.", "0.9" in turn, and a re-render while typing must not reset the box.
+  const [minDraft, setMinDraft] = useState(filters.minConfidence);
+  useEffect(() => setMinDraft(filters.minConfidence), [filters.minConfidence]);
   return (
     <div class="fields filters" role="group" aria-label="Filter results">
       <div class="field">
@@ -42,7 +47,8 @@ export function ResultFilterBar({ filters, onChange }: Props) {
           min={0}
           max={1}
           step={0.05}
-          value={filters.minConfidence}
+          value={minDraft}
+          onInput={(event) => setMinDraft(event.currentTarget.value)}
           onChange={(event) => onChange({ ...filters, minConfidence: event.currentTarget.value })}
         />
       </div>

@@ -47,7 +47,7 @@ export function RunList({ runs, configs, totalCount }: Props) {
                 </RunLink>
                 {run.strategyId && <span class="tag">smart</span>}
               </td>
-              <td>{configNames.get(run.matchingConfigId) ?? <span class="hint">deleted config</span>}</td>
+              <td>{configNames.get(run.matchingConfigId) ?? <code class="hint">{run.matchingConfigId.slice(0, 8)}</code>}</td>
               <td>
                 <StatusBadge status={run.status} />
               </td>

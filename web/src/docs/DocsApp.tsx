@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { METHODS, operationAnchor, type OpenApiDocument, type Operation } from './openapi';
 import { OperationView } from './OperationView';
+import { InlineText } from './InlineText';
 import { SchemaView } from './SchemaView';
 
 interface Entry {
@@ -35,6 +36,11 @@ export function DocsApp() {
       .then(setDocument, (failure: Error) => setError(failure.message));
   }, []);
 
+  // A link to one operation (/docs#get-v1-…) points at content that exists only once the document is rendered.
+  useEffect(() => {
+    if (document && window.location.hash) window.document.getElementById(window.location.hash.slice(1))?.scrollIntoView();
+  }, [document]);
+
   if (error) return <main><p class="error" role="alert">Could not load /v1/openapi.json: {error}</p></main>;
   if (!document) return <main aria-busy="true"><p class="hint">Loading the OpenAPI document…</p></main>;
 
@@ -68,7 +74,11 @@ export function DocsApp() {
         <h1>
           {document.info.title} <span class="hint">{document.info.version} · OpenAPI {document.openapi}</span>
         </h1>
-        {document.info.description && <p>{document.info.description}</p>}
+        {document.info.description && (
+          <p>
+            <InlineText text={document.info.description} />
+          </p>
+        )}
         <p>
           The raw document: <a href="/v1/openapi.json">/v1/openapi.json</a>. Send <code>Authorization: Bearer &lt;key&gt;</code> on every route
           unless it says otherwise.

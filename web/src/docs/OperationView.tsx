@@ -1,5 +1,6 @@
 import type { MediaType, OpenApiDocument, Operation, Response } from './openapi';
 import { operationAnchor, resolve } from './openapi';
+import { InlineText } from './InlineText';
 import { ParametersTable } from './ParametersTable';
 import { SchemaView } from './SchemaView';
 
@@ -32,14 +33,26 @@ export function OperationView({ document, method, path, operation }: Props) {
       <h3 id={`${operationAnchor(method, path)}-title`}>
         <span class={`method method-${method}`}>{method.toUpperCase()}</span> <code>{path}</code>
       </h3>
-      {operation.summary && <p class="summary">{operation.summary}</p>}
-      {operation.description && <p>{operation.description}</p>}
+      {operation.summary && (
+        <p class="summary">
+          <InlineText text={operation.summary} />
+        </p>
+      )}
+      {operation.description && (
+        <p>
+          <InlineText text={operation.description} />
+        </p>
+      )}
       {publicRoute && <p class="hint">No API key needed.</p>}
       <ParametersTable document={document} parameters={operation.parameters ?? []} />
       {body?.content && (
         <section>
           <h4>Request body{body.required ? ' (required)' : ''}</h4>
-          {body.description && <p>{body.description}</p>}
+          {body.description && (
+            <p>
+              <InlineText text={body.description} />
+            </p>
+          )}
           <Content document={document} content={body.content} />
         </section>
       )}
@@ -54,7 +67,7 @@ export function OperationView({ document, method, path, operation }: Props) {
                   <code>{status}</code>
                 </dt>
                 <dd>
-                  {response.description}
+                  <InlineText text={response.description} />
                   {/* Error bodies share one schema: shown once under "default", not under every status. */}
                   {response.content && status.startsWith('2') && <Content document={document} content={response.content} />}
                 </dd>

@@ -1,5 +1,6 @@
 import type { OpenApiDocument, Parameter } from './openapi';
 import { refName, resolve } from './openapi';
+import { InlineText } from './InlineText';
 
 /** Path, query and header parameters of one operation. */
 export function ParametersTable({ document, parameters }: { document: OpenApiDocument; parameters: Array<Parameter | { $ref: string }> }) {
@@ -35,7 +36,9 @@ export function ParametersTable({ document, parameters }: { document: OpenApiDoc
               <td>
                 <code>{type || 'any'}</code> {bounds.length > 0 && <span class="hint">{bounds.join('; ')}</span>}
               </td>
-              <td>{parameter.description}</td>
+              <td>
+                <InlineText text={parameter.description} />
+              </td>
             </tr>
           );
         })}

@@ -1,5 +1,6 @@
 import type { JsonSchema, OpenApiDocument } from './openapi';
 import { lookup, refName } from './openapi';
+import { InlineText } from './InlineText';
 
 interface Props {
   document: OpenApiDocument;
@@ -8,7 +9,20 @@ interface Props {
   seen?: readonly string[];
 }
 
+/** True for a schema that fits in one line: no properties, no references, no arrays of objects, no variants. */
+function isSimple(schema: JsonSchema): boolean {
+  return !schema.$ref && !schema.properties && !schema.oneOf && !schema.anyOf && !schema.allOf && (!schema.items || isSimple(schema.items));
+}
+
+/** `oneOf: [{type: string, pattern}, {type: null}]` reads better as `string | null` with the constraints after it. */
+function simpleVariants(schema: JsonSchema): JsonSchema[] | null {
+  const variants = schema.oneOf ?? schema.anyOf;
+  return variants && variants.every(isSimple) ? variants : null;
+}
+
 function typeLabel(schema: JsonSchema): string {
+  const variants = simpleVariants(schema);
+  if (variants) return variants.map(typeLabel).join(' | ');
   const types = Array.isArray(schema.type) ? schema.type.join(' | ') : schema.type;
   if (types === 'array' && schema.items) return `array of ${schema.items.$ref ? refName(schema.items.$ref) : typeLabel(schema.items)}`;
   return [types ?? (schema.properties ? 'object' : ''), schema.format ? `(${schema.format})` : ''].filter(Boolean).join(' ') || 'any';
@@ -16,7 +30,7 @@ function typeLabel(schema: JsonSchema): string {
 
 /** Enum, bounds, default, pattern: the constraints written out in one line. */
 function constraints(schema: JsonSchema): string[] {
-  const list: string[] = [];
+  const list: string[] = simpleVariants(schema)?.flatMap(constraints) ?? [];
   if (schema.enum) list.push(`one of ${schema.enum.map((item) => JSON.stringify(item)).join(', ')}`);
   if (schema.const !== undefined) list.push(`always ${JSON.stringify(schema.const)}`);
   if (schema.minimum !== undefined) list.push(`≥ ${schema.minimum}`);
@@ -44,11 +58,15 @@ export function SchemaView({ document, schema, seen = [] }: Props) {
     );
   }
   const variants = schema.oneOf ?? schema.anyOf ?? schema.allOf;
-  if (variants) {
+  if (variants && !simpleVariants(schema)) {
     const word = schema.allOf ? 'all of' : 'one of';
     return (
       <div class="schema">
-        {schema.description && <p>{schema.description}</p>}
+        {schema.description && (
+          <p>
+            <InlineText text={schema.description} />
+          </p>
+        )}
         <span class="hint">{word}:</span>
         <ul>
           {variants.map((variant, index) => (
@@ -66,7 +84,7 @@ export function SchemaView({ document, schema, seen = [] }: Props) {
     <div class="schema">
       {properties.length === 0 && (
         <p>
-          <code>{typeLabel(schema)}</code> {constraints(schema).join('; ')} {schema.description}
+          <code>{typeLabel(schema)}</code> {constraints(schema).join('; ')} <InlineText text={schema.description} />
         </p>
       )}
       {schema.items && (schema.items.$ref || schema.items.properties) && <SchemaView document={document} schema={schema.items} seen={seen} />}
@@ -77,8 +95,13 @@ export function SchemaView({ document, schema, seen = [] }: Props) {
               <code class="property">{name}</code>
               {required.has(name) && <span class="required" title="required">*</span>} <span class="type">{property.$ref ? refName(property.$ref) : typeLabel(property)}</span>
               {constraints(property).length > 0 && <span class="hint"> {constraints(property).join('; ')}</span>}
-              {property.description && <span> — {property.description}</span>}
-              {(property.$ref || property.properties || property.oneOf || property.anyOf || property.items?.$ref || property.items?.properties) && (
+              {property.description && (
+                <span>
+                  {' '}
+                  — <InlineText text={property.description} />
+                </span>
+              )}
+              {(property.$ref || property.properties || ((property.oneOf || property.anyOf) && !simpleVariants(property)) || property.items?.$ref || property.items?.properties) && (
                 <SchemaView document={document} schema={property.$ref || property.oneOf || property.anyOf || property.properties ? property : property.items!} seen={seen} />
               )}
             </li>

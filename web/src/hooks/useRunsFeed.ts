@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { fetchRuns, RUNS_UPDATED } from '../api/operations';
-import { subscribe } from '../api/subscriptions';
+import { onReconnect, subscribe } from '../api/subscriptions';
 import type { Run } from '../api/types';
 
 export interface RunsFeed {
@@ -33,17 +33,22 @@ export function useRunsFeed(key: string): RunsFeed {
       next: (data) => setRuns((current) => merge(current, data.runsUpdated)),
       error: (failure) => active && setError(`Live updates stopped: ${failure.message}`),
     });
-    fetchRuns(key).then(
-      (page) => {
-        if (!active) return;
-        setRuns((current) => page.runs.reduce(merge, current));
-        setTotalCount(page.totalCount);
-      },
-      (failure: Error) => active && setError(failure.message),
-    );
+    const load = () =>
+      fetchRuns(key).then(
+        (page) => {
+          if (!active) return;
+          setRuns((current) => page.runs.reduce(merge, current));
+          setTotalCount(page.totalCount);
+          setError(null);
+        },
+        (failure: Error) => active && setError(failure.message),
+      );
+    void load();
+    const stopListening = onReconnect(() => void load());
     return () => {
       active = false;
       unsubscribe();
+      stopListening();
     };
   }, [key]);
 
