@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   const created = database.embedded ? await ensureDefaultWorkspace(client.db) : null;
   const lines = [
     `Concord is listening on ${server.url}`,
-    `  REST API:          ${server.url}/v1`,
+    `  Dashboard:         ${server.url}/`,
+    `  REST API:          ${server.url}/v1 (docs: ${server.url}/docs)`,
     `  GraphQL explorer:  ${server.url}/graphql`,
     database.embedded ? `  Database:          embedded PostgreSQL in ${database.embedded.dataDir} (port ${database.embedded.port})` : '  Database:          DATABASE_URL',
   ];
