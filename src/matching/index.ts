@@ -1,10 +1,10 @@
 // Public API of the matching engine (pure: no database, no HTTP). See README.md in this folder.
 export type {
   Strategy, FuzzyAlgorithm, FieldMapping, BlockingTransform, BlockingKeyPart, BlockingKey, BlockingConfig,
-  MatchConfig, EngineRow, FieldEvidence, Candidate, RowMatch, SliceStats, SliceResult, BlockingStats,
+  MatchConfig, FellegiSunterModel, ModelField, EngineRow, FieldEvidence, Candidate, RowMatch, SliceStats, SliceResult, BlockingStats,
 } from './types';
 export { buildReferenceIndex, ReferenceIndex, type ReferenceIndexData, type BuildOptions } from './index-build';
-export { matchSlice, matchSliceCompact, expandSliceResult, TOP_CANDIDATES, type CompactSliceResult } from './match';
+export { matchSlice, matchSliceCompact, expandSliceResult, TOP_CANDIDATES, sigmoid, logit, levelOf, type CompactSliceResult } from './match';
 export { resolveOneToOne, type Assignment } from './assign';
 export { blockingStats } from './stats';
 export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';

@@ -6,6 +6,11 @@
 // normalisation; parseable for date/number kinds) and wᵢ > 0, summed heaviest field first. When no mapping has
 // both values, the pair has no evidence and is not a candidate at all.
 //
+// With a Fellegi–Sunter model (config.model) a pair's score is instead its log-odds of being a match,
+// logit(prior) + Σ log BF(level of field f's score) over the fields present on both sides, and confidence is
+// sigmoid(log-odds). The compact result then holds log-odds in topScores (ranking by log-odds is ranking by
+// probability, without the ties that rounding probabilities near 1 would create); expandSliceResult converts.
+//
 // The core produces a compact result (typed arrays: top-5 reference row numbers and scores, per-field scores
 // of the best pair), which worker threads hand back without copying; expandSliceResult turns it into RowMatch
 // objects with ids and evidence values.
@@ -13,14 +18,15 @@
 import type { FieldScorer, PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import { NormalisedRow } from './normalised-row';
-import type { Candidate, EngineRow, FieldEvidence, RowMatch, SliceResult, SliceStats } from './types';
+import type { Candidate, EngineRow, FieldEvidence, MatchConfig, RowMatch, SliceResult, SliceStats } from './types';
 
 export const TOP_CANDIDATES = 5;
 
 export interface CompactSliceResult {
   rowCount: number;
   fieldCount: number;
-  /** source row r's candidates are topRows/topScores[r·5 .. r·5 + topCount[r]), best first */
+  /** source row r's candidates are topRows/topScores[r·5 .. r·5 + topCount[r]), best first; topScores are
+   *  confidences, or log-odds when the index's config has a model (see confidenceOf) */
   topRows: Int32Array;
   topScores: Float64Array;
   topCount: Uint8Array;
@@ -50,6 +56,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   // field (pruning only drops pairs that cannot enter it), so the best pair's scores are copied from here
   // instead of scoring it again.
   const pairScores = new Float64Array(fieldCount);
+  const model = index.config.model === undefined ? null : compileModel(index.config.model, fieldCount, weights);
 
   for (let r = 0; r < n; r++) {
     cells.reset((sourceRows[r] as EngineRow).values);
@@ -57,7 +64,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     for (let f = 0; f < fieldCount; f++) {
       const field = fields[f] as FieldScorer;
       const column = field.mapping.source;
-      const p = weights[f] === 0 ? null : field.prepare(cells.raw(column), cells.text(column));
+      const p = weights[f] === 0 || (model !== null && !model.used[f]) ? null : field.prepare(cells.raw(column), cells.text(column));
       prepared[f] = p;
       if (p !== null) anyPresent = true;
     }
@@ -74,6 +81,15 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
 
     const base = r * TOP_CANDIDATES;
     let kept = 0;
+    if (model !== null) {
+      kept = scoreCandidatesWithModel(index, model, prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount, pairScores);
+      topCount[r] = kept;
+      if (kept === 0) continue;
+      const probability = sigmoid(topScores[base] as number);
+      stats.confidenceSum += probability;
+      if (probability >= threshold) stats.rowsMatched++;
+      continue;
+    }
     candidateLoop: for (let c = 0; c < candidateCount; c++) {
       const ref = candidates[c] as number;
       let weighted = 0;
@@ -133,6 +149,7 @@ function offerTop(index: ReferenceIndex, topRows: Int32Array, topScores: Float64
 /** RowMatch objects (ids, evidence values, candidates) from a compact result of the same rows. */
 export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[], compact: CompactSliceResult): SliceResult {
   const threshold = Number.isFinite(index.config.threshold) ? index.config.threshold : 0;
+  const toConfidence = index.config.model === undefined ? (score: number) => score : sigmoid;
   const rows: RowMatch[] = new Array(compact.rowCount);
   for (let r = 0; r < compact.rowCount; r++) {
     const source = sourceRows[r] as EngineRow;
@@ -140,7 +157,7 @@ export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[]
     const kept = compact.topCount[r] as number;
     const candidates: Candidate[] = [];
     for (let k = 0; k < kept; k++) {
-      candidates.push({ referenceRowId: index.referenceId(compact.topRows[base + k] as number), confidence: compact.topScores[base + k] as number });
+      candidates.push({ referenceRowId: index.referenceId(compact.topRows[base + k] as number), confidence: toConfidence(compact.topScores[base + k] as number) });
     }
     const evidence: FieldEvidence[] = [];
     const best = candidates[0];
@@ -174,4 +191,96 @@ export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[]
 
 export function matchSlice(index: ReferenceIndex, sourceRows: EngineRow[]): SliceResult {
   return expandSliceResult(index, sourceRows, matchSliceCompact(index, sourceRows));
+}
+
+// ------------------------------------------------------------------------------------ Fellegi–Sunter scoring
+
+export function sigmoid(logOdds: number): number {
+  return 1 / (1 + Math.exp(-logOdds));
+}
+
+export function logit(p: number): number {
+  return Math.log(p / (1 - p));
+}
+
+/** Index of the level a comparator score falls in (the first whose minimum it reaches), or −1 for none. */
+export function levelOf(levels: ArrayLike<number>, score: number): number {
+  for (let l = 0; l < levels.length; l++) if (score >= (levels[l] as number)) return l;
+  return -1;
+}
+
+interface CompiledModel {
+  priorLogOdds: number;
+  /** fields with a usable model entry and weight > 0 */
+  used: boolean[];
+  levels: Float64Array[];
+  logBayesFactors: Float64Array[];
+  /** the largest log BF a field can add (at least 0: a missing reference value adds 0) */
+  maxGain: Float64Array;
+  /** fields by decreasing spread of their log BFs (ties: mapping order), so pruning bites early */
+  order: Int32Array;
+  remainingGain: Float64Array;
+}
+
+function compileModel(model: NonNullable<MatchConfig['model']>, fieldCount: number, weights: number[]): CompiledModel {
+  const prior = Number.isFinite(model.prior) ? Math.min(Math.max(model.prior, 1e-12), 1 - 1e-12) : 0.5;
+  const used: boolean[] = [];
+  const levels: Float64Array[] = [];
+  const logBayesFactors: Float64Array[] = [];
+  const maxGain = new Float64Array(fieldCount);
+  const spread = new Float64Array(fieldCount);
+  for (let f = 0; f < fieldCount; f++) {
+    const entry = model.fields?.[f];
+    const ok = entry !== undefined && Array.isArray(entry.levels) && Array.isArray(entry.logBayesFactors) && entry.levels.length > 0 &&
+      entry.levels.length === entry.logBayesFactors.length && entry.logBayesFactors.every(Number.isFinite) && (weights[f] as number) > 0;
+    used.push(ok);
+    levels.push(Float64Array.from(ok ? entry.levels : []));
+    logBayesFactors.push(Float64Array.from(ok ? entry.logBayesFactors : []));
+    if (ok) {
+      maxGain[f] = Math.max(0, ...entry.logBayesFactors);
+      spread[f] = Math.max(...entry.logBayesFactors) - Math.min(0, ...entry.logBayesFactors);
+    }
+  }
+  const order = Int32Array.from({ length: fieldCount }, (_, f) => f).sort((a, b) => (spread[b] as number) - (spread[a] as number) || a - b);
+  return { priorLogOdds: logit(prior), used, levels, logBayesFactors, maxGain, order, remainingGain: new Float64Array(fieldCount + 1) };
+}
+
+/** Scores a source row's candidates by log-odds into the top list at `base`; returns how many were kept.
+ *  Pruning is exact: once the list is full, a pair stops when even the best level on every remaining field
+ *  could not lift it to the 5th best. */
+function scoreCandidatesWithModel(
+  index: ReferenceIndex, model: CompiledModel, prepared: Array<PreparedValue | null>, candidates: Int32Array, candidateCount: number,
+  topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number, pairScores: Float64Array,
+): number {
+  const fields = index.fields;
+  const fieldCount = fields.length;
+  const { order, remainingGain, maxGain, levels, logBayesFactors } = model;
+  remainingGain[fieldCount] = 0;
+  for (let k = fieldCount - 1; k >= 0; k--) {
+    const f = order[k] as number;
+    remainingGain[k] = (remainingGain[k + 1] as number) + (prepared[f] == null ? 0 : (maxGain[f] as number));
+  }
+  let kept = 0;
+  candidateLoop: for (let c = 0; c < candidateCount; c++) {
+    const ref = candidates[c] as number;
+    let logOdds = model.priorLogOdds;
+    let present = 0;
+    pairScores.fill(Number.NaN);
+    for (let k = 0; k < fieldCount; k++) {
+      if (kept === TOP_CANDIDATES && k > 0 && logOdds + (remainingGain[k] as number) < (topScores[base + TOP_CANDIDATES - 1] as number)) continue candidateLoop;
+      const f = order[k] as number;
+      const p = prepared[f];
+      if (p == null) continue;
+      const s = (fields[f] as FieldScorer).score(p, ref);
+      if (s < 0) continue;
+      pairScores[f] = s;
+      present++;
+      const level = levelOf(levels[f] as Float64Array, s);
+      if (level >= 0) logOdds += (logBayesFactors[f] as Float64Array)[level] as number;
+    }
+    if (present === 0) continue;
+    kept = offerTop(index, topRows, topScores, base, kept, ref, logOdds);
+    if (topRows[base] === ref) fieldScores.set(pairScores, fieldBase);
+  }
+  return kept;
 }

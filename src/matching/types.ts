@@ -36,11 +36,37 @@ export interface BlockingConfig {
   maxPostings?: number;
 }
 
+/** One field of a Fellegi–Sunter model, aligned with `fieldMappings` by position. A pair's comparator score
+ *  falls in the first level whose minimum it reaches (`levels` descending; the last is usually 0, "else"). */
+export interface ModelField {
+  /** minimum comparator score of each level, descending */
+  levels: number[];
+  /** natural log of the Bayes factor m/u of each level (same length as `levels`) */
+  logBayesFactors: number[];
+  /** P(level | match) and P(level | non-match), kept for explanations and term-frequency adjustment */
+  m?: number[];
+  u?: number[];
+}
+
+/** A probabilistic scoring model: confidence = posterior match probability
+ *  sigmoid(logit(prior) + Σ log BF of each field present on both sides). A score below every level, or a field
+ *  without a model entry, counts as Bayes factor 1. */
+export interface FellegiSunterModel {
+  kind: 'fellegi_sunter';
+  /** prior probability that a blocked candidate pair is a match */
+  prior: number;
+  fields: ModelField[];
+  /** whole-record TF-IDF cosine levels for the review pass (not used by the engine) */
+  record?: ModelField & { columns?: Array<{ source: string; target: string }> };
+}
+
 export interface MatchConfig {
   fieldMappings: FieldMapping[];
   threshold: number;
   blocking?: BlockingConfig;
   oneToOne?: boolean;
+  /** When present, confidence is the model's posterior match probability instead of the weighted average. */
+  model?: FellegiSunterModel;
 }
 
 /** id: Concord's row id; ids are compared as strings (JS `<`, i.e. UTF-16 code units) to break ties. */

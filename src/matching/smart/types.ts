@@ -15,6 +15,9 @@ export interface SampledTable {
   columns: ColumnInfo[];
   /** A deterministic sample (the service passes at most a few thousand rows). */
   rows: EngineRow[];
+  /** Rows of the whole table when `rows` is a sample of it (scales the prior and the stop-key limit); default
+   *  rows.length. */
+  rowCount?: number;
 }
 
 /** A reviewed result: the values of the source row and of the reference row it was (or was not) matched to. */

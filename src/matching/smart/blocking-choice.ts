@@ -1,0 +1,176 @@
+// Blocking keys chosen by measurement. Candidate keys (each mapped field under the transforms its kind suggests,
+// and conjunctions of two of the most useful ones) are evaluated on the sample: estimated recall = the share of
+// proxy true pairs (high-posterior pairs of the broad search) that share a key value, and cost = candidate pairs
+// the key generates per source row. A greedy pass picks the key with the best recall gained per pair added
+// until the target recall is reached, then drops keys the others make redundant. The engine runs the chosen
+// keys in `parallel` (union of candidates).
+
+import type { BlockingKey, BlockingKeyPart, EngineRow, FieldMapping } from '../types';
+import { conjunctionValues, postingsOf, valueKindOf, type KeyValueCache } from './key-values';
+
+export interface KeyMeasure {
+  key: string;
+  recall: number;
+  pairsPerRow: number;
+}
+
+export interface BlockingChoice {
+  keys: BlockingKey[];
+  /** estimated recall of the chosen set against the proxy pairs */
+  recall: number;
+  candidates: KeyMeasure[];
+  steps: Array<KeyMeasure & { recallAfter: number }>;
+  proxyPairs: number;
+  targetRecall: number;
+  stopKeyLimit: number;
+}
+
+interface Evaluated {
+  parts: BlockingKeyPart[];
+  label: string;
+  mapping: number[];
+  pairs: number;
+  covered: Uint8Array;
+}
+
+export interface BlockingChoiceInput {
+  sourceRows: EngineRow[];
+  referenceRows: EngineRow[];
+  mappings: FieldMapping[];
+  keyValues: KeyValueCache;
+  transforms: Array<Array<{ transform: BlockingKeyPart['transform']; length?: number }>>;
+  /** proxy true pairs (sample row numbers) */
+  proxySource: Int32Array;
+  proxyReference: Int32Array;
+  /** key values held by more sample reference rows than this are stop-keys (the engine's maxPostings, scaled) */
+  stopKeyLimit: number;
+  targetRecall: number;
+  maxKeys: number;
+  /** mapping indexes to try first in conjunctions (emphasised by the user) */
+  preferred?: Set<number>;
+}
+
+const CONJUNCTION_FIELDS = 10;
+
+export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
+  const { sourceRows, referenceRows, mappings, proxySource, proxyReference } = input;
+  const proxyCount = proxySource.length;
+  const proxyBySource = new Map<number, number[]>();
+  for (let i = 0; i < proxyCount; i++) {
+    const s = proxySource[i] as number;
+    const list = proxyBySource.get(s);
+    if (list) list.push(i);
+    else proxyBySource.set(s, [i]);
+  }
+  const seen = new Int32Array(referenceRows.length);
+  let epoch = 0;
+
+  const evaluate = (parts: BlockingKeyPart[], sourceValues: number[][][], referenceValues: number[][][], label: string, mapping: number[]): Evaluated => {
+    const refCombos = referenceRows.map((_, r) => conjunctionValues(referenceValues, r));
+    const postings = postingsOf(refCombos);
+    let pairs = 0;
+    const covered = new Uint8Array(proxyCount);
+    for (let s = 0; s < sourceRows.length; s++) {
+      epoch++;
+      for (const v of conjunctionValues(sourceValues, s)) {
+        const list = postings.get(v);
+        if (list === undefined || list.length > input.stopKeyLimit) continue;
+        for (const r of list) {
+          if (seen[r] === epoch) continue;
+          seen[r] = epoch;
+          pairs++;
+        }
+      }
+      for (const i of proxyBySource.get(s) ?? []) if (seen[proxyReference[i] as number] === epoch) covered[i] = 1;
+    }
+    return { parts, label, mapping, pairs, covered };
+  };
+
+  // Single-part keys.
+  const singles: Array<Evaluated & { sourceValues: number[][]; referenceValues: number[][] }> = [];
+  mappings.forEach((m, f) => {
+    const kind = valueKindOf(m);
+    for (const t of input.transforms[f] ?? []) {
+      const part: BlockingKeyPart = { source: m.source, target: m.target, transform: t.transform, ...(t.length !== undefined ? { length: t.length } : {}) };
+      const sourceValues = input.keyValues.values(part, kind, 'source');
+      const referenceValues = input.keyValues.values(part, kind, 'target');
+      const label = `${m.target}:${t.transform}${t.length !== undefined ? t.length : ''}`;
+      singles.push({ ...evaluate([part], [sourceValues], [referenceValues], label, [f]), sourceValues, referenceValues });
+    }
+  });
+  // Conjunctions of two parts of different fields, among the singles with the best recall.
+  const countCovered = (c: Uint8Array) => c.reduce((a, b) => a + b, 0);
+  const ranked = singles
+    .map((e, i) => ({ e, i, recall: countCovered(e.covered) + (input.preferred?.has(e.mapping[0] as number) ? proxyCount : 0) }))
+    .sort((a, b) => b.recall - a.recall || a.i - b.i)
+    .slice(0, CONJUNCTION_FIELDS)
+    .sort((a, b) => a.i - b.i)
+    .map(({ e }) => e);
+  const all: Evaluated[] = [...singles];
+  for (let a = 0; a < ranked.length; a++) {
+    for (let b = a + 1; b < ranked.length; b++) {
+      const x = ranked[a] as (typeof singles)[number];
+      const y = ranked[b] as (typeof singles)[number];
+      if (x.mapping[0] === y.mapping[0]) continue;
+      all.push(evaluate([...x.parts, ...y.parts], [x.sourceValues, y.sourceValues], [x.referenceValues, y.referenceValues], `${x.label} + ${y.label}`, [...x.mapping, ...y.mapping]));
+    }
+  }
+
+  const rows = Math.max(1, sourceRows.length);
+  const measure = (e: Evaluated): KeyMeasure => ({ key: e.label, recall: round(proxyCount === 0 ? 0 : countCovered(e.covered) / proxyCount), pairsPerRow: round(e.pairs / rows) });
+
+  // Greedy: best recall gained per pair added (a fixed overhead per key discourages many tiny keys).
+  const covered = new Uint8Array(proxyCount);
+  let coveredCount = 0;
+  const selected: Evaluated[] = [];
+  const steps: BlockingChoice['steps'] = [];
+  const overhead = 0.5 * rows;
+  while (selected.length < input.maxKeys && (proxyCount === 0 ? selected.length === 0 : coveredCount / proxyCount < input.targetRecall)) {
+    let best: Evaluated | undefined;
+    let bestValue = 0;
+    let bestGain = 0;
+    for (const e of all) {
+      if (selected.includes(e)) continue;
+      let gain = 0;
+      for (let i = 0; i < proxyCount; i++) if (e.covered[i] === 1 && covered[i] === 0) gain++;
+      const value = (proxyCount === 0 ? 1 : gain) / (e.pairs + overhead);
+      if (gain > 0 || proxyCount === 0) {
+        if (value > bestValue || (value === bestValue && best !== undefined && e.pairs < best.pairs)) {
+          best = e;
+          bestValue = value;
+          bestGain = gain;
+        }
+      }
+    }
+    if (best === undefined) break;
+    selected.push(best);
+    for (let i = 0; i < proxyCount; i++) if (best.covered[i] === 1) covered[i] = 1;
+    coveredCount += bestGain;
+    steps.push({ ...measure(best), recallAfter: round(proxyCount === 0 ? 0 : coveredCount / proxyCount) });
+  }
+  // Drop keys the others make redundant (most expensive first).
+  const recallOf = (keys: Evaluated[]) => {
+    let n = 0;
+    for (let i = 0; i < proxyCount; i++) if (keys.some((k) => k.covered[i] === 1)) n++;
+    return proxyCount === 0 ? 0 : n / proxyCount;
+  };
+  const fullRecall = recallOf(selected);
+  for (const e of [...selected].sort((a, b) => b.pairs - a.pairs)) {
+    if (selected.length === 1) break;
+    const without = selected.filter((k) => k !== e);
+    if (recallOf(without) >= Math.min(fullRecall, input.targetRecall)) selected.splice(selected.indexOf(e), 1);
+  }
+  return {
+    keys: selected.map((e) => ({ parts: e.parts })),
+    recall: round(recallOf(selected)),
+    candidates: all.map(measure),
+    steps,
+    proxyPairs: proxyCount,
+    targetRecall: input.targetRecall,
+    stopKeyLimit: input.stopKeyLimit,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}

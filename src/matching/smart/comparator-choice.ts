@@ -1,0 +1,115 @@
+// Comparator per kind of field: the engine strategy and options, the agreement levels the Fellegi–Sunter model
+// discretises its score into (minimum scores, descending; the last level, 0, is "anything else"), and the
+// blocking transforms worth measuring for it.
+
+import type { BlockingTransform, FieldMapping } from '../types';
+import type { FieldKindName } from './kinds';
+
+export interface ComparatorChoice {
+  strategy: FieldMapping['strategy'];
+  options?: FieldMapping['options'];
+  levels: number[];
+  /** plain-language name of the comparator and why it fits the kind */
+  describe: string;
+  blocking: Array<{ transform: BlockingTransform; length?: number }>;
+}
+
+const JW_LEVELS = [1, 0.92, 0.85, 0.7, 0];
+const EDIT_LEVELS = [1, 0.8, 0.65, 0];
+const TOKEN_SET_LEVELS = [1, 0.9, 0.75, 0.5, 0];
+const TFIDF_LEVELS = [0.95, 0.8, 0.6, 0.35, 0];
+
+export const DEFAULT_DATE_TOLERANCE_DAYS = 30;
+export const DEFAULT_PRICE_TOLERANCE_PCT = 10;
+export const DEFAULT_NUMBER_TOLERANCE_PCT = 5;
+
+export interface ChoiceOverrides {
+  exact?: boolean;
+  toleranceDays?: number;
+  tolerancePct?: number;
+}
+
+export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides = {}): ComparatorChoice {
+  if (overrides.exact) return { strategy: 'exact', levels: [1, 0], describe: 'exact comparison (as instructed)', blocking: [{ transform: 'exact' }] };
+  switch (kind) {
+    case 'person_name':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'jaro_winkler' }, levels: JW_LEVELS,
+        describe: 'person name → Jaro–Winkler (typos, transpositions), Double Metaphone codes for blocking (spelling variants)',
+        blocking: [{ transform: 'exact' }, { transform: 'phonetic' }, { transform: 'prefix', length: 2 }, { transform: 'prefix', length: 4 }],
+      };
+    case 'short_text':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'jaro_winkler' }, levels: JW_LEVELS,
+        describe: 'short text → Jaro–Winkler',
+        blocking: [{ transform: 'exact' }, { transform: 'tokens' }, { transform: 'phonetic' }, { transform: 'prefix', length: 3 }],
+      };
+    case 'authors':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'token_set' }, levels: TOKEN_SET_LEVELS,
+        describe: 'list of names → token set similarity (order and extra names do not matter)',
+        blocking: [{ transform: 'tokens' }, { transform: 'phonetic' }],
+      };
+    case 'title':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'token_set' }, levels: TOKEN_SET_LEVELS,
+        describe: 'title → token set similarity (word order and extra words tolerated)',
+        blocking: [{ transform: 'tokens' }, { transform: 'prefix', length: 6 }],
+      };
+    case 'free_text':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' }, levels: TFIDF_LEVELS,
+        describe: 'long text → TF-IDF cosine (rare shared words weigh most)',
+        blocking: [{ transform: 'tokens' }],
+      };
+    case 'identifier':
+    case 'code':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'levenshtein' }, levels: EDIT_LEVELS,
+        describe: `${kind === 'identifier' ? 'identifier' : 'code'} → Levenshtein (a mistyped character still counts partly)`,
+        blocking: [{ transform: 'exact' }, { transform: 'prefix', length: 3 }, { transform: 'qgrams', length: 3 }],
+      };
+    case 'email':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'levenshtein' }, levels: [1, 0.9, 0.75, 0],
+        describe: 'email → normalised text, exact or Levenshtein',
+        blocking: [{ transform: 'exact' }, { transform: 'tokens' }],
+      };
+    case 'phone':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'levenshtein' }, levels: [1, 0.85, 0.7, 0],
+        describe: 'phone number → digits compared with Levenshtein',
+        blocking: [{ transform: 'exact' }, { transform: 'tokens' }],
+      };
+    case 'category':
+    case 'boolean':
+      return { strategy: 'exact', levels: [1, 0], describe: `${kind} → exact`, blocking: [{ transform: 'exact' }] };
+    case 'date': {
+      const toleranceDays = overrides.toleranceDays ?? DEFAULT_DATE_TOLERANCE_DAYS;
+      return {
+        strategy: 'date_range', options: { toleranceDays }, levels: [1, 0.9, 0.5, 0],
+        describe: `date → date_range (same day; within ${round1(toleranceDays / 5)} days; within ${toleranceDays} days)`,
+        blocking: [{ transform: 'exact' }],
+      };
+    }
+    case 'year':
+      return {
+        strategy: 'numeric_range', options: { tolerance: 1 }, levels: [1, 0.5, 0],
+        describe: 'year → numeric_range (same year; one year apart)',
+        blocking: [{ transform: 'exact' }],
+      };
+    case 'price':
+    case 'number': {
+      const tolerancePct = overrides.tolerancePct ?? (kind === 'price' ? DEFAULT_PRICE_TOLERANCE_PCT : DEFAULT_NUMBER_TOLERANCE_PCT);
+      return {
+        strategy: 'numeric_range', options: { tolerancePct }, levels: [1, 0.9, 0.5, 0],
+        describe: `${kind} → numeric_range (equal; within ${round1(tolerancePct / 5)}%; within ${tolerancePct}%)`,
+        blocking: [{ transform: 'exact' }],
+      };
+    }
+  }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

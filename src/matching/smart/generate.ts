@@ -1,0 +1,258 @@
+// generateStrategy: profile → mappings → comparators → u from random pairs → broad candidate search and a first
+// EM fit → proxy true pairs → blocking keys by measurement → EM on the blocked pairs (with labels) → model,
+// threshold, review band and a rationale per mapping. Deterministic: no clock, no Math.random, stable sorts.
+
+import { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from '../blocking';
+import type { BlockingConfig, EngineRow, FieldMapping, FellegiSunterModel, MatchConfig } from '../types';
+import { chooseBlockingKeys } from './blocking-choice';
+import { broadCandidatePairs } from './broad-search';
+import { chooseComparator, type ComparatorChoice } from './comparator-choice';
+import { expectationMaximisation, levelFrequencies, type LabelledVectors } from './em';
+import { KeyValueCache } from './key-values';
+import { detectKind, type FieldKindName } from './kinds';
+import { identifierLike, proposeMappings, type ProfiledColumn, type ProposedMapping } from './mappings';
+import { randomPairs, SampleComparator, type ComparisonVectors, type PairSet } from './pairs';
+import { profileColumn, round } from './profile';
+import { EMPHASIS_FACTOR, parsePrompt, type PromptDirectives } from './prompt';
+import { mappingRationale } from './rationale';
+import { fitRecordModel } from './record-model';
+import { expectedF1Threshold, labelF1Threshold, reviewBandAround } from './threshold';
+import type { GeneratedStrategy, GenerateStrategy, GenerateStrategyInput, MappingExplanation } from './types';
+
+const SEED = 0x5eed;
+const RANDOM_PAIRS = 20000;
+const BROAD_PER_ROW = 10;
+const TARGET_RECALL = 0.998;
+const MAX_KEYS = 8;
+const PROXY_MIN_POSTERIOR = 0.5;
+
+export const generateStrategy: GenerateStrategy = (input) => {
+  const reference = input.reference;
+  const selfMatch = input.source === undefined;
+  const source = input.source ?? input.reference;
+  const columnNames = [...new Set([...source.columns.map((c) => c.name), ...reference.columns.map((c) => c.name)])];
+  const directives = parsePrompt(input.userPrompt, columnNames);
+
+  // 1. Profiles
+  const referenceColumns: ProfiledColumn[] = reference.columns.map((c) => profileColumn(c, reference.rows));
+  const sourceColumns: ProfiledColumn[] = selfMatch ? referenceColumns : source.columns.map((c) => profileColumn(c, source.rows));
+
+  // 2. Mappings
+  const proposal = selfMatch
+    ? selfMappings(referenceColumns, directives.ignore)
+    : proposeMappings(sourceColumns, referenceColumns, directives.ignore);
+  const proposed = proposal.mappings;
+
+  // 3. Kinds and comparators
+  const profileOf = (name: string, side: ProfiledColumn[]) => side.find((c) => c.profile.name === name)?.profile;
+  const kinds: FieldKindName[] = [];
+  const choices: ComparatorChoice[] = [];
+  const fieldMappings: FieldMapping[] = proposed.map((p) => {
+    const refProfile = profileOf(p.target, referenceColumns);
+    const srcProfile = profileOf(p.source, sourceColumns);
+    const profile = refProfile !== undefined && refProfile.fillRate > 0 ? refProfile : (srcProfile ?? refProfile);
+    const kind = profile === undefined ? 'short_text' : detectKind(profile, p.source, p.target);
+    const named = (map: Map<string, number>) => map.get(p.source) ?? map.get(p.target);
+    const choice = chooseComparator(kind, {
+      exact: directives.exact.has(p.source) || directives.exact.has(p.target),
+      toleranceDays: named(directives.toleranceDays) ?? directives.toleranceDays.get('*'),
+      tolerancePct: named(directives.tolerancePct) ?? (kind === 'price' || kind === 'number' ? directives.tolerancePct.get('*') : undefined),
+    });
+    kinds.push(kind);
+    choices.push(choice);
+    return { source: p.source, target: p.target, strategy: choice.strategy, weight: 1, ...(choice.options ? { options: choice.options } : {}) };
+  });
+  const levels = choices.map((c) => c.levels);
+
+  const details: Record<string, unknown> = {
+    sample: { sourceRows: source.rows.length, referenceRows: reference.rows.length, selfMatch, referenceRowCount: reference.rowCount ?? reference.rows.length },
+    profiles: { source: selfMatch ? 'same as reference' : sourceColumns.map((c) => c.profile), reference: referenceColumns.map((c) => c.profile) },
+    overlaps: proposal.overlaps,
+    rejectedMappings: proposal.rejected,
+    prompt: { understood: directives.understood },
+  };
+  if (fieldMappings.length === 0 || source.rows.length === 0 || reference.rows.length === 0) {
+    details.note = 'no mapping could be proposed (no column pair shares names or values), or a sample is empty';
+    return { match: { fieldMappings, threshold: 0.5, oneToOne: directives.oneToOne }, reviewBand: { low: 0.2, high: 0.8 }, mappings: [], details, labelsUsed: 0 };
+  }
+
+  const excludeSame = selfMatch ? (s: number, r: number) => source.rows[s]?.id === reference.rows[r]?.id : undefined;
+  const comparator = new SampleComparator(reference.rows, source.rows, fieldMappings, levels);
+
+  // 4. u from random pairs (+ rejected labels), labels as comparison vectors
+  const labelVectors = compareLabels(input, fieldMappings, levels);
+  const randomPairSet = randomPairs(source.rows.length, reference.rows.length, RANDOM_PAIRS, SEED, excludeSame);
+  const random = comparator.compare(randomPairSet);
+  const levelCounts = levels.map((l) => l.length);
+  const labelWeightFor = (expectedMatches: number) => (labelVectors === null ? 0 : Math.max(1, expectedMatches / labelVectors.vectors.count));
+
+  // 5. Broad candidate search and a first EM fit: proxy true pairs for measuring blocking recall
+  const broadMaxPostings = Math.max(50, Math.ceil(0.05 * reference.rows.length));
+  const keyValues = new KeyValueCache(source.rows, reference.rows);
+  const broadPairs = broadCandidatePairs(source.rows, reference.rows, fieldMappings, keyValues, { perRow: BROAD_PER_ROW, maxPostings: broadMaxPostings, excludeSame });
+  const broad = comparator.compare(broadPairs);
+  const uFirst = levelFrequencies(random, levelCounts);
+  const firstFit = expectationMaximisation(broad, uFirst, { initialLambda: 1 / BROAD_PER_ROW });
+  const proxy = selectPairs(broadPairs, firstFit.posteriors, PROXY_MIN_POSTERIOR);
+
+  // 6. Blocking keys
+  const referenceRowCount = Math.max(reference.rowCount ?? reference.rows.length, reference.rows.length);
+  const scale = reference.rows.length / referenceRowCount;
+  const stopKeyLimit = Math.max(1, Math.floor(DEFAULT_MAX_POSTINGS * scale));
+  const preferred = new Set(fieldMappings.flatMap((m, f) => (directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? [f] : [])));
+  const choice = proxy.count === 0 ? null : chooseBlockingKeys({
+    sourceRows: source.rows, referenceRows: reference.rows, mappings: fieldMappings, keyValues, transforms: choices.map((c) => c.blocking),
+    proxySource: proxy.source, proxyReference: proxy.reference, stopKeyLimit, targetRecall: TARGET_RECALL, maxKeys: MAX_KEYS, preferred,
+  });
+  const blocking: BlockingConfig = { strategy: 'parallel', keys: choice?.keys ?? defaultBlockingKeys(fieldMappings), maxPostings: DEFAULT_MAX_POSTINGS };
+
+  // 7. EM on the blocked pairs, labels included
+  const blockedPairs = comparator.blockedPairs({ ...blocking, maxPostings: stopKeyLimit }, selfMatch);
+  const blocked = comparator.compare(blockedPairs);
+  const firstMatches = firstFit.lambda * broad.count;
+  const labelWeight = labelWeightFor(firstMatches);
+  const labels: LabelledVectors | undefined = labelVectors === null ? undefined : { ...labelVectors, weight: labelWeight };
+  const u = labels === undefined ? uFirst : levelFrequencies(random, levelCounts, { vectors: labels.vectors, include: (i) => labels.match[i] === 0, weight: labelWeight });
+  const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), labels });
+
+  // 8. Model, prior, threshold
+  const emphasis = fieldMappings.map((m) => (directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? EMPHASIS_FACTOR : 1));
+  const logBayesFactors = fit.fields.map((p, f) => p.m.map((m, l) => round(Math.log(m / (p.u[l] as number)) * (emphasis[f] as number), 6)));
+  // One-to-many: λ is the share of matches among the sample's blocked pairs. With the full reference table a
+  // source row gets about 1/scale times as many candidates but still at most one match, so the prior per
+  // candidate pair shrinks by `scale`.
+  const prior = Math.min(0.99, Math.max(1e-9, fit.lambda * scale));
+  const notInRecord = new Set([...directives.ignore, ...proposal.rejected.flatMap((r) => [r.source, r.target])]);
+  const record = fitRecordModel(source.rows, reference.rows, blockedPairs, fit.posteriors, randomPairSet, source.columns, reference.columns, fieldMappings, notInRecord);
+  const model: FellegiSunterModel = {
+    kind: 'fellegi_sunter',
+    prior: round(prior, 9),
+    fields: fit.fields.map((p, f) => ({ levels: levels[f] as number[], logBayesFactors: logBayesFactors[f] as number[], m: p.m.map((x) => round(x, 6)), u: p.u.map((x) => round(x, 6)) })),
+    ...(record !== null ? { record: record.field } : {}),
+  };
+  // The sample's own prior (λ): the sample rows only have the sample's candidates.
+  const bestPerRow = bestPosteriorPerRow(blockedPairs, blocked, logBayesFactors, fit.lambda, source.rows.length);
+  let thresholdChoice: { threshold: number; rule: string; [k: string]: unknown } = { ...expectedF1Threshold(bestPerRow) };
+  let labelsUsed = 0;
+  if (labels !== undefined) {
+    labelsUsed = labels.vectors.count;
+    const probabilities = Array.from({ length: labels.vectors.count }, (_, i) => sigmoidOf(labels.vectors, i, logBayesFactors, prior));
+    const byLabels = labelF1Threshold(probabilities, Array.from(labels.match, (m) => m === 1));
+    if (byLabels !== null) thresholdChoice = { threshold: byLabels.threshold, rule: 'maximises F1 on the labelled pairs (≥5 approved and ≥5 rejected)', labelF1: round(byLabels.f1), expectedF1Rule: thresholdChoice };
+  }
+  const threshold = round(thresholdChoice.threshold, 6);
+  const band = reviewBandAround(threshold);
+
+  // 9. Weights (for a manual run of the same mappings) and explanations
+  const spreads = logBayesFactors.map((l) => Math.max(...l) - Math.min(...l));
+  const spreadSum = spreads.reduce((a, b) => a + b, 0) || 1;
+  fieldMappings.forEach((m, f) => {
+    m.weight = round(Math.max((spreads[f] as number) / spreadSum, 0.001), 6);
+  });
+  const match: MatchConfig = { fieldMappings, threshold, blocking, model, ...(directives.oneToOne ? { oneToOne: true } : {}) };
+  const mappings: MappingExplanation[] = proposed.map((p, f) => ({
+    source: p.source,
+    target: p.target,
+    kind: kinds[f] as string,
+    rationale: mappingRationale(p, kinds[f] as FieldKindName, choices[f] as ComparatorChoice, fit.fields[f]!, logBayesFactors[f] as number[], emphasis[f] as number),
+    comparator: { strategy: fieldMappings[f]!.strategy, options: fieldMappings[f]!.options ?? {}, levels: levels[f] },
+    overlap: { values: round(p.overlap.values), tokens: round(p.overlap.tokens) },
+    m: model.fields[f]!.m,
+    u: model.fields[f]!.u,
+    logBayesFactors: logBayesFactors[f],
+  }));
+
+  const matchesPerRow = (fit.lambda * blocked.count) / source.rows.length;
+  details.randomPairs = { count: random.count, seed: SEED, use: 'u = level frequencies among random pairs (matches are negligible there), smoothed by 0.5 per level' };
+  details.broadSearch = {
+    pairs: broad.count, perRow: BROAD_PER_ROW, maxPostings: broadMaxPostings,
+    lambda: round(firstFit.lambda, 6), iterations: firstFit.iterations, proxyPairs: proxy.count,
+    rule: `reference rows sharing a token (names: also a Double Metaphone code) held by ≤ ${broadMaxPostings} sample rows, ranked by the summed IDF of what they share, best ${BROAD_PER_ROW} per source row; proxy true pairs = posterior ≥ ${PROXY_MIN_POSTERIOR} under an EM fit on them`,
+  };
+  details.blocking = {
+    strategy: 'parallel',
+    keys: blocking.keys,
+    chosenBy: choice === null ? 'no proxy pairs found: the engine\'s default keys' : `greedy: best proxy recall gained per candidate pair added (+${0.5} pairs/row per key) until estimated recall ≥ ${TARGET_RECALL}, at most ${MAX_KEYS} keys, then keys the others make redundant are dropped`,
+    estimatedRecall: choice?.recall ?? null,
+    proxyPairs: choice?.proxyPairs ?? 0,
+    stopKeyLimitInSample: stopKeyLimit,
+    steps: choice?.steps ?? [],
+    candidates: choice?.candidates ?? [],
+    samplePairs: blocked.count,
+    samplePairsPerRow: round(blocked.count / source.rows.length),
+  };
+  details.em = {
+    pairs: blocked.count, iterations: fit.iterations, converged: fit.converged, lambda: round(fit.lambda, 6),
+    estimatedMatchesPerSourceRow: round(matchesPerRow), note: 'u fixed from random pairs; m and λ by EM on the blocked sample pairs; missing values are skipped (Bayes factor 1)',
+  };
+  details.model = {
+    prior: model.prior,
+    priorRule: `λ (share of matches among blocked sample pairs) × sample reference rows / reference rows (${reference.rows.length}/${referenceRowCount}): a source row has at most one match, and the full table gives it proportionally more candidates`,
+    confidence: 'sigmoid(logit(prior) + Σ log BF of the level of each field present on both sides)',
+    emphasis: directives.emphasise.size > 0 ? `log Bayes factors of ${[...directives.emphasise].join(', ')} × ${EMPHASIS_FACTOR}` : null,
+    record: record?.summary ?? null,
+  };
+  details.threshold = { ...thresholdChoice, threshold, expectedF1: round(Number(thresholdChoice.expectedF1 ?? 0)), expectedMatches: round(Number(thresholdChoice.expectedMatches ?? 0), 1) };
+  details.reviewBand = band;
+  details.labels = labels === undefined ? { used: 0 } : {
+    used: labelsUsed, approved: labels.match.reduce((a, b) => a + b, 0), rejected: labels.vectors.count - labels.match.reduce((a, b) => a + b, 0),
+    weight: round(labelWeight, 3),
+    rule: 'approved labels enter EM with responsibility 1 (they add to m), rejected ones with 0 (they add to u); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m',
+  };
+  return { match, reviewBand: { low: band.low, high: band.high }, mappings, details, labelsUsed };
+};
+
+function selfMappings(columns: ProfiledColumn[], ignore: Set<string>): ReturnType<typeof proposeMappings> {
+  const mappings: ProposedMapping[] = [];
+  const rejected: Array<{ source: string; target: string; reason: string }> = [];
+  for (const c of columns) {
+    const name = c.profile.name;
+    if (ignore.has(name)) continue;
+    if (identifierLike(c.profile)) {
+      rejected.push({ source: name, target: name, reason: 'row identifier (unique per row)' });
+      continue;
+    }
+    mappings.push({ source: name, target: name, nameScore: 1, overlap: { values: 1, tokens: 1 }, reason: 'no source table given: same column' });
+  }
+  return { mappings, rejected, overlaps: [] };
+}
+
+function selectPairs(pairs: PairSet, posteriors: Float64Array, min: number): PairSet {
+  const source: number[] = [];
+  const reference: number[] = [];
+  for (let i = 0; i < pairs.count; i++) {
+    if ((posteriors[i] as number) < min) continue;
+    source.push(pairs.source[i] as number);
+    reference.push(pairs.reference[i] as number);
+  }
+  return { source: Int32Array.from(source), reference: Int32Array.from(reference), count: source.length };
+}
+
+function compareLabels(input: GenerateStrategyInput, mappings: FieldMapping[], levels: number[][]): Omit<LabelledVectors, 'weight'> | null {
+  const labels = input.labels ?? [];
+  if (labels.length === 0) return null;
+  const sourceRows: EngineRow[] = labels.map((l, i) => ({ id: `s${i}`, values: l.source ?? {} }));
+  const referenceRows: EngineRow[] = labels.map((l, i) => ({ id: `r${i}`, values: l.reference ?? {} }));
+  const comparator = new SampleComparator(referenceRows, sourceRows, mappings, levels);
+  const idx = Int32Array.from(labels.keys());
+  return { vectors: comparator.compare({ source: idx, reference: idx, count: labels.length }), match: Uint8Array.from(labels, (l) => (l.match ? 1 : 0)) };
+}
+
+function sigmoidOf(vectors: ComparisonVectors, i: number, logBayesFactors: number[][], prior: number): number {
+  let x = Math.log(prior / (1 - prior));
+  for (let f = 0; f < vectors.fields; f++) {
+    const l = vectors.levels[i * vectors.fields + f] as number;
+    if (l >= 0) x += (logBayesFactors[f] as number[])[l] as number;
+  }
+  return 1 / (1 + Math.exp(-x));
+}
+
+function bestPosteriorPerRow(pairs: PairSet, vectors: ComparisonVectors, logBayesFactors: number[][], prior: number, rows: number): Float64Array {
+  const best = new Float64Array(rows);
+  for (let i = 0; i < pairs.count; i++) {
+    const s = pairs.source[i] as number;
+    const p = sigmoidOf(vectors, i, logBayesFactors, prior);
+    if (p > (best[s] as number)) best[s] = p;
+  }
+  return best;
+}

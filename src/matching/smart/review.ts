@@ -1,0 +1,170 @@
+// The review pass (status ai_resolving): a costlier second look at rows whose confidence fell in the review band.
+// Per candidate it adds to the engine's field evidence
+//   - term-frequency adjustment: exact agreement on a value the reference rarely holds is stronger evidence than
+//     on a common one (u of the top level replaced by the value's frequency, as in Splink),
+//   - the whole-record TF-IDF cosine (all compared columns concatenated, IDF over every reference row) as one
+//     more field of the model (model.record, damped: it re-reads the same words),
+// and then normalises over the candidates: a source row has at most one true match, so
+// P(candidate j) = e^{x_j} / (1 + Σ_k e^{x_k}) with x = the candidates' log-odds.
+
+import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
+import { compareValues } from '../comparators/index';
+import { levelOf, logit } from '../match';
+import { normaliseText, toText } from '../normalise';
+import type { Candidate, EngineRow, FieldEvidence, FieldMapping, MatchConfig, RowMatch } from '../types';
+import type { CreateReviewResolver, ReviewResolver } from './types';
+import { WholeRecordText, type RecordColumn } from './record-text';
+
+/** The term-frequency adjustment moves a field's log Bayes factor by at most this much either way. */
+const MAX_TF_ADJUSTMENT = Math.log(20);
+/** Evidence entry name of the whole-record comparison. */
+export const RECORD_EVIDENCE = '*';
+
+interface Scored {
+  id: string;
+  logOdds: number;
+  scores: Array<number | null>;
+  cosine: number;
+  row: EngineRow;
+}
+
+export const createReviewResolver: CreateReviewResolver = (match, reference) => {
+  const mappings = match.fieldMappings ?? [];
+  const columns: RecordColumn[] = match.model?.record?.columns ?? mappings.map((m) => ({ source: m.source, target: m.target }));
+  const record = new WholeRecordText(columns);
+  // One pass over the reference: record IDF, value frequencies of each mapped column, IDF of tfidf fields.
+  const frequencies = mappings.map(() => new Map<string, number>());
+  const present = mappings.map(() => 0);
+  const tfidf = mappings.map((m) => (m.options?.algorithm === 'tfidf_cosine' && m.strategy === 'fuzzy' ? { hashes: [] as number[], offsets: [0] } : null));
+  for (const row of reference) {
+    record.add(row.values);
+    mappings.forEach((m, f) => {
+      const text = normaliseText(row.values?.[m.target]);
+      const t = tfidf[f];
+      if (t) {
+        t.hashes.push(...uniqueTokenHashes(text));
+        t.offsets.push(t.hashes.length);
+      }
+      if (text === '') return;
+      present[f] = (present[f] as number) + 1;
+      const counts = frequencies[f] as Map<string, number>;
+      counts.set(text, (counts.get(text) ?? 0) + 1);
+    });
+  }
+  record.finish();
+  const idfs: Array<IdfTable | null> = tfidf.map((t) => (t ? buildIdf(Int32Array.from(t.hashes), Int32Array.from(t.offsets), t.offsets.length - 1, false) : null));
+  const resolver: ReviewResolver = {
+    resolve(source, candidates) {
+      return resolveRow(match, mappings, frequencies, present, idfs, record, source, candidates);
+    },
+  };
+  return resolver;
+};
+
+function fieldScore(mapping: FieldMapping, idf: IdfTable | null, a: unknown, b: unknown): number | null {
+  if (idf === null) return compareValues(mapping, a, b);
+  const x = normaliseText(a);
+  const y = normaliseText(b);
+  if (x === '' || y === '') return null;
+  const va = tfidfVector(x, idf);
+  const vb = tfidfVector(y, idf);
+  return sparseCosine(va.hashes, va.weights, 0, va.hashes.length, vb.hashes, vb.weights, 0, vb.hashes.length);
+}
+
+function resolveRow(
+  match: MatchConfig, mappings: FieldMapping[], frequencies: Array<Map<string, number>>, present: number[], idfs: Array<IdfTable | null>,
+  record: WholeRecordText, source: EngineRow, candidates: EngineRow[],
+): RowMatch {
+  const model = match.model;
+  const sourceValues = source.values ?? {};
+  const sourceVector = record.vector(sourceValues, 'source');
+  const seen = new Set<string>();
+  const scored: Scored[] = [];
+  for (const row of candidates) {
+    const id = String(row.id);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const values = row.values ?? {};
+    const scores = mappings.map((m, f) => (Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, idfs[f] ?? null, sourceValues[m.source], values[m.target]) : null));
+    const cosine = WholeRecordText.cosine(sourceVector, record.vector(values, 'target'));
+    let logOdds: number;
+    if (model !== undefined) {
+      logOdds = logit(Math.min(Math.max(model.prior, 1e-12), 1 - 1e-12));
+      scores.forEach((s, f) => {
+        const field = model.fields[f];
+        if (s === null || field === undefined) return;
+        const level = levelOf(field.levels, s);
+        if (level < 0) return;
+        logOdds += (field.logBayesFactors[level] as number) + tfAdjustment(field, level, s, frequencies[f] as Map<string, number>, present[f] as number, normaliseText(sourceValues[(mappings[f] as FieldMapping).source]));
+      });
+      if (model.record !== undefined && !Number.isNaN(cosine)) {
+        const level = levelOf(model.record.levels, cosine);
+        if (level >= 0) logOdds += model.record.logBayesFactors[level] as number;
+      }
+    } else {
+      // No model (a manual config): the weighted average and the record cosine, half each, as log-odds.
+      let weighted = 0;
+      let total = 0;
+      scores.forEach((s, f) => {
+        const w = (mappings[f] as FieldMapping).weight;
+        if (s === null || !(w > 0)) return;
+        weighted += w * s;
+        total += w;
+      });
+      const confidence = total === 0 ? (Number.isNaN(cosine) ? 0 : cosine) : Number.isNaN(cosine) ? weighted / total : 0.5 * (weighted / total) + 0.5 * cosine;
+      logOdds = logit(Math.min(Math.max(confidence, 1e-12), 1 - 1e-12));
+    }
+    scored.push({ id, logOdds, scores, cosine, row });
+  }
+  if (scored.length === 0) return { sourceRowId: String(source.id), referenceRowId: null, confidence: 0, evidence: [], candidates: [] };
+  // At most one true match per source row: normalise over the candidates (and "none of them").
+  const max = Math.max(0, ...scored.map((c) => c.logOdds));
+  const denominator = Math.exp(-max) + scored.reduce((sum, c) => sum + Math.exp(c.logOdds - max), 0);
+  const probability = (c: Scored) => (model === undefined ? 1 / (1 + Math.exp(-c.logOdds)) : Math.exp(c.logOdds - max) / denominator);
+  const ranked = scored
+    .map((c) => ({ c, p: probability(c) }))
+    .sort((a, b) => b.p - a.p || b.c.logOdds - a.c.logOdds || (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0));
+  const best = ranked[0] as { c: Scored; p: number };
+  const threshold = Number.isFinite(match.threshold) ? match.threshold : 0;
+  const evidence: FieldEvidence[] = mappings.map((m, f) => ({
+    source: m.source,
+    target: m.target,
+    strategy: m.strategy,
+    score: best.c.scores[f] ?? null,
+    sourceValue: sourceValues[m.source] ?? null,
+    referenceValue: cellText(best.c.row.values?.[m.target]),
+  }));
+  evidence.push({
+    source: RECORD_EVIDENCE,
+    target: RECORD_EVIDENCE,
+    strategy: 'fuzzy',
+    score: Number.isNaN(best.c.cosine) ? null : best.c.cosine,
+    sourceValue: record.text(sourceValues, 'source'),
+    referenceValue: record.text(best.c.row.values, 'target'),
+  });
+  const top: Candidate[] = ranked.slice(0, 5).map(({ c, p }) => ({ referenceRowId: c.id, confidence: p }));
+  return {
+    sourceRowId: String(source.id),
+    referenceRowId: best.p >= threshold ? best.c.id : null,
+    confidence: best.p,
+    evidence,
+    candidates: top,
+  };
+}
+
+/** Exact agreement (score 1 at the top level) on a value the reference column holds: log(u_top / frequency of
+ *  the value there), bounded by ±ln 20; 0 otherwise or without the model's u. */
+function tfAdjustment(field: { levels: number[]; u?: number[] }, level: number, score: number, counts: Map<string, number>, present: number, value: string): number {
+  // Only values compared as whole normalised texts have a frequency to look up (not dates, numbers, token sets).
+  const count = counts.get(value);
+  if (level !== 0 || score < 1 || field.u === undefined || present === 0 || count === undefined) return 0;
+  const u = field.u[0] as number;
+  const frequency = count / present;
+  const adjustment = Math.log(u / frequency);
+  return Math.max(-MAX_TF_ADJUSTMENT, Math.min(MAX_TF_ADJUSTMENT, adjustment));
+}
+
+function cellText(value: unknown): string | null {
+  const text = toText(value);
+  return text === '' ? null : text;
+}
