@@ -31,6 +31,8 @@ interface Evaluated {
   mapping: number[];
   pairs: number;
   covered: Uint8Array;
+  /** the reference rows a source row gets from this key (recomputed on demand) */
+  candidatesOf: (s: number) => number[];
 }
 
 export interface BlockingChoiceInput {
@@ -52,7 +54,30 @@ export interface BlockingChoiceInput {
 
 const CONJUNCTION_FIELDS = 10;
 
-export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
+/** A key must buy recall at no more than this many candidate pairs per source row per unit of recall (20 pairs
+ *  per row for +1 %); beyond that, the review of a few more missed pairs costs more than it is worth. */
+export const MAX_PAIRS_PER_RECALL = 2000;
+
+/** Stop-key limits tried (the engine's maxPostings): a lower limit drops common values (frequent words) from
+ *  multi-valued keys, which can make a key on words cheap enough to use. */
+export const MAX_POSTINGS_TRIED = [1000, 200, 50];
+
+/** Runs the choice under each stop-key limit and keeps the best: min(recall, target) − pairs per row /
+ *  MAX_PAIRS_PER_RECALL. */
+export function chooseBlockingKeys(input: Omit<BlockingChoiceInput, 'stopKeyLimit'> & { scale: number }): BlockingChoice & { maxPostings: number; pairsPerRow: number; alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }> } {
+  let best: (BlockingChoice & { maxPostings: number; pairsPerRow: number; value: number }) | undefined;
+  const alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }> = [];
+  for (const maxPostings of MAX_POSTINGS_TRIED) {
+    const choice = chooseWithLimit({ ...input, stopKeyLimit: Math.max(1, Math.floor(maxPostings * input.scale)) });
+    const value = Math.min(choice.recall, input.targetRecall) - choice.pairsPerRow / MAX_PAIRS_PER_RECALL;
+    alternatives.push({ maxPostings, recall: choice.recall, pairsPerRow: choice.pairsPerRow, keys: choice.steps.map((s) => s.key) });
+    if (best === undefined || value > best.value + 1e-9) best = { ...choice, maxPostings, value };
+  }
+  const { value: _value, ...chosen } = best as NonNullable<typeof best>;
+  return { ...chosen, alternatives };
+}
+
+function chooseWithLimit(input: BlockingChoiceInput): BlockingChoice & { pairsPerRow: number } {
   const { sourceRows, referenceRows, mappings, proxySource, proxyReference } = input;
   const proxyCount = proxySource.length;
   const proxyBySource = new Map<number, number[]>();
@@ -83,7 +108,15 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
       }
       for (const i of proxyBySource.get(s) ?? []) if (seen[proxyReference[i] as number] === epoch) covered[i] = 1;
     }
-    return { parts, label, mapping, pairs, covered };
+    const candidatesOf = (s: number) => {
+      const out: number[] = [];
+      for (const v of conjunctionValues(sourceValues, s)) {
+        const list = postings.get(v);
+        if (list !== undefined && list.length <= input.stopKeyLimit) out.push(...list);
+      }
+      return out;
+    };
+    return { parts, label, mapping, pairs, covered, candidatesOf };
   };
 
   // Single-part keys.
@@ -143,6 +176,8 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
       }
     }
     if (best === undefined) break;
+    // Too expensive for what it adds (the first key is always taken).
+    if (selected.length > 0 && proxyCount > 0 && best.pairs / rows / (bestGain / proxyCount) > MAX_PAIRS_PER_RECALL) break;
     selected.push(best);
     for (let i = 0; i < proxyCount; i++) if (best.covered[i] === 1) covered[i] = 1;
     coveredCount += bestGain;
@@ -160,7 +195,20 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
     const without = selected.filter((k) => k !== e);
     if (recallOf(without) >= Math.min(fullRecall, input.targetRecall)) selected.splice(selected.indexOf(e), 1);
   }
+  // Pairs of the chosen set (union per source row), as the engine's parallel blocking would give.
+  let unionPairs = 0;
+  for (let s = 0; s < sourceRows.length; s++) {
+    epoch++;
+    for (const e of selected) {
+      for (const r of e.candidatesOf(s)) {
+        if (seen[r] === epoch) continue;
+        seen[r] = epoch;
+        unionPairs++;
+      }
+    }
+  }
   return {
+    pairsPerRow: round(unionPairs / rows),
     keys: selected.map((e) => ({ parts: e.parts })),
     recall: round(recallOf(selected)),
     candidates: all.map(measure),
