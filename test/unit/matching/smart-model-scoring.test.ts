@@ -60,8 +60,8 @@ describe('engine scoring with a Fellegi–Sunter model', () => {
   it('pruning keeps results exact: the top 5 equal a brute-force ranking by log-odds', () => {
     const random = mulberry32(7);
     const words = ['anna', 'anne', 'annie', 'ann', 'hanna', 'anya', 'arne', 'axel'];
-    const reference: EngineRow[] = Array.from({ length: 300 }, (_, i) => ({ id: `r${String(i).padStart(3, '0')}`, values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: String(1970 + (i % 7)) } }));
-    const sources: EngineRow[] = Array.from({ length: 40 }, (_, i) => ({ id: `s${i}`, values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: i % 5 === 0 ? '' : String(1970 + (i % 7)) } }));
+    const reference: EngineRow[] = Array.from({ length: 150 }, (_, i) => ({ id: `r${String(i).padStart(3, '0')}`, values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: String(1970 + (i % 7)) } }));
+    const sources: EngineRow[] = Array.from({ length: 24 }, (_, i) => ({ id: `s${i}`, values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: i % 5 === 0 ? '' : String(1970 + (i % 7)) } }));
     const index = buildReferenceIndex(reference, config);
     const { rows } = matchSlice(index, sources);
     // brute force: every reference row sharing the blocking key (first letter), log-odds summed by hand
@@ -85,7 +85,7 @@ describe('engine scoring with a Fellegi–Sunter model', () => {
       expect(rows[i]?.candidates.map((c) => c.referenceRowId)).toEqual(expected.map((e) => e.id));
       rows[i]?.candidates.forEach((c, k) => expect(c.confidence).toBeCloseTo(sigmoid(expected[k]!.x), 12));
     });
-  });
+  }, 30_000);
 
   it('without a model the weighted average is unchanged', () => {
     const { model: _model, ...plain } = config;
