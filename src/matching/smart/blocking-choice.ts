@@ -52,7 +52,9 @@ export interface BlockingChoiceInput {
   preferred?: Set<number>;
 }
 
-const CONJUNCTION_FIELDS = 10;
+const CONJUNCTION_FIELDS = 9;
+/** A key giving more candidate pairs per source row than this is not considered (nor counted to the end). */
+const MAX_KEY_PAIRS_PER_ROW = 400;
 
 /** A key must buy recall at no more than this many candidate pairs per source row per unit of recall (20 pairs
  *  per row for +1 %); beyond that, the review of a few more missed pairs costs more than it is worth. */
@@ -67,8 +69,9 @@ export const MAX_POSTINGS_TRIED = [1000, 200, 50];
 export function chooseBlockingKeys(input: Omit<BlockingChoiceInput, 'stopKeyLimit'> & { scale: number }): BlockingChoice & { maxPostings: number; pairsPerRow: number; alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }> } {
   let best: (BlockingChoice & { maxPostings: number; pairsPerRow: number; value: number }) | undefined;
   const alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }> = [];
+  const cache: KeyCache = new Map();
   for (const maxPostings of MAX_POSTINGS_TRIED) {
-    const choice = chooseWithLimit({ ...input, stopKeyLimit: Math.max(1, Math.floor(maxPostings * input.scale)) });
+    const choice = chooseWithLimit({ ...input, stopKeyLimit: Math.max(1, Math.floor(maxPostings * input.scale)) }, cache);
     const value = Math.min(choice.recall, input.targetRecall) - choice.pairsPerRow / MAX_PAIRS_PER_RECALL;
     alternatives.push({ maxPostings, recall: choice.recall, pairsPerRow: choice.pairsPerRow, keys: choice.steps.map((s) => s.key) });
     if (best === undefined || value > best.value + 1e-9) best = { ...choice, maxPostings, value };
@@ -77,7 +80,10 @@ export function chooseBlockingKeys(input: Omit<BlockingChoiceInput, 'stopKeyLimi
   return { ...chosen, alternatives };
 }
 
-function chooseWithLimit(input: BlockingChoiceInput): BlockingChoice & { pairsPerRow: number } {
+/** Per key (by label): its values on both sides as postings, computed once for every stop-key limit tried. */
+type KeyCache = Map<string, { sourceCombos: number[][]; postings: Map<number, number[]> }>;
+
+function chooseWithLimit(input: BlockingChoiceInput, cache: KeyCache): BlockingChoice & { pairsPerRow: number } {
   const { sourceRows, referenceRows, mappings, proxySource, proxyReference } = input;
   const proxyCount = proxySource.length;
   const proxyBySource = new Map<number, number[]>();
@@ -91,13 +97,21 @@ function chooseWithLimit(input: BlockingChoiceInput): BlockingChoice & { pairsPe
   let epoch = 0;
 
   const evaluate = (parts: BlockingKeyPart[], sourceValues: number[][][], referenceValues: number[][][], label: string, mapping: number[]): Evaluated => {
-    const refCombos = referenceRows.map((_, r) => conjunctionValues(referenceValues, r));
-    const postings = postingsOf(refCombos);
+    let cached = cache.get(label);
+    if (cached === undefined) {
+      cached = {
+        sourceCombos: sourceRows.map((_, r) => conjunctionValues(sourceValues, r)),
+        postings: postingsOf(referenceRows.map((_, r) => conjunctionValues(referenceValues, r))),
+      };
+      cache.set(label, cached);
+    }
+    const { sourceCombos, postings } = cached;
     let pairs = 0;
     const covered = new Uint8Array(proxyCount);
-    for (let s = 0; s < sourceRows.length; s++) {
+    const budget = MAX_KEY_PAIRS_PER_ROW * sourceRows.length;
+    for (let s = 0; s < sourceRows.length && pairs <= budget; s++) {
       epoch++;
-      for (const v of conjunctionValues(sourceValues, s)) {
+      for (const v of sourceCombos[s] as number[]) {
         const list = postings.get(v);
         if (list === undefined || list.length > input.stopKeyLimit) continue;
         for (const r of list) {
@@ -110,12 +124,14 @@ function chooseWithLimit(input: BlockingChoiceInput): BlockingChoice & { pairsPe
     }
     const candidatesOf = (s: number) => {
       const out: number[] = [];
-      for (const v of conjunctionValues(sourceValues, s)) {
+      for (const v of sourceCombos[s] as number[]) {
         const list = postings.get(v);
         if (list !== undefined && list.length <= input.stopKeyLimit) out.push(...list);
       }
       return out;
     };
+    // Over budget: unusable (its counts are partial, so it must not be chosen).
+    if (pairs > budget) return { parts, label, mapping, pairs: Number.POSITIVE_INFINITY, covered: new Uint8Array(proxyCount), candidatesOf };
     return { parts, label, mapping, pairs, covered, candidatesOf };
   };
 
@@ -150,7 +166,7 @@ function chooseWithLimit(input: BlockingChoiceInput): BlockingChoice & { pairsPe
   }
 
   const rows = Math.max(1, sourceRows.length);
-  const measure = (e: Evaluated): KeyMeasure => ({ key: e.label, recall: round(proxyCount === 0 ? 0 : countCovered(e.covered) / proxyCount), pairsPerRow: round(e.pairs / rows) });
+  const measure = (e: Evaluated): KeyMeasure => ({ key: e.label, recall: round(proxyCount === 0 ? 0 : countCovered(e.covered) / proxyCount), pairsPerRow: Number.isFinite(e.pairs) ? round(e.pairs / rows) : -1 });
 
   // Greedy: best recall gained per pair added (a fixed overhead per key discourages many tiny keys).
   const covered = new Uint8Array(proxyCount);
@@ -163,7 +179,7 @@ function chooseWithLimit(input: BlockingChoiceInput): BlockingChoice & { pairsPe
     let bestValue = 0;
     let bestGain = 0;
     for (const e of all) {
-      if (selected.includes(e)) continue;
+      if (selected.includes(e) || !Number.isFinite(e.pairs)) continue;
       let gain = 0;
       for (let i = 0; i < proxyCount; i++) if (e.covered[i] === 1 && covered[i] === 0) gain++;
       const value = (proxyCount === 0 ? 1 : gain) / (e.pairs + overhead);

@@ -184,6 +184,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     stopKeyLimitInSample: stopKeyLimit,
     steps: choice?.steps ?? [],
     candidates: choice?.candidates ?? [],
+    candidatesNote: 'every candidate key measured on the sample under the chosen maxPostings: recall of the proxy pairs, pairs per source row (−1: over 400 pairs per row, not considered)',
     samplePairs: blocked.count,
     samplePairsPerRow: round(blocked.count / source.rows.length),
   };
