@@ -13,8 +13,8 @@ import { loadSmartEngine, type SmartEngine } from './smart-engine';
 import { runSmart, type SmartRun } from './smart-run';
 import type { QualityDataset } from './types';
 
-// 5,000 × 3,000: the whole suite (two strategy generations per synthetic dataset) takes ~2 CPU-minutes with the
-// smart engine of 2026-11-28 (6.5 min wall on a machine loaded 15 on 2 cores); --size 2000 for quick iterations.
+// 5,000 × 3,000: the whole suite (two strategy generations per synthetic dataset) takes ~2 minutes on a shared
+// 2-core machine with the smart engine of 2026-11-28; --size 2000 for quick iterations.
 const DEFAULT_REFERENCE_SIZE = 5000;
 const SOURCE_SHARE = 0.6;
 
