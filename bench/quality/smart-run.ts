@@ -13,6 +13,8 @@ export interface SmartRun {
   strategy: GeneratedStrategy;
   rows: RowMatch[];
   quality: Quality;
+  /** the same run before the review band went through the resolver (shows what the resolver adds) */
+  qualityBeforeReview: Quality;
   generationSeconds: number;
   matchSeconds: number;
   /** rows whose confidence fell in the review band and went through the resolver */
@@ -30,11 +32,12 @@ export function runSmart(engine: SmartEngine, dataset: QualityDataset, seed: num
   const matchStart = performance.now();
   const index = buildReferenceIndex(dataset.reference.rows, strategy.match);
   const { rows } = matchSlice(index, dataset.source.rows);
+  const qualityBeforeReview = scoreRows(rows, dataset.truth);
   const reviewedRows = resolveReviewBand(engine, dataset, strategy, rows);
   if (strategy.match.oneToOne) applyOneToOne(rows, strategy.match.threshold);
   const matchSeconds = (performance.now() - matchStart) / 1000;
   return {
-    strategy, rows, quality: scoreRows(rows, dataset.truth), generationSeconds, matchSeconds, reviewedRows,
+    strategy, rows, quality: scoreRows(rows, dataset.truth), qualityBeforeReview, generationSeconds, matchSeconds, reviewedRows,
     sampleSizes: { reference: reference.rows.length, source: source.rows.length },
   };
 }

@@ -45,6 +45,13 @@ const LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXZ';
 const MARKETING = ['NEW', 'Brand New', 'Free Shipping', '2023 Model', 'Best Seller', 'Top Rated', 'Limited Offer', 'Authentic', 'Fast Delivery', 'Sealed'];
 const BRAND_SUFFIXES = ['Electronics', 'Inc.', 'Corporation', 'USA'];
 
+/** What a seller keeps of a category noun: the head ("Soundbar with Subwoofer" → "Soundbar", "True Wireless
+ *  Earbuds" → "Wireless Earbuds"). */
+function shortNoun(noun: string): string {
+  const head = noun.split(' with ')[0] as string;
+  return head === noun ? noun.split(' ').slice(-2).join(' ') : head;
+}
+
 interface Product {
   brand: string;
   category: Category;
@@ -82,7 +89,8 @@ class ProductGenerator {
     const separator = random.chance(0.6) ? '-' : '';
     const generations = random.between(1, 3);
     const firstGeneration = random.between(1, 6);
-    const variants = random.shuffle([...category.variants]).slice(0, random.between(1, Math.min(4, category.variants.length)));
+    // Kept in catalogue order, so a bigger size or storage costs more.
+    const variants = random.shuffle([...category.variants]).slice(0, random.between(1, Math.min(4, category.variants.length))).sort((a, b) => category.variants.indexOf(a) - category.variants.indexOf(b));
     const [low, high] = category.price;
     const basePrice = low + random.next() * (high - low) * 0.6;
     const products: Product[] = [];
@@ -131,15 +139,16 @@ class ProductGenerator {
     const model = random.chance(0.08) ? '' : this.sellerModel(p.model);
     const brandInTitle = random.chance(0.85) ? p.brand : '';
     const variant = this.variantText(p);
-    const noun = random.chance(0.3) ? p.noun.split(' ').slice(-2).join(' ') : p.noun; // shortened category words
+    const noun = random.chance(0.3) ? shortNoun(p.noun) : p.noun;
     const words = random.pick([
       [brandInTitle, p.lineName, noun, model, variant],
       [brandInTitle, model, noun, '-', variant],
       [model, brandInTitle, variant, noun],
       [brandInTitle, p.lineName, variant, noun, model ? `(${model})` : ''],
     ]);
-    if (random.chance(0.35)) words.splice(random.chance(0.5) ? 0 : words.length, 0, random.pick(MARKETING));
-    if (random.chance(0.15)) words.push(random.pick(MARKETING));
+    const marketing = random.shuffle([...MARKETING]);
+    if (random.chance(0.35)) words.splice(random.chance(0.5) ? 0 : words.length, 0, marketing[0] as string);
+    if (random.chance(0.15)) words.push(marketing[1] as string);
     let title = words.filter((w) => w !== '').join(' ').replace(/ - $/, '');
     title = maybeTypos(random, title, 0.1);
 

@@ -31,6 +31,8 @@ interface Evaluated {
   mapping: number[];
   pairs: number;
   covered: Uint8Array;
+  /** the reference rows a source row gets from this key (recomputed on demand) */
+  candidatesOf: (s: number) => number[];
 }
 
 export interface BlockingChoiceInput {
@@ -50,9 +52,38 @@ export interface BlockingChoiceInput {
   preferred?: Set<number>;
 }
 
-const CONJUNCTION_FIELDS = 10;
+const CONJUNCTION_FIELDS = 9;
+/** A key giving more candidate pairs per source row than this is not considered (nor counted to the end). */
+const MAX_KEY_PAIRS_PER_ROW = 400;
 
-export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
+/** A key must buy recall at no more than this many candidate pairs per source row per unit of recall (20 pairs
+ *  per row for +1 %); beyond that, the review of a few more missed pairs costs more than it is worth. */
+export const MAX_PAIRS_PER_RECALL = 2000;
+
+/** Stop-key limits tried (the engine's maxPostings): a lower limit drops common values (frequent words) from
+ *  multi-valued keys, which can make a key on words cheap enough to use. */
+export const MAX_POSTINGS_TRIED = [1000, 200, 50];
+
+/** Runs the choice under each stop-key limit and keeps the best: min(recall, target) − pairs per row /
+ *  MAX_PAIRS_PER_RECALL. */
+export function chooseBlockingKeys(input: Omit<BlockingChoiceInput, 'stopKeyLimit'> & { scale: number }): BlockingChoice & { maxPostings: number; pairsPerRow: number; alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }> } {
+  let best: (BlockingChoice & { maxPostings: number; pairsPerRow: number; value: number }) | undefined;
+  const alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }> = [];
+  const cache: KeyCache = new Map();
+  for (const maxPostings of MAX_POSTINGS_TRIED) {
+    const choice = chooseWithLimit({ ...input, stopKeyLimit: Math.max(1, Math.floor(maxPostings * input.scale)) }, cache);
+    const value = Math.min(choice.recall, input.targetRecall) - choice.pairsPerRow / MAX_PAIRS_PER_RECALL;
+    alternatives.push({ maxPostings, recall: choice.recall, pairsPerRow: choice.pairsPerRow, keys: choice.steps.map((s) => s.key) });
+    if (best === undefined || value > best.value + 1e-9) best = { ...choice, maxPostings, value };
+  }
+  const { value: _value, ...chosen } = best as NonNullable<typeof best>;
+  return { ...chosen, alternatives };
+}
+
+/** Per key (by label): its values on both sides as postings, computed once for every stop-key limit tried. */
+type KeyCache = Map<string, { sourceCombos: number[][]; postings: Map<number, number[]> }>;
+
+function chooseWithLimit(input: BlockingChoiceInput, cache: KeyCache): BlockingChoice & { pairsPerRow: number } {
   const { sourceRows, referenceRows, mappings, proxySource, proxyReference } = input;
   const proxyCount = proxySource.length;
   const proxyBySource = new Map<number, number[]>();
@@ -66,13 +97,21 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
   let epoch = 0;
 
   const evaluate = (parts: BlockingKeyPart[], sourceValues: number[][][], referenceValues: number[][][], label: string, mapping: number[]): Evaluated => {
-    const refCombos = referenceRows.map((_, r) => conjunctionValues(referenceValues, r));
-    const postings = postingsOf(refCombos);
+    let cached = cache.get(label);
+    if (cached === undefined) {
+      cached = {
+        sourceCombos: sourceRows.map((_, r) => conjunctionValues(sourceValues, r)),
+        postings: postingsOf(referenceRows.map((_, r) => conjunctionValues(referenceValues, r))),
+      };
+      cache.set(label, cached);
+    }
+    const { sourceCombos, postings } = cached;
     let pairs = 0;
     const covered = new Uint8Array(proxyCount);
-    for (let s = 0; s < sourceRows.length; s++) {
+    const budget = MAX_KEY_PAIRS_PER_ROW * sourceRows.length;
+    for (let s = 0; s < sourceRows.length && pairs <= budget; s++) {
       epoch++;
-      for (const v of conjunctionValues(sourceValues, s)) {
+      for (const v of sourceCombos[s] as number[]) {
         const list = postings.get(v);
         if (list === undefined || list.length > input.stopKeyLimit) continue;
         for (const r of list) {
@@ -83,7 +122,17 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
       }
       for (const i of proxyBySource.get(s) ?? []) if (seen[proxyReference[i] as number] === epoch) covered[i] = 1;
     }
-    return { parts, label, mapping, pairs, covered };
+    const candidatesOf = (s: number) => {
+      const out: number[] = [];
+      for (const v of sourceCombos[s] as number[]) {
+        const list = postings.get(v);
+        if (list !== undefined && list.length <= input.stopKeyLimit) out.push(...list);
+      }
+      return out;
+    };
+    // Over budget: unusable (its counts are partial, so it must not be chosen).
+    if (pairs > budget) return { parts, label, mapping, pairs: Number.POSITIVE_INFINITY, covered: new Uint8Array(proxyCount), candidatesOf };
+    return { parts, label, mapping, pairs, covered, candidatesOf };
   };
 
   // Single-part keys.
@@ -117,7 +166,7 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
   }
 
   const rows = Math.max(1, sourceRows.length);
-  const measure = (e: Evaluated): KeyMeasure => ({ key: e.label, recall: round(proxyCount === 0 ? 0 : countCovered(e.covered) / proxyCount), pairsPerRow: round(e.pairs / rows) });
+  const measure = (e: Evaluated): KeyMeasure => ({ key: e.label, recall: round(proxyCount === 0 ? 0 : countCovered(e.covered) / proxyCount), pairsPerRow: Number.isFinite(e.pairs) ? round(e.pairs / rows) : -1 });
 
   // Greedy: best recall gained per pair added (a fixed overhead per key discourages many tiny keys).
   const covered = new Uint8Array(proxyCount);
@@ -130,7 +179,7 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
     let bestValue = 0;
     let bestGain = 0;
     for (const e of all) {
-      if (selected.includes(e)) continue;
+      if (selected.includes(e) || !Number.isFinite(e.pairs)) continue;
       let gain = 0;
       for (let i = 0; i < proxyCount; i++) if (e.covered[i] === 1 && covered[i] === 0) gain++;
       const value = (proxyCount === 0 ? 1 : gain) / (e.pairs + overhead);
@@ -143,6 +192,8 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
       }
     }
     if (best === undefined) break;
+    // Too expensive for what it adds (the first key is always taken).
+    if (selected.length > 0 && proxyCount > 0 && best.pairs / rows / (bestGain / proxyCount) > MAX_PAIRS_PER_RECALL) break;
     selected.push(best);
     for (let i = 0; i < proxyCount; i++) if (best.covered[i] === 1) covered[i] = 1;
     coveredCount += bestGain;
@@ -160,7 +211,20 @@ export function chooseBlockingKeys(input: BlockingChoiceInput): BlockingChoice {
     const without = selected.filter((k) => k !== e);
     if (recallOf(without) >= Math.min(fullRecall, input.targetRecall)) selected.splice(selected.indexOf(e), 1);
   }
+  // Pairs of the chosen set (union per source row), as the engine's parallel blocking would give.
+  let unionPairs = 0;
+  for (let s = 0; s < sourceRows.length; s++) {
+    epoch++;
+    for (const e of selected) {
+      for (const r of e.candidatesOf(s)) {
+        if (seen[r] === epoch) continue;
+        seen[r] = epoch;
+        unionPairs++;
+      }
+    }
+  }
   return {
+    pairsPerRow: round(unionPairs / rows),
     keys: selected.map((e) => ({ parts: e.parts })),
     recall: round(recallOf(selected)),
     candidates: all.map(measure),

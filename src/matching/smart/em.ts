@@ -3,6 +3,12 @@
 // expectation–maximisation on blocked pairs, with u fixed (as Splink does). Labelled pairs join with fixed
 // responsibilities (1 approved, 0 rejected) and a weight each; rejected labels also count towards u, since they
 // are known non-matches that blocking brought together (the ones random pairs under-represent).
+//
+// A source row has at most one true match. With `groups` (the source row of each pair) the E-step says so
+// directly: a row's pairs share one unit of match probability, P(j) = e^{x_j} / (1 + Σ_k e^{x_k}), so a cluster
+// of merely similar pairs (same city, same brand) cannot pass for matches. Besides, λ is capped at (source rows) / (pairs): without the cap, pairs that
+// are merely similar (blocked pairs are more alike than random ones) can make "everything matches" the best fit
+// when few fields carry evidence. Pairs with the same comparison vector are fitted once (weighted by count).
 
 import { MISSING, type ComparisonVectors } from './pairs';
 
@@ -18,6 +24,8 @@ export interface EmResult {
   converged: boolean;
   /** posterior match probability of each pair under the fitted model */
   posteriors: Float64Array;
+  /** distinct comparison vectors fitted */
+  patterns: number;
 }
 
 export interface LabelledVectors {
@@ -55,13 +63,65 @@ export function initialM(levelCount: number): number[] {
   return m.map((x) => x / total);
 }
 
-export function logOddsOf(vectors: ComparisonVectors, i: number, lambda: number, fields: FieldProbabilities[]): number {
+interface Patterns {
+  fields: number;
+  /** levels of pattern p at p·fields + f */
+  levels: Int8Array;
+  counts: Float64Array;
+  /** pattern of each pair */
+  ofPair: Int32Array;
+}
+
+function aggregate(vectors: ComparisonVectors): Patterns {
+  const F = vectors.fields;
+  const index = new Map<string, number>();
+  const ofPair = new Int32Array(vectors.count);
+  const levels: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < vectors.count; i++) {
+    const row = vectors.levels.subarray(i * F, (i + 1) * F);
+    const key = row.join(',');
+    let p = index.get(key);
+    if (p === undefined) {
+      p = counts.length;
+      index.set(key, p);
+      counts.push(0);
+      for (const l of row) levels.push(l);
+    }
+    counts[p] = (counts[p] as number) + 1;
+    ofPair[i] = p;
+  }
+  return { fields: F, levels: Int8Array.from(levels), counts: Float64Array.from(counts), ofPair };
+}
+
+/** Posterior of each pair under the fitted model (per source row normalised when grouped). */
+function pairPosteriors(vectors: ComparisonVectors, patterns: Patterns, lambda: number, fields: FieldProbabilities[], groups: Int32Array | undefined): Float64Array {
+  const odds = Float64Array.from({ length: patterns.counts.length }, (_, p) => patternLogOdds(patterns, p, lambda, fields));
+  const posteriors = new Float64Array(vectors.count);
+  if (groups === undefined) {
+    for (let i = 0; i < vectors.count; i++) posteriors[i] = 1 / (1 + Math.exp(-(odds[patterns.ofPair[i] as number] as number)));
+    return posteriors;
+  }
+  for (let start = 0; start < vectors.count; ) {
+    let end = start + 1;
+    while (end < vectors.count && groups[end] === groups[start]) end++;
+    let max = 0;
+    for (let i = start; i < end; i++) max = Math.max(max, odds[patterns.ofPair[i] as number] as number);
+    let denominator = Math.exp(-max);
+    for (let i = start; i < end; i++) denominator += Math.exp((odds[patterns.ofPair[i] as number] as number) - max);
+    for (let i = start; i < end; i++) posteriors[i] = Math.exp((odds[patterns.ofPair[i] as number] as number) - max) / denominator;
+    start = end;
+  }
+  return posteriors;
+}
+
+function patternLogOdds(patterns: Patterns, p: number, lambda: number, fields: FieldProbabilities[]): number {
   let x = Math.log(lambda / (1 - lambda));
-  for (let f = 0; f < vectors.fields; f++) {
-    const l = vectors.levels[i * vectors.fields + f] as number;
+  for (let f = 0; f < patterns.fields; f++) {
+    const l = patterns.levels[p * patterns.fields + f] as number;
     if (l === MISSING) continue;
-    const p = fields[f] as FieldProbabilities;
-    x += Math.log((p.m[l] as number) / (p.u[l] as number));
+    const field = fields[f] as FieldProbabilities;
+    x += Math.log((field.m[l] as number) / (field.u[l] as number));
   }
   return x;
 }
@@ -69,60 +129,86 @@ export function logOddsOf(vectors: ComparisonVectors, i: number, lambda: number,
 export function expectationMaximisation(
   vectors: ComparisonVectors,
   u: number[][],
-  options: { initialLambda: number; labels?: LabelledVectors; maxIterations?: number; tolerance?: number },
+  options: {
+    initialLambda: number; maxLambda?: number; labels?: LabelledVectors; maxIterations?: number; tolerance?: number;
+    /** source row of each pair (pairs of a row contiguous): posteriors are then normalised per source row */
+    groups?: Int32Array;
+  },
 ): EmResult {
   const F = vectors.fields;
   const levelCounts = u.map((x) => x.length);
   const fields: FieldProbabilities[] = u.map((uf, f) => ({ m: initialM(levelCounts[f] as number), u: uf }));
+  const maxLambda = Math.min(options.maxLambda ?? 0.999, 0.999);
+  const clamp = (x: number) => Math.min(Math.max(x, 1e-6), maxLambda);
   let lambda = clamp(options.initialLambda);
-  const maxIterations = options.maxIterations ?? 200;
+  const maxIterations = options.maxIterations ?? 300;
   const tolerance = options.tolerance ?? 1e-6;
-  const posteriors = new Float64Array(vectors.count);
+  const patterns = aggregate(vectors);
+  const patternCount = patterns.counts.length;
+  const patternOdds = new Float64Array(patternCount);
+  const patternMass = new Float64Array(patternCount);
+  const groups = options.groups;
   const labels = options.labels;
+  // Approved labels add fixed level counts to m in every M-step.
+  const labelCounts = levelCounts.map((n) => new Array<number>(n).fill(0));
+  if (labels) {
+    for (let i = 0; i < labels.vectors.count; i++) {
+      if (labels.match[i] !== 1) continue;
+      for (let f = 0; f < F; f++) {
+        const l = labels.vectors.levels[i * F + f] as number;
+        if (l !== MISSING) (labelCounts[f] as number[])[l] = ((labelCounts[f] as number[])[l] as number) + labels.weight;
+      }
+    }
+  }
   let iterations = 0;
   let converged = false;
   for (; iterations < maxIterations && !converged; iterations++) {
     // E-step
     let matchMass = 0;
-    const counts = levelCounts.map((n) => new Array<number>(n).fill(SMOOTHING * 0.01));
-    for (let i = 0; i < vectors.count; i++) {
-      const p = 1 / (1 + Math.exp(-logOddsOf(vectors, i, lambda, fields)));
-      posteriors[i] = p;
-      matchMass += p;
-      for (let f = 0; f < F; f++) {
-        const l = vectors.levels[i * F + f] as number;
-        if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + p;
+    const counts = labelCounts.map((c) => c.map((x) => x + SMOOTHING * 0.01));
+    for (let p = 0; p < patternCount; p++) patternOdds[p] = patternLogOdds(patterns, p, lambda, fields);
+    patternMass.fill(0);
+    if (groups === undefined) {
+      for (let p = 0; p < patternCount; p++) patternMass[p] = (patterns.counts[p] as number) / (1 + Math.exp(-(patternOdds[p] as number)));
+    } else {
+      // At most one match per source row: P(pair j) = e^{x_j} / (1 + Σ_k e^{x_k}) over the row's pairs.
+      for (let start = 0; start < vectors.count; ) {
+        let end = start + 1;
+        while (end < vectors.count && groups[end] === groups[start]) end++;
+        let max = 0;
+        for (let i = start; i < end; i++) max = Math.max(max, patternOdds[patterns.ofPair[i] as number] as number);
+        let denominator = Math.exp(-max);
+        for (let i = start; i < end; i++) denominator += Math.exp((patternOdds[patterns.ofPair[i] as number] as number) - max);
+        for (let i = start; i < end; i++) {
+          const p = patterns.ofPair[i] as number;
+          patternMass[p] = (patternMass[p] as number) + Math.exp((patternOdds[p] as number) - max) / denominator;
+        }
+        start = end;
       }
     }
-    if (labels) {
-      for (let i = 0; i < labels.vectors.count; i++) {
-        if (labels.match[i] !== 1) continue;
-        for (let f = 0; f < F; f++) {
-          const l = labels.vectors.levels[i * F + f] as number;
-          if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + labels.weight;
-        }
+    for (let p = 0; p < patternCount; p++) {
+      const mass = patternMass[p] as number;
+      matchMass += mass;
+      for (let f = 0; f < F; f++) {
+        const l = patterns.levels[p * F + f] as number;
+        if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + mass;
       }
     }
     // M-step (labels do not move λ: they are not a random sample of the candidate pairs)
-    let change = 0;
     const nextLambda = clamp(vectors.count === 0 ? lambda : matchMass / vectors.count);
-    change = Math.max(change, Math.abs(nextLambda - lambda));
+    let change = Math.abs(nextLambda - lambda);
     lambda = nextLambda;
     counts.forEach((c, f) => {
       const total = c.reduce((a, b) => a + b, 0);
       const field = fields[f] as FieldProbabilities;
       c.forEach((x, l) => {
-        const m = total > 0 ? x / total : (field.m[l] as number);
+        const m = Math.max(total > 0 ? x / total : (field.m[l] as number), 1e-6);
         change = Math.max(change, Math.abs(m - (field.m[l] as number)));
-        field.m[l] = Math.max(m, 1e-6);
+        field.m[l] = m;
       });
     });
     converged = change < tolerance;
   }
-  for (let i = 0; i < vectors.count; i++) posteriors[i] = 1 / (1 + Math.exp(-logOddsOf(vectors, i, lambda, fields)));
-  return { fields, lambda, iterations, converged, posteriors };
-}
-
-function clamp(lambda: number): number {
-  return Math.min(Math.max(lambda, 1e-6), 0.999);
+  const posteriors = pairPosteriors(vectors, patterns, lambda, fields, groups);
+  return { fields, lambda, iterations, converged, posteriors, patterns: patternCount };
 }

@@ -4,7 +4,7 @@
 
 import { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from '../blocking';
 import type { BlockingConfig, EngineRow, FieldMapping, FellegiSunterModel, MatchConfig } from '../types';
-import { chooseBlockingKeys } from './blocking-choice';
+import { chooseBlockingKeys, MAX_PAIRS_PER_RECALL, MAX_POSTINGS_TRIED } from './blocking-choice';
 import { broadCandidatePairs } from './broad-search';
 import { chooseComparator, type ComparatorChoice } from './comparator-choice';
 import { expectationMaximisation, levelFrequencies, type LabelledVectors } from './em';
@@ -51,7 +51,10 @@ export const generateStrategy: GenerateStrategy = (input) => {
     const refProfile = profileOf(p.target, referenceColumns);
     const srcProfile = profileOf(p.source, sourceColumns);
     const profile = refProfile !== undefined && refProfile.fillRate > 0 ? refProfile : (srcProfile ?? refProfile);
-    const kind = profile === undefined ? 'short_text' : detectKind(profile, p.source, p.target);
+    const detected = profile === undefined ? 'short_text' : detectKind(profile, p.source, p.target);
+    // A "category" whose values the two tables spell differently (VLDB / Very Large Data Bases) needs a fuzzy
+    // comparison: exact only when most source values are found verbatim.
+    const kind: FieldKindName = detected === 'category' && p.overlap.values < 0.5 ? ((profile?.avgTokens ?? 1) >= 2 ? 'title' : 'short_text') : detected;
     const named = (map: Map<string, number>) => map.get(p.source) ?? map.get(p.target);
     const choice = chooseComparator(kind, {
       exact: directives.exact.has(p.source) || directives.exact.has(p.target),
@@ -92,19 +95,20 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const broadPairs = broadCandidatePairs(source.rows, reference.rows, fieldMappings, keyValues, { perRow: BROAD_PER_ROW, maxPostings: broadMaxPostings, excludeSame });
   const broad = comparator.compare(broadPairs);
   const uFirst = levelFrequencies(random, levelCounts);
-  const firstFit = expectationMaximisation(broad, uFirst, { initialLambda: 1 / BROAD_PER_ROW });
+  const firstFit = expectationMaximisation(broad, uFirst, { initialLambda: 1 / BROAD_PER_ROW, maxLambda: source.rows.length / Math.max(1, broad.count), groups: broadPairs.source });
   const proxy = selectPairs(broadPairs, firstFit.posteriors, PROXY_MIN_POSTERIOR);
 
   // 6. Blocking keys
   const referenceRowCount = Math.max(reference.rowCount ?? reference.rows.length, reference.rows.length);
   const scale = reference.rows.length / referenceRowCount;
-  const stopKeyLimit = Math.max(1, Math.floor(DEFAULT_MAX_POSTINGS * scale));
   const preferred = new Set(fieldMappings.flatMap((m, f) => (directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? [f] : [])));
   const choice = proxy.count === 0 ? null : chooseBlockingKeys({
     sourceRows: source.rows, referenceRows: reference.rows, mappings: fieldMappings, keyValues, transforms: choices.map((c) => c.blocking),
-    proxySource: proxy.source, proxyReference: proxy.reference, stopKeyLimit, targetRecall: TARGET_RECALL, maxKeys: MAX_KEYS, preferred,
+    proxySource: proxy.source, proxyReference: proxy.reference, scale, targetRecall: TARGET_RECALL, maxKeys: MAX_KEYS, preferred,
   });
-  const blocking: BlockingConfig = { strategy: 'parallel', keys: choice?.keys ?? defaultBlockingKeys(fieldMappings), maxPostings: DEFAULT_MAX_POSTINGS };
+  const maxPostings = choice?.maxPostings ?? DEFAULT_MAX_POSTINGS;
+  const stopKeyLimit = Math.max(1, Math.floor(maxPostings * scale));
+  const blocking: BlockingConfig = { strategy: 'parallel', keys: choice?.keys ?? defaultBlockingKeys(fieldMappings), maxPostings };
 
   // 7. EM on the blocked pairs, labels included
   const blockedPairs = comparator.blockedPairs({ ...blocking, maxPostings: stopKeyLimit }, selfMatch);
@@ -113,7 +117,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const labelWeight = labelWeightFor(firstMatches);
   const labels: LabelledVectors | undefined = labelVectors === null ? undefined : { ...labelVectors, weight: labelWeight };
   const u = labels === undefined ? uFirst : levelFrequencies(random, levelCounts, { vectors: labels.vectors, include: (i) => labels.match[i] === 0, weight: labelWeight });
-  const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), labels });
+  const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), maxLambda: source.rows.length / Math.max(1, blocked.count), labels, groups: blockedPairs.source });
 
   // 8. Model, prior, threshold
   const emphasis = fieldMappings.map((m) => (directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? EMPHASIS_FACTOR : 1));
@@ -172,18 +176,21 @@ export const generateStrategy: GenerateStrategy = (input) => {
   details.blocking = {
     strategy: 'parallel',
     keys: blocking.keys,
-    chosenBy: choice === null ? 'no proxy pairs found: the engine\'s default keys' : `greedy: best proxy recall gained per candidate pair added (+${0.5} pairs/row per key) until estimated recall ≥ ${TARGET_RECALL}, at most ${MAX_KEYS} keys, then keys the others make redundant are dropped`,
+    chosenBy: choice === null ? 'no proxy pairs found: the engine\'s default keys' : `greedy: best proxy recall gained per candidate pair added (+0.5 pairs/row per key) until estimated recall ≥ ${TARGET_RECALL}, at most ${MAX_KEYS} keys, a key only when it costs ≤ ${MAX_PAIRS_PER_RECALL} pairs/row per unit of recall; then keys the others make redundant are dropped; repeated for maxPostings ${MAX_POSTINGS_TRIED.join(', ')} (scaled to the sample), keeping the best min(recall, target) − pairs/row ÷ ${MAX_PAIRS_PER_RECALL}`,
+    maxPostings,
+    alternatives: choice?.alternatives ?? [],
     estimatedRecall: choice?.recall ?? null,
     proxyPairs: choice?.proxyPairs ?? 0,
     stopKeyLimitInSample: stopKeyLimit,
     steps: choice?.steps ?? [],
     candidates: choice?.candidates ?? [],
+    candidatesNote: 'every candidate key measured on the sample under the chosen maxPostings: recall of the proxy pairs, pairs per source row (−1: over 400 pairs per row, not considered)',
     samplePairs: blocked.count,
     samplePairsPerRow: round(blocked.count / source.rows.length),
   };
   details.em = {
-    pairs: blocked.count, iterations: fit.iterations, converged: fit.converged, lambda: round(fit.lambda, 6),
-    estimatedMatchesPerSourceRow: round(matchesPerRow), note: 'u fixed from random pairs; m and λ by EM on the blocked sample pairs; missing values are skipped (Bayes factor 1)',
+    pairs: blocked.count, patterns: fit.patterns, iterations: fit.iterations, converged: fit.converged, lambda: round(fit.lambda, 6),
+    estimatedMatchesPerSourceRow: round(matchesPerRow), note: 'u fixed from random pairs; m and λ by EM on the blocked sample pairs (λ ≤ source rows / pairs: at most one match per source row); missing values are skipped (Bayes factor 1)',
   };
   details.model = {
     prior: model.prior,

@@ -41,6 +41,17 @@ export class KeyValueCache {
 /** Combined values of a conjunction: every combination of its parts' values (at most 64, like the engine). */
 export function conjunctionValues(parts: number[][][], row: number): number[] {
   if (parts.length === 1) return (parts[0] as number[][])[row] as number[];
+  if (parts.length === 2) {
+    // the common case, without intermediate arrays
+    const a = (parts[0] as number[][])[row] as number[];
+    const b = (parts[1] as number[][])[row] as number[];
+    const out: number[] = [];
+    for (let i = 0; i < a.length; i++) {
+      const h = Math.imul(fmix32((Math.imul(0x9e3779b9, 0x01000193) ^ (a[i] as number)) >>> 0), 0x01000193);
+      for (let j = 0; j < b.length && out.length < 64; j++) out.push(fmix32((h ^ (b[j] as number)) >>> 0));
+    }
+    return out;
+  }
   let combos: number[] = [0x9e3779b9];
   for (let p = 0; p < parts.length; p++) {
     const values = (parts[p] as number[][])[row] as number[];

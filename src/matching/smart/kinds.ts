@@ -28,14 +28,15 @@ export function detectKind(profile: ColumnProfile, sourceName: string, targetNam
   const s = profile.shares;
   if (profile.declaredType === 'boolean') return 'boolean';
   if (s.email >= 0.7 || (hasAny(hints, EMAIL_WORDS) && s.email >= 0.3)) return 'email';
-  if (s.phoneLike >= 0.7 || (hasAny(hints, PHONE_WORDS) && s.digitsOnly + s.phoneLike >= 0.5)) return 'phone';
   // Year: small integers in a calendar range, named year or all of them 4-digit years.
   const range = profile.numberRange;
   const yearRange = range !== null && range[0] >= 1000 && range[1] <= 2200;
   if (s.integer >= 0.9 && yearRange && (hints.has('year') || hints.has('yr') || (s.sameLength >= 0.95 && profile.distinct <= 300 && s.leadingZero === 0))) return 'year';
   // Dates: parsed as dates (YYYYMMDD strings included) by most values; a column of same-length digit codes is
   // only a date when most of its values parse (random 8-digit ids mostly do not).
+  // (before phone numbers: 1985-03-12 has the shape of one)
   if (profile.declaredType === 'date' || s.date >= 0.9 || (hasAny(hints, DATE_WORDS) && s.date >= 0.6)) return 'date';
+  if (s.phoneLike >= 0.7 || (hasAny(hints, PHONE_WORDS) && s.digitsOnly + s.phoneLike >= 0.5)) return 'phone';
   if (s.currency >= 0.3 || (s.number >= 0.9 && hasAny(hints, PRICE_WORDS))) return 'price';
   if (s.number >= 0.9 && (s.decimal >= 0.3 || hasAny(hints, QUANTITY_WORDS)) && s.leadingZero < 0.01) return 'number';
   if (profile.declaredType === 'number' && s.decimal >= 0.1) return 'number';

@@ -28,11 +28,15 @@ export interface RejectedPair {
 
 /** A column whose values are (almost) unique per row and look like keys. */
 export function identifierLike(p: ColumnProfile): boolean {
+  // Amounts and dates are as distinct as ids but are compared by value, not spelling.
+  if (p.shares.decimal >= 0.3 || p.shares.currency >= 0.3 || p.shares.date >= 0.8) return false;
   return p.distinctness >= 0.95 && p.fillRate >= 0.5 && p.shares.hasDigit >= 0.9 && p.avgLength <= 40 && p.avgTokens <= 4;
 }
 
 /** Overlap needed for a pair of identifier-like columns to be used (a shared key, not per-table row ids). */
 export const IDENTIFIER_MIN_OVERLAP = 0.3;
+/** Overlap that maps two columns with related names (`journal_or_conference` / `venue`). */
+export const RELATED_NAME_MIN_OVERLAP = 0.2;
 /** Overlap that maps two columns without any name evidence. */
 export const OVERLAP_ONLY_MIN = 0.5;
 
@@ -61,7 +65,7 @@ export function proposeMappings(
       let reason: string;
       if (nameScore >= 0.9 && (best >= 0.02 || sc.profile.fillRate === 0 || rc.profile.fillRate === 0)) {
         reason = nameScore === 1 ? 'same column name' : 'synonymous column names';
-      } else if (best >= OVERLAP_ONLY_MIN && (nameScore > 0 || overlap.values >= OVERLAP_ONLY_MIN || overlap.tokens >= 0.7)) {
+      } else if ((nameScore >= 0.5 && best >= RELATED_NAME_MIN_OVERLAP) || (best >= OVERLAP_ONLY_MIN && (overlap.values >= OVERLAP_ONLY_MIN || overlap.tokens >= 0.7))) {
         reason = nameScore > 0 ? 'related column names and shared values' : 'shared values (names differ)';
       } else {
         if (nameScore >= 0.9) rejected.push({ source: sc.profile.name, target: rc.profile.name, reason: `names match but only ${pct(best)} of values/tokens are shared` });

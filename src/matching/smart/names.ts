@@ -15,7 +15,7 @@ export function normaliseColumnName(name: string): string {
 /** Names (normalised) that mean the same field. The first entry names the group. */
 const SYNONYM_GROUPS: string[][] = [
   ['given_name', 'first_name', 'firstname', 'forename', 'fname', 'first', 'given', 'christian_name'],
-  ['surname', 'last_name', 'lastname', 'family_name', 'lname', 'last'],
+  ['surname', 'last_name', 'lastname', 'family_name', 'family', 'lname', 'last'],
   ['middle_name', 'middlename', 'middle', 'middle_initial'],
   ['full_name', 'fullname', 'person_name', 'person', 'customer_name', 'contact_name'],
   ['postcode', 'zip', 'zipcode', 'zip_code', 'postal_code', 'post_code', 'postalcode', 'plz'],
@@ -50,16 +50,27 @@ export function canonicalColumnName(name: string): string {
   return GROUP_OF.get(n) ?? GROUP_OF.get(n.replace(/_/g, '')) ?? n;
 }
 
-/** 1: same normalised name; 0.9: synonyms; 0.5: one name's words contain the other's (`home_phone` / `phone`);
+/** Words of a name, singular (`authors` → `author`), without short filler words (`or`, `of`, `id`). */
+function words(normalised: string): string[] {
+  return normalised.split('_').filter((w) => w.length > 2).map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+}
+
+/** 1: same normalised name; 0.9: synonyms; 0.5: one name's words contain the other's (`home_phone` / `phone`,
+ *  `author_list` / `authors`) or a word of one is a synonym of the other (`journal_or_conference` / `venue`);
  *  else 0. */
 export function nameSimilarity(a: string, b: string): number {
   const na = normaliseColumnName(a);
   const nb = normaliseColumnName(b);
   if (na === nb) return 1;
-  if (canonicalColumnName(a) === canonicalColumnName(b)) return 0.9;
-  const wa = na.split('_').filter((w) => w.length > 2);
-  const wb = nb.split('_').filter((w) => w.length > 2);
+  const ca = canonicalColumnName(a);
+  const cb = canonicalColumnName(b);
+  if (ca === cb) return 0.9;
+  const wa = words(na);
+  const wb = words(nb);
   if (wa.length > 0 && wb.length > 0 && (wa.every((w) => wb.includes(w)) || wb.every((w) => wa.includes(w)))) return 0.5;
+  const groupsA = new Set([ca, ...wa.map((w) => GROUP_OF.get(w) ?? GROUP_OF.get(`${w}s`) ?? w)]);
+  const groupsB = new Set([cb, ...wb.map((w) => GROUP_OF.get(w) ?? GROUP_OF.get(`${w}s`) ?? w)]);
+  for (const g of groupsA) if (groupsB.has(g)) return 0.5;
   return 0;
 }
 

@@ -43,15 +43,19 @@ export function parsePrompt(prompt: string | undefined, columns: string[]): Prom
     byName.set(c.toLowerCase(), c);
     if (!byName.has(normaliseColumnName(c))) byName.set(normaliseColumnName(c), c);
   }
+  const isColumn = (n: string) => byName.has(n.trim().toLowerCase()) || byName.has(normaliseColumnName(n));
   const notUnderstood: string[] = [];
   const unknownColumns: string[] = [];
-  const resolve = (list: string): string[] | null => {
-    const names = list.split(COLUMN_LIST).map((n) => n.trim().replace(/^(?:the\s+)?(?:columns?|fields?)\s+/i, '').replace(/^["'`]|["'`]$/g, '').replace(/\s+(?:columns?|fields?)$/i, '')).filter((n) => n !== '');
+  // strict: an unknown name is reported (clauses); otherwise the list simply does not resolve (whole sentences,
+  // which may still split into clauses that do).
+  const resolver = (strict: boolean) => (list: string): string[] | null => {
+    const names = list.split(COLUMN_LIST).map((n) => n.trim().replace(/^the\s+/i, '').replace(/^(?:columns?|fields?)\s+/i, '').replace(/^["'`]|["'`]$/g, '').replace(/\s+(?:columns?|fields?)$/i, '')).filter((n) => n !== '');
     if (names.length === 0) return null;
     const found: string[] = [];
     for (const n of names) {
       const c = byName.get(n.toLowerCase()) ?? byName.get(normaliseColumnName(n));
       if (c === undefined) {
+        if (!strict) return null;
         unknownColumns.push(n);
         return [];
       }
@@ -60,10 +64,10 @@ export function parsePrompt(prompt: string | undefined, columns: string[]): Prom
     return found;
   };
   for (const sentence of prompt.split(/(?:[.;!?](?=\s|$)|\n)+/).map((s) => s.trim()).filter((s) => s !== '')) {
-    if (apply(sentence, directives, resolve)) continue;
-    for (const clause of sentence.split(/\s*(?:,|\band\b|\bthen\b)\s*/i).map((s) => s.trim()).filter((s) => s !== '')) {
-      if (!apply(clause, directives, resolve)) notUnderstood.push(clause);
-    }
+    if (apply(sentence, directives, resolver(false), isColumn)) continue;
+    const clauses = sentence.split(/\s*(?:,|\band\b|\bthen\b)\s*/i).map((s) => s.trim()).filter((s) => s !== '');
+    // One clause: the sentence itself, now with unknown names reported.
+    for (const clause of clauses) if (!apply(clause, directives, resolver(true), isColumn)) notUnderstood.push(clause);
   }
   if (notUnderstood.length > 0 || unknownColumns.length > 0) {
     const parts: string[] = [];
@@ -78,7 +82,7 @@ type Resolve = (list: string) => string[] | null;
 
 /** Applies one instruction; false when the text is not one. A clause naming an unknown column counts as
  *  understood here (the unknown name is reported by `resolve`). */
-function apply(text: string, d: PromptDirectives, resolve: Resolve): boolean {
+function apply(text: string, d: PromptDirectives, resolve: Resolve, isColumn: (name: string) => boolean): boolean {
   const t = text.replace(/^(?:please|also|and|then)\s+/i, '').trim();
   let m: RegExpMatchArray | null;
   if ((m = t.match(/^(?:ignore|skip|exclude|drop|do not use|don't use|dont use)\s+(.+)$/i))) {
@@ -99,9 +103,10 @@ function apply(text: string, d: PromptDirectives, resolve: Resolve): boolean {
     const unit = (m[3] as string).toLowerCase();
     const target = unit.startsWith('day') ? d.toleranceDays : d.tolerancePct;
     const generic = unit.startsWith('day') ? /^(?:dates?|all dates|birth ?dates?)$/i : /^(?:prices?|amounts?|numbers?|values?|all prices)$/i;
-    if (generic.test(subject)) target.set('*', amount);
-    else if (!columns(resolve(subject), (c) => target.set(c, amount), d, `tolerance ${amount}${unit.startsWith('day') ? ' days' : '%'}`)) return false;
-    if (generic.test(subject)) d.understood.push(`${subject} may differ by ${amount}${unit.startsWith('day') ? ' days' : '%'}`);
+    // A column's name wins over the generic word ("price" may be both).
+    if (!generic.test(subject) || isColumn(subject)) return columns(resolve(subject), (c) => target.set(c, amount), d, `tolerance ${amount}${unit.startsWith('day') ? ' days' : '%'} for`);
+    target.set('*', amount);
+    d.understood.push(`${subject} may differ by ${amount}${unit.startsWith('day') ? ' days' : '%'}`);
     return true;
   }
   if (/^(?:one[\s-]to[\s-]one|1:1|1-1)(?:\s+matching)?$/i.test(t) || /^each reference(?:\s+row)?\s+(?:matches|is matched|can match|may match|can be matched|may be matched|is used)\s+(?:at most\s+)?once$/i.test(t) || /^each reference(?:\s+row)?\s+matches\s+at\s+most\s+one(?:\s+source)?(?:\s+row)?$/i.test(t)) {

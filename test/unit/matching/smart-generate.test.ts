@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { buildReferenceIndex, matchSlice } from '../../../src/matching/index';
+import { createReviewResolver, generateStrategy, PromptNotUnderstoodError, type LabelledPair } from '../../../src/matching/smart/index';
+import { f1, peopleFixture } from './smart-fixtures';
+
+const data = peopleFixture(400, 3);
+const strategy = generateStrategy({ reference: data.reference, source: data.source });
+
+describe('generateStrategy on people with renamed columns', () => {
+  it('maps columns by synonyms and by value overlap, and leaves row ids alone', () => {
+    const pairs = strategy.mappings.map((m) => `${m.source}→${m.target}`);
+    expect(pairs).toEqual(['first_name→given_name', 'last_name→surname', 'dob→date_of_birth', 'mail→email', 'column_x→city', 'postcode→zip']);
+    expect(strategy.mappings.find((m) => m.source === 'column_x')?.rationale).toMatch(/shared values \(names differ\)/);
+    expect(pairs.some((p) => p.includes('src_id') || p.includes('rec_id'))).toBe(false);
+  });
+
+  it('chooses comparators by kind', () => {
+    const byTarget = new Map(strategy.match.fieldMappings.map((m) => [m.target, m]));
+    const kinds = new Map(strategy.mappings.map((m) => [m.target, m.kind]));
+    expect(kinds.get('given_name')).toBe('person_name');
+    expect(byTarget.get('given_name')?.options?.algorithm).toBe('jaro_winkler');
+    expect(kinds.get('date_of_birth')).toBe('date');
+    expect(byTarget.get('date_of_birth')?.strategy).toBe('date_range');
+    expect(kinds.get('email')).toBe('email');
+    expect(kinds.get('zip')).toBe('code');
+    expect(byTarget.get('zip')?.options?.algorithm).toBe('levenshtein');
+  });
+
+  it('fits a model: agreement is evidence for a match, disagreement against, with a rationale in figures', () => {
+    const model = strategy.match.model!;
+    expect(model.kind).toBe('fellegi_sunter');
+    expect(model.prior).toBeGreaterThan(0);
+    expect(model.prior).toBeLessThan(1);
+    model.fields.forEach((field) => {
+      expect(field.logBayesFactors[0]!).toBeGreaterThan(0);
+      expect(field.logBayesFactors[field.logBayesFactors.length - 1]!).toBeLessThan(0);
+    });
+    expect(strategy.mappings[1]?.rationale).toMatch(/last_name ↔ surname: synonymous column names; \d+% of source values .* more likely for matches \(m [\d.]+, u [\d.]+\)/);
+    expect(strategy.match.threshold).toBeGreaterThan(0);
+    expect(strategy.reviewBand.low).toBeLessThan(strategy.match.threshold);
+    expect(strategy.reviewBand.high).toBeGreaterThan(strategy.match.threshold);
+    expect(strategy.match.blocking?.strategy).toBe('parallel');
+    expect((strategy.details.blocking as { estimatedRecall: number }).estimatedRecall).toBeGreaterThan(0.98);
+  });
+
+  it('matches well through the ordinary engine', () => {
+    const index = buildReferenceIndex(data.reference.rows, strategy.match);
+    const { rows } = matchSlice(index, data.source.rows);
+    expect(f1(rows.map((r) => [r.sourceRowId, r.referenceRowId]), data.truth)).toBeGreaterThan(0.9);
+  });
+
+  it('is deterministic: the same input gives the same strategy byte for byte', () => {
+    const again = generateStrategy({ reference: data.reference, source: data.source });
+    expect(JSON.stringify(again)).toBe(JSON.stringify(strategy));
+  });
+
+  it('follows the prompt: ignore, exact, tolerance, one to one; rejects what it does not understand', () => {
+    const steered = generateStrategy({ reference: data.reference, source: data.source, userPrompt: 'Ignore mail. Postcode must match exactly. Dates may differ by 3 days. One to one.' });
+    expect(steered.mappings.some((m) => m.source === 'mail')).toBe(false);
+    expect(steered.match.fieldMappings.find((m) => m.source === 'postcode')?.strategy).toBe('exact');
+    expect(steered.match.fieldMappings.find((m) => m.source === 'dob')?.options?.toleranceDays).toBe(3);
+    expect(steered.match.oneToOne).toBe(true);
+    expect(() => generateStrategy({ reference: data.reference, source: data.source, userPrompt: 'find my cousins' })).toThrow(PromptNotUnderstoodError);
+  });
+});
+
+describe('labels', () => {
+  // Reviews of pairs where the mail differs but the person is the same: approving them says mail disagreement
+  // is common among matches, so its Bayes factor for disagreement must move towards 1.
+  const reference = new Map(data.reference.rows.map((r) => [r.id, r]));
+  const labels: LabelledPair[] = [];
+  for (const s of data.source.rows) {
+    const t = data.truth.get(s.id);
+    if (!t || labels.length >= 30) continue;
+    labels.push({ source: { ...s.values, mail: `other${labels.length}@mail.test` }, reference: reference.get(t)!.values, match: true });
+  }
+  const others = data.reference.rows.slice(0, 10);
+  others.forEach((r, i) => labels.push({ source: data.source.rows[(i * 37) % data.source.rows.length]!.values, reference: r.values, match: false }));
+
+  it('are used: labelsUsed, weights and the threshold rule change', () => {
+    const learnt = generateStrategy({ reference: data.reference, source: data.source, labels });
+    expect(learnt.labelsUsed).toBe(40);
+    const mail = strategy.match.fieldMappings.findIndex((m) => m.source === 'mail');
+    const before = strategy.match.model!.fields[mail]!.logBayesFactors.at(-1)!;
+    const after = learnt.match.model!.fields[mail]!.logBayesFactors.at(-1)!;
+    expect(after).toBeGreaterThan(before + 0.5);
+    expect((learnt.details.threshold as { rule: string }).rule).toMatch(/F1 on the labelled pairs/);
+    expect(strategy.labelsUsed).toBe(0);
+  });
+});
+
+describe('review resolver', () => {
+  const resolver = createReviewResolver(strategy.match, data.reference.rows);
+  const source = data.source.rows.find((s) => data.truth.get(s.id))!;
+  const truthRow = data.reference.rows.find((r) => r.id === data.truth.get(source.id))!;
+  const decoys = data.reference.rows.filter((r) => r.id !== truthRow.id).slice(0, 3);
+
+  it('re-ranks the candidates and puts the true row first, with whole-record evidence', () => {
+    const result = resolver.resolve(source, [...decoys, truthRow]);
+    expect(result.sourceRowId).toBe(source.id);
+    expect(result.candidates[0]?.referenceRowId).toBe(truthRow.id);
+    expect(result.referenceRowId).toBe(truthRow.id);
+    expect(result.confidence).toBe(result.candidates[0]?.confidence);
+    expect(result.candidates.reduce((s, c) => s + c.confidence, 0)).toBeLessThanOrEqual(1 + 1e-9);
+    expect(result.evidence).toHaveLength(strategy.match.fieldMappings.length + 1);
+    const record = result.evidence.at(-1)!;
+    expect(record.source).toBe('*');
+    expect(record.score).toBeGreaterThan(0.5);
+  });
+
+  it('says no match when no candidate is convincing, and is deterministic', () => {
+    const result = resolver.resolve(source, decoys);
+    expect(result.referenceRowId).toBeNull();
+    expect(result.confidence).toBeLessThan(strategy.match.threshold);
+    expect(JSON.stringify(resolver.resolve(source, decoys))).toBe(JSON.stringify(result));
+    expect(resolver.resolve(source, []).candidates).toEqual([]);
+  });
+
+  it('two equally good candidates share the probability (at most one match per source row)', () => {
+    const twin = { id: 'twin', values: { ...truthRow.values } };
+    const alone = resolver.resolve(source, [truthRow]);
+    const both = resolver.resolve(source, [truthRow, twin]);
+    expect(both.confidence).toBeLessThan(alone.confidence);
+    expect(both.candidates[0]?.confidence).toBeCloseTo(both.candidates[1]!.confidence, 12);
+  });
+});
