@@ -16,7 +16,7 @@ import { profileColumn, round } from './profile';
 import { EMPHASIS_FACTOR, parsePrompt, type PromptDirectives } from './prompt';
 import { mappingRationale } from './rationale';
 import { fitRecordModel } from './record-model';
-import { expectedF1Threshold, labelF1Threshold, reviewBandAround } from './threshold';
+import { expectedF1Threshold, LABEL_F1_TOLERANCE, labelF1Threshold, reviewBandAround } from './threshold';
 import type { GeneratedStrategy, GenerateStrategy, GenerateStrategyInput, MappingExplanation } from './types';
 
 const SEED = 0x5eed;
@@ -141,8 +141,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
   if (labels !== undefined) {
     labelsUsed = labels.vectors.count;
     const probabilities = Array.from({ length: labels.vectors.count }, (_, i) => sigmoidOf(labels.vectors, i, logBayesFactors, prior));
-    const byLabels = labelF1Threshold(probabilities, Array.from(labels.match, (m) => m === 1));
-    if (byLabels !== null) thresholdChoice = { threshold: byLabels.threshold, rule: 'maximises F1 on the labelled pairs (≥5 approved and ≥5 rejected)', labelF1: round(byLabels.f1), expectedF1Rule: thresholdChoice };
+    const byLabels = labelF1Threshold(probabilities, Array.from(labels.match, (m) => m === 1), thresholdChoice.threshold);
+    if (byLabels !== null) thresholdChoice = { threshold: byLabels.threshold, rule: `maximises F1 on the labelled pairs (≥5 approved and ≥5 rejected); among thresholds within ${LABEL_F1_TOLERANCE} of the best label F1, the one nearest the expected-F1 threshold`, labelF1: round(byLabels.f1), expectedF1Rule: thresholdChoice };
   }
   const threshold = round(thresholdChoice.threshold, 6);
   const band = reviewBandAround(threshold);
