@@ -25,6 +25,9 @@ const BROAD_PER_ROW = 10;
 const TARGET_RECALL = 0.998;
 const MAX_KEYS = 8;
 const PROXY_MIN_POSTERIOR = 0.5;
+/** EM (and what rests on it) reads the blocked pairs of every k-th source row when there are more than this:
+ *  the fit is the same in expectation, and comparing long texts is the costliest step of generation. */
+const MAX_EM_PAIRS = 60000;
 
 export const generateStrategy: GenerateStrategy = (input) => {
   const reference = input.reference;
@@ -111,7 +114,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const blocking: BlockingConfig = { strategy: 'parallel', keys: choice?.keys ?? defaultBlockingKeys(fieldMappings), maxPostings };
 
   // 7. EM on the blocked pairs, labels included
-  const blockedPairs = comparator.blockedPairs({ ...blocking, maxPostings: stopKeyLimit }, selfMatch);
+  const allBlockedPairs = comparator.blockedPairs({ ...blocking, maxPostings: stopKeyLimit }, selfMatch);
+  const blockedPairs = everyKthRow(allBlockedPairs, MAX_EM_PAIRS);
   const blocked = comparator.compare(blockedPairs);
   const firstMatches = firstFit.lambda * broad.count;
   const labelWeight = labelWeightFor(firstMatches);
@@ -166,7 +170,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
     logBayesFactors: logBayesFactors[f],
   }));
 
-  const matchesPerRow = (fit.lambda * blocked.count) / source.rows.length;
+  const emRows = new Set(blockedPairs.source).size;
+  const matchesPerRow = emRows === 0 ? 0 : (fit.lambda * blocked.count) / emRows;
   details.randomPairs = { count: random.count, seed: SEED, use: 'u = level frequencies among random pairs (matches are negligible there), smoothed by 0.5 per level' };
   details.broadSearch = {
     pairs: broad.count, perRow: BROAD_PER_ROW, maxPostings: broadMaxPostings,
@@ -185,11 +190,11 @@ export const generateStrategy: GenerateStrategy = (input) => {
     steps: choice?.steps ?? [],
     candidates: choice?.candidates ?? [],
     candidatesNote: 'every candidate key measured on the sample under the chosen maxPostings: recall of the proxy pairs, pairs per source row (−1: over 400 pairs per row, not considered)',
-    samplePairs: blocked.count,
-    samplePairsPerRow: round(blocked.count / source.rows.length),
+    samplePairs: allBlockedPairs.count,
+    samplePairsPerRow: round(allBlockedPairs.count / source.rows.length),
   };
   details.em = {
-    pairs: blocked.count, patterns: fit.patterns, iterations: fit.iterations, converged: fit.converged, lambda: round(fit.lambda, 6),
+    pairs: blocked.count, ofBlockedPairs: allBlockedPairs.count, maxPairs: MAX_EM_PAIRS, patterns: fit.patterns, iterations: fit.iterations, converged: fit.converged, lambda: round(fit.lambda, 6),
     estimatedMatchesPerSourceRow: round(matchesPerRow), note: 'u fixed from random pairs; m and λ by EM on the blocked sample pairs (λ ≤ source rows / pairs: at most one match per source row); missing values are skipped (Bayes factor 1)',
   };
   details.model = {
@@ -222,6 +227,20 @@ function selfMappings(columns: ProfiledColumn[], ignore: Set<string>): ReturnTyp
     mappings.push({ source: name, target: name, nameScore: 1, overlap: { values: 1, tokens: 1 }, reason: 'no source table given: same column' });
   }
   return { mappings, rejected, overlaps: [] };
+}
+
+/** The pairs of every k-th source row (k as small as keeps ≤ max pairs); pairs stay grouped by row. */
+function everyKthRow(pairs: PairSet, max: number): PairSet {
+  if (pairs.count <= max) return pairs;
+  const k = Math.ceil(pairs.count / max);
+  const source: number[] = [];
+  const reference: number[] = [];
+  for (let i = 0; i < pairs.count; i++) {
+    if ((pairs.source[i] as number) % k !== 0) continue;
+    source.push(pairs.source[i] as number);
+    reference.push(pairs.reference[i] as number);
+  }
+  return { source: Int32Array.from(source), reference: Int32Array.from(reference), count: source.length };
 }
 
 function selectPairs(pairs: PairSet, posteriors: Float64Array, min: number): PairSet {
