@@ -16,7 +16,7 @@ import { profileColumn, round } from './profile';
 import { EMPHASIS_FACTOR, parsePrompt, type PromptDirectives } from './prompt';
 import { mappingRationale } from './rationale';
 import { fitRecordModel } from './record-model';
-import { expectedF1Threshold, labelF1Threshold, reviewBandAround } from './threshold';
+import { expectedF1Threshold, LABEL_F1_TOLERANCE, labelF1Threshold, reviewBandAround } from './threshold';
 import type { GeneratedStrategy, GenerateStrategy, GenerateStrategyInput, MappingExplanation } from './types';
 
 const SEED = 0x5eed;
@@ -25,6 +25,15 @@ const BROAD_PER_ROW = 10;
 const TARGET_RECALL = 0.998;
 const MAX_KEYS = 8;
 const PROXY_MIN_POSTERIOR = 0.5;
+/** Rejected labels count towards u with this share of a label's weight. They are the hardest non-matches
+ *  (relatives, sibling products) and u describes all of them: at full weight 40 rejections flattened every
+ *  partial-agreement level (quality bench, products: F1 0.75 → 0.53 after 50 reviews); without them, reviews
+ *  that only reject teach nothing (people_messy stays 0.916). At ¼: products 0.72, people_messy 0.93,
+ *  bibliographic 0.849 → 0.859. */
+const REJECTED_U_SHARE = 0.25;
+/** EM (and what rests on it) reads the blocked pairs of every k-th source row when there are more than this:
+ *  the fit is the same in expectation, and comparing long texts is the costliest step of generation. */
+const MAX_EM_PAIRS = 60000;
 
 export const generateStrategy: GenerateStrategy = (input) => {
   const reference = input.reference;
@@ -111,12 +120,13 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const blocking: BlockingConfig = { strategy: 'parallel', keys: choice?.keys ?? defaultBlockingKeys(fieldMappings), maxPostings };
 
   // 7. EM on the blocked pairs, labels included
-  const blockedPairs = comparator.blockedPairs({ ...blocking, maxPostings: stopKeyLimit }, selfMatch);
+  const allBlockedPairs = comparator.blockedPairs({ ...blocking, maxPostings: stopKeyLimit }, selfMatch);
+  const blockedPairs = everyKthRow(allBlockedPairs, MAX_EM_PAIRS);
   const blocked = comparator.compare(blockedPairs);
   const firstMatches = firstFit.lambda * broad.count;
   const labelWeight = labelWeightFor(firstMatches);
   const labels: LabelledVectors | undefined = labelVectors === null ? undefined : { ...labelVectors, weight: labelWeight };
-  const u = labels === undefined ? uFirst : levelFrequencies(random, levelCounts, { vectors: labels.vectors, include: (i) => labels.match[i] === 0, weight: labelWeight });
+  const u = labels === undefined ? uFirst : levelFrequencies(random, levelCounts, { vectors: labels.vectors, include: (i) => labels.match[i] === 0, weight: labelWeight * REJECTED_U_SHARE });
   const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), maxLambda: source.rows.length / Math.max(1, blocked.count), labels, groups: blockedPairs.source });
 
   // 8. Model, prior, threshold
@@ -141,8 +151,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
   if (labels !== undefined) {
     labelsUsed = labels.vectors.count;
     const probabilities = Array.from({ length: labels.vectors.count }, (_, i) => sigmoidOf(labels.vectors, i, logBayesFactors, prior));
-    const byLabels = labelF1Threshold(probabilities, Array.from(labels.match, (m) => m === 1));
-    if (byLabels !== null) thresholdChoice = { threshold: byLabels.threshold, rule: 'maximises F1 on the labelled pairs (≥5 approved and ≥5 rejected)', labelF1: round(byLabels.f1), expectedF1Rule: thresholdChoice };
+    const byLabels = labelF1Threshold(probabilities, Array.from(labels.match, (m) => m === 1), thresholdChoice.threshold);
+    if (byLabels !== null) thresholdChoice = { threshold: byLabels.threshold, rule: `maximises F1 on the labelled pairs (≥5 approved and ≥5 rejected); among thresholds within ${LABEL_F1_TOLERANCE} of the best label F1, the one nearest the expected-F1 threshold`, labelF1: round(byLabels.f1), expectedF1Rule: thresholdChoice };
   }
   const threshold = round(thresholdChoice.threshold, 6);
   const band = reviewBandAround(threshold);
@@ -166,7 +176,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
     logBayesFactors: logBayesFactors[f],
   }));
 
-  const matchesPerRow = (fit.lambda * blocked.count) / source.rows.length;
+  const emRows = new Set(blockedPairs.source).size;
+  const matchesPerRow = emRows === 0 ? 0 : (fit.lambda * blocked.count) / emRows;
   details.randomPairs = { count: random.count, seed: SEED, use: 'u = level frequencies among random pairs (matches are negligible there), smoothed by 0.5 per level' };
   details.broadSearch = {
     pairs: broad.count, perRow: BROAD_PER_ROW, maxPostings: broadMaxPostings,
@@ -185,11 +196,11 @@ export const generateStrategy: GenerateStrategy = (input) => {
     steps: choice?.steps ?? [],
     candidates: choice?.candidates ?? [],
     candidatesNote: 'every candidate key measured on the sample under the chosen maxPostings: recall of the proxy pairs, pairs per source row (−1: over 400 pairs per row, not considered)',
-    samplePairs: blocked.count,
-    samplePairsPerRow: round(blocked.count / source.rows.length),
+    samplePairs: allBlockedPairs.count,
+    samplePairsPerRow: round(allBlockedPairs.count / source.rows.length),
   };
   details.em = {
-    pairs: blocked.count, patterns: fit.patterns, iterations: fit.iterations, converged: fit.converged, lambda: round(fit.lambda, 6),
+    pairs: blocked.count, ofBlockedPairs: allBlockedPairs.count, maxPairs: MAX_EM_PAIRS, patterns: fit.patterns, iterations: fit.iterations, converged: fit.converged, lambda: round(fit.lambda, 6),
     estimatedMatchesPerSourceRow: round(matchesPerRow), note: 'u fixed from random pairs; m and λ by EM on the blocked sample pairs (λ ≤ source rows / pairs: at most one match per source row); missing values are skipped (Bayes factor 1)',
   };
   details.model = {
@@ -204,7 +215,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   details.labels = labels === undefined ? { used: 0 } : {
     used: labelsUsed, approved: labels.match.reduce((a, b) => a + b, 0), rejected: labels.vectors.count - labels.match.reduce((a, b) => a + b, 0),
     weight: round(labelWeight, 3),
-    rule: 'approved labels enter EM with responsibility 1 (they add to m), rejected ones with 0 (they add to u); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m',
+    rule: `approved labels enter EM with responsibility 1 (they add to m), rejected ones with 0 (they add to u at ${REJECTED_U_SHARE} of their weight, next to the random pairs); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m`,
   };
   return { match, reviewBand: { low: band.low, high: band.high }, mappings, details, labelsUsed };
 };
@@ -222,6 +233,20 @@ function selfMappings(columns: ProfiledColumn[], ignore: Set<string>): ReturnTyp
     mappings.push({ source: name, target: name, nameScore: 1, overlap: { values: 1, tokens: 1 }, reason: 'no source table given: same column' });
   }
   return { mappings, rejected, overlaps: [] };
+}
+
+/** The pairs of every k-th source row (k as small as keeps ≤ max pairs); pairs stay grouped by row. */
+function everyKthRow(pairs: PairSet, max: number): PairSet {
+  if (pairs.count <= max) return pairs;
+  const k = Math.ceil(pairs.count / max);
+  const source: number[] = [];
+  const reference: number[] = [];
+  for (let i = 0; i < pairs.count; i++) {
+    if ((pairs.source[i] as number) % k !== 0) continue;
+    source.push(pairs.source[i] as number);
+    reference.push(pairs.reference[i] as number);
+  }
+  return { source: Int32Array.from(source), reference: Int32Array.from(reference), count: source.length };
 }
 
 function selectPairs(pairs: PairSet, posteriors: Float64Array, min: number): PairSet {

@@ -15,16 +15,20 @@ export function mappingRationale(p: ProposedMapping, kind: FieldKindName, choice
   const topLevel = choice.levels[top] as number;
   const bfTop = Math.exp(logBayesFactors[top] as number);
   parts.push(
-    `${choice.strategy === 'exact' ? 'agreement' : `score ${topLevel >= 1 ? '= 1' : `≥ ${topLevel}`}`} is ${times(bfTop)} more likely for matches ` +
+    `${choice.strategy === 'exact' ? 'agreement' : `score ${topLevel >= 1 ? '= 1' : `≥ ${topLevel}`}`} is ${moreOrLess(bfTop)} for matches ` +
     `(m ${fmt(probabilities.m[top] as number)}, u ${fmt(probabilities.u[top] as number)})`,
   );
   const bfLast = Math.exp(logBayesFactors[last] as number);
   parts.push(
-    `${last === 1 && choice.strategy === 'exact' ? 'disagreement' : `score below ${choice.levels[last - 1]}`} is ${bfLast >= 1 ? `${times(bfLast)} more` : `${times(1 / bfLast)} less`} likely ` +
+    `${last === 1 && choice.strategy === 'exact' ? 'disagreement' : `score below ${choice.levels[last - 1]}`} is ${moreOrLess(bfLast)} ` +
     `(m ${fmt(probabilities.m[last] as number)}, u ${fmt(probabilities.u[last] as number)})`,
   );
   if (emphasis !== 1) parts.push(`emphasised as instructed (evidence ×${emphasis})`);
   return parts.join('; ');
+}
+
+function moreOrLess(bayesFactor: number): string {
+  return bayesFactor >= 1 ? `${times(bayesFactor)} more likely` : `${times(1 / bayesFactor)} less likely`;
 }
 
 function times(x: number): string {

@@ -43,15 +43,21 @@ export function expectedF1Threshold(best: Float64Array): ThresholdChoice {
   };
 }
 
-/** Threshold maximising F1 on labelled pairs (`probability` under the fitted model), or null with too few labels. */
-export function labelF1Threshold(probability: number[], match: boolean[]): { threshold: number; f1: number } | null {
+/** Label F1 within this of the best counts as a tie: reviewed labels are few and sit near the old threshold, so
+ *  the one-label differences between neighbouring thresholds are noise. */
+export const LABEL_F1_TOLERANCE = 0.02;
+
+/** Threshold maximising F1 on labelled pairs (`probability` under the fitted model), or null with too few labels.
+ *  Among thresholds within LABEL_F1_TOLERANCE of the best label F1, the one nearest `prior` (the model's own
+ *  threshold) wins. */
+export function labelF1Threshold(probability: number[], match: boolean[], prior = 0.5): { threshold: number; f1: number } | null {
   const positives = match.filter((m) => m).length;
   const negatives = match.length - positives;
   if (positives < MIN_LABELS_PER_CLASS || negatives < MIN_LABELS_PER_CLASS) return null;
   const sorted = [...new Set(probability)].sort((a, b) => a - b);
   // Candidate thresholds: midpoints between consecutive distinct probabilities (and the extremes).
   const candidates = [sorted[0] as number, ...sorted.slice(1).map((p, i) => (p + (sorted[i] as number)) / 2), 1];
-  let best = { threshold: 0.5, f1: -1 };
+  const scored: Array<{ threshold: number; f1: number }> = [];
   for (const t of candidates) {
     let tp = 0;
     let fp = 0;
@@ -61,8 +67,13 @@ export function labelF1Threshold(probability: number[], match: boolean[]): { thr
         else fp++;
       }
     });
-    const f1 = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + (positives - tp));
-    if (f1 > best.f1 + 1e-12 || (Math.abs(f1 - best.f1) <= 1e-12 && Math.abs(t - 0.5) < Math.abs(best.threshold - 0.5))) best = { threshold: t, f1 };
+    scored.push({ threshold: t, f1: tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + (positives - tp)) });
+  }
+  const bestF1 = Math.max(...scored.map((x) => x.f1));
+  let best = { threshold: prior, f1: -1 };
+  for (const x of scored) {
+    if (x.f1 < bestF1 - LABEL_F1_TOLERANCE) continue;
+    if (best.f1 < 0 || Math.abs(x.threshold - prior) < Math.abs(best.threshold - prior)) best = x;
   }
   return best;
 }
