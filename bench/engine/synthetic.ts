@@ -3,18 +3,11 @@
 // transpositions, dropped letters, nicknames, abbreviations ("street" → "st"), reordered tokens, swapped name
 // fields, missing values. Values never contain commas (the bench's CSV has no quoting).
 import { createWriteStream } from 'node:fs';
+import { seededRandom } from '../../src/matching/smart/pairs';
+import { Random } from '../quality/random';
 
-/** mulberry32: small, fast, good enough for test data, and identical everywhere for a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, shared with the quality datasets and strategy generation). */
+export const rng = seededRandom;
 
 const NICKNAMES: Record<string, string[]> = {
   william: ['bill', 'will', 'billy'], robert: ['bob', 'rob', 'bobby'], richard: ['dick', 'rick', 'rich'],
@@ -90,13 +83,12 @@ export interface Person {
 
 export const COLUMNS: Array<keyof Person> = ['given_name', 'surname', 'dob', 'address', 'city', 'postcode'];
 
-class PersonGenerator {
-  private readonly random: () => number;
+class PersonGenerator extends Random {
   private readonly cities: Array<{ name: string; postcodes: string[] }>;
   private readonly surnamePool: string[];
 
   constructor(seed: number) {
-    this.random = rng(seed);
+    super(seed);
     // Invented surnames and towns give the long tail of real data (a million people do not share 130 surnames).
     this.surnamePool = [...SURNAMES];
     for (let i = 0; i < 20000; i++) this.surnamePool.push(this.word(2 + this.int(2)));
@@ -105,41 +97,10 @@ class PersonGenerator {
       const postcodes: string[] = [];
       const base = 1000 + this.int(8900);
       for (let k = 0; k < 1 + this.int(4); k++) postcodes.push(String(base + k));
-      this.cities.push({ name: this.word(2 + this.int(2)) + (this.random() < 0.2 ? ` ${this.pick(['north', 'east', 'heights', 'park', 'vale'])}` : ''), postcodes });
+      this.cities.push({ name: this.word(2 + this.int(2)) + (this.next() < 0.2 ? ` ${this.pick(['north', 'east', 'heights', 'park', 'vale'])}` : ''), postcodes });
     }
   }
 
-  int(n: number): number {
-    return Math.floor(this.random() * n);
-  }
-  chance(p: number): boolean {
-    return this.random() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-  private readonly cumulative = new Map<readonly unknown[], Float64Array>();
-  /** Flattened Zipf pick, P(rank k) ∝ 1 / (k + flatten): early items are more frequent (common names), but the
-   *  most common one stays at a few percent as in real populations (Smith is ~1 % of UK surnames). */
-  zipf<T>(items: readonly T[], flatten = 10): T {
-    let cdf = this.cumulative.get(items);
-    if (cdf === undefined) {
-      cdf = new Float64Array(items.length);
-      let total = 0;
-      for (let k = 0; k < items.length; k++) cdf[k] = total += 1 / (k + flatten);
-      for (let k = 0; k < items.length; k++) cdf[k] = (cdf[k] as number) / total;
-      this.cumulative.set(items, cdf);
-    }
-    const u = this.random();
-    let lo = 0;
-    let hi = items.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((cdf[mid] as number) < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return items[lo] as T;
-  }
   word(syllables: number): string {
     let w = '';
     for (let i = 0; i < syllables; i++) w += this.pick(SYLLABLES);
@@ -154,7 +115,7 @@ class PersonGenerator {
     const day = 1 + this.int(28);
     return {
       given_name: this.zipf(GIVEN, 5),
-      surname: this.random() < 0.5 ? this.zipf(SURNAMES) : this.pick(this.surnamePool),
+      surname: this.next() < 0.5 ? this.zipf(SURNAMES, 10) : this.pick(this.surnamePool),
       dob: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
       address: `${1 + this.int(300)} ${this.pick(STREETS)} ${type}`,
       city: city.name,

@@ -1,21 +1,15 @@
 // Seeded randomness for the quality datasets: mulberry32 (identical on every platform for a seed), plus the few
 // draws the generators need. Every generator owns one instance, so a dataset depends only on its seed.
 
+import { seededRandom } from '../../src/matching/smart/pairs';
+
 export class Random {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
   private readonly cumulative = new Map<readonly unknown[], Float64Array>();
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
 
   /** Integer in [0, n). */
