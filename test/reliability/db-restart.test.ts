@@ -74,7 +74,11 @@ describe('PostgreSQL restart mid-run', { timeout: 120_000 }, () => {
     await pg.start();
     const restartedAt = Date.now();
 
-    const done = await waitForRunRow(sql, runId, isTerminal, 60_000);
+    const done = await waitForRunRow(sql, runId, isTerminal, 60_000).catch(async (error: Error) => {
+      // What the worker saw and what the queue holds explain a stuck run better than its row.
+      const jobs = await sql`select task_identifier, attempts, locked_by, locked_at, run_at, last_error from graphile_worker.jobs`.catch(() => []);
+      throw new Error(`${error.message}\njobs: ${JSON.stringify(jobs).slice(0, 3000)}\nworker output (tail):\n${worker.output().slice(-6000)}`);
+    });
     expect(done).toMatchObject({ status: 'completed', rows_processed: 5000, rows_total: 5000 });
     await Promise.race([one.done, new Promise((_, reject) => setTimeout(() => reject(new Error('runUpdated did not complete')), 15_000))]);
     await until(() => feed.events.some((event) => event.runsUpdated.databaseId === runId && event.runsUpdated.status === 'COMPLETED'), 15_000, 'the feed’s completed');
