@@ -147,6 +147,7 @@ export const operations: Record<string, Operation> = {
     tags: ['Strategies'],
     body: { schema: 'StrategyPatch', required: true },
     success: { status: 200, schema: 'Strategy', description: 'The new version.' },
+    errors: [409],
   },
   'POST /v1/matching/runs/:id/ai-resolve': {
     summary: "Run the review band's second pass again on a completed smart run",

@@ -8,7 +8,7 @@ import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
 import { strategies, type RunSnapshot } from '../../db/schema';
-import { NotFoundError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
+import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
 import type { GeneratedStrategy, GenerateStrategyInput } from '../../matching/smart';
 import { runOnThread, siblingModule } from '../../threads';
 import { getConfig, type MatchingConfig } from '../configs/service';
@@ -258,10 +258,10 @@ export async function updateStrategy(context: Context, id: string, rawInput: unk
       versionHash: versionHash(plan, band),
       updatedAt: new Date(),
     })
-    // The version in the condition makes concurrent edits serialise: the loser finds no row and retries nothing.
+    // The version in the condition makes concurrent edits serialise: the loser finds no row and gets a 409.
     .where(and(eq(strategies.id, existing.id), eq(strategies.version, existing.version)))
     .returning();
-  if (!updated) throw new ValidationError('The strategy was changed meanwhile; fetch it and try again.', [{ path: 'version', message: 'stale' }]);
+  if (!updated) throw new ConflictError('The strategy was changed meanwhile; fetch it and try again.');
   return updated;
 }
 
