@@ -1,3 +1,5 @@
+import { and, eq, lt, or, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 
@@ -45,4 +47,11 @@ export function cursorPage<T extends Keyed>(rows: T[], limit: number, total: num
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
   return { data, total, limit, hasMore, nextCursor: hasMore && last ? encodeCursor(last) : null };
+}
+
+/** The rows after a cursor in newest-first (created_at, id) order, for a table's drizzle columns; undefined = all. */
+export function afterCursor(table: { createdAt: AnyPgColumn; id: AnyPgColumn }, cursor: string | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  const after = decodeCursor(cursor);
+  return or(lt(table.createdAt, after.createdAt), and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)));
 }

@@ -1,11 +1,11 @@
-import { and, count, desc, eq, lt, or } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
 import { matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ValidationError, validationErrorFromIssues, NotFoundError } from '../../errors';
 import type { MatchConfig } from '../../matching/types';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
+import { afterCursor, cursorPage, cursorParams, type CursorPage } from '../pagination';
 import type { Dataset } from '../datasets/service';
 import { checkColumns, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
 
@@ -168,17 +168,8 @@ export async function listConfigs(context: Context, params: { limit?: unknown; c
   const parsed = cursorParams.safeParse({ limit: params.limit ?? undefined, cursor: params.cursor ?? undefined });
   if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
   const { limit } = parsed.data;
-  const after = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
   const inWorkspace = eq(matchingConfigs.workspaceId, actor.workspaceId);
-  const where = after
-    ? and(
-        inWorkspace,
-        or(
-          lt(matchingConfigs.createdAt, after.createdAt),
-          and(eq(matchingConfigs.createdAt, after.createdAt), lt(matchingConfigs.id, after.id)),
-        ),
-      )
-    : inWorkspace;
+  const where = and(inWorkspace, afterCursor(matchingConfigs, parsed.data.cursor));
   const [rows, [totals]] = await Promise.all([
     context.db.select().from(matchingConfigs).where(where).orderBy(desc(matchingConfigs.createdAt), desc(matchingConfigs.id)).limit(limit + 1),
     context.db.select({ total: count() }).from(matchingConfigs).where(inWorkspace),

@@ -4,7 +4,7 @@
  * data (labels), and runs the generator on a worker thread.
  */
 import { createHash } from 'node:crypto';
-import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
 import { strategies, type RunSnapshot } from '../../db/schema';
@@ -13,7 +13,7 @@ import type { GeneratedStrategy, GenerateStrategyInput } from '../../matching/sm
 import { runOnThread, siblingModule } from '../../threads';
 import { getConfig, type MatchingConfig } from '../configs/service';
 import type { Dataset } from '../datasets/service';
-import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
+import { afterCursor, cursorPage, cursorParams, type CursorPage } from '../pagination';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { reviewLabels, SAMPLE_LIMITS, sampleTable } from './inputs';
 
@@ -285,15 +285,9 @@ export async function listStrategies(context: Context, params: { configId?: unkn
   const parsed = listParams.safeParse({ configId: params.configId ?? undefined, limit: params.limit ?? undefined, cursor: params.cursor ?? undefined });
   if (!parsed.success) throw validationErrorFromIssues('Invalid list parameters.', parsed.error.issues);
   const { limit, configId } = parsed.data;
-  const after = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
-  const scope: SQL = configId
-    ? and(eq(strategies.workspaceId, actor.workspaceId), eq(strategies.matchingConfigId, configId))!
-    : eq(strategies.workspaceId, actor.workspaceId);
-  const where = after
-    ? and(scope, or(lt(strategies.createdAt, after.createdAt), and(eq(strategies.createdAt, after.createdAt), lt(strategies.id, after.id))))
-    : scope;
+  const scope = and(eq(strategies.workspaceId, actor.workspaceId), configId ? eq(strategies.matchingConfigId, configId) : undefined);
   const [rows, [totals]] = await Promise.all([
-    context.db.select().from(strategies).where(where).orderBy(desc(strategies.createdAt), desc(strategies.id)).limit(limit + 1),
+    context.db.select().from(strategies).where(and(scope, afterCursor(strategies, parsed.data.cursor))).orderBy(desc(strategies.createdAt), desc(strategies.id)).limit(limit + 1),
     context.db.select({ total: count() }).from(strategies).where(scope),
   ]);
   return cursorPage(rows, limit, totals?.total ?? 0);

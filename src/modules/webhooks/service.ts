@@ -3,12 +3,12 @@
  * ends and sent by jobs.ts; this file only manages endpoints and reads the log.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema';
 import { NotFoundError, validationErrorFromIssues } from '../../errors';
-import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
+import { afterCursor, cursorPage, cursorParams, type CursorPage } from '../pagination';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { post } from './jobs';
 import { DELIVERY_STATUSES, hostAllowed, parseAllowedHosts, webhookInput, webhookPatch } from './validation';
@@ -74,13 +74,6 @@ export async function deleteWebhook(context: Context, id: string): Promise<void>
   const actor = requireScope(context.actor, 'write');
   const existing = await findEndpoint(context, actor, id);
   await context.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.workspaceId, actor.workspaceId)));
-}
-
-/** Newest first after a (created_at, id) cursor; `total` counts the whole filtered list. */
-function afterCursor(table: typeof webhookEndpoints | typeof webhookDeliveries, cursor: string | undefined): SQL | undefined {
-  if (!cursor) return undefined;
-  const after = decodeCursor(cursor);
-  return or(lt(table.createdAt, after.createdAt), and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)));
 }
 
 function parseList<T extends z.ZodType>(schema: T, params: Record<string, unknown>): z.output<T> {
