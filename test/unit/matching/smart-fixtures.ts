@@ -1,17 +1,11 @@
 // Small seeded datasets for the smart-strategy tests: people with renamed columns, typos and strangers.
 import type { EngineRow } from '../../../src/matching/index';
 import type { SampledTable } from '../../../src/matching/smart/index';
+import { seededRandom } from '../../../src/matching/smart/pairs';
+import { scorePredictions } from '../../../bench/engine/quality';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The generator's own seeded PRNG (mulberry32), so fixtures and generation draw alike. */
+export const mulberry32 = seededRandom;
 
 const GIVEN = ['james', 'mary', 'robert', 'patricia', 'john', 'jennifer', 'michael', 'linda', 'david', 'elizabeth', 'william', 'barbara', 'richard', 'susan', 'joseph', 'jessica', 'thomas', 'sarah', 'charles', 'karen', 'oliver', 'amelia', 'harry', 'isla', 'jack', 'ava', 'noah', 'emily', 'leo', 'grace'];
 const SURNAMES = ['smith', 'johnson', 'williams', 'brown', 'jones', 'garcia', 'miller', 'davis', 'rodriguez', 'martinez', 'hernandez', 'lopez', 'gonzalez', 'wilson', 'anderson', 'thomas', 'taylor', 'moore', 'jackson', 'martin', 'lee', 'perez', 'thompson', 'white', 'harris', 'sanchez', 'clark', 'ramirez', 'lewis', 'robinson', 'walker', 'young', 'allen', 'king', 'wright', 'scott', 'torres', 'nguyen', 'hill', 'flores'];
@@ -97,16 +91,7 @@ export function peopleFixture(size: number, seed: number): PeopleFixture {
   };
 }
 
+/** F1 of predicted links against the truth ('' = no match), scored as the quality bench scores it. */
 export function f1(predictions: Array<[string, string | null]>, truth: Map<string, string>): number {
-  let tp = 0;
-  let fp = 0;
-  for (const [s, r] of predictions) {
-    if (r === null) continue;
-    if (truth.get(s) === r) tp++;
-    else fp++;
-  }
-  const positives = [...truth.values()].filter((t) => t !== '').length;
-  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
-  const recall = positives === 0 ? 0 : tp / positives;
-  return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return scorePredictions(predictions, truth).f1;
 }
