@@ -4,7 +4,7 @@ import { createYoga, maskError as defaultMaskError, type YogaServerInstance } fr
 import { createContext, type App, type Context } from '../context';
 import { schema } from '../graphql/schema';
 import { toGraphQLError } from '../graphql/types';
-import { createGraphQLLimits } from './limits/graphql';
+import { createGraphQLLimits, withMessage } from './limits/graphql';
 
 /** What yoga hands the context factory: an HTTP request, or graphql-ws' connection (see websocket.ts). */
 interface ServerContext {
@@ -66,12 +66,5 @@ export function createGraphQLServer(app: App): GraphQLServer {
 const MAX_ERROR_MESSAGE = 1000;
 function truncateMessage(error: Error): Error {
   if (!(error instanceof GraphQLError) || error.message.length <= MAX_ERROR_MESSAGE) return error;
-  return new GraphQLError(`${error.message.slice(0, MAX_ERROR_MESSAGE)}… (message cut)`, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: error.extensions,
-  });
+  return withMessage(error, `${error.message.slice(0, MAX_ERROR_MESSAGE)}… (message cut)`);
 }

@@ -22,19 +22,22 @@ export async function checkOperationRateLimit(context: Context): Promise<GraphQL
 
 const SUGGESTION = /\s*Did you mean[^]*$/;
 
+/** The same error (locations, path, extensions, cause) with another message. */
+export function withMessage(error: GraphQLError, message: string): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}
+
 /** Errors without "Did you mean …?" hints (they reveal the schema to callers without a key). */
 export function withoutSuggestions<E extends Error>(errors: ReadonlyArray<E>): Array<E | GraphQLError> {
   return errors.map((error) =>
-    error instanceof GraphQLError && SUGGESTION.test(error.message)
-      ? new GraphQLError(error.message.replace(SUGGESTION, ''), {
-          nodes: error.nodes,
-          source: error.source,
-          positions: error.positions,
-          path: error.path,
-          originalError: error.originalError,
-          extensions: error.extensions,
-        })
-      : error,
+    error instanceof GraphQLError && SUGGESTION.test(error.message) ? withMessage(error, error.message.replace(SUGGESTION, '')) : error,
   );
 }
 
