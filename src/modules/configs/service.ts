@@ -6,7 +6,7 @@ import { ValidationError, validationErrorFromIssues, NotFoundError } from '../..
 import type { MatchConfig } from '../../matching/types';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { afterCursor, cursorPage, cursorParams, type CursorPage } from '../pagination';
-import type { Dataset } from '../datasets/service';
+import { datasetForField } from '../datasets/service';
 import { checkColumns, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
 
 export type MatchingConfig = typeof matchingConfigs.$inferSelect;
@@ -37,24 +37,15 @@ export function toMatchConfig(config: MatchingConfig): MatchConfig {
   };
 }
 
-async function findDataset(context: Context, actor: Actor, id: string): Promise<Dataset | undefined> {
-  return context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId } });
-}
-
 /** Loads the datasets the values name; a missing one (or one of the wrong kind) is an issue on its id field. */
 async function loadDatasets(context: Context, actor: Actor, values: Partial<ConfigValues>, issues: Issue[]): Promise<ConfigDatasets> {
   const result: ConfigDatasets = {};
   const load = async (field: 'referenceDataId' | 'sourceDataId', kind: DatasetKind) => {
     const id = values[field];
     if (!id) return;
-    const dataset = await findDataset(context, actor, id);
-    if (!dataset) {
-      issues.push({ path: [field], message: `no ${kind} data with this id in your workspace` });
-    } else if (dataset.kind !== kind) {
-      issues.push({ path: [field], message: `this dataset is ${dataset.kind} data, not ${kind} data` });
-    } else {
-      result[kind] = dataset;
-    }
+    const found = await datasetForField(context, actor.workspaceId, id, kind);
+    if ('problem' in found) issues.push({ path: [field], message: found.problem });
+    else result[kind] = found.dataset;
   };
   await Promise.all([load('referenceDataId', 'reference'), load('sourceDataId', 'source')]);
   return result;

@@ -105,6 +105,22 @@ export async function getDataset(context: Context, kind: DatasetKind, id: string
   return dataset;
 }
 
+/**
+ * A dataset named inside a request body (a config's or a strategy's): the workspace's dataset of that kind, or the
+ * message of the validation issue to report on the id's field (missing, or the other kind).
+ */
+export async function datasetForField(
+  context: Context,
+  workspaceId: string,
+  id: string,
+  kind: DatasetKind,
+): Promise<{ dataset: Dataset } | { problem: string }> {
+  const dataset = uuid.safeParse(id).success ? await context.db.query.datasets.findFirst({ where: { id, workspaceId } }) : undefined;
+  if (!dataset) return { problem: `no ${kind} data with this id in your workspace` };
+  if (dataset.kind !== kind) return { problem: `this dataset is ${dataset.kind} data, not ${kind} data` };
+  return { dataset };
+}
+
 /** For GraphQL, whose dataset ids do not say the kind. */
 export async function getAnyDataset(context: Context, id: string): Promise<Dataset> {
   const actor = requireScope(context.actor, 'read');

@@ -27,6 +27,7 @@ import {
 } from '../../matching';
 import { runOnThread, siblingModule } from '../../threads';
 import { ReferenceIndexCache } from './index-cache';
+import { loadEngineRows } from './reference-rows';
 import { queueReviewPass } from './review-pass';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 
@@ -162,10 +163,7 @@ async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot):
     if (offThread) {
       index = await buildIndexOffThread(execution.databaseUrl!, snapshot.referenceDataId, snapshot.match as MatchConfig);
     } else {
-      const rows: EngineRow[] = [];
-      const cursor = app.sql<{ id: string; values: Record<string, unknown> }[]>`
-        select id, values from dataset_rows where dataset_id = ${snapshot.referenceDataId} order by position`.cursor(10_000);
-      for await (const batch of cursor) for (const row of batch) rows.push({ id: row.id, values: row.values });
+      const rows = await loadEngineRows(app.sql, snapshot.referenceDataId);
       index = buildReferenceIndex(rows, snapshot.match as MatchConfig, { shared: threaded });
     }
     pool?.useIndex(index);

@@ -6,7 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import postgres from 'postgres';
-import { buildReferenceIndex, type EngineRow, type MatchConfig } from '../../matching';
+import { buildReferenceIndex, type MatchConfig } from '../../matching';
+import { loadEngineRows } from './reference-rows';
 
 interface Input {
   databaseUrl: string;
@@ -18,10 +19,7 @@ async function main(): Promise<void> {
   const { databaseUrl, referenceDataId, config } = workerData as Input;
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'concord-index' } });
   try {
-    const rows: EngineRow[] = [];
-    const cursor = sql<{ id: string; values: Record<string, unknown> }[]>`
-      select id, values from dataset_rows where dataset_id = ${referenceDataId} order by position`.cursor(10_000);
-    for await (const batch of cursor) for (const row of batch) rows.push({ id: row.id, values: row.values });
+    const rows = await loadEngineRows(sql, referenceDataId);
     const index = buildReferenceIndex(rows, config, { shared: true });
     parentPort?.postMessage({ data: index.data, rows: rows.length });
   } finally {

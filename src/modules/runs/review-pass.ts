@@ -13,6 +13,7 @@ import type { RunSnapshot } from '../../db/schema';
 import { notifyRun } from '../../events/run-events';
 import type { EngineRow, MatchConfig, RowMatch } from '../../matching';
 import { createReviewResolver } from '../../matching/smart';
+import { loadEngineRows } from './reference-rows';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
 const BATCH_ROWS = 500;
@@ -37,14 +38,6 @@ interface BandRow {
   candidates: Array<{ referenceRowId: string; confidence: number }>;
 }
 
-async function loadReference(app: App, referenceDataId: string): Promise<EngineRow[]> {
-  const rows: EngineRow[] = [];
-  const cursor = app.sql<{ id: string; values: Record<string, unknown> }[]>`
-    select id, values from dataset_rows where dataset_id = ${referenceDataId} order by position`.cursor(10_000);
-  for await (const batch of cursor) for (const row of batch) rows.push({ id: row.id, values: row.values });
-  return rows;
-}
-
 /** The job: rescore the band, then complete the run (`complete` recomputes the counters from the results). */
 export async function runReviewPass(app: App, runId: string, complete: (runId: string) => Promise<void>): Promise<void> {
   const [run] = await app.sql<{ status: string; snapshot: RunSnapshot }[]>`select status, snapshot from runs where id = ${runId}`;
@@ -60,7 +53,7 @@ export async function runReviewPass(app: App, runId: string, complete: (runId: s
         order by r.position`
     : [];
   if (rows.length > 0) {
-    const reference = await loadReference(app, run.snapshot.referenceDataId);
+    const reference = await loadEngineRows(app.sql, run.snapshot.referenceDataId);
     const resolver = createReviewResolver(run.snapshot.match as MatchConfig, reference);
     const byId = new Map(reference.map((row) => [row.id, row]));
     for (let start = 0; start < rows.length; start += BATCH_ROWS) {

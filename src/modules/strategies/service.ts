@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssue
 import type { GeneratedStrategy, GenerateStrategyInput } from '../../matching/smart';
 import { runOnThread, siblingModule } from '../../threads';
 import { getConfig, type MatchingConfig } from '../configs/service';
-import type { Dataset } from '../datasets/service';
+import { datasetForField, type Dataset } from '../datasets/service';
 import { afterCursor, cursorPage, cursorParams, type CursorPage } from '../pagination';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { reviewLabels, SAMPLE_LIMITS, sampleTable } from './inputs';
@@ -110,10 +110,9 @@ interface Sources {
 }
 
 async function findDataset(context: Context, actor: Actor, id: string, kind: 'reference' | 'source', path: string, issues: ErrorDetail[]) {
-  const dataset = await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId } });
-  if (!dataset) issues.push({ path, message: `no ${kind} data with this id in your workspace` });
-  else if (dataset.kind !== kind) issues.push({ path, message: `this dataset is ${dataset.kind} data, not ${kind} data` });
-  else return dataset;
+  const found = await datasetForField(context, actor.workspaceId, id, kind);
+  if ('dataset' in found) return found.dataset;
+  issues.push({ path, message: found.problem });
   return undefined;
 }
 
