@@ -10,6 +10,7 @@ import { notifyRun, runStateFromRow, type RunState } from '../../events/run-even
 import { getConfig, type MatchingConfig } from '../configs/service';
 import { parsePage, type Page } from '../datasets/service';
 import { toCsvLine } from '../datasets/csv';
+import { datasetForField } from '../datasets/service';
 import { getStrategy, strategyReviewBand } from '../strategies/service';
 import { queueReviewPass } from './review-pass';
 import { requireScope, type Actor } from '../workspaces/actor';
@@ -106,12 +107,6 @@ export function configMatch(config: MatchingConfig): RunSnapshot['match'] {
   };
 }
 
-async function checkSourceDataset(app: App, workspaceId: string, id: string, path: string): Promise<void> {
-  const [found] = await app.sql<{ kind: string }[]>`select kind from datasets where id = ${id} and workspace_id = ${workspaceId}`;
-  if (!found) throw new ValidationError('Invalid run.', [{ path, message: 'no source data with this id in your workspace' }]);
-  if (found.kind !== 'source') throw new ValidationError('Invalid run.', [{ path, message: 'this dataset is reference data, not source data' }]);
-}
-
 /** Inserts the run (and its inline documents) and queues its plan job, in one transaction; publishes `queued`. */
 export async function insertRun(app: App, input: NewRun): Promise<Run> {
   return app.sql.begin(async (tx) => {
@@ -162,7 +157,10 @@ export async function startRun(context: Context, configId: string, rawInput: unk
       { path: 'sourceDataId', message: 'required when the config has no source data' },
     ]);
   }
-  if (input.sourceDataId) await checkSourceDataset(context, actor.workspaceId, input.sourceDataId, 'sourceDataId');
+  if (input.sourceDataId) {
+    const found = await datasetForField(context, actor.workspaceId, input.sourceDataId, 'source');
+    if ('problem' in found) throw new ValidationError('Invalid run.', [{ path: 'sourceDataId', message: found.problem }]);
+  }
   return insertRun(context, {
     workspaceId: actor.workspaceId,
     config,
