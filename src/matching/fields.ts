@@ -49,7 +49,8 @@ export interface FieldColumnData {
   numbers?: Float64Array;
 }
 
-/** A source value prepared for repeated comparison against many reference rows. */
+/** A source value prepared for repeated comparison against many reference rows. Each scorer hands out one
+ *  reused object: it describes the most recently prepared value and is overwritten by the next prepare(). */
 export interface PreparedValue {
   /** text kinds: the value's code units are codes[codesStart, codesStart + codesLength) (a slice of the scorer's
    *  append-only arena: one allocation per many values, never overwritten) */
@@ -199,6 +200,8 @@ export class FieldScorer {
   /** source values' code units (see PreparedValue.codes) */
   private arena: Uint16Array = EMPTY_CODES;
   private arenaUsed = 0;
+  /** what prepare() returns (one object per scorer: a row's values are prepared, then scored, then replaced) */
+  private readonly prepared: PreparedValue = { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, pattern: -1 };
 
   /** `texts`/`textStride`: the index's row-major text pool (see FieldColumnData.textSlot). */
   constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData, private readonly texts: CodePool, textStride: number) {
@@ -231,28 +234,26 @@ export class FieldScorer {
   }
 
   /** null when the source value is missing (empty after normalisation, or not a date/number for range kinds).
-   *  `normalised` is normaliseText(value) when the caller already has it. */
+   *  `normalised` is normaliseText(value) when the caller already has it. The result is valid until the next
+   *  prepare() of this scorer. */
   prepare(value: unknown, normalised?: string): PreparedValue | null {
     switch (this.column.kind) {
-      case 'date_range': {
-        const day = normaliseDate(value);
-        return day === null ? null : { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: day, pattern: -1 };
-      }
+      case 'date_range':
       case 'numeric_range': {
-        const n = normaliseNumber(value);
-        return n === null ? null : { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: n, pattern: -1 };
+        const n = this.column.kind === 'date_range' ? normaliseDate(value) : normaliseNumber(value);
+        return n === null ? null : this.fill(EMPTY_CODES, 0, 0, EMPTY_ITEMS, EMPTY_WEIGHTS, n);
       }
       case 'phonetic': {
         const items: number[] = [];
         encodePhonetic(normalised ?? normaliseText(value), items);
-        return items.length === 0 ? null : { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: Int32Array.from(items), weights: EMPTY_WEIGHTS, number: 0, pattern: -1 };
+        return items.length === 0 ? null : this.fill(EMPTY_CODES, 0, 0, Int32Array.from(items), EMPTY_WEIGHTS, 0);
       }
       case 'tfidf_cosine': {
         const idf = this.column.idf;
         const text = normalised ?? normaliseText(value);
         if (text === '' || idf === undefined) return null;
         const vector = tfidfVector(text, idf);
-        return { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: vector.hashes, weights: vector.weights, number: 0, pattern: -1 };
+        return this.fill(EMPTY_CODES, 0, 0, vector.hashes, vector.weights, 0);
       }
       default: {
         const text = textFor(this.column.kind, normalised ?? normaliseText(value));
@@ -266,10 +267,23 @@ export class FieldScorer {
         const start = this.arenaUsed;
         for (let i = 0; i < n; i++) codes[start + i] = text.charCodeAt(i);
         this.arenaUsed = start + n;
-        const pattern = this.code === 1 ? this.preparePattern(codes, start, n) : -1;
-        return { codes, codesStart: start, codesLength: n, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, pattern };
+        const prepared = this.fill(codes, start, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+        if (this.code === 1) prepared.pattern = this.preparePattern(codes, start, n);
+        return prepared;
       }
     }
+  }
+
+  private fill(codes: Uint16Array, codesStart: number, codesLength: number, items: Int32Array, weights: Float64Array, number: number): PreparedValue {
+    const p = this.prepared;
+    p.codes = codes;
+    p.codesStart = codesStart;
+    p.codesLength = codesLength;
+    p.items = items;
+    p.weights = weights;
+    p.number = number;
+    p.pattern = -1;
+    return p;
   }
 
   /** Score in [0, 1], or −1 when the reference value is missing. */
