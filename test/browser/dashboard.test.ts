@@ -12,7 +12,7 @@ import { startTestServer, type TestServer, type TestWorkspace } from '../support
 import { request } from '../support/http';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { setupFebrl, type FebrlSetup } from '../integration/runs-fixture';
-import { launchChromium } from './chromium';
+import { BROWSER_TESTS_REQUIRED, chromiumMissing, launchChromium } from './chromium';
 
 const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 
@@ -28,30 +28,36 @@ const pageErrors: string[] = [];
 /** expect.poll with room for a loaded machine (its default is one second). */
 const waitFor = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000, interval: 100 });
 
-beforeAll(async () => {
-  // First, so a missing Chromium fails at once with its install command.
-  browser = await launchChromium();
-  // Small chunks and frequent progress events, so the bar moves through several values on the way to 100 %.
-  server = await startTestServer({ RUN_CHUNK_SIZE: 500, RUN_PROGRESS_INTERVAL_MS: 50, RUN_WORKER: false });
-  workspace = await server.newWorkspace('dashboard');
-  febrl = await setupFebrl(server.url, workspace.key);
-  worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
-  // Reduced motion: no bar transition caught halfway in a screenshot.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, reducedMotion: 'reduce' });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
+const missing = chromiumMissing();
+// Without Chromium (a machine with only Node and npm) the tests are skipped with the notice below, unless they are
+// required (CI), where launchChromium fails them with the install command.
+const skip = missing !== null && !BROWSER_TESTS_REQUIRED;
+if (skip) console.warn(`\n[browser tests skipped] ${missing}\n`);
+
+describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    // First, so a missing Chromium fails at once with its install command.
+    browser = await launchChromium();
+    // Small chunks and frequent progress events, so the bar moves through several values on the way to 100 %.
+    server = await startTestServer({ RUN_CHUNK_SIZE: 500, RUN_PROGRESS_INTERVAL_MS: 50, RUN_WORKER: false });
+    workspace = await server.newWorkspace('dashboard');
+    febrl = await setupFebrl(server.url, workspace.key);
+    worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
+    // Reduced motion: no bar transition caught halfway in a screenshot.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, reducedMotion: 'reduce' });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
   });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-});
 
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  await server?.close();
-});
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop();
+    await server?.close();
+  });
 
-describe('dashboard', { timeout: 180_000 }, () => {
   it('runs a config live, opens the run, approves a result and downloads the CSV', async () => {
     await page.goto(server.url);
     await page.getByLabel('API key').fill(workspace.key);
