@@ -160,6 +160,36 @@ describe('reference data upload', () => {
     expect(await referenceCount()).toBe(before);
   });
 
+  it('fails an upload with a 400 naming the line when PostgreSQL refuses a row mid-COPY, and stays usable', async () => {
+    // A refusal the service does not check for itself (here a CHECK constraint of this test's own database). Before
+    // the postgres.js patch, the COPY never settled: the request hung and its connection stayed in the transaction.
+    await server.app.sql`alter table dataset_rows add constraint refuse_for_test check (external_id <> 'refused') not valid`;
+    try {
+      const before = await referenceCount();
+      const rows = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `${from + index},x`).join('\n');
+      const cases: Array<[string, string, RegExp]> = [
+        ['small', 'id,v\n1,a\nrefused,b\n', /line 3 could not be stored.*refuse_for_test/i],
+        ['refused at the end', `id,v\n${rows(20_000)}\nrefused,late\n`, /line 20002 could not be stored/i],
+        // Refused early, while the rest is still being streamed (the error arrives mid-write).
+        ['refused early', `id,v\nrefused,early\n${rows(150_000)}\n`, /line 2 could not be stored/i],
+      ];
+      for (const [name, content, message] of cases) {
+        const response = await upload({ name, id_column: 'id' }, content);
+        expect(response.status, name).toBe(400);
+        expectErrorShape(response.body, 'validation_error');
+        expect(response.body.message, name).toMatch(message);
+      }
+      expect(await referenceCount()).toBe(before);
+      const [aborted] = await server.app.sql<{ count: number }[]>`
+        select count(*)::int as count from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`;
+      expect(aborted!.count).toBe(0);
+    } finally {
+      await server.app.sql`alter table dataset_rows drop constraint refuse_for_test`;
+    }
+    const after = await upload({ name: 'after a refusal', id_column: 'id' }, 'id,v\nrefused,fine now\n');
+    expect(after.status).toBe(201);
+  });
+
   it('rejects a multipart body that ends inside the file part with 400', async () => {
     const before = await referenceCount();
     const boundary = 'concord-test-boundary';

@@ -46,6 +46,22 @@ function requireColumn(upload: Upload, column: string | undefined, option: strin
   }
 }
 
+/**
+ * A refusal by PostgreSQL in the middle of COPY (a check the service does not make itself). Data and constraint
+ * errors (SQLSTATE classes 22, 23) name the file line of the refused row ("COPY dataset_rows, line N" counts data
+ * rows, as `position` does) and are the upload's fault: 400. Anything else is rethrown as it is (a 500).
+ */
+function refusal(error: unknown, fileLines: number[]): unknown {
+  const pg = error as { code?: unknown; where?: unknown; message?: unknown };
+  if (typeof pg.code !== 'string' || !/^2[23]/.test(pg.code)) return error;
+  const copyLine = /COPY dataset_rows, line (\d+)/.exec(typeof pg.where === 'string' ? pg.where : '');
+  const line = copyLine ? fileLines[Number(copyLine[1]) - 1] : undefined;
+  const what = line === undefined ? 'A row of the file' : `Line ${line}`;
+  return new ValidationError(`${what} could not be stored: ${String(pg.message)}.`, [
+    { path: line === undefined ? 'file' : `line ${line}`, message: String(pg.message) },
+  ]);
+}
+
 function cellText(value: CellValue | undefined): string | null {
   if (value === null || value === undefined) return null;
   return String(value);
@@ -57,6 +73,7 @@ function cellText(value: CellValue | undefined): string | null {
  */
 export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetId: string, upload: Upload, options: CopyOptions): Promise<number> {
   const firstLineByExternalId = new Map<string, number>();
+  const fileLines: number[] = []; // file line of each data row, to name the one PostgreSQL refuses
   const checkColumnsOnce = () => {
     requireColumn(upload, options.idColumn, 'id_column');
     requireColumn(upload, options.filenameColumn, 'filename_column');
@@ -89,6 +106,7 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
         ]);
       }
       firstLineByExternalId.set(externalId, row.line);
+      fileLines.push(row.line);
       const json = JSON.stringify(row.values);
       if (json.includes('\\u0000')) {
         throw new ValidationError(`Line ${row.line} contains a NUL character, which cannot be stored.`, [
@@ -107,17 +125,22 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
       if (buffer.length >= 256 * 1024) {
         const chunk = buffer;
         buffer = '';
+        // A refusal destroys the stream: writing on would wait for a 'drain' that never comes.
+        if (writable.errored) throw writable.errored;
         if (!writable.write(chunk)) await once(writable, 'drain');
       }
     }
     if (position === 0) throw new ValidationError('The file has no data rows.');
     // JSON inputs learn their columns while streaming: check the options against the final list.
     checkColumnsOnce();
+    if (writable.errored) throw writable.errored;
     writable.end(buffer);
     await finished;
     return position;
   } catch (error) {
+    // postgres.js settles the stream with PostgreSQL's error only with src/db/patches (porsager/postgres#1173);
+    // unpatched, a refused row left this await, the request and its transaction hanging.
     writable.destroy(error as Error);
-    throw error;
+    throw refusal(error, fileLines);
   }
 }
