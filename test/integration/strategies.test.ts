@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
 import { expectErrorShape, graphql, request } from '../support/http';
 import { startWorker, type RunningWorker } from '../../src/worker';
-import { setupFebrl, waitForRun, type FebrlSetup } from './runs-fixture';
+import { FEBRL_MAPPINGS, setupFebrl, waitForRun, type FebrlSetup } from './runs-fixture';
+import { fixture, uploadForm } from '../support/fixtures';
 
 let server: TestServer;
 let worker: RunningWorker;
@@ -257,6 +258,43 @@ describe('smart runs', { timeout: 240_000 }, () => {
     const withoutReviews = await generate({ matching_config_id: febrl.configId, use_reviews: false });
     expect(withoutReviews.body.labels_used).toBe(0);
     expect(withoutReviews.body.version_hash).toBe(strategy.version_hash);
+  });
+
+  it('one to one holds after the review pass: no reference row is matched twice', async () => {
+    // FEBRL3 as linkage: originals as reference, their 1–9 duplicates as source, so several source rows compete
+    // for each reference row, and many of them fall in the review band.
+    const [header, ...lines] = fixture('febrl3/dataset3.csv').toString('utf8').trim().split('\n');
+    const csv = (keep: (line: string) => boolean) => [header, ...lines.filter(keep)].join('\n');
+    const upload = async (path: string, name: string, file: string) => {
+      const response = await request(server.url, 'POST', path, { key: workspace.key, body: uploadForm(file, `${name}.csv`, { name, id_column: 'rec_id' }) });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      return response.body.id as string;
+    };
+    const referenceId = await upload('/v1/reference-data', 'febrl3 originals', csv((line) => line.includes('-org,')));
+    const sourceId = await upload('/v1/source-data', 'febrl3 duplicates', csv((line) => line.includes('-dup-')));
+    const config = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      json: { name: 'febrl3 one to one', reference_data_id: referenceId, source_data_id: sourceId, field_mappings: FEBRL_MAPPINGS, threshold: 0.8, one_to_one: true },
+    });
+    expect(config.status, JSON.stringify(config.body)).toBe(201);
+    const generated = await generate({ matching_config_id: config.body.id, user_prompt: 'one to one' });
+    expect(generated.status, JSON.stringify(generated.body).slice(0, 500)).toBe(201);
+    // The whole range as review band: the second pass rescores every row.
+    const widened = await request(server.url, 'PATCH', `/v1/matching/strategies/${generated.body.id}`, { key: workspace.key, json: { review_band: { low: 0, high: 1 } } });
+    expect(widened.status, JSON.stringify(widened.body).slice(0, 500)).toBe(200);
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/smart-run`, { key: workspace.key, json: { strategy_id: generated.body.id } });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const done = await waitForRun(server.url, workspace.key, started.body.id);
+    expect(done.status).toBe('completed');
+
+    const [counts] = await server.app.sql<{ matched: number; distinct_references: number; reviewed: number }[]>`
+      select count(matched_reference_row_id)::int as matched, count(distinct matched_reference_row_id)::int as distinct_references,
+        count(*) filter (where evidence @> '[{"source": "*"}]')::int as reviewed
+      from run_results where run_id = ${started.body.id}`;
+    expect(counts!.reviewed).toBeGreaterThan(0); // the review pass rescored rows
+    expect(counts!.matched).toBeGreaterThan(1000);
+    expect(counts!.distinct_references).toBe(counts!.matched);
+    expect(done.rows_matched).toBe(counts!.matched);
   });
 
   it('GraphQL: generateStrategy, strategy and strategies', async () => {

@@ -18,7 +18,6 @@ import {
   expandSliceResult,
   matchSlice,
   MatchWorkerPool,
-  resolveOneToOne,
   type EngineRow,
   type MatchConfig,
   ReferenceIndex,
@@ -27,6 +26,7 @@ import {
 } from '../../matching';
 import { runOnThread, siblingModule } from '../../threads';
 import { ReferenceIndexCache } from './index-cache';
+import { assignOneToOne } from './one-to-one';
 import { loadEngineRows } from './reference-rows';
 import { queueReviewPass } from './review-pass';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
@@ -336,37 +336,16 @@ async function writeResults(tx: postgres.TransactionSql, runId: string, records:
 // ─── finalise ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * After the last chunk: one_to_one assignment over all results (when the config asks for it), then the counters
+ * After the last chunk: one_to_one assignment over all results (when the config asks for it; smart runs: after
+ * the review pass), then the counters
  * from the results table (so retries cannot double count), `completed_at` and status `completed`.
  */
 export async function finaliseRun(execution: ExecutionContext, runId: string, snapshot: RunSnapshot): Promise<void> {
   const { app } = execution;
-  if (snapshot.match.oneToOne) {
-    await app.sql.begin(async (tx) => {
-      await tx`update runs set phase = 'assigning', updated_at = now(), version = version + 1 where id = ${runId} and status = 'running'`;
-      await notifyRun(tx, runId, 'progress');
-    });
-    const rows = await app.sql<{ source_row_id: string; matched_reference_row_id: string | null; candidates: Array<{ referenceRowId: string; confidence: number }> }[]>`
-      select source_row_id, matched_reference_row_id, candidates from run_results where run_id = ${runId}`;
-    const assignments = resolveOneToOne(
-      rows.map((row) => ({ sourceRowId: row.source_row_id, candidates: row.candidates })),
-      snapshot.match.threshold,
-    );
-    const changed = rows
-      .map((row) => ({ row, assignment: assignments.get(row.source_row_id)! }))
-      .filter(({ row, assignment }) => assignment && assignment.referenceRowId !== row.matched_reference_row_id)
-      .map(({ row, assignment }) => ({ source_row_id: row.source_row_id, reference: assignment.referenceRowId, confidence: assignment.confidence }));
-    for (let start = 0; start < changed.length; start += 5000) {
-      const batch = JSON.stringify(changed.slice(start, start + 5000));
-      await app.sql`
-        update run_results r set matched_reference_row_id = x.reference, confidence = x.confidence,
-          matched_reference_external_id = d.external_id
-        from jsonb_to_recordset(${batch}::text::jsonb) as x(source_row_id uuid, reference uuid, confidence float8)
-        left join dataset_rows d on d.id = x.reference
-        where r.run_id = ${runId} and r.source_row_id = x.source_row_id`;
-    }
-  }
-  if (snapshot.reviewPass && snapshot.reviewBand) {
+  const reviewPass = snapshot.reviewPass === true && snapshot.reviewBand != null;
+  // With a review pass, one_to_one is assigned after it (it re-ranks band rows, which would undo an assignment).
+  if (snapshot.match.oneToOne && !reviewPass) await assignOneToOne(app, runId, snapshot.match.threshold);
+  if (reviewPass) {
     // Smart runs: the review band's second pass completes the run (src/modules/runs/review-pass.ts).
     await app.sql.begin((tx) => queueReviewPass(tx, runId, 'running'));
     return;

@@ -13,6 +13,7 @@ import type { RunSnapshot } from '../../db/schema';
 import { notifyRun } from '../../events/run-events';
 import type { EngineRow, MatchConfig, RowMatch } from '../../matching';
 import { createReviewResolver } from '../../matching/smart';
+import { assignOneToOne } from './one-to-one';
 import { loadEngineRows } from './reference-rows';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
@@ -38,7 +39,8 @@ interface BandRow {
   candidates: Array<{ referenceRowId: string; confidence: number }>;
 }
 
-/** The job: rescore the band, then complete the run (`complete` recomputes the counters from the results). */
+/** The job: rescore the band, assign one_to_one over the whole run when asked, then complete the run (`complete`
+ *  recomputes the counters from the results). */
 export async function runReviewPass(app: App, runId: string, complete: (runId: string) => Promise<void>): Promise<void> {
   const [run] = await app.sql<{ status: string; snapshot: RunSnapshot }[]>`select status, snapshot from runs where id = ${runId}`;
   if (!run || run.status !== 'ai_resolving') return;
@@ -65,6 +67,7 @@ export async function runReviewPass(app: App, runId: string, complete: (runId: s
       if (!stillResolving) return; // cancelled meanwhile: keep what is written, stop
     }
   }
+  if (run.snapshot.match.oneToOne) await assignOneToOne(app, runId, run.snapshot.match.threshold);
   await complete(runId);
 }
 
