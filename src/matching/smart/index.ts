@@ -1,6 +1,6 @@
 // Smart strategies: generation from the data (no labels needed) and the review-band resolver. See README.md.
 export { generateStrategy } from './generate';
-export { createReviewResolver } from './review';
+export { createReviewResolver, ReviewStatistics } from './review';
 export { parsePrompt, UNDERSTOOD_INSTRUCTIONS, type PromptDirectives } from './prompt';
 export {
   PromptNotUnderstoodError,

@@ -29,37 +29,59 @@ interface Scored {
 }
 
 export const createReviewResolver: CreateReviewResolver = (match, reference) => {
-  const mappings = match.fieldMappings ?? [];
-  const columns: RecordColumn[] = match.model?.record?.columns ?? mappings.map((m) => ({ source: m.source, target: m.target }));
-  const record = new WholeRecordText(columns);
-  // One pass over the reference: record IDF, value frequencies of each mapped column, IDF of tfidf fields.
-  const frequencies = mappings.map(() => new Map<string, number>());
-  const present = mappings.map(() => 0);
-  const tfidf = mappings.map((m) => (m.options?.algorithm === 'tfidf_cosine' && m.strategy === 'fuzzy' ? { hashes: [] as number[], offsets: [0] } : null));
-  for (const row of reference) {
-    record.add(row.values);
-    mappings.forEach((m, f) => {
+  const statistics = new ReviewStatistics(match);
+  for (const row of reference) statistics.add(row);
+  return statistics.finish();
+};
+
+/**
+ * What the review pass needs from the whole reference table, gathered one row at a time (the rows themselves are
+ * not kept, so a caller can stream a large table through it): record IDF, value frequencies of each mapped column,
+ * IDF of tfidf fields. add() every reference row, then finish() gives the resolver.
+ */
+export class ReviewStatistics {
+  private readonly mappings: FieldMapping[];
+  private readonly record: WholeRecordText;
+  private readonly frequencies: Array<Map<string, number>>;
+  private readonly present: number[];
+  private readonly tfidf: Array<{ hashes: number[]; offsets: number[] } | null>;
+
+  constructor(private readonly match: MatchConfig) {
+    this.mappings = match.fieldMappings ?? [];
+    const columns: RecordColumn[] = match.model?.record?.columns ?? this.mappings.map((m) => ({ source: m.source, target: m.target }));
+    this.record = new WholeRecordText(columns);
+    this.frequencies = this.mappings.map(() => new Map<string, number>());
+    this.present = this.mappings.map(() => 0);
+    this.tfidf = this.mappings.map((m) => (m.options?.algorithm === 'tfidf_cosine' && m.strategy === 'fuzzy' ? { hashes: [], offsets: [0] } : null));
+  }
+
+  add(row: EngineRow): void {
+    this.record.add(row.values);
+    this.mappings.forEach((m, f) => {
       const text = normaliseText(row.values?.[m.target]);
-      const t = tfidf[f];
+      const t = this.tfidf[f];
       if (t) {
-        t.hashes.push(...uniqueTokenHashes(text));
+        for (const h of uniqueTokenHashes(text)) t.hashes.push(h);
         t.offsets.push(t.hashes.length);
       }
       if (text === '') return;
-      present[f] = (present[f] as number) + 1;
-      const counts = frequencies[f] as Map<string, number>;
+      this.present[f] = (this.present[f] as number) + 1;
+      const counts = this.frequencies[f] as Map<string, number>;
       counts.set(text, (counts.get(text) ?? 0) + 1);
     });
   }
-  record.finish();
-  const idfs: Array<IdfTable | null> = tfidf.map((t) => (t ? buildIdf(Int32Array.from(t.hashes), Int32Array.from(t.offsets), t.offsets.length - 1, false) : null));
-  const resolver: ReviewResolver = {
-    resolve(source, candidates) {
-      return resolveRow(match, mappings, frequencies, present, idfs, record, source, candidates);
-    },
-  };
-  return resolver;
-};
+
+  finish(): ReviewResolver {
+    const { match, mappings, frequencies, present, record } = this;
+    record.finish();
+    const idfs: Array<IdfTable | null> = this.tfidf.map((t) => (t ? buildIdf(Int32Array.from(t.hashes), Int32Array.from(t.offsets), t.offsets.length - 1, false) : null));
+    return {
+      resolve(source, candidates) {
+        return resolveRow(match, mappings, frequencies, present, idfs, record, source, candidates);
+      },
+    };
+  }
+}
 
 function fieldScore(mapping: FieldMapping, idf: IdfTable | null, a: unknown, b: unknown): number | null {
   if (idf === null) return compareValues(mapping, a, b);

@@ -12,9 +12,9 @@ import type { App } from '../../context';
 import type { RunSnapshot } from '../../db/schema';
 import { notifyRun } from '../../events/run-events';
 import type { EngineRow, MatchConfig, RowMatch } from '../../matching';
-import { createReviewResolver } from '../../matching/smart';
+import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
-import { loadEngineRows } from './reference-rows';
+import { streamEngineRows } from './reference-rows';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
 const BATCH_ROWS = 500;
@@ -34,6 +34,7 @@ export async function queueReviewPass(tx: postgres.TransactionSql, runId: string
 }
 
 interface BandRow {
+  position: number;
   source_row_id: string;
   values: Record<string, unknown> | null;
   candidates: Array<{ referenceRowId: string; confidence: number }>;
@@ -45,30 +46,46 @@ export async function runReviewPass(app: App, runId: string, complete: (runId: s
   const [run] = await app.sql<{ status: string; snapshot: RunSnapshot }[]>`select status, snapshot from runs where id = ${runId}`;
   if (!run || run.status !== 'ai_resolving') return;
   const band = run.snapshot.reviewBand;
-  const rows = band
-    ? await app.sql<BandRow[]>`
-        select r.source_row_id, coalesce(s.values, d.values) as values, r.candidates
-        from run_results r
-        left join dataset_rows s on s.id = r.source_row_id
-        left join run_documents d on d.id = r.source_row_id
-        where r.run_id = ${runId} and r.confidence between ${band.low} and ${band.high}
-        order by r.position`
-    : [];
-  if (rows.length > 0) {
-    const reference = await loadEngineRows(app.sql, run.snapshot.referenceDataId);
-    const resolver = createReviewResolver(run.snapshot.match as MatchConfig, reference);
-    const byId = new Map(reference.map((row) => [row.id, row]));
-    for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-      const batch = rows.slice(start, start + BATCH_ROWS).map((row) => {
-        const candidates = row.candidates.map((candidate) => byId.get(candidate.referenceRowId)).filter((found): found is EngineRow => !!found);
-        return { sourceRowId: row.source_row_id, match: resolver.resolve({ id: row.source_row_id, values: row.values ?? {} }, candidates) };
-      });
-      const stillResolving = await writeResolved(app, runId, batch);
-      if (!stillResolving) return; // cancelled meanwhile: keep what is written, stop
-    }
+  let resolver: ReviewResolver | undefined;
+  // Band rows page by page (by position: a rescored row may leave the band, and pages only move forward).
+  for (let after = 0; band; ) {
+    const slice = await app.sql<BandRow[]>`
+      select r.position, r.source_row_id, coalesce(s.values, d.values) as values, r.candidates
+      from run_results r
+      left join dataset_rows s on s.id = r.source_row_id
+      left join run_documents d on d.id = r.source_row_id
+      where r.run_id = ${runId} and r.confidence between ${band.low} and ${band.high} and r.position > ${after}
+      order by r.position
+      limit ${BATCH_ROWS}`;
+    if (slice.length === 0) break;
+    resolver ??= await reviewResolverFor(app, run.snapshot);
+    const byId = await candidateRows(app, run.snapshot.referenceDataId, slice);
+    const batch = slice.map((row) => {
+      const candidates = row.candidates.map((candidate) => byId.get(candidate.referenceRowId)).filter((found): found is EngineRow => !!found);
+      return { sourceRowId: row.source_row_id, match: (resolver as ReviewResolver).resolve({ id: row.source_row_id, values: row.values ?? {} }, candidates) };
+    });
+    const stillResolving = await writeResolved(app, runId, batch);
+    if (!stillResolving) return; // cancelled meanwhile: keep what is written, stop
+    after = (slice[slice.length - 1] as BandRow).position;
   }
   if (run.snapshot.match.oneToOne) await assignOneToOne(app, runId, run.snapshot.match.threshold);
   await complete(runId);
+}
+
+/** The resolver's statistics from the whole reference table, streamed through (its rows are not kept: a
+ *  1M-row reference would take about 1 GB as row objects). */
+async function reviewResolverFor(app: App, snapshot: RunSnapshot): Promise<ReviewResolver> {
+  const statistics = new ReviewStatistics(snapshot.match as MatchConfig);
+  for await (const row of streamEngineRows(app.sql, snapshot.referenceDataId)) statistics.add(row);
+  return statistics.finish();
+}
+
+/** The reference rows some band rows have as candidates, by id. */
+async function candidateRows(app: App, referenceDataId: string, rows: BandRow[]): Promise<Map<string, EngineRow>> {
+  const ids = [...new Set(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)))];
+  const found = ids.length === 0 ? [] : await app.sql<{ id: string; values: Record<string, unknown> }[]>`
+    select id, values from dataset_rows where dataset_id = ${referenceDataId} and id = any(${ids}::uuid[])`;
+  return new Map(found.map((row) => [row.id, { id: row.id, values: row.values }]));
 }
 
 async function writeResolved(app: App, runId: string, batch: Array<{ sourceRowId: string; match: RowMatch }>): Promise<boolean> {
