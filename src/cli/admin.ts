@@ -1,28 +1,43 @@
-/** `workspace create`, `key create`: straight against the database (DATABASE_URL or the embedded PostgreSQL). */
+/** `workspace create`, `key create|list|revoke`: straight against the database (DATABASE_URL or the embedded PostgreSQL). */
 import { readSettings } from '../config';
 import { openDatabase } from '../database';
 import { connect } from '../db/client';
 import { migrate } from '../db/migrate';
-import { createApiKey, createWorkspace } from '../modules/workspaces/service';
+import { createApiKey, createWorkspace, listApiKeys, revokeApiKey } from '../modules/workspaces/service';
 import { print } from './output';
 
-export async function adminCommand(command: 'workspace create' | 'key create', argument: string, options: { json: boolean; scopes?: string | undefined }): Promise<number> {
+export const ADMIN_COMMANDS = ['workspace create', 'key create', 'key list', 'key revoke'] as const;
+export type AdminCommand = (typeof ADMIN_COMMANDS)[number];
+
+export async function adminCommand(command: AdminCommand, argument: string, options: { json: boolean; scopes?: string | undefined; prefix?: string | undefined }): Promise<number> {
   const settings = readSettings();
   const database = await openDatabase(settings);
   const client = connect(database.url, { max: 2 });
   try {
     await migrate(database.url);
     if (command === 'workspace create') {
-      const { workspace, apiKey } = await createWorkspace(client.db, { name: argument });
+      const { workspace, apiKey, prefix } = await createWorkspace(client.db, { name: argument });
       print(
         options.json,
-        { workspace: { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString() }, api_key: apiKey },
+        { workspace: { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString() }, api_key: apiKey, prefix },
         [`Created workspace "${workspace.name}" (${workspace.id}).`, `API key (shown once): ${apiKey}`],
       );
-    } else {
+    } else if (command === 'key create') {
       const scopes = options.scopes?.split(',').map((scope) => scope.trim()).filter(Boolean);
-      const { apiKey, scopes: granted } = await createApiKey(client.db, argument, scopes ? { scopes } : {});
-      print(options.json, { api_key: apiKey, scopes: granted }, [`API key with scopes ${granted.join(', ')} (shown once): ${apiKey}`]);
+      const { apiKey, prefix, scopes: granted } = await createApiKey(client.db, argument, scopes ? { scopes } : {});
+      print(options.json, { api_key: apiKey, prefix, scopes: granted }, [`API key ${prefix}… with scopes ${granted.join(', ')} (shown once): ${apiKey}`]);
+    } else if (command === 'key list') {
+      const keys = await listApiKeys(client.db, argument);
+      print(
+        options.json,
+        { data: keys.map((key) => ({ prefix: key.prefix, scopes: key.scopes, created_at: key.createdAt.toISOString(), revoked_at: key.revokedAt?.toISOString() ?? null })) },
+        keys.map((key) => `${key.prefix}…  ${key.scopes.join(',').padEnd(10)}  created ${key.createdAt.toISOString()}${key.revokedAt ? `  revoked ${key.revokedAt.toISOString()}` : ''}`),
+      );
+    } else {
+      const revoked = await revokeApiKey(client.db, argument, options.prefix ?? '');
+      print(options.json, { prefix: revoked.prefix, revoked_at: revoked.revokedAt.toISOString() }, [
+        `Revoked ${revoked.prefix}… (${revoked.revokedAt.toISOString()}); running servers refuse it within 5 seconds.`,
+      ]);
     }
     return 0;
   } finally {

@@ -16,6 +16,8 @@ Provisioning (on the database: DATABASE_URL, or the embedded PostgreSQL under DA
   workspace create <name>                      create a workspace and its first API key (scopes read, write)
   key create <workspace-id> [--scopes read,write]
                                                create another API key for a workspace
+  key list <workspace-id>                      a workspace's keys (prefixes, scopes, revocations)
+  key revoke <workspace-id> <prefix>           revoke a key (prefix: its first 9 characters, ck_…)
 
 Through the API of a running server (--url, default CONCORD_URL or ${DEFAULT_URL}; --key, default CONCORD_API_KEY):
   run <config-id> [--follow]                   start a run; --follow shows its progress and a summary, and exits
@@ -67,10 +69,13 @@ async function main(argv: string[]): Promise<number> {
     case 'workspace':
     case 'key': {
       const command = `${noun} ${rest[0] ?? ''}`.trim();
-      if (command !== 'workspace create' && command !== 'key create') break;
       // Loaded only here: the database modules (embedded PostgreSQL included) are slow to load and unused by API commands.
-      const { adminCommand } = await import('./admin');
-      return adminCommand(command, need(rest[1], command === 'workspace create' ? 'a name' : 'a workspace id'), { json, scopes: values.scopes });
+      const { adminCommand, ADMIN_COMMANDS } = await import('./admin');
+      const known = ADMIN_COMMANDS.find((c) => c === command);
+      if (!known) break;
+      const argument = need(rest[1], known === 'workspace create' ? 'a name' : 'a workspace id');
+      const prefix = known === 'key revoke' ? need(rest[2], 'a key prefix') : undefined;
+      return adminCommand(known, argument, { json, scopes: values.scopes, prefix });
     }
     case 'run':
       return runCommand(connection(values), need(rest[0], 'a config id'), { follow: values.follow ?? false, json });

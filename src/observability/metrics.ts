@@ -1,9 +1,7 @@
 import { Readable } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { App } from '../context';
-import { UnauthorizedError } from '../errors';
-import { bearerToken } from '../context';
-import { secretsEqual } from '../modules/workspaces/keys';
+import { requireAdminToken } from '../http/admin-token';
 import { RUN_STATUSES } from '../modules/runs/service';
 import type { Router } from '../http/rest/router';
 
@@ -136,11 +134,7 @@ export function registerMetricsRoute(router: Router, app: App): void {
     'GET',
     '/metrics',
     async (request) => {
-      const expected = app.settings.ADMIN_TOKEN;
-      if (expected) {
-        const token = bearerToken(request.raw.headers.authorization);
-        if (!token || !secretsEqual(token, expected)) throw new UnauthorizedError('Missing or invalid admin token.');
-      }
+      if (app.settings.ADMIN_TOKEN) requireAdminToken(app.settings.ADMIN_TOKEN, request.raw.headers);
       const { registry } = metricsFor(app);
       const text = await registry.metrics();
       return { status: 200, contentType: registry.contentType, stream: Readable.from([text]) };

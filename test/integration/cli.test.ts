@@ -70,6 +70,41 @@ afterAll(async () => {
 
 // Each spawn loads tsx and the CLI (seconds on a busy machine): generous timeouts.
 describe('CLI', { timeout: 240_000 }, () => {
+  it('provisioning on the database: workspace create, key create, key list, key revoke (the server refuses it)', async () => {
+    const onDatabase = { DATABASE_URL: server.database.url, CONCORD_API_KEY: undefined };
+    const created = await cli(['workspace', 'create', 'cli workspace', '--json'], onDatabase).done;
+    expect(created.code, created.stderr).toBe(0);
+    const workspaceOut = JSON.parse(created.stdout);
+    expect(workspaceOut.prefix).toBe(workspaceOut.api_key.slice(0, 9));
+    const key = await cli(['key', 'create', workspaceOut.workspace.id, '--scopes', 'read', '--json'], onDatabase).done;
+    expect(key.code, key.stderr).toBe(0);
+    const keyOut = JSON.parse(key.stdout);
+    expect(keyOut.scopes).toEqual(['read']);
+    expect((await request(server.url, 'GET', '/v1/reference-data', { key: keyOut.api_key })).status).toBe(200);
+
+    const revoked = await cli(['key', 'revoke', workspaceOut.workspace.id, keyOut.prefix], onDatabase).done;
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toMatch(new RegExp(`Revoked ${keyOut.prefix}`));
+    // Another process revoked it: this server's authentication cache lets it through for at most 5 s.
+    const deadline = Date.now() + 8_000;
+    let status = 200;
+    while (Date.now() < deadline && (status = (await request(server.url, 'GET', '/v1/reference-data', { key: keyOut.api_key })).status) === 200) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(status).toBe(401);
+
+    const listed = await cli(['key', 'list', workspaceOut.workspace.id, '--json'], onDatabase).done;
+    expect(listed.code, listed.stderr).toBe(0);
+    const keys = JSON.parse(listed.stdout).data;
+    expect(keys.map((k: any) => [k.prefix, k.revoked_at !== null])).toEqual([[keyOut.prefix, true], [workspaceOut.prefix, false]]);
+    const missingPrefix = await cli(['key', 'revoke', workspaceOut.workspace.id], onDatabase).done;
+    expect(missingPrefix.code).toBe(2);
+    expect(missingPrefix.stderr).toMatch(/needs a key prefix/);
+    const unknown = await cli(['key', 'revoke', workspaceOut.workspace.id, 'ck_nope00'], onDatabase).done;
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No API key with this prefix/);
+  });
+
   it('import streams a file as multipart (key and URL from options or the environment)', async () => {
     const reference = await cli(
       ['import', 'test/fixtures/febrl4/dataset4a.csv', '--kind', 'reference', '--name', 'febrl4a', '--id-column', 'rec_id', '--json', '--url', server.url, '--key', workspace.key],

@@ -41,6 +41,53 @@ describe('admin provisioning', () => {
     expect(readViewer.body.data?.viewer.scopes).toEqual(['read']);
   });
 
+  it('lists a workspace\'s keys and revokes one: refused at once, listed as revoked, revoking again changes nothing', async () => {
+    const created = await request(server.url, 'POST', '/v1/admin/workspaces', { key: ADMIN_TOKEN, json: { name: 'Keys' } });
+    expect(created.status).toBe(201);
+    const workspaceId = created.body.workspace.id;
+    const first = created.body;
+    expect(first.prefix).toBe(first.api_key.slice(0, 9));
+    const second = await request(server.url, 'POST', `/v1/admin/workspaces/${workspaceId}/api-keys`, { key: ADMIN_TOKEN, json: { scopes: ['read'] } });
+    expect(second.body.prefix).toBe(second.body.api_key.slice(0, 9));
+    const keysPath = `/v1/admin/workspaces/${workspaceId}/api-keys`;
+
+    const listed = await request(server.url, 'GET', keysPath, { key: ADMIN_TOKEN });
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((key: any) => key.prefix)).toEqual([second.body.prefix, first.prefix]);
+    expect(listed.body.data[0]).toMatchObject({ scopes: ['read'], revoked_at: null, rate_limit_per_minute: null });
+    expect(JSON.stringify(listed.body)).not.toContain(first.api_key.slice(9)); // never a secret
+
+    // The key works (and is now in this process's authentication cache), then is revoked.
+    expect((await request(server.url, 'GET', '/v1/reference-data', { key: first.api_key })).status).toBe(200);
+    const revoked = await request(server.url, 'DELETE', `${keysPath}/${first.prefix}`, { key: ADMIN_TOKEN });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toEqual({ prefix: first.prefix, revoked_at: expect.stringMatching(/^\d{4}-/) });
+    const refused = await request(server.url, 'GET', '/v1/reference-data', { key: first.api_key });
+    expect(refused.status).toBe(401);
+    expectErrorShape(refused.body, 'unauthorized');
+    const refusedGraphql = await graphql(server.url, '{ viewer { scopes } }', {}, first.api_key);
+    expect(refusedGraphql.body.errors?.[0]?.extensions?.code).toBe('unauthorized');
+    expect((await request(server.url, 'GET', '/v1/reference-data', { key: second.body.api_key })).status).toBe(200);
+
+    const again = await request(server.url, 'DELETE', `${keysPath}/${first.prefix}`, { key: ADMIN_TOKEN });
+    expect(again.status).toBe(200);
+    expect(again.body.revoked_at).toBe(revoked.body.revoked_at);
+    const after = await request(server.url, 'GET', keysPath, { key: ADMIN_TOKEN });
+    expect(after.body.data.find((key: any) => key.prefix === first.prefix).revoked_at).toBe(revoked.body.revoked_at);
+
+    const unknownPrefix = await request(server.url, 'DELETE', `${keysPath}/ck_nope00`, { key: ADMIN_TOKEN });
+    expect(unknownPrefix.status).toBe(404);
+    expectErrorShape(unknownPrefix.body, 'not_found');
+    const unknownWorkspace = await request(server.url, 'GET', '/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys', { key: ADMIN_TOKEN });
+    expect(unknownWorkspace.status).toBe(404);
+    const notAnId = await request(server.url, 'DELETE', `/v1/admin/workspaces/nope/api-keys/${second.body.prefix}`, { key: ADMIN_TOKEN });
+    expect(notAnId.status).toBe(404);
+    // An API key is not an admin token, not even for its own workspace.
+    const byKey = await request(server.url, 'DELETE', `${keysPath}/${second.body.prefix}`, { key: second.body.api_key });
+    expect(byKey.status).toBe(401);
+    expect((await request(server.url, 'GET', keysPath, {})).status).toBe(401);
+  });
+
   it('refuses a missing or wrong admin token with 401', async () => {
     const missing = await request(server.url, 'POST', '/v1/admin/workspaces', { json: { name: 'x' } });
     expect(missing.status).toBe(401);

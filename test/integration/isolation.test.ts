@@ -216,6 +216,9 @@ const restMatrix: Record<string, () => RestCase[]> = {
   'PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit': () => [
     { path: `/v1/admin/workspaces/${A.workspaceId}/api-keys/${a.key.slice(0, 12)}/rate-limit`, json: { rate_limit_per_minute: 1 }, expect: 'unauthorized' },
   ],
+  'GET /v1/admin/workspaces/:id/api-keys': () => [{ path: `/v1/admin/workspaces/${A.workspaceId}/api-keys`, expect: 'unauthorized' }],
+  // B's key may not revoke A's key (and A's key is still valid afterwards: the rest of the matrix uses it).
+  'DELETE /v1/admin/workspaces/:id/api-keys/:prefix': () => [{ path: `/v1/admin/workspaces/${A.workspaceId}/api-keys/${a.key.slice(0, 9)}`, expect: 'unauthorized' }],
   ...datasetCases('reference', '/v1/reference-data'),
   ...datasetCases('reference', '/v1/matching/reference-data'),
   ...datasetCases('source', '/v1/source-data'),

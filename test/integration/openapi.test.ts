@@ -137,6 +137,12 @@ describe('conformance of live responses', () => {
     const prefix = (made.body.api_key as string).slice(0, 9);
     await call('PUT', limit, `/v1/admin/workspaces/${id}/api-keys/${prefix}/rate-limit`, 200, { ...key, json: { rate_limit_per_minute: 100 } });
     await call('PUT', limit, `/v1/admin/workspaces/${id}/api-keys/ck_zzzzzz/rate-limit`, 404, { ...key, json: { rate_limit_per_minute: 100 } });
+    await call('GET', keys, `/v1/admin/workspaces/${id}/api-keys`, 200, key);
+    await call('GET', keys, '/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys', 404, key);
+    const revoke = '/v1/admin/workspaces/:id/api-keys/:prefix';
+    expect(made.body.prefix).toBe(prefix);
+    await call('DELETE', revoke, `/v1/admin/workspaces/${id}/api-keys/${prefix}`, 200, key);
+    await call('DELETE', revoke, `/v1/admin/workspaces/${id}/api-keys/ck_zzzzzz`, 404, key);
   });
 
   let referenceId = '';

@@ -1,8 +1,6 @@
 import type { App } from '../../context';
-import { bearerToken } from '../../context';
-import { UnauthorizedError } from '../../errors';
 import { setApiKeyRateLimit } from '../../modules/limits/service';
-import { secretsEqual } from '../../modules/workspaces/keys';
+import { requireAdminToken } from '../admin-token';
 import { keysToCamel } from '../rest/case';
 import type { Router } from '../rest/router';
 
@@ -15,9 +13,7 @@ export function registerLimitAdminRoutes(router: Router, app: App): void {
     'PUT',
     '/v1/admin/workspaces/:id/api-keys/:prefix/rate-limit',
     async (request) => {
-      const token = bearerToken(request.raw.headers.authorization);
-      const expected = app.settings.ADMIN_TOKEN;
-      if (!expected || !token || !secretsEqual(token, expected)) throw new UnauthorizedError('Missing or invalid admin token.');
+      requireAdminToken(app.settings.ADMIN_TOKEN, request.raw.headers);
       const result = await setApiKeyRateLimit(app.sql, request.params.id!, request.params.prefix!, keysToCamel(await request.json()));
       return { status: 200, body: { prefix: result.prefix, rate_limit_per_minute: result.rateLimitPerMinute } };
     },

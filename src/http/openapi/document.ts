@@ -82,6 +82,20 @@ export const operations: Record<string, Operation> = {
     success: { status: 201, schema: 'ApiKeyCreated', description: 'The key (shown once).' },
     errors: [404],
   },
+  'GET /v1/admin/workspaces/:id/api-keys': {
+    summary: "List a workspace's API keys (prefixes, scopes, revocation; never the secrets)",
+    tags: ['Admin'],
+    access: 'admin',
+    success: { status: 200, schema: 'ApiKeyList', description: 'Newest first, revoked keys included.' },
+    errors: [404],
+  },
+  'DELETE /v1/admin/workspaces/:id/api-keys/:prefix': {
+    summary: 'Revoke an API key (refused at once by this process, by other server processes within 5 s)',
+    tags: ['Admin'],
+    access: 'admin',
+    success: { status: 200, schema: 'ApiKeyRevoked', description: 'Revoked (again: the first revocation time).' },
+    errors: [404, 409],
+  },
   'PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit': {
     summary: "Set one API key's rate limit (null: the default, 0: unlimited)",
     tags: ['Admin'],

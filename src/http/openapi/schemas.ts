@@ -55,6 +55,8 @@ const object = (properties: Record<string, unknown>, required: string[] = Object
   required,
   ...extra,
 });
+const keyPrefix = { type: 'string', description: 'The first characters of the key (ck_ + 6), to tell keys apart.' };
+const scopeList = { type: 'array', items: { enum: ['read', 'write'] } };
 
 const configBody = fromZod(configBodySchema);
 const configPatch = { ...configBody, required: undefined };
@@ -267,8 +269,13 @@ export const responseSchemas: Record<string, JsonSchema> = {
   WorkspaceCreated: object({
     workspace: object({ id: uuid, name: { type: 'string' }, created_at: dateTime }),
     api_key: { type: 'string', description: 'Shown once.' },
+    prefix: keyPrefix,
+    scopes: scopeList,
   }),
-  ApiKeyCreated: object({ api_key: { type: 'string', description: 'Shown once.' }, scopes: { type: 'array', items: { enum: ['read', 'write'] } } }),
+  ApiKeyCreated: object({ api_key: { type: 'string', description: 'Shown once.' }, prefix: keyPrefix, scopes: scopeList }),
+  ApiKey: object({ prefix: keyPrefix, scopes: scopeList, created_at: dateTime, revoked_at: nullable(dateTime), rate_limit_per_minute: nullable({ type: 'integer' }) }),
+  ApiKeyList: object({ data: { type: 'array', items: ref('ApiKey') } }),
+  ApiKeyRevoked: object({ prefix: keyPrefix, revoked_at: dateTime }),
   RateLimit: object({ prefix: { type: 'string' }, rate_limit_per_minute: nullable({ type: 'integer' }) }),
   Webhook: object({
     id: uuid,

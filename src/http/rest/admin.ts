@@ -1,27 +1,21 @@
 import type { App } from '../../context';
-import { UnauthorizedError } from '../../errors';
-import { bearerToken } from '../../context';
-import { secretsEqual } from '../../modules/workspaces/keys';
-import { createApiKey, createWorkspace } from '../../modules/workspaces/service';
+import { createApiKey, createWorkspace, listApiKeys, revokeApiKey } from '../../modules/workspaces/service';
+import { requireAdminToken } from '../admin-token';
 import type { RestRequest, Router } from './router';
 
 /** Provisioning, guarded by ADMIN_TOKEN (not by an API key: there is no workspace yet). */
 export function registerAdminRoutes(router: Router, app: App): void {
-  const requireAdmin = (request: RestRequest) => {
-    const token = bearerToken(request.raw.headers.authorization);
-    const expected = app.settings.ADMIN_TOKEN;
-    if (!expected || !token || !secretsEqual(token, expected)) throw new UnauthorizedError('Missing or invalid admin token.');
-  };
+  const requireAdmin = (request: RestRequest) => requireAdminToken(app.settings.ADMIN_TOKEN, request.raw.headers);
 
   router.add(
     'POST',
     '/v1/admin/workspaces',
     async (request) => {
       requireAdmin(request);
-      const { workspace, apiKey } = await createWorkspace(app.db, await request.json());
+      const { workspace, apiKey, prefix, scopes } = await createWorkspace(app.db, await request.json());
       return {
         status: 201,
-        body: { workspace: { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString() }, api_key: apiKey },
+        body: { workspace: { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString() }, api_key: apiKey, prefix, scopes },
       };
     },
     { public: true },
@@ -32,8 +26,41 @@ export function registerAdminRoutes(router: Router, app: App): void {
     '/v1/admin/workspaces/:id/api-keys',
     async (request) => {
       requireAdmin(request);
-      const { apiKey, scopes } = await createApiKey(app.db, request.params.id!, await request.json());
-      return { status: 201, body: { api_key: apiKey, scopes } };
+      const { apiKey, prefix, scopes } = await createApiKey(app.db, request.params.id!, await request.json());
+      return { status: 201, body: { api_key: apiKey, prefix, scopes } };
+    },
+    { public: true },
+  );
+
+  router.add(
+    'GET',
+    '/v1/admin/workspaces/:id/api-keys',
+    async (request) => {
+      requireAdmin(request);
+      const keys = await listApiKeys(app.db, request.params.id!);
+      return {
+        status: 200,
+        body: {
+          data: keys.map((key) => ({
+            prefix: key.prefix,
+            scopes: key.scopes,
+            created_at: key.createdAt.toISOString(),
+            revoked_at: key.revokedAt?.toISOString() ?? null,
+            rate_limit_per_minute: key.rateLimitPerMinute,
+          })),
+        },
+      };
+    },
+    { public: true },
+  );
+
+  router.add(
+    'DELETE',
+    '/v1/admin/workspaces/:id/api-keys/:prefix',
+    async (request) => {
+      requireAdmin(request);
+      const revoked = await revokeApiKey(app.db, request.params.id!, request.params.prefix!);
+      return { status: 200, body: { prefix: revoked.prefix, revoked_at: revoked.revokedAt.toISOString() } };
     },
     { public: true },
   );

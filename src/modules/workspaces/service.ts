@@ -1,8 +1,8 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { apiKeys, workspaces } from '../../db/schema';
-import { NotFoundError, validationErrorFromIssues } from '../../errors';
+import { ConflictError, NotFoundError, validationErrorFromIssues } from '../../errors';
 import type { Actor } from './actor';
 import { SCOPES, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, type Scope } from './keys';
 
@@ -13,30 +13,81 @@ export const apiKeyInput = z
   .object({ scopes: z.array(z.enum(SCOPES)).min(1, 'at least one scope').default([...SCOPES]) })
   .strict();
 
-export async function createWorkspace(db: Database, input: unknown): Promise<{ workspace: Workspace; apiKey: string; scopes: Scope[] }> {
+export async function createWorkspace(db: Database, input: unknown): Promise<{ workspace: Workspace; apiKey: string; prefix: string; scopes: Scope[] }> {
   const parsed = workspaceInput.safeParse(input ?? {});
   if (!parsed.success) throw validationErrorFromIssues('Invalid workspace.', parsed.error.issues);
   return db.transaction(async (tx) => {
     const [workspace] = await tx.insert(workspaces).values({ name: parsed.data.name }).returning();
-    const { apiKey, scopes } = await insertApiKey(tx, workspace!.id, [...SCOPES]);
-    return { workspace: workspace!, apiKey, scopes };
+    const { apiKey, prefix, scopes } = await insertApiKey(tx, workspace!.id, [...SCOPES]);
+    return { workspace: workspace!, apiKey, prefix, scopes };
   });
 }
 
-export async function createApiKey(db: Database, workspaceId: string, input: unknown): Promise<{ apiKey: string; scopes: Scope[] }> {
+export async function createApiKey(db: Database, workspaceId: string, input: unknown): Promise<{ apiKey: string; prefix: string; scopes: Scope[] }> {
   const parsed = apiKeyInput.safeParse(input ?? {});
   if (!parsed.success) throw validationErrorFromIssues('Invalid API key request.', parsed.error.issues);
+  const workspace = await findWorkspace(db, workspaceId);
+  return insertApiKey(db, workspace.id, [...new Set(parsed.data.scopes)]);
+}
+
+async function findWorkspace(db: Database, workspaceId: string): Promise<Workspace> {
   const workspace = z.string().uuid().safeParse(workspaceId).success
     ? await db.query.workspaces.findFirst({ where: { id: workspaceId } })
     : undefined;
   if (!workspace) throw new NotFoundError('workspace', workspaceId, 'No workspace with this ID exists.');
-  return insertApiKey(db, workspace.id, [...new Set(parsed.data.scopes)]);
+  return workspace;
 }
 
 async function insertApiKey(db: Pick<Database, 'insert'>, workspaceId: string, scopes: Scope[]) {
   const apiKey = generateApiKey();
-  await db.insert(apiKeys).values({ workspaceId, keyHash: hashApiKey(apiKey), prefix: displayPrefix(apiKey), scopes });
-  return { apiKey, scopes };
+  const prefix = displayPrefix(apiKey);
+  await db.insert(apiKeys).values({ workspaceId, keyHash: hashApiKey(apiKey), prefix, scopes });
+  return { apiKey, prefix, scopes };
+}
+
+export interface ApiKeyInfo {
+  prefix: string;
+  scopes: Scope[];
+  createdAt: Date;
+  revokedAt: Date | null;
+  rateLimitPerMinute: number | null;
+}
+
+/** A workspace's keys, newest first, revoked ones included (the secrets are never stored, only their hashes). */
+export async function listApiKeys(db: Database, workspaceId: string): Promise<ApiKeyInfo[]> {
+  const workspace = await findWorkspace(db, workspaceId);
+  const rows = await db
+    .select({ prefix: apiKeys.prefix, scopes: apiKeys.scopes, createdAt: apiKeys.createdAt, revokedAt: apiKeys.revokedAt, rateLimitPerMinute: apiKeys.rateLimitPerMinute })
+    .from(apiKeys)
+    .where(eq(apiKeys.workspaceId, workspace.id))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  return rows.map((row) => ({ ...row, scopes: row.scopes as Scope[] }));
+}
+
+/**
+ * Revokes the workspace's key with this prefix: it is refused from then on (by this process at once, by other
+ * server processes within AUTH_CACHE_MS). Revoking a revoked key again changes nothing. Several live keys with
+ * the same prefix (1 in 2^35 per pair) are a 409: the prefix does not say which one is meant.
+ */
+export async function revokeApiKey(db: Database, workspaceId: string, prefix: string): Promise<{ prefix: string; revokedAt: Date }> {
+  const workspace = await findWorkspace(db, workspaceId);
+  const matching = await db
+    .select({ id: apiKeys.id, keyHash: apiKeys.keyHash, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.workspaceId, workspace.id), eq(apiKeys.prefix, prefix)))
+    .orderBy(desc(apiKeys.revokedAt));
+  const live = matching.filter((key) => key.revokedAt === null);
+  if (matching.length === 0) throw new NotFoundError('API key', prefix, 'No API key with this prefix exists in this workspace.');
+  if (live.length > 1) throw new ConflictError('Several live keys of this workspace share this prefix, so it does not say which one to revoke.');
+  const key = live[0];
+  if (key === undefined) return { prefix, revokedAt: matching[0]!.revokedAt! };
+  const [revoked] = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, key.id), isNull(apiKeys.revokedAt)))
+    .returning({ revokedAt: apiKeys.revokedAt });
+  authCache.delete(key.keyHash);
+  return { prefix, revokedAt: revoked?.revokedAt ?? new Date() };
 }
 
 /**
