@@ -24,6 +24,8 @@ const settingsSchema = z.object({
   RUN_WORKER: booleanFlag.default(true),
   /** Jobs a worker runs at once. Default 2 (one per core here). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Webhook deliveries a worker makes at once, in job slots of their own (a slow endpoint never holds a run's slot). Default 4. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Source rows per chunk job of a run. Default 5000. */
   RUN_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   /** Upper bound of the reference indexes a worker process keeps across chunks (sum of estimated bytes). Default 1.5 GB. */

@@ -78,116 +78,69 @@ export function taskList(app: App, execution: ExecutionContext): TaskList {
   };
 }
 
+/** The jobs a runner of this process takes: webhook deliveries get a runner (and job slots) of their own. */
+const DELIVERY_TASKS = new Set(['deliver_webhook']);
+
+interface RunnerSpec {
+  name: string;
+  tasks: TaskList;
+  concurrency: number;
+  parsedCronItems: ReturnType<typeof parseCronItems>;
+}
+
 /**
- * The graphile-worker runner with Concord's tasks, on its own pg.Pool (with an error handler, ended after the
- * runner stops, so a Postgres shutdown cannot crash the process), supervised: graphile-worker keeps polling through
- * a lost database, but a job it cannot mark complete or failed (Postgres away at that moment) shuts its pool down.
- * The supervisor then hands that runner's jobs back and starts a new runner, with exponential backoff until Postgres
+ * Concord's graphile-worker runners, on one pg.Pool of their own (with an error handler, ended after the runners
+ * stop, so a Postgres shutdown cannot crash the process): one for runs (plan, chunks, review pass, schedule tick)
+ * with WORKER_CONCURRENCY slots, and one for webhook deliveries with WEBHOOK_CONCURRENCY slots, so a slow endpoint
+ * (up to 10 s an attempt) never holds a slot a run chunk is waiting for. graphile-worker only fetches jobs whose
+ * task is in the runner's task list. Each runner is supervised: graphile-worker keeps polling through a lost
+ * database, but a job it cannot mark complete or failed (Postgres away at that moment) shuts its pool down; the
+ * supervisor then hands that runner's jobs back and starts a new runner, with exponential backoff until Postgres
  * answers again.
  */
 export async function startWorker(app: App, options: WorkerOptions = {}): Promise<RunningWorker> {
   const connectionString = options.databaseUrl ?? app.settings.DATABASE_URL;
   if (!connectionString) throw new Error('startWorker needs a database URL');
   const execution = createExecutionContext(app, options.workerId, connectionString);
-  const pool = new pg.Pool({ connectionString, max: app.settings.WORKER_CONCURRENCY + 4, application_name: 'concord-worker' });
+  const { WORKER_CONCURRENCY, WEBHOOK_CONCURRENCY } = app.settings;
+  const pool = new pg.Pool({ connectionString, max: WORKER_CONCURRENCY + WEBHOOK_CONCURRENCY + 6, application_name: 'concord-worker' });
   pool.on('error', (error) => app.logger.warn({ err: error }, 'worker pool: idle connection error'));
   pool.on('connect', (client) => client.on('error', (error) => app.logger.warn({ err: error }, 'worker pool: connection error')));
-  const logger = new WorkerLogger((scope) => (level, message, meta) => {
-    const log = app.logger.child({ component: 'graphile-worker', ...scope });
-    if (level === 'error') log.error(meta ?? {}, message);
-    else if (level === 'warning') log.warn(meta ?? {}, message);
-    else log.debug(meta ?? {}, message);
-  });
-  // graphile-worker's worker ids of this process, for the heartbeat and hand-backs: jobs are locked by a worker's id
-  // or (when fetched for the pool) by the pool's id, so record both, per runner.
-  const allIds = new Set<string>();
-  let runnerIds = new Set<string>();
-  const events = new EventEmitter() as WorkerEvents;
-  const record = (id: string) => {
-    allIds.add(id);
-    runnerIds.add(id);
-  };
-  events.on('pool:create', ({ workerPool }) => record(workerPool.id));
-  events.on('worker:create', ({ worker }) => record(worker.workerId));
   const tasks = taskList(app, execution);
-  const parsedCronItems =
-    options.schedules === false
-      ? []
-      : parseCronItems([{ task: 'runs_schedule_tick', match: '* * * * *', identifier: 'concord_schedule_tick', options: { backfillPeriod: 0 } }]);
-  const startRunner = (): Promise<Runner> => {
-    runnerIds = new Set();
-    return run({
-      pgPool: pool,
-      events,
-      taskList: tasks,
-      concurrency: app.settings.WORKER_CONCURRENCY,
-      noHandleSignals: true,
-      pollInterval: 1000,
-      logger,
-      parsedCronItems,
-      preset: {
-        worker: {
-          // Batched completion (no delay): a job that cannot be marked complete/failed shuts the pool down (which the
-          // supervisor below restarts) instead of an unhandled promise rejection that would crash the process.
-          completeJobBatchDelay: 0,
-          failJobBatchDelay: 0,
-          // Our own stop() hands jobs back at SHUTDOWN_GRACE_MS, before graphile-worker would fail them with a delay.
-          gracefulShutdownAbortTimeout: 60_000,
-        },
-      },
-    });
-  };
-  let runner: Runner;
+  const pick = (keep: (name: string) => boolean): TaskList => Object.fromEntries(Object.entries(tasks).filter(([name]) => keep(name)));
+  const specs: RunnerSpec[] = [
+    {
+      name: 'runs',
+      tasks: pick((name) => !DELIVERY_TASKS.has(name)),
+      concurrency: WORKER_CONCURRENCY,
+      parsedCronItems:
+        options.schedules === false
+          ? []
+          : parseCronItems([{ task: 'runs_schedule_tick', match: '* * * * *', identifier: 'concord_schedule_tick', options: { backfillPeriod: 0 } }]),
+    },
+    { name: 'webhooks', tasks: pick((name) => DELIVERY_TASKS.has(name)), concurrency: WEBHOOK_CONCURRENCY, parsedCronItems: [] },
+  ];
+  // graphile-worker's worker ids of this process, for the heartbeat and hand-backs: jobs are locked by a worker's id
+  // or (when fetched for the pool) by the pool's id.
+  const allIds = new Set<string>();
+  const runners: SupervisedRunner[] = [];
   try {
-    runner = await startRunner();
+    for (const spec of specs) runners.push(await superviseRunner(app, pool, spec, allIds, execution.workerId));
   } catch (error) {
+    for (const runner of runners) await runner.stop().catch(() => {});
     await pool.end().catch(() => {});
     throw error;
   }
-  let stopping = false;
-  const supervised = (async () => {
-    for (let failures = 0; !stopping; ) {
-      await runner.promise.catch((error: unknown) => app.logger.warn({ err: error }, 'worker runner failed'));
-      if (stopping) return;
-      const orphaned = [...runnerIds];
-      app.logger.warn({ workerId: execution.workerId }, 'worker runner stopped unexpectedly; restarting it');
-      for (;;) {
-        await sleep(reconnectDelay(failures++) * 1000);
-        if (stopping) return;
-        try {
-          const released = await handBackJobs(app.sql, orphaned);
-          if (released) app.logger.info({ jobs: released }, 'handed back the jobs of the stopped runner');
-          runner = await startRunner();
-          failures = 0;
-          if (stopping) {
-            await runner.stop().catch(() => {});
-            return;
-          }
-          app.logger.info({ workerId: execution.workerId }, 'worker runner restarted');
-          break;
-        } catch (error) {
-          app.logger.warn({ err: error, failures }, 'worker runner restart failed; retrying');
-        }
-      }
-    }
-  })();
   const heartbeat = startHeartbeat(app, execution.workerId, allIds);
-  app.logger.info({ workerId: execution.workerId, concurrency: app.settings.WORKER_CONCURRENCY }, 'worker started');
+  app.logger.info({ workerId: execution.workerId, concurrency: WORKER_CONCURRENCY, webhookConcurrency: WEBHOOK_CONCURRENCY }, 'worker started');
   let stopped: Promise<{ handedBack: number }> | undefined;
   return {
     workerId: execution.workerId,
     stop(stopOptions = {}) {
       stopped ??= (async () => {
-        stopping = true;
         const graceMs = stopOptions.graceMs ?? app.settings.SHUTDOWN_GRACE_MS;
-        // runner.stop() stops fetching jobs at once and resolves when the running ones are done.
-        const graceful = runner.stop().then(
-          () => true,
-          (error: unknown) => {
-            app.logger.warn({ err: error }, 'worker stop failed');
-            return true;
-          },
-        );
+        // Each runner stops fetching jobs at once; stop() resolves when its running jobs are done.
+        const graceful = Promise.all(runners.map((runner) => runner.stop())).then(() => true);
         let timer: NodeJS.Timeout | undefined;
         const graceOver = new Promise<false>((resolve) => {
           timer = setTimeout(resolve, graceMs, false);
@@ -202,8 +155,6 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
           });
           app.logger.info({ jobs: handedBack }, 'handed back the running jobs');
         }
-        // The supervisor ends once the runner's promise settles, which it does not while jobs still run.
-        if (finished) await supervised;
         await heartbeat.stop();
         execution.close();
         // With jobs still running the pool cannot drain: do not wait for it (the process is about to exit).
@@ -212,6 +163,88 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
         return { handedBack };
       })();
       return stopped;
+    },
+  };
+}
+
+interface SupervisedRunner {
+  /** Stops fetching jobs; resolves when the running ones are done and the supervisor has ended. */
+  stop(): Promise<void>;
+}
+
+/** One graphile-worker runner, restarted (after handing its jobs back) whenever it stops without being asked. */
+async function superviseRunner(app: App, pool: pg.Pool, spec: RunnerSpec, allIds: Set<string>, workerId: string): Promise<SupervisedRunner> {
+  const logger = new WorkerLogger((scope) => (level, message, meta) => {
+    const log = app.logger.child({ component: 'graphile-worker', runner: spec.name, ...scope });
+    if (level === 'error') log.error(meta ?? {}, message);
+    else if (level === 'warning') log.warn(meta ?? {}, message);
+    else log.debug(meta ?? {}, message);
+  });
+  let runnerIds = new Set<string>();
+  const events = new EventEmitter() as WorkerEvents;
+  const record = (id: string) => {
+    allIds.add(id);
+    runnerIds.add(id);
+  };
+  events.on('pool:create', ({ workerPool }) => record(workerPool.id));
+  events.on('worker:create', ({ worker }) => record(worker.workerId));
+  const startRunner = (): Promise<Runner> => {
+    runnerIds = new Set();
+    return run({
+      pgPool: pool,
+      events,
+      taskList: spec.tasks,
+      concurrency: spec.concurrency,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      logger,
+      parsedCronItems: spec.parsedCronItems,
+      preset: {
+        worker: {
+          // Batched completion (no delay): a job that cannot be marked complete/failed shuts the pool down (which the
+          // supervisor below restarts) instead of an unhandled promise rejection that would crash the process.
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+          // Our own stop() hands jobs back at SHUTDOWN_GRACE_MS, before graphile-worker would fail them with a delay.
+          gracefulShutdownAbortTimeout: 60_000,
+        },
+      },
+    });
+  };
+  let runner = await startRunner();
+  let stopping = false;
+  const supervised = (async () => {
+    for (let failures = 0; !stopping; ) {
+      await runner.promise.catch((error: unknown) => app.logger.warn({ err: error, runner: spec.name }, 'worker runner failed'));
+      if (stopping) return;
+      const orphaned = [...runnerIds];
+      app.logger.warn({ workerId, runner: spec.name }, 'worker runner stopped unexpectedly; restarting it');
+      for (;;) {
+        await sleep(reconnectDelay(failures++) * 1000);
+        if (stopping) return;
+        try {
+          const released = await handBackJobs(app.sql, orphaned);
+          if (released) app.logger.info({ jobs: released, runner: spec.name }, 'handed back the jobs of the stopped runner');
+          runner = await startRunner();
+          failures = 0;
+          if (stopping) {
+            await runner.stop().catch(() => {});
+            return;
+          }
+          app.logger.info({ workerId, runner: spec.name }, 'worker runner restarted');
+          break;
+        } catch (error) {
+          app.logger.warn({ err: error, failures, runner: spec.name }, 'worker runner restart failed; retrying');
+        }
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      await runner.stop().catch((error: unknown) => app.logger.warn({ err: error, runner: spec.name }, 'worker stop failed'));
+      // The supervisor ends once the runner's promise settles, which it does not while jobs still run.
+      await supervised;
     },
   };
 }

@@ -3,7 +3,7 @@
  * are cancelled, signed deliveries, graphile-worker retries after a 500, the delivery log, isolation and validation.
  */
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failRun } from '../../src/modules/runs/execute';
@@ -24,6 +24,8 @@ let worker: RunningWorker | undefined;
 let receiver: Server;
 let receiverUrl = '';
 const received: Received[] = [];
+/** Requests to /hang… held without an answer. */
+const hanging: ServerResponse[] = [];
 /** Status codes to answer per path, in order; then 200. */
 const scripted = new Map<string, number[]>();
 
@@ -34,6 +36,11 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = req.url ?? '/';
+      if (path.startsWith('/hang')) {
+        // An endpoint that does not answer (until the test lets it).
+        hanging.push(res);
+        return;
+      }
       received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const status = scripted.get(path)?.shift() ?? 200;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'boom');
@@ -44,6 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const res of hanging) res.writeHead(200).end();
   await worker?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
   await server?.close();
@@ -294,6 +302,25 @@ describe('deliveries', { timeout: 90_000 }, () => {
     expect(attempts[0]!.headers['concord-webhook-id']).toBe(attempts[1]!.headers['concord-webhook-id']);
     expect(attempts[0]!.body).toBe(attempts[1]!.body);
     for (const attempt of attempts) expectSigned(hook.secret, attempt);
+  });
+
+  it('endpoints that do not answer hold webhook slots only: a run completes while six deliveries hang', async () => {
+    await ensureWorker();
+    const { workspace, configId } = await setup('hanging');
+    const key = workspace.key;
+    // More hanging endpoints than WEBHOOK_CONCURRENCY (4) + WORKER_CONCURRENCY (2): with shared slots, the next
+    // run's jobs would wait up to 10 s (the delivery timeout) for one.
+    for (let i = 0; i < 6; i++) await createWebhook(key, { url: `${receiverUrl}/hang/${i}`, events: ['run.completed'] });
+    const first = await request(server.url, 'POST', `/v1/matching/configs/${configId}/run`, { key });
+    expect((await waitForRun(server.url, key, first.body.id, undefined, 60_000)).status).toBe('completed');
+    await until('four deliveries hanging', () => (hanging.length >= 4 ? true : undefined));
+    const stillHanging = () => hanging.filter((res) => !res.writableEnded && res.socket !== null && !res.socket.destroyed).length;
+    const held = stillHanging();
+    const second = await request(server.url, 'POST', `/v1/matching/configs/${configId}/run`, { key });
+    expect((await waitForRun(server.url, key, second.body.id, undefined, 60_000)).status).toBe('completed');
+    // Every delivery that was hanging is still hanging: the run did not wait for one of them to give up.
+    expect(stillHanging()).toBeGreaterThanOrEqual(held);
+    expect(held).toBeGreaterThanOrEqual(4);
   });
 
   it('the last attempt marks the delivery failed (and does not throw)', async () => {
