@@ -1,8 +1,7 @@
 // Fellegi–Sunter weights without labels. u (P(level | non-match)) comes from random pairs, where matches are
 // negligible; m (P(level | match)) and λ (the share of matches among the candidate pairs) are estimated by
-// expectation–maximisation on blocked pairs, with u fixed (as Splink does). Labelled pairs join with fixed
-// responsibilities (1 approved, 0 rejected) and a weight each; rejected labels also count towards u, since they
-// are known non-matches that blocking brought together (the ones random pairs under-represent).
+// expectation–maximisation on blocked pairs, with u fixed (as Splink does). Approved labels join with fixed
+// responsibility 1 and a weight each; rejected labels do not touch u or m (see generate.ts).
 //
 // A source row has at most one true match. With `groups` (the source row of each pair) the E-step says so
 // directly: a row's pairs share one unit of match probability, P(j) = e^{x_j} / (1 + Σ_k e^{x_k}), so a cluster
@@ -40,7 +39,7 @@ export interface LabelledVectors {
 const SMOOTHING = 0.5;
 
 /** Level frequencies over pairs (missing values skipped), smoothed. */
-export function levelFrequencies(vectors: ComparisonVectors, levelCounts: number[], extra?: { vectors: ComparisonVectors; include: (i: number) => boolean; weight: number }): number[][] {
+export function levelFrequencies(vectors: ComparisonVectors, levelCounts: number[]): number[][] {
   const counts = levelCounts.map((n) => new Array<number>(n).fill(SMOOTHING));
   const add = (v: ComparisonVectors, i: number, w: number) => {
     for (let f = 0; f < v.fields; f++) {
@@ -49,7 +48,6 @@ export function levelFrequencies(vectors: ComparisonVectors, levelCounts: number
     }
   };
   for (let i = 0; i < vectors.count; i++) add(vectors, i, 1);
-  if (extra) for (let i = 0; i < extra.vectors.count; i++) if (extra.include(i)) add(extra.vectors, i, extra.weight);
   return counts.map((c) => {
     const total = c.reduce((a, b) => a + b, 0);
     return c.map((x) => x / total);

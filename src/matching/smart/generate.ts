@@ -25,12 +25,6 @@ const BROAD_PER_ROW = 10;
 const TARGET_RECALL = 0.998;
 const MAX_KEYS = 8;
 const PROXY_MIN_POSTERIOR = 0.5;
-/** Rejected labels count towards u with this share of a label's weight. They are the hardest non-matches
- *  (relatives, sibling products) and u describes all of them: at full weight 40 rejections flattened every
- *  partial-agreement level (quality bench, products: F1 0.75 → 0.53 after 50 reviews); without them, reviews
- *  that only reject teach nothing (people_messy stays 0.916). At ¼: products 0.72, people_messy 0.93,
- *  bibliographic 0.849 → 0.859. */
-const REJECTED_U_SHARE = 0.25;
 /** EM (and what rests on it) reads the blocked pairs of every k-th source row when there are more than this:
  *  the fit is the same in expectation, and comparing long texts is the costliest step of generation. */
 const MAX_EM_PAIRS = 60000;
@@ -91,7 +85,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const excludeSame = selfMatch ? (s: number, r: number) => source.rows[s]?.id === reference.rows[r]?.id : undefined;
   const comparator = new SampleComparator(reference.rows, source.rows, fieldMappings, levels);
 
-  // 4. u from random pairs (+ rejected labels), labels as comparison vectors
+  // 4. u from random pairs, labels as comparison vectors
   const labelVectors = compareLabels(input, fieldMappings, levels);
   const randomPairSet = randomPairs(source.rows.length, reference.rows.length, RANDOM_PAIRS, SEED, excludeSame);
   const random = comparator.compare(randomPairSet);
@@ -126,7 +120,12 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const firstMatches = firstFit.lambda * broad.count;
   const labelWeight = labelWeightFor(firstMatches);
   const labels: LabelledVectors | undefined = labelVectors === null ? undefined : { ...labelVectors, weight: labelWeight };
-  const u = labels === undefined ? uFirst : levelFrequencies(random, levelCounts, { vectors: labels.vectors, include: (i) => labels.match[i] === 0, weight: labelWeight * REJECTED_U_SHARE });
+  // Rejected labels do not enter u (as in Splink): u describes random non-matches, and reviews are not a random
+  // sample of them but the hardest ones (relatives, sibling products). Added to u, even at a quarter of a label's
+  // weight, 40 rejections of sibling products flattened every partial-agreement level: products F1 0.737 → 0.618
+  // after 50 reviews (0 → 0.747; people_messy 0.933 → 0.916, bibliographic 0.859 → 0.855). They still choose the
+  // threshold (labelF1Threshold below).
+  const u = uFirst;
   const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), maxLambda: source.rows.length / Math.max(1, blocked.count), labels, groups: blockedPairs.source });
 
   // 8. Model, prior, threshold
@@ -215,7 +214,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   details.labels = labels === undefined ? { used: 0 } : {
     used: labelsUsed, approved: labels.match.reduce((a, b) => a + b, 0), rejected: labels.vectors.count - labels.match.reduce((a, b) => a + b, 0),
     weight: round(labelWeight, 3),
-    rule: `approved labels enter EM with responsibility 1 (they add to m), rejected ones with 0 (they add to u at ${REJECTED_U_SHARE} of their weight, next to the random pairs); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m`,
+    rule: 'approved labels enter EM with responsibility 1 (they add to m); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m. Rejected labels do not change u (random non-matches; reviews are the hardest ones, not a sample). With ≥ 5 approved and ≥ 5 rejected labels, the threshold maximises F1 on them',
   };
   return { match, reviewBand: { low: band.low, high: band.high }, mappings, details, labelsUsed };
 };
