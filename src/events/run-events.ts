@@ -83,11 +83,14 @@ export interface RunEventFilter {
   workspaceId: string;
   runId?: string;
   configId?: string;
+  /** The API key the subscriber authenticated with: its stream fails when that key is revoked (endStreamsOfKey). */
+  apiKeyId?: string;
 }
 
 interface Listener {
   filter: RunEventFilter;
   push(event: RunEvent): void;
+  fail(error: Error): void;
 }
 
 /** A subscriber's stream: iterate it; `close()` (or `return()`) unsubscribes. */
@@ -148,18 +151,30 @@ export class RunEventHub {
     return this.listeners.size;
   }
 
+  /** Fails the streams of subscribers that authenticated with this key (revoked): their next read throws `error`. */
+  endStreamsOfKey(apiKeyId: string, error: Error): number {
+    let ended = 0;
+    for (const listener of [...this.listeners]) {
+      if (listener.filter.apiKeyId !== apiKeyId) continue;
+      listener.fail(error);
+      ended++;
+    }
+    return ended;
+  }
+
   /** Starts listening (if not yet) and returns a stream of the events that pass the filter, from now on. */
   async subscribe(filter: RunEventFilter): Promise<RunEventStream> {
     await this.ensureListening();
     const queue: RunEvent[] = [];
-    let wake: ((result: IteratorResult<RunEvent>) => void) | undefined;
+    let wake: { resolve: (result: IteratorResult<RunEvent>) => void; reject: (error: Error) => void } | undefined;
     let closed = false;
+    let failure: Error | undefined;
     const listener: Listener = {
       filter,
       push: (event) => {
         if (closed) return;
         if (wake) {
-          const resolve = wake;
+          const { resolve } = wake;
           wake = undefined;
           resolve({ value: event, done: false });
           return;
@@ -171,6 +186,11 @@ export class RunEventHub {
         }
         queue.push(event);
       },
+      fail: (error) => {
+        if (closed) return;
+        failure = error;
+        close();
+      },
     };
     this.listeners.add(listener);
     const close = () => {
@@ -179,18 +199,20 @@ export class RunEventHub {
       this.listeners.delete(listener);
       queue.length = 0;
       if (wake) {
-        const resolve = wake;
+        const pending = wake;
         wake = undefined;
-        resolve({ value: undefined, done: true });
+        if (failure) pending.reject(failure);
+        else pending.resolve({ value: undefined, done: true });
       }
     };
     const stream: RunEventStream = {
       next: () => {
         const queued = queue.shift();
         if (queued) return Promise.resolve({ value: queued, done: false });
+        if (failure) return Promise.reject(failure);
         if (closed) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => {
-          wake = resolve;
+        return new Promise((resolve, reject) => {
+          wake = { resolve, reject };
         });
       },
       return: () => {

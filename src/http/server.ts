@@ -7,6 +7,7 @@ import { createGraphQLServer } from './graphql';
 import { attachGraphQLWebSocket } from './websocket';
 import { instrumentRequest, setRoutePattern } from '../observability/http';
 import { createStaticHandler } from './static';
+import { watchRevocations } from '../modules/workspaces/revocation';
 
 export interface RunningServer {
   url: string;
@@ -46,6 +47,9 @@ export async function startServer(app: App, options: ServerOptions): Promise<Run
     );
   });
   server.keepAliveTimeout = 65_000;
+
+  // Revocations from any process: forget the key's cached lookup, fail its running subscriptions.
+  await watchRevocations(app);
 
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const disposeWebSocket = attachGraphQLWebSocket(wsServer, yoga);

@@ -85,7 +85,8 @@ describe('CLI', { timeout: 240_000 }, () => {
     const revoked = await cli(['key', 'revoke', workspaceOut.workspace.id, keyOut.prefix], onDatabase).done;
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toMatch(new RegExp(`Revoked ${keyOut.prefix}`));
-    // Another process revoked it: this server's authentication cache lets it through for at most 5 s.
+    // Another process revoked it: the server hears the announcement (LISTEN) and forgets the key; the poll allows for
+    // the notification's delivery (and, had it been missed, for the 5-second cache).
     const deadline = Date.now() + 8_000;
     let status = 200;
     while (Date.now() < deadline && (status = (await request(server.url, 'GET', '/v1/reference-data', { key: keyOut.api_key })).status) === 200) {

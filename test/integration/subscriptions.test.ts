@@ -1,8 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
-import { graphql } from '../support/http';
+import { ADMIN_TOKEN, startTestServer, type TestServer, type TestWorkspace } from '../support/server';
+import { graphql, request } from '../support/http';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { setupFebrl, type FebrlSetup } from './runs-fixture';
 
@@ -227,5 +227,48 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
       body: JSON.stringify({ query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`, variables: { id: runId } }),
     });
     expect(await sse.text()).toContain('not_found');
+  });
+
+  it('revoking a key ends its running subscriptions (graphql-ws and SSE) with unauthorized; other keys go on', async () => {
+    const doomed = await server.newWorkspace('revoked subscriber');
+    const kept = await doomed.keyWithScopes(['read', 'write']);
+    const feed = 'subscription { runsUpdated { databaseId status } }';
+    const revokedFeed = wsClient(doomed.key).iterate<{ runsUpdated: any }>({ query: feed });
+    const keptFeed = wsClient(kept).iterate<{ runsUpdated: any }>({ query: feed });
+    const sse = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${doomed.key}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: feed }),
+    });
+    expect(sse.status).toBe(200);
+    const sseText = sse.text();
+    // The subscriptions are live once a run's event reaches them: start one with the other key.
+    const reference = await request(server.url, 'POST', '/v1/reference-data', { key: kept, json: { name: 'r', id_column: 'id', data: [{ id: '1', n: 'a' }] } });
+    const config = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: kept,
+      json: { name: 'c', reference_data_id: reference.body.id, field_mappings: [{ source: 'n', target: 'n', strategy: 'exact', weight: 1 }], threshold: 0.5 },
+    });
+    const queued = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: kept, json: { documents: [{ document_id: 'd', values: { n: 'a' } }] } });
+    expect(queued.status, JSON.stringify(queued.body)).toBe(202);
+    expect((await revokedFeed.next()).value.data.runsUpdated.databaseId).toBe(queued.body.id);
+    expect((await keptFeed.next()).value.data.runsUpdated.databaseId).toBe(queued.body.id);
+
+    const prefix = doomed.key.slice(0, 9);
+    const revoked = await request(server.url, 'DELETE', `/v1/admin/workspaces/${doomed.id}/api-keys/${prefix}`, { key: ADMIN_TOKEN });
+    expect(revoked.status).toBe(200);
+    const ended = await revokedFeed.next().then(
+      () => null,
+      (errors: Array<{ message: string; extensions?: Record<string, unknown> }>) => errors,
+    );
+    expect(ended?.[0]?.extensions?.code).toBe('unauthorized');
+    expect(ended?.[0]?.message).toMatch(/revoked/);
+    expect(await sseText).toMatch(/revoked[\s\S]*unauthorized|unauthorized[\s\S]*revoked/);
+
+    // The other key's feed is untouched: it sees the next run too.
+    const next = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: kept, json: { documents: [{ document_id: 'e', values: { n: 'a' } }] } });
+    let seen: any;
+    do seen = (await keptFeed.next()).value.data.runsUpdated;
+    while (seen.databaseId !== next.body.id);
+    await keptFeed.return?.();
   });
 });

@@ -90,7 +90,7 @@ export const operations: Record<string, Operation> = {
     errors: [404],
   },
   'DELETE /v1/admin/workspaces/:id/api-keys/:prefix': {
-    summary: 'Revoke an API key (refused at once by this process, by other server processes within 5 s)',
+    summary: 'Revoke an API key (refused at once by every server process; its running subscriptions end with unauthorized)',
     tags: ['Admin'],
     access: 'admin',
     success: { status: 200, schema: 'ApiKeyRevoked', description: 'Revoked (again: the first revocation time).' },

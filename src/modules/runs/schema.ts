@@ -300,7 +300,7 @@ builder.subscriptionFields((t) => ({
       const id = runId(args.id);
       const current = await getRun(context, id);
       // Listen before reading the state again, so no change falls between the two.
-      const stream = await runEventHub(context).subscribe({ workspaceId: actor.workspaceId, runId: current.id });
+      const stream = await runEventHub(context).subscribe({ workspaceId: actor.workspaceId, runId: current.id, apiKeyId: actor.apiKeyId });
       let latest: RunState;
       try {
         latest = await getRun(context, id);
@@ -336,7 +336,7 @@ builder.subscriptionFields((t) => ({
       const config = args.configId ? await getConfig(context, configId(args.configId)) : undefined;
       const filter = { workspaceId: actor.workspaceId, ...(config ? { configId: config.id } : {}) };
       // After a reconnection of the LISTEN connection the feed re-reads recently changed runs (src/events/run-feed.ts).
-      const stream = await runEventHub(context).subscribe(filter);
+      const stream = await runEventHub(context).subscribe({ ...filter, apiKeyId: actor.apiKeyId });
       return runFeed(stream, (since, limit) => runsChangedSince(context.sql, filter, since, limit));
     },
     resolve: (run) => run,

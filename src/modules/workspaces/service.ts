@@ -4,7 +4,9 @@ import type { Database } from '../../db/client';
 import { apiKeys, workspaces } from '../../db/schema';
 import { ConflictError, NotFoundError, validationErrorFromIssues } from '../../errors';
 import type { Actor } from './actor';
+import { cacheActor, cachedActor, forgetApiKey, forgetKeyHash } from './auth-cache';
 import { SCOPES, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, type Scope } from './keys';
+import { announceRevocation } from './revocation';
 
 export type Workspace = typeof workspaces.$inferSelect;
 
@@ -65,9 +67,10 @@ export async function listApiKeys(db: Database, workspaceId: string): Promise<Ap
 }
 
 /**
- * Revokes the workspace's key with this prefix: it is refused from then on (by this process at once, by other
- * server processes within AUTH_CACHE_MS). Revoking a revoked key again changes nothing. Several live keys with
- * the same prefix (1 in 2^35 per pair) are a 409: the prefix does not say which one is meant.
+ * Revokes the workspace's key with this prefix: it is refused from then on, and its running subscriptions end with
+ * an error, in every server process (see revocation.ts; at the latest after AUTH_CACHE_MS). Revoking a revoked key
+ * again changes nothing. Several live keys with the same prefix (1 in 2^35 per pair) are a 409: the prefix does
+ * not say which one is meant.
  */
 export async function revokeApiKey(db: Database, workspaceId: string, prefix: string): Promise<{ prefix: string; revokedAt: Date }> {
   const workspace = await findWorkspace(db, workspaceId);
@@ -86,32 +89,20 @@ export async function revokeApiKey(db: Database, workspaceId: string, prefix: st
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.id, key.id), isNull(apiKeys.revokedAt)))
     .returning({ revokedAt: apiKeys.revokedAt });
-  authCache.delete(key.keyHash);
+  forgetApiKey(key.id);
+  await announceRevocation(db, key.id);
   return { prefix, revokedAt: revoked?.revokedAt ?? new Date() };
 }
 
-/**
- * How long a successful key lookup is reused (per process). Every request authenticates, and the lookup was a
- * third of an API read's database work under load; a revoked key is refused at most this long after revocation.
- * Unknown keys are never cached, so a new key works at once.
- */
-export const AUTH_CACHE_MS = 5_000;
-const AUTH_CACHE_MAX = 10_000;
-const authCache = new Map<string, { actor: Actor; expires: number }>();
-
-/** The actor of a bearer key, or null when the key is unknown or revoked. */
+/** The actor of a bearer key, or null when the key is unknown or revoked (lookups cached: see auth-cache.ts). */
 export async function authenticate(db: Database, key: string): Promise<Actor | null> {
   if (!looksLikeApiKey(key)) return null;
   const keyHash = hashApiKey(key);
-  const cached = authCache.get(keyHash);
-  if (cached && cached.expires > Date.now()) return cached.actor;
+  const cached = cachedActor(keyHash);
+  if (cached) return cached;
   const actor = await lookUpKey(db, keyHash);
-  if (actor) {
-    if (authCache.size >= AUTH_CACHE_MAX) authCache.clear();
-    authCache.set(keyHash, { actor, expires: Date.now() + AUTH_CACHE_MS });
-  } else {
-    authCache.delete(keyHash);
-  }
+  if (actor) cacheActor(keyHash, actor);
+  else forgetKeyHash(keyHash);
   return actor;
 }
 
