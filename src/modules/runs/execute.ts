@@ -337,8 +337,8 @@ async function writeResults(tx: postgres.TransactionSql, runId: string, records:
 
 /**
  * After the last chunk: one_to_one assignment over all results (when the config asks for it; smart runs: after
- * the review pass), then the counters
- * from the results table (so retries cannot double count), `completed_at` and status `completed`.
+ * the review pass), then the counters from the results table (so retries cannot double count), `completed_at` and
+ * status `completed`.
  */
 export async function finaliseRun(execution: ExecutionContext, runId: string, snapshot: RunSnapshot): Promise<void> {
   const { app } = execution;

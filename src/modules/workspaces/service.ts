@@ -75,7 +75,7 @@ export async function listApiKeys(db: Database, workspaceId: string): Promise<Ap
 export async function revokeApiKey(db: Database, workspaceId: string, prefix: string): Promise<{ prefix: string; revokedAt: Date }> {
   const workspace = await findWorkspace(db, workspaceId);
   const matching = await db
-    .select({ id: apiKeys.id, keyHash: apiKeys.keyHash, revokedAt: apiKeys.revokedAt })
+    .select({ id: apiKeys.id, revokedAt: apiKeys.revokedAt })
     .from(apiKeys)
     .where(and(eq(apiKeys.workspaceId, workspace.id), eq(apiKeys.prefix, prefix)))
     .orderBy(desc(apiKeys.revokedAt));
