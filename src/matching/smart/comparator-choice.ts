@@ -78,7 +78,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
     case 'phone':
       return {
         strategy: 'fuzzy', options: { algorithm: 'levenshtein' }, levels: [1, 0.85, 0.7, 0],
-        describe: 'phone number → digits compared with Levenshtein',
+        describe: 'phone number → normalised text (digits, separators as spaces) compared with Levenshtein',
         blocking: [{ transform: 'exact' }, { transform: 'tokens' }],
       };
     case 'category':
