@@ -12,6 +12,7 @@ import { startWorker, type RunningWorker } from '../../src/worker';
 import { request } from '../support/http';
 import { projectRoot } from '../support/process';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
+import { until } from '../support/wait';
 import { FEBRL_MAPPINGS } from './runs-fixture';
 
 let server: TestServer;
@@ -48,14 +49,6 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Runn
   };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 beforeAll(async () => {
   server = await startTestServer({ RUN_WORKER: false, RUN_CHUNK_SIZE: 1000 });
   workspace = await server.newWorkspace('cli');
@@ -87,12 +80,11 @@ describe('CLI', { timeout: 240_000 }, () => {
     expect(revoked.stdout).toMatch(new RegExp(`Revoked ${keyOut.prefix}`));
     // Another process revoked it: the server hears the announcement (LISTEN) and forgets the key; the poll allows for
     // the notification's delivery (and, had it been missed, for the 5-second cache).
-    const deadline = Date.now() + 8_000;
-    let status = 200;
-    while (Date.now() < deadline && (status = (await request(server.url, 'GET', '/v1/reference-data', { key: keyOut.api_key })).status) === 200) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    expect(status).toBe(401);
+    const refused = await until('the revoked key to be refused', async () => {
+      const { status } = await request(server.url, 'GET', '/v1/reference-data', { key: keyOut.api_key });
+      return status === 200 ? undefined : status;
+    }, 8_000);
+    expect(refused).toBe(401);
 
     const listed = await cli(['key', 'list', workspaceOut.workspace.id, '--json'], onDatabase).done;
     expect(listed.code, listed.stderr).toBe(0);

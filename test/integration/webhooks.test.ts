@@ -11,6 +11,7 @@ import { deliverWebhook } from '../../src/modules/webhooks/jobs';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { expectErrorShape, graphql, request } from '../support/http';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
+import { until } from '../support/wait';
 import { waitForRun } from './runs-fixture';
 
 interface Received {
@@ -91,16 +92,6 @@ async function createWebhook(key: string, json: Record<string, unknown>) {
   const response = await request(server.url, 'POST', '/v1/webhooks', { key, json });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body as { id: string; secret: string; url: string; events: string[] };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function deliveries(key: string, webhookId: string) {
@@ -313,7 +304,7 @@ describe('deliveries', { timeout: 90_000 }, () => {
     for (let i = 0; i < 6; i++) await createWebhook(key, { url: `${receiverUrl}/hang/${i}`, events: ['run.completed'] });
     const first = await request(server.url, 'POST', `/v1/matching/configs/${configId}/run`, { key });
     expect((await waitForRun(server.url, key, first.body.id, undefined, 60_000)).status).toBe('completed');
-    await until('four deliveries hanging', () => (hanging.length >= 4 ? true : undefined));
+    await until('four deliveries hanging', () => hanging.length >= 4);
     const stillHanging = () => hanging.filter((res) => !res.writableEnded && res.socket !== null && !res.socket.destroyed).length;
     const held = stillHanging();
     const second = await request(server.url, 'POST', `/v1/matching/configs/${configId}/run`, { key });

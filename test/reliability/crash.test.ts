@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { setupFebrl } from '../integration/runs-fixture';
 import type { StartedProcess } from '../support/process';
-import { createWorkspace, isTerminal, runResults, startRun, startServerProcess, startWorkerProcess, until, waitForRunRow, type ServerProcess } from './support';
+import { createWorkspace, isTerminal, runResults, startRun, startServerProcess, startWorkerProcess, waitForRunRow, type ServerProcess } from './support';
+import { until } from '../support/wait';
 import postgres from 'postgres';
 
 let database: TestDatabase;
@@ -45,10 +46,10 @@ describe('worker crash (SIGKILL mid-chunk)', { timeout: 120_000 }, () => {
     const victim = await startWorkerProcess(database.url, env);
     processes.push(victim.process);
     const runId = await startRun(server.url, key, configId);
-    await until(async () => {
+    await until('a chunk running on the victim', async () => {
       const [held] = await sql`select count(*)::int as n from run_chunks where run_id = ${runId} and status = 'running' and worker_id = ${victim.workerId}`;
       return held!.n > 0;
-    }, 30_000, 'a chunk running on the victim');
+    });
     victim.process.child.kill('SIGKILL');
     expect(await victim.process.stop()).toBeNull(); // killed by the signal, no exit code
 

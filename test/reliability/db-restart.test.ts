@@ -18,10 +18,10 @@ import {
   startServerProcess,
   startWorkerProcess,
   subscribe,
-  until,
   waitForRunRow,
   type ServerProcess,
 } from './support';
+import { until } from '../support/wait';
 
 let pg: RestartablePostgres;
 let sql: postgres.Sql;
@@ -61,7 +61,7 @@ describe('PostgreSQL restart mid-run', { timeout: 120_000 }, () => {
     const feed = subscribe(server.url, key, `subscription($c: ID) { runsUpdated(configId: $c) { ${FIELDS} } }`, { c: configId });
     const runId = await startRun(server.url, key, configId);
     const one = subscribe(server.url, key, `subscription($id: ID!) { runUpdated(id: $id) { ${FIELDS} } }`, { id: runId });
-    await until(() => one.events.length > 0, 10_000, 'the current state');
+    await until('the current state', () => one.events.length > 0, 10_000);
 
     // Mid-way: some chunks done, most to go.
     await waitForRunRow(sql, runId, (run) => run.rows_processed >= 300);
@@ -81,7 +81,7 @@ describe('PostgreSQL restart mid-run', { timeout: 120_000 }, () => {
     });
     expect(done).toMatchObject({ status: 'completed', rows_processed: 5000, rows_total: 5000 });
     await Promise.race([one.done, new Promise((_, reject) => setTimeout(() => reject(new Error('runUpdated did not complete')), 15_000))]);
-    await until(() => feed.events.some((event) => event.runsUpdated.databaseId === runId && event.runsUpdated.status === 'COMPLETED'), 15_000, 'the feed’s completed');
+    await until('the feed’s completed', () => feed.events.some((event) => event.runsUpdated.databaseId === runId && event.runsUpdated.status === 'COMPLETED'), 15_000);
 
     // runUpdated: states only move forward (no duplicates, nothing older after something newer) across the restart,
     // and after it the subscriber got the state it missed and every later one, completed last.
@@ -107,7 +107,7 @@ describe('PostgreSQL restart mid-run', { timeout: 120_000 }, () => {
     // Nobody crashed; the server is ready again and LISTENs again.
     expect(server.process.child.exitCode).toBeNull();
     expect(worker.child.exitCode).toBeNull();
-    await until(async () => (await readyz(server.url)) === 200, 10_000, 'ready again');
+    await until('ready again', async () => (await readyz(server.url)) === 200, 10_000);
     const [listening] = await sql`select count(*)::int as n from pg_stat_activity where query ilike 'listen%concord_run_events%'`;
     expect(listening!.n).toBeGreaterThanOrEqual(1);
 

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupFebrl } from '../integration/runs-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import type { StartedProcess } from '../support/process';
-import { createWorkspace, isTerminal, runResults, startRun, startServerProcess, startWorkerProcess, subscribe, until, waitForRunRow } from './support';
+import { createWorkspace, isTerminal, runResults, startRun, startServerProcess, startWorkerProcess, subscribe, waitForRunRow } from './support';
+import { until } from '../support/wait';
 
 let database: TestDatabase;
 let sql: postgres.Sql;
@@ -46,18 +47,18 @@ describe('SIGTERM mid-chunk', { timeout: 120_000 }, () => {
 
     const runId = await startRun(server.url, key, configId);
     const watcher = subscribe(server.url, key, `subscription($id: ID!) { runUpdated(id: $id) { status rowsProcessed } }`, { id: runId });
-    await until(() => watcher.events.length > 0, 10_000, 'the current state');
-    await until(async () => {
+    await until('the current state', () => watcher.events.length > 0, 10_000);
+    await until('a running chunk', async () => {
       const [running] = await sql`select count(*)::int as n from run_chunks where run_id = ${runId} and status = 'running'`;
       return running!.n > 0;
-    }, 30_000, 'a running chunk');
+    });
 
     const signalled = Date.now();
     const code = await server.process.stop('SIGTERM');
     const exitMs = Date.now() - signalled;
     expect(code).toBe(0);
     expect(exitMs).toBeLessThanOrEqual(10_000);
-    await until(() => watcher.closes.length > 0, 5_000, 'the socket to close');
+    await until('the socket to close', () => watcher.closes.length > 0, 5_000);
     expect(watcher.closes[0]!.code).toBe(1001);
 
     // Handed back: nothing locked, runnable now, and the interrupted attempt does not count.

@@ -109,11 +109,3 @@ export function subscribe(url: string, key: string, query: string, variables: Re
   return { client, events, done, closes, times };
 }
 
-/** Resolves once `check()` holds, polling every 25 ms. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
