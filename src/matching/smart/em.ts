@@ -100,17 +100,26 @@ function pairPosteriors(vectors: ComparisonVectors, patterns: Patterns, lambda: 
     for (let i = 0; i < vectors.count; i++) posteriors[i] = 1 / (1 + Math.exp(-(odds[patterns.ofPair[i] as number] as number)));
     return posteriors;
   }
-  for (let start = 0; start < vectors.count; ) {
+  return rowPosteriors(odds, patterns.ofPair, groups, posteriors);
+}
+
+/**
+ * At most one match per source row: P(pair j) = e^{x_j} / (1 + Σ_k e^{x_k}) over the row's pairs (contiguous, with
+ * the same `groups` entry), x = the log-odds of the pair's pattern. Written into `out` (one entry per pair).
+ */
+function rowPosteriors(odds: Float64Array, ofPair: Int32Array, groups: Int32Array, out: Float64Array): Float64Array {
+  const count = out.length;
+  for (let start = 0; start < count; ) {
     let end = start + 1;
-    while (end < vectors.count && groups[end] === groups[start]) end++;
+    while (end < count && groups[end] === groups[start]) end++;
     let max = 0;
-    for (let i = start; i < end; i++) max = Math.max(max, odds[patterns.ofPair[i] as number] as number);
+    for (let i = start; i < end; i++) max = Math.max(max, odds[ofPair[i] as number] as number);
     let denominator = Math.exp(-max);
-    for (let i = start; i < end; i++) denominator += Math.exp((odds[patterns.ofPair[i] as number] as number) - max);
-    for (let i = start; i < end; i++) posteriors[i] = Math.exp((odds[patterns.ofPair[i] as number] as number) - max) / denominator;
+    for (let i = start; i < end; i++) denominator += Math.exp((odds[ofPair[i] as number] as number) - max);
+    for (let i = start; i < end; i++) out[i] = Math.exp((odds[ofPair[i] as number] as number) - max) / denominator;
     start = end;
   }
-  return posteriors;
+  return out;
 }
 
 function patternLogOdds(patterns: Patterns, p: number, lambda: number, fields: FieldProbabilities[]): number {
@@ -145,6 +154,7 @@ export function expectationMaximisation(
   const patternCount = patterns.counts.length;
   const patternOdds = new Float64Array(patternCount);
   const patternMass = new Float64Array(patternCount);
+  const pairMass = new Float64Array(options.groups === undefined ? 0 : vectors.count);
   const groups = options.groups;
   const labels = options.labels;
   // Approved labels add fixed level counts to m in every M-step.
@@ -169,19 +179,10 @@ export function expectationMaximisation(
     if (groups === undefined) {
       for (let p = 0; p < patternCount; p++) patternMass[p] = (patterns.counts[p] as number) / (1 + Math.exp(-(patternOdds[p] as number)));
     } else {
-      // At most one match per source row: P(pair j) = e^{x_j} / (1 + Σ_k e^{x_k}) over the row's pairs.
-      for (let start = 0; start < vectors.count; ) {
-        let end = start + 1;
-        while (end < vectors.count && groups[end] === groups[start]) end++;
-        let max = 0;
-        for (let i = start; i < end; i++) max = Math.max(max, patternOdds[patterns.ofPair[i] as number] as number);
-        let denominator = Math.exp(-max);
-        for (let i = start; i < end; i++) denominator += Math.exp((patternOdds[patterns.ofPair[i] as number] as number) - max);
-        for (let i = start; i < end; i++) {
-          const p = patterns.ofPair[i] as number;
-          patternMass[p] = (patternMass[p] as number) + Math.exp((patternOdds[p] as number) - max) / denominator;
-        }
-        start = end;
+      rowPosteriors(patternOdds, patterns.ofPair, groups, pairMass);
+      for (let i = 0; i < vectors.count; i++) {
+        const p = patterns.ofPair[i] as number;
+        patternMass[p] = (patternMass[p] as number) + (pairMass[i] as number);
       }
     }
     for (let p = 0; p < patternCount; p++) {
