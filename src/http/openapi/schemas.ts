@@ -3,6 +3,7 @@ import { configBodySchema } from '../../modules/configs/validation';
 import { importOptions } from '../../modules/datasets/service';
 import { reviewInput, runInput, RUN_STATUSES } from '../../modules/runs/service';
 import { generateInput, updateInput } from '../../modules/strategies/service';
+import { SCOPES } from '../../modules/workspaces/keys';
 import { apiKeyInput, workspaceInput } from '../../modules/workspaces/service';
 import { rateLimitInput } from '../../modules/limits/service';
 import { DELIVERY_STATUSES, WEBHOOK_EVENTS, webhookInputSchema, webhookPatchSchema } from '../../modules/webhooks/validation';
@@ -56,7 +57,7 @@ const object = (properties: Record<string, unknown>, required: string[] = Object
   ...extra,
 });
 const keyPrefix = { type: 'string', description: 'The first characters of the key (ck_ + 6), to tell keys apart.' };
-const scopeList = { type: 'array', items: { enum: ['read', 'write'] } };
+const scopeList = { type: 'array', items: { enum: [...SCOPES] } };
 
 const configBody = fromZod(configBodySchema);
 const configPatch = { ...configBody, required: undefined };
