@@ -52,22 +52,17 @@ export interface FieldColumnData {
 /** A source value prepared for repeated comparison against many reference rows. Each scorer hands out one
  *  reused object: it describes the most recently prepared value and is overwritten by the next prepare(). */
 export interface PreparedValue {
-  /** text kinds: the value's code units are codes[codesStart, codesStart + codesLength) (a slice of the scorer's
-   *  append-only arena: one allocation per many values, never overwritten) */
+  /** text kinds: the value's code units are codes[0, codesLength) (the scorer's buffer, reused by every value) */
   codes: Uint16Array;
-  codesStart: number;
   codesLength: number;
   items: Int32Array;
   weights: Float64Array;
   number: number;
-  /** jaro_winkler: generation of the scorer's pattern table built from this value (−1 = none); the table holds
-   *  the most recently prepared value only, so an older prepared value falls back to the plain kernel */
-  pattern: number;
+  /** jaro_winkler: the scorer's pattern table holds this value's positions (false: ≥ 128 or longer than 32 units) */
+  hasPattern: boolean;
 }
 
 const EMPTY_CODES = new Uint16Array(0);
-/** code units per arena block of prepared source values */
-const ARENA_CODES = 16384;
 const EMPTY_ITEMS = new Int32Array(0);
 const EMPTY_WEIGHTS = new Float64Array(0);
 
@@ -193,15 +188,12 @@ export class FieldScorer {
   private readonly tolerancePct: number;
   /** jaro_winkler: position masks of the last prepared source value (one table per scorer, i.e. per thread) */
   private readonly patternMasks: Int32Array;
-  private patternCodes: Uint16Array = EMPTY_CODES;
-  private patternStart = 0;
+  /** length of the value in sourceCodes whose positions patternMasks hold (0: none), to clear them */
   private patternLength = 0;
-  private patternGeneration = 0;
-  /** source values' code units (see PreparedValue.codes) */
-  private arena: Uint16Array = EMPTY_CODES;
-  private arenaUsed = 0;
+  /** the current source value's code units (text kinds; grown as needed) */
+  private sourceCodes = new Uint16Array(64);
   /** what prepare() returns (one object per scorer: a row's values are prepared, then scored, then replaced) */
-  private readonly prepared: PreparedValue = { codes: EMPTY_CODES, codesStart: 0, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, pattern: -1 };
+  private readonly prepared: PreparedValue = { codes: EMPTY_CODES, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, hasPattern: false };
 
   /** `texts`/`textStride`: the index's row-major text pool (see FieldColumnData.textSlot). */
   constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData, private readonly texts: CodePool, textStride: number) {
@@ -221,18 +213,6 @@ export class FieldScorer {
     this.patternMasks = new Int32Array(this.code === 1 ? 128 : 0);
   }
 
-  /** Jaro–Winkler: position masks of a source value, built once for all of its candidates. */
-  private preparePattern(codes: Uint16Array, start: number, length: number): number {
-    clearJaroPattern(this.patternMasks, this.patternCodes, this.patternStart, this.patternLength);
-    this.patternLength = 0;
-    this.patternGeneration++;
-    if (!jaroPatternInto(this.patternMasks, codes, start, length)) return -1;
-    this.patternCodes = codes;
-    this.patternStart = start;
-    this.patternLength = length;
-    return this.patternGeneration;
-  }
-
   /** null when the source value is missing (empty after normalisation, or not a date/number for range kinds).
    *  `normalised` is normaliseText(value) when the caller already has it. The result is valid until the next
    *  prepare() of this scorer. */
@@ -241,48 +221,51 @@ export class FieldScorer {
       case 'date_range':
       case 'numeric_range': {
         const n = this.column.kind === 'date_range' ? normaliseDate(value) : normaliseNumber(value);
-        return n === null ? null : this.fill(EMPTY_CODES, 0, 0, EMPTY_ITEMS, EMPTY_WEIGHTS, n);
+        return n === null ? null : this.fill(EMPTY_CODES, 0, EMPTY_ITEMS, EMPTY_WEIGHTS, n);
       }
       case 'phonetic': {
         const items: number[] = [];
         encodePhonetic(normalised ?? normaliseText(value), items);
-        return items.length === 0 ? null : this.fill(EMPTY_CODES, 0, 0, Int32Array.from(items), EMPTY_WEIGHTS, 0);
+        return items.length === 0 ? null : this.fill(EMPTY_CODES, 0, Int32Array.from(items), EMPTY_WEIGHTS, 0);
       }
       case 'tfidf_cosine': {
         const idf = this.column.idf;
         const text = normalised ?? normaliseText(value);
         if (text === '' || idf === undefined) return null;
         const vector = tfidfVector(text, idf);
-        return this.fill(EMPTY_CODES, 0, 0, vector.hashes, vector.weights, 0);
+        return this.fill(EMPTY_CODES, 0, vector.hashes, vector.weights, 0);
       }
       default: {
         const text = textFor(this.column.kind, normalised ?? normaliseText(value));
         if (text === '') return null;
         const n = text.length;
-        if (this.arenaUsed + n > this.arena.length) {
-          this.arena = new Uint16Array(n > ARENA_CODES ? n : ARENA_CODES);
-          this.arenaUsed = 0;
+        // The previous value's positions are cleared while its code units are still in the buffer.
+        if (this.patternLength > 0) {
+          clearJaroPattern(this.patternMasks, this.sourceCodes, 0, this.patternLength);
+          this.patternLength = 0;
         }
-        const codes = this.arena;
-        const start = this.arenaUsed;
-        for (let i = 0; i < n; i++) codes[start + i] = text.charCodeAt(i);
-        this.arenaUsed = start + n;
-        const prepared = this.fill(codes, start, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
-        if (this.code === 1) prepared.pattern = this.preparePattern(codes, start, n);
+        if (n > this.sourceCodes.length) this.sourceCodes = new Uint16Array(Math.max(n, this.sourceCodes.length * 2));
+        const codes = this.sourceCodes;
+        for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
+        const prepared = this.fill(codes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+        // Jaro–Winkler: the value's position masks, built once for all of its candidates.
+        if (this.code === 1 && jaroPatternInto(this.patternMasks, codes, 0, n)) {
+          this.patternLength = n;
+          prepared.hasPattern = true;
+        }
         return prepared;
       }
     }
   }
 
-  private fill(codes: Uint16Array, codesStart: number, codesLength: number, items: Int32Array, weights: Float64Array, number: number): PreparedValue {
+  private fill(codes: Uint16Array, codesLength: number, items: Int32Array, weights: Float64Array, number: number): PreparedValue {
     const p = this.prepared;
     p.codes = codes;
-    p.codesStart = codesStart;
     p.codesLength = codesLength;
     p.items = items;
     p.weights = weights;
     p.number = number;
-    p.pattern = -1;
+    p.hasPattern = false;
     return p;
   }
 
@@ -296,12 +279,12 @@ export class FieldScorer {
       const len = (this.textOffsets[at + 1] as number) - start;
       if (len === 0) return -1;
       const a = p.codes;
-      const aStart = p.codesStart;
+      const aStart = 0;
       const aLen = p.codesLength;
       const b = this.textCodes;
       switch (code) {
         case 1:
-          return p.pattern === this.patternGeneration
+          return p.hasPattern
             ? jaroWinklerPattern(this.patternMasks, a, aStart, aLen, b, start, len)
             : jaroWinklerCodes(a, aStart, aLen, b, start, len);
         case 2:
