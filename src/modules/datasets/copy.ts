@@ -51,11 +51,11 @@ function requireColumn(upload: Upload, column: string | undefined, option: strin
  * errors (SQLSTATE classes 22, 23) name the file line of the refused row ("COPY dataset_rows, line N" counts data
  * rows, as `position` does) and are the upload's fault: 400. Anything else is rethrown as it is (a 500).
  */
-function refusal(error: unknown, fileLines: number[]): unknown {
+function refusal(error: unknown, lineOfPosition: (position: number) => number | undefined): unknown {
   const pg = error as { code?: unknown; where?: unknown; message?: unknown };
   if (typeof pg.code !== 'string' || !/^2[23]/.test(pg.code)) return error;
   const copyLine = /COPY dataset_rows, line (\d+)/.exec(typeof pg.where === 'string' ? pg.where : '');
-  const line = copyLine ? fileLines[Number(copyLine[1]) - 1] : undefined;
+  const line = copyLine ? lineOfPosition(Number(copyLine[1])) : undefined;
   const what = line === undefined ? 'A row of the file' : `Line ${line}`;
   return new ValidationError(`${what} could not be stored: ${String(pg.message)}.`, [
     { path: line === undefined ? 'file' : `line ${line}`, message: String(pg.message) },
@@ -73,7 +73,6 @@ function cellText(value: CellValue | undefined): string | null {
  */
 export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetId: string, upload: Upload, options: CopyOptions): Promise<number> {
   const firstLineByExternalId = new Map<string, number>();
-  const fileLines: number[] = []; // file line of each data row, to name the one PostgreSQL refuses
   const checkColumnsOnce = () => {
     requireColumn(upload, options.idColumn, 'id_column');
     requireColumn(upload, options.filenameColumn, 'filename_column');
@@ -106,7 +105,6 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
         ]);
       }
       firstLineByExternalId.set(externalId, row.line);
-      fileLines.push(row.line);
       const json = JSON.stringify(row.values);
       if (json.includes('\\u0000')) {
         throw new ValidationError(`Line ${row.line} contains a NUL character, which cannot be stored.`, [
@@ -141,6 +139,7 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
     // postgres.js settles the stream with PostgreSQL's error only with src/db/patches (porsager/postgres#1173);
     // unpatched, a refused row left this await, the request and its transaction hanging.
     writable.destroy(error as Error);
-    throw refusal(error, fileLines);
+    // The n-th id inserted is the n-th row's (a Map keeps insertion order): its line, found only on this rare path.
+    throw refusal(error, (position) => [...firstLineByExternalId.values()][position - 1]);
   }
 }
