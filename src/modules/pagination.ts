@@ -1,5 +1,6 @@
-import { and, eq, lt, or, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { and, count, desc, eq, lt, or, type InferSelectModel, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Database } from '../db/client';
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 
@@ -54,4 +55,19 @@ export function afterCursor(table: { createdAt: AnyPgColumn; id: AnyPgColumn }, 
   if (!cursor) return undefined;
   const after = decodeCursor(cursor);
   return or(lt(table.createdAt, after.createdAt), and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)));
+}
+
+/** One newest-first page of a table's rows that match `filter`, after `cursor`, with the total of those rows. */
+export async function newestFirstPage<TTable extends PgTable & { createdAt: AnyPgColumn; id: AnyPgColumn }>(
+  db: Database,
+  table: TTable,
+  filter: SQL | undefined,
+  cursor: string | undefined,
+  limit: number,
+): Promise<CursorPage<InferSelectModel<TTable> & Keyed>> {
+  const [rows, [totals]] = await Promise.all([
+    db.select().from(table as PgTable).where(and(filter, afterCursor(table, cursor))).orderBy(desc(table.createdAt), desc(table.id)).limit(limit + 1),
+    db.select({ total: count() }).from(table as PgTable).where(filter),
+  ]);
+  return cursorPage(rows as Array<InferSelectModel<TTable> & Keyed>, limit, totals?.total ?? 0);
 }

@@ -1,11 +1,11 @@
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
 import { matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ValidationError, validationErrorFromIssues, NotFoundError } from '../../errors';
 import type { MatchConfig } from '../../matching/types';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { afterCursor, cursorPage, cursorParams, type CursorPage } from '../pagination';
+import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';
 import { datasetForField } from '../datasets/service';
 import { checkColumns, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
 
@@ -159,11 +159,5 @@ export async function listConfigs(context: Context, params: { limit?: unknown; c
   const parsed = cursorParams.safeParse({ limit: params.limit ?? undefined, cursor: params.cursor ?? undefined });
   if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
   const { limit } = parsed.data;
-  const inWorkspace = eq(matchingConfigs.workspaceId, actor.workspaceId);
-  const where = and(inWorkspace, afterCursor(matchingConfigs, parsed.data.cursor));
-  const [rows, [totals]] = await Promise.all([
-    context.db.select().from(matchingConfigs).where(where).orderBy(desc(matchingConfigs.createdAt), desc(matchingConfigs.id)).limit(limit + 1),
-    context.db.select({ total: count() }).from(matchingConfigs).where(inWorkspace),
-  ]);
-  return cursorPage(rows, limit, totals?.total ?? 0);
+  return newestFirstPage(context.db, matchingConfigs, eq(matchingConfigs.workspaceId, actor.workspaceId), parsed.data.cursor, limit);
 }

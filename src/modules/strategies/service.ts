@@ -4,7 +4,7 @@
  * data (labels), and runs the generator on a worker thread.
  */
 import { createHash } from 'node:crypto';
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
 import { strategies, type RunSnapshot } from '../../db/schema';
@@ -13,7 +13,7 @@ import type { GeneratedStrategy, GenerateStrategyInput } from '../../matching/sm
 import { runOnThread, siblingModule } from '../../threads';
 import { getConfig, type MatchingConfig } from '../configs/service';
 import { datasetForField, type Dataset } from '../datasets/service';
-import { afterCursor, cursorPage, cursorParams, type CursorPage } from '../pagination';
+import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { reviewLabels, SAMPLE_LIMITS, sampleTable } from './inputs';
 
@@ -285,9 +285,5 @@ export async function listStrategies(context: Context, params: { configId?: unkn
   if (!parsed.success) throw validationErrorFromIssues('Invalid list parameters.', parsed.error.issues);
   const { limit, configId } = parsed.data;
   const scope = and(eq(strategies.workspaceId, actor.workspaceId), configId ? eq(strategies.matchingConfigId, configId) : undefined);
-  const [rows, [totals]] = await Promise.all([
-    context.db.select().from(strategies).where(and(scope, afterCursor(strategies, parsed.data.cursor))).orderBy(desc(strategies.createdAt), desc(strategies.id)).limit(limit + 1),
-    context.db.select({ total: count() }).from(strategies).where(scope),
-  ]);
-  return cursorPage(rows, limit, totals?.total ?? 0);
+  return newestFirstPage(context.db, strategies, scope, parsed.data.cursor, limit);
 }

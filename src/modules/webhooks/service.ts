@@ -3,12 +3,12 @@
  * ends and sent by jobs.ts; this file only manages endpoints and reads the log.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema';
 import { NotFoundError, validationErrorFromIssues } from '../../errors';
-import { afterCursor, cursorPage, cursorParams, type CursorPage } from '../pagination';
+import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { post } from './jobs';
 import { DELIVERY_STATUSES, hostAllowed, parseAllowedHosts, webhookInput, webhookPatch } from './validation';
@@ -87,17 +87,7 @@ function parseList<T extends z.ZodType>(schema: T, params: Record<string, unknow
 export async function listWebhooks(context: Context, params: { limit?: unknown; cursor?: unknown }): Promise<CursorPage<WebhookEndpoint>> {
   const actor = requireScope(context.actor, 'read');
   const { limit, cursor } = parseList(cursorParams, params);
-  const inWorkspace = eq(webhookEndpoints.workspaceId, actor.workspaceId);
-  const [rows, [totals]] = await Promise.all([
-    context.db
-      .select()
-      .from(webhookEndpoints)
-      .where(and(inWorkspace, afterCursor(webhookEndpoints, cursor)))
-      .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
-      .limit(limit + 1),
-    context.db.select({ total: count() }).from(webhookEndpoints).where(inWorkspace),
-  ]);
-  return cursorPage(rows, limit, totals?.total ?? 0);
+  return newestFirstPage(context.db, webhookEndpoints, eq(webhookEndpoints.workspaceId, actor.workspaceId), cursor, limit);
 }
 
 const deliveryParams = cursorParams.extend({ status: z.enum(DELIVERY_STATUSES, `must be one of ${DELIVERY_STATUSES.join(', ')}`).optional() });
@@ -116,16 +106,7 @@ export async function listDeliveries(
     eq(webhookDeliveries.workspaceId, actor.workspaceId),
     status ? eq(webhookDeliveries.status, status) : undefined,
   );
-  const [rows, [totals]] = await Promise.all([
-    context.db
-      .select()
-      .from(webhookDeliveries)
-      .where(and(filter, afterCursor(webhookDeliveries, cursor)))
-      .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
-      .limit(limit + 1),
-    context.db.select({ total: count() }).from(webhookDeliveries).where(filter),
-  ]);
-  return cursorPage(rows, limit, totals?.total ?? 0);
+  return newestFirstPage(context.db, webhookDeliveries, filter, cursor, limit);
 }
 
 export interface WebhookTestResult {
