@@ -1,11 +1,13 @@
 // Comparator throughput, engine vs talisman and fastest-levenshtein, on the same pairs in the same process.
 // Pairs are FEBRL4 name/address values (row i of dataset4b against rows i and i·7919 of dataset4a: the files are
 // not aligned, so nearly all of these are unrelated records; 86 of 38k pairs are equal strings), the lengths and
-// alphabet real matching sees; the "prepared" lines below add the engine's real candidate pairs. "kernel" = the engine's code-range kernel on pre-encoded pools (how matchSlice
-// calls it); "string" = its string convenience API (encodes both strings per call).
+// alphabet real matching sees; the "prepared" lines below add the engine's real candidate pairs.
+// "kernel" = the engine's WebAssembly Jaro–Winkler kernel on pools in a kernel memory, one call per pair (the
+// JavaScript kernel beyond 32 code units, as the engine does); "kernel_js" = the JavaScript kernel alone on
+// pre-encoded pools; "string" = the string convenience API (encodes both strings per call).
 // "prepared" = the engine's real calling pattern: matchSlice compares one source value with all of its blocking
-// candidates, so the source value's position masks are built once per source value (jaroPattern, timed) and each
-// candidate costs one jaroWinklerPattern call. Those lines use the candidate pairs the engine's blocking actually
+// candidates, so the kernel builds the source value's position table once per source value (timed) and each
+// candidate costs one score call. Those lines use the candidate pairs the engine's blocking actually
 // yields on FEBRL4 (grouped by source row; about a third are equal strings, where talisman's `a === b` and the
 // engine's equality check both return at once); talisman scores the same pairs in the same order.
 // Every Jaro–Winkler line is checked pair by pair against talisman before timing (same value to the bit) and by
@@ -15,7 +17,7 @@ import { distance as fastestLevenshtein } from 'fastest-levenshtein';
 import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import talismanLevenshtein from 'talisman/metrics/levenshtein.js';
 import { buildReferenceIndex, jaroWinkler, jaroWinklerCodes, levenshteinDistance, levenshteinDistanceCodes, normaliseText, type EngineRow, type MatchConfig } from '../../src/matching/index';
-import { clearJaroPattern, jaroPatternInto, jaroWinklerPattern } from '../../src/matching/comparators/jaro-winkler';
+import { JaroWinklerKernel, KERNEL_MAX_LENGTH } from '../../src/matching/comparators/jaro-winkler-kernel';
 import { CodePoolBuilder, type CodePool } from '../../src/matching/pool';
 import { readCsvRecords } from '../lib/csv';
 import { emit } from '../lib/output';
@@ -67,26 +69,52 @@ function interleaved(pairs: number, fns: Record<string, () => number>, rounds = 
   return best;
 }
 
-function encodePairs(pairs: Array<[string, string]>): { l: CodePool; r: CodePool } {
+/** The pairs as pools: `l`, `r` ordinary arrays (the JavaScript kernel), and `both` in one kernel memory (left value
+ *  i = value i, right value i = value n + i), where the engine keeps reference texts, with a kernel on it. */
+interface EncodedPairs { l: CodePool; r: CodePool; both: CodePool; kernel: JaroWinklerKernel }
+
+function encodePairs(pairs: Array<[string, string]>): EncodedPairs {
   const left = new CodePoolBuilder();
   const right = new CodePoolBuilder();
+  const both = new CodePoolBuilder();
   for (const [x, y] of pairs) {
     left.push(x);
     right.push(y);
+    both.push(x);
   }
-  return { l: left.finish(false), r: right.finish(false) };
+  for (const [, y] of pairs) both.push(y);
+  const inMemory = both.finishInKernelMemory(false);
+  return { l: left.finish(false), r: right.finish(false), both: inMemory, kernel: new JaroWinklerKernel(inMemory.memory as WebAssembly.Memory) };
 }
 
-/** Untimed check before any timing: the engine's kernel and string form give exactly talisman's score on every
+/** Pair i (of n) by the WebAssembly kernel (the JavaScript one beyond 32 code units, as the engine does). */
+function wasmPairScore({ both, kernel }: EncodedPairs, n: number, i: number): number {
+  const { codes, offsets } = both;
+  const a = offsets[i] as number;
+  const aLen = (offsets[i + 1] as number) - a;
+  const b = offsets[n + i] as number;
+  const bLen = (offsets[n + i + 1] as number) - b;
+  return aLen <= KERNEL_MAX_LENGTH && bLen <= KERNEL_MAX_LENGTH ? kernel.score(2 * a, aLen, 2 * b, bLen, 1) : jaroWinklerCodes(codes, a, aLen, codes, b, bLen);
+}
+
+function wasmPass(encoded: EncodedPairs, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += wasmPairScore(encoded, n, i);
+  return s;
+}
+
+/** Untimed check before any timing: the engine's kernels and string form give exactly talisman's score on every
  *  pair (not only on the checksum), so the throughput lines compare implementations of the same function. */
-function verifyJaroWinkler(pairs: Array<[string, string]>, l: CodePool, r: CodePool): void {
+function verifyJaroWinkler(pairs: Array<[string, string]>, encoded: EncodedPairs): void {
+  const { l, r } = encoded;
   for (let i = 0; i < pairs.length; i++) {
     const [x, y] = pairs[i] as [string, string];
     const expected = talismanJaroWinkler(x, y);
     const a = l.offsets[i] as number;
     const b = r.offsets[i] as number;
     const kernel = jaroWinklerCodes(l.codes, a, (l.offsets[i + 1] as number) - a, r.codes, b, (r.offsets[i + 1] as number) - b);
-    if (kernel !== expected || jaroWinkler(x, y) !== expected) throw new Error(`jaro_winkler: engine ${kernel} ≠ talisman ${expected} on ${JSON.stringify([x, y])}`);
+    const wasm = wasmPairScore(encoded, pairs.length, i);
+    if (kernel !== expected || wasm !== expected || jaroWinkler(x, y) !== expected) throw new Error(`jaro_winkler: engine ${kernel} / ${wasm} ≠ talisman ${expected} on ${JSON.stringify([x, y])}`);
   }
 }
 
@@ -107,17 +135,17 @@ function kernelPass(l: CodePool, r: CodePool, n: number): number {
 function jaroWinklerByColumn(): void {
   for (const column of COLUMNS) {
     const pairs = loadPairs([column]);
-    const { l, r } = encodePairs(pairs);
+    const encoded = encodePairs(pairs);
     const n = pairs.length;
     const meanLength = pairs.reduce((s, [x, y]) => s + x.length + y.length, 0) / (2 * n);
-    verifyJaroWinkler(pairs, l, r);
+    verifyJaroWinkler(pairs, encoded);
     const m = interleaved(n, {
       talisman: () => {
         let s = 0;
         for (const [x, y] of pairs) s += talismanJaroWinkler(x, y);
         return s;
       },
-      engineKernel: () => kernelPass(l, r, n),
+      engineKernel: () => wasmPass(encoded, n),
     }, 5);
     if (m['talisman']?.checksum !== m['engineKernel']?.checksum) throw new Error(`jaro_winkler (${column}): engine and talisman scores differ`);
     const t = (m['talisman'] as { perSecond: number }).perSecond;
@@ -164,22 +192,42 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
   for (const x of src) srcPool.push(x);
   for (const y of ref) refPool.push(y);
   const sp = srcPool.finish(false);
-  const rp = refPool.finish(false);
-  const patternTable = new Int32Array(128);
-  for (let g = 0; g < groups; g++) {
-    const a = sp.offsets[g] as number;
-    const aLen = (sp.offsets[g + 1] as number) - a;
-    const ok = jaroPatternInto(patternTable, sp.codes, a, aLen);
-    for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) {
-      const b = rp.offsets[k] as number;
-      const bLen = (rp.offsets[k + 1] as number) - b;
-      const expected = talismanJaroWinkler(src[g] as string, ref[k] as string);
-      if ((ok ? jaroWinklerPattern(patternTable, sp.codes, a, aLen, rp.codes, b, bLen) : jaroWinklerCodes(sp.codes, a, aLen, rp.codes, b, bLen)) !== expected) {
-        throw new Error(`jaro_winkler (${label}): prepared engine score ≠ talisman on ${JSON.stringify([src[g], ref[k]])}`);
+  const rp = refPool.finishInKernelMemory(false); // where the engine keeps reference texts
+  const kernel = new JaroWinklerKernel(rp.memory as WebAssembly.Memory);
+  // As FieldScorer does: per source value, clear the previous one's table, copy the value into the kernel's source
+  // slot and build its table once; then one call per candidate (the JavaScript kernel beyond 32 code units).
+  const prepared = (visit: (g: number, k: number, score: number) => void): void => {
+    const so = sp.offsets;
+    const ro = rp.offsets;
+    const source = kernel.source;
+    let previousLen = 0;
+    for (let g = 0; g < groups; g++) {
+      const a = so[g] as number;
+      const aLen = (so[g + 1] as number) - a;
+      if (previousLen > 0) kernel.clear(kernel.sourceAddress, previousLen);
+      const inKernel = aLen <= KERNEL_MAX_LENGTH;
+      if (inKernel) {
+        for (let i = 0; i < aLen; i++) source[i] = sp.codes[a + i] as number;
+        kernel.prepare(kernel.sourceAddress, aLen);
+      }
+      previousLen = inKernel ? aLen : 0;
+      for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) {
+        const b = ro[k] as number;
+        const bLen = (ro[k + 1] as number) - b;
+        visit(g, k, inKernel && bLen <= KERNEL_MAX_LENGTH ? kernel.score(kernel.sourceAddress, aLen, 2 * b, bLen, 0) : jaroWinklerCodes(sp.codes, a, aLen, rp.codes, b, bLen));
       }
     }
-    if (ok) clearJaroPattern(patternTable, sp.codes, a, aLen);
-  }
+    if (previousLen > 0) kernel.clear(kernel.sourceAddress, previousLen);
+  };
+  prepared((g, k, score) => {
+    if (score !== talismanJaroWinkler(src[g] as string, ref[k] as string)) {
+      throw new Error(`jaro_winkler (${label}): prepared engine score ≠ talisman on ${JSON.stringify([src[g], ref[k]])}`);
+    }
+  });
+  let sum = 0;
+  const add = (_g: number, _k: number, score: number): void => {
+    sum += score;
+  };
   const m = interleaved(n, {
     talisman: () => {
       let s = 0;
@@ -190,27 +238,9 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
       return s;
     },
     enginePrepared: () => {
-      // As FieldScorer does: one reused table; per source value, clear the previous pattern and build this one.
-      let s = 0;
-      const so = sp.offsets;
-      const ro = rp.offsets;
-      let previous = 0;
-      let previousLen = 0;
-      for (let g = 0; g < groups; g++) {
-        const a = so[g] as number;
-        const aLen = (so[g + 1] as number) - a;
-        clearJaroPattern(patternTable, sp.codes, previous, previousLen);
-        const ok = jaroPatternInto(patternTable, sp.codes, a, aLen);
-        previous = a;
-        previousLen = ok ? aLen : 0;
-        for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) {
-          const b = ro[k] as number;
-          const bLen = (ro[k + 1] as number) - b;
-          s += ok ? jaroWinklerPattern(patternTable, sp.codes, a, aLen, rp.codes, b, bLen) : jaroWinklerCodes(sp.codes, a, aLen, rp.codes, b, bLen);
-        }
-      }
-      clearJaroPattern(patternTable, sp.codes, previous, previousLen);
-      return s;
+      sum = 0;
+      prepared(add);
+      return sum;
     },
     engineKernel: () => {
       let s = 0;
@@ -228,21 +258,22 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
     },
   });
   const t = m['talisman'] as { perSecond: number; checksum: number };
-  const prepared = m['enginePrepared'] as { perSecond: number; checksum: number };
-  const kernel = m['engineKernel'] as { perSecond: number; checksum: number };
-  if (prepared.checksum !== t.checksum || kernel.checksum !== t.checksum) throw new Error(`jaro_winkler (${label}): engine and talisman scores differ`);
+  const preparedLine = m['enginePrepared'] as { perSecond: number; checksum: number };
+  const jsLine = m['engineKernel'] as { perSecond: number; checksum: number };
+  if (preparedLine.checksum !== t.checksum || jsLine.checksum !== t.checksum) throw new Error(`jaro_winkler (${label}): engine and talisman scores differ`);
   const meanLength = (src.reduce((s, x) => s + x.length, 0) + ref.reduce((s, y) => s + y.length, 0)) / (groups + n);
   const extra = { pairs: n, source_values: groups, mean_candidates: Number((n / groups).toFixed(2)), mean_length: Number(meanLength.toFixed(1)), columns: COLUMNS.join(',') };
-  emit({ name: `jaro_winkler.engine_prepared.${label}`, value: prepared.perSecond, unit: 'pairs/s', baseline: t.perSecond, ratio: prepared.perSecond / t.perSecond, note: 'JW scores computed per second (every pair scored, no pruning), one source value against its blocking candidates as matchSlice calls it: jaroPatternInto once per source value (timed, into one reused table as FieldScorer does) + jaroWinklerPattern per pair; talisman on the same pairs', ...extra });
-  emit({ name: `jaro_winkler.engine_kernel.${label}`, value: kernel.perSecond, unit: 'pairs/s', baseline: t.perSecond, ratio: kernel.perSecond / t.perSecond, note: 'same pairs, jaroWinklerCodes per pair (masks built per pair)' });
+  emit({ name: `jaro_winkler.engine_prepared.${label}`, value: preparedLine.perSecond, unit: 'pairs/s', baseline: t.perSecond, ratio: preparedLine.perSecond / t.perSecond, note: 'JW scores computed per second (every pair scored, no pruning), one source value against its blocking candidates as matchSlice calls it: the WebAssembly kernel prepares each source value once (timed, as FieldScorer does) + one score call per pair; talisman on the same pairs', ...extra });
+  emit({ name: `jaro_winkler.engine_kernel_js.${label}`, value: jsLine.perSecond, unit: 'pairs/s', baseline: t.perSecond, ratio: jsLine.perSecond / t.perSecond, note: 'same pairs, the JavaScript kernel jaroWinklerCodes per pair (masks built per pair)' });
 }
 
 export function runComparatorBench(): void {
   const pairs = loadPairs();
-  const { l, r } = encodePairs(pairs);
+  const encoded = encodePairs(pairs);
+  const { l, r } = encoded;
   const n = pairs.length;
 
-  verifyJaroWinkler(pairs, l, r);
+  verifyJaroWinkler(pairs, encoded);
   const jw = interleaved(n, {
     talisman: () => {
       let s = 0;
@@ -254,16 +285,19 @@ export function runComparatorBench(): void {
       for (const [x, y] of pairs) s += jaroWinkler(x, y);
       return s;
     },
-    engineKernel: () => kernelPass(l, r, n),
+    engineKernel: () => wasmPass(encoded, n),
+    engineKernelJs: () => kernelPass(l, r, n),
   });
   const talismanJw = jw['talisman'] as { perSecond: number; checksum: number };
   const engineJwString = jw['engineString'] as { perSecond: number; checksum: number };
   const engineJwKernel = jw['engineKernel'] as { perSecond: number; checksum: number };
-  if (engineJwKernel.checksum !== talismanJw.checksum || engineJwString.checksum !== talismanJw.checksum) throw new Error('jaro_winkler: engine and talisman scores differ');
+  const engineJwKernelJs = jw['engineKernelJs'] as { perSecond: number; checksum: number };
+  if ([engineJwKernel, engineJwKernelJs, engineJwString].some((e) => e.checksum !== talismanJw.checksum)) throw new Error('jaro_winkler: engine and talisman scores differ');
   const agree = Math.abs(talismanJw.checksum - engineJwKernel.checksum) / n;
   emit({ name: 'jaro_winkler.talisman', value: talismanJw.perSecond, unit: 'pairs/s', pairs: n });
   emit({ name: 'jaro_winkler.engine_string', value: engineJwString.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwString.perSecond / talismanJw.perSecond });
-  emit({ name: 'jaro_winkler.engine_kernel', value: engineJwKernel.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernel.perSecond / talismanJw.perSecond, mean_abs_diff_vs_talisman: agree });
+  emit({ name: 'jaro_winkler.engine_kernel', value: engineJwKernel.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernel.perSecond / talismanJw.perSecond, mean_abs_diff_vs_talisman: agree, note: 'WebAssembly kernel on pools in a kernel memory (JavaScript kernel beyond 32 code units)' });
+  emit({ name: 'jaro_winkler.engine_kernel_js', value: engineJwKernelJs.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernelJs.perSecond / talismanJw.perSecond, note: 'the JavaScript kernel alone (fallback and reference implementation)' });
   jaroWinklerByColumn();
   jaroWinklerPrepared('febrl4_candidates', febrlConfig);
   jaroWinklerPrepared('febrl4_default_key_candidates', { ...febrlConfig, blocking: undefined });

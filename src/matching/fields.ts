@@ -2,7 +2,8 @@
 // hash/weight arrays, numbers), plus the matching source-side preparation. Everything a pair needs is computed
 // here once per value; scoring a pair only reads typed arrays.
 
-import { clearJaroPattern, jaroPatternInto, jaroWinklerCodes, jaroWinklerPattern } from './comparators/jaro-winkler';
+import { jaroWinklerCodes } from './comparators/jaro-winkler';
+import { JaroWinklerKernel, KERNEL_MAX_LENGTH } from './comparators/jaro-winkler-kernel';
 import { damerauLevenshteinSimilarityCodes, levenshteinSimilarityCodes } from './comparators/levenshtein';
 import { encodePhonetic, phoneticCodesScore } from './comparators/phonetic';
 import { dateRangeScore, numericRangeScore } from './comparators/ranges';
@@ -58,8 +59,8 @@ export interface PreparedValue {
   items: Int32Array;
   weights: Float64Array;
   number: number;
-  /** jaro_winkler: the scorer's pattern table holds this value's positions (false: ≥ 128 or longer than 32 units) */
-  hasPattern: boolean;
+  /** jaro_winkler: the value is the scorer's kernel's prepared source (`codes` is then the kernel's source view) */
+  inKernel: boolean;
 }
 
 const EMPTY_CODES = new Uint16Array(0);
@@ -186,14 +187,17 @@ export class FieldScorer {
   private readonly toleranceDays: number;
   private readonly tolerance: number;
   private readonly tolerancePct: number;
-  /** jaro_winkler: position masks of the last prepared source value (one table per scorer, i.e. per thread) */
-  private readonly patternMasks: Int32Array;
-  /** length of the value in sourceCodes whose positions patternMasks hold (0: none), to clear them */
-  private patternLength = 0;
+  /** jaro_winkler on texts in a kernel memory: this thread's kernel, made at the first prepare() (so an index
+   *  object that never matches, e.g. on the thread that built it, takes no scratch memory) */
+  private kernel: JaroWinklerKernel | null = null;
+  /** length of the source value the kernel holds prepared (0: none), to clear it */
+  private kernelLength = 0;
+  /** byte address of the text pool's first code unit in the kernel memory */
+  private readonly textAddress: number;
   /** the current source value's code units (text kinds; grown as needed) */
   private sourceCodes = new Uint16Array(64);
   /** what prepare() returns (one object per scorer: a row's values are prepared, then scored, then replaced) */
-  private readonly prepared: PreparedValue = { codes: EMPTY_CODES, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, hasPattern: false };
+  private readonly prepared: PreparedValue = { codes: EMPTY_CODES, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, inKernel: false };
 
   /** `texts`/`textStride`: the index's row-major text pool (see FieldColumnData.textSlot). */
   constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData, private readonly texts: CodePool, textStride: number) {
@@ -210,7 +214,7 @@ export class FieldScorer {
     this.toleranceDays = finiteOr(options.toleranceDays, 0);
     this.tolerance = finiteOr(options.tolerance, 0);
     this.tolerancePct = finiteOr(options.tolerancePct, 0);
-    this.patternMasks = new Int32Array(this.code === 1 ? 128 : 0);
+    this.textAddress = texts.codes.byteOffset;
   }
 
   /** null when the source value is missing (empty after normalisation, or not a date/number for range kinds).
@@ -239,23 +243,40 @@ export class FieldScorer {
         const text = textFor(this.column.kind, normalised ?? normaliseText(value));
         if (text === '') return null;
         const n = text.length;
-        // The previous value's positions are cleared while its code units are still in the buffer.
-        if (this.patternLength > 0) {
-          clearJaroPattern(this.patternMasks, this.sourceCodes, 0, this.patternLength);
-          this.patternLength = 0;
-        }
+        const kernel = this.code === 1 && n <= KERNEL_MAX_LENGTH ? this.jaroWinklerKernel() : null;
+        if (kernel !== null) return this.prepareInKernel(kernel, text);
         if (n > this.sourceCodes.length) this.sourceCodes = new Uint16Array(Math.max(n, this.sourceCodes.length * 2));
         const codes = this.sourceCodes;
         for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
-        const prepared = this.fill(codes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
-        // Jaro–Winkler: the value's position masks, built once for all of its candidates.
-        if (this.code === 1 && jaroPatternInto(this.patternMasks, codes, 0, n)) {
-          this.patternLength = n;
-          prepared.hasPattern = true;
-        }
-        return prepared;
+        return this.fill(codes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
       }
     }
+  }
+
+  private jaroWinklerKernel(): JaroWinklerKernel | null {
+    const memory = this.texts.memory;
+    if (memory === undefined) return null;
+    this.kernel ??= new JaroWinklerKernel(memory);
+    return this.kernel;
+  }
+
+  /** The value's position table, built once in the kernel for all of its candidates. */
+  private prepareInKernel(kernel: JaroWinklerKernel, text: string): PreparedValue {
+    // The previous value's positions are cleared while its code units are still in the source slot.
+    if (this.kernelLength > 0) kernel.clear(kernel.sourceAddress, this.kernelLength);
+    const n = text.length;
+    const codes = kernel.source;
+    for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
+    kernel.prepare(kernel.sourceAddress, n);
+    this.kernelLength = n;
+    const prepared = this.fill(codes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+    prepared.inKernel = true;
+    return prepared;
+  }
+
+  private scoreInKernel(sourceLength: number, address: number, length: number): number {
+    const kernel = this.kernel as JaroWinklerKernel;
+    return kernel.score(kernel.sourceAddress, sourceLength, address, length, 0);
   }
 
   private fill(codes: Uint16Array, codesLength: number, items: Int32Array, weights: Float64Array, number: number): PreparedValue {
@@ -265,7 +286,7 @@ export class FieldScorer {
     p.items = items;
     p.weights = weights;
     p.number = number;
-    p.hasPattern = false;
+    p.inKernel = false;
     return p;
   }
 
@@ -284,8 +305,8 @@ export class FieldScorer {
       const b = this.textCodes;
       switch (code) {
         case 1:
-          return p.hasPattern
-            ? jaroWinklerPattern(this.patternMasks, a, aStart, aLen, b, start, len)
+          return p.inKernel && len <= KERNEL_MAX_LENGTH
+            ? this.scoreInKernel(aLen, this.textAddress + 2 * start, len)
             : jaroWinklerCodes(a, aStart, aLen, b, start, len);
         case 2:
           return levenshteinSimilarityCodes(a, aStart, aLen, b, start, len);

@@ -88,7 +88,8 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
     size,
     ids: ids.finish(shared),
     fields: columns.map((c) => c.finish(shared)),
-    texts: texts.finish(shared),
+    // Jaro–Winkler reads the texts in WebAssembly (see comparators/jaro-winkler-kernel.ts).
+    texts: columns.some((c) => c.kind === 'jaro_winkler') ? texts.finishInKernelMemory(shared) : texts.finish(shared),
     textStride,
     blocking: blocking.finish(shared),
   });

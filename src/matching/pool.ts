@@ -2,9 +2,14 @@
 // offsets array (value i = codes[offsets[i] .. offsets[i+1])). Comparators read these code ranges directly, so
 // the hot loop never creates strings, and a pool backed by SharedArrayBuffers is shared by worker threads.
 
+import { kernelMemory } from './comparators/jaro-winkler-kernel';
+
 export interface CodePool {
   codes: Uint16Array;
   offsets: Int32Array;
+  /** When set, `codes` is a view on this shared WebAssembly memory (from offset 0), where the Jaro–Winkler kernel
+   *  reads it (see comparators/jaro-winkler-kernel.ts). */
+  memory?: WebAssembly.Memory;
 }
 
 type TypedArrayCtor<T> = { new (length: number): T; new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number };
@@ -66,6 +71,17 @@ export class CodePoolBuilder {
   }
   finish(shared: boolean): CodePool {
     return { codes: this.codes.finish(shared), offsets: this.offsets.finish(shared) };
+  }
+
+  /** Like finish, with the code units in a kernel memory of their own (shared, so worker threads read the same
+   *  memory). Falls back to finish(shared) when the pool is too large for the kernel. */
+  finishInKernelMemory(shared: boolean): CodePool {
+    const length = this.codes.length;
+    const memory = kernelMemory(length * Uint16Array.BYTES_PER_ELEMENT);
+    if (memory === null) return this.finish(shared);
+    const codes = new Uint16Array(memory.buffer, 0, length);
+    codes.set(this.codes.array.subarray(0, length));
+    return { codes, offsets: this.offsets.finish(shared), memory };
   }
 }
 

@@ -11,7 +11,9 @@
 // step to the next (V8 spills registers otherwise). Transpositions are only counted when some character took a
 // position below an already taken one (otherwise the matched characters are in the same order on both sides and
 // t = 0). Equal strings return 1 straight away.
-// `jaroPattern` / `jaroWinklerPattern` keep one value's masks (ASCII, 128 entries) across many comparisons.
+// The engine's hot path is the same algorithm in WebAssembly (jaro-winkler.wat, jaro-winkler-kernel.ts), which keeps
+// one source value's masks across all of its candidates; this kernel serves values it does not take (longer than
+// 32 code units, texts outside a kernel memory) and is the reference the WebAssembly one is tested against.
 
 import { encodePair, scratch } from './scratch';
 const positionMasks = new Int32Array(0x10000); // per character: bit j set when a[j] is that character
@@ -87,28 +89,6 @@ function bitJaro(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number
   return bitJaroScore(a, aStart, aLen, b, bStart, bLen, matches, ~free, disorder, boost);
 }
 
-/** bitJaro with an ASCII-only table (128 entries, see jaroPatternInto): codes ≥ 128 have no positions. */
-function bitJaroAscii(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, boost: boolean): number {
-  const half = (aLen > bLen ? aLen : bLen) >> 1;
-  const window = half > 0 ? half - 1 : 0;
-  let inWindow = (2 << window) - 1;
-  let free = -1;
-  let disorder = 0;
-  let matches = 0;
-  const chars = walkedChars;
-  for (let i = 0; i < bLen; i = (i + 1) | 0) {
-    const c = b[(bStart + i) | 0] as number;
-    const candidates = (masks[c & 0x7f] as number) & inWindow & free & (((c & -128) - 1) >> 31);
-    const low = candidates & -candidates;
-    disorder |= ~free & -low;
-    free ^= low;
-    chars[matches] = c;
-    matches = (matches + ((low | -low) >>> 31)) | 0;
-    inWindow = (inWindow << 1) | ((i - window) >>> 31);
-  }
-  return bitJaroScore(a, aStart, aLen, b, bStart, bLen, matches, ~free, disorder, boost);
-}
-
 /** The score from the walk's outcome: `taken` = positions of a taken, `walkedChars` = b's matched characters. */
 function bitJaroScore(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, matches: number, taken: number, disorder: number, boost: boolean): number {
   if (matches === 0) return 0;
@@ -162,43 +142,6 @@ function winkler(jaro: number, a: Uint16Array, aStart: number, aLen: number, b: 
   let prefix = 0;
   while (prefix < limit && a[aStart + prefix] === b[bStart + prefix]) prefix++;
   return jaro + prefix * PREFIX_SCALE * (1 - jaro);
-}
-
-/**
- * A value prepared for many Jaro–Winkler comparisons (the engine compares one source value with every candidate):
- * the position masks of its characters, built once instead of once per pair. Only for values of 1–32 ASCII code
- * units (a 128-entry table). `jaroPatternInto` fills a zeroed table the caller reuses (allocating one per value
- * costs more than it saves) and returns false, leaving the table zeroed, when the value does not qualify; undo
- * it with `clearJaroPattern` before the next value. `jaroPattern` allocates (null when it does not qualify).
- */
-export function jaroPatternInto(masks: Int32Array, codes: Uint16Array, start: number, len: number): boolean {
-  if (len === 0 || len > 32) return false;
-  for (let j = 0; j < len; j++) {
-    const c = codes[start + j] as number;
-    if (c >= 128) {
-      clearJaroPattern(masks, codes, start, j);
-      return false;
-    }
-    masks[c] = (masks[c] as number) | (1 << j);
-  }
-  return true;
-}
-
-export function clearJaroPattern(masks: Int32Array, codes: Uint16Array, start: number, len: number): void {
-  for (let j = 0; j < len; j++) masks[(codes[start + j] as number) & 0x7f] = 0;
-}
-
-export function jaroPattern(codes: Uint16Array, start: number, len: number): Int32Array | null {
-  const masks = new Int32Array(128);
-  return jaroPatternInto(masks, codes, start, len) ? masks : null;
-}
-
-/** jaroWinklerCodes(a…, b…) where `masks` holds the pattern of a[aStart, aStart+aLen). Same result to the bit. */
-export function jaroWinklerPattern(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
-  if (bLen === 0) return 0;
-  if (bLen > 32) return jaroWinklerCodes(a, aStart, aLen, b, bStart, bLen);
-  if (aLen === bLen && equalRanges(a, aStart, b, bStart, aLen)) return 1;
-  return bitJaroAscii(masks, a, aStart, aLen, b, bStart, bLen, true);
 }
 
 /** String convenience form (compares the strings as given: normalise first if needed). */

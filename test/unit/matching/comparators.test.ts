@@ -2,7 +2,8 @@ import { distance as fastestLevenshtein } from 'fastest-levenshtein';
 import fc from 'fast-check';
 import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import { describe, expect, it } from 'vitest';
-import { clearJaroPattern, jaro, jaroCodes, jaroPattern, jaroPatternInto, jaroWinklerCodes, jaroWinklerPattern } from '../../../src/matching/comparators/jaro-winkler';
+import { jaro, jaroCodes, jaroWinklerCodes } from '../../../src/matching/comparators/jaro-winkler';
+import { JaroWinklerKernel, kernelMemory } from '../../../src/matching/comparators/jaro-winkler-kernel';
 import { encode } from '../../../src/matching/pool';
 import {
   compareValues, createTfidfCosine, damerauLevenshteinDistance, damerauLevenshteinSimilarity, dateRangeScore,
@@ -30,6 +31,18 @@ function corpus(count: number, seed = 7): string[] {
 
 /** Exhaustive comparisons take a few seconds on a loaded machine (the default per-test timeout is 5 s). */
 const HEAVY_TEST_TIMEOUT = 60_000;
+
+/** Jaro–Winkler of two strings of 1–32 code units by the WebAssembly kernel's `pair`. */
+const wasmPair = (() => {
+  const memory = kernelMemory(128) as WebAssembly.Memory;
+  const kernel = new JaroWinklerKernel(memory);
+  const codes = new Uint16Array(memory.buffer, 0, 64);
+  return (a: string, b: string): number => {
+    codes.set(encode(a), 0);
+    codes.set(encode(b), 32);
+    return kernel.score(0, a.length, 64, b.length, 1);
+  };
+})();
 
 const strings = corpus(300);
 const pairs: Array<[string, string]> = strings.map((s, i) => [s, strings[(i * 37 + 11) % strings.length] as string]);
@@ -65,14 +78,12 @@ describe('jaro_winkler', () => {
       const x = encode(a);
       const y = encode(b);
       expect(jaroWinklerCodes(y, 0, y.length, x, 0, x.length)).toBe(expected);
-      // The prepared form (masks of the first string, built once) gives the same bits, whichever string is longer.
-      const masks = jaroPattern(x, 0, x.length);
-      if (masks !== null) expect(jaroWinklerPattern(masks, x, 0, x.length, y, 0, y.length)).toBe(expected);
-      else expect(x.length === 0 || x.length > 32 || a.includes('é')).toBe(true);
+      // The WebAssembly kernel (masks of the first string) gives the same bits, whichever string is longer.
+      if (x.length > 0 && x.length <= 32 && y.length > 0 && y.length <= 32) expect(wasmPair(a, b)).toBe(expected);
     }
   }, HEAVY_TEST_TIMEOUT);
 
-  it('a field scorer scores each prepared value exactly, across its reused pattern table, prepared object and code buffer', async () => {
+  it.each([true, false])('a field scorer scores each prepared value exactly, across its reused kernel, prepared object and code buffer (texts in a kernel memory: %s)', async (inKernelMemory) => {
     const { FieldColumnBuilder, FieldScorer } = await import('../../../src/matching/fields');
     const { CodePoolBuilder } = await import('../../../src/matching/pool');
     const mapping: FieldMapping = { source: 'n', target: 'n', strategy: 'fuzzy', weight: 1 };
@@ -80,7 +91,7 @@ describe('jaro_winkler', () => {
     const builder = new FieldColumnBuilder('jaro_winkler', texts, 0);
     const references = ['martha', 'marhta', 'dwayne', 'müller', 'a'.repeat(40)]; // 'müller' is compared as 'muller'
     for (const r of references) builder.add(r);
-    const scorer = new FieldScorer(mapping, builder.finish(false), texts.finish(false), 1);
+    const scorer = new FieldScorer(mapping, builder.finish(false), inKernelMemory ? texts.finishInKernelMemory(false) : texts.finish(false), 1);
     const values = ['martha', 'duane', 'muller', 'a'.repeat(39), `dwayne ${'b'.repeat(100)}`, 'marhta']; // one longer than the buffer's 64 units
     const first = scorer.prepare(values[0]);
     for (let round = 0; round < 2; round++) {
@@ -88,6 +99,7 @@ describe('jaro_winkler', () => {
         const prepared = scorer.prepare(v);
         expect(prepared).toBe(first); // one object per scorer, valid until the next prepare()
         references.forEach((r, row) => expect(scorer.score(prepared!, row)).toBe(talismanJaroWinkler(v, r.replace('ü', 'u'))));
+        expect(prepared!.inKernel).toBe(inKernelMemory && v.length <= 32);
       }
       for (let k = 0; k < 2000; k++) scorer.prepare(`someone else ${k}`);
     }
@@ -163,24 +175,43 @@ describe('jaro_winkler kernels (property tests)', () => {
     }), options);
   }, HEAVY_TEST_TIMEOUT);
 
-  it('a prepared pattern (one reused table, ranges inside larger pools) scores like the kernel', () => {
-    const masks = new Int32Array(128);
-    fc.assert(fc.property(text, fc.array(text, { maxLength: 6 }), (a, others) => {
-      const pool = encode(`xy${a}z${others.join('')}`);
-      const aStart = 2;
-      const prepared = jaroPatternInto(masks, pool, aStart, a.length);
-      let ok = prepared === (a.length > 0 && a.length <= 32 && !/[^\x00-\x7f]/.test(a));
-      let at = aStart + a.length + 1;
+  it('the WebAssembly kernel: a prepared source value against ranges of a larger pool scores like the JavaScript kernel, and leaves its table zeroed', () => {
+    const memory = kernelMemory(1024) as WebAssembly.Memory;
+    const kernel = new JaroWinklerKernel(memory);
+    const pool = new Uint16Array(memory.buffer, 0, 512);
+    const table = new Int32Array(memory.buffer, kernel.scratch, 0x10000);
+    const short = fc.string({ unit, minLength: 1, maxLength: 32 }).filter((s) => s.length <= 32);
+    fc.assert(fc.property(short, fc.array(short, { maxLength: 8 }), (a, others) => {
+      kernel.source.set(encode(a));
+      kernel.prepare(kernel.sourceAddress, a.length);
+      let ok = true;
+      let at = 3; // odd code-unit offsets too
       for (const b of others) {
-        const expected = jaroWinklerCodes(pool, aStart, a.length, pool, at, b.length);
-        if (expected !== talismanJaroWinkler(a, b)) ok = false;
-        if (prepared && jaroWinklerPattern(masks, pool, aStart, a.length, pool, at, b.length) !== expected) ok = false;
-        at += b.length;
+        pool.set(encode(b), at);
+        const expected = jaroWinklerCodes(encode(a), 0, a.length, pool, at, b.length);
+        if (expected !== talismanJaroWinkler(a, b) || kernel.score(kernel.sourceAddress, a.length, 2 * at, b.length, 0) !== expected) ok = false;
+        at += b.length + 1;
       }
-      if (prepared) clearJaroPattern(masks, pool, aStart, a.length);
-      return ok && masks.every((m) => m === 0);
+      kernel.clear(kernel.sourceAddress, a.length);
+      return ok && table.every((m) => m === 0);
     }), { ...options, numRuns: 1500 });
   }, HEAVY_TEST_TIMEOUT);
+
+  it('kernels on one memory take separate scratch regions, and views taken before they grew it stay valid', () => {
+    const memory = kernelMemory(8) as WebAssembly.Memory;
+    const pool = new Uint16Array(memory.buffer, 0, 4);
+    pool.set(encode('abcd'));
+    const first = new JaroWinklerKernel(memory);
+    const second = new JaroWinklerKernel(memory);
+    expect(Math.abs(second.scratch - first.scratch)).toBeGreaterThanOrEqual(0x40080);
+    first.source.set(encode('abdc'));
+    first.prepare(first.sourceAddress, 4);
+    second.source.set(encode('zzzz'));
+    second.prepare(second.sourceAddress, 4);
+    expect(first.score(first.sourceAddress, 4, 0, 4, 0)).toBe(talismanJaroWinkler('abdc', 'abcd'));
+    expect(second.score(second.sourceAddress, 4, 0, 4, 0)).toBe(0);
+    expect(Array.from(pool)).toEqual(Array.from(encode('abcd')));
+  });
 
   it('known values and edges', () => {
     expect(jaroWinkler('MARTHA', 'MARHTA')).toBeCloseTo(0.961, 3);

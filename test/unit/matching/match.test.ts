@@ -1,4 +1,6 @@
+import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { ReferenceIndex, type ReferenceIndexData } from '../../../src/matching/index-build';
 import { buildReferenceIndex, compareValues, matchParallel, matchSlice, mergeSliceResults, type EngineRow, type MatchConfig } from '../../../src/matching/index';
 
 const config: MatchConfig = {
@@ -132,4 +134,22 @@ describe('matchSlice', () => {
     const parallel = await matchParallel(index, source, { threads: 2, minRowsPerThread: 1, sliceSize: 25 });
     expect(parallel.rows).toEqual(matchSlice(index, source).rows);
   }, 60_000);
+
+  it('a posted index keeps its texts in the kernel memory, so Jaro–Winkler runs in WebAssembly on every thread', async () => {
+    const reference: EngineRow[] = [{ id: 'r1', values: { name: 'martha jones' } }, { id: 'r2', values: { name: 'a much longer name than thirty-two units' } }];
+    const index = buildReferenceIndex(reference, config, { shared: true });
+    const { port1, port2 } = new MessageChannel();
+    const received = await new Promise<ReferenceIndexData>((resolve) => {
+      port2.once('message', resolve);
+      port1.postMessage(index.data);
+    });
+    port1.close();
+    expect(received.texts.memory).toBeInstanceOf(WebAssembly.Memory);
+    const copy = ReferenceIndex.fromData(received);
+    const [name] = copy.fields;
+    const prepared = name!.prepare('marhta jones');
+    expect(prepared?.inKernel).toBe(true);
+    expect(name!.score(prepared!, 0)).toBe(compareValues(config.fieldMappings[0]!, 'marhta jones', 'martha jones'));
+    expect(name!.score(prepared!, 1)).toBe(compareValues(config.fieldMappings[0]!, 'marhta jones', 'a much longer name than thirty-two units'));
+  });
 });

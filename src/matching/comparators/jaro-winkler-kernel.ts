@@ -1,0 +1,66 @@
+// The WebAssembly Jaro–Winkler kernel (jaro-winkler.wat) and the memory it reads. The engine keeps the reference
+// texts in a shared WebAssembly memory (`kernelMemory`, used by CodePoolBuilder.finishInKernelMemory), so a pair
+// costs one call with two addresses and nothing is copied. Each kernel takes a scratch region of its own by growing
+// that memory: on a shared memory, growing leaves every existing view valid and hands the new pages to the caller
+// alone, so kernels on several threads never meet.
+
+import { WASM_BASE64 } from './jaro-winkler.wasm';
+
+const PAGE_BYTES = 0x10000;
+/** Per kernel: the position table (256 KiB), b's matched characters and the source value (see the .wat). */
+const SCRATCH_PAGES = 5;
+const SOURCE_OFFSET = 0x40040;
+/** The kernel compares values of 1 to this many code units (longer ones go to the JavaScript kernel). */
+export const KERNEL_MAX_LENGTH = 32;
+/** WebAssembly addresses are 32-bit: a text pool larger than this stays an ordinary array (JavaScript kernel). */
+const MAX_POOL_BYTES = 2 ** 31;
+
+let compiled: WebAssembly.Module | undefined;
+
+function kernelModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+  return compiled;
+}
+
+/** A shared memory with `bytes` usable from offset 0, or null when that is more than the kernel can address. */
+export function kernelMemory(bytes: number): WebAssembly.Memory | null {
+  if (bytes > MAX_POOL_BYTES) return null;
+  const pages = Math.max(1, Math.ceil(bytes / PAGE_BYTES));
+  // The maximum is address space only: pages are committed as the memory grows.
+  return new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
+}
+
+interface KernelExports {
+  prepare(address: number, length: number): void;
+  clear(address: number, length: number): void;
+  score(a: number, aLength: number, b: number, bLength: number, ownTable: number): number;
+}
+
+/**
+ * One thread's Jaro–Winkler kernel on a kernel memory. Addresses are byte offsets in the memory (`codes.byteOffset
+ * + 2 · index` for a view on it); lengths are 1–KERNEL_MAX_LENGTH code units. Results equal jaroWinklerCodes.
+ * One pair: `score(a, aLength, b, bLength, 1)`. One value against many (the engine's way): `prepare(a, aLength)`
+ * once, `score(a, aLength, b, bLength, 0)` per other value, `clear(a, aLength)` before the next value (the table
+ * must be all zero again); the value typically sits in `source`, at `sourceAddress`.
+ */
+export class JaroWinklerKernel {
+  /** Room for one value (KERNEL_MAX_LENGTH code units) in this kernel's scratch region. */
+  readonly source: Uint16Array;
+  readonly sourceAddress: number;
+  /** Byte offset of this kernel's scratch region; its first 256 KiB (the position table) is zero between uses. */
+  readonly scratch: number;
+  readonly prepare: KernelExports['prepare'];
+  readonly clear: KernelExports['clear'];
+  readonly score: KernelExports['score'];
+
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.scratch = memory.grow(SCRATCH_PAGES) * PAGE_BYTES;
+    const instance = new WebAssembly.Instance(kernelModule(), { env: { memory, scratch: this.scratch } });
+    const exports = instance.exports as unknown as KernelExports;
+    this.prepare = exports.prepare;
+    this.clear = exports.clear;
+    this.score = exports.score;
+    this.sourceAddress = this.scratch + SOURCE_OFFSET;
+    this.source = new Uint16Array(memory.buffer, this.sourceAddress, KERNEL_MAX_LENGTH);
+  }
+}

@@ -1,0 +1,124 @@
+;; Jaro–Winkler of strings of 1–32 UTF-16 code units in WebAssembly: the same bit-parallel algorithm as
+;; jaroWinklerCodes in jaro-winkler.ts (read its comments first), with the same result to the bit.
+;; Why WebAssembly: the JavaScript walk costs about 50 instructions per character (bounds and map checks, register
+;; spills around a 4-instruction dependency chain); here it is about a dozen, and the code is fast from the first
+;; call (no JIT warm-up).
+;;
+;; The memory is shared with the index: the reference texts live in it (see jaro-winkler-kernel.ts). Each kernel
+;; instance (one per field scorer and thread) owns a scratch region at $scratch:
+;;   [0, 0x40000)        per code unit c, an i32 at 4c: bit j set when a[j] = c (zero between uses)
+;;   [0x40000, 0x40040)  b's matched characters, in order (u16)
+;;   [0x40040, 0x40080)  the source value (u16, 1–32 code units), written by the caller
+;; Addresses and lengths are in bytes and code units; every function expects 1–32 code units on each side.
+;; `score` is one function on purpose: V8 does not inline calls between WebAssembly functions, and splitting the
+;; table building and clearing out of it cost 15 % of the throughput.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+  (import "env" "scratch" (global $scratch i32))
+
+  ;; Position masks of a[0, len) into the table (for many `score` calls with ownTable = 0).
+  (func (export "prepare") (param $a i32) (param $len i32)
+    (local $j i32) (local $slot i32)
+    (loop $next
+      (local.set $slot (i32.add (global.get $scratch)
+        (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 2))))
+      (i32.store (local.get $slot) (i32.or (i32.load (local.get $slot)) (i32.shl (i32.const 1) (local.get $j))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
+
+  ;; Zero what `prepare` set for a[0, len).
+  (func (export "clear") (param $a i32) (param $len i32)
+    (local $j i32)
+    (loop $next
+      (i32.store (i32.add (global.get $scratch)
+          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 2)))
+        (i32.const 0))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
+
+  ;; Jaro–Winkler of a and b. ownTable = 0: the table holds a's positions (`prepare`d); 1: build it and clear it.
+  (func (export "score") (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (param $ownTable i32) (result f64)
+    (local $j i32) (local $c i32) (local $slot i32) (local $window i32) (local $inWindow i32) (local $free i32)
+    (local $disorder i32) (local $matches i32) (local $candidates i32) (local $low i32) (local $walked i32)
+    (local $outOfOrder i32) (local $m f64) (local $jaro f64) (local $limit i32)
+    ;; equal strings
+    (if (i32.eq (local.get $al) (local.get $bl)) (then
+      (block $differ
+        (loop $same
+          (br_if $differ (i32.ne (i32.load16_u (i32.add (local.get $a) (local.get $j)))
+                                 (i32.load16_u (i32.add (local.get $b) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 2)))
+          (br_if $same (i32.lt_u (local.get $j) (i32.shl (local.get $al) (i32.const 1)))))
+        (return (f64.const 1)))
+      (local.set $j (i32.const 0))))
+    (if (local.get $ownTable) (then
+      (loop $build
+        (local.set $slot (i32.add (global.get $scratch)
+          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 2))))
+        (i32.store (local.get $slot) (i32.or (i32.load (local.get $slot)) (i32.shl (i32.const 1) (local.get $j))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $build (i32.lt_u (local.get $j) (local.get $al))))
+      (local.set $j (i32.const 0))))
+    ;; window = max(0, ⌊max(al, bl) / 2⌋ − 1); inWindow = positions [i − window, i + window] for i = 0
+    (local.set $window (i32.shr_u (select (local.get $al) (local.get $bl) (i32.gt_u (local.get $al) (local.get $bl))) (i32.const 1)))
+    (local.set $window (select (i32.sub (local.get $window) (i32.const 1)) (i32.const 0) (local.get $window)))
+    (local.set $inWindow (i32.sub (i32.shl (i32.const 2) (local.get $window)) (i32.const 1)))
+    (local.set $free (i32.const -1))
+    (local.set $walked (i32.add (global.get $scratch) (i32.const 0x40000)))
+    (loop $walk
+      (local.set $c (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
+      (local.set $candidates (i32.and (i32.and
+        (i32.load (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 2))))
+        (local.get $inWindow)) (local.get $free)))
+      (local.set $low (i32.and (local.get $candidates) (i32.sub (i32.const 0) (local.get $candidates))))
+      (local.set $disorder (i32.or (local.get $disorder)
+        (i32.and (i32.xor (local.get $free) (i32.const -1)) (i32.sub (i32.const 0) (local.get $low)))))
+      (local.set $free (i32.xor (local.get $free) (local.get $low)))
+      (i32.store16 (i32.add (local.get $walked) (i32.shl (local.get $matches) (i32.const 1))) (local.get $c))
+      (local.set $matches (i32.add (local.get $matches) (i32.ne (local.get $low) (i32.const 0))))
+      (local.set $inWindow (i32.or (i32.shl (local.get $inWindow) (i32.const 1))
+        (i32.shr_u (i32.sub (local.get $j) (local.get $window)) (i32.const 31))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $walk (i32.lt_u (local.get $j) (local.get $bl))))
+    (if (local.get $ownTable) (then
+      (local.set $j (i32.const 0))
+      (loop $clear
+        (i32.store (i32.add (global.get $scratch)
+            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 2)))
+          (i32.const 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $clear (i32.lt_u (local.get $j) (local.get $al))))))
+    (if (i32.eqz (local.get $matches)) (then (return (f64.const 0))))
+    (if (local.get $disorder) (then
+      ;; the k-th taken position of a (lowest first) against b's k-th matched character
+      (local.set $free (i32.xor (local.get $free) (i32.const -1)))
+      (loop $transposed
+        (local.set $outOfOrder (i32.add (local.get $outOfOrder)
+          (i32.ne (i32.load16_u (i32.add (local.get $a) (i32.shl (i32.ctz (local.get $free)) (i32.const 1))))
+                  (i32.load16_u (local.get $walked)))))
+        (local.set $walked (i32.add (local.get $walked) (i32.const 2)))
+        (local.set $free (i32.and (local.get $free) (i32.sub (local.get $free) (i32.const 1))))
+        (br_if $transposed (local.get $free)))))
+    ;; the same operations in the same order as the JavaScript kernel, so the same doubles
+    (local.set $m (f64.convert_i32_u (local.get $matches)))
+    (local.set $jaro (f64.div
+      (f64.add (f64.add (f64.div (local.get $m) (f64.convert_i32_u (local.get $al)))
+                        (f64.div (local.get $m) (f64.convert_i32_u (local.get $bl))))
+               (f64.div (f64.convert_i32_u (i32.sub (local.get $matches) (i32.shr_u (local.get $outOfOrder) (i32.const 1))))
+                        (local.get $m)))
+      (f64.const 3)))
+    (if (f64.le (local.get $jaro) (f64.const 0.7)) (then (return (local.get $jaro))))
+    ;; Winkler: common prefix of up to 4 code units
+    (local.set $limit (select (local.get $al) (local.get $bl) (i32.lt_u (local.get $al) (local.get $bl))))
+    (local.set $limit (select (local.get $limit) (i32.const 4) (i32.lt_u (local.get $limit) (i32.const 4))))
+    (local.set $j (i32.const 0))
+    (block $end
+      (loop $prefix
+        (br_if $end (i32.ge_u (local.get $j) (local.get $limit)))
+        (br_if $end (i32.ne (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1))))
+                            (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $prefix)))
+    (f64.add (local.get $jaro)
+      (f64.mul (f64.mul (f64.convert_i32_u (local.get $j)) (f64.const 0.1)) (f64.sub (f64.const 1) (local.get $jaro)))))
+)
