@@ -19,7 +19,7 @@ export async function generatedModule(source: string): Promise<string> {
   const wabt = await wabtInit();
   // As bytes: wabt miscounts a string holding non-ASCII characters (the comments).
   const text = readFileSync(path.join(root, source));
-  const features = { threads: true }; // shared memory
+  const features = { threads: true, bulk_memory: true }; // shared memory, memory.copy
   const parsed = wabt.parseWat(path.basename(source), text, features);
   try {
     // wabt's typings omit validate's features argument; without it a shared memory is refused.

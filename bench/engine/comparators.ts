@@ -194,40 +194,45 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
   const sp = srcPool.finish(false);
   const rp = refPool.finishInKernelMemory(false); // where the engine keeps reference texts
   const kernel = new JaroWinklerKernel(rp.memory as WebAssembly.Memory);
-  // As FieldScorer does: per source value, clear the previous one's table, copy the value into the kernel's source
-  // slot and build its table once; then one call per candidate (the JavaScript kernel beyond 32 code units).
-  const prepared = (visit: (g: number, k: number, score: number) => void): void => {
+  // As FieldScorer does: per source value, copy it into the kernel's next-source slot and replaceSource (one call:
+  // clear the previous value's table, build this one's); then one call per candidate (the JavaScript kernel beyond
+  // 32 code units).
+  /** One pass; returns the sum of the scores and, with `scores`, stores each pair's (for the check). */
+  const prepared = (scores: Float64Array | null): number => {
     const so = sp.offsets;
     const ro = rp.offsets;
-    const source = kernel.source;
+    const next = kernel.nextSource;
     let previousLen = 0;
+    let sum = 0;
     for (let g = 0; g < groups; g++) {
       const a = so[g] as number;
       const aLen = (so[g + 1] as number) - a;
-      if (previousLen > 0) kernel.clear(kernel.sourceAddress, previousLen);
       const inKernel = aLen <= KERNEL_MAX_LENGTH;
       if (inKernel) {
-        for (let i = 0; i < aLen; i++) source[i] = sp.codes[a + i] as number;
-        kernel.prepare(kernel.sourceAddress, aLen);
+        for (let i = 0; i < aLen; i++) next[i] = sp.codes[a + i] as number;
+        kernel.replaceSource(aLen, previousLen);
+        previousLen = aLen;
       }
-      previousLen = inKernel ? aLen : 0;
       for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) {
         const b = ro[k] as number;
         const bLen = (ro[k + 1] as number) - b;
-        visit(g, k, inKernel && bLen <= KERNEL_MAX_LENGTH ? kernel.score(kernel.sourceAddress, aLen, 2 * b, bLen, 0) : jaroWinklerCodes(sp.codes, a, aLen, rp.codes, b, bLen));
+        const score = inKernel && bLen <= KERNEL_MAX_LENGTH ? kernel.score(kernel.sourceAddress, aLen, 2 * b, bLen, 0) : jaroWinklerCodes(sp.codes, a, aLen, rp.codes, b, bLen);
+        sum += score;
+        if (scores !== null) scores[k] = score;
       }
     }
     if (previousLen > 0) kernel.clear(kernel.sourceAddress, previousLen);
+    return sum;
   };
-  prepared((g, k, score) => {
-    if (score !== talismanJaroWinkler(src[g] as string, ref[k] as string)) {
-      throw new Error(`jaro_winkler (${label}): prepared engine score ≠ talisman on ${JSON.stringify([src[g], ref[k]])}`);
+  const checked = new Float64Array(n);
+  prepared(checked);
+  for (let g = 0; g < groups; g++) {
+    for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) {
+      if (checked[k] !== talismanJaroWinkler(src[g] as string, ref[k] as string)) {
+        throw new Error(`jaro_winkler (${label}): prepared engine score ≠ talisman on ${JSON.stringify([src[g], ref[k]])}`);
+      }
     }
-  });
-  let sum = 0;
-  const add = (_g: number, _k: number, score: number): void => {
-    sum += score;
-  };
+  }
   const m = interleaved(n, {
     talisman: () => {
       let s = 0;
@@ -237,11 +242,7 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
       }
       return s;
     },
-    enginePrepared: () => {
-      sum = 0;
-      prepared(add);
-      return sum;
-    },
+    enginePrepared: () => prepared(null),
     engineKernel: () => {
       let s = 0;
       const so = sp.offsets;

@@ -262,14 +262,12 @@ export class FieldScorer {
 
   /** The value's position table, built once in the kernel for all of its candidates. */
   private prepareInKernel(kernel: JaroWinklerKernel, text: string): PreparedValue {
-    // The previous value's positions are cleared while its code units are still in the source slot.
-    if (this.kernelLength > 0) kernel.clear(kernel.sourceAddress, this.kernelLength);
     const n = text.length;
-    const codes = kernel.source;
-    for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
-    kernel.prepare(kernel.sourceAddress, n);
+    const next = kernel.nextSource;
+    for (let i = 0; i < n; i++) next[i] = text.charCodeAt(i);
+    kernel.replaceSource(n, this.kernelLength);
     this.kernelLength = n;
-    const prepared = this.fill(codes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+    const prepared = this.fill(kernel.source, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
     prepared.inKernel = true;
     return prepared;
   }

@@ -10,6 +10,7 @@ const PAGE_BYTES = 0x10000;
 /** Per kernel: the position table (256 KiB), b's matched characters and the source value (see the .wat). */
 const SCRATCH_PAGES = 5;
 const SOURCE_OFFSET = 0x40040;
+const NEXT_SOURCE_OFFSET = 0x40080;
 /** The kernel compares values of 1 to this many code units (longer ones go to the JavaScript kernel). */
 export const KERNEL_MAX_LENGTH = 32;
 /** WebAssembly addresses are 32-bit: a text pool larger than this stays an ordinary array (JavaScript kernel). */
@@ -33,24 +34,30 @@ export function kernelMemory(bytes: number): WebAssembly.Memory | null {
 interface KernelExports {
   prepare(address: number, length: number): void;
   clear(address: number, length: number): void;
+  replaceSource(length: number, previousLength: number): void;
   score(a: number, aLength: number, b: number, bLength: number, ownTable: number): number;
 }
 
 /**
  * One thread's Jaro–Winkler kernel on a kernel memory. Addresses are byte offsets in the memory (`codes.byteOffset
  * + 2 · index` for a view on it); lengths are 1–KERNEL_MAX_LENGTH code units. Results equal jaroWinklerCodes.
- * One pair: `score(a, aLength, b, bLength, 1)`. One value against many (the engine's way): `prepare(a, aLength)`
- * once, `score(a, aLength, b, bLength, 0)` per other value, `clear(a, aLength)` before the next value (the table
- * must be all zero again); the value typically sits in `source`, at `sourceAddress`.
+ * One pair: `score(a, aLength, b, bLength, 1)`. One value against many: `prepare(a, aLength)` once,
+ * `score(a, aLength, b, bLength, 0)` per other value, `clear(a, aLength)` before the next value (the table must be
+ * all zero again). The engine's way, one call per value: write it into `nextSource`, `replaceSource(length,
+ * previousLength)` (clears the previous value's table, moves the value to `source`, builds its table), then
+ * `score(sourceAddress, length, b, bLength, 0)`.
  */
 export class JaroWinklerKernel {
-  /** Room for one value (KERNEL_MAX_LENGTH code units) in this kernel's scratch region. */
+  /** The prepared source value (KERNEL_MAX_LENGTH code units of room) in this kernel's scratch region. */
   readonly source: Uint16Array;
   readonly sourceAddress: number;
+  /** Where the caller writes the next source value before replaceSource. */
+  readonly nextSource: Uint16Array;
   /** Byte offset of this kernel's scratch region; its first 256 KiB (the position table) is zero between uses. */
   readonly scratch: number;
   readonly prepare: KernelExports['prepare'];
   readonly clear: KernelExports['clear'];
+  readonly replaceSource: KernelExports['replaceSource'];
   readonly score: KernelExports['score'];
 
   constructor(readonly memory: WebAssembly.Memory) {
@@ -59,8 +66,10 @@ export class JaroWinklerKernel {
     const exports = instance.exports as unknown as KernelExports;
     this.prepare = exports.prepare;
     this.clear = exports.clear;
+    this.replaceSource = exports.replaceSource;
     this.score = exports.score;
     this.sourceAddress = this.scratch + SOURCE_OFFSET;
     this.source = new Uint16Array(memory.buffer, this.sourceAddress, KERNEL_MAX_LENGTH);
+    this.nextSource = new Uint16Array(memory.buffer, this.scratch + NEXT_SOURCE_OFFSET, KERNEL_MAX_LENGTH);
   }
 }

@@ -8,7 +8,8 @@
 ;; instance (one per field scorer and thread) owns a scratch region at $scratch:
 ;;   [0, 0x40000)        per code unit c, an i32 at 4c: bit j set when a[j] = c (zero between uses)
 ;;   [0x40000, 0x40040)  b's matched characters, in order (u16)
-;;   [0x40040, 0x40080)  the source value (u16, 1–32 code units), written by the caller
+;;   [0x40040, 0x40080)  the source value (u16, 1–32 code units), prepared for many `score` calls
+;;   [0x40080, 0x400c0)  the next source value, written by the caller before `replaceSource`
 ;; Addresses and lengths are in bytes and code units; every function expects 1–32 code units on each side.
 ;; `score` is one function on purpose: V8 does not inline calls between WebAssembly functions, and splitting the
 ;; table building and clearing out of it cost 15 % of the throughput.
@@ -17,7 +18,7 @@
   (import "env" "scratch" (global $scratch i32))
 
   ;; Position masks of a[0, len) into the table (for many `score` calls with ownTable = 0).
-  (func (export "prepare") (param $a i32) (param $len i32)
+  (func $prepare (export "prepare") (param $a i32) (param $len i32)
     (local $j i32) (local $slot i32)
     (loop $next
       (local.set $slot (i32.add (global.get $scratch)
@@ -27,7 +28,7 @@
       (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
 
   ;; Zero what `prepare` set for a[0, len).
-  (func (export "clear") (param $a i32) (param $len i32)
+  (func $clear (export "clear") (param $a i32) (param $len i32)
     (local $j i32)
     (loop $next
       (i32.store (i32.add (global.get $scratch)
@@ -35,6 +36,15 @@
         (i32.const 0))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
+
+  ;; The engine's per-value step in one call: clear the table of the source value (previousLength code units, 0 =
+  ;; none), move the next value (length code units) into the source slot and build its table.
+  (func (export "replaceSource") (param $length i32) (param $previousLength i32)
+    (local $source i32)
+    (local.set $source (i32.add (global.get $scratch) (i32.const 0x40040)))
+    (if (local.get $previousLength) (then (call $clear (local.get $source) (local.get $previousLength))))
+    (memory.copy (local.get $source) (i32.add (global.get $scratch) (i32.const 0x40080)) (i32.shl (local.get $length) (i32.const 1)))
+    (call $prepare (local.get $source) (local.get $length)))
 
   ;; Jaro–Winkler of a and b. ownTable = 0: the table holds a's positions (`prepare`d); 1: build it and clear it.
   (func (export "score") (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (param $ownTable i32) (result f64)

@@ -197,6 +197,31 @@ describe('jaro_winkler kernels (property tests)', () => {
     }), { ...options, numRuns: 1500 });
   }, HEAVY_TEST_TIMEOUT);
 
+  it('the WebAssembly kernel: replaceSource moves from one source value to the next in one call, as the field scorer uses it', () => {
+    const memory = kernelMemory(1024) as WebAssembly.Memory;
+    const kernel = new JaroWinklerKernel(memory);
+    const pool = new Uint16Array(memory.buffer, 0, 512);
+    const table = new Int32Array(memory.buffer, kernel.scratch, 0x10000);
+    const short = fc.string({ unit, minLength: 1, maxLength: 32 }).filter((s) => s.length <= 32);
+    fc.assert(fc.property(fc.array(fc.tuple(short, fc.array(short, { maxLength: 4 })), { minLength: 1, maxLength: 6 }), (values) => {
+      let previous = 0;
+      let ok = true;
+      for (const [a, others] of values) {
+        kernel.nextSource.set(encode(a));
+        kernel.replaceSource(a.length, previous);
+        previous = a.length;
+        let at = 1;
+        for (const b of others) {
+          pool.set(encode(b), at);
+          if (kernel.score(kernel.sourceAddress, a.length, 2 * at, b.length, 0) !== talismanJaroWinkler(a, b)) ok = false;
+          at += b.length;
+        }
+      }
+      kernel.clear(kernel.sourceAddress, previous);
+      return ok && table.every((m) => m === 0);
+    }), { ...options, numRuns: 500 });
+  }, HEAVY_TEST_TIMEOUT);
+
   it('kernels on one memory take separate scratch regions, and views taken before they grew it stay valid', () => {
     const memory = kernelMemory(8) as WebAssembly.Memory;
     const pool = new Uint16Array(memory.buffer, 0, 4);
