@@ -12,8 +12,9 @@
 // position below an already taken one (otherwise the matched characters are in the same order on both sides and
 // t = 0). Equal strings return 1 straight away.
 // The engine's hot path is the same algorithm in WebAssembly (jaro-winkler.wat, jaro-winkler-kernel.ts), which keeps
-// one source value's masks across all of its candidates; this kernel serves values it does not take (longer than
-// 32 code units, texts outside a kernel memory) and is the reference the WebAssembly one is tested against.
+// one source value's masks across all of its candidates, on 64-bit masks (values up to 64 code units); this kernel
+// serves values it does not take (longer ones, texts outside a kernel memory) and is the reference the
+// WebAssembly one is tested against.
 
 import { encodePair, scratch } from './scratch';
 const positionMasks = new Int32Array(0x10000); // per character: bit j set when a[j] is that character

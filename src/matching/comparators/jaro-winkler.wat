@@ -1,16 +1,16 @@
-;; Jaro–Winkler of strings of 1–32 UTF-16 code units in WebAssembly: the same bit-parallel algorithm as
-;; jaroWinklerCodes in jaro-winkler.ts (read its comments first), with the same result to the bit.
+;; Jaro–Winkler of strings of 1–64 UTF-16 code units in WebAssembly: the bit-parallel algorithm of
+;; jaroWinklerCodes in jaro-winkler.ts (read its comments first) on 64-bit masks, with the same result to the bit.
 ;; Why WebAssembly: the JavaScript walk costs about 50 instructions per character (bounds and map checks, register
 ;; spills around a 4-instruction dependency chain); here it is about a dozen, and the code is fast from the first
 ;; call (no JIT warm-up).
 ;;
 ;; The memory is shared with the index: the reference texts live in it (see jaro-winkler-kernel.ts). Each kernel
 ;; instance (one per field scorer and thread) owns a scratch region at $scratch:
-;;   [0, 0x40000)        per code unit c, an i32 at 4c: bit j set when a[j] = c (zero between uses)
-;;   [0x40000, 0x40040)  b's matched characters, in order (u16)
-;;   [0x40040, 0x40080)  the source value (u16, 1–32 code units), prepared for many `score` calls
-;;   [0x40080, 0x400c0)  the next source value, written by the caller before `replaceSource`
-;; Addresses and lengths are in bytes and code units; every function expects 1–32 code units on each side.
+;;   [0, 0x80000)          per code unit c, an i64 at 8c: bit j set when a[j] = c (zero between uses)
+;;   [0x80000, 0x80080)    b's matched characters, in order (u16)
+;;   [0x80080, 0x80100)    the source value (u16, 1–64 code units), prepared for many `score` calls
+;;   [0x80100, 0x80180)    the next source value, written by the caller before `replaceSource`
+;; Addresses and lengths are in bytes and code units; every function expects 1–64 code units on each side.
 ;; `score` is one function on purpose: V8 does not inline calls between WebAssembly functions, and splitting the
 ;; table building and clearing out of it cost 15 % of the throughput.
 (module
@@ -22,8 +22,9 @@
     (local $j i32) (local $slot i32)
     (loop $next
       (local.set $slot (i32.add (global.get $scratch)
-        (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 2))))
-      (i32.store (local.get $slot) (i32.or (i32.load (local.get $slot)) (i32.shl (i32.const 1) (local.get $j))))
+        (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3))))
+      (i64.store (local.get $slot)
+        (i64.or (i64.load (local.get $slot)) (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $j)))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
 
@@ -31,9 +32,9 @@
   (func $clear (export "clear") (param $a i32) (param $len i32)
     (local $j i32)
     (loop $next
-      (i32.store (i32.add (global.get $scratch)
-          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 2)))
-        (i32.const 0))
+      (i64.store (i32.add (global.get $scratch)
+          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
+        (i64.const 0))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
 
@@ -41,15 +42,15 @@
   ;; none), move the next value (length code units) into the source slot and build its table.
   (func (export "replaceSource") (param $length i32) (param $previousLength i32)
     (local $source i32)
-    (local.set $source (i32.add (global.get $scratch) (i32.const 0x40040)))
+    (local.set $source (i32.add (global.get $scratch) (i32.const 0x80080)))
     (if (local.get $previousLength) (then (call $clear (local.get $source) (local.get $previousLength))))
-    (memory.copy (local.get $source) (i32.add (global.get $scratch) (i32.const 0x40080)) (i32.shl (local.get $length) (i32.const 1)))
+    (memory.copy (local.get $source) (i32.add (global.get $scratch) (i32.const 0x80100)) (i32.shl (local.get $length) (i32.const 1)))
     (call $prepare (local.get $source) (local.get $length)))
 
   ;; Jaro–Winkler of a and b. ownTable = 0: the table holds a's positions (`prepare`d); 1: build it and clear it.
   (func (export "score") (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (param $ownTable i32) (result f64)
-    (local $j i32) (local $c i32) (local $slot i32) (local $window i32) (local $inWindow i32) (local $free i32)
-    (local $disorder i32) (local $matches i32) (local $candidates i32) (local $low i32) (local $walked i32)
+    (local $j i32) (local $c i32) (local $slot i32) (local $window i32) (local $inWindow i64) (local $free i64)
+    (local $disorder i64) (local $matches i32) (local $candidates i64) (local $low i64) (local $walked i32)
     (local $outOfOrder i32) (local $m f64) (local $jaro f64) (local $limit i32)
     ;; equal strings
     (if (i32.eq (local.get $al) (local.get $bl)) (then
@@ -64,51 +65,52 @@
     (if (local.get $ownTable) (then
       (loop $build
         (local.set $slot (i32.add (global.get $scratch)
-          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 2))))
-        (i32.store (local.get $slot) (i32.or (i32.load (local.get $slot)) (i32.shl (i32.const 1) (local.get $j))))
+          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3))))
+        (i64.store (local.get $slot)
+          (i64.or (i64.load (local.get $slot)) (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $j)))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br_if $build (i32.lt_u (local.get $j) (local.get $al))))
       (local.set $j (i32.const 0))))
-    ;; window = max(0, ⌊max(al, bl) / 2⌋ − 1); inWindow = positions [i − window, i + window] for i = 0
+    ;; window = max(0, ⌊max(al, bl) / 2⌋ − 1) ≤ 31; inWindow = positions [i − window, i + window] for i = 0
     (local.set $window (i32.shr_u (select (local.get $al) (local.get $bl) (i32.gt_u (local.get $al) (local.get $bl))) (i32.const 1)))
     (local.set $window (select (i32.sub (local.get $window) (i32.const 1)) (i32.const 0) (local.get $window)))
-    (local.set $inWindow (i32.sub (i32.shl (i32.const 2) (local.get $window)) (i32.const 1)))
-    (local.set $free (i32.const -1))
-    (local.set $walked (i32.add (global.get $scratch) (i32.const 0x40000)))
+    (local.set $inWindow (i64.sub (i64.shl (i64.const 2) (i64.extend_i32_u (local.get $window))) (i64.const 1)))
+    (local.set $free (i64.const -1))
+    (local.set $walked (i32.add (global.get $scratch) (i32.const 0x80000)))
     (loop $walk
       (local.set $c (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
-      (local.set $candidates (i32.and (i32.and
-        (i32.load (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $candidates (i64.and (i64.and
+        (i64.load (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 3))))
         (local.get $inWindow)) (local.get $free)))
-      (local.set $low (i32.and (local.get $candidates) (i32.sub (i32.const 0) (local.get $candidates))))
-      (local.set $disorder (i32.or (local.get $disorder)
-        (i32.and (i32.xor (local.get $free) (i32.const -1)) (i32.sub (i32.const 0) (local.get $low)))))
-      (local.set $free (i32.xor (local.get $free) (local.get $low)))
+      (local.set $low (i64.and (local.get $candidates) (i64.sub (i64.const 0) (local.get $candidates))))
+      (local.set $disorder (i64.or (local.get $disorder)
+        (i64.and (i64.xor (local.get $free) (i64.const -1)) (i64.sub (i64.const 0) (local.get $low)))))
+      (local.set $free (i64.xor (local.get $free) (local.get $low)))
       (i32.store16 (i32.add (local.get $walked) (i32.shl (local.get $matches) (i32.const 1))) (local.get $c))
-      (local.set $matches (i32.add (local.get $matches) (i32.ne (local.get $low) (i32.const 0))))
-      (local.set $inWindow (i32.or (i32.shl (local.get $inWindow) (i32.const 1))
-        (i32.shr_u (i32.sub (local.get $j) (local.get $window)) (i32.const 31))))
+      (local.set $matches (i32.add (local.get $matches) (i64.ne (local.get $low) (i64.const 0))))
+      (local.set $inWindow (i64.or (i64.shl (local.get $inWindow) (i64.const 1))
+        (i64.extend_i32_u (i32.shr_u (i32.sub (local.get $j) (local.get $window)) (i32.const 31)))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $walk (i32.lt_u (local.get $j) (local.get $bl))))
     (if (local.get $ownTable) (then
       (local.set $j (i32.const 0))
       (loop $clear
-        (i32.store (i32.add (global.get $scratch)
-            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 2)))
-          (i32.const 0))
+        (i64.store (i32.add (global.get $scratch)
+            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
+          (i64.const 0))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br_if $clear (i32.lt_u (local.get $j) (local.get $al))))))
     (if (i32.eqz (local.get $matches)) (then (return (f64.const 0))))
-    (if (local.get $disorder) (then
+    (if (i64.ne (local.get $disorder) (i64.const 0)) (then
       ;; the k-th taken position of a (lowest first) against b's k-th matched character
-      (local.set $free (i32.xor (local.get $free) (i32.const -1)))
+      (local.set $free (i64.xor (local.get $free) (i64.const -1)))
       (loop $transposed
         (local.set $outOfOrder (i32.add (local.get $outOfOrder)
-          (i32.ne (i32.load16_u (i32.add (local.get $a) (i32.shl (i32.ctz (local.get $free)) (i32.const 1))))
+          (i32.ne (i32.load16_u (i32.add (local.get $a) (i32.shl (i32.wrap_i64 (i64.ctz (local.get $free))) (i32.const 1))))
                   (i32.load16_u (local.get $walked)))))
         (local.set $walked (i32.add (local.get $walked) (i32.const 2)))
-        (local.set $free (i32.and (local.get $free) (i32.sub (local.get $free) (i32.const 1))))
-        (br_if $transposed (local.get $free)))))
+        (local.set $free (i64.and (local.get $free) (i64.sub (local.get $free) (i64.const 1))))
+        (br_if $transposed (i64.ne (local.get $free) (i64.const 0))))))
     ;; the same operations in the same order as the JavaScript kernel, so the same doubles
     (local.set $m (f64.convert_i32_u (local.get $matches)))
     (local.set $jaro (f64.div
