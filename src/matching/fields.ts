@@ -3,7 +3,7 @@
 // here once per value; scoring a pair only reads typed arrays.
 
 import { jaroWinklerCodes } from './comparators/jaro-winkler';
-import { JaroWinklerKernel, KERNEL_MAX_LENGTH } from './comparators/jaro-winkler-kernel';
+import { KERNEL_MAX_LENGTH, tryKernel, type JaroWinklerKernel } from './comparators/jaro-winkler-kernel';
 import { damerauLevenshteinSimilarityCodes, levenshteinSimilarityCodes } from './comparators/levenshtein';
 import { encodePhonetic, phoneticCodesScore } from './comparators/phonetic';
 import { dateRangeScore, numericRangeScore } from './comparators/ranges';
@@ -190,6 +190,8 @@ export class FieldScorer {
   /** jaro_winkler on texts in a kernel memory: this thread's kernel, made at the first prepare() (so an index
    *  object that never matches, e.g. on the thread that built it, takes no scratch memory) */
   private kernel: JaroWinklerKernel | null = null;
+  /** the texts' memory could not take a kernel (then every value uses the JavaScript kernel) */
+  private kernelUnavailable = false;
   /** length of the source value the kernel holds prepared (0: none), to clear it */
   private kernelLength = 0;
   /** byte address of the text pool's first code unit in the kernel memory */
@@ -254,9 +256,10 @@ export class FieldScorer {
   }
 
   private jaroWinklerKernel(): JaroWinklerKernel | null {
-    const memory = this.texts.memory;
-    if (memory === undefined) return null;
-    this.kernel ??= new JaroWinklerKernel(memory);
+    if (this.kernel === null && this.texts.memory !== undefined && !this.kernelUnavailable) {
+      this.kernel = tryKernel(this.texts.memory);
+      this.kernelUnavailable = this.kernel === null;
+    }
     return this.kernel;
   }
 

@@ -23,12 +23,29 @@ function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
-/** A shared memory with `bytes` usable from offset 0, or null when that is more than the kernel can address. */
+/** A shared memory with `bytes` usable from offset 0, or null when that is more than the kernel can address or
+ *  the process cannot reserve one now (the caller then keeps an ordinary array and the JavaScript kernel). */
 export function kernelMemory(bytes: number): WebAssembly.Memory | null {
   if (bytes > MAX_POOL_BYTES) return null;
   const pages = Math.max(1, Math.ceil(bytes / PAGE_BYTES));
-  // The maximum is address space only: pages are committed as the memory grows.
-  return new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
+  try {
+    // The maximum is address space only: pages are committed as the memory grows.
+    return new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
+/** A kernel on `memory`, or null when the memory cannot grow by a scratch region (the JavaScript kernel then
+ *  serves: same results, slower). */
+export function tryKernel(memory: WebAssembly.Memory): JaroWinklerKernel | null {
+  try {
+    return new JaroWinklerKernel(memory);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }
 
 interface KernelExports {

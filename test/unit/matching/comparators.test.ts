@@ -105,6 +105,23 @@ describe('jaro_winkler', () => {
     }
   });
 
+  it('a field scorer whose text memory cannot take a kernel scores with the JavaScript kernel', async () => {
+    const { FieldColumnBuilder, FieldScorer } = await import('../../../src/matching/fields');
+    const { CodePoolBuilder } = await import('../../../src/matching/pool');
+    const mapping: FieldMapping = { source: 'n', target: 'n', strategy: 'fuzzy', weight: 1 };
+    const texts = new CodePoolBuilder();
+    const builder = new FieldColumnBuilder('jaro_winkler', texts, 0);
+    builder.add('martha');
+    const plain = texts.finish(false);
+    const full = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }); // no room for a scratch region
+    const codes = new Uint16Array(full.buffer, 0, plain.codes.length);
+    codes.set(plain.codes);
+    const scorer = new FieldScorer(mapping, builder.finish(false), { codes, offsets: plain.offsets, memory: full }, 1);
+    const prepared = scorer.prepare('marhta');
+    expect(prepared?.inKernel).toBe(false);
+    expect(scorer.score(prepared!, 0)).toBe(talismanJaroWinkler('marhta', 'martha'));
+  });
+
   it('is symmetric and stays in [0, 1]', () => {
     for (const [a, b] of pairs) {
       const s = jaroWinkler(a, b);
