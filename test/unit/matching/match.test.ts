@@ -136,7 +136,7 @@ describe('matchSlice', () => {
   }, 60_000);
 
   it('a posted index keeps its texts in the kernel memory, so Jaro–Winkler runs in WebAssembly on every thread', async () => {
-    const reference: EngineRow[] = [{ id: 'r1', values: { name: 'martha jones' } }, { id: 'r2', values: { name: 'a much longer name than thirty-two units' } }];
+    const reference: EngineRow[] = [{ id: 'r1', values: { name: 'martha jones' } }, { id: 'r2', values: { name: 'a much longer name than sixty-four code units, which the JavaScript kernel scores' } }];
     const index = buildReferenceIndex(reference, config, { shared: true });
     const { port1, port2 } = new MessageChannel();
     const received = await new Promise<ReferenceIndexData>((resolve) => {
@@ -150,6 +150,6 @@ describe('matchSlice', () => {
     const prepared = name!.prepare('marhta jones');
     expect(prepared?.inKernel).toBe(true);
     expect(name!.score(prepared!, 0)).toBe(compareValues(config.fieldMappings[0]!, 'marhta jones', 'martha jones'));
-    expect(name!.score(prepared!, 1)).toBe(compareValues(config.fieldMappings[0]!, 'marhta jones', 'a much longer name than thirty-two units'));
+    expect(name!.score(prepared!, 1)).toBe(compareValues(config.fieldMappings[0]!, 'marhta jones', 'a much longer name than sixty-four code units, which the JavaScript kernel scores'));
   });
 });
