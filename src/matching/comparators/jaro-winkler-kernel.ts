@@ -7,12 +7,13 @@
 import { WASM_BASE64 } from './jaro-winkler.wasm';
 
 const PAGE_BYTES = 0x10000;
-/** Per kernel: the position table (512 KiB), b's matched characters and two source slots (see the .wat). */
-const SCRATCH_PAGES = 9;
-const SOURCE_OFFSET = 0x80080;
-const NEXT_SOURCE_OFFSET = 0x80100;
+/** Per kernel: the position table (2 MiB, of which a few KiB are touched for ASCII text), b's matched characters,
+ *  free positions and two source slots (see the .wat). */
+const SCRATCH_PAGES = 33;
+const SOURCE_OFFSET = 0x200220;
+const NEXT_SOURCE_OFFSET = 0x200420;
 /** The kernel compares values of 1 to this many code units (longer ones go to the JavaScript kernel). */
-export const KERNEL_MAX_LENGTH = 64;
+export const KERNEL_MAX_LENGTH = 256;
 /** WebAssembly addresses are 32-bit: a text pool larger than this stays an ordinary array (JavaScript kernel). */
 const MAX_POOL_BYTES = 2 ** 31;
 
@@ -70,7 +71,7 @@ export class JaroWinklerKernel {
   readonly sourceAddress: number;
   /** Where the caller writes the next source value before replaceSource. */
   readonly nextSource: Uint16Array;
-  /** Byte offset of this kernel's scratch region; its first 512 KiB (the position table) is zero between uses. */
+  /** Byte offset of this kernel's scratch region; its first 2 MiB (the position table) is zero between uses. */
   readonly scratch: number;
   readonly prepare: KernelExports['prepare'];
   readonly clear: KernelExports['clear'];

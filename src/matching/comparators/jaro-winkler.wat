@@ -1,16 +1,19 @@
-;; Jaro–Winkler of strings of 1–64 UTF-16 code units in WebAssembly: the bit-parallel algorithm of
+;; Jaro–Winkler of strings of 1–256 UTF-16 code units in WebAssembly: the bit-parallel algorithm of
 ;; jaroWinklerCodes in jaro-winkler.ts (read its comments first) on 64-bit masks, with the same result to the bit.
 ;; Why WebAssembly: the JavaScript walk costs about 50 instructions per character (bounds and map checks, register
 ;; spills around a 4-instruction dependency chain); here it is about a dozen, and the code is fast from the first
 ;; call (no JIT warm-up).
+;; Both strings ≤ 64 units (names, codes, most addresses): one 64-bit word of positions per character, the window
+;; and the free positions in registers. Longer (≤ 256): the same walk over four words per character ($longJaro).
 ;;
 ;; The memory is shared with the index: the reference texts live in it (see jaro-winkler-kernel.ts). Each kernel
 ;; instance (one per field scorer and thread) owns a scratch region at $scratch:
-;;   [0, 0x80000)          per code unit c, an i64 at 8c: bit j set when a[j] = c (zero between uses)
-;;   [0x80000, 0x80080)    b's matched characters, in order (u16)
-;;   [0x80080, 0x80100)    the source value (u16, 1–64 code units), prepared for many `score` calls
-;;   [0x80100, 0x80180)    the next source value, written by the caller before `replaceSource`
-;; Addresses and lengths are in bytes and code units; every function expects 1–64 code units on each side.
+;;   [0, 0x200000)           per code unit c, four i64 at 32c: bit j of word j/64 set when a[j] = c (zero between uses)
+;;   [0x200000, 0x200200)    b's matched characters, in order (u16)
+;;   [0x200200, 0x200220)    $longJaro: a's free positions (four i64)
+;;   [0x200220, 0x200420)    the source value (u16, 1–256 code units), prepared for many `score` calls
+;;   [0x200420, 0x200620)    the next source value, written by the caller before `replaceSource`
+;; Addresses and lengths are in bytes and code units; every function expects 1–256 code units on each side.
 ;; `score` is one function on purpose: V8 does not inline calls between WebAssembly functions, and splitting the
 ;; table building and clearing out of it cost 15 % of the throughput.
 (module
@@ -21,8 +24,9 @@
   (func $prepare (export "prepare") (param $a i32) (param $len i32)
     (local $j i32) (local $slot i32)
     (loop $next
-      (local.set $slot (i32.add (global.get $scratch)
-        (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3))))
+      (local.set $slot (i32.add (i32.add (global.get $scratch)
+          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 5)))
+        (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 3))))
       (i64.store (local.get $slot)
         (i64.or (i64.load (local.get $slot)) (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $j)))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -32,8 +36,9 @@
   (func $clear (export "clear") (param $a i32) (param $len i32)
     (local $j i32)
     (loop $next
-      (i64.store (i32.add (global.get $scratch)
-          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
+      (i64.store (i32.add (i32.add (global.get $scratch)
+            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 5)))
+          (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 3)))
         (i64.const 0))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
@@ -42,16 +47,103 @@
   ;; none), move the next value (length code units) into the source slot and build its table.
   (func (export "replaceSource") (param $length i32) (param $previousLength i32)
     (local $source i32)
-    (local.set $source (i32.add (global.get $scratch) (i32.const 0x80080)))
+    (local.set $source (i32.add (global.get $scratch) (i32.const 0x200220)))
     (if (local.get $previousLength) (then (call $clear (local.get $source) (local.get $previousLength))))
-    (memory.copy (local.get $source) (i32.add (global.get $scratch) (i32.const 0x80100)) (i32.shl (local.get $length) (i32.const 1)))
+    (memory.copy (local.get $source) (i32.add (global.get $scratch) (i32.const 0x200420)) (i32.shl (local.get $length) (i32.const 1)))
     (call $prepare (local.get $source) (local.get $length)))
+
+  ;; max(0, ⌊max(al, bl) / 2⌋ − 1)
+  (func $window (param $al i32) (param $bl i32) (result i32)
+    (local $half i32)
+    (local.set $half (i32.shr_u (select (local.get $al) (local.get $bl) (i32.gt_u (local.get $al) (local.get $bl))) (i32.const 1)))
+    (select (i32.sub (local.get $half) (i32.const 1)) (i32.const 0) (local.get $half)))
+
+  ;; (m/al + m/bl + (m − t)/m) / 3 with t = ⌊outOfOrder / 2⌋: the same operations in the same order as the
+  ;; JavaScript kernel, so the same doubles.
+  (func $jaro (param $matches i32) (param $al i32) (param $bl i32) (param $outOfOrder i32) (result f64)
+    (local $m f64)
+    (local.set $m (f64.convert_i32_u (local.get $matches)))
+    (f64.div
+      (f64.add (f64.add (f64.div (local.get $m) (f64.convert_i32_u (local.get $al)))
+                        (f64.div (local.get $m) (f64.convert_i32_u (local.get $bl))))
+               (f64.div (f64.convert_i32_u (i32.sub (local.get $matches) (i32.shr_u (local.get $outOfOrder) (i32.const 1))))
+                        (local.get $m)))
+      (f64.const 3)))
+
+  ;; Jaro of a and b (1–256 units each) while the table holds a's positions: each character of b takes the lowest
+  ;; free position of a in its window, found word by word.
+  (func $longJaro (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (result f64)
+    (local $i i32) (local $c i32) (local $window i32) (local $lo i32) (local $hi i32) (local $w i32) (local $last i32)
+    (local $candidates i64) (local $slot i32) (local $position i32) (local $maxTaken i32) (local $disorder i32)
+    (local $matches i32) (local $free i32) (local $walked i32) (local $taken i64) (local $outOfOrder i32)
+    (local.set $window (call $window (local.get $al) (local.get $bl)))
+    (local.set $free (i32.add (global.get $scratch) (i32.const 0x200200)))
+    (i64.store offset=0 (local.get $free) (i64.const -1))
+    (i64.store offset=8 (local.get $free) (i64.const -1))
+    (i64.store offset=16 (local.get $free) (i64.const -1))
+    (i64.store offset=24 (local.get $free) (i64.const -1))
+    (local.set $walked (i32.add (global.get $scratch) (i32.const 0x200000)))
+    (local.set $maxTaken (i32.const -1))
+    (loop $walk
+      (local.set $c (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 1)))))
+      ;; window [lo, hi] of positions of a
+      (local.set $lo (select (i32.sub (local.get $i) (local.get $window)) (i32.const 0) (i32.gt_u (local.get $i) (local.get $window))))
+      (local.set $hi (i32.add (local.get $i) (local.get $window)))
+      (local.set $hi (select (local.get $hi) (i32.sub (local.get $al) (i32.const 1)) (i32.lt_u (local.get $hi) (local.get $al))))
+      (if (i32.le_s (local.get $lo) (local.get $hi)) (then
+        (local.set $w (i32.shr_u (local.get $lo) (i32.const 6)))
+        (local.set $last (i32.shr_u (local.get $hi) (i32.const 6)))
+        (block $found
+          (loop $words
+            (local.set $slot (i32.add (local.get $free) (i32.shl (local.get $w) (i32.const 3))))
+            (local.set $candidates (i64.and (i64.and
+              (i64.load (i32.add (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 5)))
+                                 (i32.shl (local.get $w) (i32.const 3))))
+              (i64.load (local.get $slot)))
+              ;; the window's bits within word w
+              (i64.and
+                (i64.shl (i64.const -1) (i64.extend_i32_u
+                  (select (i32.and (local.get $lo) (i32.const 63)) (i32.const 0) (i32.eq (local.get $w) (i32.shr_u (local.get $lo) (i32.const 6))))))
+                (i64.shr_u (i64.const -1) (i64.extend_i32_u (i32.sub (i32.const 63)
+                  (select (i32.and (local.get $hi) (i32.const 63)) (i32.const 63) (i32.eq (local.get $w) (local.get $last)))))))))
+            (if (i64.ne (local.get $candidates) (i64.const 0)) (then
+              (i64.store (local.get $slot) (i64.xor (i64.load (local.get $slot))
+                (i64.and (local.get $candidates) (i64.sub (i64.const 0) (local.get $candidates)))))
+              (local.set $position (i32.add (i32.shl (local.get $w) (i32.const 6)) (i32.wrap_i64 (i64.ctz (local.get $candidates)))))
+              (local.set $disorder (i32.or (local.get $disorder) (i32.lt_s (local.get $position) (local.get $maxTaken))))
+              (local.set $maxTaken (select (local.get $position) (local.get $maxTaken) (i32.gt_s (local.get $position) (local.get $maxTaken))))
+              (i32.store16 (i32.add (local.get $walked) (i32.shl (local.get $matches) (i32.const 1))) (local.get $c))
+              (local.set $matches (i32.add (local.get $matches) (i32.const 1)))
+              (br $found)))
+            (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (br_if $words (i32.le_u (local.get $w) (local.get $last)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $walk (i32.lt_u (local.get $i) (local.get $bl))))
+    (if (i32.eqz (local.get $matches)) (then (return (f64.const 0))))
+    (if (local.get $disorder) (then
+      ;; the k-th taken position of a (lowest first, word by word) against b's k-th matched character
+      (local.set $w (i32.const 0))
+      (loop $words
+        (local.set $taken (i64.xor (i64.load (i32.add (local.get $free) (i32.shl (local.get $w) (i32.const 3)))) (i64.const -1)))
+        (block $wordDone
+          (loop $bits
+            (br_if $wordDone (i64.eqz (local.get $taken)))
+            (local.set $position (i32.add (i32.shl (local.get $w) (i32.const 6)) (i32.wrap_i64 (i64.ctz (local.get $taken)))))
+            (local.set $outOfOrder (i32.add (local.get $outOfOrder)
+              (i32.ne (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $position) (i32.const 1))))
+                      (i32.load16_u (local.get $walked)))))
+            (local.set $walked (i32.add (local.get $walked) (i32.const 2)))
+            (local.set $taken (i64.and (local.get $taken) (i64.sub (local.get $taken) (i64.const 1))))
+            (br $bits)))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))
+        (br_if $words (i32.lt_u (local.get $w) (i32.const 4))))))
+    (call $jaro (local.get $matches) (local.get $al) (local.get $bl) (local.get $outOfOrder)))
 
   ;; Jaro–Winkler of a and b. ownTable = 0: the table holds a's positions (`prepare`d); 1: build it and clear it.
   (func (export "score") (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (param $ownTable i32) (result f64)
     (local $j i32) (local $c i32) (local $slot i32) (local $window i32) (local $inWindow i64) (local $free i64)
     (local $disorder i64) (local $matches i32) (local $candidates i64) (local $low i64) (local $walked i32)
-    (local $outOfOrder i32) (local $m f64) (local $jaro f64) (local $limit i32)
+    (local $outOfOrder i32) (local $jaro f64) (local $limit i32)
     ;; equal strings
     (if (i32.eq (local.get $al) (local.get $bl)) (then
       (block $differ
@@ -64,61 +156,59 @@
       (local.set $j (i32.const 0))))
     (if (local.get $ownTable) (then
       (loop $build
-        (local.set $slot (i32.add (global.get $scratch)
-          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3))))
+        (local.set $slot (i32.add (i32.add (global.get $scratch)
+            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 5)))
+          (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 3))))
         (i64.store (local.get $slot)
           (i64.or (i64.load (local.get $slot)) (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $j)))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br_if $build (i32.lt_u (local.get $j) (local.get $al))))
       (local.set $j (i32.const 0))))
-    ;; window = max(0, ⌊max(al, bl) / 2⌋ − 1) ≤ 31; inWindow = positions [i − window, i + window] for i = 0
-    (local.set $window (i32.shr_u (select (local.get $al) (local.get $bl) (i32.gt_u (local.get $al) (local.get $bl))) (i32.const 1)))
-    (local.set $window (select (i32.sub (local.get $window) (i32.const 1)) (i32.const 0) (local.get $window)))
-    (local.set $inWindow (i64.sub (i64.shl (i64.const 2) (i64.extend_i32_u (local.get $window))) (i64.const 1)))
-    (local.set $free (i64.const -1))
-    (local.set $walked (i32.add (global.get $scratch) (i32.const 0x80000)))
-    (loop $walk
-      (local.set $c (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
-      (local.set $candidates (i64.and (i64.and
-        (i64.load (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 3))))
-        (local.get $inWindow)) (local.get $free)))
-      (local.set $low (i64.and (local.get $candidates) (i64.sub (i64.const 0) (local.get $candidates))))
-      (local.set $disorder (i64.or (local.get $disorder)
-        (i64.and (i64.xor (local.get $free) (i64.const -1)) (i64.sub (i64.const 0) (local.get $low)))))
-      (local.set $free (i64.xor (local.get $free) (local.get $low)))
-      (i32.store16 (i32.add (local.get $walked) (i32.shl (local.get $matches) (i32.const 1))) (local.get $c))
-      (local.set $matches (i32.add (local.get $matches) (i64.ne (local.get $low) (i64.const 0))))
-      (local.set $inWindow (i64.or (i64.shl (local.get $inWindow) (i64.const 1))
-        (i64.extend_i32_u (i32.shr_u (i32.sub (local.get $j) (local.get $window)) (i32.const 31)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br_if $walk (i32.lt_u (local.get $j) (local.get $bl))))
+    (block $scored
+      (if (i32.or (i32.gt_u (local.get $al) (i32.const 64)) (i32.gt_u (local.get $bl) (i32.const 64))) (then
+        (local.set $jaro (call $longJaro (local.get $a) (local.get $al) (local.get $b) (local.get $bl)))
+        (br $scored)))
+      ;; inWindow = positions [i − window, i + window] for i = 0 (window ≤ 31 here)
+      (local.set $window (call $window (local.get $al) (local.get $bl)))
+      (local.set $inWindow (i64.sub (i64.shl (i64.const 2) (i64.extend_i32_u (local.get $window))) (i64.const 1)))
+      (local.set $free (i64.const -1))
+      (local.set $walked (i32.add (global.get $scratch) (i32.const 0x200000)))
+      (loop $walk
+        (local.set $c (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
+        (local.set $candidates (i64.and (i64.and
+          (i64.load (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 5))))
+          (local.get $inWindow)) (local.get $free)))
+        (local.set $low (i64.and (local.get $candidates) (i64.sub (i64.const 0) (local.get $candidates))))
+        (local.set $disorder (i64.or (local.get $disorder)
+          (i64.and (i64.xor (local.get $free) (i64.const -1)) (i64.sub (i64.const 0) (local.get $low)))))
+        (local.set $free (i64.xor (local.get $free) (local.get $low)))
+        (i32.store16 (i32.add (local.get $walked) (i32.shl (local.get $matches) (i32.const 1))) (local.get $c))
+        (local.set $matches (i32.add (local.get $matches) (i64.ne (local.get $low) (i64.const 0))))
+        (local.set $inWindow (i64.or (i64.shl (local.get $inWindow) (i64.const 1))
+          (i64.extend_i32_u (i32.shr_u (i32.sub (local.get $j) (local.get $window)) (i32.const 31)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $walk (i32.lt_u (local.get $j) (local.get $bl))))
+      (br_if $scored (i32.eqz (local.get $matches))) ;; Jaro 0
+      (if (i64.ne (local.get $disorder) (i64.const 0)) (then
+        ;; the k-th taken position of a (lowest first) against b's k-th matched character
+        (local.set $free (i64.xor (local.get $free) (i64.const -1)))
+        (loop $transposed
+          (local.set $outOfOrder (i32.add (local.get $outOfOrder)
+            (i32.ne (i32.load16_u (i32.add (local.get $a) (i32.shl (i32.wrap_i64 (i64.ctz (local.get $free))) (i32.const 1))))
+                    (i32.load16_u (local.get $walked)))))
+          (local.set $walked (i32.add (local.get $walked) (i32.const 2)))
+          (local.set $free (i64.and (local.get $free) (i64.sub (local.get $free) (i64.const 1))))
+          (br_if $transposed (i64.ne (local.get $free) (i64.const 0))))))
+      (local.set $jaro (call $jaro (local.get $matches) (local.get $al) (local.get $bl) (local.get $outOfOrder))))
     (if (local.get $ownTable) (then
       (local.set $j (i32.const 0))
       (loop $clear
-        (i64.store (i32.add (global.get $scratch)
-            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
+        (i64.store (i32.add (i32.add (global.get $scratch)
+              (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 5)))
+            (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 3)))
           (i64.const 0))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br_if $clear (i32.lt_u (local.get $j) (local.get $al))))))
-    (if (i32.eqz (local.get $matches)) (then (return (f64.const 0))))
-    (if (i64.ne (local.get $disorder) (i64.const 0)) (then
-      ;; the k-th taken position of a (lowest first) against b's k-th matched character
-      (local.set $free (i64.xor (local.get $free) (i64.const -1)))
-      (loop $transposed
-        (local.set $outOfOrder (i32.add (local.get $outOfOrder)
-          (i32.ne (i32.load16_u (i32.add (local.get $a) (i32.shl (i32.wrap_i64 (i64.ctz (local.get $free))) (i32.const 1))))
-                  (i32.load16_u (local.get $walked)))))
-        (local.set $walked (i32.add (local.get $walked) (i32.const 2)))
-        (local.set $free (i64.and (local.get $free) (i64.sub (local.get $free) (i64.const 1))))
-        (br_if $transposed (i64.ne (local.get $free) (i64.const 0))))))
-    ;; the same operations in the same order as the JavaScript kernel, so the same doubles
-    (local.set $m (f64.convert_i32_u (local.get $matches)))
-    (local.set $jaro (f64.div
-      (f64.add (f64.add (f64.div (local.get $m) (f64.convert_i32_u (local.get $al)))
-                        (f64.div (local.get $m) (f64.convert_i32_u (local.get $bl))))
-               (f64.div (f64.convert_i32_u (i32.sub (local.get $matches) (i32.shr_u (local.get $outOfOrder) (i32.const 1))))
-                        (local.get $m)))
-      (f64.const 3)))
     (if (f64.le (local.get $jaro) (f64.const 0.7)) (then (return (local.get $jaro))))
     ;; Winkler: common prefix of up to 4 code units
     (local.set $limit (select (local.get $al) (local.get $bl) (i32.lt_u (local.get $al) (local.get $bl))))
