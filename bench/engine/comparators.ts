@@ -3,7 +3,7 @@
 // not aligned, so nearly all of these are unrelated records; 86 of 38k pairs are equal strings), the lengths and
 // alphabet real matching sees; the "prepared" lines below add the engine's real candidate pairs.
 // "kernel" = the engine's WebAssembly Jaro–Winkler kernel on pools in a kernel memory, one call per pair (the
-// JavaScript kernel beyond 64 code units, as the engine does); "kernel_js" = the JavaScript kernel alone on
+// JavaScript kernel beyond 256 code units, as the engine does); "kernel_js" = the JavaScript kernel alone on
 // pre-encoded pools; "string" = the string convenience API (encodes both strings per call).
 // "prepared" = the engine's real calling pattern: matchSlice compares one source value with all of its blocking
 // candidates, so the kernel builds the source value's position table once per source value (timed) and each
@@ -97,7 +97,7 @@ function encodePairs(pairs: Array<[string, string]>): EncodedPairs {
   return { l: left.finish(false), r: right.finish(false), both: inMemory, kernel: new JaroWinklerKernel(inMemory.memory as WebAssembly.Memory) };
 }
 
-/** Pair i (of n) by the WebAssembly kernel (the JavaScript one beyond 64 code units, as the engine does). */
+/** Pair i (of n) by the WebAssembly kernel (the JavaScript one beyond 256 code units, as the engine does). */
 function wasmPairScore({ both, kernel }: EncodedPairs, n: number, i: number): number {
   const { codes, offsets } = both;
   const a = offsets[i] as number;
@@ -207,7 +207,7 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
   const kernel = new JaroWinklerKernel(rp.memory as WebAssembly.Memory);
   // As FieldScorer does: per source value, copy it into the kernel's next-source slot and replaceSource (one call:
   // clear the previous value's table, build this one's); then one call per candidate (the JavaScript kernel beyond
-  // 64 code units).
+  // 256 code units).
   /** One pass; returns the sum of the scores and, with `scores`, stores each pair's (for the check). */
   const prepared = (scores: Float64Array | null): number => {
     const so = sp.offsets;
@@ -308,7 +308,7 @@ export function runComparatorBench(): void {
   const agree = Math.abs(talismanJw.checksum - engineJwKernel.checksum) / n;
   emit({ name: 'jaro_winkler.talisman', value: talismanJw.perSecond, unit: 'pairs/s', pairs: n });
   emit({ name: 'jaro_winkler.engine_string', value: engineJwString.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwString.perSecond / talismanJw.perSecond });
-  emit({ name: 'jaro_winkler.engine_kernel', value: engineJwKernel.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernel.perSecond / talismanJw.perSecond, mean_abs_diff_vs_talisman: agree, note: 'WebAssembly kernel on pools in a kernel memory (JavaScript kernel beyond 64 code units)' });
+  emit({ name: 'jaro_winkler.engine_kernel', value: engineJwKernel.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernel.perSecond / talismanJw.perSecond, mean_abs_diff_vs_talisman: agree, note: 'WebAssembly kernel on pools in a kernel memory (JavaScript kernel beyond 256 code units)' });
   emit({ name: 'jaro_winkler.engine_kernel_js', value: engineJwKernelJs.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernelJs.perSecond / talismanJw.perSecond, note: 'the JavaScript kernel alone (fallback and reference implementation)' });
   jaroWinklerByColumn();
   jaroWinklerPrepared('febrl4_candidates', febrlConfig);

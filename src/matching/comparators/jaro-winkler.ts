@@ -12,7 +12,7 @@
 // position below an already taken one (otherwise the matched characters are in the same order on both sides and
 // t = 0). Equal strings return 1 straight away.
 // The engine's hot path is the same algorithm in WebAssembly (jaro-winkler.wat, jaro-winkler-kernel.ts), which keeps
-// one source value's masks across all of its candidates, on 64-bit masks (values up to 64 code units); this kernel
+// one source value's masks across all of its candidates, on 64-bit masks (values up to 256 code units); this kernel
 // serves values it does not take (longer ones, texts outside a kernel memory) and is the reference the
 // WebAssembly one is tested against.
 
