@@ -8,7 +8,8 @@
 ;;
 ;; The memory is shared with the index: the reference texts live in it (see jaro-winkler-kernel.ts). Each kernel
 ;; instance (one per field scorer and thread) owns a scratch region at $scratch:
-;;   [0, 0x200000)           per code unit c, four i64 at 32c: bit j of word j/64 set when a[j] = c (zero between uses)
+;;   [0, 0x200000)           four tables of an i64 per code unit c, word w at 0x80000·w + 8c: bit j of word j/64 set
+;;                           when a[j] = c (zero between uses); values of ≤ 64 units only touch the first
 ;;   [0x200000, 0x200200)    b's matched characters, in order (u16)
 ;;   [0x200200, 0x200220)    $longJaro: a's free positions (four i64)
 ;;   [0x200220, 0x200420)    the source value (u16, 1–256 code units), prepared for many `score` calls
@@ -25,8 +26,8 @@
     (local $j i32) (local $slot i32)
     (loop $next
       (local.set $slot (i32.add (i32.add (global.get $scratch)
-          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 5)))
-        (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 3))))
+          (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
+        (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 19))))
       (i64.store (local.get $slot)
         (i64.or (i64.load (local.get $slot)) (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $j)))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -37,8 +38,8 @@
     (local $j i32)
     (loop $next
       (i64.store (i32.add (i32.add (global.get $scratch)
-            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 5)))
-          (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 3)))
+            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
+          (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 19)))
         (i64.const 0))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
@@ -97,8 +98,8 @@
           (loop $words
             (local.set $slot (i32.add (local.get $free) (i32.shl (local.get $w) (i32.const 3))))
             (local.set $candidates (i64.and (i64.and
-              (i64.load (i32.add (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 5)))
-                                 (i32.shl (local.get $w) (i32.const 3))))
+              (i64.load (i32.add (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 3)))
+                                 (i32.shl (local.get $w) (i32.const 19))))
               (i64.load (local.get $slot)))
               ;; the window's bits within word w
               (i64.and
@@ -157,8 +158,8 @@
     (if (local.get $ownTable) (then
       (loop $build
         (local.set $slot (i32.add (i32.add (global.get $scratch)
-            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 5)))
-          (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 3))))
+            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
+          (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 19))))
         (i64.store (local.get $slot)
           (i64.or (i64.load (local.get $slot)) (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $j)))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -176,7 +177,7 @@
       (loop $walk
         (local.set $c (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
         (local.set $candidates (i64.and (i64.and
-          (i64.load (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 5))))
+          (i64.load (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 3))))
           (local.get $inWindow)) (local.get $free)))
         (local.set $low (i64.and (local.get $candidates) (i64.sub (i64.const 0) (local.get $candidates))))
         (local.set $disorder (i64.or (local.get $disorder)
@@ -204,8 +205,8 @@
       (local.set $j (i32.const 0))
       (loop $clear
         (i64.store (i32.add (i32.add (global.get $scratch)
-              (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 5)))
-            (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 3)))
+              (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
+            (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 19)))
           (i64.const 0))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br_if $clear (i32.lt_u (local.get $j) (local.get $al))))))
