@@ -145,7 +145,7 @@ function singleValueHash(part: BlockingKeyPart, row: NormalisedRow, column: stri
 /** Hashes of one key for one row: the conjunction of its parts (cartesian product of their values). */
 /** `columns[p]`: the column part p reads on this side (source or target), precomputed so the hot path reads one
  *  array instead of switching between part.source and part.target (which deoptimised it between build and match). */
-function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: NormalisedRow, columns: string[], out: number[]): void {
+function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: NormalisedRow, columns: string[], out: Growable<Int32Array>): void {
   const parts = key.parts;
   if (parts.length === 1) {
     // The common case: one part, no combinations to build.
@@ -212,7 +212,9 @@ export function resolveBlocking(config: BlockingConfig | undefined, mappings: Fi
 export class BlockingIndexBuilder {
   private readonly emittedHashes = new Growable(Int32Array, 1 << 16);
   private readonly emittedRows = new Growable(Int32Array, 1 << 16);
-  private readonly rowHashes: number[] = [];
+  /** One row's key hashes. A typed array with a count: `array.length = 0` on a JS array drops its backing store,
+   *  so every row allocated a new one. */
+  private readonly rowHashes = new Growable(Int32Array, 64);
   private readonly columns: string[][];
 
   constructor(private readonly resolved: ResolvedBlocking) {
@@ -220,13 +222,15 @@ export class BlockingIndexBuilder {
   }
 
   add(row: number, cells: NormalisedRow): void {
-    const hashes = this.rowHashes;
-    hashes.length = 0;
+    const rowHashes = this.rowHashes;
+    rowHashes.length = 0;
     const { keys, partKinds } = this.resolved;
-    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], hashes);
+    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], rowHashes);
+    const hashes = rowHashes.array;
+    const count = rowHashes.length;
     // A row is posted once per distinct key value (two parts can yield the same hash). Insertion sort: a row has
     // a handful of hashes.
-    for (let i = 1; i < hashes.length; i++) {
+    for (let i = 1; i < count; i++) {
       const h = hashes[i] as number;
       let j = i - 1;
       while (j >= 0 && (hashes[j] as number) > h) {
@@ -235,7 +239,7 @@ export class BlockingIndexBuilder {
       }
       hashes[j + 1] = h;
     }
-    for (let i = 0; i < hashes.length; i++) {
+    for (let i = 0; i < count; i++) {
       if (i > 0 && hashes[i] === hashes[i - 1]) continue;
       this.emittedHashes.push(hashes[i] as number);
       this.emittedRows.push(row);
@@ -301,7 +305,7 @@ export class CandidateCollector {
   candidates = new Int32Array(1024);
   count = 0;
   stopKeyHits = 0;
-  private readonly hashes: number[] = [];
+  private readonly hashes = new Growable(Int32Array, 64);
   private readonly cells = new NormalisedRow();
 
   private readonly columns: string[][];
@@ -324,8 +328,8 @@ export class CandidateCollector {
     for (let k = 0; k < keys.length; k++) {
       this.hashes.length = 0;
       keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], this.hashes);
-      const hashes = this.hashes;
-      for (let i = 0; i < hashes.length; i++) this.addPostings(hashes[i] as number); // no iterator: cheaper before the JIT has optimised it
+      const hashes = this.hashes.array;
+      for (let i = 0, n = this.hashes.length; i < n; i++) this.addPostings(hashes[i] as number); // no iterator: cheaper before the JIT has optimised it
       if (strategy === 'ordered_fallback' && this.count > 0) break;
     }
     return this.count;
