@@ -173,6 +173,14 @@ describe('jaro_winkler kernels (property tests)', () => {
   const unit = fc.constantFrom('a', 'b', 'c', 'd', ' ', 'é', '日', '😀');
   const text = fc.oneof(fc.string({ unit, maxLength: 12 }), fc.string({ unit, maxLength: 40 }), fc.string({ unit, minLength: 30, maxLength: 80 }));
   const options = { numRuns: 3000, seed: 20261128 };
+  /** Values the WebAssembly kernel takes (1–256 code units): short, up to one word, and multi-word. */
+  const kernelValue = fc.oneof(fc.string({ unit, minLength: 1, maxLength: 12 }), fc.string({ unit, minLength: 1, maxLength: 64 }), fc.string({ unit, minLength: 60, maxLength: 256 })).filter((s) => s.length <= 256);
+  /** A kernel on its own memory, a pool of 4096 code units at the memory's start, and the kernel's position table. */
+  const kernelOnPool = () => {
+    const memory = kernelMemory(8192) as WebAssembly.Memory;
+    const kernel = new JaroWinklerKernel(memory);
+    return { kernel, pool: new Uint16Array(memory.buffer, 0, 4096), table: new BigInt64Array(memory.buffer, kernel.scratch, 0x40000) };
+  };
 
   it('Jaro–Winkler equals talisman to the bit, both argument orders, string and code forms', () => {
     fc.assert(fc.property(text, text, (a, b) => {
@@ -193,12 +201,8 @@ describe('jaro_winkler kernels (property tests)', () => {
   }, HEAVY_TEST_TIMEOUT);
 
   it('the WebAssembly kernel: a prepared source value against ranges of a larger pool scores like the JavaScript kernel, and leaves its table zeroed', () => {
-    const memory = kernelMemory(8192) as WebAssembly.Memory;
-    const kernel = new JaroWinklerKernel(memory);
-    const pool = new Uint16Array(memory.buffer, 0, 4096);
-    const table = new BigInt64Array(memory.buffer, kernel.scratch, 0x40000);
-    const short = fc.oneof(fc.string({ unit, minLength: 1, maxLength: 12 }), fc.string({ unit, minLength: 1, maxLength: 64 }), fc.string({ unit, minLength: 60, maxLength: 256 })).filter((s) => s.length <= 256);
-    fc.assert(fc.property(short, fc.array(short, { maxLength: 8 }), (a, others) => {
+    const { kernel, pool, table } = kernelOnPool();
+    fc.assert(fc.property(kernelValue, fc.array(kernelValue, { maxLength: 8 }), (a, others) => {
       kernel.source.set(encode(a));
       kernel.prepare(kernel.sourceAddress, a.length);
       let ok = true;
@@ -215,12 +219,8 @@ describe('jaro_winkler kernels (property tests)', () => {
   }, HEAVY_TEST_TIMEOUT);
 
   it('the WebAssembly kernel: replaceSource moves from one source value to the next in one call, as the field scorer uses it', () => {
-    const memory = kernelMemory(8192) as WebAssembly.Memory;
-    const kernel = new JaroWinklerKernel(memory);
-    const pool = new Uint16Array(memory.buffer, 0, 4096);
-    const table = new BigInt64Array(memory.buffer, kernel.scratch, 0x40000);
-    const short = fc.oneof(fc.string({ unit, minLength: 1, maxLength: 12 }), fc.string({ unit, minLength: 1, maxLength: 64 }), fc.string({ unit, minLength: 60, maxLength: 256 })).filter((s) => s.length <= 256);
-    fc.assert(fc.property(fc.array(fc.tuple(short, fc.array(short, { maxLength: 4 })), { minLength: 1, maxLength: 6 }), (values) => {
+    const { kernel, pool, table } = kernelOnPool();
+    fc.assert(fc.property(fc.array(fc.tuple(kernelValue, fc.array(kernelValue, { maxLength: 4 })), { minLength: 1, maxLength: 6 }), (values) => {
       let previous = 0;
       let ok = true;
       for (const [a, others] of values) {
