@@ -41,13 +41,12 @@ const SMOOTHING = 0.5;
 /** Level frequencies over pairs (missing values skipped), smoothed. */
 export function levelFrequencies(vectors: ComparisonVectors, levelCounts: number[]): number[][] {
   const counts = levelCounts.map((n) => new Array<number>(n).fill(SMOOTHING));
-  const add = (v: ComparisonVectors, i: number, w: number) => {
-    for (let f = 0; f < v.fields; f++) {
-      const l = v.levels[i * v.fields + f] as number;
-      if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + w;
+  for (let i = 0; i < vectors.count; i++) {
+    for (let f = 0; f < vectors.fields; f++) {
+      const l = vectors.levels[i * vectors.fields + f] as number;
+      if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + 1;
     }
-  };
-  for (let i = 0; i < vectors.count; i++) add(vectors, i, 1);
+  }
   return counts.map((c) => {
     const total = c.reduce((a, b) => a + b, 0);
     return c.map((x) => x / total);
