@@ -97,8 +97,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const keyValues = new KeyValueCache(source.rows, reference.rows);
   const broadPairs = broadCandidatePairs(source.rows, reference.rows, fieldMappings, keyValues, { perRow: BROAD_PER_ROW, maxPostings: broadMaxPostings, excludeSame });
   const broad = comparator.compare(broadPairs);
-  const uFirst = levelFrequencies(random, levelCounts);
-  const firstFit = expectationMaximisation(broad, uFirst, { initialLambda: 1 / BROAD_PER_ROW, maxLambda: source.rows.length / Math.max(1, broad.count), groups: broadPairs.source });
+  const u = levelFrequencies(random, levelCounts);
+  const firstFit = expectationMaximisation(broad, u, { initialLambda: 1 / BROAD_PER_ROW, maxLambda: source.rows.length / Math.max(1, broad.count), groups: broadPairs.source });
   const proxy = selectPairs(broadPairs, firstFit.posteriors, PROXY_MIN_POSTERIOR);
 
   // 6. Blocking keys
@@ -125,7 +125,6 @@ export const generateStrategy: GenerateStrategy = (input) => {
   // weight, 40 rejections of sibling products flattened every partial-agreement level: products F1 0.737 → 0.618
   // after 50 reviews (0 → 0.747; people_messy 0.933 → 0.916, bibliographic 0.859 → 0.855). They still choose the
   // threshold (labelF1Threshold below).
-  const u = uFirst;
   const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), maxLambda: source.rows.length / Math.max(1, blocked.count), labels, groups: blockedPairs.source });
 
   // 8. Model, prior, threshold
