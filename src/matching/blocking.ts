@@ -249,50 +249,71 @@ export class BlockingIndexBuilder {
   finish(shared: boolean): BlockingIndexData {
     const emitted = this.emittedHashes.length;
     const hashes = this.emittedHashes.array;
-    const rows = this.emittedRows.array;
-    // Pass 1: entry id per distinct hash, and posting counts.
-    const counting = createIntTable(Math.max(16, emitted), false);
     const entryOf = new Int32Array(emitted);
-    const counts = new Growable(Int32Array, 1 << 12);
-    for (let i = 0; i < emitted; i++) {
-      const existing = tableGetOrPut(counting, hashes[i] as number, counts.length);
-      if (existing === -1) {
-        entryOf[i] = counts.length;
-        counts.push(1);
-      } else {
-        entryOf[i] = existing;
-        counts.array[existing] = (counts.array[existing] as number) + 1;
-      }
-    }
+    const counts = countEntries(hashes, emitted, entryOf);
     const distinct = counts.length;
-    const maxPostings = this.resolved.maxPostings;
     const entryDropped = allocate(Uint8Array, distinct, shared);
     const entryStart = allocate(Int32Array, distinct + 1, shared);
-    let total = 0;
-    let stopKeys = 0;
-    for (let e = 0; e < distinct; e++) {
-      entryStart[e] = total;
-      const c = counts.array[e] as number;
-      if (c > maxPostings) {
-        entryDropped[e] = 1;
-        stopKeys++;
-      } else total += c;
-    }
-    entryStart[distinct] = total;
-    // Pass 2: postings in row order (rows were added in order), skipping stop-keys.
-    const postings = allocate(Int32Array, total, shared);
-    const fill = new Int32Array(distinct);
-    for (let i = 0; i < emitted; i++) {
-      const e = entryOf[i] as number;
-      if (entryDropped[e] === 1) continue;
-      postings[(entryStart[e] as number) + (fill[e] as number)] = rows[i] as number;
-      fill[e] = (fill[e] as number) + 1;
-    }
+    const stopKeys = layoutEntries(counts.array, distinct, this.resolved.maxPostings, entryStart, entryDropped);
+    const postings = allocate(Int32Array, entryStart[distinct] as number, shared);
+    fillPostings(this.emittedRows.array, emitted, entryOf, entryStart, entryDropped, postings);
     // Final lookup table sized for the distinct keys only (the counting table was sized for all emissions).
     const table = createIntTable(distinct, shared);
-    for (let i = 0; i < emitted; i++) tableGetOrPut(table, hashes[i] as number, entryOf[i] as number);
+    fillTable(table, hashes, emitted, entryOf);
     return { ...this.resolved, table, entryStart, entryDropped, postings, distinctKeys: distinct, stopKeys };
   }
+}
+
+// The passes of BlockingIndexBuilder.finish, one loop per function, each returning right after its loop: V8
+// optimises a long loop while it runs (on-stack replacement), and code after the loop that had never run (no
+// type feedback) deoptimised the function on the way out.
+
+/** Pass 1: an entry id per distinct hash (into `entryOf`, per emission), and each entry's posting count. */
+function countEntries(hashes: Int32Array, emitted: number, entryOf: Int32Array): Growable<Int32Array> {
+  const counting = createIntTable(Math.max(16, emitted), false);
+  const counts = new Growable(Int32Array);
+  for (let i = 0; i < emitted; i++) {
+    const existing = tableGetOrPut(counting, hashes[i] as number, counts.length);
+    if (existing === -1) {
+      entryOf[i] = counts.length;
+      counts.push(1);
+    } else {
+      entryOf[i] = existing;
+      counts.array[existing] = (counts.array[existing] as number) + 1;
+    }
+  }
+  return counts;
+}
+
+/** Where each entry's postings start (entryStart[distinct] = all postings); entries over `maxPostings` become
+ *  stop-keys with none. Returns the number of stop-keys. */
+function layoutEntries(counts: Int32Array, distinct: number, maxPostings: number, entryStart: Int32Array, entryDropped: Uint8Array): number {
+  let total = 0;
+  let stopKeys = 0;
+  for (let e = 0; e < distinct; e++) {
+    const c = counts[e] as number;
+    if (c > maxPostings) {
+      entryDropped[e] = 1;
+      stopKeys++;
+    } else total += c;
+    entryStart[e + 1] = total;
+  }
+  return stopKeys;
+}
+
+/** Pass 2: postings in row order (rows were added in order), skipping stop-keys. */
+function fillPostings(rows: Int32Array, emitted: number, entryOf: Int32Array, entryStart: Int32Array, entryDropped: Uint8Array, postings: Int32Array): void {
+  const fill = new Int32Array(entryStart.length);
+  for (let i = 0; i < emitted; i++) {
+    const e = entryOf[i] as number;
+    if (entryDropped[e] === 1) continue;
+    postings[(entryStart[e] as number) + (fill[e] as number)] = rows[i] as number;
+    fill[e] = (fill[e] as number) + 1;
+  }
+}
+
+function fillTable(table: IntTableData, hashes: Int32Array, emitted: number, entryOf: Int32Array): void {
+  for (let i = 0; i < emitted; i++) tableGetOrPut(table, hashes[i] as number, entryOf[i] as number);
 }
 
 // ----------------------------------------------------------------------------------------- candidate lookup

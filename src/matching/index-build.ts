@@ -70,8 +70,25 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
     const kind = fieldKind(m);
     return new FieldColumnBuilder(kind, texts, FieldColumnBuilder.isTextKind(kind) ? textStride++ : -1);
   });
-  const blocking = new BlockingIndexBuilder(resolveBlocking(config.blocking, mappings));
-  const cells = new NormalisedRow();
+  const resolvedBlocking = resolveBlocking(config.blocking, mappings);
+  const blocking = new BlockingIndexBuilder(resolvedBlocking);
+  const cells = new NormalisedRow([...mappings.map((m) => m.target), ...resolvedBlocking.keys.flatMap((k) => k.parts.map((part) => part.target))]);
+  const size = addRows(rows, mappings, cells, ids, columns, blocking);
+  return new ReferenceIndex({
+    config: { ...config, fieldMappings: mappings },
+    size,
+    ids: ids.finish(shared),
+    fields: columns.map((c) => c.finish(shared)),
+    // Jaro–Winkler reads the texts in WebAssembly (see comparators/jaro-winkler-kernel.ts).
+    texts: columns.some((c) => c.kind === 'jaro_winkler') ? texts.finishInKernelMemory(shared) : texts.finish(shared),
+    textStride,
+    blocking: blocking.finish(shared),
+  });
+}
+
+/** The row loop of buildReferenceIndex, on its own: V8 optimises it while it runs (on-stack replacement), and the
+ *  finishing code after it, never run before, deoptimised that code on the way out. Returns the row count. */
+function addRows(rows: Iterable<EngineRow>, mappings: FieldMapping[], cells: NormalisedRow, ids: CodePoolBuilder, columns: FieldColumnBuilder[], blocking: BlockingIndexBuilder): number {
   let size = 0;
   for (const row of rows) {
     cells.reset(row.values);
@@ -83,14 +100,5 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
     blocking.add(size, cells);
     size++;
   }
-  return new ReferenceIndex({
-    config: { ...config, fieldMappings: mappings },
-    size,
-    ids: ids.finish(shared),
-    fields: columns.map((c) => c.finish(shared)),
-    // Jaro–Winkler reads the texts in WebAssembly (see comparators/jaro-winkler-kernel.ts).
-    texts: columns.some((c) => c.kind === 'jaro_winkler') ? texts.finishInKernelMemory(shared) : texts.finish(shared),
-    textStride,
-    blocking: blocking.finish(shared),
-  });
+  return size;
 }

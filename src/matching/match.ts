@@ -51,12 +51,15 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   const topCount = new Uint8Array(n);
   const fieldScores = new Float64Array(n * fieldCount).fill(Number.NaN);
   const stats: SliceStats = { rowsProcessed: n, rowsMatched: 0, confidenceSum: 0, pairsCompared: 0 };
-  const cells = new NormalisedRow();
+  const cells = new NormalisedRow([...fields.map((f) => f.mapping.source), ...index.data.blocking.keys.flatMap((k) => k.parts.map((part) => part.source))]);
   // Field scores of the pair being scored (NaN = missing). A pair that reaches the top list was scored on every
   // field (pruning only drops pairs that cannot enter it), so the best pair's scores are copied from here
   // instead of scoring it again.
   const pairScores = new Float64Array(fieldCount);
   const model = index.config.model === undefined ? null : compileModel(index.config.model, fieldCount, weights);
+  // Made before the row loop: V8 optimises this function while the loop runs (on-stack replacement), and code
+  // after the loop that never ran has no type feedback, so building the result there deoptimised it on exit.
+  const result: CompactSliceResult = { rowCount: n, fieldCount, topRows, topScores, topCount, fieldScores, stats };
 
   for (let r = 0; r < n; r++) {
     cells.reset((sourceRows[r] as EngineRow).values);
@@ -123,7 +126,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     stats.confidenceSum += confidence;
     if (confidence >= threshold) stats.rowsMatched++;
   }
-  return { rowCount: n, fieldCount, topRows, topScores, topCount, fieldScores, stats };
+  return result;
 }
 
 /** Insert (ref, score) into the sorted top list at `base` if it belongs there; returns the new length.

@@ -25,11 +25,13 @@ interface AnyTypedArray {
   subarray(begin?: number, end?: number): AnyTypedArray;
 }
 
-/** Grows by doubling while building; `finish` copies to an exact-size (optionally shared) array. */
+/** Grows by doubling while building; `finish` copies to an exact-size (optionally shared) array. Starts small
+ *  on purpose: the first grows then happen within a build's first rows, before V8 optimises push(), which
+ *  otherwise deoptimised at its first grow for want of type feedback there (twice per FEBRL4 build). */
 export class Growable<T extends AnyTypedArray> {
   array: T;
   length = 0;
-  constructor(private readonly ctor: TypedArrayCtor<T>, initial = 1024) {
+  constructor(private readonly ctor: TypedArrayCtor<T>, initial = 16) {
     this.array = new ctor(initial);
   }
   push(value: number): void {
@@ -51,8 +53,8 @@ export class Growable<T extends AnyTypedArray> {
 }
 
 export class CodePoolBuilder {
-  private readonly codes = new Growable(Uint16Array, 4096);
-  private readonly offsets = new Growable(Int32Array, 1024);
+  private readonly codes = new Growable(Uint16Array, 64);
+  private readonly offsets = new Growable(Int32Array);
   constructor() {
     this.offsets.push(0);
   }
