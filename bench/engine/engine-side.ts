@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { MatchWorkerPool, buildReferenceIndex, expandSliceResult, matchParallelCompact, resolveOneToOne, type EngineRow, type MatchConfig } from '../../src/matching/index';
 import { readCsvLines, readCsvRecords } from '../lib/csv';
-import { peakRssBytes } from '../lib/output';
+import { peakRssBytes, threadSchedule } from '../lib/output';
 import { scorePredictions } from './quality';
 
 interface Args {
@@ -50,6 +50,7 @@ const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 async function runOnce() {
   const start = performance.now();
   const cpuStart = process.cpuUsage();
+  const scheduleStart = threadSchedule();
   const sourceRows = [...engineRows(args.source)];
   const loaded = performance.now();
   // Threads only pay off with enough rows (a worker's start-up costs ~1 s under tsx); they boot (and compile)
@@ -62,12 +63,13 @@ async function runOnce() {
   const compact = await matchParallelCompact(index, sourceRows, { pool, threads });
   const matched = performance.now();
   const cpu = process.cpuUsage(cpuStart);
+  const schedule = threadSchedule();
   // Full RowMatch objects (ids, evidence values, top-5), as the runs layer stores them.
   const result = expandSliceResult(index, sourceRows, compact);
   const expanded = performance.now();
   const peakRss = peakRssBytes();
   await pool?.close();
-  return { threads, index, sourceRows, result, times: { sourceLoadMs: loaded - start, buildMs: built - loaded, matchMs: matched - built, expandMs: expanded - matched, totalMs: matched - start, cpuMs: (cpu.user + cpu.system) / 1000 }, peakRss };
+  return { threads, index, sourceRows, result, times: { sourceLoadMs: loaded - start, buildMs: built - loaded, matchMs: matched - built, expandMs: expanded - matched, totalMs: matched - start, cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs: schedule.cpuMs - scheduleStart.cpuMs, mainThreadWaitMs: schedule.waitMs - scheduleStart.waitMs }, peakRss };
 }
 
 // Only the last run is kept (earlier indexes become garbage), so repeats do not inflate its memory.

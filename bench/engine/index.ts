@@ -19,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ENGINE_SIDE = join(here, 'engine-side.ts');
 const DUCKDB_SIDE = join(here, 'duckdb-side.ts');
 
-interface EngineTimes { sourceLoadMs: number; buildMs: number; matchMs: number; expandMs: number; totalMs: number; cpuMs: number }
+interface EngineTimes { sourceLoadMs: number; buildMs: number; matchMs: number; expandMs: number; totalMs: number; cpuMs: number; mainThreadCpuMs: number; mainThreadWaitMs: number }
 interface EngineResult {
   threads: number; runs: EngineTimes[]; peakRssBytes: number; indexBytes: number; pairs: number; quality: Quality;
   oneToOneQuality: Quality; blockingRecall?: number; referenceRows: number; sourceRows: number;
@@ -39,6 +39,7 @@ function timeLines(label: string, run: string, engine: EngineTimes, duck: DuckTi
   emit({ name: `${label}.${run}.total_time`, value: s(engine.totalMs), unit: 's', baseline: s(duck.totalMs), ratio: engine.totalMs / duck.totalMs, note: 'engine: read source CSV + read reference CSV while building the index + match (compact results); duckdb: read_csv both + linkage SQL (best table). Each side in its own fresh process, timer started after its modules are loaded (engine) / its instance is created (duckdb); cold = first run in that process', ...extra });
   emit({ name: `${label}.${run}.link_time`, value: s(engine.buildMs + engine.matchMs), unit: 's', baseline: s(duck.linkMs), ratio: (engine.buildMs + engine.matchMs) / duck.linkMs, note: 'engine: index build (incl. reading the reference CSV) + match; duckdb: linkage SQL on loaded tables' });
   emit({ name: `${label}.${run}.cpu_time`, value: s(engine.cpuMs), unit: 's', baseline: s(duck.cpuMs), ratio: engine.cpuMs / duck.cpuMs, note: 'CPU seconds of the whole process (all threads: engine incl. V8 background compiler/GC threads, duckdb incl. its worker threads) over total_time: steadier than wall time on a shared machine' });
+  emit({ name: `${label}.${run}.engine_main_thread_cpu_time`, value: s(engine.mainThreadCpuMs), unit: 's', wait: Number(s(engine.mainThreadWaitMs).toPrecision(5)), note: 'CPU time of the thread running the engine over total_time, and (wait) the time it was ready to run but had no core: on 2 cores V8\'s compiler and GC threads take one from it in a fresh process (Linux schedstat)' });
   emit({ name: `${label}.${run}.engine_build_time`, value: s(engine.buildMs), unit: 's' });
   emit({ name: `${label}.${run}.engine_match_time`, value: s(engine.matchMs), unit: 's', note: 'blocking + scoring, compact typed-array results' });
   emit({ name: `${label}.${run}.engine_expand_time`, value: s(engine.expandMs), unit: 's', note: 'compact results → RowMatch objects (ids, evidence, top-5); not in total_time, DuckDB returns only its best table' });
