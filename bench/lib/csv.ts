@@ -1,11 +1,9 @@
 // Minimal streaming CSV reader for the bench's own files and FEBRL: comma-separated, no quoting, every field
 // trimmed unless told otherwise (FEBRL puts a space after each comma; the bench's own files have none), all
-// values read as strings. Reads in 1 MiB blocks so a
-// million-row reference file never exists as one string.
+// values read as strings. Reads in 1 MiB blocks so a million-row reference file never exists as one string.
 import { closeSync, openSync, readSync } from 'node:fs';
 
-/** `trim` (default true): trim every field. The bench's own files need none, and 12 trim calls per line are
- *  a tenth of a fresh engine process's FEBRL4 time. */
+/** `trim` (default true): trim every field (the bench's own files need not). */
 export function* readCsvLines(path: string, { trim = true }: { trim?: boolean } = {}): Generator<string[]> {
   const fd = openSync(path, 'r');
   const buffer = Buffer.alloc(1 << 20);
