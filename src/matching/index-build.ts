@@ -64,7 +64,9 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   const shared = options.shared ?? false;
   const mappings = config.fieldMappings ?? [];
   const ids = new CodePoolBuilder();
-  const texts = new CodePoolBuilder();
+  // Jaro–Winkler reads the texts in WebAssembly (see comparators/jaro-winkler-kernel.ts): build them there.
+  const inKernel = mappings.some((m) => fieldKind(m) === 'jaro_winkler');
+  const texts = inKernel ? CodePoolBuilder.inKernelMemory() : new CodePoolBuilder();
   let textStride = 0;
   const columns = mappings.map((m) => {
     const kind = fieldKind(m);
@@ -79,8 +81,7 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
     size,
     ids: ids.finish(shared),
     fields: columns.map((c) => c.finish(shared)),
-    // Jaro–Winkler reads the texts in WebAssembly (see comparators/jaro-winkler-kernel.ts).
-    texts: columns.some((c) => c.kind === 'jaro_winkler') ? texts.finishInKernelMemory(shared) : texts.finish(shared),
+    texts: inKernel ? texts.finishInKernelMemory(shared) : texts.finish(shared),
     textStride,
     blocking: blocking.finish(shared),
   });

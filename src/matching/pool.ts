@@ -2,7 +2,7 @@
 // offsets array (value i = codes[offsets[i] .. offsets[i+1])). Comparators read these code ranges directly, so
 // the hot loop never creates strings, and a pool backed by SharedArrayBuffers is shared by worker threads.
 
-import { kernelMemory } from './comparators/jaro-winkler-kernel';
+import { growKernelMemory, kernelMemory } from './comparators/jaro-winkler-kernel';
 
 export interface CodePool {
   codes: Uint16Array;
@@ -52,38 +52,83 @@ export class Growable<T extends AnyTypedArray> {
   }
 }
 
+/** Code units growing inside a kernel memory. WebAssembly memory grows in place: nothing is copied when it grows,
+ *  nor when the pool is finished, where an ordinary growable copies at every doubling and the finished pool was
+ *  copied once more into a kernel memory (together a third of a million-row index build). */
+class KernelCodes {
+  array: Uint16Array;
+  length = 0;
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.array = new Uint16Array(memory.buffer);
+  }
+  /** False when the memory cannot take `minimum` code units (the builder then moves to an ordinary array). */
+  tryGrow(minimum: number): boolean {
+    if (!growKernelMemory(this.memory, minimum * Uint16Array.BYTES_PER_ELEMENT)) return false;
+    this.array = new Uint16Array(this.memory.buffer);
+    return true;
+  }
+}
+
 export class CodePoolBuilder {
-  private readonly codes = new Growable(Uint16Array, 64);
+  private codes: Growable<Uint16Array> | KernelCodes = new Growable(Uint16Array, 64);
   private readonly offsets = new Growable(Int32Array);
   constructor() {
     this.offsets.push(0);
   }
+
+  /** A builder whose code units live in a kernel memory from the start (see finishInKernelMemory), or in an
+   *  ordinary array when no kernel memory can be had. `memory` (default: a new kernel memory) must be empty. */
+  static inKernelMemory(memory: WebAssembly.Memory | null = kernelMemory(0)): CodePoolBuilder {
+    const builder = new CodePoolBuilder();
+    if (memory !== null) builder.codes = new KernelCodes(memory);
+    return builder;
+  }
+
   get size(): number {
     return this.offsets.length - 1;
   }
   push(text: string): void {
-    const codes = this.codes;
     const n = text.length;
-    if (codes.length + n > codes.array.length) codes.grow(codes.length + n);
+    if (this.codes.length + n > this.codes.array.length) this.growCodes(this.codes.length + n);
+    const codes = this.codes;
     const arr = codes.array;
     let at = codes.length;
     for (let i = 0; i < n; i++) arr[at++] = text.charCodeAt(i);
     codes.length = at;
     this.offsets.push(at);
   }
+
+  private growCodes(minimum: number): void {
+    const codes = this.codes;
+    if (codes instanceof Growable) return codes.grow(minimum);
+    if (codes.tryGrow(minimum)) return;
+    // The kernel memory is full (2 GiB of text, or no address space left): carry on in an ordinary array.
+    const ordinary = new Growable(Uint16Array, Math.max(64, codes.length));
+    ordinary.array.set(codes.array.subarray(0, codes.length));
+    ordinary.length = codes.length;
+    ordinary.grow(minimum);
+    this.codes = ordinary;
+  }
+
   finish(shared: boolean): CodePool {
-    return { codes: this.codes.finish(shared), offsets: this.offsets.finish(shared) };
+    const codes = this.codes;
+    const finished = codes instanceof Growable ? codes.finish(shared) : allocate(Uint16Array, codes.length, shared);
+    if (!(codes instanceof Growable)) finished.set(codes.array.subarray(0, codes.length));
+    return { codes: finished, offsets: this.offsets.finish(shared) };
   }
 
   /** Like finish, with the code units in a kernel memory of their own (shared, so worker threads read the same
-   *  memory). Falls back to finish(shared) when the pool is too large for the kernel. */
+   *  memory), where the Jaro–Winkler kernel reads them. Without a copy when the builder was made inKernelMemory;
+   *  falls back to finish(shared) when the pool is too large for the kernel. */
   finishInKernelMemory(shared: boolean): CodePool {
-    const length = this.codes.length;
+    const codes = this.codes;
+    const length = codes.length;
+    if (codes instanceof KernelCodes) return { codes: new Uint16Array(codes.memory.buffer, 0, length), offsets: this.offsets.finish(shared), memory: codes.memory };
     const memory = kernelMemory(length * Uint16Array.BYTES_PER_ELEMENT);
     if (memory === null) return this.finish(shared);
-    const codes = new Uint16Array(memory.buffer, 0, length);
-    codes.set(this.codes.array.subarray(0, length));
-    return { codes, offsets: this.offsets.finish(shared), memory };
+    const inMemory = new Uint16Array(memory.buffer, 0, length);
+    inMemory.set(codes.array.subarray(0, length));
+    return { codes: inMemory, offsets: this.offsets.finish(shared), memory };
   }
 }
 

@@ -1,5 +1,5 @@
 // The WebAssembly Jaro–Winkler kernel (jaro-winkler.wat) and the memory it reads. The engine keeps the reference
-// texts in a shared WebAssembly memory (`kernelMemory`, used by CodePoolBuilder.finishInKernelMemory), so a pair
+// texts in a shared WebAssembly memory (`kernelMemory`, used by CodePoolBuilder.inKernelMemory), so a pair
 // costs one call with two addresses and nothing is copied. Each kernel takes a scratch region of its own by growing
 // that memory: on a shared memory, growing leaves every existing view valid and hands the new pages to the caller
 // alone, so kernels on several threads never meet.
@@ -34,6 +34,23 @@ export function kernelMemory(bytes: number): WebAssembly.Memory | null {
     return new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
   } catch (error) {
     if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
+/** Grows `memory` so that at least `bytes` are usable from offset 0, at least doubling what it has (so a pool built
+ *  in it grows a few dozen times at most). False when that is more than the kernel can address or the process
+ *  cannot reserve it now. Growing never moves or copies what is there. */
+export function growKernelMemory(memory: WebAssembly.Memory, bytes: number): boolean {
+  if (bytes > MAX_POOL_BYTES) return false;
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  const target = Math.min(Math.max(bytes, have * 2), MAX_POOL_BYTES);
+  try {
+    memory.grow(Math.ceil(target / PAGE_BYTES) - have / PAGE_BYTES);
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
     throw error;
   }
 }
