@@ -54,7 +54,7 @@ export class Growable<T extends AnyTypedArray> {
 
 /** Code units growing inside a kernel memory. WebAssembly memory grows in place: nothing is copied when it grows,
  *  nor when the pool is finished, where an ordinary growable copies at every doubling and the finished pool was
- *  copied once more into a kernel memory (together a third of a million-row index build). */
+ *  copied once more into a kernel memory (together a tenth of a million-row index build). */
 class KernelCodes {
   array: Uint16Array;
   length = 0;
@@ -66,6 +66,12 @@ class KernelCodes {
     if (!growKernelMemory(this.memory, minimum * Uint16Array.BYTES_PER_ELEMENT)) return false;
     this.array = new Uint16Array(this.memory.buffer);
     return true;
+  }
+  /** A copy in an ordinary (optionally shared) array, as Growable.finish. */
+  finish(shared: boolean): Uint16Array {
+    const copy = allocate(Uint16Array, this.length, shared);
+    copy.set(this.array.subarray(0, this.length));
+    return copy;
   }
 }
 
@@ -111,10 +117,7 @@ export class CodePoolBuilder {
   }
 
   finish(shared: boolean): CodePool {
-    const codes = this.codes;
-    const finished = codes instanceof Growable ? codes.finish(shared) : allocate(Uint16Array, codes.length, shared);
-    if (!(codes instanceof Growable)) finished.set(codes.array.subarray(0, codes.length));
-    return { codes: finished, offsets: this.offsets.finish(shared) };
+    return { codes: this.codes.finish(shared), offsets: this.offsets.finish(shared) };
   }
 
   /** Like finish, with the code units in a kernel memory of their own (shared, so worker threads read the same

@@ -32,6 +32,15 @@ describe('CodePoolBuilder in kernel memory', () => {
     expect(contents(pool)).toEqual(values);
   });
 
+  it('finishes into an ordinary array when asked to', () => {
+    const builder = CodePoolBuilder.inKernelMemory();
+    for (const v of values) builder.push(v);
+    const pool = builder.finish(true);
+    expect(pool.memory).toBeUndefined();
+    expect(pool.codes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(contents(pool)).toEqual(values);
+  });
+
   it('falls back to an ordinary builder when no kernel memory can be had', () => {
     const pool = build(CodePoolBuilder.inKernelMemory(null));
     expect(contents(pool)).toEqual(values);
