@@ -29,13 +29,8 @@ function kernelModule(): WebAssembly.Module {
 export function kernelMemory(bytes: number): WebAssembly.Memory | null {
   if (bytes > MAX_POOL_BYTES) return null;
   const pages = Math.max(1, Math.ceil(bytes / PAGE_BYTES));
-  try {
-    // The maximum is address space only: pages are committed as the memory grows.
-    return new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
-  } catch (error) {
-    if (error instanceof RangeError) return null;
-    throw error;
-  }
+  // The maximum is address space only: pages are committed as the memory grows.
+  return unlessOutOfMemory(() => new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true }));
 }
 
 /** Grows `memory` so that at least `bytes` are usable from offset 0, at least doubling what it has (so a pool built
@@ -46,20 +41,19 @@ export function growKernelMemory(memory: WebAssembly.Memory, bytes: number): boo
   const have = memory.buffer.byteLength;
   if (bytes <= have) return true;
   const target = Math.min(Math.max(bytes, have * 2), MAX_POOL_BYTES);
-  try {
-    memory.grow(Math.ceil(target / PAGE_BYTES) - have / PAGE_BYTES);
-    return true;
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
+  return unlessOutOfMemory(() => memory.grow(Math.ceil(target / PAGE_BYTES) - have / PAGE_BYTES)) !== null;
 }
 
 /** A kernel on `memory`, or null when the memory cannot grow by a scratch region (the JavaScript kernel then
  *  serves: same results, slower). */
 export function tryKernel(memory: WebAssembly.Memory): JaroWinklerKernel | null {
+  return unlessOutOfMemory(() => new JaroWinklerKernel(memory));
+}
+
+/** `make()`, or null when it throws a RangeError: the memory cannot be reserved or grown now. */
+function unlessOutOfMemory<T>(make: () => T): T | null {
   try {
-    return new JaroWinklerKernel(memory);
+    return make();
   } catch (error) {
     if (error instanceof RangeError) return null;
     throw error;
