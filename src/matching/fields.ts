@@ -10,7 +10,7 @@ import { dateRangeScore, numericRangeScore } from './comparators/ranges';
 import { tokenSetCodes } from './comparators/token-set';
 import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from './comparators/tfidf-cosine';
 import { normaliseDate, normaliseNumber, normaliseText, sortedTokenSet, toText } from './normalise';
-import { CodePoolBuilder, Growable, poolBytes, poolLength, poolString, allocate, type CodePool } from './pool';
+import { CodePoolBuilder, Growable, poolBytes, poolLength, poolString, allocate, writeCodes, type CodePool } from './pool';
 import type { FieldMapping } from './types';
 
 export type FieldKind =
@@ -248,9 +248,8 @@ export class FieldScorer {
         const kernel = this.code === 1 && n <= KERNEL_MAX_LENGTH ? this.jaroWinklerKernel() : null;
         if (kernel !== null) return this.prepareInKernel(kernel, text);
         if (n > this.sourceCodes.length) this.sourceCodes = new Uint16Array(Math.max(n, this.sourceCodes.length * 2));
-        const codes = this.sourceCodes;
-        for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
-        return this.fill(codes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+        writeCodes(text, this.sourceCodes);
+        return this.fill(this.sourceCodes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
       }
     }
   }
@@ -265,9 +264,7 @@ export class FieldScorer {
 
   /** The value's position table, built once in the kernel for all of its candidates. */
   private prepareInKernel(kernel: JaroWinklerKernel, text: string): PreparedValue {
-    const n = text.length;
-    const next = kernel.nextSource;
-    for (let i = 0; i < n; i++) next[i] = text.charCodeAt(i);
+    const n = writeCodes(text, kernel.nextSource);
     kernel.replaceSource(n, this.kernelLength);
     this.kernelLength = n;
     const prepared = this.fill(kernel.source, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);

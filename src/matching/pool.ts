@@ -52,68 +52,48 @@ export class Growable<T extends AnyTypedArray> {
   }
 }
 
-/** Code units growing inside a kernel memory. WebAssembly memory grows in place: nothing is copied when it grows,
- *  nor when the pool is finished, where an ordinary growable copies at every doubling and the finished pool was
- *  copied once more into a kernel memory (together a tenth of a million-row index build). */
-class KernelCodes {
-  array: Uint16Array;
-  length = 0;
-  constructor(readonly memory: WebAssembly.Memory) {
-    this.array = new Uint16Array(memory.buffer);
+/** Code units growing inside a kernel memory while they fit there. WebAssembly memory grows in place: nothing is
+ *  copied when it grows, nor when the pool is finished in it, where an ordinary growable copies at every doubling
+ *  and the finished pool was copied once more into a kernel memory (together a tenth of a million-row index
+ *  build). When the memory cannot grow (2 GiB of text, no address space left), it carries on as an ordinary
+ *  growable (`memory` null). */
+class KernelCodes extends Growable<Uint16Array> {
+  constructor(public memory: WebAssembly.Memory | null) {
+    super(Uint16Array, 64);
+    if (memory !== null) this.array = new Uint16Array(memory.buffer);
   }
-  /** False when the memory cannot take `minimum` code units (the builder then moves to an ordinary array). */
-  tryGrow(minimum: number): boolean {
-    if (!growKernelMemory(this.memory, minimum * Uint16Array.BYTES_PER_ELEMENT)) return false;
-    this.array = new Uint16Array(this.memory.buffer);
-    return true;
-  }
-  /** A copy in an ordinary (optionally shared) array, as Growable.finish. */
-  finish(shared: boolean): Uint16Array {
-    const copy = allocate(Uint16Array, this.length, shared);
-    copy.set(this.array.subarray(0, this.length));
-    return copy;
+  override grow(minimum: number): void {
+    if (this.memory !== null && growKernelMemory(this.memory, minimum * Uint16Array.BYTES_PER_ELEMENT)) {
+      this.array = new Uint16Array(this.memory.buffer);
+      return;
+    }
+    this.memory = null;
+    super.grow(minimum);
   }
 }
 
 export class CodePoolBuilder {
-  private codes: Growable<Uint16Array> | KernelCodes = new Growable(Uint16Array, 64);
   private readonly offsets = new Growable(Int32Array);
-  constructor() {
+  /** `codes`: where the code units go (default: an ordinary growable; see inKernelMemory). */
+  constructor(private readonly codes: Growable<Uint16Array> = new Growable(Uint16Array, 64)) {
     this.offsets.push(0);
   }
 
   /** A builder whose code units live in a kernel memory from the start (see finishInKernelMemory), or in an
    *  ordinary array when no kernel memory can be had. `memory` (default: a new kernel memory) must be empty. */
   static inKernelMemory(memory: WebAssembly.Memory | null = kernelMemory(0)): CodePoolBuilder {
-    const builder = new CodePoolBuilder();
-    if (memory !== null) builder.codes = new KernelCodes(memory);
-    return builder;
+    return new CodePoolBuilder(new KernelCodes(memory));
   }
 
   get size(): number {
     return this.offsets.length - 1;
   }
   push(text: string): void {
+    const codes = this.codes;
     const n = text.length;
-    if (this.codes.length + n > this.codes.array.length) this.growCodes(this.codes.length + n);
-    const codes = this.codes;
-    const arr = codes.array;
-    let at = codes.length;
-    for (let i = 0; i < n; i++) arr[at++] = text.charCodeAt(i);
-    codes.length = at;
-    this.offsets.push(at);
-  }
-
-  private growCodes(minimum: number): void {
-    const codes = this.codes;
-    if (codes instanceof Growable) return codes.grow(minimum);
-    if (codes.tryGrow(minimum)) return;
-    // The kernel memory is full (2 GiB of text, or no address space left): carry on in an ordinary array.
-    const ordinary = new Growable(Uint16Array, Math.max(64, codes.length));
-    ordinary.array.set(codes.array.subarray(0, codes.length));
-    ordinary.length = codes.length;
-    ordinary.grow(minimum);
-    this.codes = ordinary;
+    if (codes.length + n > codes.array.length) codes.grow(codes.length + n);
+    codes.length = writeCodes(text, codes.array, codes.length);
+    this.offsets.push(codes.length);
   }
 
   finish(shared: boolean): CodePool {
@@ -126,13 +106,20 @@ export class CodePoolBuilder {
   finishInKernelMemory(shared: boolean): CodePool {
     const codes = this.codes;
     const length = codes.length;
-    if (codes instanceof KernelCodes) return { codes: new Uint16Array(codes.memory.buffer, 0, length), offsets: this.offsets.finish(shared), memory: codes.memory };
+    if (codes instanceof KernelCodes && codes.memory !== null) return { codes: new Uint16Array(codes.memory.buffer, 0, length), offsets: this.offsets.finish(shared), memory: codes.memory };
     const memory = kernelMemory(length * Uint16Array.BYTES_PER_ELEMENT);
     if (memory === null) return this.finish(shared);
     const inMemory = new Uint16Array(memory.buffer, 0, length);
     inMemory.set(codes.array.subarray(0, length));
     return { codes: inMemory, offsets: this.offsets.finish(shared), memory };
   }
+}
+
+/** Writes the code units of `text` into `into` from `at` (which must have room); returns the end. */
+export function writeCodes(text: string, into: Uint16Array, at = 0): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) into[at + i] = text.charCodeAt(i);
+  return at + n;
 }
 
 export function poolLength(pool: CodePool, i: number): number {
@@ -168,7 +155,7 @@ export function comparePoolValues(pool: CodePool, i: number, j: number): number 
 /** Encode a string into a fresh Uint16Array (once per source value, never per pair). */
 export function encode(text: string): Uint16Array {
   const out = new Uint16Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  writeCodes(text, out);
   return out;
 }
 
