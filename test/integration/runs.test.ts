@@ -130,6 +130,12 @@ describe('REST runs on FEBRL4', { timeout: 180_000 }, () => {
     const bad = await request(server.url, 'GET', `/v1/matching/runs/${completedRunId}/results?min_confidence=2`, { key: workspace.key });
     expect(bad.status).toBe(400);
     expectErrorShape(bad.body, 'validation_error');
+    const unknownFormat = await request(server.url, 'GET', `/v1/matching/runs/${completedRunId}/results?format=xml`, { key: workspace.key });
+    expect(unknownFormat.status).toBe(400);
+    expectErrorShape(unknownFormat.body, 'validation_error');
+    expect(unknownFormat.body.message).toContain('format');
+    const explicitJson = await request(server.url, 'GET', `/v1/matching/runs/${completedRunId}/results?format=json&limit=1`, { key: workspace.key });
+    expect(explicitJson.body.pagination.total).toBe(5000);
   });
 
   it('a review changes a result\'s status and notes', async () => {

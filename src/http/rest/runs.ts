@@ -13,6 +13,7 @@ import {
   type Run,
   type RunResult,
 } from '../../modules/runs/service';
+import { ValidationError } from '../../errors';
 import { keysToCamel, cursorPagination } from './case';
 import type { RestRequest, Router } from './router';
 
@@ -143,7 +144,8 @@ export function registerRunRoutes(router: Router): void {
       matched: request.query.get('matched') ?? undefined,
       minConfidence: request.query.get('min_confidence') ?? undefined,
     };
-    const format = request.query.get('format');
+    const format = request.query.get('format') ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw new ValidationError(`format must be "json" or "csv", not "${format.slice(0, 40)}".`, [{ path: 'format', message: 'must be json or csv' }]);
     if (format === 'csv') {
       const stream = await exportResultsCsv(request.context, request.params.id!, filters);
       return {
