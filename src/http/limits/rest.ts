@@ -52,10 +52,8 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
 
   const claim = await claimIdempotencyKey(sql, actor.workspaceId, key, hash);
   if (claim.kind === 'replay') {
-    const headers: Record<string, string> = { ...claim.response.headers, 'idempotent-replayed': 'true' };
-    // A replayed upload is answered without reading it: do not keep the connection for the rest of its bytes.
-    if (!request.raw.readableEnded && multipart) headers.connection = 'close';
-    return { status: claim.response.status, body: claim.response.body, headers };
+    // A replayed upload is answered without reading it; the REST handler deals with the unread rest.
+    return { status: claim.response.status, body: claim.response.body, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
   }
 
   let response: RestResponse;
@@ -80,7 +78,6 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
     // The write happened: answer it. Retries see 409 until the claim counts as abandoned.
     request.context.logger.error({ err: error, requestId: request.context.requestId }, 'could not store the idempotent response');
   }
-  if (!request.raw.readableEnded) return { ...response, headers: { ...response.headers, connection: 'close' } };
   return response;
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createContext, type App } from '../../context';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
@@ -70,12 +70,30 @@ export function createRestHandler(app: App) {
       const { body, headers } = restError(error, requestId, url.pathname);
       if (body.statusCode >= 500) app.logger.error({ err: error, requestId, path: url.pathname }, 'request failed');
       result = { status: body.statusCode, body, headers };
-      // An error before the body was read (401, 404…) must not leave the client blocked on a half-sent upload.
-      if (!raw.readableEnded) response.setHeader('connection', 'close');
     }
+    // An answer given before the body has arrived: an error (401, 404, a bad upload field…) or an idempotent replay.
+    if (!raw.complete) await dropUnreadBody(raw, response);
     if (Object.keys(limitHeaders).length) result = { ...result, headers: { ...limitHeaders, ...result.headers } };
     await send(response, result, requestId);
   };
+}
+
+/** An answer given before the request body has arrived must neither leave the client blocked on a half-sent body
+ *  nor cut it off mid-write: clients that send their whole body before reading the answer (fetch, browsers) then
+ *  report a broken connection instead of the answer. So a body of at most `DRAIN_LIMIT_BYTES` is read to its end
+ *  and dropped first (within `DRAIN_TIMEOUT_MS`); a larger or unsized one is cut off (`connection: close`) rather
+ *  than uploaded for nothing. */
+const DRAIN_LIMIT_BYTES = 1 << 20;
+const DRAIN_TIMEOUT_MS = 5_000;
+
+async function dropUnreadBody(raw: IncomingMessage, response: ServerResponse): Promise<void> {
+  const length = Number(raw.headers['content-length']);
+  if (Number.isFinite(length) && length <= DRAIN_LIMIT_BYTES) {
+    raw.resume();
+    const drained = await finished(raw, { signal: AbortSignal.timeout(DRAIN_TIMEOUT_MS) }).then(() => true, () => false);
+    if (drained) return;
+  }
+  response.setHeader('connection', 'close');
 }
 
 async function send(response: ServerResponse, result: RestResponse, requestId: string): Promise<void> {
