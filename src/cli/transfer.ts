@@ -90,7 +90,9 @@ export async function exportDataset(conn: Connection, id: string, kind: string |
     try {
       return await save(await download(conn, `/v1/${each}-data/${encodeURIComponent(id)}/export`), output);
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404) || index === kinds.length - 1) throw error;
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      // Tried under both kinds: the last 404 alone ("No source data…") would hide that reference data was tried too.
+      if (index === kinds.length - 1) throw kinds.length > 1 ? new ApiError(404, error.code, 'No reference or source data with this ID exists for your workspace.') : error;
     }
   }
 }

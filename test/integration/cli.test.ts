@@ -211,5 +211,8 @@ describe('CLI', { timeout: 240_000 }, () => {
     const missing = await cli(['export', 'dataset', '00000000-0000-0000-0000-000000000000', '-o', path.join(scratch, 'none.csv')]).done;
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('not_found, HTTP 404');
+    expect(missing.stderr).toContain('No reference or source data with this ID');
+    const missingSource = await cli(['export', 'dataset', '00000000-0000-0000-0000-000000000000', '--kind', 'source']).done;
+    expect(missingSource.stderr).toContain('No source data with this ID');
   });
 });
