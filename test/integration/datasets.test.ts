@@ -85,6 +85,37 @@ describe('reference data upload', () => {
     expect((await request(server.url, 'GET', `/v1/reference-data/${created.body.id}`, { key: owner.key })).status).toBe(404);
   });
 
+  it('refuses (409) to delete a dataset an unfinished run reads, even after its config was deleted', async () => {
+    const idle = await startTestServer({ RUN_WORKER: false }); // runs stay queued
+    try {
+      const { key } = await idle.newWorkspace();
+      const table = async (kind: 'reference' | 'source', name: string) =>
+        (await request(idle.url, 'POST', `/v1/${kind}-data`, { key, json: { name, id_column: 'id', data: [{ id: '1', name: 'Ann' }] } })).body.id as string;
+      const [reference, source] = [await table('reference', 'r'), await table('source', 's')];
+      const config = await request(idle.url, 'POST', '/v1/matching/configs', {
+        key,
+        json: { name: 'c', reference_data_id: reference, field_mappings: [{ source: 'name', target: 'name', strategy: 'exact', weight: 1 }], threshold: 0.5 },
+      });
+      const run = await request(idle.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key, json: { source_data_id: source } });
+      expect(run.body.status).toBe('queued');
+      // Deleting the config keeps its runs; the run still reads the reference data.
+      expect((await request(idle.url, 'DELETE', `/v1/matching/configs/${config.body.id}`, { key })).status).toBe(200);
+
+      for (const path of [`/v1/source-data/${source}`, `/v1/reference-data/${reference}`]) {
+        const refused = await request(idle.url, 'DELETE', path, { key });
+        expect(refused.status, path).toBe(409);
+        expectErrorShape(refused.body, 'conflict');
+        expect(refused.body.message).toContain(`run ${run.body.id} (queued)`);
+      }
+      expect((await request(idle.url, 'POST', `/v1/matching/runs/${run.body.id}/cancel`, { key })).status).toBe(200);
+      for (const path of [`/v1/source-data/${source}`, `/v1/reference-data/${reference}`]) {
+        expect((await request(idle.url, 'DELETE', path, { key })).status, path).toBe(200);
+      }
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('accepts semicolons, quotes, CRLF, a BOM and Latin-1', async () => {
     const text = '\uFEFFid;name;note\r\n1;"Smith; John";"said ""hi"""\r\n2;Zoë;"two\r\nlines"\r\n';
     const utf8 = await upload({ name: 'semi', id_column: 'id' }, Buffer.from(text, 'utf8'));

@@ -49,7 +49,12 @@ function datasetOperations(base: string, kind: 'reference' | 'source', alias: bo
     },
     [`GET ${base}`]: { summary: `List ${noun}s${aka}`, tags, query: pageQuery(100, 20), success: { status: 200, schema: 'TablePage', description: 'A page.' } },
     [`GET ${base}/:id`]: { summary: `Get a ${noun}${aka}`, tags, success: { status: 200, schema: 'Table', description: 'The table.' } },
-    [`DELETE ${base}/:id`]: { summary: `Delete a ${noun}${aka}`, tags, success: { status: 200, schema: 'Deleted', description: 'Deleted.' } },
+    [`DELETE ${base}/:id`]: {
+      summary: `Delete a ${noun}${aka} (409 while a config or an unfinished run uses it)`,
+      tags,
+      success: { status: 200, schema: 'Deleted', description: 'Deleted.' },
+      errors: [409],
+    },
     [`GET ${base}/:id/rows`]: { summary: `Rows of a ${noun}${aka}`, tags, query: pageQuery(500, 100), success: { status: 200, schema: 'RowPage', description: 'A page of rows.' } },
     [`GET ${base}/:id/export`]: { summary: `The rows of a ${noun} as CSV${aka}`, tags, success: { status: 200, csv: true, description: 'CSV.' } },
   };

@@ -147,7 +147,7 @@ builder.mutationFields((t) => ({
   }),
   deleteDataset: t.field({
     type: DeletedRef,
-    description: 'Delete a dataset and its rows (409 while a matching config uses it).',
+    description: 'Delete a dataset and its rows (409 while a matching config or an unfinished run uses it).',
     args: { id: t.arg.id({ required: true }) },
     errors: {},
     resolve: async (_root, args, context) => {
