@@ -99,15 +99,20 @@ export class ServiceUnavailableError extends AppError {
 /** zod issues → `details: [{path, message}]`, with paths written the way the REST body spells them. */
 export function validationErrorFromIssues(
   message: string,
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: readonly string[] }>,
   renamePath: (segment: string) => string = (segment) => segment,
 ): ValidationError {
+  const pathOf = (path: ReadonlyArray<PropertyKey>) =>
+    path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : renamePath(String(segment)))).join('.').replace(/\.\[/g, '[');
   return new ValidationError(
     message,
-    issues.map((issue) => ({
-      path: issue.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : renamePath(String(segment)))).join('.').replace(/\.\[/g, '['),
-      message: issue.message,
-    })),
+    issues.flatMap((issue) =>
+      // One detail per unknown field, under its own path: the message alone would name it as the service spells it
+      // (camelCase), not as the client sent it.
+      issue.code === 'unrecognized_keys' && issue.keys?.length
+        ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'unknown field' }))
+        : [{ path: pathOf(issue.path), message: issue.message }],
+    ),
   );
 }
 

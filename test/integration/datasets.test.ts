@@ -393,4 +393,29 @@ describe('GraphQL', () => {
     const denied = await graphql(server.url, 'mutation { deleteDataset(id: "x") { __typename } }', {}, readKey);
     expect(denied.body.errors?.[0]?.extensions?.code, JSON.stringify(denied.body)).toBe('insufficient_scope');
   });
+
+  it('names an unknown field of a JSON body as the client spelled it', async () => {
+    const typo = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, json: { name: 'x', id_colum: 'id', data: [{ id: 1 }] } });
+    expect(typo.status).toBe(400);
+    expectErrorShape(typo.body, 'validation_error');
+    expect(typo.body.details).toEqual([{ path: 'id_colum', message: 'unknown field' }]);
+  });
+
+  it('refuses a misspelt multipart field and a trim other than true or false, creating nothing', async () => {
+    const before = (await request(server.url, 'GET', '/v1/source-data', { key: owner.key })).body.pagination.total;
+    const typo = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x', id_colum: 'id' }) });
+    expect(typo.status).toBe(400);
+    expect(typo.body.details).toEqual([{ path: 'id_colum', message: 'unknown field' }]);
+    for (const trim of ['maybe', 'TRUE', '']) {
+      const badTrim = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x', trim }) });
+      expect(badTrim.status, trim).toBe(400);
+      expect(badTrim.body.details.map((detail: { path: string }) => detail.path)).toEqual(['trim']);
+    }
+    const viaQuery = await request(server.url, 'POST', '/v1/source-data?trim=no', { key: owner.key, body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x' }) });
+    expect(viaQuery.status).toBe(400);
+    expect((await request(server.url, 'GET', '/v1/source-data', { key: owner.key })).body.pagination.total).toBe(before);
+    const untrimmed = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, body: uploadForm('id, name \n1, a \n', 'a.csv', { name: 'x', trim: 'false' }) });
+    expect(untrimmed.status).toBe(201);
+    expect(untrimmed.body.columns.map((column: { name: string }) => column.name)).toEqual(['id', ' name ']);
+  });
 });

@@ -89,13 +89,9 @@ function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Datas
       }
       started = true;
       const trim = fields.trim ?? request.query.get('trim') ?? undefined;
-      const options = {
-        name: fields.name,
-        idColumn: fields.id_column,
-        filenameColumn: fields.filename_column,
-        format: fields.format,
-        trim: trim === undefined ? undefined : trim !== 'false',
-      };
+      // Every field goes to the service's strict validation, so a misspelt one (id_colum) is a 400, not ignored;
+      // trim other than true/false stays a string, which it refuses.
+      const options = { ...(keysToCamel(fields) as Record<string, unknown>), trim: trim === 'true' ? true : trim === 'false' ? false : trim };
       importDataset(request.context, kind, { body: limitBytes(stream, limit), filename: info.filename, contentType: info.mimeType }, options).then(
         resolve,
         (error) => {
