@@ -173,8 +173,9 @@ export async function deleteDataset(context: Context, kind: DatasetKind, id: str
   const column = kind === 'reference' ? matchingConfigs.referenceDataId : matchingConfigs.sourceDataId;
   const [used] = await context.db.select({ id: matchingConfigs.id }).from(matchingConfigs).where(eq(column, dataset.id)).limit(1);
   if (used) throw new ConflictError(`This ${kind} data is used by matching config ${used.id}; delete or change that config first.`);
-  // A run reads its datasets until it ends (its config may since point elsewhere): deleting one under it left the
-  // run "completed" with no rows processed. A run queued after this check fails at planning, saying why.
+  // A run reads its datasets until it ends, also one given its own source or whose config was since changed or
+  // deleted: deleting one under it left the run "completed" with no rows processed. A run queued after this check
+  // fails at planning, saying why.
   const [active] = await context.sql<{ id: string; status: string }[]>`
     select id, status from runs
     where workspace_id = ${dataset.workspaceId} and status in ('queued', 'running', 'ai_resolving')
