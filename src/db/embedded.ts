@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 export interface EmbeddedPostgresOptions {
   /** Directory of the cluster. Created (initdb) when it does not hold one yet. */
   dataDir: string;
-  /** Keep the cluster on stop (true) or delete it (false, for tests). Default: true. */
+  /** Keep the cluster on stop (true) or delete it with `dataDir` (false, for tests). Default: true. */
   persistent?: boolean;
   /** Port to listen on; 0 or absent picks a free one (the last used port is tried first for persistent clusters). */
   port?: number;
@@ -164,6 +164,14 @@ function connectionUrl(port: number): string {
   return `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
 }
 
+/** Deletes a data directory and the cluster it holds, also one relocated under /var/lib/concord (see clusterDir),
+ *  which deleting the directory alone would leave behind. Its server must be stopped. */
+export function removeDataDir(dataDir: string): void {
+  const pointer = path.join(dataDir, 'pg-location');
+  if (existsSync(pointer)) rmSync(readFileSync(pointer, 'utf8').trim(), { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
 /**
  * Starts the cluster in `dataDir` (creating it on first use). When another process already runs it, that server is
  * used and `stop()` leaves it alone: so `npm run cli` works beside a running `npm start`.
@@ -222,7 +230,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
         child.kill('SIGINT');
       }).then(() => {
-        if (!persistent) rmSync(dataDir, { recursive: true, force: true });
+        if (!persistent) removeDataDir(options.dataDir);
       });
       return stopped;
     },

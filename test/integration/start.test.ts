@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,9 +7,19 @@ import { request } from '../support/http';
 import { startProcess } from '../support/process';
 import { uploadForm } from '../support/fixtures';
 import { startTestServer } from '../support/server';
+import { removeDataDir } from '../../src/db/embedded';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'concord-start-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => {
+  // As root with the checkout out of the postgres user's reach, the cluster lives elsewhere (pg-location says where):
+  // it goes too, or every test run would leave one behind.
+  const pointer = path.join(dataDir, 'pg-location');
+  const cluster = existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : path.join(dataDir, 'pg');
+  expect(existsSync(path.join(cluster, 'PG_VERSION'))).toBe(true);
+  removeDataDir(dataDir);
+  expect(existsSync(cluster)).toBe(false);
+  expect(existsSync(dataDir)).toBe(false);
+});
 
 const listening = /listening on (http:\/\/[\d.]+:\d+)/;
 const printedKey = /\n\s+(ck_[A-Za-z0-9_-]{43})\n/;

@@ -2,11 +2,11 @@
  * A PostgreSQL the test owns and may restart: an embedded cluster in a temporary directory, stopped and started again
  * on the same data directory and port (never the machine's own PostgreSQL, even when DATABASE_URL is set).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureDatabase } from '../../src/database';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { removeDataDir, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 import { migrate } from '../../src/db/migrate';
 
 export interface RestartablePostgres {
@@ -39,7 +39,7 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
     async destroy() {
       await server?.stop();
       server = undefined;
-      rmSync(dataDir, { recursive: true, force: true });
+      removeDataDir(dataDir);
     },
   };
 }

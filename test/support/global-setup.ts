@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { removeDataDir, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 import { migrate } from '../../src/db/migrate';
 
 declare module 'vitest' {
@@ -27,6 +28,7 @@ export async function setup(project: TestProject): Promise<void> {
   if (process.env.DATABASE_URL) {
     serverUrl = process.env.DATABASE_URL;
   } else {
+    removeAbandonedClusters();
     embedded = await startEmbeddedPostgres({
       // Unique per call, not per process: every vitest project with this setup (integration, browser) runs it in the
       // same process, and a throwaway cluster's directory is wiped before it starts.
@@ -47,6 +49,23 @@ export async function setup(project: TestProject): Promise<void> {
   await migrate(templateUrl.toString());
   project.provide('serverUrl', serverUrl);
   project.provide('templateDatabase', templateDatabase);
+}
+
+/** Throwaway clusters of test runs that were killed before their teardown (70 MB each): their process is gone. */
+function removeAbandonedClusters(): void {
+  for (const entry of readdirSync(os.tmpdir())) {
+    const pid = /^concord-test-(\d+)-[0-9a-f]{8}$/.exec(entry)?.[1];
+    if (pid !== undefined && !isAlive(Number(pid))) removeDataDir(path.join(os.tmpdir(), entry));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export async function teardown(): Promise<void> {
