@@ -18,33 +18,46 @@ async function main(): Promise<void> {
   const stops: Array<() => Promise<unknown>> = [() => database.stop()];
   handleShutdownSignals(logger, stops);
 
-  await migrate(database.url);
-  const client = connect(database.url);
-  stops.unshift(() => client.close(1));
-  const app = { db: client.db, sql: client.sql, settings, logger };
+  try {
+    await migrate(database.url);
+    const client = connect(database.url);
+    stops.unshift(() => client.close(1));
+    const app = { db: client.db, sql: client.sql, settings, logger };
 
-  if (settings.RUN_WORKER) {
-    const worker = await startWorker(app, { databaseUrl: database.url });
-    stops.unshift(() => worker.stop());
-  }
-  const server = await startServer(app, { port: settings.PORT, host: settings.HOST });
-  stops.unshift(() => server.close());
+    // Listen first: a port already in use must fail the start before the worker has taken any job.
+    const server = await startServer(app, { port: settings.PORT, host: settings.HOST }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      throw new StartError(`Port ${settings.PORT} on ${settings.HOST} is already in use (another Concord?). Set PORT to another port, or PORT=0 for any free one.`);
+    });
+    if (settings.RUN_WORKER) {
+      const worker = await startWorker(app, { databaseUrl: database.url });
+      stops.unshift(() => worker.stop());
+    }
+    stops.unshift(() => server.close());
 
-  const created = database.embedded ? await ensureDefaultWorkspace(client.db) : null;
-  const lines = [
-    `Concord is listening on ${server.url}`,
-    `  Dashboard:         ${server.url}/`,
-    `  REST API:          ${server.url}/v1 (docs: ${server.url}/docs)`,
-    `  GraphQL explorer:  ${server.url}/graphql`,
-    database.embedded ? `  Database:          embedded PostgreSQL in ${database.embedded.dataDir} (port ${database.embedded.port})` : '  Database:          DATABASE_URL',
-  ];
-  if (created) {
-    lines.push('', 'Created workspace "default". Its API key (shown once, keep it):', `  ${created.apiKey}`);
+    const created = database.embedded ? await ensureDefaultWorkspace(client.db) : null;
+    const lines = [
+      `Concord is listening on ${server.url}`,
+      `  Dashboard:         ${server.url}/`,
+      `  REST API:          ${server.url}/v1 (docs: ${server.url}/docs)`,
+      `  GraphQL explorer:  ${server.url}/graphql`,
+      database.embedded ? `  Database:          embedded PostgreSQL in ${database.embedded.dataDir} (port ${database.embedded.port})` : '  Database:          DATABASE_URL',
+    ];
+    if (created) {
+      lines.push('', 'Created workspace "default". Its API key (shown once, keep it):', `  ${created.apiKey}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (error) {
+    // A failed start must not leave the embedded PostgreSQL it started running without its owner.
+    for (const stop of stops) await stop().catch(() => {});
+    throw error;
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** A start that cannot succeed as configured: its message is the whole story (no stack trace). */
+class StartError extends Error {}
+
 main().catch((error) => {
-  process.stderr.write(`${error instanceof SettingsError ? error.message : (error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(`${error instanceof SettingsError || error instanceof StartError ? error.message : (error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -51,13 +51,14 @@ export async function startServer(app: App, options: ServerOptions): Promise<Run
   // Revocations from any process: forget the key's cached lookup, fail its running subscriptions.
   await watchRevocations(app);
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
-  const disposeWebSocket = attachGraphQLWebSocket(wsServer, yoga);
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  // Attached once listening: a WebSocket server re-emits its HTTP server's errors, and graphql-ws reported a port
+  // already in use as an "internal error" of ours.
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  const disposeWebSocket = attachGraphQLWebSocket(wsServer, yoga);
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
 

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,6 @@ afterAll(() => {
   // it goes too, or every test run would leave one behind.
   const pointer = path.join(dataDir, 'pg-location');
   const cluster = existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : path.join(dataDir, 'pg');
-  expect(existsSync(path.join(cluster, 'PG_VERSION'))).toBe(true);
   removeDataDir(dataDir);
   expect(existsSync(cluster)).toBe(false);
   expect(existsSync(dataDir)).toBe(false);
@@ -64,6 +64,27 @@ describe('npm start', () => {
     } finally {
       expect(await server.stop()).toBe(0);
       await database.drop();
+    }
+  });
+
+  it('says so when its port is taken, and stops the PostgreSQL it started', async () => {
+    const occupied = createServer();
+    await new Promise<void>((resolve) => occupied.listen(0, '127.0.0.1', resolve));
+    const port = (occupied.address() as AddressInfo).port;
+    const ownDataDir = mkdtempSync(path.join(os.tmpdir(), 'concord-start-busy-'));
+    try {
+      const server = startProcess('src/main.ts', { PORT: String(port), DATA_DIR: ownDataDir, DATABASE_URL: undefined, LOG_LEVEL: 'warn' });
+      const code = await new Promise<number | null>((resolve) => server.child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(server.output()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(server.output()).not.toMatch(/\n\s+at |Internal error/);
+      const pointer = path.join(ownDataDir, 'pg-location');
+      const cluster = existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : path.join(ownDataDir, 'pg');
+      expect(existsSync(path.join(cluster, 'PG_VERSION'))).toBe(true); // it did start one…
+      expect(existsSync(path.join(cluster, 'postmaster.pid'))).toBe(false); // …and stopped it
+    } finally {
+      occupied.close();
+      removeDataDir(ownDataDir);
     }
   });
 
