@@ -1,5 +1,5 @@
 /** `npm start`: the server with an in-process worker, on DATABASE_URL or an embedded PostgreSQL. */
-import { readSettings, SettingsError } from './config';
+import { readSettings } from './config';
 import { connect } from './db/client';
 import { migrate } from './db/migrate';
 import { openDatabase } from './database';
@@ -8,6 +8,7 @@ import { createLogger } from './logger';
 import { ensureDefaultWorkspace } from './modules/workspaces/service';
 import { handleShutdownSignals } from './shutdown';
 import { startWorker } from './worker';
+import { cannotConnect, exitWithStartError, StartError } from './start-errors';
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   handleShutdownSignals(logger, stops);
 
   try {
-    await migrate(database.url);
+    await migrate(database.url).catch((error: unknown) => {
+      throw cannotConnect(error, database.url) ?? error;
+    });
     const client = connect(database.url);
     stops.unshift(() => client.close(1));
     const app = { db: client.db, sql: client.sql, settings, logger };
@@ -54,10 +57,4 @@ async function main(): Promise<void> {
   }
 }
 
-/** A start that cannot succeed as configured: its message is the whole story (no stack trace). */
-class StartError extends Error {}
-
-main().catch((error) => {
-  process.stderr.write(`${error instanceof SettingsError || error instanceof StartError ? error.message : (error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+main().catch(exitWithStartError);

@@ -2,12 +2,13 @@
  * `npm run worker`: a worker-only process on DATABASE_URL; start as many as wanted. On SIGTERM/SIGINT it stops taking
  * jobs, lets running chunks finish for SHUTDOWN_GRACE_MS, hands back the rest and exits 0.
  */
-import { readSettings, SettingsError } from './config';
+import { readSettings } from './config';
 import { connect } from './db/client';
 import { migrate } from './db/migrate';
 import { createLogger } from './logger';
 import { handleShutdownSignals } from './shutdown';
 import { startWorker } from './worker';
+import { cannotConnect, exitWithStartError } from './start-errors';
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -16,7 +17,10 @@ async function main(): Promise<void> {
     logger.error('npm run worker needs DATABASE_URL (point it at the PostgreSQL of the server)');
     process.exit(1);
   }
-  await migrate(settings.DATABASE_URL);
+  const databaseUrl = settings.DATABASE_URL;
+  await migrate(databaseUrl).catch((error: unknown) => {
+    throw cannotConnect(error, databaseUrl) ?? error;
+  });
   const client = connect(settings.DATABASE_URL, { max: settings.WORKER_CONCURRENCY + 2 });
   const app = { db: client.db, sql: client.sql, settings, logger };
   const worker = await startWorker(app, { databaseUrl: settings.DATABASE_URL });
@@ -24,7 +28,4 @@ async function main(): Promise<void> {
   handleShutdownSignals(logger, [() => worker.stop(), () => client.close(1)], { farewell: 'Concord worker stopped' });
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof SettingsError ? error.message : (error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+main().catch(exitWithStartError);

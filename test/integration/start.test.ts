@@ -88,6 +88,18 @@ describe('npm start', () => {
     }
   });
 
+  it('says in one line that DATABASE_URL cannot be used, password hidden', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const server = startProcess('src/main.ts', { DATABASE_URL: `postgres://concord:s3cret@127.0.0.1:${port}/concord`, PORT: '0' });
+    const code = await new Promise<number | null>((resolve) => server.child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(server.output()).toContain(`Cannot use the PostgreSQL at postgres://concord:***@127.0.0.1:${port}/concord: connect ECONNREFUSED`);
+    expect(server.output()).not.toMatch(/s3cret|\n\s+at /);
+  });
+
   it('refuses an invalid environment with a clear message', async () => {
     const server = startProcess('src/main.ts', { PORT: 'not-a-port', DATA_DIR: dataDir });
     const code = await new Promise<number | null>((resolve) => server.child.once('exit', resolve));
