@@ -168,7 +168,9 @@ function connectionUrl(port: number): string {
  *  which deleting the directory alone would leave behind. Its server must be stopped. */
 export function removeDataDir(dataDir: string): void {
   const pointer = path.join(dataDir, 'pg-location');
-  if (existsSync(pointer)) rmSync(readFileSync(pointer, 'utf8').trim(), { recursive: true, force: true });
+  const relocated = existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : '';
+  // Only a directory clusterDir could have made: the pointer is a plain file anyone with access could edit.
+  if (/^cluster-[0-9a-f]{12}$/.test(path.basename(relocated))) rmSync(relocated, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 }
 
