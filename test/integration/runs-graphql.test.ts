@@ -150,6 +150,27 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
     expect(finished).toEqual({ status: 'completed', rows_processed: 5000 });
   });
 
+  it('a chunk still matching when its run is cancelled is dropped: the run stays as it was at the cancel', async () => {
+    await worker?.stop();
+    worker = undefined;
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
+    const runId = started.body.id;
+    const execution = createExecutionContext(server.app, 'cancelled-under');
+    await planRun(execution, runId);
+    // The chunk reads the run (running) at once, then builds the index and matches 1,000 rows: the cancel lands
+    // in between.
+    const chunk = runChunk(execution, runId, 0);
+    const cancelled = await request(server.url, 'POST', `/v1/matching/runs/${runId}/cancel`, { key: workspace.key });
+    expect(cancelled.status).toBe(200);
+    await chunk;
+    const [run] = await server.app.sql`select status, rows_processed from runs where id = ${runId}`;
+    const [stored] = await server.app.sql`select count(*)::int as results from run_results where run_id = ${runId}`;
+    expect(run).toEqual({ status: 'cancelled', rows_processed: cancelled.body.rows_processed });
+    expect(stored!.results).toBe(cancelled.body.rows_processed);
+    const states = await server.app.sql`select distinct status from run_chunks where run_id = ${runId}`;
+    expect(states.map((row) => row.status)).toEqual(['skipped']);
+  });
+
   it('chunks of one run finishing at the same time do not deadlock on the run row', async () => {
     await worker?.stop();
     worker = undefined;

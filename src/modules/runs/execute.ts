@@ -261,6 +261,10 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
       where id = ${chunk.id} and status = 'running'
       returning id`;
     if (!done) return undefined;
+    // Cancelled or failed while this chunk was matching: the run's end is final (its counters, results and events
+    // went out with it), so this chunk's work is dropped. Waits for a cancel in progress (same row lock).
+    const [state] = await tx<{ status: string }[]>`select status from runs where id = ${runId} for no key update`;
+    if (state?.status !== 'running') throw new RunEnded();
     // Progress events of a run go out at most once per RUN_PROGRESS_INTERVAL_MS, across all worker processes:
     // the run row remembers when the last one went out. (FOR NO KEY UPDATE: it must not conflict with the KEY SHARE
     // locks that concurrent chunks' result inserts take on the run row through the foreign key.)
@@ -281,13 +285,21 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
     const last = updated!.chunks_done >= updated!.chunks_total;
     if (!last && updated!.notify) await notifyRun(tx, runId, 'progress');
     return updated!;
-  }));
+  })).catch(async (error: unknown) => {
+    if (!(error instanceof RunEnded)) throw error;
+    await app.sql`update run_chunks set status = 'skipped' where id = ${chunk.id} and status = 'running'`;
+    cache.delete(runId);
+    return undefined;
+  });
   app.logger.debug({ runId, chunkIndex, rows: records.length, matchMs: Math.round(matchedAt - loaded), writeMs: Math.round(performance.now() - matchedAt) }, 'chunk done');
   if (progress && progress.chunks_done >= progress.chunks_total) {
     cache.delete(runId);
     if (progress.status === 'running') await finaliseRun(execution, runId, run.snapshot);
   }
 }
+
+/** Rolls back a chunk's write: its run ended (cancelled, failed) while the chunk was matching. */
+class RunEnded extends Error {}
 
 /** Runs a transaction again (up to 3 times) when Postgres aborts it as a deadlock victim or serialization failure. */
 async function retryTransient<T>(work: () => Promise<T>): Promise<T> {

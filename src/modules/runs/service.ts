@@ -253,7 +253,8 @@ export async function listRuns(
 
 // ─── cancel ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Cancels a queued, running or ai_resolving run (409 otherwise). Chunks stop between slices; results so far stay. */
+/** Cancels a queued, running or ai_resolving run (409 otherwise). Results so far stay; a chunk still matching is
+ *  dropped when it ends, so the cancelled run's counters and results are those it had at the cancel. */
 export async function cancelRun(context: Context, id: string): Promise<Run> {
   const actor = requireScope(context.actor, 'write');
   const existing = await findRun(context, actor, id);
