@@ -394,6 +394,14 @@ describe('GraphQL', () => {
     expect(denied.body.errors?.[0]?.extensions?.code, JSON.stringify(denied.body)).toBe('insufficient_scope');
   });
 
+  it('keeps a column named __proto__ from a JSON body, as from a CSV file', async () => {
+    const created = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, body: '{"name":"proto","data":[{"__proto__":"p","id":"1"}]}', headers: { 'content-type': 'application/json' } });
+    expect(created.status).toBe(201);
+    expect(created.body.columns.map((column: { name: string }) => column.name)).toEqual(['__proto__', 'id']);
+    const rows = await request(server.url, 'GET', `/v1/reference-data/${created.body.id}/rows`, { key: owner.key });
+    expect(Object.entries(rows.body.data[0].values).sort()).toEqual([['__proto__', 'p'], ['id', '1']]);
+  });
+
   it('names an unknown field of a JSON body as the client spelled it', async () => {
     const typo = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, json: { name: 'x', id_colum: 'id', data: [{ id: 1 }] } });
     expect(typo.status).toBe(400);
