@@ -81,15 +81,17 @@ export async function importDataset(context: Context, kind: DatasetKind, source:
 }
 
 /** JSON body `{name, id_column?, data: [...]}`: the same pipeline as a file, fed from the array. */
-function isPlainRow(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+/** A row's values (column → value), kept as sent: z.record would rebuild the object by assignment, which drops a
+ *  column named "__proto__" (uploaded CSV and JSON files keep it). */
+export const rowValues = z.custom<Record<string, unknown>>(
+  (value) => value !== null && typeof value === 'object' && !Array.isArray(value),
+  'must be an object of column values',
+);
 
 export async function importDatasetFromJson(context: Context, kind: DatasetKind, body: unknown): Promise<Dataset> {
   requireScope(context.actor, 'write');
   const parsed = z
-    // z.custom keeps each row object as sent: z.record rebuilds it by assignment, which drops a "__proto__" column.
-    .object({ data: z.array(z.custom<Record<string, unknown>>(isPlainRow, 'must be an object'), 'data must be an array of objects').min(1, 'data must not be empty') })
+    .object({ data: z.array(rowValues, 'data must be an array of objects').min(1, 'data must not be empty') })
     .passthrough()
     .safeParse(body);
   if (!parsed.success) throw validationErrorFromIssues('Invalid dataset.', parsed.error.issues);

@@ -10,7 +10,7 @@ import { notifyRun, runStateFromRow, type RunState } from '../../events/run-even
 import { getConfig, type MatchingConfig } from '../configs/service';
 import { parsePage, type Page } from '../datasets/service';
 import { toCsvLine } from '../datasets/csv';
-import { datasetForField } from '../datasets/service';
+import { datasetForField, rowValues } from '../datasets/service';
 import { getStrategy, strategyReviewBand } from '../strategies/service';
 import { queueReviewPass } from './review-pass';
 import { requireScope, type Actor } from '../workspaces/actor';
@@ -65,7 +65,7 @@ const documentSchema = z
   .object({
     documentId: z.union([z.string().min(1).max(500), z.number()]).transform(String),
     documentFilename: z.string().max(1000).nullish(),
-    values: z.record(z.string(), z.unknown()),
+    values: rowValues,
   })
   .strict();
 
