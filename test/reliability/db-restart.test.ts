@@ -92,8 +92,11 @@ describe('PostgreSQL restart mid-run', { timeout: 120_000 }, () => {
       expect(processed[i]).toBeGreaterThanOrEqual(processed[i - 1]!);
       expect(states[i]).not.toEqual(states[i - 1]);
     }
+    // At least the completed state: when the worker finishes the run before the server's LISTEN connection is back
+    // (reconnection backs off up to 2 s; under load that happened in one full-suite run), the state it missed
+    // is the completed one, and that is all there is to send.
     const after = states.filter((_, i) => one.times[i]! >= restartedAt);
-    expect(after.length).toBeGreaterThan(1);
+    expect(after.length).toBeGreaterThanOrEqual(1);
     expect(after.at(-1)).toMatchObject({ status: 'COMPLETED', rowsProcessed: 5000 });
     expect(after[0].rowsProcessed).toBeGreaterThanOrEqual(processedBefore);
     // The feed: the same, for this run.
