@@ -29,6 +29,16 @@ async function ensureWorker(): Promise<void> {
   worker ??= await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
 }
 
+/** A run of the FEBRL config, planned, with no worker running: the test drives its chunks itself. */
+async function plannedRunWithoutWorker(workerId: string): Promise<{ runId: string; execution: ReturnType<typeof createExecutionContext> }> {
+  await worker?.stop();
+  worker = undefined;
+  const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
+  const execution = createExecutionContext(server.app, workerId);
+  await planRun(execution, started.body.id);
+  return { runId: started.body.id, execution };
+}
+
 const gql = (query: string, variables: Record<string, unknown> = {}, key = workspace.key) => graphql(server.url, query, variables, key);
 
 describe('GraphQL runs', { timeout: 180_000 }, () => {
@@ -151,12 +161,7 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
   });
 
   it('a chunk still matching when its run is cancelled is dropped: the run stays as it was at the cancel', async () => {
-    await worker?.stop();
-    worker = undefined;
-    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
-    const runId = started.body.id;
-    const execution = createExecutionContext(server.app, 'cancelled-under');
-    await planRun(execution, runId);
+    const { runId, execution } = await plannedRunWithoutWorker('cancelled-under');
     // The chunk reads the run (running) at once, then builds the index and matches 1,000 rows: the cancel lands
     // in between.
     const chunk = runChunk(execution, runId, 0);
@@ -172,12 +177,7 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
   });
 
   it('chunks of one run finishing at the same time do not deadlock on the run row', async () => {
-    await worker?.stop();
-    worker = undefined;
-    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
-    const runId = started.body.id;
-    const execution = createExecutionContext(server.app, 'parallel');
-    await planRun(execution, runId);
+    const { runId, execution } = await plannedRunWithoutWorker('parallel');
     const chunks = await server.app.sql`select chunk_index from run_chunks where run_id = ${runId}`;
     expect(chunks.length).toBeGreaterThan(1);
     await Promise.all(chunks.map((chunk) => runChunk(execution, runId, chunk.chunk_index as number)));
