@@ -209,6 +209,12 @@ export function resolveBlocking(config: BlockingConfig | undefined, mappings: Fi
 
 // ---------------------------------------------------------------------------------------------------- build
 
+/** The columns a row is read by on one side (`target`: reference rows, building; `source`: source rows, matching):
+ *  the field mappings' and every blocking key part's, for NormalisedRow to register up front. */
+export function columnsRead(mappings: FieldMapping[], keys: BlockingKey[], side: 'source' | 'target'): string[] {
+  return [...mappings.map((m) => m[side]), ...keys.flatMap((k) => k.parts.map((part) => part[side]))];
+}
+
 export class BlockingIndexBuilder {
   private readonly emittedHashes = new Growable(Int32Array, 1 << 16);
   private readonly emittedRows = new Growable(Int32Array, 1 << 16);

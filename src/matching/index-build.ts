@@ -2,7 +2,7 @@
 // of source slices. All of its data are typed arrays (optionally on SharedArrayBuffers), so it can be handed to
 // worker threads without copying (`index.data` → `ReferenceIndex.fromData` in the worker).
 
-import { BlockingIndexBuilder, CandidateCollector, blockingBytes, resolveBlocking, type BlockingIndexData } from './blocking';
+import { BlockingIndexBuilder, CandidateCollector, blockingBytes, columnsRead, resolveBlocking, type BlockingIndexData } from './blocking';
 import { FieldColumnBuilder, FieldScorer, fieldColumnBytes, fieldKind, type FieldColumnData } from './fields';
 import { CodePoolBuilder, comparePoolValues, poolBytes, poolString, type CodePool } from './pool';
 import { NormalisedRow } from './normalised-row';
@@ -74,7 +74,7 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   });
   const resolvedBlocking = resolveBlocking(config.blocking, mappings);
   const blocking = new BlockingIndexBuilder(resolvedBlocking);
-  const cells = new NormalisedRow([...mappings.map((m) => m.target), ...resolvedBlocking.keys.flatMap((k) => k.parts.map((part) => part.target))]);
+  const cells = new NormalisedRow(columnsRead(mappings, resolvedBlocking.keys, 'target'));
   const size = addRows(rows, mappings, cells, ids, columns, blocking);
   return new ReferenceIndex({
     config: { ...config, fieldMappings: mappings },

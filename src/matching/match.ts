@@ -15,6 +15,7 @@
 // of the best pair), which worker threads hand back without copying; expandSliceResult turns it into RowMatch
 // objects with ids and evidence values.
 
+import { columnsRead } from './blocking';
 import type { FieldScorer, PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import { NormalisedRow } from './normalised-row';
@@ -51,7 +52,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   const topCount = new Uint8Array(n);
   const fieldScores = new Float64Array(n * fieldCount).fill(Number.NaN);
   const stats: SliceStats = { rowsProcessed: n, rowsMatched: 0, confidenceSum: 0, pairsCompared: 0 };
-  const cells = new NormalisedRow([...fields.map((f) => f.mapping.source), ...index.data.blocking.keys.flatMap((k) => k.parts.map((part) => part.source))]);
+  const cells = new NormalisedRow(columnsRead(fields.map((f) => f.mapping), index.data.blocking.keys, 'source'));
   // Field scores of the pair being scored (NaN = missing). A pair that reaches the top list was scored on every
   // field (pruning only drops pairs that cannot enter it), so the best pair's scores are copied from here
   // instead of scoring it again.
