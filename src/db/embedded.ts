@@ -98,6 +98,8 @@ function nativeDir(user: OsUser | undefined): string {
   return copy;
 }
 
+const POINTER_FILE = 'pg-location';
+
 /**
  * A persistent data directory that the `postgres` user cannot reach (for example under /root) cannot hold the
  * cluster itself; it then lives under /var/lib/concord, and a file in the data directory says where.
@@ -106,14 +108,20 @@ function clusterDir(dataDir: string, user: OsUser | undefined, persistent: boole
   const local = path.join(dataDir, 'pg');
   mkdirSync(dataDir, { recursive: true });
   if (canUserReach(user, dataDir)) return local;
-  const pointer = path.join(dataDir, 'pg-location');
-  if (existsSync(pointer)) return readFileSync(pointer, 'utf8').trim();
+  const located = clusterPath(dataDir);
+  if (located !== local) return located;
   const base = persistent ? '/var/lib/concord' : tmpdir();
   const hash = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
   const relocated = path.join(base, `cluster-${hash}`);
   mkdirSync(base, { recursive: true, mode: 0o755 });
-  writeFileSync(pointer, `${relocated}\n`);
+  writeFileSync(path.join(dataDir, POINTER_FILE), `${relocated}\n`);
   return relocated;
+}
+
+/** Where the cluster of `dataDir` lives: in it, or where its pg-location file says (see clusterDir). */
+export function clusterPath(dataDir: string): string {
+  const pointer = path.join(dataDir, POINTER_FILE);
+  return existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : path.join(dataDir, 'pg');
 }
 
 async function freePort(preferred?: number): Promise<number> {
@@ -167,10 +175,9 @@ function connectionUrl(port: number): string {
 /** Deletes a data directory and the cluster it holds, also one relocated under /var/lib/concord (see clusterDir),
  *  which deleting the directory alone would leave behind. Its server must be stopped. */
 export function removeDataDir(dataDir: string): void {
-  const pointer = path.join(dataDir, 'pg-location');
-  const relocated = existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : '';
+  const cluster = clusterPath(dataDir);
   // Only a directory clusterDir could have made: the pointer is a plain file anyone with access could edit.
-  if (/^cluster-[0-9a-f]{12}$/.test(path.basename(relocated))) rmSync(relocated, { recursive: true, force: true });
+  if (/^cluster-[0-9a-f]{12}$/.test(path.basename(cluster))) rmSync(cluster, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,14 +8,13 @@ import { request } from '../support/http';
 import { startProcess } from '../support/process';
 import { uploadForm } from '../support/fixtures';
 import { startTestServer } from '../support/server';
-import { removeDataDir } from '../../src/db/embedded';
+import { clusterPath, removeDataDir } from '../../src/db/embedded';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'concord-start-'));
 afterAll(() => {
   // As root with the checkout out of the postgres user's reach, the cluster lives elsewhere (pg-location says where):
   // it goes too, or every test run would leave one behind.
-  const pointer = path.join(dataDir, 'pg-location');
-  const cluster = existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : path.join(dataDir, 'pg');
+  const cluster = clusterPath(dataDir);
   removeDataDir(dataDir);
   expect(existsSync(cluster)).toBe(false);
   expect(existsSync(dataDir)).toBe(false);
@@ -78,8 +77,7 @@ describe('npm start', () => {
       expect(code).toBe(1);
       expect(server.output()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
       expect(server.output()).not.toMatch(/\n\s+at |Internal error/);
-      const pointer = path.join(ownDataDir, 'pg-location');
-      const cluster = existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : path.join(ownDataDir, 'pg');
+      const cluster = clusterPath(ownDataDir);
       expect(existsSync(path.join(cluster, 'PG_VERSION'))).toBe(true); // it did start one…
       expect(existsSync(path.join(cluster, 'postmaster.pid'))).toBe(false); // …and stopped it
     } finally {
