@@ -1,14 +1,13 @@
 /** `npm start`: the server with an in-process worker, on DATABASE_URL or an embedded PostgreSQL. */
 import { readSettings } from './config';
 import { connect } from './db/client';
-import { migrate } from './db/migrate';
 import { openDatabase } from './database';
 import { startServer } from './http/server';
 import { createLogger } from './logger';
 import { ensureDefaultWorkspace } from './modules/workspaces/service';
 import { handleShutdownSignals } from './shutdown';
 import { startWorker } from './worker';
-import { cannotConnect, exitWithStartError, StartError } from './start-errors';
+import { exitWithStartError, migrateAtStart, StartError } from './start-errors';
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -20,9 +19,7 @@ async function main(): Promise<void> {
   handleShutdownSignals(logger, stops);
 
   try {
-    await migrate(database.url).catch((error: unknown) => {
-      throw cannotConnect(error, database.url) ?? error;
-    });
+    await migrateAtStart(database.url);
     const client = connect(database.url);
     stops.unshift(() => client.close(1));
     const app = { db: client.db, sql: client.sql, settings, logger };

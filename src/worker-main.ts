@@ -4,11 +4,10 @@
  */
 import { readSettings } from './config';
 import { connect } from './db/client';
-import { migrate } from './db/migrate';
 import { createLogger } from './logger';
 import { handleShutdownSignals } from './shutdown';
 import { startWorker } from './worker';
-import { cannotConnect, exitWithStartError } from './start-errors';
+import { exitWithStartError, migrateAtStart } from './start-errors';
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -17,10 +16,7 @@ async function main(): Promise<void> {
     logger.error('npm run worker needs DATABASE_URL (point it at the PostgreSQL of the server)');
     process.exit(1);
   }
-  const databaseUrl = settings.DATABASE_URL;
-  await migrate(databaseUrl).catch((error: unknown) => {
-    throw cannotConnect(error, databaseUrl) ?? error;
-  });
+  await migrateAtStart(settings.DATABASE_URL);
   const client = connect(settings.DATABASE_URL, { max: settings.WORKER_CONCURRENCY + 2 });
   const app = { db: client.db, sql: client.sql, settings, logger };
   const worker = await startWorker(app, { databaseUrl: settings.DATABASE_URL });
