@@ -80,7 +80,6 @@ export async function importDataset(context: Context, kind: DatasetKind, source:
   }
 }
 
-/** JSON body `{name, id_column?, data: [...]}`: the same pipeline as a file, fed from the array. */
 /** A row's values (column → value), kept as sent: z.record would rebuild the object by assignment, which drops a
  *  column named "__proto__" (uploaded CSV and JSON files keep it). */
 export const rowValues = z.custom<Record<string, unknown>>(
@@ -88,6 +87,7 @@ export const rowValues = z.custom<Record<string, unknown>>(
   'must be an object of column values',
 );
 
+/** JSON body `{name, id_column?, data: [...]}`: the same pipeline as a file, fed from the array. */
 export async function importDatasetFromJson(context: Context, kind: DatasetKind, body: unknown): Promise<Dataset> {
   requireScope(context.actor, 'write');
   const parsed = z
