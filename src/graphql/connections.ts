@@ -1,3 +1,4 @@
+import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors';
 import { encodeCursor, type CursorPage } from '../modules/pagination';
 
@@ -28,4 +29,28 @@ export function cursorConnection<T extends { createdAt: Date; id: string }>(page
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
   };
+}
+
+/** Pothos' offset cursors: base64 of `OffsetConnection:<n>`, n a row offset. */
+const OFFSET_CURSOR = /^OffsetConnection:(0|[1-9]\d{0,14})$/;
+
+function assertOffsetCursor(cursor: string | null | undefined, path: 'after' | 'before'): void {
+  if (cursor == null) return;
+  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(cursor) ? Buffer.from(cursor, 'base64').toString('utf8') : '';
+  if (!OFFSET_CURSOR.test(text)) throw new ValidationError('Invalid cursor.', [{ path, message: 'not a cursor returned by this list' }]);
+}
+
+/**
+ * A Relay connection over an offset-paged list (`load` gets the offset and how many rows to fetch), with its
+ * cursors checked first: Pothos read `OffsetConnection:-5` as a negative SQL OFFSET (an internal error) and
+ * `OffsetConnection:x` as NaN (an empty page), and named bad base64 differently from the other lists.
+ */
+export function offsetConnection<T>(
+  args: ConnectionArgs,
+  sizes: { defaultSize: number; maxSize: number },
+  load: (page: { offset: number; limit: number }) => Promise<T[]>,
+) {
+  assertOffsetCursor(args.after, 'after');
+  assertOffsetCursor(args.before, 'before');
+  return resolveOffsetConnection({ args, ...sizes }, load);
 }

@@ -87,7 +87,7 @@ builder.objectType(PayloadTooLargeError, {
 export function toGraphQLError(error: unknown): GraphQLError | undefined {
   const raw = error instanceof GraphQLError ? error.originalError : error;
   const original = fromDatabaseError(raw) ?? raw;
-  // Pothos' own input checks (an offset cursor that is not base64, first < 0…) are the client's mistake, not a 500.
+  // Pothos' own input checks (first < 0, last without before…) are the client's mistake, not a 500.
   if (original instanceof PothosValidationError) return new GraphQLError(original.message, { extensions: { code: 'validation_error', statusCode: 400 } });
   if (!(original instanceof AppError)) return undefined;
   return new GraphQLError(original.message, {

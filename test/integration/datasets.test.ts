@@ -379,6 +379,32 @@ describe('GraphQL', () => {
     expect(list.body.data.datasets.edges.map((edge: { node: { name: string } }) => edge.node.name)).toContain('gql');
   });
 
+  it('pages rows with the cursors it hands out and answers any other cursor as invalid', async () => {
+    const created = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, json: { name: 'paged', data: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name })) } });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const rows = (after: string | null) =>
+      graphql(server.url, 'query($id: ID!, $after: String) { dataset(id: $id) { ... on QueryDatasetSuccess { data { rows(first: 2, after: $after) { edges { cursor node { values } } } } } } }', { id, after }, owner.key);
+    const first = (await rows(null)).body.data.dataset.data.rows.edges;
+    const second = (await rows(first[1].cursor)).body.data.dataset.data.rows.edges;
+    expect([...first, ...second].map((edge: { node: { values: { name: string } } }) => edge.node.values.name)).toEqual(['a', 'b', 'c', 'd']);
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    for (const cursor of ['x', '!!!', b64('OffsetConnection:-5'), b64('OffsetConnection:abc'), b64('OffsetConnection:1e3'), b64(`OffsetConnection:${'9'.repeat(20)}`), b64('Other:1')]) {
+      for (const [query, path] of [
+        [`{ datasets(kind: REFERENCE, after: ${JSON.stringify(cursor)}) { edges { cursor } } }`, 'after'],
+        [`{ datasets(kind: REFERENCE, before: ${JSON.stringify(cursor)}) { edges { cursor } } }`, 'before'],
+      ] as const) {
+        const response = await graphql(server.url, query, {}, owner.key);
+        expect(response.body.errors?.[0], `${cursor} as ${path}`).toMatchObject({
+          message: 'Invalid cursor.',
+          extensions: { code: 'validation_error', details: [{ path, message: 'not a cursor returned by this list' }] },
+        });
+      }
+      const nested = await rows(cursor);
+      expect(nested.body.errors?.[0]?.extensions?.code, cursor).toBe('validation_error');
+    }
+  });
+
   it('returns typed errors for bad input and auth errors with codes', async () => {
     const bad = await graphql(
       server.url,

@@ -1,5 +1,5 @@
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
+import { offsetConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
 import type { DatasetColumn, DatasetKind } from '../../db/schema';
 import { PayloadTooLargeError } from '../../errors';
@@ -59,7 +59,7 @@ export const DatasetRef = builder.drizzleNode('datasets', {
       type: DatasetRowRef,
       description: 'The rows in upload order (at most 500 a page).',
       resolve: (dataset, args, context) =>
-        resolveOffsetConnection({ args, defaultSize: 100, maxSize: 500 }, ({ offset, limit }) => rowsSlice(context, dataset, offset, limit)),
+        offsetConnection(args, { defaultSize: 100, maxSize: 500 }, ({ offset, limit }) => rowsSlice(context, dataset, offset, limit)),
     }),
   }),
 });
@@ -70,7 +70,7 @@ builder.queryFields((t) => ({
     description: 'The datasets of your workspace, newest first.',
     args: { kind: t.arg({ type: DatasetKindEnum, required: true }) },
     resolve: (_root, args, context) =>
-      resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100 }, async ({ offset, limit }) =>
+      offsetConnection(args, { defaultSize: 20, maxSize: 100 }, async ({ offset, limit }) =>
         (await datasetsSlice(context, args.kind, offset, limit)).data,
       ),
   }),

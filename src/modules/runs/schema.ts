@@ -1,6 +1,6 @@
-import { encodeGlobalID, resolveOffsetConnection } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
-import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
+import { assertForwardOnly, cursorConnection, offsetConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
 import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError } from '../../errors';
@@ -146,7 +146,7 @@ export const RunRef = builder.objectRef<RunState>('Run').implement({
         minConfidence: t.arg.float({ description: 'Only results with at least this confidence.' }),
       },
       resolve: (run, args, context) =>
-        resolveOffsetConnection({ args, defaultSize: 50, maxSize: 500 }, async ({ offset, limit }) =>
+        offsetConnection(args, { defaultSize: 50, maxSize: 500 }, async ({ offset, limit }) =>
           (await resultsSlice(context, run.id, { status: args.status, matched: args.matched, minConfidence: args.minConfidence }, offset, limit)).data,
         ),
     }),
