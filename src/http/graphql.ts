@@ -1,6 +1,6 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError as defaultMaskError, useErrorHandler, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type App, type Context } from '../context';
 import { schema } from '../graphql/schema';
 import { toGraphQLError } from '../graphql/types';
@@ -46,7 +46,7 @@ export function createGraphQLServer(app: App): GraphQLServer {
     maskedErrors: {
       maskError: (error, message, isDev) => truncateMessage(toGraphQLError(error) ?? defaultMaskError(error, message, isDev)),
     },
-    plugins: [limits.plugin],
+    plugins: [limits.plugin, logUnexpectedErrors(app)],
     context: async ({ request, connectionParams, upgradeAuthorization }) => {
       const counted = limits.contextOf(request);
       if (counted) return counted;
@@ -56,6 +56,21 @@ export function createGraphQLServer(app: App): GraphQLServer {
         requestId: request?.headers.get('x-request-id'),
       });
     },
+  });
+}
+
+/**
+ * Errors that are neither the caller's (typed errors, Pothos' input checks, GraphQL validation) nor expected reach
+ * the caller as "Unexpected error." only; their cause goes to the log, with the request id the caller was given.
+ */
+function logUnexpectedErrors(app: App): Plugin<Context> {
+  return useErrorHandler(({ errors, context, phase }) => {
+    if (phase !== 'execution') return;
+    const requestId = (context as { contextValue?: Partial<Context> }).contextValue?.requestId;
+    for (const error of errors) {
+      if (!(error instanceof GraphQLError) || !error.originalError || error.originalError instanceof GraphQLError || toGraphQLError(error)) continue;
+      app.logger.error({ err: error.originalError, request_id: requestId, path: error.path?.join('.') }, 'GraphQL operation failed');
+    }
   });
 }
 

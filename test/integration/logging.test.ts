@@ -46,9 +46,10 @@ afterAll(async () => {
 
 const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
-async function lineFor(requestId: string): Promise<Record<string, unknown>> {
+/** The one line of a request: its request line, or the one `which` picks. */
+async function lineFor(requestId: string, which = (line: Record<string, unknown>) => line.msg === 'request'): Promise<Record<string, unknown>> {
   for (let i = 0; i < 50; i++) {
-    const found = parsed().filter((line) => line.msg === 'request' && line.request_id === requestId);
+    const found = parsed().filter((line) => which(line) && line.request_id === requestId);
     if (found.length) {
       expect(found).toHaveLength(1);
       return found[0]!;
@@ -91,6 +92,21 @@ describe('request logs', () => {
     const generated = anonymous.headers.get('x-request-id');
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     expect(await lineFor(generated!)).toMatchObject({ route: '/graphql', status: 200 });
+  });
+
+  it('logs a GraphQL resolver failure with its cause and request id, and answers only "Unexpected error."', async () => {
+    // A failure no input can cause: the table the resolver reads is gone (a schema drifted under a running server).
+    await client.sql`alter table matching_configs rename to matching_configs_away`;
+    try {
+      const response = await request(url, 'POST', '/graphql', { key, json: { query: '{ matchingConfigs { edges { cursor } } }' }, headers: { 'x-request-id': 'log-gql-500' } });
+      expect(response.body.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(JSON.stringify(response.body)).not.toContain('matching_configs');
+      const failure = await lineFor('log-gql-500', (line) => line.level === 50);
+      expect(failure).toMatchObject({ msg: 'GraphQL operation failed', path: 'matchingConfigs' });
+      expect(JSON.stringify(failure.err)).toContain('matching_configs');
+    } finally {
+      await client.sql`alter table matching_configs_away rename to matching_configs`;
+    }
   });
 
   it('never writes an API key or the admin token, also when a request fails', async () => {

@@ -68,7 +68,7 @@ export function createRestHandler(app: App) {
         : await found.route.handler(restRequest);
     } catch (error) {
       const { body, headers } = restError(error, requestId, url.pathname);
-      if (body.statusCode >= 500) app.logger.error({ err: error, requestId, path: url.pathname }, 'request failed');
+      if (body.statusCode >= 500) app.logger.error({ err: error, request_id: requestId, path: url.pathname }, 'request failed');
       result = { status: body.statusCode, body, headers };
     }
     // An answer given before the body has arrived: an error (401, 404, a bad upload field…) or an idempotent replay.
