@@ -39,12 +39,17 @@ export function connection(options: { url?: string | undefined; key?: string | u
   return { url: url.href.replace(/\/+$/, ''), key };
 }
 
+/** An error message with its details as a person reads them: `message (path: why; path: why)`. */
+export function withDetails(message: string, details: Array<{ path: string; message: string }> | undefined): string {
+  const text = details?.map((detail) => `${detail.path ? `${detail.path}: ` : ''}${detail.message}`).join('; ');
+  return text ? `${message} (${text})` : message;
+}
+
 export async function apiError(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { code?: string; message?: string; details?: Array<{ path: string; message: string }> };
-    const details = body.details?.map((detail) => `${detail.path ? `${detail.path}: ` : ''}${detail.message}`).join('; ');
-    return new ApiError(response.status, body.code ?? 'error', `${body.message ?? response.statusText}${details ? ` (${details})` : ''}`);
+    return new ApiError(response.status, body.code ?? 'error', withDetails(body.message ?? response.statusText, body.details));
   } catch {
     return new ApiError(response.status, 'error', `HTTP ${response.status} ${text.slice(0, 200)}`.trim());
   }

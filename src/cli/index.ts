@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { print } from './output';
-import { ApiError, connection, DEFAULT_URL, UsageError } from './api';
+import { ApiError, connection, DEFAULT_URL, UsageError, withDetails } from './api';
 import { runCommand } from './run';
 import { exportDataset, exportResults, importFile } from './transfer';
 
@@ -108,7 +108,7 @@ main(process.argv.slice(2)).then(
     }
     const message =
       error instanceof AppError
-        ? `${error.message}${error.details ? ` ${JSON.stringify(error.details)}` : ''}`
+        ? withDetails(error.message, error.details)
         : error instanceof ApiError
           ? `${error.message} (${error.code}, HTTP ${error.status})`
           : (error as Error).message;

@@ -69,6 +69,9 @@ describe('CLI', { timeout: 240_000 }, () => {
     expect(created.code, created.stderr).toBe(0);
     const workspaceOut = JSON.parse(created.stdout);
     expect(workspaceOut.prefix).toBe(workspaceOut.api_key.slice(0, 9));
+    const badScope = await cli(['key', 'create', workspaceOut.workspace.id, '--scopes', 'admin'], onDatabase).done;
+    expect(badScope.code).toBe(1);
+    expect(badScope.stderr).toMatch(/^error: Invalid API key request\. \(scopes\[0\]: must be one of read, write\)\n$/);
     const key = await cli(['key', 'create', workspaceOut.workspace.id, '--scopes', 'read', '--json'], onDatabase).done;
     expect(key.code, key.stderr).toBe(0);
     const keyOut = JSON.parse(key.stdout);

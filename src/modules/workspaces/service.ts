@@ -12,7 +12,7 @@ export type Workspace = typeof workspaces.$inferSelect;
 
 export const workspaceInput = z.object({ name: z.string().trim().min(1, 'name is required').max(200) }).strict();
 export const apiKeyInput = z
-  .object({ scopes: z.array(z.enum(SCOPES)).min(1, 'at least one scope').default([...SCOPES]) })
+  .object({ scopes: z.array(z.enum(SCOPES, `must be one of ${SCOPES.join(', ')}`), 'must be a list of scopes').min(1, 'at least one scope').default([...SCOPES]) })
   .strict();
 
 export async function createWorkspace(db: Database, input: unknown): Promise<{ workspace: Workspace; apiKey: string; prefix: string; scopes: Scope[] }> {
