@@ -6,10 +6,11 @@
 
 import ngrams from 'talisman/tokenizers/ngrams/index.js';
 import { metaphoneCodes } from './comparators/phonetic';
-import { createIntTable, fmix32, fnv1a, fnv1aPrefix, tableGet, tableGetOrPut, type IntTableData } from './hash';
+import { buildPostingTable } from './blocking-finish';
+import { fmix32, fnv1a, fnv1aPrefix, tableGet, type IntTableData } from './hash';
 import { isoDay, normaliseDate, normaliseNumber, tokensOf } from './normalise';
 import { NormalisedRow } from './normalised-row';
-import { Growable, allocate } from './pool';
+import { Growable } from './pool';
 import type { BlockingConfig, BlockingKey, BlockingKeyPart, BlockingStats, EngineRow, FieldMapping } from './types';
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -215,111 +216,27 @@ export function columnsRead(mappings: FieldMapping[], keys: BlockingKey[], side:
   return [...mappings.map((m) => m[side]), ...keys.flatMap((k) => k.parts.map((part) => part[side]))];
 }
 
+/** Collects the reference rows' key hashes (rows numbered in the order they are added); `finish` makes the
+ *  posting table (blocking-finish.ts). */
 export class BlockingIndexBuilder {
-  private readonly emittedHashes = new Growable(Int32Array, 1 << 16);
-  private readonly emittedRows = new Growable(Int32Array, 1 << 16);
-  /** One row's key hashes. A typed array with a count: `array.length = 0` on a JS array drops its backing store,
-   *  so every row allocated a new one. */
-  private readonly rowHashes = new Growable(Int32Array, 64);
+  private readonly hashes = new Growable(Int32Array, 1 << 16);
+  private readonly rowEnds = new Growable(Int32Array, 1 << 12);
   private readonly columns: string[][];
 
   constructor(private readonly resolved: ResolvedBlocking) {
     this.columns = resolved.keys.map((k) => k.parts.map((part) => part.target));
   }
 
-  add(row: number, cells: NormalisedRow): void {
-    const rowHashes = this.rowHashes;
-    rowHashes.length = 0;
+  add(cells: NormalisedRow): void {
     const { keys, partKinds } = this.resolved;
-    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], rowHashes);
-    const hashes = rowHashes.array;
-    const count = rowHashes.length;
-    // A row is posted once per distinct key value (two parts can yield the same hash). Insertion sort: a row has
-    // a handful of hashes.
-    for (let i = 1; i < count; i++) {
-      const h = hashes[i] as number;
-      let j = i - 1;
-      while (j >= 0 && (hashes[j] as number) > h) {
-        hashes[j + 1] = hashes[j] as number;
-        j--;
-      }
-      hashes[j + 1] = h;
-    }
-    for (let i = 0; i < count; i++) {
-      if (i > 0 && hashes[i] === hashes[i - 1]) continue;
-      this.emittedHashes.push(hashes[i] as number);
-      this.emittedRows.push(row);
-    }
+    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], this.hashes);
+    this.rowEnds.push(this.hashes.length);
   }
 
   finish(shared: boolean): BlockingIndexData {
-    const emitted = this.emittedHashes.length;
-    const hashes = this.emittedHashes.array;
-    const entryOf = new Int32Array(emitted);
-    const counts = countEntries(hashes, emitted, entryOf);
-    const distinct = counts.length;
-    const entryDropped = allocate(Uint8Array, distinct, shared);
-    const entryStart = allocate(Int32Array, distinct + 1, shared);
-    const stopKeys = layoutEntries(counts.array, distinct, this.resolved.maxPostings, entryStart, entryDropped);
-    const postings = allocate(Int32Array, entryStart[distinct] as number, shared);
-    fillPostings(this.emittedRows.array, emitted, entryOf, entryStart, entryDropped, postings);
-    // Final lookup table sized for the distinct keys only (the counting table was sized for all emissions).
-    const table = createIntTable(distinct, shared);
-    fillTable(table, hashes, emitted, entryOf);
-    return { ...this.resolved, table, entryStart, entryDropped, postings, distinctKeys: distinct, stopKeys };
+    const rows = { hashes: this.hashes.array, hashCount: this.hashes.length, rowEnds: this.rowEnds.array, rowCount: this.rowEnds.length };
+    return { ...this.resolved, ...buildPostingTable(rows, this.resolved.maxPostings, shared) };
   }
-}
-
-// The passes of BlockingIndexBuilder.finish, one loop per function, each returning right after its loop: V8
-// optimises a long loop while it runs (on-stack replacement), and code after the loop that had never run (no
-// type feedback) deoptimised the function on the way out.
-
-/** Pass 1: an entry id per distinct hash (into `entryOf`, per emission), and each entry's posting count. */
-function countEntries(hashes: Int32Array, emitted: number, entryOf: Int32Array): Growable<Int32Array> {
-  const counting = createIntTable(Math.max(16, emitted), false);
-  const counts = new Growable(Int32Array);
-  for (let i = 0; i < emitted; i++) {
-    const existing = tableGetOrPut(counting, hashes[i] as number, counts.length);
-    if (existing === -1) {
-      entryOf[i] = counts.length;
-      counts.push(1);
-    } else {
-      entryOf[i] = existing;
-      counts.array[existing] = (counts.array[existing] as number) + 1;
-    }
-  }
-  return counts;
-}
-
-/** Where each entry's postings start (entryStart[distinct] = all postings); entries over `maxPostings` become
- *  stop-keys with none. Returns the number of stop-keys. */
-function layoutEntries(counts: Int32Array, distinct: number, maxPostings: number, entryStart: Int32Array, entryDropped: Uint8Array): number {
-  let total = 0;
-  let stopKeys = 0;
-  for (let e = 0; e < distinct; e++) {
-    const c = counts[e] as number;
-    if (c > maxPostings) {
-      entryDropped[e] = 1;
-      stopKeys++;
-    } else total += c;
-    entryStart[e + 1] = total;
-  }
-  return stopKeys;
-}
-
-/** Pass 2: postings in row order (rows were added in order), skipping stop-keys. */
-function fillPostings(rows: Int32Array, emitted: number, entryOf: Int32Array, entryStart: Int32Array, entryDropped: Uint8Array, postings: Int32Array): void {
-  const fill = new Int32Array(entryStart.length);
-  for (let i = 0; i < emitted; i++) {
-    const e = entryOf[i] as number;
-    if (entryDropped[e] === 1) continue;
-    postings[(entryStart[e] as number) + (fill[e] as number)] = rows[i] as number;
-    fill[e] = (fill[e] as number) + 1;
-  }
-}
-
-function fillTable(table: IntTableData, hashes: Int32Array, emitted: number, entryOf: Int32Array): void {
-  for (let i = 0; i < emitted; i++) tableGetOrPut(table, hashes[i] as number, entryOf[i] as number);
 }
 
 // ----------------------------------------------------------------------------------------- candidate lookup

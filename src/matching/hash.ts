@@ -49,10 +49,15 @@ export interface IntTableData {
   values: Int32Array;
 }
 
-/** Capacity: the next power of two ≥ 2·count, so linear probing stays short. */
-export function createIntTable(count: number, shared: boolean): IntTableData {
+/** A table's capacity for `count` keys: the next power of two ≥ 2·count (at least 16), so linear probing stays short. */
+export function intTableCapacity(count: number): number {
   let capacity = 16;
   while (capacity < count * 2) capacity *= 2;
+  return capacity;
+}
+
+export function createIntTable(count: number, shared: boolean): IntTableData {
+  const capacity = intTableCapacity(count);
   const keys = shared ? new Int32Array(new SharedArrayBuffer(capacity * 4)) : new Int32Array(capacity);
   const values = shared ? new Int32Array(new SharedArrayBuffer(capacity * 4)) : new Int32Array(capacity);
   values.fill(-1);

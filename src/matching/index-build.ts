@@ -98,7 +98,7 @@ function addRows(rows: Iterable<EngineRow>, mappings: FieldMapping[], cells: Nor
       const target = (mappings[f] as FieldMapping).target;
       (columns[f] as FieldColumnBuilder).add(cells.raw(target), cells.text(target));
     }
-    blocking.add(size, cells);
+    blocking.add(cells);
     size++;
   }
   return size;

@@ -51,7 +51,7 @@ export function tryKernel(memory: WebAssembly.Memory): JaroWinklerKernel | null 
 }
 
 /** `make()`, or null when it throws a RangeError: the memory cannot be reserved or grown now. */
-function unlessOutOfMemory<T>(make: () => T): T | null {
+export function unlessOutOfMemory<T>(make: () => T): T | null {
   try {
     return make();
   } catch (error) {
