@@ -332,6 +332,11 @@ export class FieldScorer {
       : sparseCosine(p.items, p.weights, 0, p.items.length, this.items, this.weights, start, end);
   }
 
+  /** The scratch region of this thread's Jaro–Winkler kernel, where a value prepared in it has its table. */
+  kernelScratch(): number {
+    return this.kernel?.scratch ?? -1;
+  }
+
   /** The reference cell as text for evidence, or null when it is empty. */
   referenceValue(row: number): string | null {
     if (this.column.textSlot !== undefined && this.column.rawIsText?.[row] === 1) return poolString(this.texts, row * this.textStride + this.textSlot);
@@ -348,4 +353,15 @@ export function fieldColumnBytes(column: FieldColumnData): number {
   for (const a of [column.rawIsText, column.itemOffsets, column.items, column.weights, column.numbers]) bytes += a?.byteLength ?? 0;
   if (column.idf) bytes += column.idf.table.keys.byteLength * 2 + column.idf.idf.byteLength;
   return bytes;
+}
+
+/** A field's weight in a pair's confidence: its mapping's weight, 0 when that is not a positive number. */
+export function fieldWeights(fields: FieldScorer[]): number[] {
+  return fields.map((f) => (Number.isFinite(f.mapping.weight) && f.mapping.weight > 0 ? f.mapping.weight : 0));
+}
+
+/** Fields in scoring order: heaviest first (ties: mapping order), so pruning bites early and sums are always
+ *  added up in the same order. */
+export function scoringOrder(weights: number[]): Int32Array {
+  return Int32Array.from(weights.keys()).sort((a, b) => (weights[b] as number) - (weights[a] as number) || a - b);
 }

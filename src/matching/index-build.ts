@@ -6,6 +6,7 @@ import { BlockingIndexBuilder, CandidateCollector, blockingBytes, columnsRead, r
 import { FieldColumnBuilder, FieldScorer, fieldColumnBytes, fieldKind, type FieldColumnData } from './fields';
 import { CodePoolBuilder, comparePoolValues, poolBytes, poolString, type CodePool } from './pool';
 import { NormalisedRow } from './normalised-row';
+import { RowScorer } from './row-scorer';
 import type { EngineRow, FieldMapping, MatchConfig } from './types';
 
 export interface ReferenceIndexData {
@@ -31,6 +32,7 @@ export class ReferenceIndex {
   /** Sum of the index's array sizes in bytes (≈ its memory footprint; for a bounded index cache). */
   readonly estimatedBytes: number;
   private collector: CandidateCollector | undefined;
+  private scorer: RowScorer | null | undefined;
 
   constructor(readonly data: ReferenceIndexData) {
     this.size = data.size;
@@ -57,6 +59,13 @@ export class ReferenceIndex {
   candidateCollector(): CandidateCollector {
     this.collector ??= new CandidateCollector(this.data.blocking, this.size);
     return this.collector;
+  }
+
+  /** Scores a row's candidates in one WebAssembly call when the config allows (see row-scorer.ts); one per index
+   *  object, made at the first match; null when it does not apply. */
+  rowScorer(): RowScorer | null {
+    if (this.scorer === undefined) this.scorer = RowScorer.create(this);
+    return this.scorer;
   }
 }
 

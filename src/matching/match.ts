@@ -16,7 +16,7 @@
 // objects with ids and evidence values.
 
 import { columnsRead } from './blocking';
-import type { FieldScorer, PreparedValue } from './fields';
+import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import { NormalisedRow } from './normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, MatchConfig, RowMatch, SliceResult, SliceStats } from './types';
@@ -36,12 +36,13 @@ export interface CompactSliceResult {
   stats: SliceStats;
 }
 
-export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]): CompactSliceResult {
+/** `options.rowScorer` (default true): score rows in WebAssembly where the config allows (row-scorer.ts); false:
+ *  always in JavaScript (the tests compare the two). */
+export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[], options: { rowScorer?: boolean } = {}): CompactSliceResult {
   const fields = index.fields;
   const fieldCount = fields.length;
-  const weights = fields.map((f) => (Number.isFinite(f.mapping.weight) && f.mapping.weight > 0 ? f.mapping.weight : 0));
-  // Fields are scored heaviest first (ties: mapping order), so the bound below prunes early.
-  const order = Int32Array.from(fields.keys()).sort((a, b) => (weights[b] as number) - (weights[a] as number) || a - b);
+  const weights = fieldWeights(fields);
+  const order = scoringOrder(weights);
   const remaining = new Float64Array(fieldCount + 1);
   const threshold = Number.isFinite(index.config.threshold) ? index.config.threshold : 0;
   const collector = index.candidateCollector();
@@ -58,6 +59,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   // instead of scoring it again.
   const pairScores = new Float64Array(fieldCount);
   const model = index.config.model === undefined ? null : compileModel(index.config.model, fieldCount, weights);
+  const rowScorer = options.rowScorer === false || model !== null ? null : index.rowScorer();
   // Made before the row loop: V8 optimises this function while the loop runs (on-stack replacement), and code
   // after the loop that never ran has no type feedback, so building the result there deoptimised it on exit.
   const result: CompactSliceResult = { rowCount: n, fieldCount, topRows, topScores, topCount, fieldScores, stats };
@@ -76,12 +78,6 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     const candidateCount = anyPresent ? collector.collect(cells) : 0;
     const candidates = collector.candidates;
     stats.pairsCompared += candidateCount;
-    // remaining[k] = weight of the source-present fields from position k of `order` on.
-    remaining[fieldCount] = 0;
-    for (let k = fieldCount - 1; k >= 0; k--) {
-      const f = order[k] as number;
-      remaining[k] = (remaining[k + 1] as number) + (prepared[f] == null ? 0 : (weights[f] as number));
-    }
 
     const base = r * TOP_CANDIDATES;
     let kept = 0;
@@ -94,33 +90,8 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
       if (probability >= threshold) stats.rowsMatched++;
       continue;
     }
-    candidateLoop: for (let c = 0; c < candidateCount; c++) {
-      const ref = candidates[c] as number;
-      let weighted = 0;
-      let weightPresent = 0;
-      pairScores.fill(Number.NaN);
-      for (let k = 0; k < fieldCount; k++) {
-        // Exact pruning: once the top list is full, stop as soon as even perfect scores on every remaining field
-        // ((weighted + rest) / (present + rest), the most the pair can still reach, missing fields included)
-        // stay below the 5th best. Pruned pairs could not have entered the top list, so results are unchanged.
-        if (kept === TOP_CANDIDATES && k > 0) {
-          const rest = remaining[k] as number;
-          if ((weighted + rest) / (weightPresent + rest) < (topScores[base + TOP_CANDIDATES - 1] as number)) continue candidateLoop;
-        }
-        const f = order[k] as number;
-        const p = prepared[f];
-        if (p == null) continue;
-        const s = (fields[f] as FieldScorer).score(p, ref);
-        if (s < 0) continue;
-        pairScores[f] = s;
-        const w = weights[f] as number;
-        weighted += w * s;
-        weightPresent += w;
-      }
-      if (weightPresent === 0) continue;
-      kept = offerTop(index, topRows, topScores, base, kept, ref, weighted / weightPresent);
-      if (topRows[base] === ref) fieldScores.set(pairScores, r * fieldCount); // the new best pair
-    }
+    kept = rowScorer === null ? -1 : rowScorer.score(prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount);
+    if (kept < 0) kept = scoreCandidates(index, order, weights, remaining, prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount, pairScores);
     topCount[r] = kept;
     if (kept === 0) continue;
     const confidence = topScores[base] as number;
@@ -128,6 +99,51 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     if (confidence >= threshold) stats.rowsMatched++;
   }
   return result;
+}
+
+/** Scores a source row's candidates into the top list at `base` (weighted confidences; see the head of this
+ *  file); returns how many were kept. The best pair's field scores go to fieldScores at `fieldBase`. */
+function scoreCandidates(
+  index: ReferenceIndex, order: Int32Array, weights: number[], remaining: Float64Array, prepared: Array<PreparedValue | null>, candidates: Int32Array,
+  candidateCount: number, topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number, pairScores: Float64Array,
+): number {
+  const fields = index.fields;
+  const fieldCount = fields.length;
+  // remaining[k] = weight of the source-present fields from position k of `order` on.
+  remaining[fieldCount] = 0;
+  for (let k = fieldCount - 1; k >= 0; k--) {
+    const f = order[k] as number;
+    remaining[k] = (remaining[k + 1] as number) + (prepared[f] == null ? 0 : (weights[f] as number));
+  }
+  let kept = 0;
+  candidateLoop: for (let c = 0; c < candidateCount; c++) {
+    const ref = candidates[c] as number;
+    let weighted = 0;
+    let weightPresent = 0;
+    pairScores.fill(Number.NaN);
+    for (let k = 0; k < fieldCount; k++) {
+      // Exact pruning: once the top list is full, stop as soon as even perfect scores on every remaining field
+      // ((weighted + rest) / (present + rest), the most the pair can still reach, missing fields included)
+      // stay below the 5th best. Pruned pairs could not have entered the top list, so results are unchanged.
+      if (kept === TOP_CANDIDATES && k > 0) {
+        const rest = remaining[k] as number;
+        if ((weighted + rest) / (weightPresent + rest) < (topScores[base + TOP_CANDIDATES - 1] as number)) continue candidateLoop;
+      }
+      const f = order[k] as number;
+      const p = prepared[f];
+      if (p == null) continue;
+      const s = (fields[f] as FieldScorer).score(p, ref);
+      if (s < 0) continue;
+      pairScores[f] = s;
+      const w = weights[f] as number;
+      weighted += w * s;
+      weightPresent += w;
+    }
+    if (weightPresent === 0) continue;
+    kept = offerTop(index, topRows, topScores, base, kept, ref, weighted / weightPresent);
+    if (topRows[base] === ref) fieldScores.set(pairScores, fieldBase); // the new best pair
+  }
+  return kept;
 }
 
 /** Insert (ref, score) into the sorted top list at `base` if it belongs there; returns the new length.

@@ -10,6 +10,8 @@ export interface CodePool {
   /** When set, `codes` is a view on this shared WebAssembly memory (from offset 0), where the Jaro–Winkler kernel
    *  reads it (see comparators/jaro-winkler-kernel.ts). */
   memory?: WebAssembly.Memory;
+  /** `offsets` is a view on `memory` too (after the codes), where the kernel's scoreRow reads them. */
+  offsetsInMemory?: boolean;
 }
 
 type TypedArrayCtor<T> = { new (length: number): T; new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number };
@@ -106,12 +108,23 @@ export class CodePoolBuilder {
   finishInKernelMemory(shared: boolean): CodePool {
     const codes = this.codes;
     const length = codes.length;
-    if (codes instanceof KernelCodes && codes.memory !== null) return { codes: new Uint16Array(codes.memory.buffer, 0, length), offsets: this.offsets.finish(shared), memory: codes.memory };
+    if (codes instanceof KernelCodes && codes.memory !== null) return this.withOffsetsIn(codes.memory, new Uint16Array(codes.memory.buffer, 0, length), shared);
     const memory = kernelMemory(length * Uint16Array.BYTES_PER_ELEMENT);
     if (memory === null) return this.finish(shared);
     const inMemory = new Uint16Array(memory.buffer, 0, length);
     inMemory.set(codes.array.subarray(0, length));
-    return { codes: inMemory, offsets: this.offsets.finish(shared), memory };
+    return this.withOffsetsIn(memory, inMemory, shared);
+  }
+
+  /** The pool on `memory`, its offsets copied there after the codes (into the memory's free room when it has
+   *  some: it grew by doubling), or kept apart when the memory cannot take them. */
+  private withOffsetsIn(memory: WebAssembly.Memory, codes: Uint16Array, shared: boolean): CodePool {
+    const at = Math.ceil(codes.byteLength / 4) * 4;
+    const count = this.offsets.length;
+    if (!growKernelMemory(memory, at + count * Int32Array.BYTES_PER_ELEMENT)) return { codes, offsets: this.offsets.finish(shared), memory };
+    const offsets = new Int32Array(memory.buffer, at, count);
+    offsets.set(this.offsets.array.subarray(0, count));
+    return { codes, offsets, memory, offsetsInMemory: true };
   }
 }
 

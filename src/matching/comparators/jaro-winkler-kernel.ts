@@ -65,6 +65,21 @@ interface KernelExports {
   clear(address: number, length: number): void;
   replaceSource(length: number, previousLength: number): void;
   score(a: number, aLength: number, b: number, bLength: number, ownTable: number): number;
+  scoreRow(fields: number, fieldCount: number, candidates: number, count: number, offsets: number, stride: number, codes: number, out: number): number;
+}
+
+/** scoreRow of the kernel (see the .wat and row-scorer.ts). */
+export type ScoreRow = KernelExports['scoreRow'];
+
+/** A kernel instance for scoreRow on `memory`, breaking ties with `compareIds` (reference row numbers → < 0 when
+ *  the first id sorts first). It scores with the field kernels' scratch regions and takes none of its own. */
+export function rowScoringKernel(memory: WebAssembly.Memory, compareIds: (a: number, b: number) => number): ScoreRow {
+  const instance = new WebAssembly.Instance(kernelModule(), { env: { memory, scratch: 0, compareIds } });
+  return (instance.exports as unknown as KernelExports).scoreRow;
+}
+
+function noRowScoring(): number {
+  throw new Error('a field kernel does not score rows (see rowScoringKernel)');
 }
 
 /**
@@ -91,7 +106,7 @@ export class JaroWinklerKernel {
 
   constructor(readonly memory: WebAssembly.Memory) {
     this.scratch = memory.grow(SCRATCH_PAGES) * PAGE_BYTES;
-    const instance = new WebAssembly.Instance(kernelModule(), { env: { memory, scratch: this.scratch } });
+    const instance = new WebAssembly.Instance(kernelModule(), { env: { memory, scratch: this.scratch, compareIds: noRowScoring } });
     const exports = instance.exports as unknown as KernelExports;
     this.prepare = exports.prepare;
     this.clear = exports.clear;

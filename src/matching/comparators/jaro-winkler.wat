@@ -19,7 +19,11 @@
 ;; table building and clearing out of it cost 15 % of the throughput.
 (module
   (import "env" "memory" (memory 1 65536 shared))
-  (import "env" "scratch" (global $scratch i32))
+  (import "env" "scratch" (global $ownScratch i32))
+  ;; Ties between candidates go to the smaller reference id (scoreRow; the ids are JavaScript's).
+  (import "env" "compareIds" (func $compareIds (param i32 i32) (result i32)))
+  ;; The scratch region in use: this instance's own, or (scoreRow) the region of the field being scored.
+  (global $scratch (mut i32) (global.get $ownScratch))
 
   ;; Position masks of a[0, len) into the table (for many `score` calls with ownTable = 0).
   (func $prepare (export "prepare") (param $a i32) (param $len i32)
@@ -141,7 +145,7 @@
     (call $jaro (local.get $matches) (local.get $al) (local.get $bl) (local.get $outOfOrder)))
 
   ;; Jaro–Winkler of a and b. ownTable = 0: the table holds a's positions (`prepare`d); 1: build it and clear it.
-  (func (export "score") (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (param $ownTable i32) (result f64)
+  (func $score (export "score") (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (param $ownTable i32) (result f64)
     (local $j i32) (local $c i32) (local $slot i32) (local $window i32) (local $inWindow i64) (local $free i64)
     (local $disorder i64) (local $matches i32) (local $candidates i64) (local $low i64) (local $walked i32)
     (local $outOfOrder i32) (local $jaro f64) (local $limit i32)
@@ -224,4 +228,136 @@
         (br $prefix)))
     (f64.add (local.get $jaro)
       (f64.mul (f64.mul (f64.convert_i32_u (local.get $j)) (f64.const 0.1)) (f64.sub (f64.const 1) (local.get $jaro)))))
+;; ------------------------------------------------------------------------------------------------------------
+  ;; A source row against its candidates: the weighted scoring of match.ts (scoreCandidates) for rows whose fields
+  ;; are all Jaro–Winkler or exact, one call per row instead of one per pair and field (see row-scorer.ts).
+  ;; $fields: $fieldCount descriptors of 32 bytes, heaviest field first:
+  ;;   +0 kind (0 = no source value, 1 = Jaro–Winkler, 2 = exact)   +4 the field's slot in the text pool
+  ;;   +8 weight (f64)   +16 Jaro–Winkler: the scratch region holding the source value's table
+  ;;   +20 source value address   +24 its length (1–256 code units)   +28 the field's mapping index
+  ;; $out: +0 top rows (5 × i32), +24 top scores (5 × f64), +64 the best pair's field scores by mapping index
+  ;; (NaN = not scored), then the current pair's, then the remaining weights (fieldCount + 1 f64).
+  ;; Returns how many candidates the top list kept, or −1 when a reference value is over 256 code units (the
+  ;; caller scores that row in JavaScript).
+  (func (export "scoreRow") (param $fields i32) (param $fieldCount i32) (param $candidates i32) (param $count i32)
+      (param $offsets i32) (param $stride i32) (param $codes i32) (param $out i32) (result i32)
+    (local $best i32) (local $pair i32) (local $remaining i32) (local $k i32) (local $c i32) (local $ref i32)
+    (local $d i32) (local $kind i32) (local $at i32) (local $start i32) (local $len i32) (local $s f64) (local $w f64)
+    (local $weighted f64) (local $present f64) (local $rest f64) (local $kept i32) (local $scoresBytes i32)
+    (local.set $scoresBytes (i32.shl (local.get $fieldCount) (i32.const 3)))
+    (local.set $best (i32.add (local.get $out) (i32.const 64)))
+    (local.set $pair (i32.add (local.get $best) (local.get $scoresBytes)))
+    (local.set $remaining (i32.add (local.get $pair) (local.get $scoresBytes)))
+    ;; remaining[k]: the weight of the fields with a source value from position k on
+    (f64.store (i32.add (local.get $remaining) (local.get $scoresBytes)) (f64.const 0))
+    (local.set $k (local.get $fieldCount))
+    (block $summed
+      (loop $back
+        (br_if $summed (i32.eqz (local.get $k)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (local.set $d (i32.add (local.get $fields) (i32.shl (local.get $k) (i32.const 5))))
+        (f64.store (i32.add (local.get $remaining) (i32.shl (local.get $k) (i32.const 3)))
+          (f64.add (f64.load offset=8 (i32.add (local.get $remaining) (i32.shl (local.get $k) (i32.const 3))))
+            (select (f64.load offset=8 (local.get $d)) (f64.const 0) (i32.load (local.get $d)))))
+        (br $back)))
+    (block $rowDone
+      (loop $candidate
+        (br_if $rowDone (i32.ge_u (local.get $c) (local.get $count)))
+        (local.set $ref (i32.load (i32.add (local.get $candidates) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (local.set $weighted (f64.const 0))
+        (local.set $present (f64.const 0))
+        (local.set $k (i32.const 0))
+        (block $cleared
+          (loop $clear
+            (br_if $cleared (i32.ge_u (local.get $k) (local.get $fieldCount)))
+            (f64.store (i32.add (local.get $pair) (i32.shl (local.get $k) (i32.const 3))) (f64.const nan))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $clear)))
+        (local.set $k (i32.const 0))
+        (block $scored
+          (loop $field
+            (br_if $scored (i32.ge_u (local.get $k) (local.get $fieldCount)))
+            ;; Exact pruning, as in match.ts: a full top list and a pair that cannot reach its 5th best.
+            (if (i32.and (i32.eq (local.get $kept) (i32.const 5)) (i32.ne (local.get $k) (i32.const 0))) (then
+              (local.set $rest (f64.load (i32.add (local.get $remaining) (i32.shl (local.get $k) (i32.const 3)))))
+              (br_if $candidate (f64.lt
+                (f64.div (f64.add (local.get $weighted) (local.get $rest)) (f64.add (local.get $present) (local.get $rest)))
+                (f64.load offset=56 (local.get $out))))))
+            (local.set $d (i32.add (local.get $fields) (i32.shl (local.get $k) (i32.const 5))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (local.set $kind (i32.load (local.get $d)))
+            (br_if $field (i32.eqz (local.get $kind)))
+            (local.set $at (i32.add (local.get $offsets) (i32.shl
+              (i32.add (i32.mul (local.get $ref) (local.get $stride)) (i32.load offset=4 (local.get $d))) (i32.const 2))))
+            (local.set $start (i32.load (local.get $at)))
+            (local.set $len (i32.sub (i32.load offset=4 (local.get $at)) (local.get $start)))
+            (br_if $field (i32.eqz (local.get $len))) ;; no reference value: the field is left out
+            (if (i32.eq (local.get $kind) (i32.const 1))
+              (then
+                (if (i32.gt_u (local.get $len) (i32.const 256)) (then (return (i32.const -1))))
+                (global.set $scratch (i32.load offset=16 (local.get $d)))
+                (local.set $s (call $score (i32.load offset=20 (local.get $d)) (i32.load offset=24 (local.get $d))
+                  (i32.add (local.get $codes) (i32.shl (local.get $start) (i32.const 1))) (local.get $len) (i32.const 0))))
+              (else
+                (local.set $s (call $equal (i32.load offset=20 (local.get $d)) (i32.load offset=24 (local.get $d))
+                  (i32.add (local.get $codes) (i32.shl (local.get $start) (i32.const 1))) (local.get $len)))))
+            (f64.store (i32.add (local.get $pair) (i32.shl (i32.load offset=28 (local.get $d)) (i32.const 3))) (local.get $s))
+            (local.set $w (f64.load offset=8 (local.get $d)))
+            (local.set $weighted (f64.add (local.get $weighted) (f64.mul (local.get $w) (local.get $s))))
+            (local.set $present (f64.add (local.get $present) (local.get $w)))
+            (br $field)))
+        (br_if $candidate (f64.eq (local.get $present) (f64.const 0)))
+        (local.set $kept (call $offerTop (local.get $out) (local.get $kept) (local.get $ref)
+          (f64.div (local.get $weighted) (local.get $present))))
+        (if (i32.eq (i32.load (local.get $out)) (local.get $ref)) (then
+          (memory.copy (local.get $best) (local.get $pair) (local.get $scoresBytes))))
+        (br $candidate)))
+    (local.get $kept))
+
+  ;; 1 when a (al units) and b (bl units) are the same code units, else 0.
+  (func $equal (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (result f64)
+    (local $j i32)
+    (if (i32.ne (local.get $al) (local.get $bl)) (then (return (f64.const 0))))
+    (block $same
+      (loop $next
+        (br_if $same (i32.ge_u (local.get $j) (local.get $al)))
+        (if (i32.ne (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1))))
+                    (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
+          (then (return (f64.const 0))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (f64.const 1))
+
+  ;; offerTop of match.ts: inserts (ref, score) into the top list at $out (rows +0, scores +24) of `kept` entries
+  ;; if it belongs there (higher score first, then smaller reference id); returns the new length.
+  (func $offerTop (param $out i32) (param $kept i32) (param $ref i32) (param $score f64) (result i32)
+    (local $at i32) (local $s f64) (local $k i32)
+    (local.set $at (local.get $kept))
+    (block $found
+      (loop $up
+        (br_if $found (i32.eqz (local.get $at)))
+        (local.set $s (f64.load offset=24 (i32.add (local.get $out) (i32.shl (i32.sub (local.get $at) (i32.const 1)) (i32.const 3)))))
+        (br_if $found (f64.gt (local.get $s) (local.get $score)))
+        (if (f64.eq (local.get $s) (local.get $score)) (then
+          (br_if $found (i32.lt_s
+            (call $compareIds (i32.load (i32.add (local.get $out) (i32.shl (i32.sub (local.get $at) (i32.const 1)) (i32.const 2))))
+              (local.get $ref))
+            (i32.const 0)))))
+        (local.set $at (i32.sub (local.get $at) (i32.const 1)))
+        (br $up)))
+    (if (i32.ge_u (local.get $at) (i32.const 5)) (then (return (local.get $kept))))
+    (local.set $k (select (local.get $kept) (i32.const 4) (i32.lt_u (local.get $kept) (i32.const 5))))
+    (block $shifted
+      (loop $shift
+        (br_if $shifted (i32.le_u (local.get $k) (local.get $at)))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2)))
+          (i32.load (i32.add (local.get $out) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2)))))
+        (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3)))
+          (f64.load offset=24 (i32.add (local.get $out) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 3)))))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $shift)))
+    (i32.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2))) (local.get $ref))
+    (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 3))) (local.get $score))
+    (select (i32.add (local.get $kept) (i32.const 1)) (local.get $kept) (i32.lt_u (local.get $kept) (i32.const 5))))
 )
