@@ -6,8 +6,8 @@
 
 import ngrams from 'talisman/tokenizers/ngrams/index.js';
 import { metaphoneCodes } from './comparators/phonetic';
-import { buildPostingTable } from './blocking-finish';
-import { fmix32, fnv1a, fnv1aPrefix, tableGet, type IntTableData } from './hash';
+import { buildPostingTable, type PostingTable } from './blocking-finish';
+import { fmix32, fnv1a, fnv1aPrefix, tableGet } from './hash';
 import { isoDay, normaliseDate, normaliseNumber, tokensOf } from './normalise';
 import { NormalisedRow } from './normalised-row';
 import { Growable } from './pool';
@@ -22,19 +22,12 @@ const MAX_COMBINATIONS = 64;
 
 type ValueKind = 'text' | 'date' | 'number';
 
-export interface BlockingIndexData {
+export interface BlockingIndexData extends PostingTable {
   strategy: 'parallel' | 'ordered_fallback';
   keys: BlockingKey[];
   /** how each part's values are read (dates and numbers are canonicalised before the transform) */
   partKinds: ValueKind[][];
   maxPostings: number;
-  table: IntTableData;
-  entryStart: Int32Array;
-  /** 1 = stop-key (postings dropped) */
-  entryDropped: Uint8Array;
-  postings: Int32Array;
-  distinctKeys: number;
-  stopKeys: number;
 }
 
 /** How a mapping's column blocks by default: phonetic codes for fuzzy/phonetic text (a token without letters,

@@ -109,12 +109,7 @@ function scoreCandidates(
 ): number {
   const fields = index.fields;
   const fieldCount = fields.length;
-  // remaining[k] = weight of the source-present fields from position k of `order` on.
-  remaining[fieldCount] = 0;
-  for (let k = fieldCount - 1; k >= 0; k--) {
-    const f = order[k] as number;
-    remaining[k] = (remaining[k + 1] as number) + (prepared[f] == null ? 0 : (weights[f] as number));
-  }
+  remainingFrom(order, prepared, weights, remaining);
   let kept = 0;
   candidateLoop: for (let c = 0; c < candidateCount; c++) {
     const ref = candidates[c] as number;
@@ -144,6 +139,16 @@ function scoreCandidates(
     if (topRows[base] === ref) fieldScores.set(pairScores, fieldBase); // the new best pair
   }
   return kept;
+}
+
+/** remaining[k] = the sum of `perField` over the fields with a source value from position k of `order` on: the
+ *  most the fields not scored yet can add (pruning's bound). */
+function remainingFrom(order: Int32Array, prepared: Array<PreparedValue | null>, perField: ArrayLike<number>, remaining: Float64Array): void {
+  remaining[order.length] = 0;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const f = order[k] as number;
+    remaining[k] = (remaining[k + 1] as number) + (prepared[f] == null ? 0 : (perField[f] as number));
+  }
 }
 
 /** Insert (ref, score) into the sorted top list at `base` if it belongs there; returns the new length.
@@ -275,11 +280,7 @@ function scoreCandidatesWithModel(
   const fields = index.fields;
   const fieldCount = fields.length;
   const { order, remainingGain, maxGain, levels, logBayesFactors } = model;
-  remainingGain[fieldCount] = 0;
-  for (let k = fieldCount - 1; k >= 0; k--) {
-    const f = order[k] as number;
-    remainingGain[k] = (remainingGain[k + 1] as number) + (prepared[f] == null ? 0 : (maxGain[f] as number));
-  }
+  remainingFrom(order, prepared, maxGain, remainingGain);
   let kept = 0;
   candidateLoop: for (let c = 0; c < candidateCount; c++) {
     const ref = candidates[c] as number;
