@@ -123,6 +123,12 @@ describe('webhook endpoints over REST', () => {
       [{ url: 'https://example.com/hook', events: [] }, 'events'],
       [{ url: 'https://example.com/hook', active: 'yes' }, 'active'],
       [{ url: 'https://example.com/hook', secret: 'mine' }, ''],
+      // Link-local (cloud metadata) and "this host" addresses, however written, unless WEBHOOK_ALLOWED_HOSTS names them.
+      [{ url: 'http://169.254.169.254/latest/meta-data' }, 'url'],
+      [{ url: 'http://2852039166/' }, 'url'],
+      [{ url: 'http://[::ffff:169.254.169.254]/' }, 'url'],
+      [{ url: 'http://[fe80::1]:8080/' }, 'url'],
+      [{ url: 'http://0.0.0.0:4000/' }, 'url'],
     ];
     for (const [json, path] of cases) {
       const response = await request(server.url, 'POST', '/v1/webhooks', { key, json });
@@ -130,6 +136,8 @@ describe('webhook endpoints over REST', () => {
       expectErrorShape(response.body, 'validation_error');
       if (path) expect(response.body.details.map((detail: any) => detail.path), JSON.stringify(response.body)).toContain(path);
     }
+    const metadata = await request(server.url, 'POST', '/v1/webhooks', { key, json: { url: 'http://169.254.169.254/' } });
+    expect(metadata.body.details).toEqual([{ path: 'url', message: 'the address 169.254.169.254 is link-local or unspecified; name it in WEBHOOK_ALLOWED_HOSTS to allow it' }]);
     const created = await createWebhook(key, { url: 'http://example.com/hook' });
     const patch = await request(server.url, 'PATCH', `/v1/webhooks/${created.id}`, { key, json: { url: 'gopher://example.com' } });
     expect(patch.status).toBe(400);

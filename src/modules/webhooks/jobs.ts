@@ -3,13 +3,16 @@
  * is recorded on the delivery and thrown, so graphile-worker retries with its exponential backoff; the last attempt
  * marks the delivery `failed` instead.
  */
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { JobHelpers } from 'graphile-worker';
 import { z } from 'zod';
 import type { App } from '../../context';
 import { eventBody } from './payload';
 import type { WebhookDelivery } from './service';
 import { signPayload } from './signature';
-import { hostAllowed, parseAllowedHosts } from './validation';
+import { hostRefusal, parseAllowedHosts, refusedAddress } from './validation';
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 const payloadSchema = z.object({ deliveryId: z.string().uuid() });
@@ -22,35 +25,65 @@ export interface Attempt {
 /** Thrown after a failed attempt that will be retried (graphile-worker logs it and backs off). */
 export class DeliveryAttemptError extends Error {}
 
-/** One signed POST; never throws (the outcome is the status code, or why there was none). */
-export async function post(url: string, secret: string, deliveryId: string, body: string): Promise<Attempt> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Concord-Webhooks/1',
-        'concord-webhook-id': deliveryId,
-        'concord-webhook-timestamp': String(timestamp),
-        'concord-webhook-signature': signPayload(secret, timestamp, body),
-      },
-      body,
-      // A redirect is not followed: it could lead anywhere (another host, an internal address); it counts as a failure.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type Resolve = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+/**
+ * dns.lookup for webhook connections, failing when the name resolves to a refused address (refusedAddress in
+ * validation.ts). It checks the very addresses the connection then uses, so a name cannot resolve to a public
+ * address when the URL is checked and to 169.254.169.254 when the delivery connects. `resolve` defaults to dns.lookup.
+ */
+export function guardedLookup(resolve: Resolve = dnsLookup) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const refused = addresses.find((entry) => refusedAddress(entry.address));
+      if (refused) return callback(new Error(`${hostname} resolves to ${refused.address}, a link-local or unspecified address`), []);
+      const first = addresses[0];
+      if (options.all) callback(null, addresses);
+      else if (first) callback(null, first.address, first.family);
+      else callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
     });
-    // The answer's body is neither read nor recorded: the delivery log would otherwise let anyone with a write key
-    // read what internal services answer (server-side request forgery with a read-back).
-    await response.body?.cancel().catch(() => {});
-    if (response.status >= 200 && response.status < 300) return { statusCode: response.status, error: null };
-    return { statusCode: response.status, error: `HTTP ${response.status}` };
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') return { statusCode: null, error: `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` };
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { statusCode: null, error: cause?.code ?? cause?.message ?? (error as Error).message };
-  }
+  };
+}
+
+/** One signed POST; never throws (the outcome is the status code, or why there was none). node:http rather than
+ *  fetch: its `lookup` option lets guardedLookup check the addresses the connection uses. */
+export function post(url: string, secret: string, deliveryId: string, body: string): Promise<Attempt> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const request = send(
+      target,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'Concord-Webhooks/1',
+          'concord-webhook-id': deliveryId,
+          'concord-webhook-timestamp': String(timestamp),
+          'concord-webhook-signature': signPayload(secret, timestamp, body),
+        },
+        lookup: guardedLookup(),
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      },
+      (response) => {
+        // The answer's body is neither read nor recorded: the delivery log would otherwise let anyone with a write
+        // key read what internal services answer (server-side request forgery with a read-back). A redirect is not
+        // followed (it could lead anywhere): like any answer outside 2xx, it counts as a failure.
+        response.resume();
+        const status = response.statusCode ?? 0;
+        resolve(status >= 200 && status < 300 ? { statusCode: status, error: null } : { statusCode: status, error: `HTTP ${status}` });
+      },
+    );
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.name === 'TimeoutError' || error.name === 'AbortError') resolve({ statusCode: null, error: `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` });
+      else resolve({ statusCode: null, error: error.code ?? error.message });
+    });
+    request.end(body);
+  });
 }
 
 export async function deliverWebhook(app: App, deliveryId: string, attempt: number, maxAttempts: number): Promise<void> {
@@ -64,12 +97,13 @@ export async function deliverWebhook(app: App, deliveryId: string, attempt: numb
   const url = String(row.url);
   let result: Attempt;
   let final = attempt >= maxAttempts;
+  let refusal: string | null;
   if (!row.active) {
     result = { statusCode: null, error: 'the endpoint was disabled' };
     final = true;
-  } else if (!hostAllowed(new URL(url).hostname, parseAllowedHosts(app.settings.WEBHOOK_ALLOWED_HOSTS))) {
+  } else if ((refusal = hostRefusal(new URL(url).hostname, parseAllowedHosts(app.settings.WEBHOOK_ALLOWED_HOSTS)))) {
     // WEBHOOK_ALLOWED_HOSTS may have changed since the endpoint was saved.
-    result = { statusCode: null, error: `the host of ${url} is not in WEBHOOK_ALLOWED_HOSTS` };
+    result = { statusCode: null, error: refusal };
     final = true;
   } else {
     result = await post(url, String(row.secret), delivery.id, JSON.stringify(eventBody(delivery)));

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import type { WebhookEvent } from '../../db/schema';
 
@@ -9,7 +10,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * Hosts webhooks may be sent to, from WEBHOOK_ALLOWED_HOSTS (comma-separated; `.example.com` also allows its
- * subdomains). Empty: any host, as suits a self-hosted service whose users are its operators.
+ * subdomains). Empty: any host but the refused addresses below, as suits a self-hosted service whose users are its
+ * operators (receivers on the same machine or a private network are common).
  */
 export function parseAllowedHosts(setting: string | undefined): string[] {
   return (setting ?? '')
@@ -18,10 +20,30 @@ export function parseAllowedHosts(setting: string | undefined): string[] {
     .filter(Boolean);
 }
 
-export function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
-  if (!allowed.length) return true;
+/**
+ * Addresses a webhook never goes to unless WEBHOOK_ALLOWED_HOSTS names them: link-local (169.254.0.0/16, where
+ * cloud metadata services answer, and fe80::/10) and "this host" (0.0.0.0/8, ::), also IPv4-mapped. Checked on
+ * the URL's literal address and, at connect time, on every address its name resolves to (guardedLookup in jobs.ts).
+ */
+const REFUSED_ADDRESSES = new BlockList();
+REFUSED_ADDRESSES.addSubnet('169.254.0.0', 16, 'ipv4');
+REFUSED_ADDRESSES.addSubnet('0.0.0.0', 8, 'ipv4');
+REFUSED_ADDRESSES.addSubnet('fe80::', 10, 'ipv6');
+REFUSED_ADDRESSES.addAddress('::', 'ipv6');
+
+export function refusedAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && REFUSED_ADDRESSES.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** Why a webhook may not go to `hostname` (a URL's, IPv6 in brackets), or null when it may. */
+export function hostRefusal(hostname: string, allowed: readonly string[]): string | null {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return allowed.some((entry) => (entry.startsWith('.') ? host.endsWith(entry) || host === entry.slice(1) : host === entry));
+  if (allowed.length) {
+    const listed = allowed.some((entry) => (entry.startsWith('.') ? host.endsWith(entry) || host === entry.slice(1) : host === entry));
+    return listed ? null : `the host "${host}" is not in WEBHOOK_ALLOWED_HOSTS`;
+  }
+  return refusedAddress(host) ? `the address ${host} is link-local or unspecified; name it in WEBHOOK_ALLOWED_HOSTS to allow it` : null;
 }
 
 /**
@@ -46,7 +68,10 @@ export function webhookUrl(allowedHosts: readonly string[]) {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must use http or https' });
       else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not contain credentials (user:password@)' });
       else if (!url.hostname) ctx.addIssue({ code: 'custom', message: 'must name a host' });
-      else if (!hostAllowed(url.hostname, allowedHosts)) ctx.addIssue({ code: 'custom', message: `the host "${url.hostname}" is not in WEBHOOK_ALLOWED_HOSTS` });
+      else {
+        const refusal = hostRefusal(url.hostname, allowedHosts);
+        if (refusal) ctx.addIssue({ code: 'custom', message: refusal });
+      }
     });
 }
 
