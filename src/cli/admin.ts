@@ -3,7 +3,7 @@ import { readSettings } from '../config';
 import { openDatabase } from '../database';
 import { connect } from '../db/client';
 import { migrate } from '../db/migrate';
-import { createApiKey, createWorkspace, listApiKeys, revokeApiKey } from '../modules/workspaces/service';
+import { apiKeyBody, createApiKey, createWorkspace, listApiKeys, revokeApiKey } from '../modules/workspaces/service';
 import { print } from './output';
 
 export const ADMIN_COMMANDS = ['workspace create', 'key create', 'key list', 'key revoke'] as const;
@@ -30,7 +30,7 @@ export async function adminCommand(command: AdminCommand, argument: string, opti
       const keys = await listApiKeys(client.db, argument);
       print(
         options.json,
-        { data: keys.map((key) => ({ prefix: key.prefix, scopes: key.scopes, created_at: key.createdAt.toISOString(), revoked_at: key.revokedAt?.toISOString() ?? null })) },
+        { data: keys.map(apiKeyBody) },
         keys.map((key) => `${key.prefix}…  ${key.scopes.join(',').padEnd(10)}  created ${key.createdAt.toISOString()}${key.revokedAt ? `  revoked ${key.revokedAt.toISOString()}` : ''}`),
       );
     } else {

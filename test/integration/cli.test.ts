@@ -92,6 +92,8 @@ describe('CLI', { timeout: 240_000 }, () => {
     const listed = await cli(['key', 'list', workspaceOut.workspace.id, '--json'], onDatabase).done;
     expect(listed.code, listed.stderr).toBe(0);
     const keys = JSON.parse(listed.stdout).data;
+    // The same shape as GET /v1/admin/workspaces/:id/api-keys.
+    expect(keys[0]).toEqual({ prefix: keyOut.prefix, scopes: ['read'], created_at: expect.any(String), revoked_at: expect.any(String), rate_limit_per_minute: null });
     expect(keys.map((k: any) => [k.prefix, k.revoked_at !== null])).toEqual([[keyOut.prefix, true], [workspaceOut.prefix, false]]);
     const missingPrefix = await cli(['key', 'revoke', workspaceOut.workspace.id], onDatabase).done;
     expect(missingPrefix.code).toBe(2);

@@ -1,5 +1,5 @@
 import type { App } from '../../context';
-import { createApiKey, createWorkspace, listApiKeys, revokeApiKey } from '../../modules/workspaces/service';
+import { apiKeyBody, createApiKey, createWorkspace, listApiKeys, revokeApiKey } from '../../modules/workspaces/service';
 import { requireAdminToken } from '../admin-token';
 import type { RestRequest, Router } from './router';
 
@@ -41,13 +41,7 @@ export function registerAdminRoutes(router: Router, app: App): void {
       return {
         status: 200,
         body: {
-          data: keys.map((key) => ({
-            prefix: key.prefix,
-            scopes: key.scopes,
-            created_at: key.createdAt.toISOString(),
-            revoked_at: key.revokedAt?.toISOString() ?? null,
-            rate_limit_per_minute: key.rateLimitPerMinute,
-          })),
+          data: keys.map(apiKeyBody),
         },
       };
     },

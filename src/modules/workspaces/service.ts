@@ -66,6 +66,17 @@ export async function listApiKeys(db: Database, workspaceId: string): Promise<Ap
   return rows.map((row) => ({ ...row, scopes: row.scopes as Scope[] }));
 }
 
+/** An API key as the admin REST routes and `concord key list --json` show it (snake_case, no secret). */
+export function apiKeyBody(key: ApiKeyInfo) {
+  return {
+    prefix: key.prefix,
+    scopes: key.scopes,
+    created_at: key.createdAt.toISOString(),
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+    rate_limit_per_minute: key.rateLimitPerMinute,
+  };
+}
+
 /**
  * Revokes the workspace's key with this prefix: it is refused from then on, and its running subscriptions end with
  * an error, in every server process (see revocation.ts; at the latest after AUTH_CACHE_MS). Revoking a revoked key
