@@ -4,13 +4,12 @@
 // JS→WebAssembly call per pair and field, and without that loop's JIT warm-up in a fresh process.
 // Rows it cannot take (a value over 256 code units, more candidates than its buffer holds) go to the loop.
 
-import { KERNEL_MAX_LENGTH, rowScoringKernel, type ScoreRow } from './comparators/jaro-winkler-kernel';
+import { KERNEL_MAX_LENGTH, rowScoringKernel, unlessOutOfMemory, type ScoreRow } from './comparators/jaro-winkler-kernel';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import { TOP_CANDIDATES } from './match';
 
 const PAGE_BYTES = 0x10000;
-// scoreRow keeps a top list of 5, as TOP_CANDIDATES says; the layout of its out region follows from that.
 const DESCRIPTOR_BYTES = 32;
 const KIND_NONE = 0;
 const KIND_JARO_WINKLER = 1;
@@ -50,14 +49,10 @@ export class RowScorer {
     if (kinds.includes(-1)) return null;
     const fieldCount = index.fields.length;
     const bytes = fieldCount * DESCRIPTOR_BYTES + 64 + (3 * fieldCount + 1) * 8 + fieldCount * KERNEL_MAX_LENGTH * 2 + MAX_CANDIDATES * 4;
-    let start: number;
-    try {
-      start = texts.memory.grow(Math.ceil(bytes / PAGE_BYTES)) * PAGE_BYTES;
-    } catch (error) {
-      if (error instanceof RangeError) return null; // no room: the JavaScript loop serves
-      throw error;
-    }
-    return new RowScorer(index, texts.memory, start, scoringOrder(weights), kinds, weights);
+    const memory = texts.memory;
+    const pages = unlessOutOfMemory(() => memory.grow(Math.ceil(bytes / PAGE_BYTES)));
+    if (pages === null) return null; // no room: the JavaScript loop serves
+    return new RowScorer(index, memory, pages * PAGE_BYTES, scoringOrder(weights), kinds, weights);
   }
 
   private constructor(index: ReferenceIndex, memory: WebAssembly.Memory, start: number, order: Int32Array, kinds: Int32Array, weights: number[]) {
@@ -76,6 +71,7 @@ export class RowScorer {
       descriptorWeights[k * 4 + 1] = weights[f] as number;
       this.descriptors[k * 8 + 7] = f;
     }
+    // The out region as scoreRow lays it out for a top list of TOP_CANDIDATES (5): rows, then scores from +24.
     this.outAddress = start + fieldCount * DESCRIPTOR_BYTES;
     this.topRows = new Int32Array(heap, this.outAddress, TOP_CANDIDATES);
     this.topScores = new Float64Array(heap, this.outAddress + 24, TOP_CANDIDATES);
