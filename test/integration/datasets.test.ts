@@ -278,12 +278,21 @@ describe('reference data upload', () => {
             answers.push(String(error.cause?.code ?? error.message));
           }
         }
+        // A body of unknown length (a stream: chunked transfer encoding), sent in parts.
+        const parts = ['{"name":"streamed",', '"data":[{"id":"1"}]}'].map((text) => new TextEncoder().encode(text));
+        const stream = new ReadableStream({ async pull(controller) { await new Promise((resolve) => setTimeout(resolve, 1)); const part = parts.shift(); if (part) controller.enqueue(part); else controller.close(); } });
+        try {
+          const response = await fetch(url + '/v1/reference-data', { method: 'POST', headers: { authorization: 'Bearer ck_not_a_key', 'content-type': 'application/json' }, body: stream, duplex: 'half' });
+          answers.push(response.status + ' ' + (await response.json()).code + ' ' + response.headers.get('connection'));
+        } catch (error) {
+          answers.push(String(error.cause?.code ?? error.message));
+        }
       }
       console.log(JSON.stringify(answers));`;
     const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, server.url, owner.key], { timeout: 60_000 });
     expect(child.stderr).toBe('');
     const answers = JSON.parse(child.stdout) as string[];
-    expect(answers).toEqual(Array.from({ length: 30 }, () => ['401 unauthorized', '400 validation_error', `201 ${first.body.id}`]).flat());
+    expect(answers).toEqual(Array.from({ length: 30 }, () => ['401 unauthorized', '400 validation_error', `201 ${first.body.id}`, '401 unauthorized keep-alive']).flat());
   });
 });
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createContext, type App } from '../../context';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
@@ -80,20 +80,38 @@ export function createRestHandler(app: App) {
 
 /** An answer given before the request body has arrived must neither leave the client blocked on a half-sent body
  *  nor cut it off mid-write: clients that send their whole body before reading the answer (fetch, browsers) then
- *  report a broken connection instead of the answer. So a body of at most `DRAIN_LIMIT_BYTES` is read to its end
- *  and dropped first (within `DRAIN_TIMEOUT_MS`); a larger or unsized one is cut off (`connection: close`) rather
- *  than uploaded for nothing. */
+ *  report a broken connection instead of the answer. So a body of at most `DRAIN_LIMIT_BYTES` (by its
+ *  content-length, or as it turns out when it has none) is read to its end and dropped first, within
+ *  `DRAIN_TIMEOUT_MS`; a larger one is cut off (`connection: close`) rather than uploaded for nothing. */
 const DRAIN_LIMIT_BYTES = 1 << 20;
 const DRAIN_TIMEOUT_MS = 5_000;
 
 async function dropUnreadBody(raw: IncomingMessage, response: ServerResponse): Promise<void> {
-  const length = Number(raw.headers['content-length']);
-  if (Number.isFinite(length) && length <= DRAIN_LIMIT_BYTES) {
-    raw.resume();
-    const drained = await finished(raw, { signal: AbortSignal.timeout(DRAIN_TIMEOUT_MS) }).then(() => true, () => false);
-    if (drained) return;
-  }
+  const length = Number(raw.headers['content-length'] ?? Number.NaN);
+  if (!(length > DRAIN_LIMIT_BYTES) && (await drained(raw, DRAIN_LIMIT_BYTES))) return;
   response.setHeader('connection', 'close');
+}
+
+/** Reads and drops the rest of `raw`: true when it ended within `limit` more bytes and DRAIN_TIMEOUT_MS. */
+function drained(raw: IncomingMessage, limit: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const settle = (ended: boolean) => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', onEnd).off('error', onError);
+      if (!ended) raw.pause();
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limit) settle(false);
+    };
+    const onEnd = () => settle(true);
+    const onError = () => settle(false);
+    const timer = setTimeout(() => settle(false), DRAIN_TIMEOUT_MS);
+    raw.on('data', onData).once('end', onEnd).once('error', onError);
+    raw.resume();
+  });
 }
 
 async function send(response: ServerResponse, result: RestResponse, requestId: string): Promise<void> {
