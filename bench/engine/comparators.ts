@@ -5,9 +5,10 @@
 // "kernel" = the engine's WebAssembly Jaro–Winkler kernel on pools in a kernel memory, one call per pair (the
 // JavaScript kernel beyond 256 code units, as the engine does); "kernel_js" = the JavaScript kernel alone on
 // pre-encoded pools; "string" = the string convenience API (encodes both strings per call).
-// "prepared" = the engine's real calling pattern: matchSlice compares one source value with all of its blocking
+// "prepared" = the engine's calling pattern per field: matchSlice compares one source value with all of its blocking
 // candidates, so the kernel builds the source value's position table once per source value (timed) and each
-// candidate costs one score call. Those lines use the candidate pairs the engine's blocking actually
+// candidate costs one score call (for configs of Jaro–Winkler and exact fields only, one scoreRow call per source
+// row scores every field of every candidate instead: row-scorer.ts). Those lines use the candidate pairs the engine's blocking actually
 // yields on FEBRL4 (grouped by source row; about a third are equal strings, where talisman's `a === b` and the
 // engine's equality check both return at once); talisman scores the same pairs in the same order.
 // Every Jaro–Winkler line is checked pair by pair against talisman before timing (same value to the bit) and by

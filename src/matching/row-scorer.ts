@@ -16,6 +16,7 @@ const KIND_JARO_WINKLER = 1;
 const KIND_EXACT = 2;
 /** Rows with more candidates than this are scored by the JavaScript loop (the buffer is per thread and index). */
 const MAX_CANDIDATES = 16_384;
+const SMALL_COPY = 64;
 
 export class RowScorer {
   private readonly scoreRow: ScoreRow;
@@ -117,11 +118,16 @@ export class RowScorer {
       }
       descriptors[d + 6] = p.codesLength;
     }
-    this.candidates.set(candidates.subarray(0, count));
-    const kept = this.scoreRow(this.descriptorsAddress, this.order.length, this.candidates.byteOffset, count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress);
+    // Element by element where a row has few values: set(subarray(…)) would make a view object per call.
+    const into = this.candidates;
+    if (count > SMALL_COPY) into.set(candidates.subarray(0, count));
+    else for (let c = 0; c < count; c++) into[c] = candidates[c] as number;
+    const kept = this.scoreRow(this.descriptorsAddress, this.order.length, into.byteOffset, count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress);
     if (kept < 0) return -1;
-    topRows.set(this.topRows.subarray(0, kept), base);
-    topScores.set(this.topScores.subarray(0, kept), base);
+    for (let k = 0; k < kept; k++) {
+      topRows[base + k] = this.topRows[k] as number;
+      topScores[base + k] = this.topScores[k] as number;
+    }
     if (kept > 0) fieldScores.set(this.bestScores, fieldBase);
     return kept;
   }
