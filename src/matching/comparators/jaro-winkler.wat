@@ -28,8 +28,10 @@
   ;; Position masks of a[0, len) into the table (for many `score` calls with ownTable = 0).
   (func $prepare (export "prepare") (param $a i32) (param $len i32)
     (local $j i32) (local $slot i32)
+    (local $table i32) ;; the scratch region, read once: a local stays in a register
+    (local.set $table (global.get $scratch))
     (loop $next
-      (local.set $slot (i32.add (i32.add (global.get $scratch)
+      (local.set $slot (i32.add (i32.add (local.get $table)
           (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
         (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 19))))
       (i64.store (local.get $slot)
@@ -40,8 +42,10 @@
   ;; Zero what `prepare` set for a[0, len).
   (func $clear (export "clear") (param $a i32) (param $len i32)
     (local $j i32)
+    (local $table i32) ;; the scratch region, read once: a local stays in a register
+    (local.set $table (global.get $scratch))
     (loop $next
-      (i64.store (i32.add (i32.add (global.get $scratch)
+      (i64.store (i32.add (i32.add (local.get $table)
             (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
           (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 19)))
         (i64.const 0))
@@ -81,13 +85,15 @@
     (local $i i32) (local $c i32) (local $window i32) (local $lo i32) (local $hi i32) (local $w i32) (local $last i32)
     (local $candidates i64) (local $slot i32) (local $position i32) (local $maxTaken i32) (local $disorder i32)
     (local $matches i32) (local $free i32) (local $walked i32) (local $taken i64) (local $outOfOrder i32)
+    (local $table i32) ;; the scratch region, read once: a local stays in a register
+    (local.set $table (global.get $scratch))
     (local.set $window (call $window (local.get $al) (local.get $bl)))
-    (local.set $free (i32.add (global.get $scratch) (i32.const 0x200200)))
+    (local.set $free (i32.add (local.get $table) (i32.const 0x200200)))
     (i64.store offset=0 (local.get $free) (i64.const -1))
     (i64.store offset=8 (local.get $free) (i64.const -1))
     (i64.store offset=16 (local.get $free) (i64.const -1))
     (i64.store offset=24 (local.get $free) (i64.const -1))
-    (local.set $walked (i32.add (global.get $scratch) (i32.const 0x200000)))
+    (local.set $walked (i32.add (local.get $table) (i32.const 0x200000)))
     (local.set $maxTaken (i32.const -1))
     (loop $walk
       (local.set $c (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 1)))))
@@ -102,7 +108,7 @@
           (loop $words
             (local.set $slot (i32.add (local.get $free) (i32.shl (local.get $w) (i32.const 3))))
             (local.set $candidates (i64.and (i64.and
-              (i64.load (i32.add (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 3)))
+              (i64.load (i32.add (i32.add (local.get $table) (i32.shl (local.get $c) (i32.const 3)))
                                  (i32.shl (local.get $w) (i32.const 19))))
               (i64.load (local.get $slot)))
               ;; the window's bits within word w
@@ -149,6 +155,8 @@
     (local $j i32) (local $c i32) (local $slot i32) (local $window i32) (local $inWindow i64) (local $free i64)
     (local $disorder i64) (local $matches i32) (local $candidates i64) (local $low i64) (local $walked i32)
     (local $outOfOrder i32) (local $jaro f64) (local $limit i32)
+    (local $table i32) ;; the scratch region, read once: a local stays in a register
+    (local.set $table (global.get $scratch))
     ;; equal strings
     (if (i32.eq (local.get $al) (local.get $bl)) (then
       (block $differ
@@ -161,7 +169,7 @@
       (local.set $j (i32.const 0))))
     (if (local.get $ownTable) (then
       (loop $build
-        (local.set $slot (i32.add (i32.add (global.get $scratch)
+        (local.set $slot (i32.add (i32.add (local.get $table)
             (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
           (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 19))))
         (i64.store (local.get $slot)
@@ -177,11 +185,11 @@
       (local.set $window (call $window (local.get $al) (local.get $bl)))
       (local.set $inWindow (i64.sub (i64.shl (i64.const 2) (i64.extend_i32_u (local.get $window))) (i64.const 1)))
       (local.set $free (i64.const -1))
-      (local.set $walked (i32.add (global.get $scratch) (i32.const 0x200000)))
+      (local.set $walked (i32.add (local.get $table) (i32.const 0x200000)))
       (loop $walk
         (local.set $c (i32.load16_u (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
         (local.set $candidates (i64.and (i64.and
-          (i64.load (i32.add (global.get $scratch) (i32.shl (local.get $c) (i32.const 3))))
+          (i64.load (i32.add (local.get $table) (i32.shl (local.get $c) (i32.const 3))))
           (local.get $inWindow)) (local.get $free)))
         (local.set $low (i64.and (local.get $candidates) (i64.sub (i64.const 0) (local.get $candidates))))
         (local.set $disorder (i64.or (local.get $disorder)
@@ -208,7 +216,7 @@
     (if (local.get $ownTable) (then
       (local.set $j (i32.const 0))
       (loop $clear
-        (i64.store (i32.add (i32.add (global.get $scratch)
+        (i64.store (i32.add (i32.add (local.get $table)
               (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1)))) (i32.const 3)))
             (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 19)))
           (i64.const 0))
