@@ -2,6 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ReferenceIndex, type ReferenceIndexData } from '../../../src/matching/index-build';
 import { buildReferenceIndex, compareValues, matchParallel, matchSlice, mergeSliceResults, type EngineRow, type MatchConfig } from '../../../src/matching/index';
+import { expandSliceResult, matchSliceCompact } from '../../../src/matching/match';
 
 const config: MatchConfig = {
   threshold: 0.8,
@@ -133,6 +134,32 @@ describe('matchSlice', () => {
     const index = buildReferenceIndex(reference, config, { shared: true });
     const parallel = await matchParallel(index, source, { threads: 2, minRowsPerThread: 1, sliceSize: 25 });
     expect(parallel.rows).toEqual(matchSlice(index, source).rows);
+  }, 60_000);
+
+  it('scores rows in WebAssembly on worker threads too, with the same results as the JavaScript loop inline', async () => {
+    const jaroWinklerOnly: MatchConfig = {
+      threshold: 0.8,
+      fieldMappings: [
+        { source: 'full_name', target: 'name', strategy: 'fuzzy', weight: 0.7 },
+        { source: 'born', target: 'dob', strategy: 'exact', weight: 0.3 },
+      ],
+      blocking: { keys: [{ parts: [{ source: 'full_name', target: 'name', transform: 'phonetic' }] }] },
+    };
+    const reference: EngineRow[] = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, values: { name: `name${i % 37} surname${i % 11}`, dob: `2000-01-${String(1 + (i % 28)).padStart(2, '0')}` } }));
+    const source: EngineRow[] = reference.slice(0, 80).map((r, i) => ({ id: `s${i}`, values: { full_name: `${r.values['name']}x`, born: r.values['dob'] } }));
+    const index = buildReferenceIndex(reference, jaroWinklerOnly, { shared: true });
+    // What a worker receives can score rows: the pool's offsets travel in the kernel memory.
+    const { port1, port2 } = new MessageChannel();
+    const received = await new Promise<ReferenceIndexData>((resolve) => {
+      port2.once('message', resolve);
+      port1.postMessage(index.data);
+    });
+    port1.close();
+    expect(received.texts.offsetsInMemory).toBe(true);
+    expect(ReferenceIndex.fromData(received).rowScorer()).not.toBeNull();
+    const parallel = await matchParallel(index, source, { threads: 2, minRowsPerThread: 1, sliceSize: 25 });
+    const inline = matchSliceCompact(index, source, { rowScorer: false });
+    expect(parallel.rows).toEqual(expandSliceResult(index, source, inline).rows);
   }, 60_000);
 
   it('a posted index keeps its texts in the kernel memory, so Jaro–Winkler runs in WebAssembly on every thread', async () => {
