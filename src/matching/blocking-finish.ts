@@ -2,7 +2,7 @@
 // as BlockingIndexBuilder collects them) become the posting table. In WebAssembly (blocking-finish.wat) when a
 // memory for it can be had, else by the JavaScript twin below: the same passes, the same bytes.
 
-import { unlessOutOfMemory } from './comparators/jaro-winkler-kernel';
+import { PAGE_BYTES, unlessOutOfMemory } from './comparators/jaro-winkler-kernel';
 import { WASM_BASE64 } from './blocking-finish.wasm';
 import { createIntTable, intTableCapacity, tableGetOrPut, type IntTableData } from './hash';
 import { allocate } from './pool';
@@ -45,7 +45,6 @@ interface FinishExports {
   fillTable(keys: number, values: number, mask: number, hashes: number, emitted: number, entryOf: number): void;
 }
 
-const PAGE_BYTES = 0x10000;
 /** Addresses are 32-bit; beyond this the JavaScript passes serve. */
 const MAX_MEMORY_BYTES = 2 ** 31;
 let compiled: WebAssembly.Module | undefined;

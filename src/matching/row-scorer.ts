@@ -4,12 +4,11 @@
 // JS→WebAssembly call per pair and field, and without that loop's JIT warm-up in a fresh process.
 // Rows it cannot take (a value over 256 code units, more candidates than its buffer holds) go to the loop.
 
-import { KERNEL_MAX_LENGTH, rowScoringKernel, unlessOutOfMemory, type ScoreRow } from './comparators/jaro-winkler-kernel';
+import { KERNEL_MAX_LENGTH, claimRegion, rowScoringKernel, type ScoreRow } from './comparators/jaro-winkler-kernel';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import { TOP_CANDIDATES } from './match';
 
-const PAGE_BYTES = 0x10000;
 const DESCRIPTOR_BYTES = 32;
 const KIND_NONE = 0;
 const KIND_JARO_WINKLER = 1;
@@ -50,10 +49,9 @@ export class RowScorer {
     if (kinds.includes(-1)) return null;
     const fieldCount = index.fields.length;
     const bytes = fieldCount * DESCRIPTOR_BYTES + 64 + (3 * fieldCount + 1) * 8 + fieldCount * KERNEL_MAX_LENGTH * 2 + MAX_CANDIDATES * 4;
-    const memory = texts.memory;
-    const pages = unlessOutOfMemory(() => memory.grow(Math.ceil(bytes / PAGE_BYTES)));
-    if (pages === null) return null; // no room: the JavaScript loop serves
-    return new RowScorer(index, memory, pages * PAGE_BYTES, scoringOrder(weights), kinds, weights);
+    const start = claimRegion(texts.memory, bytes);
+    if (start === null) return null; // no room: the JavaScript loop serves
+    return new RowScorer(index, texts.memory, start, scoringOrder(weights), kinds, weights);
   }
 
   private constructor(index: ReferenceIndex, memory: WebAssembly.Memory, start: number, order: Int32Array, kinds: Int32Array, weights: number[]) {

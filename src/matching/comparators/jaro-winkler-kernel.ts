@@ -6,7 +6,7 @@
 
 import { WASM_BASE64 } from './jaro-winkler.wasm';
 
-const PAGE_BYTES = 0x10000;
+export const PAGE_BYTES = 0x10000;
 /** Per kernel: the position table (2 MiB, of which a few KiB are touched for ASCII text), b's matched characters,
  *  free positions and two source slots (see the .wat). */
 const SCRATCH_PAGES = 33;
@@ -48,6 +48,13 @@ export function growKernelMemory(memory: WebAssembly.Memory, bytes: number): boo
  *  serves: same results, slower). */
 export function tryKernel(memory: WebAssembly.Memory): JaroWinklerKernel | null {
   return unlessOutOfMemory(() => new JaroWinklerKernel(memory));
+}
+
+/** Byte address of a new region of at least `bytes` at the end of `memory`, the caller's alone (growing a shared
+ *  memory hands the new pages to the thread that grew it), or null when the memory cannot grow now. */
+export function claimRegion(memory: WebAssembly.Memory, bytes: number): number | null {
+  const pages = unlessOutOfMemory(() => memory.grow(Math.ceil(bytes / PAGE_BYTES)));
+  return pages === null ? null : pages * PAGE_BYTES;
 }
 
 /** `make()`, or null when it throws a RangeError: the memory cannot be reserved or grown now. */
@@ -105,7 +112,9 @@ export class JaroWinklerKernel {
   readonly score: KernelExports['score'];
 
   constructor(readonly memory: WebAssembly.Memory) {
-    this.scratch = memory.grow(SCRATCH_PAGES) * PAGE_BYTES;
+    const scratch = claimRegion(memory, SCRATCH_PAGES * PAGE_BYTES);
+    if (scratch === null) throw new RangeError('the kernel memory cannot grow by a scratch region');
+    this.scratch = scratch;
     const instance = new WebAssembly.Instance(kernelModule(), { env: { memory, scratch: this.scratch, compareIds: noRowScoring } });
     const exports = instance.exports as unknown as KernelExports;
     this.prepare = exports.prepare;

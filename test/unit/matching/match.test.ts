@@ -13,6 +13,17 @@ const config: MatchConfig = {
   blocking: { keys: [{ parts: [{ source: 'full_name', target: 'name', transform: 'phonetic' }] }] },
 };
 
+/** `data` as a worker thread receives it (structured clone; shared memory stays shared). */
+async function postedToAnotherThread(data: ReferenceIndexData): Promise<ReferenceIndexData> {
+  const { port1, port2 } = new MessageChannel();
+  const received = await new Promise<ReferenceIndexData>((resolve) => {
+    port2.once('message', resolve);
+    port1.postMessage(data);
+  });
+  port1.close();
+  return received;
+}
+
 describe('matchSlice', () => {
   it('scores with Σ w·s / Σ w over the fields present on both sides and reports evidence', () => {
     const index = buildReferenceIndex([{ id: 'r1', values: { name: 'John Smith', dob: '1980-05-01' } }], config);
@@ -149,12 +160,7 @@ describe('matchSlice', () => {
     const source: EngineRow[] = reference.slice(0, 80).map((r, i) => ({ id: `s${i}`, values: { full_name: `${r.values['name']}x`, born: r.values['dob'] } }));
     const index = buildReferenceIndex(reference, jaroWinklerOnly, { shared: true });
     // What a worker receives can score rows: the pool's offsets travel in the kernel memory.
-    const { port1, port2 } = new MessageChannel();
-    const received = await new Promise<ReferenceIndexData>((resolve) => {
-      port2.once('message', resolve);
-      port1.postMessage(index.data);
-    });
-    port1.close();
+    const received = await postedToAnotherThread(index.data);
     expect(received.texts.offsetsInMemory).toBe(true);
     expect(ReferenceIndex.fromData(received).rowScorer()).not.toBeNull();
     const parallel = await matchParallel(index, source, { threads: 2, minRowsPerThread: 1, sliceSize: 25 });
@@ -165,12 +171,7 @@ describe('matchSlice', () => {
   it('a posted index keeps its texts in the kernel memory, so Jaro–Winkler runs in WebAssembly on every thread', async () => {
     const reference: EngineRow[] = [{ id: 'r1', values: { name: 'martha jones' } }, { id: 'r2', values: { name: 'a much longer name than sixty-four code units, which the JavaScript kernel scores' } }];
     const index = buildReferenceIndex(reference, config, { shared: true });
-    const { port1, port2 } = new MessageChannel();
-    const received = await new Promise<ReferenceIndexData>((resolve) => {
-      port2.once('message', resolve);
-      port1.postMessage(index.data);
-    });
-    port1.close();
+    const received = await postedToAnotherThread(index.data);
     expect(received.texts.memory).toBeInstanceOf(WebAssembly.Memory);
     const copy = ReferenceIndex.fromData(received);
     const [name] = copy.fields;
