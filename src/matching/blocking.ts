@@ -20,7 +20,7 @@ const DEFAULT_Q = 3;
 /** A conjunctive key over multi-valued parts (tokens × tokens…) yields at most this many combinations per row. */
 const MAX_COMBINATIONS = 64;
 
-type ValueKind = 'text' | 'date' | 'number';
+export type ValueKind = 'text' | 'date' | 'number';
 
 export interface BlockingIndexData extends PostingTable {
   strategy: 'parallel' | 'ordered_fallback';
@@ -87,7 +87,7 @@ export function partValues(part: BlockingKeyPart, kind: ValueKind, row: Normalis
     case 'exact':
       return [text];
     case 'prefix':
-      return [text.slice(0, positive(part.length, DEFAULT_PREFIX_LENGTH))];
+      return [text.slice(0, prefixLength(part))];
     case 'tokens':
       return unique(tokensOf(text));
     case 'qgrams': {
@@ -111,19 +111,24 @@ function positive(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
+/** How many characters a `prefix` part keeps. */
+export function prefixLength(part: BlockingKeyPart): number {
+  return positive(part.length, DEFAULT_PREFIX_LENGTH);
+}
+
 function unique(values: string[]): string[] {
   return values.length < 2 ? values : [...new Set(values)];
 }
 
 const keySeeds: number[] = [];
 /** FNV state after the key's number: the same value under different keys hashes differently. */
-function keySeed(keyIndex: number): number {
+export function keySeed(keyIndex: number): number {
   return (keySeeds[keyIndex] ??= fnv1a(String(keyIndex), FNV_OFFSET));
 }
 
 /** exact / prefix on text: the part has at most one value, hashed straight from the normalised text (no arrays,
  *  no substring); the hash is the same as hashing partValues' single value. */
-function singleValued(part: BlockingKeyPart, kind: ValueKind): boolean {
+export function singleValued(part: BlockingKeyPart, kind: ValueKind): boolean {
   return kind === 'text' && (part.transform === 'exact' || part.transform === 'prefix');
 }
 
@@ -132,7 +137,7 @@ function singleValueHash(part: BlockingKeyPart, row: NormalisedRow, column: stri
   const text = row.text(column);
   if (text === '') return null;
   if (part.transform === 'exact') return fnv1a(text, h);
-  const n = positive(part.length, DEFAULT_PREFIX_LENGTH);
+  const n = prefixLength(part);
   return fnv1aPrefix(text, n < text.length ? n : text.length, h);
 }
 
@@ -226,6 +231,17 @@ export class BlockingIndexBuilder {
     this.rowEnds.push(this.hashes.length);
   }
 
+  /** Key hashes collected so far. */
+  get hashCount(): number {
+    return this.hashes.length;
+  }
+
+  /** Appends rows whose hashes were made elsewhere (row-ingest.ts): `rowEnds` counted from the first row's hashes. */
+  appendRows(hashes: Int32Array, rowEnds: Int32Array): void {
+    this.hashes.append(hashes);
+    this.rowEnds.append(rowEnds);
+  }
+
   finish(shared: boolean): BlockingIndexData {
     const rows = { hashes: this.hashes.array, hashCount: this.hashes.length, rowEnds: this.rowEnds.array, rowCount: this.rowEnds.length };
     return { ...this.resolved, ...buildPostingTable(rows, this.resolved.maxPostings, shared) };
@@ -255,12 +271,7 @@ export class CandidateCollector {
   /** Fills `candidates[0..count)` for a source row (in posting order, deduplicated). */
   collect(values: Record<string, unknown> | NormalisedRow): number {
     const cells = values instanceof NormalisedRow ? values : this.cells.reset(values);
-    if (++this.epoch === 0x7fffffff) {
-      this.seen.fill(0);
-      this.epoch = 1;
-    }
-    this.count = 0;
-    this.stopKeyHits = 0;
+    this.begin();
     const { keys, partKinds, strategy } = this.data;
     for (let k = 0; k < keys.length; k++) {
       this.hashes.length = 0;
@@ -270,6 +281,27 @@ export class CandidateCollector {
       if (strategy === 'ordered_fallback' && this.count > 0) break;
     }
     return this.count;
+  }
+
+  /** collect() for a row whose key hashes were made elsewhere (row-ingest.ts): hashes[start, end), in key order,
+   *  at most one per key. */
+  collectHashes(hashes: Int32Array, start: number, end: number): number {
+    this.begin();
+    const fallback = this.data.strategy === 'ordered_fallback';
+    for (let i = start; i < end; i++) {
+      this.addPostings(hashes[i] as number);
+      if (fallback && this.count > 0) break;
+    }
+    return this.count;
+  }
+
+  private begin(): void {
+    if (++this.epoch === 0x7fffffff) {
+      this.seen.fill(0);
+      this.epoch = 1;
+    }
+    this.count = 0;
+    this.stopKeyHits = 0;
   }
 
   private addPostings(hash: number): void {

@@ -67,6 +67,11 @@ const EMPTY_CODES = new Uint16Array(0);
 const EMPTY_ITEMS = new Int32Array(0);
 const EMPTY_WEIGHTS = new Float64Array(0);
 
+/** codes[start, start + n) to into[0, n): a loop, where subarray() would make a view object per value. */
+function copyCodes(codes: Uint16Array, start: number, n: number, into: Uint16Array): void {
+  for (let i = 0; i < n; i++) into[i] = codes[start + i] as number;
+}
+
 function textFor(kind: FieldKind, normalised: string): string {
   return kind === 'token_set' ? sortedTokenSet(normalised) : normalised;
 }
@@ -129,6 +134,18 @@ export class FieldColumnBuilder {
         return;
       }
     }
+  }
+
+  /** Code units in the evidence pool so far. */
+  get rawCodeCount(): number {
+    return this.raw.codeCount;
+  }
+
+  /** Appends rows of a text kind made elsewhere (row-ingest.ts): their evidence cells (code units and ends, ''
+   *  where the cell is its normal form) and the rawIsText flags; their texts go to the shared text pool there. */
+  appendTextRows(rawCodes: Uint16Array, rawEnds: Int32Array, rawIsText: Uint8Array): void {
+    this.raw.append(rawCodes, rawEnds);
+    this.rawIsText.append(rawIsText);
   }
 
   finish(shared: boolean): FieldColumnData {
@@ -254,6 +271,20 @@ export class FieldScorer {
     }
   }
 
+  /** prepare() for a text kind's normal text given as code units codes[start, end) (row-ingest.ts made it). */
+  prepareCodes(codes: Uint16Array, start: number, end: number): PreparedValue | null {
+    const n = end - start;
+    if (n === 0) return null;
+    const kernel = this.code === 1 && n <= KERNEL_MAX_LENGTH ? this.jaroWinklerKernel() : null;
+    if (kernel !== null) {
+      copyCodes(codes, start, n, kernel.nextSource);
+      return this.preparedInKernel(kernel, n);
+    }
+    if (n > this.sourceCodes.length) this.sourceCodes = new Uint16Array(Math.max(n, this.sourceCodes.length * 2));
+    copyCodes(codes, start, n, this.sourceCodes);
+    return this.fill(this.sourceCodes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+  }
+
   private jaroWinklerKernel(): JaroWinklerKernel | null {
     if (this.kernel === null && this.texts.memory !== undefined && !this.kernelUnavailable) {
       this.kernel = tryKernel(this.texts.memory);
@@ -264,7 +295,11 @@ export class FieldScorer {
 
   /** The value's position table, built once in the kernel for all of its candidates. */
   private prepareInKernel(kernel: JaroWinklerKernel, text: string): PreparedValue {
-    const n = writeCodes(text, kernel.nextSource);
+    return this.preparedInKernel(kernel, writeCodes(text, kernel.nextSource));
+  }
+
+  /** The value of `n` code units the caller wrote into the kernel's nextSource, prepared there. */
+  private preparedInKernel(kernel: JaroWinklerKernel, n: number): PreparedValue {
     kernel.replaceSource(n, this.kernelLength);
     this.kernelLength = n;
     const prepared = this.fill(kernel.source, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);

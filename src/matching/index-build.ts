@@ -6,6 +6,7 @@ import { BlockingIndexBuilder, CandidateCollector, blockingBytes, columnsRead, r
 import { FieldColumnBuilder, FieldScorer, fieldColumnBytes, fieldKind, type FieldColumnData } from './fields';
 import { CodePoolBuilder, comparePoolValues, poolBytes, poolString, type CodePool } from './pool';
 import { NormalisedRow } from './normalised-row';
+import { RowIngest } from './row-ingest';
 import { RowScorer } from './row-scorer';
 import type { EngineRow, FieldMapping, MatchConfig } from './types';
 
@@ -23,6 +24,9 @@ export interface ReferenceIndexData {
 export interface BuildOptions {
   /** Allocate every array on SharedArrayBuffers, so worker threads can share the index (see parallel.ts). */
   shared?: boolean;
+  /** Build rows of ASCII text in WebAssembly when the config allows (row-ingest.ts). Default true; false keeps
+   *  the JavaScript row loop (tests compare the two). */
+  rowIngest?: boolean;
 }
 
 export class ReferenceIndex {
@@ -33,6 +37,7 @@ export class ReferenceIndex {
   readonly estimatedBytes: number;
   private collector: CandidateCollector | undefined;
   private scorer: RowScorer | null | undefined;
+  private ingest: RowIngest | null | undefined;
 
   constructor(readonly data: ReferenceIndexData) {
     this.size = data.size;
@@ -61,6 +66,13 @@ export class ReferenceIndex {
     return this.collector;
   }
 
+  /** Normalises and hashes batches of source rows in WebAssembly when the config allows (row-ingest.ts); one per
+   *  index object, made at the first match; null when it does not apply. */
+  sourceIngest(): RowIngest | null {
+    if (this.ingest === undefined) this.ingest = RowIngest.create(this.config.fieldMappings, this.data.blocking, 'source');
+    return this.ingest;
+  }
+
   /** Scores a row's candidates in one WebAssembly call when the config allows (see row-scorer.ts); one per index
    *  object, made at the first match; null when it does not apply. */
   rowScorer(): RowScorer | null {
@@ -84,7 +96,10 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   const resolvedBlocking = resolveBlocking(config.blocking, mappings);
   const blocking = new BlockingIndexBuilder(resolvedBlocking);
   const cells = new NormalisedRow(columnsRead(mappings, resolvedBlocking.keys, 'target'));
-  const size = addRows(rows, mappings, cells, ids, columns, blocking);
+  const ingest = options.rowIngest === false ? null : RowIngest.create(mappings, resolvedBlocking, 'target');
+  const size = ingest === null
+    ? addRows(rows, mappings, cells, ids, columns, blocking)
+    : ingest.addRows(rows, { ids, texts, columns, blocking }, (row) => addRow(row, mappings, cells, ids, columns, blocking));
   return new ReferenceIndex({
     config: { ...config, fieldMappings: mappings },
     size,
@@ -101,14 +116,18 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
 function addRows(rows: Iterable<EngineRow>, mappings: FieldMapping[], cells: NormalisedRow, ids: CodePoolBuilder, columns: FieldColumnBuilder[], blocking: BlockingIndexBuilder): number {
   let size = 0;
   for (const row of rows) {
-    cells.reset(row.values);
-    ids.push(String(row.id));
-    for (let f = 0; f < mappings.length; f++) {
-      const target = (mappings[f] as FieldMapping).target;
-      (columns[f] as FieldColumnBuilder).add(cells.raw(target), cells.text(target));
-    }
-    blocking.add(cells);
+    addRow(row, mappings, cells, ids, columns, blocking);
     size++;
   }
   return size;
+}
+
+function addRow(row: EngineRow, mappings: FieldMapping[], cells: NormalisedRow, ids: CodePoolBuilder, columns: FieldColumnBuilder[], blocking: BlockingIndexBuilder): void {
+  cells.reset(row.values);
+  ids.push(String(row.id));
+  for (let f = 0; f < mappings.length; f++) {
+    const target = (mappings[f] as FieldMapping).target;
+    (columns[f] as FieldColumnBuilder).add(cells.raw(target), cells.text(target));
+  }
+  blocking.add(cells);
 }

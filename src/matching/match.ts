@@ -36,9 +36,9 @@ export interface CompactSliceResult {
   stats: SliceStats;
 }
 
-/** `options.rowScorer` (default true): score rows in WebAssembly where the config allows (row-scorer.ts); false:
- *  always in JavaScript (the tests compare the two). */
-export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[], options: { rowScorer?: boolean } = {}): CompactSliceResult {
+/** `options.rowScorer` / `options.rowIngest` (default true): score rows / normalise and hash source rows in
+ *  WebAssembly where the config allows (row-scorer.ts, row-ingest.ts); false: in JavaScript (the tests compare). */
+export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[], options: { rowScorer?: boolean; rowIngest?: boolean } = {}): CompactSliceResult {
   const fields = index.fields;
   const fieldCount = fields.length;
   const weights = fieldWeights(fields);
@@ -64,18 +64,32 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   // after the loop that never ran has no type feedback, so building the result there deoptimised it on exit.
   const result: CompactSliceResult = { rowCount: n, fieldCount, topRows, topScores, topCount, fieldScores, stats };
 
-  for (let r = 0; r < n; r++) {
-    cells.reset((sourceRows[r] as EngineRow).values);
+  const ingest = options.rowIngest === false ? null : index.sourceIngest();
+  const matchRow = (r: number, batchRow: number): void => {
     let anyPresent = false;
-    for (let f = 0; f < fieldCount; f++) {
-      const field = fields[f] as FieldScorer;
-      const column = field.mapping.source;
-      const p = weights[f] === 0 || (model !== null && !model.used[f]) ? null : field.prepare(cells.raw(column), cells.text(column));
-      prepared[f] = p;
-      if (p !== null) anyPresent = true;
+    let candidateCount = 0;
+    if (batchRow >= 0 && ingest !== null) {
+      // The row's normal texts and key hashes, made in WebAssembly with the batch (row-ingest.ts).
+      const ends = ingest.textEnds;
+      const at = batchRow * fieldCount;
+      for (let f = 0; f < fieldCount; f++) {
+        const p = weights[f] === 0 || (model !== null && !model.used[f]) ? null : (fields[f] as FieldScorer).prepareCodes(ingest.textCodes, at + f === 0 ? 0 : ends[at + f - 1] as number, ends[at + f] as number);
+        prepared[f] = p;
+        if (p !== null) anyPresent = true;
+      }
+      if (anyPresent) candidateCount = collector.collectHashes(ingest.hashes, batchRow === 0 ? 0 : ingest.rowEnds[batchRow - 1] as number, ingest.rowEnds[batchRow] as number);
+    } else {
+      cells.reset((sourceRows[r] as EngineRow).values);
+      for (let f = 0; f < fieldCount; f++) {
+        const field = fields[f] as FieldScorer;
+        const column = field.mapping.source;
+        const p = weights[f] === 0 || (model !== null && !model.used[f]) ? null : field.prepare(cells.raw(column), cells.text(column));
+        prepared[f] = p;
+        if (p !== null) anyPresent = true;
+      }
+      // A row with no comparable value cannot gain evidence from any candidate: skip blocking entirely.
+      if (anyPresent) candidateCount = collector.collect(cells);
     }
-    // A row with no comparable value cannot gain evidence from any candidate: skip blocking entirely.
-    const candidateCount = anyPresent ? collector.collect(cells) : 0;
     const candidates = collector.candidates;
     stats.pairsCompared += candidateCount;
 
@@ -84,20 +98,22 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     if (model !== null) {
       kept = scoreCandidatesWithModel(index, model, prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount, pairScores);
       topCount[r] = kept;
-      if (kept === 0) continue;
+      if (kept === 0) return;
       const probability = sigmoid(topScores[base] as number);
       stats.confidenceSum += probability;
       if (probability >= threshold) stats.rowsMatched++;
-      continue;
+      return;
     }
     kept = rowScorer === null ? -1 : rowScorer.score(prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount);
     if (kept < 0) kept = scoreCandidates(index, order, weights, remaining, prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount, pairScores);
     topCount[r] = kept;
-    if (kept === 0) continue;
+    if (kept === 0) return;
     const confidence = topScores[base] as number;
     stats.confidenceSum += confidence;
     if (confidence >= threshold) stats.rowsMatched++;
-  }
+  };
+  if (ingest === null) for (let r = 0; r < n; r++) matchRow(r, -1);
+  else ingest.visitRows(sourceRows, matchRow);
   return result;
 }
 

@@ -40,6 +40,12 @@ export class Growable<T extends AnyTypedArray> {
     if (this.length === this.array.length) this.grow(this.length + 1);
     (this.array as unknown as Record<number, number>)[this.length++] = value;
   }
+  /** Appends every element of `values` (a batch made elsewhere, e.g. in WebAssembly). */
+  append(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.array.length) this.grow(this.length + values.length);
+    this.array.set(values, this.length);
+    this.length += values.length;
+  }
   grow(minimum: number): void {
     let size = this.array.length * 2;
     while (size < minimum) size *= 2;
@@ -90,12 +96,22 @@ export class CodePoolBuilder {
   get size(): number {
     return this.offsets.length - 1;
   }
+  /** Code units written so far. */
+  get codeCount(): number {
+    return this.codes.length;
+  }
   push(text: string): void {
     const codes = this.codes;
     const n = text.length;
     if (codes.length + n > codes.array.length) codes.grow(codes.length + n);
     codes.length = writeCodes(text, codes.array, codes.length);
     this.offsets.push(codes.length);
+  }
+
+  /** Appends values made elsewhere: their code units, and where each ends (counted from the pool's start). */
+  append(codes: Uint16Array, ends: Int32Array): void {
+    this.codes.append(codes);
+    this.offsets.append(ends);
   }
 
   finish(shared: boolean): CodePool {
