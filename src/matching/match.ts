@@ -65,6 +65,8 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   const result: CompactSliceResult = { rowCount: n, fieldCount, topRows, topScores, topCount, fieldScores, stats };
 
   const ingest = options.rowIngest === false ? null : index.sourceIngest();
+  // Fields that take no part in scoring are not prepared (their value counts as missing).
+  const unused = fields.map((_, f) => weights[f] === 0 || (model !== null && !model.used[f]));
   const matchRow = (r: number, batchRow: number): void => {
     let anyPresent = false;
     let candidateCount = 0;
@@ -73,7 +75,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
       const ends = ingest.textEnds;
       const at = batchRow * fieldCount;
       for (let f = 0; f < fieldCount; f++) {
-        const p = weights[f] === 0 || (model !== null && !model.used[f]) ? null : (fields[f] as FieldScorer).prepareCodes(ingest.textCodes, at + f === 0 ? 0 : ends[at + f - 1] as number, ends[at + f] as number);
+        const p = unused[f] ? null : (fields[f] as FieldScorer).prepareCodes(ingest.textCodes, at + f === 0 ? 0 : ends[at + f - 1] as number, ends[at + f] as number);
         prepared[f] = p;
         if (p !== null) anyPresent = true;
       }
@@ -83,7 +85,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
       for (let f = 0; f < fieldCount; f++) {
         const field = fields[f] as FieldScorer;
         const column = field.mapping.source;
-        const p = weights[f] === 0 || (model !== null && !model.used[f]) ? null : field.prepare(cells.raw(column), cells.text(column));
+        const p = unused[f] ? null : field.prepare(cells.raw(column), cells.text(column));
         prepared[f] = p;
         if (p !== null) anyPresent = true;
       }

@@ -100,9 +100,6 @@ export class RowIngest {
     compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
     this.kernel = new WebAssembly.Instance(compiled, { env: { memory: this.memory } }).exports as unknown as IngestExports;
     if (!this.reserve(MIN_INPUT_BYTES)) throw new RangeError('no memory for the row ingest kernel');
-    const w = this.words;
-    w[LAYOUT.fieldColumns] = LAYOUT_BYTES;
-    w[LAYOUT.keyPlan] = LAYOUT_BYTES + fieldColumns.length * 4;
   }
 
   /** Lays the batch regions out for inputs of up to `inputBytes`, growing the memory to hold them; false (layout
@@ -122,6 +119,7 @@ export class RowIngest {
     w[LAYOUT.rawBases] = this.rawBasesAt; w[LAYOUT.hashes] = at.hashes; w[LAYOUT.rowEnds] = at.rowEnds;
     w[LAYOUT.columns] = this.columnNames.length; w[LAYOUT.fields] = this.fieldCount; w[LAYOUT.keys] = this.keyCount;
     w[LAYOUT.capacity] = BATCH_ROWS; w[LAYOUT.evidence] = this.evidence ? 1 : 0;
+    w[LAYOUT.fieldColumns] = LAYOUT_BYTES; w[LAYOUT.keyPlan] = LAYOUT_BYTES + this.fieldCount * 4;
     const heap = this.memory.buffer;
     this.textCodes = new Uint16Array(heap, at.textCodes, (at.textEnds - at.textCodes) / 2);
     this.textEnds = new Int32Array(heap, at.textEnds, BATCH_ROWS * this.fieldCount);
