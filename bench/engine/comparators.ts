@@ -214,7 +214,6 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
     const so = sp.offsets;
     const ro = rp.offsets;
     const next = kernel.nextSource;
-    let previousLen = 0;
     let sum = 0;
     for (let g = 0; g < groups; g++) {
       const a = so[g] as number;
@@ -222,8 +221,7 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
       const inKernel = aLen <= KERNEL_MAX_LENGTH;
       if (inKernel) {
         for (let i = 0; i < aLen; i++) next[i] = sp.codes[a + i] as number;
-        kernel.replaceSource(aLen, previousLen);
-        previousLen = aLen;
+        kernel.replaceSource(aLen);
       }
       for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) {
         const b = ro[k] as number;
@@ -233,7 +231,6 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
         if (scores !== null) scores[k] = score;
       }
     }
-    if (previousLen > 0) kernel.clear(kernel.sourceAddress, previousLen);
     return sum;
   };
   const checked = new Float64Array(n);

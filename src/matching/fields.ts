@@ -209,8 +209,6 @@ export class FieldScorer {
   private kernel: JaroWinklerKernel | null = null;
   /** the texts' memory could not take a kernel (then every value uses the JavaScript kernel) */
   private kernelUnavailable = false;
-  /** length of the source value the kernel holds prepared (0: none), to clear it */
-  private kernelLength = 0;
   /** byte address of the text pool's first code unit in the kernel memory */
   private readonly textAddress: number;
   /** the current source value's code units (text kinds; grown as needed) */
@@ -300,8 +298,7 @@ export class FieldScorer {
 
   /** The value of `n` code units the caller wrote into the kernel's nextSource, prepared there. */
   private preparedInKernel(kernel: JaroWinklerKernel, n: number): PreparedValue {
-    kernel.replaceSource(n, this.kernelLength);
-    this.kernelLength = n;
+    kernel.replaceSource(n);
     const prepared = this.fill(kernel.source, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
     prepared.inKernel = true;
     return prepared;
@@ -367,9 +364,10 @@ export class FieldScorer {
       : sparseCosine(p.items, p.weights, 0, p.items.length, this.items, this.weights, start, end);
   }
 
-  /** The scratch region of this thread's Jaro–Winkler kernel, where a value prepared in it has its table. */
+  /** The scratch region of this thread's Jaro–Winkler kernel (made if need be), where a value prepared in it has
+   *  its table; −1 when the field has none. */
   kernelScratch(): number {
-    return this.kernel?.scratch ?? -1;
+    return this.code === 1 ? (this.jaroWinklerKernel()?.scratch ?? -1) : -1;
   }
 
   /** The reference cell as text for evidence, or null when it is empty. */

@@ -148,16 +148,13 @@ export class RowIngest {
     return size + batch.length;
   }
 
-  /** Match: calls `visit(r, i)` for each of rows[0, rows.length) in order, with i ≥ 0 when the kernel made the
-   *  row's texts and hashes (batch row i of textEnds / rowEnds, valid during the call), −1 when the row needs the
-   *  JavaScript path. */
-  visitRows(rows: EngineRow[], visit: (r: number, batchRow: number) => void): void {
+  /** Match: goes through rows[0, rows.length) in order, calling `made(first, n)` for each run of n rows whose texts
+   *  and hashes the kernel made (rows first … first + n − 1 are batch rows 0 … n − 1 of textEnds / rowEnds, valid
+   *  during the call) and `refused(r)` for each row that needs the JavaScript path. */
+  visitRows(rows: EngineRow[], made: (first: number, n: number) => void, refused: (r: number) => void): void {
     for (let from = 0; from < rows.length; from += BATCH_ROWS) {
       const to = Math.min(rows.length, from + BATCH_ROWS);
-      this.runBatch(rows, from, to, null, (start, n) => {
-        if (n === 0) visit(from + start, -1);
-        else for (let i = 0; i < n; i++) visit(from + start + i, i);
-      });
+      this.runBatch(rows, from, to, null, (start, n) => (n === 0 ? refused(from + start) : made(from + start, n)));
     }
   }
 

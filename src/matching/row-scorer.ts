@@ -3,8 +3,10 @@
 // pair's field scores as match.ts's JavaScript loop, to the bit (same operations in the same order), without one
 // JS→WebAssembly call per pair and field, and without that loop's JIT warm-up in a fresh process.
 // Rows it cannot take (a value over 256 code units, more candidates than its buffer holds) go to the loop.
+// Source rows whose texts came in a batch from row-ingest.ts are prepared in the same call (scoreBatchRow): the
+// batch's texts are copied into the kernel memory once, and no JavaScript touches a row's values.
 
-import { KERNEL_MAX_LENGTH, claimRegion, rowScoringKernel, type ScoreRow } from './comparators/jaro-winkler-kernel';
+import { KERNEL_MAX_LENGTH, claimRegion, rowScoringKernel, type RowScoringKernel } from './comparators/jaro-winkler-kernel';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import { TOP_CANDIDATES } from './match';
@@ -16,9 +18,13 @@ const KIND_EXACT = 2;
 /** Rows with more candidates than this are scored by the JavaScript loop (the buffer is per thread and index). */
 const MAX_CANDIDATES = 16_384;
 const SMALL_COPY = 64;
+/** The least a batch region takes (kinds, text ends and texts of a batch of source rows). */
+const BATCH_REGION_BYTES = 1 << 16;
+/** scoreBatchRow: no scoring field of the row has a value. */
+export const NOTHING_TO_SCORE = -3;
 
 export class RowScorer {
-  private readonly scoreRow: ScoreRow;
+  private readonly kernel: RowScoringKernel;
   private readonly fields: FieldScorer[];
   /** mapping index of the field at each scoring position */
   private readonly order: Int32Array;
@@ -35,6 +41,12 @@ export class RowScorer {
   private readonly offsetsAddress: number;
   private readonly codesAddress: number;
   private readonly stride: number;
+  private readonly memory: WebAssembly.Memory;
+  /** the batch region (see claimBatchRegion): where it starts, its size, where loadBatch put the ends and texts */
+  private batchAt = 0;
+  private batchBytes = 0;
+  private batchEnds = 0;
+  private batchTexts = 0;
 
   /** A row scorer for this thread's index object, or null when its fields or memory do not allow one. */
   static create(index: ReferenceIndex): RowScorer | null {
@@ -57,7 +69,8 @@ export class RowScorer {
   private constructor(index: ReferenceIndex, memory: WebAssembly.Memory, start: number, order: Int32Array, kinds: Int32Array, weights: number[]) {
     const fieldCount = order.length;
     const heap = memory.buffer;
-    this.scoreRow = rowScoringKernel(memory, (a, b) => index.compareIds(a, b));
+    this.kernel = rowScoringKernel(memory, (a, b) => index.compareIds(a, b));
+    this.memory = memory;
     this.fields = index.fields;
     this.order = order;
     this.kinds = kinds;
@@ -116,11 +129,73 @@ export class RowScorer {
       }
       descriptors[d + 6] = p.codesLength;
     }
+    const kept = this.kernel.scoreRow(this.descriptorsAddress, this.order.length, this.candidatesIn(candidates, count), count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress);
+    return this.resultOut(kept, topRows, topScores, base, fieldScores, fieldBase);
+  }
+
+  /**
+   * Takes the normal texts of a batch of source rows (row-ingest.ts: `n` rows, field f of batch row i ending at
+   * ends[i·fields + f] in `texts`) into the kernel memory, for scoreBatchRow. False when this scorer cannot take
+   * batches now (a field kernel or memory missing): the rows are then prepared one by one.
+   */
+  loadBatch(texts: Uint16Array, ends: Int32Array, n: number): boolean {
+    const fieldCount = this.order.length;
+    const endCount = n * fieldCount;
+    const codeCount = endCount === 0 ? 0 : (ends[endCount - 1] as number);
+    const bytes = fieldCount * 4 + endCount * 4 + codeCount * 2;
+    if (bytes > this.batchBytes && !this.claimBatchRegion(bytes)) return false;
+    const heap = this.memory.buffer; // a shared memory's buffer object covers what it has grown to
+    this.batchEnds = this.batchAt + fieldCount * 4;
+    this.batchTexts = this.batchEnds + endCount * 4;
+    new Int32Array(heap, this.batchEnds, endCount).set(ends.subarray(0, endCount));
+    new Uint16Array(heap, this.batchTexts, codeCount).set(texts.subarray(0, codeCount));
+    return true;
+  }
+
+  /** score() for batch row `batchRow` of the last loadBatch: the fields are prepared in the same kernel call.
+   *  Returns as score() does, or NOTHING_TO_SCORE when no scoring field has a value (the row has no candidates). */
+  scoreBatchRow(batchRow: number, candidates: Int32Array, count: number, topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number): number {
+    if (count > MAX_CANDIDATES) return -1;
+    const fieldCount = this.order.length;
+    const kept = this.kernel.scoreBatchRow(this.descriptorsAddress, fieldCount, this.candidatesIn(candidates, count), count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress, this.batchAt, this.batchTexts, this.batchEnds, batchRow * fieldCount);
+    return kept === NOTHING_TO_SCORE ? kept : this.resultOut(kept, topRows, topScores, base, fieldScores, fieldBase);
+  }
+
+  /** A region for batches of at least `bytes`, starting with each scoring position's kind (0: does not score) and
+   *  with each Jaro–Winkler field's scratch region in its descriptor; false when that cannot be had. */
+  private claimBatchRegion(bytes: number): boolean {
+    const fieldCount = this.order.length;
+    const scratches: number[] = [];
+    for (let k = 0; k < fieldCount; k++) {
+      const f = this.order[k] as number;
+      const scratch = this.kinds[f] === KIND_JARO_WINKLER ? (this.fields[f] as FieldScorer).kernelScratch() : 0;
+      if (scratch < 0) return false;
+      scratches.push(scratch);
+    }
+    const size = Math.max(bytes * 2, BATCH_REGION_BYTES);
+    const at = claimRegion(this.memory, size);
+    if (at === null) return false;
+    const kinds = new Int32Array(this.memory.buffer, at, fieldCount);
+    for (let k = 0; k < fieldCount; k++) {
+      kinds[k] = this.kinds[this.order[k] as number] as number;
+      if (kinds[k] === KIND_JARO_WINKLER) this.descriptors[k * 8 + 4] = scratches[k] as number;
+    }
+    this.batchAt = at;
+    this.batchBytes = size;
+    return true;
+  }
+
+  /** Where the kernel reads the candidates (copied into its memory). */
+  private candidatesIn(candidates: Int32Array, count: number): number {
     // Element by element where a row has few values: set(subarray(…)) would make a view object per call.
     const into = this.candidates;
     if (count > SMALL_COPY) into.set(candidates.subarray(0, count));
     else for (let c = 0; c < count; c++) into[c] = candidates[c] as number;
-    const kept = this.scoreRow(this.descriptorsAddress, this.order.length, into.byteOffset, count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress);
+    return into.byteOffset;
+  }
+
+  /** Copies a kernel result (`kept`, or < 0: not taken) out to the caller's arrays; returns score()'s result. */
+  private resultOut(kept: number, topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number): number {
     if (kept < 0) return -1;
     for (let k = 0; k < kept; k++) {
       topRows[base + k] = this.topRows[k] as number;

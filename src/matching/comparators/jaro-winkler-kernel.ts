@@ -70,19 +70,20 @@ export function unlessOutOfMemory<T>(make: () => T): T | null {
 interface KernelExports {
   prepare(address: number, length: number): void;
   clear(address: number, length: number): void;
-  replaceSource(length: number, previousLength: number): void;
+  replaceSource(length: number): void;
   score(a: number, aLength: number, b: number, bLength: number, ownTable: number): number;
   scoreRow(fields: number, fieldCount: number, candidates: number, count: number, offsets: number, stride: number, codes: number, out: number): number;
+  scoreBatchRow(fields: number, fieldCount: number, candidates: number, count: number, offsets: number, stride: number, codes: number, out: number, kinds: number, texts: number, ends: number, endAt: number): number;
 }
 
-/** scoreRow of the kernel (see the .wat and row-scorer.ts). */
-export type ScoreRow = KernelExports['scoreRow'];
+/** scoreRow and scoreBatchRow of the kernel (see the .wat and row-scorer.ts). */
+export type RowScoringKernel = Pick<KernelExports, 'scoreRow' | 'scoreBatchRow'>;
 
 /** A kernel instance for scoreRow on `memory`, breaking ties with `compareIds` (reference row numbers → < 0 when
  *  the first id sorts first). It scores with the field kernels' scratch regions and takes none of its own. */
-export function rowScoringKernel(memory: WebAssembly.Memory, compareIds: (a: number, b: number) => number): ScoreRow {
+export function rowScoringKernel(memory: WebAssembly.Memory, compareIds: (a: number, b: number) => number): RowScoringKernel {
   const instance = new WebAssembly.Instance(kernelModule(), { env: { memory, scratch: 0, compareIds } });
-  return (instance.exports as unknown as KernelExports).scoreRow;
+  return instance.exports as unknown as KernelExports;
 }
 
 function noRowScoring(): number {
@@ -94,9 +95,9 @@ function noRowScoring(): number {
  * + 2 · index` for a view on it); lengths are 1–KERNEL_MAX_LENGTH code units. Results equal jaroWinklerCodes.
  * One pair: `score(a, aLength, b, bLength, 1)`. One value against many: `prepare(a, aLength)` once,
  * `score(a, aLength, b, bLength, 0)` per other value, `clear(a, aLength)` before the next value (the table must be
- * all zero again). The engine's way, one call per value: write it into `nextSource`, `replaceSource(length,
- * previousLength)` (clears the previous value's table, moves the value to `source`, builds its table), then
- * `score(sourceAddress, length, b, bLength, 0)`.
+ * all zero again). The engine's way, one call per value: write it into `nextSource`, `replaceSource(length)`
+ * (clears the table of the value prepared before, whose length the kernel keeps in the scratch region, moves the
+ * value to `source`, builds its table), then `score(sourceAddress, length, b, bLength, 0)`.
  */
 export class JaroWinklerKernel {
   /** The prepared source value (KERNEL_MAX_LENGTH code units of room) in this kernel's scratch region. */

@@ -14,6 +14,7 @@
 ;;   [0x200200, 0x200220)    $longJaro: a's free positions (four i64)
 ;;   [0x200220, 0x200420)    the source value (u16, 1–256 code units), prepared for many `score` calls
 ;;   [0x200420, 0x200620)    the next source value, written by the caller before `replaceSource`
+;;   [0x200620, 0x200624)    the prepared source value's length (0: none), kept by `replaceSource` and `scoreBatchRow`
 ;; Addresses and lengths are in bytes and code units; every function expects 1–256 code units on each side.
 ;; `score` is one function on purpose: V8 does not inline calls between WebAssembly functions, and splitting the
 ;; table building and clearing out of it cost 15 % of the throughput.
@@ -52,14 +53,20 @@
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $j) (local.get $len)))))
 
-  ;; The engine's per-value step in one call: clear the table of the source value (previousLength code units, 0 =
-  ;; none), move the next value (length code units) into the source slot and build its table.
-  (func (export "replaceSource") (param $length i32) (param $previousLength i32)
-    (local $source i32)
+  ;; The engine's per-value step in one call: clear the table of the prepared source value, move the next value
+  ;; (length code units) into the source slot and build its table.
+  (func (export "replaceSource") (param $length i32)
+    (call $prepareSource (i32.add (global.get $scratch) (i32.const 0x200420)) (local.get $length)))
+
+  ;; replaceSource with the value read from `from` (length code units) in the scratch region at $scratch.
+  (func $prepareSource (param $from i32) (param $length i32)
+    (local $source i32) (local $previous i32)
     (local.set $source (i32.add (global.get $scratch) (i32.const 0x200220)))
-    (if (local.get $previousLength) (then (call $clear (local.get $source) (local.get $previousLength))))
-    (memory.copy (local.get $source) (i32.add (global.get $scratch) (i32.const 0x200420)) (i32.shl (local.get $length) (i32.const 1)))
-    (call $prepare (local.get $source) (local.get $length)))
+    (local.set $previous (i32.load (i32.add (global.get $scratch) (i32.const 0x200620))))
+    (if (local.get $previous) (then (call $clear (local.get $source) (local.get $previous))))
+    (memory.copy (local.get $source) (local.get $from) (i32.shl (local.get $length) (i32.const 1)))
+    (call $prepare (local.get $source) (local.get $length))
+    (i32.store (i32.add (global.get $scratch) (i32.const 0x200620)) (local.get $length)))
 
   ;; max(0, ⌊max(al, bl) / 2⌋ − 1)
   (func $window (param $al i32) (param $bl i32) (result i32)
@@ -247,7 +254,49 @@
   ;; (NaN = not scored), then the current pair's, then the remaining weights (fieldCount + 1 f64).
   ;; Returns how many candidates the top list kept, or −1 when a reference value is over 256 code units (the
   ;; caller scores that row in JavaScript).
-  (func (export "scoreRow") (param $fields i32) (param $fieldCount i32) (param $candidates i32) (param $count i32)
+  ;; scoreRow for a source row whose normal texts came with its batch (row-ingest.ts): field f's text is
+  ;; texts[ends[endAt + f − 1], ends[endAt + f]) (from 0 when endAt + f = 0), in u16 code units. Per scoring
+  ;; position k, kinds[k] is the field's kind or 0 when it does not score; this fills each descriptor's kind, codes
+  ;; and length as row-scorer.ts does (Jaro–Winkler values are prepared in their field's scratch region, exact ones
+  ;; read where they are) and scores. Returns scoreRow's result, −2 when a value is over 256 units (the caller
+  ;; takes the row another way; nothing was scored), −3 when no scoring field has a value.
+  (func (export "scoreBatchRow") (param $fields i32) (param $fieldCount i32) (param $candidates i32) (param $count i32)
+      (param $offsets i32) (param $stride i32) (param $codes i32) (param $out i32) (param $kinds i32) (param $texts i32)
+      (param $ends i32) (param $endAt i32) (result i32)
+    (local $k i32) (local $d i32) (local $kind i32) (local $at i32) (local $start i32) (local $len i32)
+    (local $present i32)
+    (block $prepared
+      (loop $field
+        (br_if $prepared (i32.ge_u (local.get $k) (local.get $fieldCount)))
+        (local.set $d (i32.add (local.get $fields) (i32.shl (local.get $k) (i32.const 5))))
+        (local.set $kind (i32.load (i32.add (local.get $kinds) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (i32.store (local.get $d) (i32.const 0))
+        (br_if $field (i32.eqz (local.get $kind)))
+        (local.set $at (i32.add (local.get $endAt) (i32.load offset=28 (local.get $d))))
+        (local.set $start (select
+          (i32.load (i32.add (local.get $ends) (i32.shl (i32.sub (local.get $at) (i32.const 1)) (i32.const 2))))
+          (i32.const 0) (local.get $at)))
+        (local.set $len (i32.sub (i32.load (i32.add (local.get $ends) (i32.shl (local.get $at) (i32.const 2))))
+          (local.get $start)))
+        (br_if $field (i32.eqz (local.get $len)))
+        (if (i32.gt_u (local.get $len) (i32.const 256)) (then (return (i32.const -2))))
+        (local.set $present (i32.const 1))
+        (i32.store (local.get $d) (local.get $kind))
+        (i32.store offset=24 (local.get $d) (local.get $len))
+        (local.set $start (i32.add (local.get $texts) (i32.shl (local.get $start) (i32.const 1))))
+        (if (i32.eq (local.get $kind) (i32.const 1))
+          (then
+            (global.set $scratch (i32.load offset=16 (local.get $d)))
+            (call $prepareSource (local.get $start) (local.get $len))
+            (i32.store offset=20 (local.get $d) (i32.add (global.get $scratch) (i32.const 0x200220))))
+          (else (i32.store offset=20 (local.get $d) (local.get $start))))
+        (br $field)))
+    (if (i32.eqz (local.get $present)) (then (return (i32.const -3))))
+    (call $scoreRow (local.get $fields) (local.get $fieldCount) (local.get $candidates) (local.get $count)
+      (local.get $offsets) (local.get $stride) (local.get $codes) (local.get $out)))
+
+  (func $scoreRow (export "scoreRow") (param $fields i32) (param $fieldCount i32) (param $candidates i32) (param $count i32)
       (param $offsets i32) (param $stride i32) (param $codes i32) (param $out i32) (result i32)
     (local $best i32) (local $pair i32) (local $remaining i32) (local $k i32) (local $c i32) (local $ref i32)
     (local $d i32) (local $kind i32) (local $at i32) (local $start i32) (local $len i32) (local $s f64) (local $w f64)

@@ -7,7 +7,8 @@ import { matchSliceCompact } from '../../../src/matching/match';
 // what sends a row back to JavaScript (characters beyond ASCII, a NUL inside a cell, which sends its whole batch)
 // and values that are not strings.
 const unit = fc.constantFrom('a', 'B', 'c', '1', ' ', "'", '-', '.', 'é', '\u2019', '\0', 'Ä');
-const text = fc.string({ unit, maxLength: 8 });
+// Now and then a value over 256 code units: its row is scored by the JavaScript loop.
+const text = fc.oneof({ weight: 30, arbitrary: fc.string({ unit, maxLength: 8 }) }, { weight: 1, arbitrary: fc.string({ unit, minLength: 250, maxLength: 300 }) });
 const cell = fc.oneof(
   { weight: 12, arbitrary: text },
   { weight: 1, arbitrary: fc.constantFrom(undefined, null, 12.5, 7, true, Number.NaN, ['a', 'B'], new Date(0)) },
@@ -39,15 +40,40 @@ const config = fc.record({
 const rows = (cells: Array<Record<string, unknown>>, prefix: string): EngineRow[] => cells.map((v, i) => ({ id: `${prefix}${i}`, values: v }));
 
 describe('row ingest (the per-row work of builds and matches in WebAssembly)', () => {
+  // Configs of Jaro–Winkler and exact fields also take the row scorer's batch path (scoreBatchRow).
   it('builds the index the JavaScript row loop builds and matches source rows as it does', () => {
     fc.assert(
       fc.property(config, fc.array(values, { minLength: 1, maxLength: 30 }), fc.array(values, { minLength: 1, maxLength: 10 }), (cfg, reference, source) => {
         const index = buildReferenceIndex(rows(reference, 'r'), cfg);
         expect(index.sourceIngest()).not.toBeNull();
         expect(index.data).toEqual(buildReferenceIndex(rows(reference, 'r'), cfg, { rowIngest: false }).data);
-        expect(matchSliceCompact(index, rows(source, 's'))).toEqual(matchSliceCompact(index, rows(source, 's'), { rowIngest: false }));
+        expect(matchSliceCompact(index, rows(source, 's'))).toEqual(matchSliceCompact(index, rows(source, 's'), { rowIngest: false, rowScorer: false }));
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('scores batch rows in one kernel call as the JavaScript loop does (Jaro–Winkler and exact fields, many candidates)', () => {
+    const jaroWinklerOrExact = fc.record({
+      column: fc.constantFrom('name', 'city', 'code'),
+      exact: fc.boolean(),
+      weight: fc.constantFrom(0, 0.5, 1, 2),
+    });
+    fc.assert(
+      fc.property(fc.array(jaroWinklerOrExact, { minLength: 1, maxLength: 4 }), fc.array(values, { minLength: 1, maxLength: 40 }), fc.array(values, { minLength: 1, maxLength: 20 }), (fields, reference, source) => {
+        const cfg: MatchConfig = {
+          threshold: 0.5,
+          // At least one Jaro–Winkler field: without one the texts are not in a kernel memory and there is no row scorer.
+          fieldMappings: [{ column: 'code', exact: false, weight: 1 }, ...fields].map(({ column, exact, weight }) => ({ source: column, target: column, weight, strategy: exact ? 'exact' : 'fuzzy' })),
+          // Every row shares the key: all reference rows are candidates of every source row.
+          blocking: { keys: [{ parts: [{ source: 'all', target: 'all', transform: 'exact' }] }] },
+        };
+        const withKey = (cells: Array<Record<string, unknown>>, prefix: string) => rows(cells.map((v) => ({ ...v, all: 'x' })), prefix);
+        const index = buildReferenceIndex(withKey(reference, 'r'), cfg);
+        expect(index.rowScorer()).not.toBeNull();
+        expect(matchSliceCompact(index, withKey(source, 's'))).toEqual(matchSliceCompact(index, withKey(source, 's'), { rowIngest: false, rowScorer: false }));
+      }),
+      { numRuns: 300 },
     );
   });
 
@@ -72,7 +98,7 @@ describe('row ingest (the per-row work of builds and matches in WebAssembly)', (
     expect(index.referenceId(999)).toBe('r999');
     const source = make(700, 's');
     const matched = matchSliceCompact(index, source);
-    expect(matched).toEqual(matchSliceCompact(inJs, source, { rowIngest: false }));
+    expect(matched).toEqual(matchSliceCompact(inJs, source, { rowIngest: false, rowScorer: false }));
     expect(matched.stats.rowsMatched).toBe(700);
   });
 
