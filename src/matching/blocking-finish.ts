@@ -2,7 +2,7 @@
 // as BlockingIndexBuilder collects them) become the posting table. In WebAssembly (blocking-finish.wat) when a
 // memory for it can be had, else by the JavaScript twin below: the same passes, the same bytes.
 
-import { PAGE_BYTES, unlessOutOfMemory } from './comparators/jaro-winkler-kernel';
+import { PAGE_BYTES, claimRegion, unlessOutOfMemory } from './comparators/jaro-winkler-kernel';
 import { WASM_BASE64 } from './blocking-finish.wasm';
 import { createIntTable, intTableCapacity, tableGetOrPut, type IntTableData } from './hash';
 import { allocate } from './pool';
@@ -15,6 +15,9 @@ export interface PostingTable {
   postings: Int32Array;
   distinctKeys: number;
   stopKeys: number;
+  /** When set, the arrays are views on this kernel memory (the index's text memory), where the row scorer's
+   *  matchBatch reads them (see buildPostingTable's `placeIn`). */
+  memory?: WebAssembly.Memory;
 }
 
 export interface RowHashes {
@@ -29,10 +32,12 @@ export interface RowHashes {
 /**
  * The posting table of rows' key hashes: one entry per distinct hash (a row posted once per entry even when two
  * keys gave it the same hash), postings in row order, entries over `maxPostings` rows dropped as stop-keys.
+ * `placeIn`: a kernel memory (the index's texts') to put the arrays in, at its end, when it can grow (a fresh
+ * process then matches a batch of rows in one kernel call: row-scorer.ts's matchBatch).
  * `shared`: on SharedArrayBuffers.
  */
-export function buildPostingTable(rows: RowHashes, maxPostings: number, shared: boolean): PostingTable {
-  return postingTableInWasm(rows, maxPostings, shared) ?? postingTableInJs(rows, maxPostings, shared);
+export function buildPostingTable(rows: RowHashes, maxPostings: number, shared: boolean, placeIn?: WebAssembly.Memory): PostingTable {
+  return postingTableInWasm(rows, maxPostings, shared, placeIn) ?? postingTableInJs(rows, maxPostings, shared);
 }
 
 // ------------------------------------------------------------------------------------------ WebAssembly
@@ -75,7 +80,7 @@ function layout(hashCount: number, rowCount: number) {
   return { at, bytes: end };
 }
 
-export function postingTableInWasm({ hashes, hashCount, rowEnds, rowCount }: RowHashes, maxPostings: number, shared: boolean): PostingTable | null {
+export function postingTableInWasm({ hashes, hashCount, rowEnds, rowCount }: RowHashes, maxPostings: number, shared: boolean, placeIn?: WebAssembly.Memory): PostingTable | null {
   const { at, bytes } = layout(hashCount, rowCount);
   if (bytes > MAX_MEMORY_BYTES) return null;
   const memory = unlessOutOfMemory(() => new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) }));
@@ -99,16 +104,44 @@ export function postingTableInWasm({ hashes, hashCount, rowEnds, rowCount }: Row
   i32(at.values, capacity).fill(-1);
   pass.fillTable(at.keys, at.values, capacity - 1, at.hashes, emitted, at.entryOf);
 
-  const table = createIntTable(distinct, shared);
-  table.keys.set(i32(at.keys, capacity));
-  table.values.set(i32(at.values, capacity));
-  const entryStart = allocate(Int32Array, distinct + 1, shared);
-  entryStart.set(i32(at.entryStart, distinct + 1));
-  const entryDropped = allocate(Uint8Array, distinct, shared);
-  entryDropped.set(new Uint8Array(heap, at.dropped, distinct));
-  const postings = allocate(Int32Array, entryStart[distinct] as number, shared);
-  postings.set(i32(at.postings, postings.length));
-  return { table, entryStart, entryDropped, postings, distinctKeys: distinct, stopKeys };
+  const postingCount = i32(at.entryStart, distinct + 1)[distinct] as number;
+  const out = (placeIn === undefined ? null : inKernelMemory(placeIn, capacity, distinct, postingCount)) ?? ordinaryArrays(capacity, distinct, postingCount, shared);
+  out.table.keys.set(i32(at.keys, capacity));
+  out.table.values.set(i32(at.values, capacity));
+  out.entryStart.set(i32(at.entryStart, distinct + 1));
+  out.entryDropped.set(new Uint8Array(heap, at.dropped, distinct));
+  out.postings.set(i32(at.postings, postingCount));
+  return { ...out, distinctKeys: distinct, stopKeys };
+}
+
+type PostingArrays = Pick<PostingTable, 'table' | 'entryStart' | 'entryDropped' | 'postings' | 'memory'>;
+
+function ordinaryArrays(capacity: number, distinct: number, postingCount: number, shared: boolean): PostingArrays {
+  return {
+    table: { mask: capacity - 1, keys: allocate(Int32Array, capacity, shared), values: allocate(Int32Array, capacity, shared) },
+    entryStart: allocate(Int32Array, distinct + 1, shared),
+    entryDropped: allocate(Uint8Array, distinct, shared),
+    postings: allocate(Int32Array, postingCount, shared),
+  };
+}
+
+/** The posting table's arrays in a region of its own at the end of a kernel memory, or null when it cannot grow. */
+function inKernelMemory(memory: WebAssembly.Memory, capacity: number, distinct: number, postingCount: number): PostingArrays | null {
+  const words = 2 * capacity + distinct + 1 + postingCount;
+  const start = claimRegion(memory, words * 4 + distinct);
+  if (start === null) return null;
+  const heap = memory.buffer;
+  let at = start;
+  const next = (count: number) => {
+    const view = new Int32Array(heap, at, count);
+    at += count * 4;
+    return view;
+  };
+  const keys = next(capacity);
+  const values = next(capacity);
+  const entryStart = next(distinct + 1);
+  const postings = next(postingCount);
+  return { table: { mask: capacity - 1, keys, values }, entryStart, entryDropped: new Uint8Array(heap, at, distinct), postings, memory };
 }
 
 // ------------------------------------------------------------------------------------------- JavaScript

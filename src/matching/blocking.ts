@@ -242,9 +242,10 @@ export class BlockingIndexBuilder {
     this.rowEnds.append(rowEnds);
   }
 
-  finish(shared: boolean): BlockingIndexData {
+  /** `placeIn`: see buildPostingTable. */
+  finish(shared: boolean, placeIn?: WebAssembly.Memory): BlockingIndexData {
     const rows = { hashes: this.hashes.array, hashCount: this.hashes.length, rowEnds: this.rowEnds.array, rowCount: this.rowEnds.length };
-    return { ...this.resolved, ...buildPostingTable(rows, this.resolved.maxPostings, shared) };
+    return { ...this.resolved, ...buildPostingTable(rows, this.resolved.maxPostings, shared, placeIn) };
   }
 }
 

@@ -100,14 +100,15 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   const size = ingest === null
     ? addRows(rows, mappings, cells, ids, columns, blocking)
     : ingest.addRows(rows, { ids, texts, columns, blocking }, (row) => addRow(row, mappings, cells, ids, columns, blocking));
+  const textPool = inKernel ? texts.finishInKernelMemory(shared) : texts.finish(shared);
   return new ReferenceIndex({
     config: { ...config, fieldMappings: mappings },
     size,
     ids: ids.finish(shared),
     fields: columns.map((c) => c.finish(shared)),
-    texts: inKernel ? texts.finishInKernelMemory(shared) : texts.finish(shared),
+    texts: textPool,
     textStride,
-    blocking: blocking.finish(shared),
+    blocking: blocking.finish(shared, textPool.memory),
   });
 }
 

@@ -18,8 +18,6 @@
 import { columnsRead } from './blocking';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
-import { NOTHING_TO_SCORE, type RowScorer } from './row-scorer';
-import type { RowIngest } from './row-ingest';
 import { NormalisedRow } from './normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, MatchConfig, RowMatch, SliceResult, SliceStats } from './types';
 
@@ -119,26 +117,25 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     stats.confidenceSum += confidence;
     if (confidence >= threshold) stats.rowsMatched++;
   };
-  // Rows whose texts came with a batch, when the row scorer takes batches: blocking from the row's key hashes, then
-  // preparing and scoring in one kernel call (matchRow's work, in WebAssembly).
-  const matchBatchRow = (r: number, batchRow: number, scorer: RowScorer, made: RowIngest): void => {
-    const hashEnd = made.rowEnds[batchRow] as number;
-    const hashStart = batchRow === 0 ? 0 : (made.rowEnds[batchRow - 1] as number);
-    const candidateCount = hashEnd > hashStart ? collector.collectHashes(made.hashes, hashStart, hashEnd) : 0;
-    if (candidateCount === 0) return; // topCount stays 0, as matchRow leaves a row without candidates
-    const kept = scorer.scoreBatchRow(batchRow, collector.candidates, candidateCount, topRows, topScores, r * TOP_CANDIDATES, fieldScores, r * fieldCount);
-    if (kept === NOTHING_TO_SCORE) return; // not blocked at all in matchRow: no pairs, no candidates
-    if (kept < 0) return matchRow(r, batchRow);
-    stats.pairsCompared += candidateCount;
-    rowDone(r, kept);
-  };
   if (ingest === null) for (let r = 0; r < n; r++) matchRow(r, -1);
   else {
     ingest.visitRows(sourceRows, (first, count) => {
-      const batched = rowScorer !== null && rowScorer.loadBatch(ingest.textCodes, ingest.textEnds, count);
+      // The whole batch in one kernel call when the row scorer can take it (row-scorer.ts's matchBatch).
+      const batch = rowScorer === null ? null : rowScorer.matchBatch(ingest, count);
+      if (batch === null) {
+        for (let i = 0; i < count; i++) matchRow(first + i, i);
+        return;
+      }
+      topRows.set(batch.topRows, first * TOP_CANDIDATES);
+      topScores.set(batch.topScores, first * TOP_CANDIDATES);
+      fieldScores.set(batch.fieldScores, first * fieldCount);
       for (let i = 0; i < count; i++) {
-        if (batched) matchBatchRow(first + i, i, rowScorer, ingest);
-        else matchRow(first + i, i);
+        const kept = batch.status[i] as number;
+        if (kept < 0) matchRow(first + i, i);
+        else {
+          stats.pairsCompared += batch.pairs[i] as number;
+          rowDone(first + i, kept);
+        }
       }
     }, (r) => matchRow(r, -1));
   }

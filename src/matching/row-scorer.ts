@@ -3,12 +3,14 @@
 // pair's field scores as match.ts's JavaScript loop, to the bit (same operations in the same order), without one
 // JS→WebAssembly call per pair and field, and without that loop's JIT warm-up in a fresh process.
 // Rows it cannot take (a value over 256 code units, more candidates than its buffer holds) go to the loop.
-// Source rows whose texts came in a batch from row-ingest.ts are prepared in the same call (scoreBatchRow): the
-// batch's texts are copied into the kernel memory once, and no JavaScript touches a row's values.
+// Source rows that came in a batch from row-ingest.ts are matched a batch at a time (matchBatch): the batch's texts
+// and key hashes are copied into the kernel memory once, and one call does each row's blocking (the posting table
+// is in the kernel memory too), preparation and scoring; no JavaScript runs per row.
 
 import { KERNEL_MAX_LENGTH, claimRegion, rowScoringKernel, type RowScoringKernel } from './comparators/jaro-winkler-kernel';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
+import type { RowIngest } from './row-ingest';
 import { TOP_CANDIDATES } from './match';
 
 const DESCRIPTOR_BYTES = 32;
@@ -20,8 +22,44 @@ const MAX_CANDIDATES = 16_384;
 const SMALL_COPY = 64;
 /** The least a batch region takes (kinds, text ends and texts of a batch of source rows). */
 const BATCH_REGION_BYTES = 1 << 16;
-/** scoreBatchRow: no scoring field of the row has a value. */
-export const NOTHING_TO_SCORE = -3;
+/** The words describing a batch (matchBatch's `batch`) and the posting table (its `$collect`'s `blocking`). */
+const BATCH_WORDS = 14;
+const BLOCKING_WORDS = 9;
+
+/** What matchBatch returns (see there). */
+export interface BatchResult {
+  status: Int32Array;
+  pairs: Int32Array;
+  topRows: Int32Array;
+  topScores: Float64Array;
+  fieldScores: Float64Array;
+}
+
+/** Byte offsets in a batch region for n rows: kinds, text ends, key hashes, their row ends, texts, then the outputs
+ *  (f64 arrays 8-aligned). */
+function batchLayout(fieldCount: number, n: number, endCount: number, codeCount: number, hashCount: number) {
+  let end = 0;
+  const region = (bytes: number) => {
+    const start = end;
+    end = Math.ceil((end + bytes) / 8) * 8;
+    return start;
+  };
+  const layout = {
+    kinds: region(fieldCount * 4),
+    ends: region(endCount * 4),
+    hashes: region(hashCount * 4),
+    rowEnds: region(n * 4),
+    texts: region(codeCount * 2),
+    status: region(n * 4),
+    counts: region(n * 4),
+    topRows: region(n * TOP_CANDIDATES * 4),
+    topScores: region(n * TOP_CANDIDATES * 8),
+    fieldScores: region(endCount * 8),
+    bytes: 0,
+  };
+  layout.bytes = end;
+  return layout;
+}
 
 export class RowScorer {
   private readonly kernel: RowScoringKernel;
@@ -42,11 +80,13 @@ export class RowScorer {
   private readonly codesAddress: number;
   private readonly stride: number;
   private readonly memory: WebAssembly.Memory;
-  /** the batch region (see claimBatchRegion): where it starts, its size, where loadBatch put the ends and texts */
+  private readonly index: ReferenceIndex;
+  /** the batch region (see claimBatchRegion): where it starts and its size */
   private batchAt = 0;
   private batchBytes = 0;
-  private batchEnds = 0;
-  private batchTexts = 0;
+  /** where matchBatch's batch words and the posting table words are (0: not yet claimed) */
+  private batchWords = 0;
+  private blockingWords = 0;
 
   /** A row scorer for this thread's index object, or null when its fields or memory do not allow one. */
   static create(index: ReferenceIndex): RowScorer | null {
@@ -71,6 +111,7 @@ export class RowScorer {
     const heap = memory.buffer;
     this.kernel = rowScoringKernel(memory, (a, b) => index.compareIds(a, b));
     this.memory = memory;
+    this.index = index;
     this.fields = index.fields;
     this.order = order;
     this.kinds = kinds;
@@ -134,36 +175,44 @@ export class RowScorer {
   }
 
   /**
-   * Takes the normal texts of a batch of source rows (row-ingest.ts: `n` rows, field f of batch row i ending at
-   * ends[i·fields + f] in `texts`) into the kernel memory, for scoreBatchRow. False when this scorer cannot take
-   * batches now (a field kernel or memory missing): the rows are then prepared one by one.
+   * Matches a batch of source rows in one kernel call (matchBatch): blocking from the rows' key hashes, their
+   * fields prepared from the batch's texts and scored. `made` is row-ingest.ts's output for `n` rows. Returns the
+   * rows' results (views valid until the next call): status (kept, or −1 for a row the caller must match the
+   * JavaScript way), pairs compared, and the top lists and best pairs' field scores laid out as in a compact
+   * result; or null when this scorer cannot match batches (the posting table is not in the kernel memory, or the
+   * memory cannot grow): the caller then matches the rows one by one.
    */
-  loadBatch(texts: Uint16Array, ends: Int32Array, n: number): boolean {
+  matchBatch(made: RowIngest, n: number): BatchResult | null {
     const fieldCount = this.order.length;
     const endCount = n * fieldCount;
-    const codeCount = endCount === 0 ? 0 : (ends[endCount - 1] as number);
-    const bytes = fieldCount * 4 + endCount * 4 + codeCount * 2;
-    if (bytes > this.batchBytes && !this.claimBatchRegion(bytes)) return false;
+    const codeCount = endCount === 0 ? 0 : (made.textEnds[endCount - 1] as number);
+    const hashCount = n === 0 ? 0 : (made.rowEnds[n - 1] as number);
+    const layout = batchLayout(fieldCount, n, endCount, codeCount, hashCount);
+    if (layout.bytes > this.batchBytes && !this.claimBatchRegion(layout.bytes)) return null;
+    const at = (offset: number) => this.batchAt + offset;
     const heap = this.memory.buffer; // a shared memory's buffer object covers what it has grown to
-    this.batchEnds = this.batchAt + fieldCount * 4;
-    this.batchTexts = this.batchEnds + endCount * 4;
-    new Int32Array(heap, this.batchEnds, endCount).set(ends.subarray(0, endCount));
-    new Uint16Array(heap, this.batchTexts, codeCount).set(texts.subarray(0, codeCount));
-    return true;
+    new Int32Array(heap, at(layout.ends), endCount).set(made.textEnds.subarray(0, endCount));
+    new Uint16Array(heap, at(layout.texts), codeCount).set(made.textCodes.subarray(0, codeCount));
+    new Int32Array(heap, at(layout.hashes), hashCount).set(made.hashes.subarray(0, hashCount));
+    new Int32Array(heap, at(layout.rowEnds), n).set(made.rowEnds.subarray(0, n));
+    const words = new Int32Array(heap, this.batchWords, BATCH_WORDS);
+    words.set([at(0), at(layout.texts), at(layout.ends), at(layout.hashes), at(layout.rowEnds), n, this.blockingWords, this.candidates.byteOffset, MAX_CANDIDATES, at(layout.status), at(layout.counts), at(layout.topRows), at(layout.topScores), at(layout.fieldScores)]);
+    this.kernel.matchBatch(this.descriptorsAddress, fieldCount, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress, this.batchWords);
+    return {
+      status: new Int32Array(heap, at(layout.status), n),
+      pairs: new Int32Array(heap, at(layout.counts), n),
+      topRows: new Int32Array(heap, at(layout.topRows), n * TOP_CANDIDATES),
+      topScores: new Float64Array(heap, at(layout.topScores), n * TOP_CANDIDATES),
+      fieldScores: new Float64Array(heap, at(layout.fieldScores), endCount),
+    };
   }
 
-  /** score() for batch row `batchRow` of the last loadBatch: the fields are prepared in the same kernel call.
-   *  Returns as score() does, or NOTHING_TO_SCORE when no scoring field has a value (the row has no candidates). */
-  scoreBatchRow(batchRow: number, candidates: Int32Array, count: number, topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number): number {
-    if (count > MAX_CANDIDATES) return -1;
-    const fieldCount = this.order.length;
-    const kept = this.kernel.scoreBatchRow(this.descriptorsAddress, fieldCount, this.candidatesIn(candidates, count), count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress, this.batchAt, this.batchTexts, this.batchEnds, batchRow * fieldCount);
-    return kept === NOTHING_TO_SCORE ? kept : this.resultOut(kept, topRows, topScores, base, fieldScores, fieldBase);
-  }
-
-  /** A region for batches of at least `bytes`, starting with each scoring position's kind (0: does not score) and
-   *  with each Jaro–Winkler field's scratch region in its descriptor; false when that cannot be had. */
+  /** A region for batches of at least `bytes` (see batchLayout), starting with each scoring position's kind (0:
+   *  does not score), with each Jaro–Winkler field's scratch region in its descriptor and, the first time, the
+   *  kernel's view of the posting table and a `seen` array; false when that cannot be had. */
   private claimBatchRegion(bytes: number): boolean {
+    const blocking = this.index.data.blocking;
+    if (blocking.memory === undefined) return false;
     const fieldCount = this.order.length;
     const scratches: number[] = [];
     for (let k = 0; k < fieldCount; k++) {
@@ -171,6 +220,20 @@ export class RowScorer {
       const scratch = this.kinds[f] === KIND_JARO_WINKLER ? (this.fields[f] as FieldScorer).kernelScratch() : 0;
       if (scratch < 0) return false;
       scratches.push(scratch);
+    }
+    if (this.blockingWords === 0) {
+      // The posting table's addresses, then where `seen` starts (after its epoch word) and its size.
+      const seenBytes = this.index.size * 4;
+      const start = claimRegion(this.memory, (BATCH_WORDS + BLOCKING_WORDS + 1) * 4 + seenBytes);
+      if (start === null) return false;
+      const seen = start + (BATCH_WORDS + BLOCKING_WORDS + 1) * 4;
+      const { table, entryStart, entryDropped, postings } = blocking;
+      new Int32Array(this.memory.buffer, start + BATCH_WORDS * 4, BLOCKING_WORDS).set([
+        table.keys.byteOffset, table.values.byteOffset, table.mask, entryStart.byteOffset, entryDropped.byteOffset,
+        postings.byteOffset, seen, blocking.strategy === 'ordered_fallback' ? 1 : 0, seenBytes,
+      ]);
+      this.batchWords = start;
+      this.blockingWords = start + BATCH_WORDS * 4;
     }
     const size = Math.max(bytes * 2, BATCH_REGION_BYTES);
     const at = claimRegion(this.memory, size);

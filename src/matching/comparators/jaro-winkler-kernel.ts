@@ -73,11 +73,11 @@ interface KernelExports {
   replaceSource(length: number): void;
   score(a: number, aLength: number, b: number, bLength: number, ownTable: number): number;
   scoreRow(fields: number, fieldCount: number, candidates: number, count: number, offsets: number, stride: number, codes: number, out: number): number;
-  scoreBatchRow(fields: number, fieldCount: number, candidates: number, count: number, offsets: number, stride: number, codes: number, out: number, kinds: number, texts: number, ends: number, endAt: number): number;
+  matchBatch(fields: number, fieldCount: number, offsets: number, stride: number, codes: number, out: number, batch: number): void;
 }
 
-/** scoreRow and scoreBatchRow of the kernel (see the .wat and row-scorer.ts). */
-export type RowScoringKernel = Pick<KernelExports, 'scoreRow' | 'scoreBatchRow'>;
+/** scoreRow and matchBatch of the kernel (see the .wat and row-scorer.ts). */
+export type RowScoringKernel = Pick<KernelExports, 'scoreRow' | 'matchBatch'>;
 
 /** A kernel instance for scoreRow on `memory`, breaking ties with `compareIds` (reference row numbers → < 0 when
  *  the first id sorts first). It scores with the field kernels' scratch regions and takes none of its own. */

@@ -5,6 +5,8 @@
 ;; call (no JIT warm-up).
 ;; Both strings ≤ 64 units (names, codes, most addresses): one 64-bit word of positions per character, the window
 ;; and the free positions in registers. Longer (≤ 256): the same walk over four words per character ($longJaro).
+;; The loops that call it for whole rows and batches of rows live here too (scoreRow, matchBatch; see
+;; row-scorer.ts): calls within a module are cheap, calls from JavaScript are not.
 ;;
 ;; The memory is shared with the index: the reference texts live in it (see jaro-winkler-kernel.ts). Each kernel
 ;; instance (one per field scorer and thread) owns a scratch region at $scratch:
@@ -14,7 +16,7 @@
 ;;   [0x200200, 0x200220)    $longJaro: a's free positions (four i64)
 ;;   [0x200220, 0x200420)    the source value (u16, 1–256 code units), prepared for many `score` calls
 ;;   [0x200420, 0x200620)    the next source value, written by the caller before `replaceSource`
-;;   [0x200620, 0x200624)    the prepared source value's length (0: none), kept by `replaceSource` and `scoreBatchRow`
+;;   [0x200620, 0x200624)    the prepared source value's length (0: none), kept by `replaceSource` and `matchBatch`
 ;; Addresses and lengths are in bytes and code units; every function expects 1–256 code units on each side.
 ;; `score` is one function on purpose: V8 does not inline calls between WebAssembly functions, and splitting the
 ;; table building and clearing out of it cost 15 % of the throughput.
@@ -254,14 +256,12 @@
   ;; (NaN = not scored), then the current pair's, then the remaining weights (fieldCount + 1 f64).
   ;; Returns how many candidates the top list kept, or −1 when a reference value is over 256 code units (the
   ;; caller scores that row in JavaScript).
-  ;; scoreRow for a source row whose normal texts came with its batch (row-ingest.ts): field f's text is
-  ;; texts[ends[endAt + f − 1], ends[endAt + f]) (from 0 when endAt + f = 0), in u16 code units. Per scoring
-  ;; position k, kinds[k] is the field's kind or 0 when it does not score; this fills each descriptor's kind, codes
-  ;; and length as row-scorer.ts does (Jaro–Winkler values are prepared in their field's scratch region, exact ones
-  ;; read where they are) and scores. Returns scoreRow's result, −2 when a value is over 256 units (the caller
-  ;; takes the row another way; nothing was scored), −3 when no scoring field has a value.
-  (func (export "scoreBatchRow") (param $fields i32) (param $fieldCount i32) (param $candidates i32) (param $count i32)
-      (param $offsets i32) (param $stride i32) (param $codes i32) (param $out i32) (param $kinds i32) (param $texts i32)
+  ;; A source row whose normal texts came with its batch (row-ingest.ts): field f's text is texts[ends[endAt + f − 1],
+  ;; ends[endAt + f]) (from 0 when endAt + f = 0), in u16 code units. Per scoring position k, kinds[k] is the
+  ;; field's kind or 0 when it does not score. Fills each descriptor's kind, codes and length as row-scorer.ts does
+  ;; for scoreRow (Jaro–Winkler values are prepared in their field's scratch region, exact ones read where they
+  ;; are). Returns 1 when some scoring field has a value, 0 when none has, −2 when a value is over 256 units.
+  (func $prepareBatchRow (param $fields i32) (param $fieldCount i32) (param $kinds i32) (param $texts i32)
       (param $ends i32) (param $endAt i32) (result i32)
     (local $k i32) (local $d i32) (local $kind i32) (local $at i32) (local $start i32) (local $len i32)
     (local $present i32)
@@ -292,9 +292,154 @@
             (i32.store offset=20 (local.get $d) (i32.add (global.get $scratch) (i32.const 0x200220))))
           (else (i32.store offset=20 (local.get $d) (local.get $start))))
         (br $field)))
-    (if (i32.eqz (local.get $present)) (then (return (i32.const -3))))
-    (call $scoreRow (local.get $fields) (local.get $fieldCount) (local.get $candidates) (local.get $count)
-      (local.get $offsets) (local.get $stride) (local.get $codes) (local.get $out)))
+    (local.get $present))
+
+  ;; Candidates of a source row from its key hashes [at, end) (CandidateCollector.collect's union, or with
+  ;; ordered fallback the first key that yields any), deduplicated with the epoch-stamped `seen` array (its epoch
+  ;; in the word before it), into `candidates`. Returns their count, or −1 when there are more than `max`.
+  ;; `blocking` holds the posting table's addresses: keys, values, mask, entryStart, entryDropped, postings, seen,
+  ;; orderedFallback, then the size of `seen` in bytes.
+  (func $collect (param $blocking i32) (param $at i32) (param $end i32) (param $candidates i32) (param $max i32)
+      (result i32)
+    (local $keys i32) (local $values i32) (local $mask i32) (local $entryStart i32) (local $dropped i32)
+    (local $postings i32) (local $seen i32) (local $fallback i32) (local $epoch i32) (local $hash i32)
+    (local $slot i32) (local $entry i32) (local $p i32) (local $pEnd i32) (local $row i32) (local $count i32)
+    (local.set $keys (i32.load (local.get $blocking)))
+    (local.set $values (i32.load offset=4 (local.get $blocking)))
+    (local.set $mask (i32.load offset=8 (local.get $blocking)))
+    (local.set $entryStart (i32.load offset=12 (local.get $blocking)))
+    (local.set $dropped (i32.load offset=16 (local.get $blocking)))
+    (local.set $postings (i32.load offset=20 (local.get $blocking)))
+    (local.set $seen (i32.load offset=24 (local.get $blocking)))
+    (local.set $fallback (i32.load offset=28 (local.get $blocking)))
+    (local.set $epoch (i32.add (i32.load (i32.sub (local.get $seen) (i32.const 4))) (i32.const 1)))
+    (if (i32.eq (local.get $epoch) (i32.const 0x7fffffff))
+      (then
+        (memory.fill (local.get $seen) (i32.const 0) (i32.load offset=32 (local.get $blocking)))
+        (local.set $epoch (i32.const 1))))
+    (i32.store (i32.sub (local.get $seen) (i32.const 4)) (local.get $epoch))
+    (block $done
+      (loop $eachHash
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $hash (i32.load (local.get $at)))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        ;; tableGet: linear probing from hash & mask; value −1 marks an empty slot
+        (local.set $slot (i32.and (local.get $hash) (local.get $mask)))
+        (block $found
+          (loop $probe
+            (local.set $entry (i32.load (i32.add (local.get $values) (i32.shl (local.get $slot) (i32.const 2)))))
+            (br_if $eachHash (i32.eq (local.get $entry) (i32.const -1)))
+            (br_if $found (i32.eq (i32.load (i32.add (local.get $keys) (i32.shl (local.get $slot) (i32.const 2))))
+                                  (local.get $hash)))
+            (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (local.get $mask)))
+            (br $probe)))
+        (br_if $eachHash (i32.load8_u (i32.add (local.get $dropped) (local.get $entry)))) ;; a stop-key
+        (local.set $p (i32.load (i32.add (local.get $entryStart) (i32.shl (local.get $entry) (i32.const 2)))))
+        (local.set $pEnd (i32.load offset=4 (i32.add (local.get $entryStart) (i32.shl (local.get $entry) (i32.const 2)))))
+        (block $posted
+          (loop $posting
+            (br_if $posted (i32.ge_s (local.get $p) (local.get $pEnd)))
+            (local.set $row (i32.load (i32.add (local.get $postings) (i32.shl (local.get $p) (i32.const 2)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br_if $posting (i32.eq (i32.load (i32.add (local.get $seen) (i32.shl (local.get $row) (i32.const 2))))
+                                    (local.get $epoch)))
+            (i32.store (i32.add (local.get $seen) (i32.shl (local.get $row) (i32.const 2))) (local.get $epoch))
+            (if (i32.ge_u (local.get $count) (local.get $max)) (then (return (i32.const -1))))
+            (i32.store (i32.add (local.get $candidates) (i32.shl (local.get $count) (i32.const 2))) (local.get $row))
+            (local.set $count (i32.add (local.get $count) (i32.const 1)))
+            (br $posting)))
+        (br_if $done (i32.and (local.get $fallback) (i32.ne (local.get $count) (i32.const 0))))
+        (br $eachHash)))
+    (local.get $count))
+
+  ;; A batch of source rows in one call: per row, candidates from its key hashes ($collect), its fields prepared
+  ;; ($prepareBatchRow) and scored (scoreRow), the result stored per row where the caller copies it in bulk.
+  ;; `batch` holds: kinds, texts, ends, hashes, rowEnds (batch row r's hashes end at rowEnds[r], from 0), rows,
+  ;; blocking (see $collect), candidates, maxCandidates, then the outputs: status (kept, or −1: the row needs the
+  ;; JavaScript path), count (pairs compared), topRows (5 per row, 0 past kept), topScores (5 f64 per row, 0 past
+  ;; kept), fieldScores (fieldCount f64 per row: the best pair's, NaN when none).
+  (func (export "matchBatch") (param $fields i32) (param $fieldCount i32) (param $offsets i32) (param $stride i32)
+      (param $codes i32) (param $out i32) (param $batch i32)
+    (local $kinds i32) (local $texts i32) (local $ends i32) (local $hashes i32) (local $rowEnds i32) (local $rows i32)
+    (local $blocking i32) (local $candidates i32) (local $max i32) (local $status i32) (local $count i32)
+    (local $topRows i32) (local $topScores i32) (local $fieldScores i32) (local $counts i32)
+    (local $r i32) (local $hashStart i32) (local $hashEnd i32) (local $k i32) (local $pairs i32)
+    (local.set $kinds (i32.load (local.get $batch)))
+    (local.set $texts (i32.load offset=4 (local.get $batch)))
+    (local.set $ends (i32.load offset=8 (local.get $batch)))
+    (local.set $hashes (i32.load offset=12 (local.get $batch)))
+    (local.set $rowEnds (i32.load offset=16 (local.get $batch)))
+    (local.set $rows (i32.load offset=20 (local.get $batch)))
+    (local.set $blocking (i32.load offset=24 (local.get $batch)))
+    (local.set $candidates (i32.load offset=28 (local.get $batch)))
+    (local.set $max (i32.load offset=32 (local.get $batch)))
+    (local.set $status (i32.load offset=36 (local.get $batch)))
+    (local.set $counts (i32.load offset=40 (local.get $batch)))
+    (local.set $topRows (i32.load offset=44 (local.get $batch)))
+    (local.set $topScores (i32.load offset=48 (local.get $batch)))
+    (local.set $fieldScores (i32.load offset=52 (local.get $batch)))
+    (block $allDone
+      (loop $row
+        (br_if $allDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $hashEnd (i32.load (i32.add (local.get $rowEnds) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $count (call $collect (local.get $blocking)
+          (i32.add (local.get $hashes) (i32.shl (local.get $hashStart) (i32.const 2)))
+          (i32.add (local.get $hashes) (i32.shl (local.get $hashEnd) (i32.const 2)))
+          (local.get $candidates) (local.get $max)))
+        (local.set $hashStart (local.get $hashEnd))
+        ;; status: kept, or −1 (too many candidates, a value over 256 units: the JavaScript path); pairs are
+        ;; counted only when the row was scored (a row with no scoring value is not blocked in matchRow)
+        (local.set $pairs (i32.const 0))
+        (if (i32.le_s (local.get $count) (i32.const 0))
+          (then (local.set $k (select (i32.const -1) (i32.const 0) (i32.lt_s (local.get $count) (i32.const 0)))))
+          (else
+            (local.set $k (call $prepareBatchRow (local.get $fields) (local.get $fieldCount) (local.get $kinds)
+              (local.get $texts) (local.get $ends) (i32.mul (local.get $r) (local.get $fieldCount))))
+            (if (i32.eq (local.get $k) (i32.const 1))
+              (then
+                (local.set $k (call $scoreRow (local.get $fields) (local.get $fieldCount) (local.get $candidates)
+                  (local.get $count) (local.get $offsets) (local.get $stride) (local.get $codes) (local.get $out)))
+                (if (i32.ge_s (local.get $k) (i32.const 0)) (then (local.set $pairs (local.get $count)))))
+              (else (local.set $k (select (i32.const -1) (i32.const 0) (i32.eq (local.get $k) (i32.const -2))))))))
+        (i32.store (i32.add (local.get $status) (i32.shl (local.get $r) (i32.const 2))) (local.get $k))
+        (i32.store (i32.add (local.get $counts) (i32.shl (local.get $r) (i32.const 2))) (local.get $pairs))
+        (call $storeRow (local.get $out) (local.get $fieldCount) (local.get $r)
+          (select (local.get $k) (i32.const 0) (i32.gt_s (local.get $k) (i32.const 0)))
+          (local.get $topRows) (local.get $topScores) (local.get $fieldScores))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; Row r's outputs of matchBatch from scoreRow's `out` region: the first `kept` of the top list (the rest 0) and
+  ;; the best pair's field scores (NaN when kept is 0).
+  (func $storeRow (param $out i32) (param $fieldCount i32) (param $r i32) (param $kept i32) (param $topRows i32)
+      (param $topScores i32) (param $fieldScores i32)
+    (local $k i32) (local $rowAt i32) (local $scoreAt i32) (local $fieldAt i32)
+    (local.set $rowAt (i32.add (local.get $topRows) (i32.mul (local.get $r) (i32.const 20))))
+    (local.set $scoreAt (i32.add (local.get $topScores) (i32.mul (local.get $r) (i32.const 40))))
+    (local.set $fieldAt (i32.add (local.get $fieldScores) (i32.mul (local.get $r) (i32.shl (local.get $fieldCount) (i32.const 3)))))
+    (block $top
+      (loop $slot
+        (br_if $top (i32.ge_u (local.get $k) (i32.const 5)))
+        (if (i32.lt_u (local.get $k) (local.get $kept))
+          (then
+            (i32.store (i32.add (local.get $rowAt) (i32.shl (local.get $k) (i32.const 2)))
+              (i32.load (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2)))))
+            (f64.store (i32.add (local.get $scoreAt) (i32.shl (local.get $k) (i32.const 3)))
+              (f64.load offset=24 (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))))))
+          (else
+            (i32.store (i32.add (local.get $rowAt) (i32.shl (local.get $k) (i32.const 2))) (i32.const 0))
+            (f64.store (i32.add (local.get $scoreAt) (i32.shl (local.get $k) (i32.const 3))) (f64.const 0))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $slot)))
+    (local.set $k (i32.const 0))
+    (block $scores
+      (loop $field
+        (br_if $scores (i32.ge_u (local.get $k) (local.get $fieldCount)))
+        (f64.store (i32.add (local.get $fieldAt) (i32.shl (local.get $k) (i32.const 3)))
+          (select (f64.load offset=64 (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))))
+                  (f64.const nan) (local.get $kept)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $field))))
 
   (func $scoreRow (export "scoreRow") (param $fields i32) (param $fieldCount i32) (param $candidates i32) (param $count i32)
       (param $offsets i32) (param $stride i32) (param $codes i32) (param $out i32) (result i32)

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildPostingTable, postingTableInJs, postingTableInWasm, type PostingTable, type RowHashes } from '../../../src/matching/blocking-finish';
+import { PAGE_BYTES, kernelMemory } from '../../../src/matching/comparators/jaro-winkler-kernel';
 import { tableGet } from '../../../src/matching/hash';
 
 /** Rows' key hashes as BlockingIndexBuilder collects them (a fresh copy each time: the JavaScript passes reorder in place). */
@@ -43,6 +44,25 @@ describe('posting table (end of an index build)', () => {
         expect(inWasm!.postings.buffer instanceof SharedArrayBuffer).toBe(shared);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('can be placed at the end of a kernel memory, after what the memory holds, with the same contents', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: -6, max: 6 }), { maxLength: 8 }), { maxLength: 60 }), fc.integer({ min: 1, max: 6 }), (rows, maxPostings) => {
+        const memory = kernelMemory(100)!;
+        new Uint8Array(memory.buffer, 0, 100).fill(7); // what the memory holds already (the index's texts)
+        const placed = buildPostingTable(rowHashes(rows), maxPostings, false, memory);
+        expect(placed.memory).toBe(memory);
+        for (const array of [placed.table.keys, placed.table.values, placed.entryStart, placed.entryDropped, placed.postings]) {
+          expect(array.buffer.byteLength).toBe(memory.buffer.byteLength);
+          expect(array.byteOffset).toBeGreaterThanOrEqual(PAGE_BYTES);
+        }
+        const { memory: _, ...contents } = placed;
+        expect(contents).toEqual(postingTableInJs(rowHashes(rows), maxPostings, false));
+        expect(new Uint8Array(memory.buffer, 0, 100).every((b) => b === 7)).toBe(true);
+      }),
+      { numRuns: 100 },
     );
   });
 });

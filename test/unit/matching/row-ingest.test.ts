@@ -6,7 +6,12 @@ import { matchSliceCompact } from '../../../src/matching/match';
 // Cells mix what the kernel normalises itself (case, apostrophes, punctuation runs, spaces at either end) with
 // what sends a row back to JavaScript (characters beyond ASCII, a NUL inside a cell, which sends its whole batch)
 // and values that are not strings.
-const unit = fc.constantFrom('a', 'B', 'c', '1', ' ', "'", '-', '.', 'é', '\u2019', '\0', 'Ä');
+// Mostly ASCII, so that most batches reach the kernels; a NUL is rarer still, as it sends its whole batch back.
+const unit = fc.oneof(
+  { weight: 1000, arbitrary: fc.constantFrom('a', 'B', 'c', '1', ' ', "'", '-', '.') },
+  { weight: 10, arbitrary: fc.constantFrom('é', '\u2019', 'Ä') },
+  { weight: 1, arbitrary: fc.constant('\0') },
+);
 // Now and then a value over 256 code units: its row is scored by the JavaScript loop.
 const text = fc.oneof({ weight: 30, arbitrary: fc.string({ unit, maxLength: 8 }) }, { weight: 1, arbitrary: fc.string({ unit, minLength: 250, maxLength: 300 }) });
 const cell = fc.oneof(
@@ -31,10 +36,12 @@ const config = fc.record({
   mappings: fc.array(mapping, { minLength: 1, maxLength: 4 }),
   keys: fc.array(fc.array(part, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
   strategy: fc.constantFrom<'parallel' | 'ordered_fallback'>('parallel', 'ordered_fallback'),
-}).map(({ mappings, keys, strategy }): MatchConfig => ({
+  // small caps make stop-keys
+  maxPostings: fc.constantFrom(undefined, 2, 5),
+}).map(({ mappings, keys, strategy, maxPostings }): MatchConfig => ({
   threshold: 0.5,
   fieldMappings: mappings.map(({ column, strategy: s, weight }) => ({ source: column, target: column, weight, ...s })),
-  blocking: { strategy, keys: keys.map((parts) => ({ parts: parts.map(({ column, transform }) => ({ source: column, target: column, ...transform })) })) },
+  blocking: { strategy, maxPostings, keys: keys.map((parts) => ({ parts: parts.map(({ column, transform }) => ({ source: column, target: column, ...transform })) })) },
 }));
 
 const rows = (cells: Array<Record<string, unknown>>, prefix: string): EngineRow[] => cells.map((v, i) => ({ id: `${prefix}${i}`, values: v }));
@@ -60,13 +67,14 @@ describe('row ingest (the per-row work of builds and matches in WebAssembly)', (
       weight: fc.constantFrom(0, 0.5, 1, 2),
     });
     fc.assert(
-      fc.property(fc.array(jaroWinklerOrExact, { minLength: 1, maxLength: 4 }), fc.array(values, { minLength: 1, maxLength: 40 }), fc.array(values, { minLength: 1, maxLength: 20 }), (fields, reference, source) => {
+      fc.property(fc.array(jaroWinklerOrExact, { minLength: 1, maxLength: 4 }), config, fc.boolean(), fc.array(values, { minLength: 1, maxLength: 40 }), fc.array(values, { minLength: 1, maxLength: 20 }), (fields, { blocking }, everyRow, reference, source) => {
         const cfg: MatchConfig = {
           threshold: 0.5,
           // At least one Jaro–Winkler field: without one the texts are not in a kernel memory and there is no row scorer.
           fieldMappings: [{ column: 'code', exact: false, weight: 1 }, ...fields].map(({ column, exact, weight }) => ({ source: column, target: column, weight, strategy: exact ? 'exact' : 'fuzzy' })),
-          // Every row shares the key: all reference rows are candidates of every source row.
-          blocking: { keys: [{ parts: [{ source: 'all', target: 'all', transform: 'exact' }] }] },
+          // The random keys (prefixes of few letters: many shared) and, now and then, one every row shares (all
+          // reference rows are candidates of every source row unless ordered fallback stops earlier).
+          blocking: { ...blocking, keys: [...(blocking?.keys ?? []), ...(everyRow ? [{ parts: [{ source: 'all', target: 'all', transform: 'exact' as const }] }] : [])] },
         };
         const withKey = (cells: Array<Record<string, unknown>>, prefix: string) => rows(cells.map((v) => ({ ...v, all: 'x' })), prefix);
         const index = buildReferenceIndex(withKey(reference, 'r'), cfg);
@@ -100,6 +108,19 @@ describe('row ingest (the per-row work of builds and matches in WebAssembly)', (
     const matched = matchSliceCompact(index, source);
     expect(matched).toEqual(matchSliceCompact(inJs, source, { rowIngest: false, rowScorer: false }));
     expect(matched.stats.rowsMatched).toBe(700);
+  });
+
+  it('leaves a batch row with more candidates than the kernel takes (16,384) to the JavaScript loop', () => {
+    const cfg: MatchConfig = {
+      threshold: 0.5,
+      fieldMappings: [{ source: 'name', target: 'name', strategy: 'fuzzy', weight: 1 }],
+      blocking: { maxPostings: 20_000, keys: [{ parts: [{ source: 'city', target: 'city', transform: 'exact' }] }, { parts: [{ source: 'name', target: 'name', transform: 'exact' }] }] },
+    };
+    const index = buildReferenceIndex(rows(Array.from({ length: 16_500 }, (_, i) => ({ name: `n${i % 500}`, city: i < 16_400 ? 'big' : 'small' })), 'r'), cfg);
+    const source = rows([{ name: 'n7', city: 'big' }, { name: 'n8', city: 'small' }, { name: 'n9', city: 'big' }], 's');
+    const matched = matchSliceCompact(index, source);
+    expect(matched).toEqual(matchSliceCompact(index, source, { rowIngest: false, rowScorer: false }));
+    expect(matched.stats.pairsCompared).toBe(16_400 + (100 + 33) + 16_400); // every n7 and n9 row is in "big"
   });
 
   it('is not used where a field or a key part needs more than the normal text', () => {
