@@ -2,7 +2,7 @@
 // as BlockingIndexBuilder collects them) become the posting table. In WebAssembly (blocking-finish.wat) when a
 // memory for it can be had, else by the JavaScript twin below: the same passes, the same bytes.
 
-import { PAGE_BYTES, claimRegion, unlessOutOfMemory } from './comparators/jaro-winkler-kernel';
+import { PAGE_BYTES, RegionLayout, claimRegion, unlessOutOfMemory } from './comparators/jaro-winkler-kernel';
 import { WASM_BASE64 } from './blocking-finish.wasm';
 import { createIntTable, intTableCapacity, tableGetOrPut, type IntTableData } from './hash';
 import { allocate } from './pool';
@@ -56,12 +56,8 @@ let compiled: WebAssembly.Module | undefined;
 
 /** Byte offsets of the arrays in the build's own memory (freed with it when the build returns). */
 function layout(hashCount: number, rowCount: number) {
-  let end = 0;
-  const region = (bytes: number) => {
-    const start = end;
-    end += Math.ceil(bytes / 8) * 8;
-    return start;
-  };
+  const regions = new RegionLayout();
+  const region = (bytes: number) => regions.next(bytes);
   const tableCapacity = intTableCapacity(Math.max(16, hashCount));
   const at = {
     hashes: region(hashCount * 4),
@@ -77,7 +73,7 @@ function layout(hashCount: number, rowCount: number) {
     keys: region(tableCapacity * 4),
     values: region(tableCapacity * 4),
   };
-  return { at, bytes: end };
+  return { at, bytes: regions.end };
 }
 
 export function postingTableInWasm({ hashes, hashCount, rowEnds, rowCount }: RowHashes, maxPostings: number, shared: boolean, placeIn?: WebAssembly.Memory): PostingTable | null {

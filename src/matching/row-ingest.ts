@@ -9,7 +9,7 @@
 // the same either way, byte for byte.
 
 import { keySeed, prefixLength, singleValued, type BlockingIndexBuilder, type ResolvedBlocking } from './blocking';
-import { PAGE_BYTES, unlessOutOfMemory } from './comparators/jaro-winkler-kernel';
+import { PAGE_BYTES, RegionLayout, unlessOutOfMemory } from './comparators/jaro-winkler-kernel';
 import { fieldKind, type FieldColumnBuilder } from './fields';
 import { toText } from './normalise';
 import type { CodePoolBuilder } from './pool';
@@ -242,12 +242,8 @@ function align(bytes: number): number {
  *  normal forms are never longer than their cells, though several fields may read the same column); without
  *  `evidence` (source rows) no ids or evidence cells are written. */
 function regions(start: number, inputBytes: number, columns: number, fields: number, fieldsPerColumn: number, keys: number, evidence: boolean) {
-  let end = start;
-  const region = (bytes: number) => {
-    const at = end;
-    end = align(end + bytes);
-    return at;
-  };
+  const regions = new RegionLayout(start);
+  const region = (bytes: number) => regions.next(bytes);
   const evidenceBytes = (bytes: number) => (evidence ? bytes : 0);
   const rawStride = align(evidenceBytes(inputBytes * 2));
   const at = {
@@ -267,6 +263,6 @@ function regions(start: number, inputBytes: number, columns: number, fields: num
     rowEnds: region(BATCH_ROWS * 4),
     end: 0,
   };
-  at.end = end;
+  at.end = regions.end;
   return at;
 }

@@ -7,7 +7,7 @@
 // and key hashes are copied into the kernel memory once, and one call does each row's blocking (the posting table
 // is in the kernel memory too), preparation and scoring; no JavaScript runs per row.
 
-import { KERNEL_MAX_LENGTH, claimRegion, rowScoringKernel, type RowScoringKernel } from './comparators/jaro-winkler-kernel';
+import { KERNEL_MAX_LENGTH, RegionLayout, claimRegion, rowScoringKernel, type RowScoringKernel } from './comparators/jaro-winkler-kernel';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import type { RowIngest } from './row-ingest';
@@ -38,12 +38,8 @@ export interface BatchResult {
 /** Byte offsets in a batch region for n rows: kinds, text ends, key hashes, their row ends, texts, then the outputs
  *  (f64 arrays 8-aligned). */
 function batchLayout(fieldCount: number, n: number, endCount: number, codeCount: number, hashCount: number) {
-  let end = 0;
-  const region = (bytes: number) => {
-    const start = end;
-    end = Math.ceil((end + bytes) / 8) * 8;
-    return start;
-  };
+  const regions = new RegionLayout();
+  const region = (bytes: number) => regions.next(bytes);
   const layout = {
     kinds: region(fieldCount * 4),
     ends: region(endCount * 4),
@@ -57,7 +53,7 @@ function batchLayout(fieldCount: number, n: number, endCount: number, codeCount:
     fieldScores: region(endCount * 8),
     bytes: 0,
   };
-  layout.bytes = end;
+  layout.bytes = regions.end;
   return layout;
 }
 
@@ -212,7 +208,7 @@ export class RowScorer {
    *  kernel's view of the posting table and a `seen` array; false when that cannot be had. */
   private claimBatchRegion(bytes: number): boolean {
     const blocking = this.index.data.blocking;
-    if (blocking.memory === undefined) return false;
+    if (blocking.memory !== this.memory) return false; // the posting table is elsewhere (no memory could be had at build time)
     const fieldCount = this.order.length;
     const scratches: number[] = [];
     for (let k = 0; k < fieldCount; k++) {

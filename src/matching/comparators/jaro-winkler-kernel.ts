@@ -57,6 +57,17 @@ export function claimRegion(memory: WebAssembly.Memory, bytes: number): number |
   return pages === null ? null : pages * PAGE_BYTES;
 }
 
+/** Lays out consecutive regions of a kernel memory from `start`, each on an 8-byte boundary (f64 arrays need it):
+ *  `next(bytes)` returns where a region starts, `end` where the last one ends. */
+export class RegionLayout {
+  constructor(public end = 0) {}
+  next(bytes: number): number {
+    const at = this.end;
+    this.end = Math.ceil((at + bytes) / 8) * 8;
+    return at;
+  }
+}
+
 /** `make()`, or null when it throws a RangeError: the memory cannot be reserved or grown now. */
 export function unlessOutOfMemory<T>(make: () => T): T | null {
   try {
