@@ -121,10 +121,12 @@ function ordinaryArrays(capacity: number, distinct: number, postingCount: number
   };
 }
 
-/** The posting table's arrays in a region of its own at the end of a kernel memory, or null when it cannot grow. */
+/** The posting table's arrays in a region of its own at the end of a kernel memory, or null when it cannot grow
+ *  (or would outgrow 32-bit addresses). */
 function inKernelMemory(memory: WebAssembly.Memory, capacity: number, distinct: number, postingCount: number): PostingArrays | null {
-  const words = 2 * capacity + distinct + 1 + postingCount;
-  const start = claimRegion(memory, words * 4 + distinct);
+  const bytes = (2 * capacity + distinct + 1 + postingCount) * 4 + distinct;
+  if (memory.buffer.byteLength + bytes > MAX_MEMORY_BYTES) return null;
+  const start = claimRegion(memory, bytes);
   if (start === null) return null;
   const heap = memory.buffer;
   let at = start;
