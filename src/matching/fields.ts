@@ -259,12 +259,9 @@ export class FieldScorer {
       default: {
         const text = textFor(this.column.kind, normalised ?? normaliseText(value));
         if (text === '') return null;
-        const n = text.length;
-        const kernel = this.code === 1 && n <= KERNEL_MAX_LENGTH ? this.jaroWinklerKernel() : null;
-        if (kernel !== null) return this.prepareInKernel(kernel, text);
-        if (n > this.sourceCodes.length) this.sourceCodes = new Uint16Array(Math.max(n, this.sourceCodes.length * 2));
-        writeCodes(text, this.sourceCodes);
-        return this.fill(this.sourceCodes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+        const into = this.textRoom(text.length);
+        writeCodes(text, into);
+        return this.preparedText(into, text.length);
       }
     }
   }
@@ -273,14 +270,29 @@ export class FieldScorer {
   prepareCodes(codes: Uint16Array, start: number, end: number): PreparedValue | null {
     const n = end - start;
     if (n === 0) return null;
+    const into = this.textRoom(n);
+    copyCodes(codes, start, n, into);
+    return this.preparedText(into, n);
+  }
+
+  /** Where a text value of n code units is written before preparedText(): the Jaro–Winkler kernel's next-source
+   *  slot when the kernel takes it, else this scorer's own buffer (grown as needed). */
+  private textRoom(n: number): Uint16Array {
     const kernel = this.code === 1 && n <= KERNEL_MAX_LENGTH ? this.jaroWinklerKernel() : null;
-    if (kernel !== null) {
-      copyCodes(codes, start, n, kernel.nextSource);
-      return this.preparedInKernel(kernel, n);
-    }
+    if (kernel !== null) return kernel.nextSource;
     if (n > this.sourceCodes.length) this.sourceCodes = new Uint16Array(Math.max(n, this.sourceCodes.length * 2));
-    copyCodes(codes, start, n, this.sourceCodes);
-    return this.fill(this.sourceCodes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+    return this.sourceCodes;
+  }
+
+  /** The text value of n code units just written into textRoom(n), prepared: in the kernel (its position table,
+   *  built once for all of the value's candidates) or as the scorer's buffer. */
+  private preparedText(into: Uint16Array, n: number): PreparedValue {
+    if (into === this.sourceCodes) return this.fill(this.sourceCodes, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+    const kernel = this.kernel as JaroWinklerKernel;
+    kernel.replaceSource(n);
+    const prepared = this.fill(kernel.source, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
+    prepared.inKernel = true;
+    return prepared;
   }
 
   private jaroWinklerKernel(): JaroWinklerKernel | null {
@@ -289,19 +301,6 @@ export class FieldScorer {
       this.kernelUnavailable = this.kernel === null;
     }
     return this.kernel;
-  }
-
-  /** The value's position table, built once in the kernel for all of its candidates. */
-  private prepareInKernel(kernel: JaroWinklerKernel, text: string): PreparedValue {
-    return this.preparedInKernel(kernel, writeCodes(text, kernel.nextSource));
-  }
-
-  /** The value of `n` code units the caller wrote into the kernel's nextSource, prepared there. */
-  private preparedInKernel(kernel: JaroWinklerKernel, n: number): PreparedValue {
-    kernel.replaceSource(n);
-    const prepared = this.fill(kernel.source, n, EMPTY_ITEMS, EMPTY_WEIGHTS, 0);
-    prepared.inKernel = true;
-    return prepared;
   }
 
   private scoreInKernel(sourceLength: number, address: number, length: number): number {

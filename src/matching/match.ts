@@ -68,29 +68,25 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   // Fields that take no part in scoring are not prepared (their value counts as missing).
   const unused = fields.map((_, f) => weights[f] === 0 || (model !== null && !model.used[f]));
   const matchRow = (r: number, batchRow: number): void => {
+    // batchRow ≥ 0: the row's normal texts and key hashes were made in WebAssembly with its batch (row-ingest.ts).
+    const made = batchRow >= 0 ? ingest : null;
+    if (made === null) cells.reset((sourceRows[r] as EngineRow).values);
     let anyPresent = false;
+    for (let f = 0; f < fieldCount; f++) {
+      const field = fields[f] as FieldScorer;
+      const column = field.mapping.source;
+      const at = batchRow * fieldCount + f;
+      const p = unused[f] ? null
+        : made !== null ? field.prepareCodes(made.textCodes, at === 0 ? 0 : made.textEnds[at - 1] as number, made.textEnds[at] as number)
+        : field.prepare(cells.raw(column), cells.text(column));
+      prepared[f] = p;
+      if (p !== null) anyPresent = true;
+    }
+    // A row with no comparable value cannot gain evidence from any candidate: skip blocking entirely.
     let candidateCount = 0;
-    if (batchRow >= 0 && ingest !== null) {
-      // The row's normal texts and key hashes, made in WebAssembly with the batch (row-ingest.ts).
-      const ends = ingest.textEnds;
-      const at = batchRow * fieldCount;
-      for (let f = 0; f < fieldCount; f++) {
-        const p = unused[f] ? null : (fields[f] as FieldScorer).prepareCodes(ingest.textCodes, at + f === 0 ? 0 : ends[at + f - 1] as number, ends[at + f] as number);
-        prepared[f] = p;
-        if (p !== null) anyPresent = true;
-      }
-      if (anyPresent) candidateCount = collector.collectHashes(ingest.hashes, batchRow === 0 ? 0 : ingest.rowEnds[batchRow - 1] as number, ingest.rowEnds[batchRow] as number);
-    } else {
-      cells.reset((sourceRows[r] as EngineRow).values);
-      for (let f = 0; f < fieldCount; f++) {
-        const field = fields[f] as FieldScorer;
-        const column = field.mapping.source;
-        const p = unused[f] ? null : field.prepare(cells.raw(column), cells.text(column));
-        prepared[f] = p;
-        if (p !== null) anyPresent = true;
-      }
-      // A row with no comparable value cannot gain evidence from any candidate: skip blocking entirely.
-      if (anyPresent) candidateCount = collector.collect(cells);
+    if (anyPresent) {
+      candidateCount = made === null ? collector.collect(cells)
+        : collector.collectHashes(made.hashes, batchRow === 0 ? 0 : made.rowEnds[batchRow - 1] as number, made.rowEnds[batchRow] as number);
     }
     const candidates = collector.candidates;
     stats.pairsCompared += candidateCount;

@@ -166,8 +166,18 @@ export class RowScorer {
       }
       descriptors[d + 6] = p.codesLength;
     }
-    const kept = this.kernel.scoreRow(this.descriptorsAddress, this.order.length, this.candidatesIn(candidates, count), count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress);
-    return this.resultOut(kept, topRows, topScores, base, fieldScores, fieldBase);
+    // Element by element where a row has few values: set(subarray(…)) would make a view object per call.
+    const into = this.candidates;
+    if (count > SMALL_COPY) into.set(candidates.subarray(0, count));
+    else for (let c = 0; c < count; c++) into[c] = candidates[c] as number;
+    const kept = this.kernel.scoreRow(this.descriptorsAddress, this.order.length, into.byteOffset, count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress);
+    if (kept < 0) return -1;
+    for (let k = 0; k < kept; k++) {
+      topRows[base + k] = this.topRows[k] as number;
+      topScores[base + k] = this.topScores[k] as number;
+    }
+    if (kept > 0) fieldScores.set(this.bestScores, fieldBase);
+    return kept;
   }
 
   /**
@@ -242,25 +252,5 @@ export class RowScorer {
     this.batchAt = at;
     this.batchBytes = size;
     return true;
-  }
-
-  /** Where the kernel reads the candidates (copied into its memory). */
-  private candidatesIn(candidates: Int32Array, count: number): number {
-    // Element by element where a row has few values: set(subarray(…)) would make a view object per call.
-    const into = this.candidates;
-    if (count > SMALL_COPY) into.set(candidates.subarray(0, count));
-    else for (let c = 0; c < count; c++) into[c] = candidates[c] as number;
-    return into.byteOffset;
-  }
-
-  /** Copies a kernel result (`kept`, or < 0: not taken) out to the caller's arrays; returns score()'s result. */
-  private resultOut(kept: number, topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number): number {
-    if (kept < 0) return -1;
-    for (let k = 0; k < kept; k++) {
-      topRows[base + k] = this.topRows[k] as number;
-      topScores[base + k] = this.topScores[k] as number;
-    }
-    if (kept > 0) fieldScores.set(this.bestScores, fieldBase);
-    return kept;
   }
 }
