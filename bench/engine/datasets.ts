@@ -7,7 +7,7 @@ import { readCsvRecords } from '../lib/csv';
 import { writeSyntheticDataset } from './synthetic';
 
 export const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '.cache');
-const FEBRL4 = '/work/shared/datasets/febrl4';
+const FEBRL4 = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'febrl4');
 export const FEBRL_COLUMNS = ['given_name', 'surname', 'street_number', 'address_1', 'address_2', 'suburb', 'postcode', 'state', 'date_of_birth', 'soc_sec_id'];
 
 export interface DatasetFiles {

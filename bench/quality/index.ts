@@ -6,11 +6,13 @@
 // skipped with the reason on stderr and the hand figures still print.
 import type { Quality } from '../engine/quality';
 import { emit } from '../lib/output';
+import { BASELINE_MIN_COSINE, tfidfBaseline } from './baseline';
 import { DATASETS, type DatasetEntry } from './datasets/index';
 import { runHandConfig } from './hand-run';
 import { REVIEW_COUNT, simulateReviews } from './reviews';
 import { loadSmartEngine, type SmartEngine } from './smart-engine';
 import { runSmart, type SmartRun } from './smart-run';
+import { scorePairs, truthSets } from './score';
 import type { QualityDataset } from './types';
 
 // 5,000 × 3,000: the whole suite (two strategy generations per synthetic dataset) takes ~2 minutes on a shared
@@ -36,10 +38,23 @@ function warn(dataset: string, stage: string, error: unknown): void {
   process.stderr.write(`[quality] ${dataset}: ${stage} failed: ${message}\n`);
 }
 
-function smartLines(name: string, run: SmartRun, hand: Quality): void {
-  emitQuality(`quality.${name}.smart`, run.quality, hand, { baseline_is: 'hand config', f1_before_review: run.qualityBeforeReview.f1, reviewed_rows: run.reviewedRows, review_band: run.strategy.reviewBand, threshold: run.strategy.match.threshold });
+function smartLines(name: string, run: SmartRun, baseline: Quality, hand: Quality): void {
+  emitQuality(`quality.${name}.smart`, run.quality, baseline, {
+    baseline_is: 'TF-IDF mutual best (bench/quality/baseline.ts)', hand_f1: hand.f1, f1_before_review: run.qualityBeforeReview.f1,
+    reviewed_rows: run.reviewedRows, review_band: run.strategy.reviewBand, threshold: run.strategy.match.threshold, blocking_recall: run.blockingRecall,
+    generation_time_s: Number(run.generationSeconds.toFixed(3)), match_time_s: Number(run.matchSeconds.toFixed(3)),
+  });
+  emit({ name: `quality.${name}.smart.blocking_recall`, value: run.blockingRecall, unit: 'ratio', note: 'share of true pairs among the candidate pairs the strategy\'s blocking yields' });
   emit({ name: `quality.${name}.smart.generation_time`, value: run.generationSeconds, unit: 's', sample_reference_rows: run.sampleSizes.reference, sample_source_rows: run.sampleSizes.source });
   emit({ name: `quality.${name}.smart.match_time`, value: run.matchSeconds, unit: 's', note: 'index build + match of all rows + review-band resolution' });
+}
+
+function baselineLine(dataset: QualityDataset): Quality {
+  const start = performance.now();
+  const links = tfidfBaseline(dataset.source, dataset.reference);
+  const quality = scorePairs(dataset.source.rows.map((r) => [r.id, links.get(r.id) ?? null]), truthSets(dataset));
+  emitQuality(`quality.${dataset.name}.baseline`, quality, undefined, { rule: `TF-IDF cosine over all text columns, mutual best, cosine ≥ ${BASELINE_MIN_COSINE}`, seconds: Number(((performance.now() - start) / 1000).toFixed(3)) });
+  return quality;
 }
 
 /** Simulated reviews of the first smart run, fed back as labels; F1 of the regenerated strategy's run. */
@@ -56,8 +71,9 @@ function learningLoop(engine: SmartEngine, dataset: QualityDataset, before: Smar
 
 async function runDataset(entry: DatasetEntry, engine: SmartEngine | { unavailable: string }, options: { seed: number; referenceSize: number; reviews: number }): Promise<void> {
   const dataset = entry.load({ seed: options.seed, referenceSize: options.referenceSize, sourceSize: Math.round(options.referenceSize * SOURCE_SHARE) });
+  const baseline = baselineLine(dataset);
   const hand = runHandConfig(dataset);
-  emitQuality(`quality.${dataset.name}.hand`, hand.quality, undefined, { reference_rows: dataset.reference.rows.length, source_rows: dataset.source.rows.length, seconds: Number(hand.seconds.toFixed(3)) });
+  emitQuality(`quality.${dataset.name}.hand`, hand.quality, baseline, { baseline_is: 'TF-IDF mutual best', reference_rows: dataset.reference.rows.length, source_rows: dataset.source.rows.length, seconds: Number(hand.seconds.toFixed(3)) });
   if ('unavailable' in engine) return;
   let smart: SmartRun;
   try {
@@ -65,7 +81,7 @@ async function runDataset(entry: DatasetEntry, engine: SmartEngine | { unavailab
   } catch (error) {
     return warn(dataset.name, 'smart run', error);
   }
-  smartLines(dataset.name, smart, hand.quality);
+  smartLines(dataset.name, smart, baseline, hand.quality);
   if (!entry.synthetic) return;
   try {
     learningLoop(engine, dataset, smart, options.seed, options.reviews);

@@ -2,6 +2,7 @@
 // says whether each proposed pair is right. The truth plays the reviewer.
 import type { EngineRow, RowMatch } from '../../src/matching/index';
 import type { LabelledPair } from '../../src/matching/smart/types';
+import { isTruePair } from './score';
 import type { QualityDataset } from './types';
 
 export const REVIEW_COUNT = 50;
@@ -25,7 +26,7 @@ export function simulateReviews(dataset: QualityDataset, rows: RowMatch[], band:
     return {
       source: { ...(sourceById.get(row.sourceRowId) as EngineRow).values },
       reference: { ...(referenceById.get(proposed) as EngineRow).values },
-      match: dataset.truth.get(row.sourceRowId) === proposed,
+      match: isTruePair(dataset, row.sourceRowId, proposed),
     };
   });
 }

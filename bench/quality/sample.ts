@@ -1,12 +1,13 @@
-// The deterministic sample strategy generation sees, as the service would pass it: at most `limit` rows, chosen by
-// a seeded shuffle and kept in table order (so the sample of a table is the same on every run).
+// The sample strategy generation sees, as the service takes it (src/modules/strategies/inputs.ts): every k-th row
+// by position, k = ⌈rows / limit⌉, at most `limit` rows, with the table's row count for the prior.
 import type { SampledTable } from '../../src/matching/smart/types';
-import { Random } from './random';
+import { SAMPLE_LIMITS } from '../../src/modules/strategies/inputs';
 
-export const SAMPLE_LIMIT = 5000;
+export { SAMPLE_LIMITS };
 
-export function sampleTable(table: SampledTable, limit: number, seed: number): SampledTable {
+export function sampleTable(table: SampledTable, limit: number): SampledTable {
   if (table.rows.length <= limit) return table;
-  const picked = new Random(seed).shuffle(table.rows.map((_, i) => i)).slice(0, limit).sort((a, b) => a - b);
-  return { columns: table.columns, rows: picked.map((i) => table.rows[i]!) };
+  const step = Math.ceil(table.rows.length / limit);
+  const rows = table.rows.filter((_, i) => i % step === 0).slice(0, limit);
+  return { columns: table.columns, rows, rowCount: table.rows.length };
 }

@@ -7,8 +7,11 @@ export interface QualityDataset {
   name: string;
   reference: SampledTable;
   source: SampledTable;
-  /** source row id → its true reference row id, or null when the source row has no counterpart */
+  /** source row id → its true reference row id (the first, when it has several), or null when the source row has
+   *  no counterpart */
   truth: Map<string, string | null>;
+  /** every true reference row of each source row, where some have more than one (real data); see score.ts */
+  truePairs?: Map<string, ReadonlySet<string>>;
   handConfig: MatchConfig;
 }
 

@@ -9,7 +9,7 @@ import { metaphoneCodes } from './comparators/phonetic';
 import { buildPostingTable, type PostingTable } from './blocking-finish';
 import { fmix32, fnv1a, fnv1aPrefix, tableGet } from './hash';
 import { isoDay, normaliseDate, normaliseNumber, tokensOf } from './normalise';
-import { NormalisedRow } from './normalised-row';
+import { NormalisedRow, type Composites } from './normalised-row';
 import { Growable } from './pool';
 import type { BlockingConfig, BlockingKey, BlockingKeyPart, BlockingStats, EngineRow, FieldMapping } from './types';
 
@@ -260,12 +260,14 @@ export class CandidateCollector {
   count = 0;
   stopKeyHits = 0;
   private readonly hashes = new Growable(Int32Array, 64);
-  private readonly cells = new NormalisedRow();
+  private readonly cells: NormalisedRow;
 
   private readonly columns: string[][];
 
-  constructor(private readonly data: BlockingIndexData, referenceRows: number) {
+  /** `composites`: the source side's fields over several columns, for collect() given plain values. */
+  constructor(private readonly data: BlockingIndexData, referenceRows: number, composites?: Composites) {
     this.seen = new Int32Array(referenceRows);
+    this.cells = new NormalisedRow([], composites);
     this.columns = data.keys.map((k) => k.parts.map((part) => part.source));
   }
 

@@ -2,6 +2,7 @@
 // hash/weight arrays, numbers), plus the matching source-side preparation. Everything a pair needs is computed
 // here once per value; scoring a pair only reads typed arrays.
 
+import { codeHashes, codesScore, codeWeights } from './comparators/codes';
 import { jaroWinklerCodes } from './comparators/jaro-winkler';
 import { KERNEL_MAX_LENGTH, tryKernel, type JaroWinklerKernel } from './comparators/jaro-winkler-kernel';
 import { damerauLevenshteinSimilarityCodes, levenshteinSimilarityCodes } from './comparators/levenshtein';
@@ -15,7 +16,7 @@ import type { FieldMapping } from './types';
 
 export type FieldKind =
   | 'exact' | 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine'
-  | 'phonetic' | 'date_range' | 'numeric_range';
+  | 'phonetic' | 'date_range' | 'numeric_range' | 'codes';
 
 export function fieldKind(mapping: FieldMapping): FieldKind {
   switch (mapping.strategy) {
@@ -105,6 +106,7 @@ export class FieldColumnBuilder {
       case 'numeric_range':
       case 'phonetic':
       case 'tfidf_cosine':
+      case 'codes':
         this.raw.push(rawText);
         break;
       default: {
@@ -130,6 +132,11 @@ export class FieldColumnBuilder {
       case 'tfidf_cosine': {
         this.pendingTexts.push(normalised);
         for (const h of uniqueTokenHashes(normalised)) this.items.push(h);
+        this.itemOffsets.push(this.items.length);
+        return;
+      }
+      case 'codes': {
+        for (const h of codeHashes(normalised)) this.items.push(h);
         this.itemOffsets.push(this.items.length);
         return;
       }
@@ -159,9 +166,20 @@ export class FieldColumnBuilder {
         return { kind, raw, itemOffsets: this.itemOffsets.finish(shared), items: this.items.finish(shared) };
       case 'tfidf_cosine':
         return this.finishTfidf(raw, shared);
+      case 'codes':
+        return this.finishCodes(raw, shared);
       default:
         return { kind, raw, rawIsText: this.rawIsText.finish(shared), textSlot: this.textSlot };
     }
+  }
+
+  private finishCodes(raw: CodePool, shared: boolean): FieldColumnData {
+    const itemOffsets = this.itemOffsets.finish(shared);
+    const items = this.items.finish(shared);
+    const idf = buildIdf(items, itemOffsets, itemOffsets.length - 1, shared);
+    const weights = allocate(Float32Array, items.length, shared);
+    weights.set(codeWeights(items, idf));
+    return { kind: 'codes', raw, itemOffsets, items, weights, idf };
   }
 
   private finishTfidf(raw: CodePool, shared: boolean): FieldColumnData {
@@ -187,7 +205,7 @@ export class FieldColumnBuilder {
 // Small integer codes for the hot switch in score() (cheaper than comparing kind strings per pair).
 const KIND_CODE: Record<FieldKind, number> = {
   exact: 0, jaro_winkler: 1, levenshtein: 2, damerau_levenshtein: 3, token_set: 4, tfidf_cosine: 5, phonetic: 6,
-  date_range: 7, numeric_range: 8,
+  date_range: 7, numeric_range: 8, codes: 9,
 };
 
 /** Scores one field of a (source, reference row) pair. */
@@ -255,6 +273,10 @@ export class FieldScorer {
         if (text === '' || idf === undefined) return null;
         const vector = tfidfVector(text, idf);
         return this.fill(EMPTY_CODES, 0, vector.hashes, vector.weights, 0);
+      }
+      case 'codes': {
+        const hashes = codeHashes(normalised ?? normaliseText(value));
+        return hashes.length === 0 ? null : this.fill(EMPTY_CODES, 0, hashes, EMPTY_WEIGHTS, 0);
       }
       default: {
         const text = textFor(this.column.kind, normalised ?? normaliseText(value));
@@ -350,7 +372,7 @@ export class FieldScorer {
         }
       }
     }
-    if (code >= 7) {
+    if (code === 7 || code === 8) {
       const n = this.numbers[row] as number;
       if (n !== n) return -1; // NaN: missing
       return code === 7 ? dateRangeScore(p.number, n, this.toleranceDays) : numericRangeScore(p.number, n, this.tolerance, this.tolerancePct);
@@ -358,6 +380,7 @@ export class FieldScorer {
     const start = this.itemOffsets[row] as number;
     const end = this.itemOffsets[row + 1] as number;
     if (end === start) return -1;
+    if (code === 9) return codesScore(p.items, 0, p.items.length, this.items, this.weights, start, end);
     return code === 6
       ? phoneticCodesScore(p.items, 0, p.items.length >> 1, this.items, start, (end - start) >> 1)
       : sparseCosine(p.items, p.weights, 0, p.items.length, this.items, this.weights, start, end);

@@ -5,7 +5,7 @@
 import { BlockingIndexBuilder, CandidateCollector, blockingBytes, columnsRead, resolveBlocking, type BlockingIndexData } from './blocking';
 import { FieldColumnBuilder, FieldScorer, fieldColumnBytes, fieldKind, type FieldColumnData } from './fields';
 import { CodePoolBuilder, comparePoolValues, poolBytes, poolString, type CodePool } from './pool';
-import { NormalisedRow } from './normalised-row';
+import { compositesOf, NormalisedRow } from './normalised-row';
 import { RowIngest } from './row-ingest';
 import { RowScorer } from './row-scorer';
 import type { EngineRow, FieldMapping, MatchConfig } from './types';
@@ -62,7 +62,7 @@ export class ReferenceIndex {
 
   /** Candidate collection scratch, one per index object (an index object is used by one thread). */
   candidateCollector(): CandidateCollector {
-    this.collector ??= new CandidateCollector(this.data.blocking, this.size);
+    this.collector ??= new CandidateCollector(this.data.blocking, this.size, compositesOf(this.config.fieldMappings, 'source'));
     return this.collector;
   }
 
@@ -95,7 +95,7 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   });
   const resolvedBlocking = resolveBlocking(config.blocking, mappings);
   const blocking = new BlockingIndexBuilder(resolvedBlocking);
-  const cells = new NormalisedRow(columnsRead(mappings, resolvedBlocking.keys, 'target'));
+  const cells = new NormalisedRow(columnsRead(mappings, resolvedBlocking.keys, 'target'), compositesOf(mappings, 'target'));
   const ingest = options.rowIngest === false ? null : RowIngest.create(mappings, resolvedBlocking, 'target');
   const size = ingest === null
     ? addRows(rows, mappings, cells, ids, columns, blocking)

@@ -18,7 +18,7 @@
 import { columnsRead } from './blocking';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
-import { NormalisedRow } from './normalised-row';
+import { compositesOf, mappingCell, NormalisedRow } from './normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, MatchConfig, RowMatch, SliceResult, SliceStats } from './types';
 
 export const TOP_CANDIDATES = 5;
@@ -53,7 +53,8 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   const topCount = new Uint8Array(n);
   const fieldScores = new Float64Array(n * fieldCount).fill(Number.NaN);
   const stats: SliceStats = { rowsProcessed: n, rowsMatched: 0, confidenceSum: 0, pairsCompared: 0 };
-  const cells = new NormalisedRow(columnsRead(fields.map((f) => f.mapping), index.data.blocking.keys, 'source'));
+  const mappings = fields.map((f) => f.mapping);
+  const cells = new NormalisedRow(columnsRead(mappings, index.data.blocking.keys, 'source'), compositesOf(mappings, 'source'));
   // Field scores of the pair being scored (NaN = missing). A pair that reaches the top list was scored on every
   // field (pruning only drops pairs that cannot enter it), so the best pair's scores are copied from here
   // instead of scoring it again.
@@ -234,7 +235,7 @@ export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[]
           target,
           strategy,
           score: Number.isNaN(score) ? null : score,
-          sourceValue: values[sourceColumn] ?? null,
+          sourceValue: mappingCell(field.mapping, values, 'source') ?? null,
           referenceValue: field.referenceValue(bestRow),
         });
       });

@@ -75,7 +75,7 @@ export class RowIngest {
   /** The kernel for rows read on `side` ('target': reference rows, 'source': source rows), or null when the
    *  config needs the JavaScript loop (see the top of this file) or no memory can be had now. */
   static create(mappings: FieldMapping[], blocking: ResolvedBlocking, side: 'source' | 'target'): RowIngest | null {
-    if (!mappings.every((m) => TEXT_FIELD_KINDS.has(fieldKind(m)))) return null;
+    if (!mappings.every((m) => TEXT_FIELD_KINDS.has(fieldKind(m)) && m.sourceColumns === undefined && m.targetColumns === undefined)) return null;
     if (!blocking.keys.every((key, k) => key.parts.every((part, p) => singleValued(part, blocking.partKinds[k]?.[p] ?? 'text')))) return null;
     return unlessOutOfMemory(() => new RowIngest(mappings, blocking, side));
   }

@@ -1,5 +1,6 @@
 // FEBRL3 and FEBRL4 as linkage QualityDatasets (fixed files, so no seed or size). Both sides have the same columns,
 // which is the case of an export matched against an older export of the same system.
+import { fileURLToPath } from 'node:url';
 import type { EngineRow } from '../../../src/matching/index';
 import { febrlConfig } from '../../engine/configs';
 import { FEBRL_COLUMNS, prepareFebrl4 } from '../../engine/datasets';
@@ -7,7 +8,7 @@ import { readCsvRecords } from '../../lib/csv';
 import { sampledTable } from '../table';
 import type { QualityDataset } from '../types';
 
-const FEBRL3_FILE = '/work/shared/datasets/febrl3/dataset3.csv';
+const FEBRL3_FILE = fileURLToPath(new URL('../../../test/fixtures/febrl3/dataset3.csv', import.meta.url));
 
 function rowOf(record: Record<string, string>, id: string): EngineRow {
   const values: Record<string, string> = {};

@@ -4,6 +4,7 @@ import { generate as bibliographic } from './bibliographic';
 import { febrl3, febrl4 } from './febrl';
 import { generate as peopleMessy } from './people-messy';
 import { generate as products } from './products';
+import { walmartAmazon } from './walmart-amazon';
 
 export interface DatasetEntry {
   name: string;
@@ -18,4 +19,5 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'people_messy', synthetic: true, load: peopleMessy },
   { name: 'febrl4', synthetic: false, load: () => febrl4() },
   { name: 'febrl3', synthetic: false, load: () => febrl3() },
+  { name: 'walmart_amazon', synthetic: false, load: () => walmartAmazon() },
 ];

@@ -57,11 +57,14 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         blocking: [{ transform: 'tokens' }, { transform: 'prefix', length: 6 }],
       };
     case 'free_text':
+    case 'record_text':
       return {
         strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' }, levels: TFIDF_LEVELS,
         describe: 'long text → TF-IDF cosine (rare shared words weigh most)',
         blocking: [{ transform: 'tokens' }],
       };
+    case 'codes':
+      return { strategy: 'fuzzy', options: { algorithm: 'codes' }, levels: [0.8, 0.6, 0.35, 0.001, 0], describe: 'codes → the rarest code both share', blocking: [{ transform: 'tokens' }] };
     case 'identifier':
     case 'code':
       return {

@@ -11,6 +11,8 @@ import { expectationMaximisation, levelFrequencies, type LabelledVectors } from 
 import { KeyValueCache } from './key-values';
 import { detectKind, type FieldKindName } from './kinds';
 import { identifierLike, proposeMappings, type ProfiledColumn, type ProposedMapping } from './mappings';
+import { bestPairPerRow, fitBestCandidates, bestClaimantShare, type BestCandidateFit } from './best-candidate';
+import { proposeRecordFields } from './record-fields';
 import { randomPairs, SampleComparator, type ComparisonVectors, type PairSet } from './pairs';
 import { profileColumn, round } from './profile';
 import { EMPHASIS_FACTOR, parsePrompt, type PromptDirectives } from './prompt';
@@ -28,6 +30,9 @@ const PROXY_MIN_POSTERIOR = 0.5;
 /** EM (and what rests on it) reads the blocked pairs of every k-th source row when there are more than this:
  *  the fit is the same in expectation, and comparing long texts is the costliest step of generation. */
 const MAX_EM_PAIRS = 60000;
+/** One-to-one from the data: halfway between 1 (each reference row matched once) and ½ (two source rows per
+ *  reference row); see bestClaimantShare. */
+const MIN_BEST_CLAIMANT_SHARE = 0.75;
 
 export const generateStrategy: GenerateStrategy = (input) => {
   const reference = input.reference;
@@ -35,6 +40,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const source = input.source ?? input.reference;
   const columnNames = [...new Set([...source.columns.map((c) => c.name), ...reference.columns.map((c) => c.name)])];
   const directives = parsePrompt(input.userPrompt, columnNames);
+  const notCompared = new Set([...directives.ignore, ...[reference.idColumn, input.source?.idColumn].filter((c): c is string => c !== undefined)]);
 
   // 1. Profiles
   const referenceColumns: ProfiledColumn[] = reference.columns.map((c) => profileColumn(c, reference.rows));
@@ -42,8 +48,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
 
   // 2. Mappings
   const proposal = selfMatch
-    ? selfMappings(referenceColumns, directives.ignore)
-    : proposeMappings(sourceColumns, referenceColumns, directives.ignore);
+    ? selfMappings(referenceColumns, notCompared)
+    : proposeMappings(sourceColumns, referenceColumns, notCompared);
   const proposed = proposal.mappings;
 
   // 3. Kinds and comparators
@@ -68,6 +74,13 @@ export const generateStrategy: GenerateStrategy = (input) => {
     choices.push(choice);
     return { source: p.source, target: p.target, strategy: choice.strategy, weight: 1, ...(choice.options ? { options: choice.options } : {}) };
   });
+  const recordFields = selfMatch ? { fields: [], measured: {} } : proposeRecordFields({ columns: sourceColumns, rows: source.rows }, { columns: referenceColumns, rows: reference.rows }, notCompared);
+  for (const field of recordFields.fields) {
+    proposed.push(field.proposed);
+    kinds.push(field.kind);
+    choices.push(field.choice);
+    fieldMappings.push(field.mapping);
+  }
   const levels = choices.map((c) => c.levels);
 
   const details: Record<string, unknown> = {
@@ -75,6 +88,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     profiles: { source: selfMatch ? 'same as reference' : sourceColumns.map((c) => c.profile), reference: referenceColumns.map((c) => c.profile) },
     overlaps: proposal.overlaps,
     rejectedMappings: proposal.rejected,
+    recordFields: recordFields.measured,
     prompt: { understood: directives.understood },
   };
   if (fieldMappings.length === 0 || source.rows.length === 0 || reference.rows.length === 0) {
@@ -127,23 +141,34 @@ export const generateStrategy: GenerateStrategy = (input) => {
   // threshold (labelF1Threshold below).
   const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), maxLambda: source.rows.length / Math.max(1, blocked.count), labels, groups: blockedPairs.source });
 
-  // 8. Model, prior, threshold
+  // 8. Model, prior, threshold: refitted on each source row's best candidate (best-candidate.ts), twice, so the
+  // second round ranks candidates by the weights the first one learnt.
   const emphasis = fieldMappings.map((m) => (directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? EMPHASIS_FACTOR : 1));
-  const logBayesFactors = fit.fields.map((p, f) => p.m.map((m, l) => round(Math.log(m / (p.u[l] as number)) * (emphasis[f] as number), 6)));
-  // One-to-many: λ is the share of matches among the sample's blocked pairs. With the full reference table a
-  // source row gets about 1/scale times as many candidates but still at most one match, so the prior per
-  // candidate pair shrinks by `scale`.
-  const prior = Math.min(0.99, Math.max(1e-9, fit.lambda * scale));
-  const notInRecord = new Set([...directives.ignore, ...proposal.rejected.flatMap((r) => [r.source, r.target])]);
+  let bestFit: BestCandidateFit | null = null;
+  let rankBy = fit.fields.map((p) => p.m.map((m, l) => Math.log(m / (p.u[l] as number))));
+  let best: Int32Array = new Int32Array(0);
+  for (let round = 0; round < 2; round++) {
+    const ranked = bestPairPerRow(blockedPairs, blocked, rankBy, source.rows.length);
+    best = ranked.best;
+    bestFit = fitBestCandidates(blocked, best, ranked.second, levelCounts, bestFit?.m ?? fit.fields.map((p) => p.m), bestFit?.lambda ?? 0.5, labels);
+    rankBy = bestFit.logBayesFactors;
+  }
+  const fitted = bestFit as BestCandidateFit;
+  const logBayesFactors = fitted.logBayesFactors.map((l, f) => l.map((x) => round(x * (emphasis[f] as number), 6)));
+  // The prior of a row's best candidate being its match: the share of source rows with a match.
+  const prior = Math.min(0.999, Math.max(1e-6, fitted.lambda));
+  const claimantShare = bestClaimantShare(blockedPairs, blocked, best, fitted.posteriors, fitted.logBayesFactors);
+  const oneToOne = directives.oneToOne || (!selfMatch && claimantShare >= MIN_BEST_CLAIMANT_SHARE);
+  const notInRecord = new Set([...notCompared, ...proposal.rejected.flatMap((r) => [r.source, r.target])]);
   const record = fitRecordModel(source.rows, reference.rows, blockedPairs, fit.posteriors, randomPairSet, source.columns, reference.columns, fieldMappings, notInRecord);
   const model: FellegiSunterModel = {
     kind: 'fellegi_sunter',
     prior: round(prior, 9),
-    fields: fit.fields.map((p, f) => ({ levels: levels[f] as number[], logBayesFactors: logBayesFactors[f] as number[], m: p.m.map((x) => round(x, 6)), u: p.u.map((x) => round(x, 6)) })),
+    fields: fitted.m.map((m, f) => ({ levels: levels[f] as number[], logBayesFactors: logBayesFactors[f] as number[], m: m.map((x) => round(x, 6)), u: (fitted.u[f] as number[]).map((x) => round(x, 6)) })),
     ...(record !== null ? { record: record.field } : {}),
   };
   // The sample's own prior (λ): the sample rows only have the sample's candidates.
-  const bestPerRow = bestPosteriorPerRow(blockedPairs, blocked, logBayesFactors, fit.lambda, source.rows.length);
+  const bestPerRow = bestPosteriorPerRow(blockedPairs, blocked, logBayesFactors, prior, source.rows.length);
   let thresholdChoice: { threshold: number; rule: string; [k: string]: unknown } = { ...expectedF1Threshold(bestPerRow) };
   let labelsUsed = 0;
   if (labels !== undefined) {
@@ -161,7 +186,11 @@ export const generateStrategy: GenerateStrategy = (input) => {
   fieldMappings.forEach((m, f) => {
     m.weight = round(Math.max((spreads[f] as number) / spreadSum, 0.001), 6);
   });
-  const match: MatchConfig = { fieldMappings, threshold, blocking, model, ...(directives.oneToOne ? { oneToOne: true } : {}) };
+  const match: MatchConfig = { fieldMappings, threshold, blocking, model, ...(oneToOne ? { oneToOne: true } : {}) };
+  details.oneToOne = {
+    oneToOne, instructed: directives.oneToOne, bestClaimantShare: round(claimantShare),
+    rule: `one-to-one when instructed, or when at least ${MIN_BEST_CLAIMANT_SHARE} of the expected matches (best pairs weighted by posterior) are their reference row's best claimant among the sample's source rows (1 when every reference row is matched once, ½ or less when source rows come in pairs or more per reference row); otherwise many-to-one`,
+  };
   const mappings: MappingExplanation[] = proposed.map((p, f) => ({
     source: p.source,
     target: p.target,
@@ -224,8 +253,8 @@ function selfMappings(columns: ProfiledColumn[], ignore: Set<string>): ReturnTyp
   for (const c of columns) {
     const name = c.profile.name;
     if (ignore.has(name)) continue;
-    if (identifierLike(c.profile)) {
-      rejected.push({ source: name, target: name, reason: 'row identifier (unique per row)' });
+    if (identifierLike(c.profile) || c.profile.rowIdentity !== null) {
+      rejected.push({ source: name, target: name, reason: `row identifier (${c.profile.rowIdentity ?? 'unique per row'})` });
       continue;
     }
     mappings.push({ source: name, target: name, nameScore: 1, overlap: { values: 1, tokens: 1 }, reason: 'no source table given: same column' });

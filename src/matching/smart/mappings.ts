@@ -48,10 +48,15 @@ export function proposeMappings(
   const scored: Array<ProposedMapping & { score: number; s: number; t: number }> = [];
   const rejected: RejectedPair[] = [];
   const overlaps: Array<{ source: string; target: string; values: number; tokens: number; name: number }> = [];
+  for (const side of [source, reference]) {
+    for (const c of side) {
+      if (c.profile.rowIdentity !== null && !excluded.has(c.profile.name)) rejected.push({ source: side === source ? c.profile.name : '', target: side === reference ? c.profile.name : '', reason: `row identity: ${c.profile.rowIdentity}` });
+    }
+  }
   source.forEach((sc, s) => {
-    if (excluded.has(sc.profile.name)) return;
+    if (excluded.has(sc.profile.name) || sc.profile.rowIdentity !== null) return;
     reference.forEach((rc, t) => {
-      if (excluded.has(rc.profile.name)) return;
+      if (excluded.has(rc.profile.name) || rc.profile.rowIdentity !== null) return;
       const nameScore = nameSimilarity(sc.profile.name, rc.profile.name);
       const overlap = measureOverlap(sc.values, rc.values);
       const best = Math.max(overlap.values, overlap.tokens);

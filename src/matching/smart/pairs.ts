@@ -5,7 +5,7 @@
 import { buildReferenceIndex, type ReferenceIndex } from '../index-build';
 import type { FieldScorer, PreparedValue } from '../fields';
 import { levelOf } from '../match';
-import { NormalisedRow } from '../normalised-row';
+import { compositesOf, NormalisedRow } from '../normalised-row';
 import type { EngineRow, FieldMapping } from '../types';
 
 /** Level index per (pair, field); MISSING when either value is missing. */
@@ -28,7 +28,7 @@ export interface ComparisonVectors {
 
 export class SampleComparator {
   readonly index: ReferenceIndex;
-  private readonly cells = new NormalisedRow();
+  private readonly cells: NormalisedRow;
   private readonly prepared: Array<PreparedValue | null>;
   private preparedRow = -1;
 
@@ -38,6 +38,7 @@ export class SampleComparator {
     const noBlocking = { keys: [{ parts: [{ source: '\u0000none', target: '\u0000none', transform: 'exact' as const }] }] };
     this.index = buildReferenceIndex(referenceRows, { fieldMappings: mappings, threshold: 0, blocking: noBlocking });
     this.prepared = new Array(mappings.length).fill(null);
+    this.cells = new NormalisedRow([], compositesOf(mappings, 'source'));
   }
 
   /** Prepares a source row's values once for all of its pairs (pairs should come grouped by source row). */

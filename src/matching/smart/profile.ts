@@ -38,7 +38,15 @@ export interface ColumnProfile {
   };
   /** year range of parsed dates / range of numbers (null when none) */
   numberRange: [number, number] | null;
+  /** what makes the column row identity alone (sequential numbers, UUIDs), or null: such a column says which row
+   *  of its own table a row is, never which row of the other table it matches, so it is never compared */
+  rowIdentity: string | null;
 }
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+/** Sequential ids: distinct integers spread over at most this many times as many numbers as there are rows (a
+ *  sample that takes every k-th row of a 1..n column spreads k times). */
+const SEQUENCE_SPREAD = 20;
 
 /** Normalised values and tokens of a column, for overlap measurements (not serialised). */
 export interface ColumnValues {
@@ -62,7 +70,7 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
   const shapeStride = Math.max(1, Math.ceil(rows.length / SHAPE_VALUES));
   let lengthSum = 0;
   let tokenSum = 0;
-  const c = { number: 0, integer: 0, decimal: 0, date: 0, email: 0, phoneLike: 0, lettersOnly: 0, digitsOnly: 0, hasDigit: 0, leadingZero: 0, currency: 0, listLike: 0 };
+  const c = { number: 0, integer: 0, decimal: 0, date: 0, email: 0, phoneLike: 0, lettersOnly: 0, digitsOnly: 0, hasDigit: 0, leadingZero: 0, currency: 0, listLike: 0, uuid: 0 };
   const digitLengths = new Map<number, number>();
   let min = Infinity;
   let max = -Infinity;
@@ -100,6 +108,7 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
       if (rawText.length > 1 && rawText[0] === '0') c.leadingZero++;
     }
     if (CURRENCY.test(rawText)) c.currency++;
+    if (UUID.test(rawText)) c.uuid++;
     if (/[;|]|,\s*\S.*,|\band\b/.test(rawText) && tokens.length >= 3) c.listLike++;
   }
   // Date columns are compared by day, so their overlap is measured on ISO days (01/05/1980 = 1980-05-01).
@@ -131,8 +140,18 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
       currency: shapeShare(c.currency), listLike: shapeShare(c.listLike), sameLength: c.digitsOnly === 0 ? 0 : sameLength / c.digitsOnly,
     },
     numberRange: min <= max ? [min, max] : null,
+    rowIdentity: rowIdentity(filled, counts.size, shapeShare(c.integer), shapeShare(c.uuid), min, max),
   };
   return { profile, values: { values, valueSet: new Set(values.filter((v) => v !== '')), tokenCounts } };
+}
+
+function rowIdentity(filled: number, distinct: number, integerShare: number, uuidShare: number, min: number, max: number): string | null {
+  if (filled < 20 || distinct < 0.99 * filled) return null;
+  if (uuidShare >= 0.95) return 'UUIDs, one per row';
+  if (integerShare >= 0.99 && min <= max && max - min + 1 <= SEQUENCE_SPREAD * filled) {
+    return `sequential numbers (${distinct} distinct integers from ${min} to ${max})`;
+  }
+  return null;
 }
 
 export interface Overlap {

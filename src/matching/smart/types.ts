@@ -15,6 +15,8 @@ export interface SampledTable {
   columns: ColumnInfo[];
   /** A deterministic sample (the service passes at most a few thousand rows). */
   rows: EngineRow[];
+  /** The upload's own id column (`id_column`): row identity, never compared. */
+  idColumn?: string;
   /** Rows of the whole table when `rows` is a sample of it (scales the prior and the stop-key limit); default
    *  rows.length. */
   rowCount?: number;

@@ -22,6 +22,7 @@ export async function sampleTable(app: App, dataset: Dataset, limit: number): Pr
   return {
     columns: dataset.columns.map((column) => ({ name: column.name, type: column.type })),
     rows: rows.map((row): EngineRow => ({ id: row.id, values: row.values })),
+    ...(dataset.idColumn ? { idColumn: dataset.idColumn } : {}),
     // The model's prior is per pair of the whole tables, not of the samples.
     rowCount: dataset.rowCount,
   };

@@ -1,0 +1,96 @@
+// Fields over the whole record, across columns: the TF-IDF cosine of all text columns (rare words count more, and
+// words in the "wrong" column still count), and the codes found anywhere in them (model numbers, SKUs, ISBNs,
+// references: a code in one side's code column is found inside the other side's title or memo). Proposed from the
+// profiles alone, so nothing here knows a column name.
+
+import { extractCodes } from '../comparators/codes';
+import { normaliseText } from '../normalise';
+import type { EngineRow, FieldMapping } from '../types';
+import type { ComparatorChoice } from './comparator-choice';
+import { identifierLike, type ProfiledColumn, type ProposedMapping } from './mappings';
+import { nameHints } from './names';
+
+/** Both sides need codes in at least this share of rows for a codes field (below it, codes are incidental). */
+export const MIN_CODE_SHARE = 0.2;
+/** Levels of the codes score (rarity of the rarest shared code; 0 = codes on both sides, none shared). */
+export const CODE_LEVELS = [0.8, 0.6, 0.35, 0.001, 0];
+export const RECORD_TEXT_LEVELS = [0.8, 0.65, 0.5, 0.35, 0.2, 0];
+/** A record field needs a column of at least this many words per row on each side (a title, a description, a
+ *  memo): records of names, codes and dates are better compared field by field. */
+const MIN_TEXT_TOKENS = 3;
+
+export interface RecordField {
+  proposed: ProposedMapping;
+  kind: 'record_text' | 'codes';
+  choice: ComparatorChoice;
+  mapping: FieldMapping;
+}
+
+/** Words that name a record's own id (rec_id, uuid, row_key); such a column's codes are which row of its table a
+ *  row is, not what it describes. A code column (model number, SKU) is as distinct but named otherwise. */
+const ROW_ID_WORDS = new Set(['id', 'uuid', 'guid', 'key', 'pk', 'rowid']);
+
+/** Text columns: not excluded, not row identity or a record's own id, not dates, emails or phone numbers
+ *  (compared as such, and their digits would pass for codes). */
+function textColumns(columns: ProfiledColumn[], excluded: Set<string>): ProfiledColumn[] {
+  return columns.filter(({ profile: p }) => {
+    if (excluded.has(p.name) || p.rowIdentity !== null || p.declaredType !== 'string' || p.fillRate === 0) return false;
+    if (identifierLike(p) && [...nameHints(p.name)].some((w) => ROW_ID_WORDS.has(w))) return false;
+    return p.shares.date < 0.8 && p.shares.email < 0.5 && p.shares.phoneLike < 0.5;
+  });
+}
+
+function codeShare(rows: EngineRow[], columns: string[]): number {
+  if (rows.length === 0) return 0;
+  let withCodes = 0;
+  for (const row of rows) {
+    if (columns.some((c) => extractCodes(normaliseText(row.values?.[c])).length > 0)) withCodes++;
+  }
+  return withCodes / rows.length;
+}
+
+export function proposeRecordFields(
+  source: { columns: ProfiledColumn[]; rows: EngineRow[] }, reference: { columns: ProfiledColumn[]; rows: EngineRow[] }, excluded: Set<string>,
+): { fields: RecordField[]; measured: Record<string, unknown> } {
+  const sourceColumns = textColumns(source.columns, excluded);
+  const referenceColumns = textColumns(reference.columns, excluded);
+  const tokens = (columns: ProfiledColumn[]) => columns.reduce((sum, c) => sum + c.profile.avgTokens * c.profile.fillRate, 0);
+  const sourceNames = sourceColumns.map((c) => c.profile.name);
+  const referenceNames = referenceColumns.map((c) => c.profile.name);
+  const label = (names: string[]) => names.join(' + ');
+  const measured: Record<string, unknown> = { sourceColumns: sourceNames, referenceColumns: referenceNames, sourceWordsPerRow: round(tokens(sourceColumns)), referenceWordsPerRow: round(tokens(referenceColumns)) };
+  const fields: RecordField[] = [];
+  if (sourceNames.length === 0 || referenceNames.length === 0) return { fields, measured };
+  const base = { source: label(sourceNames), target: label(referenceNames), weight: 1, sourceColumns: sourceNames, targetColumns: referenceNames };
+  const overlap = { values: 0, tokens: 0 };
+
+  const longest = (columns: ProfiledColumn[]) => Math.max(0, ...columns.map((c) => c.profile.avgTokens));
+  measured.longestTextWords = { source: round(longest(sourceColumns)), reference: round(longest(referenceColumns)), minimum: MIN_TEXT_TOKENS };
+  if (Math.min(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS) {
+    fields.push({
+      kind: 'record_text',
+      proposed: { source: base.source, target: base.target, nameScore: 0, overlap, reason: `whole record: ${round(tokens(sourceColumns))} / ${round(tokens(referenceColumns))} words per row over the text columns, the longest with ${round(longest(sourceColumns))} / ${round(longest(referenceColumns))} (≥ ${MIN_TEXT_TOKENS})` },
+      choice: { strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' }, levels: RECORD_TEXT_LEVELS, describe: 'whole record → TF-IDF cosine over every text column (rare words weigh most, wherever they stand)', blocking: [{ transform: 'tokens' }] },
+      mapping: { ...base, strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' } },
+    });
+  }
+  const sourceCodes = codeShare(source.rows, sourceNames);
+  const referenceCodes = codeShare(reference.rows, referenceNames);
+  measured.rowsWithCodes = { source: round(sourceCodes), reference: round(referenceCodes), minimum: MIN_CODE_SHARE };
+  // Codes inside text on at least one side (a code column on the other); a record of names, dates and postcodes
+  // compares its digits field by field.
+  if (Math.max(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS && Math.min(sourceCodes, referenceCodes) >= MIN_CODE_SHARE) {
+    const codesBase = { ...base, source: `codes in ${base.source}`, target: `codes in ${base.target}` };
+    fields.push({
+      kind: 'codes',
+      proposed: { source: codesBase.source, target: codesBase.target, nameScore: 0, overlap, reason: `codes (letters with digits, long digit runs) in ${Math.round(sourceCodes * 100)}% of source rows and ${Math.round(referenceCodes * 100)}% of reference rows` },
+      choice: { strategy: 'fuzzy', options: { algorithm: 'codes' }, levels: CODE_LEVELS, describe: 'codes anywhere in the record → the rarest code both share (case, hyphens, spaces and slashes folded); none shared counts against', blocking: [{ transform: 'tokens' }] },
+      mapping: { ...codesBase, strategy: 'fuzzy', options: { algorithm: 'codes' } },
+    });
+  }
+  return { fields, measured };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
