@@ -96,6 +96,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     let kept = 0;
     if (model !== null) {
       kept = scoreCandidatesWithModel(index, model, prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount, pairScores);
+      if (model.margin !== null) addMargins(model.margin, topScores, base, kept);
       topCount[r] = kept;
       if (kept === 0) return;
       const probability = sigmoid(topScores[base] as number);
@@ -272,7 +273,28 @@ export function levelOf(levels: ArrayLike<number>, score: number): number {
   return -1;
 }
 
+/** The level of a candidate's margin over the best other candidate (see FellegiSunterModel.margin): the first
+ *  whose minimum it reaches, the last when it reaches none. */
+export function marginLevel(levels: ArrayLike<number>, margin: number): number {
+  const l = levelOf(levels, margin);
+  return l < 0 ? levels.length - 1 : l;
+}
+
+/** Adds each kept candidate's margin Bayes factor to its log-odds. Margins are taken before any is added; the
+ *  best candidate has the largest margin and the factors do not fall with it, so the order stays. */
+function addMargins(margin: { levels: Float64Array; logBayesFactors: Float64Array }, topScores: Float64Array, base: number, kept: number): void {
+  if (kept === 0) return;
+  const best = topScores[base] as number;
+  const second = kept > 1 ? (topScores[base + 1] as number) : Number.NEGATIVE_INFINITY;
+  for (let k = kept - 1; k >= 0; k--) {
+    const score = topScores[base + k] as number;
+    const level = marginLevel(margin.levels, k === 0 ? score - second : score - best);
+    topScores[base + k] = score + (margin.logBayesFactors[level] as number);
+  }
+}
+
 interface CompiledModel {
+  margin: { levels: Float64Array; logBayesFactors: Float64Array } | null;
   priorLogOdds: number;
   /** fields with a usable model entry and weight > 0 */
   used: boolean[];
@@ -305,7 +327,9 @@ function compileModel(model: NonNullable<MatchConfig['model']>, fieldCount: numb
     }
   }
   const order = Int32Array.from({ length: fieldCount }, (_, f) => f).sort((a, b) => (spread[b] as number) - (spread[a] as number) || a - b);
-  return { priorLogOdds: logit(prior), used, levels, logBayesFactors, maxGain, order, remainingGain: new Float64Array(fieldCount + 1) };
+  const m = model.margin;
+  const marginOk = m !== undefined && Array.isArray(m.levels) && m.levels.length > 0 && m.levels.length === m.logBayesFactors?.length && m.logBayesFactors.every(Number.isFinite);
+  return { margin: marginOk ? { levels: Float64Array.from(m.levels), logBayesFactors: Float64Array.from(m.logBayesFactors) } : null, priorLogOdds: logit(prior), used, levels, logBayesFactors, maxGain, order, remainingGain: new Float64Array(fieldCount + 1) };
 }
 
 /** Scores a source row's candidates by log-odds into the top list at `base`; returns how many were kept.

@@ -60,6 +60,10 @@ export interface FellegiSunterModel {
   /** prior probability that a blocked candidate pair is a match */
   prior: number;
   fields: ModelField[];
+  /** Distinctiveness: a candidate's log-odds minus the best other candidate's of the same source row (no other
+   *  candidate: above every level; behind another: the last level). A match usually stands out from the rest; the
+   *  best of several similar non-matches does not. */
+  margin?: { levels: number[]; logBayesFactors: number[] };
   /** whole-record TF-IDF cosine levels for the review pass (not used by the engine) */
   record?: ModelField & { columns?: Array<{ source: string; target: string }> };
 }

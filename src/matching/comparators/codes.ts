@@ -40,7 +40,20 @@ function isCode(text: string): boolean {
   return !isDigitsOnly(text) || text.length >= MIN_DIGITS_ONLY;
 }
 
-/** The distinct codes of a normalised text, in order of first appearance. */
+const LEADING_LETTERS = /^[a-z]+/;
+const TRAILING_LETTERS = /[a-z]+$/;
+
+/** A code's core without a letter prefix or suffix (a colour, a region, a pack size: "dcb309black" and "dcb309",
+ *  "pe209780" and "209780pe"), when that is still a code. */
+function cores(code: string): string[] {
+  const found: string[] = [];
+  for (const core of [code.replace(TRAILING_LETTERS, ''), code.replace(LEADING_LETTERS, ''), code.replace(LEADING_LETTERS, '').replace(TRAILING_LETTERS, '')]) {
+    if (core !== code && isCode(core)) found.push(core);
+  }
+  return found;
+}
+
+/** The distinct codes of a normalised text, in order of first appearance, each followed by its cores. */
 export function extractCodes(normalised: string): string[] {
   const tokens = tokensOf(normalised);
   const codes = new Set<string>();
@@ -54,7 +67,10 @@ export function extractCodes(normalised: string): string[] {
       if (k === i && !tokenDigits && token.length > SHORT_LETTERS) break;
       joined += token;
       digits ||= tokenDigits;
-      if (digits && isCode(joined)) codes.add(joined);
+      if (digits && isCode(joined)) {
+        codes.add(joined);
+        for (const core of cores(joined)) codes.add(core);
+      }
     }
   }
   return [...codes];

@@ -194,3 +194,67 @@ function pairScore(vectors: ComparisonVectors, pair: number, logBayesFactors: nu
   }
   return x;
 }
+
+/** Margin levels (log-odds the best candidate leads the next by), descending; below the last: the last. */
+export const MARGIN_LEVELS = [6, 3, 1.5, 0.5, 0];
+
+export interface MarginFit {
+  levels: number[];
+  m: number[];
+  u: number[];
+  logBayesFactors: number[];
+  lambda: number;
+  /** posterior of each best pair with the margin counted */
+  posteriors: Float64Array;
+}
+
+/**
+ * The margin's Bayes factors, by EM over the best pairs with the field evidence held fixed (`logBayesFactors`,
+ * already fitted): each best pair's margin over its row's second pair is one more comparison, whose m and u are
+ * both free (no other pairs show how a best-but-wrong candidate leads). λ is refitted with it.
+ */
+export function fitMargin(vectors: ComparisonVectors, best: Int32Array, second: Int32Array, logBayesFactors: number[][], startLambda: number): MarginFit {
+  const L = MARGIN_LEVELS.length;
+  const evidence: number[] = [];
+  const level: number[] = [];
+  best.forEach((pair, s) => {
+    if (pair < 0) return;
+    const score = pairScore(vectors, pair, logBayesFactors);
+    const next = second[s] as number;
+    const margin = next < 0 ? Number.POSITIVE_INFINITY : score - pairScore(vectors, next, logBayesFactors);
+    evidence.push(score);
+    let l = MARGIN_LEVELS.findIndex((min) => margin >= min);
+    if (l < 0) l = L - 1;
+    level.push(l);
+  });
+  let lambda = Math.min(0.999, Math.max(0.001, startLambda));
+  let m = new Array<number>(L).fill(1 / L);
+  let u = new Array<number>(L).fill(1 / L);
+  const posteriors = new Float64Array(evidence.length);
+  for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+    const mCounts = new Array<number>(L).fill(SMOOTHING);
+    const uCounts = new Array<number>(L).fill(SMOOTHING);
+    let mass = 0;
+    for (let i = 0; i < evidence.length; i++) {
+      const l = level[i] as number;
+      const x = Math.log(lambda / (1 - lambda)) + (evidence[i] as number) + Math.log((m[l] as number) / (u[l] as number));
+      const p = 1 / (1 + Math.exp(-x));
+      posteriors[i] = p;
+      mass += p;
+      mCounts[l] = (mCounts[l] as number) + p;
+      uCounts[l] = (uCounts[l] as number) + 1 - p;
+    }
+    const mTotal = mCounts.reduce((a, b) => a + b, 0);
+    const uTotal = uCounts.reduce((a, b) => a + b, 0);
+    const nextM = mCounts.map((x) => x / mTotal);
+    const nextU = uCounts.map((x) => x / uTotal);
+    const nextLambda = Math.min(0.999, Math.max(0.001, evidence.length === 0 ? lambda : mass / evidence.length));
+    const change = Math.max(Math.abs(nextLambda - lambda), ...nextM.map((x, l) => Math.abs(x - (m[l] as number))), ...nextU.map((x, l) => Math.abs(x - (u[l] as number))));
+    m = nextM;
+    u = nextU;
+    lambda = nextLambda;
+    if (change < 1e-6) break;
+  }
+  const marginFactors = monotoneDecreasing(m.map((x, l) => Math.log(x / (u[l] as number))), m.map((x, l) => x + (u[l] as number)));
+  return { levels: MARGIN_LEVELS, m, u, logBayesFactors: marginFactors, lambda, posteriors };
+}

@@ -11,7 +11,7 @@ import { expectationMaximisation, levelFrequencies, type LabelledVectors } from 
 import { KeyValueCache } from './key-values';
 import { detectKind, type FieldKindName } from './kinds';
 import { identifierLike, proposeMappings, type ProfiledColumn, type ProposedMapping } from './mappings';
-import { bestPairPerRow, fitBestCandidates, bestClaimantShare, type BestCandidateFit } from './best-candidate';
+import { bestClaimantShare, bestPairPerRow, fitBestCandidates, fitMargin, type BestCandidateFit } from './best-candidate';
 import { proposeRecordFields } from './record-fields';
 import { randomPairs, SampleComparator, type ComparisonVectors, type PairSet } from './pairs';
 import { profileColumn, round } from './profile';
@@ -75,6 +75,18 @@ export const generateStrategy: GenerateStrategy = (input) => {
     return { source: p.source, target: p.target, strategy: choice.strategy, weight: 1, ...(choice.options ? { options: choice.options } : {}) };
   });
   const recordFields = selfMatch ? { fields: [], measured: {} } : proposeRecordFields({ columns: sourceColumns, rows: source.rows }, { columns: referenceColumns, rows: reference.rows }, notCompared);
+  const coveredByRecord: Array<{ source: string; target: string; reason: string }> = [];
+  if (recordFields.fields.some((f) => f.kind === 'record_text')) {
+    // The whole-record text holds the long text fields' words: comparing them again would count them twice.
+    for (let f = fieldMappings.length - 1; f >= 0; f--) {
+      if (kinds[f] !== 'title' && kinds[f] !== 'free_text') continue;
+      coveredByRecord.push({ source: proposed[f]!.source, target: proposed[f]!.target, reason: 'long text: compared as part of the whole-record text' });
+      proposed.splice(f, 1);
+      kinds.splice(f, 1);
+      choices.splice(f, 1);
+      fieldMappings.splice(f, 1);
+    }
+  }
   for (const field of recordFields.fields) {
     proposed.push(field.proposed);
     kinds.push(field.kind);
@@ -88,7 +100,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     profiles: { source: selfMatch ? 'same as reference' : sourceColumns.map((c) => c.profile), reference: referenceColumns.map((c) => c.profile) },
     overlaps: proposal.overlaps,
     rejectedMappings: proposal.rejected,
-    recordFields: recordFields.measured,
+    recordFields: { ...recordFields.measured, coveredByRecord },
     prompt: { understood: directives.understood },
   };
   if (fieldMappings.length === 0 || source.rows.length === 0 || reference.rows.length === 0) {
@@ -155,20 +167,24 @@ export const generateStrategy: GenerateStrategy = (input) => {
   }
   const fitted = bestFit as BestCandidateFit;
   const logBayesFactors = fitted.logBayesFactors.map((l, f) => l.map((x) => round(x * (emphasis[f] as number), 6)));
+  const final = bestPairPerRow(blockedPairs, blocked, logBayesFactors, source.rows.length);
+  const margin = fitMargin(blocked, final.best, final.second, logBayesFactors, fitted.lambda);
   // The prior of a row's best candidate being its match: the share of source rows with a match.
-  const prior = Math.min(0.999, Math.max(1e-6, fitted.lambda));
+  const prior = Math.min(0.999, Math.max(1e-6, margin.lambda));
   const claimantShare = bestClaimantShare(blockedPairs, blocked, best, fitted.posteriors, fitted.logBayesFactors);
   const oneToOne = directives.oneToOne || (!selfMatch && claimantShare >= MIN_BEST_CLAIMANT_SHARE);
   const notInRecord = new Set([...notCompared, ...proposal.rejected.flatMap((r) => [r.source, r.target])]);
-  const record = fitRecordModel(source.rows, reference.rows, blockedPairs, fit.posteriors, randomPairSet, source.columns, reference.columns, fieldMappings, notInRecord);
+  // A whole-record text field already scores the record; the review pass then needs no second copy of it.
+  const record = recordFields.fields.some((f) => f.kind === 'record_text') ? null : fitRecordModel(source.rows, reference.rows, blockedPairs, fit.posteriors, randomPairSet, source.columns, reference.columns, fieldMappings, notInRecord);
   const model: FellegiSunterModel = {
     kind: 'fellegi_sunter',
     prior: round(prior, 9),
     fields: fitted.m.map((m, f) => ({ levels: levels[f] as number[], logBayesFactors: logBayesFactors[f] as number[], m: m.map((x) => round(x, 6)), u: (fitted.u[f] as number[]).map((x) => round(x, 6)) })),
+    margin: { levels: margin.levels, logBayesFactors: margin.logBayesFactors.map((x) => round(x, 6)) },
     ...(record !== null ? { record: record.field } : {}),
   };
-  // The sample's own prior (λ): the sample rows only have the sample's candidates.
-  const bestPerRow = bestPosteriorPerRow(blockedPairs, blocked, logBayesFactors, prior, source.rows.length);
+  // Rows without any candidate pair have posterior 0.
+  const bestPerRow = Float64Array.from({ length: source.rows.length }, (_, i) => (i < margin.posteriors.length ? (margin.posteriors[i] as number) : 0));
   let thresholdChoice: { threshold: number; rule: string; [k: string]: unknown } = { ...expectedF1Threshold(bestPerRow) };
   let labelsUsed = 0;
   if (labels !== undefined) {
@@ -195,7 +211,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     source: p.source,
     target: p.target,
     kind: kinds[f] as string,
-    rationale: mappingRationale(p, kinds[f] as FieldKindName, choices[f] as ComparatorChoice, fit.fields[f]!, logBayesFactors[f] as number[], emphasis[f] as number),
+    rationale: mappingRationale(p, kinds[f] as FieldKindName, choices[f] as ComparatorChoice, { m: fitted.m[f]!, u: fitted.u[f]! }, logBayesFactors[f] as number[], emphasis[f] as number),
     comparator: { strategy: fieldMappings[f]!.strategy, options: fieldMappings[f]!.options ?? {}, levels: levels[f] },
     overlap: { values: round(p.overlap.values), tokens: round(p.overlap.tokens) },
     m: model.fields[f]!.m,

@@ -15,7 +15,7 @@ export function fitRecordModel(
   sourceRows: EngineRow[], referenceRows: EngineRow[], blocked: PairSet, posteriors: Float64Array, random: PairSet,
   sourceColumns: ColumnInfo[], referenceColumns: ColumnInfo[], mappings: FieldMapping[], excluded: Set<string>,
 ): { field: ModelField & { columns: RecordColumn[] }; summary: Record<string, unknown> } | null {
-  const columns = recordColumns(mappings.map((m) => ({ source: m.source, target: m.target })), sourceColumns.map((c) => c.name), referenceColumns.map((c) => c.name), excluded);
+  const columns = recordColumns(mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target })), sourceColumns.map((c) => c.name), referenceColumns.map((c) => c.name), excluded);
   const text = new WholeRecordText(columns, referenceRows);
   const sourceVectors = new Map<number, ReturnType<WholeRecordText['vector']>>();
   const referenceVectors = new Map<number, ReturnType<WholeRecordText['vector']>>();

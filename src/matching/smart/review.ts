@@ -11,6 +11,7 @@ import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable }
 import { compareValues } from '../comparators/index';
 import { levelOf, logit } from '../match';
 import { normaliseText, toText } from '../normalise';
+import { mappingCell } from '../normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, FieldMapping, MatchConfig, RowMatch } from '../types';
 import type { CreateReviewResolver, ReviewResolver } from './types';
 import { WholeRecordText, type RecordColumn } from './record-text';
@@ -48,7 +49,7 @@ export class ReviewStatistics {
 
   constructor(private readonly match: MatchConfig) {
     this.mappings = match.fieldMappings ?? [];
-    const columns: RecordColumn[] = match.model?.record?.columns ?? this.mappings.map((m) => ({ source: m.source, target: m.target }));
+    const columns: RecordColumn[] = match.model?.record?.columns ?? this.mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target }));
     this.record = new WholeRecordText(columns);
     this.frequencies = this.mappings.map(() => new Map<string, number>());
     this.present = this.mappings.map(() => 0);
@@ -58,7 +59,7 @@ export class ReviewStatistics {
   add(row: EngineRow): void {
     this.record.add(row.values);
     this.mappings.forEach((m, f) => {
-      const text = normaliseText(row.values?.[m.target]);
+      const text = normaliseText(mappingCell(m, row.values, 'target'));
       const t = this.tfidf[f];
       if (t) {
         for (const h of uniqueTokenHashes(text)) t.hashes.push(h);
@@ -107,7 +108,7 @@ function resolveRow(
     if (seen.has(id)) continue;
     seen.add(id);
     const values = row.values ?? {};
-    const scores = mappings.map((m, f) => (Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, idfs[f] ?? null, sourceValues[m.source], values[m.target]) : null));
+    const scores = mappings.map((m, f) => (Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, idfs[f] ?? null, mappingCell(m, sourceValues, 'source'), mappingCell(m, values, 'target')) : null));
     const cosine = WholeRecordText.cosine(sourceVector, record.vector(values, 'target'));
     let logOdds: number;
     if (model !== undefined) {
@@ -117,7 +118,7 @@ function resolveRow(
         if (s === null || field === undefined) return;
         const level = levelOf(field.levels, s);
         if (level < 0) return;
-        logOdds += (field.logBayesFactors[level] as number) + tfAdjustment(field, level, s, frequencies[f] as Map<string, number>, present[f] as number, normaliseText(sourceValues[(mappings[f] as FieldMapping).source]));
+        logOdds += (field.logBayesFactors[level] as number) + tfAdjustment(field, level, s, frequencies[f] as Map<string, number>, present[f] as number, normaliseText(mappingCell(mappings[f] as FieldMapping, sourceValues, 'source')));
       });
       if (model.record !== undefined && !Number.isNaN(cosine)) {
         const level = levelOf(model.record.levels, cosine);
@@ -153,8 +154,8 @@ function resolveRow(
     target: m.target,
     strategy: m.strategy,
     score: best.c.scores[f] ?? null,
-    sourceValue: sourceValues[m.source] ?? null,
-    referenceValue: cellText(best.c.row.values?.[m.target]),
+    sourceValue: mappingCell(m, sourceValues, 'source') ?? null,
+    referenceValue: cellText(mappingCell(m, best.c.row.values, 'target')),
   }));
   evidence.push({
     source: RECORD_EVIDENCE,
