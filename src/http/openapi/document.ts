@@ -335,7 +335,7 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Replays the first response to a write with the same key (per workspace, 24 h); 409 while the first is in progress or when the body differs.',
+          description: 'Replays the first response to a write with the same key (per API key, 24 h), after the key\'s scope is checked; 409 while the first is in progress, 422 when the method, path or body differs. Not stored: 401, 403, 400 validation_error, 413, 415, 429 and 5xx.',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
         },
         'X-Request-Id': {

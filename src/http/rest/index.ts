@@ -13,7 +13,7 @@ import { registerConfigRoutes } from './configs';
 import { registerRunRoutes } from './runs';
 import { registerStrategyRoutes } from './strategies';
 import { registerWebhookRoutes } from './webhooks';
-import { checkRestRateLimit, handleIdempotently } from '../limits/rest';
+import { checkRestRateLimit, handleIdempotently, requireRouteScope } from '../limits/rest';
 import { registerLimitAdminRoutes } from '../limits/admin';
 import { registerMetricsRoute } from '../../observability/metrics';
 import { setRoutePattern } from '../../observability/http';
@@ -53,7 +53,10 @@ export function createRestHandler(app: App) {
       const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
       requestId = context.requestId;
       if (!found.route.public && !context.actor) throw new UnauthorizedError();
-      if (!found.route.public) await checkRestRateLimit(context, limitHeaders);
+      if (!found.route.public) {
+        await checkRestRateLimit(context, limitHeaders);
+        requireRouteScope(context.actor, method);
+      }
       const restRequest: RestRequest = {
         method,
         path: url.pathname,
