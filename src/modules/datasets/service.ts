@@ -4,6 +4,7 @@ import type { Context } from '../../context';
 import { datasetRows, datasets, matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
 import { requireScope } from '../workspaces/actor';
+import { assertJsonDepth } from '../../json-depth';
 import { parseUpload, UploadParseError, type UploadFormat } from './parse';
 import { copyRowsIntoDataset } from './copy';
 import { toCsvLine } from './csv';
@@ -90,6 +91,8 @@ export const rowValues = z.custom<Record<string, unknown>>(
 /** JSON body `{name, id_column?, data: [...]}`: the same pipeline as a file, fed from the array. */
 export async function importDatasetFromJson(context: Context, kind: DatasetKind, body: unknown): Promise<Dataset> {
   requireScope(context.actor, 'write');
+  // REST bodies are checked as they are read; GraphQL's `data` is not (JSON.stringify below would overflow the stack).
+  assertJsonDepth(body, 'The dataset');
   const parsed = z
     .object({ data: z.array(rowValues, 'data must be an array of objects').min(1, 'data must not be empty') })
     .passthrough()
