@@ -1,6 +1,7 @@
 /**
  * Input bounds of issue 19, through a real server: JSON nesting is limited to 256 levels in every entry point (REST
- * bodies, JSON file uploads, GraphQL createDataset).
+ * bodies, JSON file uploads, GraphQL createDataset), and a read-only key running a GraphQL mutation is told it lacks
+ * "write".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadForm } from '../support/fixtures';
@@ -82,5 +83,19 @@ describe('JSON nesting: 256 levels in every entry point', () => {
     const file = `[{"id":"1","v":${nested(254)}}]`;
     const atLimit = await request(server.url, 'POST', '/v1/reference-data', { key: workspace.key, body: uploadForm(file, 'deep.json', { name: 'deep-256' }, 'application/json') });
     expect(atLimit.status, JSON.stringify(atLimit.body).slice(0, 300)).toBe(201);
+  });
+});
+
+describe('GraphQL scopes', () => {
+  it('a read-only key running a mutation is told it lacks the "write" scope, as REST says', async () => {
+    const readOnly = await workspace.keyWithScopes(['read']);
+    const mutation = await graphql(server.url, CREATE_DATASET, { input: { kind: 'REFERENCE', name: 'ro', data: [{ id: '1' }] } }, readOnly);
+    expect(mutation.body.errors?.[0]).toMatchObject({ message: 'This API key lacks the "write" scope.', extensions: { code: 'insufficient_scope' } });
+    const rest = await request(server.url, 'POST', '/v1/reference-data', { key: readOnly, json: { name: 'ro', data: [{ id: '1' }] } });
+    expect(rest.status).toBe(403);
+    expect(rest.body.message).toBe(mutation.body.errors?.[0]?.message);
+    const writeOnly = await workspace.keyWithScopes(['write']);
+    const query = await graphql(server.url, '{ viewer { scopes } }', {}, writeOnly);
+    expect(query.body.errors?.[0]).toMatchObject({ message: 'This API key lacks the "read" scope.', extensions: { code: 'insufficient_scope' } });
   });
 });
