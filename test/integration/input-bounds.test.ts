@@ -1,7 +1,7 @@
 /**
  * Input bounds of issue 19, through a real server: JSON nesting is limited to 256 levels in every entry point (REST
- * bodies, JSON file uploads, GraphQL createDataset), and a read-only key running a GraphQL mutation is told it lacks
- * "write".
+ * bodies, JSON file uploads, GraphQL createDataset), numeric query parameters take decimal digits only, and a
+ * read-only key running a GraphQL mutation is told it lacks "write".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadForm } from '../support/fixtures';
@@ -83,6 +83,47 @@ describe('JSON nesting: 256 levels in every entry point', () => {
     const file = `[{"id":"1","v":${nested(254)}}]`;
     const atLimit = await request(server.url, 'POST', '/v1/reference-data', { key: workspace.key, body: uploadForm(file, 'deep.json', { name: 'deep-256' }, 'application/json') });
     expect(atLimit.status, JSON.stringify(atLimit.body).slice(0, 300)).toBe(201);
+  });
+});
+
+describe('numeric query parameters: decimal digits only', () => {
+  it('refuses 0x10, 1e1, 0b11, 0o7, Infinity, " 5" and "+5" with 400 validation_error on every list route', async () => {
+    const reference = await request(server.url, 'POST', '/v1/reference-data', { key: workspace.key, json: { name: 'r', id_column: 'id', data: [{ id: '1', n: 'a' }] } });
+    const config = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      json: { name: 'c', reference_data_id: reference.body.id, field_mappings: [{ source: 'n', target: 'n', strategy: 'exact', weight: 1 }], threshold: 0.5 },
+    });
+    const run = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: workspace.key, json: { documents: [{ document_id: 'd', values: { n: 'a' } }] } });
+    expect(run.status, JSON.stringify(run.body)).toBe(202);
+    const hook = await request(server.url, 'POST', '/v1/webhooks', { key: workspace.key, json: { url: 'https://example.com/hook' } });
+    const routes: Array<[string, string]> = [
+      ['/v1/reference-data', 'limit'],
+      ['/v1/reference-data', 'page'],
+      [`/v1/reference-data/${reference.body.id}/rows`, 'limit'],
+      [`/v1/reference-data/${reference.body.id}/rows`, 'page'],
+      ['/v1/source-data', 'limit'],
+      ['/v1/matching/configs', 'limit'],
+      ['/v1/matching/runs', 'limit'],
+      [`/v1/matching/runs/${run.body.id}/results`, 'limit'],
+      [`/v1/matching/runs/${run.body.id}/results`, 'page'],
+      [`/v1/matching/runs/${run.body.id}/results`, 'min_confidence'],
+      ['/v1/matching/strategies', 'limit'],
+      ['/v1/webhooks', 'limit'],
+      [`/v1/webhooks/${hook.body.id}/deliveries`, 'limit'],
+    ];
+    for (const [path, name] of routes) {
+      const good = name === 'min_confidence' ? '0.5' : '16';
+      const ok = await request(server.url, 'GET', `${path}?${name}=${good}`, { key: workspace.key });
+      expect(ok.status, `${path}?${name}=${good}: ${JSON.stringify(ok.body).slice(0, 200)}`).toBe(200);
+      for (const bad of ['0x10', '1e1', '0b11', '0o7', 'Infinity', '%205', '%2B5', '1_0']) {
+        const response = await request(server.url, 'GET', `${path}?${name}=${bad}`, { key: workspace.key });
+        expect(response.status, `${path}?${name}=${bad}`).toBe(400);
+        expectErrorShape(response.body, 'validation_error');
+        expect(response.body.details, `${path}?${name}=${bad}`).toEqual([{ path: name, message: 'must be a number' }]);
+      }
+    }
+    const sixteen = await request(server.url, 'GET', '/v1/webhooks?limit=16', { key: workspace.key });
+    expect(sixteen.body.pagination.limit).toBe(16);
   });
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Context } from '../../context';
 import { datasetRows, datasets, matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
+import { decimalParam } from '../pagination';
 import { requireScope } from '../workspaces/actor';
 import { assertJsonDepth } from '../../json-depth';
 import { parseUpload, UploadParseError, type UploadFormat } from './parse';
@@ -150,8 +151,8 @@ export interface Page<T> {
 
 const pageParams = (maxLimit: number, defaultLimit: number) =>
   z.object({
-    page: z.coerce.number().int().min(1).default(1),
-    limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
+    page: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more')).default(1),
+    limit: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(maxLimit, `must be at most ${maxLimit}`)).default(defaultLimit),
   });
 
 export function parsePage(input: { page?: unknown; limit?: unknown }, maxLimit = 100, defaultLimit = 20) {
