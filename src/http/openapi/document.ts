@@ -342,8 +342,8 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
           name: 'X-Request-Id',
           in: 'header',
           required: false,
-          description: 'Your request id (letters, digits, `_ . -`, up to 100), echoed and logged; one is generated otherwise.',
-          schema: { type: 'string', pattern: '^[\\w.-]{1,100}$' },
+          description: 'Your request id: 1 to 128 letters, digits, `. _ : -`; echoed and logged. Anything else (too long, other characters) is ignored and one is generated.',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
         },
       },
       headers: {
