@@ -59,7 +59,17 @@ const settingsSchema = z.object({
    * 100 when given by a variable, 20 when absent on a list-returning field) of the fields it is nested in. Default 10000.
    */
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10000),
-  /** Hosts webhooks may be sent to (comma-separated; `.example.com` includes subdomains). Unset: any host. */
+  /**
+   * Operations one graphql-ws connection may have running at once (subscriptions, and queries or mutations still in
+   * progress); one more gets a `too_many_subscriptions` error. Default 20.
+   */
+  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(20),
+  /** Subscriptions one API key may have open at once in one server process, graphql-ws and SSE together. Default 100. */
+  SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(1).default(100),
+  /**
+   * The only hosts webhooks may be sent to (comma-separated; `.example.com` includes subdomains); a listed host may be
+   * private or loopback. Unset: any host with a public address.
+   */
   WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -32,9 +32,17 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return match?.[1] ?? null;
 }
 
+/**
+ * A client's `X-Request-Id` when it is 1–128 letters, digits, `.`, `_`, `:` or `-` (it goes into headers, error
+ * bodies and log lines), else undefined: the caller then generates one.
+ */
+export function requestIdFrom(header: unknown): string | undefined {
+  return typeof header === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : undefined;
+}
+
 export async function createContext(app: App, input: ContextInput): Promise<Context> {
   const token = bearerToken(input.authorization);
   const actor = token ? await authenticate(app.db, token) : null;
-  const requestId = input.requestId && /^[\w.-]{1,100}$/.test(input.requestId) ? input.requestId : randomUUID();
+  const requestId = requestIdFrom(input.requestId) ?? randomUUID();
   return { ...app, requestId, actor };
 }

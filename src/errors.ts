@@ -90,6 +90,12 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** More subscriptions at once than a connection or an API key may hold (SUBSCRIPTIONS_PER_CONNECTION, _PER_KEY). */
+export class TooManySubscriptionsError extends AppError {
+  readonly code = 'too_many_subscriptions';
+  readonly statusCode = 429;
+}
+
 export class ServiceUnavailableError extends AppError {
   readonly code = 'service_unavailable';
   readonly statusCode = 503;

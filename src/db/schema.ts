@@ -326,7 +326,8 @@ export const rateLimitCounters = pgTable(
 
 /**
  * REST writes sent with an `Idempotency-Key` (src/modules/limits/idempotency.ts): the first response is kept 24 h and
- * replayed. `json`, not `jsonb`: a replay returns the stored body byte for byte (jsonb would reorder its keys).
+ * replayed to the same API key only. `json`, not `jsonb`: a replay returns the stored body byte for byte (jsonb would
+ * reorder its keys).
  */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -334,6 +335,10 @@ export const idempotencyKeys = pgTable(
     workspaceId: uuid('workspace_id')
       .notNull()
       .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** The API key that sent the request: another key (even of the same workspace) neither sees nor reuses the row. */
+    apiKeyId: uuid('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     /** SHA-256 (hex) of method, path and body. */
     requestHash: text('request_hash').notNull(),
@@ -344,7 +349,7 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true, precision: 3 }),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
 
 /**

@@ -5,6 +5,7 @@
  * in-process subscribers, each an async iterator with a bounded queue.
  */
 import type postgres from 'postgres';
+import { TooManySubscriptionsError } from '../errors';
 import type { Logger } from '../logger';
 
 export const RUN_EVENTS_CHANNEL = 'concord_run_events';
@@ -162,9 +163,22 @@ export class RunEventHub {
     return ended;
   }
 
-  /** Starts listening (if not yet) and returns a stream of the events that pass the filter, from now on. */
-  async subscribe(filter: RunEventFilter): Promise<RunEventStream> {
+  /**
+   * Starts listening (if not yet) and returns a stream of the events that pass the filter, from now on. With
+   * `maxPerKey`, a subscriber whose API key already holds that many streams here gets TooManySubscriptionsError.
+   */
+  async subscribe(filter: RunEventFilter, maxPerKey?: number): Promise<RunEventStream> {
     await this.ensureListening();
+    // Counted and added with no await in between, so concurrent subscribes cannot pass the limit together.
+    if (filter.apiKeyId && maxPerKey !== undefined) {
+      let held = 0;
+      for (const listener of this.listeners) if (listener.filter.apiKeyId === filter.apiKeyId) held++;
+      if (held >= maxPerKey) {
+        throw new TooManySubscriptionsError(
+          `This API key already has ${held} subscriptions open (SUBSCRIPTIONS_PER_KEY is ${maxPerKey}); complete one before starting another.`,
+        );
+      }
+    }
     const queue: RunEvent[] = [];
     let wake: { resolve: (result: IteratorResult<RunEvent>) => void; reject: (error: Error) => void } | undefined;
     let closed = false;
@@ -226,6 +240,27 @@ export class RunEventHub {
     };
     return stream;
   }
+}
+
+/**
+ * `iterator` (an async generator reading `stream`), whose return() closes `stream` first. A generator waiting for its
+ * next event only runs a return() after that event: a subscription completed by its client (or its socket closed) on
+ * a quiet run kept its listener, and its SUBSCRIPTIONS_PER_KEY slot, until the run changed again.
+ */
+export function closingStream<T>(iterator: AsyncGenerator<T>, stream: RunEventStream): AsyncIterableIterator<T> {
+  const wrapped: AsyncIterableIterator<T> = {
+    next: () => iterator.next(),
+    return: (value?: unknown) => {
+      stream.close();
+      return iterator.return(value as T);
+    },
+    throw: (error?: unknown) => {
+      stream.close();
+      return iterator.throw(error);
+    },
+    [Symbol.asyncIterator]: () => wrapped,
+  };
+  return wrapped;
 }
 
 const hubs = new WeakMap<postgres.Sql, RunEventHub>();

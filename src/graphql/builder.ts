@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import DrizzlePlugin from '@pothos/plugin-drizzle';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { Context } from '../context';
 import { relations } from '../db/relations';
@@ -29,8 +29,10 @@ export const builder = new SchemaBuilder<PothosTypes>({
       read: context.actor?.scopes.has('read') ?? false,
       write: context.actor?.scopes.has('write') ?? false,
     }),
-    unauthorizedError: (_parent, context, _info, result) =>
-      context.actor ? new InsufficientScopeError(result.failure.kind === 'AuthScope' ? String(result.failure.scope) : 'read') : new UnauthorizedError(),
+    unauthorizedError: (_parent, context, info, result) =>
+      context.actor
+        ? new InsufficientScopeError(missingScope(result.failure) ?? (info.operation.operation === 'mutation' ? 'write' : 'read'))
+        : new UnauthorizedError(),
   },
   errors: { defaultTypes: [ValidationError, NotFoundError, ConflictError, PayloadTooLargeError] },
   relay: {
@@ -41,3 +43,16 @@ export const builder = new SchemaBuilder<PothosTypes>({
   },
   drizzle: { client: (context) => context.db, getTableConfig, relations },
 });
+
+/**
+ * The scope a failed check asked for. `authScopes: { write: true }` fails as AnyAuthScopes around the AuthScope of
+ * `write`: taking only a top-level AuthScope told a read-only key running a mutation that it lacked "read".
+ */
+function missingScope(failure: AuthFailure): string | undefined {
+  if (failure.kind === 'AuthScope') return String(failure.scope);
+  if ('failures' in failure) for (const inner of failure.failures) {
+    const scope = missingScope(inner);
+    if (scope) return scope;
+  }
+  return undefined;
+}

@@ -3,6 +3,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { WebSocketServer } from 'ws';
 import type { GraphQLServer } from './graphql';
+import { TooManySubscriptionsError } from '../errors';
+import { toGraphQLError } from '../graphql/types';
 import { checkOperationRateLimit, withoutSuggestions } from './limits/graphql';
 
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
@@ -22,6 +24,9 @@ export function attachGraphQLWebSocket(wsServer: WebSocketServer, yoga: GraphQLS
       execute: (args) => (args.rootValue as Executors).execute(args),
       subscribe: (args) => (args.rootValue as Executors).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
+        // Counted before any await: graphql-ws records each operation in ctx.subscriptions (this one included) as its
+        // message arrives and calls this hook at once, so the count follows the order of the messages.
+        const running = Object.keys(ctx.subscriptions).length;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           connectionParams: ctx.connectionParams ?? {},
@@ -33,6 +38,16 @@ export function attachGraphQLWebSocket(wsServer: WebSocketServer, yoga: GraphQLS
         const contextValue = await contextFactory();
         const limited = await checkOperationRateLimit(contextValue);
         if (limited) return [limited];
+        const perConnection = contextValue.settings.SUBSCRIPTIONS_PER_CONNECTION;
+        if (running > perConnection) {
+          return [
+            toGraphQLError(
+              new TooManySubscriptionsError(
+                `This connection already runs ${running - 1} operations (SUBSCRIPTIONS_PER_CONNECTION is ${perConnection}); complete one before starting another.`,
+              ),
+            )!,
+          ];
+        }
         let document: ExecutionArgs['document'];
         try {
           document = parse(params.query);

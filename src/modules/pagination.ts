@@ -36,9 +36,18 @@ export function decodeCursor(cursor: string): Keyed {
   return { createdAt, id };
 }
 
+/**
+ * A number given as a query parameter (a string of decimal digits, with an optional `-` and fraction) or as a number
+ * (GraphQL, JSON), checked by `schema`. z.coerce.number took whatever Number() takes: `0x10` (16), `1e2`, `0b11`,
+ * ` 5 `, `Infinity`; those are now "must be a number".
+ */
+export function decimalParam<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value), schema);
+}
+
 /** `limit` (default 20, max 100) and `cursor` of a cursor list; extend it with a list's own filters. */
 export const cursorParams = z.object({
-  limit: z.coerce.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').default(20),
+  limit: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100')).default(20),
   cursor: z.string().optional(),
 });
 

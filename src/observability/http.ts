@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { App } from '../context';
+import { requestIdFrom, type App } from '../context';
 import { observeHttpRequest } from './metrics';
 
 /** The route pattern that served a response (`/v1/matching/runs/:id`), set by the REST router once it matched. */
@@ -21,7 +21,7 @@ export function instrumentRequest(app: App, request: IncomingMessage, response: 
   // The REST handler sets X-Request-Id itself; other requests (GraphQL) get theirs here.
   if (fallbackRoute) {
     const given = request.headers['x-request-id'];
-    response.setHeader('x-request-id', typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID());
+    response.setHeader('x-request-id', requestIdFrom(given) ?? randomUUID());
   }
   let done = false;
   const finish = () => {
@@ -32,7 +32,7 @@ export function instrumentRequest(app: App, request: IncomingMessage, response: 
     const route = routes.get(response) ?? fallbackRoute ?? 'unmatched';
     const status = response.writableFinished ? response.statusCode : 499;
     const header = response.getHeader('x-request-id');
-    const requestId = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : undefined;
+    const requestId = requestIdFrom(header);
     observeHttpRequest(app, method, route, status, seconds);
     app.logger.info({ request_id: requestId, method, route, status, duration_ms: Math.round(seconds * 10_000) / 10 }, 'request');
   };

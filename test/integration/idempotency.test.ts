@@ -3,6 +3,7 @@ import { startTestServer, type TestServer, type TestWorkspace } from '../support
 import { expectErrorShape, request } from '../support/http';
 import { uploadForm } from '../support/fixtures';
 import { requestHash } from '../../src/modules/limits/idempotency';
+import { hashApiKey } from '../../src/modules/workspaces/keys';
 
 let server: TestServer;
 let workspace: TestWorkspace;
@@ -100,14 +101,16 @@ describe('Idempotency-Key on REST writes', () => {
     expect(await configCount('scoped', other.key)).toBe(1);
   });
 
-  it('replays a client error as it was, and writes without the header are not deduplicated', async () => {
+  it('replays a client error of an executed request as it was, and writes without the header are not deduplicated', async () => {
     const key = newKey();
-    const invalid = await post({ name: 'broken' }, key);
-    expect(invalid.status).toBe(400);
-    const again = await post({ name: 'broken' }, key);
-    expect(again.status).toBe(400);
+    const patchMissing = () =>
+      request(server.url, 'PATCH', '/v1/matching/configs/00000000-0000-4000-8000-000000000000', { key: workspace.key, json: { name: 'x' }, headers: { 'idempotency-key': key } });
+    const notFound = await patchMissing();
+    expect(notFound.status, JSON.stringify(notFound.body)).toBe(404);
+    const again = await patchMissing();
+    expect(again.status).toBe(404);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(again.body).toEqual(invalid.body);
+    expect(again.body).toEqual(notFound.body);
 
     expect((await post(config('plain'), undefined)).status).toBe(201);
     expect((await post(config('plain'), undefined)).status).toBe(201);
@@ -167,20 +170,96 @@ describe('Idempotency-Key on REST writes', () => {
     expect(reused.body.id).not.toBe(first.body.id);
 
     const abandoned = newKey();
+    const [apiKey] = await server.app.sql<{ id: string }[]>`select id from api_keys where key_hash = ${hashApiKey(workspace.key)}`;
     await server.app.sql`
-      insert into idempotency_keys (workspace_id, key, request_hash, status, created_at)
-      values (${workspace.id}, ${abandoned}, 'whatever', 'in_progress', now() - interval '11 minutes')`;
+      insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, created_at)
+      values (${workspace.id}, ${apiKey!.id}, ${abandoned}, 'whatever', 'in_progress', now() - interval '11 minutes')`;
     const taken = await post(config('abandoned'), abandoned);
     expect(taken.status).toBe(201);
     expect((await post(config('abandoned'), abandoned)).headers.get('idempotent-replayed')).toBe('true');
     // A fresh claim of the same request (another process is running it) is in progress: 409.
     const busy = newKey();
     const hash = requestHash('POST', '/v1/matching/configs', Buffer.from(JSON.stringify(config('busy'))));
-    await server.app.sql`insert into idempotency_keys (workspace_id, key, request_hash) values (${workspace.id}, ${busy}, ${hash})`;
+    await server.app.sql`insert into idempotency_keys (workspace_id, api_key_id, key, request_hash) values (${workspace.id}, ${apiKey!.id}, ${busy}, ${hash})`;
     const conflict = await post(config('busy'), busy);
     expect(conflict.status).toBe(409);
     expectErrorShape(conflict.body, 'conflict');
     expect(await configCount('busy')).toBe(0);
+  });
+
+  it('stores no validation failure (400, 413, 415): the same key then runs the request', async () => {
+    const key = newKey();
+    const invalid = await post({ name: 'broken' }, key);
+    expect(invalid.status).toBe(400);
+    expectErrorShape(invalid.body, 'validation_error');
+    const unparsable = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      body: '{"name":',
+      headers: { 'idempotency-key': key, 'content-type': 'application/json' },
+    });
+    expect(unparsable.status).toBe(400);
+    expect(unparsable.headers.get('idempotent-replayed')).toBeNull();
+    const wrongType = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      body: 'name=x',
+      headers: { 'idempotency-key': key, 'content-type': 'text/plain' },
+    });
+    expect(wrongType.status).toBe(415);
+    // Neither the 400s nor the 415 were kept: the key is free for the fixed request, which runs (201, not a replay).
+    const fixed = await post(config('fixed-later'), key);
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(201);
+    expect(fixed.headers.get('idempotent-replayed')).toBeNull();
+    expect(await configCount('fixed-later')).toBe(1);
+  });
+
+  it('a read-only key gets 403 insufficient_scope, not the replay, on a key a write key used', async () => {
+    const readOnly = await workspace.keyWithScopes(['read']);
+    const key = newKey();
+    const hook = { url: 'https://example.org/x' };
+    const written = await request(server.url, 'POST', '/v1/webhooks', { key: workspace.key, json: hook, headers: { 'idempotency-key': key } });
+    expect(written.status, JSON.stringify(written.body)).toBe(201);
+    expect(written.body.secret).toMatch(/^whsec_/);
+    for (const json of [hook, { url: 'https://example.org/other' }]) {
+      const replay = await request(server.url, 'POST', '/v1/webhooks', { key: readOnly, json, headers: { 'idempotency-key': key } });
+      expect(replay.status, JSON.stringify(replay.body)).toBe(403);
+      expectErrorShape(replay.body, 'insufficient_scope');
+      expect(replay.body.message).toBe('This API key lacks the "write" scope.');
+      expect(replay.headers.get('idempotent-replayed')).toBeNull();
+      expect(JSON.stringify(replay.body)).not.toContain(written.body.secret);
+    }
+    // The write key still gets its own replay.
+    const again = await request(server.url, 'POST', '/v1/webhooks', { key: workspace.key, json: hook, headers: { 'idempotency-key': key } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(written.body);
+  });
+
+  it("a read-only key's 403 does not poison the key for the write key", async () => {
+    const readOnly = await workspace.keyWithScopes(['read']);
+    const key = newKey();
+    for (let i = 0; i < 2; i++) {
+      const refused = await post(config('poisoned'), key, readOnly);
+      expect(refused.status).toBe(403);
+      expectErrorShape(refused.body, 'insufficient_scope');
+      expect(refused.headers.get('idempotent-replayed')).toBeNull();
+    }
+    const written = await post(config('poisoned'), key);
+    expect(written.status, JSON.stringify(written.body)).toBe(201);
+    expect(written.headers.get('idempotent-replayed')).toBeNull();
+    expect(await configCount('poisoned')).toBe(1);
+    expect((await server.app.sql`select 1 from idempotency_keys where key = ${key}`).length).toBe(1);
+  });
+
+  it('keeps stored responses per API key: another write key of the workspace runs its own request', async () => {
+    const otherWriter = await workspace.keyWithScopes(['read', 'write']);
+    const key = newKey();
+    const first = await post(config('per-key-a'), key);
+    expect(first.status).toBe(201);
+    // Not a replay of the first key's response, and not a 422 telling that the key was used with another body.
+    const mine = await post(config('per-key-b'), key, otherWriter);
+    expect(mine.status, JSON.stringify(mine.body)).toBe(201);
+    expect(mine.headers.get('idempotent-replayed')).toBeNull();
+    expect(mine.body.id).not.toBe(first.body.id);
+    expect((await post(config('per-key-b'), key, otherWriter)).body).toEqual(mine.body);
   });
 
   it('rejects an invalid Idempotency-Key with 400 validation_error', async () => {

@@ -61,7 +61,8 @@ function expectNoLeak(label: string, body: unknown): void {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ RUN_WORKER: false });
+  // A's webhook goes to 127.0.0.1:9 (nothing listens): allowed by name, as any receiver on the same machine is.
+  server = await startTestServer({ RUN_WORKER: false, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,example.com' });
   worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
   a = await server.newWorkspace(`${SECRET}-workspace`);
   b = await server.newWorkspace('bravo');

@@ -109,6 +109,29 @@ describe('request logs', () => {
     }
   });
 
+  it('X-Request-Id: 1-128 of [A-Za-z0-9._:-] is kept; anything else is replaced by a generated id in the answer and the log', async () => {
+    const kept = ['trace:span-1.2_3', 'x'.repeat(128), 'A'];
+    for (const given of kept) {
+      for (const [path, json] of [['/v1/reference-data'], ['/graphql', { query: '{ __typename }' }]] as const) {
+        const response = await request(url, json ? 'POST' : 'GET', path, { key, json, headers: { 'x-request-id': given } });
+        expect(response.headers.get('x-request-id'), `${path} ${given}`).toBe(given);
+        expect(await lineFor(given, (line) => line.msg === 'request' && line.route === path)).toMatchObject({ route: path });
+      }
+    }
+    const hostile = ['x'.repeat(129), '<script>alert(1)</script>', 'a b', '"}{"level":60', 'id/with/slashes', 'caf\u00e9'.normalize(), '%0d%0afake', 'tab\there'];
+    for (const given of hostile) {
+      const rest = await request(url, 'GET', '/v1/reference-data/00000000-0000-0000-0000-000000000000', { key, headers: { 'x-request-id': given } });
+      const generated = rest.headers.get('x-request-id')!;
+      expect(generated, given).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(rest.body.request_id).toBe(generated);
+      expect(await lineFor(generated)).toMatchObject({ status: 404 });
+      const gql = await request(url, 'POST', '/graphql', { key, json: { query: '{ __typename }' }, headers: { 'x-request-id': given } });
+      expect(gql.headers.get('x-request-id'), given).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(lines.join('\n')).not.toContain('<script>');
+    expect(lines.join('\n')).not.toContain('x'.repeat(129));
+  });
+
   it('never writes an API key or the admin token, also when a request fails', async () => {
     await request(url, 'GET', '/v1/reference-data', { key: `${key}x`, headers: { 'x-request-id': 'log-401' } });
     expect(await lineFor('log-401')).toMatchObject({ status: 401 });

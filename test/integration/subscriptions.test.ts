@@ -14,7 +14,8 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   // Progress events on every chunk (no throttle) so the order of events can be checked without timing.
-  server = await startTestServer({ RUN_CHUNK_SIZE: 250, RUN_WORKER: false, RUN_PROGRESS_INTERVAL_MS: 0 });
+  // 100 subscribers of one key below: above the default SUBSCRIPTIONS_PER_KEY (100) with the other tests' ones.
+  server = await startTestServer({ RUN_CHUNK_SIZE: 250, RUN_WORKER: false, RUN_PROGRESS_INTERVAL_MS: 0, SUBSCRIPTIONS_PER_KEY: 1000 });
   workspace = await server.newWorkspace('subscriptions');
   febrl = await setupFebrl(server.url, workspace.key);
 });

@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Context } from '../../context';
-import { AppError, PayloadTooLargeError, RateLimitedError } from '../../errors';
+import {
+  AppError,
+  InsufficientScopeError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../../errors';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -10,7 +18,8 @@ import {
   requestHash,
 } from '../../modules/limits/idempotency';
 import { consumeRateLimit, rateLimitHeaders } from '../../modules/limits/rate-limit';
-import type { Actor } from '../../modules/workspaces/actor';
+import { requireScope, type Actor } from '../../modules/workspaces/actor';
+import type { Scope } from '../../modules/workspaces/keys';
 import { restError } from '../rest/errors';
 import { readJsonBody, type RestHandler, type RestRequest, type RestResponse } from '../rest/router';
 
@@ -30,8 +39,33 @@ export async function checkRestRateLimit(context: Context, headers: Record<strin
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Runs a REST write at most once per `Idempotency-Key` and workspace within 24 h (see the README, "Idempotent writes").
- * Reads and requests without the header go straight to the handler.
+ * Checks that the caller's key may use a keyed REST route: GET needs `read`, every other method `write` (as the
+ * OpenAPI document says). Runs before anything else could answer the request, an idempotent replay above all: a
+ * read-only key must never get a write's stored response (which may carry a secret shown once).
+ */
+export function requireRouteScope(actor: Actor | null, method: string): Actor {
+  const scope: Scope = WRITE_METHODS.has(method) ? 'write' : 'read';
+  return requireScope(actor, scope);
+}
+
+/**
+ * Errors that answer a request before it began executing: it was not let in (401, 403) or its input was refused (400,
+ * 413, 415). Like Stripe, these are not stored under the `Idempotency-Key`: the same key may be sent again, fixed.
+ */
+function refusedBeforeExecution(error: AppError): boolean {
+  return (
+    error instanceof ValidationError ||
+    error instanceof UnauthorizedError ||
+    error instanceof InsufficientScopeError ||
+    error instanceof PayloadTooLargeError ||
+    error instanceof UnsupportedMediaTypeError
+  );
+}
+
+/**
+ * Runs a REST write at most once per `Idempotency-Key` and API key within 24 h (see the README, "Idempotent writes").
+ * Reads and requests without the header go straight to the handler. The caller has checked the key's scope
+ * (requireRouteScope) before: only a request the key may make is looked up, claimed or stored.
  */
 export async function handleIdempotently(request: RestRequest, handler: RestHandler, actor: Actor): Promise<RestResponse> {
   if (!WRITE_METHODS.has(request.method)) return handler(request);
@@ -50,7 +84,7 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
   const search = request.query.toString();
   const hash = requestHash(request.method, search ? `${request.path}?${search}` : request.path, body);
 
-  const claim = await claimIdempotencyKey(sql, actor.workspaceId, key, hash);
+  const claim = await claimIdempotencyKey(sql, actor, key, hash);
   if (claim.kind === 'replay') {
     // A replayed upload is answered without reading it; the REST handler deals with the unread rest.
     return { status: claim.response.status, body: claim.response.body, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
@@ -60,20 +94,20 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
   try {
     response = await handler(forHandler);
   } catch (error) {
-    if (!(error instanceof AppError) || error.statusCode >= 500 || error instanceof RateLimitedError) {
-      await releaseIdempotencyKey(sql, actor.workspaceId, key).catch(() => {});
+    if (!(error instanceof AppError) || error.statusCode >= 500 || error instanceof RateLimitedError || refusedBeforeExecution(error)) {
+      await releaseIdempotencyKey(sql, actor, key).catch(() => {});
       throw error;
     }
-    // A typed client error is the answer to this request too: keep it for replay, byte for byte.
+    // Any other typed client error (404, 409…) came from executing the request: keep it for replay, byte for byte.
     const { body: errorBody, headers } = restError(error, request.context.requestId, request.path);
     response = { status: errorBody.statusCode, body: errorBody, headers };
   }
   if ('stream' in response || response.status >= 500) {
-    await releaseIdempotencyKey(sql, actor.workspaceId, key).catch(() => {});
+    await releaseIdempotencyKey(sql, actor, key).catch(() => {});
     return response;
   }
   try {
-    await completeIdempotencyKey(sql, actor.workspaceId, key, { status: response.status, headers: response.headers ?? {}, body: response.body });
+    await completeIdempotencyKey(sql, actor, key, { status: response.status, headers: response.headers ?? {}, body: response.body });
   } catch (error) {
     // The write happened: answer it. Retries see 409 until the claim counts as abandoned.
     request.context.logger.error({ err: error, requestId: request.context.requestId }, 'could not store the idempotent response');

@@ -335,15 +335,15 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Replays the first response to a write with the same key (per workspace, 24 h); 409 while the first is in progress or when the body differs.',
+          description: 'Replays the first response to a write with the same key (per API key, 24 h), after the key\'s scope is checked; 409 while the first is in progress, 422 when the method, path or body differs. Not stored: 401, 403, 400 validation_error, 413, 415, 429 and 5xx.',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
         },
         'X-Request-Id': {
           name: 'X-Request-Id',
           in: 'header',
           required: false,
-          description: 'Your request id (letters, digits, `_ . -`, up to 100), echoed and logged; one is generated otherwise.',
-          schema: { type: 'string', pattern: '^[\\w.-]{1,100}$' },
+          description: 'Your request id: 1 to 128 letters, digits, `. _ : -`; echoed and logged. Anything else (too long, other characters) is ignored and one is generated.',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
         },
       },
       headers: {

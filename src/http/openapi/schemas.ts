@@ -316,8 +316,12 @@ export const responseSchemas: Record<string, JsonSchema> = {
   }),
   WebhookTestResult: object({
     delivered: { type: 'boolean', description: 'The endpoint answered 2xx within 10 s.' },
-    status_code: nullable({ type: 'integer' }),
-    error: nullable({ type: 'string' }),
+    status_code: { ...nullable({ type: 'integer' }), description: 'null when there was no answer, or no connection was made.' },
+    error: {
+      ...nullable({ type: 'string' }),
+      description:
+        'Why the attempt failed. A URL whose host is refused (not a public address, or not in WEBHOOK_ALLOWED_HOSTS when it is set) is not connected to: the error says so, and status_code is null.',
+    },
     duration_ms: { type: 'integer' },
   }),
   WebhookDeliveryPage: object({ data: { type: 'array', items: ref('WebhookDelivery') }, pagination: ref('CursorPagination') }),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { createContext, type App } from '../../context';
+import { createContext, requestIdFrom, type App } from '../../context';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
 import { restError } from './errors';
 import { readJsonBody, Router, type RestRequest, type RestResponse } from './router';
@@ -13,7 +13,7 @@ import { registerConfigRoutes } from './configs';
 import { registerRunRoutes } from './runs';
 import { registerStrategyRoutes } from './strategies';
 import { registerWebhookRoutes } from './webhooks';
-import { checkRestRateLimit, handleIdempotently } from '../limits/rest';
+import { checkRestRateLimit, handleIdempotently, requireRouteScope } from '../limits/rest';
 import { registerLimitAdminRoutes } from '../limits/admin';
 import { registerMetricsRoute } from '../../observability/metrics';
 import { setRoutePattern } from '../../observability/http';
@@ -41,7 +41,7 @@ export function createRestHandler(app: App) {
     const url = new URL(raw.url ?? '/', 'http://localhost');
     const method = (raw.method ?? 'GET').toUpperCase();
     const requestIdHeader = raw.headers['x-request-id'];
-    let requestId = typeof requestIdHeader === 'string' && /^[\w.-]{1,100}$/.test(requestIdHeader) ? requestIdHeader : randomUUID();
+    let requestId = requestIdFrom(requestIdHeader) ?? randomUUID();
     let result: RestResponse;
     // X-RateLimit-* of the caller's key, on every response once the key is known (the 429 included).
     const limitHeaders: Record<string, string> = {};
@@ -53,7 +53,10 @@ export function createRestHandler(app: App) {
       const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
       requestId = context.requestId;
       if (!found.route.public && !context.actor) throw new UnauthorizedError();
-      if (!found.route.public) await checkRestRateLimit(context, limitHeaders);
+      if (!found.route.public) {
+        await checkRestRateLimit(context, limitHeaders);
+        requireRouteScope(context.actor, method);
+      }
       const restRequest: RestRequest = {
         method,
         path: url.pathname,

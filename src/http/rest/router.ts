@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Context } from '../../context';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors';
+import { assertJsonDepth } from '../../json-depth';
 
 export interface RestRequest {
   method: string;
@@ -98,23 +99,6 @@ export async function readJsonBody(raw: IncomingMessage, limitBytes: number): Pr
   } catch (error) {
     throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
   }
-  if (nestingDepth(parsed) > MAX_JSON_DEPTH) throw new ValidationError(`The body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+  assertJsonDepth(parsed);
   return parsed;
-}
-
-/** Deeper bodies overflowed the stack of the recursive key conversion and validation (a 500). */
-export const MAX_JSON_DEPTH = 256;
-
-/** The nesting depth of a parsed JSON value, without recursion (it stops counting past MAX_JSON_DEPTH). */
-function nestingDepth(value: unknown): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [item, depth] = stack.pop()!;
-    if (!item || typeof item !== 'object') continue;
-    if (depth + 1 > deepest) deepest = depth + 1;
-    if (deepest > MAX_JSON_DEPTH) return deepest;
-    for (const inner of Array.isArray(item) ? item : Object.values(item)) if (inner && typeof inner === 'object') stack.push([inner, depth + 1]);
-  }
-  return deepest;
 }

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { Context } from '../../context';
 import { datasetRows, datasets, matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
+import { decimalParam } from '../pagination';
 import { requireScope } from '../workspaces/actor';
+import { assertJsonDepth } from '../../json-depth';
 import { parseUpload, UploadParseError, type UploadFormat } from './parse';
 import { copyRowsIntoDataset } from './copy';
 import { toCsvLine } from './csv';
@@ -90,6 +92,8 @@ export const rowValues = z.custom<Record<string, unknown>>(
 /** JSON body `{name, id_column?, data: [...]}`: the same pipeline as a file, fed from the array. */
 export async function importDatasetFromJson(context: Context, kind: DatasetKind, body: unknown): Promise<Dataset> {
   requireScope(context.actor, 'write');
+  // REST bodies are checked as they are read; GraphQL's `data` is not (JSON.stringify below would overflow the stack).
+  assertJsonDepth(body, 'The dataset');
   const parsed = z
     .object({ data: z.array(rowValues, 'data must be an array of objects').min(1, 'data must not be empty') })
     .passthrough()
@@ -147,8 +151,8 @@ export interface Page<T> {
 
 const pageParams = (maxLimit: number, defaultLimit: number) =>
   z.object({
-    page: z.coerce.number().int().min(1).default(1),
-    limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
+    page: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more')).default(1),
+    limit: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(maxLimit, `must be at most ${maxLimit}`)).default(defaultLimit),
   });
 
 export function parsePage(input: { page?: unknown; limit?: unknown }, maxLimit = 100, defaultLimit = 20) {

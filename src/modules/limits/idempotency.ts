@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
 import { ConflictError, IdempotencyMismatchError, ValidationError } from '../../errors';
+import type { Actor } from '../workspaces/actor';
 
 /** How long a completed request is replayed, in hours. */
 export const IDEMPOTENCY_TTL_HOURS = 24;
@@ -50,12 +51,12 @@ export function requestHash(method: string, pathWithQuery: string, body: Buffer 
  * `IdempotencyInProgressError` (409) while the first request still runs. A row past the 24 h replay window, or an
  * abandoned claim, is taken over in the same atomic statement.
  */
-export async function claimIdempotencyKey(sql: postgres.Sql, workspaceId: string, key: string, hash: string): Promise<Claim> {
+export async function claimIdempotencyKey(sql: postgres.Sql, actor: Actor, key: string, hash: string): Promise<Claim> {
   maybePurge(sql);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const claimed = await sql`
-      insert into idempotency_keys as i (workspace_id, key, request_hash) values (${workspaceId}, ${key}, ${hash})
-      on conflict (workspace_id, key) do update
+      insert into idempotency_keys as i (workspace_id, api_key_id, key, request_hash) values (${actor.workspaceId}, ${actor.apiKeyId}, ${key}, ${hash})
+      on conflict (api_key_id, key) do update
         set request_hash = excluded.request_hash, status = 'in_progress', response_status = null,
             response_headers = null, response_body = null, created_at = now(), completed_at = null
         where i.created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})
@@ -65,7 +66,7 @@ export async function claimIdempotencyKey(sql: postgres.Sql, workspaceId: string
     const [existing] = await sql<
       Array<{ request_hash: string; status: string; response_status: number | null; response_headers: Record<string, string> | null; response_body: unknown }>
     >`select request_hash, status, response_status, response_headers, response_body
-      from idempotency_keys where workspace_id = ${workspaceId} and key = ${key}`;
+      from idempotency_keys where api_key_id = ${actor.apiKeyId} and key = ${key}`;
     // Released between the two statements (the first request failed): claim again.
     if (!existing) continue;
     if (existing.request_hash !== hash) throw new IdempotencyMismatchError();
@@ -79,18 +80,21 @@ export async function claimIdempotencyKey(sql: postgres.Sql, workspaceId: string
 }
 
 /** Stores the response of a claimed key for replay: sent as text and kept as `json`, so its key order survives. */
-export async function completeIdempotencyKey(sql: postgres.Sql, workspaceId: string, key: string, response: StoredResponse): Promise<void> {
+export async function completeIdempotencyKey(sql: postgres.Sql, actor: Actor, key: string, response: StoredResponse): Promise<void> {
   await sql`
     update idempotency_keys
     set status = 'completed', response_status = ${response.status},
         response_headers = ${JSON.stringify(response.headers)}::text::json,
         response_body = ${JSON.stringify(response.body ?? null)}::text::json, completed_at = now()
-    where workspace_id = ${workspaceId} and key = ${key}`;
+    where api_key_id = ${actor.apiKeyId} and key = ${key}`;
 }
 
-/** Forgets a claimed key (the request failed with a server error, or streamed): the client may retry with it. */
-export async function releaseIdempotencyKey(sql: postgres.Sql, workspaceId: string, key: string): Promise<void> {
-  await sql`delete from idempotency_keys where workspace_id = ${workspaceId} and key = ${key} and status = 'in_progress'`;
+/**
+ * Forgets a claimed key (the request was refused before it began executing, failed with a server error, or streamed):
+ * the client may retry with it.
+ */
+export async function releaseIdempotencyKey(sql: postgres.Sql, actor: Actor, key: string): Promise<void> {
+  await sql`delete from idempotency_keys where api_key_id = ${actor.apiKeyId} and key = ${key} and status = 'in_progress'`;
 }
 
 let lastPurge = 0;

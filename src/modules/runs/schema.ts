@@ -5,7 +5,7 @@ import { databaseId } from '../../graphql/ids';
 import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError } from '../../errors';
 import { runFeed, runsChangedSince } from '../../events/run-feed';
-import { runEventHub, TERMINAL_STATUSES, type RunState } from '../../events/run-events';
+import { closingStream, runEventHub, TERMINAL_STATUSES, type RunState } from '../../events/run-events';
 import { MatchingConfigRef } from '../configs/schema';
 import { getConfig } from '../configs/service';
 import { requireScope } from '../workspaces/actor';
@@ -300,7 +300,7 @@ builder.subscriptionFields((t) => ({
       const id = runId(args.id);
       const current = await getRun(context, id);
       // Listen before reading the state again, so no change falls between the two.
-      const stream = await runEventHub(context).subscribe({ workspaceId: actor.workspaceId, runId: current.id, apiKeyId: actor.apiKeyId });
+      const stream = await runEventHub(context).subscribe({ workspaceId: actor.workspaceId, runId: current.id, apiKeyId: actor.apiKeyId }, context.settings.SUBSCRIPTIONS_PER_KEY);
       let latest: RunState;
       try {
         latest = await getRun(context, id);
@@ -308,7 +308,7 @@ builder.subscriptionFields((t) => ({
         stream.close();
         throw error;
       }
-      return (async function* () {
+      const updates = (async function* () {
         try {
           yield latest;
           if (TERMINAL_STATUSES.has(latest.status)) return;
@@ -324,6 +324,7 @@ builder.subscriptionFields((t) => ({
           stream.close();
         }
       })();
+      return closingStream(updates, stream);
     },
     resolve: (run) => run,
   }),
@@ -336,8 +337,11 @@ builder.subscriptionFields((t) => ({
       const config = args.configId ? await getConfig(context, configId(args.configId)) : undefined;
       const filter = { workspaceId: actor.workspaceId, ...(config ? { configId: config.id } : {}) };
       // After a reconnection of the LISTEN connection the feed re-reads recently changed runs (src/events/run-feed.ts).
-      const stream = await runEventHub(context).subscribe({ ...filter, apiKeyId: actor.apiKeyId });
-      return runFeed(stream, (since, limit) => runsChangedSince(context.sql, filter, since, limit));
+      const stream = await runEventHub(context).subscribe({ ...filter, apiKeyId: actor.apiKeyId }, context.settings.SUBSCRIPTIONS_PER_KEY);
+      return closingStream(
+        runFeed(stream, (since, limit) => runsChangedSince(context.sql, filter, since, limit)),
+        stream,
+      );
     },
     resolve: (run) => run,
   }),

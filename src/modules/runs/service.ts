@@ -14,7 +14,7 @@ import { datasetForField, rowValues } from '../datasets/service';
 import { getStrategy, strategyReviewBand } from '../strategies/service';
 import { queueReviewPass } from './review-pass';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { cursorPage, cursorParams, decodeCursor, type CursorPage } from '../pagination';
+import { cursorPage, cursorParams, decimalParam, decodeCursor, type CursorPage } from '../pagination';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 
 export type Run = RunState;
@@ -301,7 +301,7 @@ const booleanParam = z.union([z.boolean(), z.enum(['true', 'false']).transform((
 const resultFilters = z.object({
   status: z.enum(['pending', 'approved', 'rejected']).optional(),
   matched: booleanParam.optional(),
-  minConfidence: z.coerce.number('must be a number').min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').optional(),
+  minConfidence: decimalParam(z.number('must be a number').min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]')).optional(),
 });
 
 export type ResultFilters = z.input<typeof resultFilters>;

@@ -12,7 +12,7 @@ import type { App } from '../../context';
 import { eventBody } from './payload';
 import type { WebhookDelivery } from './service';
 import { signPayload } from './signature';
-import { hostRefusal, parseAllowedHosts, refusedAddress } from './validation';
+import { hostRefusal, listedHost, parseAllowedHosts, refusedAddress } from './validation';
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 const payloadSchema = z.object({ deliveryId: z.string().uuid() });
@@ -20,6 +20,8 @@ const payloadSchema = z.object({ deliveryId: z.string().uuid() });
 export interface Attempt {
   statusCode: number | null;
   error: string | null;
+  /** No connection was tried: the URL's host is refused (hostRefusal), so retrying cannot help. */
+  refused?: true;
 }
 
 /** Thrown after a failed attempt that will be retried (graphile-worker logs it and backs off). */
@@ -29,16 +31,18 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
 type Resolve = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
 
 /**
- * dns.lookup for webhook connections, failing when the name resolves to a refused address (refusedAddress in
- * validation.ts). It checks the very addresses the connection then uses, so a name cannot resolve to a public
- * address when the URL is checked and to 169.254.169.254 when the delivery connects. `resolve` defaults to dns.lookup.
+ * dns.lookup for webhook connections, failing when the name resolves to any address that is not public
+ * (refusedAddress in validation.ts). It checks the very addresses the connection then uses, so a name cannot resolve
+ * to a public address when the URL is checked and to 127.0.0.1 or 169.254.169.254 when the delivery connects. The
+ * error names neither the address nor its range: /test would otherwise show what internal names resolve to.
+ * `resolve` defaults to dns.lookup.
  */
 export function guardedLookup(resolve: Resolve = dnsLookup) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       const refused = addresses.find((entry) => refusedAddress(entry.address));
-      if (refused) return callback(new Error(`${hostname} resolves to ${refused.address}, a link-local or unspecified address`), []);
+      if (refused) return callback(new Error(`${hostname} resolves to an address that is not public; name it in WEBHOOK_ALLOWED_HOSTS to allow it`), []);
       const first = addresses[0];
       if (options.all) callback(null, addresses);
       else if (first) callback(null, first.address, first.family);
@@ -47,11 +51,17 @@ export function guardedLookup(resolve: Resolve = dnsLookup) {
   };
 }
 
-/** One signed POST; never throws (the outcome is the status code, or why there was none). node:http rather than
- *  fetch: its `lookup` option lets guardedLookup check the addresses the connection uses. */
-export function post(url: string, secret: string, deliveryId: string, body: string): Promise<Attempt> {
+/**
+ * One signed POST; never throws (the outcome is the status code, or why there was none). The URL's host is checked
+ * first (hostRefusal: a literal address connects without any lookup), then, unless WEBHOOK_ALLOWED_HOSTS names it,
+ * every address its name resolves to. node:http rather than fetch: its `lookup` option lets guardedLookup check the
+ * addresses the connection uses.
+ */
+export function post(url: string, secret: string, deliveryId: string, body: string, allowedHosts: readonly string[]): Promise<Attempt> {
   const timestamp = Math.floor(Date.now() / 1000);
   const target = new URL(url);
+  const refusal = hostRefusal(target.hostname, allowedHosts);
+  if (refusal) return Promise.resolve({ statusCode: null, error: refusal, refused: true });
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const request = send(
@@ -66,7 +76,7 @@ export function post(url: string, secret: string, deliveryId: string, body: stri
           'concord-webhook-timestamp': String(timestamp),
           'concord-webhook-signature': signPayload(secret, timestamp, body),
         },
-        lookup: guardedLookup(),
+        ...(listedHost(target.hostname, allowedHosts) ? {} : { lookup: guardedLookup() }),
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
       },
       (response) => {
@@ -97,16 +107,13 @@ export async function deliverWebhook(app: App, deliveryId: string, attempt: numb
   const url = String(row.url);
   let result: Attempt;
   let final = attempt >= maxAttempts;
-  let refusal: string | null;
   if (!row.active) {
     result = { statusCode: null, error: 'the endpoint was disabled' };
     final = true;
-  } else if ((refusal = hostRefusal(new URL(url).hostname, parseAllowedHosts(app.settings.WEBHOOK_ALLOWED_HOSTS)))) {
-    // WEBHOOK_ALLOWED_HOSTS may have changed since the endpoint was saved.
-    result = { statusCode: null, error: refusal };
-    final = true;
   } else {
-    result = await post(url, String(row.secret), delivery.id, JSON.stringify(eventBody(delivery)));
+    result = await post(url, String(row.secret), delivery.id, JSON.stringify(eventBody(delivery)), parseAllowedHosts(app.settings.WEBHOOK_ALLOWED_HOSTS));
+    // Refused (WEBHOOK_ALLOWED_HOSTS may have changed since the endpoint was saved): retrying cannot help.
+    if (result.refused) final = true;
   }
   const delivered = result.error === null;
   const status = delivered ? 'delivered' : final ? 'failed' : 'pending';

@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { WebhookEvent } from '../../db/schema';
 
@@ -10,46 +11,76 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * Hosts webhooks may be sent to, from WEBHOOK_ALLOWED_HOSTS (comma-separated; `.example.com` also allows its
- * subdomains). Empty: any host but the refused addresses below, as suits a self-hosted service whose users are its
- * operators (receivers on the same machine or a private network are common).
+ * subdomains). Empty: any host with a public address. Set, it is the whole list, and a listed host may be anything,
+ * `localhost` or a private address included: it is how a receiver on the same machine or network is allowed.
  */
 export function parseAllowedHosts(setting: string | undefined): string[] {
   return (setting ?? '')
     .split(',')
-    .map((host) => host.trim().toLowerCase())
-    .filter(Boolean);
+    .map((host) => (host.trim().startsWith('.') ? `.${normaliseHost(host.trim().slice(1))}` : normaliseHost(host)))
+    .filter((host) => host && host !== '.');
+}
+
+/** A URL's hostname as compared: lower case, no IPv6 brackets, no trailing dot, an IP address in its shortest form. */
+function normaliseHost(hostname: string): string {
+  const host = hostname.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return isIP(host) ? ipaddr.parse(host).toString() : host;
 }
 
 /**
- * Addresses a webhook never goes to unless WEBHOOK_ALLOWED_HOSTS names them: link-local (169.254.0.0/16, where
- * cloud metadata services answer, and fe80::/10) and "this host" (0.0.0.0/8, ::), also IPv4-mapped. Checked on
- * the URL's literal address and, at connect time, on every address its name resolves to (guardedLookup in jobs.ts).
+ * The ipaddr.js range of a literal IP address (`unicast` is a public address; every other name — loopback, private,
+ * carrierGradeNat, linkLocal, uniqueLocal, rfc6052 (NAT64), multicast, reserved… — is not), or null for a host name.
+ * ipaddr.js keeps the list, so new special-purpose ranges arrive with its updates instead of by hand. An IPv4 address
+ * carried in IPv6 (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`) is judged as that IPv4 address: ipaddr.js calls
+ * `::169.254.169.254` unicast.
  */
-const REFUSED_ADDRESSES = new BlockList();
-REFUSED_ADDRESSES.addSubnet('169.254.0.0', 16, 'ipv4');
-REFUSED_ADDRESSES.addSubnet('0.0.0.0', 8, 'ipv4');
-REFUSED_ADDRESSES.addSubnet('fe80::', 10, 'ipv6');
-REFUSED_ADDRESSES.addAddress('::', 'ipv6');
-
-export function refusedAddress(address: string): boolean {
-  const family = isIP(address);
-  return family !== 0 && REFUSED_ADDRESSES.check(address, family === 6 ? 'ipv6' : 'ipv4');
+export function addressRange(address: string): string | null {
+  const host = address.replace(/^\[|\]$/g, '');
+  if (!isIP(host)) return null;
+  const parsed = ipaddr.parse(host);
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    const compatible = v6.parts.slice(0, 6).every((part) => part === 0);
+    if (v6.isIPv4MappedAddress() || compatible) {
+      const [high = 0, low = 0] = v6.parts.slice(6);
+      return ipaddr.fromByteArray([high >> 8, high & 0xff, low >> 8, low & 0xff]).range();
+    }
+  }
+  return parsed.range();
 }
 
-/** Why a webhook may not go to `hostname` (a URL's, IPv6 in brackets), or null when it may. */
+/** True for a literal address a webhook may not reach by default: anything but a public (unicast) address. */
+export function refusedAddress(address: string): boolean {
+  const range = addressRange(address);
+  return range !== null && range !== 'unicast';
+}
+
+/** Whether WEBHOOK_ALLOWED_HOSTS (parsed) names `hostname`. */
+export function listedHost(hostname: string, allowed: readonly string[]): boolean {
+  const host = normaliseHost(hostname);
+  return allowed.some((entry) => (entry.startsWith('.') ? host.endsWith(entry) || host === entry.slice(1) : host === entry));
+}
+
+const ALLOW_HINT = 'name it in WEBHOOK_ALLOWED_HOSTS to allow it';
+
+/**
+ * Why a webhook may not go to `hostname` (a URL's, IPv6 in brackets), or null when it may. With WEBHOOK_ALLOWED_HOSTS
+ * set, only the hosts it names. Otherwise no literal address but a public one (URL parsing has already turned `127.1`,
+ * `2130706433`, `0x7f.1` or `0177.0.0.1` into `127.0.0.1`) and no `localhost` name; what other names resolve to is
+ * checked at connect time (guardedLookup in jobs.ts).
+ */
 export function hostRefusal(hostname: string, allowed: readonly string[]): string | null {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (allowed.length) {
-    const listed = allowed.some((entry) => (entry.startsWith('.') ? host.endsWith(entry) || host === entry.slice(1) : host === entry));
-    return listed ? null : `the host "${host}" is not in WEBHOOK_ALLOWED_HOSTS`;
-  }
-  return refusedAddress(host) ? `the address ${host} is link-local or unspecified; name it in WEBHOOK_ALLOWED_HOSTS to allow it` : null;
+  const host = normaliseHost(hostname);
+  if (allowed.length) return listedHost(host, allowed) ? null : `the host "${host}" is not in WEBHOOK_ALLOWED_HOSTS`;
+  if (host === 'localhost' || host.endsWith('.localhost')) return `the host ${host} is this machine (loopback); ${ALLOW_HINT}`;
+  const range = addressRange(host);
+  return range !== null && range !== 'unicast' ? `the address ${host} is not a public address (${range}); ${ALLOW_HINT}` : null;
 }
 
 /**
  * An http(s) URL without credentials: `user:pass@` would end up in logs and delivery records, and other schemes
- * (file:, ftp:, javascript:) make no sense for a POST. Plain http is allowed: receivers on a private network are
- * common for a self-hosted service.
+ * (file:, ftp:, javascript:) make no sense for a POST. Plain http is allowed (a receiver WEBHOOK_ALLOWED_HOSTS lets on
+ * a private network may not have a certificate).
  */
 export function webhookUrl(allowedHosts: readonly string[]) {
   return z

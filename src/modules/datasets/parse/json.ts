@@ -9,6 +9,7 @@
 import type { ColumnSet } from './columns';
 import { problemError, type TextPiece } from './decode';
 import { MAX_PENDING_CHARS, UploadParseError } from './errors';
+import { MAX_JSON_DEPTH } from '../../../json-depth';
 import type { ParsedRow } from './types';
 
 const LF = 10;
@@ -176,7 +177,10 @@ export async function* jsonArrayRows(
           continue;
         }
         if (c === QUOTE) inString = true;
-        else if (c === LBRACE || c === LBRACKET) depth++;
+        else if (c === LBRACE || c === LBRACKET) {
+          // The element's depth, plus one for the array around it.
+          if (++depth + 1 > MAX_JSON_DEPTH) throw new UploadParseError(`Line ${line}: the JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`, line);
+        }
         else if (c === RBRACE || c === RBRACKET) {
           depth--;
           if (depth === 0) {
