@@ -94,6 +94,9 @@ async function dropUnreadBody(raw: IncomingMessage, response: ServerResponse): P
 
 /** Reads and drops the rest of `raw`: true when it ended within `limit` more bytes and DRAIN_TIMEOUT_MS. */
 function drained(raw: IncomingMessage, limit: number): Promise<boolean> {
+  // A body still piped into a parser that gave up on it (busboy holding a file part nobody reads) would stall the
+  // reads below, and the answer waited out DRAIN_TIMEOUT_MS: the drain reads the body itself.
+  raw.unpipe();
   return new Promise((resolve) => {
     let seen = 0;
     const settle = (ended: boolean) => {
