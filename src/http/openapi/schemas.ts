@@ -214,7 +214,7 @@ export const responseSchemas: Record<string, JsonSchema> = {
       id: uuid,
       matching_config_id: uuid,
       status: { enum: [...RUN_STATUSES] },
-      triggered_by: { type: 'string' },
+      triggered_by: { enum: ['manual', 'scheduled'], description: 'manual: started by a caller (REST, GraphQL, dashboard, CLI); scheduled: by the config\'s cron schedule.' },
       rows_processed: nullable({ type: 'integer' }),
       rows_matched: nullable({ type: 'integer' }),
       avg_confidence: nullable({ type: 'number' }),

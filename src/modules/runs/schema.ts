@@ -39,8 +39,12 @@ const RunStatusEnum = builder.enumType('RunStatus', {
 const RunTriggerEnum = builder.enumType('RunTrigger', {
   description: 'How a run was started.',
   values: {
-    MANUAL: { value: 'manual' as const, description: 'GraphQL or the dashboard.' },
-    API: { value: 'api' as const, description: 'The REST API.' },
+    MANUAL: { value: 'manual' as const, description: 'Started by a caller: GraphQL, the REST API, the dashboard or the CLI.' },
+    API: {
+      value: 'api' as const,
+      description: 'Never returned: runs started through the REST API are MANUAL.',
+      deprecationReason: 'Runs started through the REST API are MANUAL (the public API contract).',
+    },
     SCHEDULED: { value: 'scheduled' as const, description: "The config's cron schedule." },
   },
 });
