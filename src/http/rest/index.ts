@@ -48,7 +48,7 @@ export function createRestHandler(app: App) {
     try {
       const found = router.match(method, url.pathname);
       if (!found) throw new NotFoundError(`route ${method} ${url.pathname}`);
-      if ('allowed' in found) throw new MethodNotAllowedError(`${method} is not allowed here; use ${found.allowed.join(', ')}.`);
+      if ('allowed' in found) throw new MethodNotAllowedError(method, found.allowed);
       setRoutePattern(response, found.route.pattern);
       const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
       requestId = context.requestId;
