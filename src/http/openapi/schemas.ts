@@ -247,7 +247,7 @@ export const responseSchemas: Record<string, JsonSchema> = {
     source_field: { type: 'string' },
     target_field: { type: 'string' },
     strategy: { type: 'string' },
-    score: { type: 'number' },
+    score: nullable({ type: 'number', description: 'Null when the source or the reference value is missing (the field was not compared).' }),
     source_value: {},
     reference_value: {},
   }),
