@@ -6,6 +6,7 @@ import { toGraphQLError } from '../../graphql/types';
 import { consumeRateLimit, rateLimitHeaders, type RateLimitState } from '../../modules/limits/rate-limit';
 import type { Actor } from '../../modules/workspaces/actor';
 import { depthAndCostRule, maxAliasesRule, tooComplex } from './graphql-rules';
+import { unknownVariableFields } from './graphql-variables';
 
 /** The GraphQL error of a request over its key's budget (HTTP: status 429 with Retry-After and X-RateLimit-*). */
 export function rateLimitedGraphQLError(state: RateLimitState, http = true): GraphQLError {
@@ -123,7 +124,14 @@ export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
       const single = result as ExecutionResult;
       if (single.errors?.length) setResult({ ...single, errors: withoutSuggestions(single.errors) });
     },
-    onExecute({ args }) {
+    // Unknown fields in variables are refused before graphql-js coerces them (graphql-variables.ts).
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = unknownVariableFields(args.schema, args.document, args.operationName, args.variableValues);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = unknownVariableFields(args.schema, args.document, args.operationName, args.variableValues);
+      if (error) return setResultAndStopExecution({ errors: [error] });
       if (actorOf(args.contextValue as unknown as Record<string, unknown>)) return;
       return {
         onExecuteDone({ result, setResult }) {
