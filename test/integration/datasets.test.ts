@@ -24,6 +24,21 @@ async function referenceCount(key = owner.key): Promise<number> {
   return (await request(server.url, 'GET', '/v1/reference-data?limit=100', { key })).body.pagination.total;
 }
 
+/** `count` CSV rows `n,x` with ids from `from`. */
+const csvRows = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `${from + index},x`).join('\n');
+
+/** Each upload (name, CSV, expected message) is refused with a 400 validation_error, and no table is left behind. */
+async function expectRefused(cases: Array<[string, string, RegExp]>): Promise<void> {
+  const before = await referenceCount();
+  for (const [name, content, message] of cases) {
+    const response = await upload({ name, id_column: 'id' }, content);
+    expect(response.status, name).toBe(400);
+    expectErrorShape(response.body, 'validation_error');
+    expect(response.body.message, name).toMatch(message);
+  }
+  expect(await referenceCount()).toBe(before);
+}
+
 describe('reference data upload', () => {
   it('imports FEBRL4 as 5,000 rows and 11 typed columns', async () => {
     const response = await upload({ name: 'febrl4a', id_column: 'rec_id' }, fixture('febrl4/dataset4a.csv'), 'dataset4a.csv');
@@ -198,21 +213,12 @@ describe('reference data upload', () => {
     // the postgres.js patch, the COPY never settled: the request hung and its connection stayed in the transaction.
     await server.app.sql`alter table dataset_rows add constraint refuse_for_test check (external_id <> 'refused') not valid`;
     try {
-      const before = await referenceCount();
-      const rows = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `${from + index},x`).join('\n');
-      const cases: Array<[string, string, RegExp]> = [
+      await expectRefused([
         ['small', 'id,v\n1,a\nrefused,b\n', /line 3 could not be stored.*refuse_for_test/i],
-        ['refused at the end', `id,v\n${rows(20_000)}\nrefused,late\n`, /line 20002 could not be stored/i],
+        ['refused at the end', `id,v\n${csvRows(20_000)}\nrefused,late\n`, /line 20002 could not be stored/i],
         // Refused early, while the rest is still being streamed (the error arrives mid-write).
-        ['refused early', `id,v\nrefused,early\n${rows(150_000)}\n`, /line 2 could not be stored/i],
-      ];
-      for (const [name, content, message] of cases) {
-        const response = await upload({ name, id_column: 'id' }, content);
-        expect(response.status, name).toBe(400);
-        expectErrorShape(response.body, 'validation_error');
-        expect(response.body.message, name).toMatch(message);
-      }
-      expect(await referenceCount()).toBe(before);
+        ['refused early', `id,v\nrefused,early\n${csvRows(150_000)}\n`, /line 2 could not be stored/i],
+      ]);
       const [aborted] = await server.app.sql<{ count: number }[]>`
         select count(*)::int as count from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`;
       expect(aborted!.count).toBe(0);
@@ -281,20 +287,11 @@ describe('reference data upload', () => {
       end $$;
       create trigger refuse_for_test before insert on dataset_rows for each row execute function refuse_for_test();`);
     try {
-      const before = await referenceCount();
-      const rows = (count: number) => Array.from({ length: count }, (_, index) => `${index},x`).join('\n');
-      const cases: Array<[string, string, RegExp]> = [
+      await expectRefused([
         ['program limit', 'id,v\n1,a\ntoo-big,b\n', /line 3 could not be stored: value too big for the test/i],
-        ['raised', `id,v\n${rows(20_000)}\nraised,late\n`, /line 20002 could not be stored: refused by a trigger/i],
-        ['early', `id,v\ntoo-big,early\n${rows(150_000)}\n`, /line 2 could not be stored/i],
-      ];
-      for (const [name, content, message] of cases) {
-        const response = await upload({ name, id_column: 'id' }, content);
-        expect(response.status, name).toBe(400);
-        expectErrorShape(response.body, 'validation_error');
-        expect(response.body.message, name).toMatch(message);
-      }
-      expect(await referenceCount()).toBe(before);
+        ['raised', `id,v\n${csvRows(20_000)}\nraised,late\n`, /line 20002 could not be stored: refused by a trigger/i],
+        ['early', `id,v\ntoo-big,early\n${csvRows(150_000)}\n`, /line 2 could not be stored/i],
+      ]);
     } finally {
       await server.app.sql.unsafe('drop trigger refuse_for_test on dataset_rows; drop function refuse_for_test()');
     }
