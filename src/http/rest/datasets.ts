@@ -100,7 +100,7 @@ function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Datas
       started = true;
       if (fields.name === undefined) {
         stream.resume();
-        reject(new ValidationError(`The file part came before the "name" field: ${FIELDS_FIRST}.`, [{ path: 'name', message: `required before the file part (${FIELDS_FIRST})` }]));
+        reject(new ValidationError(`No "name" field came before the file part: ${FIELDS_FIRST}.`, [{ path: 'name', message: `required before the file part (${FIELDS_FIRST})` }]));
         return;
       }
       const trim = fields.trim ?? request.query.get('trim') ?? undefined;
