@@ -52,6 +52,12 @@ export class NotFoundError extends AppError {
 export class MethodNotAllowedError extends AppError {
   readonly code = 'method_not_allowed';
   readonly statusCode = 405;
+  /** The methods the resource has (HTTP: the `Allow` header). */
+  readonly allowed: string[];
+  constructor(method: string, allowed: string[]) {
+    super(`${method} is not allowed here; use ${allowed.join(', ')}.`);
+    this.allowed = [...new Set(allowed)];
+  }
 }
 
 export class ConflictError extends AppError {

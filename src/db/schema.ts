@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  check,
   json,
   doublePrecision,
   index,
@@ -133,7 +134,8 @@ export interface StoredBlocking {
 // ─── Runs (src/modules/runs) ────────────────────────────────────────────────────────────────────────────────────
 
 export type RunStatus = 'queued' | 'running' | 'ai_resolving' | 'completed' | 'failed' | 'cancelled';
-export type RunTrigger = 'manual' | 'api' | 'scheduled';
+/** `manual`: started by a caller (REST, GraphQL, the dashboard, the CLI); `scheduled`: by the config's cron schedule. */
+export type RunTrigger = 'manual' | 'scheduled';
 
 /** What a run used, frozen when it was created (the config may change or be deleted afterwards). */
 export interface RunSnapshot {
@@ -224,6 +226,7 @@ export const runs = pgTable(
   (t) => [
     index('runs_workspace_idx').on(t.workspaceId, t.createdAt, t.id),
     index('runs_config_idx').on(t.matchingConfigId, t.createdAt),
+    check('runs_triggered_by_check', sql`${t.triggeredBy} in ('manual', 'scheduled')`),
   ],
 );
 

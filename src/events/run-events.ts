@@ -7,6 +7,7 @@
 import type postgres from 'postgres';
 import { TooManySubscriptionsError } from '../errors';
 import type { Logger } from '../logger';
+import type { RunTrigger } from '../db/schema';
 
 export const RUN_EVENTS_CHANNEL = 'concord_run_events';
 
@@ -25,7 +26,7 @@ export interface RunState {
   strategyId: string | null;
   strategyVersion: number | null;
   status: 'queued' | 'running' | 'ai_resolving' | 'completed' | 'failed' | 'cancelled';
-  triggeredBy: 'manual' | 'api' | 'scheduled';
+  triggeredBy: RunTrigger;
   phase: string;
   rowsTotal: number | null;
   rowsProcessed: number | null;

@@ -7,5 +7,6 @@ import '../modules/configs/schema';
 import '../modules/runs/schema';
 import '../modules/strategies/schema';
 import '../modules/webhooks/schema';
+import './node';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -196,7 +196,7 @@ describe('CLI', { timeout: 240_000 }, () => {
 
     const started = await cli(['run', ids.config, '--json']).done;
     expect(started.code).toBe(0);
-    expect(JSON.parse(started.stdout)).toMatchObject({ status: 'queued', triggered_by: 'api' });
+    expect(JSON.parse(started.stdout)).toMatchObject({ status: 'queued', triggered_by: 'manual' });
   });
 
   it('export results and datasets as CSV, to a file or stdout', async () => {

@@ -18,6 +18,7 @@ import { startWorker, type RunningWorker } from '../../src/worker';
 import { createStrategy } from '../../src/modules/strategies/service';
 import { createContext } from '../../src/context';
 import { waitForRun } from './runs-fixture';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 
 let server: TestServer;
 let worker: RunningWorker | undefined;
@@ -38,7 +39,7 @@ const A = {
   workspaceId: '',
   webhookId: '',
   webhookSecret: '',
-  globalIds: { reference: '', source: '', config: '', run: '', result: '', webhook: '' },
+  globalIds: { reference: '', source: '', config: '', run: '', result: '', webhook: '', strategy: '' },
 };
 const SECRET = `alpha${Math.random().toString(36).slice(2, 10)}`;
 const A_NAMES = [`${SECRET}-reference`, `${SECRET}-source`, `${SECRET}-config`, `${SECRET}-vendor-zeta`, `${SECRET}-doc-1`];
@@ -137,6 +138,7 @@ beforeAll(async () => {
     run: ids.body.data.run.data.id,
     result: ids.body.data.res.data.id,
     webhook: ids.body.data.hook.data.id,
+    strategy: encodeGlobalID('Strategy', A.strategyId),
   };
 
   // B's own datasets (for requests that mix B's and A's ids).
@@ -423,7 +425,11 @@ const queryMatrix: Record<string, () => GqlCase[]> = {
     // A's config as a filter: an empty list or a not_found error, never A's runs.
     ...both('runs', `query($c: ID) { runs(first: 100, configId: $c) { edges { node { id databaseId } } } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) }), 'ok'),
   ],
-  strategy: () => [{ field: 'strategy', query: `query($id: ID!) { strategy(id: $id) { ${ERROR} } }`, variables: () => ({ id: A.strategyId }), expect: 'not_found' }],
+  strategy: () => both('strategy', `query($id: ID!) { strategy(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.strategyId, A.globalIds.strategy) })),
+  // Relay: every one of A's global ids is null to B (expect 'ok': no id or name of A anywhere in the answer).
+  node: () =>
+    Object.values(A.globalIds).map((id) => ({ field: 'node', query: `query($id: ID!) { node(id: $id) { __typename id } }`, variables: () => ({ id }), expect: 'ok' as const })),
+  nodes: () => [{ field: 'nodes', query: `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, variables: () => ({ ids: Object.values(A.globalIds) }), expect: 'ok' }],
   strategies: () => [
     { field: 'strategies', query: `{ strategies(first: 100) { edges { node { id name } } } }`, variables: () => ({}), expect: 'ok' },
     ...both('strategies', `query($c: ID) { strategies(first: 100, configId: $c) { edges { node { id name } } } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) }), 'ok'),
@@ -441,9 +447,8 @@ const mutationMatrix: Record<string, () => GqlCase[]> = {
     ...both('generateStrategy', `mutation($r: ID) { generateStrategy(input: { referenceDataId: $r }) { ${ERROR} } }`, (f) => ({ r: pick(f, A.referenceId, A.globalIds.reference) })),
     ...both('generateStrategy', `mutation($c: ID) { generateStrategy(input: { matchingConfigId: $c }) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) })),
   ],
-  updateStrategy: () => [
-    { field: 'updateStrategy', query: `mutation($id: ID!) { updateStrategy(id: $id, input: { name: "stolen" }) { ${ERROR} } }`, variables: () => ({ id: A.strategyId }), expect: 'not_found' },
-  ],
+  updateStrategy: () =>
+    both('updateStrategy', `mutation($id: ID!) { updateStrategy(id: $id, input: { name: "stolen" }) { ${ERROR} } }`, (f) => ({ id: pick(f, A.strategyId, A.globalIds.strategy) })),
   cancelRun: () => both('cancelRun', `mutation($id: ID!) { cancelRun(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
   createDataset: () => [
     {

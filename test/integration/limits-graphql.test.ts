@@ -3,7 +3,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
-import { graphql } from '../support/http';
+import { graphql, request } from '../support/http';
 
 let server: TestServer;
 let workspace: TestWorkspace;
@@ -99,12 +99,14 @@ describe('field suggestions', () => {
   const typo = '{ viewr { scopes } }';
 
   it('are left out for callers without a valid key', async () => {
-    for (const key of [undefined, 'ck_not_a_real_key']) {
-      const response = await graphql(server.url, typo, {}, key);
-      const message = response.body.errors?.[0]?.message ?? '';
-      expect(message).toMatch(/Cannot query field "viewr" on type "Query"/);
-      expect(message).not.toMatch(/Did you mean/);
-    }
+    const response = await graphql(server.url, typo);
+    const message = response.body.errors?.[0]?.message ?? '';
+    expect(message).toMatch(/Cannot query field "viewr" on type "Query"/);
+    expect(message).not.toMatch(/Did you mean/);
+    // A bad key is refused before the document is even validated (401): nothing about the schema comes back.
+    const badKey = await graphql(server.url, typo, {}, 'ck_not_a_real_key');
+    expect(badKey.status).toBe(401);
+    expect(badKey.body.errors).toEqual([expect.objectContaining({ message: 'Missing or invalid API key.' })]);
     const enumTypo = await graphql(server.url, '{ datasets(kind: REFERENC) { edges { cursor } } }');
     expect(enumTypo.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
 
@@ -126,5 +128,49 @@ describe('field suggestions', () => {
     // The validation cache must not hand the hinted result to an anonymous caller afterwards.
     const anonymous = await graphql(server.url, typo);
     expect(anonymous.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  });
+});
+
+describe('variables with fields their input type does not define', () => {
+  const mutation = 'mutation Create($input: MatchingConfigInput!) { createMatchingConfig(input: $input) { __typename } }';
+  const post = (variables: Record<string, unknown>, accept = 'application/graphql-response+json') =>
+    request(server.url, 'POST', '/graphql', { key: workspace.key, json: { query: mutation, variables }, headers: { accept } });
+
+  it('refuses 100,000 unknown keys (1.2 MB) with one error naming the type and a few of them, before coercing anything', async () => {
+    // graphql-js coerced such a variable key by key, with a suggestion search and a print of the whole 1.2 MB value
+    // per error: 51 errors and about 7 s of server time. The keys are now checked against the type first.
+    const input: Record<string, unknown> = { name: 'n', referenceDataId: 'x', fieldMappings: [] };
+    for (let index = 0; index < 100_000; index++) input[`unknown_key_${index}`] = 1;
+    expect(JSON.stringify(input).length).toBeGreaterThan(1_200_000);
+    const response = await post({ input });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toHaveLength(1);
+    const [error] = response.body.errors;
+    expect(error.message).toBe(
+      'Variable "$input" has 100000 fields its input types do not define: input.unknown_key_0 (not in MatchingConfigInput), input.unknown_key_1 (not in MatchingConfigInput), input.unknown_key_2 (not in MatchingConfigInput) and 99997 more.',
+    );
+    expect(error.extensions.code).toBe('validation_error');
+  });
+
+  it('finds them nested in lists and input objects, with their path, in either media type (400 as other variable errors)', async () => {
+    const input = {
+      name: 'n',
+      referenceDataId: 'x',
+      fieldMappings: [{ source: 'a', target: 'b', strategy: 'EXACT', weight: 1, colour: 'red' }],
+    };
+    for (const accept of ['application/json', 'application/graphql-response+json']) {
+      const response = await post({ input }, accept);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({
+          message: 'Variable "$input" has 1 field its input types do not define: input.fieldMappings[0].colour (not in FieldMappingInput).',
+          extensions: { code: 'validation_error' },
+        }),
+      ]);
+    }
+    // Known fields only: the operation runs (here to a typed error about the dataset id).
+    const valid = await post({ input: { ...input, fieldMappings: [{ source: 'a', target: 'b', strategy: 'EXACT', weight: 1 }] } });
+    expect(valid.status).toBe(200);
+    expect(valid.body.data.createMatchingConfig.__typename).toBe('ValidationError');
   });
 });

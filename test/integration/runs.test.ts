@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
-import { expectErrorShape, request } from '../support/http';
+import { expectErrorShape, graphql, request } from '../support/http';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { createStrategy } from '../../src/modules/strategies/service';
 import { createContext } from '../../src/context';
@@ -40,7 +40,7 @@ describe('REST runs on FEBRL4', { timeout: 180_000 }, () => {
     expect(run).toMatchObject({
       matching_config_id: febrl.configId,
       status: 'queued',
-      triggered_by: 'api',
+      triggered_by: 'manual',
       rows_processed: null,
       rows_matched: null,
       avg_confidence: null,
@@ -215,7 +215,7 @@ describe('REST runs on FEBRL4', { timeout: 180_000 }, () => {
 
     const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/smart-run`, { key: workspace.key, json: { strategy_id: strategy.id } });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
-    expect(started.body).toMatchObject({ status: 'queued', triggered_by: 'api', strategy_id: strategy.id, strategy_version: 3 });
+    expect(started.body).toMatchObject({ status: 'queued', triggered_by: 'manual', strategy_id: strategy.id, strategy_version: 3 });
     const done = await waitForRun(server.url, workspace.key, started.body.id);
     expect(done).toMatchObject({ status: 'completed', rows_processed: 5000, strategy_id: strategy.id });
     const [snapshot] = await server.app.sql`select snapshot from runs where id = ${done.id}`;
@@ -240,5 +240,16 @@ describe('REST runs on FEBRL4', { timeout: 180_000 }, () => {
     expect(forbidden.status).toBe(403);
     const anonymous = await request(server.url, 'GET', '/v1/matching/runs');
     expect(anonymous.status).toBe(401);
+  });
+
+  it('records runs started by a caller as manual (REST and GraphQL alike) and stores no other trigger than manual or scheduled', async () => {
+    // The reference page's /run and /smart-run examples answer "manual"; REST used to record "api".
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
+    expect(started.body.triggered_by).toBe('manual');
+    const shown = await graphql(server.url, 'query TriggeredBy($id: ID!) { run(id: $id) { ... on QueryRunSuccess { data { triggeredBy } } } }', { id: started.body.id }, workspace.key);
+    expect(shown.body).toEqual({ data: { run: { data: { triggeredBy: 'MANUAL' } } } });
+    await waitForRun(server.url, workspace.key, started.body.id);
+    // The migration turned stored "api" runs into "manual" ones, and a check constraint keeps it so.
+    await expect(server.app.sql`update runs set triggered_by = 'api' where id = ${started.body.id}`).rejects.toMatchObject({ code: '23514' });
   });
 });

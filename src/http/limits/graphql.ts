@@ -1,9 +1,12 @@
 import { GraphQLError, parse, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createContext, type App, type Context } from '../../context';
+import { UnauthorizedError } from '../../errors';
+import { toGraphQLError } from '../../graphql/types';
 import { consumeRateLimit, rateLimitHeaders, type RateLimitState } from '../../modules/limits/rate-limit';
 import type { Actor } from '../../modules/workspaces/actor';
 import { depthAndCostRule, maxAliasesRule, tooComplex } from './graphql-rules';
+import { unknownVariableFields } from './graphql-variables';
 
 /** The GraphQL error of a request over its key's budget (HTTP: status 429 with Retry-After and X-RateLimit-*). */
 export function rateLimitedGraphQLError(state: RateLimitState, http = true): GraphQLError {
@@ -11,6 +14,12 @@ export function rateLimitedGraphQLError(state: RateLimitState, http = true): Gra
   // yoga turns `http` into the response status and headers, and leaves it out of the body.
   if (http) extensions.http = { status: 429, headers: rateLimitHeaders(state) };
   return new GraphQLError(`Too many requests. Retry in ${state.resetSeconds} s (the Retry-After header over HTTP).`, { extensions });
+}
+
+/** The GraphQL error of an HTTP request with a bad key: status 401 with `WWW-Authenticate: Bearer`. */
+function unauthorizedGraphQLError(): GraphQLError {
+  const error = toGraphQLError(new UnauthorizedError())!;
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } } });
 }
 
 /** Counts a graphql-ws operation (subscribe message) against its key's budget; the error to send back when over it. */
@@ -78,6 +87,10 @@ export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
       }
       const context = await pending;
       actors.set(request, context.actor);
+      // A key that is not one is refused before the operation is even parsed, as a spent budget is (429): GraphQL
+      // over HTTP lets a server forbid a request for a reason other than its content with the relevant 4xx, in
+      // either media type. Without any key the request runs (introspection needs none; fields needing one fail).
+      if (!context.actor && request.headers.has('authorization')) return setResult({ errors: [unauthorizedGraphQLError()] });
       if (!context.actor) return;
       const state = await consumeRateLimit(app.sql, context.actor, app.settings.RATE_LIMIT_PER_MINUTE);
       if (!state) return;
@@ -111,7 +124,14 @@ export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
       const single = result as ExecutionResult;
       if (single.errors?.length) setResult({ ...single, errors: withoutSuggestions(single.errors) });
     },
-    onExecute({ args }) {
+    // Unknown fields in variables are refused before graphql-js coerces them (graphql-variables.ts).
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = unknownVariableFields(args.schema, args.document, args.operationName, args.variableValues);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = unknownVariableFields(args.schema, args.document, args.operationName, args.variableValues);
+      if (error) return setResultAndStopExecution({ errors: [error] });
       if (actorOf(args.contextValue as unknown as Record<string, unknown>)) return;
       return {
         onExecuteDone({ result, setResult }) {

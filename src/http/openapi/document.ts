@@ -60,6 +60,18 @@ function datasetOperations(base: string, kind: 'reference' | 'source', alias: bo
   };
 }
 
+const tagDescriptions: Record<string, string> = {
+  'Reference data': 'Tables of known records that source rows are matched against (uploaded as CSV, JSON or NDJSON, or sent as JSON rows).',
+  'Source data': 'Tables of rows to match (documents), with an optional document id and filename column.',
+  Configs: 'Matching configs: which tables, which fields compared how, threshold, review band, blocking and schedule.',
+  Strategies: 'Strategies generated from the data (field mappings, blocking, weights), versioned and editable; smart runs use them.',
+  Runs: 'Matching runs: queued, executed by workers, followed through their progress, cancelled.',
+  Results: 'One result per source row of a run (match, confidence, evidence, candidates), and its review.',
+  Webhooks: 'Endpoints that receive signed run events, and their delivery log.',
+  Admin: 'Provisioning with the ADMIN_TOKEN: workspaces, API keys and their rate limits.',
+  Operations: 'Health, readiness, metrics and this document.',
+};
+
 const runStatus = { type: 'string', enum: ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'] };
 
 export const operations: Record<string, Operation> = {
@@ -287,10 +299,16 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
     if (route.pattern.includes(':') && access === 'key') statuses.add(404);
     if (operation.body || operation.query || write || route.pattern.includes(':')) statuses.add(400);
     if (access !== 'public') statuses.add(401);
+    // A JSON body of another content type (multipart uploads aside).
+    if (operation.body) statuses.add(415);
     if (keyed) {
       statuses.add(403);
       statuses.add(429);
-      if (write) statuses.add(409);
+      // Writes take an Idempotency-Key: 409 while its first request is in progress, 422 when reused for another one.
+      if (write) {
+        statuses.add(409);
+        statuses.add(422);
+      }
     }
     for (const status of [...statuses].sort((a, b) => a - b)) responses[String(status)] = { $ref: `#/components/responses/${status}` };
     responses.default = { $ref: '#/components/responses/default' };
@@ -317,13 +335,15 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
     info: {
       title: 'Concord REST API',
       version: 'v1',
+      // No license has been chosen for Concord yet (no LICENSE file, none in package.json): all rights reserved.
+      license: { name: 'Proprietary: no license granted yet', identifier: 'LicenseRef-Proprietary' },
       description:
         'Record matching: reference and source tables, matching configs, runs and their results. GET needs an API key with scope `read`, other methods `write`. Every id is looked up in the key\'s workspace. Writes accept an `Idempotency-Key` header (replayed for 24 h). Responses to keyed requests carry `X-RateLimit-*`; a 429 carries `Retry-After`.',
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: ['Reference data', 'Source data', 'Configs', 'Strategies', 'Runs', 'Results', 'Webhooks', 'Admin', 'Operations'].map((name) => ({ name })),
+    tags: Object.entries(tagDescriptions).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       securitySchemes: {
@@ -335,7 +355,8 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Replays the first response to a write with the same key (per API key, 24 h), after the key\'s scope is checked; 409 while the first is in progress, 422 when the method, path or body differs. Not stored: 401, 403, 400 validation_error, 413, 415, 429 and 5xx.',
+          description:
+            'Replays the first response to a write with the same key (per API key, 24 h), after the key\'s scope is checked; 409 `conflict` while the first is still in progress, 422 `idempotency_mismatch` when the key was used with another method, path or body. Not stored: 401, 403, 400 validation_error, 413, 415, 429 and 5xx.',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
         },
         'X-Request-Id': {
@@ -352,15 +373,17 @@ export function buildOpenApiDocument(router: Router): Record<string, unknown> {
         'X-RateLimit-Reset': intHeader('Unix time (seconds) at which the window resets.'),
         'Retry-After': intHeader('Seconds to wait before retrying.'),
         'X-Request-Id': { description: 'The request id (also in error bodies and logs).', schema: { type: 'string' } },
+        'WWW-Authenticate': { description: 'The accepted scheme: `Bearer`.', schema: { type: 'string', const: 'Bearer' } },
       },
       responses: {
         400: errorResponse('validation_error: the body, a parameter or the query is invalid (details list each problem).', true),
-        401: errorResponse('unauthorized: missing or invalid API key (or admin token).', false),
+        401: errorResponse('unauthorized: missing or invalid API key (or admin token).', false, { 'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authenticate' } }),
         403: errorResponse('insufficient_scope: the key lacks the scope (read for GET, write otherwise).', true),
         404: errorResponse('not_found: no such object in the workspace.', true),
-        409: errorResponse('conflict: the state does not allow it, or an Idempotency-Key conflict.', true),
+        409: errorResponse('conflict: the state does not allow it, or the first request with this Idempotency-Key is still in progress.', true),
         413: errorResponse('payload_too_large.', true),
-        415: errorResponse('unsupported_media_type.', true),
+        415: errorResponse('unsupported_media_type: a body that is not JSON (nor, for uploads, multipart/form-data).', true),
+        422: errorResponse('idempotency_mismatch: this Idempotency-Key was used with another method, path or body.', true),
         429: errorResponse('rate_limited: the key used its requests of this minute.', true, { 'Retry-After': { $ref: '#/components/headers/Retry-After' } }),
         503: errorResponse('The database is not reachable.', false),
         default: errorResponse('Any other error, with the same body (500 internal_error, retryable).', false),

@@ -62,7 +62,14 @@ async function* limitBytes(stream: Readable, limit: number): AsyncGenerator<Uint
   }
 }
 
-/** multipart/form-data: the fields (name, id_column, …) must come before the file part, which is streamed. */
+/** The clear answer to a file part sent before the fields that configure its import (curl -F file=@… -F name=x). */
+const FIELDS_FIRST = 'send name and id_column before file';
+
+/**
+ * multipart/form-data: the fields (name, id_column, …) must come before the file part, which is streamed into the
+ * import as it arrives. A field after the file part is a 400 ("send name and id_column before file"), never ignored:
+ * the file's bytes end only once the whole multipart body has been parsed, so a late field fails the import.
+ */
 function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Dataset> {
   const limit = request.context.settings.MAX_UPLOAD_BYTES;
   if (Number(request.raw.headers['content-length'] ?? 0) > limit + 64 * 1024) return Promise.reject(new PayloadTooLargeError(limit));
@@ -75,9 +82,12 @@ function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Datas
       return;
     }
     const fields: Record<string, string> = {};
+    const lateFields: string[] = [];
     let started = false;
+    const parsed = new Promise<void>((settle) => parser.once('close', settle).once('error', () => settle()));
     parser.on('field', (name, value) => {
-      fields[name] = value;
+      if (started) lateFields.push(name);
+      else fields[name] = value;
     });
     parser.on('file', (fieldName, stream, info) => {
       // busboy also emits a truncated body's error on the part's stream; the import sees it through iteration, and
@@ -88,17 +98,20 @@ function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Datas
         return;
       }
       started = true;
+      if (fields.name === undefined) {
+        stream.resume();
+        reject(new ValidationError(`No "name" field came before the file part: ${FIELDS_FIRST}.`, [{ path: 'name', message: `required before the file part (${FIELDS_FIRST})` }]));
+        return;
+      }
       const trim = fields.trim ?? request.query.get('trim') ?? undefined;
       // Every field goes to the service's strict validation, so a misspelt one (id_colum) is a 400, not ignored;
       // trim other than true/false stays a string, which it refuses.
       const options = { ...(keysToCamel(fields) as Record<string, unknown>), trim: trim === 'true' ? true : trim === 'false' ? false : trim };
-      importDataset(request.context, kind, { body: limitBytes(stream, limit), filename: info.filename, contentType: info.mimeType }, options).then(
-        resolve,
-        (error) => {
-          stream.resume();
-          reject(error);
-        },
-      );
+      const body = fieldsFirst(limitBytes(stream, limit), parsed, lateFields);
+      importDataset(request.context, kind, { body, filename: info.filename, contentType: info.mimeType }, options).then(resolve, (error) => {
+        stream.resume();
+        reject(error);
+      });
     });
     parser.on('close', () => {
       if (!started) reject(new ValidationError('The multipart body has no "file" part.', [{ path: 'file', message: 'required' }]));
@@ -106,6 +119,19 @@ function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Datas
     parser.on('error', (error) => reject(new ValidationError(`Invalid multipart body: ${(error as Error).message}`)));
     request.raw.pipe(parser);
   });
+}
+
+/** The file's bytes, ending once the rest of the multipart body is parsed: a field found after the file is a 400. */
+async function* fieldsFirst(file: AsyncIterable<Uint8Array>, parsed: Promise<void>, lateFields: string[]): AsyncGenerator<Uint8Array> {
+  yield* file;
+  await parsed;
+  const late = [...new Set(lateFields)];
+  if (late.length) {
+    throw new ValidationError(
+      `The field${late.length > 1 ? 's' : ''} ${late.map((name) => `"${name}"`).join(', ')} came after the file part: ${FIELDS_FIRST}.`,
+      late.map((name) => ({ path: name, message: `sent after the file part (${FIELDS_FIRST})` })),
+    );
+  }
 }
 
 export function registerDatasetRoutes(router: Router): void {

@@ -48,7 +48,7 @@ export function createRestHandler(app: App) {
     try {
       const found = router.match(method, url.pathname);
       if (!found) throw new NotFoundError(`route ${method} ${url.pathname}`);
-      if ('allowed' in found) throw new MethodNotAllowedError(`${method} is not allowed here; use ${found.allowed.join(', ')}.`);
+      if ('allowed' in found) throw new MethodNotAllowedError(method, found.allowed);
       setRoutePattern(response, found.route.pattern);
       const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
       requestId = context.requestId;
@@ -97,6 +97,9 @@ async function dropUnreadBody(raw: IncomingMessage, response: ServerResponse): P
 
 /** Reads and drops the rest of `raw`: true when it ended within `limit` more bytes and DRAIN_TIMEOUT_MS. */
 function drained(raw: IncomingMessage, limit: number): Promise<boolean> {
+  // A body still piped into a parser that gave up on it (busboy holding a file part nobody reads) would stall the
+  // reads below, and the answer waited out DRAIN_TIMEOUT_MS: the drain reads the body itself.
+  raw.unpipe();
   return new Promise((resolve) => {
     let seen = 0;
     const settle = (ended: boolean) => {

@@ -100,11 +100,11 @@ async function runInputBody(request: RestRequest): Promise<unknown> {
 export function registerRunRoutes(router: Router): void {
   router.add('POST', '/v1/matching/configs/:id/run', async (request) => ({
     status: 202,
-    body: runBody(await startRun(request.context, request.params.id!, await runInputBody(request), 'api')),
+    body: runBody(await startRun(request.context, request.params.id!, await runInputBody(request), 'manual')),
   }));
   router.add('POST', '/v1/matching/configs/:id/smart-run', async (request) => ({
     status: 202,
-    body: runBody(await smartRun(request.context, request.params.id!, keysToCamel(await request.json()), 'api')),
+    body: runBody(await smartRun(request.context, request.params.id!, keysToCamel(await request.json()), 'manual')),
   }));
   router.add('GET', '/v1/matching/runs', async (request) => {
     const page = await listRuns(request.context, {

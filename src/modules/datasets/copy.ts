@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { finished as streamFinished } from 'node:stream/promises';
 import type postgres from 'postgres';
 import { ValidationError } from '../../errors';
 import type { CellValue, Upload } from './parse';
@@ -47,14 +48,17 @@ function requireColumn(upload: Upload, column: string | undefined, option: strin
 }
 
 /**
- * A refusal by PostgreSQL in the middle of COPY (a check the service does not make itself). Data and constraint
- * errors (SQLSTATE classes 22, 23) name the file line of the refused row ("COPY dataset_rows, line N" counts data
- * rows, as `position` does) and are the upload's fault: 400. Anything else is rethrown as it is (a 500).
+ * A refusal by PostgreSQL in the middle of COPY (a check the service does not make itself: a constraint, a trigger,
+ * a limit such as jsonb's size). Any error PostgreSQL reports against a row ("COPY dataset_rows, line N", which counts
+ * data rows as `position` does), and any data, constraint or program-limit error (SQLSTATE classes 22, 23, 54), is
+ * the upload's fault: a 400 naming the file line. Errors of the connection, the server or a cancellation (classes
+ * 08, 40, 53, 57, 58, XX) carry the line too but are not the row's fault: they are rethrown as they are (a 500).
  */
 function refusal(error: unknown, lineOfPosition: (position: number) => number | undefined): unknown {
   const pg = error as { code?: unknown; where?: unknown; message?: unknown };
-  if (typeof pg.code !== 'string' || !/^2[23]/.test(pg.code)) return error;
+  if (typeof pg.code !== 'string' || /^(08|40|53|57|58|XX)/.test(pg.code)) return error;
   const copyLine = /COPY dataset_rows, line (\d+)/.exec(typeof pg.where === 'string' ? pg.where : '');
+  if (!copyLine && !/^(22|23|54)/.test(pg.code)) return error;
   const line = copyLine ? lineOfPosition(Number(copyLine[1])) : undefined;
   const what = line === undefined ? 'A row of the file' : `Line ${line}`;
   return new ValidationError(`${what} could not be stored: ${String(pg.message)}.`, [
@@ -79,7 +83,9 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
   };
   const rowId = rowIdFactory();
   const writable = await sql`copy dataset_rows (id, dataset_id, position, external_id, filename, values) from stdin`.writable();
-  const finished = once(writable, 'finish');
+  // Settles when the COPY ends, and rejects when the stream is destroyed before that, with or without an error: a wait
+  // for 'drain' or 'finish' alone hung the import when PostgreSQL's refusal closed the stream.
+  const finished = streamFinished(writable);
   finished.catch(() => {});
   let position = 0;
   let buffer = '';
@@ -125,7 +131,7 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
         buffer = '';
         // A refusal destroys the stream: writing on would wait for a 'drain' that never comes.
         if (writable.errored) throw writable.errored;
-        if (!writable.write(chunk)) await once(writable, 'drain');
+        if (!writable.write(chunk)) await Promise.race([once(writable, 'drain'), finished]);
       }
     }
     if (position === 0) throw new ValidationError('The file has no data rows.');

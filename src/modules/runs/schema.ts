@@ -39,8 +39,12 @@ const RunStatusEnum = builder.enumType('RunStatus', {
 const RunTriggerEnum = builder.enumType('RunTrigger', {
   description: 'How a run was started.',
   values: {
-    MANUAL: { value: 'manual' as const, description: 'GraphQL or the dashboard.' },
-    API: { value: 'api' as const, description: 'The REST API.' },
+    MANUAL: { value: 'manual' as const, description: 'Started by a caller: GraphQL, the REST API, the dashboard or the CLI.' },
+    API: {
+      value: 'api' as const,
+      description: 'Never returned: runs started through the REST API are MANUAL.',
+      deprecationReason: 'Runs started through the REST API are MANUAL (the public API contract).',
+    },
     SCHEDULED: { value: 'scheduled' as const, description: "The config's cron schedule." },
   },
 });
@@ -99,6 +103,7 @@ export const RunResultRef = builder.objectRef<RunResult>('RunResult').implement(
 
 export const RunRef = builder.objectRef<RunState>('Run').implement({
   description: 'One execution of a matching config (or of a strategy, for smart runs) over its source rows.',
+  interfaces: [builder.nodeInterfaceRef()],
   fields: (t) => ({
     id: t.id({ description: 'Global id.', resolve: (run) => encodeGlobalID('Run', run.id) }),
     databaseId: t.exposeString('id', { description: 'The UUID the REST API uses.' }),
@@ -116,7 +121,7 @@ export const RunRef = builder.objectRef<RunState>('Run').implement({
         }
       },
     }),
-    strategyId: t.exposeString('strategyId', { nullable: true, description: 'Smart runs: the strategy used.' }),
+    strategyId: t.exposeString('strategyId', { nullable: true, description: "Smart runs: the UUID of the strategy used (as matchingConfigId is the config's)." }),
     strategyVersion: t.exposeInt('strategyVersion', { nullable: true, description: 'Smart runs: the version of the strategy used.' }),
     status: t.field({ type: RunStatusEnum, resolve: (run) => run.status }),
     triggeredBy: t.field({ type: RunTriggerEnum, resolve: (run) => run.triggeredBy }),
@@ -237,7 +242,7 @@ builder.mutationFields((t) => ({
     description: "Queue a smart run: the config's source data matched with a strategy's plan.",
     args: {
       configId: t.arg.id({ required: true, description: 'The config (global id or UUID).' }),
-      strategyId: t.arg.id({ required: true, description: 'The strategy (UUID).' }),
+      strategyId: t.arg.id({ required: true, description: 'The strategy (global id or UUID).' }),
     },
     errors: {},
     resolve: (_root, args, context) => smartRun(context, configId(args.configId), { strategyId: databaseId(String(args.strategyId), 'Strategy') }, 'manual'),

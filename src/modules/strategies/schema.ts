@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
@@ -7,11 +8,13 @@ import { generateStrategy, getStrategy, listStrategies, strategyReviewBand, upda
 const strategyId = (id: string | number) => databaseId(String(id), 'Strategy');
 const datasetId = (id: string | number | null | undefined) => (id === null || id === undefined ? undefined : databaseId(String(id), 'Dataset'));
 
-const StrategyRef = builder.objectRef<Strategy>('Strategy').implement({
+export const StrategyRef = builder.objectRef<Strategy>('Strategy').implement({
   description:
     'A plan for smart runs generated from the data: mappings with their rationale, blocking, a Fellegi–Sunter model, threshold and review band. Versioned: every edit makes a new version.',
+  interfaces: [builder.nodeInterfaceRef()],
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'The UUID of the strategy.' }),
+    id: t.id({ description: 'Global id (arguments also accept the UUID, which this field was before).', resolve: (strategy) => encodeGlobalID('Strategy', strategy.id) }),
+    databaseId: t.exposeString('id', { description: 'The UUID the REST API uses.' }),
     name: t.exposeString('name', { description: 'Name.' }),
     matchingConfigId: t.exposeString('matchingConfigId', { nullable: true, description: 'The config it was generated for, if any.' }),
     referenceDataId: t.exposeString('referenceDataId', { description: 'The reference data it matches against.' }),
@@ -66,8 +69,8 @@ function withoutNulls(input: Record<string, unknown>): Record<string, unknown> {
 builder.queryFields((t) => ({
   strategy: t.field({
     type: StrategyRef,
-    description: 'One strategy by id.',
-    args: { id: t.arg.id({ required: true, description: 'UUID.' }) },
+    description: 'One strategy by id (global id or UUID).',
+    args: { id: t.arg.id({ required: true, description: 'Global id or UUID.' }) },
     errors: {},
     resolve: (_root, args, context) => getStrategy(context, strategyId(args.id)),
   }),
@@ -116,7 +119,7 @@ builder.mutationFields((t) => ({
     type: StrategyRef,
     description: 'Edit a strategy (a new version); a prompt or learnFromReviews regenerates it.',
     args: {
-      id: t.arg.id({ required: true, description: 'UUID.' }),
+      id: t.arg.id({ required: true, description: 'Global id or UUID.' }),
       input: t.arg({ type: StrategyPatch, required: true, description: 'The edits.' }),
     },
     errors: {},

@@ -53,8 +53,9 @@ const WebhookDeliveryRef = builder.objectRef<WebhookDelivery>('WebhookDelivery')
   }),
 });
 
-const WebhookRef = builder.objectRef<WebhookEndpoint>('WebhookEndpoint').implement({
+export const WebhookRef = builder.objectRef<WebhookEndpoint>('WebhookEndpoint').implement({
   description: 'A URL that receives signed POSTs when runs of the workspace end.',
+  interfaces: [builder.nodeInterfaceRef()],
   fields: (t) => ({
     id: t.id({ description: 'Global id.', resolve: (endpoint) => encodeGlobalID('WebhookEndpoint', endpoint.id) }),
     databaseId: t.exposeString('id', { description: 'The UUID the REST API uses.' }),

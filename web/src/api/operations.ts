@@ -1,26 +1,35 @@
-/** Every GraphQL operation of the dashboard, with the fragment each view needs. */
+/**
+ * Every GraphQL operation of the dashboard, named, with the fragments the views share. Each document is a template
+ * literal marked with the GraphQL comment, so graphql-codegen reads them (test/unit/graphql-codegen.test.ts); a
+ * fragment is appended to the operations that spread it (codegen drops the interpolations and finds it by name).
+ */
 import { graphql, unwrap, type Outcome } from './graphql';
 import type { MatchingConfigSummary, ResultFilters, Run, RunResult } from './types';
 
-export const RUN_FIELDS = `
-  id databaseId matchingConfigId status phase phaseProgress rowsTotal rowsProcessed rowsMatched avgConfidence
-  triggeredBy strategyId strategyVersion error createdAt startedAt completedAt updatedAt`;
+const RUN_FIELDS = /* GraphQL */ `
+  fragment DashboardRunFields on Run {
+    id databaseId matchingConfigId status phase phaseProgress rowsTotal rowsProcessed rowsMatched avgConfidence
+    triggeredBy strategyId strategyVersion error createdAt startedAt completedAt updatedAt
+  }`;
 
-const RESULT_FIELDS = `
-  id databaseId documentId documentFilename matchedReferenceRowId matchedReferenceExternalId confidence status notes
-  reviewedAt evidence { sourceField targetField strategy score sourceValue referenceValue }`;
+const RESULT_FIELDS = /* GraphQL */ `
+  fragment DashboardResultFields on RunResult {
+    id databaseId documentId documentFilename matchedReferenceRowId matchedReferenceExternalId confidence status notes
+    reviewedAt evidence { sourceField targetField strategy score sourceValue referenceValue }
+  }`;
 
-const ERROR_FIELDS = `__typename ... on Error { code message }`;
+const ERROR_FIELDS = /* GraphQL */ `
+  fragment DashboardErrorFields on Error { code message }`;
 
 export async function fetchViewer(key: string): Promise<{ workspace: { name: string }; scopes: string[] }> {
-  const data = await graphql<{ viewer: { workspace: { name: string }; scopes: string[] } }>(key, `{ viewer { workspace { name } scopes } }`);
+  const data = await graphql<{ viewer: { workspace: { name: string }; scopes: string[] } }>(key, /* GraphQL */ `query DashboardViewer { viewer { workspace { name } scopes } }`);
   return data.viewer;
 }
 
 export async function fetchConfigs(key: string): Promise<MatchingConfigSummary[]> {
   const data = await graphql<{ matchingConfigs: { edges: Array<{ node: MatchingConfigSummary }> } }>(
     key,
-    `{ matchingConfigs(first: 100) { edges { node { id databaseId name threshold referenceData { name } sourceData { name } } } } }`,
+    /* GraphQL */ `query DashboardConfigs { matchingConfigs(first: 100) { edges { node { id databaseId name threshold referenceData { name } sourceData { name } } } } }`,
   );
   return data.matchingConfigs.edges.map((edge) => edge.node);
 }
@@ -28,7 +37,7 @@ export async function fetchConfigs(key: string): Promise<MatchingConfigSummary[]
 export async function fetchRuns(key: string): Promise<{ runs: Run[]; totalCount: number }> {
   const data = await graphql<{ runs: { totalCount: number; edges: Array<{ node: Run }> } }>(
     key,
-    `{ runs(first: 50) { totalCount edges { node { ${RUN_FIELDS} } } } }`,
+    /* GraphQL */ `query DashboardRuns { runs(first: 50) { totalCount edges { node { ...DashboardRunFields } } } } ${RUN_FIELDS}`,
   );
   return { runs: data.runs.edges.map((edge) => edge.node), totalCount: data.runs.totalCount };
 }
@@ -40,7 +49,9 @@ export interface RunWithConfig extends Run {
 export async function fetchRun(key: string, id: string): Promise<RunWithConfig> {
   const data = await graphql<{ run: Outcome<RunWithConfig> }>(
     key,
-    `query($id: ID!) { run(id: $id) { ${ERROR_FIELDS} ... on QueryRunSuccess { data { ${RUN_FIELDS} matchingConfig { name threshold } } } } }`,
+    /* GraphQL */ `query DashboardRun($id: ID!) {
+      run(id: $id) { __typename ...DashboardErrorFields ... on QueryRunSuccess { data { ...DashboardRunFields matchingConfig { name threshold } } } }
+    } ${ERROR_FIELDS} ${RUN_FIELDS}`,
     { id },
   );
   return unwrap(data.run);
@@ -49,7 +60,9 @@ export async function fetchRun(key: string, id: string): Promise<RunWithConfig> 
 export async function startRun(key: string, configId: string): Promise<Run> {
   const data = await graphql<{ startRun: Outcome<Run> }>(
     key,
-    `mutation($configId: ID!) { startRun(configId: $configId) { ${ERROR_FIELDS} ... on MutationStartRunSuccess { data { ${RUN_FIELDS} } } } }`,
+    /* GraphQL */ `mutation DashboardStartRun($configId: ID!) {
+      startRun(configId: $configId) { __typename ...DashboardErrorFields ... on MutationStartRunSuccess { data { ...DashboardRunFields } } }
+    } ${ERROR_FIELDS} ${RUN_FIELDS}`,
     { configId },
   );
   return unwrap(data.startRun);
@@ -58,7 +71,9 @@ export async function startRun(key: string, configId: string): Promise<Run> {
 export async function startSmartRun(key: string, configId: string, strategyId: string): Promise<Run> {
   const data = await graphql<{ smartRun: Outcome<Run> }>(
     key,
-    `mutation($configId: ID!, $strategyId: ID!) { smartRun(configId: $configId, strategyId: $strategyId) { ${ERROR_FIELDS} ... on MutationSmartRunSuccess { data { ${RUN_FIELDS} } } } }`,
+    /* GraphQL */ `mutation DashboardSmartRun($configId: ID!, $strategyId: ID!) {
+      smartRun(configId: $configId, strategyId: $strategyId) { __typename ...DashboardErrorFields ... on MutationSmartRunSuccess { data { ...DashboardRunFields } } }
+    } ${ERROR_FIELDS} ${RUN_FIELDS}`,
     { configId, strategyId },
   );
   return unwrap(data.smartRun);
@@ -83,11 +98,11 @@ function filterVariables(filters: ResultFilters): Record<string, unknown> {
 export async function fetchResults(key: string, runId: string, filters: ResultFilters, first: number, after: string | null): Promise<ResultPage> {
   const data = await graphql<{ run: Outcome<{ results: { edges: Array<{ node: RunResult }>; pageInfo: { endCursor: string | null; hasNextPage: boolean } } }> }>(
     key,
-    `query($id: ID!, $first: Int!, $after: String, $status: RunResultStatus, $matched: Boolean, $minConfidence: Float) {
-      run(id: $id) { ${ERROR_FIELDS} ... on QueryRunSuccess { data {
+    /* GraphQL */ `query DashboardResults($id: ID!, $first: Int!, $after: String, $status: RunResultStatus, $matched: Boolean, $minConfidence: Float) {
+      run(id: $id) { __typename ...DashboardErrorFields ... on QueryRunSuccess { data {
         results(first: $first, after: $after, status: $status, matched: $matched, minConfidence: $minConfidence) {
-          edges { node { ${RESULT_FIELDS} } } pageInfo { endCursor hasNextPage }
-        } } } } }`,
+          edges { node { ...DashboardResultFields } } pageInfo { endCursor hasNextPage }
+        } } } } } ${ERROR_FIELDS} ${RESULT_FIELDS}`,
     { id: runId, first, after, ...filterVariables(filters) },
   );
   const { results } = unwrap(data.run);
@@ -105,8 +120,8 @@ export async function fetchConfidences(key: string, runId: string, limit = 10_00
     const data: { run: Outcome<{ results: { edges: Array<{ node: { confidence: number } }>; pageInfo: { endCursor: string | null; hasNextPage: boolean } } }> } =
       await graphql(
         key,
-        `query($id: ID!, $after: String) { run(id: $id) { ${ERROR_FIELDS} ... on QueryRunSuccess { data {
-          results(first: 500, after: $after) { edges { node { confidence } } pageInfo { endCursor hasNextPage } } } } } }`,
+        /* GraphQL */ `query DashboardConfidences($id: ID!, $after: String) { run(id: $id) { __typename ...DashboardErrorFields ... on QueryRunSuccess { data {
+          results(first: 500, after: $after) { edges { node { confidence } } pageInfo { endCursor hasNextPage } } } } } } ${ERROR_FIELDS}`,
         { id: runId, after },
       );
     const { results } = unwrap(data.run);
@@ -120,13 +135,13 @@ export async function fetchConfidences(key: string, runId: string, limit = 10_00
 export async function reviewResult(key: string, runId: string, resultId: string, status: 'APPROVED' | 'REJECTED', notes: string): Promise<RunResult> {
   const data = await graphql<{ reviewRunResult: Outcome<RunResult> }>(
     key,
-    `mutation($runId: ID!, $resultId: ID!, $status: ReviewDecision!, $notes: String) {
+    /* GraphQL */ `mutation DashboardReviewResult($runId: ID!, $resultId: ID!, $status: ReviewDecision!, $notes: String) {
       reviewRunResult(runId: $runId, resultId: $resultId, status: $status, notes: $notes) {
-        ${ERROR_FIELDS} ... on MutationReviewRunResultSuccess { data { ${RESULT_FIELDS} } } } }`,
+        __typename ...DashboardErrorFields ... on MutationReviewRunResultSuccess { data { ...DashboardResultFields } } } } ${ERROR_FIELDS} ${RESULT_FIELDS}`,
     { runId, resultId, status, notes: notes || undefined },
   );
   return unwrap(data.reviewRunResult);
 }
 
-export const RUNS_UPDATED = `subscription { runsUpdated { ${RUN_FIELDS} } }`;
-export const RUN_UPDATED = `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`;
+export const RUNS_UPDATED = /* GraphQL */ `subscription DashboardRunsUpdated { runsUpdated { ...DashboardRunFields } } ${RUN_FIELDS}`;
+export const RUN_UPDATED = /* GraphQL */ `subscription DashboardRunUpdated($id: ID!) { runUpdated(id: $id) { ...DashboardRunFields } } ${RUN_FIELDS}`;

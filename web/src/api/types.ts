@@ -14,7 +14,7 @@ export interface Run {
   rowsProcessed: number | null;
   rowsMatched: number | null;
   avgConfidence: number | null;
-  triggeredBy: 'API' | 'MANUAL' | 'SCHEDULED';
+  triggeredBy: 'MANUAL' | 'SCHEDULED';
   strategyId: string | null;
   strategyVersion: number | null;
   error: string | null;
