@@ -82,7 +82,7 @@ async function runDataset(entry: DatasetEntry, engine: SmartEngine | { unavailab
     return warn(dataset.name, 'smart run', error);
   }
   smartLines(dataset.name, smart, baseline, hand.quality);
-  if (!entry.synthetic) return;
+  if (!entry.synthetic && !entry.reviews) return;
   try {
     learningLoop(engine, dataset, smart, options.seed, options.reviews);
   } catch (error) {

@@ -10,6 +10,8 @@ export interface DatasetEntry {
   name: string;
   /** synthetic datasets get the learning loop (their truth is what a reviewer would say) */
   synthetic: boolean;
+  /** simulated reviews on real data too (Walmart-Amazon's truth is what a reviewer would say) */
+  reviews?: boolean;
   load(options: GenerateOptions): QualityDataset;
 }
 
@@ -19,5 +21,5 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'people_messy', synthetic: true, load: peopleMessy },
   { name: 'febrl4', synthetic: false, load: () => febrl4() },
   { name: 'febrl3', synthetic: false, load: () => febrl3() },
-  { name: 'walmart_amazon', synthetic: false, load: () => walmartAmazon() },
+  { name: 'walmart_amazon', synthetic: false, reviews: true, load: () => walmartAmazon() },
 ];

@@ -33,6 +33,8 @@ const MAX_EM_PAIRS = 60000;
 /** One-to-one from the data: halfway between 1 (each reference row matched once) and ½ (two source rows per
  *  reference row); see bestClaimantShare. */
 const MIN_BEST_CLAIMANT_SHARE = 0.75;
+/** Log Bayes factors of a long text field whose words the whole-record text also scores. */
+const TEXT_FIELD_DAMPING = 0.5;
 
 export const generateStrategy: GenerateStrategy = (input) => {
   const reference = input.reference;
@@ -75,18 +77,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     return { source: p.source, target: p.target, strategy: choice.strategy, weight: 1, ...(choice.options ? { options: choice.options } : {}) };
   });
   const recordFields = selfMatch ? { fields: [], measured: {} } : proposeRecordFields({ columns: sourceColumns, rows: source.rows }, { columns: referenceColumns, rows: reference.rows }, notCompared);
-  const coveredByRecord: Array<{ source: string; target: string; reason: string }> = [];
-  if (recordFields.fields.some((f) => f.kind === 'record_text')) {
-    // The whole-record text holds the long text fields' words: comparing them again would count them twice.
-    for (let f = fieldMappings.length - 1; f >= 0; f--) {
-      if (kinds[f] !== 'title' && kinds[f] !== 'free_text') continue;
-      coveredByRecord.push({ source: proposed[f]!.source, target: proposed[f]!.target, reason: 'long text: compared as part of the whole-record text' });
-      proposed.splice(f, 1);
-      kinds.splice(f, 1);
-      choices.splice(f, 1);
-      fieldMappings.splice(f, 1);
-    }
-  }
+  const hasRecordText = recordFields.fields.some((f) => f.kind === 'record_text');
   for (const field of recordFields.fields) {
     proposed.push(field.proposed);
     kinds.push(field.kind);
@@ -100,7 +91,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     profiles: { source: selfMatch ? 'same as reference' : sourceColumns.map((c) => c.profile), reference: referenceColumns.map((c) => c.profile) },
     overlaps: proposal.overlaps,
     rejectedMappings: proposal.rejected,
-    recordFields: { ...recordFields.measured, coveredByRecord },
+    recordFields: recordFields.measured,
     prompt: { understood: directives.understood },
   };
   if (fieldMappings.length === 0 || source.rows.length === 0 || reference.rows.length === 0) {
@@ -166,7 +157,10 @@ export const generateStrategy: GenerateStrategy = (input) => {
     rankBy = bestFit.logBayesFactors;
   }
   const fitted = bestFit as BestCandidateFit;
-  const logBayesFactors = fitted.logBayesFactors.map((l, f) => l.map((x) => round(x * (emphasis[f] as number), 6)));
+  // The whole-record text holds the long text fields' words again: with it, each of those fields counts half
+  // (their own comparison still sees typos and truncations that word weights miss).
+  const damping = kinds.map((k) => (hasRecordText && (k === 'title' || k === 'free_text') ? TEXT_FIELD_DAMPING : 1));
+  const logBayesFactors = fitted.logBayesFactors.map((l, f) => l.map((x) => round(x * (emphasis[f] as number) * (damping[f] as number), 6)));
   const final = bestPairPerRow(blockedPairs, blocked, logBayesFactors, source.rows.length);
   const margin = fitMargin(blocked, final.best, final.second, logBayesFactors, fitted.lambda);
   // The prior of a row's best candidate being its match: the share of source rows with a match.
