@@ -4,7 +4,7 @@ export type {
   MatchConfig, FellegiSunterModel, ModelField, EngineRow, FieldEvidence, Candidate, RowMatch, SliceStats, SliceResult, BlockingStats,
 } from './types';
 export { buildReferenceIndex, ReferenceIndex, type ReferenceIndexData, type BuildOptions } from './index-build';
-export { matchSlice, matchSliceCompact, expandSliceResult, TOP_CANDIDATES, sigmoid, logit, levelOf, type CompactSliceResult } from './match';
+export { matchSlice, matchSliceCompact, expandSliceResult, roundConfidence, TOP_CANDIDATES, sigmoid, logit, levelOf, type CompactSliceResult } from './match';
 export { resolveOneToOne, type Assignment } from './assign';
 export { blockingStats } from './stats';
 export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';

@@ -22,6 +22,14 @@ import { compositesOf, mappingCell, NormalisedRow } from './normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, MatchConfig, RowMatch, SliceResult, SliceStats } from './types';
 
 export const TOP_CANDIDATES = 5;
+/** Confidences are rounded to this many decimals once, where results are made: the value stored and shown is the
+ *  value decided on (0.7999999999999999 would show as 0.800 and still fall below a 0.8 threshold). */
+const CONFIDENCE_DECIMALS = 6;
+
+export function roundConfidence(confidence: number): number {
+  const f = 10 ** CONFIDENCE_DECIMALS;
+  return Math.round(confidence * f) / f;
+}
 
 export interface CompactSliceResult {
   rowCount: number;
@@ -99,7 +107,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
       if (model.margin !== null) addMargins(model.margin, topScores, base, kept);
       topCount[r] = kept;
       if (kept === 0) return;
-      const probability = sigmoid(topScores[base] as number);
+      const probability = roundConfidence(sigmoid(topScores[base] as number));
       stats.confidenceSum += probability;
       if (probability >= threshold) stats.rowsMatched++;
       return;
@@ -111,7 +119,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   const rowDone = (r: number, kept: number): void => {
     topCount[r] = kept;
     if (kept === 0) return;
-    const confidence = topScores[r * TOP_CANDIDATES] as number;
+    const confidence = roundConfidence(topScores[r * TOP_CANDIDATES] as number);
     stats.confidenceSum += confidence;
     if (confidence >= threshold) stats.rowsMatched++;
   };
@@ -221,7 +229,7 @@ export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[]
     const kept = compact.topCount[r] as number;
     const candidates: Candidate[] = [];
     for (let k = 0; k < kept; k++) {
-      candidates.push({ referenceRowId: index.referenceId(compact.topRows[base + k] as number), confidence: toConfidence(compact.topScores[base + k] as number) });
+      candidates.push({ referenceRowId: index.referenceId(compact.topRows[base + k] as number), confidence: roundConfidence(toConfidence(compact.topScores[base + k] as number)) });
     }
     const evidence: FieldEvidence[] = [];
     const best = candidates[0];

@@ -9,7 +9,7 @@
 
 import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
 import { compareValues } from '../comparators/index';
-import { levelOf, logit } from '../match';
+import { levelOf, logit, roundConfidence } from '../match';
 import { normaliseText, toText } from '../normalise';
 import { mappingCell } from '../normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, FieldMapping, MatchConfig, RowMatch } from '../types';
@@ -143,7 +143,7 @@ function resolveRow(
   // At most one true match per source row: normalise over the candidates (and "none of them").
   const max = Math.max(0, ...scored.map((c) => c.logOdds));
   const denominator = Math.exp(-max) + scored.reduce((sum, c) => sum + Math.exp(c.logOdds - max), 0);
-  const probability = (c: Scored) => (model === undefined ? 1 / (1 + Math.exp(-c.logOdds)) : Math.exp(c.logOdds - max) / denominator);
+  const probability = (c: Scored) => roundConfidence(model === undefined ? 1 / (1 + Math.exp(-c.logOdds)) : Math.exp(c.logOdds - max) / denominator);
   const ranked = scored
     .map((c) => ({ c, p: probability(c) }))
     .sort((a, b) => b.p - a.p || b.c.logOdds - a.c.logOdds || (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0));

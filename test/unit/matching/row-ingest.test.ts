@@ -58,7 +58,8 @@ describe('row ingest (the per-row work of builds and matches in WebAssembly)', (
       }),
       { numRuns: 400 },
     );
-  });
+    // 400 property runs take ~4 s alone; on a busy 2-core machine the default 5 s was not enough.
+  }, 30_000);
 
   it('scores batch rows in one kernel call as the JavaScript loop does (Jaro–Winkler and exact fields, many candidates)', () => {
     const jaroWinklerOrExact = fc.record({
