@@ -18,7 +18,7 @@ import { profileColumn, round } from './profile';
 import { EMPHASIS_FACTOR, parsePrompt, type PromptDirectives } from './prompt';
 import { mappingRationale } from './rationale';
 import { fitRecordModel } from './record-model';
-import { expectedF1Threshold, LABEL_F1_TOLERANCE, labelF1Threshold, reviewBandAround } from './threshold';
+import { expectedF1Threshold, reviewBandAround } from './threshold';
 import type { GeneratedStrategy, GenerateStrategy, GenerateStrategyInput, MappingExplanation } from './types';
 
 const SEED = 0x5eed;
@@ -140,8 +140,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
   // Rejected labels do not enter u (as in Splink): u describes random non-matches, and reviews are not a random
   // sample of them but the hardest ones (relatives, sibling products). Added to u, even at a quarter of a label's
   // weight, 40 rejections of sibling products flattened every partial-agreement level: products F1 0.737 → 0.618
-  // after 50 reviews (0 → 0.747; people_messy 0.933 → 0.916, bibliographic 0.859 → 0.855). They still choose the
-  // threshold (labelF1Threshold below).
+  // after 50 reviews (0 → 0.747; people_messy 0.933 → 0.916, bibliographic 0.859 → 0.855). They do enter the
+  // model refitted on best candidates below, where a rejection is a best-but-wrong candidate: what u describes there.
   const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), maxLambda: source.rows.length / Math.max(1, blocked.count), labels, groups: blockedPairs.source });
 
   // 8. Model, prior, threshold: refitted on each source row's best candidate (best-candidate.ts), twice, so the
@@ -153,7 +153,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
   for (let round = 0; round < 2; round++) {
     const ranked = bestPairPerRow(blockedPairs, blocked, rankBy, source.rows.length);
     best = ranked.best;
-    bestFit = fitBestCandidates(blocked, best, ranked.second, levelCounts, bestFit?.m ?? fit.fields.map((p) => p.m), bestFit?.lambda ?? 0.5, labels);
+    // Each review is one best pair whose class is known: it weighs as one.
+    bestFit = fitBestCandidates(blocked, best, ranked.second, levelCounts, bestFit?.m ?? fit.fields.map((p) => p.m), bestFit?.lambda ?? 0.5, labels === undefined ? undefined : { ...labels, weight: 1 });
     rankBy = bestFit.logBayesFactors;
   }
   const fitted = bestFit as BestCandidateFit;
@@ -179,14 +180,11 @@ export const generateStrategy: GenerateStrategy = (input) => {
   };
   // Rows without any candidate pair have posterior 0.
   const bestPerRow = Float64Array.from({ length: source.rows.length }, (_, i) => (i < margin.posteriors.length ? (margin.posteriors[i] as number) : 0));
-  let thresholdChoice: { threshold: number; rule: string; [k: string]: unknown } = { ...expectedF1Threshold(bestPerRow) };
-  let labelsUsed = 0;
-  if (labels !== undefined) {
-    labelsUsed = labels.vectors.count;
-    const probabilities = Array.from({ length: labels.vectors.count }, (_, i) => sigmoidOf(labels.vectors, i, logBayesFactors, prior));
-    const byLabels = labelF1Threshold(probabilities, Array.from(labels.match, (m) => m === 1), thresholdChoice.threshold);
-    if (byLabels !== null) thresholdChoice = { threshold: byLabels.threshold, rule: `maximises F1 on the labelled pairs (≥5 approved and ≥5 rejected); among thresholds within ${LABEL_F1_TOLERANCE} of the best label F1, the one nearest the expected-F1 threshold`, labelF1: round(byLabels.f1), expectedF1Rule: thresholdChoice };
-  }
+  // Reviews move the model (labels below), not the threshold: they are the rows nearest the old threshold, not a
+  // sample of the decisions, and a threshold fitted to them lowered F1 after 50 reviews (bibliographic 0.897 →
+  // 0.875, with the labels weighing one best pair each).
+  const thresholdChoice = expectedF1Threshold(bestPerRow);
+  const labelsUsed = labels?.vectors.count ?? 0;
   const threshold = round(thresholdChoice.threshold, 6);
   const band = reviewBandAround(threshold);
 
@@ -252,7 +250,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   details.labels = labels === undefined ? { used: 0 } : {
     used: labelsUsed, approved: labels.match.reduce((a, b) => a + b, 0), rejected: labels.vectors.count - labels.match.reduce((a, b) => a + b, 0),
     weight: round(labelWeight, 3),
-    rule: 'approved labels enter EM with responsibility 1 (they add to m); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m. Rejected labels do not change u (random non-matches; reviews are the hardest ones, not a sample). With ≥ 5 approved and ≥ 5 rejected labels, the threshold maximises F1 on them',
+    rule: 'approved labels enter EM with responsibility 1 (they add to m); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m. Rejected labels do not change the random-pair u (reviews are the hardest pairs, not a sample). In the refit on best candidates each label is one best pair of known class: approved add to m, rejected to u (best-but-wrong candidates). Labels do not set the threshold',
   };
   return { match, reviewBand: { low: band.low, high: band.high }, mappings, details, labelsUsed };
 };
@@ -305,23 +303,4 @@ function compareLabels(input: GenerateStrategyInput, mappings: FieldMapping[], l
   const comparator = new SampleComparator(referenceRows, sourceRows, mappings, levels);
   const idx = Int32Array.from(labels.keys());
   return { vectors: comparator.compare({ source: idx, reference: idx, count: labels.length }), match: Uint8Array.from(labels, (l) => (l.match ? 1 : 0)) };
-}
-
-function sigmoidOf(vectors: ComparisonVectors, i: number, logBayesFactors: number[][], prior: number): number {
-  let x = Math.log(prior / (1 - prior));
-  for (let f = 0; f < vectors.fields; f++) {
-    const l = vectors.levels[i * vectors.fields + f] as number;
-    if (l >= 0) x += (logBayesFactors[f] as number[])[l] as number;
-  }
-  return 1 / (1 + Math.exp(-x));
-}
-
-function bestPosteriorPerRow(pairs: PairSet, vectors: ComparisonVectors, logBayesFactors: number[][], prior: number, rows: number): Float64Array {
-  const best = new Float64Array(rows);
-  for (let i = 0; i < pairs.count; i++) {
-    const s = pairs.source[i] as number;
-    const p = sigmoidOf(vectors, i, logBayesFactors, prior);
-    if (p > (best[s] as number)) best[s] = p;
-  }
-  return best;
 }
