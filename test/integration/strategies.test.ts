@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
 import { expectErrorShape, graphql, request } from '../support/http';
+import { reviewLabels } from '../../src/modules/strategies/inputs';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { FEBRL_MAPPINGS, setupFebrl, waitForRun, type FebrlSetup } from './runs-fixture';
 import { fixture, uploadForm } from '../support/fixtures';
@@ -258,6 +259,41 @@ describe('smart runs', { timeout: 240_000 }, () => {
     const withoutReviews = await generate({ matching_config_id: febrl.configId, use_reviews: false });
     expect(withoutReviews.body.labels_used).toBe(0);
     expect(withoutReviews.body.version_hash).toBe(strategy.version_hash);
+  });
+
+  it('learning reads a review as the API defines it: the pair a result shows (matched row, or best candidate without a match) labelled by approve/reject', async () => {
+    // A run of the hand-written config: about a fifth of its rows stay below the threshold, with candidates.
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
+    const runId = (await waitForRun(server.url, workspace.key, started.body.id)).id as string;
+    const pending = async (matched: boolean) => {
+      const page = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results?matched=${matched}&status=pending&limit=50`, { key: workspace.key });
+      expect(page.status).toBe(200);
+      return page.body.data.filter((result: any) => result.candidates.length > 0).slice(0, 2);
+    };
+    const [matchedApproved, matchedRejected] = await pending(true);
+    const [unmatchedApproved, unmatchedRejected] = await pending(false);
+    const decisions = [
+      { result: matchedApproved, status: 'approved', label: true }, // the matched row is the match
+      { result: matchedRejected, status: 'rejected', label: false }, // it is not
+      { result: unmatchedApproved, status: 'approved', label: false }, // no match: the shown best candidate is not one
+      { result: unmatchedRejected, status: 'rejected', label: true }, // "no match" is wrong: the shown best candidate is the match
+    ];
+    for (const { result, status } of decisions) {
+      expect(result, 'a result to review').toBeDefined();
+      const reviewed = await request(server.url, 'POST', `/v1/matching/runs/${runId}/results/${result.id}/review`, { key: workspace.key, json: { status } });
+      expect(reviewed.status).toBe(200);
+    }
+    const shownIds = decisions.map(({ result }) => result.matched_reference_row_id ?? result.candidates[0].reference_row_id);
+    const shown = await server.app.sql<{ id: string; external_id: string }[]>`select id, external_id from dataset_rows where id = any(${shownIds}::uuid[])`;
+    const externalOf = new Map(shown.map((row) => [row.id, row.external_id]));
+
+    const labels = await reviewLabels(server.app, workspace.id, febrl.referenceId);
+    for (const [index, { result, label }] of decisions.entries()) {
+      const found = labels.filter((pair) => pair.source.rec_id === result.document_id);
+      expect(found, `label of ${result.document_id}`).toEqual([
+        expect.objectContaining({ reference: expect.objectContaining({ rec_id: externalOf.get(shownIds[index]!) }), match: label }),
+      ]);
+    }
   });
 
   it('one to one holds after the review pass: no reference row is matched twice', async () => {

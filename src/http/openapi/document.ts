@@ -207,7 +207,7 @@ export const operations: Record<string, Operation> = {
     success: { status: 200, schema: 'ResultPage', csv: true, description: 'A page of results, or CSV.' },
   },
   'POST /v1/matching/runs/:run_id/results/:result_id/review': {
-    summary: 'Approve or reject a result',
+    summary: 'Approve (right as shown) or reject (wrong as shown) a result; the body\'s status says what each means',
     tags: ['Results'],
     body: { schema: 'ReviewInput', required: true },
     success: { status: 200, schema: 'Result', description: 'The result.' },
