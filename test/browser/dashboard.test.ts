@@ -86,6 +86,8 @@ describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
       )
       .toBe('100');
     expect(await row.locator('.badge').textContent()).toBe('completed');
+    // The start form's message follows the run: it does not say "queued" once the run has completed.
+    await waitFor(() => page.getByRole('status').textContent()).toBe(`Run ${shortId} completed.`);
     expect(seen.size, `progress values seen: ${[...seen].join(', ')}`).toBeGreaterThan(1);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'runs.png') });
