@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
 import { expectErrorShape, graphql, request } from '../support/http';
+import { completeRun } from '../../src/modules/runs/execute';
+import { runReviewPass, type ReviewPage } from '../../src/modules/runs/review-pass';
 import { reviewLabels } from '../../src/modules/strategies/inputs';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { FEBRL_MAPPINGS, setupFebrl, waitForRun, type FebrlSetup } from './runs-fixture';
@@ -296,7 +298,7 @@ describe('smart runs', { timeout: 240_000 }, () => {
     }
   });
 
-  it('one to one holds after the review pass: no reference row is matched twice', async () => {
+  it('one to one holds through the review pass: no reference row is matched twice, after it or after any page of it; a page loads only its candidates', async () => {
     // FEBRL3 as linkage: originals as reference, their 1–9 duplicates as source, so several source rows compete
     // for each reference row, and many of them fall in the review band.
     const [header, ...lines] = fixture('febrl3/dataset3.csv').toString('utf8').trim().split('\n');
@@ -331,6 +333,33 @@ describe('smart runs', { timeout: 240_000 }, () => {
     expect(counts!.matched).toBeGreaterThan(1000);
     expect(counts!.distinct_references).toBe(counts!.matched);
     expect(done.rows_matched).toBe(counts!.matched);
+
+    // The pass again (as ai-resolve runs it), watched page by page: after every page the run is still one-to-one
+    // (a pass never gives a reference row another row holds, so a pass cut short leaves it so too), and a page
+    // loads only its band rows' candidate reference rows.
+    await server.app.sql`update runs set status = 'ai_resolving', phase = 'ai_resolving' where id = ${started.body.id}`;
+    const pages: ReviewPage[] = [];
+    await runReviewPass(server.app, started.body.id, (id) => completeRun(server.app, id), async (page) => {
+      pages.push(page);
+      const [now] = await server.app.sql<{ matched: number; distinct_references: number }[]>`
+        select count(matched_reference_row_id)::int as matched, count(distinct matched_reference_row_id)::int as distinct_references
+        from run_results where run_id = ${started.body.id}`;
+      expect(now!.distinct_references, `after page ${pages.length}`).toBe(now!.matched);
+    });
+    const [sizes] = await server.app.sql<{ band: number }[]>`select count(*)::int as band from run_results where run_id = ${started.body.id}`;
+    expect(pages.reduce((sum, page) => sum + page.bandRows, 0)).toBe(sizes!.band); // band [0, 1]: every row
+    for (const page of pages) {
+      expect(page.bandRows).toBeLessThanOrEqual(500);
+      expect(page.candidateIds).toBeLessThanOrEqual(5 * page.bandRows);
+      expect(page.referenceRowsLoaded).toBeLessThanOrEqual(page.candidateIds);
+    }
+    const again = await request(server.url, 'GET', `/v1/matching/runs/${started.body.id}`, { key: workspace.key });
+    expect(again.body.status).toBe('completed');
+    const [after] = await server.app.sql<{ matched: number; distinct_references: number }[]>`
+      select count(matched_reference_row_id)::int as matched, count(distinct matched_reference_row_id)::int as distinct_references
+      from run_results where run_id = ${started.body.id}`;
+    expect(after!.distinct_references).toBe(after!.matched);
+    expect(again.body.rows_matched).toBe(after!.matched);
   });
 
   it('GraphQL: generateStrategy, strategy and strategies', async () => {
