@@ -17,8 +17,10 @@ export function generatedPath(source: string): string {
 
 export async function generatedModule(source: string): Promise<string> {
   const wabt = await wabtInit();
-  // As bytes: wabt miscounts a string holding non-ASCII characters (the comments).
-  const text = readFileSync(path.join(root, source));
+  // As bytes: wabt miscounts a string holding non-ASCII characters (the comments). Copied into an array of their
+  // own: wabt reads a view's whole underlying ArrayBuffer (`buf.buffer.byteLength`), and Node 24's readFileSync may
+  // return a view on a larger one (then parseWat fails with "unexpected char" past the end of the file).
+  const text = new Uint8Array(readFileSync(path.join(root, source)));
   const features = { threads: true, bulk_memory: true }; // shared memory, memory.copy
   const parsed = wabt.parseWat(path.basename(source), text, features);
   try {

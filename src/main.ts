@@ -4,7 +4,7 @@ import { connect } from './db/client';
 import { openDatabase } from './database';
 import { startServer } from './http/server';
 import { createLogger } from './logger';
-import { ensureDefaultWorkspace } from './modules/workspaces/service';
+import { ensureDefaultWorkspace, listWorkspaces, type WorkspaceInfo } from './modules/workspaces/service';
 import { handleShutdownSignals } from './shutdown';
 import { startWorker } from './worker';
 import { exitWithStartError, migrateAtStart, StartError } from './start-errors';
@@ -44,7 +44,9 @@ async function main(): Promise<void> {
       database.embedded ? `  Database:          embedded PostgreSQL in ${database.embedded.dataDir} (port ${database.embedded.port})` : '  Database:          DATABASE_URL',
     ];
     if (created) {
-      lines.push('', 'Created workspace "default". Its API key (shown once, keep it):', `  ${created.apiKey}`);
+      lines.push('', `Created workspace "default" (${created.workspace.id}). Its API key (shown once, keep it):`, `  ${created.apiKey}`);
+    } else {
+      lines.push(...workspaceLines(await listWorkspaces(client.db)));
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (error) {
@@ -52,6 +54,14 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop().catch(() => {});
     throw error;
   }
+}
+
+/** The banner's workspaces (ids included, for `key create`), and how to get a new key when the printed one is lost. */
+function workspaceLines(workspaces: WorkspaceInfo[]): string[] {
+  if (workspaces.length === 0) return ['', 'No workspace yet: npm run cli -- workspace create <name>'];
+  const shown = workspaces.slice(0, 5).map((w) => `  ${w.id}  ${JSON.stringify(w.name)}`);
+  if (workspaces.length > shown.length) shown.push(`  … ${workspaces.length - shown.length} more (npm run cli -- workspace list)`);
+  return ['', `Workspaces (id, name), newest first:`, ...shown, 'A new API key for one (e.g. when the printed one is lost): npm run cli -- key create <id or name>'];
 }
 
 main().catch(exitWithStartError);

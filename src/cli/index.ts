@@ -1,7 +1,7 @@
 /**
- * `npm run cli -- <command>`. Provisioning (`workspace create`, `key create`) works on Concord's database directly
- * (DATABASE_URL, or the embedded PostgreSQL under DATA_DIR, whether or not `npm start` is running); the other
- * commands are clients of a running server's API (--url / CONCORD_URL, --key / CONCORD_API_KEY).
+ * `npm run cli -- <command>`. Provisioning (`workspace create|list`, `key create|list|revoke`) works on Concord's
+ * database directly (DATABASE_URL, or the embedded PostgreSQL under DATA_DIR, whether or not `npm start` is
+ * running); the other commands are clients of a running server's API (--url / CONCORD_URL, --key / CONCORD_API_KEY).
  */
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
@@ -13,11 +13,13 @@ import { exportDataset, exportResults, importFile } from './transfer';
 const usage = `Usage: npm run cli -- <command> [options]
 
 Provisioning (on the database: DATABASE_URL, or the embedded PostgreSQL under DATA_DIR):
+  workspace list                               the workspaces: id, name, live keys
   workspace create <name>                      create a workspace and its first API key (scopes read, write)
-  key create <workspace-id> [--scopes read,write]
-                                               create another API key for a workspace
-  key list <workspace-id>                      a workspace's keys (prefixes, scopes, revocations)
-  key revoke <workspace-id> <prefix>           revoke a key (prefix: its first 9 characters, ck_…)
+  key create <workspace> [--scopes read,write]
+                                               create another API key for a workspace (a lost key: create a
+                                               new one, then revoke the old one); <workspace> is its id or name
+  key list <workspace>                         a workspace's keys (prefixes, scopes, revocations)
+  key revoke <workspace> <prefix>              revoke a key (prefix: its first 9 characters, ck_…)
 
 Through the API of a running server (--url, default CONCORD_URL or ${DEFAULT_URL}; --key, default CONCORD_API_KEY):
   run <config-id> [--follow]                   start a run; --follow shows its progress and a summary, and exits
@@ -73,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       const { adminCommand, ADMIN_COMMANDS } = await import('./admin');
       const known = ADMIN_COMMANDS.find((c) => c === command);
       if (!known) break;
-      const argument = need(rest[1], known === 'workspace create' ? 'a name' : 'a workspace id');
+      const argument = known === 'workspace list' ? undefined : need(rest[1], known === 'workspace create' ? 'a name' : 'a workspace id or name');
       const prefix = known === 'key revoke' ? need(rest[2], 'a key prefix') : undefined;
       return adminCommand(known, argument, { json, scopes: values.scopes, prefix });
     }

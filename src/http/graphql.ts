@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError, useErrorHandler, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type App, type Context } from '../context';
@@ -15,16 +14,6 @@ interface ServerContext {
 
 export type GraphQLServer = YogaServerInstance<ServerContext, Context>;
 
-const exampleQuery = `# Send your API key as a header (Headers tab below):
-#   { "Authorization": "Bearer ck_..." }
-query Viewer {
-  viewer {
-    workspace { name }
-    scopes
-  }
-}
-`;
-
 export function createGraphQLServer(app: App): GraphQLServer {
   // Rate limit, depth/alias/token/cost limits, no suggestions without a key (src/http/limits/graphql.ts).
   const limits = createGraphQLLimits(app);
@@ -32,15 +21,9 @@ export function createGraphQLServer(app: App): GraphQLServer {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // The self-contained page: yoga's default GraphiQL loads its assets from a CDN, unreachable offline.
-    renderGraphiQL,
-    graphiql: {
-      title: 'Concord GraphQL explorer',
-      defaultQuery: exampleQuery,
-      headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
-      // SSE carries the Headers tab (Authorization) with every subscription; a browser WebSocket cannot send headers.
-      subscriptionsProtocol: 'SSE',
-    },
+    // The GraphiQL page is served before yoga sees the request (src/http/graphiql.ts: self-contained, compressed,
+    // cached, with a Content-Security-Policy).
+    graphiql: false,
     multipart: true,
     logging: false,
     maskedErrors: {

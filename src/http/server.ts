@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { App } from '../context';
 import { createRestHandler } from './rest';
 import { createGraphQLServer } from './graphql';
+import { createGraphiQLHandler } from './graphiql';
 import { attachGraphQLWebSocket } from './websocket';
 import { instrumentRequest, setRoutePattern } from '../observability/http';
 import { createStaticHandler } from './static';
@@ -32,13 +33,22 @@ export async function startServer(app: App, options: ServerOptions): Promise<Run
   const rest = createRestHandler(app);
   // The dashboard and docs pages (web/dist); it declines the API's paths, which fall through to REST.
   const serveStatic = createStaticHandler({ onServe: setRoutePattern });
+  const serveGraphiQL = createGraphiQLHandler();
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const graphqlPath = path === '/graphql' || path.startsWith('/graphql/');
     instrumentRequest(app, request, response, graphqlPath ? '/graphql' : undefined);
     if (graphqlPath) {
-      void yoga(request, response);
+      // The GraphiQL page (an HTML GET) is served compressed and cached by its own handler; the rest is yoga's.
+      void serveGraphiQL(request, response).then(
+        (served) => (served ? undefined : yoga(request, response)),
+        (error: unknown) => {
+          app.logger.error({ err: error }, 'GraphiQL page failed');
+          if (response.headersSent) response.destroy();
+          else response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('The GraphiQL page could not be built.');
+        },
+      );
       return;
     }
     void serveStatic(request, response).then(

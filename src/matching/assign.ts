@@ -15,7 +15,8 @@ export interface Assignment {
   confidence: number;
 }
 
-export function resolveOneToOne(rows: Array<Pick<RowMatch, 'sourceRowId' | 'candidates'>>, threshold: number): Map<string, Assignment> {
+/** `taken`: reference rows held by rows outside `rows` (never given to one of them). */
+export function resolveOneToOne(rows: Array<Pick<RowMatch, 'sourceRowId' | 'candidates'>>, threshold: number, taken: ReadonlySet<string> = new Set()): Map<string, Assignment> {
   const pairs: Array<{ source: string; reference: string; confidence: number }> = [];
   const result = new Map<string, Assignment>();
   for (const row of rows) {
@@ -30,7 +31,7 @@ export function resolveOneToOne(rows: Array<Pick<RowMatch, 'sourceRowId' | 'cand
   pairs.sort(
     (a, b) => b.confidence - a.confidence || compareStrings(a.source, b.source) || compareStrings(a.reference, b.reference),
   );
-  const takenReferences = new Set<string>();
+  const takenReferences = new Set<string>(taken);
   const assignedSources = new Set<string>();
   for (const pair of pairs) {
     if (assignedSources.has(pair.source) || takenReferences.has(pair.reference)) continue;

@@ -86,6 +86,8 @@ describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
       )
       .toBe('100');
     expect(await row.locator('.badge').textContent()).toBe('completed');
+    // The start form's message follows the run: it does not say "queued" once the run has completed.
+    await waitFor(() => page.getByRole('status').textContent()).toBe(`Run ${shortId} completed.`);
     expect(seen.size, `progress values seen: ${[...seen].join(', ')}`).toBeGreaterThan(1);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'runs.png') });
@@ -112,6 +114,8 @@ describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
     await firstRow.getByRole('button', { name: /Evidence/ }).click();
     await waitFor(() => page.locator('.evidence tbody tr').count()).toBe(5);
     expect(await page.locator('.evidence thead').textContent()).toContain('Reference value');
+    // The buttons say what a review of a matched result means (the API's ReviewDecision).
+    expect(await page.locator('.review button').allTextContents()).toEqual(['Approve: this is the match', 'Reject: not the match']);
     await page.getByLabel('Review notes').fill('checked in the browser test');
     await page.getByRole('button', { name: 'Approve' }).click();
     await waitFor(() => firstRow.locator('.badge').textContent()).toBe('approved');
@@ -127,7 +131,16 @@ describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
     await page.getByLabel('Review status').selectOption('APPROVED');
     await waitFor(() => page.locator('table.results tbody tr').count()).toBe(1);
 
+    // A result without a match shows its best candidate, and the buttons say what approving or rejecting it means.
     await page.getByLabel('Review status').selectOption('');
+    await page.getByLabel('Matched', { exact: true }).selectOption('unmatched');
+    await waitFor(async () => (await page.locator('table.results tbody tr').first().textContent()) ?? '').toContain('no match');
+    await page.locator('table.results tbody tr').first().getByRole('button', { name: /Evidence/ }).click();
+    await waitFor(() => page.locator('.evidence h2').textContent()).toContain('no match');
+    expect(await page.locator('.evidence thead').textContent()).toContain('Best candidate (not matched)');
+    expect(await page.locator('.review button').allTextContents()).toEqual(['Approve: no match', 'Reject: the candidate shown is the match']);
+
+    await page.getByLabel('Matched', { exact: true }).selectOption('any');
     await waitFor(() => page.locator('table.results tbody tr').count()).toBe(25);
     await page.locator('table.results tbody tr').first().getByRole('button', { name: /Evidence/ }).click();
     await page.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });

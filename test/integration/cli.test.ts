@@ -103,6 +103,33 @@ describe('CLI', { timeout: 240_000 }, () => {
     expect(unknown.stderr).toMatch(/No API key with this prefix/);
   });
 
+  it('workspace list shows ids and names; key commands take a workspace name, and a shared name is refused with the ids', async () => {
+    const onDatabase = { DATABASE_URL: server.database.url, CONCORD_API_KEY: undefined };
+    const created = JSON.parse((await cli(['workspace', 'create', 'named once', '--json'], onDatabase).done).stdout);
+    const listed = await cli(['workspace', 'list'], onDatabase).done;
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${created.workspace.id}  "named once"  created \\S+  1 live key$`, 'm'));
+    const listedJson = await cli(['workspace', 'list', '--json'], onDatabase).done;
+    // The same shape as GET /v1/admin/workspaces.
+    expect(JSON.parse(listedJson.stdout).data).toContainEqual({ id: created.workspace.id, name: 'named once', created_at: created.workspace.created_at, live_api_keys: 1 });
+
+    const byName = await cli(['key', 'create', 'named once', '--json'], onDatabase).done;
+    expect(byName.code, byName.stderr).toBe(0);
+    const viewer = await request(server.url, 'POST', '/graphql', { key: JSON.parse(byName.stdout).api_key, json: { query: '{ viewer { workspace { name } } }' } });
+    expect(viewer.body.data.viewer.workspace.name).toBe('named once');
+    const keys = await cli(['key', 'list', 'named once', '--json'], onDatabase).done;
+    expect(JSON.parse(keys.stdout).data.map((k: { prefix: string }) => k.prefix)).toEqual([JSON.parse(byName.stdout).prefix, created.prefix]);
+
+    const twin = JSON.parse((await cli(['workspace', 'create', 'named once', '--json'], onDatabase).done).stdout);
+    const [ambiguous, unknown] = await Promise.all([cli(['key', 'create', 'named once'], onDatabase).done, cli(['key', 'create', 'no such workspace'], onDatabase).done]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain(`2 workspaces are named "named once" (${created.workspace.id}, ${twin.workspace.id}): give the id`);
+    const byId = await cli(['key', 'create', twin.workspace.id, '--json'], onDatabase).done;
+    expect(byId.code, byId.stderr).toBe(0);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No workspace has the id or name "no such workspace"');
+  });
+
   it('import streams a file as multipart (key and URL from options or the environment)', async () => {
     const reference = await cli(
       ['import', 'test/fixtures/febrl4/dataset4a.csv', '--kind', 'reference', '--name', 'febrl4a', '--id-column', 'rec_id', '--json', '--url', server.url, '--key', workspace.key],

@@ -88,6 +88,28 @@ describe('admin provisioning', () => {
     expect((await request(server.url, 'GET', keysPath, {})).status).toBe(401);
   });
 
+  it('lists the workspaces with their ids and live key counts (admin token only, never a key)', async () => {
+    const created = await request(server.url, 'POST', '/v1/admin/workspaces', { key: ADMIN_TOKEN, json: { name: 'Listed' } });
+    const id = created.body.workspace.id;
+    await request(server.url, 'POST', `/v1/admin/workspaces/${id}/api-keys`, { key: ADMIN_TOKEN, json: {} });
+    await request(server.url, 'DELETE', `/v1/admin/workspaces/${id}/api-keys/${created.body.prefix}`, { key: ADMIN_TOKEN });
+
+    const listed = await request(server.url, 'GET', '/v1/admin/workspaces', { key: ADMIN_TOKEN });
+    expect(listed.status).toBe(200);
+    expect(listed.body.data[0]).toEqual({ id, name: 'Listed', created_at: created.body.workspace.created_at, live_api_keys: 1 });
+    const ids = listed.body.data.map((workspace: { id: string }) => workspace.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const [all] = await server.app.sql<{ count: number }[]>`select count(*)::int as count from workspaces`;
+    expect(ids).toHaveLength(all!.count);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.api_key.slice(9));
+
+    const missing = await request(server.url, 'GET', '/v1/admin/workspaces', {});
+    expect(missing.status).toBe(401);
+    expectErrorShape(missing.body, 'unauthorized');
+    // An API key is not an admin token.
+    expect((await request(server.url, 'GET', '/v1/admin/workspaces', { key: created.body.api_key })).status).toBe(401);
+  });
+
   it('refuses a missing or wrong admin token with 401', async () => {
     const missing = await request(server.url, 'POST', '/v1/admin/workspaces', { json: { name: 'x' } });
     expect(missing.status).toBe(401);

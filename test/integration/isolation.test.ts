@@ -214,6 +214,8 @@ const restMatrix: Record<string, () => RestCase[]> = {
   'GET /metrics': () => [{ path: '/metrics', expect: 'unauthorized' }],
   // The OpenAPI document: public, the same for everyone.
   'GET /v1/openapi.json': () => [{ path: '/v1/openapi.json', expect: 'ok' }],
+  // The list of every workspace: the admin token only, never a workspace key.
+  'GET /v1/admin/workspaces': () => [{ path: '/v1/admin/workspaces', expect: 'unauthorized' }],
   'POST /v1/admin/workspaces': () => [{ path: '/v1/admin/workspaces', json: { name: 'evil' }, expect: 'unauthorized' }],
   'POST /v1/admin/workspaces/:id/api-keys': () => [{ path: `/v1/admin/workspaces/${A.workspaceId}/api-keys`, json: {}, expect: 'unauthorized' }],
   'PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit': () => [

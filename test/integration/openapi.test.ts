@@ -159,6 +159,8 @@ describe('conformance of live responses', () => {
     const created = await call('POST', '/v1/admin/workspaces', '/v1/admin/workspaces', 201, { ...key, json: { name: 'provisioned' } });
     await call('POST', '/v1/admin/workspaces', '/v1/admin/workspaces', 401, { json: { name: 'x' } });
     const id = created.body.workspace.id as string;
+    await call('GET', '/v1/admin/workspaces', '/v1/admin/workspaces', 200, key);
+    await call('GET', '/v1/admin/workspaces', '/v1/admin/workspaces', 401);
     const keys = '/v1/admin/workspaces/:id/api-keys';
     const made = await call('POST', keys, `/v1/admin/workspaces/${id}/api-keys`, 201, { ...key, json: { scopes: ['read'] } });
     await call('POST', keys, `/v1/admin/workspaces/${id}/api-keys`, 400, { ...key, json: { scopes: [] } });

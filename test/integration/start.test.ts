@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/database';
 import { request } from '../support/http';
-import { startProcess } from '../support/process';
+import { projectRoot, startProcess } from '../support/process';
 import { uploadForm } from '../support/fixtures';
 import { startTestServer } from '../support/server';
 import { clusterPath, removeDataDir } from '../../src/db/embedded';
@@ -23,14 +24,36 @@ afterAll(() => {
 const listening = /listening on (http:\/\/[\d.]+:\d+)/;
 const printedKey = /\n\s+(ck_[A-Za-z0-9_-]{43})\n/;
 
+/** The shell commands of the README's "Lost the printed key?" passage, as written there. */
+function readmeLostKeyCommands(): string[] {
+  const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+  const passage = readme.split('### Lost the printed key?')[1]?.split('\n#')[0] ?? '';
+  const block = /```sh\n([\s\S]*?)```/.exec(passage)?.[1] ?? '';
+  return block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+}
+
+/** Runs a README command line in a shell (as a reader would paste it) in the checkout. */
+function shell(command: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const merged: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) merged[name] = value;
+  const child = spawn('sh', ['-c', command], { cwd: projectRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 describe('npm start', () => {
-  it('starts an embedded PostgreSQL, prints a first key, and keeps the data across a restart', async () => {
+  it('starts an embedded PostgreSQL, prints a first key and its workspace id, keeps the data across a restart, and the README gets a lost key replaced', async () => {
     const env = { DATA_DIR: dataDir, PORT: '0', DATABASE_URL: undefined, LOG_LEVEL: 'warn' };
     const first = startProcess('src/main.ts', env);
     let url: string;
     let key: string;
+    let workspaceId: string;
     try {
       url = (await first.waitFor(listening, 60_000))[1]!;
+      workspaceId = (await first.waitFor(/Created workspace "default" \(([0-9a-f-]{36})\)/))[1]!;
       key = (await first.waitFor(printedKey))[1]!;
       const created = await request(url, 'POST', '/v1/reference-data', { key, body: uploadForm('name\nAcme\n', 'a.csv', { name: 'kept' }) });
       expect(created.status).toBe(201);
@@ -45,6 +68,23 @@ describe('npm start', () => {
       expect(list.status).toBe(200);
       expect(list.body.data.map((table: { name: string }) => table.name)).toEqual(['kept']);
       expect(second.output()).not.toMatch(printedKey);
+      // Later starts list the workspaces with their ids.
+      expect(second.output()).toContain(`${workspaceId}  "default"`);
+
+      // The printed key is lost: the README's commands, run as written while the server runs, make a new one.
+      const commands = readmeLostKeyCommands();
+      expect(commands).toEqual(['npm run cli -- workspace list', 'npm run cli -- key create default']);
+      const listed = await shell(commands[0]!, env);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(new RegExp(`${workspaceId}  "default"  created \\S+  1 live key\n`));
+      const created = await shell(commands[1]!, env);
+      expect(created.code, created.stderr).toBe(0);
+      const newKey = /: (ck_[A-Za-z0-9_-]{43})\n/.exec(created.stdout)?.[1];
+      expect(newKey, created.stdout).toBeDefined();
+      expect(newKey).not.toBe(key);
+      const withNewKey = await request(url, 'GET', '/v1/reference-data', { key: newKey! });
+      expect(withNewKey.status).toBe(200);
+      expect(withNewKey.body.data.map((table: { name: string }) => table.name)).toEqual(['kept']);
     } finally {
       expect(await second.stop('SIGINT')).toBe(0);
     }

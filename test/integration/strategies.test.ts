@@ -3,6 +3,9 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
 import { expectErrorShape, graphql, request } from '../support/http';
+import { completeRun } from '../../src/modules/runs/execute';
+import { runReviewPass, type ReviewPage } from '../../src/modules/runs/review-pass';
+import { reviewLabels } from '../../src/modules/strategies/inputs';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { FEBRL_MAPPINGS, setupFebrl, waitForRun, type FebrlSetup } from './runs-fixture';
 import { fixture, uploadForm } from '../support/fixtures';
@@ -260,7 +263,47 @@ describe('smart runs', { timeout: 240_000 }, () => {
     expect(withoutReviews.body.version_hash).toBe(strategy.version_hash);
   });
 
-  it('one to one holds after the review pass: no reference row is matched twice', async () => {
+  it('learning reads a review as the API defines it: the pair a result shows (matched row, or best candidate without a match) labelled by approve/reject', async () => {
+    // A run of the hand-written config: about a fifth of its rows stay below the threshold, with candidates.
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key });
+    const runId = (await waitForRun(server.url, workspace.key, started.body.id)).id as string;
+    // Source rows no earlier test reviewed (in any run), so each has exactly the label this test gives it.
+    const reviewedBefore = new Set(
+      (await server.app.sql<{ external_id: string }[]>`
+        select s.external_id from run_results r join dataset_rows s on s.id = r.source_row_id where r.status <> 'pending'`).map((row) => row.external_id),
+    );
+    const pending = async (matched: boolean) => {
+      const page = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results?matched=${matched}&status=pending&limit=50`, { key: workspace.key });
+      expect(page.status).toBe(200);
+      return page.body.data.filter((result: any) => result.candidates.length > 0 && !reviewedBefore.has(result.document_id)).slice(0, 2);
+    };
+    const [matchedApproved, matchedRejected] = await pending(true);
+    const [unmatchedApproved, unmatchedRejected] = await pending(false);
+    const decisions = [
+      { result: matchedApproved, status: 'approved', label: true }, // the matched row is the match
+      { result: matchedRejected, status: 'rejected', label: false }, // it is not
+      { result: unmatchedApproved, status: 'approved', label: false }, // no match: the shown best candidate is not one
+      { result: unmatchedRejected, status: 'rejected', label: true }, // "no match" is wrong: the shown best candidate is the match
+    ];
+    for (const { result, status } of decisions) {
+      expect(result, 'a result to review').toBeDefined();
+      const reviewed = await request(server.url, 'POST', `/v1/matching/runs/${runId}/results/${result.id}/review`, { key: workspace.key, json: { status } });
+      expect(reviewed.status).toBe(200);
+    }
+    const shownIds = decisions.map(({ result }) => result.matched_reference_row_id ?? result.candidates[0].reference_row_id);
+    const shown = await server.app.sql<{ id: string; external_id: string }[]>`select id, external_id from dataset_rows where id = any(${shownIds}::uuid[])`;
+    const externalOf = new Map(shown.map((row) => [row.id, row.external_id]));
+
+    const labels = await reviewLabels(server.app, workspace.id, febrl.referenceId);
+    for (const [index, { result, label }] of decisions.entries()) {
+      const found = labels.filter((pair) => pair.source.rec_id === result.document_id);
+      expect(found, `label of ${result.document_id}`).toEqual([
+        expect.objectContaining({ reference: expect.objectContaining({ rec_id: externalOf.get(shownIds[index]!) }), match: label }),
+      ]);
+    }
+  });
+
+  it('one to one holds through the review pass: no reference row is matched twice, after it or after any page of it; a page loads only its candidates', async () => {
     // FEBRL3 as linkage: originals as reference, their 1–9 duplicates as source, so several source rows compete
     // for each reference row, and many of them fall in the review band.
     const [header, ...lines] = fixture('febrl3/dataset3.csv').toString('utf8').trim().split('\n');
@@ -295,6 +338,33 @@ describe('smart runs', { timeout: 240_000 }, () => {
     expect(counts!.matched).toBeGreaterThan(1000);
     expect(counts!.distinct_references).toBe(counts!.matched);
     expect(done.rows_matched).toBe(counts!.matched);
+
+    // The pass again (as ai-resolve runs it), watched page by page: after every page the run is still one-to-one
+    // (a pass never gives a reference row another row holds, so a pass cut short leaves it so too), and a page
+    // loads only its band rows' candidate reference rows.
+    await server.app.sql`update runs set status = 'ai_resolving', phase = 'ai_resolving' where id = ${started.body.id}`;
+    const pages: ReviewPage[] = [];
+    await runReviewPass(server.app, started.body.id, (id) => completeRun(server.app, id), async (page) => {
+      pages.push(page);
+      const [now] = await server.app.sql<{ matched: number; distinct_references: number }[]>`
+        select count(matched_reference_row_id)::int as matched, count(distinct matched_reference_row_id)::int as distinct_references
+        from run_results where run_id = ${started.body.id}`;
+      expect(now!.distinct_references, `after page ${pages.length}`).toBe(now!.matched);
+    });
+    const [sizes] = await server.app.sql<{ band: number }[]>`select count(*)::int as band from run_results where run_id = ${started.body.id}`;
+    expect(pages.reduce((sum, page) => sum + page.bandRows, 0)).toBe(sizes!.band); // band [0, 1]: every row
+    for (const page of pages) {
+      expect(page.bandRows).toBeLessThanOrEqual(500);
+      expect(page.candidateIds).toBeLessThanOrEqual(5 * page.bandRows);
+      expect(page.referenceRowsLoaded).toBeLessThanOrEqual(page.candidateIds);
+    }
+    const again = await request(server.url, 'GET', `/v1/matching/runs/${started.body.id}`, { key: workspace.key });
+    expect(again.body.status).toBe('completed');
+    const [after] = await server.app.sql<{ matched: number; distinct_references: number }[]>`
+      select count(matched_reference_row_id)::int as matched, count(distinct matched_reference_row_id)::int as distinct_references
+      from run_results where run_id = ${started.body.id}`;
+    expect(after!.distinct_references).toBe(after!.matched);
+    expect(again.body.rows_matched).toBe(after!.matched);
   });
 
   it('GraphQL: generateStrategy, strategy and strategies', async () => {

@@ -84,6 +84,12 @@ export const operations: Record<string, Operation> = {
     success: { status: 200, text: 'text/plain; version=0.0.4', description: 'Prometheus text format.' },
   },
   'GET /v1/openapi.json': { summary: 'This document', tags: ['Operations'], access: 'public', success: { status: 200, description: 'OpenAPI 3.1.' } },
+  'GET /v1/admin/workspaces': {
+    summary: 'List the workspaces (ids, names, live key counts; never a key)',
+    tags: ['Admin'],
+    access: 'admin',
+    success: { status: 200, schema: 'WorkspaceList', description: 'Every workspace, newest first (no paging).' },
+  },
   'POST /v1/admin/workspaces': {
     summary: 'Create a workspace and its first API key',
     tags: ['Admin'],
@@ -213,7 +219,7 @@ export const operations: Record<string, Operation> = {
     success: { status: 200, schema: 'ResultPage', csv: true, description: 'A page of results, or CSV.' },
   },
   'POST /v1/matching/runs/:run_id/results/:result_id/review': {
-    summary: 'Approve or reject a result',
+    summary: 'Approve (right as shown) or reject (wrong as shown) a result; the body\'s status says what each means',
     tags: ['Results'],
     body: { schema: 'ReviewInput', required: true },
     success: { status: 200, schema: 'Result', description: 'The result.' },

@@ -273,6 +273,13 @@ export const responseSchemas: Record<string, JsonSchema> = {
     prefix: keyPrefix,
     scopes: scopeList,
   }),
+  Workspace: object({
+    id: uuid,
+    name: { type: 'string' },
+    created_at: dateTime,
+    live_api_keys: { type: 'integer', minimum: 0, description: 'Keys not revoked.' },
+  }),
+  WorkspaceList: object({ data: { type: 'array', items: ref('Workspace') } }),
   ApiKeyCreated: object({ api_key: { type: 'string', description: 'Shown once.' }, prefix: keyPrefix, scopes: scopeList }),
   ApiKey: object({ prefix: keyPrefix, scopes: scopeList, created_at: dateTime, revoked_at: nullable(dateTime), rate_limit_per_minute: nullable({ type: 'integer' }) }),
   ApiKeyList: object({ data: { type: 'array', items: ref('ApiKey') } }),

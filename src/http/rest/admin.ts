@@ -1,5 +1,5 @@
 import type { App } from '../../context';
-import { apiKeyBody, createApiKey, createWorkspace, listApiKeys, revokeApiKey } from '../../modules/workspaces/service';
+import { apiKeyBody, createApiKey, createWorkspace, listApiKeys, listWorkspaces, revokeApiKey, workspaceBody } from '../../modules/workspaces/service';
 import { requireAdminToken } from '../admin-token';
 import type { RestRequest, Router } from './router';
 
@@ -17,6 +17,16 @@ export function registerAdminRoutes(router: Router, app: App): void {
         status: 201,
         body: { workspace: { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString() }, api_key: apiKey, prefix, scopes },
       };
+    },
+    { public: true },
+  );
+
+  router.add(
+    'GET',
+    '/v1/admin/workspaces',
+    async (request) => {
+      requireAdmin(request);
+      return { status: 200, body: { data: (await listWorkspaces(app.db)).map(workspaceBody) } };
     },
     { public: true },
   );

@@ -348,15 +348,16 @@ async function writeResults(tx: postgres.TransactionSql, runId: string, records:
 // ─── finalise ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * After the last chunk: one_to_one assignment over all results (when the config asks for it; smart runs: after
- * the review pass), then the counters from the results table (so retries cannot double count), `completed_at` and
- * status `completed`.
+ * After the last chunk: one_to_one assignment over all results (when the config asks for it; smart runs: before
+ * and after the review pass), then the counters from the results table (so retries cannot double count),
+ * `completed_at` and status `completed`.
  */
 export async function finaliseRun(execution: ExecutionContext, runId: string, snapshot: RunSnapshot): Promise<void> {
   const { app } = execution;
   const reviewPass = snapshot.reviewPass === true && snapshot.reviewBand != null;
-  // With a review pass, one_to_one is assigned after it (it re-ranks band rows, which would undo an assignment).
-  if (snapshot.match.oneToOne && !reviewPass) await assignOneToOne(app, runId, snapshot.match.threshold);
+  // With a review pass, one_to_one is assigned before it too: the pass then never gives a reference row another row
+  // holds, and assigns again after it from the re-ranked candidates (review-pass.ts).
+  if (snapshot.match.oneToOne) await assignOneToOne(app, runId, snapshot.match.threshold);
   if (reviewPass) {
     // Smart runs: the review band's second pass completes the run (src/modules/runs/review-pass.ts).
     await app.sql.begin((tx) => queueReviewPass(tx, runId, 'running'));

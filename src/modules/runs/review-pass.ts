@@ -6,12 +6,16 @@
  * It runs as one graphile-worker job per run (`run_review_pass`, keyed by run). It is idempotent: a row is
  * rescored from its candidate set, which the pass re-ranks but never changes, so a retried job rewrites the same
  * values; rows already moved out of the band are left as they are.
+ *
+ * Memory: the reference table is streamed through ReviewStatistics (its rows are not kept); band rows come a page
+ * at a time with only the reference rows their candidates name. With one_to_one the run is one-to-one before the
+ * pass (finaliseRun), stays so after every page (writeResolved), and is assigned again at the end.
  */
 import type postgres from 'postgres';
 import type { App } from '../../context';
 import type { RunSnapshot } from '../../db/schema';
 import { notifyRun } from '../../events/run-events';
-import type { EngineRow, MatchConfig, RowMatch } from '../../matching';
+import { resolveOneToOne, type Assignment, type EngineRow, type MatchConfig, type RowMatch } from '../../matching';
 import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
 import { streamEngineRows } from './reference-rows';
@@ -40,12 +44,27 @@ interface BandRow {
   candidates: Array<{ referenceRowId: string; confidence: number }>;
 }
 
+/** What one page of the pass held in memory (told to `observe`, for tests): band rows, the distinct reference rows
+ *  their candidates name, and the reference rows loaded for them (never more than those: the memory of a page is
+ *  bounded by BATCH_ROWS × 5 candidates, whatever the reference's size). */
+export interface ReviewPage {
+  bandRows: number;
+  candidateIds: number;
+  referenceRowsLoaded: number;
+}
+
 /** The job: rescore the band, assign one_to_one over the whole run when asked, then complete the run (`complete`
- *  recomputes the counters from the results). */
-export async function runReviewPass(app: App, runId: string, complete: (runId: string) => Promise<void>): Promise<void> {
+ *  recomputes the counters from the results). `observe` is told about each page once it is written. */
+export async function runReviewPass(
+  app: App,
+  runId: string,
+  complete: (runId: string) => Promise<void>,
+  observe?: (page: ReviewPage) => Promise<void> | void,
+): Promise<void> {
   const [run] = await app.sql<{ status: string; snapshot: RunSnapshot }[]>`select status, snapshot from runs where id = ${runId}`;
   if (!run || run.status !== 'ai_resolving') return;
   const band = run.snapshot.reviewBand;
+  const oneToOne = run.snapshot.match.oneToOne === true;
   let resolver: ReviewResolver | undefined;
   // Band rows page by page (by position: a rescored row may leave the band, and pages only move forward).
   for (let after = 0; band; ) {
@@ -59,16 +78,19 @@ export async function runReviewPass(app: App, runId: string, complete: (runId: s
       limit ${BATCH_ROWS}`;
     if (slice.length === 0) break;
     resolver ??= await reviewResolverFor(app, run.snapshot);
-    const byId = await candidateRows(app, run.snapshot.referenceDataId, slice);
+    const ids = candidateIds(slice);
+    const byId = await candidateRows(app, run.snapshot.referenceDataId, ids);
     const batch = slice.map((row) => {
       const candidates = row.candidates.map((candidate) => byId.get(candidate.referenceRowId)).filter((found): found is EngineRow => !!found);
       return { sourceRowId: row.source_row_id, match: (resolver as ReviewResolver).resolve({ id: row.source_row_id, values: row.values ?? {} }, candidates) };
     });
-    const stillResolving = await writeResolved(app, runId, batch);
+    const stillResolving = await writeResolved(app, runId, batch, oneToOne ? run.snapshot.match.threshold : null);
     if (!stillResolving) return; // cancelled meanwhile: keep what is written, stop
+    await observe?.({ bandRows: slice.length, candidateIds: ids.length, referenceRowsLoaded: byId.size });
     after = (slice[slice.length - 1] as BandRow).position;
   }
-  if (run.snapshot.match.oneToOne) await assignOneToOne(app, runId, run.snapshot.match.threshold);
+  // Each batch kept one-to-one (writeResolved); the whole run is assigned again from the re-ranked candidates.
+  if (oneToOne) await assignOneToOne(app, runId, run.snapshot.match.threshold);
   await complete(runId);
 }
 
@@ -80,22 +102,41 @@ async function reviewResolverFor(app: App, snapshot: RunSnapshot): Promise<Revie
   return statistics.finish();
 }
 
-/** The reference rows some band rows have as candidates, by id. */
-async function candidateRows(app: App, referenceDataId: string, rows: BandRow[]): Promise<Map<string, EngineRow>> {
-  const ids = [...new Set(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)))];
+function candidateIds(rows: BandRow[]): string[] {
+  return [...new Set(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)))];
+}
+
+/** The reference rows with these ids (some band rows' candidates), by id. */
+async function candidateRows(app: App, referenceDataId: string, ids: string[]): Promise<Map<string, EngineRow>> {
   const found = ids.length === 0 ? [] : await app.sql<{ id: string; values: Record<string, unknown> }[]>`
     select id, values from dataset_rows where dataset_id = ${referenceDataId} and id = any(${ids}::uuid[])`;
   return new Map(found.map((row) => [row.id, { id: row.id, values: row.values }]));
 }
 
-async function writeResolved(app: App, runId: string, batch: Array<{ sourceRowId: string; match: RowMatch }>): Promise<boolean> {
+/**
+ * Writes a batch of rescored rows. With one_to_one (`oneToOneThreshold` set) a row never gets a reference row that
+ * another result of the run holds, nor one a better-scoring row of the batch takes (resolveOneToOne over the batch,
+ * the others' rows taken): the run stays one-to-one at every step, a cancelled pass included.
+ */
+async function writeResolved(app: App, runId: string, batch: Array<{ sourceRowId: string; match: RowMatch }>, oneToOneThreshold: number | null): Promise<boolean> {
   return app.sql.begin(async (tx) => {
     const [run] = await tx`select 1 from runs where id = ${runId} and status = 'ai_resolving' for no key update`;
     if (!run) return false;
+    let assigned: Map<string, Assignment> | undefined;
+    if (oneToOneThreshold !== null) {
+      const named = [...new Set(batch.flatMap(({ match }) => match.candidates.map((candidate) => candidate.referenceRowId)))];
+      const held = await tx<{ reference: string }[]>`
+        select matched_reference_row_id as reference from run_results
+        where run_id = ${runId} and matched_reference_row_id = any(${named}::uuid[])
+          and source_row_id <> all(${batch.map(({ sourceRowId }) => sourceRowId)}::uuid[])`;
+      const taken = new Set(held.map((row) => row.reference));
+      assigned = resolveOneToOne(batch.map(({ sourceRowId, match }) => ({ sourceRowId, candidates: match.candidates })), oneToOneThreshold, taken);
+    }
     const records = batch.map(({ sourceRowId, match }) => ({
       source_row_id: sourceRowId,
-      reference: match.referenceRowId,
-      confidence: match.confidence,
+      // As assignOneToOne writes it: the assigned candidate and its confidence (the best one's when none).
+      reference: assigned ? assigned.get(sourceRowId)!.referenceRowId : match.referenceRowId,
+      confidence: assigned ? assigned.get(sourceRowId)!.confidence : match.confidence,
       evidence: match.evidence,
       candidates: match.candidates,
     }));

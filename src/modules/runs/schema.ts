@@ -9,6 +9,7 @@ import { closingStream, runEventHub, TERMINAL_STATUSES, type RunState } from '..
 import { MatchingConfigRef } from '../configs/schema';
 import { getConfig } from '../configs/service';
 import { requireScope } from '../workspaces/actor';
+import { REVIEW_MEANING } from './review-meaning';
 import {
   cancelRun,
   getResult,
@@ -53,14 +54,18 @@ const ResultStatusEnum = builder.enumType('RunResultStatus', {
   description: 'Review state of a result.',
   values: {
     PENDING: { value: 'pending' as const, description: 'Not reviewed.' },
-    APPROVED: { value: 'approved' as const, description: 'A reviewer confirmed the match (or the absence of one).' },
-    REJECTED: { value: 'rejected' as const, description: 'A reviewer rejected the match.' },
+    APPROVED: { value: 'approved' as const, description: `Approved. ${REVIEW_MEANING.approved}` },
+    REJECTED: { value: 'rejected' as const, description: `Rejected. ${REVIEW_MEANING.rejected}` },
   },
 });
 
 const ReviewDecisionEnum = builder.enumType('ReviewDecision', {
-  description: 'A review decision.',
-  values: { APPROVED: { value: 'approved' as const }, REJECTED: { value: 'rejected' as const } },
+  description:
+    'A review decision on the pair a result shows: its source row and the reference row whose evidence it shows (the matched row; without a match, the best candidate). Strategies learn from it with this meaning.',
+  values: {
+    APPROVED: { value: 'approved' as const, description: REVIEW_MEANING.approved },
+    REJECTED: { value: 'rejected' as const, description: REVIEW_MEANING.rejected },
+  },
 });
 
 const EvidenceRef = builder.objectRef<StoredEvidence>('FieldEvidence').implement({
@@ -263,7 +268,7 @@ builder.mutationFields((t) => ({
   }),
   reviewRunResult: t.field({
     type: RunResultRef,
-    description: 'Approve or reject one result of a run.',
+    description: 'Approve (the result is right as shown) or reject (it is wrong) one result of a run; see ReviewDecision for what each says about a result with and without a match.',
     args: {
       runId: t.arg.id({ required: true, description: 'The run (global id or UUID).' }),
       resultId: t.arg.id({ required: true, description: 'The result (global id or UUID).' }),

@@ -13,6 +13,7 @@ import { toCsvLine } from '../datasets/csv';
 import { datasetForField, rowValues } from '../datasets/service';
 import { getStrategy, strategyReviewBand } from '../strategies/service';
 import { queueReviewPass } from './review-pass';
+import { REVIEW_MEANING } from './review-meaning';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { cursorPage, cursorParams, decimalParam, decodeCursor, type CursorPage } from '../pagination';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
@@ -411,7 +412,9 @@ export async function exportResultsCsv(
 
 export const reviewInput = z
   .object({
-    status: z.enum(['approved', 'rejected'], 'must be approved or rejected'),
+    status: z
+      .enum(['approved', 'rejected'], 'must be approved or rejected')
+      .describe(`approved: ${REVIEW_MEANING.approved} rejected: ${REVIEW_MEANING.rejected}`),
     notes: z.string().max(10_000).nullish(),
   })
   .strict();

@@ -6,6 +6,7 @@ import type { App } from '../../context';
 import type { EngineRow } from '../../matching';
 import type { LabelledPair, SampledTable } from '../../matching/smart';
 import type { Dataset } from '../datasets/service';
+import { reviewLabel } from '../runs/review-meaning';
 
 /** Rows sampled per side. The reference side gets more: true pairs of a source sample must be in it to be found. */
 export const SAMPLE_LIMITS = { reference: 10_000, source: 5_000 } as const;
@@ -29,17 +30,19 @@ export async function sampleTable(app: App, dataset: Dataset, limit: number): Pr
 }
 
 /**
- * Reviewed results of the workspace's runs against `referenceDataId`: approved = the matched pair is a match,
- * rejected = it is not. Results without a matched reference row carry no pair and are skipped.
+ * Reviewed results of the workspace's runs against `referenceDataId`, as labels of the pair each result shows (its
+ * matched reference row, or without a match its best candidate): reviewLabel gives the meaning the API documents
+ * (approving a matched result or rejecting an unmatched one says the pair is a match; rejecting a matched result or
+ * approving an unmatched one says it is not). Results without any candidate show no pair and are skipped.
  */
 export async function reviewLabels(app: App, workspaceId: string, referenceDataId: string): Promise<LabelledPair[]> {
-  const rows = await app.sql<{ status: string; source: Record<string, unknown> | null; reference: Record<string, unknown> | null }[]>`
-    select r.status,
+  const rows = await app.sql<{ status: 'approved' | 'rejected'; matched: boolean; source: Record<string, unknown> | null; reference: Record<string, unknown> | null }[]>`
+    select r.status, r.matched_reference_row_id is not null as matched,
       coalesce(sd.values, doc.values) as source,
       ref.values as reference
     from run_results r
     join runs on runs.id = r.run_id
-    join dataset_rows ref on ref.id = r.matched_reference_row_id
+    join dataset_rows ref on ref.id = coalesce(r.matched_reference_row_id, (r.candidates->0->>'referenceRowId')::uuid)
     left join dataset_rows sd on sd.id = r.source_row_id
     left join run_documents doc on doc.id = r.source_row_id
     where runs.workspace_id = ${workspaceId}
@@ -49,5 +52,5 @@ export async function reviewLabels(app: App, workspaceId: string, referenceDataI
     limit ${MAX_LABELS}`;
   return rows
     .filter((row) => row.source && row.reference)
-    .map((row) => ({ source: row.source!, reference: row.reference!, match: row.status === 'approved' }));
+    .map((row) => ({ source: row.source!, reference: row.reference!, match: reviewLabel(row.status, row.matched) }));
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { apiKeys, workspaces } from '../../db/schema';
@@ -30,6 +30,46 @@ export async function createApiKey(db: Database, workspaceId: string, input: unk
   if (!parsed.success) throw validationErrorFromIssues('Invalid API key request.', parsed.error.issues);
   const workspace = await findWorkspace(db, workspaceId);
   return insertApiKey(db, workspace.id, [...new Set(parsed.data.scopes)]);
+}
+
+export interface WorkspaceInfo {
+  id: string;
+  name: string;
+  createdAt: Date;
+  /** Keys not revoked. */
+  liveApiKeys: number;
+}
+
+/** Every workspace, newest first, with how many live keys it has (for `GET /v1/admin/workspaces` and the CLI). */
+export async function listWorkspaces(db: Database): Promise<WorkspaceInfo[]> {
+  return db
+    .select({ id: workspaces.id, name: workspaces.name, createdAt: workspaces.createdAt, liveApiKeys: count(apiKeys.id) })
+    .from(workspaces)
+    .leftJoin(apiKeys, and(eq(apiKeys.workspaceId, workspaces.id), isNull(apiKeys.revokedAt)))
+    .groupBy(workspaces.id)
+    .orderBy(desc(workspaces.createdAt), desc(workspaces.id));
+}
+
+/** A workspace as the admin REST routes and `concord workspace list --json` show it. */
+export function workspaceBody(workspace: WorkspaceInfo) {
+  return { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString(), live_api_keys: workspace.liveApiKeys };
+}
+
+/**
+ * The workspace an operator names on the command line: its id, or its name when no workspace has that id. Names
+ * are not unique: a name several workspaces share is a 409 listing their ids.
+ */
+export async function findWorkspaceByIdOrName(db: Database, idOrName: string): Promise<Workspace> {
+  if (z.string().uuid().safeParse(idOrName).success) {
+    const byId = await db.query.workspaces.findFirst({ where: { id: idOrName } });
+    if (byId) return byId;
+  }
+  const named = await db.select().from(workspaces).where(eq(workspaces.name, idOrName.trim())).orderBy(workspaces.createdAt);
+  if (named.length > 1) {
+    throw new ConflictError(`${named.length} workspaces are named "${idOrName.trim()}" (${named.map((w) => w.id).join(', ')}): give the id of the one you mean.`);
+  }
+  if (!named[0]) throw new NotFoundError('workspace', idOrName, `No workspace has the id or name "${idOrName}" (npm run cli -- workspace list shows them).`);
+  return named[0];
 }
 
 async function findWorkspace(db: Database, workspaceId: string): Promise<Workspace> {
@@ -134,9 +174,9 @@ export async function getWorkspace(db: Database, actor: Actor): Promise<Workspac
 }
 
 /** First start of a fresh database: one workspace `default` and one key, printed once by the caller. */
-export async function ensureDefaultWorkspace(db: Database): Promise<{ apiKey: string } | null> {
+export async function ensureDefaultWorkspace(db: Database): Promise<{ workspace: Workspace; apiKey: string } | null> {
   const existing = await db.select({ id: workspaces.id }).from(workspaces).limit(1);
   if (existing.length) return null;
-  const { apiKey } = await createWorkspace(db, { name: 'default' });
-  return { apiKey };
+  const { workspace, apiKey } = await createWorkspace(db, { name: 'default' });
+  return { workspace, apiKey };
 }

@@ -11,6 +11,15 @@ describe('resolveOneToOne', () => {
     expect(result.get('s1')).toEqual({ referenceRowId: 'r2', confidence: 0.9 });
   });
 
+  it('never gives a reference row held outside the rows (taken): the next free candidate, or none', () => {
+    const result = resolveOneToOne([
+      { sourceRowId: 's1', candidates: [{ referenceRowId: 'r1', confidence: 0.95 }, { referenceRowId: 'r2', confidence: 0.9 }] },
+      { sourceRowId: 's2', candidates: [{ referenceRowId: 'r3', confidence: 0.97 }] },
+    ], 0.8, new Set(['r1', 'r3']));
+    expect(result.get('s1')).toEqual({ referenceRowId: 'r2', confidence: 0.9 });
+    expect(result.get('s2')).toEqual({ referenceRowId: null, confidence: 0.97 });
+  });
+
   it('breaks equal confidences by source id, then reference id (string order)', () => {
     const result = resolveOneToOne([
       { sourceRowId: 'b', candidates: [{ referenceRowId: 'r1', confidence: 0.9 }] },

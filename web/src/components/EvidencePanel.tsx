@@ -34,6 +34,13 @@ export function EvidencePanel({ apiKey, runId, result, onReviewed }: Props) {
     }
   }
 
+  // What each button says (the API's ReviewDecision): a review judges the pair the result shows, the matched row or,
+  // without a match, the best candidate whose values the table shows.
+  const matched = result.matchedReferenceRowId !== null;
+  const shown = result.evidence.length > 0;
+  const approve = matched ? 'Approve: this is the match' : 'Approve: no match';
+  const reject = matched ? 'Reject: not the match' : shown ? 'Reject: the candidate shown is the match' : 'Reject: it has a match';
+
   return (
     <section class="card evidence" aria-labelledby="evidence-title">
       <h2 id="evidence-title">
@@ -48,7 +55,7 @@ export function EvidencePanel({ apiKey, runId, result, onReviewed }: Props) {
           <tr>
             <th scope="col">Field</th>
             <th scope="col">Source value</th>
-            <th scope="col">Reference value</th>
+            <th scope="col">{matched ? 'Reference value' : 'Best candidate (not matched)'}</th>
             <th scope="col">Comparison</th>
             <th scope="col">Score</th>
           </tr>
@@ -76,12 +83,20 @@ export function EvidencePanel({ apiKey, runId, result, onReviewed }: Props) {
         <textarea id="review-notes" rows={2} value={notes} onInput={(event) => setNotes(event.currentTarget.value)} />
         <div class="row">
           <button type="button" disabled={busy} onClick={() => review('APPROVED')}>
-            Approve
+            {approve}
           </button>
           <button type="button" class="danger" disabled={busy} onClick={() => review('REJECTED')}>
-            Reject
+            {reject}
           </button>
         </div>
+        <p class="hint">
+          {matched
+            ? 'Approve says the matched row is the right one; Reject says it is not.'
+            : shown
+              ? 'Approve says this row has no match, so the candidate shown is not it; Reject says the candidate shown is its match.'
+              : 'No candidate was found. Approve says this row has no match; Reject says it has one that was not found.'}{' '}
+          Strategies learn from reviews with this meaning.
+        </p>
         {error && <p class="error" role="alert">{error}</p>}
       </div>
     </section>

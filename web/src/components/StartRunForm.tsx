@@ -2,20 +2,24 @@ import { useEffect, useState } from 'preact/hooks';
 import { startRun, startSmartRun } from '../api/operations';
 import { fetchStrategies, type StrategySummary } from '../api/rest';
 import type { MatchingConfigSummary, Run } from '../api/types';
+import { statusLabel } from '../lib/format';
 
 interface Props {
   apiKey: string;
   configs: MatchingConfigSummary[];
+  /** The workspace's runs as the live feed has them: the message about a started run follows its status. */
+  runs: Run[];
   onStarted(run: Run): void;
 }
 
 /** Starts a run, or a smart run with a strategy, of one of the workspace's configs. */
-export function StartRunForm({ apiKey, configs, onStarted }: Props) {
+export function StartRunForm({ apiKey, configs, runs, onStarted }: Props) {
   const [configId, setConfigId] = useState('');
   const [smart, setSmart] = useState(false);
   const [strategyId, setStrategyId] = useState('');
   const [strategies, setStrategies] = useState<StrategySummary[] | null>(null);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [started, setStarted] = useState<Run | null>(null);
   const [busy, setBusy] = useState(false);
 
   const selected = configs.find((config) => config.id === configId) ?? configs[0];
@@ -38,13 +42,14 @@ export function StartRunForm({ apiKey, configs, onStarted }: Props) {
     event.preventDefault();
     if (!selected) return;
     setBusy(true);
-    setMessage(null);
+    setError(null);
+    setStarted(null);
     try {
       const run = smart ? await startSmartRun(apiKey, selected.id, strategyId.trim()) : await startRun(apiKey, selected.id);
       onStarted(run);
-      setMessage({ error: false, text: `Run ${run.databaseId.slice(0, 8)} queued.` });
+      setStarted(run);
     } catch (failure) {
-      setMessage({ error: true, text: (failure as Error).message });
+      setError((failure as Error).message);
     } finally {
       setBusy(false);
     }
@@ -107,9 +112,14 @@ export function StartRunForm({ apiKey, configs, onStarted }: Props) {
           {busy ? 'Starting…' : smart ? 'Start smart run' : 'Start run'}
         </button>
       </div>
-      {message && (
-        <p class={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {started && (
+        <p class="notice" role="status">
+          Run {started.databaseId.slice(0, 8)} {statusLabel((runs.find((run) => run.id === started.id) ?? started).status)}.
         </p>
       )}
     </form>
