@@ -1,0 +1,99 @@
+// What real product data has and generation must handle (issue 17), on a small hand-made fixture: upload id
+// columns on both sides with overlapping values, model numbers in a code column on one side and inside titles on
+// the other, and a source where most rows have no match — many of them siblings of a reference product (same
+// brand and kind of product, another model number).
+import { describe, expect, it } from 'vitest';
+import { buildReferenceIndex, compareValues, matchSlice, resolveOneToOne, type EngineRow } from '../../../src/matching/index';
+import { extractCodes } from '../../../src/matching/comparators/codes';
+import { generateStrategy, type SampledTable } from '../../../src/matching/smart/index';
+import { mulberry32 } from './smart-fixtures';
+
+const BRANDS = ['kingston', 'epson', 'logitech', 'sandisk', 'belkin', 'canon', 'netgear', 'targus', 'sony', 'philips', 'garmin', 'linksys'];
+const NOUNS = ['memory module', 'projector lamp', 'wireless mouse', 'flash drive', 'surge protector', 'ink cartridge', 'wifi router', 'laptop sleeve', 'headphones', 'light bulb', 'gps navigator', 'network switch'];
+const WORDS = ['black', 'pro', 'compact', 'portable', 'deluxe', 'usb', 'digital', 'silver', 'new', 'premium', 'slim', 'hd'];
+
+interface Product { brand: string; noun: string; code: string; words: string[]; price: number }
+
+function productFixture(): { reference: SampledTable; source: SampledTable; truth: Map<string, string | null> } {
+  const random = mulberry32(17);
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T;
+  const letters = () => Array.from({ length: 2 + Math.floor(random() * 2) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
+  const products: Product[] = [];
+  for (let i = 0; i < 400; i++) {
+    products.push({ brand: pick(BRANDS), noun: pick(NOUNS), code: `${letters()}${100 + Math.floor(random() * 9000)}`, words: [pick(WORDS), pick(WORDS)], price: 5 + Math.floor(random() * 500) });
+  }
+  const hyphenated = (code: string) => code.replace(/^([a-z]+)(\d+)$/, '$1-$2');
+  const referenceRows: EngineRow[] = products.map((p, i) => ({
+    id: `r${i}`,
+    values: { id: String(i), title: `${p.brand} ${p.words[0]} ${p.noun} ${hyphenated(p.code)}`, brand: p.brand, modelno: '', price: String(p.price) },
+  }));
+  const sourceRows: EngineRow[] = [];
+  const truth = new Map<string, string | null>();
+  for (let k = 0; k < 300; k++) {
+    const i = Math.floor(random() * products.length);
+    const p = products[i] as Product;
+    const matched = k % 10 < 3; // 30 % have a counterpart
+    // The others are siblings: the same brand and kind of product, another model.
+    const code = matched ? p.code.toUpperCase() : `${p.code.replace(/\d$/, (d) => String((Number(d) + 1) % 10)).toUpperCase()}`;
+    const title = `${p.brand} ${p.noun} ${matched ? p.words[1] : pick(WORDS)}`;
+    // A counterpart's price differs by up to 10 %; another model's is its own.
+    const price = matched ? Math.round(p.price * (0.9 + random() * 0.2)) : 5 + Math.floor(random() * 500);
+    sourceRows.push({ id: `s${k}`, values: { id: String(k), title, brand: p.brand, modelno: code, price: String(price) } });
+    truth.set(`s${k}`, matched ? `r${i}` : null);
+  }
+  const columns = [
+    { name: 'id', type: 'number' as const }, { name: 'title', type: 'string' as const }, { name: 'brand', type: 'string' as const },
+    { name: 'modelno', type: 'string' as const }, { name: 'price', type: 'number' as const },
+  ];
+  return { reference: { columns, rows: referenceRows }, source: { columns, rows: sourceRows }, truth };
+}
+
+const data = productFixture();
+const strategy = generateStrategy({ reference: data.reference, source: data.source });
+
+describe('strategy generation on product-like real data', () => {
+  it('never compares the id columns (sequential numbers, overlapping between the tables)', () => {
+    const read = strategy.match.fieldMappings.flatMap((m) => [m.source, m.target, ...(m.sourceColumns ?? []), ...(m.targetColumns ?? [])]);
+    expect(read).not.toContain('id');
+    expect(JSON.stringify(strategy.details.rejectedMappings)).toMatch(/row identity: sequential numbers/);
+  });
+
+  it('gives every comparison level at least the weight of the level below it (margin included)', () => {
+    const model = strategy.match.model!;
+    for (const levels of [...model.fields.map((f) => f.logBayesFactors), model.margin!.logBayesFactors]) {
+      for (let l = 1; l < levels.length; l++) expect(levels[l - 1]).toBeGreaterThanOrEqual(levels[l]!);
+    }
+  });
+
+  it('finds a code of one side\'s code column inside the other side\'s title', () => {
+    expect(extractCodes('kingston memory ktc d320 1g')).toContain('ktcd3201g');
+    expect(extractCodes('ktc d320 1g')).toEqual(expect.arrayContaining(extractCodes('KTC-D320/1G'.toLowerCase().replace(/[^a-z0-9]+/g, ' '))));
+    const codes = strategy.match.fieldMappings.find((m) => m.options?.algorithm === 'codes');
+    expect(codes?.sourceColumns).toContain('modelno');
+    expect(codes?.targetColumns).toContain('title');
+    const sourceRow = { modelno: 'KTC-D320/1G', title: 'memory' };
+    const referenceRow = { title: 'kingston 1gb memory module ktc-d320 1g', modelno: '' };
+    const cell = (values: Record<string, string>, columns: string[]) => columns.map((c) => values[c]).filter(Boolean).join(' ');
+    expect(compareValues(codes!, cell(sourceRow, codes!.sourceColumns!), cell(referenceRow, codes!.targetColumns!))).toBeGreaterThan(0.5);
+    expect(compareValues(codes!, 'DCS-1130', 'd-link dcs 1100 network camera')).toBe(0);
+  });
+
+  // Known failure, kept so that a fix shows (issue 17 stays open for it): where the rows without a match are
+  // siblings that differ from a reference product only by the model number, the best-candidate fit puts most of
+  // them in the match class (prior 0.61 for 0.30 true), so a code that differs weighs only −0.36 and precision is
+  // 0.56. Walmart-Amazon's non-matches differ in more than the code, and there precision is 0.77.
+  it.fails('keeps its precision where most source rows have no match (siblings with another model number)', () => {
+    const { rows } = matchSlice(buildReferenceIndex(data.reference.rows, strategy.match), data.source.rows);
+    const assigned = strategy.match.oneToOne ? resolveOneToOne(rows, strategy.match.threshold) : new Map(rows.map((r) => [r.sourceRowId, { referenceRowId: r.referenceRowId }]));
+    let tp = 0;
+    let fp = 0;
+    for (const [sourceId, a] of assigned) {
+      if (a.referenceRowId === null) continue;
+      if (data.truth.get(sourceId) === a.referenceRowId) tp++;
+      else fp++;
+    }
+    const matches = [...data.truth.values()].filter((t) => t !== null).length;
+    expect(tp / (tp + fp)).toBeGreaterThanOrEqual(0.9);
+    expect(tp / matches).toBeGreaterThanOrEqual(0.8);
+  });
+});
