@@ -29,7 +29,8 @@ const OPTIONS = {
   title: 'Concord GraphQL explorer',
   endpoint: '/graphql',
   defaultQuery: exampleQuery,
-  headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
+  // No placeholder header: a request with an Authorization header that is not a key is refused with 401, so a
+  // placeholder made a fresh tab's schema load fail. Without a header the schema loads; queries need the key.
   // SSE carries the Headers tab (Authorization) with every subscription; a browser WebSocket cannot send headers.
   subscriptionsProtocol: 'SSE',
 };
