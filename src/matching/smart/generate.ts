@@ -33,8 +33,8 @@ const MAX_EM_PAIRS = 60000;
 /** One-to-one from the data: halfway between 1 (each reference row matched once) and ½ (two source rows per
  *  reference row); see bestClaimantShare. */
 const MIN_BEST_CLAIMANT_SHARE = 0.75;
-/** Log Bayes factors of a long text field whose words the whole-record text also scores. */
-const TEXT_FIELD_DAMPING = 0.5;
+/** Log Bayes factors of a title field whose words the whole-record text also scores. */
+const TITLE_DAMPING = 0.5;
 
 export const generateStrategy: GenerateStrategy = (input) => {
   const reference = input.reference;
@@ -90,7 +90,10 @@ export const generateStrategy: GenerateStrategy = (input) => {
     sample: { sourceRows: source.rows.length, referenceRows: reference.rows.length, selfMatch, referenceRowCount: reference.rowCount ?? reference.rows.length },
     profiles: { source: selfMatch ? 'same as reference' : sourceColumns.map((c) => c.profile), reference: referenceColumns.map((c) => c.profile) },
     overlaps: proposal.overlaps,
-    rejectedMappings: proposal.rejected,
+    rejectedMappings: proposal.rejected.map((r) => {
+      const within = recordFields.fields.filter((field) => field.mapping.sourceColumns?.includes(r.source) || field.mapping.targetColumns?.includes(r.target)).map((field) => field.kind.replace('_', ' '));
+      return within.length === 0 ? r : { ...r, reason: `${r.reason}; not compared as a pair, but read by the ${within.join(' and ')} field${within.length > 1 ? 's' : ''}` };
+    }),
     recordFields: recordFields.measured,
     prompt: { understood: directives.understood },
   };
@@ -158,9 +161,10 @@ export const generateStrategy: GenerateStrategy = (input) => {
     rankBy = bestFit.logBayesFactors;
   }
   const fitted = bestFit as BestCandidateFit;
-  // The whole-record text holds the long text fields' words again: with it, each of those fields counts half
-  // (their own comparison still sees typos and truncations that word weights miss).
-  const damping = kinds.map((k) => (hasRecordText && (k === 'title' || k === 'free_text') ? TEXT_FIELD_DAMPING : 1));
+  // The whole-record text holds the long text fields' words again. A free-text field is compared as it is (TF-IDF
+  // cosine of a part of the same words): it adds nothing and is not counted. A title's token-set comparison sees
+  // the words otherwise (order, repeats, rare and common alike): it counts half.
+  const damping = kinds.map((k) => (!hasRecordText ? 1 : k === 'free_text' ? 0 : k === 'title' ? TITLE_DAMPING : 1));
   const logBayesFactors = fitted.logBayesFactors.map((l, f) => l.map((x) => round(x * (emphasis[f] as number) * (damping[f] as number), 6)));
   const final = bestPairPerRow(blockedPairs, blocked, logBayesFactors, source.rows.length);
   const margin = fitMargin(blocked, final.best, final.second, logBayesFactors, fitted.lambda);
@@ -203,7 +207,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     source: p.source,
     target: p.target,
     kind: kinds[f] as string,
-    rationale: mappingRationale(p, kinds[f] as FieldKindName, choices[f] as ComparatorChoice, { m: fitted.m[f]!, u: fitted.u[f]! }, logBayesFactors[f] as number[], emphasis[f] as number),
+    rationale: mappingRationale(p, kinds[f] as FieldKindName, choices[f] as ComparatorChoice, { m: fitted.m[f]!, u: fitted.u[f]! }, logBayesFactors[f] as number[], emphasis[f] as number, damping[f] as number),
     comparator: { strategy: fieldMappings[f]!.strategy, options: fieldMappings[f]!.options ?? {}, levels: levels[f] },
     overlap: { values: round(p.overlap.values), tokens: round(p.overlap.tokens) },
     m: model.fields[f]!.m,

@@ -5,11 +5,18 @@ import type { FieldProbabilities } from './em';
 import type { FieldKindName } from './kinds';
 import { pct, type ProposedMapping } from './mappings';
 
-export function mappingRationale(p: ProposedMapping, kind: FieldKindName, choice: ComparatorChoice, probabilities: FieldProbabilities, logBayesFactors: number[], emphasis: number): string {
+/** `damping`: the share of its evidence the field counts (1; ½ for a title, 0 for free text, when the whole-record
+ *  text scores the same words). */
+export function mappingRationale(p: ProposedMapping, kind: FieldKindName, choice: ComparatorChoice, probabilities: FieldProbabilities, logBayesFactors: number[], emphasis: number, damping = 1): string {
   const parts: string[] = [];
   parts.push(`${p.source} ↔ ${p.target}: ${p.reason}`);
-  parts.push(`${pct(p.overlap.values)} of source values (${pct(p.overlap.tokens)} of words) found in the reference column`);
+  // Fields over several columns have no single column whose values could be found in another.
+  if (kind !== 'record_text' && kind !== 'codes') parts.push(`${pct(p.overlap.values)} of source values (${pct(p.overlap.tokens)} of words) found in the reference column`);
   parts.push(`${kind.replace(/_/g, ' ')}: ${choice.describe.replace(/^[^→]*→\s*/, '')}`);
+  if (damping === 0) {
+    parts.push('not counted: the whole-record text scores the same words with the same comparison (kept for blocking and evidence)');
+    return parts.join('; ');
+  }
   const top = 0;
   const last = logBayesFactors.length - 1;
   const topLevel = choice.levels[top] as number;
@@ -24,6 +31,7 @@ export function mappingRationale(p: ProposedMapping, kind: FieldKindName, choice
     `(m ${fmt(probabilities.m[last] as number)}, u ${fmt(probabilities.u[last] as number)})`,
   );
   if (emphasis !== 1) parts.push(`emphasised as instructed (evidence ×${emphasis})`);
+  if (damping !== 1) parts.push(`counts ×${damping}: the whole-record text scores the same words too`);
   return parts.join('; ');
 }
 
