@@ -10,10 +10,9 @@
 // monotone in the similarity order of the levels (pool-adjacent-violators, weighted by level mass), so a closer
 // agreement never counts less than a looser one.
 
-import type { LabelledVectors } from './em';
+import { levelFrequencies, SMOOTHING, type LabelledVectors } from './em';
 import { MISSING, type ComparisonVectors, type PairSet } from './pairs';
 
-const SMOOTHING = 0.5;
 const MAX_ITERATIONS = 200;
 
 export interface BestCandidateFit {
@@ -67,22 +66,6 @@ function labelLevelCounts(labels: LabelledVectors | undefined, verdict: 0 | 1, l
   return counts;
 }
 
-/** Level frequencies of the given pairs (−1 skipped, missing values skipped) plus `extra` counts, smoothed. */
-function levelShares(vectors: ComparisonVectors, pairs: Int32Array, levelCounts: number[], extra: number[][]): number[][] {
-  const counts = extra.map((c) => c.map((x) => x + SMOOTHING));
-  for (const pair of pairs) {
-    if (pair < 0) continue;
-    for (let f = 0; f < vectors.fields; f++) {
-      const l = vectors.levels[pair * vectors.fields + f] as number;
-      if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + 1;
-    }
-  }
-  return counts.map((c) => {
-    const total = c.reduce((a, b) => a + b, 0);
-    return c.map((x) => x / total);
-  });
-}
-
 /** EM over the best pairs (`best`: pair indices, −1 skipped): m and λ free, u fixed to the level frequencies of the
  *  second-best pairs (`second`), which are non-matches but for the few rows with two matches, and as alike as the
  *  best-but-wrong candidates of rows without a match. */
@@ -95,7 +78,7 @@ export function fitBestCandidates(
   // Reviews are decisions on best candidates: an approval is a match among them, a rejection a best-but-wrong
   // candidate, which is what u describes here (unlike random-pair u, where rejections do not belong).
   const approved = labelLevelCounts(labels, 1, levelCounts);
-  const u = levelShares(vectors, second, levelCounts, labelLevelCounts(labels, 0, levelCounts));
+  const u = levelFrequencies(vectors, levelCounts, second, labelLevelCounts(labels, 0, levelCounts));
   let lambda = Math.min(0.95, Math.max(0.05, startLambda));
   const posteriors = new Float64Array(rows.length);
   let iterations = 0;

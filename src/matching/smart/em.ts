@@ -36,12 +36,16 @@ export interface LabelledVectors {
 }
 
 /** Pseudo-count added to every level (keeps log Bayes factors finite when a level is never seen). */
-const SMOOTHING = 0.5;
+export const SMOOTHING = 0.5;
 
-/** Level frequencies over pairs (missing values skipped), smoothed. */
-export function levelFrequencies(vectors: ComparisonVectors, levelCounts: number[]): number[][] {
-  const counts = levelCounts.map((n) => new Array<number>(n).fill(SMOOTHING));
-  for (let i = 0; i < vectors.count; i++) {
+/** Level frequencies over pairs (missing values skipped), smoothed. `pairs`: only these (−1 skipped); `extra`:
+ *  counts added per field and level. */
+export function levelFrequencies(vectors: ComparisonVectors, levelCounts: number[], pairs?: Int32Array, extra?: number[][]): number[][] {
+  const counts = levelCounts.map((n, f) => Array.from({ length: n }, (_, l) => SMOOTHING + (extra?.[f]?.[l] ?? 0)));
+  const count = pairs?.length ?? vectors.count;
+  for (let k = 0; k < count; k++) {
+    const i = pairs === undefined ? k : (pairs[k] as number);
+    if (i < 0) continue;
     for (let f = 0; f < vectors.fields; f++) {
       const l = vectors.levels[i * vectors.fields + f] as number;
       if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + 1;
