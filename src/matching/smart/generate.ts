@@ -174,7 +174,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const oneToOne = directives.oneToOne || (!selfMatch && claimantShare >= MIN_BEST_CLAIMANT_SHARE);
   const notInRecord = new Set([...notCompared, ...proposal.rejected.flatMap((r) => [r.source, r.target])]);
   // A whole-record text field already scores the record; the review pass then needs no second copy of it.
-  const record = recordFields.fields.some((f) => f.kind === 'record_text') ? null : fitRecordModel(source.rows, reference.rows, blockedPairs, fit.posteriors, randomPairSet, source.columns, reference.columns, fieldMappings, notInRecord);
+  const record = hasRecordText ? null : fitRecordModel(source.rows, reference.rows, blockedPairs, fit.posteriors, randomPairSet, source.columns, reference.columns, fieldMappings, notInRecord);
   const model: FellegiSunterModel = {
     kind: 'fellegi_sunter',
     prior: round(prior, 9),
@@ -182,7 +182,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
     margin: { levels: margin.levels, logBayesFactors: margin.logBayesFactors.map((x) => round(x, 6)) },
     ...(record !== null ? { record: record.field } : {}),
   };
-  // Rows without any candidate pair have posterior 0.
+  // The best posterior of every source row (in any order: the threshold rule reads them as a set); rows without a
+  // candidate pair have 0.
   const bestPerRow = Float64Array.from({ length: source.rows.length }, (_, i) => (i < margin.posteriors.length ? (margin.posteriors[i] as number) : 0));
   // Reviews move the model (labels below), not the threshold: they are the rows nearest the old threshold, not a
   // sample of the decisions, and a threshold fitted to them lowered F1 after 50 reviews (bibliographic 0.897 →
