@@ -124,6 +124,9 @@ export interface StoredFieldMapping {
   strategy: 'exact' | 'fuzzy' | 'phonetic' | 'date_range' | 'numeric_range';
   weight: number;
   options?: Record<string, unknown>;
+  /** fields over several columns (smart strategies): see FieldMapping in src/matching/types.ts */
+  sourceColumns?: string[];
+  targetColumns?: string[];
 }
 export interface StoredBlocking {
   strategy?: 'parallel' | 'ordered_fallback';

@@ -8,7 +8,7 @@ import { runSmart } from '../../bench/quality/smart-run';
 import { sampledTable } from '../../bench/quality/table';
 import type { QualityDataset } from '../../bench/quality/types';
 import { fixture, uploadForm } from '../support/fixtures';
-import { request } from '../support/http';
+import { graphql, request } from '../support/http';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { waitForRun } from './runs-fixture';
@@ -70,6 +70,12 @@ describe('a smart run on real product data', { timeout: 240_000 }, () => {
     expect(config.status, JSON.stringify(config.body)).toBe(201);
     const strategy = await request(server.url, 'POST', '/v1/matching/strategies/generate', { key: workspace.key, json: { matching_config_id: config.body.id } });
     expect(strategy.status, JSON.stringify(strategy.body).slice(0, 1000)).toBe(201);
+    // Fields over several columns are shown as such, over REST and GraphQL.
+    const codes = strategy.body.field_mappings.find((m: any) => m.options.algorithm === 'codes');
+    expect(codes).toMatchObject({ source_columns: expect.arrayContaining(['title', 'modelno']), target_columns: expect.arrayContaining(['title', 'modelno']) });
+    const viaGraphQL = await graphql(server.url, 'query StrategyFields($id: ID!) { strategy(id: $id) { ... on QueryStrategySuccess { data { fieldMappings { source sourceColumns targetColumns options { algorithm } } } } } }', { id: strategy.body.id }, workspace.key);
+    expect(viaGraphQL.body.errors, JSON.stringify(viaGraphQL.body.errors)).toBeUndefined();
+    expect(viaGraphQL.body.data!.strategy.data.fieldMappings).toContainEqual(expect.objectContaining({ sourceColumns: codes.source_columns, options: { algorithm: 'CODES' } }));
     const started = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/smart-run`, { key: workspace.key, json: { strategy_id: strategy.body.id } });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const done = await waitForRun(server.url, workspace.key, started.body.id);

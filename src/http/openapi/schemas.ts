@@ -163,6 +163,8 @@ export const responseSchemas: Record<string, JsonSchema> = {
       strategy: { enum: ['exact', 'fuzzy', 'phonetic', 'date_range', 'numeric_range'] },
       weight: { type: 'number' },
       options: { type: 'object' },
+      source_columns: { type: 'array', items: { type: 'string' }, description: 'Smart strategies: a field over several source columns (their texts joined); `source` names the field.' },
+      target_columns: { type: 'array', items: { type: 'string' }, description: 'Smart strategies: a field over several reference columns.' },
     },
     ['source', 'target', 'strategy', 'weight', 'options'],
   ),

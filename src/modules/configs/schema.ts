@@ -28,7 +28,7 @@ const StrategyEnum = builder.enumType('MatchStrategy', {
 const FuzzyAlgorithmEnum = builder.enumType('FuzzyAlgorithm', {
   description: 'The string similarity of a fuzzy comparison.',
   values: Object.fromEntries(FUZZY_ALGORITHMS.map((value) => [value.toUpperCase(), { value }])) as Record<
-    'JARO_WINKLER' | 'LEVENSHTEIN' | 'DAMERAU_LEVENSHTEIN' | 'TOKEN_SET' | 'TFIDF_COSINE',
+    'JARO_WINKLER' | 'LEVENSHTEIN' | 'DAMERAU_LEVENSHTEIN' | 'TOKEN_SET' | 'TFIDF_COSINE' | 'CODES',
     { value: (typeof FUZZY_ALGORITHMS)[number] }
   >,
 });
@@ -86,6 +86,16 @@ export const FieldMappingRef = builder.objectRef<StoredFieldMapping>('FieldMappi
     strategy: t.field({ type: StrategyEnum, description: 'The comparison.', resolve: (mapping) => mapping.strategy }),
     weight: t.exposeFloat('weight', { description: 'Share of this field in the confidence; the weights of a config sum to 1.' }),
     options: t.field({ type: FieldMappingOptionsRef, description: 'Options of the comparison.', resolve: (mapping) => mapping.options ?? {} }),
+    sourceColumns: t.stringList({
+      nullable: true,
+      description: 'A field over several source columns (smart strategies: whole-record text, codes anywhere): their texts joined; `source` then names the field.',
+      resolve: (mapping) => mapping.sourceColumns ?? null,
+    }),
+    targetColumns: t.stringList({
+      nullable: true,
+      description: 'A field over several reference columns, as sourceColumns.',
+      resolve: (mapping) => mapping.targetColumns ?? null,
+    }),
   }),
 });
 
