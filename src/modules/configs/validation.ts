@@ -64,12 +64,17 @@ const FIELD_NAMES: readonly FieldName[] = [
   'schedule',
 ];
 
+/** A field over several columns (as smart strategies make them): `source` / `target` then name the field. */
+const columnList = z.array(column, 'must be a list of column names').min(1, 'must name at least one column').max(100, 'must name at most 100 columns');
+
 const mappingBase = z.strictObject({
   source: column,
   target: column,
   strategy: z.enum(STRATEGIES, `must be one of ${STRATEGIES.join(', ')}`),
   weight: z.number('must be a number').gt(0, 'must be greater than 0').max(1, 'must be at most 1'),
   options: z.unknown().optional(),
+  sourceColumns: columnList.optional(),
+  targetColumns: columnList.optional(),
 });
 
 const nonNegative = z.number('must be a number').min(0, 'must be 0 or more');
@@ -117,7 +122,22 @@ function collect(issues: Issue[], prefix: PropertyKey[], zodIssues: ReadonlyArra
 }
 
 /** Column pairs named by the body, also of mappings with other problems, so their columns are checked too. */
-export type ColumnRef = { path: PropertyKey[]; source: string; target: string };
+/** A column a config names, on one side or both (`path` points at it). */
+export type ColumnRef = { path: PropertyKey[]; source?: string; target?: string };
+
+/** The columns a mapping reads: its source and target, or each column of a field over several columns. */
+function mappingColumnRefs(prefix: PropertyKey[], mapping: { source?: unknown; target?: unknown; sourceColumns?: unknown; targetColumns?: unknown }): ColumnRef[] {
+  const listed = (side: 'sourceColumns' | 'targetColumns') => (Array.isArray(mapping[side]) ? (mapping[side] as unknown[]) : undefined);
+  const sources = listed('sourceColumns');
+  const targets = listed('targetColumns');
+  if (sources === undefined && targets === undefined) {
+    return typeof mapping.source === 'string' && typeof mapping.target === 'string' ? [{ path: prefix, source: mapping.source, target: mapping.target }] : [];
+  }
+  const refs: ColumnRef[] = [];
+  sources?.forEach((c, i) => typeof c === 'string' && refs.push({ path: [...prefix, 'sourceColumns', i], source: c }));
+  targets?.forEach((c, i) => typeof c === 'string' && refs.push({ path: [...prefix, 'targetColumns', i], target: c }));
+  return refs;
+}
 
 function parseMappings(raw: unknown, issues: Issue[], columnRefs: ColumnRef[]): StoredFieldMapping[] | undefined {
   if (!Array.isArray(raw)) {
@@ -136,9 +156,10 @@ function parseMappings(raw: unknown, issues: Issue[], columnRefs: ColumnRef[]): 
     const fields = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
     const base = mappingBase.safeParse(item);
     if (!base.success) collect(issues, prefix, base.error.issues);
-    if (typeof fields.source === 'string' && typeof fields.target === 'string') {
-      columnRefs.push({ path: prefix, source: fields.source, target: fields.target });
+    if ((fields.sourceColumns === undefined) !== (fields.targetColumns === undefined)) {
+      issues.push({ path: [...prefix, fields.sourceColumns === undefined ? 'targetColumns' : 'sourceColumns'], message: 'sourceColumns and targetColumns go together: a field over several columns names them on both sides' });
     }
+    columnRefs.push(...mappingColumnRefs(prefix, fields));
     if (typeof fields.weight === 'number' && fields.weight > 0 && fields.weight <= 1) weights.push(fields.weight);
     // The options are checked against the strategy even when another part of the mapping is wrong.
     const strategy = z.enum(STRATEGIES).safeParse(fields.strategy);
@@ -295,19 +316,22 @@ export interface ConfigDatasets {
 export function checkColumns(parsed: ParsedConfig, values: Partial<ConfigValues>, datasets: ConfigDatasets, issues: Issue[]): void {
   const referenceColumns = datasets.reference ? new Set(datasets.reference.columns.map((c) => c.name)) : undefined;
   const sourceColumns = datasets.source ? new Set(datasets.source.columns.map((c) => c.name)) : undefined;
-  const mappingRefs =
-    parsed.mappingRefs ?? (values.fieldMappings ?? []).map((mapping, index) => ({ path: ['fieldMappings', index], source: mapping.source, target: mapping.target }));
+  const mappingRefs = parsed.mappingRefs ?? (values.fieldMappings ?? []).flatMap((mapping, index) => mappingColumnRefs(['fieldMappings', index], mapping));
+  // A blocking key part may name a field over several columns by its name.
+  const fieldNames = new Set((values.fieldMappings ?? []).filter((m) => m.sourceColumns !== undefined).map((m) => `${m.source}\u0000${m.target}`));
   const blockingRefs =
     parsed.blockingRefs ??
     (values.blocking?.keys ?? []).flatMap((key, k) =>
       key.parts.map((part, p) => ({ path: ['blocking', 'keys', k, 'parts', p], source: part.source, target: part.target })),
     );
-  for (const ref of [...mappingRefs, ...blockingRefs]) {
-    if (sourceColumns && !sourceColumns.has(ref.source)) {
-      issues.push({ path: [...ref.path, 'source'], message: `the source data has no column "${ref.source}"` });
+  for (const ref of [...mappingRefs, ...blockingRefs.filter((r) => !fieldNames.has(`${r.source}\u0000${r.target}`))]) {
+    // A ref of one listed column points at it; a source/target pair at the mapping or key part.
+    const listed = ref.source === undefined || ref.target === undefined;
+    if (sourceColumns && ref.source !== undefined && !sourceColumns.has(ref.source)) {
+      issues.push({ path: listed ? ref.path : [...ref.path, 'source'], message: `the source data has no column "${ref.source}"` });
     }
-    if (referenceColumns && !referenceColumns.has(ref.target)) {
-      issues.push({ path: [...ref.path, 'target'], message: `the reference data has no column "${ref.target}"` });
+    if (referenceColumns && ref.target !== undefined && !referenceColumns.has(ref.target)) {
+      issues.push({ path: listed ? ref.path : [...ref.path, 'target'], message: `the reference data has no column "${ref.target}"` });
     }
   }
 }
