@@ -129,5 +129,26 @@ describe('a smart run on real product data', { timeout: 240_000 }, () => {
     // A shared rare model number alone finds most pairs of the slice.
     expect(f1(predicted, data.pairs)).toBeGreaterThan(0.5);
     expect(matched.body.data[0].evidence[0]).toMatchObject({ source_field: 'codes' });
+
+    // GraphQL takes the same field (and leaves other mappings' lists out).
+    const created = await graphql(
+      server.url,
+      'mutation CreateCodesConfig($input: MatchingConfigInput!) { createMatchingConfig(input: $input) { __typename ... on MutationCreateMatchingConfigSuccess { data { fieldMappings { source sourceColumns targetColumns options { algorithm } } } } ... on ValidationError { message } } }',
+      {
+        input: {
+          name: 'codes (GraphQL)', referenceDataId: referenceId, sourceDataId: sourceId, threshold: 0.5,
+          fieldMappings: [
+            { source: 'codes', target: 'codes', strategy: 'FUZZY', weight: 0.5, options: { algorithm: 'CODES' }, sourceColumns: ['title', 'modelno'], targetColumns: ['title', 'modelno'] },
+            { source: 'brand', target: 'brand', strategy: 'EXACT', weight: 0.5 },
+          ],
+        },
+      },
+      workspace.key,
+    );
+    expect(created.body.errors, JSON.stringify(created.body)).toBeUndefined();
+    expect(created.body.data.createMatchingConfig.data.fieldMappings).toEqual([
+      { source: 'codes', sourceColumns: ['title', 'modelno'], targetColumns: ['title', 'modelno'], options: { algorithm: 'CODES' } },
+      { source: 'brand', sourceColumns: null, targetColumns: null, options: { algorithm: null } },
+    ]);
   });
 });

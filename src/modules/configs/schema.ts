@@ -214,6 +214,8 @@ const FieldMappingInput = builder.inputType('FieldMappingInput', {
     strategy: t.field({ type: StrategyEnum, required: true, description: 'The comparison.' }),
     weight: t.float({ required: true, description: 'In (0, 1]; the weights of a config sum to 1.' }),
     options: t.field({ type: FieldMappingOptionsInput, description: 'Options of the strategy.' }),
+    sourceColumns: t.stringList({ description: 'A field over several source columns (with targetColumns): their texts joined; `source` then names the field.' }),
+    targetColumns: t.stringList({ description: 'A field over several reference columns (with sourceColumns).' }),
   }),
 });
 
