@@ -101,8 +101,14 @@ async function main(argv: string[]): Promise<number> {
   throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
 }
 
+/** Exits once what was written to stdout has left the process: process.exit() does not wait for a pipe, and
+ *  `export … > file` through a shell pipe lost the tail of a 500 KB CSV on a busy machine. */
+function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (error: unknown) => {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${usage}`);

@@ -33,6 +33,20 @@ interface Running {
 }
 
 /** Spawns the CLI; the key and URL come from the environment unless `env` says otherwise. */
+/** The CLI writing into a shell pipe whose reader starts a second late (`concord export … | slow-consumer`). */
+function cliToSlowReader(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  // The words are ids and command names: plain enough to pass through the shell unquoted.
+  const command = [process.execPath, '--import', 'tsx', 'src/cli/index.ts', ...args].join(' ');
+  const child = spawn('bash', ['-c', `set -o pipefail; ${command} | (sleep 1; cat)`], {
+    cwd: projectRoot,
+    env: { ...process.env, CONCORD_URL: server.url, CONCORD_API_KEY: workspace.key },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks).toString('utf8') })));
+}
+
 function cli(args: string[], env: Record<string, string | undefined> = {}): Running {
   const merged: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...process.env, CONCORD_URL: server.url, CONCORD_API_KEY: workspace.key, ...env })) {
@@ -239,6 +253,10 @@ describe('CLI', { timeout: 240_000 }, () => {
     const sourceCsv = await request(server.url, 'GET', `/v1/source-data/${ids.source}/export`, { key: workspace.key });
     expect(dataset.stdout).toBe(sourceCsv.body);
     expect(dataset.stdout.split('\n')[0]).toContain('given_name');
+    // process.exit() does not wait for a pipe: a reader slower than the CLI got the first 64 KB of 500 KB.
+    const slow = await cliToSlowReader(['export', 'dataset', ids.source]);
+    expect(slow.code).toBe(0);
+    expect(slow.stdout).toBe(sourceCsv.body);
 
     const missing = await cli(['export', 'dataset', '00000000-0000-0000-0000-000000000000', '-o', path.join(scratch, 'none.csv')]).done;
     expect(missing.code).toBe(1);
