@@ -12,6 +12,7 @@
 // levels (pool-adjacent-violators, weighted by level mass), so a closer agreement never counts less than a looser
 // one.
 
+import { marginLevel } from '../match';
 import { levelFrequencies, SMOOTHING, type LabelledVectors } from './em';
 import { MISSING, type ComparisonVectors, type PairSet } from './pairs';
 
@@ -27,6 +28,7 @@ export interface BestCandidateFit {
   iterations: number;
   /** posterior of each best pair */
   posteriors: Float64Array;
+  /** best pairs fitted (sample rows with a candidate) */
   rows: number;
 }
 
@@ -208,9 +210,7 @@ export function fitMargin(vectors: ComparisonVectors, best: Int32Array, second: 
     const next = second[s] as number;
     const margin = next < 0 ? Number.POSITIVE_INFINITY : score - pairScore(vectors, next, logBayesFactors);
     evidence.push(score);
-    let l = MARGIN_LEVELS.findIndex((min) => margin >= min);
-    if (l < 0) l = L - 1;
-    level.push(l);
+    level.push(marginLevel(MARGIN_LEVELS, margin));
   });
   let lambda = Math.min(0.999, Math.max(0.001, startLambda));
   let m = new Array<number>(L).fill(1 / L);

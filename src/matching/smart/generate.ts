@@ -245,8 +245,13 @@ export const generateStrategy: GenerateStrategy = (input) => {
   };
   details.model = {
     prior: model.prior,
-    priorRule: `λ (share of matches among blocked sample pairs) × sample reference rows / reference rows (${reference.rows.length}/${referenceRowCount}): a source row has at most one match, and the full table gives it proportionally more candidates`,
-    confidence: 'sigmoid(logit(prior) + Σ log BF of the level of each field present on both sides)',
+    priorRule: 'λ of the refit on best candidates (best-candidate.ts): the share of source rows whose best candidate is their match',
+    confidence: 'sigmoid(logit(prior) + Σ log BF of the level of each field present on both sides + log BF of the margin over the next candidate)',
+    refit: {
+      bestPairs: fitted.rows, iterations: fitted.iterations, lambdaBeforeMargin: round(fitted.lambda, 6), marginLevels: margin.levels,
+      marginM: margin.m.map((x) => round(x, 6)), marginU: margin.u.map((x) => round(x, 6)),
+      note: 'm and λ by EM over each sample row\'s best blocked pair, u = level shares of the second-best pairs; the margin fitted after, with the field evidence fixed',
+    },
     emphasis: directives.emphasise.size > 0 ? `log Bayes factors of ${[...directives.emphasise].join(', ')} × ${EMPHASIS_FACTOR}` : null,
     record: record?.summary ?? null,
   };
