@@ -63,8 +63,7 @@ export function extractCodes(normalised: string): string[] {
     for (let k = i; k < Math.min(tokens.length, i + MAX_JOINED); k++) {
       const token = tokens[k] as string;
       const tokenDigits = hasDigit(token);
-      if (k > i && !tokenDigits && token.length > SHORT_LETTERS) break;
-      if (k === i && !tokenDigits && token.length > SHORT_LETTERS) break;
+      if (!tokenDigits && token.length > SHORT_LETTERS) break;
       joined += token;
       digits ||= tokenDigits;
       if (digits && isCode(joined)) {

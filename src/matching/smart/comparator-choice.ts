@@ -18,6 +18,9 @@ const JW_LEVELS = [1, 0.92, 0.85, 0.7, 0];
 const EDIT_LEVELS = [1, 0.8, 0.65, 0];
 const TOKEN_SET_LEVELS = [1, 0.9, 0.75, 0.5, 0];
 const TFIDF_LEVELS = [0.95, 0.8, 0.6, 0.35, 0];
+const RECORD_TEXT_LEVELS = [0.8, 0.65, 0.5, 0.35, 0.2, 0];
+/** The rarity of the rarest shared code; 0.001: only common codes shared; 0: codes on both sides, none shared. */
+const CODE_LEVELS = [0.8, 0.6, 0.35, 0.001, 0];
 
 export const DEFAULT_DATE_TOLERANCE_DAYS = 30;
 export const DEFAULT_PRICE_TOLERANCE_PCT = 10;
@@ -57,14 +60,23 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         blocking: [{ transform: 'tokens' }, { transform: 'prefix', length: 6 }],
       };
     case 'free_text':
-    case 'record_text':
       return {
         strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' }, levels: TFIDF_LEVELS,
         describe: 'long text → TF-IDF cosine (rare shared words weigh most)',
         blocking: [{ transform: 'tokens' }],
       };
+    case 'record_text':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' }, levels: RECORD_TEXT_LEVELS,
+        describe: 'whole record → TF-IDF cosine over every text column (rare words weigh most, wherever they stand)',
+        blocking: [{ transform: 'tokens' }],
+      };
     case 'codes':
-      return { strategy: 'fuzzy', options: { algorithm: 'codes' }, levels: [0.8, 0.6, 0.35, 0.001, 0], describe: 'codes → the rarest code both share', blocking: [{ transform: 'tokens' }] };
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'codes' }, levels: CODE_LEVELS,
+        describe: 'codes anywhere in the record → the rarest code both share (case, hyphens, spaces and slashes folded); none shared counts against',
+        blocking: [{ transform: 'tokens' }],
+      };
     case 'identifier':
     case 'code':
       return {

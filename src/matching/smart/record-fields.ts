@@ -6,15 +6,12 @@
 import { extractCodes } from '../comparators/codes';
 import { normaliseText } from '../normalise';
 import type { EngineRow, FieldMapping } from '../types';
-import type { ComparatorChoice } from './comparator-choice';
+import { chooseComparator, type ComparatorChoice } from './comparator-choice';
 import { identifierLike, type ProfiledColumn, type ProposedMapping } from './mappings';
 import { nameHints } from './names';
 
 /** Both sides need codes in at least this share of rows for a codes field (below it, codes are incidental). */
 export const MIN_CODE_SHARE = 0.2;
-/** Levels of the codes score (rarity of the rarest shared code; 0 = codes on both sides, none shared). */
-export const CODE_LEVELS = [0.8, 0.6, 0.35, 0.001, 0];
-export const RECORD_TEXT_LEVELS = [0.8, 0.65, 0.5, 0.35, 0.2, 0];
 /** A record field needs a column of at least this many words per row on each side (a title, a description, a
  *  memo): records of names, codes and dates are better compared field by field. */
 const MIN_TEXT_TOKENS = 3;
@@ -66,13 +63,17 @@ export function proposeRecordFields(
 
   const longest = (columns: ProfiledColumn[]) => Math.max(0, ...columns.map((c) => c.profile.avgTokens));
   measured.longestTextWords = { source: round(longest(sourceColumns)), reference: round(longest(referenceColumns)), minimum: MIN_TEXT_TOKENS };
+  const field = (kind: RecordField['kind'], source: string, target: string, reason: string): RecordField => {
+    const choice = chooseComparator(kind);
+    return {
+      kind, choice,
+      proposed: { source, target, nameScore: 0, overlap, reason },
+      mapping: { ...base, source, target, strategy: choice.strategy, ...(choice.options ? { options: choice.options } : {}) },
+    };
+  };
   if (Math.min(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS) {
-    fields.push({
-      kind: 'record_text',
-      proposed: { source: base.source, target: base.target, nameScore: 0, overlap, reason: `whole record: ${round(tokens(sourceColumns))} / ${round(tokens(referenceColumns))} words per row over the text columns, the longest with ${round(longest(sourceColumns))} / ${round(longest(referenceColumns))} (≥ ${MIN_TEXT_TOKENS})` },
-      choice: { strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' }, levels: RECORD_TEXT_LEVELS, describe: 'whole record → TF-IDF cosine over every text column (rare words weigh most, wherever they stand)', blocking: [{ transform: 'tokens' }] },
-      mapping: { ...base, strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' } },
-    });
+    fields.push(field('record_text', base.source, base.target,
+      `whole record: ${round(tokens(sourceColumns))} / ${round(tokens(referenceColumns))} words per row over the text columns, the longest with ${round(longest(sourceColumns))} / ${round(longest(referenceColumns))} (≥ ${MIN_TEXT_TOKENS})`));
   }
   const sourceCodes = codeShare(source.rows, sourceNames);
   const referenceCodes = codeShare(reference.rows, referenceNames);
@@ -80,13 +81,8 @@ export function proposeRecordFields(
   // Codes inside text on at least one side (a code column on the other); a record of names, dates and postcodes
   // compares its digits field by field.
   if (Math.max(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS && Math.min(sourceCodes, referenceCodes) >= MIN_CODE_SHARE) {
-    const codesBase = { ...base, source: `codes in ${base.source}`, target: `codes in ${base.target}` };
-    fields.push({
-      kind: 'codes',
-      proposed: { source: codesBase.source, target: codesBase.target, nameScore: 0, overlap, reason: `codes (letters with digits, long digit runs) in ${Math.round(sourceCodes * 100)}% of source rows and ${Math.round(referenceCodes * 100)}% of reference rows` },
-      choice: { strategy: 'fuzzy', options: { algorithm: 'codes' }, levels: CODE_LEVELS, describe: 'codes anywhere in the record → the rarest code both share (case, hyphens, spaces and slashes folded); none shared counts against', blocking: [{ transform: 'tokens' }] },
-      mapping: { ...codesBase, strategy: 'fuzzy', options: { algorithm: 'codes' } },
-    });
+    fields.push(field('codes', `codes in ${base.source}`, `codes in ${base.target}`,
+      `codes (letters with digits, long digit runs) in ${Math.round(sourceCodes * 100)}% of source rows and ${Math.round(referenceCodes * 100)}% of reference rows`));
   }
   return { fields, measured };
 }
