@@ -58,9 +58,9 @@ function baselineLine(dataset: QualityDataset): Quality {
 }
 
 /** Simulated reviews of the first smart run, fed back as labels; F1 of the regenerated strategy's run. */
-function learningLoop(engine: SmartEngine, dataset: QualityDataset, before: SmartRun, seed: number, reviews: number): void {
+function learningLoop(engine: SmartEngine, dataset: QualityDataset, before: SmartRun, reviews: number): void {
   const labels = simulateReviews(dataset, before.rows, before.strategy.reviewBand, before.strategy.match.threshold, reviews);
-  const after = runSmart(engine, dataset, seed, labels);
+  const after = runSmart(engine, dataset, labels);
   emit({
     name: `quality.${dataset.name}.learning.f1`, value: after.quality.f1, unit: 'ratio', baseline: before.quality.f1, ratio: after.quality.f1 / before.quality.f1,
     baseline_is: 'smart run without labels', precision: after.quality.precision, recall: after.quality.recall,
@@ -77,14 +77,14 @@ async function runDataset(entry: DatasetEntry, engine: SmartEngine | { unavailab
   if ('unavailable' in engine) return;
   let smart: SmartRun;
   try {
-    smart = runSmart(engine, dataset, options.seed);
+    smart = runSmart(engine, dataset);
   } catch (error) {
     return warn(dataset.name, 'smart run', error);
   }
   smartLines(dataset.name, smart, baseline, hand.quality);
   if (!entry.synthetic && !entry.reviews) return;
   try {
-    learningLoop(engine, dataset, smart, options.seed, options.reviews);
+    learningLoop(engine, dataset, smart, options.reviews);
   } catch (error) {
     warn(dataset.name, 'learning loop', error);
   }

@@ -24,7 +24,7 @@ export interface SmartRun {
   sampleSizes: { reference: number; source: number };
 }
 
-export function runSmart(engine: SmartEngine, dataset: QualityDataset, seed: number, labels?: LabelledPair[]): SmartRun {
+export function runSmart(engine: SmartEngine, dataset: QualityDataset, labels?: LabelledPair[]): SmartRun {
   const reference = sampleTable(dataset.reference, SAMPLE_LIMITS.reference);
   const source = sampleTable(dataset.source, SAMPLE_LIMITS.source);
   const generationStart = performance.now();

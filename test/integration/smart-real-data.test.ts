@@ -99,7 +99,7 @@ describe('a smart run on real product data', { timeout: 240_000 }, () => {
       truth: new Map(),
       handConfig: { fieldMappings: [], threshold: 1 },
     };
-    const bench = runSmart({ generateStrategy, createReviewResolver }, dataset, 42);
+    const bench = runSmart({ generateStrategy, createReviewResolver }, dataset);
     const benchPairs = bench.rows.filter((r) => r.referenceRowId !== null).map((r): [string, string] => [r.sourceRowId, r.referenceRowId!]);
 
     const servedF1 = f1(served, data.pairs);
