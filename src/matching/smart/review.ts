@@ -101,6 +101,8 @@ function resolveRow(
   const model = match.model;
   const sourceValues = source.values ?? {};
   const sourceVector = record.vector(sourceValues, 'source');
+  // Read once per row: a field over several columns joins its cells.
+  const sourceCells = mappings.map((m) => mappingCell(m, sourceValues, 'source'));
   const seen = new Set<string>();
   const scored: Scored[] = [];
   for (const row of candidates) {
@@ -108,7 +110,7 @@ function resolveRow(
     if (seen.has(id)) continue;
     seen.add(id);
     const values = row.values ?? {};
-    const scores = mappings.map((m, f) => (Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, idfs[f] ?? null, mappingCell(m, sourceValues, 'source'), mappingCell(m, values, 'target')) : null));
+    const scores = mappings.map((m, f) => (Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, idfs[f] ?? null, sourceCells[f], mappingCell(m, values, 'target')) : null));
     const cosine = WholeRecordText.cosine(sourceVector, record.vector(values, 'target'));
     let logOdds: number;
     if (model !== undefined) {
@@ -118,7 +120,7 @@ function resolveRow(
         if (s === null || field === undefined) return;
         const level = levelOf(field.levels, s);
         if (level < 0) return;
-        logOdds += (field.logBayesFactors[level] as number) + tfAdjustment(field, level, s, frequencies[f] as Map<string, number>, present[f] as number, normaliseText(mappingCell(mappings[f] as FieldMapping, sourceValues, 'source')));
+        logOdds += (field.logBayesFactors[level] as number) + tfAdjustment(field, level, s, frequencies[f] as Map<string, number>, present[f] as number, normaliseText(sourceCells[f]));
       });
       if (model.record !== undefined && !Number.isNaN(cosine)) {
         const level = levelOf(model.record.levels, cosine);
@@ -154,7 +156,7 @@ function resolveRow(
     target: m.target,
     strategy: m.strategy,
     score: best.c.scores[f] ?? null,
-    sourceValue: mappingCell(m, sourceValues, 'source') ?? null,
+    sourceValue: sourceCells[f] ?? null,
     referenceValue: cellText(mappingCell(m, best.c.row.values, 'target')),
   }));
   evidence.push({
