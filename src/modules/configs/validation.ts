@@ -151,10 +151,8 @@ function parseMappings(raw: unknown, issues: Issue[], columnRefs: ColumnRef[]): 
   const before = issues.length;
   const mappings: StoredFieldMapping[] = [];
   const weights: number[] = [];
-  raw.forEach((given, index) => {
+  raw.forEach((item, index) => {
     const prefix = ['fieldMappings', index];
-    // GraphQL sends an optional list it was not given as null: the same as absent.
-    const item = given && typeof given === 'object' && !Array.isArray(given) ? Object.fromEntries(Object.entries(given).filter(([key, value]) => !(value === null && (key === 'sourceColumns' || key === 'targetColumns')))) : given;
     const fields = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
     const base = mappingBase.safeParse(item);
     if (!base.success) collect(issues, prefix, base.error.issues);
