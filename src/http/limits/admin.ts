@@ -1,7 +1,7 @@
 import type { App } from '../../context';
 import { setApiKeyRateLimit } from '../../modules/limits/service';
 import { requireAdminToken } from '../admin-token';
-import { keysToCamel } from '../rest/case';
+import { keysToCamel } from '../../modules/key-case';
 import type { Router } from '../rest/router';
 
 /**

@@ -5,35 +5,13 @@ import {
   listConfigs,
   replaceConfig,
   updateConfig,
-  type MatchingConfig,
 } from '../../modules/configs/service';
-import { keysToCamel, keysToSnake, cursorPagination } from './case';
+import { configBody } from '../../modules/configs/body';
+import { keysToCamel } from '../../modules/key-case';
+import { cursorPagination } from './pagination';
 import type { RestRequest, Router } from './router';
 
 const base = '/v1/matching/configs';
-
-/** The REST config object: snake_case, nested keys included (`options.tolerance_days`, `blocking.max_postings`). */
-export function configBody(config: MatchingConfig) {
-  return {
-    id: config.id,
-    name: config.name,
-    reference_data_id: config.referenceDataId,
-    source_data_id: config.sourceDataId,
-    field_mappings: config.fieldMappings.map((mapping) => keysToSnake({ ...mapping, options: mapping.options ?? {} })),
-    threshold: config.threshold,
-    review_band: config.reviewBand,
-    blocking: config.blocking ? keysToSnake(config.blocking) : null,
-    one_to_one: config.oneToOne,
-    schedule: config.schedule,
-    created_at: config.createdAt.toISOString(),
-    updated_at: config.updatedAt.toISOString(),
-    links: {
-      self: `${base}/${config.id}`,
-      reference_data: `/v1/reference-data/${config.referenceDataId}`,
-      ...(config.sourceDataId ? { source_data: `/v1/source-data/${config.sourceDataId}` } : {}),
-    },
-  };
-}
 
 /**
  * A config body as sent: keys to camelCase, and the read-only fields of a config object (id, created_at,

@@ -11,41 +11,11 @@ import {
   listDatasets,
   listRows,
   type Dataset,
-  type DatasetRow,
 } from '../../modules/datasets/service';
-import { keysToCamel } from './case';
+import { DATASET_PATHS, rowBody, tableBody } from '../../modules/datasets/body';
+import { keysToCamel } from '../../modules/key-case';
+import { numberedPagination } from './pagination';
 import type { RestRequest, Router } from './router';
-
-const basePaths: Record<DatasetKind, string[]> = {
-  reference: ['/v1/reference-data', '/v1/matching/reference-data'],
-  source: ['/v1/source-data', '/v1/matching/source-data'],
-};
-
-export function tableBody(dataset: Dataset) {
-  const self = `${basePaths[dataset.kind][0]}/${dataset.id}`;
-  return {
-    id: dataset.id,
-    name: dataset.name,
-    kind: dataset.kind,
-    source_type: dataset.sourceType,
-    status: dataset.status,
-    row_count: dataset.rowCount,
-    columns: dataset.columns,
-    id_column: dataset.idColumn,
-    ...(dataset.kind === 'source' ? { filename_column: dataset.filenameColumn } : {}),
-    created_at: dataset.createdAt.toISOString(),
-    links: { self, rows: `${self}/rows` },
-  };
-}
-
-function rowBody(kind: DatasetKind, row: DatasetRow) {
-  return {
-    id: row.id,
-    external_id: row.externalId,
-    ...(kind === 'source' ? { document_id: row.externalId, document_filename: row.filename } : {}),
-    values: row.values,
-  };
-}
 
 /** The file part's bytes, within the size limit; a truncated multipart body is the client's error (400). */
 async function* limitBytes(stream: Readable, limit: number): AsyncGenerator<Uint8Array> {
@@ -136,7 +106,7 @@ async function* fieldsFirst(file: AsyncIterable<Uint8Array>, parsed: Promise<voi
 
 export function registerDatasetRoutes(router: Router): void {
   for (const kind of ['reference', 'source'] as const) {
-    for (const base of basePaths[kind]) {
+    for (const base of DATASET_PATHS[kind]) {
       router.add('POST', base, async (request) => {
         const type = request.raw.headers['content-type'] ?? '';
         const dataset = /^multipart\/form-data/i.test(type)
@@ -146,7 +116,7 @@ export function registerDatasetRoutes(router: Router): void {
       });
       router.add('GET', base, async (request) => {
         const page = await listDatasets(request.context, kind, { page: request.query.get('page') ?? undefined, limit: request.query.get('limit') ?? undefined });
-        return { status: 200, body: { data: page.data.map(tableBody), pagination: { total: page.total, page: page.page, limit: page.limit } } };
+        return { status: 200, body: { data: page.data.map(tableBody), pagination: numberedPagination(page) } };
       });
       router.add('GET', `${base}/:id`, async (request) => ({
         status: 200,
@@ -163,7 +133,7 @@ export function registerDatasetRoutes(router: Router): void {
         });
         return {
           status: 200,
-          body: { data: page.data.map((row) => rowBody(kind, row)), pagination: { total: page.total, page: page.page, limit: page.limit } },
+          body: { data: page.data.map((row) => rowBody(kind, row)), pagination: numberedPagination(page) },
         };
       });
       router.add('GET', `${base}/:id/export`, async (request) => {
