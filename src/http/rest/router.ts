@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Context } from '../../context';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors';
-import { assertJsonDepth } from '../../json-depth';
+import { ValidationError } from '../../errors';
 
 export interface RestRequest {
   method: string;
@@ -75,30 +74,4 @@ export class Router {
   list(): ReadonlyArray<Route> {
     return this.routes;
   }
-}
-
-export async function readJsonBody(raw: IncomingMessage, limitBytes: number): Promise<unknown> {
-  const type = raw.headers['content-type'] ?? '';
-  const declared = Number(raw.headers['content-length'] ?? 0);
-  if (declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of raw as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.trim()) return {};
-  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new UnsupportedMediaTypeError(`Expected a JSON body (Content-Type: application/json), got "${type}".`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
-  }
-  assertJsonDepth(parsed);
-  return parsed;
 }
