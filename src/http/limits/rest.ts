@@ -20,7 +20,7 @@ import { requireScope, type Actor } from '../../modules/workspaces/actor';
 import type { Scope } from '../../modules/workspaces/keys';
 import { restError } from '../rest/errors';
 import { parseJsonBody, readBody } from '../rest/body';
-import type { RestHandler, RestRequest, RestResponse } from '../rest/router';
+import type { RestHandler, RestRequest, RestResponse } from '../rest/route';
 
 /**
  * Counts a request of an authenticated caller against its key's budget and returns the `X-RateLimit-*` headers for the

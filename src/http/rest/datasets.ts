@@ -12,10 +12,10 @@ import {
   listRows,
   type Dataset,
 } from '../../modules/datasets/service';
-import { DATASET_PATHS, rowBody, tableBody } from '../../modules/datasets/body';
+import { rowBody, tableBody } from '../../modules/datasets/body';
 import { keysToCamel } from '../../modules/key-case';
 import { numberedPagination } from './pagination';
-import type { RestRequest, Router } from './router';
+import type { RestHandler, RestRequest } from './route';
 
 /** The file part's bytes, within the size limit; a truncated multipart body is the client's error (400). */
 async function* limitBytes(stream: Readable, limit: number): AsyncGenerator<Uint8Array> {
@@ -104,49 +104,44 @@ async function* fieldsFirst(file: AsyncIterable<Uint8Array>, parsed: Promise<voi
   }
 }
 
-export function registerDatasetRoutes(router: Router): void {
-  for (const kind of ['reference', 'source'] as const) {
-    for (const base of DATASET_PATHS[kind]) {
-      router.add('POST', base, async (request) => {
-        const type = request.raw.headers['content-type'] ?? '';
-        const dataset = /^multipart\/form-data/i.test(type)
-          ? await importMultipart(request, kind)
-          : await importDatasetFromJson(request.context, kind, keysToCamelExceptData(await request.json()));
-        return { status: 201, body: tableBody(dataset) };
-      });
-      router.add('GET', base, async (request) => {
-        const page = await listDatasets(request.context, kind, { page: request.query.get('page') ?? undefined, limit: request.query.get('limit') ?? undefined });
-        return { status: 200, body: { data: page.data.map(tableBody), pagination: numberedPagination(page) } };
-      });
-      router.add('GET', `${base}/:id`, async (request) => ({
-        status: 200,
-        body: tableBody(await getDataset(request.context, kind, request.params.id!)),
-      }));
-      router.add('DELETE', `${base}/:id`, async (request) => {
-        await deleteDataset(request.context, kind, request.params.id!);
-        return { status: 200, body: { deleted: true } };
-      });
-      router.add('GET', `${base}/:id/rows`, async (request) => {
-        const page = await listRows(request.context, kind, request.params.id!, {
-          page: request.query.get('page') ?? undefined,
-          limit: request.query.get('limit') ?? undefined,
-        });
-        return {
-          status: 200,
-          body: { data: page.data.map((row) => rowBody(kind, row)), pagination: numberedPagination(page) },
-        };
-      });
-      router.add('GET', `${base}/:id/export`, async (request) => {
-        const dataset = await getDataset(request.context, kind, request.params.id!);
-        return {
-          status: 200,
-          contentType: 'text/csv; charset=utf-8',
-          headers: { 'content-disposition': `attachment; filename="${dataset.id}.csv"` },
-          stream: exportDatasetCsv(request.context, kind, dataset.id),
-        };
-      });
-    }
-  }
+/** The handlers of one kind of table (reference or source data); the route table serves them under both paths. */
+export function datasetHandlers(kind: DatasetKind) {
+  const create: RestHandler = async (request) => {
+    const type = request.raw.headers['content-type'] ?? '';
+    const dataset = /^multipart\/form-data/i.test(type)
+      ? await importMultipart(request, kind)
+      : await importDatasetFromJson(request.context, kind, keysToCamelExceptData(await request.json()));
+    return { status: 201, body: tableBody(dataset) };
+  };
+  const list: RestHandler = async (request) => {
+    const page = await listDatasets(request.context, kind, { page: request.query.get('page') ?? undefined, limit: request.query.get('limit') ?? undefined });
+    return { status: 200, body: { data: page.data.map(tableBody), pagination: numberedPagination(page) } };
+  };
+  const get: RestHandler = async (request) => ({
+    status: 200,
+    body: tableBody(await getDataset(request.context, kind, request.params.id!)),
+  });
+  const remove: RestHandler = async (request) => {
+    await deleteDataset(request.context, kind, request.params.id!);
+    return { status: 200, body: { deleted: true } };
+  };
+  const rows: RestHandler = async (request) => {
+    const page = await listRows(request.context, kind, request.params.id!, {
+      page: request.query.get('page') ?? undefined,
+      limit: request.query.get('limit') ?? undefined,
+    });
+    return { status: 200, body: { data: page.data.map((row) => rowBody(kind, row)), pagination: numberedPagination(page) } };
+  };
+  const exportCsv: RestHandler = async (request) => {
+    const dataset = await getDataset(request.context, kind, request.params.id!);
+    return {
+      status: 200,
+      contentType: 'text/csv; charset=utf-8',
+      headers: { 'content-disposition': `attachment; filename="${dataset.id}.csv"` },
+      stream: exportDatasetCsv(request.context, kind, dataset.id),
+    };
+  };
+  return { create, list, get, remove, rows, exportCsv };
 }
 
 /** The rows under `data` keep their keys: they are the user's column names. */

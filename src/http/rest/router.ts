@@ -1,49 +1,24 @@
-import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
-import type { Context } from '../../context';
 import { ValidationError } from '../../errors';
+import type { RestRoute } from './route';
 
-export interface RestRequest {
-  method: string;
-  path: string;
-  params: Record<string, string>;
-  query: URLSearchParams;
-  raw: IncomingMessage;
-  context: Context;
-  /** The JSON body (an empty body is `{}`), within MAX_JSON_BYTES. */
-  json(): Promise<unknown>;
-}
-
-export type RestResponse =
-  | { status: number; body: unknown; headers?: Record<string, string> }
-  | { status: number; stream: Readable | AsyncIterable<string | Uint8Array>; contentType: string; headers?: Record<string, string> };
-
-export type RestHandler = (request: RestRequest) => Promise<RestResponse>;
-
-export interface Route {
-  method: string;
-  pattern: string;
-  handler: RestHandler;
-  /** Routes that do their own authentication (admin, health). Default false: a bearer key is required. */
-  public?: boolean;
-}
-
-interface CompiledRoute extends Route {
+interface CompiledRoute extends RestRoute {
   regex: RegExp;
   names: string[];
 }
 
+/** Finds the route of a request in the route table (routes.ts), in the table's order. */
 export class Router {
-  private readonly routes: CompiledRoute[] = [];
+  private readonly routes: CompiledRoute[];
 
-  add(method: string, pattern: string, handler: RestHandler, options: { public?: boolean } = {}): this {
-    const names: string[] = [];
-    const source = pattern.replace(/:([a-z_]+)/g, (_match, name: string) => {
-      names.push(name);
-      return '([^/]+)';
+  constructor(routes: readonly RestRoute[]) {
+    this.routes = routes.map((route) => {
+      const names: string[] = [];
+      const source = route.pattern.replace(/:([a-z_]+)/g, (_match, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      });
+      return { ...route, names, regex: new RegExp(`^${source}/?$`) };
     });
-    this.routes.push({ method, pattern, handler, names, regex: new RegExp(`^${source}/?$`), ...options });
-    return this;
   }
 
   /** The route for a method and path; `allowed` lists the methods of a path that exists under another method. */
@@ -71,7 +46,7 @@ export class Router {
     return allowed.length ? { allowed } : undefined;
   }
 
-  list(): ReadonlyArray<Route> {
+  list(): ReadonlyArray<RestRoute> {
     return this.routes;
   }
 }

@@ -2,29 +2,28 @@ import { generateStrategy, getStrategy, listStrategies, updateStrategy } from '.
 import { strategyBody } from '../../modules/strategies/body';
 import { keysToCamel } from '../../modules/key-case';
 import { cursorPagination } from './pagination';
-import type { Router } from './router';
+import type { RestHandler } from './route';
 
-const base = '/v1/matching/strategies';
+export const generate: RestHandler = async (request) => ({
+  status: 201,
+  body: strategyBody(await generateStrategy(request.context, keysToCamel(await request.json()))),
+});
 
-export function registerStrategyRoutes(router: Router): void {
-  router.add('POST', `${base}/generate`, async (request) => ({
-    status: 201,
-    body: strategyBody(await generateStrategy(request.context, keysToCamel(await request.json()))),
-  }));
-  router.add('GET', base, async (request) => {
-    const page = await listStrategies(request.context, {
-      configId: request.query.get('config_id') ?? undefined,
-      limit: request.query.get('limit') ?? undefined,
-      cursor: request.query.get('cursor') ?? undefined,
-    });
-    return { status: 200, body: { data: page.data.map(strategyBody), pagination: cursorPagination(page) } };
+export const list: RestHandler = async (request) => {
+  const page = await listStrategies(request.context, {
+    configId: request.query.get('config_id') ?? undefined,
+    limit: request.query.get('limit') ?? undefined,
+    cursor: request.query.get('cursor') ?? undefined,
   });
-  router.add('GET', `${base}/:id`, async (request) => ({
-    status: 200,
-    body: strategyBody(await getStrategy(request.context, request.params.id!)),
-  }));
-  router.add('PATCH', `${base}/:id`, async (request) => ({
-    status: 200,
-    body: strategyBody(await updateStrategy(request.context, request.params.id!, keysToCamel(await request.json()))),
-  }));
-}
+  return { status: 200, body: { data: page.data.map(strategyBody), pagination: cursorPagination(page) } };
+};
+
+export const get: RestHandler = async (request) => ({
+  status: 200,
+  body: strategyBody(await getStrategy(request.context, request.params.id!)),
+});
+
+export const update: RestHandler = async (request) => ({
+  status: 200,
+  body: strategyBody(await updateStrategy(request.context, request.params.id!, keysToCamel(await request.json()))),
+});

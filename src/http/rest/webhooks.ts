@@ -1,56 +1,51 @@
-import {
-  createWebhook,
-  deleteWebhook,
-  getWebhook,
-  listDeliveries,
-  listWebhooks,
-  testWebhook,
-  updateWebhook,
-} from '../../modules/webhooks/service';
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, testWebhook, updateWebhook } from '../../modules/webhooks/service';
 import { deliveryBody, webhookBody } from '../../modules/webhooks/body';
 import { keysToCamel } from '../../modules/key-case';
 import { cursorPagination } from './pagination';
-import type { Router } from './router';
+import type { RestHandler } from './route';
 
-const base = '/v1/webhooks';
+/** The creation answer is the only one that carries the signing secret. */
+export const create: RestHandler = async (request) => {
+  const endpoint = await createWebhook(request.context, keysToCamel(await request.json()));
+  return { status: 201, body: { ...webhookBody(endpoint), secret: endpoint.secret } };
+};
 
-export function registerWebhookRoutes(router: Router): void {
-  router.add('POST', base, async (request) => {
-    const endpoint = await createWebhook(request.context, keysToCamel(await request.json()));
-    return { status: 201, body: { ...webhookBody(endpoint), secret: endpoint.secret } };
+export const list: RestHandler = async (request) => {
+  const page = await listWebhooks(request.context, {
+    limit: request.query.get('limit') ?? undefined,
+    cursor: request.query.get('cursor') ?? undefined,
   });
-  router.add('GET', base, async (request) => {
-    const page = await listWebhooks(request.context, {
-      limit: request.query.get('limit') ?? undefined,
-      cursor: request.query.get('cursor') ?? undefined,
-    });
-    return { status: 200, body: { data: page.data.map(webhookBody), pagination: cursorPagination(page) } };
-  });
-  router.add('GET', `${base}/:id`, async (request) => ({
+  return { status: 200, body: { data: page.data.map(webhookBody), pagination: cursorPagination(page) } };
+};
+
+export const get: RestHandler = async (request) => ({
+  status: 200,
+  body: webhookBody(await getWebhook(request.context, request.params.id!)),
+});
+
+export const update: RestHandler = async (request) => ({
+  status: 200,
+  body: webhookBody(await updateWebhook(request.context, request.params.id!, keysToCamel(await request.json()))),
+});
+
+export const remove: RestHandler = async (request) => {
+  await deleteWebhook(request.context, request.params.id!);
+  return { status: 200, body: { deleted: true } };
+};
+
+export const test: RestHandler = async (request) => {
+  const result = await testWebhook(request.context, request.params.id!);
+  return {
     status: 200,
-    body: webhookBody(await getWebhook(request.context, request.params.id!)),
-  }));
-  router.add('PATCH', `${base}/:id`, async (request) => ({
-    status: 200,
-    body: webhookBody(await updateWebhook(request.context, request.params.id!, keysToCamel(await request.json()))),
-  }));
-  router.add('DELETE', `${base}/:id`, async (request) => {
-    await deleteWebhook(request.context, request.params.id!);
-    return { status: 200, body: { deleted: true } };
+    body: { delivered: result.delivered, status_code: result.statusCode, error: result.error, duration_ms: result.durationMs },
+  };
+};
+
+export const deliveries: RestHandler = async (request) => {
+  const page = await listDeliveries(request.context, request.params.id!, {
+    status: request.query.get('status') ?? undefined,
+    limit: request.query.get('limit') ?? undefined,
+    cursor: request.query.get('cursor') ?? undefined,
   });
-  router.add('POST', `${base}/:id/test`, async (request) => {
-    const result = await testWebhook(request.context, request.params.id!);
-    return {
-      status: 200,
-      body: { delivered: result.delivered, status_code: result.statusCode, error: result.error, duration_ms: result.durationMs },
-    };
-  });
-  router.add('GET', `${base}/:id/deliveries`, async (request) => {
-    const page = await listDeliveries(request.context, request.params.id!, {
-      status: request.query.get('status') ?? undefined,
-      limit: request.query.get('limit') ?? undefined,
-      cursor: request.query.get('cursor') ?? undefined,
-    });
-    return { status: 200, body: { data: page.data.map(deliveryBody), pagination: cursorPagination(page) } };
-  });
-}
+  return { status: 200, body: { data: page.data.map(deliveryBody), pagination: cursorPagination(page) } };
+};
