@@ -1,3 +1,8 @@
+/**
+ * How a keyed REST request meets the limits: its count against the key's budget (X-RateLimit-*, 429), its key's scope,
+ * and Idempotency-Key replay. What is counted and stored (counters, claimed keys, kept responses) is modules/limits';
+ * the GraphQL side of the same limits is graphql.ts.
+ */
 import type { Context } from '../../context';
 import {
   AppError,
@@ -15,10 +20,11 @@ import {
   releaseIdempotencyKey,
   requestHash,
 } from '../../modules/limits/idempotency';
-import { consumeRateLimit, rateLimitHeaders } from '../../modules/limits/rate-limit';
+import { countRequest } from '../../modules/limits/rate-limit';
 import { requireScope, type Actor } from '../../modules/workspaces/actor';
 import type { Scope } from '../../modules/workspaces/keys';
 import { restError } from '../rest/errors';
+import { rateLimitHeaders } from './headers';
 import { parseJsonBody, readBody } from '../rest/body';
 import type { RestHandler, RestRequest, RestResponse } from '../rest/route';
 
@@ -28,8 +34,7 @@ import type { RestHandler, RestRequest, RestResponse } from '../rest/route';
  * headers are then those of the 429.
  */
 export async function checkRestRateLimit(context: Context, headers: Record<string, string>): Promise<void> {
-  if (!context.actor) return;
-  const state = await consumeRateLimit(context.sql, context.actor, context.settings.RATE_LIMIT_PER_MINUTE);
+  const state = await countRequest(context);
   if (!state) return;
   Object.assign(headers, rateLimitHeaders(state));
   if (state.limited) throw new RateLimitedError(state.resetSeconds);
