@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context';
 import { buildRouter } from '../../src/http/rest';
 import { openApiPath } from '../../src/http/openapi/document';
-import type { RestRoute } from '../../src/http/rest/route';
+import type { RestRoute } from '../../src/http/rest/router';
 import { createStrategy } from '../../src/modules/strategies/service';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { request, type JsonResponse } from '../support/http';

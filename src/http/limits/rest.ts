@@ -26,7 +26,7 @@ import type { Scope } from '../../modules/workspaces/keys';
 import { restError } from '../rest/errors';
 import { rateLimitHeaders } from './headers';
 import { parseJsonBody, readBody } from '../rest/body';
-import type { RestHandler, RestRequest, RestResponse } from '../rest/route';
+import type { RestHandler, RestRequest, RestResponse } from '../rest/router';
 
 /**
  * Counts a request of an authenticated caller against its key's budget and returns the `X-RateLimit-*` headers for the

@@ -1,4 +1,4 @@
-import type { RestRoute } from '../rest/route';
+import type { RestRoute } from '../rest/router';
 import { requestSchemas, responseSchemas } from './schemas';
 import { tagDescriptions } from './tags';
 

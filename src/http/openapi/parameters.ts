@@ -1,4 +1,4 @@
-import type { QueryParameter } from '../rest/route';
+import type { QueryParameter } from '../rest/router';
 import type { JsonSchema } from './schemas';
 
 /** Query parameters that several routes share, as the route table describes them. */

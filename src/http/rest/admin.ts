@@ -2,7 +2,7 @@ import { setApiKeyRateLimit } from '../../modules/limits/service';
 import { keysToCamel } from '../../modules/key-case';
 import * as workspaces from '../../modules/workspaces/service';
 import { requireAdminToken } from '../admin-token';
-import type { RestHandler, RestRequest } from './route';
+import type { RestHandler, RestRequest } from './router';
 
 /** Provisioning, guarded by ADMIN_TOKEN (not by an API key: there is no workspace yet). */
 const requireAdmin = (request: RestRequest) => requireAdminToken(request.context.settings.ADMIN_TOKEN, request.raw.headers);

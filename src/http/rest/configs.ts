@@ -2,7 +2,7 @@ import { createConfig, deleteConfig, getConfig, listConfigs, replaceConfig, upda
 import { configBody } from '../../modules/configs/body';
 import { keysToCamel } from '../../modules/key-case';
 import { cursorPagination } from './pagination';
-import type { RestHandler, RestRequest } from './route';
+import type { RestHandler, RestRequest } from './router';
 
 /**
  * A config body as sent: keys to camelCase, and the read-only fields of a config object (id, created_at,

@@ -15,7 +15,7 @@ import {
 import { rowBody, tableBody } from '../../modules/datasets/body';
 import { keysToCamel } from '../../modules/key-case';
 import { numberedPagination } from './pagination';
-import type { RestHandler, RestRequest } from './route';
+import type { RestHandler, RestRequest } from './router';
 
 /** The file part's bytes, within the size limit; a truncated multipart body is the client's error (400). */
 async function* limitBytes(stream: Readable, limit: number): AsyncGenerator<Uint8Array> {

@@ -7,7 +7,7 @@ import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../e
 import { restError } from './errors';
 import { readJsonBody } from './body';
 import { Router } from './router';
-import type { RestRequest, RestResponse } from './route';
+import type { RestRequest, RestResponse } from './router';
 import { restRoutes } from './routes';
 import { checkRestRateLimit, handleIdempotently, requireRouteScope } from '../limits/rest';
 import { setRoutePattern } from '../../observability/http';

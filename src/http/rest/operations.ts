@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from '../../errors';
 import { metricsFor } from '../../observability/metrics';
 import { requireAdminToken } from '../admin-token';
 import { buildOpenApiDocument } from '../openapi/document';
-import type { RestHandler, RestRoute } from './route';
+import type { RestHandler, RestRoute } from './router';
 
 /** The handlers of the Operations routes: liveness, readiness, metrics and the OpenAPI document. */
 

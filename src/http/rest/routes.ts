@@ -9,7 +9,7 @@ import * as admin from './admin';
 import * as configs from './configs';
 import { datasetHandlers } from './datasets';
 import * as operations from './operations';
-import type { Access, OperationDescription, RestHandler, RestRoute } from './route';
+import type { Access, OperationDescription, RestHandler, RestRoute } from './router';
 import * as runs from './runs';
 import * as strategies from './strategies';
 import * as webhooks from './webhooks';

@@ -14,7 +14,7 @@ import { progressBody, resultBody, runBody } from '../../modules/runs/body';
 import { ValidationError } from '../../errors';
 import { keysToCamel } from '../../modules/key-case';
 import { cursorPagination, numberedPagination } from './pagination';
-import type { RestHandler, RestRequest } from './route';
+import type { RestHandler, RestRequest } from './router';
 
 /** Run bodies: our keys to camelCase, except inline documents' `values` (user column names) which stay as sent. */
 async function runInputBody(request: RestRequest): Promise<unknown> {

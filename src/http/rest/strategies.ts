@@ -2,7 +2,7 @@ import { generateStrategy, getStrategy, listStrategies, updateStrategy } from '.
 import { strategyBody } from '../../modules/strategies/body';
 import { keysToCamel } from '../../modules/key-case';
 import { cursorPagination } from './pagination';
-import type { RestHandler } from './route';
+import type { RestHandler } from './router';
 
 export const generate: RestHandler = async (request) => ({
   status: 201,

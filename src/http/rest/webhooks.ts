@@ -2,7 +2,7 @@ import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks,
 import { deliveryBody, webhookBody } from '../../modules/webhooks/body';
 import { keysToCamel } from '../../modules/key-case';
 import { cursorPagination } from './pagination';
-import type { RestHandler } from './route';
+import type { RestHandler } from './router';
 
 /** The creation answer is the only one that carries the signing secret. */
 export const create: RestHandler = async (request) => {
