@@ -296,14 +296,17 @@ export async function upsertReferenceRows(context: Context, datasetId: string, s
 export async function upsertReferenceRowsFromJson(context: Context, datasetId: string, rows: unknown): Promise<RowsWritten> {
   requireScope(context.actor, 'write');
   const parsed = z
-    .array(rowValues, 'rows must be a list of objects')
-    .min(1, 'rows must not be empty')
-    .max(MAX_ROWS_PER_WRITE, `at most ${MAX_ROWS_PER_WRITE} rows per request`)
-    .safeParse(rows);
-  if (!parsed.success) throw validationErrorFromIssues('Invalid rows.', parsed.error.issues, (segment) => segment);
+    .object({
+      rows: z
+        .array(rowValues, 'rows must be a list of objects')
+        .min(1, 'rows must not be empty')
+        .max(MAX_ROWS_PER_WRITE, `at most ${MAX_ROWS_PER_WRITE} rows per request`),
+    })
+    .safeParse({ rows });
+  if (!parsed.success) throw validationErrorFromIssues('Invalid rows.', parsed.error.issues);
   // JSON.stringify below would overflow the stack on absurd nesting (REST bodies are checked as they are read).
-  assertJsonDepth(parsed.data, 'The rows');
-  const bytes = new TextEncoder().encode(JSON.stringify(parsed.data));
+  assertJsonDepth(parsed.data.rows, 'The rows');
+  const bytes = new TextEncoder().encode(JSON.stringify(parsed.data.rows));
   return upsertReferenceRows(context, datasetId, {
     body: (async function* () {
       yield bytes;
