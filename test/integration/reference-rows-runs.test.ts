@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutionContext, planRun, runChunk, runHooks, runIndexKey } from '../../src/modules/runs/execute';
+import { startWorker } from '../../src/worker';
 import { graphql, request } from '../support/http';
+import { waitForRun } from './runs-fixture';
 import { startTestServer, type TestServer, type TestWorkspace } from '../support/server';
 
 let server: TestServer;
@@ -136,6 +138,61 @@ describe('runs against live reference data', { timeout: 120_000 }, () => {
     expect(now.D1).toEqual({ match: 'R4', reference: 'Umbrella Pharmaceuticals' });
     expect(now.D2?.match).toBeNull();
     expect(now.D3?.match).toBeNull();
+  });
+
+  it('runs on a worker while many upserts land: every result shows the rows of the version the run recorded', async () => {
+    // 30 reference rows; each write request v renames all of them to "<name> v<v>", so a result's evidence tells
+    // which version its reference rows came from.
+    const names = Array.from({ length: 30 }, (_, k) => `vendor ${String.fromCharCode(97 + (k % 26))}${k} ${(k * 7919) % 1000}`);
+    const reference = await request(server.url, 'POST', '/v1/reference-data', {
+      key: workspace.key,
+      json: { name: 'renamed', id_column: 'id', data: names.map((name, k) => ({ id: `R${k}`, name: `${name} v1` })) },
+    });
+    const source = await request(server.url, 'POST', '/v1/source-data', {
+      key: workspace.key,
+      json: { name: 'to match', id_column: 'doc', data: names.map((name, k) => ({ doc: `D${k}`, vendor: name })) },
+    });
+    const config = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      json: {
+        name: 'renamed',
+        reference_data_id: reference.body.id,
+        source_data_id: source.body.id,
+        field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }],
+        threshold: 0.5,
+      },
+    });
+    const worker = await startWorker(server.app, { databaseUrl: server.database.url, schedules: false });
+    try {
+      const runs: string[] = [];
+      const writes = (async () => {
+        for (let v = 2; v <= 16; v++) {
+          const written = await request(server.url, 'POST', `/v1/reference-data/${reference.body.id}/rows`, {
+            key: workspace.key,
+            json: names.map((name, k) => ({ id: `R${k}`, name: `${name} v${v}` })),
+          });
+          expect(written.body.version).toBe(v);
+          if (v % 5 === 0) runs.push((await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: workspace.key })).body.id);
+        }
+      })();
+      runs.push((await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: workspace.key })).body.id);
+      await writes;
+      for (const runId of runs) {
+        const run = await waitForRun(server.url, workspace.key, runId);
+        expect(run.status).toBe('completed');
+        const version = run.reference_version as number;
+        expect(version).toBeGreaterThanOrEqual(1);
+        const page = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results?limit=500`, { key: workspace.key });
+        expect(page.body.data).toHaveLength(30);
+        for (const result of page.body.data as Array<{ document_id: string; matched_reference_external_id: string; evidence: Array<{ reference_value: string }> }>) {
+          const k = Number(result.document_id.slice(1));
+          expect(result.matched_reference_external_id).toBe(`R${k}`);
+          expect(result.evidence[0]!.reference_value).toBe(`${names[k]} v${version}`);
+        }
+      }
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('the index cache keys on the run and its reference version', () => {
