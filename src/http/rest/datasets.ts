@@ -146,7 +146,7 @@ export function datasetHandlers(kind: DatasetKind) {
 }
 
 /** JSON (`application/json`, `…+json`, or no Content-Type) or NDJSON (`application/x-ndjson` and its aliases). */
-function rowsFormat(contentType: string | undefined): RowsSource['format'] {
+export function rowsFormat(contentType: string | undefined): RowsSource['format'] {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (!type || /^application\/(.+\+)?json$/.test(type)) return 'json';
   if (/^application\/(x-)?(ndjson|jsonl|jsonlines)$/.test(type) || type === 'application/x-jsonlines') return 'ndjson';
