@@ -1,5 +1,5 @@
 /**
- * Run execution, called by the graphile-worker tasks of src/worker.ts:
+ * Run execution, called by the graphile-worker tasks of src/worker:
  *   run_plan  → counts the source rows, writes run_chunks (position ranges), queues one run_chunk job per chunk
  *               and sets the run `running`, all in one transaction;
  *   run_chunk → matches its slice against the run's reference index (cached per process) and, in one transaction,

@@ -125,7 +125,7 @@ export async function deliverWebhook(app: App, deliveryId: string, attempt: numb
   if (status === 'failed') app.logger.warn({ deliveryId, url, error: result.error, attempts: attempt }, 'webhook delivery failed for good');
 }
 
-/** The task of src/worker.ts's task list. */
+/** The task of src/worker's task list. */
 export async function deliverWebhookTask(app: App, payload: unknown, helpers: JobHelpers): Promise<void> {
   const { deliveryId } = payloadSchema.parse(payload);
   await deliverWebhook(app, deliveryId, helpers.job.attempts, helpers.job.max_attempts);

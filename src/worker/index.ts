@@ -3,13 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger as WorkerLogger, parseCronItems, run, type JobHelpers, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import { z } from 'zod';
-import type { App } from './context';
-import { completeRun, createExecutionContext, failRun, planRun, RunFailure, runChunk, type ExecutionContext } from './modules/runs/execute';
-import { runReviewPass } from './modules/runs/review-pass';
-import { scheduleTick } from './modules/runs/schedule';
-import { reconnectDelay } from './db/client';
-import { handBackJobs } from './worker-handback';
-import { startHeartbeat } from './worker-heartbeat';
+import type { App } from '../context';
+import { completeRun, createExecutionContext, failRun, planRun, RunFailure, runChunk, type ExecutionContext } from '../modules/runs/execute';
+import { runReviewPass } from '../modules/runs/review-pass';
+import { scheduleTick } from '../modules/runs/schedule';
+import { reconnectDelay } from '../db/client';
+import { handBackJobs } from './handback';
+import { startHeartbeat } from './heartbeat';
 
 export interface RunningWorker {
   /** `hostname:pid`, recorded on every chunk this process takes. */
@@ -69,7 +69,7 @@ export function taskList(app: App, execution: ExecutionContext): TaskList {
       const { runId } = planPayload.parse(payload);
       await guarded(app, runId, helpers, () => runReviewPass(app, runId, (id) => completeRun(app, id)));
     },
-    deliver_webhook: async (payload, helpers) => (await import('./modules/webhooks/jobs')).deliverWebhookTask(app, payload, helpers),
+    deliver_webhook: async (payload, helpers) => (await import('../modules/webhooks/jobs')).deliverWebhookTask(app, payload, helpers),
     runs_schedule_tick: async (payload) => {
       const { _cron } = tickPayload.parse(payload);
       const started = await scheduleTick(app, new Date(_cron.ts));
