@@ -4,6 +4,7 @@ import type { App } from '../context';
 import { requireAdminToken } from '../http/admin-token';
 import { RUN_STATUSES } from '../modules/runs/service';
 import type { Router } from '../http/rest/router';
+import type { TaskIdentifier } from '../worker/tasks';
 
 /**
  * Prometheus metrics of one server process (`GET /metrics`).
@@ -56,7 +57,7 @@ export function metricsFor(app: App): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const task of ['run_plan', 'run_chunk']) this.set({ task }, 0);
+      for (const task of ['run_plan', 'run_chunk'] satisfies TaskIdentifier[]) this.set({ task }, 0);
       try {
         const rows = await app.sql<{ task: string; count: string }[]>`
           select t.identifier as task, count(*)::text as count

@@ -1,13 +1,11 @@
 /**
- * The `deliver_webhook` task: one attempt at POSTing one delivery. A non-2xx answer, a redirect or a network error
+ * The `webhook_delivery` task (src/worker/tasks.ts): one attempt at POSTing one delivery. A non-2xx answer, a redirect or a network error
  * is recorded on the delivery and thrown, so graphile-worker retries with its exponential backoff; the last attempt
  * marks the delivery `failed` instead.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { JobHelpers } from 'graphile-worker';
-import { z } from 'zod';
 import type { App } from '../../context';
 import { eventBody } from './payload';
 import type { WebhookDelivery } from './service';
@@ -15,7 +13,6 @@ import { signPayload } from './signature';
 import { hostRefusal, listedHost, parseAllowedHosts, refusedAddress } from './validation';
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
-const payloadSchema = z.object({ deliveryId: z.string().uuid() });
 
 export interface Attempt {
   statusCode: number | null;
@@ -123,10 +120,4 @@ export async function deliverWebhook(app: App, deliveryId: string, attempt: numb
     where id = ${delivery.id} and status = 'pending'`;
   if (status === 'pending') throw new DeliveryAttemptError(`webhook delivery ${delivery.id} to ${url} failed (attempt ${attempt} of ${maxAttempts}): ${result.error}`);
   if (status === 'failed') app.logger.warn({ deliveryId, url, error: result.error, attempts: attempt }, 'webhook delivery failed for good');
-}
-
-/** The task of src/worker's task list. */
-export async function deliverWebhookTask(app: App, payload: unknown, helpers: JobHelpers): Promise<void> {
-  const { deliveryId } = payloadSchema.parse(payload);
-  await deliverWebhook(app, deliveryId, helpers.job.attempts, helpers.job.max_attempts);
 }
