@@ -5,9 +5,9 @@
 import { readSettings } from '../config';
 import { connect } from '../db/client';
 import { createLogger } from '../logger';
-import { handleShutdownSignals } from '../shutdown';
+import { handleShutdownSignals } from '../process/shutdown';
 import { startWorker } from './index';
-import { exitWithStartError, migrateAtStart } from '../start-errors';
+import { exitWithStartError, migrateAtStart } from '../process/start-errors';
 
 async function main(): Promise<void> {
   const settings = readSettings();

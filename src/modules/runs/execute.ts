@@ -24,7 +24,7 @@ import {
   type ReferenceIndexData,
   type SliceResult,
 } from '../../matching';
-import { runOnThread, siblingModule } from '../../threads';
+import { runOnThread, siblingModule } from '../../process/threads';
 import { ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
 import { loadEngineRows } from './reference-rows';
