@@ -135,4 +135,10 @@ describe('the import graph', () => {
     );
     expect(reachingUp).toEqual([]);
   });
+
+  it('keeps src/worker/tasks.ts, which the modules import to queue jobs, free of imports from src (the worker imports the modules)', () => {
+    const tasks = path.join(SRC, 'worker', 'tasks.ts');
+    const internal = specifiersOf(tasks, readFileSync(tasks, 'utf8')).filter((specifier) => specifier.startsWith('.'));
+    expect(internal).toEqual([]);
+  });
 });
