@@ -1,6 +1,6 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors';
-import { encodeCursor, type CursorPage } from '../modules/pagination';
+import { encodeCursor, type CursorPage } from '../modules/shared/pagination';
 
 interface ConnectionArgs {
   first?: number | null;

@@ -5,9 +5,10 @@ import { matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ValidationError, validationErrorFromIssues, NotFoundError } from '../../errors';
 import type { MatchConfig } from '../../matching/types';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';
+import { type CursorPage, cursorParams, newestFirstPage } from '../shared/pagination';
+import { isUuid } from '../shared/ids';
 import { datasetForField } from '../datasets/service';
-import { checkColumns, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
+import { checkColumns, parseConfigFields, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
 
 export type MatchingConfig = typeof matchingConfigs.$inferSelect;
 
@@ -20,7 +21,7 @@ export async function getConfig(context: Context, id: string): Promise<MatchingC
 }
 
 async function findConfig(context: Context, actor: Actor, id: string): Promise<MatchingConfig> {
-  const config = UUID_PATTERN.test(id)
+  const config = isUuid(id)
     ? await context.db.query.matchingConfigs.findFirst({ where: { id, workspaceId: actor.workspaceId } })
     : undefined;
   if (!config) throw new NotFoundError('matching config', id);

@@ -3,17 +3,16 @@ import { z } from 'zod';
 import type { Context } from '../../context';
 import { datasetRows, datasets, matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
-import { decimalParam } from '../pagination';
+import { parsePage, type Page } from '../shared/pagination';
+import { isUuid } from '../shared/ids';
 import { requireScope } from '../workspaces/actor';
 import { assertJsonDepth } from '../../json-depth';
 import { parseUpload, UploadParseError, type UploadFormat } from './parse';
 import { copyRowsIntoDataset } from './copy';
-import { toCsvLine } from './csv';
+import { toCsvLine } from '../shared/csv';
 
 export type Dataset = typeof datasets.$inferSelect;
 export type DatasetRow = typeof datasetRows.$inferSelect;
-
-const uuid = z.string().uuid();
 
 export const importOptions = z
   .object({
@@ -109,7 +108,7 @@ export async function importDatasetFromJson(context: Context, kind: DatasetKind,
 
 export async function getDataset(context: Context, kind: DatasetKind, id: string): Promise<Dataset> {
   const actor = requireScope(context.actor, 'read');
-  const dataset = uuid.safeParse(id).success
+  const dataset = isUuid(id)
     ? await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId, kind } })
     : undefined;
   if (!dataset) throw new NotFoundError(kind === 'reference' ? 'reference data' : 'source data', id);
@@ -126,7 +125,7 @@ export async function datasetForField(
   id: string,
   kind: DatasetKind,
 ): Promise<{ dataset: Dataset } | { problem: string }> {
-  const dataset = uuid.safeParse(id).success ? await context.db.query.datasets.findFirst({ where: { id, workspaceId } }) : undefined;
+  const dataset = isUuid(id) ? await context.db.query.datasets.findFirst({ where: { id, workspaceId } }) : undefined;
   if (!dataset) return { problem: `no ${kind} data with this id in your workspace` };
   if (dataset.kind !== kind) return { problem: `this dataset is ${dataset.kind} data, not ${kind} data` };
   return { dataset };
@@ -135,30 +134,11 @@ export async function datasetForField(
 /** For GraphQL, whose dataset ids do not say the kind. */
 export async function getAnyDataset(context: Context, id: string): Promise<Dataset> {
   const actor = requireScope(context.actor, 'read');
-  const dataset = uuid.safeParse(id).success
+  const dataset = isUuid(id)
     ? await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId } })
     : undefined;
   if (!dataset) throw new NotFoundError('dataset', id);
   return dataset;
-}
-
-export interface Page<T> {
-  data: T[];
-  total: number;
-  page: number;
-  limit: number;
-}
-
-const pageParams = (maxLimit: number, defaultLimit: number) =>
-  z.object({
-    page: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more')).default(1),
-    limit: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(maxLimit, `must be at most ${maxLimit}`)).default(defaultLimit),
-  });
-
-export function parsePage(input: { page?: unknown; limit?: unknown }, maxLimit = 100, defaultLimit = 20) {
-  const parsed = pageParams(maxLimit, defaultLimit).safeParse(input);
-  if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
-  return parsed.data;
 }
 
 export async function listDatasets(context: Context, kind: DatasetKind, paging: { page?: unknown; limit?: unknown }): Promise<Page<Dataset>> {

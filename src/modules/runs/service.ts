@@ -8,21 +8,19 @@ import type { RunSnapshot, RunStatus, RunTrigger, StoredEvidence } from '../../d
 import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
 import { notifyRun, runStateFromRow, type RunState } from '../../events/run-events';
 import { getConfig, type MatchingConfig } from '../configs/service';
-import { parsePage, type Page } from '../datasets/service';
-import { toCsvLine } from '../datasets/csv';
 import { datasetForField, rowValues } from '../datasets/service';
 import { getStrategy, strategyReviewBand } from '../strategies/service';
 import { queueReviewPass } from './review-pass';
 import { REVIEW_MEANING } from './review-meaning';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { cursorPage, cursorParams, decimalParam, decodeCursor, type CursorPage } from '../pagination';
+import { cursorPage, cursorParams, decimalParam, decodeCursor, parsePage, type CursorPage, type Page } from '../shared/pagination';
+import { toCsvLine } from '../shared/csv';
+import { isUuid, uuidParam } from '../shared/ids';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 
 export type Run = RunState;
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'];
 export const CANCELLABLE: ReadonlySet<string> = new Set(['queued', 'running', 'ai_resolving']);
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RunResult {
   id: string;
@@ -72,7 +70,7 @@ const documentSchema = z
 
 export const runInput = z
   .object({
-    sourceDataId: z.string().regex(UUID, 'must be a UUID').nullish(),
+    sourceDataId: uuidParam.nullish(),
     documents: z.array(documentSchema).min(1, 'must not be empty').max(100_000, 'at most 100000 documents').nullish(),
   })
   .strict()
@@ -203,7 +201,7 @@ export async function smartRun(context: Context, configId: string, rawInput: unk
 // ─── reading runs ───────────────────────────────────────────────────────────────────────────────────────────────
 
 async function findRun(app: App, actor: Actor, id: string): Promise<Run> {
-  const [row] = UUID.test(id)
+  const [row] = isUuid(id)
     ? await app.sql<Record<string, unknown>[]>`select * from runs where id = ${id} and workspace_id = ${actor.workspaceId}`
     : [];
   if (!row) throw new NotFoundError('run', id);
@@ -223,7 +221,7 @@ export function phaseProgress(run: Run): number {
 }
 
 const listParams = cursorParams.extend({
-  configId: z.string().regex(UUID, 'must be a UUID').optional(),
+  configId: uuidParam.optional(),
   status: z.enum(RUN_STATUSES as [RunStatus, ...RunStatus[]]).optional(),
 });
 
@@ -425,7 +423,7 @@ export async function reviewResult(context: Context, runId: string, resultId: st
   const run = await findRun(context, actor, runId);
   const parsed = reviewInput.safeParse(rawInput ?? {});
   if (!parsed.success) throw validationErrorFromIssues('Invalid review.', parsed.error.issues);
-  const [row] = UUID.test(resultId)
+  const [row] = isUuid(resultId)
     ? await context.sql<Record<string, unknown>[]>`
         update run_results set status = ${parsed.data.status}, notes = ${parsed.data.notes ?? null}, reviewed_at = now()
         where id = ${resultId} and run_id = ${run.id}
@@ -439,7 +437,7 @@ export async function reviewResult(context: Context, runId: string, resultId: st
 export async function getResult(context: Context, runId: string, resultId: string): Promise<RunResult> {
   const actor = requireScope(context.actor, 'read');
   const run = await findRun(context, actor, runId);
-  const [row] = UUID.test(resultId)
+  const [row] = isUuid(resultId)
     ? await context.sql<Record<string, unknown>[]>`select * from run_results where id = ${resultId} and run_id = ${run.id}`
     : [];
   if (!row) throw new NotFoundError('result', resultId);
