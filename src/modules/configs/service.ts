@@ -1,6 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { z } from 'zod';
-import type { Context } from '../../context';
+import type { App, Context } from '../../context';
 import { matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ValidationError, validationErrorFromIssues, NotFoundError } from '../../errors';
 import type { MatchConfig } from '../../matching/types';
@@ -161,4 +160,9 @@ export async function listConfigs(context: Context, params: { limit?: unknown; c
   if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
   const { limit } = parsed.data;
   return newestFirstPage(context.db, matchingConfigs, eq(matchingConfigs.workspaceId, actor.workspaceId), parsed.data.cursor, limit);
+}
+
+/** Every config with a cron schedule, of every workspace (the scheduler's tick; no caller, so no actor). */
+export async function scheduledConfigs(app: App): Promise<MatchingConfig[]> {
+  return app.db.query.matchingConfigs.findMany({ where: { schedule: { isNotNull: true } } });
 }
