@@ -16,7 +16,7 @@ import { datasetForField, type Dataset } from '../datasets/service';
 import { type CursorPage, cursorParams, newestFirstPage } from '../shared/pagination';
 import { isUuid, uuidParam } from '../shared/ids';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { reviewLabels, SAMPLE_LIMITS, sampleTable } from './inputs';
+import { reviewLabels, SAMPLE_LIMITS, sampleTable } from './store';
 
 export type Strategy = typeof strategies.$inferSelect;
 export type ReviewBand = { low: number; high: number };
@@ -149,9 +149,9 @@ async function generate(input: GenerateStrategyInput): Promise<GeneratedStrategy
 
 async function generateFor(context: Context, actor: Actor, sources: Sources, userPrompt: string | null, useReviews: boolean) {
   const [reference, source, labels] = await Promise.all([
-    sampleTable(context, sources.reference, SAMPLE_LIMITS.reference),
-    sources.source ? sampleTable(context, sources.source, SAMPLE_LIMITS.source) : Promise.resolve(undefined),
-    useReviews ? reviewLabels(context, actor.workspaceId, sources.reference.id) : Promise.resolve([]),
+    sampleTable(context.sql, sources.reference, SAMPLE_LIMITS.reference),
+    sources.source ? sampleTable(context.sql, sources.source, SAMPLE_LIMITS.source) : Promise.resolve(undefined),
+    useReviews ? reviewLabels(context.sql, actor.workspaceId, sources.reference.id) : Promise.resolve([]),
   ]);
   if (reference.rows.length === 0) throw new ValidationError(INVALID, [{ path: 'referenceDataId', message: 'the reference data has no rows' }]);
   return generate({
