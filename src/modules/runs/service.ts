@@ -91,13 +91,8 @@ export function configMatch(config: MatchingConfig): RunSnapshot['match'] {
 /** Inserts the run (and its inline documents) and queues its plan job, in one transaction; publishes `queued`. */
 export async function insertRun(app: App, input: NewRun): Promise<Run> {
   return app.sql.begin(async (tx) => {
-    const run = await insertRunRow(tx, {
-      workspaceId: input.workspaceId,
-      matchingConfigId: input.config.id,
-      ...(input.strategy ? { strategy: input.strategy } : {}),
-      triggeredBy: input.triggeredBy,
-      snapshot: input.snapshot,
-    });
+    const { workspaceId, config, strategy, triggeredBy, snapshot } = input;
+    const run = await insertRunRow(tx, { workspaceId, matchingConfigId: config.id, strategy, triggeredBy, snapshot });
     if (input.documents?.length) await insertRunDocuments(tx, run.id, input.documents);
     await tx`select graphile_worker.add_job('run_plan', json_build_object('runId', ${run.id}::text), max_attempts := 3)`;
     await notifyRun(tx, run.id, 'state');
