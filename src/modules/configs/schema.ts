@@ -37,6 +37,7 @@ const FuzzyAlgorithmEnum = builder.enumType('FuzzyAlgorithm', {
     TOKEN_SET: { value: 'token_set' },
     TFIDF_COSINE: { value: 'tfidf_cosine' },
     CODES: { value: 'codes' },
+    QUANTITIES: { value: 'quantities' },
   } satisfies EnumValues<(typeof FUZZY_ALGORITHMS)[number]>,
 });
 
