@@ -38,6 +38,7 @@ const FuzzyAlgorithmEnum = builder.enumType('FuzzyAlgorithm', {
     TFIDF_COSINE: { value: 'tfidf_cosine' },
     CODES: { value: 'codes' },
     QUANTITIES: { value: 'quantities' },
+    ABBREVIATION: { value: 'abbreviation' },
   } satisfies EnumValues<(typeof FUZZY_ALGORITHMS)[number]>,
 });
 
@@ -72,6 +73,11 @@ const FieldMappingOptionsRef = builder.objectRef<Options>('FieldMappingOptions')
       nullable: true,
       description: 'DATE_RANGE: days apart that still count as the same date.',
       resolve: (options) => (options.toleranceDays as number | undefined) ?? null,
+    }),
+    monthFirst: t.boolean({
+      nullable: true,
+      description: 'DATE_RANGE: numeric dates that could be either (03/05/2020) are read month-first on both sides.',
+      resolve: (options) => (options.monthFirst as boolean | undefined) ?? null,
     }),
     tolerance: t.float({
       nullable: true,
@@ -209,6 +215,7 @@ const FieldMappingOptionsInput = builder.inputType('FieldMappingOptionsInput', {
   fields: (t) => ({
     algorithm: t.field({ type: FuzzyAlgorithmEnum, description: 'FUZZY only (default JARO_WINKLER).' }),
     toleranceDays: t.float({ description: 'DATE_RANGE only: days apart still equal (default 0).' }),
+    monthFirst: t.boolean({ description: 'DATE_RANGE only: read numeric dates that could be either (03/05/2020) month-first (default false: day-first).' }),
     tolerance: t.float({ description: 'NUMERIC_RANGE only: absolute tolerance (exactly one of tolerance, tolerancePct).' }),
     tolerancePct: t.float({ description: 'NUMERIC_RANGE only: tolerance in percent (exactly one of tolerance, tolerancePct).' }),
   }),

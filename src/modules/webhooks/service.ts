@@ -11,7 +11,7 @@ import { NotFoundError, validationErrorFromIssues } from '../../errors';
 import { type CursorPage, cursorParams, newestFirstPage } from '../shared/pagination';
 import { isUuid } from '../shared/ids';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { post } from './jobs';
+import { post } from './transport';
 import { DELIVERY_STATUSES, parseAllowedHosts, webhookInput, webhookPatch } from './validation';
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
