@@ -47,10 +47,9 @@ import {
   sourceRange,
   sourceRows as loadSourceRows,
   startMatching,
-  writeResults,
-  type MatchedRow,
   type NewChunk,
 } from './store';
+import { writeResults, type MatchedRow } from './results-store';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 
 /** A problem retrying cannot fix: the run fails at once. */

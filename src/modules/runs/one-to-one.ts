@@ -7,7 +7,8 @@
 import type { App } from '../../context';
 import { notifyRun } from '../../events/run-events';
 import { resolveOneToOne } from '../../matching';
-import { markAssigning, reassignMatches, resultCandidates } from './store';
+import { reassignMatches, resultCandidates } from './results-store';
+import { markAssigning } from './store';
 
 /** Results rewritten per statement. */
 const BATCH_ROWS = 5000;

@@ -18,7 +18,8 @@ import { notifyRun } from '../../events/run-events';
 import { resolveOneToOne, type Assignment, type EngineRow, type MatchConfig, type RowMatch } from '../../matching';
 import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
-import { bandRows, engineRowsById, enterReviewPass, heldReferences, runForWork, runStatus, streamEngineRows, touchRun, writeRescored, type BandRow } from './store';
+import { bandRows, heldReferences, writeRescored, type BandRow } from './results-store';
+import { engineRowsById, enterReviewPass, runForWork, runStatus, streamEngineRows, touchRun } from './store';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
 const BATCH_ROWS = 500;

@@ -26,7 +26,7 @@ import {
   topResults,
   type RunResult,
 } from './service';
-import type { ResultStatus } from './store';
+import type { ResultStatus } from './results-store';
 
 const RunStatusEnum = builder.enumType('RunStatus', {
   description: 'queued → running → (ai_resolving →) completed | failed | cancelled.',

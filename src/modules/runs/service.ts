@@ -18,25 +18,11 @@ import { cursorPage, cursorParams, decimalParam, decodeCursor, parsePage, type C
 import { toCsvLine } from '../shared/csv';
 import { isUuid, uuidParam } from '../shared/ids';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
-import {
-  bestResults,
-  cancelRunRow,
-  findResult,
-  findRun as findRunRow,
-  insertRunDocuments,
-  insertRunRow,
-  recordReview,
-  resultsInOrder,
-  runsNewestFirst,
-  runSnapshot,
-  skipPendingChunks,
-  streamResults,
-  type ResultFilter,
-  type Run,
-  type RunResult,
-} from './store';
+import { bestResults, findResult, recordReview, resultsInOrder, streamResults, type ResultFilter, type RunResult } from './results-store';
+import { cancelRunRow, findRun as findRunRow, insertRunDocuments, insertRunRow, runsNewestFirst, runSnapshot, skipPendingChunks, type Run } from './store';
 
-export type { Run, RunResult } from './store';
+export type { RunResult } from './results-store';
+export type { Run } from './store';
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'];
 export const CANCELLABLE: ReadonlySet<string> = new Set(['queued', 'running', 'ai_resolving']);
 
