@@ -1,5 +1,5 @@
 /**
- * Run execution, called by the graphile-worker tasks of src/worker.ts:
+ * Run execution, called by the graphile-worker tasks of src/worker:
  *   run_plan  → counts the source rows, writes run_chunks (position ranges), queues one run_chunk job per chunk
  *               and sets the run `running`, all in one transaction;
  *   run_chunk → matches its slice against the run's reference index (cached per process) and, in one transaction,
@@ -23,7 +23,7 @@ import {
   type ReferenceIndexData,
   type SliceResult,
 } from '../../matching';
-import { runOnThread, siblingModule } from '../../threads';
+import { runOnThread, siblingModule } from '../../process/threads';
 import { ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
 import { queueReviewPass } from './review-pass';
@@ -51,6 +51,7 @@ import {
 } from './store';
 import { writeResults, type MatchedRow } from './results-store';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
+import { addJobs } from '../../worker/tasks';
 
 /** A problem retrying cannot fix: the run fails at once. */
 export class RunFailure extends Error {}
@@ -122,10 +123,7 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
       return 'done' as const;
     }
     await insertChunks(tx, chunks);
-    await tx`
-      select graphile_worker.add_job('run_chunk', json_build_object('runId', ${runId}::text, 'chunkIndex', i),
-        max_attempts := ${maxAttempts}::int)
-      from generate_series(0, ${chunks.length - 1}::int) as i`;
+    await addJobs(tx, 'run_chunk', chunks.map((chunk) => ({ payload: { runId, chunkIndex: chunk.chunk_index } })), { maxAttempts });
     await startMatching(tx, runId, total, chunks.length);
     await notifyRun(tx, runId, 'state');
     return 'planned' as const;

@@ -20,6 +20,7 @@ import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
 import { bandRows, heldReferences, writeRescored, type BandRow } from './results-store';
 import { engineRowsById, enterReviewPass, runForWork, runStatus, streamEngineRows, touchRun } from './store';
+import { addJob } from '../../worker/tasks';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
 const BATCH_ROWS = 500;
@@ -27,9 +28,7 @@ const BATCH_ROWS = 500;
 /** Moves a run into `ai_resolving` and queues its pass, inside the caller's transaction. */
 export async function queueReviewPass(tx: postgres.TransactionSql, runId: string, fromStatus: 'running' | 'completed'): Promise<boolean> {
   if (!(await enterReviewPass(tx, runId, fromStatus))) return false;
-  await tx`
-    select graphile_worker.add_job('run_review_pass', json_build_object('runId', ${runId}::text),
-      job_key := ${`review_pass:${runId}`}, max_attempts := 3)`;
+  await addJob(tx, 'run_review_pass', { runId }, { maxAttempts: 3, jobKey: `review_pass:${runId}` });
   await notifyRun(tx, runId, 'state');
   return true;
 }

@@ -20,6 +20,7 @@ import { isUuid, uuidParam } from '../shared/ids';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 import { bestResults, findResult, recordReview, resultsInOrder, streamResults, type ResultFilter, type RunResult } from './results-store';
 import { cancelRunRow, findRun as findRunRow, insertRunDocuments, insertRunRow, runsNewestFirst, runSnapshot, skipPendingChunks, type Run } from './store';
+import { addJob } from '../../worker/tasks';
 
 export type { RunResult } from './results-store';
 export type { Run } from './store';
@@ -80,7 +81,7 @@ export async function insertRun(app: App, input: NewRun): Promise<Run> {
     const { workspaceId, config, strategy, triggeredBy, snapshot } = input;
     const run = await insertRunRow(tx, { workspaceId, matchingConfigId: config.id, strategy, triggeredBy, snapshot });
     if (input.documents?.length) await insertRunDocuments(tx, run.id, input.documents);
-    await tx`select graphile_worker.add_job('run_plan', json_build_object('runId', ${run.id}::text), max_attempts := 3)`;
+    await addJob(tx, 'run_plan', { runId: run.id }, { maxAttempts: 3 });
     await notifyRun(tx, run.id, 'state');
     return run;
   });
