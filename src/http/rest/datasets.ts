@@ -14,7 +14,7 @@ import {
 } from '../../modules/datasets/service';
 import { rowBody, rowsWrittenBody, tableBody } from '../../modules/datasets/body';
 import { deleteReferenceRow, patchReferenceRow, upsertReferenceRows, type RowsSource } from '../../modules/datasets/rows';
-import { keysToCamel } from '../../modules/key-case';
+import { keysToCamel } from '../../modules/shared/key-case';
 import { numberedPagination } from './pagination';
 import type { RestHandler, RestRequest } from './router';
 
