@@ -3,6 +3,7 @@
 // here once per value; scoring a pair only reads typed arrays.
 
 import { codeHashes, codesScore, codeWeights } from './comparators/codes';
+import { quantitiesScore, quantityItems } from './comparators/quantities';
 import { jaroWinklerCodes } from './comparators/jaro-winkler';
 import { KERNEL_MAX_LENGTH, tryKernel, type JaroWinklerKernel } from './comparators/jaro-winkler-kernel';
 import { damerauLevenshteinSimilarityCodes, levenshteinSimilarityCodes } from './comparators/levenshtein';
@@ -16,7 +17,7 @@ import type { FieldMapping } from './types';
 
 export type FieldKind =
   | 'exact' | 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine'
-  | 'phonetic' | 'date_range' | 'numeric_range' | 'codes';
+  | 'phonetic' | 'date_range' | 'numeric_range' | 'codes' | 'quantities';
 
 export function fieldKind(mapping: FieldMapping): FieldKind {
   switch (mapping.strategy) {
@@ -42,7 +43,8 @@ export interface FieldColumnData {
   /** text kinds (exact / edit-distance / token_set): this field's slot in the index's row-major text pool, which
    *  holds the normalised text (token_set: canonical sorted token set) of row r at value r·stride + slot */
   textSlot?: number;
-  /** phonetic: (primary, alternate) hash pairs; tfidf: token hashes. Row r owns [itemOffsets[r], itemOffsets[r+1]). */
+  /** phonetic: (primary, alternate) hash pairs; tfidf and codes: token hashes; quantities: (unit hash, value) pairs.
+   *  Row r owns [itemOffsets[r], itemOffsets[r+1]). */
   itemOffsets?: Int32Array;
   items?: Int32Array;
   weights?: Float32Array;
@@ -107,6 +109,7 @@ export class FieldColumnBuilder {
       case 'phonetic':
       case 'tfidf_cosine':
       case 'codes':
+      case 'quantities':
         this.raw.push(rawText);
         break;
       default: {
@@ -140,6 +143,11 @@ export class FieldColumnBuilder {
         this.itemOffsets.push(this.items.length);
         return;
       }
+      case 'quantities': {
+        for (const x of quantityItems(normalised)) this.items.push(x);
+        this.itemOffsets.push(this.items.length);
+        return;
+      }
     }
   }
 
@@ -163,6 +171,7 @@ export class FieldColumnBuilder {
       case 'numeric_range':
         return { kind, raw, numbers: this.numbers.finish(shared) };
       case 'phonetic':
+      case 'quantities':
         return { kind, raw, itemOffsets: this.itemOffsets.finish(shared), items: this.items.finish(shared) };
       case 'tfidf_cosine':
         return this.finishTfidf(raw, shared);
@@ -205,7 +214,7 @@ export class FieldColumnBuilder {
 // Small integer codes for the hot switch in score() (cheaper than comparing kind strings per pair).
 const KIND_CODE: Record<FieldKind, number> = {
   exact: 0, jaro_winkler: 1, levenshtein: 2, damerau_levenshtein: 3, token_set: 4, tfidf_cosine: 5, phonetic: 6,
-  date_range: 7, numeric_range: 8, codes: 9,
+  date_range: 7, numeric_range: 8, codes: 9, quantities: 10,
 };
 
 /** Scores one field of a (source, reference row) pair. */
@@ -277,6 +286,10 @@ export class FieldScorer {
       case 'codes': {
         const hashes = codeHashes(normalised ?? normaliseText(value));
         return hashes.length === 0 ? null : this.fill(EMPTY_CODES, 0, hashes, EMPTY_WEIGHTS, 0);
+      }
+      case 'quantities': {
+        const items = quantityItems(normalised ?? normaliseText(value));
+        return items.length === 0 ? null : this.fill(EMPTY_CODES, 0, items, EMPTY_WEIGHTS, 0);
       }
       default: {
         const text = textFor(this.column.kind, normalised ?? normaliseText(value));
@@ -381,6 +394,7 @@ export class FieldScorer {
     const end = this.itemOffsets[row + 1] as number;
     if (end === start) return -1;
     if (code === 9) return codesScore(p.items, 0, p.items.length, this.items, this.weights, start, end);
+    if (code === 10) return quantitiesScore(p.items, 0, p.items.length, this.items, start, end);
     return code === 6
       ? phoneticCodesScore(p.items, 0, p.items.length >> 1, this.items, start, (end - start) >> 1)
       : sparseCosine(p.items, p.weights, 0, p.items.length, this.items, this.weights, start, end);

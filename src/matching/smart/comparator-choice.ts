@@ -21,6 +21,8 @@ const TFIDF_LEVELS = [0.95, 0.8, 0.6, 0.35, 0];
 const RECORD_TEXT_LEVELS = [0.8, 0.65, 0.5, 0.35, 0.2, 0];
 /** The rarity of the rarest shared code; 0.001: only common codes shared; 0: codes on both sides, none shared. */
 const CODE_LEVELS = [0.8, 0.6, 0.35, 0.001, 0];
+/** Every shared unit agrees; some agree and some do not; none agree. */
+const QUANTITY_LEVELS = [1, 0.5, 0];
 
 export const DEFAULT_DATE_TOLERANCE_DAYS = 30;
 export const DEFAULT_PRICE_TOLERANCE_PCT = 10;
@@ -75,6 +77,12 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
       return {
         strategy: 'fuzzy', options: { algorithm: 'codes' }, levels: CODE_LEVELS,
         describe: 'codes anywhere in the record → the rarest code both share (case, hyphens, spaces and slashes folded); none shared counts against',
+        blocking: [{ transform: 'tokens' }],
+      };
+    case 'quantities':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'quantities' }, levels: QUANTITY_LEVELS,
+        describe: 'amounts with units anywhere in the record ("8gb", "10 oz", "2 pack") → do the units both state agree; a different amount counts against',
         blocking: [{ transform: 'tokens' }],
       };
     case 'identifier':

@@ -11,7 +11,7 @@ export function mappingRationale(p: ProposedMapping, kind: FieldKindName, choice
   const parts: string[] = [];
   parts.push(`${p.source} ↔ ${p.target}: ${p.reason}`);
   // Fields over several columns have no single column whose values could be found in another.
-  if (kind !== 'record_text' && kind !== 'codes') parts.push(`${pct(p.overlap.values)} of source values (${pct(p.overlap.tokens)} of words) found in the reference column`);
+  if (kind !== 'record_text' && kind !== 'codes' && kind !== 'quantities') parts.push(`${pct(p.overlap.values)} of source values (${pct(p.overlap.tokens)} of words) found in the reference column`);
   parts.push(`${kind.replace(/_/g, ' ')}: ${choice.describe.replace(/^[^→]*→\s*/, '')}`);
   if (damping === 0) {
     parts.push('not counted: the whole-record text scores the same words with the same comparison (kept for blocking and evidence)');

@@ -4,6 +4,7 @@
 // profiles alone, so nothing here knows a column name.
 
 import { extractCodes } from '../comparators/codes';
+import { quantityItems } from '../comparators/quantities';
 import { normaliseText } from '../normalise';
 import type { EngineRow, FieldMapping } from '../types';
 import { chooseComparator, type ComparatorChoice } from './comparator-choice';
@@ -18,7 +19,7 @@ const MIN_TEXT_TOKENS = 3;
 
 export interface RecordField {
   proposed: ProposedMapping;
-  kind: 'record_text' | 'codes';
+  kind: 'record_text' | 'codes' | 'quantities';
   choice: ComparatorChoice;
   mapping: FieldMapping;
 }
@@ -37,14 +38,18 @@ function textColumns(columns: ProfiledColumn[], excluded: Set<string>): Profiled
   });
 }
 
-function codeShare(rows: EngineRow[], columns: string[]): number {
+/** Share of rows where `found` finds something in one of the columns' normalised texts. */
+function shareWith(rows: EngineRow[], columns: string[], found: (normalised: string) => boolean): number {
   if (rows.length === 0) return 0;
-  let withCodes = 0;
+  let withAny = 0;
   for (const row of rows) {
-    if (columns.some((c) => extractCodes(normaliseText(row.values?.[c])).length > 0)) withCodes++;
+    if (columns.some((c) => found(normaliseText(row.values?.[c])))) withAny++;
   }
-  return withCodes / rows.length;
+  return withAny / rows.length;
 }
+
+const hasCodes = (normalised: string) => extractCodes(normalised).length > 0;
+const hasQuantities = (normalised: string) => quantityItems(normalised).length > 0;
 
 export function proposeRecordFields(
   source: { columns: ProfiledColumn[]; rows: EngineRow[] }, reference: { columns: ProfiledColumn[]; rows: EngineRow[] }, excluded: Set<string>,
@@ -75,14 +80,22 @@ export function proposeRecordFields(
     fields.push(field('record_text', base.source, base.target,
       `whole record: ${round(tokens(sourceColumns))} / ${round(tokens(referenceColumns))} words per row over the text columns, the longest with ${round(longest(sourceColumns))} / ${round(longest(referenceColumns))} (≥ ${MIN_TEXT_TOKENS})`));
   }
-  const sourceCodes = codeShare(source.rows, sourceNames);
-  const referenceCodes = codeShare(reference.rows, referenceNames);
+  const sourceCodes = shareWith(source.rows, sourceNames, hasCodes);
+  const referenceCodes = shareWith(reference.rows, referenceNames, hasCodes);
   measured.rowsWithCodes = { source: round(sourceCodes), reference: round(referenceCodes), minimum: MIN_CODE_SHARE };
   // Codes inside text on at least one side (a code column on the other); a record of names, dates and postcodes
   // compares its digits field by field.
   if (Math.max(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS && Math.min(sourceCodes, referenceCodes) >= MIN_CODE_SHARE) {
     fields.push(field('codes', `codes in ${base.source}`, `codes in ${base.target}`,
       `codes (letters with digits, long digit runs) in ${Math.round(sourceCodes * 100)}% of source rows and ${Math.round(referenceCodes * 100)}% of reference rows`));
+  }
+  const sourceQuantities = shareWith(source.rows, sourceNames, hasQuantities);
+  const referenceQuantities = shareWith(reference.rows, referenceNames, hasQuantities);
+  measured.rowsWithQuantities = { source: round(sourceQuantities), reference: round(referenceQuantities), minimum: MIN_CODE_SHARE };
+  // Amounts with units in text: sibling products, editions and orders differ in them while their words agree.
+  if (Math.max(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS && Math.min(sourceQuantities, referenceQuantities) >= MIN_CODE_SHARE) {
+    fields.push(field('quantities', `quantities in ${base.source}`, `quantities in ${base.target}`,
+      `amounts with units in ${Math.round(sourceQuantities * 100)}% of source rows and ${Math.round(referenceQuantities * 100)}% of reference rows`));
   }
   return { fields, measured };
 }

@@ -12,7 +12,7 @@ import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
 export type Issue = { path: PropertyKey[]; message: string };
 
 export const STRATEGIES = ['exact', 'fuzzy', 'phonetic', 'date_range', 'numeric_range'] as const;
-export const FUZZY_ALGORITHMS = ['jaro_winkler', 'levenshtein', 'damerau_levenshtein', 'token_set', 'tfidf_cosine', 'codes'] as const;
+export const FUZZY_ALGORITHMS = ['jaro_winkler', 'levenshtein', 'damerau_levenshtein', 'token_set', 'tfidf_cosine', 'codes', 'quantities'] as const;
 export const BLOCKING_STRATEGIES = ['parallel', 'ordered_fallback'] as const;
 export const BLOCKING_TRANSFORMS = ['exact', 'tokens', 'qgrams', 'phonetic', 'prefix'] as const;
 export const DEFAULT_THRESHOLD = 0.85;
