@@ -20,7 +20,7 @@ const DEFAULT_Q = 3;
 /** A conjunctive key over multi-valued parts (tokens × tokens…) yields at most this many combinations per row. */
 const MAX_COMBINATIONS = 64;
 
-export type ValueKind = 'text' | 'date' | 'number';
+export type ValueKind = 'text' | 'date' | 'date_month_first' | 'number';
 
 export interface BlockingIndexData extends PostingTable {
   strategy: 'parallel' | 'ordered_fallback';
@@ -65,7 +65,7 @@ export function defaultBlockingKeys(mappings: FieldMapping[]): BlockingKey[] {
 
 function valueKind(part: BlockingKeyPart, mappings: FieldMapping[]): ValueKind {
   const mapping = mappings.find((m) => m.source === part.source && m.target === part.target);
-  if (mapping?.strategy === 'date_range') return 'date';
+  if (mapping?.strategy === 'date_range') return mapping.options?.monthFirst === true ? 'date_month_first' : 'date';
   if (mapping?.strategy === 'numeric_range') return 'number';
   return 'text';
 }
@@ -73,8 +73,8 @@ function valueKind(part: BlockingKeyPart, mappings: FieldMapping[]): ValueKind {
 /** The values one key part yields for a row's cell (deduplicated; empty when the cell is missing). */
 export function partValues(part: BlockingKeyPart, kind: ValueKind, row: NormalisedRow, column: string): string[] {
   let text: string;
-  if (kind === 'date') {
-    const day = normaliseDate(row.raw(column));
+  if (kind === 'date' || kind === 'date_month_first') {
+    const day = normaliseDate(row.raw(column), kind === 'date_month_first');
     text = day === null ? '' : isoDay(day);
   } else if (kind === 'number') {
     const n = normaliseNumber(row.raw(column));

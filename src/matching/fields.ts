@@ -2,6 +2,7 @@
 // hash/weight arrays, numbers), plus the matching source-side preparation. Everything a pair needs is computed
 // here once per value; scoring a pair only reads typed arrays.
 
+import { abbreviationSimilarityCodes } from './comparators/abbreviation';
 import { codeHashes, codesScore, codeWeights } from './comparators/codes';
 import { quantitiesScore, quantityItems } from './comparators/quantities';
 import { jaroWinklerCodes } from './comparators/jaro-winkler';
@@ -17,7 +18,7 @@ import type { FieldMapping } from './types';
 
 export type FieldKind =
   | 'exact' | 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine'
-  | 'phonetic' | 'date_range' | 'numeric_range' | 'codes' | 'quantities';
+  | 'phonetic' | 'date_range' | 'numeric_range' | 'codes' | 'quantities' | 'abbreviation';
 
 export function fieldKind(mapping: FieldMapping): FieldKind {
   switch (mapping.strategy) {
@@ -92,12 +93,12 @@ export class FieldColumnBuilder {
 
   /** Text kinds push their normalised text into `texts`, the row-major pool shared by all text fields (one value
    *  per text field per row, in mapping order), under `textSlot`. */
-  constructor(readonly kind: FieldKind, private readonly texts: CodePoolBuilder, private readonly textSlot: number) {
+  constructor(readonly kind: FieldKind, private readonly texts: CodePoolBuilder, private readonly textSlot: number, private readonly monthFirst = false) {
     this.itemOffsets.push(0);
   }
 
   static isTextKind(kind: FieldKind): boolean {
-    return kind === 'exact' || kind === 'jaro_winkler' || kind === 'levenshtein' || kind === 'damerau_levenshtein' || kind === 'token_set';
+    return kind === 'exact' || kind === 'jaro_winkler' || kind === 'levenshtein' || kind === 'damerau_levenshtein' || kind === 'token_set' || kind === 'abbreviation';
   }
 
   /** `normalised` is normaliseText(value), computed once per row by the caller. */
@@ -123,7 +124,7 @@ export class FieldColumnBuilder {
     }
     switch (this.kind) {
       case 'date_range':
-        this.numbers.push(normaliseDate(value) ?? Number.NaN);
+        this.numbers.push(normaliseDate(value, this.monthFirst) ?? Number.NaN);
         return;
       case 'numeric_range':
         this.numbers.push(normaliseNumber(value) ?? Number.NaN);
@@ -214,7 +215,7 @@ export class FieldColumnBuilder {
 // Small integer codes for the hot switch in score() (cheaper than comparing kind strings per pair).
 const KIND_CODE: Record<FieldKind, number> = {
   exact: 0, jaro_winkler: 1, levenshtein: 2, damerau_levenshtein: 3, token_set: 4, tfidf_cosine: 5, phonetic: 6,
-  date_range: 7, numeric_range: 8, codes: 9, quantities: 10,
+  date_range: 7, numeric_range: 8, codes: 9, quantities: 10, abbreviation: 11,
 };
 
 /** Scores one field of a (source, reference row) pair. */
@@ -229,6 +230,7 @@ export class FieldScorer {
   private readonly weights: Float32Array;
   private readonly numbers: Float64Array;
   private readonly toleranceDays: number;
+  private readonly monthFirst: boolean;
   private readonly tolerance: number;
   private readonly tolerancePct: number;
   /** jaro_winkler on texts in a kernel memory: this thread's kernel, made at the first prepare() (so an index
@@ -256,6 +258,7 @@ export class FieldScorer {
     this.numbers = column.numbers ?? EMPTY_WEIGHTS;
     const options = mapping.options ?? {};
     this.toleranceDays = finiteOr(options.toleranceDays, 0);
+    this.monthFirst = options.monthFirst === true;
     this.tolerance = finiteOr(options.tolerance, 0);
     this.tolerancePct = finiteOr(options.tolerancePct, 0);
     this.textAddress = texts.codes.byteOffset;
@@ -268,7 +271,7 @@ export class FieldScorer {
     switch (this.column.kind) {
       case 'date_range':
       case 'numeric_range': {
-        const n = this.column.kind === 'date_range' ? normaliseDate(value) : normaliseNumber(value);
+        const n = this.column.kind === 'date_range' ? normaliseDate(value, this.monthFirst) : normaliseNumber(value);
         return n === null ? null : this.fill(EMPTY_CODES, 0, EMPTY_ITEMS, EMPTY_WEIGHTS, n);
       }
       case 'phonetic': {
@@ -357,7 +360,7 @@ export class FieldScorer {
   /** Score in [0, 1], or −1 when the reference value is missing. */
   score(p: PreparedValue, row: number): number {
     const code = this.code;
-    if (code <= 4) {
+    if (code <= 4 || code === 11) {
       // Row-major: the texts of one row's fields are adjacent, so a pair touches one or two cache lines.
       const at = row * this.textStride + this.textSlot;
       const start = this.textOffsets[at] as number;
@@ -378,6 +381,8 @@ export class FieldScorer {
           return damerauLevenshteinSimilarityCodes(a, aStart, aLen, b, start, len);
         case 4:
           return tokenSetCodes(a, aStart, aLen, b, start, len);
+        case 11:
+          return abbreviationSimilarityCodes(a, aStart, aLen, b, start, len);
         default: {
           if (aLen !== len) return 0;
           for (let k = 0; k < len; k++) if (a[aStart + k] !== b[start + k]) return 0;

@@ -91,7 +91,7 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   let textStride = 0;
   const columns = mappings.map((m) => {
     const kind = fieldKind(m);
-    return new FieldColumnBuilder(kind, texts, FieldColumnBuilder.isTextKind(kind) ? textStride++ : -1);
+    return new FieldColumnBuilder(kind, texts, FieldColumnBuilder.isTextKind(kind) ? textStride++ : -1, m.options?.monthFirst === true);
   });
   const resolvedBlocking = resolveBlocking(config.blocking, mappings);
   const blocking = new BlockingIndexBuilder(resolvedBlocking);

@@ -115,16 +115,17 @@ function fullYear(text: string): number {
  * A date as a day number (days since 1970-01-01), or null when it is missing or not a date.
  * Accepted: Date objects; ISO `YYYY-MM-DD` (also with `/` or `.`, and with a time part, which is ignored);
  * `YYYYMMDD` (string or number); `DD/MM/YYYY` (also `-` `.` and two-digit years), read day-first unless the
- * second number cannot be a month (`03/25/2020` is read month-first because 25 cannot be a month);
+ * second number cannot be a month (`03/25/2020` is read month-first because 25 cannot be a month), or month-first
+ * unless the first cannot be one with `monthFirst` (a column whose values show that order: see numericDateOrder);
  * `12 Mar 2020`, `12th March 2020`, `12-Mar-2020`, `Mar 12, 2020`, `March 12 2020`.
  */
-export function normaliseDate(value: unknown): number | null {
+export function normaliseDate(value: unknown, monthFirst = false): number | null {
   if (value instanceof Date) {
     const t = value.getTime();
     return Number.isNaN(t) ? null : Math.floor(t / MS_PER_DAY);
   }
   if (typeof value === 'number') {
-    return Number.isInteger(value) && value >= 10000101 && value <= 99991231 ? normaliseDate(String(value)) : null;
+    return Number.isInteger(value) && value >= 10000101 && value <= 99991231 ? normaliseDate(String(value), monthFirst) : null;
   }
   if (typeof value !== 'string') return null;
   const text = value.trim().toLowerCase();
@@ -136,8 +137,10 @@ export function normaliseDate(value: unknown): number | null {
     const first = Number(m[1]);
     const second = Number(m[2]);
     const year = fullYear(m[3] ?? '');
-    // Day-first is the default; month-first only when the second number cannot be a month.
-    return second > 12 && first <= 12 ? dayNumber(year, first, second) : dayNumber(year, second, first);
+    // Day-first is the default; month-first only when the second number cannot be a month (or, with monthFirst,
+    // unless the first cannot be one).
+    const readMonthFirst = monthFirst ? !(first > 12 && second <= 12) : second > 12 && first <= 12;
+    return readMonthFirst ? dayNumber(year, first, second) : dayNumber(year, second, first);
   }
   const spaced = text.replace(/[-/]/g, ' ').replace(/\s+/g, ' ');
   m = DAY_MONTH_NAME_YEAR.exec(spaced);
@@ -150,6 +153,19 @@ export function normaliseDate(value: unknown): number | null {
     const month = MONTHS[m[1] ?? ''];
     return month === undefined ? null : dayNumber(Number(m[3]), month, Number(m[2]));
   }
+  return null;
+}
+
+/** The order a numeric date such as 25/03/2020 or 03/25/2020 proves by a number above 12, or null (ISO dates, names
+ *  of months, and 03/05/2020, which could be either). */
+export function numericDateOrder(value: unknown): 'day_first' | 'month_first' | null {
+  if (typeof value !== 'string') return null;
+  const m = NUMERIC_DMY.exec(value.trim().toLowerCase());
+  if (m === null) return null;
+  const first = Number(m[1]);
+  const second = Number(m[2]);
+  if (first > 12 && second <= 12) return 'day_first';
+  if (second > 12 && first <= 12) return 'month_first';
   return null;
 }
 

@@ -1,7 +1,7 @@
 // Public configuration and result types of the matching engine (camelCase; the REST layer maps snake_case onto these).
 
 export type Strategy = 'exact' | 'fuzzy' | 'phonetic' | 'date_range' | 'numeric_range';
-export type FuzzyAlgorithm = 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine' | 'codes' | 'quantities';
+export type FuzzyAlgorithm = 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine' | 'codes' | 'quantities' | 'abbreviation';
 
 export interface FieldMapping {
   /** source column name */
@@ -11,7 +11,14 @@ export interface FieldMapping {
   strategy: Strategy;
   /** weights of a config sum to 1 (the engine renormalises anyway: docs/matching-engine.md, "Confidence and missing values") */
   weight: number;
-  options?: { algorithm?: FuzzyAlgorithm; toleranceDays?: number; tolerance?: number; tolerancePct?: number };
+  options?: {
+    algorithm?: FuzzyAlgorithm;
+    toleranceDays?: number;
+    /** date_range: read numeric dates that could be either (03/05/2020) month-first on both sides */
+    monthFirst?: boolean;
+    tolerance?: number;
+    tolerancePct?: number;
+  };
   /** A field over several columns (whole-record text, codes found in any column): their texts joined by a space.
    *  `source` / `target` then only name the field (its label in evidence and blocking keys). */
   sourceColumns?: string[];

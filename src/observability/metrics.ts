@@ -1,9 +1,6 @@
-import { Readable } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { App } from '../context';
-import { requireAdminToken } from '../http/admin-token';
 import { RUN_STATUSES } from '../modules/runs/service';
-import type { Router } from '../http/rest/router';
 
 /**
  * Prometheus metrics of one server process (`GET /metrics`).
@@ -123,22 +120,4 @@ export function metricsFor(app: App): Metrics {
 
 export function observeHttpRequest(app: App, method: string, route: string, status: number, seconds: number): void {
   metricsFor(app).httpDuration.observe({ method, route, status: String(status) }, seconds);
-}
-
-/**
- * `GET /metrics` (Prometheus text format). Public when ADMIN_TOKEN is not set; with ADMIN_TOKEN set, the scraper
- * sends `Authorization: Bearer <ADMIN_TOKEN>` (Prometheus: `authorization: {credentials: …}` in the scrape config).
- */
-export function registerMetricsRoute(router: Router, app: App): void {
-  router.add(
-    'GET',
-    '/metrics',
-    async (request) => {
-      if (app.settings.ADMIN_TOKEN) requireAdminToken(app.settings.ADMIN_TOKEN, request.raw.headers);
-      const { registry } = metricsFor(app);
-      const text = await registry.metrics();
-      return { status: 200, contentType: registry.contentType, stream: Readable.from([text]) };
-    },
-    { public: true },
-  );
 }

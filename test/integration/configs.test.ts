@@ -119,7 +119,8 @@ describe('REST /v1/matching/configs', () => {
       name: 'Dates and amounts',
       reference_data_id: referenceId,
       field_mappings: [
-        { source: 'invoice_date', target: 'founded', strategy: 'date_range', weight: 0.25 },
+        { source: 'invoice_date', target: 'founded', strategy: 'date_range', weight: 0.2 },
+        { source: 'invoice_date', target: 'founded', strategy: 'date_range', weight: 0.05, options: { tolerance_days: 3, month_first: true } },
         { source: 'x', target: 'revenue', strategy: 'numeric_range', weight: 0.25, options: { tolerance_pct: 10 } },
         { source: 'y', target: 'name', strategy: 'fuzzy', weight: 0.25 },
         { source: 'z', target: 'city', strategy: 'phonetic', weight: 0.25, options: {} },
@@ -134,6 +135,7 @@ describe('REST /v1/matching/configs', () => {
     expect(created.body.one_to_one).toBe(true);
     expect(created.body.field_mappings.map((m: { options: unknown }) => m.options)).toEqual([
       { tolerance_days: 0 },
+      { tolerance_days: 3, month_first: true },
       { tolerance_pct: 10 },
       { algorithm: 'jaro_winkler' },
       {},
@@ -231,6 +233,8 @@ describe('REST /v1/matching/configs', () => {
     await expectInvalid(mapping('exact', { algorithm: 'levenshtein' }), 'field_mappings[0].options.algorithm', /no options/);
     await expectInvalid(mapping('phonetic', { x: 1 }), 'field_mappings[0].options.x', /no options/);
     await expectInvalid(mapping('date_range', { tolerance_days: -1 }), 'field_mappings[0].options.tolerance_days');
+    await expectInvalid(mapping('date_range', { month_first: 'yes' }), 'field_mappings[0].options.month_first', /true or false/);
+    await expectInvalid(mapping('fuzzy', { month_first: true }), 'field_mappings[0].options.month_first', /unknown/);
     await expectInvalid(mapping('numeric_range', { tolerance: 1, tolerance_pct: 5 }), 'field_mappings[0].options', /exactly one/);
     await expectInvalid(mapping('numeric_range', {}), 'field_mappings[0].options', /exactly one/);
     await expectInvalid(mapping('numeric_range', undefined), 'field_mappings[0].options');
@@ -533,7 +537,7 @@ const CONFIG_FIELDS = `
   id databaseId name threshold oneToOne schedule createdAt updatedAt
   referenceData { databaseId name }
   sourceData { databaseId }
-  fieldMappings { source target strategy weight options { algorithm toleranceDays tolerance tolerancePct } }
+  fieldMappings { source target strategy weight options { algorithm toleranceDays tolerance tolerancePct monthFirst } }
   reviewBand { low high }
   blocking { strategy maxPostings keys { parts { source target transform length } } }
 `;
@@ -601,8 +605,8 @@ describe('GraphQL matching configs', () => {
       blocking: { strategy: 'PARALLEL', maxPostings: null, keys: [{ parts: [{ source: 'company', target: 'name', transform: 'QGRAMS', length: 2 }] }] },
     });
     expect(config.fieldMappings).toEqual([
-      { source: 'company', target: 'name', strategy: 'FUZZY', weight: 0.7, options: { algorithm: 'LEVENSHTEIN', toleranceDays: null, tolerance: null, tolerancePct: null } },
-      { source: 'amount', target: 'revenue', strategy: 'NUMERIC_RANGE', weight: 0.3, options: { algorithm: null, toleranceDays: null, tolerance: 5, tolerancePct: null } },
+      { source: 'company', target: 'name', strategy: 'FUZZY', weight: 0.7, options: { algorithm: 'LEVENSHTEIN', toleranceDays: null, tolerance: null, tolerancePct: null, monthFirst: null } },
+      { source: 'amount', target: 'revenue', strategy: 'NUMERIC_RANGE', weight: 0.3, options: { algorithm: null, toleranceDays: null, tolerance: 5, tolerancePct: null, monthFirst: null } },
     ]);
 
     // The REST API sees the same config.
@@ -619,6 +623,14 @@ describe('GraphQL matching configs', () => {
     const stranger = await server.newWorkspace('graphql-stranger');
     const foreign = await graphql(server.url, query, { id: config.id }, stranger.key);
     expect(foreign.body.data.matchingConfig.__typename).toBe('NotFoundError');
+  });
+
+  it('takes monthFirst on a DATE_RANGE mapping and shows it in both APIs', async () => {
+    const created = await create(input({ fieldMappings: [{ source: 'posted', target: 'revenue', strategy: 'DATE_RANGE', weight: 1, options: { toleranceDays: 3, monthFirst: true } }] }));
+    const config = created.body.data.createMatchingConfig.data;
+    expect(config.fieldMappings[0].options).toEqual({ algorithm: null, toleranceDays: 3, tolerance: null, tolerancePct: null, monthFirst: true });
+    const rest = await request(server.url, 'GET', `/v1/matching/configs/${config.databaseId}`, { key: own.key });
+    expect(rest.body.field_mappings[0].options).toEqual({ tolerance_days: 3, month_first: true });
   });
 
   it('accepts a Dataset global id for referenceDataId; null in a whole config means the default', async () => {

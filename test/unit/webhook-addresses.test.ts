@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { guardedLookup } from '../../src/modules/webhooks/jobs';
+import { guardedLookup } from '../../src/modules/webhooks/transport';
 import { addressRange, hostRefusal, parseAllowedHosts, refusedAddress } from '../../src/modules/webhooks/validation';
 
 describe('webhook target addresses', () => {

@@ -1,5 +1,6 @@
 // Every quality dataset by name. Synthetic ones take a seed and sizes; FEBRL files are fixed.
 import type { GenerateOptions, QualityDataset } from '../types';
+import { generate as bankTransactions } from './bank-transactions';
 import { generate as bibliographic } from './bibliographic';
 import { febrl3, febrl4 } from './febrl';
 import { generate as peopleMessy } from './people-messy';
@@ -19,6 +20,7 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'bibliographic', synthetic: true, load: bibliographic },
   { name: 'products', synthetic: true, load: products },
   { name: 'people_messy', synthetic: true, load: peopleMessy },
+  { name: 'bank_transactions', synthetic: true, load: bankTransactions },
   { name: 'febrl4', synthetic: false, load: () => febrl4() },
   { name: 'febrl3', synthetic: false, load: () => febrl3() },
   { name: 'walmart_amazon', synthetic: false, reviews: true, load: () => walmartAmazon() },

@@ -3,9 +3,10 @@ import type { Plugin } from 'graphql-yoga';
 import { createContext, type App, type Context } from '../../context';
 import { UnauthorizedError } from '../../errors';
 import { toGraphQLError } from '../../graphql/types';
-import { consumeRateLimit, rateLimitHeaders, type RateLimitState } from '../../modules/limits/rate-limit';
+import { countRequest, type RateLimitState } from '../../modules/limits/rate-limit';
 import type { Actor } from '../../modules/workspaces/actor';
 import { depthAndCostRule, maxAliasesRule, tooComplex } from './graphql-rules';
+import { rateLimitHeaders } from './headers';
 import { unknownVariableFields } from './graphql-variables';
 
 /** The GraphQL error of a request over its key's budget (HTTP: status 429 with Retry-After and X-RateLimit-*). */
@@ -24,8 +25,7 @@ function unauthorizedGraphQLError(): GraphQLError {
 
 /** Counts a graphql-ws operation (subscribe message) against its key's budget; the error to send back when over it. */
 export async function checkOperationRateLimit(context: Context): Promise<GraphQLError | null> {
-  if (!context.actor) return null;
-  const state = await consumeRateLimit(context.sql, context.actor, context.settings.RATE_LIMIT_PER_MINUTE);
+  const state = await countRequest(context);
   return state?.limited ? rateLimitedGraphQLError(state, false) : null;
 }
 
@@ -92,7 +92,7 @@ export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
       // either media type. Without any key the request runs (introspection needs none; fields needing one fail).
       if (!context.actor && request.headers.has('authorization')) return setResult({ errors: [unauthorizedGraphQLError()] });
       if (!context.actor) return;
-      const state = await consumeRateLimit(app.sql, context.actor, app.settings.RATE_LIMIT_PER_MINUTE);
+      const state = await countRequest(context);
       if (!state) return;
       states.set(request, state);
       if (state.limited) setResult({ errors: [rateLimitedGraphQLError(state)] });

@@ -1,5 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+/**
+ * How a keyed REST request meets the limits: its count against the key's budget (X-RateLimit-*, 429), its key's scope,
+ * and Idempotency-Key replay. What is counted and stored (counters, claimed keys, kept responses) is modules/limits';
+ * the GraphQL side of the same limits is graphql.ts.
+ */
 import type { Context } from '../../context';
 import {
   AppError,
@@ -17,11 +20,13 @@ import {
   releaseIdempotencyKey,
   requestHash,
 } from '../../modules/limits/idempotency';
-import { consumeRateLimit, rateLimitHeaders } from '../../modules/limits/rate-limit';
+import { countRequest } from '../../modules/limits/rate-limit';
 import { requireScope, type Actor } from '../../modules/workspaces/actor';
 import type { Scope } from '../../modules/workspaces/keys';
 import { restError } from '../rest/errors';
-import { readJsonBody, type RestHandler, type RestRequest, type RestResponse } from '../rest/router';
+import { rateLimitHeaders } from './headers';
+import { parseJsonBody, readBody } from '../rest/body';
+import type { RestHandler, RestRequest, RestResponse } from '../rest/router';
 
 /**
  * Counts a request of an authenticated caller against its key's budget and returns the `X-RateLimit-*` headers for the
@@ -29,8 +34,7 @@ import { readJsonBody, type RestHandler, type RestRequest, type RestResponse } f
  * headers are then those of the 429.
  */
 export async function checkRestRateLimit(context: Context, headers: Record<string, string>): Promise<void> {
-  if (!context.actor) return;
-  const state = await consumeRateLimit(context.sql, context.actor, context.settings.RATE_LIMIT_PER_MINUTE);
+  const state = await countRequest(context);
   if (!state) return;
   Object.assign(headers, rateLimitHeaders(state));
   if (state.limited) throw new RateLimitedError(state.resetSeconds);
@@ -74,13 +78,9 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
 
   const { sql, settings } = request.context;
   const multipart = /^multipart\//i.test(request.raw.headers['content-type'] ?? '');
-  let forHandler = request;
-  let body: Buffer | null = null;
-  if (!multipart) {
-    body = await readRawBody(request.raw, settings.MAX_JSON_BYTES);
-    const buffered = Object.assign(Readable.from(body.length ? [body] : []), { headers: request.raw.headers }) as unknown as IncomingMessage;
-    forHandler = { ...request, json: () => readJsonBody(buffered, settings.MAX_JSON_BYTES) };
-  }
+  // A JSON body is read once: hashed here, parsed when the handler asks for it. An upload is neither (too large).
+  const body = multipart ? null : await readBody(request.raw, settings.MAX_JSON_BYTES);
+  const forHandler: RestRequest = body ? { ...request, json: async () => parseJsonBody(body, request.raw.headers['content-type']) } : request;
   const search = request.query.toString();
   const hash = requestHash(request.method, search ? `${request.path}?${search}` : request.path, body);
 
@@ -113,16 +113,4 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
     request.context.logger.error({ err: error, requestId: request.context.requestId }, 'could not store the idempotent response');
   }
   return response;
-}
-
-async function readRawBody(raw: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  if (Number(raw.headers['content-length'] ?? 0) > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of raw as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

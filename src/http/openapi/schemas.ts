@@ -7,7 +7,7 @@ import { SCOPES } from '../../modules/workspaces/keys';
 import { apiKeyInput, workspaceInput } from '../../modules/workspaces/service';
 import { rateLimitInput } from '../../modules/limits/service';
 import { DELIVERY_STATUSES, WEBHOOK_EVENTS, webhookInputSchema, webhookPatchSchema } from '../../modules/webhooks/validation';
-import { snakeCase } from '../rest/case';
+import { snakeCase } from '../../modules/key-case';
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
 export type JsonSchema = Record<string, unknown>;
@@ -64,7 +64,7 @@ const configPatch = { ...configBody, required: undefined };
 delete configPatch.required;
 
 /** Request bodies, derived from the services' zod schemas. */
-export const requestSchemas: Record<string, JsonSchema> = {
+export const requestSchemas = {
   ConfigInput: configBody,
   ConfigPatch: configPatch,
   RunInput: fromZod(runInput),
@@ -100,10 +100,10 @@ export const requestSchemas: Record<string, JsonSchema> = {
   RateLimitInput: fromZod(rateLimitInput),
   WebhookInput: fromZod(webhookInputSchema),
   WebhookPatch: fromZod(webhookPatchSchema),
-};
+} satisfies Record<string, JsonSchema>;
 
-/** Response objects, written once (the REST bodies of src/http/rest/*.ts). */
-export const responseSchemas: Record<string, JsonSchema> = {
+/** Response objects, written once (the REST bodies of the modules' body.ts files). */
+export const responseSchemas = {
   Error: object(
     {
       statusCode: { type: 'integer' },
@@ -334,4 +334,9 @@ export const responseSchemas: Record<string, JsonSchema> = {
     duration_ms: { type: 'integer' },
   }),
   WebhookDeliveryPage: object({ data: { type: 'array', items: ref('WebhookDelivery') }, pagination: ref('CursorPagination') }),
-};
+} satisfies Record<string, JsonSchema>;
+
+/** The name of a request body schema (`#/components/schemas/…`). */
+export type RequestSchemaName = keyof typeof requestSchemas;
+/** The name of a response schema (`#/components/schemas/…`). */
+export type ResponseSchemaName = keyof typeof responseSchemas;

@@ -1,43 +1,13 @@
-import {
-  createConfig,
-  deleteConfig,
-  getConfig,
-  listConfigs,
-  replaceConfig,
-  updateConfig,
-  type MatchingConfig,
-} from '../../modules/configs/service';
-import { keysToCamel, keysToSnake, cursorPagination } from './case';
-import type { RestRequest, Router } from './router';
-
-const base = '/v1/matching/configs';
-
-/** The REST config object: snake_case, nested keys included (`options.tolerance_days`, `blocking.max_postings`). */
-export function configBody(config: MatchingConfig) {
-  return {
-    id: config.id,
-    name: config.name,
-    reference_data_id: config.referenceDataId,
-    source_data_id: config.sourceDataId,
-    field_mappings: config.fieldMappings.map((mapping) => keysToSnake({ ...mapping, options: mapping.options ?? {} })),
-    threshold: config.threshold,
-    review_band: config.reviewBand,
-    blocking: config.blocking ? keysToSnake(config.blocking) : null,
-    one_to_one: config.oneToOne,
-    schedule: config.schedule,
-    created_at: config.createdAt.toISOString(),
-    updated_at: config.updatedAt.toISOString(),
-    links: {
-      self: `${base}/${config.id}`,
-      reference_data: `/v1/reference-data/${config.referenceDataId}`,
-      ...(config.sourceDataId ? { source_data: `/v1/source-data/${config.sourceDataId}` } : {}),
-    },
-  };
-}
+import { createConfig, deleteConfig, getConfig, listConfigs, replaceConfig, updateConfig } from '../../modules/configs/service';
+import { configBody } from '../../modules/configs/body';
+import { keysToCamel } from '../../modules/key-case';
+import { cursorPagination } from './pagination';
+import type { RestHandler, RestRequest } from './router';
 
 /**
  * A config body as sent: keys to camelCase, and the read-only fields of a config object (id, created_at,
- * updated_at, links) dropped, so a GET response can be edited and sent back with PUT.
+ * updated_at, links) dropped, so a GET response can be edited and sent back with PUT. The body's keys are all ours
+ * (column names appear only as values), so the whole body converts to camelCase.
  */
 async function writableBody(request: RestRequest): Promise<unknown> {
   const body = keysToCamel(await request.json());
@@ -46,39 +16,35 @@ async function writableBody(request: RestRequest): Promise<unknown> {
   return rest;
 }
 
-/** The body's keys are all ours (column names appear only as values), so the whole body converts to camelCase. */
-export function registerConfigRoutes(router: Router): void {
-  router.add('GET', base, async (request) => {
-    const page = await listConfigs(request.context, {
-      limit: request.query.get('limit') ?? undefined,
-      cursor: request.query.get('cursor') ?? undefined,
-    });
-    return {
-      status: 200,
-      body: {
-        data: page.data.map(configBody),
-        pagination: cursorPagination(page),
-      },
-    };
+export const list: RestHandler = async (request) => {
+  const page = await listConfigs(request.context, {
+    limit: request.query.get('limit') ?? undefined,
+    cursor: request.query.get('cursor') ?? undefined,
   });
-  router.add('POST', base, async (request) => ({
-    status: 201,
-    body: configBody(await createConfig(request.context, await writableBody(request))),
-  }));
-  router.add('GET', `${base}/:id`, async (request) => ({
-    status: 200,
-    body: configBody(await getConfig(request.context, request.params.id!)),
-  }));
-  router.add('PUT', `${base}/:id`, async (request) => ({
-    status: 200,
-    body: configBody(await replaceConfig(request.context, request.params.id!, await writableBody(request))),
-  }));
-  router.add('PATCH', `${base}/:id`, async (request) => ({
-    status: 200,
-    body: configBody(await updateConfig(request.context, request.params.id!, await writableBody(request))),
-  }));
-  router.add('DELETE', `${base}/:id`, async (request) => {
-    await deleteConfig(request.context, request.params.id!);
-    return { status: 200, body: { deleted: true } };
-  });
-}
+  return { status: 200, body: { data: page.data.map(configBody), pagination: cursorPagination(page) } };
+};
+
+export const create: RestHandler = async (request) => ({
+  status: 201,
+  body: configBody(await createConfig(request.context, await writableBody(request))),
+});
+
+export const get: RestHandler = async (request) => ({
+  status: 200,
+  body: configBody(await getConfig(request.context, request.params.id!)),
+});
+
+export const replace: RestHandler = async (request) => ({
+  status: 200,
+  body: configBody(await replaceConfig(request.context, request.params.id!, await writableBody(request))),
+});
+
+export const update: RestHandler = async (request) => ({
+  status: 200,
+  body: configBody(await updateConfig(request.context, request.params.id!, await writableBody(request))),
+});
+
+export const remove: RestHandler = async (request) => {
+  await deleteConfig(request.context, request.params.id!);
+  return { status: 200, body: { deleted: true } };
+};

@@ -11,41 +11,11 @@ import {
   listDatasets,
   listRows,
   type Dataset,
-  type DatasetRow,
 } from '../../modules/datasets/service';
-import { keysToCamel } from './case';
-import type { RestRequest, Router } from './router';
-
-const basePaths: Record<DatasetKind, string[]> = {
-  reference: ['/v1/reference-data', '/v1/matching/reference-data'],
-  source: ['/v1/source-data', '/v1/matching/source-data'],
-};
-
-export function tableBody(dataset: Dataset) {
-  const self = `${basePaths[dataset.kind][0]}/${dataset.id}`;
-  return {
-    id: dataset.id,
-    name: dataset.name,
-    kind: dataset.kind,
-    source_type: dataset.sourceType,
-    status: dataset.status,
-    row_count: dataset.rowCount,
-    columns: dataset.columns,
-    id_column: dataset.idColumn,
-    ...(dataset.kind === 'source' ? { filename_column: dataset.filenameColumn } : {}),
-    created_at: dataset.createdAt.toISOString(),
-    links: { self, rows: `${self}/rows` },
-  };
-}
-
-function rowBody(kind: DatasetKind, row: DatasetRow) {
-  return {
-    id: row.id,
-    external_id: row.externalId,
-    ...(kind === 'source' ? { document_id: row.externalId, document_filename: row.filename } : {}),
-    values: row.values,
-  };
-}
+import { rowBody, tableBody } from '../../modules/datasets/body';
+import { keysToCamel } from '../../modules/key-case';
+import { numberedPagination } from './pagination';
+import type { RestHandler, RestRequest } from './router';
 
 /** The file part's bytes, within the size limit; a truncated multipart body is the client's error (400). */
 async function* limitBytes(stream: Readable, limit: number): AsyncGenerator<Uint8Array> {
@@ -134,49 +104,44 @@ async function* fieldsFirst(file: AsyncIterable<Uint8Array>, parsed: Promise<voi
   }
 }
 
-export function registerDatasetRoutes(router: Router): void {
-  for (const kind of ['reference', 'source'] as const) {
-    for (const base of basePaths[kind]) {
-      router.add('POST', base, async (request) => {
-        const type = request.raw.headers['content-type'] ?? '';
-        const dataset = /^multipart\/form-data/i.test(type)
-          ? await importMultipart(request, kind)
-          : await importDatasetFromJson(request.context, kind, keysToCamelExceptData(await request.json()));
-        return { status: 201, body: tableBody(dataset) };
-      });
-      router.add('GET', base, async (request) => {
-        const page = await listDatasets(request.context, kind, { page: request.query.get('page') ?? undefined, limit: request.query.get('limit') ?? undefined });
-        return { status: 200, body: { data: page.data.map(tableBody), pagination: { total: page.total, page: page.page, limit: page.limit } } };
-      });
-      router.add('GET', `${base}/:id`, async (request) => ({
-        status: 200,
-        body: tableBody(await getDataset(request.context, kind, request.params.id!)),
-      }));
-      router.add('DELETE', `${base}/:id`, async (request) => {
-        await deleteDataset(request.context, kind, request.params.id!);
-        return { status: 200, body: { deleted: true } };
-      });
-      router.add('GET', `${base}/:id/rows`, async (request) => {
-        const page = await listRows(request.context, kind, request.params.id!, {
-          page: request.query.get('page') ?? undefined,
-          limit: request.query.get('limit') ?? undefined,
-        });
-        return {
-          status: 200,
-          body: { data: page.data.map((row) => rowBody(kind, row)), pagination: { total: page.total, page: page.page, limit: page.limit } },
-        };
-      });
-      router.add('GET', `${base}/:id/export`, async (request) => {
-        const dataset = await getDataset(request.context, kind, request.params.id!);
-        return {
-          status: 200,
-          contentType: 'text/csv; charset=utf-8',
-          headers: { 'content-disposition': `attachment; filename="${dataset.id}.csv"` },
-          stream: exportDatasetCsv(request.context, kind, dataset.id),
-        };
-      });
-    }
-  }
+/** The handlers of one kind of table (reference or source data); the route table serves them under both paths. */
+export function datasetHandlers(kind: DatasetKind) {
+  const create: RestHandler = async (request) => {
+    const type = request.raw.headers['content-type'] ?? '';
+    const dataset = /^multipart\/form-data/i.test(type)
+      ? await importMultipart(request, kind)
+      : await importDatasetFromJson(request.context, kind, keysToCamelExceptData(await request.json()));
+    return { status: 201, body: tableBody(dataset) };
+  };
+  const list: RestHandler = async (request) => {
+    const page = await listDatasets(request.context, kind, { page: request.query.get('page') ?? undefined, limit: request.query.get('limit') ?? undefined });
+    return { status: 200, body: { data: page.data.map(tableBody), pagination: numberedPagination(page) } };
+  };
+  const get: RestHandler = async (request) => ({
+    status: 200,
+    body: tableBody(await getDataset(request.context, kind, request.params.id!)),
+  });
+  const remove: RestHandler = async (request) => {
+    await deleteDataset(request.context, kind, request.params.id!);
+    return { status: 200, body: { deleted: true } };
+  };
+  const rows: RestHandler = async (request) => {
+    const page = await listRows(request.context, kind, request.params.id!, {
+      page: request.query.get('page') ?? undefined,
+      limit: request.query.get('limit') ?? undefined,
+    });
+    return { status: 200, body: { data: page.data.map((row) => rowBody(kind, row)), pagination: numberedPagination(page) } };
+  };
+  const exportCsv: RestHandler = async (request) => {
+    const dataset = await getDataset(request.context, kind, request.params.id!);
+    return {
+      status: 200,
+      contentType: 'text/csv; charset=utf-8',
+      headers: { 'content-disposition': `attachment; filename="${dataset.id}.csv"` },
+      stream: exportDatasetCsv(request.context, kind, dataset.id),
+    };
+  };
+  return { create, list, get, remove, rows, exportCsv };
 }
 
 /** The rows under `data` keep their keys: they are the user's column names. */

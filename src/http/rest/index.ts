@@ -5,33 +5,16 @@ import { Readable } from 'node:stream';
 import { createContext, requestIdFrom, type App } from '../../context';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
 import { restError } from './errors';
-import { readJsonBody, Router, type RestRequest, type RestResponse } from './router';
-import { registerAdminRoutes } from './admin';
-import { registerHealthRoutes } from './health';
-import { registerDatasetRoutes } from './datasets';
-import { registerConfigRoutes } from './configs';
-import { registerRunRoutes } from './runs';
-import { registerStrategyRoutes } from './strategies';
-import { registerWebhookRoutes } from './webhooks';
+import { readJsonBody } from './body';
+import { Router } from './router';
+import type { RestRequest, RestResponse } from './router';
+import { restRoutes } from './routes';
 import { checkRestRateLimit, handleIdempotently, requireRouteScope } from '../limits/rest';
-import { registerLimitAdminRoutes } from '../limits/admin';
-import { registerMetricsRoute } from '../../observability/metrics';
 import { setRoutePattern } from '../../observability/http';
-import { registerOpenApiRoute } from '../openapi/document';
 
+/** The router over the route table (routes.ts). */
 export function buildRouter(app: App): Router {
-  const router = new Router();
-  registerHealthRoutes(router, app);
-  registerMetricsRoute(router, app);
-  registerAdminRoutes(router, app);
-  registerLimitAdminRoutes(router, app);
-  registerDatasetRoutes(router);
-  registerConfigRoutes(router);
-  registerRunRoutes(router);
-  registerStrategyRoutes(router);
-  registerWebhookRoutes(router);
-  registerOpenApiRoute(router);
-  return router;
+  return new Router(restRoutes(app));
 }
 
 export function createRestHandler(app: App) {
@@ -52,8 +35,10 @@ export function createRestHandler(app: App) {
       setRoutePattern(response, found.route.pattern);
       const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
       requestId = context.requestId;
-      if (!found.route.public && !context.actor) throw new UnauthorizedError();
-      if (!found.route.public) {
+      // Admin and public routes take no API key: no rate limit, scope or Idempotency-Key (routes.ts, `access`).
+      const keyed = found.route.access === 'key';
+      if (keyed) {
+        if (!context.actor) throw new UnauthorizedError();
         await checkRestRateLimit(context, limitHeaders);
         requireRouteScope(context.actor, method);
       }
@@ -66,7 +51,7 @@ export function createRestHandler(app: App) {
         context,
         json: () => readJsonBody(raw, app.settings.MAX_JSON_BYTES),
       };
-      result = context.actor && !found.route.public
+      result = context.actor && keyed
         ? await handleIdempotently(restRequest, found.route.handler, context.actor)
         : await found.route.handler(restRequest);
     } catch (error) {

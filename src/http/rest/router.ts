@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Context } from '../../context';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors';
-import { assertJsonDepth } from '../../json-depth';
+import { ValidationError } from '../../errors';
+import type { JsonSchema, RequestSchemaName, ResponseSchemaName } from '../openapi/schemas';
+import type { Tag } from '../openapi/tags';
 
 export interface RestRequest {
   method: string;
@@ -21,30 +22,66 @@ export type RestResponse =
 
 export type RestHandler = (request: RestRequest) => Promise<RestResponse>;
 
-export interface Route {
-  method: string;
-  pattern: string;
-  handler: RestHandler;
-  /** Routes that do their own authentication (admin, health). Default false: a bearer key is required. */
-  public?: boolean;
+/**
+ * Who may call a route:
+ * - `key`: a workspace's API key (`read` scope for GET, `write` otherwise), counted against its rate limit; writes
+ *   take an Idempotency-Key;
+ * - `admin`: the ADMIN_TOKEN, which the handler checks (there may be no workspace yet); no rate limit;
+ * - `public`: anyone (health, readiness, the OpenAPI document).
+ */
+export type Access = 'key' | 'admin' | 'public';
+
+/** A query parameter of an operation (all are optional). */
+export interface QueryParameter {
+  name: string;
+  schema: JsonSchema;
+  description?: string;
 }
 
-interface CompiledRoute extends Route {
+/**
+ * A route's operation in the OpenAPI document (`GET /v1/openapi.json`). Path parameters, security, the Idempotency-Key
+ * and X-Request-Id parameters and the common error responses follow from the route itself (openapi/document.ts).
+ */
+export interface OperationDescription {
+  summary: string;
+  tags: Tag[];
+  query?: QueryParameter[];
+  /** The JSON body's schema, and the multipart form's when the route also takes an upload. */
+  body?: { schema: RequestSchemaName; multipart?: RequestSchemaName; required?: boolean };
+  /** The success answer: a JSON schema, CSV (as well, or instead), or another text type (`text`). */
+  success: { status: number; schema?: ResponseSchemaName; description: string; csv?: boolean; text?: string };
+  /** Error statuses beyond the ones every route of its kind may answer. */
+  errors?: number[];
+}
+
+/** One entry of the route table (routes.ts): what it answers, who may call it, and how the document describes it. */
+export interface RestRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** `/v1/matching/runs/:id`: `:name` segments become `request.params.name`. */
+  pattern: string;
+  access: Access;
+  handler: RestHandler;
+  openapi: OperationDescription;
+}
+
+interface CompiledRoute extends RestRoute {
   regex: RegExp;
   names: string[];
 }
 
+/** Finds the route of a request in the route table (routes.ts), in the table's order. */
 export class Router {
-  private readonly routes: CompiledRoute[] = [];
+  private readonly routes: CompiledRoute[];
 
-  add(method: string, pattern: string, handler: RestHandler, options: { public?: boolean } = {}): this {
-    const names: string[] = [];
-    const source = pattern.replace(/:([a-z_]+)/g, (_match, name: string) => {
-      names.push(name);
-      return '([^/]+)';
+  constructor(routes: readonly RestRoute[]) {
+    this.routes = routes.map((route) => {
+      const names: string[] = [];
+      const source = route.pattern.replace(/:([a-z_]+)/g, (_match, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      });
+      return { ...route, names, regex: new RegExp(`^${source}/?$`) };
     });
-    this.routes.push({ method, pattern, handler, names, regex: new RegExp(`^${source}/?$`), ...options });
-    return this;
   }
 
   /** The route for a method and path; `allowed` lists the methods of a path that exists under another method. */
@@ -72,33 +109,7 @@ export class Router {
     return allowed.length ? { allowed } : undefined;
   }
 
-  list(): ReadonlyArray<Route> {
+  list(): ReadonlyArray<RestRoute> {
     return this.routes;
   }
-}
-
-export async function readJsonBody(raw: IncomingMessage, limitBytes: number): Promise<unknown> {
-  const type = raw.headers['content-type'] ?? '';
-  const declared = Number(raw.headers['content-length'] ?? 0);
-  if (declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of raw as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.trim()) return {};
-  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new UnsupportedMediaTypeError(`Expected a JSON body (Content-Type: application/json), got "${type}".`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
-  }
-  assertJsonDepth(parsed);
-  return parsed;
 }

@@ -31,6 +31,8 @@ export const DEFAULT_NUMBER_TOLERANCE_PCT = 5;
 export interface ChoiceOverrides {
   exact?: boolean;
   toleranceDays?: number;
+  /** the columns' numeric dates are month-first (03/25/2020) */
+  monthFirst?: boolean;
   tolerancePct?: number;
 }
 
@@ -79,6 +81,12 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         describe: 'codes anywhere in the record → the rarest code both share (case, hyphens, spaces and slashes folded); none shared counts against',
         blocking: [{ transform: 'tokens' }],
       };
+    case 'abbreviated_text':
+      return {
+        strategy: 'fuzzy', options: { algorithm: 'abbreviation' }, levels: [0.9, 0.7, 0.5, 0.3, 0],
+        describe: 'short text with abbreviated or truncated words → share of characters in words that agree as equal, prefixes or abbreviations ("cnsltng" / consulting), noise around them not counted',
+        blocking: [{ transform: 'tokens' }],
+      };
     case 'quantities':
       return {
         strategy: 'fuzzy', options: { algorithm: 'quantities' }, levels: QUANTITY_LEVELS,
@@ -110,8 +118,8 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
     case 'date': {
       const toleranceDays = overrides.toleranceDays ?? DEFAULT_DATE_TOLERANCE_DAYS;
       return {
-        strategy: 'date_range', options: { toleranceDays }, levels: [1, 0.9, 0.5, 0],
-        describe: `date → date_range (same day; within ${round1(toleranceDays / 5)} days; within ${toleranceDays} days)`,
+        strategy: 'date_range', options: { toleranceDays, ...(overrides.monthFirst ? { monthFirst: true } : {}) }, levels: [1, 0.9, 0.5, 0],
+        describe: `date → date_range (same day; within ${round1(toleranceDays / 5)} days; within ${toleranceDays} days)${overrides.monthFirst ? ', numeric dates read month-first (the column has dates such as 03/25/2020)' : ''}`,
         blocking: [{ transform: 'exact' }],
       };
     }

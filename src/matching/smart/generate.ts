@@ -65,10 +65,12 @@ export const generateStrategy: GenerateStrategy = (input) => {
     const detected = profile === undefined ? 'short_text' : detectKind(profile, p.source, p.target);
     // A "category" whose values the two tables spell differently (VLDB / Very Large Data Bases) needs a fuzzy
     // comparison: exact only when most source values are found verbatim.
-    const kind: FieldKindName = detected === 'category' && p.overlap.values < 0.5 ? ((profile?.avgTokens ?? 1) >= 2 ? 'title' : 'short_text') : detected;
+    const kind: FieldKindName = p.abbreviated ? 'abbreviated_text' : detected === 'category' && p.overlap.values < 0.5 ? ((profile?.avgTokens ?? 1) >= 2 ? 'title' : 'short_text') : detected;
     const named = (map: Map<string, number>) => map.get(p.source) ?? map.get(p.target);
+    const orders = [srcProfile?.dateOrder, refProfile?.dateOrder];
     const choice = chooseComparator(kind, {
       exact: directives.exact.has(p.source) || directives.exact.has(p.target),
+      monthFirst: orders.includes('month_first') && !orders.includes('day_first'),
       toleranceDays: named(directives.toleranceDays) ?? directives.toleranceDays.get('*'),
       tolerancePct: named(directives.tolerancePct) ?? (kind === 'price' || kind === 'number' ? directives.tolerancePct.get('*') : undefined),
     });

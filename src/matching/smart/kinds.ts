@@ -8,7 +8,9 @@ export type FieldKindName =
   | 'email' | 'phone' | 'date' | 'year' | 'price' | 'number' | 'identifier' | 'code' | 'category' | 'boolean'
   | 'person_name' | 'authors' | 'title' | 'free_text' | 'short_text'
   /** fields over several columns (record-fields.ts) */
-  | 'record_text' | 'codes' | 'quantities';
+  | 'record_text' | 'codes' | 'quantities'
+  /** text whose words the other side abbreviates or truncates (mappings.ts) */
+  | 'abbreviated_text';
 
 const PERSON_NAME_WORDS = ['given_name', 'surname', 'middle_name', 'full_name', 'first', 'last', 'forename', 'surname', 'firstname', 'lastname'];
 const AUTHOR_WORDS = ['authors', 'author', 'creators', 'editors', 'editor'];

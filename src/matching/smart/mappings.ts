@@ -18,6 +18,8 @@ export interface ProposedMapping {
   overlap: Overlap;
   /** how the mapping was found, in words */
   reason: string;
+  /** words shared mostly as abbreviations and truncations ("cnsltng", "cof"): compared as such */
+  abbreviated?: boolean;
 }
 
 export interface RejectedPair {
@@ -39,6 +41,9 @@ export const IDENTIFIER_MIN_OVERLAP = 0.3;
 export const RELATED_NAME_MIN_OVERLAP = 0.2;
 /** Overlap that maps two columns without any name evidence. */
 export const OVERLAP_ONLY_MIN = 0.5;
+/** Share of a leftover text column's words found in another's, counting abbreviations and truncations, that maps
+ *  the two when each is the other's best (a memo against a payee, a till's item text against a product name). */
+export const ABBREVIATED_MIN_OVERLAP = 0.3;
 
 export function proposeMappings(
   source: ProfiledColumn[],
@@ -90,10 +95,80 @@ export function proposeMappings(
     usedTarget.add(m.target);
     mappings.push({ source: m.source, target: m.target, nameScore: m.nameScore, overlap: m.overlap, reason: m.reason });
   }
+  mappings.push(...abbreviatedTextPairs(source, reference, excluded, usedSource, usedTarget));
   // Keep the source's column order for readability.
   const order = new Map(source.map((c, i) => [c.profile.name, i]));
   mappings.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0));
   return { mappings, rejected, overlaps };
+}
+
+/** Text columns of words (not numbers, dates, codes or row identity) that no other mapping uses. */
+function leftoverText(columns: ProfiledColumn[], excluded: Set<string>, used: Set<string>): ProfiledColumn[] {
+  return columns.filter(({ profile: p }) => !excluded.has(p.name) && !used.has(p.name) && p.rowIdentity === null && p.declaredType === 'string'
+    && p.fillRate > 0 && p.shares.number < 0.5 && p.shares.date < 0.5 && p.shares.email < 0.5 && !identifierLike(p) && p.avgTokens >= 1.5);
+}
+
+/**
+ * Short text printed by another system shares few words verbatim with the name it stands for ("SQ *FALCON CNSLTNG
+ * 06172" / "Falcon Consulting Group"): too few for the overlap rules above. Leftover text columns are paired when
+ * each is the other's best by abbreviation-aware word overlap and that reaches ABBREVIATED_MIN_OVERLAP.
+ */
+function abbreviatedTextPairs(source: ProfiledColumn[], reference: ProfiledColumn[], excluded: Set<string>, usedSource: Set<string>, usedTarget: Set<string>): ProposedMapping[] {
+  const sources = leftoverText(source, excluded, usedSource);
+  const references = leftoverText(reference, excluded, usedTarget);
+  const lookups = new Map(references.map((rc) => [rc, abbreviationLookup(rc.values.tokenCounts.keys())]));
+  const shares = sources.map((sc) => references.map((rc) => abbreviatedShare(sc.values.tokenCounts, lookups.get(rc) as AbbreviationLookup)));
+  const pairs: ProposedMapping[] = [];
+  sources.forEach((sc, s) => {
+    const row = shares[s] as number[];
+    const t = row.indexOf(Math.max(...row));
+    const best = row[t] ?? 0;
+    if (best < ABBREVIATED_MIN_OVERLAP || shares.some((other, o) => o !== s && (other[t] as number) > best)) return;
+    const rc = references[t] as ProfiledColumn;
+    const overlap = measureOverlap(sc.values, rc.values);
+    pairs.push({
+      source: sc.profile.name, target: rc.profile.name, nameScore: nameSimilarity(sc.profile.name, rc.profile.name), overlap, abbreviated: true,
+      reason: `words shared as abbreviations or truncations: ${pct(best)} of source words (${pct(overlap.tokens)} verbatim); each column the other's best`,
+    });
+  });
+  return pairs;
+}
+
+interface AbbreviationLookup {
+  tokens: Set<string>;
+  /** every prefix of MIN_PREFIX+ characters of every token */
+  prefixes: Set<string>;
+  /** tokens without their vowels after the first letter */
+  skeletons: Set<string>;
+}
+
+const ABBREVIATION_MIN = 3;
+const VOWELS_AFTER_FIRST = /(?!^)[aeiou]/g;
+
+function abbreviationLookup(tokens: Iterable<string>): AbbreviationLookup {
+  const lookup: AbbreviationLookup = { tokens: new Set(), prefixes: new Set(), skeletons: new Set() };
+  for (const token of tokens) {
+    lookup.tokens.add(token);
+    for (let n = ABBREVIATION_MIN; n < token.length; n++) lookup.prefixes.add(token.slice(0, n));
+    const skeleton = token.replace(VOWELS_AFTER_FIRST, '');
+    if (skeleton.length >= ABBREVIATION_MIN && skeleton !== token) lookup.skeletons.add(skeleton);
+  }
+  return lookup;
+}
+
+/** Share of token occurrences that agree with a token of the lookup: equal, a prefix either way, or its skeleton
+ *  (the engine's `abbreviation` comparator's notion of agreeing tokens). */
+function abbreviatedShare(tokenCounts: Map<string, number>, lookup: AbbreviationLookup): number {
+  let total = 0;
+  let agreeing = 0;
+  for (const [token, n] of tokenCounts) {
+    if (!/[a-z]/.test(token)) continue;
+    total += n;
+    let found = lookup.tokens.has(token) || (token.length >= ABBREVIATION_MIN && (lookup.prefixes.has(token) || lookup.skeletons.has(token)));
+    for (let k = ABBREVIATION_MIN; !found && k < token.length; k++) found = lookup.tokens.has(token.slice(0, k));
+    if (found) agreeing += n;
+  }
+  return total === 0 ? 0 : agreeing / total;
 }
 
 export function pct(x: number): string {

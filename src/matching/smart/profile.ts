@@ -2,7 +2,7 @@
 // overlap between a source column and a reference column. Everything later steps decide on (kinds, mappings,
 // blocking) reads these figures, and they go into the strategy's `details`.
 
-import { isoDay, normaliseDate, normaliseNumber, normaliseText, toText, tokensOf } from '../normalise';
+import { isoDay, normaliseDate, normaliseNumber, normaliseText, numericDateOrder, toText, tokensOf } from '../normalise';
 import type { EngineRow } from '../types';
 import type { ColumnInfo } from './types';
 
@@ -41,6 +41,8 @@ export interface ColumnProfile {
   /** what makes the column row identity alone (sequential numbers, UUIDs), or null: such a column says which row
    *  of its own table a row is, never which row of the other table it matches, so it is never compared */
   rowIdentity: string | null;
+  /** the order of day and month its numeric dates prove (a value with a number above 12), when they all agree */
+  dateOrder: 'day_first' | 'month_first' | null;
 }
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -70,6 +72,7 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
   const shapeStride = Math.max(1, Math.ceil(rows.length / SHAPE_VALUES));
   let lengthSum = 0;
   let tokenSum = 0;
+  const order = { day_first: 0, month_first: 0 };
   const c = { number: 0, integer: 0, decimal: 0, date: 0, email: 0, phoneLike: 0, lettersOnly: 0, digitsOnly: 0, hasDigit: 0, leadingZero: 0, currency: 0, listLike: 0, uuid: 0 };
   const digitLengths = new Map<number, number>();
   let min = Infinity;
@@ -98,6 +101,8 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
       if (n > max) max = n;
     }
     if (normaliseDate(raw) !== null) c.date++;
+    const proven = numericDateOrder(raw);
+    if (proven !== null) order[proven]++;
     if (EMAIL.test(rawText)) c.email++;
     if (PHONE.test(rawText) && /[\s().\-+/]/.test(rawText) && rawText.replace(/\D/g, '').length >= 7) c.phoneLike++;
     if (/^[a-z ]+$/.test(text)) c.lettersOnly++;
@@ -111,10 +116,11 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
     if (UUID.test(rawText)) c.uuid++;
     if (/[;|]|,\s*\S.*,|\band\b/.test(rawText) && tokens.length >= 3) c.listLike++;
   }
+  const dateOrder = order.month_first > 0 && order.day_first === 0 ? 'month_first' : order.day_first > 0 && order.month_first === 0 ? 'day_first' : null;
   // Date columns are compared by day, so their overlap is measured on ISO days (01/05/1980 = 1980-05-01).
   if (checked > 0 && c.date / checked >= 0.8) {
     rows.forEach((row, i) => {
-      const day = normaliseDate(row.values?.[column.name]);
+      const day = normaliseDate(row.values?.[column.name], dateOrder === 'month_first');
       if (day !== null) values[i] = isoDay(day);
     });
   }
@@ -140,7 +146,9 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
       currency: shapeShare(c.currency), listLike: shapeShare(c.listLike), sameLength: c.digitsOnly === 0 ? 0 : sameLength / c.digitsOnly,
     },
     numberRange: min <= max ? [min, max] : null,
-    rowIdentity: rowIdentity(filled, counts.size, shapeShare(c.integer), shapeShare(c.uuid), min, max),
+    // Digits alone, not whatever parses as an integer: "INV-10282" is an invoice reference, not a row number.
+    dateOrder,
+    rowIdentity: rowIdentity(filled, counts.size, shapeShare(c.digitsOnly), shapeShare(c.uuid), min, max),
   };
   return { profile, values: { values, valueSet: new Set(values.filter((v) => v !== '')), tokenCounts } };
 }

@@ -65,6 +65,11 @@ const FieldMappingOptionsRef = builder.objectRef<Options>('FieldMappingOptions')
       description: 'DATE_RANGE: days apart that still count as the same date.',
       resolve: (options) => (options.toleranceDays as number | undefined) ?? null,
     }),
+    monthFirst: t.boolean({
+      nullable: true,
+      description: 'DATE_RANGE: numeric dates that could be either (03/05/2020) are read month-first on both sides.',
+      resolve: (options) => (options.monthFirst as boolean | undefined) ?? null,
+    }),
     tolerance: t.float({
       nullable: true,
       description: 'NUMERIC_RANGE: absolute difference that still counts as equal.',
@@ -201,6 +206,7 @@ const FieldMappingOptionsInput = builder.inputType('FieldMappingOptionsInput', {
   fields: (t) => ({
     algorithm: t.field({ type: FuzzyAlgorithmEnum, description: 'FUZZY only (default JARO_WINKLER).' }),
     toleranceDays: t.float({ description: 'DATE_RANGE only: days apart still equal (default 0).' }),
+    monthFirst: t.boolean({ description: 'DATE_RANGE only: read numeric dates that could be either (03/05/2020) month-first (default false: day-first).' }),
     tolerance: t.float({ description: 'NUMERIC_RANGE only: absolute tolerance (exactly one of tolerance, tolerancePct).' }),
     tolerancePct: t.float({ description: 'NUMERIC_RANGE only: tolerance in percent (exactly one of tolerance, tolerancePct).' }),
   }),

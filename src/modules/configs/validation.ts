@@ -12,7 +12,7 @@ import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
 export type Issue = { path: PropertyKey[]; message: string };
 
 export const STRATEGIES = ['exact', 'fuzzy', 'phonetic', 'date_range', 'numeric_range'] as const;
-export const FUZZY_ALGORITHMS = ['jaro_winkler', 'levenshtein', 'damerau_levenshtein', 'token_set', 'tfidf_cosine', 'codes', 'quantities'] as const;
+export const FUZZY_ALGORITHMS = ['jaro_winkler', 'levenshtein', 'damerau_levenshtein', 'token_set', 'tfidf_cosine', 'codes', 'quantities', 'abbreviation'] as const;
 export const BLOCKING_STRATEGIES = ['parallel', 'ordered_fallback'] as const;
 export const BLOCKING_TRANSFORMS = ['exact', 'tokens', 'qgrams', 'phonetic', 'prefix'] as const;
 export const DEFAULT_THRESHOLD = 0.85;
@@ -82,7 +82,7 @@ const optionSchemas = {
   fuzzy: z
     .strictObject({ algorithm: z.enum(FUZZY_ALGORITHMS, `must be one of ${FUZZY_ALGORITHMS.join(', ')}`).default('jaro_winkler') })
     .default({ algorithm: 'jaro_winkler' }),
-  date_range: z.strictObject({ toleranceDays: nonNegative.default(0) }).default({ toleranceDays: 0 }),
+  date_range: z.strictObject({ toleranceDays: nonNegative.default(0), monthFirst: z.boolean('must be true or false').optional() }).default({ toleranceDays: 0 }),
   numeric_range: z
     .strictObject({ tolerance: nonNegative.optional(), tolerancePct: nonNegative.optional() }, 'numeric_range needs options with a tolerance')
     .refine((options) => (options.tolerance === undefined) !== (options.tolerancePct === undefined), {

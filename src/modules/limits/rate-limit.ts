@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { Context } from '../../context';
 import type { Actor } from '../workspaces/actor';
 
 /** The state of one key's budget after counting a request. */
@@ -49,15 +50,14 @@ export async function consumeRateLimit(sql: postgres.Sql, actor: Actor, defaultL
   };
 }
 
-/** The `X-RateLimit-*` headers of a state (REST and GraphQL over HTTP). */
-export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
-  const headers: Record<string, string> = {
-    'x-ratelimit-limit': String(state.limit),
-    'x-ratelimit-remaining': String(state.remaining),
-    'x-ratelimit-reset': String(state.resetSeconds),
-  };
-  if (state.limited) headers['retry-after'] = String(state.resetSeconds);
-  return headers;
+/**
+ * Counts one request of the context's key against its budget: the key's own `rate_limit_per_minute`, else
+ * RATE_LIMIT_PER_MINUTE. Null without a key (nothing to count) or when the key is unlimited. REST, GraphQL over HTTP
+ * and each graphql-ws operation count through here.
+ */
+export function countRequest(context: Context): Promise<RateLimitState | null> {
+  if (!context.actor) return Promise.resolve(null);
+  return consumeRateLimit(context.sql, context.actor, context.settings.RATE_LIMIT_PER_MINUTE);
 }
 
 let lastPurge = 0;

@@ -9,7 +9,7 @@ export const DELIVERY_MAX_ATTEMPTS = 8;
  * roll back) with the run's change, so an event is never lost nor sent for a change that did not happen. Calling it
  * again for the same run and status adds nothing (unique endpoint/event/run; the job key is the delivery id).
  *
- * The delivery keeps the run row as it is now (like a run event); jobs.ts renders it in the REST run shape.
+ * The delivery keeps the run row as it is now (like a run event); payload.ts renders it in the REST run shape.
  */
 export async function enqueueRunWebhooks(tx: postgres.TransactionSql, runId: string): Promise<void> {
   await tx`

@@ -1,5 +1,5 @@
 import { runStateFromRow } from '../../events/run-events';
-import { runBody } from '../../http/rest/runs';
+import { runBody } from '../runs/body';
 import type { WebhookDelivery } from './service';
 
 /**

@@ -10,7 +10,7 @@ import { webhookDeliveries, webhookEndpoints } from '../../db/schema';
 import { NotFoundError, validationErrorFromIssues } from '../../errors';
 import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { post } from './jobs';
+import { post } from './transport';
 import { DELIVERY_STATUSES, parseAllowedHosts, webhookInput, webhookPatch } from './validation';
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;

@@ -67,7 +67,7 @@ const ALLOW_HINT = 'name it in WEBHOOK_ALLOWED_HOSTS to allow it';
  * Why a webhook may not go to `hostname` (a URL's, IPv6 in brackets), or null when it may. With WEBHOOK_ALLOWED_HOSTS
  * set, only the hosts it names. Otherwise no literal address but a public one (URL parsing has already turned `127.1`,
  * `2130706433`, `0x7f.1` or `0177.0.0.1` into `127.0.0.1`) and no `localhost` name; what other names resolve to is
- * checked at connect time (guardedLookup in jobs.ts).
+ * checked at connect time (guardedLookup in transport.ts).
  */
 export function hostRefusal(hostname: string, allowed: readonly string[]): string | null {
   const host = normaliseHost(hostname);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isoDay, normaliseDate, normaliseNumber, normaliseText } from '../../../src/matching/index';
+import { numericDateOrder } from '../../../src/matching/normalise';
 
 describe('normaliseText', () => {
   it('applies NFKC, case folding, accent stripping', () => {
@@ -47,6 +48,19 @@ describe('normaliseDate', () => {
   it('reads month-first only when the day-first reading is impossible', () => {
     expect(isoDay(day('03/25/2020'))).toBe('2020-03-25');
     expect(isoDay(day('03/04/2020'))).toBe('2020-04-03');
+  });
+
+  it('reads month-first, unless impossible, for a column of month-first dates; ISO and named months are unaffected', () => {
+    const monthFirst = (text: string) => isoDay(normaliseDate(text, true) as number);
+    expect(monthFirst('03/04/2020')).toBe('2020-03-04');
+    expect(monthFirst('03/25/2020')).toBe('2020-03-25');
+    expect(monthFirst('25/03/2020')).toBe('2020-03-25');
+    expect(monthFirst('2020-03-04')).toBe('2020-03-04');
+    expect(monthFirst('4 Mar 2020')).toBe('2020-03-04');
+    expect(numericDateOrder('03/25/2020')).toBe('month_first');
+    expect(numericDateOrder('25.03.2020')).toBe('day_first');
+    expect(numericDateOrder('03/04/2020')).toBeNull();
+    expect(numericDateOrder('2020-03-25')).toBeNull();
   });
 
   it('pivots two-digit years at 50', () => {

@@ -4,6 +4,8 @@
 // brand and kind of product, another model number).
 import { describe, expect, it } from 'vitest';
 import { buildReferenceIndex, compareValues, matchSlice, resolveOneToOne, type EngineRow } from '../../../src/matching/index';
+import { DATASETS } from '../../../bench/quality/datasets/index';
+import { abbreviationSimilarity } from '../../../src/matching/comparators/abbreviation';
 import { extractCodes } from '../../../src/matching/comparators/codes';
 import { generateStrategy, type SampledTable } from '../../../src/matching/smart/index';
 import { mulberry32 } from './smart-fixtures';
@@ -105,5 +107,48 @@ describe('strategy generation on product-like real data', () => {
     const matches = [...data.truth.values()].filter((t) => t !== null).length;
     expect(tp / (tp + fp)).toBeGreaterThanOrEqual(0.9);
     expect(tp / matches).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+// Bank reconciliation (the bench's synthetic bank_transactions, small): memos abbreviate and truncate the payee
+// ("FALCON CNSLTNG GRP 06172"), statements print dates month-first, invoice references look like numbers.
+describe('strategy generation on bank-statement-like data', () => {
+  const bank = DATASETS.find((d) => d.name === 'bank_transactions')!.load({ seed: 3, referenceSize: 800, sourceSize: 480 });
+  const generated = generateStrategy({ reference: bank.reference, source: bank.source });
+  const mapping = (source: string) => generated.match.fieldMappings.find((m) => m.source === source);
+
+  it('scores abbreviated and truncated words as agreeing, the noise around a memo not counted against it', () => {
+    expect(abbreviationSimilarity('falcon cnsltng group 06172', 'falcon consulting group')).toBe(1);
+    expect(abbreviationSimilarity('sq lakeside leg dayton', 'lakeside legal services')).toBeGreaterThan(0.5);
+    expect(abbreviationSimilarity('sq lakeside leg dayton', 'lakeside legal services')).toBeLessThan(1);
+    expect(abbreviationSimilarity('falcon freight', 'falcon consulting group')).toBeLessThan(0.5);
+    expect(abbreviationSimilarity('falcon frght 00123', 'falcon freight co')).toBeGreaterThan(0.8);
+    expect(abbreviationSimilarity('bright ctrng corp', 'bright catering corp')).toBe(abbreviationSimilarity('bright catering corp', 'bright ctrng corp'));
+  });
+
+  it('pairs the memo with the payee it abbreviates, although few words are shared verbatim', () => {
+    expect(mapping('description')).toMatchObject({ target: 'payee', strategy: 'fuzzy', options: { algorithm: 'abbreviation' } });
+  });
+
+  it('reads the statement\'s dates month-first, as its unambiguous dates show', () => {
+    expect(mapping('posted')).toMatchObject({ target: 'entry_date', strategy: 'date_range', options: { monthFirst: true } });
+  });
+
+  it('does not take an invoice reference ("INV-10282") for row numbers', () => {
+    expect(JSON.stringify(generated.details.rejectedMappings)).not.toMatch(/invoice/);
+  });
+
+  it('matches most cleared payments and few others', () => {
+    const { rows } = matchSlice(buildReferenceIndex(bank.reference.rows, generated.match), bank.source.rows);
+    let tp = 0;
+    let fp = 0;
+    for (const row of rows) {
+      if (row.referenceRowId === null) continue;
+      if (bank.truth.get(row.sourceRowId) === row.referenceRowId) tp++;
+      else fp++;
+    }
+    const matches = [...bank.truth.values()].filter((t) => t !== null).length;
+    expect(tp / (tp + fp)).toBeGreaterThanOrEqual(0.9);
+    expect(tp / matches).toBeGreaterThanOrEqual(0.75);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * What the rate limit costs per request (not a test; prints figures):
- *   npx tsx src/modules/limits/measure-overhead.ts          (a throwaway embedded PostgreSQL)
- *   DATABASE_URL=postgres://… npx tsx src/modules/limits/measure-overhead.ts   (a scratch database: it is migrated)
+ * What the rate limit costs per request (not a test, nor a suite of `npm run bench`; prints figures):
+ *   npx tsx bench/rate-limit-overhead.ts          (a throwaway embedded PostgreSQL)
+ *   DATABASE_URL=postgres://… npx tsx bench/rate-limit-overhead.ts   (a scratch database: it is migrated)
  *
  * 1. the statement alone: `select 1` (one round trip) vs `consumeRateLimit` (the counting statement), sequentially and
  *    with 10 requests of one key in flight (contention on one counter row);
@@ -9,15 +9,15 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { readSettings } from '../../config';
-import type { App } from '../../context';
-import { connect } from '../../db/client';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../db/embedded';
-import { migrate } from '../../db/migrate';
-import { startServer } from '../../http/server';
-import { createLogger } from '../../logger';
-import { authenticate, createWorkspace } from '../workspaces/service';
-import { consumeRateLimit } from './rate-limit';
+import { readSettings } from '../src/config';
+import type { App } from '../src/context';
+import { connect } from '../src/db/client';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded';
+import { migrate } from '../src/db/migrate';
+import { startServer } from '../src/http/server';
+import { createLogger } from '../src/logger';
+import { authenticate, createWorkspace } from '../src/modules/workspaces/service';
+import { consumeRateLimit } from '../src/modules/limits/rate-limit';
 
 const N = Number(process.env.N ?? 3000);
 

@@ -1,4 +1,7 @@
-/** REST speaks snake_case, GraphQL and the services camelCase: these convert object keys at the edge. */
+/**
+ * REST speaks snake_case, GraphQL and the services camelCase: these convert object keys at the edge (request bodies
+ * in http/rest, the REST bodies of each module's body.ts, error detail paths).
+ */
 export function snakeCase(key: string): string {
   return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
@@ -22,9 +25,4 @@ export const keysToSnake = (value: unknown) => convertKeys(value, snakeCase);
 /** `fieldMappings[0].options.toleranceDays` → `field_mappings[0].options.tolerance_days` */
 export function pathToSnake(path: string): string {
   return path.replace(/[A-Za-z][A-Za-z0-9]*/g, (segment) => snakeCase(segment));
-}
-
-/** A cursor page's REST `pagination` object. */
-export function cursorPagination(page: { total: number; limit: number; hasMore: boolean; nextCursor: string | null }) {
-  return { total: page.total, limit: page.limit, has_more: page.hasMore, next_cursor: page.nextCursor };
 }

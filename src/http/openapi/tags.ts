@@ -1,0 +1,14 @@
+/** The document's tags, in its order; every route names its own (`openapi.tags`). */
+export const tagDescriptions = {
+  'Reference data': 'Tables of known records that source rows are matched against (uploaded as CSV, JSON or NDJSON, or sent as JSON rows).',
+  'Source data': 'Tables of rows to match (documents), with an optional document id and filename column.',
+  Configs: 'Matching configs: which tables, which fields compared how, threshold, review band, blocking and schedule.',
+  Strategies: 'Strategies generated from the data (field mappings, blocking, weights), versioned and editable; smart runs use them.',
+  Runs: 'Matching runs: queued, executed by workers, followed through their progress, cancelled.',
+  Results: 'One result per source row of a run (match, confidence, evidence, candidates), and its review.',
+  Webhooks: 'Endpoints that receive signed run events, and their delivery log.',
+  Admin: 'Provisioning with the ADMIN_TOKEN: workspaces, API keys and their rate limits.',
+  Operations: 'Health, readiness, metrics and this document.',
+} satisfies Record<string, string>;
+
+export type Tag = keyof typeof tagDescriptions;
