@@ -7,7 +7,9 @@ import { docPages, fencedBlocks } from '../support/docs';
 const root = path.resolve(import.meta.dirname, '../..');
 const schema = buildSchema(readFileSync(path.join(root, 'schema/schema.graphql'), 'utf8'));
 /** Every ```graphql block of the README and docs/, named by its page and its number there. */
-const examples = docPages().flatMap((page) => fencedBlocks(page.text, 'graphql').map((block, index) => [`${page.file} #${index}`, block] as const));
+const examples = docPages().flatMap((page) =>
+  fencedBlocks(page.text, 'graphql').map((block, index) => [`${page.file} #${index}`, block] as const),
+);
 
 describe('GraphQL examples in the README and docs/', () => {
   it('has examples, including a subscription', () => {

@@ -32,7 +32,8 @@ describe('links of the README and docs/', () => {
       for (const { line, target } of linkTargets(page.text)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto: …
         const [pathPart = '', anchor] = target.split('#', 2);
-        const file = pathPart === '' ? path.join(projectRoot, page.file) : path.resolve(projectRoot, path.dirname(page.file), decodeURI(pathPart));
+        const file =
+          pathPart === '' ? path.join(projectRoot, page.file) : path.resolve(projectRoot, path.dirname(page.file), decodeURI(pathPart));
         const where = `${page.file}:${line} → ${target}`;
         if (!file.startsWith(projectRoot + path.sep) || !existsSync(file)) broken.push(`${where} (no such file)`);
         else if (anchor !== undefined && (!file.endsWith('.md') || !anchors(file).has(anchor))) broken.push(`${where} (no such heading)`);
@@ -81,7 +82,8 @@ function sourceFiles(folder: string): string[] {
 }
 
 describe('documents cited by the code, tests and docs', () => {
-  const cited = ['README.md', ...['docs', 'src', 'test', 'web/src', 'bench', 'scripts', '.ci'].flatMap(sourceFiles), 'vitest.config.ts', 'package.json'];
+  const folders = ['docs', 'src', 'test', 'web/src', 'bench', 'scripts', '.ci'];
+  const cited = ['README.md', ...folders.flatMap(sourceFiles), 'vitest.config.ts', 'package.json'];
 
   it('scans the tree', () => {
     expect(cited).toContain('src/http/rest/errors.ts');
@@ -96,11 +98,13 @@ describe('documents cited by the code, tests and docs', () => {
         const where = `${file}:${index + 1}`;
         if (/\.\.\/shared\b/.test(line)) problems.push(`${where} cites the shared folder outside the repository`);
         for (const [name] of line.matchAll(/(?<![\w/.-])(?:DESIGN|API|STACK)\.md\b/g)) {
-          if (!existsSync(path.join(projectRoot, name)) && !existsSync(path.join(projectRoot, 'docs', name))) problems.push(`${where} cites ${name}`);
+          const exists = existsSync(path.join(projectRoot, name)) || existsSync(path.join(projectRoot, 'docs', name));
+          if (!exists) problems.push(`${where} cites ${name}`);
         }
         for (const [mention] of line.matchAll(/(?:[\w.-]+\/)+[\w.-]+\.md\b/g)) {
           const candidates = [path.resolve(projectRoot, path.dirname(file), mention), path.resolve(projectRoot, mention)];
-          if (!candidates.some((candidate) => existsSync(candidate) && statSync(candidate).isFile())) problems.push(`${where} cites ${mention}`);
+          const exists = candidates.some((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+          if (!exists) problems.push(`${where} cites ${mention}`);
         }
       });
     }
