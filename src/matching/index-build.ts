@@ -2,24 +2,14 @@
 // of source slices. All of its data are typed arrays (optionally on SharedArrayBuffers), so it can be handed to
 // worker threads without copying (`index.data` → `ReferenceIndex.fromData` in the worker).
 
-import { BlockingIndexBuilder, CandidateCollector, blockingBytes, columnsRead, resolveBlocking, type BlockingIndexData } from './blocking';
+import { BlockingIndexBuilder, CandidateCollector, blockingBytes, columnsRead, resolveBlocking } from './blocking';
 import { FieldColumnBuilder, FieldScorer, fieldColumnBytes, fieldKind, type FieldColumnData } from './fields';
-import { CodePoolBuilder, comparePoolValues, poolBytes, poolString, type CodePool } from './pool';
+import { CodePoolBuilder, comparePoolValues, poolBytes, poolString } from './pool';
 import { compositesOf, NormalisedRow } from './normalised-row';
 import { RowIngest } from './row-ingest';
+import type { ReferenceIndexData, ReferenceIndexView } from './index-data';
 import { RowScorer } from './row-scorer';
 import type { EngineRow, FieldMapping, MatchConfig } from './types';
-
-export interface ReferenceIndexData {
-  config: MatchConfig;
-  size: number;
-  ids: CodePool;
-  fields: FieldColumnData[];
-  /** row-major normalised texts of the text-kind fields: value r·textStride + slot */
-  texts: CodePool;
-  textStride: number;
-  blocking: BlockingIndexData;
-}
 
 export interface BuildOptions {
   /** Allocate every array on SharedArrayBuffers, so worker threads can share the index (see parallel.ts). */
@@ -29,7 +19,7 @@ export interface BuildOptions {
   rowIngest?: boolean;
 }
 
-export class ReferenceIndex {
+export class ReferenceIndex implements ReferenceIndexView {
   readonly size: number;
   readonly config: MatchConfig;
   readonly fields: FieldScorer[];

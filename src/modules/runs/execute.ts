@@ -1,5 +1,5 @@
 /**
- * Run execution, called by the graphile-worker tasks of src/worker.ts:
+ * Run execution, called by the graphile-worker tasks of src/worker:
  *   run_plan  → counts the source rows, writes run_chunks (position ranges), queues one run_chunk job per chunk
  *               and sets the run `running`, all in one transaction;
  *   run_chunk → matches its slice against the run's reference index (cached per process) and, in one transaction,
@@ -24,12 +24,13 @@ import {
   type ReferenceIndexData,
   type SliceResult,
 } from '../../matching';
-import { runOnThread, siblingModule } from '../../threads';
+import { runOnThread, siblingModule } from '../../process/threads';
 import { ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
 import { loadEngineRows } from './reference-rows';
 import { queueReviewPass } from './review-pass';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
+import { addJobs } from '../../worker/tasks';
 
 /** A problem retrying cannot fix: the run fails at once. */
 export class RunFailure extends Error {}
@@ -118,10 +119,7 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
       return 'done' as const;
     }
     await tx`insert into run_chunks ${tx(chunks)} on conflict (run_id, chunk_index) do nothing`;
-    await tx`
-      select graphile_worker.add_job('run_chunk', json_build_object('runId', ${runId}::text, 'chunkIndex', i),
-        max_attempts := ${maxAttempts}::int)
-      from generate_series(0, ${chunks.length - 1}::int) as i`;
+    await addJobs(tx, 'run_chunk', chunks.map((chunk) => ({ payload: { runId, chunkIndex: chunk.chunk_index } })), { maxAttempts });
     await tx`
       update runs set status = 'running', phase = 'matching', rows_total = ${total}, rows_processed = 0, rows_matched = 0,
         chunks_total = ${chunks.length}, chunks_done = 0, started_at = now(), updated_at = now(), version = version + 1

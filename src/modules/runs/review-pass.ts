@@ -19,6 +19,7 @@ import { resolveOneToOne, type Assignment, type EngineRow, type MatchConfig, typ
 import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
 import { streamEngineRows } from './reference-rows';
+import { addJob } from '../../worker/tasks';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
 const BATCH_ROWS = 500;
@@ -30,9 +31,7 @@ export async function queueReviewPass(tx: postgres.TransactionSql, runId: string
     where id = ${runId} and status = ${fromStatus}
     returning id`;
   if (!updated) return false;
-  await tx`
-    select graphile_worker.add_job('run_review_pass', json_build_object('runId', ${runId}::text),
-      job_key := ${`review_pass:${runId}`}, max_attempts := 3)`;
+  await addJob(tx, 'run_review_pass', { runId }, { maxAttempts: 3, jobKey: `review_pass:${runId}` });
   await notifyRun(tx, runId, 'state');
   return true;
 }
