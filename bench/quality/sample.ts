@@ -1,7 +1,7 @@
-// The sample strategy generation sees, as the service takes it (src/modules/strategies/inputs.ts): every k-th row
+// The sample strategy generation sees, as the service takes it (src/modules/strategies/store.ts): every k-th row
 // by position, k = ⌈rows / limit⌉, at most `limit` rows, with the table's row count for the prior.
 import type { SampledTable } from '../../src/matching/smart/types';
-import { SAMPLE_LIMITS } from '../../src/modules/strategies/inputs';
+import { SAMPLE_LIMITS } from '../../src/modules/strategies/store';
 
 export { SAMPLE_LIMITS };
 

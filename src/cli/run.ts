@@ -10,7 +10,7 @@ import { progressPrinter, summary, type RunView } from './progress';
 /** Exit codes of `run --follow`: completed 0, failed 1, cancelled 3 (2 is a usage error). */
 export const RUN_EXIT_CODES: Record<string, number> = { completed: 0, failed: 1, cancelled: 3 };
 
-const SUBSCRIPTION = `subscription($id: ID!) {
+const SUBSCRIPTION = /* GraphQL */ `subscription($id: ID!) {
   runUpdated(id: $id) {
     databaseId status phase phaseProgress rowsTotal rowsProcessed rowsMatched avgConfidence startedAt completedAt error
   }

@@ -44,19 +44,47 @@ export interface RunState {
 
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 
-const date = (value: unknown): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
+/**
+ * A `runs` row under its column names, as it travels: from SQL (postgres.js gives timestamps as text, see
+ * src/db/client.ts), in an event's JSON (to_jsonb of the row, in notifyRun) and in a webhook delivery's payload.
+ * The snapshot and the bookkeeping columns may be left out.
+ */
+export interface RunRow {
+  id: string;
+  workspace_id: string;
+  matching_config_id: string;
+  strategy_id: string | null;
+  strategy_version: number | null;
+  status: RunState['status'];
+  triggered_by: RunTrigger;
+  phase: string;
+  rows_total: number | null;
+  rows_processed: number | null;
+  rows_matched: number | null;
+  avg_confidence: number | null;
+  chunks_total?: number;
+  chunks_done?: number;
+  version?: number;
+  started_at: string | Date | null;
+  completed_at: string | Date | null;
+  error: string | null;
+  created_at: string | Date;
+  updated_at: string | Date;
+}
+
+const date = (value: string | Date | null | undefined): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(value));
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-/** A `runs` row in snake_case (from SQL or from an event's JSON) → RunState. */
-export function runStateFromRow(row: Record<string, unknown>): RunState {
+/** A `runs` row (from SQL, an event or a webhook payload) → RunState. */
+export function runStateFromRow(row: RunRow): RunState {
   return {
-    id: String(row.id),
-    workspaceId: String(row.workspace_id),
-    matchingConfigId: String(row.matching_config_id),
-    strategyId: (row.strategy_id as string | null) ?? null,
+    id: row.id,
+    workspaceId: row.workspace_id,
+    matchingConfigId: row.matching_config_id,
+    strategyId: row.strategy_id ?? null,
     strategyVersion: num(row.strategy_version),
-    status: row.status as RunState['status'],
-    triggeredBy: row.triggered_by as RunState['triggeredBy'],
+    status: row.status,
+    triggeredBy: row.triggered_by,
     phase: String(row.phase),
     rowsTotal: num(row.rows_total),
     rowsProcessed: num(row.rows_processed),
@@ -67,7 +95,7 @@ export function runStateFromRow(row: Record<string, unknown>): RunState {
     version: Number(row.version ?? 0),
     startedAt: date(row.started_at),
     completedAt: date(row.completed_at),
-    error: (row.error as string | null) ?? null,
+    error: row.error ?? null,
     createdAt: date(row.created_at)!,
     updatedAt: date(row.updated_at)!,
   };
@@ -134,7 +162,7 @@ export class RunEventHub {
   private dispatch(payload: string): void {
     let event: { kind: RunEventKind; run: RunState };
     try {
-      const row = JSON.parse(payload) as Record<string, unknown>;
+      const row = JSON.parse(payload) as RunRow & { kind: RunEventKind };
       event = { kind: row.kind === 'progress' ? 'progress' : 'state', run: runStateFromRow(row) };
     } catch (error) {
       this.logger?.warn({ err: error }, 'run events: unreadable payload');

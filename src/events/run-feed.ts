@@ -4,7 +4,7 @@
  * each state of a run at most once and never an older state after a newer one.
  */
 import type postgres from 'postgres';
-import { runStateFromRow, type RunEventStream, type RunState } from './run-events';
+import { runStateFromRow, type RunEventStream, type RunRow, type RunState } from './run-events';
 
 export interface RunFeedFilter {
   workspaceId: string;
@@ -25,7 +25,7 @@ export interface RunFeedOptions {
 
 /** Runs of the workspace (optionally of one config) updated at or after `since`, oldest change first. */
 export async function runsChangedSince(sql: postgres.Sql, filter: RunFeedFilter, since: Date, limit: number): Promise<RunState[]> {
-  const rows = await sql<Record<string, unknown>[]>`
+  const rows = await sql<RunRow[]>`
     select * from (
       select id, workspace_id, matching_config_id, strategy_id, strategy_version, status, triggered_by, phase,
              rows_total, rows_processed, rows_matched, avg_confidence, chunks_total, chunks_done, version,

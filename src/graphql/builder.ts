@@ -44,6 +44,9 @@ export const builder = new SchemaBuilder<PothosTypes>({
   drizzle: { client: (context) => context.db, getTableConfig, relations },
 });
 
+/** The builder's schema types, for helpers that build fields outside a module's schema file. */
+export type SchemaTypes = PothosSchemaTypes.ExtendDefaultTypes<PothosTypes>;
+
 /**
  * The scope a failed check asked for. `authScopes: { write: true }` fails as AnyAuthScopes around the AuthScope of
  * `write`: taking only a top-level AuthScope told a read-only key running a mutation that it lacked "read".

@@ -1,6 +1,7 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors';
-import { encodeCursor, type CursorPage } from '../modules/pagination';
+import { encodeCursor, type CursorPage } from '../modules/shared/pagination';
+import type { SchemaTypes } from './builder';
 
 interface ConnectionArgs {
   first?: number | null;
@@ -16,7 +17,24 @@ export function assertForwardOnly(args: ConnectionArgs): void {
   }
 }
 
-/** A service's cursor page as a Relay connection (with `totalCount`). */
+/**
+ * The connection type of a cursor list, as `t.connection`'s connection options: its name, description and
+ * `totalCount` (how many items pass the list's filters), which cursorConnection fills from the page.
+ */
+export function countedConnection(name: string, description: string, totalCountDescription: string) {
+  return {
+    name,
+    description,
+    fields: <Connection extends object>(t: PothosSchemaTypes.ObjectFieldBuilder<SchemaTypes, Connection>) => ({
+      // The relay plugin types a connection object as its edges and pageInfo only, whatever the resolver returns.
+      totalCount: t.int({ description: totalCountDescription, resolve: (connection) => (connection as Counted).totalCount }),
+    }),
+  };
+}
+
+type Counted = ReturnType<typeof cursorConnection>;
+
+/** A service's cursor page as a Relay connection (with `totalCount`, see countedConnection). */
 export function cursorConnection<T extends { createdAt: Date; id: string }>(page: CursorPage<T>, args: ConnectionArgs) {
   const edges = page.data.map((node) => ({ node, cursor: encodeCursor(node) }));
   return {

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError, useErrorHandler, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type App, type Context } from '../context';
 import { schema } from '../graphql/schema';
-import { toGraphQLError } from '../graphql/types';
+import { toGraphQLError } from '../graphql/errors';
 import { createGraphQLLimits, withMessage } from './limits/graphql';
 
 /** What yoga hands the context factory: an HTTP request, or graphql-ws' connection (see websocket.ts). */

@@ -4,7 +4,7 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { WebSocketServer } from 'ws';
 import type { GraphQLServer } from './graphql';
 import { TooManySubscriptionsError } from '../errors';
-import { toGraphQLError } from '../graphql/types';
+import { toGraphQLError } from '../graphql/errors';
 import { checkOperationRateLimit, withoutSuggestions } from './limits/graphql';
 
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer, type TestWorkspace } from '../support
 import { expectErrorShape, graphql, request } from '../support/http';
 import { completeRun } from '../../src/modules/runs/execute';
 import { runReviewPass, type ReviewPage } from '../../src/modules/runs/review-pass';
-import { reviewLabels } from '../../src/modules/strategies/inputs';
+import { reviewLabels } from '../../src/modules/strategies/store';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { FEBRL_MAPPINGS, setupFebrl, waitForRun, type FebrlSetup } from './runs-fixture';
 import { fixture, uploadForm } from '../support/fixtures';
@@ -294,7 +294,7 @@ describe('smart runs', { timeout: 240_000 }, () => {
     const shown = await server.app.sql<{ id: string; external_id: string }[]>`select id, external_id from dataset_rows where id = any(${shownIds}::uuid[])`;
     const externalOf = new Map(shown.map((row) => [row.id, row.external_id]));
 
-    const labels = await reviewLabels(server.app, workspace.id, febrl.referenceId);
+    const labels = await reviewLabels(server.app.sql, workspace.id, febrl.referenceId);
     for (const [index, { result, label }] of decisions.entries()) {
       const found = labels.filter((pair) => pair.source.rec_id === result.document_id);
       expect(found, `label of ${result.document_id}`).toEqual([

@@ -2,7 +2,7 @@ import { GraphQLError, parse, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createContext, type App, type Context } from '../../context';
 import { UnauthorizedError } from '../../errors';
-import { toGraphQLError } from '../../graphql/types';
+import { toGraphQLError } from '../../graphql/errors';
 import { countRequest, type RateLimitState } from '../../modules/limits/rate-limit';
 import type { Actor } from '../../modules/workspaces/actor';
 import { depthAndCostRule, maxAliasesRule, tooComplex } from './graphql-rules';

@@ -7,7 +7,7 @@ import { SCOPES } from '../../modules/workspaces/keys';
 import { apiKeyInput, workspaceInput } from '../../modules/workspaces/service';
 import { rateLimitInput } from '../../modules/limits/service';
 import { DELIVERY_STATUSES, WEBHOOK_EVENTS, webhookInputSchema, webhookPatchSchema } from '../../modules/webhooks/validation';
-import { snakeCase } from '../../modules/key-case';
+import { snakeCase } from '../../modules/shared/key-case';
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
 export type JsonSchema = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { setApiKeyRateLimit } from '../../modules/limits/service';
-import { keysToCamel } from '../../modules/key-case';
+import { keysToCamel } from '../../modules/shared/key-case';
 import * as workspaces from '../../modules/workspaces/service';
 import { requireAdminToken } from '../admin-token';
 import type { RestHandler, RestRequest } from './router';

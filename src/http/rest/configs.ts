@@ -1,6 +1,6 @@
 import { createConfig, deleteConfig, getConfig, listConfigs, replaceConfig, updateConfig } from '../../modules/configs/service';
 import { configBody } from '../../modules/configs/body';
-import { keysToCamel } from '../../modules/key-case';
+import { keysToCamel } from '../../modules/shared/key-case';
 import { cursorPagination } from './pagination';
 import type { RestHandler, RestRequest } from './router';
 

@@ -13,7 +13,7 @@ import {
   type Dataset,
 } from '../../modules/datasets/service';
 import { rowBody, tableBody } from '../../modules/datasets/body';
-import { keysToCamel } from '../../modules/key-case';
+import { keysToCamel } from '../../modules/shared/key-case';
 import { numberedPagination } from './pagination';
 import type { RestHandler, RestRequest } from './router';
 

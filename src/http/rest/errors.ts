@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { AppError, fromDatabaseError, MethodNotAllowedError, RateLimitedError, UnauthorizedError } from '../../errors';
-import { pathToSnake } from '../../modules/key-case';
+import { pathToSnake } from '../../modules/shared/key-case';
 
 export interface RestErrorBody {
   statusCode: number;

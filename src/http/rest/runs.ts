@@ -12,7 +12,7 @@ import {
 } from '../../modules/runs/service';
 import { progressBody, resultBody, runBody } from '../../modules/runs/body';
 import { ValidationError } from '../../errors';
-import { keysToCamel } from '../../modules/key-case';
+import { keysToCamel } from '../../modules/shared/key-case';
 import { cursorPagination, numberedPagination } from './pagination';
 import type { RestHandler, RestRequest } from './router';
 

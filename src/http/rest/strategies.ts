@@ -1,6 +1,6 @@
 import { generateStrategy, getStrategy, listStrategies, updateStrategy } from '../../modules/strategies/service';
 import { strategyBody } from '../../modules/strategies/body';
-import { keysToCamel } from '../../modules/key-case';
+import { keysToCamel } from '../../modules/shared/key-case';
 import { cursorPagination } from './pagination';
 import type { RestHandler } from './router';
 

@@ -1,6 +1,6 @@
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, testWebhook, updateWebhook } from '../../modules/webhooks/service';
 import { deliveryBody, webhookBody } from '../../modules/webhooks/body';
-import { keysToCamel } from '../../modules/key-case';
+import { keysToCamel } from '../../modules/shared/key-case';
 import { cursorPagination } from './pagination';
 import type { RestHandler } from './router';
 

@@ -1,4 +1,4 @@
-import { keysToSnake } from '../key-case';
+import { keysToSnake } from '../shared/key-case';
 import type { MatchingConfig } from './service';
 
 const base = '/v1/matching/configs';

@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder';
 import { databaseId } from '../../graphql/ids';
 import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
 import { DatasetRef } from '../datasets/schema';
-import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
+import { assertForwardOnly, countedConnection, cursorConnection } from '../../graphql/connections';
 import {
   createConfig,
   deleteConfig,
@@ -11,42 +11,51 @@ import {
   replaceConfig,
   updateConfig,
 } from './service';
-import { BLOCKING_STRATEGIES, BLOCKING_TRANSFORMS, FUZZY_ALGORITHMS, STRATEGIES } from './validation';
+import type { EnumValues } from '../../graphql/enums';
+import type { BLOCKING_STRATEGIES, BLOCKING_TRANSFORMS, FUZZY_ALGORITHMS, STRATEGIES } from './validation';
 
-type Strategy = StoredFieldMapping['strategy'];
 type BlockingPart = NonNullable<StoredBlocking['keys']>[number]['parts'][number];
 type BlockingKey = NonNullable<StoredBlocking['keys']>[number];
 
 const StrategyEnum = builder.enumType('MatchStrategy', {
   description: 'How a source field is compared with a reference column.',
-  values: Object.fromEntries(STRATEGIES.map((value) => [value.toUpperCase(), { value }])) as Record<
-    'EXACT' | 'FUZZY' | 'PHONETIC' | 'DATE_RANGE' | 'NUMERIC_RANGE',
-    { value: Strategy }
-  >,
+  values: {
+    EXACT: { value: 'exact' },
+    FUZZY: { value: 'fuzzy' },
+    PHONETIC: { value: 'phonetic' },
+    DATE_RANGE: { value: 'date_range' },
+    NUMERIC_RANGE: { value: 'numeric_range' },
+  } satisfies EnumValues<(typeof STRATEGIES)[number]>,
 });
 
 const FuzzyAlgorithmEnum = builder.enumType('FuzzyAlgorithm', {
   description: 'The string similarity of a fuzzy comparison.',
-  values: Object.fromEntries(FUZZY_ALGORITHMS.map((value) => [value.toUpperCase(), { value }])) as Record<
-    'JARO_WINKLER' | 'LEVENSHTEIN' | 'DAMERAU_LEVENSHTEIN' | 'TOKEN_SET' | 'TFIDF_COSINE' | 'CODES',
-    { value: (typeof FUZZY_ALGORITHMS)[number] }
-  >,
+  values: {
+    JARO_WINKLER: { value: 'jaro_winkler' },
+    LEVENSHTEIN: { value: 'levenshtein' },
+    DAMERAU_LEVENSHTEIN: { value: 'damerau_levenshtein' },
+    TOKEN_SET: { value: 'token_set' },
+    TFIDF_COSINE: { value: 'tfidf_cosine' },
+    CODES: { value: 'codes' },
+    QUANTITIES: { value: 'quantities' },
+    ABBREVIATION: { value: 'abbreviation' },
+  } satisfies EnumValues<(typeof FUZZY_ALGORITHMS)[number]>,
 });
 
 const BlockingStrategyEnum = builder.enumType('BlockingStrategy', {
   description: 'PARALLEL: candidates are the union of all keys. ORDERED_FALLBACK: the candidates of the first key that yields any.',
-  values: Object.fromEntries(BLOCKING_STRATEGIES.map((value) => [value.toUpperCase(), { value }])) as Record<
-    'PARALLEL' | 'ORDERED_FALLBACK',
-    { value: (typeof BLOCKING_STRATEGIES)[number] }
-  >,
+  values: { PARALLEL: { value: 'parallel' }, ORDERED_FALLBACK: { value: 'ordered_fallback' } } satisfies EnumValues<(typeof BLOCKING_STRATEGIES)[number]>,
 });
 
 const BlockingTransformEnum = builder.enumType('BlockingTransform', {
   description: 'How a value becomes blocking keys: the normalised value, its tokens, q-grams, phonetic codes or a prefix.',
-  values: Object.fromEntries(BLOCKING_TRANSFORMS.map((value) => [value.toUpperCase(), { value }])) as Record<
-    'EXACT' | 'TOKENS' | 'QGRAMS' | 'PHONETIC' | 'PREFIX',
-    { value: (typeof BLOCKING_TRANSFORMS)[number] }
-  >,
+  values: {
+    EXACT: { value: 'exact' },
+    TOKENS: { value: 'tokens' },
+    QGRAMS: { value: 'qgrams' },
+    PHONETIC: { value: 'phonetic' },
+    PREFIX: { value: 'prefix' },
+  } satisfies EnumValues<(typeof BLOCKING_TRANSFORMS)[number]>,
 });
 
 type Options = NonNullable<StoredFieldMapping['options']>;
@@ -341,13 +350,7 @@ builder.queryFields((t) => ({
         return cursorConnection(page, args);
       },
     },
-    {
-      name: 'MatchingConfigConnection',
-      description: 'A page of matching configs.',
-      fields: (c) => ({
-        totalCount: c.int({ description: 'How many configs the workspace has.', resolve: (connection) => (connection as { totalCount: number }).totalCount }),
-      }),
-    },
+    countedConnection('MatchingConfigConnection', 'A page of matching configs.', 'How many configs the workspace has.'),
   ),
   matchingConfig: t.field({
     type: MatchingConfigRef,

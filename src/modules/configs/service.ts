@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
-import { z } from 'zod';
-import type { Context } from '../../context';
+import type { App, Context } from '../../context';
 import { matchingConfigs, type DatasetKind } from '../../db/schema';
 import { ValidationError, validationErrorFromIssues, NotFoundError } from '../../errors';
 import type { MatchConfig } from '../../matching/types';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';
+import { type CursorPage, cursorParams, newestFirstPage } from '../shared/pagination';
+import { isUuid } from '../shared/ids';
 import { datasetForField } from '../datasets/service';
-import { checkColumns, parseConfigFields, UUID_PATTERN, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
+import { checkColumns, parseConfigFields, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
 
 export type MatchingConfig = typeof matchingConfigs.$inferSelect;
 
@@ -20,7 +20,7 @@ export async function getConfig(context: Context, id: string): Promise<MatchingC
 }
 
 async function findConfig(context: Context, actor: Actor, id: string): Promise<MatchingConfig> {
-  const config = UUID_PATTERN.test(id)
+  const config = isUuid(id)
     ? await context.db.query.matchingConfigs.findFirst({ where: { id, workspaceId: actor.workspaceId } })
     : undefined;
   if (!config) throw new NotFoundError('matching config', id);
@@ -160,4 +160,9 @@ export async function listConfigs(context: Context, params: { limit?: unknown; c
   if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
   const { limit } = parsed.data;
   return newestFirstPage(context.db, matchingConfigs, eq(matchingConfigs.workspaceId, actor.workspaceId), parsed.data.cursor, limit);
+}
+
+/** Every config with a cron schedule, of every workspace (the scheduler's tick; no caller, so no actor). */
+export async function scheduledConfigs(app: App): Promise<MatchingConfig[]> {
+  return app.db.query.matchingConfigs.findMany({ where: { schedule: { isNotNull: true } } });
 }

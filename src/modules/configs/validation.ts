@@ -2,6 +2,7 @@ import { parseCrontab } from 'graphile-worker';
 import { z } from 'zod';
 import type { Dataset } from '../datasets/service';
 import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
+import { UUID_PATTERN } from '../shared/ids';
 
 /**
  * Validation of matching configs, on the camelCase (service/engine) shape. Each top-level field is parsed on its own
@@ -30,8 +31,6 @@ export interface ConfigValues {
   oneToOne: boolean;
   schedule: string | null;
 }
-
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Column names are compared exactly as the dataset stores them (no trimming here). */
 const column = z.string('must be a column name').min(1, 'must be a column name').max(500);

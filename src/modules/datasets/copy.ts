@@ -5,7 +5,7 @@ import type postgres from 'postgres';
 import { ValidationError } from '../../errors';
 import type { CellValue, Upload } from './parse';
 
-interface CopyOptions {
+export interface CopyOptions {
   /** Column whose value is the row's external id; absent → the row's position ("1", "2", …). */
   idColumn?: string;
   /** Column whose value is the source row's document filename. */

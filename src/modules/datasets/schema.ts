@@ -1,7 +1,8 @@
 import { builder } from '../../graphql/builder';
 import { offsetConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
-import type { DatasetColumn, DatasetKind } from '../../db/schema';
+import type { ColumnType, DatasetColumn, DatasetKind } from '../../db/schema';
+import type { EnumValues } from '../../graphql/enums';
 import { PayloadTooLargeError } from '../../errors';
 import {
   deleteDataset,
@@ -15,12 +16,15 @@ import {
 
 const DatasetKindEnum = builder.enumType('DatasetKind', {
   description: 'Reference data is what rows are matched against; source data holds the rows ("documents") to match.',
-  values: { REFERENCE: { value: 'reference' as DatasetKind }, SOURCE: { value: 'source' as DatasetKind } },
+  values: { REFERENCE: { value: 'reference' }, SOURCE: { value: 'source' } } satisfies EnumValues<DatasetKind>,
 });
 
 const ColumnTypeEnum = builder.enumType('ColumnType', {
   description: 'Inferred from every value of the column.',
-  values: ['string', 'number', 'date', 'boolean'] as const,
+  values: { string: { value: 'string' }, number: { value: 'number' }, date: { value: 'date' }, boolean: { value: 'boolean' } } satisfies EnumValues<
+    ColumnType,
+    'as is'
+  >,
 });
 
 const DatasetColumnRef = builder.objectRef<DatasetColumn>('DatasetColumn').implement({

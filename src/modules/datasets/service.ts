@@ -1,19 +1,18 @@
-import { and, count, desc, eq, asc } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../../context';
-import { datasetRows, datasets, matchingConfigs, type DatasetKind } from '../../db/schema';
+import { datasetRows, datasets, matchingConfigs, runs, type DatasetKind } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
-import { decimalParam } from '../pagination';
+import { parsePage, type Page } from '../shared/pagination';
+import { isUuid } from '../shared/ids';
 import { requireScope } from '../workspaces/actor';
 import { assertJsonDepth } from '../../json-depth';
 import { parseUpload, UploadParseError, type UploadFormat } from './parse';
-import { copyRowsIntoDataset } from './copy';
-import { toCsvLine } from './csv';
+import { insertDatasetWithRows, streamRowValues } from './store';
+import { toCsvLine } from '../shared/csv';
 
 export type Dataset = typeof datasets.$inferSelect;
 export type DatasetRow = typeof datasetRows.$inferSelect;
-
-const uuid = z.string().uuid();
 
 export const importOptions = z
   .object({
@@ -59,21 +58,12 @@ export async function importDataset(context: Context, kind: DatasetKind, source:
       contentType: source.contentType,
       trim: options.trim,
     });
-    return await context.sql.begin(async (sql) => {
-      const [created] = await sql<{ id: string }[]>`
-        insert into datasets (workspace_id, kind, name, source_type, columns, id_column, filename_column)
-        values (${actor.workspaceId}, ${kind}, ${options.name}, ${upload.format}, '[]'::jsonb,
-                ${options.idColumn ?? null}, ${options.filenameColumn ?? null})
-        returning id`;
-      const datasetId = created!.id;
-      const rowCount = await copyRowsIntoDataset(sql, datasetId, upload, {
-        idColumn: options.idColumn,
-        filenameColumn: options.filenameColumn,
-      });
-      const columns = upload.columnTypes();
-      await sql`update datasets set columns = ${sql.json(columns)}, row_count = ${rowCount} where id = ${datasetId}`;
-      return datasetId;
-    }).then((datasetId) => getDataset(context, kind, datasetId));
+    const datasetId = await insertDatasetWithRows(
+      context.sql,
+      { workspaceId: actor.workspaceId, kind, name: options.name, idColumn: options.idColumn, filenameColumn: options.filenameColumn },
+      upload,
+    );
+    return await getDataset(context, kind, datasetId);
   } catch (error) {
     if (error instanceof UploadParseError) {
       throw new ValidationError(error.message, error.line === undefined ? undefined : [{ path: `line ${error.line}`, message: error.message }]);
@@ -109,7 +99,7 @@ export async function importDatasetFromJson(context: Context, kind: DatasetKind,
 
 export async function getDataset(context: Context, kind: DatasetKind, id: string): Promise<Dataset> {
   const actor = requireScope(context.actor, 'read');
-  const dataset = uuid.safeParse(id).success
+  const dataset = isUuid(id)
     ? await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId, kind } })
     : undefined;
   if (!dataset) throw new NotFoundError(kind === 'reference' ? 'reference data' : 'source data', id);
@@ -126,7 +116,7 @@ export async function datasetForField(
   id: string,
   kind: DatasetKind,
 ): Promise<{ dataset: Dataset } | { problem: string }> {
-  const dataset = uuid.safeParse(id).success ? await context.db.query.datasets.findFirst({ where: { id, workspaceId } }) : undefined;
+  const dataset = isUuid(id) ? await context.db.query.datasets.findFirst({ where: { id, workspaceId } }) : undefined;
   if (!dataset) return { problem: `no ${kind} data with this id in your workspace` };
   if (dataset.kind !== kind) return { problem: `this dataset is ${dataset.kind} data, not ${kind} data` };
   return { dataset };
@@ -135,30 +125,11 @@ export async function datasetForField(
 /** For GraphQL, whose dataset ids do not say the kind. */
 export async function getAnyDataset(context: Context, id: string): Promise<Dataset> {
   const actor = requireScope(context.actor, 'read');
-  const dataset = uuid.safeParse(id).success
+  const dataset = isUuid(id)
     ? await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId } })
     : undefined;
   if (!dataset) throw new NotFoundError('dataset', id);
   return dataset;
-}
-
-export interface Page<T> {
-  data: T[];
-  total: number;
-  page: number;
-  limit: number;
-}
-
-const pageParams = (maxLimit: number, defaultLimit: number) =>
-  z.object({
-    page: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more')).default(1),
-    limit: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(maxLimit, `must be at most ${maxLimit}`)).default(defaultLimit),
-  });
-
-export function parsePage(input: { page?: unknown; limit?: unknown }, maxLimit = 100, defaultLimit = 20) {
-  const parsed = pageParams(maxLimit, defaultLimit).safeParse(input);
-  if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
-  return parsed.data;
 }
 
 export async function listDatasets(context: Context, kind: DatasetKind, paging: { page?: unknown; limit?: unknown }): Promise<Page<Dataset>> {
@@ -187,11 +158,17 @@ export async function deleteDataset(context: Context, kind: DatasetKind, id: str
   // A run reads its datasets until it ends, also one given its own source or whose config was since changed or
   // deleted: deleting one under it left the run "completed" with no rows processed. A run queued after this check
   // fails at planning, saying why.
-  const [active] = await context.sql<{ id: string; status: string }[]>`
-    select id, status from runs
-    where workspace_id = ${dataset.workspaceId} and status in ('queued', 'running', 'ai_resolving')
-      and ${dataset.id} in (snapshot->>'referenceDataId', snapshot->>'sourceDataId')
-    limit 1`;
+  const [active] = await context.db
+    .select({ id: runs.id, status: runs.status })
+    .from(runs)
+    .where(
+      and(
+        eq(runs.workspaceId, dataset.workspaceId),
+        inArray(runs.status, ['queued', 'running', 'ai_resolving']),
+        sql`${dataset.id} in (${runs.snapshot}->>'referenceDataId', ${runs.snapshot}->>'sourceDataId')`,
+      ),
+    )
+    .limit(1);
   if (active) throw new ConflictError(`This ${kind} data is used by run ${active.id} (${active.status}); cancel the run or wait for it to end first.`);
   await context.db.delete(datasets).where(eq(datasets.id, dataset.id));
 }
@@ -218,9 +195,7 @@ export async function* exportDatasetCsv(context: Context, kind: DatasetKind, id:
   const dataset = await getDataset(context, kind, id);
   const names = dataset.columns.map((column) => column.name);
   yield toCsvLine(names);
-  const cursor = context.sql<{ values: Record<string, unknown> }[]>`
-    select values from dataset_rows where dataset_id = ${dataset.id} order by position`.cursor(2000);
-  for await (const rows of cursor) {
-    yield rows.map((row) => toCsvLine(names.map((name) => row.values[name]))).join('');
+  for await (const rows of streamRowValues(context.sql, dataset.id)) {
+    yield rows.map((values) => toCsvLine(names.map((name) => values[name]))).join('');
   }
 }

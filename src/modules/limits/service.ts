@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type postgres from 'postgres';
 import { ConflictError, NotFoundError, validationErrorFromIssues } from '../../errors';
+import { isUuid } from '../shared/ids';
 
 export const rateLimitInput = z
   .object({
@@ -21,7 +22,7 @@ export async function setApiKeyRateLimit(
 ): Promise<{ prefix: string; rateLimitPerMinute: number | null }> {
   const parsed = rateLimitInput.safeParse(input ?? {});
   if (!parsed.success) throw validationErrorFromIssues('Invalid rate limit.', parsed.error.issues);
-  if (!z.string().uuid().safeParse(workspaceId).success) throw new NotFoundError('API key', prefix, 'No API key with this prefix exists in this workspace.');
+  if (!isUuid(workspaceId)) throw new NotFoundError('API key', prefix, 'No API key with this prefix exists in this workspace.');
   const updated = await sql<Array<{ prefix: string }>>`
     update api_keys set rate_limit_per_minute = ${parsed.data.rateLimitPerMinute}
     where workspace_id = ${workspaceId} and prefix = ${prefix} and revoked_at is null

@@ -9,7 +9,6 @@
  * a permanent problem such as a deleted dataset) fails the run with the error.
  */
 import os, { availableParallelism } from 'node:os';
-import type postgres from 'postgres';
 import type { App } from '../../context';
 import type { RunSnapshot } from '../../db/schema';
 import { notifyRun } from '../../events/run-events';
@@ -27,8 +26,30 @@ import {
 import { runOnThread, siblingModule } from '../../process/threads';
 import { ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
-import { loadEngineRows } from './reference-rows';
 import { queueReviewPass } from './review-pass';
+import {
+  addChunkCounts,
+  chunkTally,
+  claimChunk,
+  completeEmptyRun,
+  completeRunRow,
+  datasetExists,
+  datasetRowCount,
+  failRunRow,
+  finishChunk,
+  insertChunks,
+  loadEngineRows,
+  runForWork,
+  runStatus,
+  skipPendingChunk,
+  skipPendingChunks,
+  skipRunningChunk,
+  sourceRange,
+  sourceRows as loadSourceRows,
+  startMatching,
+  type NewChunk,
+} from './store';
+import { writeResults, type MatchedRow } from './results-store';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 import { addJobs } from '../../worker/tasks';
 
@@ -73,13 +94,6 @@ export function createExecutionContext(
   };
 }
 
-interface RunRow {
-  id: string;
-  workspace_id: string;
-  status: string;
-  snapshot: RunSnapshot;
-}
-
 // ─── plan ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
 export async function planRun(execution: ExecutionContext, runId: string): Promise<void> {
@@ -87,43 +101,30 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
   const chunkSize = app.settings.RUN_CHUNK_SIZE;
   const maxAttempts = app.settings.RUN_CHUNK_MAX_ATTEMPTS;
   const outcome = await app.sql.begin(async (tx) => {
-    const [run] = await tx<RunRow[]>`select id, workspace_id, status, snapshot from runs where id = ${runId} for no key update`;
+    const run = await runForWork(tx, runId, true);
     if (!run || run.status !== 'queued') return 'skip' as const;
     const snapshot = run.snapshot;
-    const [reference] = await tx`select 1 from datasets where id = ${snapshot.referenceDataId}`;
-    if (!reference) throw new RunFailure('The reference dataset of this run no longer exists.');
-    let range: { n: number; lo: number | null; hi: number | null } | undefined;
-    if (snapshot.sourceDataId) {
-      const [source] = await tx`select 1 from datasets where id = ${snapshot.sourceDataId}`;
-      if (!source) throw new RunFailure('The source dataset of this run no longer exists.');
-      [range] = await tx<{ n: number; lo: number | null; hi: number | null }[]>`
-        select count(*)::int as n, min(position) as lo, max(position) as hi from dataset_rows where dataset_id = ${snapshot.sourceDataId}`;
-    } else {
-      [range] = await tx<{ n: number; lo: number | null; hi: number | null }[]>`
-        select count(*)::int as n, min(position) as lo, max(position) as hi from run_documents where run_id = ${runId}`;
+    if (!(await datasetExists(tx, snapshot.referenceDataId))) throw new RunFailure('The reference dataset of this run no longer exists.');
+    if (snapshot.sourceDataId && !(await datasetExists(tx, snapshot.sourceDataId))) {
+      throw new RunFailure('The source dataset of this run no longer exists.');
     }
+    const range = await sourceRange(tx, runId, snapshot);
     const total = range?.n ?? 0;
-    const chunks: Array<{ run_id: string; chunk_index: number; first_position: number; last_position: number }> = [];
+    const chunks: NewChunk[] = [];
     if (total > 0 && range?.lo != null && range.hi != null) {
       for (let first = range.lo, index = 0; first <= range.hi; first += chunkSize, index++) {
         chunks.push({ run_id: runId, chunk_index: index, first_position: first, last_position: Math.min(first + chunkSize - 1, range.hi) });
       }
     }
     if (chunks.length === 0) {
-      await tx`
-        update runs set status = 'completed', phase = 'done', rows_total = 0, rows_processed = 0, rows_matched = 0,
-          started_at = now(), completed_at = now(), updated_at = now(), version = version + 1
-        where id = ${runId}`;
+      await completeEmptyRun(tx, runId);
       await notifyRun(tx, runId, 'state');
       await enqueueRunWebhooks(tx, runId);
       return 'done' as const;
     }
-    await tx`insert into run_chunks ${tx(chunks)} on conflict (run_id, chunk_index) do nothing`;
+    await insertChunks(tx, chunks);
     await addJobs(tx, 'run_chunk', chunks.map((chunk) => ({ payload: { runId, chunkIndex: chunk.chunk_index } })), { maxAttempts });
-    await tx`
-      update runs set status = 'running', phase = 'matching', rows_total = ${total}, rows_processed = 0, rows_matched = 0,
-        chunks_total = ${chunks.length}, chunks_done = 0, started_at = now(), updated_at = now(), version = version + 1
-      where id = ${runId}`;
+    await startMatching(tx, runId, total, chunks.length);
     await notifyRun(tx, runId, 'state');
     return 'planned' as const;
   });
@@ -145,10 +146,10 @@ async function buildIndexOffThread(databaseUrl: string, referenceDataId: string,
 async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot): Promise<PreparedIndex> {
   const { app } = execution;
   const started = performance.now();
-  const [dataset] = await app.sql<{ row_count: number }[]>`select row_count from datasets where id = ${snapshot.referenceDataId}`;
-  if (!dataset) throw new RunFailure('The reference dataset of this run no longer exists.');
+  const referenceRows = await datasetRowCount(app.sql, snapshot.referenceDataId);
+  if (referenceRows === undefined) throw new RunFailure('The reference dataset of this run no longer exists.');
   const threads = app.settings.MATCH_THREADS || availableParallelism();
-  const large = dataset.row_count >= THREADED_MIN_REFERENCE_ROWS;
+  const large = referenceRows >= THREADED_MIN_REFERENCE_ROWS;
   // Automatic (MATCH_THREADS=0): threads for large references only; an explicit MATCH_THREADS > 1 always uses them.
   const threaded = threads > 1 && (app.settings.MATCH_THREADS > 1 || large);
   // A large reference is always loaded and indexed off the main thread (seconds of work that would otherwise stall
@@ -181,49 +182,27 @@ async function matchRows(prepared: PreparedIndex, rows: EngineRow[]): Promise<Sl
   return expandSliceResult(prepared.index, rows, await prepared.pool.matchCompact(rows));
 }
 
-interface SourceRow {
-  id: string;
-  position: number;
-  external_id: string;
-  filename: string | null;
-  values: Record<string, unknown>;
-}
-
-async function loadSourceRows(app: App, runId: string, snapshot: RunSnapshot, first: number, last: number): Promise<SourceRow[]> {
-  return snapshot.sourceDataId
-    ? app.sql<SourceRow[]>`
-        select id, position, external_id, filename, values from dataset_rows
-        where dataset_id = ${snapshot.sourceDataId} and position between ${first} and ${last} order by position`
-    : app.sql<SourceRow[]>`
-        select id, position, external_id, filename, values from run_documents
-        where run_id = ${runId} and position between ${first} and ${last} order by position`;
-}
-
 export async function runChunk(execution: ExecutionContext, runId: string, chunkIndex: number): Promise<void> {
   const { app, cache, workerId } = execution;
-  const [run] = await app.sql<RunRow[]>`select id, workspace_id, status, snapshot from runs where id = ${runId}`;
+  const run = await runForWork(app.sql, runId);
   if (!run) return;
   if (run.status !== 'running') {
     // Cancelled or failed meanwhile: this chunk is not needed any more.
-    await app.sql`update run_chunks set status = 'skipped' where run_id = ${runId} and chunk_index = ${chunkIndex} and status = 'pending'`;
+    await skipPendingChunk(app.sql, runId, chunkIndex);
     cache.delete(runId);
     return;
   }
-  const [chunk] = await app.sql<{ id: string; first_position: number; last_position: number }[]>`
-    update run_chunks set status = 'running', worker_id = ${workerId}, attempts = attempts + 1, started_at = now()
-    where run_id = ${runId} and chunk_index = ${chunkIndex} and status in ('pending', 'running')
-    returning id, first_position, last_position`;
+  const chunk = await claimChunk(app.sql, runId, chunkIndex, workerId);
   if (!chunk) {
     // Already done: a retry of a job whose chunk committed but whose finalisation did not finish. Finish it.
-    const [state] = await app.sql<{ chunks_done: number; chunks_total: number; status: string }[]>`
-      select chunks_done, chunks_total, status from runs where id = ${runId}`;
+    const state = await chunkTally(app.sql, runId);
     if (state && state.status === 'running' && state.chunks_done >= state.chunks_total) await finaliseRun(execution, runId, run.snapshot);
     return;
   }
 
   const [prepared, sourceRows] = await Promise.all([
     cache.get(runId, () => prepareIndex(execution, run.snapshot)),
-    loadSourceRows(app, runId, run.snapshot, chunk.first_position, chunk.last_position),
+    loadSourceRows(app.sql, runId, run.snapshot, chunk.first_position, chunk.last_position),
   ]);
   const loaded = performance.now();
   const engineRows: EngineRow[] = sourceRows.map((row) => ({ id: row.id, values: row.values }));
@@ -232,7 +211,7 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
 
   let matched = 0;
   let confidenceSum = 0;
-  const records = matches.map((match, i) => {
+  const records = matches.map((match, i): MatchedRow => {
     const source = sourceRows[i]!;
     if (match.referenceRowId !== null) {
       matched++;
@@ -253,39 +232,18 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
   const intervalMs = app.settings.RUN_PROGRESS_INTERVAL_MS;
   const progress = await retryTransient(() => app.sql.begin(async (tx) => {
     await writeResults(tx, runId, records);
-    const [done] = await tx`
-      update run_chunks set status = 'done', completed_at = now(), worker_id = ${workerId},
-        rows_processed = ${records.length}, rows_matched = ${matched}
-      where id = ${chunk.id} and status = 'running'
-      returning id`;
-    if (!done) return undefined;
+    if (!(await finishChunk(tx, chunk.id, workerId, records.length, matched))) return undefined;
     // Cancelled or failed while this chunk was matching: the run's end is final (its counters, results and events
     // went out with it), so this chunk's work is dropped. Waits for a cancel in progress (same row lock).
-    const [state] = await tx<{ status: string }[]>`select status from runs where id = ${runId} for no key update`;
-    if (state?.status !== 'running') throw new RunEnded();
-    // Progress events of a run go out at most once per RUN_PROGRESS_INTERVAL_MS, across all worker processes:
-    // the run row remembers when the last one went out. (FOR NO KEY UPDATE: it must not conflict with the KEY SHARE
-    // locks that concurrent chunks' result inserts take on the run row through the foreign key.)
-    const [updated] = await tx<{ chunks_done: number; chunks_total: number; status: string; notify: boolean }[]>`
-      with previous as (select progress_notified_at as at from runs where id = ${runId} for no key update)
-      update runs set rows_processed = coalesce(rows_processed, 0) + ${records.length},
-        rows_matched = coalesce(rows_matched, 0) + ${matched},
-        confidence_sum = confidence_sum + ${confidenceSum},
-        avg_confidence = case when coalesce(rows_matched, 0) + ${matched} > 0
-          then (confidence_sum + ${confidenceSum}) / (coalesce(rows_matched, 0) + ${matched}) end,
-        chunks_done = chunks_done + 1, updated_at = now(), version = version + 1,
-        progress_notified_at = case when previous.at is null or now() - previous.at >= ${intervalMs} * interval '1 millisecond'
-          then now() else previous.at end
-      from previous
-      where id = ${runId}
-      returning chunks_done, chunks_total, status,
-        (previous.at is null or now() - previous.at >= ${intervalMs} * interval '1 millisecond') as notify`;
-    const last = updated!.chunks_done >= updated!.chunks_total;
-    if (!last && updated!.notify) await notifyRun(tx, runId, 'progress');
-    return updated!;
+    if ((await runStatus(tx, runId, true)) !== 'running') throw new RunEnded();
+    // Progress events of a run go out at most once per RUN_PROGRESS_INTERVAL_MS, across all worker processes.
+    const updated = await addChunkCounts(tx, runId, { processed: records.length, matched, confidenceSum }, intervalMs);
+    const last = updated.chunks_done >= updated.chunks_total;
+    if (!last && updated.notify) await notifyRun(tx, runId, 'progress');
+    return updated;
   })).catch(async (error: unknown) => {
     if (!(error instanceof RunEnded)) throw error;
-    await app.sql`update run_chunks set status = 'skipped' where id = ${chunk.id} and status = 'running'`;
+    await skipRunningChunk(app.sql, chunk.id);
     cache.delete(runId);
     return undefined;
   });
@@ -309,37 +267,6 @@ async function retryTransient<T>(work: () => Promise<T>): Promise<T> {
       if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
     }
-  }
-}
-
-type ResultRecord = {
-  source_row_id: string;
-  position: number;
-  document_id: string;
-  document_filename: string | null;
-  matched_reference_row_id: string | null;
-  confidence: number;
-  evidence: unknown;
-  candidates: unknown;
-};
-
-/** Upserts results keyed by (run, source row): a retried chunk overwrites its own rows, never duplicates them. */
-async function writeResults(tx: postgres.TransactionSql, runId: string, records: ResultRecord[]): Promise<void> {
-  for (let start = 0; start < records.length; start += 5000) {
-    const batch = JSON.stringify(records.slice(start, start + 5000));
-    await tx`
-      insert into run_results (run_id, source_row_id, position, document_id, document_filename, matched_reference_row_id,
-        matched_reference_external_id, confidence, evidence, candidates)
-      select ${runId}, x.source_row_id, x.position, x.document_id, x.document_filename, x.matched_reference_row_id,
-        d.external_id, x.confidence, x.evidence, x.candidates
-      from jsonb_to_recordset(${batch}::text::jsonb) as x(source_row_id uuid, position int, document_id text, document_filename text,
-        matched_reference_row_id uuid, confidence float8, evidence jsonb, candidates jsonb)
-      left join dataset_rows d on d.id = x.matched_reference_row_id
-      on conflict (run_id, source_row_id) do update set
-        position = excluded.position, document_id = excluded.document_id, document_filename = excluded.document_filename,
-        matched_reference_row_id = excluded.matched_reference_row_id,
-        matched_reference_external_id = excluded.matched_reference_external_id,
-        confidence = excluded.confidence, evidence = excluded.evidence, candidates = excluded.candidates`;
   }
 }
 
@@ -367,19 +294,7 @@ export async function finaliseRun(execution: ExecutionContext, runId: string, sn
 /** Counters from the results table (so retries cannot double count), `completed_at` and status `completed`. */
 export async function completeRun(app: App, runId: string): Promise<void> {
   await app.sql.begin(async (tx) => {
-    const [updated] = await tx`
-      with totals as (
-        select count(*)::int as processed, count(matched_reference_row_id)::int as matched,
-          avg(confidence) filter (where matched_reference_row_id is not null) as avg_confidence,
-          coalesce(sum(confidence) filter (where matched_reference_row_id is not null), 0) as confidence_sum
-        from run_results where run_id = ${runId})
-      update runs set status = 'completed', phase = 'done', rows_processed = totals.processed, rows_matched = totals.matched,
-        avg_confidence = totals.avg_confidence, confidence_sum = totals.confidence_sum,
-        completed_at = now(), updated_at = now(), version = version + 1
-      from totals
-      where id = ${runId} and status in ('running', 'ai_resolving')
-      returning id`;
-    if (!updated) return;
+    if (!(await completeRunRow(tx, runId))) return;
     await notifyRun(tx, runId, 'state');
     await enqueueRunWebhooks(tx, runId);
   });
@@ -388,13 +303,8 @@ export async function completeRun(app: App, runId: string): Promise<void> {
 /** Marks a run failed (unless it already ended) with the error, and publishes the change. */
 export async function failRun(app: App, runId: string, message: string): Promise<void> {
   await app.sql.begin(async (tx) => {
-    const [updated] = await tx`
-      update runs set status = 'failed', phase = 'failed', error = ${message.slice(0, 2000)}, completed_at = now(),
-        updated_at = now(), version = version + 1
-      where id = ${runId} and status in ('queued', 'running', 'ai_resolving')
-      returning id`;
-    if (!updated) return;
-    await tx`update run_chunks set status = 'skipped' where run_id = ${runId} and status = 'pending'`;
+    if (!(await failRunRow(tx, runId, message))) return;
+    await skipPendingChunks(tx, runId);
     await notifyRun(tx, runId, 'state');
     await enqueueRunWebhooks(tx, runId);
   });

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import postgres from 'postgres';
 import { buildReferenceIndex, type MatchConfig } from '../../matching';
-import { loadEngineRows } from './reference-rows';
+import { loadEngineRows } from './store';
 
 interface Input {
   databaseUrl: string;

@@ -7,17 +7,18 @@
 import type { App } from '../../context';
 import { notifyRun } from '../../events/run-events';
 import { resolveOneToOne } from '../../matching';
+import { reassignMatches, resultCandidates } from './results-store';
+import { markAssigning } from './store';
 
 /** Results rewritten per statement. */
 const BATCH_ROWS = 5000;
 
 export async function assignOneToOne(app: App, runId: string, threshold: number): Promise<void> {
   await app.sql.begin(async (tx) => {
-    await tx`update runs set phase = 'assigning', updated_at = now(), version = version + 1 where id = ${runId} and status in ('running', 'ai_resolving')`;
+    await markAssigning(tx, runId);
     await notifyRun(tx, runId, 'progress');
   });
-  const rows = await app.sql<{ source_row_id: string; matched_reference_row_id: string | null; candidates: Array<{ referenceRowId: string; confidence: number }> }[]>`
-    select source_row_id, matched_reference_row_id, candidates from run_results where run_id = ${runId}`;
+  const rows = await resultCandidates(app.sql, runId);
   const assignments = resolveOneToOne(
     rows.map((row) => ({ sourceRowId: row.source_row_id, candidates: row.candidates })),
     threshold,
@@ -27,12 +28,6 @@ export async function assignOneToOne(app: App, runId: string, threshold: number)
     .filter(({ row, assignment }) => assignment && assignment.referenceRowId !== row.matched_reference_row_id)
     .map(({ row, assignment }) => ({ source_row_id: row.source_row_id, reference: assignment.referenceRowId, confidence: assignment.confidence }));
   for (let start = 0; start < changed.length; start += BATCH_ROWS) {
-    const batch = JSON.stringify(changed.slice(start, start + BATCH_ROWS));
-    await app.sql`
-      update run_results r set matched_reference_row_id = x.reference, confidence = x.confidence,
-        matched_reference_external_id = d.external_id
-      from jsonb_to_recordset(${batch}::text::jsonb) as x(source_row_id uuid, reference uuid, confidence float8)
-      left join dataset_rows d on d.id = x.reference
-      where r.run_id = ${runId} and r.source_row_id = x.source_row_id`;
+    await reassignMatches(app.sql, runId, changed.slice(start, start + BATCH_ROWS));
   }
 }

@@ -18,7 +18,8 @@ import { notifyRun } from '../../events/run-events';
 import { resolveOneToOne, type Assignment, type EngineRow, type MatchConfig, type RowMatch } from '../../matching';
 import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
-import { streamEngineRows } from './reference-rows';
+import { bandRows, heldReferences, writeRescored, type BandRow } from './results-store';
+import { engineRowsById, enterReviewPass, runForWork, runStatus, streamEngineRows, touchRun } from './store';
 import { addJob } from '../../worker/tasks';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
@@ -26,21 +27,10 @@ const BATCH_ROWS = 500;
 
 /** Moves a run into `ai_resolving` and queues its pass, inside the caller's transaction. */
 export async function queueReviewPass(tx: postgres.TransactionSql, runId: string, fromStatus: 'running' | 'completed'): Promise<boolean> {
-  const [updated] = await tx`
-    update runs set status = 'ai_resolving', phase = 'ai_resolving', completed_at = null, updated_at = now(), version = version + 1
-    where id = ${runId} and status = ${fromStatus}
-    returning id`;
-  if (!updated) return false;
+  if (!(await enterReviewPass(tx, runId, fromStatus))) return false;
   await addJob(tx, 'run_review_pass', { runId }, { maxAttempts: 3, jobKey: `review_pass:${runId}` });
   await notifyRun(tx, runId, 'state');
   return true;
-}
-
-interface BandRow {
-  position: number;
-  source_row_id: string;
-  values: Record<string, unknown> | null;
-  candidates: Array<{ referenceRowId: string; confidence: number }>;
 }
 
 /** What one page of the pass held in memory (told to `observe`, for tests): band rows, the distinct reference rows
@@ -60,21 +50,14 @@ export async function runReviewPass(
   complete: (runId: string) => Promise<void>,
   observe?: (page: ReviewPage) => Promise<void> | void,
 ): Promise<void> {
-  const [run] = await app.sql<{ status: string; snapshot: RunSnapshot }[]>`select status, snapshot from runs where id = ${runId}`;
+  const run = await runForWork(app.sql, runId);
   if (!run || run.status !== 'ai_resolving') return;
   const band = run.snapshot.reviewBand;
   const oneToOne = run.snapshot.match.oneToOne === true;
   let resolver: ReviewResolver | undefined;
   // Band rows page by page (by position: a rescored row may leave the band, and pages only move forward).
   for (let after = 0; band; ) {
-    const slice = await app.sql<BandRow[]>`
-      select r.position, r.source_row_id, coalesce(s.values, d.values) as values, r.candidates
-      from run_results r
-      left join dataset_rows s on s.id = r.source_row_id
-      left join run_documents d on d.id = r.source_row_id
-      where r.run_id = ${runId} and r.confidence between ${band.low} and ${band.high} and r.position > ${after}
-      order by r.position
-      limit ${BATCH_ROWS}`;
+    const slice = await bandRows(app.sql, runId, band, after, BATCH_ROWS);
     if (slice.length === 0) break;
     resolver ??= await reviewResolverFor(app, run.snapshot);
     const ids = candidateIds(slice);
@@ -107,9 +90,8 @@ function candidateIds(rows: BandRow[]): string[] {
 
 /** The reference rows with these ids (some band rows' candidates), by id. */
 async function candidateRows(app: App, referenceDataId: string, ids: string[]): Promise<Map<string, EngineRow>> {
-  const found = ids.length === 0 ? [] : await app.sql<{ id: string; values: Record<string, unknown> }[]>`
-    select id, values from dataset_rows where dataset_id = ${referenceDataId} and id = any(${ids}::uuid[])`;
-  return new Map(found.map((row) => [row.id, { id: row.id, values: row.values }]));
+  const found = await engineRowsById(app.sql, referenceDataId, ids);
+  return new Map(found.map((row) => [row.id, row]));
 }
 
 /**
@@ -119,16 +101,11 @@ async function candidateRows(app: App, referenceDataId: string, ids: string[]): 
  */
 async function writeResolved(app: App, runId: string, batch: Array<{ sourceRowId: string; match: RowMatch }>, oneToOneThreshold: number | null): Promise<boolean> {
   return app.sql.begin(async (tx) => {
-    const [run] = await tx`select 1 from runs where id = ${runId} and status = 'ai_resolving' for no key update`;
-    if (!run) return false;
+    if ((await runStatus(tx, runId, true)) !== 'ai_resolving') return false;
     let assigned: Map<string, Assignment> | undefined;
     if (oneToOneThreshold !== null) {
       const named = [...new Set(batch.flatMap(({ match }) => match.candidates.map((candidate) => candidate.referenceRowId)))];
-      const held = await tx<{ reference: string }[]>`
-        select matched_reference_row_id as reference from run_results
-        where run_id = ${runId} and matched_reference_row_id = any(${named}::uuid[])
-          and source_row_id <> all(${batch.map(({ sourceRowId }) => sourceRowId)}::uuid[])`;
-      const taken = new Set(held.map((row) => row.reference));
+      const taken = await heldReferences(tx, runId, named, batch.map(({ sourceRowId }) => sourceRowId));
       assigned = resolveOneToOne(batch.map(({ sourceRowId, match }) => ({ sourceRowId, candidates: match.candidates })), oneToOneThreshold, taken);
     }
     const records = batch.map(({ sourceRowId, match }) => ({
@@ -139,14 +116,8 @@ async function writeResolved(app: App, runId: string, batch: Array<{ sourceRowId
       evidence: match.evidence,
       candidates: match.candidates,
     }));
-    await tx`
-      update run_results r set matched_reference_row_id = x.reference, matched_reference_external_id = d.external_id,
-        confidence = x.confidence, evidence = x.evidence, candidates = x.candidates
-      from jsonb_to_recordset(${JSON.stringify(records)}::text::jsonb)
-        as x(source_row_id uuid, reference uuid, confidence float8, evidence jsonb, candidates jsonb)
-      left join dataset_rows d on d.id = x.reference
-      where r.run_id = ${runId} and r.source_row_id = x.source_row_id`;
-    await tx`update runs set updated_at = now(), version = version + 1 where id = ${runId}`;
+    await writeRescored(tx, runId, records);
+    await touchRun(tx, runId);
     await notifyRun(tx, runId, 'progress');
     return true;
   });

@@ -1,6 +1,6 @@
 import { parseCronItem } from 'graphile-worker';
 import type { App } from '../../context';
-import type { MatchingConfig } from '../configs/service';
+import { scheduledConfigs } from '../configs/service';
 import { configMatch, insertRun, snapshotOf } from './service';
 
 /**
@@ -10,9 +10,8 @@ import { configMatch, insertRun, snapshotOf } from './service';
  */
 export async function scheduleTick(app: App, at: Date): Promise<string[]> {
   const digest = { min: at.getUTCMinutes(), hour: at.getUTCHours(), date: at.getUTCDate(), month: at.getUTCMonth() + 1, dow: at.getUTCDay() };
-  const configs = await app.db.query.matchingConfigs.findMany({ where: { schedule: { isNotNull: true } } });
   const started: string[] = [];
-  for (const config of configs as MatchingConfig[]) {
+  for (const config of await scheduledConfigs(app)) {
     if (!config.schedule || !config.sourceDataId) continue;
     let matches = false;
     try {

@@ -1,11 +1,13 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
-import { assertForwardOnly, cursorConnection, offsetConnection } from '../../graphql/connections';
+import { assertForwardOnly, countedConnection, cursorConnection, offsetConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
-import type { StoredEvidence } from '../../db/schema';
+import type { RunStatus, RunTrigger, StoredEvidence } from '../../db/schema';
+import type { EnumValues } from '../../graphql/enums';
 import { NotFoundError } from '../../errors';
 import { runFeed, runsChangedSince } from '../../events/run-feed';
-import { closingStream, runEventHub, TERMINAL_STATUSES, type RunState } from '../../events/run-events';
+import { closingStream, runEventHub, type RunState } from '../../events/run-events';
+import { runUpdates } from '../../events/run-updates';
 import { MatchingConfigRef } from '../configs/schema';
 import { getConfig } from '../configs/service';
 import { requireScope } from '../workspaces/actor';
@@ -24,48 +26,49 @@ import {
   topResults,
   type RunResult,
 } from './service';
+import type { ResultStatus } from './results-store';
 
 const RunStatusEnum = builder.enumType('RunStatus', {
   description: 'queued → running → (ai_resolving →) completed | failed | cancelled.',
   values: {
-    QUEUED: { value: 'queued' as const, description: 'Waiting for a worker.' },
-    RUNNING: { value: 'running' as const, description: 'Chunks are being matched.' },
-    AI_RESOLVING: { value: 'ai_resolving' as const, description: 'Smart runs: second pass over the review band.' },
-    COMPLETED: { value: 'completed' as const, description: 'Every source row has a result.' },
-    FAILED: { value: 'failed' as const, description: 'Stopped by an error (see `error`).' },
-    CANCELLED: { value: 'cancelled' as const, description: 'Cancelled; the results written so far are kept.' },
-  },
+    QUEUED: { value: 'queued', description: 'Waiting for a worker.' },
+    RUNNING: { value: 'running', description: 'Chunks are being matched.' },
+    AI_RESOLVING: { value: 'ai_resolving', description: 'Smart runs: second pass over the review band.' },
+    COMPLETED: { value: 'completed', description: 'Every source row has a result.' },
+    FAILED: { value: 'failed', description: 'Stopped by an error (see `error`).' },
+    CANCELLED: { value: 'cancelled', description: 'Cancelled; the results written so far are kept.' },
+  } satisfies EnumValues<RunStatus>,
 });
 
 const RunTriggerEnum = builder.enumType('RunTrigger', {
   description: 'How a run was started.',
   values: {
-    MANUAL: { value: 'manual' as const, description: 'Started by a caller: GraphQL, the REST API, the dashboard or the CLI.' },
+    MANUAL: { value: 'manual', description: 'Started by a caller: GraphQL, the REST API, the dashboard or the CLI.' },
     API: {
-      value: 'api' as const,
+      value: 'api',
       description: 'Never returned: runs started through the REST API are MANUAL.',
       deprecationReason: 'Runs started through the REST API are MANUAL (the public API contract).',
     },
-    SCHEDULED: { value: 'scheduled' as const, description: "The config's cron schedule." },
-  },
+    SCHEDULED: { value: 'scheduled', description: "The config's cron schedule." },
+  } satisfies EnumValues<RunTrigger | 'api'>,
 });
 
 const ResultStatusEnum = builder.enumType('RunResultStatus', {
   description: 'Review state of a result.',
   values: {
-    PENDING: { value: 'pending' as const, description: 'Not reviewed.' },
-    APPROVED: { value: 'approved' as const, description: `Approved. ${REVIEW_MEANING.approved}` },
-    REJECTED: { value: 'rejected' as const, description: `Rejected. ${REVIEW_MEANING.rejected}` },
-  },
+    PENDING: { value: 'pending', description: 'Not reviewed.' },
+    APPROVED: { value: 'approved', description: `Approved. ${REVIEW_MEANING.approved}` },
+    REJECTED: { value: 'rejected', description: `Rejected. ${REVIEW_MEANING.rejected}` },
+  } satisfies EnumValues<ResultStatus>,
 });
 
 const ReviewDecisionEnum = builder.enumType('ReviewDecision', {
   description:
     'A review decision on the pair a result shows: its source row and the reference row whose evidence it shows (the matched row; without a match, the best candidate). Strategies learn from it with this meaning.',
   values: {
-    APPROVED: { value: 'approved' as const, description: REVIEW_MEANING.approved },
-    REJECTED: { value: 'rejected' as const, description: REVIEW_MEANING.rejected },
-  },
+    APPROVED: { value: 'approved', description: REVIEW_MEANING.approved },
+    REJECTED: { value: 'rejected', description: REVIEW_MEANING.rejected },
+  } satisfies EnumValues<Exclude<ResultStatus, 'pending'>>,
 });
 
 const EvidenceRef = builder.objectRef<StoredEvidence>('FieldEvidence').implement({
@@ -210,13 +213,7 @@ builder.queryFields((t) => ({
         return cursorConnection(page, args);
       },
     },
-    {
-      name: 'RunConnection',
-      description: 'A page of runs.',
-      fields: (c) => ({
-        totalCount: c.int({ description: 'How many runs match the filters.', resolve: (connection) => (connection as { totalCount: number }).totalCount }),
-      }),
-    },
+    countedConnection('RunConnection', 'A page of runs.', 'How many runs match the filters.'),
   ),
 }));
 
@@ -294,11 +291,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.subscriptionType({
-  description: 'Live updates (graphql-ws on /graphql, or SSE with Accept: text/event-stream); needs the `read` scope.',
-  authScopes: { read: true },
-});
-
 builder.subscriptionFields((t) => ({
   runUpdated: t.field({
     type: RunRef,
@@ -318,23 +310,10 @@ builder.subscriptionFields((t) => ({
         stream.close();
         throw error;
       }
-      const updates = (async function* () {
-        try {
-          yield latest;
-          if (TERMINAL_STATUSES.has(latest.status)) return;
-          for await (const event of stream) {
-            // After a reconnection of the LISTEN connection, changes may have been missed: read the run again.
-            const run = event.kind === 'resync' ? await getRun(context, id) : event.run;
-            if (run.version <= latest.version) continue;
-            latest = run;
-            yield latest;
-            if (TERMINAL_STATUSES.has(latest.status)) return;
-          }
-        } finally {
-          stream.close();
-        }
-      })();
-      return closingStream(updates, stream);
+      return closingStream(
+        runUpdates(stream, latest, () => getRun(context, id)),
+        stream,
+      );
     },
     resolve: (run) => run,
   }),

@@ -1,65 +1,31 @@
 /**
  * Runs: start (manual, smart, scheduled), read, list, cancel, results and their review. Execution lives in
- * execute.ts (graphile-worker tasks); this file only queues it, in the same transaction that creates the run.
+ * execute.ts (graphile-worker tasks); this file only queues it, in the same transaction that creates the run. What
+ * is allowed, and to whom, is decided here; the SQL is in store.ts.
  */
 import { z } from 'zod';
 import type { App, Context } from '../../context';
-import type { RunSnapshot, RunStatus, RunTrigger, StoredEvidence } from '../../db/schema';
+import type { RunSnapshot, RunStatus, RunTrigger } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues } from '../../errors';
-import { notifyRun, runStateFromRow, type RunState } from '../../events/run-events';
+import { notifyRun } from '../../events/run-events';
 import { getConfig, type MatchingConfig } from '../configs/service';
-import { parsePage, type Page } from '../datasets/service';
-import { toCsvLine } from '../datasets/csv';
 import { datasetForField, rowValues } from '../datasets/service';
 import { getStrategy, strategyReviewBand } from '../strategies/service';
 import { queueReviewPass } from './review-pass';
 import { REVIEW_MEANING } from './review-meaning';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { cursorPage, cursorParams, decimalParam, decodeCursor, type CursorPage } from '../pagination';
+import { cursorPage, cursorParams, decimalParam, decodeCursor, parsePage, type CursorPage, type Page } from '../shared/pagination';
+import { toCsvLine } from '../shared/csv';
+import { isUuid, uuidParam } from '../shared/ids';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
+import { bestResults, findResult, recordReview, resultsInOrder, streamResults, type ResultFilter, type RunResult } from './results-store';
+import { cancelRunRow, findRun as findRunRow, insertRunDocuments, insertRunRow, runsNewestFirst, runSnapshot, skipPendingChunks, type Run } from './store';
 import { addJob } from '../../worker/tasks';
 
-export type Run = RunState;
+export type { RunResult } from './results-store';
+export type { Run } from './store';
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'];
 export const CANCELLABLE: ReadonlySet<string> = new Set(['queued', 'running', 'ai_resolving']);
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface RunResult {
-  id: string;
-  runId: string;
-  sourceRowId: string;
-  position: number;
-  documentId: string;
-  documentFilename: string | null;
-  matchedReferenceRowId: string | null;
-  matchedReferenceExternalId: string | null;
-  confidence: number;
-  status: 'pending' | 'approved' | 'rejected';
-  evidence: StoredEvidence[];
-  candidates: Array<{ referenceRowId: string; confidence: number }>;
-  notes: string | null;
-  reviewedAt: Date | null;
-}
-
-function resultFromRow(row: Record<string, unknown>): RunResult {
-  return {
-    id: String(row.id),
-    runId: String(row.run_id),
-    sourceRowId: String(row.source_row_id),
-    position: Number(row.position),
-    documentId: String(row.document_id),
-    documentFilename: (row.document_filename as string | null) ?? null,
-    matchedReferenceRowId: (row.matched_reference_row_id as string | null) ?? null,
-    matchedReferenceExternalId: (row.matched_reference_external_id as string | null) ?? null,
-    confidence: Number(row.confidence),
-    status: row.status as RunResult['status'],
-    evidence: (row.evidence as StoredEvidence[]) ?? [],
-    candidates: (row.candidates as RunResult['candidates']) ?? [],
-    notes: (row.notes as string | null) ?? null,
-    reviewedAt: row.reviewed_at ? new Date(row.reviewed_at as string) : null,
-  };
-}
 
 // ─── starting runs ──────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -73,7 +39,7 @@ const documentSchema = z
 
 export const runInput = z
   .object({
-    sourceDataId: z.string().regex(UUID, 'must be a UUID').nullish(),
+    sourceDataId: uuidParam.nullish(),
     documents: z.array(documentSchema).min(1, 'must not be empty').max(100_000, 'at most 100000 documents').nullish(),
   })
   .strict()
@@ -112,24 +78,9 @@ export function configMatch(config: MatchingConfig): RunSnapshot['match'] {
 /** Inserts the run (and its inline documents) and queues its plan job, in one transaction; publishes `queued`. */
 export async function insertRun(app: App, input: NewRun): Promise<Run> {
   return app.sql.begin(async (tx) => {
-    const [row] = await tx<Record<string, unknown>[]>`
-      insert into runs (workspace_id, matching_config_id, strategy_id, strategy_version, triggered_by, snapshot)
-      values (${input.workspaceId}, ${input.config.id}, ${input.strategy?.id ?? null}, ${input.strategy?.version ?? null},
-              ${input.triggeredBy}, ${tx.json(input.snapshot as never)})
-      returning *`;
-    const run = runStateFromRow(row!);
-    if (input.documents?.length) {
-      const documents = input.documents.map((document, index) => ({
-        position: index + 1,
-        external_id: document.documentId,
-        filename: document.documentFilename ?? null,
-        values: document.values,
-      }));
-      await tx`
-        insert into run_documents (run_id, position, external_id, filename, values)
-        select ${run.id}, x.position, x.external_id, x.filename, x.values
-        from jsonb_to_recordset(${tx.json(documents as never)}::jsonb) as x(position int, external_id text, filename text, values jsonb)`;
-    }
+    const { workspaceId, config, strategy, triggeredBy, snapshot } = input;
+    const run = await insertRunRow(tx, { workspaceId, matchingConfigId: config.id, strategy, triggeredBy, snapshot });
+    if (input.documents?.length) await insertRunDocuments(tx, run.id, input.documents);
     await addJob(tx, 'run_plan', { runId: run.id }, { maxAttempts: 3 });
     await notifyRun(tx, run.id, 'state');
     return run;
@@ -204,11 +155,9 @@ export async function smartRun(context: Context, configId: string, rawInput: unk
 // ─── reading runs ───────────────────────────────────────────────────────────────────────────────────────────────
 
 async function findRun(app: App, actor: Actor, id: string): Promise<Run> {
-  const [row] = UUID.test(id)
-    ? await app.sql<Record<string, unknown>[]>`select * from runs where id = ${id} and workspace_id = ${actor.workspaceId}`
-    : [];
-  if (!row) throw new NotFoundError('run', id);
-  return runStateFromRow(row);
+  const run = isUuid(id) ? await findRunRow(app.sql, actor.workspaceId, id) : undefined;
+  if (!run) throw new NotFoundError('run', id);
+  return run;
 }
 
 export async function getRun(context: Context, id: string): Promise<Run> {
@@ -224,7 +173,7 @@ export function phaseProgress(run: Run): number {
 }
 
 const listParams = cursorParams.extend({
-  configId: z.string().regex(UUID, 'must be a UUID').optional(),
+  configId: uuidParam.optional(),
   status: z.enum(RUN_STATUSES as [RunStatus, ...RunStatus[]]).optional(),
 });
 
@@ -239,18 +188,10 @@ export async function listRuns(
   if (!parsed.success) throw validationErrorFromIssues('Invalid run list parameters.', parsed.error.issues);
   const { configId, status, limit } = parsed.data;
   const after = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
-  const sql = context.sql;
-  const filters = sql`workspace_id = ${actor.workspaceId}
-    ${configId ? sql`and matching_config_id = ${configId}` : sql``}
-    ${status ? sql`and status = ${status}` : sql``}`;
-  const [rows, [totals]] = await Promise.all([
-    sql<Record<string, unknown>[]>`
-      select * from runs where ${filters}
-      ${after ? sql`and (created_at, id) < (${after.createdAt}, ${after.id})` : sql``}
-      order by created_at desc, id desc limit ${limit + 1}`,
-    sql<{ total: number }[]>`select count(*)::int as total from runs where ${filters}`,
-  ]);
-  return cursorPage(rows.map(runStateFromRow), limit, totals?.total ?? 0);
+  const filter = { workspaceId: actor.workspaceId, ...(configId ? { configId } : {}), ...(status ? { status } : {}) };
+  // One run more than the page: it only tells whether there is a next page.
+  const { runs, total } = await runsNewestFirst(context.sql, filter, after, limit + 1);
+  return cursorPage(runs, limit, total);
 }
 
 // ─── cancel ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -261,15 +202,12 @@ export async function cancelRun(context: Context, id: string): Promise<Run> {
   const actor = requireScope(context.actor, 'write');
   const existing = await findRun(context, actor, id);
   const cancelled = await context.sql.begin(async (tx) => {
-    const [row] = await tx<Record<string, unknown>[]>`
-      update runs set status = 'cancelled', phase = 'cancelled', completed_at = now(), updated_at = now(), version = version + 1
-      where id = ${existing.id} and status in ('queued', 'running', 'ai_resolving')
-      returning *`;
-    if (!row) return undefined;
-    await tx`update run_chunks set status = 'skipped' where run_id = ${existing.id} and status = 'pending'`;
+    const run = await cancelRunRow(tx, existing.id);
+    if (!run) return undefined;
+    await skipPendingChunks(tx, existing.id);
     await notifyRun(tx, existing.id, 'state');
     await enqueueRunWebhooks(tx, existing.id);
-    return runStateFromRow(row);
+    return run;
   });
   if (!cancelled) {
     const now = await findRun(context, actor, id);
@@ -285,9 +223,9 @@ export async function cancelRun(context: Context, id: string): Promise<Run> {
 export async function aiResolveRun(context: Context, id: string): Promise<Run> {
   const actor = requireScope(context.actor, 'write');
   const existing = await findRun(context, actor, id);
-  const [row] = await context.sql<{ snapshot: RunSnapshot }[]>`select snapshot from runs where id = ${existing.id}`;
-  if (!existing.strategyId || !row?.snapshot.reviewPass) throw new ConflictError('Only smart runs have a review pass.');
-  if (!row.snapshot.reviewBand) throw new ConflictError('This run has no review band.');
+  const snapshot = await runSnapshot(context.sql, existing.id);
+  if (!existing.strategyId || !snapshot?.reviewPass) throw new ConflictError('Only smart runs have a review pass.');
+  if (!snapshot.reviewBand) throw new ConflictError('This run has no review band.');
   const queued = await context.sql.begin((tx) => queueReviewPass(tx, existing.id, 'completed'));
   if (!queued) {
     const now = await findRun(context, actor, id);
@@ -308,20 +246,11 @@ const resultFilters = z.object({
 
 export type ResultFilters = z.input<typeof resultFilters>;
 
-function parseFilters(params: Record<string, unknown>) {
+function parseFilters(params: Record<string, unknown>): ResultFilter {
   const clean = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ''));
   const parsed = resultFilters.safeParse(clean);
   if (!parsed.success) throw validationErrorFromIssues('Invalid result filters.', parsed.error.issues);
   return parsed.data;
-}
-
-function filterSql(app: App, runId: string, filters: z.output<typeof resultFilters>) {
-  const sql = app.sql;
-  return sql`run_id = ${runId}
-    ${filters.status ? sql`and status = ${filters.status}` : sql``}
-    ${filters.matched === true ? sql`and matched_reference_row_id is not null` : sql``}
-    ${filters.matched === false ? sql`and matched_reference_row_id is null` : sql``}
-    ${filters.minConfidence !== undefined ? sql`and confidence >= ${filters.minConfidence}` : sql``}`;
 }
 
 /** Results of a run in source order, filtered, a page at a time (limit default 50, max 500). */
@@ -346,22 +275,15 @@ export async function resultsSlice(
   const actor = requireScope(context.actor, 'read');
   const run = await findRun(context, actor, runId);
   const filters = parseFilters({ status: params.status, matched: params.matched, minConfidence: params.minConfidence });
-  const where = filterSql(context, run.id, filters);
-  const [rows, [totals]] = await Promise.all([
-    context.sql<Record<string, unknown>[]>`
-      select * from run_results where ${where} order by position, id limit ${limit} offset ${offset}`,
-    context.sql<{ total: number }[]>`select count(*)::int as total from run_results where ${where}`,
-  ]);
-  return { data: rows.map(resultFromRow), total: totals?.total ?? 0 };
+  const { results, total } = await resultsInOrder(context.sql, run.id, filters, offset, limit);
+  return { data: results, total };
 }
 
 /** The best results of a run (by confidence, then source order). */
 export async function topResults(context: Context, runId: string, limit = 50): Promise<RunResult[]> {
   const actor = requireScope(context.actor, 'read');
   const run = await findRun(context, actor, runId);
-  const rows = await context.sql<Record<string, unknown>[]>`
-    select * from run_results where run_id = ${run.id} order by confidence desc, position limit ${limit}`;
-  return rows.map(resultFromRow);
+  return bestResults(context.sql, run.id, limit);
 }
 
 export const RESULT_CSV_COLUMNS = [
@@ -385,16 +307,13 @@ export async function exportResultsCsv(
   const actor = requireScope(context.actor, 'read');
   const run = await findRun(context, actor, runId);
   const filters = parseFilters(params);
-  const where = filterSql(context, run.id, filters);
   const sql = context.sql;
   return (async function* () {
     yield toCsvLine(RESULT_CSV_COLUMNS);
-    const cursor = sql<Record<string, unknown>[]>`select * from run_results where ${where} order by position, id`.cursor(2000);
-    for await (const rows of cursor) {
-      yield rows
-        .map((row) => {
-          const result = resultFromRow(row);
-          return toCsvLine([
+    for await (const results of streamResults(sql, run.id, filters)) {
+      yield results
+        .map((result) =>
+          toCsvLine([
             result.id,
             result.documentId,
             result.documentFilename,
@@ -404,8 +323,8 @@ export async function exportResultsCsv(
             result.status,
             result.notes,
             result.reviewedAt?.toISOString() ?? null,
-          ]);
-        })
+          ]),
+        )
         .join('');
     }
   })();
@@ -426,23 +345,18 @@ export async function reviewResult(context: Context, runId: string, resultId: st
   const run = await findRun(context, actor, runId);
   const parsed = reviewInput.safeParse(rawInput ?? {});
   if (!parsed.success) throw validationErrorFromIssues('Invalid review.', parsed.error.issues);
-  const [row] = UUID.test(resultId)
-    ? await context.sql<Record<string, unknown>[]>`
-        update run_results set status = ${parsed.data.status}, notes = ${parsed.data.notes ?? null}, reviewed_at = now()
-        where id = ${resultId} and run_id = ${run.id}
-        returning *`
-    : [];
-  if (!row) throw new NotFoundError('result', resultId);
-  return resultFromRow(row);
+  const result = isUuid(resultId)
+    ? await recordReview(context.sql, run.id, resultId, { status: parsed.data.status, notes: parsed.data.notes ?? null })
+    : undefined;
+  if (!result) throw new NotFoundError('result', resultId);
+  return result;
 }
 
 /** One result of a run (GraphQL). */
 export async function getResult(context: Context, runId: string, resultId: string): Promise<RunResult> {
   const actor = requireScope(context.actor, 'read');
   const run = await findRun(context, actor, runId);
-  const [row] = UUID.test(resultId)
-    ? await context.sql<Record<string, unknown>[]>`select * from run_results where id = ${resultId} and run_id = ${run.id}`
-    : [];
-  if (!row) throw new NotFoundError('result', resultId);
-  return resultFromRow(row);
+  const result = isUuid(resultId) ? await findResult(context.sql, run.id, resultId) : undefined;
+  if (!result) throw new NotFoundError('result', resultId);
+  return result;
 }

@@ -1,4 +1,4 @@
-import { keysToSnake, snakeCase } from '../key-case';
+import { keysToSnake, snakeCase } from '../shared/key-case';
 import { strategyReviewBand, type Strategy } from './service';
 
 const base = '/v1/matching/strategies';

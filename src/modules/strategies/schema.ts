@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
-import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
+import { assertForwardOnly, countedConnection, cursorConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
 import { BlockingRef, FieldMappingRef, ReviewBandInput, ReviewBandRef } from '../configs/schema';
 import { generateStrategy, getStrategy, listStrategies, strategyReviewBand, updateStrategy, type Strategy } from './service';
@@ -89,13 +89,7 @@ builder.queryFields((t) => ({
         return cursorConnection(page, args);
       },
     },
-    {
-      name: 'StrategyConnection',
-      description: 'A page of strategies.',
-      fields: (c) => ({
-        totalCount: c.int({ description: 'How many strategies match.', resolve: (connection) => (connection as { totalCount: number }).totalCount }),
-      }),
-    },
+    countedConnection('StrategyConnection', 'A page of strategies.', 'How many strategies match.'),
   ),
 }));
 

@@ -13,15 +13,14 @@ import type { GeneratedStrategy, GenerateStrategyInput } from '../../matching/sm
 import { runOnThread, siblingModule } from '../../process/threads';
 import { getConfig, type MatchingConfig } from '../configs/service';
 import { datasetForField, type Dataset } from '../datasets/service';
-import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';
+import { type CursorPage, cursorParams, newestFirstPage } from '../shared/pagination';
+import { isUuid, uuidParam } from '../shared/ids';
 import { requireScope, type Actor } from '../workspaces/actor';
-import { reviewLabels, SAMPLE_LIMITS, sampleTable } from './inputs';
+import { reviewLabels, SAMPLE_LIMITS, sampleTable } from './store';
 
 export type Strategy = typeof strategies.$inferSelect;
 export type ReviewBand = { low: number; high: number };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuid = z.string().regex(UUID, 'must be a UUID');
 const INVALID = 'Invalid strategy.';
 
 function canonical(value: unknown): string {
@@ -78,7 +77,7 @@ export async function getStrategy(context: Context, id: string): Promise<Strateg
 }
 
 async function findStrategy(context: Context, actor: Actor, id: string): Promise<Strategy> {
-  const strategy = UUID.test(id) ? await context.db.query.strategies.findFirst({ where: { id, workspaceId: actor.workspaceId } }) : undefined;
+  const strategy = isUuid(id) ? await context.db.query.strategies.findFirst({ where: { id, workspaceId: actor.workspaceId } }) : undefined;
   if (!strategy) throw new NotFoundError('strategy', id);
   return strategy;
 }
@@ -87,9 +86,9 @@ async function findStrategy(context: Context, actor: Actor, id: string): Promise
 
 export const generateInput = z
   .object({
-    referenceDataId: uuid.optional(),
-    sourceDataId: uuid.nullish(),
-    matchingConfigId: uuid.optional(),
+    referenceDataId: uuidParam.optional(),
+    sourceDataId: uuidParam.nullish(),
+    matchingConfigId: uuidParam.optional(),
     userPrompt: z.string().max(2000, 'at most 2000 characters').nullish(),
     name: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').optional(),
     /** Fit the weights to the review decisions made on earlier runs against this reference data (default true). */
@@ -150,9 +149,9 @@ async function generate(input: GenerateStrategyInput): Promise<GeneratedStrategy
 
 async function generateFor(context: Context, actor: Actor, sources: Sources, userPrompt: string | null, useReviews: boolean) {
   const [reference, source, labels] = await Promise.all([
-    sampleTable(context, sources.reference, SAMPLE_LIMITS.reference),
-    sources.source ? sampleTable(context, sources.source, SAMPLE_LIMITS.source) : Promise.resolve(undefined),
-    useReviews ? reviewLabels(context, actor.workspaceId, sources.reference.id) : Promise.resolve([]),
+    sampleTable(context.sql, sources.reference, SAMPLE_LIMITS.reference),
+    sources.source ? sampleTable(context.sql, sources.source, SAMPLE_LIMITS.source) : Promise.resolve(undefined),
+    useReviews ? reviewLabels(context.sql, actor.workspaceId, sources.reference.id) : Promise.resolve([]),
   ]);
   if (reference.rows.length === 0) throw new ValidationError(INVALID, [{ path: 'referenceDataId', message: 'the reference data has no rows' }]);
   return generate({
@@ -276,7 +275,7 @@ async function sourcesOf(context: Context, actor: Actor, strategy: Strategy): Pr
 
 // ─── listing ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const listParams = cursorParams.extend({ configId: uuid.optional() });
+const listParams = cursorParams.extend({ configId: uuidParam.optional() });
 
 /** GET /v1/matching/strategies?config_id: newest first, cursor pagination. */
 export async function listStrategies(context: Context, params: { configId?: unknown; limit?: unknown; cursor?: unknown }): Promise<CursorPage<Strategy>> {

@@ -1,4 +1,4 @@
-import { runStateFromRow } from '../../events/run-events';
+import { runStateFromRow, type RunRow } from '../../events/run-events';
 import { runBody } from '../runs/body';
 import type { WebhookDelivery } from './service';
 
@@ -7,7 +7,7 @@ import type { WebhookDelivery } from './service';
  * the event happened. The same for every attempt of a delivery (only the timestamp header and signature change).
  */
 export function eventBody(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'createdAt' | 'payload'>) {
-  const row = (delivery.payload as { run?: Record<string, unknown> }).run;
+  const row = (delivery.payload as { run?: RunRow }).run;
   return {
     id: delivery.id,
     type: delivery.event,

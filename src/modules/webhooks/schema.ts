@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
-import { assertForwardOnly, cursorConnection } from '../../graphql/connections';
+import { assertForwardOnly, countedConnection, cursorConnection } from '../../graphql/connections';
 import { databaseId } from '../../graphql/ids';
 import { eventBody } from './payload';
 import {
@@ -16,23 +16,25 @@ import {
   type WebhookEndpoint,
 } from './service';
 import type { WebhookEvent } from '../../db/schema';
+import type { EnumValues } from '../../graphql/enums';
+import type { DeliveryStatus } from './validation';
 
 const WebhookEventEnum = builder.enumType('WebhookEventType', {
   description: 'What a webhook endpoint can subscribe to: a run reaching a terminal state.',
   values: {
-    RUN_COMPLETED: { value: 'run.completed' as WebhookEvent, description: 'A run completed (`run.completed`).' },
-    RUN_FAILED: { value: 'run.failed' as WebhookEvent, description: 'A run failed (`run.failed`).' },
-    RUN_CANCELLED: { value: 'run.cancelled' as WebhookEvent, description: 'A run was cancelled (`run.cancelled`).' },
-  },
+    RUN_COMPLETED: { value: 'run.completed', description: 'A run completed (`run.completed`).' },
+    RUN_FAILED: { value: 'run.failed', description: 'A run failed (`run.failed`).' },
+    RUN_CANCELLED: { value: 'run.cancelled', description: 'A run was cancelled (`run.cancelled`).' },
+  } satisfies EnumValues<WebhookEvent>,
 });
 
 const DeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', {
   description: 'pending (attempts left) → delivered (a 2xx answer) | failed (out of attempts, or the endpoint was disabled).',
   values: {
-    PENDING: { value: 'pending' as const, description: 'Not delivered yet; attempts remain.' },
-    DELIVERED: { value: 'delivered' as const, description: 'The endpoint answered 2xx.' },
-    FAILED: { value: 'failed' as const, description: 'Every attempt failed, or the endpoint was disabled meanwhile.' },
-  },
+    PENDING: { value: 'pending', description: 'Not delivered yet; attempts remain.' },
+    DELIVERED: { value: 'delivered', description: 'The endpoint answered 2xx.' },
+    FAILED: { value: 'failed', description: 'Every attempt failed, or the endpoint was disabled meanwhile.' },
+  } satisfies EnumValues<DeliveryStatus>,
 });
 
 const WebhookDeliveryRef = builder.objectRef<WebhookDelivery>('WebhookDelivery').implement({
@@ -74,13 +76,7 @@ export const WebhookRef = builder.objectRef<WebhookEndpoint>('WebhookEndpoint').
           return cursorConnection(page, args);
         },
       },
-      {
-        name: 'WebhookDeliveryConnection',
-        description: 'A page of deliveries.',
-        fields: (c) => ({
-          totalCount: c.int({ description: 'How many deliveries match.', resolve: (connection) => (connection as { totalCount: number }).totalCount }),
-        }),
-      },
+      countedConnection('WebhookDeliveryConnection', 'A page of deliveries.', 'How many deliveries match.'),
     ),
   }),
 });
@@ -139,13 +135,7 @@ builder.queryFields((t) => ({
         return cursorConnection(await listWebhooks(context, { limit: args.first ?? undefined, cursor: args.after ?? undefined }), args);
       },
     },
-    {
-      name: 'WebhookEndpointConnection',
-      description: 'A page of webhook endpoints.',
-      fields: (c) => ({
-        totalCount: c.int({ description: 'How many endpoints the workspace has.', resolve: (connection) => (connection as { totalCount: number }).totalCount }),
-      }),
-    },
+    countedConnection('WebhookEndpointConnection', 'A page of webhook endpoints.', 'How many endpoints the workspace has.'),
   ),
   webhook: t.field({
     type: WebhookRef,

@@ -8,15 +8,14 @@ import { z } from 'zod';
 import type { Context } from '../../context';
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema';
 import { NotFoundError, validationErrorFromIssues } from '../../errors';
-import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';
+import { type CursorPage, cursorParams, newestFirstPage } from '../shared/pagination';
+import { isUuid } from '../shared/ids';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { post } from './transport';
 import { DELIVERY_STATUSES, parseAllowedHosts, webhookInput, webhookPatch } from './validation';
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** 32 random bytes: the key of the deliveries' HMAC-SHA256 signatures, used as the whole string (prefix included). */
 function newSecret(): string {
@@ -28,7 +27,7 @@ function allowedHosts(context: Context): string[] {
 }
 
 async function findEndpoint(context: Context, actor: Actor, id: string): Promise<WebhookEndpoint> {
-  const endpoint = UUID.test(id)
+  const endpoint = isUuid(id)
     ? await context.db.query.webhookEndpoints.findFirst({ where: { id, workspaceId: actor.workspaceId } })
     : undefined;
   if (!endpoint) throw new NotFoundError('webhook', id);

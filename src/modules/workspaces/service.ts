@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { apiKeys, workspaces } from '../../db/schema';
 import { ConflictError, NotFoundError, validationErrorFromIssues } from '../../errors';
+import { isUuid } from '../shared/ids';
 import type { Actor } from './actor';
 import { cacheActor, cachedActor, forgetApiKey, forgetKeyHash } from './auth-cache';
 import { SCOPES, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, type Scope } from './keys';
@@ -60,7 +61,7 @@ export function workspaceBody(workspace: WorkspaceInfo) {
  * are not unique: a name several workspaces share is a 409 listing their ids.
  */
 export async function findWorkspaceByIdOrName(db: Database, idOrName: string): Promise<Workspace> {
-  if (z.string().uuid().safeParse(idOrName).success) {
+  if (isUuid(idOrName)) {
     const byId = await db.query.workspaces.findFirst({ where: { id: idOrName } });
     if (byId) return byId;
   }
@@ -73,7 +74,7 @@ export async function findWorkspaceByIdOrName(db: Database, idOrName: string): P
 }
 
 async function findWorkspace(db: Database, workspaceId: string): Promise<Workspace> {
-  const workspace = z.string().uuid().safeParse(workspaceId).success
+  const workspace = isUuid(workspaceId)
     ? await db.query.workspaces.findFirst({ where: { id: workspaceId } })
     : undefined;
   if (!workspace) throw new NotFoundError('workspace', workspaceId, 'No workspace with this ID exists.');

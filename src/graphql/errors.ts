@@ -1,47 +1,13 @@
+/**
+ * Typed errors (src/errors.ts) in GraphQL, the one place they are mapped to it: as results, the Error interface and
+ * the error object types that fields declaring `errors` return (the errors plugin); as GraphQL errors,
+ * toGraphQLError, for those that escape a field (auth failures, errors of fields without result types, Pothos' own
+ * input checks), with the REST `code` in their extensions.
+ */
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { AppError, ConflictError, fromDatabaseError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { builder } from './builder';
-
-builder.queryType({
-  description: 'Read the workspace of the calling API key (needs the `read` scope).',
-  authScopes: { read: true },
-});
-builder.mutationType({
-  description: 'Change the workspace of the calling API key (needs the `write` scope).',
-  authScopes: { write: true },
-});
-
-builder.scalarType('DateTime', {
-  description: 'An ISO 8601 timestamp in UTC with milliseconds, e.g. 2024-10-02T14:00:00.000Z.',
-  serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()),
-  parseValue: (value) => {
-    const date = new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 timestamp.');
-    return date;
-  },
-});
-
-builder.scalarType('JSON', {
-  description: 'Any JSON value.',
-  serialize: (value) => value,
-  parseValue: (value) => value,
-});
-
-builder.scalarType('File', {
-  description: 'A file sent with the GraphQL multipart request specification.',
-  serialize: () => {
-    throw new GraphQLError('File is an input-only scalar.');
-  },
-  parseValue: (value) => {
-    // yoga hands over its own File implementation, so check the shape rather than the class.
-    const file = value as Partial<File> | null;
-    if (!file || typeof file !== 'object' || typeof file.stream !== 'function' || typeof file.name !== 'string') {
-      throw new GraphQLError('Expected a file upload (GraphQL multipart request).');
-    }
-    return value as File;
-  },
-});
 
 const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
   description: 'What every typed error result has.',

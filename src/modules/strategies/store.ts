@@ -1,8 +1,9 @@
 /**
- * What strategy generation reads from the database: deterministic samples of the datasets and the review decisions
- * made on results of runs against the same reference data (the labels later versions learn from).
+ * The SQL of the strategies module (the rest of it reads and writes strategies through drizzle's typed rows, in
+ * service.ts): what generation reads from the database, deterministic samples of the datasets and the review
+ * decisions made on results of runs against the same reference data (the labels later versions learn from).
  */
-import type { App } from '../../context';
+import type postgres from 'postgres';
 import type { EngineRow } from '../../matching';
 import type { LabelledPair, SampledTable } from '../../matching/smart';
 import type { Dataset } from '../datasets/service';
@@ -14,9 +15,9 @@ export const SAMPLE_LIMITS = { reference: 10_000, source: 5_000 } as const;
 export const MAX_LABELS = 5_000;
 
 /** Every k-th row by position (k = ⌈rows / limit⌉): the same rows for the same data, spread over the whole file. */
-export async function sampleTable(app: App, dataset: Dataset, limit: number): Promise<SampledTable> {
+export async function sampleTable(sql: postgres.Sql, dataset: Dataset, limit: number): Promise<SampledTable> {
   const step = Math.max(1, Math.ceil(dataset.rowCount / limit));
-  const rows = await app.sql<{ id: string; values: Record<string, unknown> }[]>`
+  const rows = await sql<{ id: string; values: Record<string, unknown> }[]>`
     select id, values from dataset_rows
     where dataset_id = ${dataset.id} and (position - 1) % ${step} = 0
     order by position limit ${limit}`;
@@ -35,8 +36,8 @@ export async function sampleTable(app: App, dataset: Dataset, limit: number): Pr
  * (approving a matched result or rejecting an unmatched one says the pair is a match; rejecting a matched result or
  * approving an unmatched one says it is not). Results without any candidate show no pair and are skipped.
  */
-export async function reviewLabels(app: App, workspaceId: string, referenceDataId: string): Promise<LabelledPair[]> {
-  const rows = await app.sql<{ status: 'approved' | 'rejected'; matched: boolean; source: Record<string, unknown> | null; reference: Record<string, unknown> | null }[]>`
+export async function reviewLabels(sql: postgres.Sql, workspaceId: string, referenceDataId: string): Promise<LabelledPair[]> {
+  const rows = await sql<{ status: 'approved' | 'rejected'; matched: boolean; source: Record<string, unknown> | null; reference: Record<string, unknown> | null }[]>`
     select r.status, r.matched_reference_row_id is not null as matched,
       coalesce(sd.values, doc.values) as source,
       ref.values as reference

@@ -1,10 +1,13 @@
+/**
+ * The two ways lists are paged: cursor lists (configs, runs, strategies, webhooks and their deliveries) walk
+ * newest-first with opaque cursors; page lists (datasets, a dataset's rows, a run's results) take `page` and `limit`.
+ */
 import { and, count, desc, eq, lt, or, type InferSelectModel, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Database } from '../db/client';
+import type { Database } from '../../db/client';
 import { z } from 'zod';
-import { ValidationError } from '../errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { ValidationError, validationErrorFromIssues } from '../../errors';
+import { isUuid } from './ids';
 
 /** One page of a newest-first list walked with opaque cursors (REST `pagination: {total, limit, has_more, next_cursor}`). */
 export interface CursorPage<T> {
@@ -30,7 +33,7 @@ export function decodeCursor(cursor: string): Keyed {
   const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const [at, id, extra] = text.split('|');
   const createdAt = new Date(at ?? '');
-  if (extra !== undefined || !id || !UUID.test(id) || !/^\d{4}-\d\d-\d\dT/.test(at ?? '') || Number.isNaN(createdAt.getTime())) {
+  if (extra !== undefined || !id || !isUuid(id) || !/^\d{4}-\d\d-\d\dT/.test(at ?? '') || Number.isNaN(createdAt.getTime())) {
     throw new ValidationError('Invalid cursor.', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
   }
   return { createdAt, id };
@@ -79,4 +82,25 @@ export async function newestFirstPage<TTable extends PgTable & { createdAt: AnyP
     db.select({ total: count() }).from(table as PgTable).where(filter),
   ]);
   return cursorPage(rows as Array<InferSelectModel<TTable> & Keyed>, limit, totals?.total ?? 0);
+}
+
+/** One page of a page list (REST `pagination: {total, page, limit}`). */
+export interface Page<T> {
+  data: T[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+const pageParams = (maxLimit: number, defaultLimit: number) =>
+  z.object({
+    page: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more')).default(1),
+    limit: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(maxLimit, `must be at most ${maxLimit}`)).default(defaultLimit),
+  });
+
+/** `page` (from 1) and `limit` of a page list, checked. */
+export function parsePage(input: { page?: unknown; limit?: unknown }, maxLimit = 100, defaultLimit = 20) {
+  const parsed = pageParams(maxLimit, defaultLimit).safeParse(input);
+  if (!parsed.success) throw validationErrorFromIssues('Invalid pagination.', parsed.error.issues);
+  return parsed.data;
 }
