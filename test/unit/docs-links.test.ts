@@ -96,7 +96,15 @@ describe('documents cited by the code, tests and docs', () => {
       const text = readFileSync(path.join(projectRoot, file), 'utf8');
       text.split('\n').forEach((line, index) => {
         const where = `${file}:${index + 1}`;
-        if (/\.\.\/shared\b/.test(line)) problems.push(`${where} cites the shared folder outside the repository`);
+        // The design notes of the first round sat in a `shared` folder beside the checkout: a relative path up into a
+        // `shared` folder must land inside the repository (src/modules/shared does), never outside it.
+        for (const [mention] of line.matchAll(/(?:\.\.\/)+shared(?:\/[\w.-]+)*/g)) {
+          const target = path.resolve(projectRoot, path.dirname(file), mention);
+          const inside = target.startsWith(projectRoot + path.sep);
+          if (!inside || !['', '.ts', '.tsx', '/index.ts'].some((suffix) => existsSync(target + suffix))) {
+            problems.push(`${where} cites ${mention}, which is not in the repository`);
+          }
+        }
         for (const [name] of line.matchAll(/(?<![\w/.-])(?:DESIGN|API|STACK)\.md\b/g)) {
           const exists = existsSync(path.join(projectRoot, name)) || existsSync(path.join(projectRoot, 'docs', name));
           if (!exists) problems.push(`${where} cites ${name}`);
