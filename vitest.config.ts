@@ -33,7 +33,7 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Real processes killed, signalled and cut off from a restarted PostgreSQL (README, Reliability).
+          // Real processes killed, signalled and cut off from a restarted PostgreSQL (docs/reliability.md).
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],
           environment: 'node',

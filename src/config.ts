@@ -4,7 +4,7 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-/** Every setting Concord reads from the environment, with its default. Documented in the README. */
+/** Every setting Concord reads from the environment, with its default. Documented in docs/configuration.md. */
 const settingsSchema = z.object({
   /** Postgres to use; absent → an embedded PostgreSQL under DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),

@@ -1,4 +1,4 @@
-// Public API of the matching engine (pure: no database, no HTTP). See README.md in this folder.
+// Public API of the matching engine (pure: no database, no HTTP). See docs/matching-engine.md.
 export type {
   Strategy, FuzzyAlgorithm, FieldMapping, BlockingTransform, BlockingKeyPart, BlockingKey, BlockingConfig,
   MatchConfig, FellegiSunterModel, ModelField, EngineRow, FieldEvidence, Candidate, RowMatch, SliceStats, SliceResult, BlockingStats,

@@ -9,7 +9,7 @@ export interface FieldMapping {
   /** reference column name */
   target: string;
   strategy: Strategy;
-  /** weights of a config sum to 1 (the engine renormalises anyway, see README) */
+  /** weights of a config sum to 1 (the engine renormalises anyway: docs/matching-engine.md, "Confidence and missing values") */
   weight: number;
   options?: {
     algorithm?: FuzzyAlgorithm;

@@ -1,7 +1,7 @@
 /**
  * Hostile input, property-based: every REST JSON body, path id and query parameter, and the GraphQL inputs get
  * arbitrary JSON and near-valid variants (wrong types, huge numbers, NaN-like strings, deep nesting, long strings,
- * unicode, SQL injection). The answer is always a 2xx or a 4xx in the error shape of DESIGN.md, never a 5xx; after a
+ * unicode, SQL injection). The answer is always a 2xx or a 4xx in the error shape of docs/rest-api.md, never a 5xx; after a
  * 4xx nothing was created or changed.
  */
 import fc from 'fast-check';

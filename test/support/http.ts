@@ -33,7 +33,7 @@ export async function graphql<T = any>(
   return request(baseUrl, 'POST', '/graphql', { key, json: { query, variables } });
 }
 
-/** Asserts the error body shape of DESIGN.md and returns it. */
+/** Asserts the error body shape of docs/rest-api.md ("Errors") and returns it. */
 export function expectErrorShape(body: any, code: string): void {
   const keys = ['statusCode', 'code', 'error', 'message', 'retryable', 'request_id', 'timestamp', 'path'];
   for (const key of keys) if (!(key in body)) throw new Error(`error body lacks "${key}": ${JSON.stringify(body)}`);

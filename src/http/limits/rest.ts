@@ -67,7 +67,7 @@ function refusedBeforeExecution(error: AppError): boolean {
 }
 
 /**
- * Runs a REST write at most once per `Idempotency-Key` and API key within 24 h (see the README, "Idempotent writes").
+ * Runs a REST write at most once per `Idempotency-Key` and API key within 24 h (see docs/rest-api.md, "Idempotent writes").
  * Reads and requests without the header go straight to the handler. The caller has checked the key's scope
  * (requireRouteScope) before: only a request the key may make is looked up, claimed or stored.
  */

@@ -14,7 +14,7 @@ export interface RestErrorBody {
   details?: Array<{ path: string; message: string }>;
 }
 
-/** The one mapping of typed errors to the REST error body of DESIGN.md; anything untyped is a 500. */
+/** The one mapping of typed errors to the REST error body of docs/rest-api.md ("Errors"); anything untyped is a 500. */
 export function restError(error: unknown, requestId: string, path: string): { body: RestErrorBody; headers: Record<string, string> } {
   const known = error instanceof AppError ? error : fromDatabaseError(error);
   const statusCode = known?.statusCode ?? 500;

@@ -1,4 +1,4 @@
-// Smart strategies: generation from the data (no labels needed) and the review-band resolver. See README.md.
+// Smart strategies: generation from the data (no labels needed) and the review-band resolver. See docs/matching-engine.md.
 export { generateStrategy } from './generate';
 export { createReviewResolver, ReviewStatistics } from './review';
 export { parsePrompt, UNDERSTOOD_INSTRUCTIONS, type PromptDirectives } from './prompt';

@@ -1,7 +1,7 @@
 // user_prompt: a small deterministic instruction parser (no model). The prompt is split into sentences, a
 // sentence that is not one instruction into clauses (",", "and", "then"); every clause must be understood and
 // every column it names must exist, otherwise PromptNotUnderstoodError lists what was not understood and the
-// instructions that are. See README.md ("Smart strategies") for the list.
+// instructions that are. See docs/smart-runs.md (`user_prompt`) for the list.
 
 import { normaliseColumnName } from './names';
 import { PromptNotUnderstoodError } from './types';

@@ -1,6 +1,6 @@
 /**
  * What a review decision means, in one place: the API's descriptions (GraphQL, OpenAPI), the dashboard's buttons,
- * the README and the labels strategies learn from (reviewLabel) say the same. A result shows one pair: its source row
+ * docs/runs.md and the labels strategies learn from (reviewLabel) say the same. A result shows one pair: its source row
  * and the reference row whose evidence it shows (the matched row; without a match, the best candidate). A review
  * judges the result's decision on that pair.
  */

@@ -45,7 +45,7 @@ const GenerateStrategyInput = builder.inputType('GenerateStrategyInput', {
     referenceDataId: t.id({ description: 'Reference data (global id or UUID); optional when matchingConfigId is given.' }),
     sourceDataId: t.id({ description: "Source data; default: the config's." }),
     matchingConfigId: t.id({ description: 'A config whose datasets to use.' }),
-    userPrompt: t.string({ description: 'Instructions (see the README for what is understood; anything else is a ValidationError).' }),
+    userPrompt: t.string({ description: 'Instructions (docs/smart-runs.md lists what is understood; anything else is a ValidationError).' }),
     name: t.string({ description: 'Name of the strategy.' }),
     useReviews: t.boolean({ description: 'Fit the weights to review decisions made on earlier runs (default true).' }),
   }),

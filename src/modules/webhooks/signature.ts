@@ -8,7 +8,7 @@ export function signPayload(secret: string, timestamp: number, body: string): st
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** Receivers' check (also what the README shows): constant-time compare, and a timestamp within `toleranceSeconds`. */
+/** Receivers' check (also what docs/webhooks.md shows): constant-time compare, and a timestamp within `toleranceSeconds`. */
 export function verifySignature(secret: string, timestamp: string, body: string, header: string, toleranceSeconds = 300, now = Date.now()): boolean {
   const seconds = Number(timestamp);
   if (!Number.isInteger(seconds) || Math.abs(now / 1000 - seconds) > toleranceSeconds) return false;

@@ -40,7 +40,7 @@ export interface StrategySummary {
 
 /**
  * The config's strategies, when the server has the strategies route (GET /v1/matching/strategies?config_id, see
- * API.md); GraphQL has no strategies query. Without the route (404) the form asks for a strategy id instead.
+ * docs/smart-runs.md). Without the route (404) the form asks for a strategy id instead.
  */
 export async function fetchStrategies(key: string, configDatabaseId: string): Promise<StrategySummary[] | null> {
   const response = await fetch(`/v1/matching/strategies?config_id=${encodeURIComponent(configDatabaseId)}`, {
