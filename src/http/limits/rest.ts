@@ -80,7 +80,9 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
   const multipart = /^multipart\//i.test(request.raw.headers['content-type'] ?? '');
   // A JSON body is read once: hashed here, parsed when the handler asks for it. An upload is neither (too large).
   const body = multipart ? null : await readBody(request.raw, settings.MAX_JSON_BYTES);
-  const forHandler: RestRequest = body ? { ...request, json: async () => parseJsonBody(body, request.raw.headers['content-type']) } : request;
+  const forHandler: RestRequest = body
+    ? { ...request, json: async () => parseJsonBody(body, request.raw.headers['content-type']), bytes: async () => body }
+    : request;
   const search = request.query.toString();
   const hash = requestHash(request.method, search ? `${request.path}?${search}` : request.path, body);
 

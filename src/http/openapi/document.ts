@@ -84,6 +84,8 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
     if (operation.body) {
       const bodyContent: Record<string, unknown> = { 'application/json': { schema: ref(operation.body.schema) } };
       if (operation.body.multipart) bodyContent['multipart/form-data'] = { schema: ref(operation.body.multipart) };
+      // NDJSON: the same rows as the JSON array, one object per line.
+      if (operation.body.ndjson) bodyContent['application/x-ndjson'] = { schema: { type: 'object', additionalProperties: true, description: 'One row object per line.' } };
       entry.requestBody = { required: operation.body.required ?? false, content: bodyContent };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = entry;

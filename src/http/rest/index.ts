@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { createContext, requestIdFrom, type App } from '../../context';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
 import { restError } from './errors';
-import { readJsonBody } from './body';
+import { readBody, readJsonBody } from './body';
 import { Router } from './router';
 import type { RestRequest, RestResponse } from './router';
 import { restRoutes } from './routes';
@@ -50,6 +50,7 @@ export function createRestHandler(app: App) {
         raw,
         context,
         json: () => readJsonBody(raw, app.settings.MAX_JSON_BYTES),
+        bytes: () => readBody(raw, app.settings.MAX_JSON_BYTES),
       };
       result = context.actor && keyed
         ? await handleIdempotently(restRequest, found.route.handler, context.actor)

@@ -14,6 +14,8 @@ export interface RestRequest {
   context: Context;
   /** The JSON body (an empty body is `{}`), within MAX_JSON_BYTES. */
   json(): Promise<unknown>;
+  /** The body's bytes as they came (for bodies that are not one JSON value, e.g. NDJSON), within MAX_JSON_BYTES. */
+  bytes(): Promise<Buffer>;
 }
 
 export type RestResponse =
@@ -47,7 +49,7 @@ export interface OperationDescription {
   tags: Tag[];
   query?: QueryParameter[];
   /** The JSON body's schema, and the multipart form's when the route also takes an upload. */
-  body?: { schema: RequestSchemaName; multipart?: RequestSchemaName; required?: boolean };
+  body?: { schema: RequestSchemaName; multipart?: RequestSchemaName; ndjson?: boolean; required?: boolean };
   /** The success answer: a JSON schema, CSV (as well, or instead), or another text type (`text`). */
   success: { status: number; schema?: ResponseSchemaName; description: string; csv?: boolean; text?: string };
   /** Error statuses beyond the ones every route of its kind may answer. */

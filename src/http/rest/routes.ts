@@ -7,7 +7,7 @@ import { cursorQuery, pageQuery } from '../openapi/parameters';
 import type { Tag } from '../openapi/tags';
 import * as admin from './admin';
 import * as configs from './configs';
-import { datasetHandlers } from './datasets';
+import { datasetHandlers, referenceRowHandlers } from './datasets';
 import * as operations from './operations';
 import type { Access, OperationDescription, RestHandler, RestRoute } from './router';
 import * as runs from './runs';
@@ -315,6 +315,35 @@ function datasetRoutes(kind: DatasetKind): RestRoute[] {
         tags,
         success: { status: 200, csv: true, description: 'CSV.' },
       }),
+      ...(kind === 'reference' ? referenceRowRoutes(base, aka, tags) : []),
     ];
   });
+}
+
+/** Live reference data: row writes by external id (src/modules/datasets/rows.ts). Source data takes none. */
+function referenceRowRoutes(base: string, aka: string, tags: Tag[]): RestRoute[] {
+  return [
+    route('POST', `${base}/:id/rows`, 'key', referenceRowHandlers.upsert, {
+      summary:
+        `Upsert 1 to 10,000 rows by external id, all or nothing: a JSON array or NDJSON (by Content-Type); bumps the version once${aka}. ` +
+        'Unknown columns are a 400 naming them; source data is a 409.',
+      tags,
+      body: { schema: 'ReferenceRowsInput', ndjson: true, required: true },
+      success: { status: 200, schema: 'RowsWritten', description: 'The new version and what changed.' },
+      errors: [409, 413, 415],
+    }),
+    route('PATCH', `${base}/:id/rows/:external_id`, 'key', referenceRowHandlers.patch, {
+      summary: `Change some columns of one row (merged; the id column cannot change); bumps the version${aka}`,
+      tags,
+      body: { schema: 'ReferenceRowPatch', required: true },
+      success: { status: 200, schema: 'RowWritten', description: 'The new version and the row.' },
+      errors: [409],
+    }),
+    route('DELETE', `${base}/:id/rows/:external_id`, 'key', referenceRowHandlers.remove, {
+      summary: `Delete one row (404 when absent); bumps the version${aka}`,
+      tags,
+      success: { status: 200, schema: 'RowDeleted', description: 'The new version and the deleted row.' },
+      errors: [409],
+    }),
+  ];
 }
