@@ -40,7 +40,7 @@ export function createRestHandler(app: App) {
       if (keyed) {
         if (!context.actor) throw new UnauthorizedError();
         await checkRestRateLimit(context, limitHeaders);
-        requireRouteScope(context.actor, method);
+        requireRouteScope(context.actor, method, found.route.openapi.readsOnly === true);
       }
       const restRequest: RestRequest = {
         method,
