@@ -6,7 +6,7 @@
  */
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { AppError, ConflictError, fromDatabaseError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
+import { AppError, ConflictError, fromDatabaseError, IndexBuildingError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { builder } from './builder';
 
 const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
@@ -57,6 +57,11 @@ export function toGraphQLError(error: unknown): GraphQLError | undefined {
   if (original instanceof PothosValidationError) return new GraphQLError(original.message, { extensions: { code: 'validation_error', statusCode: 400 } });
   if (!(original instanceof AppError)) return undefined;
   return new GraphQLError(original.message, {
-    extensions: { code: original.code, statusCode: original.statusCode, ...(original.details ? { details: original.details } : {}) },
+    extensions: {
+      code: original.code,
+      statusCode: original.statusCode,
+      ...(original.details ? { details: original.details } : {}),
+      ...(original instanceof IndexBuildingError ? { retryable: true, retryAfter: original.retryAfterSeconds } : {}),
+    },
   });
 }

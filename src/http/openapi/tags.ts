@@ -5,6 +5,7 @@ export const tagDescriptions = {
   Configs: 'Matching configs: which tables, which fields compared how, threshold, review band, blocking and schedule.',
   Strategies: 'Strategies generated from the data (field mappings, blocking, weights), versioned and editable; smart runs use them.',
   Runs: 'Matching runs: queued, executed by workers, followed through their progress, cancelled.',
+  'Match now': 'Records matched at once against a config (its mappings or a strategy), on a warm index; nothing is stored.',
   Results: 'One result per source row of a run (match, confidence, evidence, candidates), and its review.',
   Webhooks: 'Endpoints that receive signed run events, and their delivery log.',
   Admin: 'Provisioning with the ADMIN_TOKEN: workspaces, API keys and their rate limits.',

@@ -52,6 +52,9 @@ export interface OperationDescription {
   body?: { schema: RequestSchemaName; multipart?: RequestSchemaName; ndjson?: boolean; required?: boolean };
   /** The success answer: a JSON schema, CSV (as well, or instead), or another text type (`text`). */
   success: { status: number; schema?: ResponseSchemaName; description: string; csv?: boolean; text?: string };
+  /** A POST that only reads (match now: its records do not fit a URL): it needs the `read` scope, not `write`. It still
+   *  takes an Idempotency-Key and counts against the rate limit like every keyed route. */
+  readsOnly?: boolean;
   /** Error statuses beyond the ones every route of its kind may answer. */
   errors?: number[];
 }

@@ -10,6 +10,7 @@ import * as configs from './configs';
 import { datasetHandlers, referenceRowHandlers } from './datasets';
 import * as operations from './operations';
 import type { Access, OperationDescription, RestHandler, RestRoute } from './router';
+import * as match from './match';
 import * as runs from './runs';
 import * as strategies from './strategies';
 import * as webhooks from './webhooks';
@@ -128,6 +129,14 @@ export function restRoutes(app: App): RestRoute[] {
       body: { schema: 'SmartRunInput', required: true },
       success: { status: 202, schema: 'Run', description: 'The queued run.' },
       errors: [409],
+    }),
+    route('POST', '/v1/matching/configs/:id/match', 'key', match.matchNow, {
+      summary: "Match 1–100 records now against the config's reference data (its mappings, or a strategy's); needs the read scope",
+      tags: ['Match now'],
+      body: { schema: 'MatchInput', required: true },
+      readsOnly: true,
+      success: { status: 200, schema: 'MatchResultList', description: 'One result per record, in order.' },
+      errors: [503],
     }),
     route('GET', '/v1/matching/runs', 'key', runs.list, {
       summary: 'Runs of the workspace, newest first',

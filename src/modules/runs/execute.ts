@@ -25,7 +25,7 @@ import {
   type SliceResult,
 } from '../../matching';
 import { runOnThread, siblingModule } from '../../process/threads';
-import { ReferenceIndexCache } from './index-cache';
+import { processIndexBudget, ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
 import { loadReferenceSnapshotAs, ReferenceDatasetGone, referenceVersion as currentReferenceVersion, ReferenceVersionUnavailable } from '../datasets/row-changes';
 import { queueReviewPass } from './review-pass';
@@ -83,7 +83,7 @@ export function createExecutionContext(
   workerId = `${os.hostname()}:${process.pid}`,
   databaseUrl: string | undefined = app.settings.DATABASE_URL,
 ): ExecutionContext {
-  const cache = new ReferenceIndexCache<PreparedIndex>(app.settings.INDEX_CACHE_BYTES, (prepared) => {
+  const cache = new ReferenceIndexCache<PreparedIndex>(processIndexBudget(app.settings), (prepared) => {
     void prepared.pool?.close();
   });
   return {

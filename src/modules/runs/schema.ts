@@ -71,7 +71,7 @@ const ReviewDecisionEnum = builder.enumType('ReviewDecision', {
   } satisfies EnumValues<Exclude<ResultStatus, 'pending'>>,
 });
 
-const EvidenceRef = builder.objectRef<StoredEvidence>('FieldEvidence').implement({
+export const EvidenceRef = builder.objectRef<StoredEvidence>('FieldEvidence').implement({
   description: 'How one mapped field compared between the source row and the matched reference row.',
   fields: (t) => ({
     sourceField: t.exposeString('source', { description: 'Column of the source data.' }),
