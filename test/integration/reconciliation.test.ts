@@ -55,7 +55,15 @@ beforeAll(async () => {
     delete schema.$schema;
     ajv.addSchema(schema, file);
   }
-  for (const name of ['manifest', 'reconciliation-query-batch', 'reconciliation-result-batch', 'suggest-entities-response', 'data-extension-query', 'data-extension-response', 'data-extension-property-proposal']) {
+  for (const name of [
+    'manifest',
+    'reconciliation-query-batch',
+    'reconciliation-result-batch',
+    'suggest-entities-response',
+    'data-extension-query',
+    'data-extension-response',
+    'data-extension-property-proposal',
+  ]) {
     validators[name] = ajv.getSchema(`${name}.json`)!;
     expect(validators[name], name).toBeDefined();
   }
@@ -115,10 +123,17 @@ beforeAll(async () => {
 
   const b = await createWorkspace(app.db, { name: 'recon-b' });
   B.readKey = (await createApiKey(app.db, b.workspace.id, { scopes: ['read'] })).apiKey;
-  const bReference = await request(url, 'POST', '/v1/reference-data', { key: b.apiKey, json: { name: 'B vendors', data: [{ name: 'Initech' }] } });
+  const bReference = await request(url, 'POST', '/v1/reference-data', {
+    key: b.apiKey,
+    json: { name: 'B vendors', data: [{ name: 'Initech' }] },
+  });
   const bConfig = await request(url, 'POST', '/v1/matching/configs', {
     key: b.apiKey,
-    json: { name: 'b', reference_data_id: bReference.body.id, field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }] },
+    json: {
+      name: 'b',
+      reference_data_id: bReference.body.id,
+      field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }],
+    },
   });
   B.configId = bConfig.body.id;
 }, 60_000);
@@ -138,7 +153,10 @@ const sub = (what: string, query: Record<string, string>, key: string | null = A
   `/v1/reconcile/${configId}/${what}?${new URLSearchParams(key ? { key, ...query } : query)}`;
 
 function postForm(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<JsonResponse> {
-  return request(url, 'POST', path, { body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  return request(url, 'POST', path, {
+    body: new URLSearchParams(form).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
 }
 
 describe('manifest', () => {
@@ -188,7 +206,11 @@ describe('manifest', () => {
   it('answers a CORS preflight on the service paths', async () => {
     const response = await fetch(`${url}/v1/reconcile/${A.configId}`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://127.0.0.1:3333', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'http://127.0.0.1:3333',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -302,7 +324,10 @@ describe('queries', () => {
   });
 
   it('form POST (what OpenRefine sends) gives the same answer as GET; a score is confidence × 100', async () => {
-    const queries = JSON.stringify({ a: { query: 'Acme Holdngs' }, b: { query: 'Acme Corp', properties: [{ pid: 'town', v: 'Shelbyville' }] } });
+    const queries = JSON.stringify({
+      a: { query: 'Acme Holdngs' },
+      b: { query: 'Acme Corp', properties: [{ pid: 'town', v: 'Shelbyville' }] },
+    });
     const posted = await postForm(service(), { queries });
     expect(posted.status, JSON.stringify(posted.body)).toBe(200);
     expectValid('reconciliation-result-batch', posted.body);
@@ -340,10 +365,17 @@ describe('queries', () => {
       for (const response of [await request(url, 'GET', service(params)), await postForm(service(), params)]) {
         expect(response.status, `${JSON.stringify(params).slice(0, 100)}: ${JSON.stringify(response.body)}`).toBe(400);
         expectErrorShape(response.body, 'validation_error');
-        expect(response.body.details?.map((detail: { path: string }) => detail.path), JSON.stringify(response.body)).toContain(detailPath);
+        expect(
+          response.body.details?.map((detail: { path: string }) => detail.path),
+          JSON.stringify(response.body),
+        ).toContain(detailPath);
       }
     }
-    const unknownPid = await request(url, 'GET', service({ queries: JSON.stringify({ q0: { query: 'x', properties: [{ pid: 'colour', v: 'red' }] } }) }));
+    const unknownPid = await request(
+      url,
+      'GET',
+      service({ queries: JSON.stringify({ q0: { query: 'x', properties: [{ pid: 'colour', v: 'red' }] } }) }),
+    );
     expect(unknownPid.body.details[0].message).toMatch(/"colour".*town, vendor/);
 
     const json = await request(url, 'POST', service(), { json: { queries: {} } });
@@ -405,7 +437,13 @@ describe('suggest', () => {
   });
 
   it('a missing prefix or a bad limit is a 400', async () => {
-    const queries: Array<Record<string, string>> = [{}, { prefix: '  ' }, { prefix: 'a', limit: '0' }, { prefix: 'a', limit: '51' }, { prefix: 'a', cursor: '-1' }];
+    const queries: Array<Record<string, string>> = [
+      {},
+      { prefix: '  ' },
+      { prefix: 'a', limit: '0' },
+      { prefix: 'a', limit: '51' },
+      { prefix: 'a', cursor: '-1' },
+    ];
     for (const query of queries) {
       const response = await request(url, 'GET', sub('suggest/entity', query));
       expect(response.status, JSON.stringify(query)).toBe(400);
@@ -448,7 +486,12 @@ describe('data extension', () => {
   });
 
   it('an unknown property, no ids or bad JSON is a 400', async () => {
-    for (const extend of [JSON.stringify({ ids: ['V1'], properties: [{ id: 'colour' }] }), JSON.stringify({ ids: [], properties: [{ id: 'city' }] }), '{"ids":', '[]']) {
+    for (const extend of [
+      JSON.stringify({ ids: ['V1'], properties: [{ id: 'colour' }] }),
+      JSON.stringify({ ids: [], properties: [{ id: 'city' }] }),
+      '{"ids":',
+      '[]',
+    ]) {
       const response = await postForm(service(), { extend });
       expect(response.status, extend).toBe(400);
       expectErrorShape(response.body, 'validation_error');

@@ -1,7 +1,15 @@
 import { Readable } from 'node:stream';
 import { UnsupportedMediaTypeError, ValidationError } from '../../errors';
 import { renderPreviewHtml } from '../../modules/reconciliation/preview';
-import { extend, manifest, preview, proposeProperties, reconcile, suggestEntities, type ServiceLinks } from '../../modules/reconciliation/service';
+import {
+  extend,
+  manifest,
+  preview,
+  proposeProperties,
+  reconcile,
+  suggestEntities,
+  type ServiceLinks,
+} from '../../modules/reconciliation/service';
 import { readBody } from './body';
 import type { RestHandler, RestRequest, RestResponse } from './router';
 import { URL_KEY_PARAMETER } from './url-key';
@@ -31,7 +39,10 @@ async function serviceParameters(request: RestRequest): Promise<URLSearchParams>
   }
   const form = new URLSearchParams(bytes.toString('utf8'));
   for (const [name, value] of form) {
-    if (params.has(name)) throw new ValidationError(`The parameter ${name} is given both in the URL and in the form.`, [{ path: name, message: 'given twice' }]);
+    if (params.has(name))
+      throw new ValidationError(`The parameter ${name} is given both in the URL and in the form.`, [
+        { path: name, message: 'given twice' },
+      ]);
     if (!TRANSPORT.has(name)) params.append(name, value);
   }
   return params;
@@ -40,7 +51,8 @@ async function serviceParameters(request: RestRequest): Promise<URLSearchParams>
 /** One value of a parameter; given more than once is a 400. */
 function single(params: URLSearchParams, name: string): string | null {
   const values = params.getAll(name);
-  if (values.length > 1) throw new ValidationError(`The parameter ${name} is given more than once.`, [{ path: name, message: 'given more than once' }]);
+  if (values.length > 1)
+    throw new ValidationError(`The parameter ${name} is given more than once.`, [{ path: name, message: 'given more than once' }]);
   return values[0] ?? null;
 }
 
@@ -52,12 +64,15 @@ function answer(request: RestRequest, body: unknown): RestResponse {
   if (callback.length === 0) return { status: 200, body, headers: NO_STORE };
   const name = callback[0]!;
   if (callback.length > 1 || name.length > 128 || !CALLBACK.test(name)) {
-    throw new ValidationError('The callback parameter must be one JavaScript identifier path (letters, digits, _, $ and dots; at most 128 characters).', [
-      { path: 'callback', message: 'not a JavaScript identifier path' },
-    ]);
+    throw new ValidationError(
+      'The callback parameter must be one JavaScript identifier path (letters, digits, _, $ and dots; at most 128 characters).',
+      [{ path: 'callback', message: 'not a JavaScript identifier path' }],
+    );
   }
   // `/**/` keeps the answer from starting with bytes another file type could be sniffed from (Rosetta Flash).
-  const script = `/**/${name}(${JSON.stringify(body).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')});`;
+  const script = `/**/${name}(${JSON.stringify(body)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')});`;
   return {
     status: 200,
     stream: Readable.from([script]),
@@ -75,7 +90,10 @@ function links(request: RestRequest): ServiceLinks {
   let origin = configured;
   if (!origin) {
     const host = request.raw.headers.host ?? '';
-    const forwarded = String(request.raw.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase();
+    const forwarded = String(request.raw.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]!
+      .trim()
+      .toLowerCase();
     origin = `${forwarded === 'https' ? 'https' : 'http'}://${/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host) ? host : 'localhost'}`;
   }
   const key = request.query.get(URL_KEY_PARAMETER);
@@ -129,4 +147,10 @@ export const suggestEntity: RestHandler = async (request) =>
   );
 
 export const propose: RestHandler = async (request) =>
-  answer(request, await proposeProperties(request.context, request.params.config_id!, { type: single(request.query, 'type'), limit: single(request.query, 'limit') }));
+  answer(
+    request,
+    await proposeProperties(request.context, request.params.config_id!, {
+      type: single(request.query, 'type'),
+      limit: single(request.query, 'limit'),
+    }),
+  );

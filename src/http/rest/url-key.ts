@@ -30,11 +30,18 @@ export function repairedQuery(query: URLSearchParams): URLSearchParams {
  * The Authorization header to authenticate a `read-key` request with: the header itself, or `Bearer <key>` from the
  * URL. Both at once is a 400 (which one would count?), as is the key given twice.
  */
-export function authorizationFor(query: URLSearchParams, header: string | undefined): { authorization: string | undefined; fromUrl: boolean } {
+export function authorizationFor(
+  query: URLSearchParams,
+  header: string | undefined,
+): { authorization: string | undefined; fromUrl: boolean } {
   const keys = query.getAll(URL_KEY_PARAMETER);
   if (keys.length === 0) return { authorization: header, fromUrl: false };
-  if (keys.length > 1) throw new ValidationError('The key parameter is given more than once.', [{ path: URL_KEY_PARAMETER, message: 'given more than once' }]);
-  if (header) throw new ValidationError('Send the API key either in the Authorization header or in the key parameter, not both.', [{ path: URL_KEY_PARAMETER, message: 'also sent in the Authorization header' }]);
+  if (keys.length > 1)
+    throw new ValidationError('The key parameter is given more than once.', [{ path: URL_KEY_PARAMETER, message: 'given more than once' }]);
+  if (header)
+    throw new ValidationError('Send the API key either in the Authorization header or in the key parameter, not both.', [
+      { path: URL_KEY_PARAMETER, message: 'also sent in the Authorization header' },
+    ]);
   return { authorization: `Bearer ${keys[0]}`, fromUrl: true };
 }
 

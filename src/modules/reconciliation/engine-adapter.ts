@@ -26,14 +26,27 @@ export interface RecordMatch {
 
 let cache: ReferenceIndexCache<ReferenceIndex> | undefined;
 
-export async function matchRecords(context: Context, input: { configId: string; records: Array<Record<string, unknown>>; strategyId?: string }): Promise<RecordMatch[]> {
-  if (input.strategyId !== undefined) throw new ValidationError('strategy_id is not supported here yet.', [{ path: 'strategyId', message: 'not supported' }]);
+export async function matchRecords(
+  context: Context,
+  input: { configId: string; records: Array<Record<string, unknown>>; strategyId?: string },
+): Promise<RecordMatch[]> {
+  if (input.strategyId !== undefined)
+    throw new ValidationError('strategy_id is not supported here yet.', [{ path: 'strategyId', message: 'not supported' }]);
   const config = await getConfig(context, input.configId);
   cache ??= new ReferenceIndexCache<ReferenceIndex>(context.settings.INDEX_CACHE_BYTES);
   const key = `${config.id}:${config.updatedAt.toISOString()}`;
-  const index = await cache.get(key, async () => buildReferenceIndex(await loadEngineRows(context.sql, config.referenceDataId), toMatchConfig(config)));
-  const { rows } = matchSlice(index, input.records.map((values, position) => ({ id: String(position), values })));
-  const externalIds = await externalIdsOf(context, config.referenceDataId, rows.flatMap((row) => (row.referenceRowId ? [row.referenceRowId] : [])));
+  const index = await cache.get(key, async () =>
+    buildReferenceIndex(await loadEngineRows(context.sql, config.referenceDataId), toMatchConfig(config)),
+  );
+  const { rows } = matchSlice(
+    index,
+    input.records.map((values, position) => ({ id: String(position), values })),
+  );
+  const externalIds = await externalIdsOf(
+    context,
+    config.referenceDataId,
+    rows.flatMap((row) => (row.referenceRowId ? [row.referenceRowId] : [])),
+  );
   return rows.map((row) => ({
     matchedReferenceRowId: row.referenceRowId,
     matchedReferenceExternalId: row.referenceRowId ? (externalIds.get(row.referenceRowId) ?? null) : null,

@@ -32,7 +32,8 @@ export function renderPreviewHtml(card: PreviewCard): string {
     .slice(0, PREVIEW_MAX_COLUMNS)
     .map((column) => `<tr><th>${escapeHtml(column.name)}</th><td>${escapeHtml(shown(column.value))}</td></tr>`)
     .join('');
-  const more = card.columns.length > PREVIEW_MAX_COLUMNS ? `<p class="more">${card.columns.length - PREVIEW_MAX_COLUMNS} more columns</p>` : '';
+  const more =
+    card.columns.length > PREVIEW_MAX_COLUMNS ? `<p class="more">${card.columns.length - PREVIEW_MAX_COLUMNS} more columns</p>` : '';
   return [
     '<!doctype html>',
     '<html><head><meta charset="utf-8">',

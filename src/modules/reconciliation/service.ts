@@ -66,7 +66,9 @@ const TEXT_STRATEGIES = new Set(['fuzzy', 'phonetic', 'exact']);
  * fuzzy or phonetic one, else the first. Undefined when the config has no such mapping (dates and numbers only).
  */
 export function nameMapping(mappings: readonly StoredFieldMapping[]): StoredFieldMapping | undefined {
-  const text = mappings.filter((mapping) => !mapping.sourceColumns?.length && !mapping.targetColumns?.length && TEXT_STRATEGIES.has(mapping.strategy));
+  const text = mappings.filter(
+    (mapping) => !mapping.sourceColumns?.length && !mapping.targetColumns?.length && TEXT_STRATEGIES.has(mapping.strategy),
+  );
   return text.find((mapping) => TITLE_LIKE.test(mapping.target)) ?? text.find((mapping) => mapping.strategy !== 'exact') ?? text[0];
 }
 
@@ -109,15 +111,24 @@ function parseJsonParameter(name: string, text: string): unknown {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ValidationError(`The ${name} parameter is not valid JSON: ${(error as Error).message}`, [{ path: name, message: 'not valid JSON' }]);
+    throw new ValidationError(`The ${name} parameter is not valid JSON: ${(error as Error).message}`, [
+      { path: name, message: 'not valid JSON' },
+    ]);
   }
   assertJsonDepth(parsed);
   return parsed;
 }
 
 /** zod issues under the parameter they came from (`queries.q0.limit`), unknown fields each under its own path. */
-function fail(message: string, issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: readonly string[] }>, root: string): never {
-  throw validationErrorFromIssues(message, issues.map((issue) => ({ ...issue, path: [root, ...issue.path] })));
+function fail(
+  message: string,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: readonly string[] }>,
+  root: string,
+): never {
+  throw validationErrorFromIssues(
+    message,
+    issues.map((issue) => ({ ...issue, path: [root, ...issue.path] })),
+  );
 }
 
 const entityValue = z.object({ id: z.string(), name: z.string().optional() }).passthrough();
@@ -127,7 +138,10 @@ const query = z
     query: z.string().max(MAX_QUERY_CHARS).optional(),
     type: z.union([z.string(), z.array(z.string())]).optional(),
     limit: z.number().int('must be a whole number').min(1).optional(),
-    properties: z.array(z.object({ pid: z.string(), v: z.union([propertyValue, z.array(propertyValue)]) }).strict()).max(100).optional(),
+    properties: z
+      .array(z.object({ pid: z.string(), v: z.union([propertyValue, z.array(propertyValue)]) }).strict())
+      .max(100)
+      .optional(),
     type_strict: z.enum(['any', 'should', 'all']).optional(),
   })
   .strict()
@@ -161,7 +175,11 @@ export interface ReconciliationCandidate {
 }
 
 /** `queries=` → `{"q0": {"result": [candidate…]}, …}`. */
-export async function reconcile(context: Context, configId: string, queriesText: string): Promise<Record<string, { result: ReconciliationCandidate[] }>> {
+export async function reconcile(
+  context: Context,
+  configId: string,
+  queriesText: string,
+): Promise<Record<string, { result: ReconciliationCandidate[] }>> {
   const parsed = queryBatch.safeParse(parseJsonParameter('queries', queriesText));
   if (!parsed.success) fail('Invalid reconciliation queries.', parsed.error.issues, 'queries');
   const service = await loadService(context, configId);
@@ -175,10 +193,18 @@ export async function reconcile(context: Context, configId: string, queriesText:
   }
   if (issues.length) throw new ValidationError('Invalid reconciliation queries.', issues);
 
-  const asked = [...records].filter((entry): entry is [string, Record<string, unknown>] => entry[1] !== null && Object.keys(entry[1]).length > 0);
-  const matches = asked.length ? await matchRecords(context, { configId: service.config.id, records: asked.map(([, record]) => record) }) : [];
+  const asked = [...records].filter(
+    (entry): entry is [string, Record<string, unknown>] => entry[1] !== null && Object.keys(entry[1]).length > 0,
+  );
+  const matches = asked.length
+    ? await matchRecords(context, { configId: service.config.id, records: asked.map(([, record]) => record) })
+    : [];
   const byQuery = new Map(asked.map(([id], position) => [id, matches[position]!]));
-  const rows = await referenceRows(context, service.reference.id, matches.flatMap((match) => match.candidates.map((candidate) => candidate.referenceRowId)));
+  const rows = await referenceRows(
+    context,
+    service.reference.id,
+    matches.flatMap((match) => match.candidates.map((candidate) => candidate.referenceRowId)),
+  );
 
   const answer: Record<string, { result: ReconciliationCandidate[] }> = {};
   for (const [id, item] of Object.entries(batch)) {
@@ -195,7 +221,10 @@ function recordOf(service: Service, id: string, item: Query, known: Set<string>,
   const record: Record<string, unknown> = {};
   item.properties?.forEach((property, index) => {
     if (!known.has(property.pid)) {
-      issues.push({ path: `queries.${id}.properties[${index}].pid`, message: `unknown property "${property.pid}"; this service's properties are ${[...known].join(', ')}` });
+      issues.push({
+        path: `queries.${id}.properties[${index}].pid`,
+        message: `unknown property "${property.pid}"; this service's properties are ${[...known].join(', ')}`,
+      });
       return;
     }
     const value = recordValue(property.v);
@@ -203,7 +232,10 @@ function recordOf(service: Service, id: string, item: Query, known: Set<string>,
   });
   if (item.query !== undefined && item.query.trim() !== '') {
     if (!service.name) {
-      issues.push({ path: `queries.${id}.query`, message: 'this config has no text mapping to match a query text against; send properties instead' });
+      issues.push({
+        path: `queries.${id}.query`,
+        message: 'this config has no text mapping to match a query text against; send properties instead',
+      });
     } else if (!(service.name.source in record)) {
       // A property that names the name mapping's source column explicitly wins over the query text.
       record[service.name.source] = item.query;
@@ -288,12 +320,11 @@ export async function preview(context: Context, configId: string, externalId: st
   };
 }
 
-const suggestParams = z
-  .object({
-    prefix: z.string().trim().min(1, 'required').max(MAX_QUERY_CHARS),
-    limit: z.coerce.number().int().min(1).max(MAX_SUGGEST_RESULTS).default(10),
-    cursor: z.coerce.number().int().min(0).max(100_000).default(0),
-  });
+const suggestParams = z.object({
+  prefix: z.string().trim().min(1, 'required').max(MAX_QUERY_CHARS),
+  limit: z.coerce.number().int().min(1).max(MAX_SUGGEST_RESULTS).default(10),
+  cursor: z.coerce.number().int().min(0).max(100_000).default(0),
+});
 
 /** Escapes LIKE's wildcards and its escape character in user text. */
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
@@ -302,8 +333,16 @@ const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (character) => `\\
  * Entities whose name starts with the prefix (case-insensitive), in file order, `limit` at a time after `cursor`.
  * The rows are scanned in file order until enough match (there is no index per column), within SUGGEST_TIMEOUT_MS.
  */
-export async function suggestEntities(context: Context, configId: string, params: { prefix?: string | null; limit?: string | null; cursor?: string | null }) {
-  const parsed = suggestParams.safeParse({ prefix: params.prefix ?? '', limit: params.limit ?? undefined, cursor: params.cursor ?? undefined });
+export async function suggestEntities(
+  context: Context,
+  configId: string,
+  params: { prefix?: string | null; limit?: string | null; cursor?: string | null },
+) {
+  const parsed = suggestParams.safeParse({
+    prefix: params.prefix ?? '',
+    limit: params.limit ?? undefined,
+    cursor: params.cursor ?? undefined,
+  });
   if (!parsed.success) fail('Invalid suggest parameters.', parsed.error.issues, 'suggest');
   const service = await loadService(context, configId);
   if (!service.name) return { result: [] };
@@ -344,7 +383,9 @@ export async function proposeProperties(context: Context, configId: string, para
 const extendQuery = z
   .object({
     ids: z.array(z.string()).min(1, 'at least one id').max(MAX_EXTEND_IDS),
-    properties: z.array(z.object({ id: z.string(), settings: z.record(z.string(), z.unknown()).optional() }).strict()).min(1, 'at least one property'),
+    properties: z
+      .array(z.object({ id: z.string(), settings: z.record(z.string(), z.unknown()).optional() }).strict())
+      .min(1, 'at least one property'),
   })
   .strict();
 
@@ -371,7 +412,8 @@ export async function extend(context: Context, configId: string, extendText: str
   const columns = new Map(service.reference.columns.map((column) => [column.name, column.type]));
   const issues: ErrorDetail[] = [];
   parsed.data.properties.forEach((property, index) => {
-    if (!columns.has(property.id)) issues.push({ path: `extend.properties[${index}].id`, message: `unknown property "${property.id}"; propose_properties lists them` });
+    if (!columns.has(property.id))
+      issues.push({ path: `extend.properties[${index}].id`, message: `unknown property "${property.id}"; propose_properties lists them` });
   });
   if (issues.length) throw new ValidationError('Invalid data extension query.', issues);
   const ids = [...new Set(parsed.data.ids)];
@@ -381,7 +423,9 @@ export async function extend(context: Context, configId: string, extendText: str
   const rows: Record<string, Record<string, ExtendValue[]>> = {};
   for (const id of ids) {
     const row = byId.get(id);
-    rows[id] = Object.fromEntries(parsed.data.properties.map((property) => [property.id, row ? extendValues(row.values[property.id], columns.get(property.id)) : []]));
+    rows[id] = Object.fromEntries(
+      parsed.data.properties.map((property) => [property.id, row ? extendValues(row.values[property.id], columns.get(property.id)) : []]),
+    );
   }
   return { meta: parsed.data.properties.map((property) => ({ id: property.id, name: property.id })), rows };
 }
