@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Ajv, type ValidateFunction } from 'ajv';
+import fc from 'fast-check';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/config';
@@ -16,6 +17,7 @@ import { startServer, type RunningServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
 import { createApiKey, createWorkspace } from '../../src/modules/workspaces/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { hostileBody, hostileString } from '../support/arbitraries';
 import { expectErrorShape, request, type JsonResponse } from '../support/http';
 import { ADMIN_TOKEN } from '../support/server';
 
@@ -496,6 +498,63 @@ describe('data extension', () => {
       expect(response.status, extend).toBe(400);
       expectErrorShape(response.body, 'validation_error');
     }
+  });
+});
+
+describe('hostile input', () => {
+  /** Sends one request; fails on a 5xx, or a 4xx outside the error shape. */
+  async function expectHandled(label: string, send: () => Promise<JsonResponse>): Promise<void> {
+    const response = await send();
+    expect(response.status, `${label}: ${JSON.stringify(response.body)?.slice(0, 300)}`).toBeLessThan(500);
+    if (response.status >= 400) expectErrorShape(response.body, response.body?.code);
+  }
+  const validQueries = {
+    q0: { query: 'Acme', type: 'x', limit: 3, properties: [{ pid: 'town', v: ['Springfield', { id: 'a', name: 'b' }] }] },
+  };
+  const validExtend = { ids: ['V1', 'V2'], properties: [{ id: 'city', settings: {} }] };
+  const asParameter = (value: unknown) =>
+    typeof value === 'string' && Math.random() < 0.3 ? value : (JSON.stringify(value) ?? 'undefined');
+
+  it('queries and extend: arbitrary and near-valid JSON, by GET and form POST', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('queries', 'extend'),
+        fc.boolean(),
+        hostileBody(validQueries),
+        hostileBody(validExtend),
+        async (name, post, queries, extension) => {
+          // Lone surrogates (which URLSearchParams would replace anyway) as U+FFFD, so the text can be URL-encoded.
+          const text = asParameter(name === 'queries' ? queries : extension)
+            .slice(0, 100_000)
+            .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+          // A GET's URL stays within Node's header limit (16 KB; beyond it Node answers 431 before Concord sees it).
+          const viaPost = post || encodeURIComponent(text).length > 12_000;
+          const label = `${viaPost ? 'POST' : 'GET'} ${name}=${text.slice(0, 200)}`;
+          await expectHandled(label, () =>
+            viaPost ? postForm(service(), { [name]: text }) : request(url, 'GET', service({ [name]: text })),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('preview ids, suggest prefixes, limits, cursors and callbacks: hostile strings', { timeout: 120_000 }, async () => {
+    const text = hostileString.filter((value) => value.length < 3000).map((value) => value.replace(/[\ud800-\udfff]/g, '\ufffd'));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('preview', 'suggest', 'propose', 'manifest'), text, text, async (route, first, second) => {
+        const path =
+          route === 'preview'
+            ? sub('preview', { id: first })
+            : route === 'suggest'
+              ? sub('suggest/entity', { prefix: first, limit: second, cursor: second })
+              : route === 'propose'
+                ? sub('propose_properties', { type: first, limit: second })
+                : service({ callback: first });
+        await expectHandled(`${route} ${path.slice(0, 300)}`, () => request(url, 'GET', path));
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
