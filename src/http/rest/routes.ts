@@ -341,7 +341,12 @@ function reconciliationRoutes(): RestRoute[] {
       summary: 'The reconciliation service of a config: its manifest (no parameters), a batch of queries, or a data extension',
       tags,
       query: serviceQuery,
-      success: { status: 200, schema: 'ReconciliationAnswer', description: 'The manifest, the result batch (`queries`) or the extension (`extend`).' },
+      success: {
+        status: 200,
+        schema: 'ReconciliationAnswer',
+        text: 'application/javascript',
+        description: 'The manifest, the result batch (`queries`) or the extension (`extend`); JSONP with `callback`.',
+      },
     }),
     route('POST', '/v1/reconcile/:config_id', 'read-key', reconcile.service, {
       summary: 'The reconciliation service of a config: a batch of queries or a data extension as form fields (how OpenRefine sends them)',
@@ -364,7 +369,7 @@ function reconciliationRoutes(): RestRoute[] {
         { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
         callback,
       ],
-      success: { status: 200, schema: 'ReconciliationSuggestEntities', description: 'Matches in file order.' },
+      success: { status: 200, schema: 'ReconciliationSuggestEntities', text: 'application/javascript', description: 'Matches in file order; JSONP with `callback`.' },
       errors: [503],
     }),
     route('GET', '/v1/reconcile/:config_id/propose_properties', 'read-key', reconcile.propose, {
@@ -375,7 +380,7 @@ function reconciliationRoutes(): RestRoute[] {
         { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         callback,
       ],
-      success: { status: 200, schema: 'ReconciliationPropertyProposal', description: 'The columns.' },
+      success: { status: 200, schema: 'ReconciliationPropertyProposal', text: 'application/javascript', description: 'The columns; JSONP with `callback`.' },
     }),
   ];
 }
