@@ -205,7 +205,7 @@ export async function run(args: string[]): Promise<void> {
         worker = undefined;
         // Both processes on this machine: one matching thread each (MATCH_THREADS=1), as two single-core workers.
         const threads = flag(args, 'worker-threads') ?? '1';
-        const children = [0, 1].map(() => startProcess('src/worker-main.ts', { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', MATCH_THREADS: threads, RATE_LIMIT_PER_MINUTE: '0' }));
+        const children = [0, 1].map(() => startProcess('src/worker/main.ts', { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', MATCH_THREADS: threads, RATE_LIMIT_PER_MINUTE: '0' }));
         try {
           await Promise.all(children.map((child) => child.waitFor(/Concord worker \S+ is running/, 60_000)));
           await timedRun('two_workers_s', { worker: 'two processes', match_threads: Number(threads), note: 'both on this machine' });

@@ -35,6 +35,12 @@ const settingsSchema = z.object({
   RUN_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   /** Upper bound of the reference indexes a worker process keeps across chunks (sum of estimated bytes). Default 1.5 GB. */
   INDEX_CACHE_BYTES: z.coerce.number().int().min(0).default(1536 * 1024 * 1024),
+  /** Match now: how long a request waits for its warm index to be built before answering 503 index_building (ms). Default 2000. */
+  MATCH_INDEX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Match now: the Retry-After (s) of that 503. Default 5. */
+  MATCH_INDEX_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** Match now: comma-separated config ids whose warm indexes a server builds at start (with the config's own mappings). */
+  PRELOAD_INDEXES: z.string().default(''),
   /** Least time between two progress events of one run (across all workers), in ms. Default 250. */
   RUN_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
   /** Threads a worker process matches on: 0 = one per core for references of ≥ 50,000 rows (smaller ones inline), 1 = always inline, n > 1 = always n threads. */

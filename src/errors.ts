@@ -108,6 +108,16 @@ export class ServiceUnavailableError extends AppError {
   override readonly retryable = true;
 }
 
+/** A match-now request whose warm reference index is still being built past the wait bound (realtime/warm-indexes.ts). */
+export class IndexBuildingError extends AppError {
+  readonly code = 'index_building';
+  readonly statusCode = 503;
+  override readonly retryable = true;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`The reference index of this config is being built; retry after ${retryAfterSeconds} s (the Retry-After header).`);
+  }
+}
+
 /** zod issues → `details: [{path, message}]`, with paths written the way the REST body spells them. */
 export function validationErrorFromIssues(
   message: string,

@@ -1,13 +1,13 @@
 /** `npm start`: the server with an in-process worker, on DATABASE_URL or an embedded PostgreSQL. */
 import { readSettings } from './config';
 import { connect } from './db/client';
-import { openDatabase } from './database';
+import { openDatabase } from './db/open';
 import { startServer } from './http/server';
 import { createLogger } from './logger';
 import { ensureDefaultWorkspace, listWorkspaces, type WorkspaceInfo } from './modules/workspaces/service';
-import { handleShutdownSignals } from './shutdown';
+import { handleShutdownSignals } from './process/shutdown';
 import { startWorker } from './worker';
-import { exitWithStartError, migrateAtStart, StartError } from './start-errors';
+import { exitWithStartError, migrateAtStart, StartError } from './process/start-errors';
 
 async function main(): Promise<void> {
   const settings = readSettings();

@@ -2,15 +2,14 @@
 // Per dataset: precision / recall / F1 of the hand config and of a smart run (strategy generated from ≤ 5,000-row
 // samples, review band through the resolver), generation time, and — on synthetic datasets — F1 after a round of
 // simulated reviews fed back as labels. --size is the reference size of synthetic datasets (source = 60 % of it);
-// FEBRL files have fixed sizes. Smart figures need src/matching/smart (branch h/smart); without it they are
-// skipped with the reason on stderr and the hand figures still print.
+// FEBRL files have fixed sizes. A smart stage that throws is reported on stderr with its stack; the other figures
+// still print.
 import type { Quality } from '../engine/quality';
 import { emit } from '../lib/output';
 import { BASELINE_MIN_COSINE, tfidfBaseline } from './baseline';
 import { DATASETS, type DatasetEntry } from './datasets/index';
 import { runHandConfig } from './hand-run';
 import { REVIEW_COUNT, simulateReviews } from './reviews';
-import { loadSmartEngine, type SmartEngine } from './smart-engine';
 import { runSmart, type SmartRun } from './smart-run';
 import { scorePairs, truthSets } from './score';
 import type { QualityDataset } from './types';
@@ -58,9 +57,9 @@ function baselineLine(dataset: QualityDataset): Quality {
 }
 
 /** Simulated reviews of the first smart run, fed back as labels; F1 of the regenerated strategy's run. */
-function learningLoop(engine: SmartEngine, dataset: QualityDataset, before: SmartRun, reviews: number): void {
+function learningLoop(dataset: QualityDataset, before: SmartRun, reviews: number): void {
   const labels = simulateReviews(dataset, before.rows, before.strategy.reviewBand, before.strategy.match.threshold, reviews);
-  const after = runSmart(engine, dataset, labels);
+  const after = runSmart(dataset, labels);
   emit({
     name: `quality.${dataset.name}.learning.f1`, value: after.quality.f1, unit: 'ratio', baseline: before.quality.f1, ratio: after.quality.f1 / before.quality.f1,
     baseline_is: 'smart run without labels', precision: after.quality.precision, recall: after.quality.recall,
@@ -69,22 +68,21 @@ function learningLoop(engine: SmartEngine, dataset: QualityDataset, before: Smar
   });
 }
 
-async function runDataset(entry: DatasetEntry, engine: SmartEngine | { unavailable: string }, options: { seed: number; referenceSize: number; reviews: number }): Promise<void> {
+async function runDataset(entry: DatasetEntry, options: { seed: number; referenceSize: number; reviews: number }): Promise<void> {
   const dataset = entry.load({ seed: options.seed, referenceSize: options.referenceSize, sourceSize: Math.round(options.referenceSize * SOURCE_SHARE) });
   const baseline = baselineLine(dataset);
   const hand = runHandConfig(dataset);
   emitQuality(`quality.${dataset.name}.hand`, hand.quality, baseline, { baseline_is: 'TF-IDF mutual best', reference_rows: dataset.reference.rows.length, source_rows: dataset.source.rows.length, seconds: Number(hand.seconds.toFixed(3)) });
-  if ('unavailable' in engine) return;
   let smart: SmartRun;
   try {
-    smart = runSmart(engine, dataset);
+    smart = runSmart(dataset);
   } catch (error) {
     return warn(dataset.name, 'smart run', error);
   }
   smartLines(dataset.name, smart, baseline, hand.quality);
   if (!entry.synthetic && !entry.reviews) return;
   try {
-    learningLoop(engine, dataset, smart, options.reviews);
+    learningLoop(dataset, smart, options.reviews);
   } catch (error) {
     warn(dataset.name, 'learning loop', error);
   }
@@ -99,7 +97,5 @@ export async function run(args: string[]): Promise<void> {
     referenceSize: Number(flag(args, 'size') ?? DEFAULT_REFERENCE_SIZE),
     reviews: Number(flag(args, 'labels') ?? REVIEW_COUNT),
   };
-  const engine = await loadSmartEngine();
-  if ('unavailable' in engine) process.stderr.write(`[quality] smart figures skipped: ${engine.unavailable}\n`);
-  for (const entry of DATASETS) if (wanted === undefined || wanted.includes(entry.name)) await runDataset(entry, engine, options);
+  for (const entry of DATASETS) if (wanted === undefined || wanted.includes(entry.name)) await runDataset(entry, options);
 }

@@ -2,11 +2,10 @@
 // with strategy.match through the ordinary engine, send the review band through the review resolver, then
 // (when the plan asks for it) resolve one-to-one over all rows.
 import { buildReferenceIndex, matchSlice, resolveOneToOne, type EngineRow, type ReferenceIndex, type RowMatch } from '../../src/matching/index';
-import type { GeneratedStrategy, LabelledPair } from '../../src/matching/smart/types';
+import { createReviewResolver, generateStrategy, type GeneratedStrategy, type LabelledPair, type ReviewResolver } from '../../src/matching/smart/index';
 import type { Quality } from '../engine/quality';
 import { SAMPLE_LIMITS, sampleTable } from './sample';
 import { scoreRows, truthSets } from './score';
-import type { SmartEngine } from './smart-engine';
 import type { QualityDataset } from './types';
 
 export interface SmartRun {
@@ -24,18 +23,18 @@ export interface SmartRun {
   sampleSizes: { reference: number; source: number };
 }
 
-export function runSmart(engine: SmartEngine, dataset: QualityDataset, labels?: LabelledPair[]): SmartRun {
+export function runSmart(dataset: QualityDataset, labels?: LabelledPair[]): SmartRun {
   const reference = sampleTable(dataset.reference, SAMPLE_LIMITS.reference);
   const source = sampleTable(dataset.source, SAMPLE_LIMITS.source);
   const generationStart = performance.now();
-  const strategy = engine.generateStrategy({ reference, source, ...(labels ? { labels } : {}) });
+  const strategy = generateStrategy({ reference, source, ...(labels ? { labels } : {}) });
   const generationSeconds = (performance.now() - generationStart) / 1000;
 
   const matchStart = performance.now();
   const index = buildReferenceIndex(dataset.reference.rows, strategy.match);
   const { rows } = matchSlice(index, dataset.source.rows);
   const qualityBeforeReview = scoreRows(rows, dataset);
-  const reviewedRows = resolveReviewBand(engine, dataset, strategy, rows);
+  const reviewedRows = resolveReviewBand(dataset, strategy, rows);
   if (strategy.match.oneToOne) applyOneToOne(rows, strategy.match.threshold);
   const matchSeconds = (performance.now() - matchStart) / 1000;
   return {
@@ -68,15 +67,15 @@ function inReviewBand(row: RowMatch, band: { low: number; high: number }): boole
 }
 
 /** Replaces every review-band row by the resolver's verdict on its candidates; returns how many it resolved. */
-function resolveReviewBand(engine: SmartEngine, dataset: QualityDataset, strategy: GeneratedStrategy, rows: RowMatch[]): number {
+function resolveReviewBand(dataset: QualityDataset, strategy: GeneratedStrategy, rows: RowMatch[]): number {
   const referenceById = new Map<string, EngineRow>(dataset.reference.rows.map((r) => [r.id, r]));
   const sourceById = new Map<string, EngineRow>(dataset.source.rows.map((r) => [r.id, r]));
-  let resolver: ReturnType<SmartEngine['createReviewResolver']> | undefined;
+  let resolver: ReviewResolver | undefined;
   let reviewed = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as RowMatch;
     if (!inReviewBand(row, strategy.reviewBand)) continue;
-    resolver ??= engine.createReviewResolver(strategy.match, dataset.reference.rows);
+    resolver ??= createReviewResolver(strategy.match, dataset.reference.rows);
     const candidates = row.candidates.map((c) => referenceById.get(c.referenceRowId) as EngineRow);
     rows[i] = resolver.resolve(sourceById.get(row.sourceRowId) as EngineRow, candidates);
     reviewed++;

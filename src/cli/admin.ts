@@ -3,7 +3,7 @@
  * PostgreSQL). The key commands name the workspace by id or by name.
  */
 import { readSettings } from '../config';
-import { openDatabase } from '../database';
+import { openDatabase } from '../db/open';
 import { connect } from '../db/client';
 import { migrate } from '../db/migrate';
 import { apiKeyBody, createApiKey, createWorkspace, findWorkspaceByIdOrName, listApiKeys, listWorkspaces, revokeApiKey, workspaceBody } from '../modules/workspaces/service';

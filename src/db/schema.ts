@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
+  bigserial,
   boolean,
   check,
   json,
@@ -66,6 +68,11 @@ export const datasets = pgTable(
     columns: jsonb('columns').$type<DatasetColumn[]>().notNull(),
     idColumn: text('id_column'),
     filenameColumn: text('filename_column'),
+    /**
+     * Bumped once per row write request (src/modules/datasets/row-changes.ts); 1 after the upload. A bigint read as a
+     * JS number: 2^53 writes are out of reach.
+     */
+    version: bigint('version', { mode: 'number' }).notNull().default(1),
     createdAt: createdAt(),
   },
   (t) => [index('datasets_workspace_kind_idx').on(t.workspaceId, t.kind, t.createdAt)],
@@ -87,6 +94,38 @@ export const datasetRows = pgTable(
   (t) => [
     uniqueIndex('dataset_rows_position_idx').on(t.datasetId, t.position),
     uniqueIndex('dataset_rows_external_id_idx').on(t.datasetId, t.externalId),
+  ],
+);
+
+/**
+ * Every row change of a reference dataset since its upload, one record per row and write request (version), in the
+ * transaction that made it (src/modules/datasets/row-changes.ts). Consumers catch up with changesSince; runs rewind
+ * the current rows to the version they planned against with `previous_values` / `previous_position` (the row before
+ * the change; null when the change created it). Old records are pruned (see pruneRowChanges).
+ */
+export const referenceRowChanges = pgTable(
+  'reference_row_changes',
+  {
+    /** Orders the changes of one version (a row can change once per version, but order keeps replays exact). */
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    datasetId: uuid('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    op: text('op').$type<'upsert' | 'delete'>().notNull(),
+    /** dataset_rows.id (no foreign key: a deleted row keeps its records). */
+    rowId: uuid('row_id').notNull(),
+    externalId: text('external_id').notNull(),
+    /** The row's values after an upsert; null for a delete. */
+    values: jsonb('values').$type<Record<string, unknown>>(),
+    previousValues: jsonb('previous_values').$type<Record<string, unknown>>(),
+    previousPosition: integer('previous_position'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('reference_row_changes_version_idx').on(t.datasetId, t.version),
+    index('reference_row_changes_row_idx').on(t.rowId),
+    check('reference_row_changes_op_check', sql`${t.op} in ('upsert', 'delete')`),
   ],
 );
 
@@ -203,6 +242,8 @@ export const runs = pgTable(
     matchingConfigId: uuid('matching_config_id').notNull(),
     strategyId: uuid('strategy_id'),
     strategyVersion: integer('strategy_version'),
+    /** The version of the reference dataset the run matches against, set when it is planned (null before). */
+    referenceVersion: bigint('reference_version', { mode: 'number' }),
     status: text('status').$type<RunStatus>().notNull().default('queued'),
     triggeredBy: text('triggered_by').$type<RunTrigger>().notNull(),
     snapshot: jsonb('snapshot').$type<RunSnapshot>().notNull(),

@@ -25,6 +25,8 @@ export interface RunState {
   matchingConfigId: string;
   strategyId: string | null;
   strategyVersion: number | null;
+  /** The version of the reference dataset the run matches against (set when it is planned; null while queued). */
+  referenceVersion: number | null;
   status: 'queued' | 'running' | 'ai_resolving' | 'completed' | 'failed' | 'cancelled';
   triggeredBy: RunTrigger;
   phase: string;
@@ -55,6 +57,7 @@ export function runStateFromRow(row: Record<string, unknown>): RunState {
     matchingConfigId: String(row.matching_config_id),
     strategyId: (row.strategy_id as string | null) ?? null,
     strategyVersion: num(row.strategy_version),
+    referenceVersion: num(row.reference_version),
     status: row.status as RunState['status'],
     triggeredBy: row.triggered_by as RunState['triggeredBy'],
     phase: String(row.phase),

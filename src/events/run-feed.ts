@@ -27,7 +27,7 @@ export interface RunFeedOptions {
 export async function runsChangedSince(sql: postgres.Sql, filter: RunFeedFilter, since: Date, limit: number): Promise<RunState[]> {
   const rows = await sql<Record<string, unknown>[]>`
     select * from (
-      select id, workspace_id, matching_config_id, strategy_id, strategy_version, status, triggered_by, phase,
+      select id, workspace_id, matching_config_id, strategy_id, strategy_version, reference_version, status, triggered_by, phase,
              rows_total, rows_processed, rows_matched, avg_confidence, chunks_total, chunks_done, version,
              started_at, completed_at, error, created_at, updated_at
       from runs

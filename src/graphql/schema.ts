@@ -6,6 +6,7 @@ import '../modules/datasets/schema';
 import '../modules/configs/schema';
 import '../modules/runs/schema';
 import '../modules/strategies/schema';
+import '../modules/realtime/schema';
 import '../modules/webhooks/schema';
 import './node';
 

@@ -1,6 +1,6 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { AppError, ConflictError, fromDatabaseError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
+import { AppError, ConflictError, fromDatabaseError, IndexBuildingError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { builder } from './builder';
 
 builder.queryType({
@@ -91,6 +91,11 @@ export function toGraphQLError(error: unknown): GraphQLError | undefined {
   if (original instanceof PothosValidationError) return new GraphQLError(original.message, { extensions: { code: 'validation_error', statusCode: 400 } });
   if (!(original instanceof AppError)) return undefined;
   return new GraphQLError(original.message, {
-    extensions: { code: original.code, statusCode: original.statusCode, ...(original.details ? { details: original.details } : {}) },
+    extensions: {
+      code: original.code,
+      statusCode: original.statusCode,
+      ...(original.details ? { details: original.details } : {}),
+      ...(original instanceof IndexBuildingError ? { retryable: true, retryAfter: original.retryAfterSeconds } : {}),
+    },
   });
 }

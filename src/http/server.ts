@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { App } from '../context';
+import { preloadWarmIndexes } from '../modules/realtime/warm-indexes';
+import { preloadSource } from '../modules/realtime/service';
 import { createRestHandler } from './rest';
 import { createGraphQLServer } from './graphql';
 import { createGraphiQLHandler } from './graphiql';
@@ -69,6 +71,8 @@ export async function startServer(app: App, options: ServerOptions): Promise<Run
   // already in use as an "internal error" of ours.
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const disposeWebSocket = attachGraphQLWebSocket(wsServer, yoga);
+  // PRELOAD_INDEXES: warm indexes built in the background once listening (requests meanwhile wait or get 503).
+  void preloadWarmIndexes(app, (id) => preloadSource(app, id));
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
 

@@ -2,24 +2,15 @@
 // of source slices. All of its data are typed arrays (optionally on SharedArrayBuffers), so it can be handed to
 // worker threads without copying (`index.data` → `ReferenceIndex.fromData` in the worker).
 
-import { BlockingIndexBuilder, CandidateCollector, blockingBytes, columnsRead, resolveBlocking, type BlockingIndexData } from './blocking';
-import { FieldColumnBuilder, FieldScorer, fieldColumnBytes, fieldKind, type FieldColumnData } from './fields';
-import { CodePoolBuilder, comparePoolValues, poolBytes, poolString, type CodePool } from './pool';
+import { BlockingIndexBuilder, type CandidateCollector, blockingBytes, columnsRead, resolveBlocking } from './blocking';
+import { FieldColumnBuilder, type FieldScorer, fieldColumnBytes, fieldKind } from './fields';
+import { CodePoolBuilder, comparePoolValues, poolBytes, poolString } from './pool';
 import { compositesOf, NormalisedRow } from './normalised-row';
 import { RowIngest } from './row-ingest';
-import { RowScorer } from './row-scorer';
+import type { ReferenceIndexData, ReferenceIndexView } from './index-data';
+import type { RowScorer } from './row-scorer';
+import { matchStateOf } from './match-state';
 import type { EngineRow, FieldMapping, MatchConfig } from './types';
-
-export interface ReferenceIndexData {
-  config: MatchConfig;
-  size: number;
-  ids: CodePool;
-  fields: FieldColumnData[];
-  /** row-major normalised texts of the text-kind fields: value r·textStride + slot */
-  texts: CodePool;
-  textStride: number;
-  blocking: BlockingIndexData;
-}
 
 export interface BuildOptions {
   /** Allocate every array on SharedArrayBuffers, so worker threads can share the index (see parallel.ts). */
@@ -29,26 +20,34 @@ export interface BuildOptions {
   rowIngest?: boolean;
 }
 
-export class ReferenceIndex {
+/**
+ * A built reference index: immutable once made (its data are typed arrays, frozen in shape; nothing here changes
+ * while matching), so one index can serve concurrent requests and be shared with worker threads. What matching
+ * writes (scorer buffers, candidate marks, WebAssembly scratch) is per thread, in match-state.ts; the accessors
+ * below hand out this thread's.
+ */
+export class ReferenceIndex implements ReferenceIndexView {
   readonly size: number;
   readonly config: MatchConfig;
-  readonly fields: FieldScorer[];
   /** Sum of the index's array sizes in bytes (≈ its memory footprint; for a bounded index cache). */
   readonly estimatedBytes: number;
-  private collector: CandidateCollector | undefined;
-  private scorer: RowScorer | null | undefined;
-  private ingest: RowIngest | null | undefined;
 
   constructor(readonly data: ReferenceIndexData) {
+    Object.freeze(data);
     this.size = data.size;
     this.config = data.config;
-    this.fields = data.config.fieldMappings.map((m, i) => new FieldScorer(m, data.fields[i] as FieldColumnData, data.texts, data.textStride));
     this.estimatedBytes = poolBytes(data.ids) + poolBytes(data.texts) + data.fields.reduce((s, f) => s + fieldColumnBytes(f), 0) + blockingBytes(data.blocking);
+    Object.freeze(this);
   }
 
   /** Rebuild the index object around data received from another thread (no copy when the arrays are shared). */
   static fromData(data: ReferenceIndexData): ReferenceIndex {
     return new ReferenceIndex(data);
+  }
+
+  /** This thread's field scorers over the index (match-state.ts). */
+  get fields(): FieldScorer[] {
+    return matchStateOf(this).fields;
   }
 
   referenceId(row: number): string {
@@ -60,24 +59,19 @@ export class ReferenceIndex {
     return comparePoolValues(this.data.ids, a, b);
   }
 
-  /** Candidate collection scratch, one per index object (an index object is used by one thread). */
+  /** This thread's candidate collection scratch. */
   candidateCollector(): CandidateCollector {
-    this.collector ??= new CandidateCollector(this.data.blocking, this.size, compositesOf(this.config.fieldMappings, 'source'));
-    return this.collector;
+    return matchStateOf(this).candidateCollector();
   }
 
-  /** Normalises and hashes batches of source rows in WebAssembly when the config allows (row-ingest.ts); one per
-   *  index object, made at the first match; null when it does not apply. */
+  /** This thread's WebAssembly source-row ingest (row-ingest.ts); null when the config does not allow it. */
   sourceIngest(): RowIngest | null {
-    if (this.ingest === undefined) this.ingest = RowIngest.create(this.config.fieldMappings, this.data.blocking, 'source');
-    return this.ingest;
+    return matchStateOf(this).sourceIngest();
   }
 
-  /** Scores a row's candidates in one WebAssembly call when the config allows (see row-scorer.ts); one per index
-   *  object, made at the first match; null when it does not apply. */
+  /** This thread's WebAssembly row scorer (row-scorer.ts); null when the config does not allow it. */
   rowScorer(): RowScorer | null {
-    if (this.scorer === undefined) this.scorer = RowScorer.create(this);
-    return this.scorer;
+    return matchStateOf(this).rowScorer();
   }
 }
 

@@ -3,8 +3,10 @@ export type {
   Strategy, FuzzyAlgorithm, FieldMapping, BlockingTransform, BlockingKeyPart, BlockingKey, BlockingConfig,
   MatchConfig, FellegiSunterModel, ModelField, EngineRow, FieldEvidence, Candidate, RowMatch, SliceStats, SliceResult, BlockingStats,
 } from './types';
-export { buildReferenceIndex, ReferenceIndex, type ReferenceIndexData, type BuildOptions } from './index-build';
-export { matchSlice, matchSliceCompact, expandSliceResult, roundConfidence, TOP_CANDIDATES, sigmoid, logit, levelOf, type CompactSliceResult } from './match';
+export { TOP_CANDIDATES } from './types';
+export { buildReferenceIndex, ReferenceIndex, type BuildOptions } from './index-build';
+export type { ReferenceIndexData } from './index-data';
+export { matchSlice, matchSliceCompact, expandSliceResult, roundConfidence, sigmoid, logit, levelOf, type CompactSliceResult } from './match';
 export { resolveOneToOne, type Assignment } from './assign';
 export { blockingStats } from './stats';
 export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';

@@ -19,9 +19,8 @@ import { columnsRead } from './blocking';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import { compositesOf, mappingCell, NormalisedRow } from './normalised-row';
-import type { Candidate, EngineRow, FieldEvidence, MatchConfig, RowMatch, SliceResult, SliceStats } from './types';
+import { TOP_CANDIDATES, type Candidate, type EngineRow, type FieldEvidence, type MatchConfig, type RowMatch, type SliceResult, type SliceStats } from './types';
 
-export const TOP_CANDIDATES = 5;
 /** Confidences are rounded to this many decimals once, where results are made: the value stored and shown is the
  *  value decided on (0.7999999999999999 would show as 0.800 and still fall below a 0.8 threshold). */
 const CONFIDENCE_DECIMALS = 6;

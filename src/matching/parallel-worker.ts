@@ -1,7 +1,8 @@
 // Worker thread of MatchWorkerPool. Messages: {index} (wrap shared index data; may come after start-up, so
 // workers can boot while the index is still being built) and {rows} (match a slice with the current index).
 import { parentPort, workerData } from 'node:worker_threads';
-import { ReferenceIndex, type ReferenceIndexData } from './index-build';
+import { ReferenceIndex } from './index-build';
+import type { ReferenceIndexData } from './index-data';
 import { matchSliceCompact } from './match';
 import type { EngineRow } from './types';
 

@@ -9,9 +9,9 @@
 
 import { KERNEL_MAX_LENGTH, RegionLayout, claimRegion, rowScoringKernel, type RowScoringKernel } from './comparators/jaro-winkler-kernel';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
-import type { ReferenceIndex } from './index-build';
+import type { ReferenceIndexView } from './index-data';
 import type { RowIngest } from './row-ingest';
-import { TOP_CANDIDATES } from './match';
+import { TOP_CANDIDATES } from './types';
 
 const DESCRIPTOR_BYTES = 32;
 const KIND_NONE = 0;
@@ -76,7 +76,7 @@ export class RowScorer {
   private readonly codesAddress: number;
   private readonly stride: number;
   private readonly memory: WebAssembly.Memory;
-  private readonly index: ReferenceIndex;
+  private readonly index: ReferenceIndexView;
   /** the batch region (see claimBatchRegion): where it starts and its size */
   private batchAt = 0;
   private batchBytes = 0;
@@ -85,7 +85,7 @@ export class RowScorer {
   private blockingWords = 0;
 
   /** A row scorer for this thread's index object, or null when its fields or memory do not allow one. */
-  static create(index: ReferenceIndex): RowScorer | null {
+  static create(index: ReferenceIndexView): RowScorer | null {
     const texts = index.data.texts;
     if (index.config.model !== undefined || texts.memory === undefined || !texts.offsetsInMemory) return null;
     const weights = fieldWeights(index.fields);
@@ -102,7 +102,7 @@ export class RowScorer {
     return new RowScorer(index, texts.memory, start, scoringOrder(weights), kinds, weights);
   }
 
-  private constructor(index: ReferenceIndex, memory: WebAssembly.Memory, start: number, order: Int32Array, kinds: Int32Array, weights: number[]) {
+  private constructor(index: ReferenceIndexView, memory: WebAssembly.Memory, start: number, order: Int32Array, kinds: Int32Array, weights: number[]) {
     const fieldCount = order.length;
     const heap = memory.buffer;
     this.kernel = rowScoringKernel(memory, (a, b) => index.compareIds(a, b));

@@ -113,9 +113,12 @@ export interface RowMatch {
   confidence: number;
   /** per mapping, against the best candidate (empty when there is no candidate) */
   evidence: FieldEvidence[];
-  /** top 5 candidates, best first (ties: smaller reference row id first) */
+  /** top TOP_CANDIDATES candidates, best first (ties: smaller reference row id first) */
   candidates: Candidate[];
 }
+
+/** How many candidates a row's result keeps (RowMatch.candidates): the length of every top list of the engine. */
+export const TOP_CANDIDATES = 5;
 
 export interface SliceStats {
   rowsProcessed: number;

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { App } from '../context';
 import { RUN_STATUSES } from '../modules/runs/service';
+import type { TaskIdentifier } from '../worker/tasks';
 
 /**
  * Prometheus metrics of one server process (`GET /metrics`).
@@ -53,7 +54,7 @@ export function metricsFor(app: App): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const task of ['run_plan', 'run_chunk']) this.set({ task }, 0);
+      for (const task of ['run_plan', 'run_chunk'] satisfies TaskIdentifier[]) this.set({ task }, 0);
       try {
         const rows = await app.sql<{ task: string; count: string }[]>`
           select t.identifier as task, count(*)::text as count

@@ -207,6 +207,17 @@ function datasetCases(kind: 'reference' | 'source', base: string): Record<string
     [`DELETE ${base}/:id`]: () => [{ path: `${base}/${id()}`, expect: 'not_found' }],
     [`GET ${base}/:id/rows`]: () => [{ path: `${base}/${id()}/rows?limit=500`, expect: 'not_found' }],
     [`GET ${base}/:id/export`]: () => [{ path: `${base}/${id()}/export`, expect: 'not_found' }],
+    // Live reference data: row writes on A's table (its own external ids) are a 404, whatever the id's form.
+    ...(kind === 'reference'
+      ? {
+          [`POST ${base}/:id/rows`]: () => [
+            { path: `${base}/${id()}/rows`, json: [{ vid: 'V1', name: 'stolen' }], expect: 'not_found' as const },
+            { path: `${base}/${gid()}/rows`, json: [{ vid: 'V9', name: 'planted' }], expect: 'not_found' as const },
+          ],
+          [`PATCH ${base}/:id/rows/:external_id`]: () => [{ path: `${base}/${id()}/rows/V1`, json: { name: 'stolen' }, expect: 'not_found' as const }],
+          [`DELETE ${base}/:id/rows/:external_id`]: () => [{ path: `${base}/${id()}/rows/V1`, expect: 'not_found' as const }],
+        }
+      : {}),
   };
 }
 
@@ -380,6 +391,11 @@ describe('workspace isolation: REST', { timeout: 120_000 }, () => {
     }
     const config = await request(server.url, 'GET', `/v1/matching/configs/${A.configId}`, { key: a.key });
     expect(config.body.name).toBe(A_NAMES[2]);
+    // No row write of B reached A's reference data.
+    const reference = await request(server.url, 'GET', `/v1/reference-data/${A.referenceId}`, { key: a.key });
+    expect(reference.body).toMatchObject({ version: 1, row_count: 2 });
+    const rows = await request(server.url, 'GET', `/v1/reference-data/${A.referenceId}/rows`, { key: a.key });
+    expect(rows.body.data.map((row: any) => row.values)).toEqual([{ vid: 'V1', name: A_NAMES[3] }, { vid: 'V2', name: 'Globex' }]);
     const run = await request(server.url, 'GET', `/v1/matching/runs/${A.runId}`, { key: a.key });
     expect(run.body.status).toBe('completed');
     const result = run.body.results.find((item: any) => item.id === A.resultId);
@@ -497,6 +513,18 @@ const mutationMatrix: Record<string, () => GqlCase[]> = {
       input: matchingInput({ sourceDataId: pick(f, A.sourceId, A.globalIds.source) }),
     })),
   ],
+  upsertReferenceRows: () =>
+    both('upsertReferenceRows', `mutation($id: ID!) { upsertReferenceRows(datasetId: $id, rows: [{ vid: "V1", name: "stolen" }]) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.referenceId, A.globalIds.reference),
+    })),
+  updateReferenceRow: () =>
+    both('updateReferenceRow', `mutation($id: ID!) { updateReferenceRow(datasetId: $id, externalId: "V1", values: { name: "stolen" }) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.referenceId, A.globalIds.reference),
+    })),
+  deleteReferenceRow: () =>
+    both('deleteReferenceRow', `mutation($id: ID!) { deleteReferenceRow(datasetId: $id, externalId: "V1") { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.referenceId, A.globalIds.reference),
+    })),
   deleteDataset: () => both('deleteDataset', `mutation($id: ID!) { deleteDataset(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.referenceId, A.globalIds.reference) })),
   deleteMatchingConfig: () => both('deleteMatchingConfig', `mutation($id: ID!) { deleteMatchingConfig(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.configId, A.globalIds.config) })),
   replaceMatchingConfig: () => [

@@ -209,6 +209,20 @@ describe('conformance of live responses', () => {
       await call('GET', `${base}/:id/rows`, `${base}/${NIL}/rows`, 404, { key });
       await call('GET', `${base}/:id/export`, `${base}/${table.body.id}/export`, 200, { key });
       await call('GET', `${base}/:id/export`, `${base}/${NIL}/export`, 404, { key });
+      if (kind === 'reference') {
+        // Live reference data: row writes (JSON and NDJSON), one row's change and deletion.
+        const rows = `${base}/:id/rows`;
+        const one = `${base}/:id/rows/:external_id`;
+        const tablePath = `${base}/${table.body.id}/rows`;
+        await call('POST', rows, tablePath, 200, { key, json: [{ id: 'V3', name: 'Initech' }] });
+        await call('POST', rows, tablePath, 200, { key, body: '{"id": "V3", "name": "Initech LLC"}\n', headers: { 'content-type': 'application/x-ndjson' } });
+        await call('POST', rows, tablePath, 400, { key, json: [{ id: 'V4', colour: 'red' }] });
+        await call('POST', rows, tablePath, 415, { key, body: 'id,name\n', headers: { 'content-type': 'text/csv' } });
+        await call('PATCH', one, `${tablePath}/V3`, 200, { key, json: { name: 'Initech' } });
+        await call('PATCH', one, `${tablePath}/V404`, 404, { key, json: { name: 'x' } });
+        await call('DELETE', one, `${tablePath}/V3`, 200, { key });
+        await call('DELETE', one, `${tablePath}/V3`, 404, { key });
+      }
       const doomed = await request(server.url, 'POST', base, { key, json: { name: 'doomed', data: [{ a: 1 }] } });
       await call('DELETE', `${base}/:id`, `${base}/${doomed.body.id}`, 200, { key });
       await call('DELETE', `${base}/:id`, `${base}/${doomed.body.id}`, 404, { key });

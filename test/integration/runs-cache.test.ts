@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReferenceIndexCache } from '../../src/modules/runs/index-cache';
+import { IndexMemoryBudget, ReferenceIndexCache } from '../../src/modules/runs/index-cache';
 import type { ReferenceIndex } from '../../src/matching';
 
 const fakeIndex = (bytes: number) => ({ estimatedBytes: bytes }) as ReferenceIndex;
@@ -41,5 +41,31 @@ describe('reference index cache (per worker process)', () => {
     const later = Date.now() + 11 * 60 * 1000;
     await cache.get('fresh', async () => fakeIndex(1), later);
     expect(cache.size).toBe(1);
+  });
+
+  it('shares one budget between caches (run indexes and warm indexes): the least recently used of either goes first', async () => {
+    const budget = new IndexMemoryBudget(250);
+    const released: string[] = [];
+    const runs = new ReferenceIndexCache<ReferenceIndex & { name?: string }>(budget, (value) => released.push(`run ${value.name}`));
+    const warm = new ReferenceIndexCache<ReferenceIndex & { name?: string }>(budget, (value) => released.push(`warm ${value.name}`), Number.POSITIVE_INFINITY);
+    const named = (name: string, bytes: number) => async () => ({ ...fakeIndex(bytes), name });
+    await warm.get('w1', named('w1', 100));
+    await settle();
+    await runs.get('r1', named('r1', 100));
+    await settle();
+    await warm.get('w1', named('w1', 100)); // w1 used after r1
+    await warm.get('w2', named('w2', 100)); // 300 > 250: r1, the least recently used of both caches, goes
+    await settle();
+    expect(released).toEqual(['run r1']);
+    expect(runs.size).toBe(0);
+    expect(warm.size).toBe(2);
+    expect(budget.totalBytes).toBe(200);
+    await runs.get('r2', named('r2', 100)); // w1 is now the oldest
+    await settle();
+    expect(released).toEqual(['run r1', 'warm w1']);
+    // Warm indexes are never dropped for idleness (their cache has no idle bound).
+    await warm.get('w3', named('w3', 1), Date.now() + 60 * 60 * 1000);
+    await settle();
+    expect(warm.keys().sort()).toEqual(['w2', 'w3']);
   });
 });

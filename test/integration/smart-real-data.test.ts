@@ -2,7 +2,6 @@
 // computes in-process for the same tables (issue 17): REST upload → strategy generation → smart run → results.
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReviewResolver, generateStrategy } from '../../src/matching/smart/index';
 import type { EngineRow } from '../../src/matching/index';
 import { runSmart } from '../../bench/quality/smart-run';
 import { sampledTable } from '../../bench/quality/table';
@@ -99,7 +98,7 @@ describe('a smart run on real product data', { timeout: 240_000 }, () => {
       truth: new Map(),
       handConfig: { fieldMappings: [], threshold: 1 },
     };
-    const bench = runSmart({ generateStrategy, createReviewResolver }, dataset);
+    const bench = runSmart(dataset);
     const benchPairs = bench.rows.filter((r) => r.referenceRowId !== null).map((r): [string, string] => [r.sourceRowId, r.referenceRowId!]);
 
     const servedF1 = f1(served, data.pairs);

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function startWorkerProcess(env: Record<string, string> = {}): Promise<{ process: StartedProcess; workerId: string }> {
-  const child = startProcess('src/worker-main.ts', {
+  const child = startProcess('src/worker/main.ts', {
     DATABASE_URL: server.database.url,
     LOG_LEVEL: 'warn',
     RUN_CHUNK_SIZE: '100',

@@ -118,7 +118,7 @@ describe('PostgreSQL restart mid-run', { timeout: 120_000 }, () => {
     const [counts] = await sql`select count(*)::int as results, count(distinct source_row_id)::int as rows from run_results where run_id = ${runId}`;
     expect(counts).toEqual({ results: 5000, rows: 5000 });
     expect(await runResults(sql, runId)).toEqual(await runResults(sql, referenceRun));
-    // Whether graphile-worker recovered by itself or the supervisor had to restart its runner (src/worker.ts).
+    // Whether graphile-worker recovered by itself or the supervisor had to restart its runner (src/worker/index.ts).
     const runnerRestarts = worker.output().match(/runner stopped unexpectedly/g)?.length ?? 0;
     console.log(
       `restart: down ${restartedAt - stoppedAt} ms, completed ${Date.parse(done.completed_at) - restartedAt} ms after the restart; ` +

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDatabase } from '../../src/database';
+import { ensureDatabase } from '../../src/db/open';
 import { removeDataDir, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 import { migrate } from '../../src/db/migrate';
 

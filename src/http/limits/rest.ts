@@ -44,11 +44,11 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Checks that the caller's key may use a keyed REST route: GET needs `read`, every other method `write` (as the
- * OpenAPI document says). Runs before anything else could answer the request, an idempotent replay above all: a
+ * OpenAPI document says), but a route that only reads (`readsOnly`: match now). Runs before anything else could answer the request, an idempotent replay above all: a
  * read-only key must never get a write's stored response (which may carry a secret shown once).
  */
-export function requireRouteScope(actor: Actor | null, method: string): Actor {
-  const scope: Scope = WRITE_METHODS.has(method) ? 'write' : 'read';
+export function requireRouteScope(actor: Actor | null, method: string, readsOnly = false): Actor {
+  const scope: Scope = WRITE_METHODS.has(method) && !readsOnly ? 'write' : 'read';
   return requireScope(actor, scope);
 }
 
@@ -80,7 +80,9 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
   const multipart = /^multipart\//i.test(request.raw.headers['content-type'] ?? '');
   // A JSON body is read once: hashed here, parsed when the handler asks for it. An upload is neither (too large).
   const body = multipart ? null : await readBody(request.raw, settings.MAX_JSON_BYTES);
-  const forHandler: RestRequest = body ? { ...request, json: async () => parseJsonBody(body, request.raw.headers['content-type']) } : request;
+  const forHandler: RestRequest = body
+    ? { ...request, json: async () => parseJsonBody(body, request.raw.headers['content-type']), bytes: async () => body }
+    : request;
   const search = request.query.toString();
   const hash = requestHash(request.method, search ? `${request.path}?${search}` : request.path, body);
 

@@ -92,6 +92,8 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
         ? { 'application/x-www-form-urlencoded': { schema: ref(operation.body.schema) } }
         : { 'application/json': { schema: ref(operation.body.schema) } };
       if (operation.body.multipart) bodyContent['multipart/form-data'] = { schema: ref(operation.body.multipart) };
+      // NDJSON: the same rows as the JSON array, one object per line.
+      if (operation.body.ndjson) bodyContent['application/x-ndjson'] = { schema: { type: 'object', additionalProperties: true, description: 'One row object per line.' } };
       entry.requestBody = { required: operation.body.required ?? false, content: bodyContent };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = entry;
@@ -106,7 +108,7 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
       // No license has been chosen for Concord yet (no LICENSE file, none in package.json): all rights reserved.
       license: { name: 'Proprietary: no license granted yet', identifier: 'LicenseRef-Proprietary' },
       description:
-        'Record matching: reference and source tables, matching configs, runs and their results. GET needs an API key with scope `read`, other methods `write`. Every id is looked up in the key\'s workspace. Writes accept an `Idempotency-Key` header (replayed for 24 h). Responses to keyed requests carry `X-RateLimit-*`; a 429 carries `Retry-After`.',
+        'Record matching: reference and source tables, matching configs, runs and their results. GET needs an API key with scope `read`, other methods `write` (but `POST …/configs/{id}/match`, which only reads: `read`). Every id is looked up in the key\'s workspace. Writes accept an `Idempotency-Key` header (replayed for 24 h). Responses to keyed requests carry `X-RateLimit-*`; a 429 carries `Retry-After`.',
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     servers: [{ url: '/' }],
@@ -152,14 +154,14 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
       responses: {
         400: errorResponse('validation_error: the body, a parameter or the query is invalid (details list each problem).', true),
         401: errorResponse('unauthorized: missing or invalid API key (or admin token).', false, { 'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authenticate' } }),
-        403: errorResponse('insufficient_scope: the key lacks the scope (read for GET, write otherwise).', true),
+        403: errorResponse('insufficient_scope: the key lacks the scope (read for GET and match now, write otherwise).', true),
         404: errorResponse('not_found: no such object in the workspace.', true),
         409: errorResponse('conflict: the state does not allow it, or the first request with this Idempotency-Key is still in progress.', true),
         413: errorResponse('payload_too_large.', true),
         415: errorResponse('unsupported_media_type: a body that is not JSON (nor, for uploads, multipart/form-data).', true),
         422: errorResponse('idempotency_mismatch: this Idempotency-Key was used with another method, path or body.', true),
         429: errorResponse('rate_limited: the key used its requests of this minute.', true, { 'Retry-After': { $ref: '#/components/headers/Retry-After' } }),
-        503: errorResponse('The database is not reachable.', false),
+        503: errorResponse('service_unavailable: the database is not reachable; or index_building (match now): the warm reference index is still being built, retry after Retry-After.', false, { 'Retry-After': { $ref: '#/components/headers/Retry-After' } }),
         default: errorResponse('Any other error, with the same body (500 internal_error, retryable).', false),
       },
       schemas: { ...responseSchemas, ...requestSchemas },

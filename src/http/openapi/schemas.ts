@@ -92,7 +92,34 @@ export const requestSchemas = {
       required: ['name', 'file'],
     };
   })(),
+  ReferenceRowsInput: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 10_000,
+    items: { type: 'object', additionalProperties: true },
+    description:
+      'Rows to upsert by external id, as a JSON array or as NDJSON (one object per line, Content-Type application/x-ndjson). Keys are column names of the reference data; the id column gives the external id (without an id column, the field external_id does). A column left out is null: an upsert replaces the whole row.',
+  },
+  ReferenceRowPatch: {
+    type: 'object',
+    minProperties: 1,
+    additionalProperties: true,
+    description: 'The columns to change (merged into the row); the id column cannot change.',
+  },
   SmartRunInput: object({ strategy_id: { type: 'string' } }, ['strategy_id']),
+  MatchInput: object(
+    {
+      records: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 100,
+        items: { type: 'object', minProperties: 1, additionalProperties: true, description: 'column: value, with the columns of the config\'s source side.' },
+      },
+      strategy_id: { type: 'string', description: "Match with this strategy's model instead of the config's own mappings." },
+    },
+    ['records'],
+    { additionalProperties: false },
+  ),
   StrategyGenerateInput: fromZod(generateInput),
   StrategyPatch: fromZod(updateInput),
   WorkspaceInput: fromZod(workspaceInput),
@@ -181,11 +208,12 @@ export const responseSchemas = {
       row_count: { type: 'integer' },
       columns: { type: 'array', items: ref('Column') },
       id_column: nullable({ type: 'string' }),
+      version: { type: 'integer', minimum: 1, description: 'Reference data: 1 after the upload, bumped once per row write request (POST …/rows, PATCH or DELETE …/rows/:external_id). Source data: always 1.' },
       filename_column: { ...nullable({ type: 'string' }), description: 'Source tables only.' },
       created_at: dateTime,
       links: object({ self: { type: 'string' }, rows: { type: 'string' } }),
     },
-    ['id', 'name', 'kind', 'source_type', 'status', 'row_count', 'columns', 'id_column', 'created_at', 'links'],
+    ['id', 'name', 'kind', 'source_type', 'status', 'row_count', 'columns', 'id_column', 'version', 'created_at', 'links'],
   ),
   TablePage: object({ data: { type: 'array', items: ref('Table') }, pagination: ref('PagePagination') }),
   Row: object(
@@ -199,6 +227,15 @@ export const responseSchemas = {
     ['id', 'external_id', 'values'],
   ),
   RowPage: object({ data: { type: 'array', items: ref('Row') }, pagination: ref('PagePagination') }),
+  RowsWritten: object({
+    reference_data_id: uuid,
+    version: { type: 'integer', description: 'The version this request made (one per request).' },
+    inserted: { type: 'integer', description: 'Rows whose external id was new (appended after the last row).' },
+    updated: { type: 'integer', description: 'Rows whose external id existed (replaced whole; they keep their id and position).' },
+    row_count: { type: 'integer' },
+  }),
+  RowWritten: object({ version: { type: 'integer' }, row: ref('Row') }),
+  RowDeleted: object({ deleted: { const: true }, version: { type: 'integer' }, id: uuid, external_id: { type: 'string' } }),
   FieldMapping: object(
     {
       source: { type: 'string' },
@@ -269,9 +306,13 @@ export const responseSchemas = {
       created_at: dateTime,
       strategy_id: { type: 'string', description: 'Smart runs only.' },
       strategy_version: { type: 'integer', description: 'Smart runs only.' },
+      reference_version: {
+        ...nullable({ type: 'integer' }),
+        description: 'The version of the reference data the run matches against: set when the run is planned (null while queued); every chunk sees the rows as they were at this version.',
+      },
       links: object({ self: { type: 'string' }, config: { type: 'string' } }),
     },
-    ['id', 'matching_config_id', 'status', 'triggered_by', 'rows_processed', 'rows_matched', 'avg_confidence', 'started_at', 'completed_at', 'error', 'created_at', 'links'],
+    ['id', 'matching_config_id', 'status', 'triggered_by', 'rows_processed', 'rows_matched', 'avg_confidence', 'started_at', 'completed_at', 'error', 'created_at', 'reference_version', 'links'],
   ),
   RunDetail: {
     allOf: [ref('Run'), object({ results: { type: 'array', items: ref('Result'), description: 'Top 50 by confidence.' } })],
@@ -309,6 +350,19 @@ export const responseSchemas = {
     notes: nullable({ type: 'string' }),
     reviewed_at: nullable(dateTime),
   }),
+  MatchResult: object({
+    matched_reference_row_id: nullable(uuid),
+    matched_reference_external_id: nullable({ type: 'string' }),
+    confidence: { type: 'number', description: "The best candidate's confidence (also below the threshold); 0 without any candidate." },
+    matched: { type: 'boolean', description: 'The best candidate reaches the threshold.' },
+    evidence: { type: 'array', items: ref('Evidence') },
+    candidates: {
+      type: 'array',
+      maxItems: 5,
+      items: object({ reference_row_id: uuid, reference_external_id: nullable({ type: 'string' }), confidence: { type: 'number' } }),
+    },
+  }),
+  MatchResultList: object({ data: { type: 'array', items: ref('MatchResult') } }),
   ResultPage: object({ data: { type: 'array', items: ref('Result') }, pagination: ref('PagePagination') }),
   Health: object({ status: { const: 'ok' } }),
   Ready: object({ status: { const: 'ready' }, database: { const: 'ok' } }),

@@ -5,6 +5,7 @@ export const tagDescriptions = {
   Configs: 'Matching configs: which tables, which fields compared how, threshold, review band, blocking and schedule.',
   Strategies: 'Strategies generated from the data (field mappings, blocking, weights), versioned and editable; smart runs use them.',
   Runs: 'Matching runs: queued, executed by workers, followed through their progress, cancelled.',
+  'Match now': 'Records matched at once against a config (its mappings or a strategy), on a warm index; nothing is stored.',
   Results: 'One result per source row of a run (match, confidence, evidence, candidates), and its review.',
   Reconciliation:
     'A matching config as a W3C Reconciliation Service (API v0.2, what OpenRefine 3.x speaks): manifest, queries, preview, suggest and data extension. Takes a read-only key in the `key` query parameter (OpenRefine cannot send headers); see docs/reconciliation.md.',

@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
 import type { DatasetKind } from '../../db/schema';
-import { PayloadTooLargeError, ValidationError } from '../../errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors';
 import {
   deleteDataset,
   exportDatasetCsv,
@@ -12,7 +12,8 @@ import {
   listRows,
   type Dataset,
 } from '../../modules/datasets/service';
-import { rowBody, tableBody } from '../../modules/datasets/body';
+import { rowBody, rowsWrittenBody, tableBody } from '../../modules/datasets/body';
+import { deleteReferenceRow, patchReferenceRow, upsertReferenceRows, type RowsSource } from '../../modules/datasets/rows';
 import { keysToCamel } from '../../modules/key-case';
 import { numberedPagination } from './pagination';
 import type { RestHandler, RestRequest } from './router';
@@ -143,6 +144,40 @@ export function datasetHandlers(kind: DatasetKind) {
   };
   return { create, list, get, remove, rows, exportCsv };
 }
+
+/** JSON (`application/json`, `…+json`, or no Content-Type) or NDJSON (`application/x-ndjson` and its aliases). */
+export function rowsFormat(contentType: string | undefined): RowsSource['format'] {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!type || /^application\/(.+\+)?json$/.test(type)) return 'json';
+  if (/^application\/(x-)?(ndjson|jsonl|jsonlines)$/.test(type) || type === 'application/x-jsonlines') return 'ndjson';
+  throw new UnsupportedMediaTypeError(`Expected rows as JSON (Content-Type: application/json) or NDJSON (application/x-ndjson), got "${type}".`);
+}
+
+/**
+ * Row writes of live reference data (rows.ts): upsert by external id (a JSON array or NDJSON, as Content-Type says),
+ * change one row, delete one row. The body is read whole within MAX_JSON_BYTES (10,000 rows a request at most).
+ */
+export const referenceRowHandlers = {
+  upsert: (async (request) => {
+    const format = rowsFormat(request.raw.headers['content-type']);
+    const bytes = await request.bytes();
+    const written = await upsertReferenceRows(request.context, request.params.id!, {
+      body: (async function* () {
+        yield bytes;
+      })(),
+      format,
+    });
+    return { status: 200, body: rowsWrittenBody(written) };
+  }) as RestHandler,
+  patch: (async (request) => {
+    const written = await patchReferenceRow(request.context, request.params.id!, request.params.external_id!, await request.json());
+    return { status: 200, body: { version: written.version, row: rowBody('reference', written.row) } };
+  }) as RestHandler,
+  remove: (async (request) => {
+    const deleted = await deleteReferenceRow(request.context, request.params.id!, request.params.external_id!);
+    return { status: 200, body: { deleted: true, version: deleted.version, id: deleted.id, external_id: deleted.externalId } };
+  }) as RestHandler,
+};
 
 /** The rows under `data` keep their keys: they are the user's column names. */
 function keysToCamelExceptData(body: unknown): unknown {

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { AppError, fromDatabaseError, MethodNotAllowedError, RateLimitedError, UnauthorizedError } from '../../errors';
+import { AppError, fromDatabaseError, IndexBuildingError, MethodNotAllowedError, RateLimitedError, UnauthorizedError } from '../../errors';
 import { pathToSnake } from '../../modules/key-case';
 
 export interface RestErrorBody {
@@ -30,7 +30,7 @@ export function restError(error: unknown, requestId: string, path: string): { bo
   };
   if (known?.details) body.details = known.details.map((detail) => ({ ...detail, path: pathToSnake(detail.path) }));
   const headers: Record<string, string> = {};
-  if (error instanceof RateLimitedError) headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error instanceof RateLimitedError || error instanceof IndexBuildingError) headers['retry-after'] = String(error.retryAfterSeconds);
   if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
   // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted (API keys and the admin token are bearer tokens).
   if (error instanceof UnauthorizedError) headers['www-authenticate'] = 'Bearer';

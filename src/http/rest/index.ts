@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { createContext, requestIdFrom, type App } from '../../context';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
 import { restError } from './errors';
-import { readJsonBody } from './body';
+import { readBody, readJsonBody } from './body';
 import { Router } from './router';
 import type { RestRequest, RestResponse } from './router';
 import { restRoutes } from './routes';
@@ -54,7 +54,7 @@ export function createRestHandler(app: App) {
       if (keyed || readKey) {
         if (!context.actor) throw new UnauthorizedError();
         await checkRestRateLimit(context, limitHeaders);
-        requireRouteScope(context.actor, readKey ? 'GET' : method);
+        requireRouteScope(context.actor, readKey ? 'GET' : method, found.route.openapi.readsOnly === true);
         if (fromUrl) requireReadOnlyUrlKey(context.actor);
       }
       const restRequest: RestRequest = {
@@ -65,6 +65,7 @@ export function createRestHandler(app: App) {
         raw,
         context,
         json: () => readJsonBody(raw, app.settings.MAX_JSON_BYTES),
+        bytes: () => readBody(raw, app.settings.MAX_JSON_BYTES),
       };
       result = context.actor && keyed
         ? await handleIdempotently(restRequest, found.route.handler, context.actor)

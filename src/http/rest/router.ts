@@ -14,6 +14,8 @@ export interface RestRequest {
   context: Context;
   /** The JSON body (an empty body is `{}`), within MAX_JSON_BYTES. */
   json(): Promise<unknown>;
+  /** The body's bytes as they came (for bodies that are not one JSON value, e.g. NDJSON), within MAX_JSON_BYTES. */
+  bytes(): Promise<Buffer>;
 }
 
 export type RestResponse =
@@ -50,11 +52,14 @@ export interface OperationDescription {
   summary: string;
   tags: Tag[];
   query?: QueryParameter[];
-  /** The JSON body's schema, and the multipart form's when the route also takes an upload; `form`: the body is
-   *  application/x-www-form-urlencoded only. */
-  body?: { schema: RequestSchemaName; multipart?: RequestSchemaName; required?: boolean; form?: boolean };
+  /** The JSON body's schema, and the multipart form's when the route also takes an upload (`ndjson`: NDJSON too);
+   *  `form`: the body is application/x-www-form-urlencoded only. */
+  body?: { schema: RequestSchemaName; multipart?: RequestSchemaName; ndjson?: boolean; required?: boolean; form?: boolean };
   /** The success answer: a JSON schema, CSV (as well, or instead), or another text type (`text`). */
   success: { status: number; schema?: ResponseSchemaName; description: string; csv?: boolean; text?: string };
+  /** A POST that only reads (match now: its records do not fit a URL): it needs the `read` scope, not `write`. It still
+   *  takes an Idempotency-Key and counts against the rate limit like every keyed route. */
+  readsOnly?: boolean;
   /** Error statuses beyond the ones every route of its kind may answer. */
   errors?: number[];
 }

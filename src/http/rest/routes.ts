@@ -8,10 +8,11 @@ import { cursorQuery, pageQuery } from '../openapi/parameters';
 import type { Tag } from '../openapi/tags';
 import * as admin from './admin';
 import * as configs from './configs';
-import { datasetHandlers } from './datasets';
+import { datasetHandlers, referenceRowHandlers } from './datasets';
 import * as operations from './operations';
 import * as reconcile from './reconcile';
 import type { Access, OperationDescription, RestHandler, RestRoute } from './router';
+import * as match from './match';
 import * as runs from './runs';
 import * as strategies from './strategies';
 import * as webhooks from './webhooks';
@@ -130,6 +131,14 @@ export function restRoutes(app: App): RestRoute[] {
       body: { schema: 'SmartRunInput', required: true },
       success: { status: 202, schema: 'Run', description: 'The queued run.' },
       errors: [409],
+    }),
+    route('POST', '/v1/matching/configs/:id/match', 'key', match.matchNow, {
+      summary: "Match 1–100 records now against the config's reference data (its mappings, or a strategy's); needs the read scope",
+      tags: ['Match now'],
+      body: { schema: 'MatchInput', required: true },
+      readsOnly: true,
+      success: { status: 200, schema: 'MatchResultList', description: 'One result per record, in order.' },
+      errors: [503],
     }),
     route('GET', '/v1/matching/runs', 'key', runs.list, {
       summary: 'Runs of the workspace, newest first',
@@ -319,6 +328,7 @@ function datasetRoutes(kind: DatasetKind): RestRoute[] {
         tags,
         success: { status: 200, csv: true, description: 'CSV.' },
       }),
+      ...(kind === 'reference' ? referenceRowRoutes(base, aka, tags) : []),
     ];
   });
 }
@@ -381,6 +391,34 @@ function reconciliationRoutes(): RestRoute[] {
         callback,
       ],
       success: { status: 200, schema: 'ReconciliationPropertyProposal', text: 'application/javascript', description: 'The columns; JSONP with `callback`.' },
+    }),
+  ];
+}
+
+/** Live reference data: row writes by external id (src/modules/datasets/rows.ts). Source data takes none. */
+function referenceRowRoutes(base: string, aka: string, tags: Tag[]): RestRoute[] {
+  return [
+    route('POST', `${base}/:id/rows`, 'key', referenceRowHandlers.upsert, {
+      summary:
+        `Upsert 1 to 10,000 rows by external id, all or nothing: a JSON array or NDJSON (by Content-Type); bumps the version once${aka}. ` +
+        'Unknown columns are a 400 naming them; source data is a 409.',
+      tags,
+      body: { schema: 'ReferenceRowsInput', ndjson: true, required: true },
+      success: { status: 200, schema: 'RowsWritten', description: 'The new version and what changed.' },
+      errors: [409, 413, 415],
+    }),
+    route('PATCH', `${base}/:id/rows/:external_id`, 'key', referenceRowHandlers.patch, {
+      summary: `Change some columns of one row (merged; the id column cannot change); bumps the version${aka}`,
+      tags,
+      body: { schema: 'ReferenceRowPatch', required: true },
+      success: { status: 200, schema: 'RowWritten', description: 'The new version and the row.' },
+      errors: [409],
+    }),
+    route('DELETE', `${base}/:id/rows/:external_id`, 'key', referenceRowHandlers.remove, {
+      summary: `Delete one row (404 when absent); bumps the version${aka}`,
+      tags,
+      success: { status: 200, schema: 'RowDeleted', description: 'The new version and the deleted row.' },
+      errors: [409],
     }),
   ];
 }

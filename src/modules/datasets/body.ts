@@ -1,4 +1,5 @@
 import type { DatasetKind } from '../../db/schema';
+import type { RowsWritten } from './rows';
 import type { Dataset, DatasetRow } from './service';
 
 /** The REST paths of each kind of table: the first is the one links use, the second its older alias. */
@@ -19,9 +20,21 @@ export function tableBody(dataset: Dataset) {
     row_count: dataset.rowCount,
     columns: dataset.columns,
     id_column: dataset.idColumn,
+    version: dataset.version,
     ...(dataset.kind === 'source' ? { filename_column: dataset.filenameColumn } : {}),
     created_at: dataset.createdAt.toISOString(),
     links: { self, rows: `${self}/rows` },
+  };
+}
+
+/** The answer to a row upsert. */
+export function rowsWrittenBody(written: RowsWritten) {
+  return {
+    reference_data_id: written.datasetId,
+    version: written.version,
+    inserted: written.inserted,
+    updated: written.updated,
+    row_count: written.rowCount,
   };
 }
 

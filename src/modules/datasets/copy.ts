@@ -25,13 +25,13 @@ export function rowIdFactory(now = Date.now()): (position: number) => string {
 }
 
 /** `\udXXX` escaped in JSON text (an even number of backslashes before it: not an escaped backslash). */
-const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
+export const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
 
 /**
  * Ids are kept in a unique B-tree index, whose entries PostgreSQL caps near 2.7 kB; a longer id would make it reject
  * the row in the middle of COPY. 500 characters stay under the cap in any UTF-8 text.
  */
-const MAX_EXTERNAL_ID_LENGTH = 500;
+export const MAX_EXTERNAL_ID_LENGTH = 500;
 
 /** COPY text format: backslash, newline, carriage return and tab are escaped; \N is NULL. */
 function copyField(value: string | null): string {

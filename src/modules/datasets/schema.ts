@@ -12,6 +12,7 @@ import {
   rowsSlice,
   type DatasetRow,
 } from './service';
+import { deleteReferenceRow, patchReferenceRow, upsertReferenceRowsFromJson, type RowDeleted, type RowsWritten, type RowWritten } from './rows';
 
 const DatasetKindEnum = builder.enumType('DatasetKind', {
   description: 'Reference data is what rows are matched against; source data holds the rows ("documents") to match.',
@@ -53,6 +54,9 @@ export const DatasetRef = builder.drizzleNode('datasets', {
     rowCount: t.exposeInt('rowCount'),
     columns: t.field({ type: [DatasetColumnRef], resolve: (dataset) => dataset.columns }),
     idColumn: t.exposeString('idColumn', { nullable: true }),
+    version: t.exposeInt('version', {
+      description: 'Reference data: 1 after the upload, bumped once per row write (upsertReferenceRows, updateReferenceRow, deleteReferenceRow). Source data: always 1.',
+    }),
     filenameColumn: t.exposeString('filenameColumn', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     rows: t.connection({
@@ -155,5 +159,68 @@ builder.mutationFields((t) => ({
       await deleteDataset(context, dataset.kind, dataset.id);
       return { id: dataset.id };
     },
+  }),
+}));
+
+// ─── Live reference data: row writes by external id (rows.ts) ──────────────────────────────────────────────────────
+
+const ReferenceRowsWrittenRef = builder.objectRef<RowsWritten>('ReferenceRowsWritten').implement({
+  description: 'What an upsert changed: one new version for the whole request.',
+  fields: (t) => ({
+    version: t.exposeInt('version', { description: 'The version this request made.' }),
+    inserted: t.exposeInt('inserted', { description: 'Rows whose external id was new (appended after the last row).' }),
+    updated: t.exposeInt('updated', { description: 'Rows whose external id existed (replaced whole; they keep their id and position).' }),
+    rowCount: t.exposeInt('rowCount'),
+  }),
+});
+
+const ReferenceRowWrittenRef = builder.objectRef<RowWritten>('ReferenceRowWritten').implement({
+  fields: (t) => ({
+    version: t.exposeInt('version', { description: 'The version this change made.' }),
+    row: t.field({ type: DatasetRowRef, resolve: (written) => written.row }),
+  }),
+});
+
+const ReferenceRowDeletedRef = builder.objectRef<RowDeleted>('ReferenceRowDeleted').implement({
+  fields: (t) => ({
+    version: t.exposeInt('version', { description: 'The version this deletion made.' }),
+    databaseId: t.exposeString('id', { description: 'The UUID of the deleted row.' }),
+    externalId: t.exposeString('externalId'),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  upsertReferenceRows: t.field({
+    type: ReferenceRowsWrittenRef,
+    description:
+      'Upsert 1 to 10,000 rows of reference data by external id (the id column; without one, each row\'s `external_id` field), all or nothing, as POST /v1/reference-data/:id/rows. ' +
+      'Unknown columns are a ValidationError naming them; source data is a ConflictError.',
+    args: {
+      datasetId: t.arg.id({ required: true }),
+      rows: t.arg({ type: ['JSON'], required: true, description: 'Objects of column name → value; a column left out is null (the row is replaced).' }),
+    },
+    errors: {},
+    resolve: (_root, args, context) => upsertReferenceRowsFromJson(context, databaseId(String(args.datasetId), 'Dataset'), args.rows),
+  }),
+  updateReferenceRow: t.field({
+    type: ReferenceRowWrittenRef,
+    description: 'Change some columns of one reference row (merged into it; the id column cannot change), as PATCH /v1/reference-data/:id/rows/:external_id.',
+    args: {
+      datasetId: t.arg.id({ required: true }),
+      externalId: t.arg.string({ required: true }),
+      values: t.arg({ type: 'JSON', required: true, description: 'Column name → new value.' }),
+    },
+    errors: {},
+    resolve: (_root, args, context) => patchReferenceRow(context, databaseId(String(args.datasetId), 'Dataset'), args.externalId, args.values),
+  }),
+  deleteReferenceRow: t.field({
+    type: ReferenceRowDeletedRef,
+    description: 'Delete one reference row by external id (NotFoundError when absent), as DELETE /v1/reference-data/:id/rows/:external_id.',
+    args: {
+      datasetId: t.arg.id({ required: true }),
+      externalId: t.arg.string({ required: true }),
+    },
+    errors: {},
+    resolve: (_root, args, context) => deleteReferenceRow(context, databaseId(String(args.datasetId), 'Dataset'), args.externalId),
   }),
 }));

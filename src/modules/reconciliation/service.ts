@@ -18,7 +18,7 @@ import { assertJsonDepth } from '../../json-depth';
 import { requireScope } from '../workspaces/actor';
 import { getConfig, type MatchingConfig } from '../configs/service';
 import { getDataset } from '../datasets/service';
-import { matchRecords, type RecordMatch } from './engine-adapter';
+import { matchRecords, type RecordMatch } from '../realtime/service';
 import type { PreviewCard } from './preview';
 
 /** Queries of one batch: as many records as one `matchRecords` call takes. OpenRefine sends 10 by default. */

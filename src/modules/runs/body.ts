@@ -22,6 +22,7 @@ export function runBody(run: Run) {
     error: run.error,
     created_at: run.createdAt.toISOString(),
     ...(run.strategyId ? { strategy_id: run.strategyId, strategy_version: run.strategyVersion } : {}),
+    reference_version: run.referenceVersion,
     links: {
       self: `/v1/matching/runs/${run.id}`,
       config: `/v1/matching/configs/${run.matchingConfigId}`,

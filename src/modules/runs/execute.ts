@@ -1,5 +1,5 @@
 /**
- * Run execution, called by the graphile-worker tasks of src/worker.ts:
+ * Run execution, called by the graphile-worker tasks of src/worker:
  *   run_plan  → counts the source rows, writes run_chunks (position ranges), queues one run_chunk job per chunk
  *               and sets the run `running`, all in one transaction;
  *   run_chunk → matches its slice against the run's reference index (cached per process) and, in one transaction,
@@ -24,12 +24,13 @@ import {
   type ReferenceIndexData,
   type SliceResult,
 } from '../../matching';
-import { runOnThread, siblingModule } from '../../threads';
-import { ReferenceIndexCache } from './index-cache';
+import { runOnThread, siblingModule } from '../../process/threads';
+import { processIndexBudget, ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
-import { loadEngineRows } from './reference-rows';
+import { loadReferenceSnapshot, ReferenceDatasetGone, ReferenceVersionUnavailable } from '../datasets/row-changes';
 import { queueReviewPass } from './review-pass';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
+import { addJobs } from '../../worker/tasks';
 
 /** A problem retrying cannot fix: the run fails at once. */
 export class RunFailure extends Error {}
@@ -60,7 +61,7 @@ export function createExecutionContext(
   workerId = `${os.hostname()}:${process.pid}`,
   databaseUrl: string | undefined = app.settings.DATABASE_URL,
 ): ExecutionContext {
-  const cache = new ReferenceIndexCache<PreparedIndex>(app.settings.INDEX_CACHE_BYTES, (prepared) => {
+  const cache = new ReferenceIndexCache<PreparedIndex>(processIndexBudget(app.settings), (prepared) => {
     void prepared.pool?.close();
   });
   return {
@@ -77,7 +78,19 @@ interface RunRow {
   workspace_id: string;
   status: string;
   snapshot: RunSnapshot;
+  /** bigint: postgres.js reads it as text. Null for runs planned before reference versions existed. */
+  reference_version: string | null;
 }
+
+/**
+ * The cache key of a run's index: the run and the reference version it matches against, so an index built from
+ * other rows is never served for it (a run's version never changes; the key says so instead of assuming it).
+ */
+export function runIndexKey(runId: string, referenceVersion: number | null): string {
+  return `run:${runId}@${referenceVersion ?? 'current'}`;
+}
+
+const versionOf = (run: RunRow): number | null => (run.reference_version === null ? null : Number(run.reference_version));
 
 // ─── plan ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -86,11 +99,14 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
   const chunkSize = app.settings.RUN_CHUNK_SIZE;
   const maxAttempts = app.settings.RUN_CHUNK_MAX_ATTEMPTS;
   const outcome = await app.sql.begin(async (tx) => {
-    const [run] = await tx<RunRow[]>`select id, workspace_id, status, snapshot from runs where id = ${runId} for no key update`;
+    const [run] = await tx<RunRow[]>`select id, workspace_id, status, snapshot, reference_version from runs where id = ${runId} for no key update`;
     if (!run || run.status !== 'queued') return 'skip' as const;
     const snapshot = run.snapshot;
-    const [reference] = await tx`select 1 from datasets where id = ${snapshot.referenceDataId}`;
+    // The version the whole run matches against: every chunk, on any worker, rewinds the reference rows to it
+    // (row-changes.ts, loadReferenceSnapshot), so rows written while the run goes on are wholly out of it.
+    const [reference] = await tx<{ version: string }[]>`select version from datasets where id = ${snapshot.referenceDataId}`;
     if (!reference) throw new RunFailure('The reference dataset of this run no longer exists.');
+    const referenceVersion = Number(reference.version);
     let range: { n: number; lo: number | null; hi: number | null } | undefined;
     if (snapshot.sourceDataId) {
       const [source] = await tx`select 1 from datasets where id = ${snapshot.sourceDataId}`;
@@ -111,20 +127,18 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
     if (chunks.length === 0) {
       await tx`
         update runs set status = 'completed', phase = 'done', rows_total = 0, rows_processed = 0, rows_matched = 0,
-          started_at = now(), completed_at = now(), updated_at = now(), version = version + 1
+          reference_version = ${referenceVersion}, started_at = now(), completed_at = now(), updated_at = now(), version = version + 1
         where id = ${runId}`;
       await notifyRun(tx, runId, 'state');
       await enqueueRunWebhooks(tx, runId);
       return 'done' as const;
     }
     await tx`insert into run_chunks ${tx(chunks)} on conflict (run_id, chunk_index) do nothing`;
-    await tx`
-      select graphile_worker.add_job('run_chunk', json_build_object('runId', ${runId}::text, 'chunkIndex', i),
-        max_attempts := ${maxAttempts}::int)
-      from generate_series(0, ${chunks.length - 1}::int) as i`;
+    await addJobs(tx, 'run_chunk', chunks.map((chunk) => ({ payload: { runId, chunkIndex: chunk.chunk_index } })), { maxAttempts });
     await tx`
       update runs set status = 'running', phase = 'matching', rows_total = ${total}, rows_processed = 0, rows_matched = 0,
-        chunks_total = ${chunks.length}, chunks_done = 0, started_at = now(), updated_at = now(), version = version + 1
+        reference_version = ${referenceVersion}, chunks_total = ${chunks.length}, chunks_done = 0, started_at = now(), updated_at = now(),
+        version = version + 1
       where id = ${runId}`;
     await notifyRun(tx, runId, 'state');
     return 'planned' as const;
@@ -135,16 +149,49 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
 // ─── chunk ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Loads and indexes the reference rows on a worker thread; the index comes back on shared memory. */
-async function buildIndexOffThread(databaseUrl: string, referenceDataId: string, config: MatchConfig): Promise<ReferenceIndex> {
-  const data = await runOnThread<ReferenceIndexData>(siblingModule(import.meta.url, 'index-thread'), { databaseUrl, referenceDataId, config }).catch(
-    (error: unknown) => {
-      throw error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'index thread failed');
-    },
-  );
+async function buildIndexOffThread(
+  databaseUrl: string,
+  referenceDataId: string,
+  referenceVersion: number | null,
+  config: MatchConfig,
+): Promise<ReferenceIndex> {
+  const data = await runOnThread<ReferenceIndexData>(siblingModule(import.meta.url, 'index-thread'), {
+    databaseUrl,
+    referenceDataId,
+    referenceVersion,
+    config,
+  }).catch((error: unknown) => {
+    if (typeof error === 'string' && error.startsWith(SNAPSHOT_FAILURE)) throw new RunFailure(error.slice(SNAPSHOT_FAILURE.length));
+    throw error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'index thread failed');
+  });
   return ReferenceIndex.fromData(data);
 }
 
-async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot): Promise<PreparedIndex> {
+/** Marks an index thread's error that no retry can fix (the dataset or its version is gone). */
+export const SNAPSHOT_FAILURE = 'reference snapshot unavailable: ';
+
+/**
+ * The reference rows as engine rows, as they were at the run's version (the current rows for a run planned before
+ * versions existed), read in one snapshot. A dataset deleted, or a version no longer reconstructible, fails the run.
+ */
+export async function loadRunReference(sql: postgres.Sql, referenceDataId: string, referenceVersion: number | null): Promise<EngineRow[]> {
+  try {
+    const { rows } = await loadReferenceSnapshot(sql, referenceDataId, referenceVersion ?? undefined);
+    return rows.map((row) => ({ id: row.id, values: row.values }));
+  } catch (error) {
+    if (error instanceof ReferenceDatasetGone) throw new RunFailure('The reference dataset of this run no longer exists.');
+    if (error instanceof ReferenceVersionUnavailable) throw new RunFailure(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Test hook: called after a chunk's reference index is ready and before it matches, with the run id. Tests hold a
+ * run there to write reference rows "mid-run"; undefined (always, outside tests) costs nothing.
+ */
+export const runHooks: { beforeMatch?: (runId: string) => Promise<void> } = {};
+
+async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot, referenceVersion: number | null): Promise<PreparedIndex> {
   const { app } = execution;
   const started = performance.now();
   const [dataset] = await app.sql<{ row_count: number }[]>`select row_count from datasets where id = ${snapshot.referenceDataId}`;
@@ -161,9 +208,9 @@ async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot):
   try {
     let index: ReferenceIndex;
     if (offThread) {
-      index = await buildIndexOffThread(execution.databaseUrl!, snapshot.referenceDataId, snapshot.match as MatchConfig);
+      index = await buildIndexOffThread(execution.databaseUrl!, snapshot.referenceDataId, referenceVersion, snapshot.match as MatchConfig);
     } else {
-      const rows = await loadEngineRows(app.sql, snapshot.referenceDataId);
+      const rows = await loadRunReference(app.sql, snapshot.referenceDataId, referenceVersion);
       index = buildReferenceIndex(rows, snapshot.match as MatchConfig, { shared: threaded });
     }
     pool?.useIndex(index);
@@ -203,12 +250,13 @@ async function loadSourceRows(app: App, runId: string, snapshot: RunSnapshot, fi
 
 export async function runChunk(execution: ExecutionContext, runId: string, chunkIndex: number): Promise<void> {
   const { app, cache, workerId } = execution;
-  const [run] = await app.sql<RunRow[]>`select id, workspace_id, status, snapshot from runs where id = ${runId}`;
+  const [run] = await app.sql<RunRow[]>`select id, workspace_id, status, snapshot, reference_version from runs where id = ${runId}`;
   if (!run) return;
+  const indexKey = runIndexKey(runId, versionOf(run));
   if (run.status !== 'running') {
     // Cancelled or failed meanwhile: this chunk is not needed any more.
     await app.sql`update run_chunks set status = 'skipped' where run_id = ${runId} and chunk_index = ${chunkIndex} and status = 'pending'`;
-    cache.delete(runId);
+    cache.delete(indexKey);
     return;
   }
   const [chunk] = await app.sql<{ id: string; first_position: number; last_position: number }[]>`
@@ -224,9 +272,10 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
   }
 
   const [prepared, sourceRows] = await Promise.all([
-    cache.get(runId, () => prepareIndex(execution, run.snapshot)),
+    cache.get(indexKey, () => prepareIndex(execution, run.snapshot, versionOf(run))),
     loadSourceRows(app, runId, run.snapshot, chunk.first_position, chunk.last_position),
   ]);
+  if (runHooks.beforeMatch) await runHooks.beforeMatch(runId);
   const loaded = performance.now();
   const engineRows: EngineRow[] = sourceRows.map((row) => ({ id: row.id, values: row.values }));
   const { rows: matches } = await matchRows(prepared, engineRows);
@@ -288,12 +337,12 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
   })).catch(async (error: unknown) => {
     if (!(error instanceof RunEnded)) throw error;
     await app.sql`update run_chunks set status = 'skipped' where id = ${chunk.id} and status = 'running'`;
-    cache.delete(runId);
+    cache.delete(indexKey);
     return undefined;
   });
   app.logger.debug({ runId, chunkIndex, rows: records.length, matchMs: Math.round(matchedAt - loaded), writeMs: Math.round(performance.now() - matchedAt) }, 'chunk done');
   if (progress && progress.chunks_done >= progress.chunks_total) {
-    cache.delete(runId);
+    cache.delete(indexKey);
     if (progress.status === 'running') await finaliseRun(execution, runId, run.snapshot);
   }
 }
@@ -333,7 +382,10 @@ async function writeResults(tx: postgres.TransactionSql, runId: string, records:
       insert into run_results (run_id, source_row_id, position, document_id, document_filename, matched_reference_row_id,
         matched_reference_external_id, confidence, evidence, candidates)
       select ${runId}, x.source_row_id, x.position, x.document_id, x.document_filename, x.matched_reference_row_id,
-        d.external_id, x.confidence, x.evidence, x.candidates
+        -- A row deleted since the run's reference version is gone from dataset_rows; its change records keep its
+        -- external id (a row id never changes external id).
+        coalesce(d.external_id, (select c.external_id from reference_row_changes c where c.row_id = x.matched_reference_row_id limit 1)),
+        x.confidence, x.evidence, x.candidates
       from jsonb_to_recordset(${batch}::text::jsonb) as x(source_row_id uuid, position int, document_id text, document_filename text,
         matched_reference_row_id uuid, confidence float8, evidence jsonb, candidates jsonb)
       left join dataset_rows d on d.id = x.matched_reference_row_id

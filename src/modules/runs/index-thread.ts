@@ -2,25 +2,39 @@
  * Worker thread that loads a reference dataset and builds its index with `{ shared: true }`, so a large build
  * (seconds for a million rows) never blocks the event loop of the process that serves HTTP and events. The index
  * data lives on SharedArrayBuffers: posting it back shares the memory, nothing is copied.
- * Message in (workerData): {databaseUrl, referenceDataId, config}; message out: {data} or {error}.
+ * Message in (workerData): {databaseUrl, referenceDataId, referenceVersion, config}; message out: {data} or {error}.
+ * The rows are read as they were at the run's reference version, in one snapshot (row-changes.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import postgres from 'postgres';
 import { buildReferenceIndex, type MatchConfig } from '../../matching';
-import { loadEngineRows } from './reference-rows';
+import { loadReferenceSnapshot, ReferenceDatasetGone, ReferenceVersionUnavailable } from '../datasets/row-changes';
 
 interface Input {
   databaseUrl: string;
   referenceDataId: string;
+  /** null: a run planned before versions existed reads the current rows. */
+  referenceVersion: number | null;
   config: MatchConfig;
 }
 
+/** Keep in step with SNAPSHOT_FAILURE in execute.ts (not imported: that module pulls in the whole service). */
+const SNAPSHOT_FAILURE = 'reference snapshot unavailable: ';
+
 async function main(): Promise<void> {
-  const { databaseUrl, referenceDataId, config } = workerData as Input;
+  const { databaseUrl, referenceDataId, referenceVersion, config } = workerData as Input;
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'concord-index' } });
   try {
-    const rows = await loadEngineRows(sql, referenceDataId);
-    const index = buildReferenceIndex(rows, config, { shared: true });
+    const { rows } = await loadReferenceSnapshot(sql, referenceDataId, referenceVersion ?? undefined).catch((error: unknown) => {
+      if (error instanceof ReferenceDatasetGone) throw `${SNAPSHOT_FAILURE}The reference dataset of this run no longer exists.`;
+      if (error instanceof ReferenceVersionUnavailable) throw `${SNAPSHOT_FAILURE}${error.message}`;
+      throw error;
+    });
+    const index = buildReferenceIndex(
+      rows.map((row) => ({ id: row.id, values: row.values })),
+      config,
+      { shared: true },
+    );
     parentPort?.postMessage({ data: index.data, rows: rows.length });
   } finally {
     await sql.end({ timeout: 5 });
@@ -28,5 +42,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  parentPort?.postMessage({ error: typeof error === 'string' ? error : error instanceof Error ? error.message : String(error) });
 });

@@ -18,7 +18,8 @@ import { notifyRun } from '../../events/run-events';
 import { resolveOneToOne, type Assignment, type EngineRow, type MatchConfig, type RowMatch } from '../../matching';
 import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
-import { streamEngineRows } from './reference-rows';
+import { addJob } from '../../worker/tasks';
+import { referenceRowsAt, ReferenceVersionUnavailable, visitReferenceSnapshot } from '../datasets/row-changes';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
 const BATCH_ROWS = 500;
@@ -30,9 +31,7 @@ export async function queueReviewPass(tx: postgres.TransactionSql, runId: string
     where id = ${runId} and status = ${fromStatus}
     returning id`;
   if (!updated) return false;
-  await tx`
-    select graphile_worker.add_job('run_review_pass', json_build_object('runId', ${runId}::text),
-      job_key := ${`review_pass:${runId}`}, max_attempts := 3)`;
+  await addJob(tx, 'run_review_pass', { runId }, { maxAttempts: 3, jobKey: `review_pass:${runId}` });
   await notifyRun(tx, runId, 'state');
   return true;
 }
@@ -61,8 +60,12 @@ export async function runReviewPass(
   complete: (runId: string) => Promise<void>,
   observe?: (page: ReviewPage) => Promise<void> | void,
 ): Promise<void> {
-  const [run] = await app.sql<{ status: string; snapshot: RunSnapshot }[]>`select status, snapshot from runs where id = ${runId}`;
+  const [run] = await app.sql<{ status: string; snapshot: RunSnapshot; reference_version: string | null }[]>`
+    select status, snapshot, reference_version from runs where id = ${runId}`;
   if (!run || run.status !== 'ai_resolving') return;
+  // The pass reads the reference as the run's first pass did (its version). A pass run again long after (ai-resolve)
+  // may find that version's change records pruned: it then reads the current rows.
+  let referenceVersion = run.reference_version === null ? undefined : Number(run.reference_version);
   const band = run.snapshot.reviewBand;
   const oneToOne = run.snapshot.match.oneToOne === true;
   let resolver: ReviewResolver | undefined;
@@ -77,9 +80,17 @@ export async function runReviewPass(
       order by r.position
       limit ${BATCH_ROWS}`;
     if (slice.length === 0) break;
-    resolver ??= await reviewResolverFor(app, run.snapshot);
+    if (!resolver) {
+      try {
+        resolver = await reviewResolverFor(app, run.snapshot, referenceVersion);
+      } catch (error) {
+        if (!(error instanceof ReferenceVersionUnavailable)) throw error;
+        referenceVersion = undefined;
+        resolver = await reviewResolverFor(app, run.snapshot, referenceVersion);
+      }
+    }
     const ids = candidateIds(slice);
-    const byId = await candidateRows(app, run.snapshot.referenceDataId, ids);
+    const byId = await candidateRows(app, run.snapshot.referenceDataId, referenceVersion, ids);
     const batch = slice.map((row) => {
       const candidates = row.candidates.map((candidate) => byId.get(candidate.referenceRowId)).filter((found): found is EngineRow => !!found);
       return { sourceRowId: row.source_row_id, match: (resolver as ReviewResolver).resolve({ id: row.source_row_id, values: row.values ?? {} }, candidates) };
@@ -96,9 +107,9 @@ export async function runReviewPass(
 
 /** The resolver's statistics from the whole reference table, streamed through (its rows are not kept: a
  *  1M-row reference would take about 1 GB as row objects). */
-async function reviewResolverFor(app: App, snapshot: RunSnapshot): Promise<ReviewResolver> {
+async function reviewResolverFor(app: App, snapshot: RunSnapshot, referenceVersion: number | undefined): Promise<ReviewResolver> {
   const statistics = new ReviewStatistics(snapshot.match as MatchConfig);
-  for await (const row of streamEngineRows(app.sql, snapshot.referenceDataId)) statistics.add(row);
+  await visitReferenceSnapshot(app.sql, snapshot.referenceDataId, referenceVersion, (row) => statistics.add({ id: row.id, values: row.values }));
   return statistics.finish();
 }
 
@@ -106,11 +117,10 @@ function candidateIds(rows: BandRow[]): string[] {
   return [...new Set(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)))];
 }
 
-/** The reference rows with these ids (some band rows' candidates), by id. */
-async function candidateRows(app: App, referenceDataId: string, ids: string[]): Promise<Map<string, EngineRow>> {
-  const found = ids.length === 0 ? [] : await app.sql<{ id: string; values: Record<string, unknown> }[]>`
-    select id, values from dataset_rows where dataset_id = ${referenceDataId} and id = any(${ids}::uuid[])`;
-  return new Map(found.map((row) => [row.id, { id: row.id, values: row.values }]));
+/** The reference rows with these ids (some band rows' candidates), by id, as they were at the run's version. */
+async function candidateRows(app: App, referenceDataId: string, referenceVersion: number | undefined, ids: string[]): Promise<Map<string, EngineRow>> {
+  const found = await referenceRowsAt(app.sql, referenceDataId, referenceVersion, ids);
+  return new Map([...found.values()].map((row) => [row.id, { id: row.id, values: row.values }]));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { MatchingConfig } from '../configs/service';
 import { configMatch, insertRun, snapshotOf } from './service';
 
 /**
- * Scheduled runs. graphile-worker's crontab fires `runs_schedule_tick` once a minute (exactly once across all
+ * Scheduled runs. graphile-worker's crontab (src/worker/tasks.ts) fires `schedule_tick` once a minute (exactly once across all
  * worker processes, with backfill off); the tick starts a `scheduled` run of every config whose cron `schedule`
  * (5 fields, UTC) matches that minute.
  */

@@ -68,7 +68,7 @@ const ReviewDecisionEnum = builder.enumType('ReviewDecision', {
   },
 });
 
-const EvidenceRef = builder.objectRef<StoredEvidence>('FieldEvidence').implement({
+export const EvidenceRef = builder.objectRef<StoredEvidence>('FieldEvidence').implement({
   description: 'How one mapped field compared between the source row and the matched reference row.',
   fields: (t) => ({
     sourceField: t.exposeString('source', { description: 'Column of the source data.' }),
@@ -128,6 +128,10 @@ export const RunRef = builder.objectRef<RunState>('Run').implement({
     }),
     strategyId: t.exposeString('strategyId', { nullable: true, description: "Smart runs: the UUID of the strategy used (as matchingConfigId is the config's)." }),
     strategyVersion: t.exposeInt('strategyVersion', { nullable: true, description: 'Smart runs: the version of the strategy used.' }),
+    referenceVersion: t.exposeInt('referenceVersion', {
+      nullable: true,
+      description: 'The version of the reference data the run matches against (set when the run is planned; null while queued). Every chunk sees the rows as they were at this version.',
+    }),
     status: t.field({ type: RunStatusEnum, resolve: (run) => run.status }),
     triggeredBy: t.field({ type: RunTriggerEnum, resolve: (run) => run.triggeredBy }),
     phase: t.exposeString('phase', { description: 'queued, matching, assigning, ai_resolving, done, cancelled or failed.' }),

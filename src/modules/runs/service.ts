@@ -17,6 +17,7 @@ import { REVIEW_MEANING } from './review-meaning';
 import { requireScope, type Actor } from '../workspaces/actor';
 import { cursorPage, cursorParams, decimalParam, decodeCursor, type CursorPage } from '../pagination';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
+import { addJob } from '../../worker/tasks';
 
 export type Run = RunState;
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'ai_resolving', 'completed', 'failed', 'cancelled'];
@@ -129,7 +130,7 @@ export async function insertRun(app: App, input: NewRun): Promise<Run> {
         select ${run.id}, x.position, x.external_id, x.filename, x.values
         from jsonb_to_recordset(${tx.json(documents as never)}::jsonb) as x(position int, external_id text, filename text, values jsonb)`;
     }
-    await tx`select graphile_worker.add_job('run_plan', json_build_object('runId', ${run.id}::text), max_attempts := 3)`;
+    await addJob(tx, 'run_plan', { runId: run.id }, { maxAttempts: 3 });
     await notifyRun(tx, run.id, 'state');
     return run;
   });

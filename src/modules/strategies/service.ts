@@ -10,7 +10,7 @@ import type { Context } from '../../context';
 import { strategies, type RunSnapshot } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
 import type { GeneratedStrategy, GenerateStrategyInput } from '../../matching/smart';
-import { runOnThread, siblingModule } from '../../threads';
+import { runOnThread, siblingModule } from '../../process/threads';
 import { getConfig, type MatchingConfig } from '../configs/service';
 import { datasetForField, type Dataset } from '../datasets/service';
 import { type CursorPage, cursorParams, newestFirstPage } from '../pagination';

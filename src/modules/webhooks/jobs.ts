@@ -1,17 +1,13 @@
 /**
- * The `deliver_webhook` task: one attempt at POSTing one delivery. A non-2xx answer, a redirect or a network error
- * is recorded on the delivery and thrown, so graphile-worker retries with its exponential backoff; the last attempt
- * marks the delivery `failed` instead.
+ * The `webhook_delivery` task (src/worker/tasks.ts): one attempt at POSTing one delivery. A non-2xx answer, a
+ * redirect or a network error is recorded on the delivery and thrown, so graphile-worker retries with its
+ * exponential backoff; the last attempt marks the delivery `failed` instead.
  */
-import type { JobHelpers } from 'graphile-worker';
-import { z } from 'zod';
 import type { App } from '../../context';
 import { eventBody } from './payload';
 import type { WebhookDelivery } from './service';
 import { post, type Attempt } from './transport';
 import { parseAllowedHosts } from './validation';
-
-const payloadSchema = z.object({ deliveryId: z.string().uuid() });
 
 /** Thrown after a failed attempt that will be retried (graphile-worker logs it and backs off). */
 export class DeliveryAttemptError extends Error {}
@@ -43,10 +39,4 @@ export async function deliverWebhook(app: App, deliveryId: string, attempt: numb
     where id = ${delivery.id} and status = 'pending'`;
   if (status === 'pending') throw new DeliveryAttemptError(`webhook delivery ${delivery.id} to ${url} failed (attempt ${attempt} of ${maxAttempts}): ${result.error}`);
   if (status === 'failed') app.logger.warn({ deliveryId, url, error: result.error, attempts: attempt }, 'webhook delivery failed for good');
-}
-
-/** The task of src/worker.ts's task list. */
-export async function deliverWebhookTask(app: App, payload: unknown, helpers: JobHelpers): Promise<void> {
-  const { deliveryId } = payloadSchema.parse(payload);
-  await deliverWebhook(app, deliveryId, helpers.job.attempts, helpers.job.max_attempts);
 }

@@ -1,6 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { ReferenceIndex, type ReferenceIndexData } from '../../../src/matching/index-build';
+import { ReferenceIndex } from '../../../src/matching/index-build';
+import type { ReferenceIndexData } from '../../../src/matching/index-data';
 import { buildReferenceIndex, compareValues, matchParallel, matchSlice, mergeSliceResults, type EngineRow, type MatchConfig } from '../../../src/matching/index';
 import { expandSliceResult, matchSliceCompact, roundConfidence } from '../../../src/matching/match';
 

@@ -1,4 +1,4 @@
-import type { App } from './context';
+import type { App } from '../context';
 
 /**
  * Every process records itself (hostname:pid and its graphile-worker ids) in worker_processes and refreshes the row

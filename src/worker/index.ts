@@ -1,15 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger as WorkerLogger, parseCronItems, run, type JobHelpers, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { Logger as WorkerLogger, parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
-import { z } from 'zod';
-import type { App } from './context';
-import { completeRun, createExecutionContext, failRun, planRun, RunFailure, runChunk, type ExecutionContext } from './modules/runs/execute';
-import { runReviewPass } from './modules/runs/review-pass';
-import { scheduleTick } from './modules/runs/schedule';
-import { reconnectDelay } from './db/client';
-import { handBackJobs } from './worker-handback';
-import { startHeartbeat } from './worker-heartbeat';
+import type { App } from '../context';
+import { reconnectDelay } from '../db/client';
+import { createExecutionContext } from '../modules/runs/execute';
+import { taskList } from './executors';
+import { handBackJobs } from './handback';
+import { startHeartbeat } from './heartbeat';
+import { CRONTAB, type TaskIdentifier } from './tasks';
 
 export interface RunningWorker {
   /** `hostname:pid`, recorded on every chunk this process takes. */
@@ -30,56 +29,8 @@ export interface WorkerOptions {
   schedules?: boolean;
 }
 
-const planPayload = z.object({ runId: z.string().uuid() });
-const chunkPayload = z.object({ runId: z.string().uuid(), chunkIndex: z.number().int().min(0) });
-const tickPayload = z.object({ _cron: z.object({ ts: z.string() }) }).passthrough();
-
-const FAILED_STEP: Record<string, string> = { run_plan: 'Planning', run_chunk: 'Matching', run_review_pass: 'The review pass' };
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * A failure of the last attempt (or a RunFailure) fails the run with the error and ends the job; earlier attempts
- * rethrow so graphile-worker retries the job (chunk writes are idempotent).
- */
-async function guarded(app: App, runId: string, helpers: JobHelpers, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    const final = error instanceof RunFailure || helpers.job.attempts >= helpers.job.max_attempts;
-    app.logger.warn({ runId, err: error, attempt: helpers.job.attempts, final }, `${helpers.job.task_identifier} failed`);
-    if (!final) throw error;
-    await failRun(app, runId, `${FAILED_STEP[helpers.job.task_identifier] ?? 'Matching'} failed: ${messageOf(error)}`);
-  }
-}
-
-export function taskList(app: App, execution: ExecutionContext): TaskList {
-  return {
-    run_plan: async (payload, helpers) => {
-      const { runId } = planPayload.parse(payload);
-      await guarded(app, runId, helpers, () => planRun(execution, runId));
-    },
-    run_chunk: async (payload, helpers) => {
-      const { runId, chunkIndex } = chunkPayload.parse(payload);
-      await guarded(app, runId, helpers, () => runChunk(execution, runId, chunkIndex));
-    },
-    run_review_pass: async (payload, helpers) => {
-      const { runId } = planPayload.parse(payload);
-      await guarded(app, runId, helpers, () => runReviewPass(app, runId, (id) => completeRun(app, id)));
-    },
-    deliver_webhook: async (payload, helpers) => (await import('./modules/webhooks/jobs')).deliverWebhookTask(app, payload, helpers),
-    runs_schedule_tick: async (payload) => {
-      const { _cron } = tickPayload.parse(payload);
-      const started = await scheduleTick(app, new Date(_cron.ts));
-      if (started.length) app.logger.info({ runs: started }, 'scheduled runs started');
-    },
-  };
-}
-
 /** The jobs a runner of this process takes: webhook deliveries get a runner (and job slots) of their own. */
-const DELIVERY_TASKS = new Set(['deliver_webhook']);
+const DELIVERY_TASKS: ReadonlySet<string> = new Set<TaskIdentifier>(['webhook_delivery']);
 
 interface RunnerSpec {
   name: string;
@@ -113,10 +64,7 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
       name: 'runs',
       tasks: pick((name) => !DELIVERY_TASKS.has(name)),
       concurrency: WORKER_CONCURRENCY,
-      parsedCronItems:
-        options.schedules === false
-          ? []
-          : parseCronItems([{ task: 'runs_schedule_tick', match: '* * * * *', identifier: 'concord_schedule_tick', options: { backfillPeriod: 0 } }]),
+      parsedCronItems: options.schedules === false ? [] : parseCronItems(CRONTAB),
     },
     { name: 'webhooks', tasks: pick((name) => DELIVERY_TASKS.has(name)), concurrency: WEBHOOK_CONCURRENCY, parsedCronItems: [] },
   ];

@@ -1,6 +1,6 @@
 // How `npm start` and `npm run worker` report a start that cannot succeed as configured.
-import { SettingsError } from './config';
-import { migrate } from './db/migrate';
+import { SettingsError } from '../config';
+import { migrate } from '../db/migrate';
 
 /** A start that cannot succeed as configured: its message is the whole story (no stack trace). */
 export class StartError extends Error {}

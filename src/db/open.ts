@@ -1,7 +1,7 @@
 import path from 'node:path';
 import postgres from 'postgres';
-import type { Settings } from './config';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
+import type { Settings } from '../config';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 
 export interface DatabaseHandle {
   /** Connection string of Concord's database. */

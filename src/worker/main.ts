@@ -2,12 +2,12 @@
  * `npm run worker`: a worker-only process on DATABASE_URL; start as many as wanted. On SIGTERM/SIGINT it stops taking
  * jobs, lets running chunks finish for SHUTDOWN_GRACE_MS, hands back the rest and exits 0.
  */
-import { readSettings } from './config';
-import { connect } from './db/client';
-import { createLogger } from './logger';
-import { handleShutdownSignals } from './shutdown';
-import { startWorker } from './worker';
-import { exitWithStartError, migrateAtStart } from './start-errors';
+import { readSettings } from '../config';
+import { connect } from '../db/client';
+import { createLogger } from '../logger';
+import { handleShutdownSignals } from '../process/shutdown';
+import { startWorker } from './index';
+import { exitWithStartError, migrateAtStart } from '../process/start-errors';
 
 async function main(): Promise<void> {
   const settings = readSettings();

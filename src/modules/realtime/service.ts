@@ -1,0 +1,130 @@
+/**
+ * Match now (issue 21): one to 100 records matched at once against a config's reference data, with the config's
+ * own mappings or a smart strategy's model, on a warm index of this process (warm-indexes.ts). Nothing is written:
+ * the answer has the shape of run results, computed by the same engine call a run chunk makes (matchSlice).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { App, Context } from '../../context';
+import type { StoredEvidence } from '../../db/schema';
+import { NotFoundError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
+import { matchSlice, type MatchConfig } from '../../matching';
+import { getConfig, type MatchingConfig } from '../configs/service';
+import { getStrategy } from '../strategies/service';
+import { configMatch } from '../runs/service';
+import { requireScope } from '../workspaces/actor';
+import { referenceVersion } from '../datasets/row-changes';
+import { warmIndexesOf, type MatchSource } from './warm-indexes';
+
+/** Records per request: a form, an invoice, a page of a table; larger batches are what runs are for. */
+export const MAX_RECORDS = 100;
+
+/** The outcome of matching one record: a run result's shape, without what only a stored result has (id, review). */
+export interface RecordMatch {
+  /** The best candidate when it reaches the threshold (matched), else null. */
+  matchedReferenceRowId: string | null;
+  matchedReferenceExternalId: string | null;
+  /** The best candidate's confidence (also when below the threshold); 0 without any candidate. */
+  confidence: number;
+  matched: boolean;
+  /** Per mapped field, against the best candidate. */
+  evidence: StoredEvidence[];
+  /** The top 5, best first, with their external ids. */
+  candidates: Array<{ referenceRowId: string; referenceExternalId: string | null; confidence: number }>;
+}
+
+
+const matchInput = z
+  .object({
+    configId: z.string(),
+    records: z.array(z.unknown()).min(1, 'must hold at least one record').max(MAX_RECORDS, `at most ${MAX_RECORDS} records`),
+    strategyId: z.string().nullish(),
+  })
+  .strict();
+
+export type MatchRecordsInput = { configId: string; records: Array<Record<string, unknown>>; strategyId?: string | null };
+
+/** POST /v1/matching/configs/:id/match and GraphQL matchRecords: the records' results, one per record, in order. */
+export async function matchRecords(context: Context, rawInput: MatchRecordsInput): Promise<RecordMatch[]> {
+  requireScope(context.actor, 'read');
+  const parsed = matchInput.safeParse(rawInput);
+  if (!parsed.success) throw validationErrorFromIssues('Invalid match request.', parsed.error.issues);
+  const input = parsed.data;
+  const config = await getConfig(context, input.configId);
+  let source: MatchSource;
+  if (input.strategyId === undefined || input.strategyId === null) source = configSource(config);
+  else {
+    const strategy = await getStrategy(context, input.strategyId);
+    if (strategy.referenceDataId !== config.referenceDataId) {
+      throw new ValidationError('Invalid match request.', [{ path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" }]);
+    }
+    source = { key: `strategy:${strategy.id}#${strategy.version}`, referenceDataId: config.referenceDataId, match: strategy.plan as MatchConfig };
+  }
+  const records = checkRecords(input.records, await knownColumns(context, source.match, config.sourceDataId));
+
+  const version = await referenceVersion(context.sql, source.referenceDataId);
+  if (version === undefined) throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
+  const warm = await warmIndexesOf(context).acquire(source, version);
+  const { rows } = matchSlice(warm.index, records.map((values, i) => ({ id: String(i), values })));
+  const externalIds = await warm.externalIds(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)));
+  return rows.map((row) => ({
+    matchedReferenceRowId: row.referenceRowId,
+    matchedReferenceExternalId: row.referenceRowId === null ? null : (externalIds.get(row.referenceRowId) ?? null),
+    confidence: row.confidence,
+    matched: row.referenceRowId !== null,
+    evidence: row.evidence as StoredEvidence[],
+    candidates: row.candidates.map((candidate) => ({
+      referenceRowId: candidate.referenceRowId,
+      referenceExternalId: externalIds.get(candidate.referenceRowId) ?? null,
+      confidence: candidate.confidence,
+    })),
+  }));
+}
+
+/** A config's own mappings as a warm index source. Keyed by what the index is built from: an edited config gets an
+ *  index of its own, an unrelated edit (name, schedule) does not. */
+export function configSource(config: MatchingConfig): MatchSource {
+  const match = configMatch(config) as MatchConfig;
+  const digest = createHash('sha256').update(JSON.stringify(match)).digest('base64url').slice(0, 16);
+  return { key: `config:${config.id}#${digest}`, referenceDataId: config.referenceDataId, match };
+}
+
+/** PRELOAD_INDEXES: the warm index source of a config by id, in any workspace (the operator named it). */
+export async function preloadSource(app: App, configId: string): Promise<MatchSource | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(configId)) return undefined;
+  const config = await app.db.query.matchingConfigs.findFirst({ where: { id: configId } });
+  return config ? configSource(config) : undefined;
+}
+
+/** The columns a record may carry: those the match reads on the source side, and the config's source columns. */
+async function knownColumns(context: Context, match: MatchConfig, sourceDataId: string | null): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (const mapping of match.fieldMappings ?? []) known.add(mapping.source);
+  for (const key of match.blocking?.keys ?? []) for (const part of key.parts ?? []) known.add(part.source);
+  if (sourceDataId) {
+    const [dataset] = await context.sql<{ columns: Array<{ name: string }> }[]>`select columns from datasets where id = ${sourceDataId}`;
+    for (const column of dataset?.columns ?? []) known.add(column.name);
+  }
+  return known;
+}
+
+/** Each record must be an object with at least one value, every key a known column; every problem is named. */
+function checkRecords(records: unknown[], known: Set<string>): Array<Record<string, unknown>> {
+  const problems: ErrorDetail[] = [];
+  records.forEach((record, index) => {
+    const path = `records[${index}]`;
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      problems.push({ path, message: 'must be an object of column: value' });
+      return;
+    }
+    const keys = Object.keys(record);
+    if (keys.length === 0) problems.push({ path, message: 'must not be empty' });
+    for (const key of keys) {
+      // The column is named in the message, not the path: REST writes paths in snake_case, and column names are the user's.
+      if (!known.has(key)) problems.push({ path, message: `unknown column ${JSON.stringify(key)} (known: ${[...known].sort().join(', ')})` });
+    }
+  });
+  if (problems.length) throw new ValidationError('Invalid match request.', problems);
+  return records as Array<Record<string, unknown>>;
+}
+
