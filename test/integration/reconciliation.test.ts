@@ -390,6 +390,32 @@ describe('queries', () => {
   });
 });
 
+describe('live reference rows', () => {
+  it('a row upserted or deleted through the live rows API is reconciled, suggested, previewed and extended at once', async () => {
+    const rows = `/v1/reference-data/${A.referenceId}/rows`;
+    const upsert = await request(url, 'POST', rows, {
+      key: A.fullKey,
+      json: [{ vid: 'V6', name: 'Initrode Systems', city: 'Capital City', revenue: '12' }],
+    });
+    expect(upsert.status, JSON.stringify(upsert.body)).toBe(200);
+    const queries = JSON.stringify({ q0: { query: 'Initrode Systems' } });
+    const found = await request(url, 'GET', service({ queries }));
+    expect(found.body.q0.result[0]).toMatchObject({ id: 'V6', name: 'Initrode Systems', match: true });
+    expect((await request(url, 'GET', sub('suggest/entity', { prefix: 'initro' }))).body.result).toEqual([
+      { id: 'V6', name: 'Initrode Systems' },
+    ]);
+    expect((await request(url, 'GET', sub('preview', { id: 'V6' }))).body).toContain('<h1>Initrode Systems</h1>');
+
+    const removed = await request(url, 'DELETE', `${rows}/V6`, { key: A.fullKey });
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    const gone = await request(url, 'GET', service({ queries }));
+    expect(gone.body.q0.result.map((candidate: { id: string }) => candidate.id)).not.toContain('V6');
+    expect((await request(url, 'GET', sub('preview', { id: 'V6' }))).status).toBe(404);
+    const extend = await postForm(service(), { extend: JSON.stringify({ ids: ['V6'], properties: [{ id: 'name' }] }) });
+    expect(extend.body.rows).toEqual({ V6: { name: [] } });
+  });
+});
+
 describe('preview', () => {
   it('an HTML card of the row, every value escaped and scripts forbidden', async () => {
     const response = await request(url, 'GET', sub('preview', { id: 'V4' }));
