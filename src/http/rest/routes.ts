@@ -357,12 +357,14 @@ function reconciliationRoutes(): RestRoute[] {
         text: 'application/javascript',
         description: 'The manifest, the result batch (`queries`) or the extension (`extend`); JSONP with `callback`.',
       },
+      errors: [503],
     }),
     route('POST', '/v1/reconcile/:config_id', 'read-key', reconcile.service, {
       summary: 'The reconciliation service of a config: a batch of queries or a data extension as form fields (how OpenRefine sends them)',
       tags,
       body: { schema: 'ReconciliationForm', required: true, form: true },
       success: { status: 200, schema: 'ReconciliationAnswer', description: 'The result batch (`queries`) or the extension (`extend`).' },
+      errors: [503],
     }),
     route('GET', '/v1/reconcile/:config_id/preview', 'read-key', reconcile.previewCard, {
       summary: 'An HTML card of one reference row (the manifest\'s preview and view URL)',
