@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   runs: () => import('./runs'),
   quality: () => import('./quality/index'),
   load: () => import('./load'),
+  realtime: () => import('./realtime'),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);

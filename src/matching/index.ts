@@ -7,6 +7,7 @@ export { TOP_CANDIDATES } from './types';
 export { buildReferenceIndex, ReferenceIndex, type BuildOptions } from './index-build';
 export type { ReferenceIndexData } from './index-data';
 export { matchSlice, matchSliceCompact, expandSliceResult, roundConfidence, sigmoid, logit, levelOf, type CompactSliceResult } from './match';
+export { LiveReferenceIndex, type RowChange } from './live-index';
 export { resolveOneToOne, type Assignment } from './assign';
 export { blockingStats } from './stats';
 export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';

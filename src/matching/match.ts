@@ -43,9 +43,16 @@ export interface CompactSliceResult {
   stats: SliceStats;
 }
 
+export interface MatchOptions {
+  rowScorer?: boolean;
+  rowIngest?: boolean;
+  /** Reference rows to leave out (exclude[row] = 1): rows deleted or replaced since the index was built (live-index.ts). */
+  exclude?: Uint8Array;
+}
+
 /** `options.rowScorer` / `options.rowIngest` (default true): score rows / normalise and hash source rows in
  *  WebAssembly where the config allows (row-scorer.ts, row-ingest.ts); false: in JavaScript (the tests compare). */
-export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[], options: { rowScorer?: boolean; rowIngest?: boolean } = {}): CompactSliceResult {
+export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[], options: MatchOptions = {}): CompactSliceResult {
   const fields = index.fields;
   const fieldCount = fields.length;
   const weights = fieldWeights(fields);
@@ -73,6 +80,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   const result: CompactSliceResult = { rowCount: n, fieldCount, topRows, topScores, topCount, fieldScores, stats };
 
   const ingest = options.rowIngest === false ? null : index.sourceIngest();
+  const exclude = options.exclude;
   // Fields that take no part in scoring are not prepared (their value counts as missing).
   const unused = fields.map((_, f) => weights[f] === 0 || (model !== null && !model.used[f]));
   const matchRow = (r: number, batchRow: number): void => {
@@ -97,6 +105,15 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
         : collector.collectHashes(made.hashes, batchRow === 0 ? 0 : made.rowEnds[batchRow - 1] as number, made.rowEnds[batchRow] as number);
     }
     const candidates = collector.candidates;
+    if (exclude !== undefined) {
+      // Left-out rows are dropped before scoring (the collector's marks are by epoch, so compacting is safe).
+      let kept = 0;
+      for (let i = 0; i < candidateCount; i++) {
+        const row = candidates[i] as number;
+        if (exclude[row] !== 1) candidates[kept++] = row;
+      }
+      candidateCount = kept;
+    }
     stats.pairsCompared += candidateCount;
 
     const base = r * TOP_CANDIDATES;
@@ -126,7 +143,8 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   else {
     ingest.visitRows(sourceRows, (first, count) => {
       // The whole batch in one kernel call when the row scorer can take it (row-scorer.ts's matchBatch).
-      const batch = rowScorer === null ? null : rowScorer.matchBatch(ingest, count);
+      // (Not with left-out rows: the kernel collects candidates itself.)
+      const batch = rowScorer === null || exclude !== undefined ? null : rowScorer.matchBatch(ingest, count);
       if (batch === null) {
         for (let i = 0; i < count; i++) matchRow(first + i, i);
         return;
@@ -260,8 +278,8 @@ export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[]
   return { rows, stats: { ...compact.stats } };
 }
 
-export function matchSlice(index: ReferenceIndex, sourceRows: EngineRow[]): SliceResult {
-  return expandSliceResult(index, sourceRows, matchSliceCompact(index, sourceRows));
+export function matchSlice(index: ReferenceIndex, sourceRows: EngineRow[], options: MatchOptions = {}): SliceResult {
+  return expandSliceResult(index, sourceRows, matchSliceCompact(index, sourceRows, options));
 }
 
 // ------------------------------------------------------------------------------------ Fellegi–Sunter scoring

@@ -46,9 +46,9 @@ describe('reference index cache (per worker process)', () => {
   it('shares one budget between caches (run indexes and warm indexes): the least recently used of either goes first', async () => {
     const budget = new IndexMemoryBudget(250);
     const released: string[] = [];
-    const runs = new ReferenceIndexCache<ReferenceIndex & { name?: string }>(budget, (value) => released.push(`run ${value.name}`));
-    const warm = new ReferenceIndexCache<ReferenceIndex & { name?: string }>(budget, (value) => released.push(`warm ${value.name}`), Number.POSITIVE_INFINITY);
-    const named = (name: string, bytes: number) => async () => ({ ...fakeIndex(bytes), name });
+    const runs = new ReferenceIndexCache<{ estimatedBytes: number; name: string }>(budget, (value) => released.push(`run ${value.name}`));
+    const warm = new ReferenceIndexCache<{ estimatedBytes: number; name: string }>(budget, (value) => released.push(`warm ${value.name}`), Number.POSITIVE_INFINITY);
+    const named = (name: string, bytes: number) => async () => ({ estimatedBytes: bytes, name });
     await warm.get('w1', named('w1', 100));
     await settle();
     await runs.get('r1', named('r1', 100));
