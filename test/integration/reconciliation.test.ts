@@ -390,6 +390,35 @@ describe('queries', () => {
   });
 });
 
+describe('the same engine as match now', () => {
+  it("candidates, scores, match and features are match now's answer for the same record", async () => {
+    const records = [{ vendor: 'Acme Holdngs' }, { vendor: 'Acme Corp', town: 'Shelbyville' }, { vendor: 'Globx', town: 'Springfield' }];
+    const now = await request(url, 'POST', `/v1/matching/configs/${A.configId}/match`, { key: A.fullKey, json: { records } });
+    expect(now.status, JSON.stringify(now.body)).toBe(200);
+    const queries = Object.fromEntries(
+      records.map((record, i) => [
+        `q${i}`,
+        { query: record.vendor, ...(record.town ? { properties: [{ pid: 'town', v: record.town }] } : {}) },
+      ]),
+    );
+    const reconciled = await request(url, 'GET', service({ queries: JSON.stringify(queries) }));
+    expect(reconciled.status).toBe(200);
+    now.body.data.forEach((result: any, i: number) => {
+      const candidates = reconciled.body[`q${i}`].result;
+      expect(candidates.map((candidate: any) => candidate.id)).toEqual(
+        result.candidates.map((candidate: any) => candidate.reference_external_id),
+      );
+      expect(candidates.map((candidate: any) => candidate.score)).toEqual(
+        result.candidates.map((candidate: any) => Math.round(candidate.confidence * 10_000) / 100),
+      );
+      expect(candidates[0].match).toBe(result.matched);
+      expect(candidates[0].features).toEqual(
+        result.evidence.filter((item: any) => item.score !== null).map((item: any) => ({ id: item.source_field, value: item.score })),
+      );
+    });
+  });
+});
+
 describe('live reference rows', () => {
   it('a row upserted or deleted through the live rows API is reconciled, suggested, previewed and extended at once', async () => {
     const rows = `/v1/reference-data/${A.referenceId}/rows`;
