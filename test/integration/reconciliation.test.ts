@@ -348,6 +348,17 @@ describe('queries', () => {
     }
   });
 
+  it('query and entity ids are the client\'s own keys, "__proto__" included', async () => {
+    const queries = '{"__proto__": {"query": "Globex"}, "constructor": {"query": "Acme Holdings"}}';
+    const response = await request(url, 'GET', service({ queries }));
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(Object.keys(response.body).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(response.body, '__proto__')?.value.result[0].id).toBe('V3');
+    const extend = await postForm(service(), { extend: '{"ids": ["__proto__"], "properties": [{"id": "city"}]}' });
+    expect(extend.status).toBe(200);
+    expect(Object.keys(extend.body.rows)).toEqual(['__proto__']);
+  });
+
   it('bad input is a 400 in the error shape, naming each problem', async () => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ queries: '{"q0": {"query": "Acme"' }, 'queries'],

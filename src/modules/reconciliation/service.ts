@@ -146,10 +146,26 @@ const query = z
   })
   .strict()
   .refine((value) => value.query !== undefined || (value.properties?.length ?? 0) > 0, 'a query needs "query" or at least one property');
-const queryBatch = z
-  .record(z.string().max(200), query)
-  .refine((batch) => Object.keys(batch).length >= 1, 'at least one query')
-  .refine((batch) => Object.keys(batch).length <= MAX_QUERIES, `at most ${MAX_QUERIES} queries in a batch`);
+/** A batch of queries by id, each validated on its own (zod's record would drop an id such as `__proto__`). */
+function parseQueryBatch(raw: unknown): Array<[string, Query]> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationError('Invalid reconciliation queries.', [{ path: 'queries', message: 'must be an object of query id: query' }]);
+  }
+  const entries = Object.entries(raw);
+  if (entries.length < 1 || entries.length > MAX_QUERIES) {
+    throw new ValidationError('Invalid reconciliation queries.', [{ path: 'queries', message: `must hold 1 to ${MAX_QUERIES} queries` }]);
+  }
+  const issues: Array<{ path: PropertyKey[]; message: string; code?: string; keys?: readonly string[] }> = [];
+  const batch: Array<[string, Query]> = [];
+  for (const [id, value] of entries) {
+    if (id.length > 200) issues.push({ path: [], message: 'a query id has more than 200 characters' });
+    const parsed = query.safeParse(value);
+    if (parsed.success) batch.push([id, parsed.data]);
+    else issues.push(...parsed.error.issues.map((issue) => ({ ...issue, path: [id, ...issue.path] })));
+  }
+  if (issues.length) fail('Invalid reconciliation queries.', issues, 'queries');
+  return batch;
+}
 
 type Query = z.infer<typeof query>;
 
@@ -180,17 +196,13 @@ export async function reconcile(
   configId: string,
   queriesText: string,
 ): Promise<Record<string, { result: ReconciliationCandidate[] }>> {
-  const parsed = queryBatch.safeParse(parseJsonParameter('queries', queriesText));
-  if (!parsed.success) fail('Invalid reconciliation queries.', parsed.error.issues, 'queries');
+  const batch = parseQueryBatch(parseJsonParameter('queries', queriesText));
   const service = await loadService(context, configId);
-  const batch = parsed.data;
   const known = new Set(propertyIds(service.mappings));
   const issues: ErrorDetail[] = [];
   // The record each query becomes (keyed by source column); null: the query asks for another type (no candidates).
   const records = new Map<string, Record<string, unknown> | null>();
-  for (const [id, item] of Object.entries(batch)) {
-    records.set(id, recordOf(service, id, item, known, issues));
-  }
+  for (const [id, item] of batch) records.set(id, recordOf(service, id, item, known, issues));
   if (issues.length) throw new ValidationError('Invalid reconciliation queries.', issues);
 
   const asked = [...records].filter(
@@ -206,8 +218,9 @@ export async function reconcile(
     matches.flatMap((match) => match.candidates.map((candidate) => candidate.referenceRowId)),
   );
 
-  const answer: Record<string, { result: ReconciliationCandidate[] }> = {};
-  for (const [id, item] of Object.entries(batch)) {
+  // Query ids and entity ids are the client's: `__proto__` must become a key like any other, not the prototype.
+  const answer: Record<string, { result: ReconciliationCandidate[] }> = Object.create(null);
+  for (const [id, item] of batch) {
     const match = byQuery.get(id);
     answer[id] = { result: match ? candidatesOf(service, match, rows, Math.min(item.limit ?? MAX_CANDIDATES, MAX_CANDIDATES)) : [] };
   }
@@ -420,7 +433,7 @@ export async function extend(context: Context, configId: string, extendText: str
   const found = await context.sql<ReferenceRow[]>`
     select id, external_id, values from dataset_rows where dataset_id = ${service.reference.id} and external_id = any(${ids}::text[])`;
   const byId = new Map(found.map((row) => [row.external_id, row]));
-  const rows: Record<string, Record<string, ExtendValue[]>> = {};
+  const rows: Record<string, Record<string, ExtendValue[]>> = Object.create(null);
   for (const id of ids) {
     const row = byId.get(id);
     rows[id] = Object.fromEntries(
