@@ -267,6 +267,10 @@ const restMatrix: Record<string, () => RestCase[]> = {
     { path: `/v1/matching/configs/${A.configId}/run`, json: {}, expect: 'not_found' },
     { path: `/v1/matching/configs/${B.configId}/run`, json: { source_data_id: A.sourceId }, expect: 'not_found' },
   ],
+  'POST /v1/matching/configs/:id/match': () => [
+    { path: `/v1/matching/configs/${A.configId}/match`, json: { records: [{ name: 'x' }] }, expect: 'not_found' },
+    { path: `/v1/matching/configs/${B.configId}/match`, json: { records: [{ name: 'x' }], strategy_id: A.strategyId }, expect: 'not_found' },
+  ],
   'POST /v1/matching/configs/:id/smart-run': () => [
     { path: `/v1/matching/configs/${A.configId}/smart-run`, json: { strategy_id: A.strategyId }, expect: 'not_found' },
     { path: `/v1/matching/configs/${B.configId}/smart-run`, json: { strategy_id: A.strategyId }, expect: 'not_found' },
@@ -448,6 +452,10 @@ const queryMatrix: Record<string, () => GqlCase[]> = {
   ],
   matchingConfig: () => both('matchingConfig', `query($id: ID!) { matchingConfig(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.configId, A.globalIds.config) })),
   matchingConfigs: () => [{ field: 'matchingConfigs', query: `{ matchingConfigs(first: 100) { edges { node { id databaseId name } } } }`, variables: () => ({}), expect: 'ok' }],
+  matchRecords: () => [
+    ...both('matchRecords', `query($c: ID!) { matchRecords(configId: $c, records: [{ name: "x" }]) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) })),
+    { field: 'matchRecords', query: `query($c: ID!, $s: ID!) { matchRecords(configId: $c, records: [{ name: "x" }], strategyId: $s) { ${ERROR} } }`, variables: () => ({ c: B.configId, s: A.strategyId }), expect: 'not_found' },
+  ],
   run: () => both('run', `query($id: ID!) { run(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
   runResult: () => [
     ...both('runResult', `query($run: ID!, $res: ID!) { runResult(runId: $run, resultId: $res) { ${ERROR} } }`, (f) => ({

@@ -281,6 +281,10 @@ describe('conformance of live responses', () => {
     });
     const smart = await call('POST', `${one}/smart-run`, `${configs}/${id}/smart-run`, 202, { key, json: { strategy_id: strategy.id } });
     await call('POST', `${one}/smart-run`, `${configs}/${id}/smart-run`, 400, { key, json: {} });
+    await call('POST', `${one}/match`, `${configs}/${id}/match`, 200, { key, json: { records: [{ vendor: 'Acme' }] } });
+    await call('POST', `${one}/match`, `${configs}/${id}/match`, 400, { key, json: { records: [] } });
+    await call('POST', `${one}/match`, `${configs}/${NIL}/match`, 404, { key, json: { records: [{ vendor: 'Acme' }] } });
+    await call('POST', `${one}/match`, `${configs}/${id}/match`, 200, { key, json: { records: [{ vendor: 'Acme' }], strategy_id: strategy.id } });
 
     const runs = '/v1/matching/runs';
     await call('POST', `${runs}/:id/cancel`, `${runs}/${smart.body.id}/cancel`, 200, { key });

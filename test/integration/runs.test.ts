@@ -34,11 +34,12 @@ describe('REST runs on FEBRL4', { timeout: 180_000 }, () => {
     expect(Object.keys(run).sort()).toEqual(
       [
         'id', 'matching_config_id', 'status', 'triggered_by', 'rows_processed', 'rows_matched', 'avg_confidence',
-        'started_at', 'completed_at', 'error', 'created_at', 'links',
+        'started_at', 'completed_at', 'error', 'created_at', 'reference_version', 'links',
       ].sort(),
     );
     expect(run).toMatchObject({
       matching_config_id: febrl.configId,
+      reference_version: null,
       status: 'queued',
       triggered_by: 'manual',
       rows_processed: null,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createContext, requestIdFrom, type App } from '../../context';
-import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
+import { IndexBuildingError, MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors';
 import { restError } from './errors';
 import { readBody, readJsonBody } from './body';
 import { Router } from './router';
@@ -72,7 +72,9 @@ export function createRestHandler(app: App) {
         : await found.route.handler(restRequest);
     } catch (error) {
       const { body, headers } = restError(error, requestId, url.pathname);
-      if (body.statusCode >= 500) app.logger.error({ err: error, request_id: requestId, path: url.pathname }, 'request failed');
+      // A warm index still building is an expected, retryable answer (503 with Retry-After), not a failure to log.
+      if (error instanceof IndexBuildingError) app.logger.info({ request_id: requestId, path: url.pathname }, 'warm index still building: 503');
+      else if (body.statusCode >= 500) app.logger.error({ err: error, request_id: requestId, path: url.pathname }, 'request failed');
       result = { status: body.statusCode, body, headers };
     }
     // An answer given before the body has arrived: an error (401, 404, a bad upload field…) or an idempotent replay.

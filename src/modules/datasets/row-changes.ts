@@ -125,10 +125,29 @@ export async function loadReferenceSnapshot(
   datasetId: string,
   atVersion?: number,
 ): Promise<{ version: number; rows: SnapshotRow[] }> {
-  const rows: SnapshotRow[] = [];
-  const { version, restored } = await visitReferenceSnapshot(sql, datasetId, atVersion, (row) => rows.push(row));
-  if (restored) rows.sort((a, b) => a.position - b.position);
-  return { version, rows };
+  return loadReferenceSnapshotAs(sql, datasetId, atVersion, (row) => row);
+}
+
+/**
+ * loadReferenceSnapshot keeping only what `shape` makes of each row (engine rows for an index: a million rows are
+ * not held twice).
+ */
+export async function loadReferenceSnapshotAs<T>(
+  sql: Sql,
+  datasetId: string,
+  atVersion: number | undefined,
+  shape: (row: SnapshotRow) => T,
+): Promise<{ version: number; rows: T[] }> {
+  const rows: T[] = [];
+  const positions: number[] = [];
+  const { version, restored } = await visitReferenceSnapshot(sql, datasetId, atVersion, (row) => {
+    rows.push(shape(row));
+    positions.push(row.position);
+  });
+  if (!restored) return { version, rows };
+  // Rows deleted after the version came last: put them back at their positions.
+  const order = rows.map((_, index) => index).sort((a, b) => positions[a]! - positions[b]!);
+  return { version, rows: order.map((index) => rows[index]!) };
 }
 
 /**

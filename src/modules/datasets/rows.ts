@@ -24,7 +24,7 @@ import { ConflictError, NotFoundError, ValidationError, validationErrorFromIssue
 import { assertJsonDepth } from '../../json-depth';
 import { requireScope } from '../workspaces/actor';
 import { LONE_SURROGATE, MAX_EXTERNAL_ID_LENGTH, rowIdFactory } from './copy';
-import { parseUpload, UploadParseError } from './parse';
+import { parseUpload, UploadParseError, type Upload } from './parse';
 import { ColumnSet } from './parse/columns';
 import { KEEP_VERSIONS, REFERENCE_ROWS_CHANNEL } from './row-changes';
 import { getAnyDataset, rowValues, type Dataset, type DatasetRow } from './service';
@@ -125,7 +125,7 @@ async function parseRows(dataset: Dataset, source: RowsSource): Promise<ParsedWr
   const columns = dataset.columns.map((column) => column.name);
   const known = new Set(columns);
   const key = idKey(dataset);
-  let upload;
+  let upload: Upload;
   try {
     upload = await parseUpload(source.body, { format: source.format, trim: true });
   } catch (error) {

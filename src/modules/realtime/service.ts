@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { App, Context } from '../../context';
 import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
-import { matchSlice, type MatchConfig } from '../../matching';
+import type { MatchConfig } from '../../matching';
 import { getConfig, type MatchingConfig } from '../configs/service';
 import { getStrategy } from '../strategies/service';
 import { configMatch } from '../runs/service';
@@ -65,7 +65,7 @@ export async function matchRecords(context: Context, rawInput: MatchRecordsInput
   const version = await referenceVersion(context.sql, source.referenceDataId);
   if (version === undefined) throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
   const warm = await warmIndexesOf(context).acquire(source, version);
-  const { rows } = matchSlice(warm.index, records.map((values, i) => ({ id: String(i), values })));
+  const { rows } = warm.index.match(records.map((values, i) => ({ id: String(i), values })));
   const externalIds = await warm.externalIds(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)));
   return rows.map((row) => ({
     matchedReferenceRowId: row.referenceRowId,

@@ -14,10 +14,10 @@
  */
 import { availableParallelism } from 'node:os';
 import type { App } from '../../context';
-import { IndexBuildingError } from '../../errors';
-import { buildReferenceIndex, ReferenceIndex, type MatchConfig, type ReferenceIndexData } from '../../matching';
+import { IndexBuildingError, NotFoundError } from '../../errors';
+import { buildReferenceIndex, LiveReferenceIndex, ReferenceIndex, type MatchConfig, type ReferenceIndexData } from '../../matching';
 import { runOnThread, siblingModule } from '../../process/threads';
-import { loadReferenceSnapshot } from '../datasets/row-changes';
+import { changesSince, loadReferenceSnapshot, REFERENCE_ROWS_CHANNEL, referenceVersion } from '../datasets/row-changes';
 import { processIndexBudget, ReferenceIndexCache } from '../runs/index-cache';
 
 /** What a warm index is built from. `key` names the config or strategy and what it matches with. */
@@ -27,6 +27,9 @@ export interface MatchSource {
   match: MatchConfig;
 }
 
+/** Rows an overlay may hold before the index is rebuilt in the background (each change rebuilds the overlay). */
+const OVERLAY_REBUILD_ROWS = 20_000;
+
 /** References from this many rows are loaded and indexed off the main thread (like run indexes). */
 const OFF_THREAD_MIN_ROWS = 50_000;
 
@@ -34,7 +37,7 @@ export class WarmIndex {
   readonly estimatedBytes: number;
 
   constructor(
-    readonly index: ReferenceIndex,
+    readonly index: LiveReferenceIndex,
     readonly referenceDataId: string,
     readonly referenceVersion: number,
     private readonly app: App,
@@ -55,6 +58,12 @@ export class WarmIndex {
 
 export class WarmIndexes {
   private readonly cache: ReferenceIndexCache<WarmIndex>;
+  /** What each cached key was built from (to catch it up on a notification). */
+  private readonly sources = new Map<string, MatchSource>();
+  private readonly catchingUp = new Map<string, Promise<WarmIndex>>();
+  private readonly rebuilding = new Set<string>();
+  private listening = false;
+  private unlisten: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly app: App,
@@ -64,17 +73,35 @@ export class WarmIndexes {
     this.cache = new ReferenceIndexCache<WarmIndex>(processIndexBudget(app.settings), () => {}, Number.POSITIVE_INFINITY);
   }
 
-  /** The warm index of `source` at `version`, built if needed; waits for a build up to MATCH_INDEX_WAIT_MS. */
+  /**
+   * The warm index of `source` at `version` or later: built if needed, else brought up to `version` with the row
+   * changes since its own (changesSince: the catch-up read, so a process that missed a notification still
+   * converges at its next request). Waits for a build up to MATCH_INDEX_WAIT_MS, then IndexBuildingError (503).
+   */
   async acquire(source: MatchSource, version: number): Promise<WarmIndex> {
-    const key = `${source.key}@${source.referenceDataId}:${version}`;
-    const building = this.cache.get(key, () => this.build(source, version));
-    const waitMs = this.app.settings.MATCH_INDEX_WAIT_MS;
+    this.listen();
+    const key = `${source.key}@${source.referenceDataId}`;
+    this.sources.set(key, source);
+    let warm = await this.bounded(this.cache.get(key, () => this.build(source, version)));
+    if (warm.referenceVersion < version) warm = await this.bounded(this.catchUp(key, source));
+    return warm;
+  }
+
+  /** Builds now (PRELOAD_INDEXES at start), without a wait bound. */
+  async preload(source: MatchSource, version: number): Promise<WarmIndex> {
+    this.listen();
+    const key = `${source.key}@${source.referenceDataId}`;
+    this.sources.set(key, source);
+    return this.cache.get(key, () => this.build(source, version));
+  }
+
+  private async bounded(work: Promise<WarmIndex>): Promise<WarmIndex> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), waitMs);
+      timer = setTimeout(() => resolve('timeout'), this.app.settings.MATCH_INDEX_WAIT_MS);
     });
     try {
-      const outcome = await Promise.race([building, timeout]);
+      const outcome = await Promise.race([work, timeout]);
       if (outcome === 'timeout') throw new IndexBuildingError(this.app.settings.MATCH_INDEX_RETRY_AFTER_SECONDS);
       return outcome;
     } finally {
@@ -82,9 +109,85 @@ export class WarmIndexes {
     }
   }
 
-  /** Builds now (PRELOAD_INDEXES at start), without a wait bound. */
-  async preload(source: MatchSource, version: number): Promise<WarmIndex> {
-    return this.cache.get(`${source.key}@${source.referenceDataId}:${version}`, () => this.build(source, version));
+  /**
+   * Brings the cached index of `key` to the dataset's current version: one catch-up at a time per key (requests
+   * meanwhile share it). The changes go into the index's overlay; when they cannot (records pruned, too far behind,
+   * a tfidf config, an overlay past its bound) the index is rebuilt at the current version, in the background when
+   * the index could still follow.
+   */
+  private catchUp(key: string, source: MatchSource): Promise<WarmIndex> {
+    const running = this.catchingUp.get(key);
+    if (running) return running;
+    const work = (async () => {
+      if (!this.cache.has(key)) {
+        // Evicted meanwhile: a build at the current version is the catch-up.
+        const now = await referenceVersion(this.app.sql, source.referenceDataId);
+        if (now === undefined) throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
+        return this.cache.get(key, () => this.build(source, now));
+      }
+      const current = await this.cache.get(key, () => Promise.reject(new Error('unreachable')));
+      const { version, changes, complete } = await changesSince(this.app, source.referenceDataId, current.referenceVersion);
+      if (version <= current.referenceVersion) return current;
+      if (!complete || !LiveReferenceIndex.followsChanges(current.index.base)) {
+        this.cache.delete(key);
+        return this.cache.get(key, () => this.build(source, version));
+      }
+      const live = current.index.apply(changes.map((change) => ({ op: change.op, rowId: change.rowId, ...(change.values ? { values: change.values } : {}) })));
+      const next = new WarmIndex(live, source.referenceDataId, version, this.app, current.buildMs);
+      if (this.cache.has(key)) this.cache.set(key, next);
+      if (live.overlaySize > OVERLAY_REBUILD_ROWS) this.rebuildInBackground(key, source, version);
+      return next;
+    })().finally(() => this.catchingUp.delete(key));
+    this.catchingUp.set(key, work);
+    return work;
+  }
+
+  /** A fresh index at `version` replaces the followed one once built; the next request catches it up from there. */
+  private rebuildInBackground(key: string, source: MatchSource, version: number): void {
+    if (this.rebuilding.has(key)) return;
+    this.rebuilding.add(key);
+    this.build(source, version)
+      .then((fresh) => {
+        if (this.cache.has(key)) this.cache.set(key, fresh);
+      })
+      .catch((error: unknown) => this.app.logger.error({ err: error, key }, 'warm index rebuild failed'))
+      .finally(() => this.rebuilding.delete(key));
+  }
+
+  /**
+   * LISTEN on REFERENCE_ROWS_CHANNEL (once per process): a notification catches up the warm indexes of its dataset
+   * at once, so the next request finds them current. postgres.js listens again after a reconnect and calls
+   * `onlisten` then: every warm index catches up, for the notifications missed meanwhile.
+   */
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    const follow = (datasetId?: string) => {
+      for (const [key, source] of this.sources) {
+        if (datasetId !== undefined && source.referenceDataId !== datasetId) continue;
+        if (!this.cache.has(key)) continue;
+        this.catchUp(key, source).catch((error: unknown) => this.app.logger.warn({ err: error, key }, 'warm index catch-up failed'));
+      }
+    };
+    this.app.sql
+      .listen(
+        REFERENCE_ROWS_CHANNEL,
+        (payload) => {
+          try {
+            follow((JSON.parse(payload) as { datasetId?: string }).datasetId);
+          } catch {
+            follow();
+          }
+        },
+        () => follow(),
+      )
+      .then((listener) => {
+        this.unlisten = listener.unlisten;
+      })
+      .catch((error: unknown) => {
+        this.listening = false;
+        this.app.logger.warn({ err: error }, 'warm indexes: LISTEN failed; requests still catch up');
+      });
   }
 
   get size(): number {
@@ -95,8 +198,13 @@ export class WarmIndexes {
     return this.cache.totalBytes;
   }
 
+  /** Drops every warm index and stops listening. */
   clear(): void {
     this.cache.clear();
+    this.sources.clear();
+    void this.unlisten?.().catch(() => {});
+    this.unlisten = undefined;
+    this.listening = false;
   }
 
   private async build(source: MatchSource, version: number): Promise<WarmIndex> {
@@ -119,8 +227,8 @@ export class WarmIndexes {
       index = buildReferenceIndex(rows.map((row) => ({ id: row.id, values: row.values })), source.match);
     }
     const buildMs = performance.now() - started;
-    this.app.logger.info({ key: source.key, rows: index.size, ms: Math.round(buildMs), bytes: index.estimatedBytes, offThread }, 'warm index ready');
-    return new WarmIndex(index, source.referenceDataId, version, this.app, buildMs);
+    this.app.logger.info({ key: source.key, version, rows: index.size, ms: Math.round(buildMs), bytes: index.estimatedBytes, offThread }, 'warm index ready');
+    return new WarmIndex(LiveReferenceIndex.of(index), source.referenceDataId, version, this.app, buildMs);
   }
 }
 

@@ -27,7 +27,7 @@ import {
 import { runOnThread, siblingModule } from '../../process/threads';
 import { processIndexBudget, ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
-import { loadReferenceSnapshot, ReferenceDatasetGone, ReferenceVersionUnavailable } from '../datasets/row-changes';
+import { loadReferenceSnapshotAs, ReferenceDatasetGone, ReferenceVersionUnavailable } from '../datasets/row-changes';
 import { queueReviewPass } from './review-pass';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 import { addJobs } from '../../worker/tasks';
@@ -176,8 +176,8 @@ export const SNAPSHOT_FAILURE = 'reference snapshot unavailable: ';
  */
 export async function loadRunReference(sql: postgres.Sql, referenceDataId: string, referenceVersion: number | null): Promise<EngineRow[]> {
   try {
-    const { rows } = await loadReferenceSnapshot(sql, referenceDataId, referenceVersion ?? undefined);
-    return rows.map((row) => ({ id: row.id, values: row.values }));
+    const { rows } = await loadReferenceSnapshotAs(sql, referenceDataId, referenceVersion ?? undefined, (row): EngineRow => ({ id: row.id, values: row.values }));
+    return rows;
   } catch (error) {
     if (error instanceof ReferenceDatasetGone) throw new RunFailure('The reference dataset of this run no longer exists.');
     if (error instanceof ReferenceVersionUnavailable) throw new RunFailure(error.message);

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import postgres from 'postgres';
 import { buildReferenceIndex, type MatchConfig } from '../../matching';
-import { loadReferenceSnapshot, ReferenceDatasetGone, ReferenceVersionUnavailable } from '../datasets/row-changes';
+import { loadReferenceSnapshotAs, ReferenceDatasetGone, ReferenceVersionUnavailable } from '../datasets/row-changes';
 
 interface Input {
   databaseUrl: string;
@@ -25,16 +25,12 @@ async function main(): Promise<void> {
   const { databaseUrl, referenceDataId, referenceVersion, config } = workerData as Input;
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'concord-index' } });
   try {
-    const { rows } = await loadReferenceSnapshot(sql, referenceDataId, referenceVersion ?? undefined).catch((error: unknown) => {
+    const { rows } = await loadReferenceSnapshotAs(sql, referenceDataId, referenceVersion ?? undefined, (row) => ({ id: row.id, values: row.values })).catch((error: unknown) => {
       if (error instanceof ReferenceDatasetGone) throw `${SNAPSHOT_FAILURE}The reference dataset of this run no longer exists.`;
       if (error instanceof ReferenceVersionUnavailable) throw `${SNAPSHOT_FAILURE}${error.message}`;
       throw error;
     });
-    const index = buildReferenceIndex(
-      rows.map((row) => ({ id: row.id, values: row.values })),
-      config,
-      { shared: true },
-    );
+    const index = buildReferenceIndex(rows, config, { shared: true });
     parentPort?.postMessage({ data: index.data, rows: rows.length });
   } finally {
     await sql.end({ timeout: 5 });

@@ -18,8 +18,8 @@ import { notifyRun } from '../../events/run-events';
 import { resolveOneToOne, type Assignment, type EngineRow, type MatchConfig, type RowMatch } from '../../matching';
 import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
-import { addJob } from '../../worker/tasks';
 import { referenceRowsAt, ReferenceVersionUnavailable, visitReferenceSnapshot } from '../datasets/row-changes';
+import { addJob } from '../../worker/tasks';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
 const BATCH_ROWS = 500;
