@@ -12,6 +12,11 @@ const settingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Host to bind. Default 127.0.0.1 (use 0.0.0.0 to serve other machines). */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The address clients reach this server at (`https://concord.example.com`), for absolute URLs in answers (the
+   * reconciliation manifest). Unset: taken from each request's Host header (and X-Forwarded-Proto: https).
+   */
+  PUBLIC_URL: z.string().url().optional(),
   /** Where the embedded PostgreSQL keeps its cluster. Default ./.data */
   DATA_DIR: z.string().min(1).default('./.data'),
   /** Guards /v1/admin/*; absent → the admin routes answer 401. */

@@ -36,8 +36,8 @@ export class UnauthorizedError extends AppError {
 export class InsufficientScopeError extends AppError {
   readonly code = 'insufficient_scope';
   readonly statusCode = 403;
-  constructor(scope: string) {
-    super(`This API key lacks the "${scope}" scope.`);
+  constructor(scope: string, message = `This API key lacks the "${scope}" scope.`) {
+    super(message);
   }
 }
 

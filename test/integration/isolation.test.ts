@@ -174,9 +174,12 @@ type Expectation =
 interface RestCase {
   path: string;
   json?: unknown;
-  form?: () => FormData;
+  form?: () => FormData | URLSearchParams;
   expect: Expectation;
 }
+
+/** An application/x-www-form-urlencoded body (fetch sets the content type for URLSearchParams). */
+const reconcileForm = (fields: Record<string, string>) => new URLSearchParams(fields);
 
 const configJson = () => ({
   name: 'b-config-2',
@@ -305,6 +308,20 @@ const restMatrix: Record<string, () => RestCase[]> = {
   'POST /v1/matching/runs/:run_id/results/:result_id/review': () => [
     { path: `/v1/matching/runs/${A.runId}/results/${A.resultId}/review`, json: { status: 'approved', notes: 'b' }, expect: 'not_found' },
   ],
+  // The reconciliation service of A's config: B's key in the header (here) or a read-only one in the URL
+  // (reconciliation.test.ts) finds nothing.
+  'GET /v1/reconcile/:config_id': () => [
+    { path: `/v1/reconcile/${A.configId}`, expect: 'not_found' },
+    { path: `/v1/reconcile/${A.configId}?queries=${encodeURIComponent(JSON.stringify({ q0: { query: A_NAMES[3] } }))}`, expect: 'not_found' },
+    { path: `/v1/reconcile/${A.configId}?extend=${encodeURIComponent(JSON.stringify({ ids: ['V1'], properties: [{ id: 'name' }] }))}`, expect: 'not_found' },
+  ],
+  'POST /v1/reconcile/:config_id': () => [
+    { path: `/v1/reconcile/${A.configId}`, form: () => reconcileForm({ queries: JSON.stringify({ q0: { query: A_NAMES[3] } }) }), expect: 'not_found' },
+    { path: `/v1/reconcile/${A.configId}`, form: () => reconcileForm({ extend: JSON.stringify({ ids: ['V1'], properties: [{ id: 'name' }] }) }), expect: 'not_found' },
+  ],
+  'GET /v1/reconcile/:config_id/preview': () => [{ path: `/v1/reconcile/${A.configId}/preview?id=V1`, expect: 'not_found' }],
+  'GET /v1/reconcile/:config_id/suggest/entity': () => [{ path: `/v1/reconcile/${A.configId}/suggest/entity?prefix=${SECRET.slice(0, 4)}`, expect: 'not_found' }],
+  'GET /v1/reconcile/:config_id/propose_properties': () => [{ path: `/v1/reconcile/${A.configId}/propose_properties`, expect: 'not_found' }],
   'POST /v1/webhooks': () => [{ path: '/v1/webhooks', json: { url: 'https://example.com/b' }, expect: 'ok' }],
   'GET /v1/webhooks': () => [{ path: '/v1/webhooks?limit=100', expect: 'ok' }],
   'GET /v1/webhooks/:id': () => [

@@ -372,6 +372,35 @@ describe('conformance of live responses', () => {
     await call('DELETE', one, `${hooks}/${id}`, 404, { key });
   });
 
+  it('the reconciliation service (a read-only key in the URL)', async () => {
+    const created = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      json: { name: 'recon', reference_data_id: referenceId, field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const readKey = await workspace.keyWithScopes(['read']);
+    const base = '/v1/reconcile/:config_id';
+    const at = (suffix: string, query: Record<string, string>) => `/v1/reconcile/${created.body.id}${suffix}?${new URLSearchParams({ key: readKey, ...query })}`;
+    await call('GET', base, at('', {}), 200);
+    await call('GET', base, at('', { queries: JSON.stringify({ q0: { query: 'Acme' } }) }), 200);
+    await call('GET', base, at('', { extend: JSON.stringify({ ids: ['x'], properties: [{ id: 'name' }] }) }), 200);
+    await call('GET', base, at('', { queries: '{' }), 400);
+    await call('GET', base, `/v1/reconcile/${NIL}?key=${readKey}`, 404);
+    const form = { headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    await call('POST', base, at('', {}), 200, { ...form, body: new URLSearchParams({ queries: JSON.stringify({ q0: { query: 'Acme' } }) }).toString() });
+    await call('POST', base, at('', {}), 400, { ...form, body: 'extend=%7B' });
+    await call('POST', base, at('', {}), 415, { body: '{}', headers: { 'content-type': 'application/json' } });
+    await call('GET', `${base}/preview`, at('/preview', { id: 'x' }), 404);
+    const rows = await request(server.url, 'GET', `/v1/reference-data/${referenceId}/rows?limit=1`, { key: workspace.key });
+    await call('GET', `${base}/preview`, at('/preview', { id: rows.body.data[0].external_id }), 200);
+    await call('GET', `${base}/suggest/entity`, at('/suggest/entity', { prefix: 'a' }), 200);
+    await call('GET', `${base}/suggest/entity`, at('/suggest/entity', {}), 400);
+    await call('GET', `${base}/propose_properties`, at('/propose_properties', {}), 200);
+    await call('GET', `${base}/propose_properties`, at('/propose_properties', { limit: '0' }), 400);
+    // A key that may write is refused in a URL.
+    await call('GET', base, `/v1/reconcile/${created.body.id}?key=${workspace.key}`, 403);
+  });
+
   it('checked a live response of every operation of the document (a success and an error of each keyed or admin one)', () => {
     // Enumerated from the document itself, not from a list kept by hand: an operation added to it without a live
     // response checked above fails here.

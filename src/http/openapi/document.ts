@@ -32,6 +32,8 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
     const operation = route.openapi;
     const access = route.access;
     const keyed = access === 'key';
+    // `read-key` routes: a key like keyed routes (or a read-only one in the URL), every method a read.
+    const readKey = access === 'read-key';
     const write = route.method !== 'GET';
     const path = openApiPath(route.pattern);
     const parameters: unknown[] = [...route.pattern.matchAll(/:([a-z_]+)/g)].map((match) => ({
@@ -46,7 +48,7 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
     if (keyed && write) parameters.push({ $ref: '#/components/parameters/Idempotency-Key' });
     parameters.push({ $ref: '#/components/parameters/X-Request-Id' });
 
-    const successHeaders = { ...requestIdHeader, ...(keyed ? rateLimitHeaders : {}) };
+    const successHeaders = { ...requestIdHeader, ...(keyed || readKey ? rateLimitHeaders : {}) };
     const content: Record<string, unknown> = {};
     if (operation.success.schema) content['application/json'] = { schema: ref(operation.success.schema) };
     else if (!operation.success.csv && !operation.success.text) content['application/json'] = { schema: { type: 'object' } };
@@ -56,11 +58,15 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
       [String(operation.success.status)]: { description: operation.success.description, headers: successHeaders, content },
     };
     const statuses = new Set<number>(operation.errors ?? []);
-    if (route.pattern.includes(':') && access === 'key') statuses.add(404);
+    if (route.pattern.includes(':') && (keyed || readKey)) statuses.add(404);
     if (operation.body || operation.query || write || route.pattern.includes(':')) statuses.add(400);
     if (access !== 'public') statuses.add(401);
     // A JSON body of another content type (multipart uploads aside).
     if (operation.body) statuses.add(415);
+    if (readKey) {
+      statuses.add(403);
+      statuses.add(429);
+    }
     if (keyed) {
       statuses.add(403);
       statuses.add(429);
@@ -77,12 +83,14 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
       operationId: operationId(route),
       summary: operation.summary,
       tags: operation.tags,
-      security: keyed ? [{ bearer: [] }] : access === 'admin' ? [{ adminToken: [] }] : [],
+      security: keyed ? [{ bearer: [] }] : readKey ? [{ bearer: [] }, { urlKey: [] }] : access === 'admin' ? [{ adminToken: [] }] : [],
       parameters,
       responses,
     };
     if (operation.body) {
-      const bodyContent: Record<string, unknown> = { 'application/json': { schema: ref(operation.body.schema) } };
+      const bodyContent: Record<string, unknown> = operation.body.form
+        ? { 'application/x-www-form-urlencoded': { schema: ref(operation.body.schema) } }
+        : { 'application/json': { schema: ref(operation.body.schema) } };
       if (operation.body.multipart) bodyContent['multipart/form-data'] = { schema: ref(operation.body.multipart) };
       // NDJSON: the same rows as the JSON array, one object per line.
       if (operation.body.ndjson) bodyContent['application/x-ndjson'] = { schema: { type: 'object', additionalProperties: true, description: 'One row object per line.' } };
@@ -111,6 +119,12 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key of a workspace: `Authorization: Bearer ck_…`.' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the deployment.' },
+        urlKey: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'key',
+          description: 'A read-only API key in the URL, for the reconciliation service (OpenRefine cannot send headers). A key with the write scope is refused (403). Never logged; see docs/reconciliation.md for the trade-off.',
+        },
       },
       parameters: {
         'Idempotency-Key': {

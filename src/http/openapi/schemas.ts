@@ -127,7 +127,50 @@ export const requestSchemas = {
   RateLimitInput: fromZod(rateLimitInput),
   WebhookInput: fromZod(webhookInputSchema),
   WebhookPatch: fromZod(webhookPatchSchema),
+  ReconciliationForm: object(
+    {
+      queries: { type: 'string', description: 'A batch of reconciliation queries, JSON: `{"q0": {"query": "…", "properties": [{"pid": "…", "v": "…"}], "limit": 3}}`.' },
+      extend: { type: 'string', description: 'A data extension query, JSON: `{"ids": ["…"], "properties": [{"id": "…"}]}`.' },
+    },
+    [],
+  ),
 } satisfies Record<string, JsonSchema>;
+
+/** The answers of the reconciliation service, in outline: the tests validate them against the W3C schemas themselves. */
+const reconciliationManifest = object(
+  {
+    versions: { type: 'array', items: { type: 'string' } },
+    name: { type: 'string' },
+    identifierSpace: { type: 'string' },
+    schemaSpace: { type: 'string' },
+    defaultTypes: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) },
+    view: object({ url: { type: 'string' } }),
+    preview: object({ url: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' } }),
+    suggest: { type: 'object' },
+    extend: { type: 'object' },
+  },
+  ['versions', 'name', 'identifierSpace', 'schemaSpace'],
+);
+const reconciliationCandidate = object(
+  {
+    id: { type: 'string', description: "The reference row's external id." },
+    name: { type: 'string', description: "The row's value in the config's name column (else its id)." },
+    score: { type: 'number', description: 'Confidence × 100.' },
+    match: { type: 'boolean', description: 'The best candidate, at or above the threshold.' },
+    type: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) },
+    features: { type: 'array', items: object({ id: { type: 'string' }, value: { type: 'number' } }), description: 'Per mapping (best candidate only).' },
+  },
+  ['id', 'name', 'score', 'match'],
+);
+const reconciliationResults = {
+  type: 'object',
+  description: 'One entry per query id.',
+  additionalProperties: object({ result: { type: 'array', items: reconciliationCandidate } }),
+};
+const reconciliationExtension = object({
+  meta: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) },
+  rows: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } } },
+});
 
 /** Response objects, written once (the REST bodies of the modules' body.ts files). */
 export const responseSchemas = {
@@ -388,6 +431,12 @@ export const responseSchemas = {
     duration_ms: { type: 'integer' },
   }),
   WebhookDeliveryPage: object({ data: { type: 'array', items: ref('WebhookDelivery') }, pagination: ref('CursorPagination') }),
+  ReconciliationAnswer: { anyOf: [reconciliationExtension, reconciliationManifest, reconciliationResults] },
+  ReconciliationSuggestEntities: object({ result: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) } }),
+  ReconciliationPropertyProposal: object(
+    { type: { type: 'string' }, limit: { type: 'integer' }, properties: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) } },
+    ['properties'],
+  ),
 } satisfies Record<string, JsonSchema>;
 
 /** The name of a request body schema (`#/components/schemas/…`). */

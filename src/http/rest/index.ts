@@ -11,6 +11,7 @@ import type { RestRequest, RestResponse } from './router';
 import { restRoutes } from './routes';
 import { checkRestRateLimit, handleIdempotently, requireRouteScope } from '../limits/rest';
 import { setRoutePattern } from '../../observability/http';
+import { authorizationFor, repairedQuery, requireReadOnlyUrlKey } from './url-key';
 
 /** The router over the route table (routes.ts). */
 export function buildRouter(app: App): Router {
@@ -28,25 +29,39 @@ export function createRestHandler(app: App) {
     let result: RestResponse;
     // X-RateLimit-* of the caller's key, on every response once the key is known (the 429 included).
     const limitHeaders: Record<string, string> = {};
+    // CORS on every answer of a `read-key` route, errors included (a browser shows its caller nothing otherwise).
+    const corsHeaders: Record<string, string> = {};
     try {
+      if (method === 'OPTIONS') {
+        const preflight = corsPreflight(router, url.pathname);
+        if (preflight) {
+          await send(response, preflight, requestId);
+          return;
+        }
+      }
       const found = router.match(method, url.pathname);
       if (!found) throw new NotFoundError(`route ${method} ${url.pathname}`);
       if ('allowed' in found) throw new MethodNotAllowedError(method, found.allowed);
       setRoutePattern(response, found.route.pattern);
-      const context = await createContext(app, { authorization: raw.headers.authorization, requestId });
+      const readKey = found.route.access === 'read-key';
+      if (readKey) Object.assign(corsHeaders, CORS_HEADERS);
+      const query = readKey ? repairedQuery(url.searchParams) : url.searchParams;
+      const { authorization, fromUrl } = readKey ? authorizationFor(query, raw.headers.authorization) : { authorization: raw.headers.authorization, fromUrl: false };
+      const context = await createContext(app, { authorization, requestId });
       requestId = context.requestId;
       // Admin and public routes take no API key: no rate limit, scope or Idempotency-Key (routes.ts, `access`).
       const keyed = found.route.access === 'key';
-      if (keyed) {
+      if (keyed || readKey) {
         if (!context.actor) throw new UnauthorizedError();
         await checkRestRateLimit(context, limitHeaders);
-        requireRouteScope(context.actor, method, found.route.openapi.readsOnly === true);
+        requireRouteScope(context.actor, readKey ? 'GET' : method, found.route.openapi.readsOnly === true);
+        if (fromUrl) requireReadOnlyUrlKey(context.actor);
       }
       const restRequest: RestRequest = {
         method,
         path: url.pathname,
         params: found.params,
-        query: url.searchParams,
+        query,
         raw,
         context,
         json: () => readJsonBody(raw, app.settings.MAX_JSON_BYTES),
@@ -64,8 +79,37 @@ export function createRestHandler(app: App) {
     }
     // An answer given before the body has arrived: an error (401, 404, a bad upload field…) or an idempotent replay.
     if (!raw.complete) await dropUnreadBody(raw, response);
-    if (Object.keys(limitHeaders).length) result = { ...result, headers: { ...limitHeaders, ...result.headers } };
+    if (Object.keys(limitHeaders).length || Object.keys(corsHeaders).length) result = { ...result, headers: { ...corsHeaders, ...limitHeaders, ...result.headers } };
     await send(response, result, requestId);
+  };
+}
+
+/**
+ * The CORS headers of `read-key` routes. Any origin: these routes authenticate by a key the caller sends (header or
+ * URL), never by cookies, so a page of another origin can read only what its own key may read.
+ */
+const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after',
+};
+
+/** The answer to a CORS preflight (OPTIONS) on a `read-key` route's path; undefined for any other path. */
+function corsPreflight(router: Router, path: string): RestResponse | undefined {
+  const methods = new Set<string>();
+  for (const method of ['GET', 'POST']) {
+    const found = router.match(method, path);
+    if (found && 'route' in found && found.route.access === 'read-key') methods.add(method);
+  }
+  if (methods.size === 0) return undefined;
+  return {
+    status: 204,
+    body: undefined,
+    headers: {
+      ...CORS_HEADERS,
+      'access-control-allow-methods': [...methods].join(', '),
+      'access-control-allow-headers': 'authorization, content-type, x-request-id',
+      'access-control-max-age': '86400',
+    },
   };
 }
 
@@ -112,6 +156,10 @@ async function send(response: ServerResponse, result: RestResponse, requestId: s
   response.statusCode = result.status;
   response.setHeader('x-request-id', requestId);
   for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
+  if (result.status === 204) {
+    response.end();
+    return;
+  }
   if ('stream' in result) {
     response.setHeader('content-type', result.contentType);
     const source = result.stream instanceof Readable ? result.stream : Readable.from(result.stream);

@@ -29,9 +29,13 @@ export type RestHandler = (request: RestRequest) => Promise<RestResponse>;
  * - `key`: a workspace's API key (`read` scope for GET, `write` otherwise), counted against its rate limit; writes
  *   take an Idempotency-Key;
  * - `admin`: the ADMIN_TOKEN, which the handler checks (there may be no workspace yet); no rate limit;
- * - `public`: anyone (health, readiness, the OpenAPI document).
+ * - `public`: anyone (health, readiness, the OpenAPI document);
+ * - `read-key`: a workspace's API key with `read` scope, in the Authorization header or, read-only keys only, in the
+ *   `key` query parameter (url-key.ts), for clients that cannot send headers (the reconciliation service); every
+ *   method is a read (a POST carries in a form what a GET carries in its query), so no Idempotency-Key; counted
+ *   against the key's rate limit; answered with CORS headers, since browsers call it from other origins.
  */
-export type Access = 'key' | 'admin' | 'public';
+export type Access = 'key' | 'admin' | 'public' | 'read-key';
 
 /** A query parameter of an operation (all are optional). */
 export interface QueryParameter {
@@ -48,8 +52,9 @@ export interface OperationDescription {
   summary: string;
   tags: Tag[];
   query?: QueryParameter[];
-  /** The JSON body's schema, and the multipart form's when the route also takes an upload. */
-  body?: { schema: RequestSchemaName; multipart?: RequestSchemaName; ndjson?: boolean; required?: boolean };
+  /** The JSON body's schema, and the multipart form's when the route also takes an upload (`ndjson`: NDJSON too);
+   *  `form`: the body is application/x-www-form-urlencoded only. */
+  body?: { schema: RequestSchemaName; multipart?: RequestSchemaName; ndjson?: boolean; required?: boolean; form?: boolean };
   /** The success answer: a JSON schema, CSV (as well, or instead), or another text type (`text`). */
   success: { status: number; schema?: ResponseSchemaName; description: string; csv?: boolean; text?: string };
   /** A POST that only reads (match now: its records do not fit a URL): it needs the `read` scope, not `write`. It still

@@ -1,6 +1,7 @@
 import type { App } from '../../context';
 import type { DatasetKind } from '../../db/schema';
 import { DATASET_PATHS } from '../../modules/datasets/body';
+import { MAX_QUERIES, MAX_SUGGEST_RESULTS } from '../../modules/reconciliation/service';
 import { RUN_STATUSES } from '../../modules/runs/service';
 import { DELIVERY_STATUSES } from '../../modules/webhooks/validation';
 import { cursorQuery, pageQuery } from '../openapi/parameters';
@@ -9,6 +10,7 @@ import * as admin from './admin';
 import * as configs from './configs';
 import { datasetHandlers, referenceRowHandlers } from './datasets';
 import * as operations from './operations';
+import * as reconcile from './reconcile';
 import type { Access, OperationDescription, RestHandler, RestRoute } from './router';
 import * as match from './match';
 import * as runs from './runs';
@@ -217,6 +219,8 @@ export function restRoutes(app: App): RestRoute[] {
       errors: [409],
     }),
 
+    ...reconciliationRoutes(),
+
     route('POST', '/v1/webhooks', 'key', webhooks.create, {
       summary: 'Create a webhook endpoint (the answer carries its signing secret, shown once)',
       tags: ['Webhooks'],
@@ -327,6 +331,70 @@ function datasetRoutes(kind: DatasetKind): RestRoute[] {
       ...(kind === 'reference' ? referenceRowRoutes(base, aka, tags) : []),
     ];
   });
+}
+
+/**
+ * The reconciliation service of a config (W3C Reconciliation Service API v0.2): one service URL, and the preview,
+ * suggest and property proposal URLs its manifest announces. `read-key` routes: a read key in the header or a
+ * read-only key in the `key` parameter; JSONP with `callback` on GET; CORS for any origin.
+ */
+function reconciliationRoutes(): RestRoute[] {
+  const tags: Tag[] = ['Reconciliation'];
+  const callback = { name: 'callback', schema: { type: 'string', maxLength: 128 }, description: 'JSONP: the answer is `callback(…)` as application/javascript.' };
+  const serviceQuery = [
+    { name: 'queries', schema: { type: 'string' }, description: `A batch of reconciliation queries (JSON, at most ${MAX_QUERIES}): answers the result batch.` },
+    { name: 'extend', schema: { type: 'string' }, description: 'A data extension query (JSON `{ids, properties}`): answers the reference columns of those rows.' },
+    callback,
+  ];
+  return [
+    route('GET', '/v1/reconcile/:config_id', 'read-key', reconcile.service, {
+      summary: 'The reconciliation service of a config: its manifest (no parameters), a batch of queries, or a data extension',
+      tags,
+      query: serviceQuery,
+      success: {
+        status: 200,
+        schema: 'ReconciliationAnswer',
+        text: 'application/javascript',
+        description: 'The manifest, the result batch (`queries`) or the extension (`extend`); JSONP with `callback`.',
+      },
+      errors: [503],
+    }),
+    route('POST', '/v1/reconcile/:config_id', 'read-key', reconcile.service, {
+      summary: 'The reconciliation service of a config: a batch of queries or a data extension as form fields (how OpenRefine sends them)',
+      tags,
+      body: { schema: 'ReconciliationForm', required: true, form: true },
+      success: { status: 200, schema: 'ReconciliationAnswer', description: 'The result batch (`queries`) or the extension (`extend`).' },
+      errors: [503],
+    }),
+    route('GET', '/v1/reconcile/:config_id/preview', 'read-key', reconcile.previewCard, {
+      summary: 'An HTML card of one reference row (the manifest\'s preview and view URL)',
+      tags,
+      query: [{ name: 'id', schema: { type: 'string' }, description: 'The external id of the reference row (required).' }],
+      success: { status: 200, text: 'text/html', description: 'A small HTML page, every value escaped, scripts forbidden by its Content-Security-Policy.' },
+    }),
+    route('GET', '/v1/reconcile/:config_id/suggest/entity', 'read-key', reconcile.suggestEntity, {
+      summary: "Reference rows whose name starts with a prefix (the manifest's suggest.entity service)",
+      tags,
+      query: [
+        { name: 'prefix', schema: { type: 'string', minLength: 1 }, description: 'Required; case-insensitive.' },
+        { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: MAX_SUGGEST_RESULTS, default: 10 } },
+        { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
+        callback,
+      ],
+      success: { status: 200, schema: 'ReconciliationSuggestEntities', text: 'application/javascript', description: 'Matches in file order; JSONP with `callback`.' },
+      errors: [503],
+    }),
+    route('GET', '/v1/reconcile/:config_id/propose_properties', 'read-key', reconcile.propose, {
+      summary: "The properties data extension can fetch: the reference table's columns (the manifest's extend.propose_properties service)",
+      tags,
+      query: [
+        { name: 'type', schema: { type: 'string' } },
+        { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        callback,
+      ],
+      success: { status: 200, schema: 'ReconciliationPropertyProposal', text: 'application/javascript', description: 'The columns; JSONP with `callback`.' },
+    }),
+  ];
 }
 
 /** Live reference data: row writes by external id (src/modules/datasets/rows.ts). Source data takes none. */
