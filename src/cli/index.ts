@@ -49,7 +49,7 @@ const options = {
 } as const;
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof options }>>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options });
   } catch (error) {

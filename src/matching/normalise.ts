@@ -1,6 +1,7 @@
 // Value normalisation, per type. Pure functions; used both when the reference index is built and for source rows,
 // so both sides always go through exactly the same code.
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point (a fast path for ASCII text)
 const NON_ASCII = /[^\x00-\x7f]/;
 const ASCII_APOSTROPHE = /'/g;
 const ASCII_NON_WORD = /[^a-z0-9]+/g;

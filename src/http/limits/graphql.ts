@@ -29,7 +29,7 @@ export async function checkOperationRateLimit(context: Context): Promise<GraphQL
   return state?.limited ? rateLimitedGraphQLError(state, false) : null;
 }
 
-const SUGGESTION = /\s*Did you mean[^]*$/;
+const SUGGESTION = /\s*Did you mean[\s\S]*$/;
 
 /** The same error (locations, path, extensions, cause) with another message. */
 export function withMessage(error: GraphQLError, message: string): GraphQLError {

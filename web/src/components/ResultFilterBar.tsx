@@ -13,6 +13,7 @@ export function ResultFilterBar({ filters, onChange }: Props) {
   const [minDraft, setMinDraft] = useState(filters.minConfidence);
   useEffect(() => setMinDraft(filters.minConfidence), [filters.minConfidence]);
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset's default border and legend layout break the filter bar's row; role=group names it the same
     <div class="fields filters" role="group" aria-label="Filter results">
       <div class="field">
         <label for="filter-status">Review status</label>

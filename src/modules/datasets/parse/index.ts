@@ -102,7 +102,7 @@ const OPEN_BRACE = 0x7b;
 
 export async function parseUpload(input: AsyncIterable<Uint8Array>, options: ParseOptions = {}): Promise<Upload> {
   const it = input[Symbol.asyncIterator]();
-  let head;
+  let head: Awaited<ReturnType<typeof readHead>>;
   try {
     head = await readHead(it);
   } catch (err) {

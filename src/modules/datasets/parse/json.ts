@@ -100,7 +100,7 @@ export async function* jsonArrayRows(
   let elemLine = 1;
   let depth = 0;
   let inString = false;
-  let escape = false;
+  let escaped = false;
   let scalar = false; // a top-level element that is not an object/array (ends at ws , ])
   let elemCount = 0;
   let sawContent = false;
@@ -141,10 +141,10 @@ export async function* jsonArrayRows(
       const c = piece.charCodeAt(i);
       if (state === ST_ELEMENT) {
         if (inString) {
-          if (escape) {
-            escape = false;
+          if (escaped) {
+            escaped = false;
             if (c === LF) line++;
-          } else if (c === BACKSLASH) escape = true;
+          } else if (c === BACKSLASH) escaped = true;
           else if (c === QUOTE) {
             inString = false;
             if (depth === 0) {
@@ -249,7 +249,7 @@ export async function* jsonArrayRows(
           start = i;
           elemBuf = '';
           depth = 0;
-          escape = false;
+          escaped = false;
           inString = false;
           scalar = false;
           if (c === LBRACE || c === LBRACKET) depth = 1;
