@@ -97,7 +97,13 @@ export async function run(args: string[]): Promise<void> {
   url.pathname = `/${name}`;
 
   // Request logs off (warn): at 500 requests/s they would be a load of their own on this machine's pipe.
-  const server = startProcess('src/main.ts', { DATABASE_URL: url.toString(), PORT: '0', ADMIN_TOKEN, LOG_LEVEL: 'warn', RUN_WORKER: 'true' });
+  const server = startProcess('src/main.ts', {
+    DATABASE_URL: url.toString(),
+    PORT: '0',
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+    RUN_WORKER: 'true',
+  });
   const clients: Client[] = [];
   try {
     const base = (await server.waitFor(/listening on (http:\/\/[\d.]+:\d+)/, 120_000))[1]!;
@@ -159,7 +165,9 @@ export async function run(args: string[]): Promise<void> {
     // A few runs during the phase, so the subscribers have something to receive.
     const eventsBefore = events;
     const starts = Array.from({ length: runs }, (_, i) =>
-      new Promise<void>((resolve) => setTimeout(resolve, ((i + 0.5) * seconds * 1000) / runs)).then(() => json(base, 'POST', `/v1/matching/configs/${configId}/run`, key)),
+      new Promise<void>((resolve) => setTimeout(resolve, ((i + 0.5) * seconds * 1000) / runs)).then(() =>
+        json(base, 'POST', `/v1/matching/configs/${configId}/run`, key),
+      ),
     );
     const load = await measured({ baseUrl: base, paths, rate, seconds, headers: { authorization: `Bearer ${key}` } });
     await Promise.all(starts);
@@ -168,15 +176,35 @@ export async function run(args: string[]): Promise<void> {
     const p99 = percentile(load.latencies, 99);
     const base50 = percentile(baseline.latencies, 50);
     const base99 = percentile(baseline.latencies, 99);
-    emit({ name: 'load.api.throughput_rps', value: load.throughput, unit: 'req/s', target: rate, sent: load.sent, seconds, rate_limited: !unlimited });
+    emit({
+      name: 'load.api.throughput_rps',
+      value: load.throughput,
+      unit: 'req/s',
+      target: rate,
+      sent: load.sent,
+      seconds,
+      rate_limited: !unlimited,
+    });
     emit({ name: 'load.api.p50_ms', value: p50, unit: 'ms', baseline: base50, ratio: p50 / base50 });
     emit({ name: 'load.api.p99_ms', value: p99, unit: 'ms', baseline: base99, ratio: p99 / base99, target: 100 });
     emit({ name: 'load.api.max_ms', value: load.latencies.at(-1) ?? Number.NaN, unit: 'ms' });
     emit({ name: 'load.api.errors', value: load.errors, unit: 'requests', kinds: load.errorKinds });
-    emit({ name: 'load.api.server_cpu_ms_per_request', value: load.serverCpuMs / load.sent, unit: 'ms', baseline: baseline.serverCpuMs / baseline.sent, ratio: load.serverCpuMs / load.sent / (baseline.serverCpuMs / baseline.sent) });
+    emit({
+      name: 'load.api.server_cpu_ms_per_request',
+      value: load.serverCpuMs / load.sent,
+      unit: 'ms',
+      baseline: baseline.serverCpuMs / baseline.sent,
+      ratio: load.serverCpuMs / load.sent / (baseline.serverCpuMs / baseline.sent),
+    });
     emit({ name: 'load.api.postgres_cpu_ms_per_request', value: load.postgresCpuMs / load.sent, unit: 'ms' });
     emit({ name: 'load.subscribers.connected', value: connected, unit: 'connections', target: subscriberCount });
-    emit({ name: 'load.subscribers.events_received', value: events - eventsBefore, unit: 'events', runs, per_subscriber: (events - eventsBefore) / Math.max(1, connected) });
+    emit({
+      name: 'load.subscribers.events_received',
+      value: events - eventsBefore,
+      unit: 'events',
+      runs,
+      per_subscriber: (events - eventsBefore) / Math.max(1, connected),
+    });
     emit({ name: 'load.machine.loadavg_1m', value: os.loadavg()[0]!, unit: 'load', cores: os.availableParallelism() });
   } finally {
     await Promise.all(clients.map((client) => client.dispose()));

@@ -25,7 +25,9 @@ function summary(label: string, samples: number[]): void {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
-  console.log(`${label.padEnd(44)} mean ${(mean * 1000).toFixed(0).padStart(5)} µs  p50 ${(at(0.5) * 1000).toFixed(0).padStart(5)} µs  p99 ${(at(0.99) * 1000).toFixed(0).padStart(5)} µs`);
+  console.log(
+    `${label.padEnd(44)} mean ${(mean * 1000).toFixed(0).padStart(5)} µs  p50 ${(at(0.5) * 1000).toFixed(0).padStart(5)} µs  p99 ${(at(0.99) * 1000).toFixed(0).padStart(5)} µs`,
+  );
 }
 
 async function time(count: number, action: () => Promise<unknown>): Promise<number[]> {
@@ -58,7 +60,11 @@ async function main(): Promise<void> {
     summary('consumeRateLimit, sequential', await time(N, () => consumeRateLimit(client.sql, actor, huge)));
     const concurrent: number[] = [];
     for (let round = 0; round < N / 10; round += 1) {
-      concurrent.push(...(await Promise.all(Array.from({ length: 10 }, () => time(1, () => consumeRateLimit(client.sql, actor, huge)).then((s) => s[0]!)))));
+      concurrent.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, () => time(1, () => consumeRateLimit(client.sql, actor, huge)).then((s) => s[0]!)),
+        )),
+      );
     }
     summary('consumeRateLimit, 10 in flight on one key', concurrent);
 
@@ -67,7 +73,9 @@ async function main(): Promise<void> {
       const app: App = { db: client.db, sql: client.sql, settings, logger: createLogger('silent') };
       const server = await startServer(app, { port: 0, host: '127.0.0.1' });
       const get = async () => {
-        const response = await fetch(`http://127.0.0.1:${server.port}/v1/reference-data`, { headers: { authorization: `Bearer ${apiKey}` } });
+        const response = await fetch(`http://127.0.0.1:${server.port}/v1/reference-data`, {
+          headers: { authorization: `Bearer ${apiKey}` },
+        });
         await response.arrayBuffer();
         if (response.status !== 200) throw new Error(`status ${response.status}`);
       };

@@ -161,7 +161,12 @@ export async function run(args: string[]): Promise<void> {
         const source = sources[(i + 1) % sources.length]!;
         const sent = performance.now();
         const response = await api('POST', matchPath, { records: [record(source)] });
-        singles.push({ ms: performance.now() - sent, truth: source.truth ?? '', predicted: response.body.data?.[0]?.matched_reference_external_id ?? null, status: response.status });
+        singles.push({
+          ms: performance.now() - sent,
+          truth: source.truth ?? '',
+          predicted: response.body.data?.[0]?.matched_reference_external_id ?? null,
+          status: response.status,
+        });
       }),
     );
     const latencies = singles.map((s) => s.ms).sort((a, b) => a - b);
@@ -193,10 +198,24 @@ export async function run(args: string[]): Promise<void> {
       batchTimes.push(performance.now() - sent);
     }
     batchTimes.sort((a, b) => a - b);
-    emit({ name: `${label}.batch100_ms`, value: percentile(batchTimes, 0.5), unit: 'ms', p95: percentile(batchTimes, 0.95), max: batchTimes[batchTimes.length - 1]!, batches: batchTimes.length, target: 150 });
+    emit({
+      name: `${label}.batch100_ms`,
+      value: percentile(batchTimes, 0.5),
+      unit: 'ms',
+      p95: percentile(batchTimes, 0.95),
+      max: batchTimes[batchTimes.length - 1]!,
+      batches: batchTimes.length,
+      target: 150,
+    });
 
     // ── PostgreSQL baseline: pg_trgm ──
-    await pgTrgmBaseline(app, reference.id, sources.slice(1, 1 + baselineRecords).map((s) => ({ text: COLUMNS.map((c) => s[c] ?? '').join(' '), truth: s.truth ?? '' })), label, singles);
+    await pgTrgmBaseline(
+      app,
+      reference.id,
+      sources.slice(1, 1 + baselineRecords).map((s) => ({ text: COLUMNS.map((c) => s[c] ?? '').join(' '), truth: s.truth ?? '' })),
+      label,
+      singles,
+    );
 
     // ── upsert → visible to match ──
     const fresh = Array.from({ length: 1000 }, (_, i) => ({
@@ -211,7 +230,12 @@ export async function run(args: string[]): Promise<void> {
     }));
     const upsert = await api('POST', `/v1/reference-data/${reference.id}/rows`, fresh);
     if (upsert.status >= 300) {
-      emit({ name: `${label}.upsert_visible_ms`, value: Number.NaN, unit: 'ms', skipped: `POST rows answered ${upsert.status}: ${JSON.stringify(upsert.body).slice(0, 200)}` });
+      emit({
+        name: `${label}.upsert_visible_ms`,
+        value: Number.NaN,
+        unit: 'ms',
+        skipped: `POST rows answered ${upsert.status}: ${JSON.stringify(upsert.body).slice(0, 200)}`,
+      });
     } else {
       const answered = performance.now();
       const probe = fresh[777]!;
@@ -223,7 +247,14 @@ export async function run(args: string[]): Promise<void> {
         if (performance.now() - answered > 300_000) throw new Error('the upserted rows never became visible');
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      emit({ name: `${label}.upsert_visible_ms`, value: performance.now() - answered, unit: 'ms', rows_upserted: 1000, polls, target: 1000 });
+      emit({
+        name: `${label}.upsert_visible_ms`,
+        value: performance.now() - answered,
+        unit: 'ms',
+        rows_upserted: 1000,
+        polls,
+        target: 1000,
+      });
     }
   } finally {
     warmIndexesOf(app).clear();
@@ -246,7 +277,12 @@ async function pgTrgmBaseline(
   try {
     await app.sql`create extension if not exists pg_trgm`;
   } catch (error) {
-    emit({ name: `${label}.pg_trgm_single_ms`, value: Number.NaN, unit: 'ms', skipped: `pg_trgm is not available on this PostgreSQL: ${(error as Error).message}` });
+    emit({
+      name: `${label}.pg_trgm_single_ms`,
+      value: Number.NaN,
+      unit: 'ms',
+      skipped: `pg_trgm is not available on this PostgreSQL: ${(error as Error).message}`,
+    });
     return;
   }
   const started = performance.now();
@@ -284,6 +320,14 @@ async function pgTrgmBaseline(
     ours_p99: percentile(sortedOurs, 0.99),
   });
   const baseline = f1(pairs);
-  emit({ name: `${label}.pg_trgm_f1`, value: baseline.f1, unit: 'f1', precision: baseline.precision, recall: baseline.recall, records: pairs.length, rule: 'top-1 with similarity ≥ 0.3 (pg_trgm default)' });
+  emit({
+    name: `${label}.pg_trgm_f1`,
+    value: baseline.f1,
+    unit: 'f1',
+    precision: baseline.precision,
+    recall: baseline.recall,
+    records: pairs.length,
+    rule: 'top-1 with similarity ≥ 0.3 (pg_trgm default)',
+  });
   await app.sql.unsafe('drop table bench_trgm');
 }

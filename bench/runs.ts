@@ -44,7 +44,9 @@ const round = (x: number) => Number(x.toPrecision(5));
 function keysToSnake(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(keysToSnake);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), keysToSnake(inner)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), keysToSnake(inner)]),
+    );
   }
   return value;
 }
@@ -68,7 +70,10 @@ export async function run(args: string[]): Promise<void> {
   const databaseUrl = url.toString();
   await migrate(databaseUrl);
 
-  const settings = { ...readSettings({ ...process.env, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), DATABASE_URL: databaseUrl };
+  const settings = {
+    ...readSettings({ ...process.env, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }),
+    DATABASE_URL: databaseUrl,
+  };
   const client = connect(databaseUrl);
   const app: App = { db: client.db, sql: client.sql, settings, logger: createLogger(settings.LOG_LEVEL) };
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
@@ -151,7 +156,15 @@ export async function run(args: string[]): Promise<void> {
       samples.sort((a, b) => a - b);
       const median = samples[Math.floor(samples.length / 2)]!;
       const p95 = samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.95))]!;
-      emit({ name: 'runs.first_running_ms', value: round(median), unit: 'ms', p95: round(p95), min: round(samples[0]!), runs: samples.length, target: 100 });
+      emit({
+        name: 'runs.first_running_ms',
+        value: round(median),
+        unit: 'ms',
+        p95: round(p95),
+        min: round(samples[0]!),
+        runs: samples.length,
+        target: 100,
+      });
       await iterator.return?.();
       await ws.dispose();
       await feed.catch(() => {});
@@ -165,7 +178,12 @@ export async function run(args: string[]): Promise<void> {
       const uploadStarted = performance.now();
       const reference = await upload('reference', files.reference, { name: 'synthetic reference', id_column: 'id' });
       const source = await upload('source', files.source, { name: 'synthetic source', id_column: 'id' });
-      emit({ name: `${label}.upload_s`, value: round((performance.now() - uploadStarted) / 1000), unit: 's', rows: referenceRows + sourceRows });
+      emit({
+        name: `${label}.upload_s`,
+        value: round((performance.now() - uploadStarted) / 1000),
+        unit: 's',
+        rows: referenceRows + sourceRows,
+      });
       const config = await api('POST', '/v1/matching/configs', {
         name: 'synthetic',
         reference_data_id: reference.id,
@@ -205,7 +223,14 @@ export async function run(args: string[]): Promise<void> {
         worker = undefined;
         // Both processes on this machine: one matching thread each (MATCH_THREADS=1), as two single-core workers.
         const threads = flag(args, 'worker-threads') ?? '1';
-        const children = [0, 1].map(() => startProcess('src/worker/main.ts', { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', MATCH_THREADS: threads, RATE_LIMIT_PER_MINUTE: '0' }));
+        const children = [0, 1].map(() =>
+          startProcess('src/worker/main.ts', {
+            DATABASE_URL: databaseUrl,
+            LOG_LEVEL: 'warn',
+            MATCH_THREADS: threads,
+            RATE_LIMIT_PER_MINUTE: '0',
+          }),
+        );
         try {
           await Promise.all(children.map((child) => child.waitFor(/Concord worker \S+ is running/, 60_000)));
           await timedRun('two_workers_s', { worker: 'two processes', match_threads: Number(threads), note: 'both on this machine' });

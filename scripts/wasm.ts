@@ -8,7 +8,11 @@ import wabtInit from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const WASM_SOURCES = ['src/matching/comparators/jaro-winkler.wat', 'src/matching/blocking-finish.wat', 'src/matching/row-ingest.wat'];
+export const WASM_SOURCES = [
+  'src/matching/comparators/jaro-winkler.wat',
+  'src/matching/blocking-finish.wat',
+  'src/matching/row-ingest.wat',
+];
 
 /** `x.wat` → `x.wasm.ts` beside it. */
 export function generatedPath(source: string): string {

@@ -22,9 +22,17 @@ const settingsSchema = z.object({
   /** Guards /v1/admin/*; absent → the admin routes answer 401. */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** Largest accepted upload, in bytes. Default 200 MB. */
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(200 * 1024 * 1024),
   /** Largest JSON body, in bytes. Default 10 MB. */
-  MAX_JSON_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  MAX_JSON_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   /** Run a graphile-worker inside the server process. Default true. */
   RUN_WORKER: booleanFlag.default(true),
   /** Jobs a worker runs at once. Default 2 (one per core here). */
@@ -34,7 +42,11 @@ const settingsSchema = z.object({
   /** Source rows per chunk job of a run. Default 5000. */
   RUN_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   /** Upper bound of the reference indexes a worker process keeps across chunks (sum of estimated bytes). Default 1.5 GB. */
-  INDEX_CACHE_BYTES: z.coerce.number().int().min(0).default(1536 * 1024 * 1024),
+  INDEX_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1536 * 1024 * 1024),
   /** Match now: how long a request waits for its warm index to be built before answering 503 index_building (ms). Default 2000. */
   MATCH_INDEX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   /** Match now: the Retry-After (s) of that 503. Default 5. */

@@ -125,7 +125,10 @@ export function validationErrorFromIssues(
   renamePath: (segment: string) => string = (segment) => segment,
 ): ValidationError {
   const pathOf = (path: ReadonlyArray<PropertyKey>) =>
-    path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : renamePath(String(segment)))).join('.').replace(/\.\[/g, '[');
+    path
+      .map((segment) => (typeof segment === 'number' ? `[${segment}]` : renamePath(String(segment))))
+      .join('.')
+      .replace(/\.\[/g, '[');
   return new ValidationError(
     message,
     issues.flatMap((issue) =>
@@ -144,7 +147,11 @@ export function validationErrorFromIssues(
  * fault: a ValidationError, not a 500. The error may come straight from postgres.js or wrapped (`cause`) by drizzle.
  */
 export function fromDatabaseError(error: unknown): ValidationError | undefined {
-  for (let current = error, hops = 0; current && typeof current === 'object' && hops < 3; current = (current as { cause?: unknown }).cause, hops++) {
+  for (
+    let current = error, hops = 0;
+    current && typeof current === 'object' && hops < 3;
+    current = (current as { cause?: unknown }).cause, hops++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (code === '22021' || code === '22P05') {
       return new ValidationError('The input contains a NUL character (\\u0000), which cannot be stored.');

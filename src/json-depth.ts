@@ -16,7 +16,8 @@ export function nestingDepth(value: unknown): number {
     if (!item || typeof item !== 'object') continue;
     if (depth + 1 > deepest) deepest = depth + 1;
     if (deepest > MAX_JSON_DEPTH) return deepest;
-    for (const inner of Array.isArray(item) ? item : Object.values(item)) if (inner && typeof inner === 'object') stack.push([inner, depth + 1]);
+    for (const inner of Array.isArray(item) ? item : Object.values(item))
+      if (inner && typeof inner === 'object') stack.push([inner, depth + 1]);
   }
   return deepest;
 }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     // Listen first: a port already in use must fail the start before the worker has taken any job.
     const server = await startServer(app, { port: settings.PORT, host: settings.HOST }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      throw new StartError(`Port ${settings.PORT} on ${settings.HOST} is already in use (another Concord?). Set PORT to another port, or PORT=0 for any free one.`);
+      throw new StartError(
+        `Port ${settings.PORT} on ${settings.HOST} is already in use (another Concord?). Set PORT to another port, or PORT=0 for any free one.`,
+      );
     });
     if (settings.RUN_WORKER) {
       const worker = await startWorker(app, { databaseUrl: database.url });
@@ -41,7 +43,9 @@ async function main(): Promise<void> {
       `  Dashboard:         ${server.url}/`,
       `  REST API:          ${server.url}/v1 (docs: ${server.url}/docs)`,
       `  GraphQL explorer:  ${server.url}/graphql`,
-      database.embedded ? `  Database:          embedded PostgreSQL in ${database.embedded.dataDir} (port ${database.embedded.port})` : '  Database:          DATABASE_URL',
+      database.embedded
+        ? `  Database:          embedded PostgreSQL in ${database.embedded.dataDir} (port ${database.embedded.port})`
+        : '  Database:          DATABASE_URL',
     ];
     if (created) {
       lines.push('', `Created workspace "default" (${created.workspace.id}). Its API key (shown once, keep it):`, `  ${created.apiKey}`);
@@ -61,7 +65,12 @@ function workspaceLines(workspaces: WorkspaceInfo[]): string[] {
   if (workspaces.length === 0) return ['', 'No workspace yet: npm run cli -- workspace create <name>'];
   const shown = workspaces.slice(0, 5).map((w) => `  ${w.id}  ${JSON.stringify(w.name)}`);
   if (workspaces.length > shown.length) shown.push(`  … ${workspaces.length - shown.length} more (npm run cli -- workspace list)`);
-  return ['', `Workspaces (id, name), newest first:`, ...shown, 'A new API key for one (e.g. when the printed one is lost): npm run cli -- key create <id or name>'];
+  return [
+    '',
+    `Workspaces (id, name), newest first:`,
+    ...shown,
+    'A new API key for one (e.g. when the printed one is lost): npm run cli -- key create <id or name>',
+  ];
 }
 
 main().catch(exitWithStartError);

@@ -59,7 +59,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       if (built) process.stdout.write(`Dashboard built into web/dist in ${Math.round(performance.now() - started)} ms\n`);
     },
     (error: unknown) => {
-      const missingVite = error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND' && /'vite'/.test(error.message);
+      const missingVite =
+        error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND' && /'vite'/.test(error.message);
       process.stderr.write(
         missingVite
           ? 'The dashboard cannot be built: vite is a dev dependency (install with `npm ci`, not --omit=dev). The API works without it.\n'

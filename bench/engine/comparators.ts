@@ -17,7 +17,16 @@ import { performance } from 'node:perf_hooks';
 import { distance as fastestLevenshtein } from 'fastest-levenshtein';
 import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import talismanLevenshtein from 'talisman/metrics/levenshtein.js';
-import { buildReferenceIndex, jaroWinkler, jaroWinklerCodes, levenshteinDistance, levenshteinDistanceCodes, normaliseText, type EngineRow, type MatchConfig } from '../../src/matching/index';
+import {
+  buildReferenceIndex,
+  jaroWinkler,
+  jaroWinklerCodes,
+  levenshteinDistance,
+  levenshteinDistanceCodes,
+  normaliseText,
+  type EngineRow,
+  type MatchConfig,
+} from '../../src/matching/index';
 import { JaroWinklerKernel, KERNEL_MAX_LENGTH } from '../../src/matching/comparators/jaro-winkler-kernel';
 import { CodePoolBuilder, type CodePool } from '../../src/matching/pool';
 import { readCsvRecords } from '../lib/csv';
@@ -34,7 +43,9 @@ const ADDRESS_PARTS = ['street_number', 'address_1', 'address_2', 'suburb', 'pos
 
 function cell(record: Record<string, string> | undefined, column: string): string {
   if (column !== FULL_ADDRESS) return record?.[column] ?? '';
-  return ADDRESS_PARTS.map((part) => record?.[part] ?? '').filter((v) => v !== '').join(' ');
+  return ADDRESS_PARTS.map((part) => record?.[part] ?? '')
+    .filter((v) => v !== '')
+    .join(' ');
 }
 
 function loadPairs(columns = COLUMNS): Array<[string, string]> {
@@ -59,7 +70,12 @@ function loadPairs(columns = COLUMNS): Array<[string, string]> {
  * `rounds` rounds, and each keeps its best slot. Other load then hits all of them alike instead of whichever
  * happened to run during a burst.
  */
-function interleaved(pairs: number, fns: Record<string, () => number>, rounds = 8, slotMs = 150): Record<string, { perSecond: number; checksum: number }> {
+function interleaved(
+  pairs: number,
+  fns: Record<string, () => number>,
+  rounds = 8,
+  slotMs = 150,
+): Record<string, { perSecond: number; checksum: number }> {
   const best: Record<string, { perSecond: number; checksum: number }> = {};
   for (const [name, fn] of Object.entries(fns)) best[name] = { perSecond: 0, checksum: fn() }; // warm-up (JIT)
   for (let round = 0; round < rounds; round++) {
@@ -82,7 +98,12 @@ function interleaved(pairs: number, fns: Record<string, () => number>, rounds = 
 
 /** The pairs as pools: `l`, `r` ordinary arrays (the JavaScript kernel), and `both` in one kernel memory (left value
  *  i = value i, right value i = value n + i), where the engine keeps reference texts, with a kernel on it. */
-interface EncodedPairs { l: CodePool; r: CodePool; both: CodePool; kernel: JaroWinklerKernel }
+interface EncodedPairs {
+  l: CodePool;
+  r: CodePool;
+  both: CodePool;
+  kernel: JaroWinklerKernel;
+}
 
 function encodePairs(pairs: Array<[string, string]>): EncodedPairs {
   const left = new CodePoolBuilder();
@@ -95,7 +116,12 @@ function encodePairs(pairs: Array<[string, string]>): EncodedPairs {
   }
   for (const [, y] of pairs) both.push(y);
   const inMemory = both.finishInKernelMemory(false);
-  return { l: left.finish(false), r: right.finish(false), both: inMemory, kernel: new JaroWinklerKernel(inMemory.memory as WebAssembly.Memory) };
+  return {
+    l: left.finish(false),
+    r: right.finish(false),
+    both: inMemory,
+    kernel: new JaroWinklerKernel(inMemory.memory as WebAssembly.Memory),
+  };
 }
 
 /** Pair i (of n) by the WebAssembly kernel (the JavaScript one beyond 256 code units, as the engine does). */
@@ -105,7 +131,9 @@ function wasmPairScore({ both, kernel }: EncodedPairs, n: number, i: number): nu
   const aLen = (offsets[i + 1] as number) - a;
   const b = offsets[n + i] as number;
   const bLen = (offsets[n + i + 1] as number) - b;
-  return aLen <= KERNEL_MAX_LENGTH && bLen <= KERNEL_MAX_LENGTH ? kernel.score(2 * a, aLen, 2 * b, bLen, 1) : jaroWinklerCodes(codes, a, aLen, codes, b, bLen);
+  return aLen <= KERNEL_MAX_LENGTH && bLen <= KERNEL_MAX_LENGTH
+    ? kernel.score(2 * a, aLen, 2 * b, bLen, 1)
+    : jaroWinklerCodes(codes, a, aLen, codes, b, bLen);
 }
 
 function wasmPass(encoded: EncodedPairs, n: number): number {
@@ -125,7 +153,8 @@ function verifyJaroWinkler(pairs: Array<[string, string]>, encoded: EncodedPairs
     const b = r.offsets[i] as number;
     const kernel = jaroWinklerCodes(l.codes, a, (l.offsets[i + 1] as number) - a, r.codes, b, (r.offsets[i + 1] as number) - b);
     const wasm = wasmPairScore(encoded, pairs.length, i);
-    if (kernel !== expected || wasm !== expected || jaroWinkler(x, y) !== expected) throw new Error(`jaro_winkler: engine ${kernel} / ${wasm} ≠ talisman ${expected} on ${JSON.stringify([x, y])}`);
+    if (kernel !== expected || wasm !== expected || jaroWinkler(x, y) !== expected)
+      throw new Error(`jaro_winkler: engine ${kernel} / ${wasm} ≠ talisman ${expected} on ${JSON.stringify([x, y])}`);
   }
 }
 
@@ -150,25 +179,42 @@ function jaroWinklerByColumn(): void {
     const n = pairs.length;
     const meanLength = pairs.reduce((s, [x, y]) => s + x.length + y.length, 0) / (2 * n);
     verifyJaroWinkler(pairs, encoded);
-    const m = interleaved(n, {
-      talisman: () => {
-        let s = 0;
-        for (const [x, y] of pairs) s += talismanJaroWinkler(x, y);
-        return s;
+    const m = interleaved(
+      n,
+      {
+        talisman: () => {
+          let s = 0;
+          for (const [x, y] of pairs) s += talismanJaroWinkler(x, y);
+          return s;
+        },
+        engineKernel: () => wasmPass(encoded, n),
       },
-      engineKernel: () => wasmPass(encoded, n),
-    }, 5);
-    if (m['talisman']?.checksum !== m['engineKernel']?.checksum) throw new Error(`jaro_winkler (${column}): engine and talisman scores differ`);
+      5,
+    );
+    if (m['talisman']?.checksum !== m['engineKernel']?.checksum)
+      throw new Error(`jaro_winkler (${column}): engine and talisman scores differ`);
     const t = (m['talisman'] as { perSecond: number }).perSecond;
     const k = (m['engineKernel'] as { perSecond: number }).perSecond;
     const overKernel = pairs.filter(([x, y]) => x.length > KERNEL_MAX_LENGTH || y.length > KERNEL_MAX_LENGTH).length;
-    emit({ name: `jaro_winkler.engine_kernel.${column}`, value: k, unit: 'pairs/s', baseline: t, ratio: k / t, mean_length: Number(meanLength.toFixed(1)), share_over_kernel_length: Number((overKernel / n).toFixed(4)) });
+    emit({
+      name: `jaro_winkler.engine_kernel.${column}`,
+      value: k,
+      unit: 'pairs/s',
+      baseline: t,
+      ratio: k / t,
+      mean_length: Number(meanLength.toFixed(1)),
+      share_over_kernel_length: Number((overKernel / n).toFixed(4)),
+    });
   }
 }
 
 /** Candidate pairs of the engine's blocking on FEBRL4 for `columns`, grouped by source value: group g is source
  *  value src[g] against ref[groupStart[g] .. groupStart[g+1]) (normalised texts, both non-empty). */
-interface GroupedPairs { src: string[]; ref: string[]; groupStart: number[] }
+interface GroupedPairs {
+  src: string[];
+  ref: string[];
+  groupStart: number[];
+}
 
 export function groupedCandidatePairs(config: MatchConfig, columns = COLUMNS): GroupedPairs {
   const files = prepareFebrl4();
@@ -226,7 +272,10 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
       for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) {
         const b = ro[k] as number;
         const bLen = (ro[k + 1] as number) - b;
-        const score = inKernel && bLen <= KERNEL_MAX_LENGTH ? kernel.score(kernel.sourceAddress, aLen, 2 * b, bLen, 0) : jaroWinklerCodes(sp.codes, a, aLen, rp.codes, b, bLen);
+        const score =
+          inKernel && bLen <= KERNEL_MAX_LENGTH
+            ? kernel.score(kernel.sourceAddress, aLen, 2 * b, bLen, 0)
+            : jaroWinklerCodes(sp.codes, a, aLen, rp.codes, b, bLen);
         sum += score;
         if (scores !== null) scores[k] = score;
       }
@@ -247,7 +296,8 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
       let s = 0;
       for (let g = 0; g < groups; g++) {
         const x = src[g] as string;
-        for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++) s += talismanJaroWinkler(x, ref[k] as string);
+        for (let k = groupStart[g] as number, end = groupStart[g + 1] as number; k < end; k++)
+          s += talismanJaroWinkler(x, ref[k] as string);
       }
       return s;
     },
@@ -270,11 +320,33 @@ function jaroWinklerPrepared(label: string, config: MatchConfig): void {
   const t = m['talisman'] as { perSecond: number; checksum: number };
   const preparedLine = m['enginePrepared'] as { perSecond: number; checksum: number };
   const jsLine = m['engineKernel'] as { perSecond: number; checksum: number };
-  if (preparedLine.checksum !== t.checksum || jsLine.checksum !== t.checksum) throw new Error(`jaro_winkler (${label}): engine and talisman scores differ`);
+  if (preparedLine.checksum !== t.checksum || jsLine.checksum !== t.checksum)
+    throw new Error(`jaro_winkler (${label}): engine and talisman scores differ`);
   const meanLength = (src.reduce((s, x) => s + x.length, 0) + ref.reduce((s, y) => s + y.length, 0)) / (groups + n);
-  const extra = { pairs: n, source_values: groups, mean_candidates: Number((n / groups).toFixed(2)), mean_length: Number(meanLength.toFixed(1)), columns: COLUMNS.join(',') };
-  emit({ name: `jaro_winkler.engine_prepared.${label}`, value: preparedLine.perSecond, unit: 'pairs/s', baseline: t.perSecond, ratio: preparedLine.perSecond / t.perSecond, note: 'JW scores computed per second (every pair scored, no pruning), one source value against its blocking candidates as matchSlice calls it: the WebAssembly kernel prepares each source value once (timed, as FieldScorer does) + one score call per pair; talisman on the same pairs', ...extra });
-  emit({ name: `jaro_winkler.engine_kernel_js.${label}`, value: jsLine.perSecond, unit: 'pairs/s', baseline: t.perSecond, ratio: jsLine.perSecond / t.perSecond, note: 'same pairs, the JavaScript kernel jaroWinklerCodes per pair (masks built per pair)' });
+  const extra = {
+    pairs: n,
+    source_values: groups,
+    mean_candidates: Number((n / groups).toFixed(2)),
+    mean_length: Number(meanLength.toFixed(1)),
+    columns: COLUMNS.join(','),
+  };
+  emit({
+    name: `jaro_winkler.engine_prepared.${label}`,
+    value: preparedLine.perSecond,
+    unit: 'pairs/s',
+    baseline: t.perSecond,
+    ratio: preparedLine.perSecond / t.perSecond,
+    note: 'JW scores computed per second (every pair scored, no pruning), one source value against its blocking candidates as matchSlice calls it: the WebAssembly kernel prepares each source value once (timed, as FieldScorer does) + one score call per pair; talisman on the same pairs',
+    ...extra,
+  });
+  emit({
+    name: `jaro_winkler.engine_kernel_js.${label}`,
+    value: jsLine.perSecond,
+    unit: 'pairs/s',
+    baseline: t.perSecond,
+    ratio: jsLine.perSecond / t.perSecond,
+    note: 'same pairs, the JavaScript kernel jaroWinklerCodes per pair (masks built per pair)',
+  });
 }
 
 export function runComparatorBench(): void {
@@ -302,12 +374,34 @@ export function runComparatorBench(): void {
   const engineJwString = jw['engineString'] as { perSecond: number; checksum: number };
   const engineJwKernel = jw['engineKernel'] as { perSecond: number; checksum: number };
   const engineJwKernelJs = jw['engineKernelJs'] as { perSecond: number; checksum: number };
-  if ([engineJwKernel, engineJwKernelJs, engineJwString].some((e) => e.checksum !== talismanJw.checksum)) throw new Error('jaro_winkler: engine and talisman scores differ');
+  if ([engineJwKernel, engineJwKernelJs, engineJwString].some((e) => e.checksum !== talismanJw.checksum))
+    throw new Error('jaro_winkler: engine and talisman scores differ');
   const agree = Math.abs(talismanJw.checksum - engineJwKernel.checksum) / n;
   emit({ name: 'jaro_winkler.talisman', value: talismanJw.perSecond, unit: 'pairs/s', pairs: n });
-  emit({ name: 'jaro_winkler.engine_string', value: engineJwString.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwString.perSecond / talismanJw.perSecond });
-  emit({ name: 'jaro_winkler.engine_kernel', value: engineJwKernel.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernel.perSecond / talismanJw.perSecond, mean_abs_diff_vs_talisman: agree, note: 'WebAssembly kernel on pools in a kernel memory (JavaScript kernel beyond 256 code units)' });
-  emit({ name: 'jaro_winkler.engine_kernel_js', value: engineJwKernelJs.perSecond, unit: 'pairs/s', baseline: talismanJw.perSecond, ratio: engineJwKernelJs.perSecond / talismanJw.perSecond, note: 'the JavaScript kernel alone (fallback and reference implementation)' });
+  emit({
+    name: 'jaro_winkler.engine_string',
+    value: engineJwString.perSecond,
+    unit: 'pairs/s',
+    baseline: talismanJw.perSecond,
+    ratio: engineJwString.perSecond / talismanJw.perSecond,
+  });
+  emit({
+    name: 'jaro_winkler.engine_kernel',
+    value: engineJwKernel.perSecond,
+    unit: 'pairs/s',
+    baseline: talismanJw.perSecond,
+    ratio: engineJwKernel.perSecond / talismanJw.perSecond,
+    mean_abs_diff_vs_talisman: agree,
+    note: 'WebAssembly kernel on pools in a kernel memory (JavaScript kernel beyond 256 code units)',
+  });
+  emit({
+    name: 'jaro_winkler.engine_kernel_js',
+    value: engineJwKernelJs.perSecond,
+    unit: 'pairs/s',
+    baseline: talismanJw.perSecond,
+    ratio: engineJwKernelJs.perSecond / talismanJw.perSecond,
+    note: 'the JavaScript kernel alone (fallback and reference implementation)',
+  });
   jaroWinklerByColumn();
   jaroWinklerPrepared('febrl4_candidates', febrlConfig);
   jaroWinklerPrepared('febrl4_default_key_candidates', { ...febrlConfig, blocking: undefined });
@@ -348,7 +442,25 @@ export function runComparatorBench(): void {
     throw new Error('levenshtein implementations disagree');
   }
   emit({ name: 'levenshtein.talisman', value: talismanLev.perSecond, unit: 'pairs/s' });
-  emit({ name: 'levenshtein.fastest_levenshtein', value: fastest.perSecond, unit: 'pairs/s', baseline: talismanLev.perSecond, ratio: fastest.perSecond / talismanLev.perSecond });
-  emit({ name: 'levenshtein.engine_string', value: engineLevString.perSecond, unit: 'pairs/s', baseline: fastest.perSecond, ratio: engineLevString.perSecond / fastest.perSecond });
-  emit({ name: 'levenshtein.engine_kernel', value: engineLevKernel.perSecond, unit: 'pairs/s', baseline: fastest.perSecond, ratio: engineLevKernel.perSecond / fastest.perSecond });
+  emit({
+    name: 'levenshtein.fastest_levenshtein',
+    value: fastest.perSecond,
+    unit: 'pairs/s',
+    baseline: talismanLev.perSecond,
+    ratio: fastest.perSecond / talismanLev.perSecond,
+  });
+  emit({
+    name: 'levenshtein.engine_string',
+    value: engineLevString.perSecond,
+    unit: 'pairs/s',
+    baseline: fastest.perSecond,
+    ratio: engineLevString.perSecond / fastest.perSecond,
+  });
+  emit({
+    name: 'levenshtein.engine_kernel',
+    value: engineLevKernel.perSecond,
+    unit: 'pairs/s',
+    baseline: fastest.perSecond,
+    ratio: engineLevKernel.perSecond / fastest.perSecond,
+  });
 }

@@ -28,9 +28,24 @@ export const febrlConfig: MatchConfig = {
     keys: [
       { parts: [{ source: 'soc_sec_id', target: 'soc_sec_id', transform: 'exact' }] },
       { parts: [{ source: 'date_of_birth', target: 'date_of_birth', transform: 'exact' }] },
-      { parts: [{ source: 'given_name', target: 'given_name', transform: 'prefix', length: 2 }, { source: 'surname', target: 'surname', transform: 'prefix', length: 2 }] },
-      { parts: [{ source: 'postcode', target: 'postcode', transform: 'exact' }, { source: 'street_number', target: 'street_number', transform: 'exact' }] },
-      { parts: [{ source: 'surname', target: 'surname', transform: 'exact' }, { source: 'suburb', target: 'suburb', transform: 'prefix', length: 3 }] },
+      {
+        parts: [
+          { source: 'given_name', target: 'given_name', transform: 'prefix', length: 2 },
+          { source: 'surname', target: 'surname', transform: 'prefix', length: 2 },
+        ],
+      },
+      {
+        parts: [
+          { source: 'postcode', target: 'postcode', transform: 'exact' },
+          { source: 'street_number', target: 'street_number', transform: 'exact' },
+        ],
+      },
+      {
+        parts: [
+          { source: 'surname', target: 'surname', transform: 'exact' },
+          { source: 'suburb', target: 'suburb', transform: 'prefix', length: 3 },
+        ],
+      },
     ],
   },
 };
@@ -51,8 +66,18 @@ export const syntheticConfig: MatchConfig = {
     maxPostings: 2000,
     keys: [
       { parts: [{ source: 'dob', target: 'dob', transform: 'exact' }] },
-      { parts: [{ source: 'postcode', target: 'postcode', transform: 'exact' }, { source: 'surname', target: 'surname', transform: 'prefix', length: 2 }] },
-      { parts: [{ source: 'surname', target: 'surname', transform: 'exact' }, { source: 'city', target: 'city', transform: 'prefix', length: 3 }] },
+      {
+        parts: [
+          { source: 'postcode', target: 'postcode', transform: 'exact' },
+          { source: 'surname', target: 'surname', transform: 'prefix', length: 2 },
+        ],
+      },
+      {
+        parts: [
+          { source: 'surname', target: 'surname', transform: 'exact' },
+          { source: 'city', target: 'city', transform: 'prefix', length: 3 },
+        ],
+      },
     ],
   },
 };

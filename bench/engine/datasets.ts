@@ -8,7 +8,18 @@ import { writeSyntheticDataset } from './synthetic';
 
 export const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '.cache');
 const FEBRL4 = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'febrl4');
-export const FEBRL_COLUMNS = ['given_name', 'surname', 'street_number', 'address_1', 'address_2', 'suburb', 'postcode', 'state', 'date_of_birth', 'soc_sec_id'];
+export const FEBRL_COLUMNS = [
+  'given_name',
+  'surname',
+  'street_number',
+  'address_1',
+  'address_2',
+  'suburb',
+  'postcode',
+  'state',
+  'date_of_birth',
+  'soc_sec_id',
+];
 
 export interface DatasetFiles {
   reference: string;

@@ -17,7 +17,8 @@ interface Args {
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-const csv = (path: string) => `read_csv('${path.replace(/'/g, "''")}', header = true, all_varchar = true, delim = ',', quote = '', escape = '')`;
+const csv = (path: string) =>
+  `read_csv('${path.replace(/'/g, "''")}', header = true, all_varchar = true, delim = ',', quote = '', escape = '')`;
 
 const instance = await DuckDBInstance.create(':memory:', { threads: String(args.threads) });
 const connection = await instance.connect();
@@ -39,17 +40,21 @@ const peakRss = peakRssBytes();
 const one = async (sql: string) => Number(((await connection.runAndReadAll(sql)).getRows()[0] ?? [])[0] ?? 0);
 const threshold = args.config.threshold;
 const tp = await one(`SELECT count(*) FROM best b JOIN src ON src.id = b.sid WHERE b.score >= ${threshold} AND b.rid = src.truth`);
-const fp = await one(`SELECT count(*) FROM best b JOIN src ON src.id = b.sid WHERE b.score >= ${threshold} AND (src.truth IS NULL OR b.rid <> src.truth)`);
+const fp = await one(
+  `SELECT count(*) FROM best b JOIN src ON src.id = b.sid WHERE b.score >= ${threshold} AND (src.truth IS NULL OR b.rid <> src.truth)`,
+);
 const truths = await one(`SELECT count(*) FROM src WHERE truth IS NOT NULL AND truth <> ''`);
 const pairs = await one(`SELECT count(*) FROM pairs`);
 const blocked = await one(`SELECT count(*) FROM pairs p JOIN src ON src.id = p.sid AND src.truth = p.rid`);
 
-console.log(JSON.stringify({
-  runs,
-  peakRssBytes: peakRss,
-  pairs,
-  quality: quality(tp, fp, truths),
-  blockingRecall: truths === 0 ? 0 : blocked / truths,
-}));
+console.log(
+  JSON.stringify({
+    runs,
+    peakRssBytes: peakRss,
+    pairs,
+    quality: quality(tp, fp, truths),
+    blockingRecall: truths === 0 ? 0 : blocked / truths,
+  }),
+);
 connection.closeSync();
 instance.closeSync();

@@ -3,7 +3,15 @@
 // (taken after the results are expanded to RowMatch objects, before evaluation-only work), quality and, when
 // asked, blocking recall.
 import { performance } from 'node:perf_hooks';
-import { MatchWorkerPool, buildReferenceIndex, expandSliceResult, matchParallelCompact, resolveOneToOne, type EngineRow, type MatchConfig } from '../../src/matching/index';
+import {
+  MatchWorkerPool,
+  buildReferenceIndex,
+  expandSliceResult,
+  matchParallelCompact,
+  resolveOneToOne,
+  type EngineRow,
+  type MatchConfig,
+} from '../../src/matching/index';
 import { readCsvLines, readCsvRecords } from '../lib/csv';
 import { peakRssBytes, threadSchedule } from '../lib/output';
 import { scorePredictions } from './quality';
@@ -69,7 +77,23 @@ async function runOnce() {
   const expanded = performance.now();
   const peakRss = peakRssBytes();
   await pool?.close();
-  return { threads, index, sourceRows, result, times: { sourceLoadMs: loaded - start, buildMs: built - loaded, matchMs: matched - built, expandMs: expanded - matched, totalMs: matched - start, cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs: schedule.cpuMs - scheduleStart.cpuMs, mainThreadWaitMs: schedule.waitMs - scheduleStart.waitMs }, peakRss };
+  return {
+    threads,
+    index,
+    sourceRows,
+    result,
+    times: {
+      sourceLoadMs: loaded - start,
+      buildMs: built - loaded,
+      matchMs: matched - built,
+      expandMs: expanded - matched,
+      totalMs: matched - start,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      mainThreadCpuMs: schedule.cpuMs - scheduleStart.cpuMs,
+      mainThreadWaitMs: schedule.waitMs - scheduleStart.waitMs,
+    },
+    peakRss,
+  };
 }
 
 // Only the last run is kept (earlier indexes become garbage), so repeats do not inflate its memory.
@@ -83,9 +107,15 @@ for (let i = 1; i < Math.max(1, args.repeat ?? 1); i++) {
 const { threads, index, sourceRows, result, peakRss } = last;
 const truth = truthOf(args.source);
 
-const best = scorePredictions(result.rows.map((r) => [r.sourceRowId, r.referenceRowId]), truth);
+const best = scorePredictions(
+  result.rows.map((r) => [r.sourceRowId, r.referenceRowId]),
+  truth,
+);
 const oneToOne = resolveOneToOne(result.rows, args.config.threshold);
-const assigned = scorePredictions([...oneToOne].map(([s, a]) => [s, a.referenceRowId]), truth);
+const assigned = scorePredictions(
+  [...oneToOne].map(([s, a]) => [s, a.referenceRowId]),
+  truth,
+);
 
 let blockingRecall: number | undefined;
 if (args.blockingRecall) {
@@ -100,24 +130,27 @@ if (args.blockingRecall) {
     truths++;
     const target = rowOf.get(t);
     const n = collector.collect(row.values);
-    for (let c = 0; c < n; c++) if (collector.candidates[c] === target) {
-      found++;
-      break;
-    }
+    for (let c = 0; c < n; c++)
+      if (collector.candidates[c] === target) {
+        found++;
+        break;
+      }
   }
   blockingRecall = found / truths;
 }
 
-console.log(JSON.stringify({
-  threads,
-  runs,
-  peakRssBytes: peakRss,
-  indexBytes: index.estimatedBytes,
-  referenceRows: index.size,
-  sourceRows: sourceRows.length,
-  pairs: result.stats.pairsCompared,
-  rowsMatched: result.stats.rowsMatched,
-  quality: best,
-  oneToOneQuality: assigned,
-  blockingRecall,
-}));
+console.log(
+  JSON.stringify({
+    threads,
+    runs,
+    peakRssBytes: peakRss,
+    indexBytes: index.estimatedBytes,
+    referenceRows: index.size,
+    sourceRows: sourceRows.length,
+    pairs: result.stats.pairsCompared,
+    rowsMatched: result.stats.rowsMatched,
+    quality: best,
+    oneToOneQuality: assigned,
+    blockingRecall,
+  }),
+);

@@ -29,9 +29,13 @@ function comparison(m: FieldMapping, i: number): { score: string; present: strin
   const present = `(${s} IS NOT NULL AND ${r} IS NOT NULL)`;
   let similarity: string;
   if (m.strategy === 'exact') similarity = `CASE WHEN ${s} = ${r} THEN 1.0 ELSE 0.0 END`;
-  else if (m.strategy === 'fuzzy' && (m.options?.algorithm ?? 'jaro_winkler') === 'jaro_winkler') similarity = `jaro_winkler_similarity(${s}, ${r})`;
+  else if (m.strategy === 'fuzzy' && (m.options?.algorithm ?? 'jaro_winkler') === 'jaro_winkler')
+    similarity = `jaro_winkler_similarity(${s}, ${r})`;
   else throw new Error(`mapping ${i} (${m.strategy}) has no SQL equivalent in the baseline`);
-  return { score: `CASE WHEN ${present} THEN ${m.weight} * ${similarity} ELSE 0 END`, present: `CASE WHEN ${present} THEN ${m.weight} ELSE 0 END` };
+  return {
+    score: `CASE WHEN ${present} THEN ${m.weight} * ${similarity} ELSE 0 END`,
+    present: `CASE WHEN ${present} THEN ${m.weight} ELSE 0 END`,
+  };
 }
 
 export interface LinkageSql {
@@ -40,8 +44,16 @@ export interface LinkageSql {
 }
 
 export function linkageSql(config: MatchConfig): LinkageSql {
-  const sourceColumns = [...new Set(config.fieldMappings.map((m) => m.source).concat((config.blocking?.keys ?? []).flatMap((k) => k.parts.map((p) => p.source))))];
-  const targetColumns = [...new Set(config.fieldMappings.map((m) => m.target).concat((config.blocking?.keys ?? []).flatMap((k) => k.parts.map((p) => p.target))))];
+  const sourceColumns = [
+    ...new Set(
+      config.fieldMappings.map((m) => m.source).concat((config.blocking?.keys ?? []).flatMap((k) => k.parts.map((p) => p.source))),
+    ),
+  ];
+  const targetColumns = [
+    ...new Set(
+      config.fieldMappings.map((m) => m.target).concat((config.blocking?.keys ?? []).flatMap((k) => k.parts.map((p) => p.target))),
+    ),
+  ];
   const cap = config.blocking?.maxPostings ?? 1000;
   const keys = config.blocking?.keys ?? [];
   if (keys.length === 0) throw new Error('the SQL baseline needs explicit blocking keys');

@@ -9,7 +9,10 @@ export const BASELINE_MIN_COSINE = 0.5;
 type Vector = Map<string, number>;
 
 function tokens(row: EngineRow, columns: string[]): string[] {
-  const text = columns.map((c) => String(row.values[c] ?? '')).join(' ').toLowerCase();
+  const text = columns
+    .map((c) => String(row.values[c] ?? ''))
+    .join(' ')
+    .toLowerCase();
   return text.match(/[\p{L}\p{N}_]{2,}/gu) ?? [];
 }
 

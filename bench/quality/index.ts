@@ -28,7 +28,15 @@ function flag(args: string[], name: string): string | undefined {
 function emitQuality(prefix: string, quality: Quality, baseline: Quality | undefined, extra: Record<string, unknown>): void {
   for (const metric of ['precision', 'recall', 'f1'] as const) {
     const compared = baseline === undefined ? {} : { baseline: baseline[metric], ratio: quality[metric] / baseline[metric] };
-    emit({ name: `${prefix}.${metric}`, value: quality[metric], unit: 'ratio', ...compared, ...(metric === 'f1' ? { true_positives: quality.truePositives, false_positives: quality.falsePositives, truth_pairs: quality.truthPairs, ...extra } : {}) });
+    emit({
+      name: `${prefix}.${metric}`,
+      value: quality[metric],
+      unit: 'ratio',
+      ...compared,
+      ...(metric === 'f1'
+        ? { true_positives: quality.truePositives, false_positives: quality.falsePositives, truth_pairs: quality.truthPairs, ...extra }
+        : {}),
+    });
   }
 }
 
@@ -39,20 +47,48 @@ function warn(dataset: string, stage: string, error: unknown): void {
 
 function smartLines(name: string, run: SmartRun, baseline: Quality, hand: Quality): void {
   emitQuality(`quality.${name}.smart`, run.quality, baseline, {
-    baseline_is: 'TF-IDF mutual best (bench/quality/baseline.ts)', hand_f1: hand.f1, f1_before_review: run.qualityBeforeReview.f1,
-    reviewed_rows: run.reviewedRows, review_band: run.strategy.reviewBand, threshold: run.strategy.match.threshold, blocking_recall: run.blockingRecall,
-    generation_time_s: Number(run.generationSeconds.toFixed(3)), match_time_s: Number(run.matchSeconds.toFixed(3)),
+    baseline_is: 'TF-IDF mutual best (bench/quality/baseline.ts)',
+    hand_f1: hand.f1,
+    f1_before_review: run.qualityBeforeReview.f1,
+    reviewed_rows: run.reviewedRows,
+    review_band: run.strategy.reviewBand,
+    threshold: run.strategy.match.threshold,
+    blocking_recall: run.blockingRecall,
+    generation_time_s: Number(run.generationSeconds.toFixed(3)),
+    match_time_s: Number(run.matchSeconds.toFixed(3)),
   });
-  emit({ name: `quality.${name}.smart.blocking_recall`, value: run.blockingRecall, unit: 'ratio', note: 'share of true pairs among the candidate pairs the strategy\'s blocking yields' });
-  emit({ name: `quality.${name}.smart.generation_time`, value: run.generationSeconds, unit: 's', sample_reference_rows: run.sampleSizes.reference, sample_source_rows: run.sampleSizes.source });
-  emit({ name: `quality.${name}.smart.match_time`, value: run.matchSeconds, unit: 's', note: 'index build + match of all rows + review-band resolution' });
+  emit({
+    name: `quality.${name}.smart.blocking_recall`,
+    value: run.blockingRecall,
+    unit: 'ratio',
+    note: "share of true pairs among the candidate pairs the strategy's blocking yields",
+  });
+  emit({
+    name: `quality.${name}.smart.generation_time`,
+    value: run.generationSeconds,
+    unit: 's',
+    sample_reference_rows: run.sampleSizes.reference,
+    sample_source_rows: run.sampleSizes.source,
+  });
+  emit({
+    name: `quality.${name}.smart.match_time`,
+    value: run.matchSeconds,
+    unit: 's',
+    note: 'index build + match of all rows + review-band resolution',
+  });
 }
 
 function baselineLine(dataset: QualityDataset): Quality {
   const start = performance.now();
   const links = tfidfBaseline(dataset.source, dataset.reference);
-  const quality = scorePairs(dataset.source.rows.map((r) => [r.id, links.get(r.id) ?? null]), truthSets(dataset));
-  emitQuality(`quality.${dataset.name}.baseline`, quality, undefined, { rule: `TF-IDF cosine over all text columns, mutual best, cosine ≥ ${BASELINE_MIN_COSINE}`, seconds: Number(((performance.now() - start) / 1000).toFixed(3)) });
+  const quality = scorePairs(
+    dataset.source.rows.map((r) => [r.id, links.get(r.id) ?? null]),
+    truthSets(dataset),
+  );
+  emitQuality(`quality.${dataset.name}.baseline`, quality, undefined, {
+    rule: `TF-IDF cosine over all text columns, mutual best, cosine ≥ ${BASELINE_MIN_COSINE}`,
+    seconds: Number(((performance.now() - start) / 1000).toFixed(3)),
+  });
   return quality;
 }
 
@@ -61,18 +97,35 @@ function learningLoop(dataset: QualityDataset, before: SmartRun, reviews: number
   const labels = simulateReviews(dataset, before.rows, before.strategy.reviewBand, before.strategy.match.threshold, reviews);
   const after = runSmart(dataset, labels);
   emit({
-    name: `quality.${dataset.name}.learning.f1`, value: after.quality.f1, unit: 'ratio', baseline: before.quality.f1, ratio: after.quality.f1 / before.quality.f1,
-    baseline_is: 'smart run without labels', precision: after.quality.precision, recall: after.quality.recall,
-    labels_given: labels.length, labels_approved: labels.filter((l) => l.match).length, labels_used: after.strategy.labelsUsed,
+    name: `quality.${dataset.name}.learning.f1`,
+    value: after.quality.f1,
+    unit: 'ratio',
+    baseline: before.quality.f1,
+    ratio: after.quality.f1 / before.quality.f1,
+    baseline_is: 'smart run without labels',
+    precision: after.quality.precision,
+    recall: after.quality.recall,
+    labels_given: labels.length,
+    labels_approved: labels.filter((l) => l.match).length,
+    labels_used: after.strategy.labelsUsed,
     generation_time_s: Number(after.generationSeconds.toFixed(3)),
   });
 }
 
 async function runDataset(entry: DatasetEntry, options: { seed: number; referenceSize: number; reviews: number }): Promise<void> {
-  const dataset = entry.load({ seed: options.seed, referenceSize: options.referenceSize, sourceSize: Math.round(options.referenceSize * SOURCE_SHARE) });
+  const dataset = entry.load({
+    seed: options.seed,
+    referenceSize: options.referenceSize,
+    sourceSize: Math.round(options.referenceSize * SOURCE_SHARE),
+  });
   const baseline = baselineLine(dataset);
   const hand = runHandConfig(dataset);
-  emitQuality(`quality.${dataset.name}.hand`, hand.quality, baseline, { baseline_is: 'TF-IDF mutual best', reference_rows: dataset.reference.rows.length, source_rows: dataset.source.rows.length, seconds: Number(hand.seconds.toFixed(3)) });
+  emitQuality(`quality.${dataset.name}.hand`, hand.quality, baseline, {
+    baseline_is: 'TF-IDF mutual best',
+    reference_rows: dataset.reference.rows.length,
+    source_rows: dataset.source.rows.length,
+    seconds: Number(hand.seconds.toFixed(3)),
+  });
   let smart: SmartRun;
   try {
     smart = runSmart(dataset);

@@ -13,11 +13,22 @@ export const REVIEW_COUNT = 50;
  * reference row, or the best candidate when the result stayed below the threshold): match = the truth links
  * exactly that pair. Results without any candidate propose nothing and are skipped.
  */
-export function simulateReviews(dataset: QualityDataset, rows: RowMatch[], band: { low: number; high: number }, threshold: number, count = REVIEW_COUNT): LabelledPair[] {
+export function simulateReviews(
+  dataset: QualityDataset,
+  rows: RowMatch[],
+  band: { low: number; high: number },
+  threshold: number,
+  count = REVIEW_COUNT,
+): LabelledPair[] {
   const inBand = (r: RowMatch) => r.confidence >= band.low && r.confidence <= band.high;
   const chosen = rows
     .filter((r) => r.candidates.length > 0)
-    .sort((a, b) => Number(inBand(b)) - Number(inBand(a)) || Math.abs(a.confidence - threshold) - Math.abs(b.confidence - threshold) || (a.sourceRowId < b.sourceRowId ? -1 : a.sourceRowId > b.sourceRowId ? 1 : 0))
+    .sort(
+      (a, b) =>
+        Number(inBand(b)) - Number(inBand(a)) ||
+        Math.abs(a.confidence - threshold) - Math.abs(b.confidence - threshold) ||
+        (a.sourceRowId < b.sourceRowId ? -1 : a.sourceRowId > b.sourceRowId ? 1 : 0),
+    )
     .slice(0, count);
   const referenceById = new Map<string, EngineRow>(dataset.reference.rows.map((r) => [r.id, r]));
   const sourceById = new Map<string, EngineRow>(dataset.source.rows.map((r) => [r.id, r]));

@@ -1,8 +1,21 @@
 // A smart run as the service performs it: generate a strategy from samples of both tables, match every source row
 // with strategy.match through the ordinary engine, send the review band through the review resolver, then
 // (when the plan asks for it) resolve one-to-one over all rows.
-import { buildReferenceIndex, matchSlice, resolveOneToOne, type EngineRow, type ReferenceIndex, type RowMatch } from '../../src/matching/index';
-import { createReviewResolver, generateStrategy, type GeneratedStrategy, type LabelledPair, type ReviewResolver } from '../../src/matching/smart/index';
+import {
+  buildReferenceIndex,
+  matchSlice,
+  resolveOneToOne,
+  type EngineRow,
+  type ReferenceIndex,
+  type RowMatch,
+} from '../../src/matching/index';
+import {
+  createReviewResolver,
+  generateStrategy,
+  type GeneratedStrategy,
+  type LabelledPair,
+  type ReviewResolver,
+} from '../../src/matching/smart/index';
 import type { Quality } from '../engine/quality';
 import { SAMPLE_LIMITS, sampleTable } from './sample';
 import { scoreRows, truthSets } from './score';
@@ -38,7 +51,14 @@ export function runSmart(dataset: QualityDataset, labels?: LabelledPair[]): Smar
   if (strategy.match.oneToOne) applyOneToOne(rows, strategy.match.threshold);
   const matchSeconds = (performance.now() - matchStart) / 1000;
   return {
-    strategy, rows, quality: scoreRows(rows, dataset), qualityBeforeReview, generationSeconds, matchSeconds, reviewedRows, blockingRecall: blockingRecall(index, dataset),
+    strategy,
+    rows,
+    quality: scoreRows(rows, dataset),
+    qualityBeforeReview,
+    generationSeconds,
+    matchSeconds,
+    reviewedRows,
+    blockingRecall: blockingRecall(index, dataset),
     sampleSizes: { reference: reference.rows.length, source: source.rows.length },
   };
 }

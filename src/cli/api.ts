@@ -25,7 +25,10 @@ export class ApiError extends Error {
   }
 }
 
-export function connection(options: { url?: string | undefined; key?: string | undefined }, env: NodeJS.ProcessEnv = process.env): Connection {
+export function connection(
+  options: { url?: string | undefined; key?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Connection {
   const key = options.key ?? env.CONCORD_API_KEY;
   if (!key) throw new UsageError('An API key is needed: pass --key <key> or set CONCORD_API_KEY.');
   const raw = options.url ?? env.CONCORD_URL ?? DEFAULT_URL;
@@ -56,14 +59,21 @@ export async function apiError(response: Response): Promise<ApiError> {
 }
 
 /** fetch with the key; a refused connection says which URL was tried. */
-export async function send(conn: Connection, method: string, path: string, init: { json?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+export async function send(
+  conn: Connection,
+  method: string,
+  path: string,
+  init: { json?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${conn.key}`, ...init.headers };
   if (init.json !== undefined) headers['content-type'] = 'application/json';
   try {
     return await fetch(`${conn.url}${path}`, { method, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`cannot reach Concord at ${conn.url} (${cause?.code ?? cause?.message ?? (error as Error).message}); set --url or CONCORD_URL`);
+    throw new Error(
+      `cannot reach Concord at ${conn.url} (${cause?.code ?? cause?.message ?? (error as Error).message}); set --url or CONCORD_URL`,
+    );
   }
 }
 

@@ -75,7 +75,8 @@ async function main(argv: string[]): Promise<number> {
       const { adminCommand, ADMIN_COMMANDS } = await import('./admin');
       const known = ADMIN_COMMANDS.find((c) => c === command);
       if (!known) break;
-      const argument = known === 'workspace list' ? undefined : need(rest[1], known === 'workspace create' ? 'a name' : 'a workspace id or name');
+      const argument =
+        known === 'workspace list' ? undefined : need(rest[1], known === 'workspace create' ? 'a name' : 'a workspace id or name');
       const prefix = known === 'key revoke' ? need(rest[2], 'a key prefix') : undefined;
       return adminCommand(known, argument, { json, scopes: values.scopes, prefix });
     }

@@ -59,7 +59,9 @@ export function progressPrinter(stream: NodeJS.WriteStream, tty = Boolean(stream
       if (run.status === last.status && run.phase === last.phase && decile === last.decile) return;
       last = { status: run.status, phase: run.phase, decile };
       const detail = [rows(run), run.status === 'running' ? `${Math.round(fractionOf(run) * 100)}%` : ''].filter(Boolean).join(', ');
-      stream.write(`${new Date().toISOString()} ${run.status}${run.phase && run.phase !== run.status ? ` (${run.phase})` : ''}${detail ? `: ${detail}` : ''}\n`);
+      stream.write(
+        `${new Date().toISOString()} ${run.status}${run.phase && run.phase !== run.status ? ` (${run.phase})` : ''}${detail ? `: ${detail}` : ''}\n`,
+      );
     },
     done() {},
   };

@@ -30,7 +30,9 @@ export interface RunCommandOptions {
 export async function runCommand(conn: Connection, configId: string, options: RunCommandOptions): Promise<number> {
   const run = await json<RestRun>(conn, 'POST', `/v1/matching/configs/${encodeURIComponent(configId)}/run`, {});
   if (!options.follow) {
-    process.stdout.write(options.json ? `${JSON.stringify(run)}\n` : `Run ${run.id} ${run.status} (GET /v1/matching/runs/${run.id} shows how it goes).\n`);
+    process.stdout.write(
+      options.json ? `${JSON.stringify(run)}\n` : `Run ${run.id} ${run.status} (GET /v1/matching/runs/${run.id} shows how it goes).\n`,
+    );
     return 0;
   }
   if (!options.json) process.stderr.write(`Run ${run.id} ${run.status}\n`);

@@ -56,7 +56,9 @@ export async function importFile(conn: Connection, file: string, options: Import
         'content-length': preamble.length + size + epilogue.length,
       },
     });
-    request.on('error', (error) => reject(new Error(`upload to ${conn.url} failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+    request.on('error', (error) =>
+      reject(new Error(`upload to ${conn.url} failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`)),
+    );
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -69,7 +71,14 @@ export async function importFile(conn: Connection, file: string, options: Import
           // not JSON: reported below with the status
         }
         if (response.statusCode === 201) resolve(body);
-        else reject(new ApiError(response.statusCode ?? 0, String(body.code ?? 'error'), String(body.message ?? `HTTP ${response.statusCode} ${text.slice(0, 200)}`)));
+        else
+          reject(
+            new ApiError(
+              response.statusCode ?? 0,
+              String(body.code ?? 'error'),
+              String(body.message ?? `HTTP ${response.statusCode} ${text.slice(0, 200)}`),
+            ),
+          );
       });
     });
     request.write(preamble);
@@ -92,7 +101,10 @@ export async function exportDataset(conn: Connection, id: string, kind: string |
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
       // Tried under both kinds: the last 404 alone ("No source data…") would hide that reference data was tried too.
-      if (index === kinds.length - 1) throw kinds.length > 1 ? new ApiError(404, error.code, 'No reference or source data with this ID exists for your workspace.') : error;
+      if (index === kinds.length - 1)
+        throw kinds.length > 1
+          ? new ApiError(404, error.code, 'No reference or source data with this ID exists for your workspace.')
+          : error;
     }
   }
 }

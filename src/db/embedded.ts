@@ -211,7 +211,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const child: ChildProcess = spawn(
     bin('postgres'),
-    ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dataDir, '-c', 'max_connections=200', '-c', 'fsync=' + (persistent ? 'on' : 'off')],
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-h',
+      '127.0.0.1',
+      '-k',
+      dataDir,
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=' + (persistent ? 'on' : 'off'),
+    ],
     { ...(user ?? {}), env: { ...process.env, LD_LIBRARY_PATH: libDir, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   await new Promise<void>((resolve, reject) => {

@@ -295,10 +295,7 @@ export const runChunks = pgTable(
     completedAt: timestamp3('completed_at'),
     error: text('error'),
   },
-  (t) => [
-    uniqueIndex('run_chunks_run_idx').on(t.runId, t.chunkIndex),
-    index('run_chunks_completed_idx').on(t.completedAt),
-  ],
+  (t) => [uniqueIndex('run_chunks_run_idx').on(t.runId, t.chunkIndex), index('run_chunks_completed_idx').on(t.completedAt)],
 );
 
 /** Documents sent inline with POST …/run, owned by the run. */

@@ -76,7 +76,8 @@ export interface RunRow {
   updated_at: string | Date;
 }
 
-const date = (value: string | Date | null | undefined): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(value));
+const date = (value: string | Date | null | undefined): Date | null =>
+  value === null || value === undefined ? null : value instanceof Date ? value : new Date(value);
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 /** A `runs` row (from SQL, an event or a webhook payload) → RunState. */

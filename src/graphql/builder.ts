@@ -53,9 +53,10 @@ export type SchemaTypes = PothosSchemaTypes.ExtendDefaultTypes<PothosTypes>;
  */
 function missingScope(failure: AuthFailure): string | undefined {
   if (failure.kind === 'AuthScope') return String(failure.scope);
-  if ('failures' in failure) for (const inner of failure.failures) {
-    const scope = missingScope(inner);
-    if (scope) return scope;
-  }
+  if ('failures' in failure)
+    for (const inner of failure.failures) {
+      const scope = missingScope(inner);
+      if (scope) return scope;
+    }
   return undefined;
 }

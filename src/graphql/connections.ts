@@ -13,7 +13,9 @@ interface ConnectionArgs {
 /** Cursor lists are newest-first and forward only. */
 export function assertForwardOnly(args: ConnectionArgs): void {
   if (args.last != null || args.before != null) {
-    throw new ValidationError('Only forward pagination is supported.', [{ path: args.last != null ? 'last' : 'before', message: 'use first and after' }]);
+    throw new ValidationError('Only forward pagination is supported.', [
+      { path: args.last != null ? 'last' : 'before', message: 'use first and after' },
+    ]);
   }
 }
 

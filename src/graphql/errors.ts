@@ -6,7 +6,15 @@
  */
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { AppError, ConflictError, fromDatabaseError, IndexBuildingError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
+import {
+  AppError,
+  ConflictError,
+  fromDatabaseError,
+  IndexBuildingError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '../errors';
 import { builder } from './builder';
 
 const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
@@ -20,7 +28,9 @@ const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
 const ErrorDetail = builder.objectRef<{ path: string; message: string }>('ErrorDetail').implement({
   description: 'One problem of an input, at the path where it is.',
   fields: (t) => ({
-    path: t.exposeString('path', { description: 'Where in the input, e.g. fieldMappings[0].weight (REST shows the same path in snake_case).' }),
+    path: t.exposeString('path', {
+      description: 'Where in the input, e.g. fieldMappings[0].weight (REST shows the same path in snake_case).',
+    }),
     message: t.exposeString('message'),
   }),
 });
@@ -54,7 +64,8 @@ export function toGraphQLError(error: unknown): GraphQLError | undefined {
   const raw = error instanceof GraphQLError ? error.originalError : error;
   const original = fromDatabaseError(raw) ?? raw;
   // Pothos' own input checks (first < 0, last without before…) are the client's mistake, not a 500.
-  if (original instanceof PothosValidationError) return new GraphQLError(original.message, { extensions: { code: 'validation_error', statusCode: 400 } });
+  if (original instanceof PothosValidationError)
+    return new GraphQLError(original.message, { extensions: { code: 'validation_error', statusCode: 400 } });
   if (!(original instanceof AppError)) return undefined;
   return new GraphQLError(original.message, {
     extensions: {

@@ -66,7 +66,9 @@ builder.queryFields((t) => ({
     args: { ids: t.arg.idList({ required: true, description: `Global ids (at most ${MAX_NODES}).` }) },
     resolve: (_root, args, context) => {
       if (args.ids.length > MAX_NODES) {
-        throw new ValidationError(`nodes takes at most ${MAX_NODES} ids; ${args.ids.length} were given.`, [{ path: 'ids', message: `at most ${MAX_NODES}` }]);
+        throw new ValidationError(`nodes takes at most ${MAX_NODES} ids; ${args.ids.length} were given.`, [
+          { path: 'ids', message: `at most ${MAX_NODES}` },
+        ]);
       }
       return Promise.all(args.ids.map((id) => loadNode(context, String(id))));
     },

@@ -65,7 +65,9 @@ export function buildGraphiQLPage(): GraphiQLPage {
 
 /** The inline script by hash; styles inline (the page's own and the editor's, added at run time and in attributes). */
 function contentSecurityPolicy(html: string): string {
-  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`);
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`,
+  );
   if (scripts.length !== 1) throw new Error(`The GraphiQL page has ${scripts.length} inline scripts; expected 1.`);
   return [
     "default-src 'none'",

@@ -51,7 +51,8 @@ function logUnexpectedErrors(app: App): Plugin<Context> {
     if (phase !== 'execution') return;
     const requestId = (context as { contextValue?: Partial<Context> }).contextValue?.requestId;
     for (const error of errors) {
-      if (!(error instanceof GraphQLError) || !error.originalError || error.originalError instanceof GraphQLError || toGraphQLError(error)) continue;
+      if (!(error instanceof GraphQLError) || !error.originalError || error.originalError instanceof GraphQLError || toGraphQLError(error))
+        continue;
       app.logger.error({ err: error.originalError, request_id: requestId, path: error.path?.join('.') }, 'GraphQL operation failed');
     }
   });

@@ -16,7 +16,11 @@ export interface Assignment {
 }
 
 /** `taken`: reference rows held by rows outside `rows` (never given to one of them). */
-export function resolveOneToOne(rows: Array<Pick<RowMatch, 'sourceRowId' | 'candidates'>>, threshold: number, taken: ReadonlySet<string> = new Set()): Map<string, Assignment> {
+export function resolveOneToOne(
+  rows: Array<Pick<RowMatch, 'sourceRowId' | 'candidates'>>,
+  threshold: number,
+  taken: ReadonlySet<string> = new Set(),
+): Map<string, Assignment> {
   const pairs: Array<{ source: string; reference: string; confidence: number }> = [];
   const result = new Map<string, Assignment>();
   for (const row of rows) {
@@ -28,9 +32,7 @@ export function resolveOneToOne(rows: Array<Pick<RowMatch, 'sourceRowId' | 'cand
     }
     result.set(row.sourceRowId, { referenceRowId: null, confidence: best });
   }
-  pairs.sort(
-    (a, b) => b.confidence - a.confidence || compareStrings(a.source, b.source) || compareStrings(a.reference, b.reference),
-  );
+  pairs.sort((a, b) => b.confidence - a.confidence || compareStrings(a.source, b.source) || compareStrings(a.reference, b.reference));
   const takenReferences = new Set<string>(taken);
   const assignedSources = new Set<string>();
   for (const pair of pairs) {

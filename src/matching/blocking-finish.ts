@@ -76,7 +76,12 @@ function layout(hashCount: number, rowCount: number) {
   return { at, bytes: regions.end };
 }
 
-export function postingTableInWasm({ hashes, hashCount, rowEnds, rowCount }: RowHashes, maxPostings: number, shared: boolean, placeIn?: WebAssembly.Memory): PostingTable | null {
+export function postingTableInWasm(
+  { hashes, hashCount, rowEnds, rowCount }: RowHashes,
+  maxPostings: number,
+  shared: boolean,
+  placeIn?: WebAssembly.Memory,
+): PostingTable | null {
   const { at, bytes } = layout(hashCount, rowCount);
   if (bytes > MAX_MEMORY_BYTES) return null;
   const memory = unlessOutOfMemory(() => new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) }));
@@ -101,7 +106,9 @@ export function postingTableInWasm({ hashes, hashCount, rowEnds, rowCount }: Row
   pass.fillTable(at.keys, at.values, capacity - 1, at.hashes, emitted, at.entryOf);
 
   const postingCount = i32(at.entryStart, distinct + 1)[distinct] as number;
-  const out = (placeIn === undefined ? null : inKernelMemory(placeIn, capacity, distinct, postingCount)) ?? ordinaryArrays(capacity, distinct, postingCount, shared);
+  const out =
+    (placeIn === undefined ? null : inKernelMemory(placeIn, capacity, distinct, postingCount)) ??
+    ordinaryArrays(capacity, distinct, postingCount, shared);
   out.table.keys.set(i32(at.keys, capacity));
   out.table.values.set(i32(at.values, capacity));
   out.entryStart.set(i32(at.entryStart, distinct + 1));
@@ -211,7 +218,13 @@ function countEntries(hashes: Int32Array, emitted: number, entryOf: Int32Array, 
 
 /** Where each entry's postings start (entryStart[distinct] = all postings); entries over `maxPostings` become
  *  stop-keys with none. Returns the number of stop-keys. */
-function layoutEntries(counts: Int32Array, distinct: number, maxPostings: number, entryStart: Int32Array, entryDropped: Uint8Array): number {
+function layoutEntries(
+  counts: Int32Array,
+  distinct: number,
+  maxPostings: number,
+  entryStart: Int32Array,
+  entryDropped: Uint8Array,
+): number {
   let total = 0;
   let stopKeys = 0;
   for (let e = 0; e < distinct; e++) {
@@ -226,7 +239,14 @@ function layoutEntries(counts: Int32Array, distinct: number, maxPostings: number
 }
 
 /** Postings in row order (emissions are in row order), skipping stop-keys. */
-function fillPostings(rows: Int32Array, emitted: number, entryOf: Int32Array, entryStart: Int32Array, entryDropped: Uint8Array, postings: Int32Array): void {
+function fillPostings(
+  rows: Int32Array,
+  emitted: number,
+  entryOf: Int32Array,
+  entryStart: Int32Array,
+  entryDropped: Uint8Array,
+  postings: Int32Array,
+): void {
   const fill = new Int32Array(entryStart.length);
   for (let i = 0; i < emitted; i++) {
     const e = entryOf[i] as number;

@@ -58,7 +58,8 @@ export function defaultBlockingKeys(mappings: FieldMapping[]): BlockingKey[] {
     .map(({ m }) => m);
   const keys: BlockingKey[] = [];
   for (let i = 0; i < heaviest.length; i++) {
-    for (let j = i + 1; j < heaviest.length; j++) keys.push({ parts: [defaultPart(heaviest[i] as FieldMapping), defaultPart(heaviest[j] as FieldMapping)] });
+    for (let j = i + 1; j < heaviest.length; j++)
+      keys.push({ parts: [defaultPart(heaviest[i] as FieldMapping), defaultPart(heaviest[j] as FieldMapping)] });
   }
   return keys;
 }
@@ -144,7 +145,14 @@ function singleValueHash(part: BlockingKeyPart, row: NormalisedRow, column: stri
 /** Hashes of one key for one row: the conjunction of its parts (cartesian product of their values). */
 /** `columns[p]`: the column part p reads on this side (source or target), precomputed so the hot path reads one
  *  array instead of switching between part.source and part.target (which deoptimised it between build and match). */
-function keyHashes(keyIndex: number, key: BlockingKey, kinds: ValueKind[], row: NormalisedRow, columns: string[], out: Growable<Int32Array>): void {
+function keyHashes(
+  keyIndex: number,
+  key: BlockingKey,
+  kinds: ValueKind[],
+  row: NormalisedRow,
+  columns: string[],
+  out: Growable<Int32Array>,
+): void {
   const parts = key.parts;
   if (parts.length === 1) {
     // The common case: one part, no combinations to build.
@@ -196,7 +204,9 @@ export interface ResolvedBlocking {
 }
 
 export function resolveBlocking(config: BlockingConfig | undefined, mappings: FieldMapping[]): ResolvedBlocking {
-  const keys = (config?.keys?.length ? config.keys : defaultBlockingKeys(mappings)).filter((k) => Array.isArray(k.parts) && k.parts.length > 0);
+  const keys = (config?.keys?.length ? config.keys : defaultBlockingKeys(mappings)).filter(
+    (k) => Array.isArray(k.parts) && k.parts.length > 0,
+  );
   const maxPostings = config?.maxPostings;
   return {
     strategy: config?.strategy === 'ordered_fallback' ? 'ordered_fallback' : 'parallel',
@@ -227,7 +237,8 @@ export class BlockingIndexBuilder {
 
   add(cells: NormalisedRow): void {
     const { keys, partKinds } = this.resolved;
-    for (let k = 0; k < keys.length; k++) keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], this.hashes);
+    for (let k = 0; k < keys.length; k++)
+      keyHashes(k, keys[k] as BlockingKey, partKinds[k] ?? [], cells, this.columns[k] as string[], this.hashes);
     this.rowEnds.push(this.hashes.length);
   }
 
@@ -265,7 +276,11 @@ export class CandidateCollector {
   private readonly columns: string[][];
 
   /** `composites`: the source side's fields over several columns, for collect() given plain values. */
-  constructor(private readonly data: BlockingIndexData, referenceRows: number, composites?: Composites) {
+  constructor(
+    private readonly data: BlockingIndexData,
+    referenceRows: number,
+    composites?: Composites,
+  ) {
     this.seen = new Int32Array(referenceRows);
     this.cells = new NormalisedRow([], composites);
     this.columns = data.keys.map((k) => k.parts.map((part) => part.source));

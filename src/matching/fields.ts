@@ -17,8 +17,18 @@ import { CodePoolBuilder, Growable, poolBytes, poolLength, poolString, allocate,
 import type { FieldMapping } from './types';
 
 export type FieldKind =
-  | 'exact' | 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine'
-  | 'phonetic' | 'date_range' | 'numeric_range' | 'codes' | 'quantities' | 'abbreviation';
+  | 'exact'
+  | 'jaro_winkler'
+  | 'levenshtein'
+  | 'damerau_levenshtein'
+  | 'token_set'
+  | 'tfidf_cosine'
+  | 'phonetic'
+  | 'date_range'
+  | 'numeric_range'
+  | 'codes'
+  | 'quantities'
+  | 'abbreviation';
 
 export function fieldKind(mapping: FieldMapping): FieldKind {
   switch (mapping.strategy) {
@@ -93,12 +103,24 @@ export class FieldColumnBuilder {
 
   /** Text kinds push their normalised text into `texts`, the row-major pool shared by all text fields (one value
    *  per text field per row, in mapping order), under `textSlot`. */
-  constructor(readonly kind: FieldKind, private readonly texts: CodePoolBuilder, private readonly textSlot: number, private readonly monthFirst = false) {
+  constructor(
+    readonly kind: FieldKind,
+    private readonly texts: CodePoolBuilder,
+    private readonly textSlot: number,
+    private readonly monthFirst = false,
+  ) {
     this.itemOffsets.push(0);
   }
 
   static isTextKind(kind: FieldKind): boolean {
-    return kind === 'exact' || kind === 'jaro_winkler' || kind === 'levenshtein' || kind === 'damerau_levenshtein' || kind === 'token_set' || kind === 'abbreviation';
+    return (
+      kind === 'exact' ||
+      kind === 'jaro_winkler' ||
+      kind === 'levenshtein' ||
+      kind === 'damerau_levenshtein' ||
+      kind === 'token_set' ||
+      kind === 'abbreviation'
+    );
   }
 
   /** `normalised` is normaliseText(value), computed once per row by the caller. */
@@ -214,8 +236,18 @@ export class FieldColumnBuilder {
 
 // Small integer codes for the hot switch in score() (cheaper than comparing kind strings per pair).
 const KIND_CODE: Record<FieldKind, number> = {
-  exact: 0, jaro_winkler: 1, levenshtein: 2, damerau_levenshtein: 3, token_set: 4, tfidf_cosine: 5, phonetic: 6,
-  date_range: 7, numeric_range: 8, codes: 9, quantities: 10, abbreviation: 11,
+  exact: 0,
+  jaro_winkler: 1,
+  levenshtein: 2,
+  damerau_levenshtein: 3,
+  token_set: 4,
+  tfidf_cosine: 5,
+  phonetic: 6,
+  date_range: 7,
+  numeric_range: 8,
+  codes: 9,
+  quantities: 10,
+  abbreviation: 11,
 };
 
 /** Scores one field of a (source, reference row) pair. */
@@ -243,10 +275,22 @@ export class FieldScorer {
   /** the current source value's code units (text kinds; grown as needed) */
   private sourceCodes = new Uint16Array(64);
   /** what prepare() returns (one object per scorer: a row's values are prepared, then scored, then replaced) */
-  private readonly prepared: PreparedValue = { codes: EMPTY_CODES, codesLength: 0, items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS, number: 0, inKernel: false };
+  private readonly prepared: PreparedValue = {
+    codes: EMPTY_CODES,
+    codesLength: 0,
+    items: EMPTY_ITEMS,
+    weights: EMPTY_WEIGHTS,
+    number: 0,
+    inKernel: false,
+  };
 
   /** `texts`/`textStride`: the index's row-major text pool (see FieldColumnData.textSlot). */
-  constructor(readonly mapping: FieldMapping, readonly column: FieldColumnData, private readonly texts: CodePool, textStride: number) {
+  constructor(
+    readonly mapping: FieldMapping,
+    readonly column: FieldColumnData,
+    private readonly texts: CodePool,
+    textStride: number,
+  ) {
     this.code = KIND_CODE[column.kind] ?? 0;
     this.textCodes = texts.codes;
     this.textOffsets = texts.offsets;
@@ -394,7 +438,9 @@ export class FieldScorer {
       const n = this.numbers[row] as number;
       // biome-ignore lint/suspicious/noSelfCompare: the NaN test of the hot loop (missing), cheaper than Number.isNaN
       if (n !== n) return -1;
-      return code === 7 ? dateRangeScore(p.number, n, this.toleranceDays) : numericRangeScore(p.number, n, this.tolerance, this.tolerancePct);
+      return code === 7
+        ? dateRangeScore(p.number, n, this.toleranceDays)
+        : numericRangeScore(p.number, n, this.tolerance, this.tolerancePct);
     }
     const start = this.itemOffsets[row] as number;
     const end = this.itemOffsets[row + 1] as number;
@@ -414,7 +460,8 @@ export class FieldScorer {
 
   /** The reference cell as text for evidence, or null when it is empty. */
   referenceValue(row: number): string | null {
-    if (this.column.textSlot !== undefined && this.column.rawIsText?.[row] === 1) return poolString(this.texts, row * this.textStride + this.textSlot);
+    if (this.column.textSlot !== undefined && this.column.rawIsText?.[row] === 1)
+      return poolString(this.texts, row * this.textStride + this.textSlot);
     return poolLength(this.column.raw, row) === 0 ? null : poolString(this.column.raw, row);
   }
 }

@@ -36,7 +36,8 @@ export class ReferenceIndex implements ReferenceIndexView {
     Object.freeze(data);
     this.size = data.size;
     this.config = data.config;
-    this.estimatedBytes = poolBytes(data.ids) + poolBytes(data.texts) + data.fields.reduce((s, f) => s + fieldColumnBytes(f), 0) + blockingBytes(data.blocking);
+    this.estimatedBytes =
+      poolBytes(data.ids) + poolBytes(data.texts) + data.fields.reduce((s, f) => s + fieldColumnBytes(f), 0) + blockingBytes(data.blocking);
     Object.freeze(this);
   }
 
@@ -91,9 +92,10 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
   const blocking = new BlockingIndexBuilder(resolvedBlocking);
   const cells = new NormalisedRow(columnsRead(mappings, resolvedBlocking.keys, 'target'), compositesOf(mappings, 'target'));
   const ingest = options.rowIngest === false ? null : RowIngest.create(mappings, resolvedBlocking, 'target');
-  const size = ingest === null
-    ? addRows(rows, mappings, cells, ids, columns, blocking)
-    : ingest.addRows(rows, { ids, texts, columns, blocking }, (row) => addRow(row, mappings, cells, ids, columns, blocking));
+  const size =
+    ingest === null
+      ? addRows(rows, mappings, cells, ids, columns, blocking)
+      : ingest.addRows(rows, { ids, texts, columns, blocking }, (row) => addRow(row, mappings, cells, ids, columns, blocking));
   const textPool = inKernel ? texts.finishInKernelMemory(shared) : texts.finish(shared);
   return new ReferenceIndex({
     config: { ...config, fieldMappings: mappings },
@@ -108,7 +110,14 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
 
 /** The row loop of buildReferenceIndex, on its own: V8 optimises it while it runs (on-stack replacement), and the
  *  finishing code after it, never run before, deoptimised that code on the way out. Returns the row count. */
-function addRows(rows: Iterable<EngineRow>, mappings: FieldMapping[], cells: NormalisedRow, ids: CodePoolBuilder, columns: FieldColumnBuilder[], blocking: BlockingIndexBuilder): number {
+function addRows(
+  rows: Iterable<EngineRow>,
+  mappings: FieldMapping[],
+  cells: NormalisedRow,
+  ids: CodePoolBuilder,
+  columns: FieldColumnBuilder[],
+  blocking: BlockingIndexBuilder,
+): number {
   let size = 0;
   for (const row of rows) {
     addRow(row, mappings, cells, ids, columns, blocking);
@@ -117,7 +126,14 @@ function addRows(rows: Iterable<EngineRow>, mappings: FieldMapping[], cells: Nor
   return size;
 }
 
-function addRow(row: EngineRow, mappings: FieldMapping[], cells: NormalisedRow, ids: CodePoolBuilder, columns: FieldColumnBuilder[], blocking: BlockingIndexBuilder): void {
+function addRow(
+  row: EngineRow,
+  mappings: FieldMapping[],
+  cells: NormalisedRow,
+  ids: CodePoolBuilder,
+  columns: FieldColumnBuilder[],
+  blocking: BlockingIndexBuilder,
+): void {
   cells.reset(row.values);
   ids.push(String(row.id));
   for (let f = 0; f < mappings.length; f++) {

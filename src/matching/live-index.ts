@@ -60,7 +60,12 @@ export class LiveReferenceIndex {
 
   get estimatedBytes(): number {
     // The id map: about 100 bytes per entry (a 36-character string and a Map slot).
-    return this.base.estimatedBytes + (this.removed?.byteLength ?? 0) + (this.baseRows ? this.baseRows.size * 100 : 0) + (this.overlay?.estimatedBytes ?? 0);
+    return (
+      this.base.estimatedBytes +
+      (this.removed?.byteLength ?? 0) +
+      (this.baseRows ? this.baseRows.size * 100 : 0) +
+      (this.overlay?.estimatedBytes ?? 0)
+    );
   }
 
   /** The index with `changes` applied, oldest first (a row changed twice takes its last change). */

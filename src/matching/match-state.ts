@@ -22,7 +22,9 @@ export class MatchState {
 
   constructor(private readonly index: ReferenceIndexView) {
     const data = index.data;
-    this.fields = data.config.fieldMappings.map((m, i) => new FieldScorer(m, data.fields[i] as FieldColumnData, data.texts, data.textStride));
+    this.fields = data.config.fieldMappings.map(
+      (m, i) => new FieldScorer(m, data.fields[i] as FieldColumnData, data.texts, data.textStride),
+    );
   }
 
   /** Candidate collection scratch. */

@@ -19,7 +19,16 @@ import { columnsRead } from './blocking';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
 import type { ReferenceIndex } from './index-build';
 import { compositesOf, mappingCell, NormalisedRow } from './normalised-row';
-import { TOP_CANDIDATES, type Candidate, type EngineRow, type FieldEvidence, type MatchConfig, type RowMatch, type SliceResult, type SliceStats } from './types';
+import {
+  TOP_CANDIDATES,
+  type Candidate,
+  type EngineRow,
+  type FieldEvidence,
+  type MatchConfig,
+  type RowMatch,
+  type SliceResult,
+  type SliceStats,
+} from './types';
 
 /** Confidences are rounded to this many decimals once, where results are made: the value stored and shown is the
  *  value decided on (0.7999999999999999 would show as 0.800 and still fall below a 0.8 threshold). */
@@ -92,17 +101,25 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
       const field = fields[f] as FieldScorer;
       const column = field.mapping.source;
       const at = batchRow * fieldCount + f;
-      const p = unused[f] ? null
-        : made !== null ? field.prepareCodes(made.textCodes, at === 0 ? 0 : made.textEnds[at - 1] as number, made.textEnds[at] as number)
-        : field.prepare(cells.raw(column), cells.text(column));
+      const p = unused[f]
+        ? null
+        : made !== null
+          ? field.prepareCodes(made.textCodes, at === 0 ? 0 : (made.textEnds[at - 1] as number), made.textEnds[at] as number)
+          : field.prepare(cells.raw(column), cells.text(column));
       prepared[f] = p;
       if (p !== null) anyPresent = true;
     }
     // A row with no comparable value cannot gain evidence from any candidate: skip blocking entirely.
     let candidateCount = 0;
     if (anyPresent) {
-      candidateCount = made === null ? collector.collect(cells)
-        : collector.collectHashes(made.hashes, batchRow === 0 ? 0 : made.rowEnds[batchRow - 1] as number, made.rowEnds[batchRow] as number);
+      candidateCount =
+        made === null
+          ? collector.collect(cells)
+          : collector.collectHashes(
+              made.hashes,
+              batchRow === 0 ? 0 : (made.rowEnds[batchRow - 1] as number),
+              made.rowEnds[batchRow] as number,
+            );
     }
     const candidates = collector.candidates;
     if (exclude !== undefined) {
@@ -119,7 +136,19 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     const base = r * TOP_CANDIDATES;
     let kept = 0;
     if (model !== null) {
-      kept = scoreCandidatesWithModel(index, model, prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount, pairScores);
+      kept = scoreCandidatesWithModel(
+        index,
+        model,
+        prepared,
+        candidates,
+        candidateCount,
+        topRows,
+        topScores,
+        base,
+        fieldScores,
+        r * fieldCount,
+        pairScores,
+      );
       if (model.margin !== null) addMargins(model.margin, topScores, base, kept);
       topCount[r] = kept;
       if (kept === 0) return;
@@ -128,8 +157,26 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
       if (probability >= threshold) stats.rowsMatched++;
       return;
     }
-    kept = rowScorer === null ? -1 : rowScorer.score(prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount);
-    if (kept < 0) kept = scoreCandidates(index, order, weights, remaining, prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount, pairScores);
+    kept =
+      rowScorer === null
+        ? -1
+        : rowScorer.score(prepared, candidates, candidateCount, topRows, topScores, base, fieldScores, r * fieldCount);
+    if (kept < 0)
+      kept = scoreCandidates(
+        index,
+        order,
+        weights,
+        remaining,
+        prepared,
+        candidates,
+        candidateCount,
+        topRows,
+        topScores,
+        base,
+        fieldScores,
+        r * fieldCount,
+        pairScores,
+      );
     rowDone(r, kept);
   };
   const rowDone = (r: number, kept: number): void => {
@@ -141,26 +188,30 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
   };
   if (ingest === null) for (let r = 0; r < n; r++) matchRow(r, -1);
   else {
-    ingest.visitRows(sourceRows, (first, count) => {
-      // The whole batch in one kernel call when the row scorer can take it (row-scorer.ts's matchBatch).
-      // (Not with left-out rows: the kernel collects candidates itself.)
-      const batch = rowScorer === null || exclude !== undefined ? null : rowScorer.matchBatch(ingest, count);
-      if (batch === null) {
-        for (let i = 0; i < count; i++) matchRow(first + i, i);
-        return;
-      }
-      topRows.set(batch.topRows, first * TOP_CANDIDATES);
-      topScores.set(batch.topScores, first * TOP_CANDIDATES);
-      fieldScores.set(batch.fieldScores, first * fieldCount);
-      for (let i = 0; i < count; i++) {
-        const kept = batch.status[i] as number;
-        if (kept < 0) matchRow(first + i, i);
-        else {
-          stats.pairsCompared += batch.pairs[i] as number;
-          rowDone(first + i, kept);
+    ingest.visitRows(
+      sourceRows,
+      (first, count) => {
+        // The whole batch in one kernel call when the row scorer can take it (row-scorer.ts's matchBatch).
+        // (Not with left-out rows: the kernel collects candidates itself.)
+        const batch = rowScorer === null || exclude !== undefined ? null : rowScorer.matchBatch(ingest, count);
+        if (batch === null) {
+          for (let i = 0; i < count; i++) matchRow(first + i, i);
+          return;
         }
-      }
-    }, (r) => matchRow(r, -1));
+        topRows.set(batch.topRows, first * TOP_CANDIDATES);
+        topScores.set(batch.topScores, first * TOP_CANDIDATES);
+        fieldScores.set(batch.fieldScores, first * fieldCount);
+        for (let i = 0; i < count; i++) {
+          const kept = batch.status[i] as number;
+          if (kept < 0) matchRow(first + i, i);
+          else {
+            stats.pairsCompared += batch.pairs[i] as number;
+            rowDone(first + i, kept);
+          }
+        }
+      },
+      (r) => matchRow(r, -1),
+    );
   }
   return result;
 }
@@ -168,8 +219,19 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
 /** Scores a source row's candidates into the top list at `base` (weighted confidences; see the head of this
  *  file); returns how many were kept. The best pair's field scores go to fieldScores at `fieldBase`. */
 function scoreCandidates(
-  index: ReferenceIndex, order: Int32Array, weights: number[], remaining: Float64Array, prepared: Array<PreparedValue | null>, candidates: Int32Array,
-  candidateCount: number, topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number, pairScores: Float64Array,
+  index: ReferenceIndex,
+  order: Int32Array,
+  weights: number[],
+  remaining: Float64Array,
+  prepared: Array<PreparedValue | null>,
+  candidates: Int32Array,
+  candidateCount: number,
+  topRows: Int32Array,
+  topScores: Float64Array,
+  base: number,
+  fieldScores: Float64Array,
+  fieldBase: number,
+  pairScores: Float64Array,
 ): number {
   const fields = index.fields;
   const fieldCount = fields.length;
@@ -207,7 +269,12 @@ function scoreCandidates(
 
 /** remaining[k] = the sum of `perField` over the fields with a source value from position k of `order` on: the
  *  most the fields not scored yet can add (pruning's bound). */
-function remainingFrom(order: Int32Array, prepared: Array<PreparedValue | null>, perField: ArrayLike<number>, remaining: Float64Array): void {
+function remainingFrom(
+  order: Int32Array,
+  prepared: Array<PreparedValue | null>,
+  perField: ArrayLike<number>,
+  remaining: Float64Array,
+): void {
   remaining[order.length] = 0;
   for (let k = order.length - 1; k >= 0; k--) {
     const f = order[k] as number;
@@ -217,7 +284,15 @@ function remainingFrom(order: Int32Array, prepared: Array<PreparedValue | null>,
 
 /** Insert (ref, score) into the sorted top list at `base` if it belongs there; returns the new length.
  *  Order: higher score first, then smaller reference id. */
-function offerTop(index: ReferenceIndex, topRows: Int32Array, topScores: Float64Array, base: number, kept: number, ref: number, score: number): number {
+function offerTop(
+  index: ReferenceIndex,
+  topRows: Int32Array,
+  topScores: Float64Array,
+  base: number,
+  kept: number,
+  ref: number,
+  score: number,
+): number {
   let at = kept;
   while (at > 0) {
     const s = topScores[base + at - 1] as number;
@@ -246,7 +321,10 @@ export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[]
     const kept = compact.topCount[r] as number;
     const candidates: Candidate[] = [];
     for (let k = 0; k < kept; k++) {
-      candidates.push({ referenceRowId: index.referenceId(compact.topRows[base + k] as number), confidence: roundConfidence(toConfidence(compact.topScores[base + k] as number)) });
+      candidates.push({
+        referenceRowId: index.referenceId(compact.topRows[base + k] as number),
+        confidence: roundConfidence(toConfidence(compact.topScores[base + k] as number)),
+      });
     }
     const evidence: FieldEvidence[] = [];
     const best = candidates[0];
@@ -307,7 +385,12 @@ export function marginLevel(levels: ArrayLike<number>, margin: number): number {
 
 /** Adds each kept candidate's margin Bayes factor to its log-odds. Margins are taken before any is added; the
  *  best candidate has the largest margin and the factors do not fall with it, so the order stays. */
-function addMargins(margin: { levels: Float64Array; logBayesFactors: Float64Array }, topScores: Float64Array, base: number, kept: number): void {
+function addMargins(
+  margin: { levels: Float64Array; logBayesFactors: Float64Array },
+  topScores: Float64Array,
+  base: number,
+  kept: number,
+): void {
   if (kept === 0) return;
   const best = topScores[base] as number;
   const second = kept > 1 ? (topScores[base + 1] as number) : Number.NEGATIVE_INFINITY;
@@ -341,8 +424,14 @@ function compileModel(model: NonNullable<MatchConfig['model']>, fieldCount: numb
   const spread = new Float64Array(fieldCount);
   for (let f = 0; f < fieldCount; f++) {
     const entry = model.fields?.[f];
-    const ok = entry !== undefined && Array.isArray(entry.levels) && Array.isArray(entry.logBayesFactors) && entry.levels.length > 0 &&
-      entry.levels.length === entry.logBayesFactors.length && entry.logBayesFactors.every(Number.isFinite) && (weights[f] as number) > 0;
+    const ok =
+      entry !== undefined &&
+      Array.isArray(entry.levels) &&
+      Array.isArray(entry.logBayesFactors) &&
+      entry.levels.length > 0 &&
+      entry.levels.length === entry.logBayesFactors.length &&
+      entry.logBayesFactors.every(Number.isFinite) &&
+      (weights[f] as number) > 0;
     used.push(ok);
     levels.push(Float64Array.from(ok ? entry.levels : []));
     logBayesFactors.push(Float64Array.from(ok ? entry.logBayesFactors : []));
@@ -353,16 +442,39 @@ function compileModel(model: NonNullable<MatchConfig['model']>, fieldCount: numb
   }
   const order = Int32Array.from({ length: fieldCount }, (_, f) => f).sort((a, b) => (spread[b] as number) - (spread[a] as number) || a - b);
   const m = model.margin;
-  const marginOk = m !== undefined && Array.isArray(m.levels) && m.levels.length > 0 && m.levels.length === m.logBayesFactors?.length && m.logBayesFactors.every(Number.isFinite);
-  return { margin: marginOk ? { levels: Float64Array.from(m.levels), logBayesFactors: Float64Array.from(m.logBayesFactors) } : null, priorLogOdds: logit(prior), used, levels, logBayesFactors, maxGain, order, remainingGain: new Float64Array(fieldCount + 1) };
+  const marginOk =
+    m !== undefined &&
+    Array.isArray(m.levels) &&
+    m.levels.length > 0 &&
+    m.levels.length === m.logBayesFactors?.length &&
+    m.logBayesFactors.every(Number.isFinite);
+  return {
+    margin: marginOk ? { levels: Float64Array.from(m.levels), logBayesFactors: Float64Array.from(m.logBayesFactors) } : null,
+    priorLogOdds: logit(prior),
+    used,
+    levels,
+    logBayesFactors,
+    maxGain,
+    order,
+    remainingGain: new Float64Array(fieldCount + 1),
+  };
 }
 
 /** Scores a source row's candidates by log-odds into the top list at `base`; returns how many were kept.
  *  Pruning is exact: once the list is full, a pair stops when even the best level on every remaining field
  *  could not lift it to the 5th best. */
 function scoreCandidatesWithModel(
-  index: ReferenceIndex, model: CompiledModel, prepared: Array<PreparedValue | null>, candidates: Int32Array, candidateCount: number,
-  topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number, pairScores: Float64Array,
+  index: ReferenceIndex,
+  model: CompiledModel,
+  prepared: Array<PreparedValue | null>,
+  candidates: Int32Array,
+  candidateCount: number,
+  topRows: Int32Array,
+  topScores: Float64Array,
+  base: number,
+  fieldScores: Float64Array,
+  fieldBase: number,
+  pairScores: Float64Array,
 ): number {
   const fields = index.fields;
   const fieldCount = fields.length;
@@ -375,7 +487,8 @@ function scoreCandidatesWithModel(
     let present = 0;
     pairScores.fill(Number.NaN);
     for (let k = 0; k < fieldCount; k++) {
-      if (kept === TOP_CANDIDATES && k > 0 && logOdds + (remainingGain[k] as number) < (topScores[base + TOP_CANDIDATES - 1] as number)) continue candidateLoop;
+      if (kept === TOP_CANDIDATES && k > 0 && logOdds + (remainingGain[k] as number) < (topScores[base + TOP_CANDIDATES - 1] as number))
+        continue candidateLoop;
       const f = order[k] as number;
       const p = prepared[f];
       if (p == null) continue;

@@ -10,7 +10,16 @@ const APOSTROPHES = /['`\u2018\u2019\u02bc]/g;
 const NON_WORD = /[^\p{L}\p{N}]+/gu;
 // Letters that neither NFKC nor stripping combining marks reduce to ASCII but that people write either way.
 const SPECIAL_FOLDS: Record<string, string> = {
-  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ς: 'σ',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+  ς: 'σ',
 };
 const SPECIAL_FOLD_CHARS = /[ßæœøłđðþıς]/g;
 
@@ -27,7 +36,11 @@ export function toText(value: unknown): string {
       return String(value);
     case 'object':
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
-      if (Array.isArray(value)) return value.map(toText).filter((s) => s !== '').join(' ');
+      if (Array.isArray(value))
+        return value
+          .map(toText)
+          .filter((s) => s !== '')
+          .join(' ');
       return '';
     default:
       return '';
@@ -85,9 +98,30 @@ export function sortedTokenSet(normalised: string): string {
 
 const MS_PER_DAY = 86_400_000;
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
-  january: 1, february: 2, march: 3, april: 4, june: 6, july: 7, august: 8, september: 9, october: 10,
-  november: 11, december: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+  january: 1,
+  february: 2,
+  march: 3,
+  april: 4,
+  june: 6,
+  july: 7,
+  august: 8,
+  september: 9,
+  october: 10,
+  november: 11,
+  december: 12,
 };
 
 const ISO_DATE = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[t\s].*)?$/;

@@ -42,7 +42,10 @@ export class NormalisedRow {
   /** `columns`: the columns text() will be asked for. Registering them here keeps text()'s slot-making path out
    *  of the hot loop: taken first by a new row object after V8 had optimised text() on another, it deoptimised
    *  text() at the start of every match. Other columns still work. */
-  constructor(columns: Iterable<string> = [], private readonly composites: Composites = new Map()) {
+  constructor(
+    columns: Iterable<string> = [],
+    private readonly composites: Composites = new Map(),
+  ) {
     for (const column of columns) this.slotOf(column);
   }
 

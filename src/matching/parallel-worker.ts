@@ -18,5 +18,10 @@ parentPort?.on('message', (message: { index?: ReferenceIndexData; rows?: EngineR
   if (index === undefined) throw new Error('match worker received rows before an index');
   // Results go back as compact typed arrays, transferred (not copied); the caller expands them if it needs objects.
   const result = matchSliceCompact(index, message.rows ?? []);
-  parentPort?.postMessage(result, [result.topRows.buffer, result.topScores.buffer, result.topCount.buffer, result.fieldScores.buffer] as ArrayBuffer[]);
+  parentPort?.postMessage(result, [
+    result.topRows.buffer,
+    result.topScores.buffer,
+    result.topCount.buffer,
+    result.fieldScores.buffer,
+  ] as ArrayBuffer[]);
 });

@@ -153,7 +153,11 @@ export interface ParallelOptions {
  * (default: 4 slices per thread, so a slow slice does not leave a core idle); results are in input order.
  * Build the index with `{ shared: true }`, or every worker gets its own copy of it.
  */
-export async function matchParallelCompact(index: ReferenceIndex, sourceRows: EngineRow[], options: ParallelOptions = {}): Promise<CompactSliceResult> {
+export async function matchParallelCompact(
+  index: ReferenceIndex,
+  sourceRows: EngineRow[],
+  options: ParallelOptions = {},
+): Promise<CompactSliceResult> {
   // Starting a worker costs tens of milliseconds (more under tsx): small inputs run inline.
   const minRowsPerThread = options.minRowsPerThread ?? 20_000;
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.floor(sourceRows.length / minRowsPerThread)));
@@ -162,7 +166,8 @@ export async function matchParallelCompact(index: ReferenceIndex, sourceRows: En
   const pool = options.pool ?? new MatchWorkerPool(index, threads);
   try {
     const slices: Array<Promise<CompactSliceResult>> = [];
-    for (let start = 0; start < sourceRows.length; start += sliceSize) slices.push(pool.matchCompact(sourceRows.slice(start, start + sliceSize)));
+    for (let start = 0; start < sourceRows.length; start += sliceSize)
+      slices.push(pool.matchCompact(sourceRows.slice(start, start + sliceSize)));
     return mergeCompactResults(await Promise.all(slices));
   } finally {
     if (options.pool === undefined) await pool.close();

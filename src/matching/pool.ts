@@ -33,7 +33,10 @@ interface AnyTypedArray {
 export class Growable<T extends AnyTypedArray> {
   array: T;
   length = 0;
-  constructor(private readonly ctor: TypedArrayCtor<T>, initial = 16) {
+  constructor(
+    private readonly ctor: TypedArrayCtor<T>,
+    initial = 16,
+  ) {
     this.array = new ctor(initial);
   }
   push(value: number): void {
@@ -124,7 +127,8 @@ export class CodePoolBuilder {
   finishInKernelMemory(shared: boolean): CodePool {
     const codes = this.codes;
     const length = codes.length;
-    if (codes instanceof KernelCodes && codes.memory !== null) return this.withOffsetsIn(codes.memory, new Uint16Array(codes.memory.buffer, 0, length), shared);
+    if (codes instanceof KernelCodes && codes.memory !== null)
+      return this.withOffsetsIn(codes.memory, new Uint16Array(codes.memory.buffer, 0, length), shared);
     const memory = kernelMemory(length * Uint16Array.BYTES_PER_ELEMENT);
     if (memory === null) return this.finish(shared);
     const inMemory = new Uint16Array(memory.buffer, 0, length);
@@ -137,7 +141,8 @@ export class CodePoolBuilder {
   private withOffsetsIn(memory: WebAssembly.Memory, codes: Uint16Array, shared: boolean): CodePool {
     const at = Math.ceil(codes.byteLength / 4) * 4;
     const count = this.offsets.length;
-    if (!growKernelMemory(memory, at + count * Int32Array.BYTES_PER_ELEMENT)) return { codes, offsets: this.offsets.finish(shared), memory };
+    if (!growKernelMemory(memory, at + count * Int32Array.BYTES_PER_ELEMENT))
+      return { codes, offsets: this.offsets.finish(shared), memory };
     const offsets = new Int32Array(memory.buffer, at, count);
     offsets.set(this.offsets.array.subarray(0, count));
     return { codes, offsets, memory, offsetsInMemory: true };

@@ -35,10 +35,35 @@ const BATCH_ROWS = 256;
 const MIN_INPUT_BYTES = 1 << 16;
 /** Word numbers in the layout array the kernel reads (row-ingest.wat's `ingest`). */
 const LAYOUT = {
-  inputEnd: 1, rows: 2, start: 3, spans: 4, norm: 5, normSpans: 6, idCodes: 7, idEnds: 8, idBase: 9, textCodes: 10,
-  textEnds: 11, textBase: 12, rawCodes: 13, rawStride: 14, rawEnds: 15, rawIsText: 16, rawWritten: 17, rawBases: 18,
-  hashes: 19, rowEnds: 20, hashBase: 21, resume: 22, columns: 23, fields: 24, keys: 25, fieldColumns: 26,
-  keyPlan: 27, capacity: 28, evidence: 29,
+  inputEnd: 1,
+  rows: 2,
+  start: 3,
+  spans: 4,
+  norm: 5,
+  normSpans: 6,
+  idCodes: 7,
+  idEnds: 8,
+  idBase: 9,
+  textCodes: 10,
+  textEnds: 11,
+  textBase: 12,
+  rawCodes: 13,
+  rawStride: 14,
+  rawEnds: 15,
+  rawIsText: 16,
+  rawWritten: 17,
+  rawBases: 18,
+  hashes: 19,
+  rowEnds: 20,
+  hashBase: 21,
+  resume: 22,
+  columns: 23,
+  fields: 24,
+  keys: 25,
+  fieldColumns: 26,
+  keyPlan: 27,
+  capacity: 28,
+  evidence: 29,
 } as const;
 const LAYOUT_BYTES = 32 * 4;
 const TEXT_FIELD_KINDS = new Set(['exact', 'jaro_winkler', 'levenshtein', 'damerau_levenshtein']);
@@ -75,8 +100,10 @@ export class RowIngest {
   /** The kernel for rows read on `side` ('target': reference rows, 'source': source rows), or null when the
    *  config needs the JavaScript loop (see the top of this file) or no memory can be had now. */
   static create(mappings: FieldMapping[], blocking: ResolvedBlocking, side: 'source' | 'target'): RowIngest | null {
-    if (!mappings.every((m) => TEXT_FIELD_KINDS.has(fieldKind(m)) && m.sourceColumns === undefined && m.targetColumns === undefined)) return null;
-    if (!blocking.keys.every((key, k) => key.parts.every((part, p) => singleValued(part, blocking.partKinds[k]?.[p] ?? 'text')))) return null;
+    if (!mappings.every((m) => TEXT_FIELD_KINDS.has(fieldKind(m)) && m.sourceColumns === undefined && m.targetColumns === undefined))
+      return null;
+    if (!blocking.keys.every((key, k) => key.parts.every((part, p) => singleValued(part, blocking.partKinds[k]?.[p] ?? 'text'))))
+      return null;
     return unlessOutOfMemory(() => new RowIngest(mappings, blocking, side));
   }
 
@@ -87,7 +114,11 @@ export class RowIngest {
       return at >= 0 ? at : columns.push(name) - 1;
     };
     const fieldColumns = mappings.map((m) => columnOf(m[side]));
-    const keyPlan = blocking.keys.flatMap((key, k) => [keySeed(k), key.parts.length, ...key.parts.flatMap((part) => [columnOf(part[side]), part.transform === 'prefix' ? prefixLength(part) : 0])]);
+    const keyPlan = blocking.keys.flatMap((key, k) => [
+      keySeed(k),
+      key.parts.length,
+      ...key.parts.flatMap((part) => [columnOf(part[side]), part.transform === 'prefix' ? prefixLength(part) : 0]),
+    ]);
     this.columnNames = columns;
     this.evidence = side === 'target';
     this.fieldsPerColumn = Math.max(1, ...columns.map((_, c) => fieldColumns.filter((fc) => fc === c).length));
@@ -105,21 +136,43 @@ export class RowIngest {
   /** Lays the batch regions out for inputs of up to `inputBytes`, growing the memory to hold them; false (layout
    *  unchanged) when the memory cannot grow now. */
   private reserve(inputBytes: number): boolean {
-    const at = regions(align(LAYOUT_BYTES + this.plan.length * 4), inputBytes, this.columnNames.length, this.fieldCount, this.fieldsPerColumn, this.keyCount, this.evidence);
+    const at = regions(
+      align(LAYOUT_BYTES + this.plan.length * 4),
+      inputBytes,
+      this.columnNames.length,
+      this.fieldCount,
+      this.fieldsPerColumn,
+      this.keyCount,
+      this.evidence,
+    );
     const have = this.memory.buffer.byteLength;
     if (at.end > have && unlessOutOfMemory(() => this.memory.grow(Math.ceil((at.end - have) / PAGE_BYTES))) === null) return false;
     this.inputBytes = inputBytes;
     this.at = at;
     const w = (this.words = new Int32Array(this.memory.buffer));
     w.set(this.plan, LAYOUT_BYTES / 4);
-    w[LAYOUT.spans] = at.spans; w[LAYOUT.norm] = at.norm; w[LAYOUT.normSpans] = at.normSpans;
-    w[LAYOUT.idCodes] = at.idCodes; w[LAYOUT.idEnds] = at.idEnds; w[LAYOUT.textCodes] = at.textCodes;
-    w[LAYOUT.textEnds] = at.textEnds; w[LAYOUT.rawCodes] = at.rawCodes; w[LAYOUT.rawStride] = at.rawStride;
-    w[LAYOUT.rawEnds] = at.rawEnds; w[LAYOUT.rawIsText] = at.rawIsText; w[LAYOUT.rawWritten] = this.rawWrittenAt;
-    w[LAYOUT.rawBases] = this.rawBasesAt; w[LAYOUT.hashes] = at.hashes; w[LAYOUT.rowEnds] = at.rowEnds;
-    w[LAYOUT.columns] = this.columnNames.length; w[LAYOUT.fields] = this.fieldCount; w[LAYOUT.keys] = this.keyCount;
-    w[LAYOUT.capacity] = BATCH_ROWS; w[LAYOUT.evidence] = this.evidence ? 1 : 0;
-    w[LAYOUT.fieldColumns] = LAYOUT_BYTES; w[LAYOUT.keyPlan] = LAYOUT_BYTES + this.fieldCount * 4;
+    w[LAYOUT.spans] = at.spans;
+    w[LAYOUT.norm] = at.norm;
+    w[LAYOUT.normSpans] = at.normSpans;
+    w[LAYOUT.idCodes] = at.idCodes;
+    w[LAYOUT.idEnds] = at.idEnds;
+    w[LAYOUT.textCodes] = at.textCodes;
+    w[LAYOUT.textEnds] = at.textEnds;
+    w[LAYOUT.rawCodes] = at.rawCodes;
+    w[LAYOUT.rawStride] = at.rawStride;
+    w[LAYOUT.rawEnds] = at.rawEnds;
+    w[LAYOUT.rawIsText] = at.rawIsText;
+    w[LAYOUT.rawWritten] = this.rawWrittenAt;
+    w[LAYOUT.rawBases] = this.rawBasesAt;
+    w[LAYOUT.hashes] = at.hashes;
+    w[LAYOUT.rowEnds] = at.rowEnds;
+    w[LAYOUT.columns] = this.columnNames.length;
+    w[LAYOUT.fields] = this.fieldCount;
+    w[LAYOUT.keys] = this.keyCount;
+    w[LAYOUT.capacity] = BATCH_ROWS;
+    w[LAYOUT.evidence] = this.evidence ? 1 : 0;
+    w[LAYOUT.fieldColumns] = LAYOUT_BYTES;
+    w[LAYOUT.keyPlan] = LAYOUT_BYTES + this.fieldCount * 4;
     const heap = this.memory.buffer;
     this.textCodes = new Uint16Array(heap, at.textCodes, (at.textEnds - at.textCodes) / 2);
     this.textEnds = new Int32Array(heap, at.textEnds, BATCH_ROWS * this.fieldCount);
@@ -163,7 +216,13 @@ export class RowIngest {
    * batch row `start` on (their output in the regions), and each row the kernel refused (n = 0, its batch row in
    * `start`). With `into`, outputs count on from what the builders hold; without, from 0.
    */
-  private runBatch(rows: EngineRow[], from: number, to: number, into: IngestTargets | null, take: (start: number, n: number) => void): void {
+  private runBatch(
+    rows: EngineRow[],
+    from: number,
+    to: number,
+    into: IngestTargets | null,
+    take: (start: number, n: number) => void,
+  ): void {
     if (to <= from) return;
     const cells = this.cells;
     cells.length = 0;
@@ -241,7 +300,15 @@ function align(bytes: number): number {
 /** Byte addresses of a batch's regions for inputs of up to `inputBytes` (every output is bounded by the input:
  *  normal forms are never longer than their cells, though several fields may read the same column); without
  *  `evidence` (source rows) no ids or evidence cells are written. */
-function regions(start: number, inputBytes: number, columns: number, fields: number, fieldsPerColumn: number, keys: number, evidence: boolean) {
+function regions(
+  start: number,
+  inputBytes: number,
+  columns: number,
+  fields: number,
+  fieldsPerColumn: number,
+  keys: number,
+  evidence: boolean,
+) {
   const regions = new RegionLayout(start);
   const region = (bytes: number) => regions.next(bytes);
   const evidenceBytes = (bytes: number) => (evidence ? bytes : 0);

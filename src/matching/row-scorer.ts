@@ -102,7 +102,14 @@ export class RowScorer {
     return new RowScorer(index, texts.memory, start, scoringOrder(weights), kinds, weights);
   }
 
-  private constructor(index: ReferenceIndexView, memory: WebAssembly.Memory, start: number, order: Int32Array, kinds: Int32Array, weights: number[]) {
+  private constructor(
+    index: ReferenceIndexView,
+    memory: WebAssembly.Memory,
+    start: number,
+    order: Int32Array,
+    kinds: Int32Array,
+    weights: number[],
+  ) {
     const fieldCount = order.length;
     const heap = memory.buffer;
     this.kernel = rowScoringKernel(memory, (a, b) => index.compareIds(a, b));
@@ -141,7 +148,16 @@ export class RowScorer {
    * match.ts's loop does. Returns how many candidates the list kept, or −1 when the row is not for this scorer
    * (the caller then runs the loop; nothing was written).
    */
-  score(prepared: Array<PreparedValue | null>, candidates: Int32Array, count: number, topRows: Int32Array, topScores: Float64Array, base: number, fieldScores: Float64Array, fieldBase: number): number {
+  score(
+    prepared: Array<PreparedValue | null>,
+    candidates: Int32Array,
+    count: number,
+    topRows: Int32Array,
+    topScores: Float64Array,
+    base: number,
+    fieldScores: Float64Array,
+    fieldBase: number,
+  ): number {
     if (count > MAX_CANDIDATES) return -1;
     const descriptors = this.descriptors;
     for (let k = 0; k < this.order.length; k++) {
@@ -170,7 +186,16 @@ export class RowScorer {
     const into = this.candidates;
     if (count > SMALL_COPY) into.set(candidates.subarray(0, count));
     else for (let c = 0; c < count; c++) into[c] = candidates[c] as number;
-    const kept = this.kernel.scoreRow(this.descriptorsAddress, this.order.length, into.byteOffset, count, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress);
+    const kept = this.kernel.scoreRow(
+      this.descriptorsAddress,
+      this.order.length,
+      into.byteOffset,
+      count,
+      this.offsetsAddress,
+      this.stride,
+      this.codesAddress,
+      this.outAddress,
+    );
     if (kept < 0) return -1;
     for (let k = 0; k < kept; k++) {
       topRows[base + k] = this.topRows[k] as number;
@@ -202,8 +227,31 @@ export class RowScorer {
     new Int32Array(heap, at(layout.hashes), hashCount).set(made.hashes.subarray(0, hashCount));
     new Int32Array(heap, at(layout.rowEnds), n).set(made.rowEnds.subarray(0, n));
     const words = new Int32Array(heap, this.batchWords, BATCH_WORDS);
-    words.set([at(0), at(layout.texts), at(layout.ends), at(layout.hashes), at(layout.rowEnds), n, this.blockingWords, this.candidates.byteOffset, MAX_CANDIDATES, at(layout.status), at(layout.counts), at(layout.topRows), at(layout.topScores), at(layout.fieldScores)]);
-    this.kernel.matchBatch(this.descriptorsAddress, fieldCount, this.offsetsAddress, this.stride, this.codesAddress, this.outAddress, this.batchWords);
+    words.set([
+      at(0),
+      at(layout.texts),
+      at(layout.ends),
+      at(layout.hashes),
+      at(layout.rowEnds),
+      n,
+      this.blockingWords,
+      this.candidates.byteOffset,
+      MAX_CANDIDATES,
+      at(layout.status),
+      at(layout.counts),
+      at(layout.topRows),
+      at(layout.topScores),
+      at(layout.fieldScores),
+    ]);
+    this.kernel.matchBatch(
+      this.descriptorsAddress,
+      fieldCount,
+      this.offsetsAddress,
+      this.stride,
+      this.codesAddress,
+      this.outAddress,
+      this.batchWords,
+    );
     return {
       status: new Int32Array(heap, at(layout.status), n),
       pairs: new Int32Array(heap, at(layout.counts), n),
@@ -235,8 +283,15 @@ export class RowScorer {
       const seen = start + (BATCH_WORDS + BLOCKING_WORDS + 1) * 4;
       const { table, entryStart, entryDropped, postings } = blocking;
       new Int32Array(this.memory.buffer, start + BATCH_WORDS * 4, BLOCKING_WORDS).set([
-        table.keys.byteOffset, table.values.byteOffset, table.mask, entryStart.byteOffset, entryDropped.byteOffset,
-        postings.byteOffset, seen, blocking.strategy === 'ordered_fallback' ? 1 : 0, seenBytes,
+        table.keys.byteOffset,
+        table.values.byteOffset,
+        table.mask,
+        entryStart.byteOffset,
+        entryDropped.byteOffset,
+        postings.byteOffset,
+        seen,
+        blocking.strategy === 'ordered_fallback' ? 1 : 0,
+        seenBytes,
       ]);
       this.batchWords = start;
       this.blockingWords = start + BATCH_WORDS * 4;

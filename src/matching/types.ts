@@ -1,7 +1,15 @@
 // Public configuration and result types of the matching engine (camelCase; the REST layer maps snake_case onto these).
 
 export type Strategy = 'exact' | 'fuzzy' | 'phonetic' | 'date_range' | 'numeric_range';
-export type FuzzyAlgorithm = 'jaro_winkler' | 'levenshtein' | 'damerau_levenshtein' | 'token_set' | 'tfidf_cosine' | 'codes' | 'quantities' | 'abbreviation';
+export type FuzzyAlgorithm =
+  | 'jaro_winkler'
+  | 'levenshtein'
+  | 'damerau_levenshtein'
+  | 'token_set'
+  | 'tfidf_cosine'
+  | 'codes'
+  | 'quantities'
+  | 'abbreviation';
 
 export interface FieldMapping {
   /** source column name */

@@ -27,6 +27,8 @@ function cannotConnect(error: unknown, url: string): StartError | undefined {
 
 /** The last word of a failed start: the message of a setup problem, the stack of anything else; exit code 1. */
 export function exitWithStartError(error: unknown): never {
-  process.stderr.write(`${error instanceof SettingsError || error instanceof StartError ? error.message : (error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof SettingsError || error instanceof StartError ? error.message : ((error as Error).stack ?? String(error))}\n`,
+  );
   process.exit(1);
 }

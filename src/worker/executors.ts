@@ -7,7 +7,11 @@ import { deliverWebhook } from '../modules/webhooks/jobs';
 import { parsePayload, type TaskIdentifier } from './tasks';
 
 /** How a run's failure message names the step that failed. */
-const FAILED_STEP: Partial<Record<TaskIdentifier, string>> = { run_plan: 'Planning', run_chunk: 'Matching', run_review_pass: 'The review pass' };
+const FAILED_STEP: Partial<Record<TaskIdentifier, string>> = {
+  run_plan: 'Planning',
+  run_chunk: 'Matching',
+  run_review_pass: 'The review pass',
+};
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -80,7 +80,10 @@ export async function startWorker(app: App, options: WorkerOptions = {}): Promis
     throw error;
   }
   const heartbeat = startHeartbeat(app, execution.workerId, allIds);
-  app.logger.info({ workerId: execution.workerId, concurrency: WORKER_CONCURRENCY, webhookConcurrency: WEBHOOK_CONCURRENCY }, 'worker started');
+  app.logger.info(
+    { workerId: execution.workerId, concurrency: WORKER_CONCURRENCY, webhookConcurrency: WEBHOOK_CONCURRENCY },
+    'worker started',
+  );
   let stopped: Promise<{ handedBack: number }> | undefined;
   return {
     workerId: execution.workerId,
@@ -121,7 +124,13 @@ interface SupervisedRunner {
 }
 
 /** One graphile-worker runner, restarted (after handing its jobs back) whenever it stops without being asked. */
-async function superviseRunner(app: App, pool: pg.Pool, spec: RunnerSpec, allIds: Set<string>, workerId: string): Promise<SupervisedRunner> {
+async function superviseRunner(
+  app: App,
+  pool: pg.Pool,
+  spec: RunnerSpec,
+  allIds: Set<string>,
+  workerId: string,
+): Promise<SupervisedRunner> {
   const logger = new WorkerLogger((scope) => (level, message, meta) => {
     const log = app.logger.child({ component: 'graphile-worker', runner: spec.name, ...scope });
     if (level === 'error') log.error(meta ?? {}, message);

@@ -39,7 +39,12 @@ export type QueuedTask = Exclude<TaskIdentifier, 'schedule_tick'>;
  * stays: graphile-worker records the last run of each cron identifier.
  */
 export const CRONTAB: CronItem[] = [
-  { task: 'schedule_tick' satisfies TaskIdentifier, match: '* * * * *', identifier: 'concord_schedule_tick', options: { backfillPeriod: 0 } },
+  {
+    task: 'schedule_tick' satisfies TaskIdentifier,
+    match: '* * * * *',
+    identifier: 'concord_schedule_tick',
+    options: { backfillPeriod: 0 },
+  },
 ];
 
 /** A job's payload as its executor sees it; throws (failing the attempt) when the job carries anything else. */
@@ -59,7 +64,12 @@ export interface QueuedJob<T extends QueuedTask> {
  * are checked first, so a malformed one rolls the caller's transaction back instead of queuing a job that could
  * only fail.
  */
-export async function addJobs<T extends QueuedTask>(tx: postgres.TransactionSql, task: T, jobs: ReadonlyArray<QueuedJob<T>>, options: { maxAttempts: number }): Promise<void> {
+export async function addJobs<T extends QueuedTask>(
+  tx: postgres.TransactionSql,
+  task: T,
+  jobs: ReadonlyArray<QueuedJob<T>>,
+  options: { maxAttempts: number },
+): Promise<void> {
   if (jobs.length === 0) return;
   const specs = jobs.map((job) => ({ payload: parsePayload(task, job.payload), job_key: job.jobKey ?? null }));
   await tx`
@@ -68,6 +78,13 @@ export async function addJobs<T extends QueuedTask>(tx: postgres.TransactionSql,
 }
 
 /** One job of `task` (see addJobs). */
-export async function addJob<T extends QueuedTask>(tx: postgres.TransactionSql, task: T, payload: TaskPayload<T>, options: { maxAttempts: number; jobKey?: string }): Promise<void> {
-  await addJobs(tx, task, [{ payload, ...(options.jobKey === undefined ? {} : { jobKey: options.jobKey }) }], { maxAttempts: options.maxAttempts });
+export async function addJob<T extends QueuedTask>(
+  tx: postgres.TransactionSql,
+  task: T,
+  payload: TaskPayload<T>,
+  options: { maxAttempts: number; jobKey?: string },
+): Promise<void> {
+  await addJobs(tx, task, [{ payload, ...(options.jobKey === undefined ? {} : { jobKey: options.jobKey }) }], {
+    maxAttempts: options.maxAttempts,
+  });
 }

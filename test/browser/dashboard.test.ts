@@ -97,7 +97,9 @@ describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
     await waitFor(() => page.locator('#run-title .badge').textContent()).toBe('completed');
     const runId = (await page.locator('#run-title code').textContent())!;
     expect(runId.startsWith(shortId!)).toBe(true);
-    await waitFor(() => page.locator('.timeline li').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('completed')]));
+    await waitFor(() => page.locator('.timeline li').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('completed')]),
+    );
     expect(await page.locator('.counters').textContent()).toContain('5,000');
     await waitFor(() => page.locator('.histogram li').count()).toBe(10);
     await waitFor(() => page.locator('table.results tbody tr').count()).toBe(25);
@@ -106,7 +108,9 @@ describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
     await page.getByLabel('Matched', { exact: true }).selectOption('matched');
     await page.getByLabel('Min confidence').fill('0.9');
     await page.getByLabel('Min confidence').dispatchEvent('change');
-    await waitFor(async () => (await page.locator('table.results tbody td.number').allTextContents()).every((text) => Number(text) >= 0.9)).toBe(true);
+    await waitFor(async () =>
+      (await page.locator('table.results tbody td.number').allTextContents()).every((text) => Number(text) >= 0.9),
+    ).toBe(true);
 
     // Evidence of the first result, then approve it.
     const firstRow = page.locator('table.results tbody tr').first();
@@ -135,14 +139,25 @@ describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
     await page.getByLabel('Review status').selectOption('');
     await page.getByLabel('Matched', { exact: true }).selectOption('unmatched');
     await waitFor(async () => (await page.locator('table.results tbody tr').first().textContent()) ?? '').toContain('no match');
-    await page.locator('table.results tbody tr').first().getByRole('button', { name: /Evidence/ }).click();
+    await page
+      .locator('table.results tbody tr')
+      .first()
+      .getByRole('button', { name: /Evidence/ })
+      .click();
     await waitFor(() => page.locator('.evidence h2').textContent()).toContain('no match');
     expect(await page.locator('.evidence thead').textContent()).toContain('Best candidate (not matched)');
-    expect(await page.locator('.review button').allTextContents()).toEqual(['Approve: no match', 'Reject: the candidate shown is the match']);
+    expect(await page.locator('.review button').allTextContents()).toEqual([
+      'Approve: no match',
+      'Reject: the candidate shown is the match',
+    ]);
 
     await page.getByLabel('Matched', { exact: true }).selectOption('any');
     await waitFor(() => page.locator('table.results tbody tr').count()).toBe(25);
-    await page.locator('table.results tbody tr').first().getByRole('button', { name: /Evidence/ }).click();
+    await page
+      .locator('table.results tbody tr')
+      .first()
+      .getByRole('button', { name: /Evidence/ })
+      .click();
     await page.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
 
     // CSV of the results with the current filters (none): fetched with the key, saved as a download.
@@ -195,7 +210,9 @@ describe.skipIf(skip)('dashboard', { timeout: 180_000 }, () => {
       const response = await fetch(`${server.url}${path}`, { headers: { accept: 'text/html' } });
       expect(response.headers.get('content-type'), path).toContain('application/json');
     }
-    expect((await fetch(`${server.url}/healthz`, { headers: { accept: 'text/html' } })).headers.get('content-type')).toContain('application/json');
+    expect((await fetch(`${server.url}/healthz`, { headers: { accept: 'text/html' } })).headers.get('content-type')).toContain(
+      'application/json',
+    );
     expect((await fetch(`${server.url}/v1/openapi.json`)).status).toBe(200);
     // A script asking for an unknown path gets the API's JSON 404, not the page.
     const missing = await fetch(`${server.url}/no-such-thing`);

@@ -62,7 +62,9 @@ describe.skipIf(skip)('GraphiQL page', { timeout: 180_000 }, () => {
     await page.locator('.graphiql-container').first().waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: /Execute query/ }).click();
     // The key's workspace (the editor shows spaces as no-break spaces).
-    await waitFor(async () => ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\s+/g, ' ')).toContain('explored in GraphiQL');
+    await waitFor(async () => ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\s+/g, ' ')).toContain(
+      'explored in GraphiQL',
+    );
 
     const stored = await page.evaluate(() => ({
       session: sessionStorage.getItem('graphiql:headers'),

@@ -52,7 +52,11 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Runn
   for (const [name, value] of Object.entries({ ...process.env, CONCORD_URL: server.url, CONCORD_API_KEY: workspace.key, ...env })) {
     if (value !== undefined) merged[name] = value;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: projectRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+    cwd: projectRoot,
+    env: merged,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -97,18 +101,31 @@ describe('CLI', { timeout: 240_000 }, () => {
     expect(revoked.stdout).toMatch(new RegExp(`Revoked ${keyOut.prefix}`));
     // Another process revoked it: the server hears the announcement (LISTEN) and forgets the key; the poll allows for
     // the notification's delivery (and, had it been missed, for the 5-second cache).
-    const refused = await until('the revoked key to be refused', async () => {
-      const { status } = await request(server.url, 'GET', '/v1/reference-data', { key: keyOut.api_key });
-      return status === 200 ? undefined : status;
-    }, 8_000);
+    const refused = await until(
+      'the revoked key to be refused',
+      async () => {
+        const { status } = await request(server.url, 'GET', '/v1/reference-data', { key: keyOut.api_key });
+        return status === 200 ? undefined : status;
+      },
+      8_000,
+    );
     expect(refused).toBe(401);
 
     const listed = await cli(['key', 'list', workspaceOut.workspace.id, '--json'], onDatabase).done;
     expect(listed.code, listed.stderr).toBe(0);
     const keys = JSON.parse(listed.stdout).data;
     // The same shape as GET /v1/admin/workspaces/:id/api-keys.
-    expect(keys[0]).toEqual({ prefix: keyOut.prefix, scopes: ['read'], created_at: expect.any(String), revoked_at: expect.any(String), rate_limit_per_minute: null });
-    expect(keys.map((k: any) => [k.prefix, k.revoked_at !== null])).toEqual([[keyOut.prefix, true], [workspaceOut.prefix, false]]);
+    expect(keys[0]).toEqual({
+      prefix: keyOut.prefix,
+      scopes: ['read'],
+      created_at: expect.any(String),
+      revoked_at: expect.any(String),
+      rate_limit_per_minute: null,
+    });
+    expect(keys.map((k: any) => [k.prefix, k.revoked_at !== null])).toEqual([
+      [keyOut.prefix, true],
+      [workspaceOut.prefix, false],
+    ]);
     const missingPrefix = await cli(['key', 'revoke', workspaceOut.workspace.id], onDatabase).done;
     expect(missingPrefix.code).toBe(2);
     expect(missingPrefix.stderr).toMatch(/needs a key prefix/);
@@ -125,17 +142,31 @@ describe('CLI', { timeout: 240_000 }, () => {
     expect(listed.stdout).toMatch(new RegExp(`^${created.workspace.id}  "named once"  created \\S+  1 live key$`, 'm'));
     const listedJson = await cli(['workspace', 'list', '--json'], onDatabase).done;
     // The same shape as GET /v1/admin/workspaces.
-    expect(JSON.parse(listedJson.stdout).data).toContainEqual({ id: created.workspace.id, name: 'named once', created_at: created.workspace.created_at, live_api_keys: 1 });
+    expect(JSON.parse(listedJson.stdout).data).toContainEqual({
+      id: created.workspace.id,
+      name: 'named once',
+      created_at: created.workspace.created_at,
+      live_api_keys: 1,
+    });
 
     const byName = await cli(['key', 'create', 'named once', '--json'], onDatabase).done;
     expect(byName.code, byName.stderr).toBe(0);
-    const viewer = await request(server.url, 'POST', '/graphql', { key: JSON.parse(byName.stdout).api_key, json: { query: '{ viewer { workspace { name } } }' } });
+    const viewer = await request(server.url, 'POST', '/graphql', {
+      key: JSON.parse(byName.stdout).api_key,
+      json: { query: '{ viewer { workspace { name } } }' },
+    });
     expect(viewer.body.data.viewer.workspace.name).toBe('named once');
     const keys = await cli(['key', 'list', 'named once', '--json'], onDatabase).done;
-    expect(JSON.parse(keys.stdout).data.map((k: { prefix: string }) => k.prefix)).toEqual([JSON.parse(byName.stdout).prefix, created.prefix]);
+    expect(JSON.parse(keys.stdout).data.map((k: { prefix: string }) => k.prefix)).toEqual([
+      JSON.parse(byName.stdout).prefix,
+      created.prefix,
+    ]);
 
     const twin = JSON.parse((await cli(['workspace', 'create', 'named once', '--json'], onDatabase).done).stdout);
-    const [ambiguous, unknown] = await Promise.all([cli(['key', 'create', 'named once'], onDatabase).done, cli(['key', 'create', 'no such workspace'], onDatabase).done]);
+    const [ambiguous, unknown] = await Promise.all([
+      cli(['key', 'create', 'named once'], onDatabase).done,
+      cli(['key', 'create', 'no such workspace'], onDatabase).done,
+    ]);
     expect(ambiguous.code).toBe(1);
     expect(ambiguous.stderr).toContain(`2 workspaces are named "named once" (${created.workspace.id}, ${twin.workspace.id}): give the id`);
     const byId = await cli(['key', 'create', twin.workspace.id, '--json'], onDatabase).done;
@@ -146,7 +177,21 @@ describe('CLI', { timeout: 240_000 }, () => {
 
   it('import streams a file as multipart (key and URL from options or the environment)', async () => {
     const reference = await cli(
-      ['import', 'test/fixtures/febrl4/dataset4a.csv', '--kind', 'reference', '--name', 'febrl4a', '--id-column', 'rec_id', '--json', '--url', server.url, '--key', workspace.key],
+      [
+        'import',
+        'test/fixtures/febrl4/dataset4a.csv',
+        '--kind',
+        'reference',
+        '--name',
+        'febrl4a',
+        '--id-column',
+        'rec_id',
+        '--json',
+        '--url',
+        server.url,
+        '--key',
+        workspace.key,
+      ],
       { CONCORD_URL: 'http://127.0.0.1:2', CONCORD_API_KEY: 'ck_wrong' },
     ).done;
     expect(reference.code, reference.stderr).toBe(0);
@@ -154,13 +199,23 @@ describe('CLI', { timeout: 240_000 }, () => {
     expect(table).toMatchObject({ name: 'febrl4a', kind: 'reference', row_count: 5000, id_column: 'rec_id' });
     ids.reference = table.id;
 
-    const source = await cli(['import', 'test/fixtures/febrl4/dataset4b.csv', '--kind', 'source', '--name', 'febrl4b', '--id-column', 'rec_id']).done;
+    const source = await cli([
+      'import',
+      'test/fixtures/febrl4/dataset4b.csv',
+      '--kind',
+      'source',
+      '--name',
+      'febrl4b',
+      '--id-column',
+      'rec_id',
+    ]).done;
     expect(source.code, source.stderr).toBe(0);
     expect(source.stdout).toMatch(/^Imported 5000 rows into source data "febrl4b" \([0-9a-f-]{36}\)\.\n$/);
     ids.source = /\(([0-9a-f-]{36})\)/.exec(source.stdout)![1]!;
 
     // The server's validation comes back as an error with its message, exit code 1.
-    const bad = await cli(['import', 'test/fixtures/febrl4/dataset4a.csv', '--kind', 'reference', '--name', 'x', '--id-column', 'nope']).done;
+    const bad = await cli(['import', 'test/fixtures/febrl4/dataset4a.csv', '--kind', 'reference', '--name', 'x', '--id-column', 'nope'])
+      .done;
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: .*nope.*validation_error, HTTP 400/);
 
@@ -221,7 +276,9 @@ describe('CLI', { timeout: 240_000 }, () => {
     expect(lines[0]).toMatch(/^Run [0-9a-f-]{36} queued$/);
     expect(lines.some((line) => /Z running \(matching\)/.test(line))).toBe(true);
     expect(followed.stderr).not.toContain('\r');
-    expect(followed.stdout).toMatch(/^Run [0-9a-f-]{36} completed in \d+\.\d s\n {2}rows processed: 5000\n {2}rows matched: {3}\d+ \(\d+\.\d %\)\n {2}avg confidence: 0\.\d{3}\n$/);
+    expect(followed.stdout).toMatch(
+      /^Run [0-9a-f-]{36} completed in \d+\.\d s\n {2}rows processed: 5000\n {2}rows matched: {3}\d+ \(\d+\.\d %\)\n {2}avg confidence: 0\.\d{3}\n$/,
+    );
     ids.run = /^Run ([0-9a-f-]{36})/.exec(followed.stdout)![1]!;
     const run = await request(server.url, 'GET', `/v1/matching/runs/${ids.run}`, { key: workspace.key });
     expect(followed.stdout).toContain(`rows matched:   ${run.body.rows_matched} `);

@@ -120,7 +120,13 @@ describe('REST /v1/matching/configs', () => {
       reference_data_id: referenceId,
       field_mappings: [
         { source: 'invoice_date', target: 'founded', strategy: 'date_range', weight: 0.2 },
-        { source: 'invoice_date', target: 'founded', strategy: 'date_range', weight: 0.05, options: { tolerance_days: 3, month_first: true } },
+        {
+          source: 'invoice_date',
+          target: 'founded',
+          strategy: 'date_range',
+          weight: 0.05,
+          options: { tolerance_days: 3, month_first: true },
+        },
         { source: 'x', target: 'revenue', strategy: 'numeric_range', weight: 0.25, options: { tolerance_pct: 10 } },
         { source: 'y', target: 'name', strategy: 'fuzzy', weight: 0.25 },
         { source: 'z', target: 'city', strategy: 'phonetic', weight: 0.25, options: {} },
@@ -342,7 +348,9 @@ describe('REST /v1/matching/configs', () => {
   });
 
   it('accepts a GET response sent back with PUT (read-only fields are ignored)', async () => {
-    const created = await createConfig(validConfig({ blocking: { keys: [{ parts: [{ source: 'vendor_city', target: 'city', transform: 'exact' }] }] } }));
+    const created = await createConfig(
+      validConfig({ blocking: { keys: [{ parts: [{ source: 'vendor_city', target: 'city', transform: 'exact' }] }] } }),
+    );
     const url = `/v1/matching/configs/${created.body.id}`;
     const fetched = await request(server.url, 'GET', url, { key: workspace.key });
     const replaced = await request(server.url, 'PUT', url, { key: workspace.key, json: { ...fetched.body, name: 'Round trip' } });
@@ -356,7 +364,10 @@ describe('REST /v1/matching/configs', () => {
   it('PATCH merges the given fields, null clears optional ones, the result is validated as a whole', async () => {
     const created = await createConfig(validConfig({ review_band: { low: 0.5, high: 0.8 }, schedule: '0 1 * * *' }));
     const url = `/v1/matching/configs/${created.body.id}`;
-    const patched = await request(server.url, 'PATCH', url, { key: workspace.key, json: { threshold: 0.9, review_band: null, name: 'Patched' } });
+    const patched = await request(server.url, 'PATCH', url, {
+      key: workspace.key,
+      json: { threshold: 0.9, review_band: null, name: 'Patched' },
+    });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     expect(patched.body).toMatchObject({
       name: 'Patched',
@@ -411,7 +422,12 @@ describe('REST /v1/matching/configs', () => {
     const reference = await createDataset(own.key, 'reference', { name: 'R', data: [{ name: 'a' }] });
     const source = await createDataset(own.key, 'source', { name: 'S', data: [{ title: 'a' }] });
     const created = await createConfig(
-      { name: 'Uses both', reference_data_id: reference.id, source_data_id: source.id, field_mappings: [{ source: 'title', target: 'name', strategy: 'exact', weight: 1 }] },
+      {
+        name: 'Uses both',
+        reference_data_id: reference.id,
+        source_data_id: source.id,
+        field_mappings: [{ source: 'title', target: 'name', strategy: 'exact', weight: 1 }],
+      },
       own.key,
     );
     expect(created.status).toBe(201);
@@ -476,7 +492,9 @@ describe('REST /v1/matching/configs', () => {
     // Nor can a stranger point a config at this workspace's datasets.
     const foreign = await request(server.url, 'POST', '/v1/matching/configs', { key: stranger.key, json: validConfig() });
     expect(foreign.status).toBe(400);
-    expect(foreign.body.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['reference_data_id', 'source_data_id']));
+    expect(foreign.body.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(['reference_data_id', 'source_data_id']),
+    );
     // The config is untouched.
     expect((await request(server.url, 'GET', url, { key: workspace.key })).status).toBe(200);
   });
@@ -487,7 +505,11 @@ describe('REST /v1/matching/configs', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const created = await createConfig(
-        { name: `Config ${i}`, reference_data_id: reference.id, field_mappings: [{ source: 'n', target: 'name', strategy: 'exact', weight: 1 }] },
+        {
+          name: `Config ${i}`,
+          reference_data_id: reference.id,
+          field_mappings: [{ source: 'n', target: 'name', strategy: 'exact', weight: 1 }],
+        },
         own.key,
       );
       expect(created.status).toBe(201);
@@ -602,11 +624,27 @@ describe('GraphQL matching configs', () => {
       referenceData: { databaseId: reference.id, name: 'R' },
       sourceData: null,
       reviewBand: { low: 0.5, high: 0.8 },
-      blocking: { strategy: 'PARALLEL', maxPostings: null, keys: [{ parts: [{ source: 'company', target: 'name', transform: 'QGRAMS', length: 2 }] }] },
+      blocking: {
+        strategy: 'PARALLEL',
+        maxPostings: null,
+        keys: [{ parts: [{ source: 'company', target: 'name', transform: 'QGRAMS', length: 2 }] }],
+      },
     });
     expect(config.fieldMappings).toEqual([
-      { source: 'company', target: 'name', strategy: 'FUZZY', weight: 0.7, options: { algorithm: 'LEVENSHTEIN', toleranceDays: null, tolerance: null, tolerancePct: null, monthFirst: null } },
-      { source: 'amount', target: 'revenue', strategy: 'NUMERIC_RANGE', weight: 0.3, options: { algorithm: null, toleranceDays: null, tolerance: 5, tolerancePct: null, monthFirst: null } },
+      {
+        source: 'company',
+        target: 'name',
+        strategy: 'FUZZY',
+        weight: 0.7,
+        options: { algorithm: 'LEVENSHTEIN', toleranceDays: null, tolerance: null, tolerancePct: null, monthFirst: null },
+      },
+      {
+        source: 'amount',
+        target: 'revenue',
+        strategy: 'NUMERIC_RANGE',
+        weight: 0.3,
+        options: { algorithm: null, toleranceDays: null, tolerance: 5, tolerancePct: null, monthFirst: null },
+      },
     ]);
 
     // The REST API sees the same config.
@@ -626,9 +664,21 @@ describe('GraphQL matching configs', () => {
   });
 
   it('takes monthFirst on a DATE_RANGE mapping and shows it in both APIs', async () => {
-    const created = await create(input({ fieldMappings: [{ source: 'posted', target: 'revenue', strategy: 'DATE_RANGE', weight: 1, options: { toleranceDays: 3, monthFirst: true } }] }));
+    const created = await create(
+      input({
+        fieldMappings: [
+          { source: 'posted', target: 'revenue', strategy: 'DATE_RANGE', weight: 1, options: { toleranceDays: 3, monthFirst: true } },
+        ],
+      }),
+    );
     const config = created.body.data.createMatchingConfig.data;
-    expect(config.fieldMappings[0].options).toEqual({ algorithm: null, toleranceDays: 3, tolerance: null, tolerancePct: null, monthFirst: true });
+    expect(config.fieldMappings[0].options).toEqual({
+      algorithm: null,
+      toleranceDays: 3,
+      tolerance: null,
+      tolerancePct: null,
+      monthFirst: true,
+    });
     const rest = await request(server.url, 'GET', `/v1/matching/configs/${config.databaseId}`, { key: own.key });
     expect(rest.body.field_mappings[0].options).toEqual({ tolerance_days: 3, month_first: true });
   });

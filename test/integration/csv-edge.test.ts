@@ -22,11 +22,16 @@ afterAll(async () => {
 });
 
 async function counts(): Promise<{ datasets: number; rows: number }> {
-  const [row] = await server.app.sql`select (select count(*) from datasets)::int as datasets, (select count(*) from dataset_rows)::int as rows`;
+  const [row] = await server.app
+    .sql`select (select count(*) from datasets)::int as datasets, (select count(*) from dataset_rows)::int as rows`;
   return row as { datasets: number; rows: number };
 }
 
-async function upload(file: Buffer | string, fields: Record<string, string> = {}, kind: 'reference' | 'source' = 'reference'): Promise<JsonResponse> {
+async function upload(
+  file: Buffer | string,
+  fields: Record<string, string> = {},
+  kind: 'reference' | 'source' = 'reference',
+): Promise<JsonResponse> {
   return request(server.url, 'POST', kind === 'reference' ? '/v1/reference-data' : '/v1/source-data', {
     key: ws.key,
     body: uploadForm(file, 'data.csv', { name: 'edge', ...fields }),
@@ -73,7 +78,9 @@ describe('CSV uploads: edge cases', { timeout: 120_000 }, () => {
   });
 
   it('embedded newlines and quotes in quoted cells; line numbers after them stay right', async () => {
-    const { rows } = await imports('id,note\r\n1,"line one\r\nline two"\r\n2,"he said ""hi"", then left"\r\n3,"a\nb"\r\n', { id_column: 'id' });
+    const { rows } = await imports('id,note\r\n1,"line one\r\nline two"\r\n2,"he said ""hi"", then left"\r\n3,"a\nb"\r\n', {
+      id_column: 'id',
+    });
     expect(rows.map((row) => row.values.note)).toEqual(['line one\r\nline two', 'he said "hi", then left', 'a\nb']);
     // The broken row starts on line 5 (the quoted cell of row 1 spans lines 2-3).
     await refused('id,note\n1,"x\ny"\n2,b\n3,"unterminated\n', 5);
@@ -181,7 +188,10 @@ describe('CSV exports neutralise formula injection', { timeout: 120_000 }, () =>
   it('GET …/export of reference and source data', async () => {
     const data = [...hostile, ...plain].map((value, index) => ({ id: `r${index}`, value }));
     for (const kind of ['reference', 'source'] as const) {
-      const created = await request(server.url, 'POST', `/v1/${kind}-data`, { key: ws.key, json: { name: 'formulas', id_column: 'id', trim: false, data } });
+      const created = await request(server.url, 'POST', `/v1/${kind}-data`, {
+        key: ws.key,
+        json: { name: 'formulas', id_column: 'id', trim: false, data },
+      });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const exported = await request(server.url, 'GET', `/v1/${kind}-data/${created.body.id}/export`, { key: ws.key });
       expect(exported.status).toBe(200);
@@ -198,7 +208,14 @@ describe('CSV exports neutralise formula injection', { timeout: 120_000 }, () =>
   it('GET /v1/matching/runs/:id/results?format=csv', async () => {
     const reference = await request(server.url, 'POST', '/v1/reference-data', {
       key: ws.key,
-      json: { name: 'ref', id_column: 'id', data: [{ id: '=1+1', name: '@acme' }, { id: '-3', name: 'globex' }] },
+      json: {
+        name: 'ref',
+        id_column: 'id',
+        data: [
+          { id: '=1+1', name: '@acme' },
+          { id: '-3', name: 'globex' },
+        ],
+      },
     });
     const source = await request(server.url, 'POST', '/v1/source-data', {
       key: ws.key,

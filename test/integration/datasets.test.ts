@@ -17,8 +17,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-const upload = (fields: Record<string, string>, file: Buffer | string, filename = 'data.csv', key = owner.key, path = '/v1/reference-data') =>
-  request(server.url, 'POST', path, { key, body: uploadForm(file, filename, fields) });
+const upload = (
+  fields: Record<string, string>,
+  file: Buffer | string,
+  filename = 'data.csv',
+  key = owner.key,
+  path = '/v1/reference-data',
+) => request(server.url, 'POST', path, { key, body: uploadForm(file, filename, fields) });
 
 async function referenceCount(key = owner.key): Promise<number> {
   return (await request(server.url, 'GET', '/v1/reference-data?limit=100', { key })).body.pagination.total;
@@ -45,10 +50,27 @@ describe('reference data upload', () => {
     expect(response.status).toBe(201);
     const table = response.body;
     febrlId = table.id;
-    expect(table).toMatchObject({ name: 'febrl4a', kind: 'reference', source_type: 'csv', status: 'ready', row_count: 5000, id_column: 'rec_id' });
+    expect(table).toMatchObject({
+      name: 'febrl4a',
+      kind: 'reference',
+      source_type: 'csv',
+      status: 'ready',
+      row_count: 5000,
+      id_column: 'rec_id',
+    });
     expect(table.columns).toHaveLength(11);
     expect(table.columns.map((column: { name: string }) => column.name)).toEqual([
-      'rec_id', 'given_name', 'surname', 'street_number', 'address_1', 'address_2', 'suburb', 'postcode', 'state', 'date_of_birth', 'soc_sec_id',
+      'rec_id',
+      'given_name',
+      'surname',
+      'street_number',
+      'address_1',
+      'address_2',
+      'suburb',
+      'postcode',
+      'state',
+      'date_of_birth',
+      'soc_sec_id',
     ]);
     expect(table.columns.find((column: { name: string }) => column.name === 'given_name').type).toBe('string');
     expect(table.links).toEqual({ self: `/v1/reference-data/${table.id}`, rows: `/v1/reference-data/${table.id}/rows` });
@@ -59,7 +81,12 @@ describe('reference data upload', () => {
     expect(first.status).toBe(200);
     expect(first.body.pagination).toEqual({ total: 5000, page: 1, limit: 2 });
     expect(first.body.data[0].external_id).toBe('rec-1070-org');
-    expect(first.body.data[0].values).toMatchObject({ rec_id: 'rec-1070-org', given_name: 'michaela', surname: 'neumann', postcode: '4223' });
+    expect(first.body.data[0].values).toMatchObject({
+      rec_id: 'rec-1070-org',
+      given_name: 'michaela',
+      surname: 'neumann',
+      postcode: '4223',
+    });
     expect(first.body.data[0].id).toMatch(/^[0-9a-f-]{36}$/);
     const last = await request(server.url, 'GET', `/v1/reference-data/${febrlId}/rows?page=10&limit=500`, { key: owner.key });
     expect(last.body.data).toHaveLength(500);
@@ -105,11 +132,17 @@ describe('reference data upload', () => {
     try {
       const { key } = await idle.newWorkspace();
       const table = async (kind: 'reference' | 'source', name: string) =>
-        (await request(idle.url, 'POST', `/v1/${kind}-data`, { key, json: { name, id_column: 'id', data: [{ id: '1', name: 'Ann' }] } })).body.id as string;
+        (await request(idle.url, 'POST', `/v1/${kind}-data`, { key, json: { name, id_column: 'id', data: [{ id: '1', name: 'Ann' }] } }))
+          .body.id as string;
       const [reference, source] = [await table('reference', 'r'), await table('source', 's')];
       const config = await request(idle.url, 'POST', '/v1/matching/configs', {
         key,
-        json: { name: 'c', reference_data_id: reference, field_mappings: [{ source: 'name', target: 'name', strategy: 'exact', weight: 1 }], threshold: 0.5 },
+        json: {
+          name: 'c',
+          reference_data_id: reference,
+          field_mappings: [{ source: 'name', target: 'name', strategy: 'exact', weight: 1 }],
+          threshold: 0.5,
+        },
       });
       const run = await request(idle.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key, json: { source_data_id: source } });
       expect(run.body.status).toBe('queued');
@@ -149,7 +182,14 @@ describe('reference data upload', () => {
   it('accepts a JSON body, a JSON array file and NDJSON', async () => {
     const body = await request(server.url, 'POST', '/v1/reference-data', {
       key: owner.key,
-      json: { name: 'inline', id_column: 'code', data: [{ code: 'A1', label: 'Alpha', price: 1.5 }, { code: 'B2', label: 'Beta', price: 2 }] },
+      json: {
+        name: 'inline',
+        id_column: 'code',
+        data: [
+          { code: 'A1', label: 'Alpha', price: 1.5 },
+          { code: 'B2', label: 'Beta', price: 2 },
+        ],
+      },
     });
     expect(body.status).toBe(201);
     expect(body.body).toMatchObject({ source_type: 'json', row_count: 2, id_column: 'code' });
@@ -186,7 +226,14 @@ describe('reference data upload', () => {
     const noName = await upload({}, 'a,b\n1,2\n');
     expect(noName.status).toBe(400);
     expect(noName.body.details[0].path).toBe('name');
-    const noFile = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, body: (() => { const f = new FormData(); f.append('name', 'x'); return f; })() });
+    const noFile = await request(server.url, 'POST', '/v1/reference-data', {
+      key: owner.key,
+      body: (() => {
+        const f = new FormData();
+        f.append('name', 'x');
+        return f;
+      })(),
+    });
     expect(noFile.status).toBe(400);
     // A bad row far into a file: the rows before it were already streamed to Postgres, and must be rolled back.
     const late = 'id,v\n' + Array.from({ length: 20_000 }, (_, index) => `${index},x`).join('\n') + '\n7,late,extra\n';
@@ -266,12 +313,18 @@ describe('reference data upload', () => {
     expect(nameAfter.body.message).toMatch(/send name and id_column before file/);
     expect(nameAfter.body.message).not.toMatch(/received undefined/);
     // name first, id_column after the file: importing without it would silently number the rows instead.
-    const idAfter = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, body: form([['name', 'x'], 'file', ['id_column', 'id']]) });
+    const idAfter = await request(server.url, 'POST', '/v1/reference-data', {
+      key: owner.key,
+      body: form([['name', 'x'], 'file', ['id_column', 'id']]),
+    });
     expect(idAfter.status).toBe(400);
     expect(idAfter.body.message).toMatch(/"id_column" came after the file part: send name and id_column before file/);
     expect(idAfter.body.details).toEqual([{ path: 'id_column', message: expect.stringMatching(/after the file part/) }]);
     expect(await referenceCount()).toBe(before);
-    const inOrder = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, body: form([['name', 'x'], ['id_column', 'id'], 'file']) });
+    const inOrder = await request(server.url, 'POST', '/v1/reference-data', {
+      key: owner.key,
+      body: form([['name', 'x'], ['id_column', 'id'], 'file']),
+    });
     expect(inOrder.status).toBe(201);
   });
 
@@ -318,7 +371,10 @@ describe('reference data upload', () => {
     try {
       const workspace = await small.newWorkspace();
       const big = 'id,v\n' + 'x,'.repeat(1).padEnd(10, 'y') + '\n' + Array.from({ length: 200 }, (_, index) => `${index},value`).join('\n');
-      const response = await request(small.url, 'POST', '/v1/reference-data', { key: workspace.key, body: uploadForm(big, 'big.csv', { name: 'big' }) });
+      const response = await request(small.url, 'POST', '/v1/reference-data', {
+        key: workspace.key,
+        body: uploadForm(big, 'big.csv', { name: 'big' }),
+      });
       expect(response.status).toBe(413);
       expectErrorShape(response.body, 'payload_too_large');
       expect((await request(small.url, 'GET', '/v1/reference-data', { key: workspace.key })).body.pagination.total).toBe(0);
@@ -333,7 +389,11 @@ describe('reference data upload', () => {
     // answer. A client in its own process (in this one the event loop orders writes and reads) makes the race real.
     // Three answers given before the body is read: a bad key, a bad upload field, an idempotent replay.
     const replayed = uploadForm('id,name\n1,a\n', 'a.csv', { name: 'replayed' });
-    const first = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, body: replayed, headers: { 'idempotency-key': 'drain-replay' } });
+    const first = await request(server.url, 'POST', '/v1/reference-data', {
+      key: owner.key,
+      body: replayed,
+      headers: { 'idempotency-key': 'drain-replay' },
+    });
     expect(first.status).toBe(201);
     const script = `
       const [url, key] = process.argv.slice(1);
@@ -363,10 +423,19 @@ describe('reference data upload', () => {
         }
       }
       console.log(JSON.stringify(answers));`;
-    const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, server.url, owner.key], { timeout: 60_000 });
+    const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, server.url, owner.key], {
+      timeout: 60_000,
+    });
     expect(child.stderr).toBe('');
     const answers = JSON.parse(child.stdout) as string[];
-    expect(answers).toEqual(Array.from({ length: 30 }, () => ['401 unauthorized', '400 validation_error', `201 ${first.body.id}`, '401 unauthorized keep-alive']).flat());
+    expect(answers).toEqual(
+      Array.from({ length: 30 }, () => [
+        '401 unauthorized',
+        '400 validation_error',
+        `201 ${first.body.id}`,
+        '401 unauthorized keep-alive',
+      ]).flat(),
+    );
   });
 });
 
@@ -423,7 +492,12 @@ describe('permissions and isolation', () => {
       expectErrorShape(response.body, 'not_found');
     }
     expect((await request(server.url, 'GET', '/v1/reference-data', { key: other.key })).body.data).toEqual([]);
-    const viaGraphql = await graphql(server.url, 'query($id: ID!) { dataset(id: $id) { __typename ... on NotFoundError { code } } }', { id: febrlId }, other.key);
+    const viaGraphql = await graphql(
+      server.url,
+      'query($id: ID!) { dataset(id: $id) { __typename ... on NotFoundError { code } } }',
+      { id: febrlId },
+      other.key,
+    );
     expect(viaGraphql.body.data).toEqual({ dataset: { __typename: 'NotFoundError', code: 'not_found' } });
   });
 });
@@ -463,16 +537,37 @@ describe('GraphQL', () => {
   });
 
   it('pages rows with the cursors it hands out and answers any other cursor as invalid', async () => {
-    const created = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, json: { name: 'paged', data: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name })) } });
+    const created = await request(server.url, 'POST', '/v1/reference-data', {
+      key: owner.key,
+      json: { name: 'paged', data: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name })) },
+    });
     expect(created.status).toBe(201);
     const id = created.body.id;
     const rows = (after: string | null) =>
-      graphql(server.url, 'query($id: ID!, $after: String) { dataset(id: $id) { ... on QueryDatasetSuccess { data { rows(first: 2, after: $after) { edges { cursor node { values } } } } } } }', { id, after }, owner.key);
+      graphql(
+        server.url,
+        'query($id: ID!, $after: String) { dataset(id: $id) { ... on QueryDatasetSuccess { data { rows(first: 2, after: $after) { edges { cursor node { values } } } } } } }',
+        { id, after },
+        owner.key,
+      );
     const first = (await rows(null)).body.data.dataset.data.rows.edges;
     const second = (await rows(first[1].cursor)).body.data.dataset.data.rows.edges;
-    expect([...first, ...second].map((edge: { node: { values: { name: string } } }) => edge.node.values.name)).toEqual(['a', 'b', 'c', 'd']);
+    expect([...first, ...second].map((edge: { node: { values: { name: string } } }) => edge.node.values.name)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
     const b64 = (text: string) => Buffer.from(text).toString('base64');
-    for (const cursor of ['x', '!!!', b64('OffsetConnection:-5'), b64('OffsetConnection:abc'), b64('OffsetConnection:1e3'), b64(`OffsetConnection:${'9'.repeat(20)}`), b64('Other:1')]) {
+    for (const cursor of [
+      'x',
+      '!!!',
+      b64('OffsetConnection:-5'),
+      b64('OffsetConnection:abc'),
+      b64('OffsetConnection:1e3'),
+      b64(`OffsetConnection:${'9'.repeat(20)}`),
+      b64('Other:1'),
+    ]) {
       for (const [query, path] of [
         [`{ datasets(kind: REFERENCE, after: ${JSON.stringify(cursor)}) { edges { cursor } } }`, 'after'],
         [`{ datasets(kind: REFERENCE, before: ${JSON.stringify(cursor)}) { edges { cursor } } }`, 'before'],
@@ -504,15 +599,25 @@ describe('GraphQL', () => {
   });
 
   it('keeps a column named __proto__ from a JSON body, as from a CSV file', async () => {
-    const created = await request(server.url, 'POST', '/v1/reference-data', { key: owner.key, body: '{"name":"proto","data":[{"__proto__":"p","id":"1"}]}', headers: { 'content-type': 'application/json' } });
+    const created = await request(server.url, 'POST', '/v1/reference-data', {
+      key: owner.key,
+      body: '{"name":"proto","data":[{"__proto__":"p","id":"1"}]}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.columns.map((column: { name: string }) => column.name)).toEqual(['__proto__', 'id']);
     const rows = await request(server.url, 'GET', `/v1/reference-data/${created.body.id}/rows`, { key: owner.key });
-    expect(Object.entries(rows.body.data[0].values).sort()).toEqual([['__proto__', 'p'], ['id', '1']]);
+    expect(Object.entries(rows.body.data[0].values).sort()).toEqual([
+      ['__proto__', 'p'],
+      ['id', '1'],
+    ]);
   });
 
   it('names an unknown field of a JSON body as the client spelled it', async () => {
-    const typo = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, json: { name: 'x', id_colum: 'id', data: [{ id: 1 }] } });
+    const typo = await request(server.url, 'POST', '/v1/source-data', {
+      key: owner.key,
+      json: { name: 'x', id_colum: 'id', data: [{ id: 1 }] },
+    });
     expect(typo.status).toBe(400);
     expectErrorShape(typo.body, 'validation_error');
     expect(typo.body.details).toEqual([{ path: 'id_colum', message: 'unknown field' }]);
@@ -520,18 +625,30 @@ describe('GraphQL', () => {
 
   it('refuses a misspelt multipart field and a trim other than true or false, creating nothing', async () => {
     const before = (await request(server.url, 'GET', '/v1/source-data', { key: owner.key })).body.pagination.total;
-    const typo = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x', id_colum: 'id' }) });
+    const typo = await request(server.url, 'POST', '/v1/source-data', {
+      key: owner.key,
+      body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x', id_colum: 'id' }),
+    });
     expect(typo.status).toBe(400);
     expect(typo.body.details).toEqual([{ path: 'id_colum', message: 'unknown field' }]);
     for (const trim of ['maybe', 'TRUE', '']) {
-      const badTrim = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x', trim }) });
+      const badTrim = await request(server.url, 'POST', '/v1/source-data', {
+        key: owner.key,
+        body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x', trim }),
+      });
       expect(badTrim.status, trim).toBe(400);
       expect(badTrim.body.details.map((detail: { path: string }) => detail.path)).toEqual(['trim']);
     }
-    const viaQuery = await request(server.url, 'POST', '/v1/source-data?trim=no', { key: owner.key, body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x' }) });
+    const viaQuery = await request(server.url, 'POST', '/v1/source-data?trim=no', {
+      key: owner.key,
+      body: uploadForm('id,name\n1,a\n', 'a.csv', { name: 'x' }),
+    });
     expect(viaQuery.status).toBe(400);
     expect((await request(server.url, 'GET', '/v1/source-data', { key: owner.key })).body.pagination.total).toBe(before);
-    const untrimmed = await request(server.url, 'POST', '/v1/source-data', { key: owner.key, body: uploadForm('id, name \n1, a \n', 'a.csv', { name: 'x', trim: 'false' }) });
+    const untrimmed = await request(server.url, 'POST', '/v1/source-data', {
+      key: owner.key,
+      body: uploadForm('id, name \n1, a \n', 'a.csv', { name: 'x', trim: 'false' }),
+    });
     expect(untrimmed.status).toBe(201);
     expect(untrimmed.body.columns.map((column: { name: string }) => column.name)).toEqual(['id', ' name ']);
   });

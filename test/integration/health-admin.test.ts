@@ -41,13 +41,16 @@ describe('admin provisioning', () => {
     expect(readViewer.body.data?.viewer.scopes).toEqual(['read']);
   });
 
-  it('lists a workspace\'s keys and revokes one: refused at once, listed as revoked, revoking again changes nothing', async () => {
+  it("lists a workspace's keys and revokes one: refused at once, listed as revoked, revoking again changes nothing", async () => {
     const created = await request(server.url, 'POST', '/v1/admin/workspaces', { key: ADMIN_TOKEN, json: { name: 'Keys' } });
     expect(created.status).toBe(201);
     const workspaceId = created.body.workspace.id;
     const first = created.body;
     expect(first.prefix).toBe(first.api_key.slice(0, 9));
-    const second = await request(server.url, 'POST', `/v1/admin/workspaces/${workspaceId}/api-keys`, { key: ADMIN_TOKEN, json: { scopes: ['read'] } });
+    const second = await request(server.url, 'POST', `/v1/admin/workspaces/${workspaceId}/api-keys`, {
+      key: ADMIN_TOKEN,
+      json: { scopes: ['read'] },
+    });
     expect(second.body.prefix).toBe(second.body.api_key.slice(0, 9));
     const keysPath = `/v1/admin/workspaces/${workspaceId}/api-keys`;
 
@@ -78,7 +81,9 @@ describe('admin provisioning', () => {
     const unknownPrefix = await request(server.url, 'DELETE', `${keysPath}/ck_nope00`, { key: ADMIN_TOKEN });
     expect(unknownPrefix.status).toBe(404);
     expectErrorShape(unknownPrefix.body, 'not_found');
-    const unknownWorkspace = await request(server.url, 'GET', '/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys', { key: ADMIN_TOKEN });
+    const unknownWorkspace = await request(server.url, 'GET', '/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys', {
+      key: ADMIN_TOKEN,
+    });
     expect(unknownWorkspace.status).toBe(404);
     const notAnId = await request(server.url, 'DELETE', `/v1/admin/workspaces/nope/api-keys/${second.body.prefix}`, { key: ADMIN_TOKEN });
     expect(notAnId.status).toBe(404);

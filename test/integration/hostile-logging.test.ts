@@ -20,7 +20,13 @@ let url: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  server = startProcess('src/main.ts', { DATABASE_URL: database.url, PORT: '0', ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'trace', RUN_WORKER: 'true' });
+  server = startProcess('src/main.ts', {
+    DATABASE_URL: database.url,
+    PORT: '0',
+    ADMIN_TOKEN: ADMIN,
+    LOG_LEVEL: 'trace',
+    RUN_WORKER: 'true',
+  });
   url = (await server.waitFor(/listening on (http:\/\/[\d.]+:\d+)/, 60_000))[1]!;
 }, 90_000);
 
@@ -39,25 +45,41 @@ describe('keys are never logged', { timeout: 120_000 }, () => {
     const created = await request(url, 'POST', '/v1/admin/workspaces', { key: ADMIN, json: { name: 'logging' } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const key: string = created.body.api_key;
-    const extra = await request(url, 'POST', `/v1/admin/workspaces/${created.body.workspace.id}/api-keys`, { key: ADMIN, json: { scopes: ['read'] } });
+    const extra = await request(url, 'POST', `/v1/admin/workspaces/${created.body.workspace.id}/api-keys`, {
+      key: ADMIN,
+      json: { scopes: ['read'] },
+    });
     expect(extra.status).toBe(201);
     const readKey: string = extra.body.api_key;
     const other = await request(url, 'POST', '/v1/admin/workspaces', { key: ADMIN, json: { name: 'other' } });
     const otherKey: string = other.body.api_key;
 
     // REST: successes, an idempotent write, 4xx of every kind, with the key in the Authorization header.
-    const reference = await request(url, 'POST', '/v1/reference-data', { key, body: uploadForm('id,name\n1,Acme\n2,Globex\n', 'r.csv', { name: 'r', id_column: 'id' }) });
+    const reference = await request(url, 'POST', '/v1/reference-data', {
+      key,
+      body: uploadForm('id,name\n1,Acme\n2,Globex\n', 'r.csv', { name: 'r', id_column: 'id' }),
+    });
     expect(reference.status).toBe(201);
-    const source = await request(url, 'POST', '/v1/source-data', { key, json: { name: 's', id_column: 'doc', data: [{ doc: 'd1', vendor: 'Acme' }] } });
+    const source = await request(url, 'POST', '/v1/source-data', {
+      key,
+      json: { name: 's', id_column: 'doc', data: [{ doc: 'd1', vendor: 'Acme' }] },
+    });
     const config = await request(url, 'POST', '/v1/matching/configs', {
       key,
       headers: { 'idempotency-key': 'logging-1' },
-      json: { name: 'c', reference_data_id: reference.body.id, source_data_id: source.body.id, field_mappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }] },
+      json: {
+        name: 'c',
+        reference_data_id: reference.body.id,
+        source_data_id: source.body.id,
+        field_mappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }],
+      },
     });
     expect(config.status, JSON.stringify(config.body)).toBe(201);
     await request(url, 'GET', '/v1/reference-data', { key: WRONG_KEY });
     await request(url, 'GET', '/v1/reference-data', { headers: { authorization: key } });
-    await request(url, 'GET', '/v1/reference-data', { headers: { authorization: `Basic ${Buffer.from(`user:${key}`).toString('base64')}` } });
+    await request(url, 'GET', '/v1/reference-data', {
+      headers: { authorization: `Basic ${Buffer.from(`user:${key}`).toString('base64')}` },
+    });
     await request(url, 'POST', '/v1/reference-data', { key: readKey, json: { name: 'x', data: [{ a: 1 }] } });
     await request(url, 'GET', `/v1/matching/configs/${config.body.id}`, { key: otherKey });
     await request(url, 'GET', `/v1/reference-data/%`, { key });
@@ -74,8 +96,16 @@ describe('keys are never logged', { timeout: 120_000 }, () => {
     // A run the worker processes, watched over graphql-ws (key in connection params, then in the upgrade header).
     const run = await request(url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key });
     expect(run.status).toBe(202);
-    const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0 });
-    const events = client.iterate<{ runUpdated: { status: string } }>({ query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`, variables: { id: run.body.id } });
+    const client = createClient({
+      url: `${url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${key}` },
+      retryAttempts: 0,
+    });
+    const events = client.iterate<{ runUpdated: { status: string } }>({
+      query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`,
+      variables: { id: run.body.id },
+    });
     for await (const event of events) if (['COMPLETED', 'FAILED'].includes(event.data?.runUpdated.status ?? '')) break;
     await client.dispose();
     class KeyedSocket extends WebSocket {
@@ -84,10 +114,17 @@ describe('keys are never logged', { timeout: 120_000 }, () => {
       }
     }
     const headerClient = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: KeyedSocket, retryAttempts: 0 });
-    const first = await headerClient.iterate({ query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`, variables: { id: run.body.id } }).next();
+    const first = await headerClient
+      .iterate({ query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`, variables: { id: run.body.id } })
+      .next();
     expect(first.value?.data).toBeTruthy();
     await headerClient.dispose();
-    const wrongClient = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${WRONG_KEY}` }, retryAttempts: 0 });
+    const wrongClient = createClient({
+      url: `${url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${WRONG_KEY}` },
+      retryAttempts: 0,
+    });
     await wrongClient
       .iterate({ query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`, variables: { id: run.body.id } })
       .next()

@@ -26,7 +26,14 @@ beforeAll(async () => {
   ws = await server.newWorkspace('hostile');
   const reference = await request(server.url, 'POST', '/v1/reference-data', {
     key: ws.key,
-    json: { name: 'ref', id_column: 'vid', data: [{ vid: 'V1', name: 'Acme', amount: 10, day: '2024-01-01' }, { vid: 'V2', name: 'Globex', amount: 20, day: '2024-02-01' }] },
+    json: {
+      name: 'ref',
+      id_column: 'vid',
+      data: [
+        { vid: 'V1', name: 'Acme', amount: 10, day: '2024-01-01' },
+        { vid: 'V2', name: 'Globex', amount: 20, day: '2024-02-01' },
+      ],
+    },
   });
   ids.referenceId = reference.body.id;
   const source = await request(server.url, 'POST', '/v1/source-data', {
@@ -45,7 +52,13 @@ beforeAll(async () => {
   ids.runId = done.id;
   ids.resultId = done.results[0].id;
   const context = await createContext(server.app, { authorization: `Bearer ${ws.key}` });
-  ids.strategyId = (await createStrategy(context, { matchingConfigId: ids.configId, plan: { fieldMappings: validConfig().field_mappings as never, threshold: 0.5 }, version: 1 })).id;
+  ids.strategyId = (
+    await createStrategy(context, {
+      matchingConfigId: ids.configId,
+      plan: { fieldMappings: validConfig().field_mappings as never, threshold: 0.5 },
+      version: 1,
+    })
+  ).id;
   ids.prefix = ws.key.slice(0, 12);
 }, 120_000);
 
@@ -122,29 +135,94 @@ const shortLabel = (value: unknown) => {
 const jsonRoutes: Array<{ method: string; name: string; path: () => string; valid: () => unknown; admin?: boolean }> = [
   { method: 'POST', name: 'configs', path: () => '/v1/matching/configs', valid: validConfig },
   { method: 'PUT', name: 'configs/:id', path: () => `/v1/matching/configs/${ids.configId}`, valid: validConfig },
-  { method: 'PATCH', name: 'configs/:id', path: () => `/v1/matching/configs/${ids.configId}`, valid: () => ({ name: 'patched', threshold: 0.7, field_mappings: validConfig().field_mappings }) },
-  { method: 'POST', name: 'reference-data', path: () => '/v1/reference-data', valid: () => ({ name: 'r', id_column: 'id', trim: true, data: [{ id: 'a', name: 'x' }, { id: 'b', name: 'y' }] }) },
-  { method: 'POST', name: 'source-data', path: () => '/v1/source-data', valid: () => ({ name: 's', id_column: 'id', filename_column: 'f', data: [{ id: 'a', f: 'a.pdf', name: 'x' }] }) },
+  {
+    method: 'PATCH',
+    name: 'configs/:id',
+    path: () => `/v1/matching/configs/${ids.configId}`,
+    valid: () => ({ name: 'patched', threshold: 0.7, field_mappings: validConfig().field_mappings }),
+  },
+  {
+    method: 'POST',
+    name: 'reference-data',
+    path: () => '/v1/reference-data',
+    valid: () => ({
+      name: 'r',
+      id_column: 'id',
+      trim: true,
+      data: [
+        { id: 'a', name: 'x' },
+        { id: 'b', name: 'y' },
+      ],
+    }),
+  },
+  {
+    method: 'POST',
+    name: 'source-data',
+    path: () => '/v1/source-data',
+    valid: () => ({ name: 's', id_column: 'id', filename_column: 'f', data: [{ id: 'a', f: 'a.pdf', name: 'x' }] }),
+  },
   {
     method: 'POST',
     name: 'reference-data/:id/rows',
     path: () => `/v1/reference-data/${ids.referenceId}/rows`,
-    valid: () => [{ vid: 'V3', name: 'Initech', amount: 30, day: '2024-03-01' }, { vid: 'V1', name: 'Acme', amount: 10, day: '2024-01-01' }],
+    valid: () => [
+      { vid: 'V3', name: 'Initech', amount: 30, day: '2024-03-01' },
+      { vid: 'V1', name: 'Acme', amount: 10, day: '2024-01-01' },
+    ],
   },
-  { method: 'PATCH', name: 'reference-data/:id/rows/:external_id', path: () => `/v1/reference-data/${ids.referenceId}/rows/V2`, valid: () => ({ name: 'Globex', amount: 20 }) },
-  { method: 'POST', name: 'configs/:id/run (source_data_id)', path: () => `/v1/matching/configs/${ids.configId}/run`, valid: () => ({ source_data_id: ids.sourceId }) },
+  {
+    method: 'PATCH',
+    name: 'reference-data/:id/rows/:external_id',
+    path: () => `/v1/reference-data/${ids.referenceId}/rows/V2`,
+    valid: () => ({ name: 'Globex', amount: 20 }),
+  },
+  {
+    method: 'POST',
+    name: 'configs/:id/run (source_data_id)',
+    path: () => `/v1/matching/configs/${ids.configId}/run`,
+    valid: () => ({ source_data_id: ids.sourceId }),
+  },
   {
     method: 'POST',
     name: 'configs/:id/run (documents)',
     path: () => `/v1/matching/configs/${ids.configId}/run`,
-    valid: () => ({ documents: [{ document_id: 'd1', document_filename: 'a.pdf', values: { vendor: 'Acme', amount: 10, day: '2024-01-01' } }] }),
+    valid: () => ({
+      documents: [{ document_id: 'd1', document_filename: 'a.pdf', values: { vendor: 'Acme', amount: 10, day: '2024-01-01' } }],
+    }),
   },
-  { method: 'POST', name: 'configs/:id/smart-run', path: () => `/v1/matching/configs/${ids.configId}/smart-run`, valid: () => ({ strategy_id: ids.strategyId }) },
-  { method: 'POST', name: 'configs/:id/match', path: () => `/v1/matching/configs/${ids.configId}/match`, valid: () => ({ records: [{ vendor: 'Acme', amount: 10, day: '2024-01-01' }] }) },
-  { method: 'POST', name: 'runs/:id/results/:id/review', path: () => `/v1/matching/runs/${ids.runId}/results/${ids.resultId}/review`, valid: () => ({ status: 'approved', notes: 'ok' }) },
+  {
+    method: 'POST',
+    name: 'configs/:id/smart-run',
+    path: () => `/v1/matching/configs/${ids.configId}/smart-run`,
+    valid: () => ({ strategy_id: ids.strategyId }),
+  },
+  {
+    method: 'POST',
+    name: 'configs/:id/match',
+    path: () => `/v1/matching/configs/${ids.configId}/match`,
+    valid: () => ({ records: [{ vendor: 'Acme', amount: 10, day: '2024-01-01' }] }),
+  },
+  {
+    method: 'POST',
+    name: 'runs/:id/results/:id/review',
+    path: () => `/v1/matching/runs/${ids.runId}/results/${ids.resultId}/review`,
+    valid: () => ({ status: 'approved', notes: 'ok' }),
+  },
   { method: 'POST', name: 'admin/workspaces', path: () => '/v1/admin/workspaces', valid: () => ({ name: 'w' }), admin: true },
-  { method: 'POST', name: 'admin/workspaces/:id/api-keys', path: () => `/v1/admin/workspaces/${ws.id}/api-keys`, valid: () => ({ scopes: ['read'] }), admin: true },
-  { method: 'PUT', name: 'admin/…/rate-limit', path: () => `/v1/admin/workspaces/${ws.id}/api-keys/${ids.prefix}/rate-limit`, valid: () => ({ rate_limit_per_minute: 100000 }), admin: true },
+  {
+    method: 'POST',
+    name: 'admin/workspaces/:id/api-keys',
+    path: () => `/v1/admin/workspaces/${ws.id}/api-keys`,
+    valid: () => ({ scopes: ['read'] }),
+    admin: true,
+  },
+  {
+    method: 'PUT',
+    name: 'admin/…/rate-limit',
+    path: () => `/v1/admin/workspaces/${ws.id}/api-keys/${ids.prefix}/rate-limit`,
+    valid: () => ({ rate_limit_per_minute: 100000 }),
+    admin: true,
+  },
 ];
 
 describe('hostile input: REST', { timeout: 300_000 }, () => {
@@ -173,8 +251,21 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
       ['PUT', `/v1/matching/configs/${ids.configId}`, { ...config, name: nul }],
       ['PATCH', `/v1/matching/configs/${ids.configId}`, { name: nul }],
       ['POST', `/v1/matching/configs/${ids.configId}/run`, { documents: [{ document_id: nul, values: { vendor: 'a' } }] }],
-      ['POST', `/v1/matching/configs/${ids.configId}/run`, { documents: [{ document_id: 'd', document_filename: nul, values: { vendor: nul } }] }],
-      ['POST', `/v1/matching/configs/${ids.configId}/run`, { documents: [{ document_id: 'd1', values: { vendor: 'a' } }, { document_id: 'd2', values: { [nul]: 'a' } }] }],
+      [
+        'POST',
+        `/v1/matching/configs/${ids.configId}/run`,
+        { documents: [{ document_id: 'd', document_filename: nul, values: { vendor: nul } }] },
+      ],
+      [
+        'POST',
+        `/v1/matching/configs/${ids.configId}/run`,
+        {
+          documents: [
+            { document_id: 'd1', values: { vendor: 'a' } },
+            { document_id: 'd2', values: { [nul]: 'a' } },
+          ],
+        },
+      ],
       ['POST', `/v1/matching/runs/${ids.runId}/results/${ids.resultId}/review`, { status: 'approved', notes: nul }],
       ['POST', '/v1/admin/workspaces', { name: nul }, ADMIN_TOKEN],
       ['POST', `/v1/reference-data/${ids.referenceId}/rows`, [{ vid: 'V1', name: nul }]],
@@ -188,28 +279,54 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
       ['POST', `/v1/matching/configs/${ids.configId}/run`, { documents: [{ document_id: 'd', values: { vendor: '\ud83d' } }] }],
     ];
     for (const [method, path, json, key] of cases) {
-      const response = await check(`${method} ${path} ${shortLabel(json)}`, () => request(server.url, method, path, { key: key ?? ws.key, json }));
+      const response = await check(`${method} ${path} ${shortLabel(json)}`, () =>
+        request(server.url, method, path, { key: key ?? ws.key, json }),
+      );
       expect(response.status, `${method} ${path} ${shortLabel(json)}`).toBe(400);
     }
     for (const input of [
       { kind: 'REFERENCE', name: nul, data: [{ x: 1 }] },
       { kind: 'REFERENCE', name: 'n', idColumn: nul, data: [{ x: 1 }] },
     ]) {
-      await checkGraphQL(`createDataset ${shortLabel(input)}`, `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { __typename } }`, { i: input });
+      await checkGraphQL(
+        `createDataset ${shortLabel(input)}`,
+        `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { __typename } }`,
+        { i: input },
+      );
     }
-    await checkGraphQL('reviewRunResult notes NUL', `mutation($r: ID!, $res: ID!) { reviewRunResult(runId: $r, resultId: $res, status: APPROVED, notes: "${'a\\u0000b'}") { __typename } }`, {
-      r: ids.runId,
-      res: ids.resultId,
-    });
+    await checkGraphQL(
+      'reviewRunResult notes NUL',
+      `mutation($r: ID!, $res: ID!) { reviewRunResult(runId: $r, resultId: $res, status: APPROVED, notes: "${'a\\u0000b'}") { __typename } }`,
+      {
+        r: ids.runId,
+        res: ids.resultId,
+      },
+    );
   });
 
   it('non-JSON bodies on JSON routes (truncated, wrong content type, bare values, duplicate keys)', async () => {
-    const bodies = ['{', '{"name":', '[', 'nul', '"\\ud800"', '1e999999', '{"a":1,"a":2}', '\u0000', '{"name":"\u0000"}', 'x'.repeat(5000), '[[[[[[[[[[[[[[['.repeat(1000)];
+    const bodies = [
+      '{',
+      '{"name":',
+      '[',
+      'nul',
+      '"\\ud800"',
+      '1e999999',
+      '{"a":1,"a":2}',
+      '\u0000',
+      '{"name":"\u0000"}',
+      'x'.repeat(5000),
+      '[[[[[[[[[[[[[[['.repeat(1000),
+    ];
     for (const route of jsonRoutes) {
       for (const body of bodies) {
         for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
           await check(`${route.method} ${route.path()} ${type} ${shortLabel(body)}`, () =>
-            request(server.url, route.method, route.path(), { key: route.admin ? ADMIN_TOKEN : ws.key, body, headers: { 'content-type': type } }),
+            request(server.url, route.method, route.path(), {
+              key: route.admin ? ADMIN_TOKEN : ws.key,
+              body,
+              headers: { 'content-type': type },
+            }),
           );
         }
       }
@@ -256,13 +373,23 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
     for (const route of idRoutes) {
       const key = route.path('x').startsWith('/v1/admin') ? ADMIN_TOKEN : ws.key;
       for (const segment of fixed) {
-        await check(`${route.method} ${route.path(segment)}`, () => request(server.url, route.method, route.path(segment), { key, json: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} }));
+        await check(`${route.method} ${route.path(segment)}`, () =>
+          request(server.url, route.method, route.path(segment), {
+            key,
+            json: route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+          }),
+        );
       }
     }
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...idRoutes), hostileSegment, async (route, segment) => {
         const key = route.path('x').startsWith('/v1/admin') ? ADMIN_TOKEN : ws.key;
-        await check(`${route.method} ${route.path(segment).slice(0, 300)}`, () => request(server.url, route.method, route.path(segment), { key, json: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} }));
+        await check(`${route.method} ${route.path(segment).slice(0, 300)}`, () =>
+          request(server.url, route.method, route.path(segment), {
+            key,
+            json: route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+          }),
+        );
       }),
       { numRuns: RUNS * 4, endOnFailure: true, seed: SEED },
     );
@@ -281,10 +408,17 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...lists),
-        fc.array(fc.tuple(fc.nat(), hostileString.filter((text) => text.length < 3000)), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            hostileString.filter((text) => text.length < 3000),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
         async (list, values) => {
           const search = new URLSearchParams();
-          for (const [index, value] of values) search.append(list.params[index % list.params.length]!, value.replace(/[\ud800-\udfff]/g, '\ufffd'));
+          for (const [index, value] of values)
+            search.append(list.params[index % list.params.length]!, value.replace(/[\ud800-\udfff]/g, '\ufffd'));
           const base = list.path();
           const url = `${base}${base.includes('?') ? '&' : '?'}${search.toString()}`;
           await check(`GET ${url.slice(0, 300)}`, () => request(server.url, 'GET', url, { key: ws.key }));
@@ -305,13 +439,21 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
           trim: fc.option(fc.oneof(hostileString, fc.constantFrom('true', 'false')), { nil: undefined }),
         }),
         fc.oneof(hostileString, fc.constantFrom('id,name\n1,a\n', '[{"id":1}]', '{"id":1}\n{"id":2}\n', 'id;name\n1;a\n')),
-        fc.oneof(fc.constant('data.csv'), hostileString.filter((text) => text.length < 300)),
+        fc.oneof(
+          fc.constant('data.csv'),
+          hostileString.filter((text) => text.length < 300),
+        ),
         fc.constantFrom('text/csv', 'application/json', 'application/x-ndjson', 'application/octet-stream', 'image/png', ''),
         fc.constantFrom('reference', 'source'),
         async (fields, content, filename, type, kind) => {
           const form = new FormData();
-          for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.append(name, value.replace(/[\ud800-\udfff]/g, '\ufffd'));
-          form.append('file', new Blob([content.replace(/[\ud800-\udfff]/g, '\ufffd')], { type }), filename.replace(/[\ud800-\udfff]/g, '\ufffd'));
+          for (const [name, value] of Object.entries(fields))
+            if (value !== undefined) form.append(name, value.replace(/[\ud800-\udfff]/g, '\ufffd'));
+          form.append(
+            'file',
+            new Blob([content.replace(/[\ud800-\udfff]/g, '\ufffd')], { type }),
+            filename.replace(/[\ud800-\udfff]/g, '\ufffd'),
+          );
           await check(`POST ${kind}-data multipart ${shortLabel(fields)} ${shortLabel(content)} ${shortLabel(filename)} ${type}`, () =>
             request(server.url, 'POST', `/v1/${kind}-data`, { key: ws.key, body: form }),
           );
@@ -327,7 +469,9 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
       ['multipart/form-data; boundary=' + 'b'.repeat(100), '--x--'],
     ];
     for (const [type, body] of broken) {
-      await check(`POST reference-data ${type} ${shortLabel(body)}`, () => request(server.url, 'POST', '/v1/reference-data', { key: ws.key, body, headers: { 'content-type': type! } }));
+      await check(`POST reference-data ${type} ${shortLabel(body)}`, () =>
+        request(server.url, 'POST', '/v1/reference-data', { key: ws.key, body, headers: { 'content-type': type! } }),
+      );
     }
   });
 
@@ -344,11 +488,27 @@ async function checkGraphQL(label: string, query: string, variables: Record<stri
     const response = await graphql(server.url, query, variables, ws.key);
     const codes = (response.body.errors ?? []).map((error) => error.extensions?.code);
     // A GraphQL error whose code is internal (or none, on a resolver crash) is the GraphQL 500.
-    if (response.status < 400 && (response.body.errors ?? []).some((error) => !error.extensions?.code || /internal/i.test(String(error.extensions.code)))) {
+    if (
+      response.status < 400 &&
+      (response.body.errors ?? []).some((error) => !error.extensions?.code || /internal/i.test(String(error.extensions.code)))
+    ) {
       return { ...response, status: 500, body: { errors: response.body.errors, codes } };
     }
     // GraphQL errors are not REST bodies: shape them so that check() sees only the status.
-    if (response.status >= 400) return { ...response, body: { statusCode: response.status, code: codes[0] ?? 'graphql', error: '', message: '', retryable: false, request_id: '', timestamp: '', path: '' } };
+    if (response.status >= 400)
+      return {
+        ...response,
+        body: {
+          statusCode: response.status,
+          code: codes[0] ?? 'graphql',
+          error: '',
+          message: '',
+          retryable: false,
+          request_id: '',
+          timestamp: '',
+          path: '',
+        },
+      };
     return response;
   });
 }
@@ -367,7 +527,11 @@ const gqlOps: Array<{ name: string; query: string; valid: () => Record<string, u
         fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'FUZZY', weight: 1, options: { algorithm: 'JARO_WINKLER' } }],
         threshold: 0.8,
         reviewBand: { low: 0.5, high: 0.8 },
-        blocking: { strategy: 'PARALLEL', maxPostings: 100, keys: [{ parts: [{ source: 'vendor', target: 'name', transform: 'PREFIX', length: 2 }] }] },
+        blocking: {
+          strategy: 'PARALLEL',
+          maxPostings: 100,
+          keys: [{ parts: [{ source: 'vendor', target: 'name', transform: 'PREFIX', length: 2 }] }],
+        },
         oneToOne: false,
         schedule: null,
       },
@@ -376,7 +540,14 @@ const gqlOps: Array<{ name: string; query: string; valid: () => Record<string, u
   {
     name: 'replaceMatchingConfig',
     query: `mutation($id: ID!, $input: MatchingConfigInput!) { replaceMatchingConfig(id: $id, input: $input) { ${ERROR} } }`,
-    valid: () => ({ id: ids.configId, input: { name: 'g', referenceDataId: ids.referenceId, fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'EXACT', weight: 1 }] } }),
+    valid: () => ({
+      id: ids.configId,
+      input: {
+        name: 'g',
+        referenceDataId: ids.referenceId,
+        fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'EXACT', weight: 1 }],
+      },
+    }),
   },
   {
     name: 'updateMatchingConfig',
@@ -386,16 +557,30 @@ const gqlOps: Array<{ name: string; query: string; valid: () => Record<string, u
   {
     name: 'createDataset',
     query: `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { ${ERROR} } }`,
-    valid: () => ({ input: { kind: 'SOURCE', name: 'g', idColumn: 'id', filenameColumn: 'f', trim: true, data: [{ id: 'a', f: 'x.pdf', v: 1 }] } }),
+    valid: () => ({
+      input: { kind: 'SOURCE', name: 'g', idColumn: 'id', filenameColumn: 'f', trim: true, data: [{ id: 'a', f: 'x.pdf', v: 1 }] },
+    }),
   },
-  { name: 'deleteDataset', query: `mutation($id: ID!) { deleteDataset(id: $id) { ${ERROR} } }`, valid: () => ({ id: '00000000-0000-0000-0000-000000000000' }) },
-  { name: 'deleteMatchingConfig', query: `mutation($id: ID!) { deleteMatchingConfig(id: $id) { ${ERROR} } }`, valid: () => ({ id: '00000000-0000-0000-0000-000000000000' }) },
+  {
+    name: 'deleteDataset',
+    query: `mutation($id: ID!) { deleteDataset(id: $id) { ${ERROR} } }`,
+    valid: () => ({ id: '00000000-0000-0000-0000-000000000000' }),
+  },
+  {
+    name: 'deleteMatchingConfig',
+    query: `mutation($id: ID!) { deleteMatchingConfig(id: $id) { ${ERROR} } }`,
+    valid: () => ({ id: '00000000-0000-0000-0000-000000000000' }),
+  },
   {
     name: 'startRun',
     query: `mutation($c: ID!, $input: StartRunInput) { startRun(configId: $c, input: $input) { ${ERROR} } }`,
     valid: () => ({ c: ids.configId, input: { documents: [{ documentId: 'd', documentFilename: 'f', values: { vendor: 'Acme' } }] } }),
   },
-  { name: 'smartRun', query: `mutation($c: ID!, $s: ID!) { smartRun(configId: $c, strategyId: $s) { ${ERROR} } }`, valid: () => ({ c: ids.configId, s: ids.strategyId }) },
+  {
+    name: 'smartRun',
+    query: `mutation($c: ID!, $s: ID!) { smartRun(configId: $c, strategyId: $s) { ${ERROR} } }`,
+    valid: () => ({ c: ids.configId, s: ids.strategyId }),
+  },
   { name: 'cancelRun', query: `mutation($id: ID!) { cancelRun(id: $id) { ${ERROR} } }`, valid: () => ({ id: ids.runId }) },
   {
     name: 'reviewRunResult',
@@ -424,9 +609,17 @@ const gqlOps: Array<{ name: string; query: string; valid: () => Record<string, u
     valid: () => ({ k: 'REFERENCE', f: 10, a: null }),
   },
   { name: 'matchingConfig', query: `query($id: ID!) { matchingConfig(id: $id) { ${ERROR} } }`, valid: () => ({ id: ids.configId }) },
-  { name: 'matchingConfigs', query: `query($f: Int, $a: String) { matchingConfigs(first: $f, after: $a) { edges { node { id } } } }`, valid: () => ({ f: 10, a: null }) },
+  {
+    name: 'matchingConfigs',
+    query: `query($f: Int, $a: String) { matchingConfigs(first: $f, after: $a) { edges { node { id } } } }`,
+    valid: () => ({ f: 10, a: null }),
+  },
   { name: 'run', query: `query($id: ID!) { run(id: $id) { ${ERROR} } }`, valid: () => ({ id: ids.runId }) },
-  { name: 'runResult', query: `query($r: ID!, $res: ID!) { runResult(runId: $r, resultId: $res) { ${ERROR} } }`, valid: () => ({ r: ids.runId, res: ids.resultId }) },
+  {
+    name: 'runResult',
+    query: `query($r: ID!, $res: ID!) { runResult(runId: $r, resultId: $res) { ${ERROR} } }`,
+    valid: () => ({ r: ids.runId, res: ids.resultId }),
+  },
   {
     name: 'runs',
     query: `query($f: Int, $a: String, $c: ID, $s: RunStatus) { runs(first: $f, after: $a, configId: $c, status: $s) { edges { node { id } } } }`,
@@ -444,7 +637,10 @@ describe('hostile input: GraphQL', { timeout: 300_000 }, () => {
     it(`${op.name}: arbitrary and near-valid variables`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(nearValid(op.valid()), nearValid(op.valid()), hostileJson), async (variables) => {
-          const vars = variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : { input: variables };
+          const vars =
+            variables && typeof variables === 'object' && !Array.isArray(variables)
+              ? (variables as Record<string, unknown>)
+              : { input: variables };
           await checkGraphQL(`${op.name} ${shortLabel(vars)}`, op.query, vars);
         }),
         { numRuns: RUNS, endOnFailure: true, seed: SEED },
@@ -454,10 +650,17 @@ describe('hostile input: GraphQL', { timeout: 300_000 }, () => {
 
   it('hostile string literals inlined in documents (ids, names, cursors)', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileString.filter((text) => text.length < 5000), async (text) => {
-        const literal = JSON.stringify(text.replace(/[\ud800-\udfff]/g, '\ufffd'));
-        await checkGraphQL(`inline ${shortLabel(text)}`, `{ run(id: ${literal}) { ${ERROR} } matchingConfigs(first: 5, after: ${literal}) { edges { cursor } } }`, {});
-      }),
+      fc.asyncProperty(
+        hostileString.filter((text) => text.length < 5000),
+        async (text) => {
+          const literal = JSON.stringify(text.replace(/[\ud800-\udfff]/g, '\ufffd'));
+          await checkGraphQL(
+            `inline ${shortLabel(text)}`,
+            `{ run(id: ${literal}) { ${ERROR} } matchingConfigs(first: 5, after: ${literal}) { edges { cursor } } }`,
+            {},
+          );
+        },
+      ),
       { numRuns: RUNS, endOnFailure: true, seed: SEED },
     );
   });

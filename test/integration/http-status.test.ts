@@ -43,7 +43,9 @@ describe('HTTP semantics of error answers', () => {
       expectErrorShape(response.body, 'unauthorized');
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
     }
-    const admin = await request(server.url, 'GET', '/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys', { key: `${ADMIN_TOKEN}x` });
+    const admin = await request(server.url, 'GET', '/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys', {
+      key: `${ADMIN_TOKEN}x`,
+    });
     expect(admin.status).toBe(401);
     expect(admin.headers.get('www-authenticate')).toBe('Bearer');
   });
@@ -57,7 +59,9 @@ describe('HTTP semantics of error answers', () => {
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
       expect(response.headers.get('content-type')).toContain(accept);
       expect(response.body.data).toBeUndefined();
-      expect(response.body.errors).toEqual([expect.objectContaining({ message: 'Missing or invalid API key.', extensions: expect.objectContaining({ code: 'unauthorized' }) })]);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ message: 'Missing or invalid API key.', extensions: expect.objectContaining({ code: 'unauthorized' }) }),
+      ]);
     }
     // A valid key: 200 with data, in either media type.
     for (const accept of [GRAPHQL_RESPONSE, 'application/json']) {
@@ -79,7 +83,10 @@ describe('HTTP semantics of error answers', () => {
     try {
       const owner = await limited.newWorkspace('limited');
       const send = (accept: string) =>
-        request(limited.url, 'POST', '/graphql', { json: { query: 'query Viewer { viewer { scopes } }' }, headers: { accept, authorization: `Bearer ${owner.key}` } });
+        request(limited.url, 'POST', '/graphql', {
+          json: { query: 'query Viewer { viewer { scopes } }' },
+          headers: { accept, authorization: `Bearer ${owner.key}` },
+        });
       expect((await send(GRAPHQL_RESPONSE)).status).toBe(200);
       for (const accept of [GRAPHQL_RESPONSE, 'application/json']) {
         const response = await send(accept);

@@ -14,7 +14,14 @@ beforeAll(async () => {
   workspace = await server.newWorkspace('idempotency');
   const reference = await request(server.url, 'POST', '/v1/reference-data', {
     key: workspace.key,
-    json: { name: 'Vendors', id_column: 'vendor_id', data: [{ vendor_id: 'V1', name: 'Acme' }, { vendor_id: 'V2', name: 'Globex' }] },
+    json: {
+      name: 'Vendors',
+      id_column: 'vendor_id',
+      data: [
+        { vendor_id: 'V1', name: 'Acme' },
+        { vendor_id: 'V2', name: 'Globex' },
+      ],
+    },
   });
   expect(reference.status, JSON.stringify(reference.body)).toBe(201);
   referenceId = reference.body.id;
@@ -28,7 +35,11 @@ let counter = 0;
 const newKey = () => `test-key-${Date.now()}-${(counter += 1)}`;
 
 function config(name: string) {
-  return { name, reference_data_id: referenceId, field_mappings: [{ source: 'vendor_name', target: 'name', strategy: 'fuzzy', weight: 1 }] };
+  return {
+    name,
+    reference_data_id: referenceId,
+    field_mappings: [{ source: 'vendor_name', target: 'name', strategy: 'fuzzy', weight: 1 }],
+  };
 }
 
 const post = (json: unknown, key: string | undefined, apiKey = workspace.key) =>
@@ -94,7 +105,10 @@ describe('Idempotency-Key on REST writes', () => {
     const key = newKey();
     expect((await post(config('scoped'), key)).status).toBe(201);
     const other = await server.newWorkspace('other');
-    const reference = await request(server.url, 'POST', '/v1/reference-data', { key: other.key, json: { name: 'R', data: [{ name: 'a' }] } });
+    const reference = await request(server.url, 'POST', '/v1/reference-data', {
+      key: other.key,
+      json: { name: 'R', data: [{ name: 'a' }] },
+    });
     const theirs = await post({ ...config('scoped'), reference_data_id: reference.body.id }, key, other.key);
     expect(theirs.status).toBe(201);
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();
@@ -104,7 +118,11 @@ describe('Idempotency-Key on REST writes', () => {
   it('replays a client error of an executed request as it was, and writes without the header are not deduplicated', async () => {
     const key = newKey();
     const patchMissing = () =>
-      request(server.url, 'PATCH', '/v1/matching/configs/00000000-0000-4000-8000-000000000000', { key: workspace.key, json: { name: 'x' }, headers: { 'idempotency-key': key } });
+      request(server.url, 'PATCH', '/v1/matching/configs/00000000-0000-4000-8000-000000000000', {
+        key: workspace.key,
+        json: { name: 'x' },
+        headers: { 'idempotency-key': key },
+      });
     const notFound = await patchMissing();
     expect(notFound.status, JSON.stringify(notFound.body)).toBe(404);
     const again = await patchMissing();
@@ -121,7 +139,8 @@ describe('Idempotency-Key on REST writes', () => {
     const created = await post(config('to-delete'), undefined);
     const path = `/v1/matching/configs/${created.body.id}`;
     const patchKey = newKey();
-    const patch = (name: string) => request(server.url, 'PATCH', path, { key: workspace.key, json: { name }, headers: { 'idempotency-key': patchKey } });
+    const patch = (name: string) =>
+      request(server.url, 'PATCH', path, { key: workspace.key, json: { name }, headers: { 'idempotency-key': patchKey } });
     const patched = await patch('renamed');
     expect(patched.status).toBe(200);
     expect((await patch('renamed')).body).toEqual(patched.body);
@@ -180,7 +199,8 @@ describe('Idempotency-Key on REST writes', () => {
     // A fresh claim of the same request (another process is running it) is in progress: 409.
     const busy = newKey();
     const hash = requestHash('POST', '/v1/matching/configs', Buffer.from(JSON.stringify(config('busy'))));
-    await server.app.sql`insert into idempotency_keys (workspace_id, api_key_id, key, request_hash) values (${workspace.id}, ${apiKey!.id}, ${busy}, ${hash})`;
+    await server.app
+      .sql`insert into idempotency_keys (workspace_id, api_key_id, key, request_hash) values (${workspace.id}, ${apiKey!.id}, ${busy}, ${hash})`;
     const conflict = await post(config('busy'), busy);
     expect(conflict.status).toBe(409);
     expectErrorShape(conflict.body, 'conflict');
@@ -216,7 +236,11 @@ describe('Idempotency-Key on REST writes', () => {
     const readOnly = await workspace.keyWithScopes(['read']);
     const key = newKey();
     const hook = { url: 'https://example.org/x' };
-    const written = await request(server.url, 'POST', '/v1/webhooks', { key: workspace.key, json: hook, headers: { 'idempotency-key': key } });
+    const written = await request(server.url, 'POST', '/v1/webhooks', {
+      key: workspace.key,
+      json: hook,
+      headers: { 'idempotency-key': key },
+    });
     expect(written.status, JSON.stringify(written.body)).toBe(201);
     expect(written.body.secret).toMatch(/^whsec_/);
     for (const json of [hook, { url: 'https://example.org/other' }]) {
@@ -228,7 +252,11 @@ describe('Idempotency-Key on REST writes', () => {
       expect(JSON.stringify(replay.body)).not.toContain(written.body.secret);
     }
     // The write key still gets its own replay.
-    const again = await request(server.url, 'POST', '/v1/webhooks', { key: workspace.key, json: hook, headers: { 'idempotency-key': key } });
+    const again = await request(server.url, 'POST', '/v1/webhooks', {
+      key: workspace.key,
+      json: hook,
+      headers: { 'idempotency-key': key },
+    });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(written.body);
   });

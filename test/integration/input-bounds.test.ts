@@ -55,11 +55,17 @@ describe('JSON nesting: 256 levels in every entry point', () => {
       // The input is {name, kind, data: [row]}: the row's value adds its levels to the three around it, as in REST.
       const response = await createDeepDataset(`deep-${levels}`, levels - 3);
       expect(response.body.errors, String(levels)).toBeUndefined();
-      expect(response.body.data.createDataset, String(levels)).toEqual({ __typename: 'ValidationError', message: 'The dataset is nested deeper than 256 levels.' });
+      expect(response.body.data.createDataset, String(levels)).toEqual({
+        __typename: 'ValidationError',
+        message: 'The dataset is nested deeper than 256 levels.',
+      });
     }
     expect(await datasetCount()).toBe(before);
     const atLimit = await createDeepDataset('deep-256', 253);
-    expect(atLimit.body.data.createDataset, JSON.stringify(atLimit.body).slice(0, 300)).toMatchObject({ __typename: 'MutationCreateDatasetSuccess', data: { rowCount: 1 } });
+    expect(atLimit.body.data.createDataset, JSON.stringify(atLimit.body).slice(0, 300)).toMatchObject({
+      __typename: 'MutationCreateDatasetSuccess',
+      data: { rowCount: 1 },
+    });
   });
 
   it('REST: the same row is refused in a JSON body and in a JSON file upload', async () => {
@@ -74,26 +80,43 @@ describe('JSON nesting: 256 levels in every entry point', () => {
     expect(body.body.message).toBe('The body is nested deeper than 256 levels.');
     for (const levels of [3000, 257]) {
       const file = `[{"id":"1","v":${nested(levels - 2)}}]`;
-      const upload = await request(server.url, 'POST', '/v1/reference-data', { key: workspace.key, body: uploadForm(file, 'deep.json', { name: 'deep' }, 'application/json') });
+      const upload = await request(server.url, 'POST', '/v1/reference-data', {
+        key: workspace.key,
+        body: uploadForm(file, 'deep.json', { name: 'deep' }, 'application/json'),
+      });
       expect(upload.status, `${levels}: ${JSON.stringify(upload.body).slice(0, 300)}`).toBe(400);
       expectErrorShape(upload.body, 'validation_error');
       expect(upload.body.message).toBe('Line 1: the JSON is nested deeper than 256 levels.');
     }
     expect(await datasetCount()).toBe(before);
     const file = `[{"id":"1","v":${nested(254)}}]`;
-    const atLimit = await request(server.url, 'POST', '/v1/reference-data', { key: workspace.key, body: uploadForm(file, 'deep.json', { name: 'deep-256' }, 'application/json') });
+    const atLimit = await request(server.url, 'POST', '/v1/reference-data', {
+      key: workspace.key,
+      body: uploadForm(file, 'deep.json', { name: 'deep-256' }, 'application/json'),
+    });
     expect(atLimit.status, JSON.stringify(atLimit.body).slice(0, 300)).toBe(201);
   });
 });
 
 describe('numeric query parameters: decimal digits only', () => {
   it('refuses 0x10, 1e1, 0b11, 0o7, Infinity, " 5" and "+5" with 400 validation_error on every list route', async () => {
-    const reference = await request(server.url, 'POST', '/v1/reference-data', { key: workspace.key, json: { name: 'r', id_column: 'id', data: [{ id: '1', n: 'a' }] } });
+    const reference = await request(server.url, 'POST', '/v1/reference-data', {
+      key: workspace.key,
+      json: { name: 'r', id_column: 'id', data: [{ id: '1', n: 'a' }] },
+    });
     const config = await request(server.url, 'POST', '/v1/matching/configs', {
       key: workspace.key,
-      json: { name: 'c', reference_data_id: reference.body.id, field_mappings: [{ source: 'n', target: 'n', strategy: 'exact', weight: 1 }], threshold: 0.5 },
+      json: {
+        name: 'c',
+        reference_data_id: reference.body.id,
+        field_mappings: [{ source: 'n', target: 'n', strategy: 'exact', weight: 1 }],
+        threshold: 0.5,
+      },
     });
-    const run = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: workspace.key, json: { documents: [{ document_id: 'd', values: { n: 'a' } }] } });
+    const run = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, {
+      key: workspace.key,
+      json: { documents: [{ document_id: 'd', values: { n: 'a' } }] },
+    });
     expect(run.status, JSON.stringify(run.body)).toBe(202);
     const hook = await request(server.url, 'POST', '/v1/webhooks', { key: workspace.key, json: { url: 'https://example.com/hook' } });
     const routes: Array<[string, string]> = [
@@ -131,12 +154,18 @@ describe('GraphQL scopes', () => {
   it('a read-only key running a mutation is told it lacks the "write" scope, as REST says', async () => {
     const readOnly = await workspace.keyWithScopes(['read']);
     const mutation = await graphql(server.url, CREATE_DATASET, { input: { kind: 'REFERENCE', name: 'ro', data: [{ id: '1' }] } }, readOnly);
-    expect(mutation.body.errors?.[0]).toMatchObject({ message: 'This API key lacks the "write" scope.', extensions: { code: 'insufficient_scope' } });
+    expect(mutation.body.errors?.[0]).toMatchObject({
+      message: 'This API key lacks the "write" scope.',
+      extensions: { code: 'insufficient_scope' },
+    });
     const rest = await request(server.url, 'POST', '/v1/reference-data', { key: readOnly, json: { name: 'ro', data: [{ id: '1' }] } });
     expect(rest.status).toBe(403);
     expect(rest.body.message).toBe(mutation.body.errors?.[0]?.message);
     const writeOnly = await workspace.keyWithScopes(['write']);
     const query = await graphql(server.url, '{ viewer { scopes } }', {}, writeOnly);
-    expect(query.body.errors?.[0]).toMatchObject({ message: 'This API key lacks the "read" scope.', extensions: { code: 'insufficient_scope' } });
+    expect(query.body.errors?.[0]).toMatchObject({
+      message: 'This API key lacks the "read" scope.',
+      extensions: { code: 'insufficient_scope' },
+    });
   });
 });

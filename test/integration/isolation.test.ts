@@ -47,7 +47,19 @@ const A_NAMES = [`${SECRET}-reference`, `${SECRET}-source`, `${SECRET}-config`, 
 const B = { referenceId: '', sourceId: '', configId: '' };
 
 function secrets(): string[] {
-  const ids = [A.referenceId, A.sourceId, A.configId, A.runId, A.resultId, A.strategyId, A.referenceRowId, A.sourceRowId, A.workspaceId, A.webhookId, A.webhookSecret];
+  const ids = [
+    A.referenceId,
+    A.sourceId,
+    A.configId,
+    A.runId,
+    A.resultId,
+    A.strategyId,
+    A.referenceRowId,
+    A.sourceRowId,
+    A.workspaceId,
+    A.webhookId,
+    A.webhookSecret,
+  ];
   return [...ids, ...Object.values(A.globalIds), ...A_NAMES].filter(Boolean);
 }
 
@@ -71,13 +83,27 @@ beforeAll(async () => {
 
   const reference = await request(server.url, 'POST', '/v1/reference-data', {
     key: a.key,
-    json: { name: A_NAMES[0], id_column: 'vid', data: [{ vid: 'V1', name: A_NAMES[3] }, { vid: 'V2', name: 'Globex' }] },
+    json: {
+      name: A_NAMES[0],
+      id_column: 'vid',
+      data: [
+        { vid: 'V1', name: A_NAMES[3] },
+        { vid: 'V2', name: 'Globex' },
+      ],
+    },
   });
   expect(reference.status, JSON.stringify(reference.body)).toBe(201);
   A.referenceId = reference.body.id;
   const source = await request(server.url, 'POST', '/v1/source-data', {
     key: a.key,
-    json: { name: A_NAMES[1], id_column: 'doc', data: [{ doc: A_NAMES[4], vendor: A_NAMES[3] }, { doc: 'D2', vendor: 'Globex' }] },
+    json: {
+      name: A_NAMES[1],
+      id_column: 'doc',
+      data: [
+        { doc: A_NAMES[4], vendor: A_NAMES[3] },
+        { doc: 'D2', vendor: 'Globex' },
+      ],
+    },
   });
   expect(source.status, JSON.stringify(source.body)).toBe(201);
   A.sourceId = source.body.id;
@@ -148,7 +174,12 @@ beforeAll(async () => {
   B.sourceId = bSrc.body.id;
   const bConfig = await request(server.url, 'POST', '/v1/matching/configs', {
     key: b.key,
-    json: { name: 'b-config', reference_data_id: B.referenceId, source_data_id: B.sourceId, field_mappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }] },
+    json: {
+      name: 'b-config',
+      reference_data_id: B.referenceId,
+      source_data_id: B.sourceId,
+      field_mappings: [{ source: 'vendor', target: 'name', strategy: 'exact', weight: 1 }],
+    },
   });
   expect(bConfig.status, JSON.stringify(bConfig.body)).toBe(201);
   B.configId = bConfig.body.id;
@@ -214,7 +245,9 @@ function datasetCases(kind: 'reference' | 'source', base: string): Record<string
             { path: `${base}/${id()}/rows`, json: [{ vid: 'V1', name: 'stolen' }], expect: 'not_found' as const },
             { path: `${base}/${gid()}/rows`, json: [{ vid: 'V9', name: 'planted' }], expect: 'not_found' as const },
           ],
-          [`PATCH ${base}/:id/rows/:external_id`]: () => [{ path: `${base}/${id()}/rows/V1`, json: { name: 'stolen' }, expect: 'not_found' as const }],
+          [`PATCH ${base}/:id/rows/:external_id`]: () => [
+            { path: `${base}/${id()}/rows/V1`, json: { name: 'stolen' }, expect: 'not_found' as const },
+          ],
           [`DELETE ${base}/:id/rows/:external_id`]: () => [{ path: `${base}/${id()}/rows/V1`, expect: 'not_found' as const }],
         }
       : {}),
@@ -231,13 +264,21 @@ const restMatrix: Record<string, () => RestCase[]> = {
   // The list of every workspace: the admin token only, never a workspace key.
   'GET /v1/admin/workspaces': () => [{ path: '/v1/admin/workspaces', expect: 'unauthorized' }],
   'POST /v1/admin/workspaces': () => [{ path: '/v1/admin/workspaces', json: { name: 'evil' }, expect: 'unauthorized' }],
-  'POST /v1/admin/workspaces/:id/api-keys': () => [{ path: `/v1/admin/workspaces/${A.workspaceId}/api-keys`, json: {}, expect: 'unauthorized' }],
+  'POST /v1/admin/workspaces/:id/api-keys': () => [
+    { path: `/v1/admin/workspaces/${A.workspaceId}/api-keys`, json: {}, expect: 'unauthorized' },
+  ],
   'PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit': () => [
-    { path: `/v1/admin/workspaces/${A.workspaceId}/api-keys/${a.key.slice(0, 12)}/rate-limit`, json: { rate_limit_per_minute: 1 }, expect: 'unauthorized' },
+    {
+      path: `/v1/admin/workspaces/${A.workspaceId}/api-keys/${a.key.slice(0, 12)}/rate-limit`,
+      json: { rate_limit_per_minute: 1 },
+      expect: 'unauthorized',
+    },
   ],
   'GET /v1/admin/workspaces/:id/api-keys': () => [{ path: `/v1/admin/workspaces/${A.workspaceId}/api-keys`, expect: 'unauthorized' }],
   // B's key may not revoke A's key (and A's key is still valid afterwards: the rest of the matrix uses it).
-  'DELETE /v1/admin/workspaces/:id/api-keys/:prefix': () => [{ path: `/v1/admin/workspaces/${A.workspaceId}/api-keys/${a.key.slice(0, 9)}`, expect: 'unauthorized' }],
+  'DELETE /v1/admin/workspaces/:id/api-keys/:prefix': () => [
+    { path: `/v1/admin/workspaces/${A.workspaceId}/api-keys/${a.key.slice(0, 9)}`, expect: 'unauthorized' },
+  ],
   ...datasetCases('reference', '/v1/reference-data'),
   ...datasetCases('reference', '/v1/matching/reference-data'),
   ...datasetCases('source', '/v1/source-data'),
@@ -269,7 +310,11 @@ const restMatrix: Record<string, () => RestCase[]> = {
   ],
   'POST /v1/matching/configs/:id/match': () => [
     { path: `/v1/matching/configs/${A.configId}/match`, json: { records: [{ name: 'x' }] }, expect: 'not_found' },
-    { path: `/v1/matching/configs/${B.configId}/match`, json: { records: [{ name: 'x' }], strategy_id: A.strategyId }, expect: 'not_found' },
+    {
+      path: `/v1/matching/configs/${B.configId}/match`,
+      json: { records: [{ name: 'x' }], strategy_id: A.strategyId },
+      expect: 'not_found',
+    },
   ],
   'POST /v1/matching/configs/:id/smart-run': () => [
     { path: `/v1/matching/configs/${A.configId}/smart-run`, json: { strategy_id: A.strategyId }, expect: 'not_found' },
@@ -278,7 +323,11 @@ const restMatrix: Record<string, () => RestCase[]> = {
   'POST /v1/matching/strategies/generate': () => [
     { path: '/v1/matching/strategies/generate', json: { reference_data_id: A.referenceId }, expect: 'not_found' },
     { path: '/v1/matching/strategies/generate', json: { matching_config_id: A.configId }, expect: 'not_found' },
-    { path: '/v1/matching/strategies/generate', json: { reference_data_id: B.referenceId, source_data_id: A.sourceId }, expect: 'not_found' },
+    {
+      path: '/v1/matching/strategies/generate',
+      json: { reference_data_id: B.referenceId, source_data_id: A.sourceId },
+      expect: 'not_found',
+    },
   ],
   'GET /v1/matching/strategies': () => [
     { path: '/v1/matching/strategies?limit=100', expect: 'ok' },
@@ -312,23 +361,43 @@ const restMatrix: Record<string, () => RestCase[]> = {
   // (reconciliation.test.ts) finds nothing.
   'GET /v1/reconcile/:config_id': () => [
     { path: `/v1/reconcile/${A.configId}`, expect: 'not_found' },
-    { path: `/v1/reconcile/${A.configId}?queries=${encodeURIComponent(JSON.stringify({ q0: { query: A_NAMES[3] } }))}`, expect: 'not_found' },
-    { path: `/v1/reconcile/${A.configId}?extend=${encodeURIComponent(JSON.stringify({ ids: ['V1'], properties: [{ id: 'name' }] }))}`, expect: 'not_found' },
+    {
+      path: `/v1/reconcile/${A.configId}?queries=${encodeURIComponent(JSON.stringify({ q0: { query: A_NAMES[3] } }))}`,
+      expect: 'not_found',
+    },
+    {
+      path: `/v1/reconcile/${A.configId}?extend=${encodeURIComponent(JSON.stringify({ ids: ['V1'], properties: [{ id: 'name' }] }))}`,
+      expect: 'not_found',
+    },
   ],
   'POST /v1/reconcile/:config_id': () => [
-    { path: `/v1/reconcile/${A.configId}`, form: () => reconcileForm({ queries: JSON.stringify({ q0: { query: A_NAMES[3] } }) }), expect: 'not_found' },
-    { path: `/v1/reconcile/${A.configId}`, form: () => reconcileForm({ extend: JSON.stringify({ ids: ['V1'], properties: [{ id: 'name' }] }) }), expect: 'not_found' },
+    {
+      path: `/v1/reconcile/${A.configId}`,
+      form: () => reconcileForm({ queries: JSON.stringify({ q0: { query: A_NAMES[3] } }) }),
+      expect: 'not_found',
+    },
+    {
+      path: `/v1/reconcile/${A.configId}`,
+      form: () => reconcileForm({ extend: JSON.stringify({ ids: ['V1'], properties: [{ id: 'name' }] }) }),
+      expect: 'not_found',
+    },
   ],
   'GET /v1/reconcile/:config_id/preview': () => [{ path: `/v1/reconcile/${A.configId}/preview?id=V1`, expect: 'not_found' }],
-  'GET /v1/reconcile/:config_id/suggest/entity': () => [{ path: `/v1/reconcile/${A.configId}/suggest/entity?prefix=${SECRET.slice(0, 4)}`, expect: 'not_found' }],
-  'GET /v1/reconcile/:config_id/propose_properties': () => [{ path: `/v1/reconcile/${A.configId}/propose_properties`, expect: 'not_found' }],
+  'GET /v1/reconcile/:config_id/suggest/entity': () => [
+    { path: `/v1/reconcile/${A.configId}/suggest/entity?prefix=${SECRET.slice(0, 4)}`, expect: 'not_found' },
+  ],
+  'GET /v1/reconcile/:config_id/propose_properties': () => [
+    { path: `/v1/reconcile/${A.configId}/propose_properties`, expect: 'not_found' },
+  ],
   'POST /v1/webhooks': () => [{ path: '/v1/webhooks', json: { url: 'https://example.com/b' }, expect: 'ok' }],
   'GET /v1/webhooks': () => [{ path: '/v1/webhooks?limit=100', expect: 'ok' }],
   'GET /v1/webhooks/:id': () => [
     { path: `/v1/webhooks/${A.webhookId}`, expect: 'not_found' },
     { path: `/v1/webhooks/${A.globalIds.webhook}`, expect: 'not_found' },
   ],
-  'PATCH /v1/webhooks/:id': () => [{ path: `/v1/webhooks/${A.webhookId}`, json: { url: 'https://example.com/b', active: false }, expect: 'not_found' }],
+  'PATCH /v1/webhooks/:id': () => [
+    { path: `/v1/webhooks/${A.webhookId}`, json: { url: 'https://example.com/b', active: false }, expect: 'not_found' },
+  ],
   'DELETE /v1/webhooks/:id': () => [{ path: `/v1/webhooks/${A.webhookId}`, expect: 'not_found' }],
   'POST /v1/webhooks/:id/test': () => [{ path: `/v1/webhooks/${A.webhookId}/test`, expect: 'not_found' }],
   'GET /v1/webhooks/:id/deliveries': () => [{ path: `/v1/webhooks/${A.webhookId}/deliveries?limit=100`, expect: 'not_found' }],
@@ -362,7 +431,13 @@ describe('workspace isolation: REST', { timeout: 120_000 }, () => {
           expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBeLessThan(500);
           if (testCase.expect === 'not_found') {
             // A foreign id inside a body may be reported on its field (400 validation_error); an id in the path is a 404.
-            if (response.status === 400 && testCase.json !== undefined && !testCase.path.includes(A.configId) && !testCase.path.includes(A.runId) && !testCase.path.includes(A.webhookId)) {
+            if (
+              response.status === 400 &&
+              testCase.json !== undefined &&
+              !testCase.path.includes(A.configId) &&
+              !testCase.path.includes(A.runId) &&
+              !testCase.path.includes(A.webhookId)
+            ) {
               expectErrorShape(response.body, 'validation_error');
             } else {
               expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(404);
@@ -399,7 +474,10 @@ describe('workspace isolation: REST', { timeout: 120_000 }, () => {
     const reference = await request(server.url, 'GET', `/v1/reference-data/${A.referenceId}`, { key: a.key });
     expect(reference.body).toMatchObject({ version: 1, row_count: 2 });
     const rows = await request(server.url, 'GET', `/v1/reference-data/${A.referenceId}/rows`, { key: a.key });
-    expect(rows.body.data.map((row: any) => row.values)).toEqual([{ vid: 'V1', name: A_NAMES[3] }, { vid: 'V2', name: 'Globex' }]);
+    expect(rows.body.data.map((row: any) => row.values)).toEqual([
+      { vid: 'V1', name: A_NAMES[3] },
+      { vid: 'V2', name: 'Globex' },
+    ]);
     const run = await request(server.url, 'GET', `/v1/matching/runs/${A.runId}`, { key: a.key });
     expect(run.body.status).toBe('completed');
     const result = run.body.results.find((item: any) => item.id === A.resultId);
@@ -436,7 +514,12 @@ const matchingInput = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Each field with the ids as UUIDs and as global ids. */
-function both(field: string, query: string, variables: (ids: 'uuid' | 'global') => Record<string, unknown>, expectation: GqlExpect = 'not_found'): GqlCase[] {
+function both(
+  field: string,
+  query: string,
+  variables: (ids: 'uuid' | 'global') => Record<string, unknown>,
+  expectation: GqlExpect = 'not_found',
+): GqlCase[] {
   return (['uuid', 'global'] as const).map((form) => ({ field, query, variables: () => variables(form), expect: expectation }));
 }
 const pick = (form: 'uuid' | 'global', uuid: string, global: string) => (form === 'uuid' ? uuid : global);
@@ -447,14 +530,41 @@ const queryMatrix: Record<string, () => GqlCase[]> = {
     ...both('dataset', `query($id: ID!) { dataset(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.sourceId, A.globalIds.source) })),
   ],
   datasets: () => [
-    { field: 'datasets', query: `{ datasets(kind: REFERENCE, first: 100) { edges { node { id databaseId name } } } }`, variables: () => ({}), expect: 'ok' },
-    { field: 'datasets', query: `{ datasets(kind: SOURCE, first: 100) { edges { node { id databaseId name } } } }`, variables: () => ({}), expect: 'ok' },
+    {
+      field: 'datasets',
+      query: `{ datasets(kind: REFERENCE, first: 100) { edges { node { id databaseId name } } } }`,
+      variables: () => ({}),
+      expect: 'ok',
+    },
+    {
+      field: 'datasets',
+      query: `{ datasets(kind: SOURCE, first: 100) { edges { node { id databaseId name } } } }`,
+      variables: () => ({}),
+      expect: 'ok',
+    },
   ],
-  matchingConfig: () => both('matchingConfig', `query($id: ID!) { matchingConfig(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.configId, A.globalIds.config) })),
-  matchingConfigs: () => [{ field: 'matchingConfigs', query: `{ matchingConfigs(first: 100) { edges { node { id databaseId name } } } }`, variables: () => ({}), expect: 'ok' }],
+  matchingConfig: () =>
+    both('matchingConfig', `query($id: ID!) { matchingConfig(id: $id) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.configId, A.globalIds.config),
+    })),
+  matchingConfigs: () => [
+    {
+      field: 'matchingConfigs',
+      query: `{ matchingConfigs(first: 100) { edges { node { id databaseId name } } } }`,
+      variables: () => ({}),
+      expect: 'ok',
+    },
+  ],
   matchRecords: () => [
-    ...both('matchRecords', `query($c: ID!) { matchRecords(configId: $c, records: [{ name: "x" }]) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) })),
-    { field: 'matchRecords', query: `query($c: ID!, $s: ID!) { matchRecords(configId: $c, records: [{ name: "x" }], strategyId: $s) { ${ERROR} } }`, variables: () => ({ c: B.configId, s: A.strategyId }), expect: 'not_found' },
+    ...both('matchRecords', `query($c: ID!) { matchRecords(configId: $c, records: [{ name: "x" }]) { ${ERROR} } }`, (f) => ({
+      c: pick(f, A.configId, A.globalIds.config),
+    })),
+    {
+      field: 'matchRecords',
+      query: `query($c: ID!, $s: ID!) { matchRecords(configId: $c, records: [{ name: "x" }], strategyId: $s) { ${ERROR} } }`,
+      variables: () => ({ c: B.configId, s: A.strategyId }),
+      expect: 'not_found',
+    },
   ],
   run: () => both('run', `query($id: ID!) { run(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
   runResult: () => [
@@ -466,33 +576,70 @@ const queryMatrix: Record<string, () => GqlCase[]> = {
   runs: () => [
     { field: 'runs', query: `{ runs(first: 100) { edges { node { id databaseId } } } }`, variables: () => ({}), expect: 'ok' },
     // A's config as a filter: an empty list or a not_found error, never A's runs.
-    ...both('runs', `query($c: ID) { runs(first: 100, configId: $c) { edges { node { id databaseId } } } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) }), 'ok'),
+    ...both(
+      'runs',
+      `query($c: ID) { runs(first: 100, configId: $c) { edges { node { id databaseId } } } }`,
+      (f) => ({ c: pick(f, A.configId, A.globalIds.config) }),
+      'ok',
+    ),
   ],
-  strategy: () => both('strategy', `query($id: ID!) { strategy(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.strategyId, A.globalIds.strategy) })),
+  strategy: () =>
+    both('strategy', `query($id: ID!) { strategy(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.strategyId, A.globalIds.strategy) })),
   // Relay: every one of A's global ids is null to B (expect 'ok': no id or name of A anywhere in the answer).
   node: () =>
-    Object.values(A.globalIds).map((id) => ({ field: 'node', query: `query($id: ID!) { node(id: $id) { __typename id } }`, variables: () => ({ id }), expect: 'ok' as const })),
-  nodes: () => [{ field: 'nodes', query: `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, variables: () => ({ ids: Object.values(A.globalIds) }), expect: 'ok' }],
+    Object.values(A.globalIds).map((id) => ({
+      field: 'node',
+      query: `query($id: ID!) { node(id: $id) { __typename id } }`,
+      variables: () => ({ id }),
+      expect: 'ok' as const,
+    })),
+  nodes: () => [
+    {
+      field: 'nodes',
+      query: `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`,
+      variables: () => ({ ids: Object.values(A.globalIds) }),
+      expect: 'ok',
+    },
+  ],
   strategies: () => [
     { field: 'strategies', query: `{ strategies(first: 100) { edges { node { id name } } } }`, variables: () => ({}), expect: 'ok' },
-    ...both('strategies', `query($c: ID) { strategies(first: 100, configId: $c) { edges { node { id name } } } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) }), 'ok'),
+    ...both(
+      'strategies',
+      `query($c: ID) { strategies(first: 100, configId: $c) { edges { node { id name } } } }`,
+      (f) => ({ c: pick(f, A.configId, A.globalIds.config) }),
+      'ok',
+    ),
   ],
-  webhook: () => both('webhook', `query($id: ID!) { webhook(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
+  webhook: () =>
+    both('webhook', `query($id: ID!) { webhook(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
   webhooks: () => [
-    { field: 'webhooks', query: `{ webhooks(first: 20) { edges { node { id databaseId url deliveries(first: 20) { edges { node { databaseId runId payload } } } } } } }`, variables: () => ({}), expect: 'ok' },
+    {
+      field: 'webhooks',
+      query: `{ webhooks(first: 20) { edges { node { id databaseId url deliveries(first: 20) { edges { node { databaseId runId payload } } } } } } }`,
+      variables: () => ({}),
+      expect: 'ok',
+    },
   ],
   viewer: () => [{ field: 'viewer', query: `{ viewer { scopes workspace { databaseId name } } }`, variables: () => ({}), expect: 'ok' }],
 };
 
 const mutationMatrix: Record<string, () => GqlCase[]> = {
-  aiResolveRun: () => both('aiResolveRun', `mutation($id: ID!) { aiResolveRun(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
+  aiResolveRun: () =>
+    both('aiResolveRun', `mutation($id: ID!) { aiResolveRun(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
   generateStrategy: () => [
-    ...both('generateStrategy', `mutation($r: ID) { generateStrategy(input: { referenceDataId: $r }) { ${ERROR} } }`, (f) => ({ r: pick(f, A.referenceId, A.globalIds.reference) })),
-    ...both('generateStrategy', `mutation($c: ID) { generateStrategy(input: { matchingConfigId: $c }) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) })),
+    ...both('generateStrategy', `mutation($r: ID) { generateStrategy(input: { referenceDataId: $r }) { ${ERROR} } }`, (f) => ({
+      r: pick(f, A.referenceId, A.globalIds.reference),
+    })),
+    ...both('generateStrategy', `mutation($c: ID) { generateStrategy(input: { matchingConfigId: $c }) { ${ERROR} } }`, (f) => ({
+      c: pick(f, A.configId, A.globalIds.config),
+    })),
   ],
   updateStrategy: () =>
-    both('updateStrategy', `mutation($id: ID!) { updateStrategy(id: $id, input: { name: "stolen" }) { ${ERROR} } }`, (f) => ({ id: pick(f, A.strategyId, A.globalIds.strategy) })),
-  cancelRun: () => both('cancelRun', `mutation($id: ID!) { cancelRun(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
+    both('updateStrategy', `mutation($id: ID!) { updateStrategy(id: $id, input: { name: "stolen" }) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.strategyId, A.globalIds.strategy),
+    })),
+  cancelRun: () =>
+    both('cancelRun', `mutation($id: ID!) { cancelRun(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.runId, A.globalIds.run) })),
   createDataset: () => [
     {
       field: 'createDataset',
@@ -509,10 +656,18 @@ const mutationMatrix: Record<string, () => GqlCase[]> = {
       expect: 'ok',
     },
   ],
-  deleteWebhook: () => both('deleteWebhook', `mutation($id: ID!) { deleteWebhook(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
-  testWebhook: () => both('testWebhook', `mutation($id: ID!) { testWebhook(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
+  deleteWebhook: () =>
+    both('deleteWebhook', `mutation($id: ID!) { deleteWebhook(id: $id) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.webhookId, A.globalIds.webhook),
+    })),
+  testWebhook: () =>
+    both('testWebhook', `mutation($id: ID!) { testWebhook(id: $id) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.webhookId, A.globalIds.webhook),
+    })),
   updateWebhook: () =>
-    both('updateWebhook', `mutation($id: ID!) { updateWebhook(id: $id, input: { active: false }) { ${ERROR} } }`, (f) => ({ id: pick(f, A.webhookId, A.globalIds.webhook) })),
+    both('updateWebhook', `mutation($id: ID!) { updateWebhook(id: $id, input: { active: false }) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.webhookId, A.globalIds.webhook),
+    })),
   createMatchingConfig: () => [
     ...both('createMatchingConfig', `mutation($input: MatchingConfigInput!) { createMatchingConfig(input: $input) { ${ERROR} } }`, (f) => ({
       input: matchingInput({ referenceDataId: pick(f, A.referenceId, A.globalIds.reference) }),
@@ -522,51 +677,95 @@ const mutationMatrix: Record<string, () => GqlCase[]> = {
     })),
   ],
   upsertReferenceRows: () =>
-    both('upsertReferenceRows', `mutation($id: ID!) { upsertReferenceRows(datasetId: $id, rows: [{ vid: "V1", name: "stolen" }]) { ${ERROR} } }`, (f) => ({
-      id: pick(f, A.referenceId, A.globalIds.reference),
-    })),
+    both(
+      'upsertReferenceRows',
+      `mutation($id: ID!) { upsertReferenceRows(datasetId: $id, rows: [{ vid: "V1", name: "stolen" }]) { ${ERROR} } }`,
+      (f) => ({
+        id: pick(f, A.referenceId, A.globalIds.reference),
+      }),
+    ),
   updateReferenceRow: () =>
-    both('updateReferenceRow', `mutation($id: ID!) { updateReferenceRow(datasetId: $id, externalId: "V1", values: { name: "stolen" }) { ${ERROR} } }`, (f) => ({
-      id: pick(f, A.referenceId, A.globalIds.reference),
-    })),
+    both(
+      'updateReferenceRow',
+      `mutation($id: ID!) { updateReferenceRow(datasetId: $id, externalId: "V1", values: { name: "stolen" }) { ${ERROR} } }`,
+      (f) => ({
+        id: pick(f, A.referenceId, A.globalIds.reference),
+      }),
+    ),
   deleteReferenceRow: () =>
     both('deleteReferenceRow', `mutation($id: ID!) { deleteReferenceRow(datasetId: $id, externalId: "V1") { ${ERROR} } }`, (f) => ({
       id: pick(f, A.referenceId, A.globalIds.reference),
     })),
-  deleteDataset: () => both('deleteDataset', `mutation($id: ID!) { deleteDataset(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.referenceId, A.globalIds.reference) })),
-  deleteMatchingConfig: () => both('deleteMatchingConfig', `mutation($id: ID!) { deleteMatchingConfig(id: $id) { ${ERROR} } }`, (f) => ({ id: pick(f, A.configId, A.globalIds.config) })),
-  replaceMatchingConfig: () => [
-    ...both('replaceMatchingConfig', `mutation($id: ID!, $input: MatchingConfigInput!) { replaceMatchingConfig(id: $id, input: $input) { ${ERROR} } }`, (f) => ({
+  deleteDataset: () =>
+    both('deleteDataset', `mutation($id: ID!) { deleteDataset(id: $id) { ${ERROR} } }`, (f) => ({
+      id: pick(f, A.referenceId, A.globalIds.reference),
+    })),
+  deleteMatchingConfig: () =>
+    both('deleteMatchingConfig', `mutation($id: ID!) { deleteMatchingConfig(id: $id) { ${ERROR} } }`, (f) => ({
       id: pick(f, A.configId, A.globalIds.config),
-      input: matchingInput(),
     })),
-    ...both('replaceMatchingConfig', `mutation($id: ID!, $input: MatchingConfigInput!) { replaceMatchingConfig(id: $id, input: $input) { ${ERROR} } }`, (f) => ({
-      id: B.configId,
-      input: matchingInput({ sourceDataId: pick(f, A.sourceId, A.globalIds.source) }),
-    })),
+  replaceMatchingConfig: () => [
+    ...both(
+      'replaceMatchingConfig',
+      `mutation($id: ID!, $input: MatchingConfigInput!) { replaceMatchingConfig(id: $id, input: $input) { ${ERROR} } }`,
+      (f) => ({
+        id: pick(f, A.configId, A.globalIds.config),
+        input: matchingInput(),
+      }),
+    ),
+    ...both(
+      'replaceMatchingConfig',
+      `mutation($id: ID!, $input: MatchingConfigInput!) { replaceMatchingConfig(id: $id, input: $input) { ${ERROR} } }`,
+      (f) => ({
+        id: B.configId,
+        input: matchingInput({ sourceDataId: pick(f, A.sourceId, A.globalIds.source) }),
+      }),
+    ),
   ],
   reviewRunResult: () =>
-    both('reviewRunResult', `mutation($run: ID!, $res: ID!) { reviewRunResult(runId: $run, resultId: $res, status: APPROVED, notes: "b") { ${ERROR} } }`, (f) => ({
-      run: pick(f, A.runId, A.globalIds.run),
-      res: pick(f, A.resultId, A.globalIds.result),
-    })),
+    both(
+      'reviewRunResult',
+      `mutation($run: ID!, $res: ID!) { reviewRunResult(runId: $run, resultId: $res, status: APPROVED, notes: "b") { ${ERROR} } }`,
+      (f) => ({
+        run: pick(f, A.runId, A.globalIds.run),
+        res: pick(f, A.resultId, A.globalIds.result),
+      }),
+    ),
   smartRun: () => [
-    ...both('smartRun', `mutation($c: ID!, $s: ID!) { smartRun(configId: $c, strategyId: $s) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config), s: A.strategyId })),
-    { field: 'smartRun', query: `mutation($c: ID!, $s: ID!) { smartRun(configId: $c, strategyId: $s) { ${ERROR} } }`, variables: () => ({ c: B.configId, s: A.strategyId }), expect: 'not_found' },
+    ...both('smartRun', `mutation($c: ID!, $s: ID!) { smartRun(configId: $c, strategyId: $s) { ${ERROR} } }`, (f) => ({
+      c: pick(f, A.configId, A.globalIds.config),
+      s: A.strategyId,
+    })),
+    {
+      field: 'smartRun',
+      query: `mutation($c: ID!, $s: ID!) { smartRun(configId: $c, strategyId: $s) { ${ERROR} } }`,
+      variables: () => ({ c: B.configId, s: A.strategyId }),
+      expect: 'not_found',
+    },
   ],
   startRun: () => [
-    ...both('startRun', `mutation($c: ID!) { startRun(configId: $c) { ${ERROR} } }`, (f) => ({ c: pick(f, A.configId, A.globalIds.config) })),
+    ...both('startRun', `mutation($c: ID!) { startRun(configId: $c) { ${ERROR} } }`, (f) => ({
+      c: pick(f, A.configId, A.globalIds.config),
+    })),
     ...both('startRun', `mutation($c: ID!, $s: ID) { startRun(configId: $c, input: { sourceDataId: $s }) { ${ERROR} } }`, (f) => ({
       c: B.configId,
       s: pick(f, A.sourceId, A.globalIds.source),
     })),
   ],
   updateMatchingConfig: () => [
-    ...both('updateMatchingConfig', `mutation($id: ID!) { updateMatchingConfig(id: $id, input: { name: "renamed" }) { ${ERROR} } }`, (f) => ({ id: pick(f, A.configId, A.globalIds.config) })),
-    ...both('updateMatchingConfig', `mutation($id: ID!, $s: ID) { updateMatchingConfig(id: $id, input: { sourceDataId: $s }) { ${ERROR} } }`, (f) => ({
-      id: B.configId,
-      s: pick(f, A.sourceId, A.globalIds.source),
-    })),
+    ...both(
+      'updateMatchingConfig',
+      `mutation($id: ID!) { updateMatchingConfig(id: $id, input: { name: "renamed" }) { ${ERROR} } }`,
+      (f) => ({ id: pick(f, A.configId, A.globalIds.config) }),
+    ),
+    ...both(
+      'updateMatchingConfig',
+      `mutation($id: ID!, $s: ID) { updateMatchingConfig(id: $id, input: { sourceDataId: $s }) { ${ERROR} } }`,
+      (f) => ({
+        id: B.configId,
+        s: pick(f, A.sourceId, A.globalIds.source),
+      }),
+    ),
   ],
   // uploadDataset takes a file (GraphQL multipart request) and no id: B uploads its own dataset (see the test below).
   uploadDataset: () => [],
@@ -630,7 +829,10 @@ describe('workspace isolation: GraphQL', { timeout: 120_000 }, () => {
             const codes = (response.body.errors ?? []).map((error) => error.extensions?.code);
             if (value?.__typename) {
               // A foreign dataset id inside an input may be reported on its field (ValidationError).
-              const allowed = name === 'createMatchingConfig' || name === 'generateStrategy' || 'input' in variables || 's' in variables ? ['NotFoundError', 'ValidationError'] : ['NotFoundError'];
+              const allowed =
+                name === 'createMatchingConfig' || name === 'generateStrategy' || 'input' in variables || 's' in variables
+                  ? ['NotFoundError', 'ValidationError']
+                  : ['NotFoundError'];
               expect(allowed, `${label}: ${JSON.stringify(response.body)}`).toContain(value.__typename);
               if (value.__typename === 'NotFoundError') expect(value.code).toBe('not_found');
             } else {
@@ -638,7 +840,11 @@ describe('workspace isolation: GraphQL', { timeout: 120_000 }, () => {
             }
           } else {
             const codes = (response.body.errors ?? []).map((error) => error.extensions?.code);
-            if (codes.length) expect(codes.every((code) => code === 'not_found'), `${label}: ${JSON.stringify(response.body)}`).toBe(true);
+            if (codes.length)
+              expect(
+                codes.every((code) => code === 'not_found'),
+                `${label}: ${JSON.stringify(response.body)}`,
+              ).toBe(true);
           }
         } catch (error) {
           failures.push((error as Error).message.split('\n')[0]!);
@@ -659,7 +865,11 @@ describe('workspace isolation: GraphQL', { timeout: 120_000 }, () => {
     );
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', new Blob(['name\nx\n'], { type: 'text/csv' }), 'b.csv');
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${b.key}`, 'graphql-require-preflight': '1' }, body: form });
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b.key}`, 'graphql-require-preflight': '1' },
+      body: form,
+    });
     const text = await response.text();
     expect(response.status, text).toBeLessThan(500);
     expectNoLeak('uploadDataset', text);
@@ -667,7 +877,12 @@ describe('workspace isolation: GraphQL', { timeout: 120_000 }, () => {
 
   it("subscriptions over graphql-ws: runUpdated(A's run) is not_found before any data; runsUpdated(A's config) gives nothing of A's", async () => {
     for (const id of [A.runId, A.globalIds.run]) {
-      const result = await firstResult(wsClient(b.key), `subscription($id: ID!) { runUpdated(id: $id) { databaseId status } }`, { id }, 5_000);
+      const result = await firstResult(
+        wsClient(b.key),
+        `subscription($id: ID!) { runUpdated(id: $id) { databaseId status } }`,
+        { id },
+        5_000,
+      );
       expect(result, `runUpdated(${id})`).not.toBe('timeout');
       expectNoLeak('runUpdated', result);
       expect(result.data?.runUpdated ?? null).toBeNull();
@@ -677,7 +892,10 @@ describe('workspace isolation: GraphQL', { timeout: 120_000 }, () => {
     // runsUpdated with A's config: a not_found error, or a live feed that never shows A's run changing.
     for (const configId of [A.configId, A.globalIds.config]) {
       const client = wsClient(b.key);
-      const iterator = client.iterate({ query: `subscription($c: ID) { runsUpdated(configId: $c) { databaseId status } }`, variables: { c: configId } });
+      const iterator = client.iterate({
+        query: `subscription($c: ID) { runsUpdated(configId: $c) { databaseId status } }`,
+        variables: { c: configId },
+      });
       const first = iterator.next().then(
         (next) => next.value,
         (error) => ({ thrown: error }),

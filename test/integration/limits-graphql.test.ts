@@ -47,7 +47,12 @@ describe('GraphQL limits', () => {
   it('rejects more aliases than allowed', async () => {
     const three = await graphql(server.url, '{ a: viewer { scopes } b: viewer { scopes } c: viewer { scopes } }', {}, workspace.key);
     expect(three.body.errors).toBeUndefined();
-    const four = await graphql(server.url, '{ a: viewer { scopes } b: viewer { scopes } c: viewer { scopes } d: viewer { scopes } }', {}, workspace.key);
+    const four = await graphql(
+      server.url,
+      '{ a: viewer { scopes } b: viewer { scopes } c: viewer { scopes } d: viewer { scopes } }',
+      {},
+      workspace.key,
+    );
     expectTooComplex(four, 'aliases');
     expect(four.body.errors![0]!.message).toMatch(/4 aliases; at most 3/);
   });

@@ -130,7 +130,7 @@ describe('REST rate limit', () => {
 });
 
 describe('per-key limit by the admin route', () => {
-  it('PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit sets, lifts and resets a key\'s budget', async () => {
+  it("PUT /v1/admin/workspaces/:id/api-keys/:prefix/rate-limit sets, lifts and resets a key's budget", async () => {
     const workspace = await server.newWorkspace('admin-limit');
     const prefix = workspace.key.slice(0, 9);
     const put = (json: unknown, token = ADMIN_TOKEN, path = `/v1/admin/workspaces/${workspace.id}/api-keys/${prefix}/rate-limit`) =>
@@ -149,7 +149,11 @@ describe('per-key limit by the admin route', () => {
 
     expectErrorShape((await put({ rate_limit_per_minute: -1 })).body, 'validation_error');
     expectErrorShape((await put({ rate_limit_per_minute: 5 }, workspace.key)).body, 'unauthorized');
-    const unknown = await put({ rate_limit_per_minute: 5 }, ADMIN_TOKEN, `/v1/admin/workspaces/${workspace.id}/api-keys/ck_nokey/rate-limit`);
+    const unknown = await put(
+      { rate_limit_per_minute: 5 },
+      ADMIN_TOKEN,
+      `/v1/admin/workspaces/${workspace.id}/api-keys/ck_nokey/rate-limit`,
+    );
     expect(unknown.status).toBe(404);
     expectErrorShape(unknown.body, 'not_found');
   });

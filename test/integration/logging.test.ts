@@ -47,7 +47,10 @@ afterAll(async () => {
 const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
 /** The one line of a request: its request line, or the one `which` picks. */
-async function lineFor(requestId: string, which = (line: Record<string, unknown>) => line.msg === 'request'): Promise<Record<string, unknown>> {
+async function lineFor(
+  requestId: string,
+  which = (line: Record<string, unknown>) => line.msg === 'request',
+): Promise<Record<string, unknown>> {
   for (let i = 0; i < 50; i++) {
     const found = parsed().filter((line) => which(line) && line.request_id === requestId);
     if (found.length) {
@@ -80,7 +83,10 @@ describe('request logs', () => {
   });
 
   it('logs errors with their status and unmatched paths as "unmatched", GraphQL as /graphql', async () => {
-    const missing = await request(url, 'GET', '/v1/matching/runs/00000000-0000-0000-0000-000000000000', { key, headers: { 'x-request-id': 'log-404' } });
+    const missing = await request(url, 'GET', '/v1/matching/runs/00000000-0000-0000-0000-000000000000', {
+      key,
+      headers: { 'x-request-id': 'log-404' },
+    });
     expect(missing.status).toBe(404);
     expect(await lineFor('log-404')).toMatchObject({ route: '/v1/matching/runs/:id', status: 404 });
     const unknown = await request(url, 'GET', '/nowhere/secret-looking-path', { headers: { 'x-request-id': 'log-unmatched' } });
@@ -98,7 +104,11 @@ describe('request logs', () => {
     // A failure no input can cause: the table the resolver reads is gone (a schema drifted under a running server).
     await client.sql`alter table matching_configs rename to matching_configs_away`;
     try {
-      const response = await request(url, 'POST', '/graphql', { key, json: { query: '{ matchingConfigs { edges { cursor } } }' }, headers: { 'x-request-id': 'log-gql-500' } });
+      const response = await request(url, 'POST', '/graphql', {
+        key,
+        json: { query: '{ matchingConfigs { edges { cursor } } }' },
+        headers: { 'x-request-id': 'log-gql-500' },
+      });
       expect(response.body.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       expect(JSON.stringify(response.body)).not.toContain('matching_configs');
       const failure = await lineFor('log-gql-500', (line) => line.level === 50);
@@ -118,9 +128,21 @@ describe('request logs', () => {
         expect(await lineFor(given, (line) => line.msg === 'request' && line.route === path)).toMatchObject({ route: path });
       }
     }
-    const hostile = ['x'.repeat(129), '<script>alert(1)</script>', 'a b', '"}{"level":60', 'id/with/slashes', 'caf\u00e9'.normalize(), '%0d%0afake', 'tab\there'];
+    const hostile = [
+      'x'.repeat(129),
+      '<script>alert(1)</script>',
+      'a b',
+      '"}{"level":60',
+      'id/with/slashes',
+      'caf\u00e9'.normalize(),
+      '%0d%0afake',
+      'tab\there',
+    ];
     for (const given of hostile) {
-      const rest = await request(url, 'GET', '/v1/reference-data/00000000-0000-0000-0000-000000000000', { key, headers: { 'x-request-id': given } });
+      const rest = await request(url, 'GET', '/v1/reference-data/00000000-0000-0000-0000-000000000000', {
+        key,
+        headers: { 'x-request-id': given },
+      });
       const generated = rest.headers.get('x-request-id')!;
       expect(generated, given).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(rest.body.request_id).toBe(generated);
@@ -135,11 +157,25 @@ describe('request logs', () => {
   it('never writes an API key or the admin token, also when a request fails', async () => {
     await request(url, 'GET', '/v1/reference-data', { key: `${key}x`, headers: { 'x-request-id': 'log-401' } });
     expect(await lineFor('log-401')).toMatchObject({ status: 401 });
-    const admin = await request(url, 'POST', '/v1/admin/workspaces', { key: ADMIN_TOKEN, json: { name: 'second' }, headers: { 'x-request-id': 'log-admin' } });
+    const admin = await request(url, 'POST', '/v1/admin/workspaces', {
+      key: ADMIN_TOKEN,
+      json: { name: 'second' },
+      headers: { 'x-request-id': 'log-admin' },
+    });
     expect(admin.status).toBe(201);
     expect(await lineFor('log-admin')).toMatchObject({ route: '/v1/admin/workspaces', status: 201 });
     // A secret given in a field that reaches a log line is censored.
-    const app = { logger: createLogger('info', new Writable({ write: (chunk: Buffer, _e, cb) => { lines.push(chunk.toString('utf8').trim()); cb(); } })) };
+    const app = {
+      logger: createLogger(
+        'info',
+        new Writable({
+          write: (chunk: Buffer, _e, cb) => {
+            lines.push(chunk.toString('utf8').trim());
+            cb();
+          },
+        }),
+      ),
+    };
     app.logger.info({ api_key: key, body: { api_key: key }, headers: { authorization: `Bearer ${key}` } }, 'redaction check');
     const all = lines.join('\n');
     expect(all).toContain('redaction check');

@@ -31,7 +31,10 @@ const person = { given_name: 'zebediah', surname: 'quattlebaum', date_of_birth: 
 async function matchUntil(done: (result: any) => boolean): Promise<any> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const response = await request(secondUrl, 'POST', `/v1/matching/configs/${febrl.configId}/match`, { key: workspace.key, json: { records: [person] } });
+    const response = await request(secondUrl, 'POST', `/v1/matching/configs/${febrl.configId}/match`, {
+      key: workspace.key,
+      json: { records: [person] },
+    });
     if (response.status === 200 && done(response.body.data[0])) return response.body.data[0];
     if (Date.now() > deadline) throw new Error(`not reached: ${response.status} ${JSON.stringify(response.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -51,7 +54,10 @@ describe('warm indexes follow live reference rows in another process', { timeout
     const added = await matchUntil((result) => result.matched_reference_external_id === 'rec-new-1');
     expect(added.confidence).toBe(1);
 
-    const patched = await request(server.url, 'PATCH', `/v1/reference-data/${febrl.referenceId}/rows/rec-new-1`, { key: workspace.key, json: { surname: 'quattlebaumer' } });
+    const patched = await request(server.url, 'PATCH', `/v1/reference-data/${febrl.referenceId}/rows/rec-new-1`, {
+      key: workspace.key,
+      json: { surname: 'quattlebaumer' },
+    });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     const changed = await matchUntil((result) => result.matched_reference_external_id === 'rec-new-1' && result.confidence < 1);
     expect(changed.evidence.find((item: any) => item.target_field === 'surname').reference_value).toBe('quattlebaumer');

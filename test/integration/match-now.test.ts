@@ -39,7 +39,16 @@ describe('POST /v1/matching/configs/:id/match', { timeout: 180_000 }, () => {
     expect(started.status).toBe(202);
     const run = await waitForRun(server.url, workspace.key, started.body.id);
     expect(run.status).toBe('completed');
-    const stored = await server.app.sql<Array<{ document_id: string; matched_reference_row_id: string | null; matched_reference_external_id: string | null; confidence: number; evidence: any[]; candidates: any[] }>>`
+    const stored = await server.app.sql<
+      Array<{
+        document_id: string;
+        matched_reference_row_id: string | null;
+        matched_reference_external_id: string | null;
+        confidence: number;
+        evidence: any[];
+        candidates: any[];
+      }>
+    >`
       select document_id, matched_reference_row_id, matched_reference_external_id, confidence, evidence, candidates
       from run_results where run_id = ${run.id} and position <= 100 order by position`;
     expect(stored).toHaveLength(100);
@@ -66,11 +75,17 @@ describe('POST /v1/matching/configs/:id/match', { timeout: 180_000 }, () => {
     });
     expect(matched).toBeGreaterThan(70);
     const first = response.body.data.find((result: any) => result.matched);
-    expect(first.candidates[0]).toMatchObject({ reference_row_id: first.matched_reference_row_id, reference_external_id: first.matched_reference_external_id });
+    expect(first.candidates[0]).toMatchObject({
+      reference_row_id: first.matched_reference_row_id,
+      reference_external_id: first.matched_reference_external_id,
+    });
   });
 
   it("matches with a smart strategy's model (as the engine does with the strategy's plan)", async () => {
-    const generated = await request(server.url, 'POST', '/v1/matching/strategies/generate', { key: workspace.key, json: { matching_config_id: febrl.configId } });
+    const generated = await request(server.url, 'POST', '/v1/matching/strategies/generate', {
+      key: workspace.key,
+      json: { matching_config_id: febrl.configId },
+    });
     expect(generated.status, JSON.stringify(generated.body)).toBe(201);
     const strategyId = generated.body.id;
     const records = sourceRows.slice(0, 20).map((row) => row.values);
@@ -80,7 +95,10 @@ describe('POST /v1/matching/configs/:id/match', { timeout: 180_000 }, () => {
     const [strategy] = await server.app.sql<[{ plan: MatchConfig }]>`select plan from strategies where id = ${strategyId}`;
     const reference = await server.app.sql<Array<{ id: string; values: Record<string, unknown> }>>`
       select id, values from dataset_rows where dataset_id = ${febrl.referenceId} order by position`;
-    const expected = matchSlice(buildReferenceIndex(reference, strategy.plan), records.map((values, i) => ({ id: String(i), values })));
+    const expected = matchSlice(
+      buildReferenceIndex(reference, strategy.plan),
+      records.map((values, i) => ({ id: String(i), values })),
+    );
     expected.rows.forEach((row, i) => {
       expect(response.body.data[i].confidence).toBe(row.confidence);
       expect(response.body.data[i].matched_reference_row_id).toBe(row.referenceRowId);
@@ -88,7 +106,10 @@ describe('POST /v1/matching/configs/:id/match', { timeout: 180_000 }, () => {
     });
     // A strategy of another workspace is not found.
     const other = await server.newWorkspace('match-now-other-strategy');
-    const foreign = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/match`, { key: other.key, json: { records, strategy_id: strategyId } });
+    const foreign = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/match`, {
+      key: other.key,
+      json: { records, strategy_id: strategyId },
+    });
     expect(foreign.status).toBe(404);
   });
 
@@ -134,7 +155,10 @@ describe('POST /v1/matching/configs/:id/match', { timeout: 180_000 }, () => {
 
     const limited = await server.newWorkspace('match-now-limit');
     const prefix = limited.key.slice(0, 9);
-    const put = await request(server.url, 'PUT', `/v1/admin/workspaces/${limited.id}/api-keys/${prefix}/rate-limit`, { key: ADMIN_TOKEN, json: { rate_limit_per_minute: 1 } });
+    const put = await request(server.url, 'PUT', `/v1/admin/workspaces/${limited.id}/api-keys/${prefix}/rate-limit`, {
+      key: ADMIN_TOKEN,
+      json: { rate_limit_per_minute: 1 },
+    });
     expect(put.status).toBe(200);
     const once = await match({ records: [{ surname: 'smith' }] }, limited.key);
     expect(once.status).toBe(404); // another workspace's config: refused, but counted

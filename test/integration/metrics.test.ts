@@ -49,7 +49,9 @@ describe('GET /metrics', () => {
     const after = await scrape();
     expect(value(after, series)).toBe(count! + 2);
     expect(value(after, 'concord_http_request_duration_seconds_count{method="GET",route="/v1/matching/runs/:id",status="404"}')).toBe(1);
-    expect(after).toMatch(/^concord_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/v1\/reference-data",status="200"\} \d+$/m);
+    expect(after).toMatch(
+      /^concord_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/v1\/reference-data",status="200"\} \d+$/m,
+    );
     expect(after).toContain('# TYPE process_cpu_user_seconds_total counter');
   });
 
@@ -62,11 +64,26 @@ describe('GET /metrics', () => {
 
     const reference = await request(server.url, 'POST', '/v1/reference-data', {
       key: workspace.key,
-      json: { name: 'Vendors', id_column: 'id', data: [{ id: 'V1', name: 'Acme GmbH' }, { id: 'V2', name: 'Globex' }] },
+      json: {
+        name: 'Vendors',
+        id_column: 'id',
+        data: [
+          { id: 'V1', name: 'Acme GmbH' },
+          { id: 'V2', name: 'Globex' },
+        ],
+      },
     });
     const source = await request(server.url, 'POST', '/v1/source-data', {
       key: workspace.key,
-      json: { name: 'Invoices', id_column: 'doc', data: [{ doc: 'D1', vendor: 'ACME GmbH' }, { doc: 'D2', vendor: 'Globex' }, { doc: 'D3', vendor: 'Initech' }] },
+      json: {
+        name: 'Invoices',
+        id_column: 'doc',
+        data: [
+          { doc: 'D1', vendor: 'ACME GmbH' },
+          { doc: 'D2', vendor: 'Globex' },
+          { doc: 'D3', vendor: 'Initech' },
+        ],
+      },
     });
     const config = await request(server.url, 'POST', '/v1/matching/configs', {
       key: workspace.key,

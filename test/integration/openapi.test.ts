@@ -56,9 +56,10 @@ describe('GET /v1/openapi.json', () => {
       const cli = path.resolve('node_modules/@redocly/cli/bin/cli.js');
       const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
       // lint exits 1 on errors only; warnings come back in the JSON report.
-      const { stdout } = await promisify(execFile)(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], { env, timeout: 60_000 }).catch(
-        (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
-      );
+      const { stdout } = await promisify(execFile)(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], {
+        env,
+        timeout: 60_000,
+      }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
       const report = JSON.parse(stdout) as { problems: Array<{ ruleId: string; message: string; location: Array<{ pointer: string }> }> };
       const problems = report.problems
         .map((problem) => `${problem.ruleId} ${problem.location[0]?.pointer}: ${problem.message}`)
@@ -89,10 +90,14 @@ describe('GET /v1/openapi.json', () => {
       }
     }
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(Object.keys(doc.components.headers)).toEqual(expect.arrayContaining(['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After']));
+    expect(Object.keys(doc.components.headers)).toEqual(
+      expect.arrayContaining(['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After']),
+    );
     expect(doc.components.responses['429'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
     // The server answers a reused key with another request 422 idempotency_mismatch (409 only while in progress).
-    expect(doc.components.parameters['Idempotency-Key'].description).toMatch(/409 `conflict` while the first is still in progress, 422 `idempotency_mismatch`/);
+    expect(doc.components.parameters['Idempotency-Key'].description).toMatch(
+      /409 `conflict` while the first is still in progress, 422 `idempotency_mismatch`/,
+    );
     // Request schemas come from the services' zod schemas, on the snake_case shape.
     expect(doc.components.schemas.ConfigInput.required).toEqual(['name', 'reference_data_id', 'field_mappings']);
     expect(Object.keys(doc.components.schemas.RunInput.properties)).toEqual(['source_data_id', 'documents']);
@@ -121,8 +126,13 @@ function conform(method: string, pattern: string, response: JsonResponse): void 
   const schema = media.schema.$ref ? { $ref: `openapi.json${media.schema.$ref}` } : media.schema;
   const validate = ajv.compile(schema);
   const ok = validate(response.body);
-  expect(ok, `${method} ${pattern} ${response.status}: ${JSON.stringify(validate.errors)}\n${JSON.stringify(response.body).slice(0, 1000)}`).toBe(true);
-  const route = buildRouter(server.app).list().find((candidate) => candidate.method === method && candidate.pattern === pattern)!;
+  expect(
+    ok,
+    `${method} ${pattern} ${response.status}: ${JSON.stringify(validate.errors)}\n${JSON.stringify(response.body).slice(0, 1000)}`,
+  ).toBe(true);
+  const route = buildRouter(server.app)
+    .list()
+    .find((candidate) => candidate.method === method && candidate.pattern === pattern)!;
   if (route.access === 'key') {
     for (const name of Object.keys(documented.headers ?? {})) {
       if (name === 'Retry-After') continue;
@@ -171,8 +181,14 @@ describe('conformance of live responses', () => {
     await call('POST', keys, `/v1/admin/workspaces/${id}/api-keys`, 400, { ...key, json: { scopes: [] } });
     const limit = '/v1/admin/workspaces/:id/api-keys/:prefix/rate-limit';
     const prefix = (made.body.api_key as string).slice(0, 9);
-    await call('PUT', limit, `/v1/admin/workspaces/${id}/api-keys/${prefix}/rate-limit`, 200, { ...key, json: { rate_limit_per_minute: 100 } });
-    await call('PUT', limit, `/v1/admin/workspaces/${id}/api-keys/ck_zzzzzz/rate-limit`, 404, { ...key, json: { rate_limit_per_minute: 100 } });
+    await call('PUT', limit, `/v1/admin/workspaces/${id}/api-keys/${prefix}/rate-limit`, 200, {
+      ...key,
+      json: { rate_limit_per_minute: 100 },
+    });
+    await call('PUT', limit, `/v1/admin/workspaces/${id}/api-keys/ck_zzzzzz/rate-limit`, 404, {
+      ...key,
+      json: { rate_limit_per_minute: 100 },
+    });
     await call('GET', keys, `/v1/admin/workspaces/${id}/api-keys`, 200, key);
     await call('GET', keys, '/v1/admin/workspaces/00000000-0000-0000-0000-000000000000/api-keys', 404, key);
     const revoke = '/v1/admin/workspaces/:id/api-keys/:prefix';
@@ -194,9 +210,21 @@ describe('conformance of live responses', () => {
     ] as const) {
       const data =
         kind === 'reference'
-          ? [{ id: 'V1', name: 'Acme GmbH' }, { id: 'V2', name: 'Globex' }]
-          : [{ doc: 'D1', vendor: 'ACME GmbH', file: 'a.pdf' }, { doc: 'D2', vendor: 'Globex' }, { doc: 'D3', vendor: 'Initech' }];
-      const json = { name: `${kind} table`, id_column: kind === 'reference' ? 'id' : 'doc', ...(kind === 'source' ? { filename_column: 'file' } : {}), data };
+          ? [
+              { id: 'V1', name: 'Acme GmbH' },
+              { id: 'V2', name: 'Globex' },
+            ]
+          : [
+              { doc: 'D1', vendor: 'ACME GmbH', file: 'a.pdf' },
+              { doc: 'D2', vendor: 'Globex' },
+              { doc: 'D3', vendor: 'Initech' },
+            ];
+      const json = {
+        name: `${kind} table`,
+        id_column: kind === 'reference' ? 'id' : 'doc',
+        ...(kind === 'source' ? { filename_column: 'file' } : {}),
+        data,
+      };
       const table = await call('POST', base, base, 201, { key, json });
       await call('POST', base, base, 400, { key, json: { name: 'empty', data: [] } });
       if (kind === 'reference' && !referenceId) referenceId = table.body.id;
@@ -215,7 +243,11 @@ describe('conformance of live responses', () => {
         const one = `${base}/:id/rows/:external_id`;
         const tablePath = `${base}/${table.body.id}/rows`;
         await call('POST', rows, tablePath, 200, { key, json: [{ id: 'V3', name: 'Initech' }] });
-        await call('POST', rows, tablePath, 200, { key, body: '{"id": "V3", "name": "Initech LLC"}\n', headers: { 'content-type': 'application/x-ndjson' } });
+        await call('POST', rows, tablePath, 200, {
+          key,
+          body: '{"id": "V3", "name": "Initech LLC"}\n',
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
         await call('POST', rows, tablePath, 400, { key, json: [{ id: 'V4', colour: 'red' }] });
         await call('POST', rows, tablePath, 415, { key, body: 'id,name\n', headers: { 'content-type': 'text/csv' } });
         await call('PATCH', one, `${tablePath}/V3`, 200, { key, json: { name: 'Initech' } });
@@ -270,9 +302,17 @@ describe('conformance of live responses', () => {
     const run = await call('POST', `${one}/run`, `${configs}/${id}/run`, 202, { key, headers: { 'idempotency-key': 'openapi-run-1' } });
     await call('POST', `${one}/run`, `${configs}/${NIL}/run`, 404, { key });
     // The same Idempotency-Key with another body: 422 idempotency_mismatch; a body that is not JSON: 415.
-    const mismatch = await call('POST', `${one}/run`, `${configs}/${id}/run`, 422, { key, headers: { 'idempotency-key': 'openapi-run-1' }, json: { source_data_id: sourceId } });
+    const mismatch = await call('POST', `${one}/run`, `${configs}/${id}/run`, 422, {
+      key,
+      headers: { 'idempotency-key': 'openapi-run-1' },
+      json: { source_data_id: sourceId },
+    });
     expect(mismatch.body.code).toBe('idempotency_mismatch');
-    const notJson = await call('POST', configs, configs, 415, { key, body: 'name=vendors', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const notJson = await call('POST', configs, configs, 415, {
+      key,
+      body: 'name=vendors',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(notJson.body.code).toBe('unsupported_media_type');
     const context = await createContext(server.app, { authorization: `Bearer ${key}` });
     const strategy = await createStrategy(context, {
@@ -284,7 +324,10 @@ describe('conformance of live responses', () => {
     await call('POST', `${one}/match`, `${configs}/${id}/match`, 200, { key, json: { records: [{ vendor: 'Acme' }] } });
     await call('POST', `${one}/match`, `${configs}/${id}/match`, 400, { key, json: { records: [] } });
     await call('POST', `${one}/match`, `${configs}/${NIL}/match`, 404, { key, json: { records: [{ vendor: 'Acme' }] } });
-    await call('POST', `${one}/match`, `${configs}/${id}/match`, 200, { key, json: { records: [{ vendor: 'Acme' }], strategy_id: strategy.id } });
+    await call('POST', `${one}/match`, `${configs}/${id}/match`, 200, {
+      key,
+      json: { records: [{ vendor: 'Acme' }], strategy_id: strategy.id },
+    });
 
     const runs = '/v1/matching/runs';
     await call('POST', `${runs}/:id/cancel`, `${runs}/${smart.body.id}/cancel`, 200, { key });
@@ -295,7 +338,10 @@ describe('conformance of live responses', () => {
     expect(done.status).toBe('completed');
 
     const strategies = '/v1/matching/strategies';
-    const generated = await call('POST', `${strategies}/generate`, `${strategies}/generate`, 201, { key, json: { matching_config_id: id } });
+    const generated = await call('POST', `${strategies}/generate`, `${strategies}/generate`, 201, {
+      key,
+      json: { matching_config_id: id },
+    });
     await call('POST', `${strategies}/generate`, `${strategies}/generate`, 400, { key, json: { reference_data_id: 'nope' } });
     await call('GET', strategies, `${strategies}?config_id=${id}&limit=1`, 200, { key });
     await call('GET', strategies, `${strategies}?limit=0`, 400, { key });
@@ -323,7 +369,10 @@ describe('conformance of live responses', () => {
     await call('GET', `${runs}/:id/results`, `${runs}/${NIL}/results`, 404, { key });
     const review = `${runs}/:run_id/results/:result_id/review`;
     const resultId = results.body.data[0].id as string;
-    await call('POST', review, `${runs}/${run.body.id}/results/${resultId}/review`, 200, { key, json: { status: 'approved', notes: 'checked' } });
+    await call('POST', review, `${runs}/${run.body.id}/results/${resultId}/review`, 200, {
+      key,
+      json: { status: 'approved', notes: 'checked' },
+    });
     await call('POST', review, `${runs}/${run.body.id}/results/${resultId}/review`, 400, { key, json: { status: 'bogus' } });
 
     // Errors of the auth layer: scope (403), and a 429 with Retry-After.
@@ -375,19 +424,27 @@ describe('conformance of live responses', () => {
   it('the reconciliation service (a read-only key in the URL)', async () => {
     const created = await request(server.url, 'POST', '/v1/matching/configs', {
       key: workspace.key,
-      json: { name: 'recon', reference_data_id: referenceId, field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }] },
+      json: {
+        name: 'recon',
+        reference_data_id: referenceId,
+        field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }],
+      },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const readKey = await workspace.keyWithScopes(['read']);
     const base = '/v1/reconcile/:config_id';
-    const at = (suffix: string, query: Record<string, string>) => `/v1/reconcile/${created.body.id}${suffix}?${new URLSearchParams({ key: readKey, ...query })}`;
+    const at = (suffix: string, query: Record<string, string>) =>
+      `/v1/reconcile/${created.body.id}${suffix}?${new URLSearchParams({ key: readKey, ...query })}`;
     await call('GET', base, at('', {}), 200);
     await call('GET', base, at('', { queries: JSON.stringify({ q0: { query: 'Acme' } }) }), 200);
     await call('GET', base, at('', { extend: JSON.stringify({ ids: ['x'], properties: [{ id: 'name' }] }) }), 200);
     await call('GET', base, at('', { queries: '{' }), 400);
     await call('GET', base, `/v1/reconcile/${NIL}?key=${readKey}`, 404);
     const form = { headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-    await call('POST', base, at('', {}), 200, { ...form, body: new URLSearchParams({ queries: JSON.stringify({ q0: { query: 'Acme' } }) }).toString() });
+    await call('POST', base, at('', {}), 200, {
+      ...form,
+      body: new URLSearchParams({ queries: JSON.stringify({ q0: { query: 'Acme' } }) }).toString(),
+    });
     await call('POST', base, at('', {}), 400, { ...form, body: 'extend=%7B' });
     await call('POST', base, at('', {}), 415, { body: '{}', headers: { 'content-type': 'application/json' } });
     await call('GET', `${base}/preview`, at('/preview', { id: 'x' }), 404);
@@ -405,7 +462,10 @@ describe('conformance of live responses', () => {
     // Enumerated from the document itself, not from a list kept by hand: an operation added to it without a live
     // response checked above fails here.
     const documented = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
-      Object.keys(item).map((method) => ({ key: `${method.toUpperCase()} ${path.replace(/\{([a-z_]+)\}/g, ':$1')}`, operation: item[method] })),
+      Object.keys(item).map((method) => ({
+        key: `${method.toUpperCase()} ${path.replace(/\{([a-z_]+)\}/g, ':$1')}`,
+        operation: item[method],
+      })),
     );
     expect(documented.length).toBe(buildRouter(server.app).list().length);
     const unexercised = documented.filter(({ key }) => !seen.has(key)).map(({ key }) => key);

@@ -64,9 +64,16 @@ afterAll(async () => {
 async function results(runId: string): Promise<Record<string, { match: string | null; reference: unknown }>> {
   const page = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results`, { key: workspace.key });
   return Object.fromEntries(
-    (page.body.data as Array<{ document_id: string; matched_reference_external_id: string | null; evidence: Array<{ reference_value: unknown }> }>).map(
-      (result) => [result.document_id, { match: result.matched_reference_external_id, reference: result.evidence[0]?.reference_value ?? null }],
-    ),
+    (
+      page.body.data as Array<{
+        document_id: string;
+        matched_reference_external_id: string | null;
+        evidence: Array<{ reference_value: unknown }>;
+      }>
+    ).map((result) => [
+      result.document_id,
+      { match: result.matched_reference_external_id, reference: result.evidence[0]?.reference_value ?? null },
+    ]),
   );
 }
 
@@ -115,7 +122,12 @@ describe('runs against live reference data', { timeout: 120_000 }, () => {
         D2: { match: 'R1', reference: 'Acme Corporation' },
         D3: { match: 'R3', reference: 'Initech Systems' },
       });
-      const viaGraphql = await graphql(server.url, `query($id: ID!) { run(id: $id) { ... on QueryRunSuccess { data { referenceVersion } } } }`, { id: runId }, workspace.key);
+      const viaGraphql = await graphql(
+        server.url,
+        `query($id: ID!) { run(id: $id) { ... on QueryRunSuccess { data { referenceVersion } } } }`,
+        { id: runId },
+        workspace.key,
+      );
       expect(viaGraphql.body.data.run.data.referenceVersion).toBe(1);
     } finally {
       delete runHooks.beforeMatch;
@@ -133,7 +145,10 @@ describe('runs against live reference data', { timeout: 120_000 }, () => {
     } finally {
       worker.close();
     }
-    expect((await request(server.url, 'GET', `/v1/matching/runs/${next}`, { key: workspace.key })).body).toMatchObject({ status: 'completed', reference_version: 3 });
+    expect((await request(server.url, 'GET', `/v1/matching/runs/${next}`, { key: workspace.key })).body).toMatchObject({
+      status: 'completed',
+      reference_version: 3,
+    });
     const now = await results(next);
     expect(now.D1).toEqual({ match: 'R4', reference: 'Umbrella Pharmaceuticals' });
     expect(now.D2?.match).toBeNull();
@@ -172,7 +187,8 @@ describe('runs against live reference data', { timeout: 120_000 }, () => {
             json: names.map((name, k) => ({ id: `R${k}`, name: `${name} v${v}` })),
           });
           expect(written.body.version).toBe(v);
-          if (v % 5 === 0) runs.push((await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: workspace.key })).body.id);
+          if (v % 5 === 0)
+            runs.push((await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: workspace.key })).body.id);
         }
       })();
       runs.push((await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: workspace.key })).body.id);
@@ -184,7 +200,11 @@ describe('runs against live reference data', { timeout: 120_000 }, () => {
         expect(version).toBeGreaterThanOrEqual(1);
         const page = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results?limit=500`, { key: workspace.key });
         expect(page.body.data).toHaveLength(30);
-        for (const result of page.body.data as Array<{ document_id: string; matched_reference_external_id: string; evidence: Array<{ reference_value: string }> }>) {
+        for (const result of page.body.data as Array<{
+          document_id: string;
+          matched_reference_external_id: string;
+          evidence: Array<{ reference_value: string }>;
+        }>) {
           const k = Number(result.document_id.slice(1));
           expect(result.matched_reference_external_id).toBe(`R${k}`);
           expect(result.evidence[0]!.reference_value).toBe(`${names[k]} v${version}`);

@@ -30,7 +30,12 @@ const VENDORS = [
   { id: 'V3', name: 'Initech', city: 'Austin' },
 ];
 
-async function createTable(kind: 'reference' | 'source', data: Array<Record<string, unknown>> = VENDORS, idColumn: string | null = 'id', key = workspace.key): Promise<string> {
+async function createTable(
+  kind: 'reference' | 'source',
+  data: Array<Record<string, unknown>> = VENDORS,
+  idColumn: string | null = 'id',
+  key = workspace.key,
+): Promise<string> {
   const created = await request(server.url, 'POST', `/v1/${kind}-data`, {
     key,
     json: { name: `${kind} ${Math.random()}`, ...(idColumn ? { id_column: idColumn } : {}), data },
@@ -50,11 +55,25 @@ async function table(id: string) {
 }
 
 async function allRows(id: string) {
-  return (await request(server.url, 'GET', `${rowsPath(id)}?limit=500`, { key: workspace.key })).body.data as Array<{ id: string; external_id: string; values: Record<string, unknown> }>;
+  return (await request(server.url, 'GET', `${rowsPath(id)}?limit=500`, { key: workspace.key })).body.data as Array<{
+    id: string;
+    external_id: string;
+    values: Record<string, unknown>;
+  }>;
 }
 
 async function changeRecords(id: string) {
-  return server.app.sql<Array<{ version: string; op: string; row_id: string; external_id: string; values: unknown; previous_values: unknown; previous_position: number | null }>>`
+  return server.app.sql<
+    Array<{
+      version: string;
+      op: string;
+      row_id: string;
+      external_id: string;
+      values: unknown;
+      previous_values: unknown;
+      previous_position: number | null;
+    }>
+  >`
     select version, op, row_id, external_id, "values", previous_values, previous_position from reference_row_changes where dataset_id = ${id} order by seq`;
 }
 
@@ -79,8 +98,21 @@ describe('POST /v1/reference-data/:id/rows', { timeout: 120_000 }, () => {
 
     const records = await changeRecords(id);
     expect(records).toHaveLength(3);
-    expect(records[0]).toMatchObject({ version: '2', op: 'upsert', row_id: before[1]!.id, external_id: 'V2', previous_values: VENDORS[1], previous_position: 2 });
-    expect(records[1]).toMatchObject({ op: 'upsert', external_id: 'V4', previous_values: null, previous_position: null, row_id: after[3]!.id });
+    expect(records[0]).toMatchObject({
+      version: '2',
+      op: 'upsert',
+      row_id: before[1]!.id,
+      external_id: 'V2',
+      previous_values: VENDORS[1],
+      previous_position: 2,
+    });
+    expect(records[1]).toMatchObject({
+      op: 'upsert',
+      external_id: 'V4',
+      previous_values: null,
+      previous_position: null,
+      row_id: after[3]!.id,
+    });
 
     const again = await upsert(id, [{ id: 'V1', name: 'ACME', city: 'Berlin' }]);
     expect(again.body).toMatchObject({ version: 3, inserted: 0, updated: 1, row_count: 5 });
@@ -116,12 +148,17 @@ describe('POST /v1/reference-data/:id/rows', { timeout: 120_000 }, () => {
     ]);
     const missing = await upsert(id, [{ name: 'No id' }]);
     expect(missing.status).toBe(400);
-    expect(missing.body.details).toEqual([{ path: '[0].external_id', message: 'required: "external_id" (this reference data has no id column)' }]);
+    expect(missing.body.details).toEqual([
+      { path: '[0].external_id', message: 'required: "external_id" (this reference data has no id column)' },
+    ]);
   });
 
   it('refuses bad batches whole: unknown columns named, a bad row among 5,000, duplicates, more than 10,000 rows, empty, not JSON, other media types', async () => {
     const id = await createTable('reference');
-    const unknown = await upsert(id, [{ id: 'V1', name: 'x' }, { id: 'V7', colour: 'red', size: 3 }]);
+    const unknown = await upsert(id, [
+      { id: 'V1', name: 'x' },
+      { id: 'V7', colour: 'red', size: 3 },
+    ]);
     expect(unknown.status).toBe(400);
     expectErrorShape(unknown.body, 'validation_error');
     expect(unknown.body.message).toMatch(/Unknown columns "colour", "size"/);
@@ -136,19 +173,33 @@ describe('POST /v1/reference-data/:id/rows', { timeout: 120_000 }, () => {
     expect(bad.status).toBe(400);
     expect(bad.body.details).toEqual([{ path: '[4321].id', message: 'required: the id column "id"' }]);
 
-    const duplicate = await upsert(id, [{ id: 'V8', name: 'a' }, { id: 'V8', name: 'b' }]);
+    const duplicate = await upsert(id, [
+      { id: 'V8', name: 'a' },
+      { id: 'V8', name: 'b' },
+    ]);
     expect(duplicate.status).toBe(400);
     expect(duplicate.body.details[0]).toEqual({ path: '[1].id', message: 'repeats the id "V8" of row 0 (each row once per request)' });
 
-    const tooMany = await upsert(id, Array.from({ length: 10_001 }, (_, i) => ({ id: `T${i}` })));
+    const tooMany = await upsert(
+      id,
+      Array.from({ length: 10_001 }, (_, i) => ({ id: `T${i}` })),
+    );
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.message).toMatch(/at most 10,000 rows/);
 
     expect((await upsert(id, [])).status).toBe(400);
     expect((await upsert(id, { id: 'V1' })).status).toBe(400);
-    const notJson = await request(server.url, 'POST', rowsPath(id), { key: workspace.key, body: '[{"id": ', headers: { 'content-type': 'application/json' } });
+    const notJson = await request(server.url, 'POST', rowsPath(id), {
+      key: workspace.key,
+      body: '[{"id": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
-    const csv = await request(server.url, 'POST', rowsPath(id), { key: workspace.key, body: 'id,name\nV1,x\n', headers: { 'content-type': 'text/csv' } });
+    const csv = await request(server.url, 'POST', rowsPath(id), {
+      key: workspace.key,
+      body: 'id,name\nV1,x\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(csv.status).toBe(415);
     expectErrorShape(csv.body, 'unsupported_media_type');
 
@@ -203,9 +254,15 @@ describe('PATCH and DELETE /v1/reference-data/:id/rows/:external_id', { timeout:
     const [, v2] = await allRows(id);
     const patched = await request(server.url, 'PATCH', `${rowsPath(id)}/V2`, { key: workspace.key, json: { city: ' Lyon ' } });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    expect(patched.body).toEqual({ version: 2, row: { id: v2!.id, external_id: 'V2', values: { id: 'V2', name: 'Globex', city: 'Lyon' } } });
+    expect(patched.body).toEqual({
+      version: 2,
+      row: { id: v2!.id, external_id: 'V2', values: { id: 'V2', name: 'Globex', city: 'Lyon' } },
+    });
     // The id column may be sent with the row's own id.
-    expect((await request(server.url, 'PATCH', `${rowsPath(id)}/V2`, { key: workspace.key, json: { id: 'V2', name: 'Globex SA' } })).body.version).toBe(3);
+    expect(
+      (await request(server.url, 'PATCH', `${rowsPath(id)}/V2`, { key: workspace.key, json: { id: 'V2', name: 'Globex SA' } })).body
+        .version,
+    ).toBe(3);
 
     const removed = await request(server.url, 'DELETE', `${rowsPath(id)}/V2`, { key: workspace.key });
     expect(removed.status).toBe(200);
@@ -219,7 +276,11 @@ describe('PATCH and DELETE /v1/reference-data/:id/rows/:external_id', { timeout:
       ['3', 'upsert', 'V2'],
       ['4', 'delete', 'V2'],
     ]);
-    expect(records[2]).toMatchObject({ values: null, previous_values: { id: 'V2', name: 'Globex SA', city: 'Lyon' }, previous_position: 2 });
+    expect(records[2]).toMatchObject({
+      values: null,
+      previous_values: { id: 'V2', name: 'Globex SA', city: 'Lyon' },
+      previous_position: 2,
+    });
 
     // An upsert of the deleted external id makes a new row (new id, appended).
     const back = await upsert(id, [{ id: 'V2', name: 'Globex again' }]);
@@ -240,7 +301,9 @@ describe('PATCH and DELETE /v1/reference-data/:id/rows/:external_id', { timeout:
 
     const unknown = await request(server.url, 'PATCH', `${rowsPath(id)}/V1`, { key: workspace.key, json: { colour: 'red' } });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.details).toEqual([{ path: 'colour', message: 'unknown column; the columns of this reference data are: id, name, city' }]);
+    expect(unknown.body.details).toEqual([
+      { path: 'colour', message: 'unknown column; the columns of this reference data are: id, name, city' },
+    ]);
     const renamed = await request(server.url, 'PATCH', `${rowsPath(id)}/V1`, { key: workspace.key, json: { id: 'V100' } });
     expect(renamed.status).toBe(400);
     expect(renamed.body.details[0].path).toBe('id');
@@ -253,7 +316,10 @@ describe('PATCH and DELETE /v1/reference-data/:id/rows/:external_id', { timeout:
     expect((await request(server.url, 'DELETE', `${rowsPath(source)}/V1`, { key: workspace.key })).status).toBe(409);
     // External ids with reserved characters travel percent-encoded.
     const odd = await createTable('reference', [{ id: 'A/1 ?', name: 'odd' }]);
-    const patched = await request(server.url, 'PATCH', `${rowsPath(odd)}/${encodeURIComponent('A/1 ?')}`, { key: workspace.key, json: { name: 'even' } });
+    const patched = await request(server.url, 'PATCH', `${rowsPath(odd)}/${encodeURIComponent('A/1 ?')}`, {
+      key: workspace.key,
+      json: { name: 'even' },
+    });
     expect(patched.body.row).toMatchObject({ external_id: 'A/1 ?', values: { id: 'A/1 ?', name: 'even' } });
   });
 });
@@ -276,13 +342,22 @@ describe('GraphQL row writes', { timeout: 60_000 }, () => {
 
   it('upsertReferenceRows, updateReferenceRow, deleteReferenceRow and Dataset.version', async () => {
     const id = await createTable('reference');
-    const upserted = await gql(UPSERT, { id, rows: [{ id: 'V4', name: 'Umbrella' }, { id: 'V1', name: 'Acme AG', city: 'Bern' }] });
+    const upserted = await gql(UPSERT, {
+      id,
+      rows: [
+        { id: 'V4', name: 'Umbrella' },
+        { id: 'V1', name: 'Acme AG', city: 'Bern' },
+      ],
+    });
     expect(upserted.body.data.upsertReferenceRows).toEqual({
       __typename: 'MutationUpsertReferenceRowsSuccess',
       data: { version: 2, inserted: 1, updated: 1, rowCount: 4 },
     });
     const updated = await gql(UPDATE, { id, externalId: 'V4', values: { city: 'Raccoon City' } });
-    expect(updated.body.data.updateReferenceRow.data).toEqual({ version: 3, row: { externalId: 'V4', values: { id: 'V4', name: 'Umbrella', city: 'Raccoon City' } } });
+    expect(updated.body.data.updateReferenceRow.data).toEqual({
+      version: 3,
+      row: { externalId: 'V4', values: { id: 'V4', name: 'Umbrella', city: 'Raccoon City' } },
+    });
     const deleted = await gql(DELETE, { id, externalId: 'V3' });
     expect(deleted.body.data.deleteReferenceRow.data).toMatchObject({ version: 4, externalId: 'V3' });
     const read = await gql(`query($id: ID!) { dataset(id: $id) { ... on QueryDatasetSuccess { data { version rowCount } } } }`, { id });
@@ -295,9 +370,16 @@ describe('GraphQL row writes', { timeout: 60_000 }, () => {
     expect(unknown.body.data.upsertReferenceRows).toMatchObject({ __typename: 'ValidationError', details: [{ path: '[0].colour' }] });
     expect((await gql(UPSERT, { id, rows: [] })).body.data.upsertReferenceRows.__typename).toBe('ValidationError');
     const tooMany = await gql(UPSERT, { id, rows: Array.from({ length: 10_001 }, (_, i) => ({ id: `T${i}` })) });
-    expect(tooMany.body.data.upsertReferenceRows).toMatchObject({ __typename: 'ValidationError', details: [{ path: 'rows', message: 'at most 10000 rows per request' }] });
-    expect((await gql(UPDATE, { id, externalId: 'V404', values: { name: 'x' } })).body.data.updateReferenceRow.__typename).toBe('NotFoundError');
-    expect((await gql(UPDATE, { id, externalId: 'V1', values: { colour: 'x' } })).body.data.updateReferenceRow.__typename).toBe('ValidationError');
+    expect(tooMany.body.data.upsertReferenceRows).toMatchObject({
+      __typename: 'ValidationError',
+      details: [{ path: 'rows', message: 'at most 10000 rows per request' }],
+    });
+    expect((await gql(UPDATE, { id, externalId: 'V404', values: { name: 'x' } })).body.data.updateReferenceRow.__typename).toBe(
+      'NotFoundError',
+    );
+    expect((await gql(UPDATE, { id, externalId: 'V1', values: { colour: 'x' } })).body.data.updateReferenceRow.__typename).toBe(
+      'ValidationError',
+    );
     expect((await gql(DELETE, { id, externalId: 'V404' })).body.data.deleteReferenceRow.__typename).toBe('NotFoundError');
     expect((await gql(DELETE, { id, externalId: 'V1' }, other.key)).body.data.deleteReferenceRow.__typename).toBe('NotFoundError');
     expect((await gql(UPSERT, { id, rows: [{ id: 'V1' }] }, other.key)).body.data.upsertReferenceRows.__typename).toBe('NotFoundError');
@@ -338,7 +420,10 @@ describe('following the changes: NOTIFY, changesSince, snapshots, pruning', { ti
   it('changesSince catches up from any retained version; says complete: false when it cannot (0, ahead, pruned)', async () => {
     const id = await createTable('reference');
     const [v1, v2] = await allRows(id);
-    await upsert(id, [{ id: 'V1', name: 'Acme AG' }, { id: 'V4', name: 'Umbrella' }]); // version 2
+    await upsert(id, [
+      { id: 'V1', name: 'Acme AG' },
+      { id: 'V4', name: 'Umbrella' },
+    ]); // version 2
     await request(server.url, 'DELETE', `${rowsPath(id)}/V2`, { key: workspace.key }); // version 3
     await request(server.url, 'PATCH', `${rowsPath(id)}/V4`, { key: workspace.key, json: { city: 'Raccoon City' } }); // version 4
     const v4 = (await allRows(id)).find((row) => row.external_id === 'V4')!;

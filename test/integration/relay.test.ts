@@ -20,14 +20,25 @@ beforeAll(async () => {
   owner = await server.newWorkspace('owner');
   stranger = await server.newWorkspace('stranger');
   const key = owner.key;
-  const reference = await request(server.url, 'POST', '/v1/reference-data', { key, json: { name: 'ref', id_column: 'id', data: [{ id: 'a', name: 'Acme' }] } });
+  const reference = await request(server.url, 'POST', '/v1/reference-data', {
+    key,
+    json: { name: 'ref', id_column: 'id', data: [{ id: 'a', name: 'Acme' }] },
+  });
   const source = await request(server.url, 'POST', '/v1/source-data', { key, json: { name: 'src', data: [{ name: 'ACME' }] } });
   const config = await request(server.url, 'POST', '/v1/matching/configs', {
     key,
-    json: { name: 'c', reference_data_id: reference.body.id, source_data_id: source.body.id, field_mappings: [{ source: 'name', target: 'name', strategy: 'exact', weight: 1 }] },
+    json: {
+      name: 'c',
+      reference_data_id: reference.body.id,
+      source_data_id: source.body.id,
+      field_mappings: [{ source: 'name', target: 'name', strategy: 'exact', weight: 1 }],
+    },
   });
   const run = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key });
-  const webhook = await request(server.url, 'POST', '/v1/webhooks', { key, json: { url: 'https://example.com/hook', events: ['run.completed'] } });
+  const webhook = await request(server.url, 'POST', '/v1/webhooks', {
+    key,
+    json: { url: 'https://example.com/hook', events: ['run.completed'] },
+  });
   const strategy = await createStrategy(await createContext(server.app, { authorization: `Bearer ${key}` }), {
     matchingConfigId: config.body.id,
     plan: { fieldMappings: [{ source: 'name', target: 'name', strategy: 'exact', weight: 1 }], threshold: 0.9 },
@@ -79,12 +90,22 @@ describe('Relay node(id) and nodes(ids), scoped to the workspace', () => {
   it('nodes keeps the order of the ids, with null for each it cannot answer', async () => {
     const ids = [...nodes.keys()];
     const foreign = encodeGlobalID('Dataset', '00000000-0000-0000-0000-000000000000');
-    const response = await graphql(server.url, `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { ${NODE_FIELDS} } }`, { ids: [...ids, foreign] }, owner.key);
+    const response = await graphql(
+      server.url,
+      `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { ${NODE_FIELDS} } }`,
+      { ids: [...ids, foreign] },
+      owner.key,
+    );
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data.nodes).toEqual([...[...nodes].map(([id, node]) => ({ ...node, id })), null]);
     const asStranger = await graphql(server.url, `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids }, stranger.key);
     expect(asStranger.body.data.nodes).toEqual(ids.map(() => null));
-    const tooMany = await graphql(server.url, `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array.from({ length: 101 }, () => ids[0]) }, owner.key);
+    const tooMany = await graphql(
+      server.url,
+      `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+      { ids: Array.from({ length: 101 }, () => ids[0]) },
+      owner.key,
+    );
     expect(tooMany.body.errors?.[0]?.message).toMatch(/at most 100 ids/);
   });
 });
@@ -92,11 +113,21 @@ describe('Relay node(id) and nodes(ids), scoped to the workspace', () => {
 describe('Strategy ids', () => {
   it('are global ids like the other types, and arguments still take the plain UUIDs', async () => {
     const [globalId, strategy] = [...nodes].find(([, node]) => node.__typename === 'Strategy')!;
-    const listed = await graphql(server.url, 'query Strategies { strategies(first: 10) { edges { node { id databaseId } } } }', {}, owner.key);
+    const listed = await graphql(
+      server.url,
+      'query Strategies { strategies(first: 10) { edges { node { id databaseId } } } }',
+      {},
+      owner.key,
+    );
     expect(listed.body.data.strategies.edges).toEqual([{ node: { id: globalId, databaseId: strategy.databaseId } }]);
     expect(decodeGlobalID(globalId)).toEqual({ typename: 'Strategy', id: strategy.databaseId });
     for (const id of [globalId, strategy.databaseId]) {
-      const read = await graphql(server.url, 'query Strategy($id: ID!) { strategy(id: $id) { ... on QueryStrategySuccess { data { id } } } }', { id }, owner.key);
+      const read = await graphql(
+        server.url,
+        'query Strategy($id: ID!) { strategy(id: $id) { ... on QueryStrategySuccess { data { id } } } }',
+        { id },
+        owner.key,
+      );
       expect(read.body.data.strategy.data.id, id).toBe(globalId);
       const updated = await graphql(
         server.url,

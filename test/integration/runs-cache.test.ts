@@ -47,7 +47,11 @@ describe('reference index cache (per worker process)', () => {
     const budget = new IndexMemoryBudget(250);
     const released: string[] = [];
     const runs = new ReferenceIndexCache<{ estimatedBytes: number; name: string }>(budget, (value) => released.push(`run ${value.name}`));
-    const warm = new ReferenceIndexCache<{ estimatedBytes: number; name: string }>(budget, (value) => released.push(`warm ${value.name}`), Number.POSITIVE_INFINITY);
+    const warm = new ReferenceIndexCache<{ estimatedBytes: number; name: string }>(
+      budget,
+      (value) => released.push(`warm ${value.name}`),
+      Number.POSITIVE_INFINITY,
+    );
     const named = (name: string, bytes: number) => async () => ({ estimatedBytes: bytes, name });
     await warm.get('w1', named('w1', 100));
     await settle();

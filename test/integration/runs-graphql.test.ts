@@ -64,7 +64,14 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
     );
     expect(fetched.body.errors).toBeUndefined();
     const data = fetched.body.data.run.data;
-    expect(data).toMatchObject({ status: 'COMPLETED', phase: 'done', phaseProgress: 1, rowsTotal: 5000, rowsProcessed: 5000, matchingConfig: { databaseId: febrl.configId } });
+    expect(data).toMatchObject({
+      status: 'COMPLETED',
+      phase: 'done',
+      phaseProgress: 1,
+      rowsTotal: 5000,
+      rowsProcessed: 5000,
+      matchingConfig: { databaseId: febrl.configId },
+    });
     expect(data.topResults).toHaveLength(3);
     expect(data.results.edges).toHaveLength(2);
     const result = data.results.edges[0].node;
@@ -76,7 +83,10 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
     );
     expect(reviewed.body.data.reviewRunResult.data).toMatchObject({ status: 'APPROVED', notes: 'ok' });
 
-    const list = await gql(`query($configId: ID) { runs(configId: $configId, first: 10, status: COMPLETED) { totalCount edges { node { databaseId } } } }`, { configId: febrl.configId });
+    const list = await gql(
+      `query($configId: ID) { runs(configId: $configId, first: 10, status: COMPLETED) { totalCount edges { node { databaseId } } } }`,
+      { configId: febrl.configId },
+    );
     expect(list.body.data.runs.edges.map((edge: any) => edge.node.databaseId)).toContain(run.databaseId);
 
     const cancel = await gql(`mutation($id: ID!) { cancelRun(id: $id) { __typename ... on Error { code message } } }`, { id: run.id });
@@ -89,7 +99,10 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
   it('smartRun runs a stored strategy plan and records its id and version', async () => {
     await ensureWorker();
     const context = await createContext(server.app, { authorization: `Bearer ${workspace.key}` });
-    const strategy = await createStrategy(context, { matchingConfigId: febrl.configId, plan: { fieldMappings: FEBRL_MAPPINGS as never, threshold: 0.7 } });
+    const strategy = await createStrategy(context, {
+      matchingConfigId: febrl.configId,
+      plan: { fieldMappings: FEBRL_MAPPINGS as never, threshold: 0.7 },
+    });
     const response = await gql(
       `mutation($configId: ID!, $strategyId: ID!) { smartRun(configId: $configId, strategyId: $strategyId) { __typename ... on MutationSmartRunSuccess { data { databaseId strategyId strategyVersion } } } }`,
       { configId: febrl.configId, strategyId: strategy.id },
@@ -103,7 +116,14 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
     await ensureWorker();
     const config = await request(server.url, 'POST', '/v1/matching/configs', {
       key: workspace.key,
-      json: { name: 'one to one', reference_data_id: febrl.referenceId, source_data_id: febrl.sourceId, field_mappings: FEBRL_MAPPINGS, threshold: 0.5, one_to_one: true },
+      json: {
+        name: 'one to one',
+        reference_data_id: febrl.referenceId,
+        source_data_id: febrl.sourceId,
+        field_mappings: FEBRL_MAPPINGS,
+        threshold: 0.5,
+        one_to_one: true,
+      },
     });
     const started = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: workspace.key });
     const done = await waitForRun(server.url, workspace.key, started.body.id);
@@ -119,8 +139,14 @@ describe('GraphQL runs', { timeout: 180_000 }, () => {
   it('a failure sets failed with a useful error', async () => {
     await worker?.stop();
     worker = undefined;
-    const upload = await request(server.url, 'POST', '/v1/source-data', { key: workspace.key, json: { name: 'doomed', data: [{ given_name: 'x' }] } });
-    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, { key: workspace.key, json: { source_data_id: upload.body.id } });
+    const upload = await request(server.url, 'POST', '/v1/source-data', {
+      key: workspace.key,
+      json: { name: 'doomed', data: [{ given_name: 'x' }] },
+    });
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/run`, {
+      key: workspace.key,
+      json: { source_data_id: upload.body.id },
+    });
     expect(started.status).toBe(202);
     // The API refuses to delete a dataset a queued run reads (409); one deleted just before the run was queued
     // (the race that check cannot close) looks like this to the worker.

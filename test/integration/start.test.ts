@@ -29,7 +29,10 @@ function readmeLostKeyCommands(): string[] {
   const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
   const passage = readme.split('### Lost the printed key?')[1]?.split('\n#')[0] ?? '';
   const block = /```sh\n([\s\S]*?)```/.exec(passage)?.[1] ?? '';
-  return block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+  return block
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
 }
 
 /** Runs a README command line in a shell (as a reader would paste it) in the checkout. */
@@ -55,7 +58,10 @@ describe('npm start', () => {
       url = (await first.waitFor(listening, 60_000))[1]!;
       workspaceId = (await first.waitFor(/Created workspace "default" \(([0-9a-f-]{36})\)/))[1]!;
       key = (await first.waitFor(printedKey))[1]!;
-      const created = await request(url, 'POST', '/v1/reference-data', { key, body: uploadForm('name\nAcme\n', 'a.csv', { name: 'kept' }) });
+      const created = await request(url, 'POST', '/v1/reference-data', {
+        key,
+        body: uploadForm('name\nAcme\n', 'a.csv', { name: 'kept' }),
+      });
       expect(created.status).toBe(201);
     } finally {
       expect(await first.stop('SIGTERM')).toBe(0);
@@ -92,7 +98,12 @@ describe('npm start', () => {
 
   it('uses DATABASE_URL when set, with admin provisioning', async () => {
     const database = await createTestDatabase();
-    const server = startProcess('src/main.ts', { DATABASE_URL: database.url, PORT: '0', ADMIN_TOKEN: 'an-admin-token-of-16+', LOG_LEVEL: 'warn' });
+    const server = startProcess('src/main.ts', {
+      DATABASE_URL: database.url,
+      PORT: '0',
+      ADMIN_TOKEN: 'an-admin-token-of-16+',
+      LOG_LEVEL: 'warn',
+    });
     try {
       const url = (await server.waitFor(listening, 60_000))[1]!;
       expect(server.output()).not.toMatch(printedKey);
@@ -134,7 +145,9 @@ describe('npm start', () => {
     const server = startProcess('src/main.ts', { DATABASE_URL: `postgres://concord:s3cret@127.0.0.1:${port}/concord`, PORT: '0' });
     const code = await new Promise<number | null>((resolve) => server.child.once('exit', resolve));
     expect(code).toBe(1);
-    expect(server.output()).toContain(`Cannot use the PostgreSQL at postgres://concord:***@127.0.0.1:${port}/concord: connect ECONNREFUSED`);
+    expect(server.output()).toContain(
+      `Cannot use the PostgreSQL at postgres://concord:***@127.0.0.1:${port}/concord: connect ECONNREFUSED`,
+    );
     expect(server.output()).not.toMatch(/s3cret|\n\s+at /);
   });
 

@@ -41,7 +41,9 @@ async function f1Of(runId: string): Promise<number> {
   let truePositives = 0;
   let predicted = 0;
   for (let page = 1; ; page++) {
-    const response = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results?matched=true&limit=500&page=${page}`, { key: workspace.key });
+    const response = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results?matched=true&limit=500&page=${page}`, {
+      key: workspace.key,
+    });
     expect(response.status).toBe(200);
     for (const result of response.body.data) {
       predicted++;
@@ -101,7 +103,12 @@ describe('strategy generation', { timeout: 180_000 }, () => {
     expect(page.status).toBe(200);
     expect(page.body.data).toHaveLength(1);
     expect(page.body.pagination).toMatchObject({ total: 2, limit: 1, has_more: true });
-    const next = await request(server.url, 'GET', `/v1/matching/strategies?config_id=${febrl.configId}&limit=1&cursor=${page.body.pagination.next_cursor}`, { key: workspace.key });
+    const next = await request(
+      server.url,
+      'GET',
+      `/v1/matching/strategies?config_id=${febrl.configId}&limit=1&cursor=${page.body.pagination.next_cursor}`,
+      { key: workspace.key },
+    );
     expect(next.body.data).toHaveLength(1);
     expect(next.body.data[0].id).not.toBe(page.body.data[0].id);
     expect(next.body.pagination.has_more).toBe(false);
@@ -112,7 +119,10 @@ describe('strategy generation', { timeout: 180_000 }, () => {
       expect(missing.status).toBe(404);
       expectErrorShape(missing.body, 'not_found');
     }
-    const patchMissing = await request(server.url, 'PATCH', `/v1/matching/strategies/${NIL_UUID}`, { key: workspace.key, json: { name: 'x' } });
+    const patchMissing = await request(server.url, 'PATCH', `/v1/matching/strategies/${NIL_UUID}`, {
+      key: workspace.key,
+      json: { name: 'x' },
+    });
     expect(patchMissing.status).toBe(404);
   });
 
@@ -164,7 +174,10 @@ describe('strategy versions', { timeout: 180_000 }, () => {
     const v3 = await request(server.url, 'PATCH', `/v1/matching/strategies/${id}`, { key: workspace.key, json: { name: 'renamed' } });
     expect(v3.body).toMatchObject({ version: 3, name: 'renamed', threshold: 0.42 });
     expect(v3.body.version_hash).toBe(v2.body.version_hash);
-    const v4 = await request(server.url, 'PATCH', `/v1/matching/strategies/${id}`, { key: workspace.key, json: { review_band: { low: 0.1, high: 0.9 } } });
+    const v4 = await request(server.url, 'PATCH', `/v1/matching/strategies/${id}`, {
+      key: workspace.key,
+      json: { review_band: { low: 0.1, high: 0.9 } },
+    });
     expect(v4.body).toMatchObject({ version: 4, review_band: { low: 0.1, high: 0.9 } });
     expect(v4.body.version_hash).not.toBe(v3.body.version_hash);
 
@@ -202,7 +215,10 @@ describe('smart runs', { timeout: 240_000 }, () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/smart-run`, { key: workspace.key, json: { strategy_id: strategy.id } });
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/smart-run`, {
+      key: workspace.key,
+      json: { strategy_id: strategy.id },
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     expect(started.body).toMatchObject({ strategy_id: strategy.id, strategy_version: 1 });
     smartRunId = started.body.id;
@@ -248,10 +264,16 @@ describe('smart runs', { timeout: 240_000 }, () => {
     for (const [index, result] of reviewed.entries()) {
       const truth = result.document_id.split('-')[1] === String(result.matched_reference_external_id).split('-')[1];
       const status = index % 4 === 3 || !truth ? 'rejected' : 'approved';
-      const response = await request(server.url, 'POST', `/v1/matching/runs/${smartRunId}/results/${result.id}/review`, { key: workspace.key, json: { status } });
+      const response = await request(server.url, 'POST', `/v1/matching/runs/${smartRunId}/results/${result.id}/review`, {
+        key: workspace.key,
+        json: { status },
+      });
       expect(response.status).toBe(200);
     }
-    const learned = await request(server.url, 'PATCH', `/v1/matching/strategies/${strategy.id}`, { key: workspace.key, json: { learn_from_reviews: true } });
+    const learned = await request(server.url, 'PATCH', `/v1/matching/strategies/${strategy.id}`, {
+      key: workspace.key,
+      json: { learn_from_reviews: true },
+    });
     expect(learned.status, JSON.stringify(learned.body).slice(0, 500)).toBe(200);
     expect(learned.body).toMatchObject({ version: 2, labels_used: 12 });
     expect(learned.body.version_hash).not.toBe(strategy.version_hash);
@@ -269,11 +291,15 @@ describe('smart runs', { timeout: 240_000 }, () => {
     const runId = (await waitForRun(server.url, workspace.key, started.body.id)).id as string;
     // Source rows no earlier test reviewed (in any run), so each has exactly the label this test gives it.
     const reviewedBefore = new Set(
-      (await server.app.sql<{ external_id: string }[]>`
-        select s.external_id from run_results r join dataset_rows s on s.id = r.source_row_id where r.status <> 'pending'`).map((row) => row.external_id),
+      (
+        await server.app.sql<{ external_id: string }[]>`
+        select s.external_id from run_results r join dataset_rows s on s.id = r.source_row_id where r.status <> 'pending'`
+      ).map((row) => row.external_id),
     );
     const pending = async (matched: boolean) => {
-      const page = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results?matched=${matched}&status=pending&limit=50`, { key: workspace.key });
+      const page = await request(server.url, 'GET', `/v1/matching/runs/${runId}/results?matched=${matched}&status=pending&limit=50`, {
+        key: workspace.key,
+      });
       expect(page.status).toBe(200);
       return page.body.data.filter((result: any) => result.candidates.length > 0 && !reviewedBefore.has(result.document_id)).slice(0, 2);
     };
@@ -287,11 +313,16 @@ describe('smart runs', { timeout: 240_000 }, () => {
     ];
     for (const { result, status } of decisions) {
       expect(result, 'a result to review').toBeDefined();
-      const reviewed = await request(server.url, 'POST', `/v1/matching/runs/${runId}/results/${result.id}/review`, { key: workspace.key, json: { status } });
+      const reviewed = await request(server.url, 'POST', `/v1/matching/runs/${runId}/results/${result.id}/review`, {
+        key: workspace.key,
+        json: { status },
+      });
       expect(reviewed.status).toBe(200);
     }
     const shownIds = decisions.map(({ result }) => result.matched_reference_row_id ?? result.candidates[0].reference_row_id);
-    const shown = await server.app.sql<{ id: string; external_id: string }[]>`select id, external_id from dataset_rows where id = any(${shownIds}::uuid[])`;
+    const shown = await server.app.sql<
+      { id: string; external_id: string }[]
+    >`select id, external_id from dataset_rows where id = any(${shownIds}::uuid[])`;
     const externalOf = new Map(shown.map((row) => [row.id, row.external_id]));
 
     const labels = await reviewLabels(server.app.sql, workspace.id, febrl.referenceId);
@@ -309,23 +340,47 @@ describe('smart runs', { timeout: 240_000 }, () => {
     const [header, ...lines] = fixture('febrl3/dataset3.csv').toString('utf8').trim().split('\n');
     const csv = (keep: (line: string) => boolean) => [header, ...lines.filter(keep)].join('\n');
     const upload = async (path: string, name: string, file: string) => {
-      const response = await request(server.url, 'POST', path, { key: workspace.key, body: uploadForm(file, `${name}.csv`, { name, id_column: 'rec_id' }) });
+      const response = await request(server.url, 'POST', path, {
+        key: workspace.key,
+        body: uploadForm(file, `${name}.csv`, { name, id_column: 'rec_id' }),
+      });
       expect(response.status, JSON.stringify(response.body)).toBe(201);
       return response.body.id as string;
     };
-    const referenceId = await upload('/v1/reference-data', 'febrl3 originals', csv((line) => line.includes('-org,')));
-    const sourceId = await upload('/v1/source-data', 'febrl3 duplicates', csv((line) => line.includes('-dup-')));
+    const referenceId = await upload(
+      '/v1/reference-data',
+      'febrl3 originals',
+      csv((line) => line.includes('-org,')),
+    );
+    const sourceId = await upload(
+      '/v1/source-data',
+      'febrl3 duplicates',
+      csv((line) => line.includes('-dup-')),
+    );
     const config = await request(server.url, 'POST', '/v1/matching/configs', {
       key: workspace.key,
-      json: { name: 'febrl3 one to one', reference_data_id: referenceId, source_data_id: sourceId, field_mappings: FEBRL_MAPPINGS, threshold: 0.8, one_to_one: true },
+      json: {
+        name: 'febrl3 one to one',
+        reference_data_id: referenceId,
+        source_data_id: sourceId,
+        field_mappings: FEBRL_MAPPINGS,
+        threshold: 0.8,
+        one_to_one: true,
+      },
     });
     expect(config.status, JSON.stringify(config.body)).toBe(201);
     const generated = await generate({ matching_config_id: config.body.id, user_prompt: 'one to one' });
     expect(generated.status, JSON.stringify(generated.body).slice(0, 500)).toBe(201);
     // The whole range as review band: the second pass rescores every row.
-    const widened = await request(server.url, 'PATCH', `/v1/matching/strategies/${generated.body.id}`, { key: workspace.key, json: { review_band: { low: 0, high: 1 } } });
+    const widened = await request(server.url, 'PATCH', `/v1/matching/strategies/${generated.body.id}`, {
+      key: workspace.key,
+      json: { review_band: { low: 0, high: 1 } },
+    });
     expect(widened.status, JSON.stringify(widened.body).slice(0, 500)).toBe(200);
-    const started = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/smart-run`, { key: workspace.key, json: { strategy_id: generated.body.id } });
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/smart-run`, {
+      key: workspace.key,
+      json: { strategy_id: generated.body.id },
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const done = await waitForRun(server.url, workspace.key, started.body.id);
     expect(done.status).toBe('completed');
@@ -344,14 +399,21 @@ describe('smart runs', { timeout: 240_000 }, () => {
     // loads only its band rows' candidate reference rows.
     await server.app.sql`update runs set status = 'ai_resolving', phase = 'ai_resolving' where id = ${started.body.id}`;
     const pages: ReviewPage[] = [];
-    await runReviewPass(server.app, started.body.id, (id) => completeRun(server.app, id), async (page) => {
-      pages.push(page);
-      const [now] = await server.app.sql<{ matched: number; distinct_references: number }[]>`
+    await runReviewPass(
+      server.app,
+      started.body.id,
+      (id) => completeRun(server.app, id),
+      async (page) => {
+        pages.push(page);
+        const [now] = await server.app.sql<{ matched: number; distinct_references: number }[]>`
         select count(matched_reference_row_id)::int as matched, count(distinct matched_reference_row_id)::int as distinct_references
         from run_results where run_id = ${started.body.id}`;
-      expect(now!.distinct_references, `after page ${pages.length}`).toBe(now!.matched);
-    });
-    const [sizes] = await server.app.sql<{ band: number }[]>`select count(*)::int as band from run_results where run_id = ${started.body.id}`;
+        expect(now!.distinct_references, `after page ${pages.length}`).toBe(now!.matched);
+      },
+    );
+    const [sizes] = await server.app.sql<
+      { band: number }[]
+    >`select count(*)::int as band from run_results where run_id = ${started.body.id}`;
     expect(pages.reduce((sum, page) => sum + page.bandRows, 0)).toBe(sizes!.band); // band [0, 1]: every row
     for (const page of pages) {
       expect(page.bandRows).toBeLessThanOrEqual(500);
@@ -389,7 +451,12 @@ describe('smart runs', { timeout: 240_000 }, () => {
     expect(read.body.errors).toBeUndefined();
     expect(read.body.data.strategy.data.id).toBe(data.id);
     expect(read.body.data.strategies.edges.map((edge: any) => edge.node.id)).toContain(data.id);
-    const bad = await graphql(server.url, `mutation { generateStrategy(input: {}) { __typename ... on Error { message } } }`, {}, workspace.key);
+    const bad = await graphql(
+      server.url,
+      `mutation { generateStrategy(input: {}) { __typename ... on Error { message } } }`,
+      {},
+      workspace.key,
+    );
     expect(bad.body.data.generateStrategy.__typename).toBe('ValidationError');
   });
 });

@@ -24,7 +24,12 @@ afterAll(async () => {
 });
 
 function wsClient(key: string): Client {
-  const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: `${server.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${key}` },
+    retryAttempts: 0,
+  });
   clients.push(client);
   return client;
 }
@@ -33,12 +38,23 @@ function wsClient(key: string): Client {
 async function queuedRun(name: string): Promise<{ workspace: TestWorkspace; runId: string }> {
   const workspace = await server.newWorkspace(name);
   const key = workspace.key;
-  const reference = await request(server.url, 'POST', '/v1/reference-data', { key, json: { name: 'r', id_column: 'id', data: [{ id: '1', n: 'a' }] } });
+  const reference = await request(server.url, 'POST', '/v1/reference-data', {
+    key,
+    json: { name: 'r', id_column: 'id', data: [{ id: '1', n: 'a' }] },
+  });
   const config = await request(server.url, 'POST', '/v1/matching/configs', {
     key,
-    json: { name: 'c', reference_data_id: reference.body.id, field_mappings: [{ source: 'n', target: 'n', strategy: 'exact', weight: 1 }], threshold: 0.5 },
+    json: {
+      name: 'c',
+      reference_data_id: reference.body.id,
+      field_mappings: [{ source: 'n', target: 'n', strategy: 'exact', weight: 1 }],
+      threshold: 0.5,
+    },
   });
-  const run = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key, json: { documents: [{ document_id: 'd', values: { n: 'a' } }] } });
+  const run = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, {
+    key,
+    json: { documents: [{ document_id: 'd', values: { n: 'a' } }] },
+  });
   expect(run.status, JSON.stringify(run.body)).toBe(202);
   return { workspace, runId: run.body.id };
 }
@@ -46,8 +62,14 @@ async function queuedRun(name: string): Promise<{ workspace: TestWorkspace; runI
 type Errors = Array<{ message: string; extensions?: Record<string, unknown> }>;
 
 /** Subscribes to the run; resolves with the open iterator once its first event (the queued state) came, or the errors. */
-async function watch(client: Client, runId: string): Promise<{ iterator: AsyncIterableIterator<unknown>; errors?: undefined } | { errors: Errors }> {
-  const iterator = client.iterate<{ runUpdated: { status: string } }>({ query: 'subscription($id: ID!) { runUpdated(id: $id) { status } }', variables: { id: runId } });
+async function watch(
+  client: Client,
+  runId: string,
+): Promise<{ iterator: AsyncIterableIterator<unknown>; errors?: undefined } | { errors: Errors }> {
+  const iterator = client.iterate<{ runUpdated: { status: string } }>({
+    query: 'subscription($id: ID!) { runUpdated(id: $id) { status } }',
+    variables: { id: runId },
+  });
   let first: IteratorResult<any>;
   try {
     first = await iterator.next();
@@ -71,7 +93,9 @@ describe('subscription limits', { timeout: 60_000 }, () => {
     expect(open.every((result) => result.errors === undefined)).toBe(true);
     const refused = await watch(client, runId);
     expect(refused.errors?.[0]?.extensions?.code).toBe('too_many_subscriptions');
-    expect(refused.errors?.[0]?.message).toBe('This connection already runs 3 operations (SUBSCRIPTIONS_PER_CONNECTION is 3); complete one before starting another.');
+    expect(refused.errors?.[0]?.message).toBe(
+      'This connection already runs 3 operations (SUBSCRIPTIONS_PER_CONNECTION is 3); complete one before starting another.',
+    );
     // The same connection goes on: completing one makes room for another.
     const before = subscriptionsOf();
     await (open[0] as { iterator: AsyncIterableIterator<unknown> }).iterator.return!();
@@ -82,16 +106,24 @@ describe('subscription limits', { timeout: 60_000 }, () => {
     for (const client of clients.splice(0)) await client.dispose();
   });
 
-  it('SUBSCRIPTIONS_PER_KEY: the key\'s sixth subscription, over graphql-ws or SSE, gets too_many_subscriptions; other keys are not counted', async () => {
+  it("SUBSCRIPTIONS_PER_KEY: the key's sixth subscription, over graphql-ws or SSE, gets too_many_subscriptions; other keys are not counted", async () => {
     const { workspace, runId } = await queuedRun('per-key');
     await until('earlier subscriptions to end', () => subscriptionsOf() === 0);
     const first = wsClient(workspace.key);
     const second = wsClient(workspace.key);
-    const open = [await watch(first, runId), await watch(first, runId), await watch(first, runId), await watch(second, runId), await watch(second, runId)];
+    const open = [
+      await watch(first, runId),
+      await watch(first, runId),
+      await watch(first, runId),
+      await watch(second, runId),
+      await watch(second, runId),
+    ];
     expect(open.map((result) => result.errors)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     const refused = await watch(second, runId);
     expect(refused.errors?.[0]?.extensions?.code).toBe('too_many_subscriptions');
-    expect(refused.errors?.[0]?.message).toBe('This API key already has 5 subscriptions open (SUBSCRIPTIONS_PER_KEY is 5); complete one before starting another.');
+    expect(refused.errors?.[0]?.message).toBe(
+      'This API key already has 5 subscriptions open (SUBSCRIPTIONS_PER_KEY is 5); complete one before starting another.',
+    );
 
     const sse = await fetch(`${server.url}/graphql`, {
       method: 'POST',

@@ -75,7 +75,10 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
   it('graphql-ws: runUpdated gives the current state, then running, progress… completed in order, then completes', async () => {
     const runId = await startRunByGraphQL();
     const client = wsClient(workspace.key);
-    const iterator = client.iterate<{ runUpdated: any }>({ query: `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`, variables: { id: runId } });
+    const iterator = client.iterate<{ runUpdated: any }>({
+      query: `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`,
+      variables: { id: runId },
+    });
     const first = await iterator.next();
     expect(first.value.data.runUpdated).toMatchObject({ databaseId: runId, status: 'QUEUED', rowsProcessed: null });
     await ensureWorker();
@@ -149,7 +152,15 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
     const blocks = text.split('\n\n').filter((block) => block.trim());
     const events = blocks
       .filter((block) => block.startsWith('event: next'))
-      .map((block) => JSON.parse(block.split('\n').find((line) => line.startsWith('data: '))!.slice(6)).data.runUpdated);
+      .map(
+        (block) =>
+          JSON.parse(
+            block
+              .split('\n')
+              .find((line) => line.startsWith('data: '))!
+              .slice(6),
+          ).data.runUpdated,
+      );
     expect(blocks[blocks.length - 1]).toMatch(/^event: complete/);
     expectOrderedEvents(events);
   });
@@ -159,7 +170,10 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
     worker = undefined;
     const runId = await startRunByGraphQL();
     const iterators = Array.from({ length: 100 }, () =>
-      wsClient(workspace.key).iterate<{ runUpdated: any }>({ query: `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`, variables: { id: runId } }),
+      wsClient(workspace.key).iterate<{ runUpdated: any }>({
+        query: `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`,
+        variables: { id: runId },
+      }),
     );
     const firsts = await Promise.all(iterators.map((iterator) => iterator.next()));
     expect(firsts.every((first) => first.value.data.runUpdated.status === 'QUEUED')).toBe(true);
@@ -173,7 +187,8 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
     );
     expect(lasts.every((last) => last.status === 'COMPLETED' && last.rowsProcessed === 5000)).toBe(true);
     // One LISTEN connection serves every subscriber of this process.
-    const listeners = await server.app.sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%concord_run_events%'`;
+    const listeners = await server.app
+      .sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%concord_run_events%'`;
     expect(listeners[0]!.n).toBe(1);
   });
 
@@ -181,7 +196,10 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
     await worker?.stop();
     worker = undefined;
     const runId = await startRunByGraphQL();
-    const iterator = wsClient(workspace.key).iterate<{ runUpdated: any }>({ query: `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`, variables: { id: runId } });
+    const iterator = wsClient(workspace.key).iterate<{ runUpdated: any }>({
+      query: `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`,
+      variables: { id: runId },
+    });
     const first = await iterator.next();
     expect(first.value.data.runUpdated.status).toBe('QUEUED');
     const killed = await server.app.sql`
@@ -198,7 +216,10 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
     const runId = await startRunByGraphQL();
     const other = await server.newWorkspace('foreign');
     const subscribe = async (key: string | null) => {
-      const iterator = wsClient(key).iterate({ query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`, variables: { id: runId } });
+      const iterator = wsClient(key).iterate({
+        query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`,
+        variables: { id: runId },
+      });
       try {
         const first = await iterator.next();
         return first.value;
@@ -213,9 +234,18 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
         super(address, protocols, { headers: { authorization: `Bearer ${key}` } });
       }
     }
-    const headerClient = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: HeaderWebSocket, retryAttempts: 0 });
+    const headerClient = createClient({
+      url: `${server.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: HeaderWebSocket,
+      retryAttempts: 0,
+    });
     clients.push(headerClient);
-    const viaHeader = await headerClient.iterate<{ runUpdated: { status: string } }>({ query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`, variables: { id: runId } }).next();
+    const viaHeader = await headerClient
+      .iterate<{ runUpdated: { status: string } }>({
+        query: `subscription($id: ID!) { runUpdated(id: $id) { status } }`,
+        variables: { id: runId },
+      })
+      .next();
     expect(viaHeader.value.data.runUpdated.status).toMatch(/^(QUEUED|RUNNING|COMPLETED)$/);
 
     const foreign = await subscribe(other.key);
@@ -244,12 +274,23 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
     expect(sse.status).toBe(200);
     const sseText = sse.text();
     // The subscriptions are live once a run's event reaches them: start one with the other key.
-    const reference = await request(server.url, 'POST', '/v1/reference-data', { key: kept, json: { name: 'r', id_column: 'id', data: [{ id: '1', n: 'a' }] } });
+    const reference = await request(server.url, 'POST', '/v1/reference-data', {
+      key: kept,
+      json: { name: 'r', id_column: 'id', data: [{ id: '1', n: 'a' }] },
+    });
     const config = await request(server.url, 'POST', '/v1/matching/configs', {
       key: kept,
-      json: { name: 'c', reference_data_id: reference.body.id, field_mappings: [{ source: 'n', target: 'n', strategy: 'exact', weight: 1 }], threshold: 0.5 },
+      json: {
+        name: 'c',
+        reference_data_id: reference.body.id,
+        field_mappings: [{ source: 'n', target: 'n', strategy: 'exact', weight: 1 }],
+        threshold: 0.5,
+      },
     });
-    const queued = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: kept, json: { documents: [{ document_id: 'd', values: { n: 'a' } }] } });
+    const queued = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, {
+      key: kept,
+      json: { documents: [{ document_id: 'd', values: { n: 'a' } }] },
+    });
     expect(queued.status, JSON.stringify(queued.body)).toBe(202);
     expect((await revokedFeed.next()).value.data.runsUpdated.databaseId).toBe(queued.body.id);
     expect((await keptFeed.next()).value.data.runsUpdated.databaseId).toBe(queued.body.id);
@@ -266,7 +307,10 @@ describe('run subscriptions', { timeout: 180_000 }, () => {
     expect(await sseText).toMatch(/revoked[\s\S]*unauthorized|unauthorized[\s\S]*revoked/);
 
     // The other key's feed is untouched: it sees the next run too.
-    const next = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, { key: kept, json: { documents: [{ document_id: 'e', values: { n: 'a' } }] } });
+    const next = await request(server.url, 'POST', `/v1/matching/configs/${config.body.id}/run`, {
+      key: kept,
+      json: { documents: [{ document_id: 'e', values: { n: 'a' } }] },
+    });
     let seen: any;
     do seen = (await keptFeed.next()).value.data.runsUpdated;
     while (seen.databaseId !== next.body.id);

@@ -83,7 +83,8 @@ const refused = (): Array<[string, string]> => [
   ['documentation IPv6', 'http://[2001:db8::1]/'],
 ];
 
-const NOT_PUBLIC = /is not a public address \(\w+\); name it in WEBHOOK_ALLOWED_HOSTS to allow it$|is this machine \(loopback\); name it in WEBHOOK_ALLOWED_HOSTS/;
+const NOT_PUBLIC =
+  /is not a public address \(\w+\); name it in WEBHOOK_ALLOWED_HOSTS to allow it$|is this machine \(loopback\); name it in WEBHOOK_ALLOWED_HOSTS/;
 
 describe('webhook URLs that are not public addresses (default settings)', () => {
   it('are refused when saved: POST /v1/webhooks and PATCH /v1/webhooks/:id answer 400 validation_error on url', async () => {
@@ -113,7 +114,12 @@ describe('webhook URLs that are not public addresses (default settings)', () => 
         returning id`;
       const tested = await request(server.url, 'POST', `/v1/webhooks/${row!.id}/test`, { key: workspace.key });
       expect(tested.status, `${name}: ${url}`).toBe(200);
-      expect(tested.body, `${name}: ${url}`).toEqual({ delivered: false, status_code: null, error: expect.stringMatching(NOT_PUBLIC), duration_ms: expect.any(Number) });
+      expect(tested.body, `${name}: ${url}`).toEqual({
+        delivered: false,
+        status_code: null,
+        error: expect.stringMatching(NOT_PUBLIC),
+        duration_ms: expect.any(Number),
+      });
       expect(tested.body.error).not.toMatch(/HTTP|ECONN|EHOST|ENET|timeout|no answer/i);
       expect(tested.body.error).not.toContain(`:${port}`);
     }
@@ -121,7 +127,14 @@ describe('webhook URLs that are not public addresses (default settings)', () => 
 
   it('public addresses and names are accepted', async () => {
     const { key } = await server.newWorkspace('public');
-    for (const url of ['https://example.com/hook', 'https://93.184.215.14/hook', 'https://[2606:4700::1111]/', 'http://169.255.0.1/', 'http://100.128.0.1/', 'http://[::ffff:93.184.215.14]/']) {
+    for (const url of [
+      'https://example.com/hook',
+      'https://93.184.215.14/hook',
+      'https://[2606:4700::1111]/',
+      'http://169.255.0.1/',
+      'http://100.128.0.1/',
+      'http://[::ffff:93.184.215.14]/',
+    ]) {
       const created = await request(server.url, 'POST', '/v1/webhooks', { key, json: { url } });
       expect(created.status, `${url}: ${JSON.stringify(created.body)}`).toBe(201);
     }

@@ -70,11 +70,25 @@ async function setup(name: string): Promise<{ workspace: TestWorkspace; configId
   const key = workspace.key;
   const reference = await request(server.url, 'POST', '/v1/reference-data', {
     key,
-    json: { name: 'vendors', id_column: 'vid', data: [{ vid: 'V1', name: 'Acme' }, { vid: 'V2', name: 'Globex' }] },
+    json: {
+      name: 'vendors',
+      id_column: 'vid',
+      data: [
+        { vid: 'V1', name: 'Acme' },
+        { vid: 'V2', name: 'Globex' },
+      ],
+    },
   });
   const source = await request(server.url, 'POST', '/v1/source-data', {
     key,
-    json: { name: 'invoices', id_column: 'doc', data: [{ doc: 'D1', vendor: 'Acme' }, { doc: 'D2', vendor: 'Initech' }] },
+    json: {
+      name: 'invoices',
+      id_column: 'doc',
+      data: [
+        { doc: 'D1', vendor: 'Acme' },
+        { doc: 'D2', vendor: 'Initech' },
+      ],
+    },
   });
   const config = await request(server.url, 'POST', '/v1/matching/configs', {
     key,
@@ -135,7 +149,11 @@ describe('webhook endpoints over REST', () => {
       const response = await request(server.url, 'POST', '/v1/webhooks', { key, json });
       expect(response.status, JSON.stringify(json)).toBe(400);
       expectErrorShape(response.body, 'validation_error');
-      if (path) expect(response.body.details.map((detail: any) => detail.path), JSON.stringify(response.body)).toContain(path);
+      if (path)
+        expect(
+          response.body.details.map((detail: any) => detail.path),
+          JSON.stringify(response.body),
+        ).toContain(path);
     }
     const metadata = await request(server.url, 'POST', '/v1/webhooks', { key, json: { url: 'http://169.254.169.254/' } });
     expect(metadata.body.details).toEqual([{ path: 'url', message: 'the host "169.254.169.254" is not in WEBHOOK_ALLOWED_HOSTS' }]);
@@ -165,7 +183,10 @@ describe('webhook endpoints over REST', () => {
     const next = await request(server.url, 'GET', `/v1/webhooks?limit=1&cursor=${list.body.pagination.next_cursor}`, { key });
     expect(next.body.data.map((item: any) => item.id)).toEqual([created.id]);
     expect(JSON.stringify(list.body) + JSON.stringify(next.body)).not.toContain('whsec_');
-    const patched = await request(server.url, 'PATCH', `/v1/webhooks/${created.id}`, { key, json: { events: ['run.cancelled'], active: false } });
+    const patched = await request(server.url, 'PATCH', `/v1/webhooks/${created.id}`, {
+      key,
+      json: { events: ['run.cancelled'], active: false },
+    });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     expect(patched.body).toMatchObject({ events: ['run.cancelled'], active: false, url: 'https://example.com/hook' });
     const deleted = await request(server.url, 'DELETE', `/v1/webhooks/${created.id}`, { key });
@@ -213,7 +234,10 @@ describe('deliveries', { timeout: 90_000 }, () => {
     await deliverWebhook(server.app, pending.id, 1, 8);
     const got = received.find((item) => item.path === '/failed')!;
     expectSigned(hook.secret, got);
-    expect(JSON.parse(got.body)).toMatchObject({ type: 'run.failed', data: { run: { id: run.body.id, status: 'failed', error: 'Matching failed: the test said so' } } });
+    expect(JSON.parse(got.body)).toMatchObject({
+      type: 'run.failed',
+      data: { run: { id: run.body.id, status: 'failed', error: 'Matching failed: the test said so' } },
+    });
     expect((await deliveries(key, hook.id))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 
@@ -227,7 +251,11 @@ describe('deliveries', { timeout: 90_000 }, () => {
     expect(cancelled.status).toBe(200);
     const [pending] = await deliveries(key, hook.id);
     expect(pending).toMatchObject({ webhook_id: hook.id, event: 'run.cancelled', run_id: run.body.id, status: 'pending', attempts: 0 });
-    expect(pending.payload).toMatchObject({ id: pending.id, type: 'run.cancelled', data: { run: { id: run.body.id, status: 'cancelled' } } });
+    expect(pending.payload).toMatchObject({
+      id: pending.id,
+      type: 'run.cancelled',
+      data: { run: { id: run.body.id, status: 'cancelled' } },
+    });
 
     await ensureWorker();
     const got = await until('the cancelled event', () => received.find((item) => item.path === '/cancelled'));
@@ -259,11 +287,18 @@ describe('deliveries', { timeout: 90_000 }, () => {
     expectSigned(hook.secret, got);
     const body = JSON.parse(got.body);
     const { results: _results, ...restRun } = done;
-    expect(body).toEqual({ id: got.headers['concord-webhook-id'], type: 'run.completed', created_at: expect.stringMatching(/Z$/), data: { run: restRun } });
+    expect(body).toEqual({
+      id: got.headers['concord-webhook-id'],
+      type: 'run.completed',
+      created_at: expect.stringMatching(/Z$/),
+      data: { run: restRun },
+    });
     expect(Object.keys(body)).toEqual(['id', 'type', 'created_at', 'data']);
     expect(body.data.run).toMatchObject({ rows_processed: 2, rows_matched: 1 });
     // A tampered body does not verify.
-    const forged = createHmac('sha256', hook.secret).update(`${got.headers['concord-webhook-timestamp']}.${got.body.replace('completed', 'failed')}`).digest('hex');
+    const forged = createHmac('sha256', hook.secret)
+      .update(`${got.headers['concord-webhook-timestamp']}.${got.body.replace('completed', 'failed')}`)
+      .digest('hex');
     expect(got.headers['concord-webhook-signature']).not.toBe(`v1=${forged}`);
 
     const [delivered] = await until('delivered', async () => {
@@ -381,7 +416,12 @@ describe('webhooks over GraphQL', () => {
     expect(data.secret).toMatch(/^whsec_/);
     expect(data.webhook).toMatchObject({ url: 'https://example.com/gql', events: ['RUN_COMPLETED'], active: true });
 
-    const invalid = await graphql(server.url, `mutation { createWebhook(input: { url: "ftp://x" }) { __typename ... on ValidationError { details { path } } } }`, {}, key);
+    const invalid = await graphql(
+      server.url,
+      `mutation { createWebhook(input: { url: "ftp://x" }) { __typename ... on ValidationError { details { path } } } }`,
+      {},
+      key,
+    );
     expect((invalid.body.data as any).createWebhook).toEqual({ __typename: 'ValidationError', details: [{ path: 'url' }] });
 
     const list = await graphql(
@@ -390,7 +430,14 @@ describe('webhooks over GraphQL', () => {
       {},
       key,
     );
-    expect(list.body.data).toEqual({ webhooks: { totalCount: 1, edges: [{ node: { databaseId: data.webhook.databaseId, url: 'https://example.com/gql', deliveries: { totalCount: 0, edges: [] } } }] } });
+    expect(list.body.data).toEqual({
+      webhooks: {
+        totalCount: 1,
+        edges: [
+          { node: { databaseId: data.webhook.databaseId, url: 'https://example.com/gql', deliveries: { totalCount: 0, edges: [] } } },
+        ],
+      },
+    });
 
     const updated = await graphql(
       server.url,

@@ -50,7 +50,10 @@ async function startRun(): Promise<string> {
 describe('worker processes (npm run worker)', { timeout: 180_000 }, () => {
   it('two worker processes share the chunks of one run; the results equal a single-worker run', async () => {
     // A long progress interval: across both processes, only the first chunk may publish a progress event.
-    const [a, b] = await Promise.all([startWorkerProcess({ RUN_PROGRESS_INTERVAL_MS: '600000' }), startWorkerProcess({ RUN_PROGRESS_INTERVAL_MS: '600000' })]);
+    const [a, b] = await Promise.all([
+      startWorkerProcess({ RUN_PROGRESS_INTERVAL_MS: '600000' }),
+      startWorkerProcess({ RUN_PROGRESS_INTERVAL_MS: '600000' }),
+    ]);
     expect(a.workerId).not.toBe(b.workerId);
     const events = await runEventHub(server.app).subscribe({ workspaceId: workspace.id });
     const sharedRun = await startRun();
@@ -76,11 +79,14 @@ describe('worker processes (npm run worker)', { timeout: 180_000 }, () => {
 
     // The same config on one in-process worker (other chunk size and threads: results must not depend on the split).
     // Matched on two threads (MATCH_THREADS=2 forces them even for a small reference).
-    const single = await startWorker({ ...server.app, settings: { ...server.app.settings, MATCH_THREADS: 2 } }, {
-      databaseUrl: server.database.url,
-      schedules: false,
-      workerId: 'single',
-    });
+    const single = await startWorker(
+      { ...server.app, settings: { ...server.app.settings, MATCH_THREADS: 2 } },
+      {
+        databaseUrl: server.database.url,
+        schedules: false,
+        workerId: 'single',
+      },
+    );
     try {
       const singleRun = await startRun();
       const done = await waitForRun(server.url, workspace.key, singleRun);
@@ -98,7 +104,12 @@ describe('worker processes (npm run worker)', { timeout: 180_000 }, () => {
     // Tiny chunks so the run is still going when the cancel arrives.
     const { process: child } = await startWorkerProcess({ RUN_CHUNK_SIZE: '10' });
     const runId = await startRun();
-    await waitForRun(server.url, workspace.key, runId, (run) => run.rows_processed > 0 || run.status !== 'queued' && run.status !== 'running');
+    await waitForRun(
+      server.url,
+      workspace.key,
+      runId,
+      (run) => run.rows_processed > 0 || (run.status !== 'queued' && run.status !== 'running'),
+    );
     const cancelled = await request(server.url, 'POST', `/v1/matching/runs/${runId}/cancel`, { key: workspace.key });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body).toMatchObject({ id: runId, status: 'cancelled' });
@@ -106,7 +117,8 @@ describe('worker processes (npm run worker)', { timeout: 180_000 }, () => {
 
     // Wait until no chunk is pending or running any more (the one in flight may finish), then compare.
     for (;;) {
-      const [busy] = await server.app.sql`select count(*)::int as n from run_chunks where run_id = ${runId} and status in ('pending', 'running')`;
+      const [busy] = await server.app
+        .sql`select count(*)::int as n from run_chunks where run_id = ${runId} and status in ('pending', 'running')`;
       if (busy!.n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { setupFebrl } from '../integration/runs-fixture';
 import type { StartedProcess } from '../support/process';
-import { createWorkspace, isTerminal, runResults, startRun, startServerProcess, startWorkerProcess, waitForRunRow, type ServerProcess } from './support';
+import {
+  createWorkspace,
+  isTerminal,
+  runResults,
+  startRun,
+  startServerProcess,
+  startWorkerProcess,
+  waitForRunRow,
+  type ServerProcess,
+} from './support';
 import { until } from '../support/wait';
 import postgres from 'postgres';
 
@@ -47,7 +56,8 @@ describe('worker crash (SIGKILL mid-chunk)', { timeout: 120_000 }, () => {
     processes.push(victim.process);
     const runId = await startRun(server.url, key, configId);
     await until('a chunk running on the victim', async () => {
-      const [held] = await sql`select count(*)::int as n from run_chunks where run_id = ${runId} and status = 'running' and worker_id = ${victim.workerId}`;
+      const [held] =
+        await sql`select count(*)::int as n from run_chunks where run_id = ${runId} and status = 'running' and worker_id = ${victim.workerId}`;
       return held!.n > 0;
     });
     victim.process.child.kill('SIGKILL');
@@ -55,7 +65,8 @@ describe('worker crash (SIGKILL mid-chunk)', { timeout: 120_000 }, () => {
 
     const done = await waitForRunRow(sql, runId, isTerminal);
     expect(done).toMatchObject({ status: 'completed', rows_processed: 5000 });
-    const [counts] = await sql`select count(*)::int as results, count(distinct source_row_id)::int as rows from run_results where run_id = ${runId}`;
+    const [counts] =
+      await sql`select count(*)::int as results, count(distinct source_row_id)::int as rows from run_results where run_id = ${runId}`;
     expect(counts).toEqual({ results: 5000, rows: 5000 });
     expect(await runResults(sql, runId)).toEqual(await runResults(sql, referenceRun));
     // The victim's chunk was taken again (a chunk records its last taker and counts its takes).

@@ -76,12 +76,20 @@ describe('PostgreSQL restart mid-run', { timeout: 120_000 }, () => {
 
     const done = await waitForRunRow(sql, runId, isTerminal, 60_000).catch(async (error: Error) => {
       // What the worker saw and what the queue holds explain a stuck run better than its row.
-      const jobs = await sql`select task_identifier, attempts, locked_by, locked_at, run_at, last_error from graphile_worker.jobs`.catch(() => []);
-      throw new Error(`${error.message}\njobs: ${JSON.stringify(jobs).slice(0, 3000)}\nworker output (tail):\n${worker.output().slice(-6000)}`);
+      const jobs = await sql`select task_identifier, attempts, locked_by, locked_at, run_at, last_error from graphile_worker.jobs`.catch(
+        () => [],
+      );
+      throw new Error(
+        `${error.message}\njobs: ${JSON.stringify(jobs).slice(0, 3000)}\nworker output (tail):\n${worker.output().slice(-6000)}`,
+      );
     });
     expect(done).toMatchObject({ status: 'completed', rows_processed: 5000, rows_total: 5000 });
     await Promise.race([one.done, new Promise((_, reject) => setTimeout(() => reject(new Error('runUpdated did not complete')), 15_000))]);
-    await until('the feed’s completed', () => feed.events.some((event) => event.runsUpdated.databaseId === runId && event.runsUpdated.status === 'COMPLETED'), 15_000);
+    await until(
+      'the feed’s completed',
+      () => feed.events.some((event) => event.runsUpdated.databaseId === runId && event.runsUpdated.status === 'COMPLETED'),
+      15_000,
+    );
 
     // runUpdated: states only move forward (no duplicates, nothing older after something newer) across the restart,
     // and after it the subscriber got the state it missed and every later one, completed last.
@@ -115,7 +123,8 @@ describe('PostgreSQL restart mid-run', { timeout: 120_000 }, () => {
     expect(listening!.n).toBeGreaterThanOrEqual(1);
 
     // Same results as the uninterrupted run, each source row once.
-    const [counts] = await sql`select count(*)::int as results, count(distinct source_row_id)::int as rows from run_results where run_id = ${runId}`;
+    const [counts] =
+      await sql`select count(*)::int as results, count(distinct source_row_id)::int as rows from run_results where run_id = ${runId}`;
     expect(counts).toEqual({ results: 5000, rows: 5000 });
     expect(await runResults(sql, runId)).toEqual(await runResults(sql, referenceRun));
     // Whether graphile-worker recovered by itself or the supervisor had to restart its runner (src/worker/index.ts).

@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupFebrl } from '../integration/runs-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import type { StartedProcess } from '../support/process';
-import { createWorkspace, isTerminal, runResults, startRun, startServerProcess, startWorkerProcess, subscribe, waitForRunRow } from './support';
+import {
+  createWorkspace,
+  isTerminal,
+  runResults,
+  startRun,
+  startServerProcess,
+  startWorkerProcess,
+  subscribe,
+  waitForRunRow,
+} from './support';
 import { until } from '../support/wait';
 
 let database: TestDatabase;
@@ -79,7 +88,9 @@ describe('SIGTERM mid-chunk', { timeout: 120_000 }, () => {
     expect(await runResults(sql, runId)).toEqual(await runResults(sql, referenceRun));
     const finishers = await sql`select distinct worker_id from run_chunks where run_id = ${runId} and status = 'done'`;
     expect(finishers.map((row) => row.worker_id)).toContain(second.workerId);
-    console.log(`shutdown: exit ${exitMs} ms after SIGTERM (code ${code}); the second worker finished the run ${Date.now() - taken} ms after it started`);
+    console.log(
+      `shutdown: exit ${exitMs} ms after SIGTERM (code ${code}); the second worker finished the run ${Date.now() - taken} ms after it started`,
+    );
     expect(await second.process.stop('SIGTERM')).toBe(0);
   });
 });

@@ -26,7 +26,10 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
 }
 
 /** `npm run worker` on `databaseUrl`; resolves with its worker id (`hostname:pid`) once it runs. */
-export async function startWorkerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<{ process: StartedProcess; workerId: string }> {
+export async function startWorkerProcess(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ process: StartedProcess; workerId: string }> {
   const child = startProcess('src/worker/main.ts', { ...BASE_ENV, DATABASE_URL: databaseUrl, WORKER_CONCURRENCY: '1', ...env });
   const match = await child.waitFor(/Concord worker (\S+) is running/, 90_000);
   return { process: child, workerId: match[1]! };
@@ -108,4 +111,3 @@ export function subscribe(url: string, key: string, query: string, variables: Re
   done.catch(() => {});
   return { client, events, done, closes, times };
 }
-

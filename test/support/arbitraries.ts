@@ -54,12 +54,28 @@ export const NASTY_STRINGS = [
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.string({ maxLength: 20 }), fc.integer({ min: 1, max: 3000 })).map(([text, times]) => text.repeat(times)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.string({ maxLength: 20 }), fc.integer({ min: 1, max: 3000 })).map(([text, times]) => text.repeat(times)),
+  },
   { weight: 1, arbitrary: fc.constant('x'.repeat(100_000)) },
 );
 
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(0, -0, -1, 1, 1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER + 2, -Number.MAX_SAFE_INTEGER - 2, 2 ** 31, 2 ** 63, 0.1 + 0.2),
+  fc.constantFrom(
+    0,
+    -0,
+    -1,
+    1,
+    1e308,
+    -1e308,
+    5e-324,
+    Number.MAX_SAFE_INTEGER + 2,
+    -Number.MAX_SAFE_INTEGER - 2,
+    2 ** 31,
+    2 ** 63,
+    0.1 + 0.2,
+  ),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.integer(),
 );
@@ -82,19 +98,32 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(null, true, false, [], {}, [null], [{}]) },
   {
     weight: 2,
-    arbitrary: fc.dictionary(fc.oneof(hostileString.filter((key) => key.length < 200), fc.string()), fc.oneof(hostileString, hostileNumber, fc.jsonValue({ maxDepth: 2 })), {
-      maxKeys: 6,
-    }),
+    arbitrary: fc.dictionary(
+      fc.oneof(
+        hostileString.filter((key) => key.length < 200),
+        fc.string(),
+      ),
+      fc.oneof(hostileString, hostileNumber, fc.jsonValue({ maxDepth: 2 })),
+      {
+        maxKeys: 6,
+      },
+    ),
   },
 );
 
 /** A value of the wrong kind for any field. */
-const wrongValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, hostileNumber, deepNesting, fc.constantFrom(null, true, [], {}, [[]], { $gt: '' }));
+const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
+  hostileString,
+  hostileNumber,
+  deepNesting,
+  fc.constantFrom(null, true, [], {}, [[]], { $gt: '' }),
+);
 
 function paths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
   const here = prefix.length ? [prefix] : [];
   if (Array.isArray(value)) return [...here, ...value.flatMap((item, index) => paths(item, [...prefix, index]))];
-  if (value && typeof value === 'object') return [...here, ...Object.entries(value).flatMap(([key, item]) => paths(item, [...prefix, key]))];
+  if (value && typeof value === 'object')
+    return [...here, ...Object.entries(value).flatMap(([key, item]) => paths(item, [...prefix, key]))];
   return here;
 }
 
@@ -125,7 +154,10 @@ export function nearValid(valid: unknown): fc.Arbitrary<unknown> {
     path: fc.constantFrom(...all),
     value: wrongValue,
     op: fc.constantFrom('replace', 'replace', 'replace', 'remove', 'add'),
-    key: fc.oneof(hostileString.filter((key) => key.length < 100), fc.constantFrom('__proto__', 'constructor', 'id', 'workspace_id')),
+    key: fc.oneof(
+      hostileString.filter((key) => key.length < 100),
+      fc.constantFrom('__proto__', 'constructor', 'id', 'workspace_id'),
+    ),
   });
   return fc.array(mutation, { minLength: 1, maxLength: 3 }).map((mutations) =>
     mutations.reduce<unknown>((body, { path, value, op, key }) => {

@@ -17,7 +17,11 @@ export interface StartedProcess {
 export function startProcess(entry: string, env: Record<string, string | undefined>, args: string[] = []): StartedProcess {
   const cleanEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) cleanEnv[name] = value;
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: projectRoot, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: projectRoot,
+    env: cleanEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

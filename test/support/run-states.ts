@@ -4,9 +4,27 @@ import type { RunEvent, RunEventStream, RunState } from '../../src/events/run-ev
 export function state(id: string, version: number, status: RunState['status'] = 'running'): RunState {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, version));
   return {
-    id, workspaceId: 'w', matchingConfigId: 'c', strategyId: null, strategyVersion: null, referenceVersion: null, status, triggeredBy: 'manual', phase: 'matching',
-    rowsTotal: 100, rowsProcessed: version * 10, rowsMatched: 0, avgConfidence: null, chunksTotal: 10, chunksDone: version,
-    version, startedAt: at, completedAt: null, error: null, createdAt: at, updatedAt: at,
+    id,
+    workspaceId: 'w',
+    matchingConfigId: 'c',
+    strategyId: null,
+    strategyVersion: null,
+    referenceVersion: null,
+    status,
+    triggeredBy: 'manual',
+    phase: 'matching',
+    rowsTotal: 100,
+    rowsProcessed: version * 10,
+    rowsMatched: 0,
+    avgConfidence: null,
+    chunksTotal: 10,
+    chunksDone: version,
+    version,
+    startedAt: at,
+    completedAt: null,
+    error: null,
+    createdAt: at,
+    updatedAt: at,
   };
 }
 

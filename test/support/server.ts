@@ -28,7 +28,11 @@ export interface TestWorkspace {
 /** A real server on a random port over a fresh database, as the integration tests need it. */
 export async function startTestServer(overrides: Partial<Settings> = {}): Promise<TestServer> {
   const database = await createTestDatabase();
-  const settings = { ...readSettings({ LOG_LEVEL: 'silent', ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: '100000' }), DATABASE_URL: database.url, ...overrides };
+  const settings = {
+    ...readSettings({ LOG_LEVEL: 'silent', ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: '100000' }),
+    DATABASE_URL: database.url,
+    ...overrides,
+  };
   const client = connect(database.url);
   const app: App = { db: client.db, sql: client.sql, settings, logger: createLogger(settings.LOG_LEVEL) };
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });

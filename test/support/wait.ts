@@ -2,7 +2,11 @@
  * Polls `probe` every 25 ms until it gives something other than undefined or false, and returns that; throws
  * "timed out waiting for <what>" after `timeoutMs`.
  */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -51,7 +51,13 @@ function marked(source: ts.SourceFile, node: ts.Node): boolean {
 
 /** The marked documents of a file, interpolations resolved, and the GraphQL-looking templates left unmarked. */
 function documentsOf(file: string): { documents: Found[]; unmarked: Found[] } {
-  const source = ts.createSourceFile(file, readFileSync(path.join(root, file), 'utf8'), ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(path.join(root, file), 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const constants = new Map<string, ts.TemplateLiteral>();
   const templates: ts.TemplateLiteral[] = [];
   const visit = (node: ts.Node): void => {
@@ -70,7 +76,8 @@ function documentsOf(file: string): { documents: Found[]; unmarked: Found[] } {
         .map((span) => {
           const name = ts.isIdentifier(span.expression) ? span.expression.text : undefined;
           const constant = name && !seen.has(name) ? constants.get(name) : undefined;
-          if (!constant || !marked(source, constant)) throw new Error(`${file}: \${${span.expression.getText()}} is not a GraphQL constant of this file`);
+          if (!constant || !marked(source, constant))
+            throw new Error(`${file}: \${${span.expression.getText()}} is not a GraphQL constant of this file`);
           return textOf(constant, new Set([...seen, name!])) + span.literal.text;
         })
         .join('')
@@ -94,12 +101,16 @@ const operations = documents
   .filter(({ parsed }) => parsed.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION));
 
 /** An operation or fragment by name, or the one operation of a file when it is anonymous (the CLI's). */
-function definition(where: { name: string } | { file: string }): { document: DocumentNode; node: OperationDefinitionNode | FragmentDefinitionNode } {
+function definition(where: { name: string } | { file: string }): {
+  document: DocumentNode;
+  node: OperationDefinitionNode | FragmentDefinitionNode;
+} {
   for (const operation of operations) {
     if ('file' in where && operation.file !== where.file) continue;
     for (const node of operation.parsed.definitions) {
       if (node.kind !== Kind.OPERATION_DEFINITION && node.kind !== Kind.FRAGMENT_DEFINITION) continue;
-      if ('name' in where ? node.name?.value === where.name : node.kind === Kind.OPERATION_DEFINITION) return { document: operation.parsed, node };
+      if ('name' in where ? node.name?.value === where.name : node.kind === Kind.OPERATION_DEFINITION)
+        return { document: operation.parsed, node };
     }
   }
   throw new Error(`no GraphQL definition ${JSON.stringify(where)}`);
@@ -110,7 +121,9 @@ function selectedFields(document: DocumentNode, selection: SelectionSetNode): st
   return selection.selections.flatMap((node): string[] => {
     if (node.kind === Kind.FIELD) return [node.alias?.value ?? node.name.value];
     if (node.kind === Kind.INLINE_FRAGMENT) return selectedFields(document, node.selectionSet);
-    const fragment = document.definitions.find((item): item is FragmentDefinitionNode => item.kind === Kind.FRAGMENT_DEFINITION && item.name.value === node.name.value);
+    const fragment = document.definitions.find(
+      (item): item is FragmentDefinitionNode => item.kind === Kind.FRAGMENT_DEFINITION && item.name.value === node.name.value,
+    );
     return fragment ? selectedFields(document, fragment.selectionSet) : [];
   });
 }
@@ -127,7 +140,9 @@ function selectionAt(selection: SelectionSetNode, fieldPath: readonly string[]):
 /** The properties of an interface declared in a file, and whether each may be null (unknown may). */
 function interfaceProperties(file: string, name: string): Map<string, boolean> {
   const source = ts.createSourceFile(file, readFileSync(path.join(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
-  const declaration = source.statements.find((statement): statement is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(statement) && statement.name.text === name);
+  const declaration = source.statements.find(
+    (statement): statement is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(statement) && statement.name.text === name,
+  );
   if (!declaration) throw new Error(`${file} declares no interface ${name}`);
   return new Map(
     declaration.members.filter(ts.isPropertySignature).map((member) => {
@@ -144,12 +159,17 @@ describe('GraphQL operations of the dashboard and the CLI', () => {
   });
 
   const label = (operation: (typeof operations)[number]) => {
-    const names = operation.parsed.definitions.flatMap((node) => (node.kind === Kind.OPERATION_DEFINITION ? [node.name?.value ?? `anonymous ${node.operation}`] : []));
+    const names = operation.parsed.definitions.flatMap((node) =>
+      node.kind === Kind.OPERATION_DEFINITION ? [node.name?.value ?? `anonymous ${node.operation}`] : [],
+    );
     return `${operation.file} ${names.join(', ')}`;
   };
-  it.each(operations.map((operation) => [label(operation), operation] as const))('%s is valid against schema/schema.graphql', (_label, operation) => {
-    expect(validate(schema, operation.parsed).map((error) => error.message)).toEqual([]);
-  });
+  it.each(operations.map((operation) => [label(operation), operation] as const))(
+    '%s is valid against schema/schema.graphql',
+    (_label, operation) => {
+      expect(validate(schema, operation.parsed).map((error) => error.message)).toEqual([]);
+    },
+  );
 
   // Each hand-written copy of a GraphQL shape: the interface, its file, the schema type it copies, and the selection it types.
   it.each([
@@ -158,13 +178,18 @@ describe('GraphQL operations of the dashboard and the CLI', () => {
     ['FieldEvidence', 'web/src/api/types.ts', 'FieldEvidence', { name: 'DashboardResultFields' }, ['evidence']],
     ['MatchingConfigSummary', 'web/src/api/types.ts', 'MatchingConfig', { name: 'DashboardConfigs' }, ['matchingConfigs', 'edges', 'node']],
     ['RunView', 'src/cli/progress.ts', 'Run', { file: 'src/cli/run.ts' }, ['runUpdated']],
-  ] as const)('%s (%s) has the fields its operation selects, nullable where the schema says so', (name, file, typeName, where, fieldPath) => {
-    const { document, node } = definition(where);
-    const selected = new Set(selectedFields(document, selectionAt(node.selectionSet, fieldPath)));
-    const properties = interfaceProperties(file, name);
-    expect([...properties.keys()].sort()).toEqual([...selected].sort());
-    const fields = (schema.getType(typeName) as GraphQLObjectType).getFields();
-    const nullability = [...properties].map(([property, nullable]) => [property, nullable ? 'nullable' : 'non-null']);
-    expect(nullability).toEqual([...properties.keys()].map((property) => [property, isNonNullType(fields[property]!.type) ? 'non-null' : 'nullable']));
-  });
+  ] as const)(
+    '%s (%s) has the fields its operation selects, nullable where the schema says so',
+    (name, file, typeName, where, fieldPath) => {
+      const { document, node } = definition(where);
+      const selected = new Set(selectedFields(document, selectionAt(node.selectionSet, fieldPath)));
+      const properties = interfaceProperties(file, name);
+      expect([...properties.keys()].sort()).toEqual([...selected].sort());
+      const fields = (schema.getType(typeName) as GraphQLObjectType).getFields();
+      const nullability = [...properties].map(([property, nullable]) => [property, nullable ? 'nullable' : 'non-null']);
+      expect(nullability).toEqual(
+        [...properties.keys()].map((property) => [property, isNonNullType(fields[property]!.type) ? 'non-null' : 'nullable']),
+      );
+    },
+  );
 });

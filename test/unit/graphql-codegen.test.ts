@@ -41,7 +41,13 @@ describe('GraphQL code generation', () => {
     );
     expect(file?.content).toBeDefined();
     // Both sources made it in: examples of docs/graphql.md and docs/runs.md, and dashboard operations (with their fragments).
-    for (const name of ['OverviewQuery', 'FollowRunSubscription', 'DashboardRunQuery', 'DashboardReviewResultMutation', 'DashboardRunFieldsFragment']) {
+    for (const name of [
+      'OverviewQuery',
+      'FollowRunSubscription',
+      'DashboardRunQuery',
+      'DashboardReviewResultMutation',
+      'DashboardRunFieldsFragment',
+    ]) {
       expect(file!.content).toContain(`export type ${name} =`);
     }
     await writeFile(output, file!.content);
@@ -54,7 +60,9 @@ describe('GraphQL code generation', () => {
       skipLibCheck: true,
       types: [],
     });
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
     expect(diagnostics).toEqual([]);
   });
 });

@@ -26,7 +26,9 @@ describe('runUpdates (runUpdated)', () => {
 
   it('ends at once on a run that has already ended', async () => {
     const stream = streamOf([{ kind: 'state', run: state('a', 4, 'cancelled') }]);
-    expect(await collect(runUpdates(stream, state('a', 3, 'completed'), async () => state('a', 3, 'completed')))).toEqual(['a@3 completed']);
+    expect(await collect(runUpdates(stream, state('a', 3, 'completed'), async () => state('a', 3, 'completed')))).toEqual([
+      'a@3 completed',
+    ]);
     expect(stream.closed).toBe(true);
   });
 });

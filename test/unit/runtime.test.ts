@@ -42,6 +42,9 @@ describe('Node runtime', () => {
 
   it('this run is on one of those Node versions', () => {
     const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-    expect(caretRanges(engines).some(([m, n]) => m === major && minor >= n), `Node ${process.versions.node} against ${engines}`).toBe(true);
+    expect(
+      caretRanges(engines).some(([m, n]) => m === major && minor >= n),
+      `Node ${process.versions.node} against ${engines}`,
+    ).toBe(true);
   });
 });

@@ -16,19 +16,81 @@ import { assembleTables, type Cells, type PlannedSourceRow } from '../table';
 import type { GenerateOptions, QualityDataset } from '../types';
 
 const FIRST_WORDS = [
-  'Blue', 'Golden', 'Summit', 'Pioneer', 'Harbor', 'Granite', 'Maple', 'Silver', 'Northern', 'Coastal', 'Evergreen',
-  'Liberty', 'Cedar', 'Riverside', 'Metro', 'Prairie', 'Atlas', 'Beacon', 'Crescent', 'Falcon', 'Horizon', 'Keystone',
-  'Lakeside', 'Orchard', 'Redwood', 'Sterling', 'Union', 'Valley', 'Willow', 'Apex', 'Bright', 'Copper', 'Delta',
+  'Blue',
+  'Golden',
+  'Summit',
+  'Pioneer',
+  'Harbor',
+  'Granite',
+  'Maple',
+  'Silver',
+  'Northern',
+  'Coastal',
+  'Evergreen',
+  'Liberty',
+  'Cedar',
+  'Riverside',
+  'Metro',
+  'Prairie',
+  'Atlas',
+  'Beacon',
+  'Crescent',
+  'Falcon',
+  'Horizon',
+  'Keystone',
+  'Lakeside',
+  'Orchard',
+  'Redwood',
+  'Sterling',
+  'Union',
+  'Valley',
+  'Willow',
+  'Apex',
+  'Bright',
+  'Copper',
+  'Delta',
 ];
 const TRADES = [
-  'Coffee', 'Plumbing', 'Office Supply', 'Cable', 'Electric', 'Logistics', 'Software', 'Catering', 'Printing',
-  'Insurance', 'Cleaning', 'Hardware', 'Consulting', 'Telecom', 'Auto Repair', 'Florist', 'Legal Services',
-  'Water', 'Security', 'Staffing', 'Marketing', 'Freight', 'Bakery', 'Pharmacy', 'Fuel', 'Hosting', 'Travel',
+  'Coffee',
+  'Plumbing',
+  'Office Supply',
+  'Cable',
+  'Electric',
+  'Logistics',
+  'Software',
+  'Catering',
+  'Printing',
+  'Insurance',
+  'Cleaning',
+  'Hardware',
+  'Consulting',
+  'Telecom',
+  'Auto Repair',
+  'Florist',
+  'Legal Services',
+  'Water',
+  'Security',
+  'Staffing',
+  'Marketing',
+  'Freight',
+  'Bakery',
+  'Pharmacy',
+  'Fuel',
+  'Hosting',
+  'Travel',
 ];
 const SUFFIXES = ['', '', 'Inc', 'LLC', 'Co', 'Ltd', 'Corp', 'Group', 'Services'];
 const PROCESSORS = ['', '', 'POS ', 'SQ *', 'PAYPAL *', 'ACH DEBIT ', 'CHECKCARD ', 'DEBIT CARD PURCHASE ', 'TST* '];
 const CITIES = ['SPRINGFIELD', 'RIVERSIDE', 'FRANKLIN', 'SALEM', 'MADISON', 'DAYTON', 'AUBURN', 'DOVER', 'HUDSON'];
-const UNMATCHED_MEMOS = ['MONTHLY SERVICE FEE', 'ONLINE TRANSFER TO SAV', 'INTEREST PAYMENT', 'ATM WITHDRAWAL', 'WIRE FEE', 'OVERDRAFT FEE', 'MOBILE DEPOSIT'];
+const UNMATCHED_MEMOS = [
+  'MONTHLY SERVICE FEE',
+  'ONLINE TRANSFER TO SAV',
+  'INTEREST PAYMENT',
+  'ATM WITHDRAWAL',
+  'WIRE FEE',
+  'OVERDRAFT FEE',
+  'MOBILE DEPOSIT',
+];
 
 /** Ledger entries' share that has cleared (has a statement line). */
 const CLEARED_SHARE = 0.55;
@@ -61,7 +123,11 @@ function usDay(day: number): string {
 
 /** How a bank prints a payee: upper case, vowels dropped from some long words, truncated. */
 function memoOf(random: Random, payee: Payee, invoice: string): string {
-  const words = payee.name.toUpperCase().replace(/[^A-Z ]/g, '').split(' ').filter(Boolean);
+  const words = payee.name
+    .toUpperCase()
+    .replace(/[^A-Z ]/g, '')
+    .split(' ')
+    .filter(Boolean);
   const shortened = words.map((w) => (w.length > 5 && random.chance(0.3) ? w[0] + w.slice(1).replace(/[AEIOU]/g, '') : w));
   let memo = random.pick(PROCESSORS) + shortened.join(' ');
   memo = memo.slice(0, 16 + random.int(8)).trim();
@@ -97,7 +163,14 @@ export function generate({ seed, referenceSize, sourceSize }: GenerateOptions): 
     const amount = subscription ? (payee.monthly as number) : random.between(500, 250_000) / 100;
     entries.push({ payee, day, amount, invoice: `INV-${10000 + i}` });
   }
-  const reference = entries.map((e): Cells => ({ entry_date: isoDay(e.day), amount: money(e.amount), payee: e.payee.name, invoice: random.chance(0.7) ? e.invoice : '' }));
+  const reference = entries.map(
+    (e): Cells => ({
+      entry_date: isoDay(e.day),
+      amount: money(e.amount),
+      payee: e.payee.name,
+      invoice: random.chance(0.7) ? e.invoice : '',
+    }),
+  );
 
   const matchedCount = Math.min(Math.round(sourceSize * (1 - UNMATCHED_SHARE)), Math.round(referenceSize * CLEARED_SHARE));
   const cleared = random.shuffle(entries.map((_, i) => i)).slice(0, matchedCount);
@@ -105,16 +178,26 @@ export function generate({ seed, referenceSize, sourceSize }: GenerateOptions): 
     const e = entries[index] as Entry;
     const delay = random.pick([0, 1, 1, 1, 2, 2, 3, 3, 4, 5]);
     let amount = e.amount;
-    if (random.chance(0.06)) amount = Math.round(amount * (1 + random.between(-100, 100) / 10_000) * 100) / 100; // currency conversion
+    if (random.chance(0.06))
+      amount = Math.round(amount * (1 + random.between(-100, 100) / 10_000) * 100) / 100; // currency conversion
     else if (random.chance(0.05)) amount = Math.round((amount + random.pick([1.5, 2.5, 3])) * 100) / 100; // card fee
     const cells: Cells = { posted: usDay(e.day + delay), debit: money(amount), description: memoOf(random, e.payee, e.invoice) };
     return { cells, referenceIndex: index };
   });
   while (rows.length < sourceSize) {
-    const cells: Cells = { posted: usDay(random.int(365)), debit: money(random.between(100, 50_000) / 100), description: random.pick(UNMATCHED_MEMOS) };
+    const cells: Cells = {
+      posted: usDay(random.int(365)),
+      debit: money(random.between(100, 50_000) / 100),
+      description: random.pick(UNMATCHED_MEMOS),
+    };
     rows.push({ cells, referenceIndex: null });
   }
-  const tables = assembleTables(random, 'bank', { columns: ['entry_date', 'amount', 'payee', 'invoice'], records: reference }, { columns: ['posted', 'debit', 'description'], rows });
+  const tables = assembleTables(
+    random,
+    'bank',
+    { columns: ['entry_date', 'amount', 'payee', 'invoice'], records: reference },
+    { columns: ['posted', 'debit', 'description'], rows },
+  );
   return { name: 'bank_transactions', ...tables, handConfig: bankHandConfig };
 }
 

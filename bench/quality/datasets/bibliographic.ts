@@ -34,34 +34,206 @@ const VENUES: Array<[string, string[]]> = [
   ['ACL', ['Annual Meeting of the Association for Computational Linguistics', 'Proc. ACL']],
   ['Inf. Syst.', ['Information Systems']],
 ];
-const ADJECTIVES = ['Efficient', 'Scalable', 'Adaptive', 'Incremental', 'Distributed', 'Approximate', 'Robust', 'Optimal', 'Parallel', 'Secure', 'Probabilistic', 'Interactive', 'Declarative', 'Online', 'Fast'];
+const ADJECTIVES = [
+  'Efficient',
+  'Scalable',
+  'Adaptive',
+  'Incremental',
+  'Distributed',
+  'Approximate',
+  'Robust',
+  'Optimal',
+  'Parallel',
+  'Secure',
+  'Probabilistic',
+  'Interactive',
+  'Declarative',
+  'Online',
+  'Fast',
+];
 const TOPICS = [
-  'Query Processing', 'Join Algorithms', 'Entity Resolution', 'Record Linkage', 'Schema Matching', 'Index Structures',
-  'Query Optimization', 'Stream Processing', 'Data Cleaning', 'Top-k Queries', 'Similarity Search', 'Skyline Queries',
-  'Frequent Itemset Mining', 'Graph Pattern Matching', 'Transaction Management', 'Data Integration', 'View Maintenance',
-  'Keyword Search', 'Clustering', 'Outlier Detection', 'Cardinality Estimation', 'Provenance Tracking',
-  'Spatial Joins', 'Time Series Classification', 'Knowledge Graph Embedding', 'Federated Learning',
+  'Query Processing',
+  'Join Algorithms',
+  'Entity Resolution',
+  'Record Linkage',
+  'Schema Matching',
+  'Index Structures',
+  'Query Optimization',
+  'Stream Processing',
+  'Data Cleaning',
+  'Top-k Queries',
+  'Similarity Search',
+  'Skyline Queries',
+  'Frequent Itemset Mining',
+  'Graph Pattern Matching',
+  'Transaction Management',
+  'Data Integration',
+  'View Maintenance',
+  'Keyword Search',
+  'Clustering',
+  'Outlier Detection',
+  'Cardinality Estimation',
+  'Provenance Tracking',
+  'Spatial Joins',
+  'Time Series Classification',
+  'Knowledge Graph Embedding',
+  'Federated Learning',
 ];
 const SETTINGS = [
-  'Uncertain Data', 'Data Streams', 'Large Graphs', 'Relational Databases', 'the Web', 'XML Documents', 'Sensor Networks',
-  'Column Stores', 'Main-Memory Databases', 'Cloud Environments', 'Peer-to-Peer Systems', 'Spatial Databases',
-  'Heterogeneous Sources', 'Multi-Core Processors', 'Dirty Data', 'Road Networks', 'Key-Value Stores',
+  'Uncertain Data',
+  'Data Streams',
+  'Large Graphs',
+  'Relational Databases',
+  'the Web',
+  'XML Documents',
+  'Sensor Networks',
+  'Column Stores',
+  'Main-Memory Databases',
+  'Cloud Environments',
+  'Peer-to-Peer Systems',
+  'Spatial Databases',
+  'Heterogeneous Sources',
+  'Multi-Core Processors',
+  'Dirty Data',
+  'Road Networks',
+  'Key-Value Stores',
 ];
-const SUBTITLES = ['A Survey', 'An Experimental Evaluation', 'Theory and Practice', 'A Unified Approach', 'Algorithms and Complexity', 'A Cost-Based Approach', 'Lessons Learned', 'The Next Generation'];
-const SYSTEM_SYLLABLES = ['Ar', 'Bo', 'Ce', 'Da', 'Flo', 'Gra', 'Hy', 'Ka', 'Lu', 'Mo', 'Ne', 'Or', 'Pe', 'Qu', 'Ri', 'Sa', 'Ti', 'Ve', 'Xe', 'Zo'];
+const SUBTITLES = [
+  'A Survey',
+  'An Experimental Evaluation',
+  'Theory and Practice',
+  'A Unified Approach',
+  'Algorithms and Complexity',
+  'A Cost-Based Approach',
+  'Lessons Learned',
+  'The Next Generation',
+];
+const SYSTEM_SYLLABLES = [
+  'Ar',
+  'Bo',
+  'Ce',
+  'Da',
+  'Flo',
+  'Gra',
+  'Hy',
+  'Ka',
+  'Lu',
+  'Mo',
+  'Ne',
+  'Or',
+  'Pe',
+  'Qu',
+  'Ri',
+  'Sa',
+  'Ti',
+  'Ve',
+  'Xe',
+  'Zo',
+];
 const TRACKS = ['Robust', 'Web', 'Question Answering', 'Entity', 'Genomics', 'Novelty', 'Terabyte', 'Blog', 'Legal', 'Microblog'];
 const FIRST_NAMES = [
-  'Jennifer', 'Hector', 'Michael', 'David', 'Surajit', 'Rakesh', 'Christos', 'Jiawei', 'Divesh', 'Gerhard', 'Alon',
-  'Joseph', 'Samuel', 'Donald', 'Philip', 'Laura', 'Magdalena', 'Renee', 'Tova', 'Wenfei', 'Xin', 'Beng Chin',
-  'Kian-Lee', 'Nick', 'Felix', 'Erhard', 'Anastasia', 'Daniela', 'Peter', 'Stefano', 'Lei', 'Yufei', 'Jian',
-  'Ihab', 'Ashwin', 'Raghu', 'Guy', 'Andreas', 'Thomas', 'Volker', 'Sihem', 'Juliana', 'Susan', 'Martin', 'Jens',
+  'Jennifer',
+  'Hector',
+  'Michael',
+  'David',
+  'Surajit',
+  'Rakesh',
+  'Christos',
+  'Jiawei',
+  'Divesh',
+  'Gerhard',
+  'Alon',
+  'Joseph',
+  'Samuel',
+  'Donald',
+  'Philip',
+  'Laura',
+  'Magdalena',
+  'Renee',
+  'Tova',
+  'Wenfei',
+  'Xin',
+  'Beng Chin',
+  'Kian-Lee',
+  'Nick',
+  'Felix',
+  'Erhard',
+  'Anastasia',
+  'Daniela',
+  'Peter',
+  'Stefano',
+  'Lei',
+  'Yufei',
+  'Jian',
+  'Ihab',
+  'Ashwin',
+  'Raghu',
+  'Guy',
+  'Andreas',
+  'Thomas',
+  'Volker',
+  'Sihem',
+  'Juliana',
+  'Susan',
+  'Martin',
+  'Jens',
 ];
 const LAST_NAMES = [
-  'Widom', 'Garcia-Molina', 'Stonebraker', 'DeWitt', 'Chaudhuri', 'Agrawal', 'Faloutsos', 'Han', 'Srivastava', 'Weikum',
-  'Halevy', 'Hellerstein', 'Madden', 'Kossmann', 'Bernstein', 'Haas', 'Balazinska', 'Miller', 'Milo', 'Fan', 'Dong',
-  'Ooi', 'Tan', 'Koudas', 'Naumann', 'Rahm', 'Ailamaki', 'Florescu', 'Boncz', 'Ceri', 'Chen', 'Tao', 'Pei', 'Ilyas',
-  'Machanavajjhala', 'Ramakrishnan', 'Lohman', 'Neumann', 'Markl', 'Amer-Yahia', 'Freire', 'Davidson', 'Grohe',
-  'Dittrich', 'Wang', 'Li', 'Zhang', 'Liu', 'Yang', 'Kumar', 'Gupta', 'Mueller', 'Schmidt', 'Papadias', 'Kriegel',
+  'Widom',
+  'Garcia-Molina',
+  'Stonebraker',
+  'DeWitt',
+  'Chaudhuri',
+  'Agrawal',
+  'Faloutsos',
+  'Han',
+  'Srivastava',
+  'Weikum',
+  'Halevy',
+  'Hellerstein',
+  'Madden',
+  'Kossmann',
+  'Bernstein',
+  'Haas',
+  'Balazinska',
+  'Miller',
+  'Milo',
+  'Fan',
+  'Dong',
+  'Ooi',
+  'Tan',
+  'Koudas',
+  'Naumann',
+  'Rahm',
+  'Ailamaki',
+  'Florescu',
+  'Boncz',
+  'Ceri',
+  'Chen',
+  'Tao',
+  'Pei',
+  'Ilyas',
+  'Machanavajjhala',
+  'Ramakrishnan',
+  'Lohman',
+  'Neumann',
+  'Markl',
+  'Amer-Yahia',
+  'Freire',
+  'Davidson',
+  'Grohe',
+  'Dittrich',
+  'Wang',
+  'Li',
+  'Zhang',
+  'Liu',
+  'Yang',
+  'Kumar',
+  'Gupta',
+  'Mueller',
+  'Schmidt',
+  'Papadias',
+  'Kriegel',
 ];
 
 interface Author {
@@ -120,11 +292,16 @@ class PaperGenerator {
     const topic = random.pick(TOPICS);
     const setting = random.pick(SETTINGS);
     switch (random.int(5)) {
-      case 0: return `${random.pick(ADJECTIVES)} ${topic} over ${setting}`;
-      case 1: return `${random.pick(ADJECTIVES)} and ${random.pick(ADJECTIVES)} ${topic} in ${setting}`;
-      case 2: return `${random.pick(SYSTEM_SYLLABLES)}${random.pick(SYSTEM_SYLLABLES).toLowerCase()}: ${random.pick(ADJECTIVES)} ${topic} for ${setting}`;
-      case 3: return `On the Complexity of ${topic} in ${setting}`;
-      default: return `${topic} for ${setting}: ${random.pick(SUBTITLES)}`;
+      case 0:
+        return `${random.pick(ADJECTIVES)} ${topic} over ${setting}`;
+      case 1:
+        return `${random.pick(ADJECTIVES)} and ${random.pick(ADJECTIVES)} ${topic} in ${setting}`;
+      case 2:
+        return `${random.pick(SYSTEM_SYLLABLES)}${random.pick(SYSTEM_SYLLABLES).toLowerCase()}: ${random.pick(ADJECTIVES)} ${topic} for ${setting}`;
+      case 3:
+        return `On the Complexity of ${topic} in ${setting}`;
+      default:
+        return `${topic} for ${setting}: ${random.pick(SUBTITLES)}`;
     }
   }
 
@@ -132,30 +309,57 @@ class PaperGenerator {
   series(): Paper[] {
     const random = this.random;
     const group = this.group();
-    const venue = random.zipf(VENUES.map((_, i) => i), 4);
+    const venue = random.zipf(
+      VENUES.map((_, i) => i),
+      4,
+    );
     const year = random.between(1994, 2022);
     if (random.chance(0.5)) return [{ title: this.baseTitle(), authors: group, venue, year }];
     if (random.chance(0.2)) {
       // Yearly overviews: identical titles but for the year, same venue, same organisers.
       const track = random.pick(TRACKS);
       const count = random.between(3, 6);
-      return Array.from({ length: count }, (_, k) => ({ title: `Overview of the TREC ${year + k} ${track} Track`, authors: this.vary(group), venue, year: year + k }));
+      return Array.from({ length: count }, (_, k) => ({
+        title: `Overview of the TREC ${year + k} ${track} Track`,
+        authors: this.vary(group),
+        venue,
+        year: year + k,
+      }));
     }
     const base = this.baseTitle();
     // Variants build on the title without a generic subtitle ("…: A Survey"); a system name before the colon stays.
     const short = base.replace(new RegExp(`: (${SUBTITLES.join('|')})$`), '');
     const variants = [
-      base, `${short} Revisited`, `Towards ${short}`, `${short}: An Extended Version`, `${short} (Demo)`,
-      `${short}, Part II`, `Improved ${short}`, `${short}: ${random.pick(SUBTITLES)}`,
+      base,
+      `${short} Revisited`,
+      `Towards ${short}`,
+      `${short}: An Extended Version`,
+      `${short} (Demo)`,
+      `${short}, Part II`,
+      `Improved ${short}`,
+      `${short}: ${random.pick(SUBTITLES)}`,
     ];
     const count = random.between(2, 4);
     return [base, ...random.shuffle(variants.slice(1))].slice(0, count).map((title, k) => ({
-      title, authors: k === 0 ? group : this.vary(group), venue: random.chance(0.6) ? venue : random.zipf(VENUES.map((_, i) => i), 4), year: year + random.between(0, 3) * (k === 0 ? 0 : 1),
+      title,
+      authors: k === 0 ? group : this.vary(group),
+      venue: random.chance(0.6)
+        ? venue
+        : random.zipf(
+            VENUES.map((_, i) => i),
+            4,
+          ),
+      year: year + random.between(0, 3) * (k === 0 ? 0 : 1),
     }));
   }
 
   referenceCells(p: Paper): Cells {
-    return { title: p.title, authors: p.authors.map((a) => `${a.first} ${a.last}`).join(', '), venue: (VENUES[p.venue] as [string, string[]])[0], year: String(p.year) };
+    return {
+      title: p.title,
+      authors: p.authors.map((a) => `${a.first} ${a.last}`).join(', '),
+      venue: (VENUES[p.venue] as [string, string[]])[0],
+      year: String(p.year),
+    };
   }
 
   sourceCells(p: Paper): Cells {
@@ -177,8 +381,18 @@ class PaperGenerator {
     }
     const style = random.int(4); // scrapers are consistent per page, not per author
     const names = authors.map((a) => {
-      const initials = a.first.split(/[\s-]+/).map((part) => part[0]).join('');
-      const name = style === 0 ? `${a.first} ${a.last}` : style === 1 ? `${initials} ${a.last}` : style === 2 ? `${a.last}, ${initials}.` : `${initials.split('').join('. ')}. ${a.last}`;
+      const initials = a.first
+        .split(/[\s-]+/)
+        .map((part) => part[0])
+        .join('');
+      const name =
+        style === 0
+          ? `${a.first} ${a.last}`
+          : style === 1
+            ? `${initials} ${a.last}`
+            : style === 2
+              ? `${a.last}, ${initials}.`
+              : `${initials.split('').join('. ')}. ${a.last}`;
       return maybeTypos(random, name, 0.05);
     });
     let authorList = names.join(style === 2 ? '; ' : ', ') + (etAl ? ' et al.' : '');
@@ -206,7 +420,12 @@ export const bibliographicHandConfig: MatchConfig = {
   blocking: {
     keys: [
       { parts: [{ source: 'paper_title', target: 'title', transform: 'prefix', length: 6 }] },
-      { parts: [{ source: 'author_list', target: 'authors', transform: 'tokens' }, { source: 'pub_year', target: 'year', transform: 'exact' }] },
+      {
+        parts: [
+          { source: 'author_list', target: 'authors', transform: 'tokens' },
+          { source: 'pub_year', target: 'year', transform: 'exact' },
+        ],
+      },
     ],
   },
   fieldMappings: [
@@ -238,8 +457,16 @@ export function generate({ seed, referenceSize, sourceSize }: GenerateOptions): 
   papers.length = referenceSize + outsiderCount;
   random.shuffle(papers);
   const referencePapers = papers.slice(0, referenceSize);
-  const rows: PlannedSourceRow[] = chooseMatchedRecords(random, referenceSize, matchedCount).map((i) => ({ cells: generator.sourceCells(referencePapers[i] as Paper), referenceIndex: i }));
+  const rows: PlannedSourceRow[] = chooseMatchedRecords(random, referenceSize, matchedCount).map((i) => ({
+    cells: generator.sourceCells(referencePapers[i] as Paper),
+    referenceIndex: i,
+  }));
   for (const p of papers.slice(referenceSize)) rows.push({ cells: generator.sourceCells(p), referenceIndex: null });
-  const tables = assembleTables(random, 'bib', { columns: REFERENCE_COLUMNS, records: referencePapers.map((p) => generator.referenceCells(p)) }, { columns: SOURCE_COLUMNS, rows });
+  const tables = assembleTables(
+    random,
+    'bib',
+    { columns: REFERENCE_COLUMNS, records: referencePapers.map((p) => generator.referenceCells(p)) },
+    { columns: SOURCE_COLUMNS, rows },
+  );
   return { name: 'bibliographic', ...tables, handConfig: bibliographicHandConfig };
 }

@@ -25,7 +25,13 @@ export function febrl4(): QualityDataset {
     truth.set(r['id'] ?? '', r['truth'] || null);
     return rowOf(r, r['id'] ?? '');
   });
-  return { name: 'febrl4', reference: sampledTable(FEBRL_COLUMNS, reference), source: sampledTable(FEBRL_COLUMNS, source), truth, handConfig: febrlConfig };
+  return {
+    name: 'febrl4',
+    reference: sampledTable(FEBRL_COLUMNS, reference),
+    source: sampledTable(FEBRL_COLUMNS, source),
+    truth,
+    handConfig: febrlConfig,
+  };
 }
 
 /** FEBRL3 (a deduplication set) as linkage: originals `rec-N-org` are the reference, duplicates `rec-N-dup-K` the
@@ -43,6 +49,11 @@ export function febrl3(): QualityDataset {
     const original = row.id.replace(/^rec-(\d+)-dup-\d+$/, 'rec-$1-org');
     truth.set(row.id, originals.has(original) ? original : null);
   }
-  return { name: 'febrl3', reference: sampledTable(FEBRL_COLUMNS, reference), source: sampledTable(FEBRL_COLUMNS, duplicates), truth, handConfig: febrlConfig };
+  return {
+    name: 'febrl3',
+    reference: sampledTable(FEBRL_COLUMNS, reference),
+    source: sampledTable(FEBRL_COLUMNS, duplicates),
+    truth,
+    handConfig: febrlConfig,
+  };
 }
-

@@ -12,11 +12,17 @@ const DIR = new URL('../../../test/fixtures/walmart-amazon/', import.meta.url);
 const COLUMNS = ['id', 'title', 'category', 'brand', 'modelno', 'price'];
 
 function read(file: string): Record<string, string>[] {
-  return parse(readFileSync(fileURLToPath(new URL(file, DIR)), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  return parse(readFileSync(fileURLToPath(new URL(file, DIR)), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<
+    string,
+    string
+  >[];
 }
 
 function rows(file: string, prefix: string): EngineRow[] {
-  return read(file).map((record) => ({ id: `${prefix}${record['id']}`, values: Object.fromEntries(COLUMNS.map((c) => [c, record[c] ?? ''])) }));
+  return read(file).map((record) => ({
+    id: `${prefix}${record['id']}`,
+    values: Object.fromEntries(COLUMNS.map((c) => [c, record[c] ?? ''])),
+  }));
 }
 
 /** What a user would write by hand: the title carries most of it, model number and brand confirm. */
@@ -30,7 +36,10 @@ const handConfig: MatchConfig = {
   // The default keys (phonetic codes of whole titles) compare nearly every pair: 455 s here. Rare title words
   // and the model number are what a user would block on after seeing that.
   blocking: {
-    keys: [{ parts: [{ source: 'title', target: 'title', transform: 'tokens' }] }, { parts: [{ source: 'modelno', target: 'modelno', transform: 'exact' }] }],
+    keys: [
+      { parts: [{ source: 'title', target: 'title', transform: 'tokens' }] },
+      { parts: [{ source: 'modelno', target: 'modelno', transform: 'exact' }] },
+    ],
     maxPostings: 200,
   },
 };
@@ -41,5 +50,12 @@ export function walmartAmazon(): QualityDataset {
   const truePairs = new Map<string, Set<string>>(source.map((r) => [r.id, new Set<string>()]));
   for (const pair of read('true_pairs.csv')) truePairs.get(`w${pair['walmart_id']}`)?.add(`a${pair['amazon_id']}`);
   const truth = new Map<string, string | null>([...truePairs].map(([s, refs]) => [s, refs.values().next().value ?? null]));
-  return { name: 'walmart_amazon', reference: sampledTable(COLUMNS, reference), source: sampledTable(COLUMNS, source), truth, truePairs, handConfig };
+  return {
+    name: 'walmart_amazon',
+    reference: sampledTable(COLUMNS, reference),
+    source: sampledTable(COLUMNS, source),
+    truth,
+    truePairs,
+    handConfig,
+  };
 }

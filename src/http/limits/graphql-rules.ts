@@ -42,7 +42,8 @@ export function maxAliasesRule(max: number): ValidationRule {
       },
       Document: {
         leave() {
-          if (aliases > max) context.reportError(tooComplex(`The document uses ${aliases} aliases; at most ${max} are allowed.`, 'aliases', max, aliases));
+          if (aliases > max)
+            context.reportError(tooComplex(`The document uses ${aliases} aliases; at most ${max} are allowed.`, 'aliases', max, aliases));
         },
       },
     };
@@ -58,7 +59,13 @@ export function maxAliasesRule(max: number): ValidationRule {
 export function depthAndCostRule(maxDepth: number, maxCost: number): ValidationRule {
   return function DepthAndCost(context: ValidationContext) {
     const schema = context.getSchema();
-    const measure = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined, depth: number, multiplier: number, fragments: Set<string>): { depth: number; cost: number } => {
+    const measure = (
+      selectionSet: SelectionSetNode,
+      parent: GraphQLNamedType | undefined,
+      depth: number,
+      multiplier: number,
+      fragments: Set<string>,
+    ): { depth: number; cost: number } => {
       let deepest = depth;
       let cost = 0;
       for (const selection of selectionSet.selections) {
@@ -69,7 +76,13 @@ export function depthAndCostRule(maxDepth: number, maxCost: number): ValidationR
           const field = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
           deepest = Math.max(deepest, depth + 1);
           if (selection.selectionSet) {
-            const below = measure(selection.selectionSet, field ? getNamedType(field.type) : undefined, depth + 1, multiplier * pageSize(selection, field), fragments);
+            const below = measure(
+              selection.selectionSet,
+              field ? getNamedType(field.type) : undefined,
+              depth + 1,
+              multiplier * pageSize(selection, field),
+              fragments,
+            );
             deepest = Math.max(deepest, below.depth);
             cost += below.cost;
           }
@@ -97,8 +110,14 @@ export function depthAndCostRule(maxDepth: number, maxCost: number): ValidationR
         const root = schema.getRootType(node.operation) ?? undefined;
         const { depth, cost } = measure(node.selectionSet, root, 0, 1, new Set());
         const name = node.name ? `Operation "${node.name.value}"` : 'The operation';
-        if (depth > maxDepth) context.reportError(tooComplex(`${name} is ${depth} levels deep; at most ${maxDepth} are allowed.`, 'depth', maxDepth, depth, node));
-        if (cost > maxCost) context.reportError(tooComplex(`${name} has an estimated cost of ${cost}; at most ${maxCost} is allowed.`, 'cost', maxCost, cost, node));
+        if (depth > maxDepth)
+          context.reportError(
+            tooComplex(`${name} is ${depth} levels deep; at most ${maxDepth} are allowed.`, 'depth', maxDepth, depth, node),
+          );
+        if (cost > maxCost)
+          context.reportError(
+            tooComplex(`${name} has an estimated cost of ${cost}; at most ${maxCost} is allowed.`, 'cost', maxCost, cost, node),
+          );
         return false;
       },
     };

@@ -20,7 +20,8 @@ interface UnknownField {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const member = (key: string) => (IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key.length > 100 ? `${key.slice(0, 100)}…` : key)}]`);
+const member = (key: string) =>
+  IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key.length > 100 ? `${key.slice(0, 100)}…` : key)}]`;
 
 /**
  * Fields of a variable's value that its input object types do not define, found before graphql-js coerces the value.
@@ -51,7 +52,12 @@ function unknownFields(type: GraphQLInputType, value: unknown, path: string, fou
 }
 
 /** The error for the first variable of the operation with fields its types do not define; null when there is none. */
-export function unknownVariableFields(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: unknown): GraphQLError | null {
+export function unknownVariableFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: unknown,
+): GraphQLError | null {
   if (!variables || typeof variables !== 'object') return null;
   const operation = getOperationAST(document, operationName);
   for (const definition of operation?.variableDefinitions ?? []) {

@@ -20,7 +20,9 @@ export function rateLimitedGraphQLError(state: RateLimitState, http = true): Gra
 /** The GraphQL error of an HTTP request with a bad key: status 401 with `WWW-Authenticate: Bearer`. */
 function unauthorizedGraphQLError(): GraphQLError {
   const error = toGraphQLError(new UnauthorizedError())!;
-  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } } });
+  return new GraphQLError(error.message, {
+    extensions: { ...error.extensions, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+  });
 }
 
 /** Counts a graphql-ws operation (subscribe message) against its key's budget; the error to send back when over it. */
@@ -69,7 +71,12 @@ export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
   const contexts = new WeakMap<Request, Promise<Context>>();
   const actors = new WeakMap<Request, Actor | null>();
   const states = new WeakMap<Request, RateLimitState>();
-  const { GRAPHQL_MAX_TOKENS: maxTokens, GRAPHQL_MAX_DEPTH: maxDepth, GRAPHQL_MAX_ALIASES: maxAliases, GRAPHQL_MAX_COST: maxCost } = app.settings;
+  const {
+    GRAPHQL_MAX_TOKENS: maxTokens,
+    GRAPHQL_MAX_DEPTH: maxDepth,
+    GRAPHQL_MAX_ALIASES: maxAliases,
+    GRAPHQL_MAX_COST: maxCost,
+  } = app.settings;
   const rules = [depthAndCostRule(maxDepth, maxCost), maxAliasesRule(maxAliases)];
 
   const actorOf = (context: Record<string, unknown>): Actor | null => {
@@ -82,7 +89,10 @@ export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
     async onParams({ request, setResult }) {
       let pending = contexts.get(request);
       if (!pending) {
-        pending = createContext(app, { authorization: request.headers.get('authorization'), requestId: request.headers.get('x-request-id') });
+        pending = createContext(app, {
+          authorization: request.headers.get('authorization'),
+          requestId: request.headers.get('x-request-id'),
+        });
         contexts.set(request, pending);
       }
       const context = await pending;
@@ -108,7 +118,12 @@ export function createGraphQLLimits(app: App): GraphQLLimitsPlugin {
           return parse(source, { ...options, maxTokens });
         } catch (error) {
           if (error instanceof GraphQLError && /\d+ tokens\. Parsing aborted/.test(error.message)) {
-            throw tooComplex(`The document has more than ${maxTokens} tokens; at most ${maxTokens} are allowed.`, 'tokens', maxTokens, maxTokens + 1);
+            throw tooComplex(
+              `The document has more than ${maxTokens} tokens; at most ${maxTokens} are allowed.`,
+              'tokens',
+              maxTokens,
+              maxTokens + 1,
+            );
           }
           throw error;
         }

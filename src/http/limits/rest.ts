@@ -89,7 +89,11 @@ export async function handleIdempotently(request: RestRequest, handler: RestHand
   const claim = await claimIdempotencyKey(sql, actor, key, hash);
   if (claim.kind === 'replay') {
     // A replayed upload is answered without reading it; the REST handler deals with the unread rest.
-    return { status: claim.response.status, body: claim.response.body, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+    return {
+      status: claim.response.status,
+      body: claim.response.body,
+      headers: { ...claim.response.headers, 'idempotent-replayed': 'true' },
+    };
   }
 
   let response: RestResponse;

@@ -43,7 +43,13 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
       schema: match[1] === 'prefix' ? { type: 'string' } : { type: 'string', format: 'uuid' },
     }));
     for (const query of operation.query ?? []) {
-      parameters.push({ name: query.name, in: 'query', required: false, schema: query.schema, ...(query.description ? { description: query.description } : {}) });
+      parameters.push({
+        name: query.name,
+        in: 'query',
+        required: false,
+        schema: query.schema,
+        ...(query.description ? { description: query.description } : {}),
+      });
     }
     if (keyed && write) parameters.push({ $ref: '#/components/parameters/Idempotency-Key' });
     parameters.push({ $ref: '#/components/parameters/X-Request-Id' });
@@ -93,7 +99,10 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
         : { 'application/json': { schema: ref(operation.body.schema) } };
       if (operation.body.multipart) bodyContent['multipart/form-data'] = { schema: ref(operation.body.multipart) };
       // NDJSON: the same rows as the JSON array, one object per line.
-      if (operation.body.ndjson) bodyContent['application/x-ndjson'] = { schema: { type: 'object', additionalProperties: true, description: 'One row object per line.' } };
+      if (operation.body.ndjson)
+        bodyContent['application/x-ndjson'] = {
+          schema: { type: 'object', additionalProperties: true, description: 'One row object per line.' },
+        };
       entry.requestBody = { required: operation.body.required ?? false, content: bodyContent };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = entry;
@@ -108,7 +117,7 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
       // No license has been chosen for Concord yet (no LICENSE file, none in package.json): all rights reserved.
       license: { name: 'Proprietary: no license granted yet', identifier: 'LicenseRef-Proprietary' },
       description:
-        'Record matching: reference and source tables, matching configs, runs and their results. GET needs an API key with scope `read`, other methods `write` (but `POST …/configs/{id}/match`, which only reads: `read`). Every id is looked up in the key\'s workspace. Writes accept an `Idempotency-Key` header (replayed for 24 h). Responses to keyed requests carry `X-RateLimit-*`; a 429 carries `Retry-After`.',
+        "Record matching: reference and source tables, matching configs, runs and their results. GET needs an API key with scope `read`, other methods `write` (but `POST …/configs/{id}/match`, which only reads: `read`). Every id is looked up in the key's workspace. Writes accept an `Idempotency-Key` header (replayed for 24 h). Responses to keyed requests carry `X-RateLimit-*`; a 429 carries `Retry-After`.",
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     servers: [{ url: '/' }],
@@ -123,7 +132,8 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
           type: 'apiKey',
           in: 'query',
           name: 'key',
-          description: 'A read-only API key in the URL, for the reconciliation service (OpenRefine cannot send headers). A key with the write scope is refused (403). Never logged; see docs/reconciliation.md for the trade-off.',
+          description:
+            'A read-only API key in the URL, for the reconciliation service (OpenRefine cannot send headers). A key with the write scope is refused (403). Never logged; see docs/reconciliation.md for the trade-off.',
         },
       },
       parameters: {
@@ -132,14 +142,15 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
           in: 'header',
           required: false,
           description:
-            'Replays the first response to a write with the same key (per API key, 24 h), after the key\'s scope is checked; 409 `conflict` while the first is still in progress, 422 `idempotency_mismatch` when the key was used with another method, path or body. Not stored: 401, 403, 400 validation_error, 413, 415, 429 and 5xx.',
+            "Replays the first response to a write with the same key (per API key, 24 h), after the key's scope is checked; 409 `conflict` while the first is still in progress, 422 `idempotency_mismatch` when the key was used with another method, path or body. Not stored: 401, 403, 400 validation_error, 413, 415, 429 and 5xx.",
           schema: { type: 'string', minLength: 1, maxLength: 255 },
         },
         'X-Request-Id': {
           name: 'X-Request-Id',
           in: 'header',
           required: false,
-          description: 'Your request id: 1 to 128 letters, digits, `. _ : -`; echoed and logged. Anything else (too long, other characters) is ignored and one is generated.',
+          description:
+            'Your request id: 1 to 128 letters, digits, `. _ : -`; echoed and logged. Anything else (too long, other characters) is ignored and one is generated.',
           schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
         },
       },
@@ -153,15 +164,26 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]): Record<strin
       },
       responses: {
         400: errorResponse('validation_error: the body, a parameter or the query is invalid (details list each problem).', true),
-        401: errorResponse('unauthorized: missing or invalid API key (or admin token).', false, { 'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authenticate' } }),
+        401: errorResponse('unauthorized: missing or invalid API key (or admin token).', false, {
+          'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authenticate' },
+        }),
         403: errorResponse('insufficient_scope: the key lacks the scope (read for GET and match now, write otherwise).', true),
         404: errorResponse('not_found: no such object in the workspace.', true),
-        409: errorResponse('conflict: the state does not allow it, or the first request with this Idempotency-Key is still in progress.', true),
+        409: errorResponse(
+          'conflict: the state does not allow it, or the first request with this Idempotency-Key is still in progress.',
+          true,
+        ),
         413: errorResponse('payload_too_large.', true),
         415: errorResponse('unsupported_media_type: a body that is not JSON (nor, for uploads, multipart/form-data).', true),
         422: errorResponse('idempotency_mismatch: this Idempotency-Key was used with another method, path or body.', true),
-        429: errorResponse('rate_limited: the key used its requests of this minute.', true, { 'Retry-After': { $ref: '#/components/headers/Retry-After' } }),
-        503: errorResponse('service_unavailable: the database is not reachable; or index_building (match now): the warm reference index is still being built, retry after Retry-After.', false, { 'Retry-After': { $ref: '#/components/headers/Retry-After' } }),
+        429: errorResponse('rate_limited: the key used its requests of this minute.', true, {
+          'Retry-After': { $ref: '#/components/headers/Retry-After' },
+        }),
+        503: errorResponse(
+          'service_unavailable: the database is not reachable; or index_building (match now): the warm reference index is still being built, retry after Retry-After.',
+          false,
+          { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
+        ),
         default: errorResponse('Any other error, with the same body (500 internal_error, retryable).', false),
       },
       schemas: { ...responseSchemas, ...requestSchemas },

@@ -29,7 +29,9 @@ function snakeProperties(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
     if (key === 'properties' && inner && typeof inner === 'object') {
-      out[key] = Object.fromEntries(Object.entries(inner as Record<string, unknown>).map(([name, schema]) => [snakeCase(name), snakeProperties(schema)]));
+      out[key] = Object.fromEntries(
+        Object.entries(inner as Record<string, unknown>).map(([name, schema]) => [snakeCase(name), snakeProperties(schema)]),
+      );
     } else if (key === 'required' && Array.isArray(inner)) {
       out[key] = inner.map((name) => snakeCase(String(name)));
     } else if (key === 'default') {
@@ -75,7 +77,12 @@ export const requestSchemas = {
       ...options,
       properties: {
         ...(options.properties as object),
-        data: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: true }, description: 'The rows; keys are column names.' },
+        data: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'object', additionalProperties: true },
+          description: 'The rows; keys are column names.',
+        },
       },
       required: [...((options.required as string[]) ?? []), 'data'],
     };
@@ -83,12 +90,18 @@ export const requestSchemas = {
   DatasetMultipartInput: (() => {
     const options = fromZod(importOptions);
     const properties = Object.fromEntries(
-      Object.entries(options.properties as Record<string, JsonSchema>).map(([name, schema]) => [name, name === 'trim' ? { type: 'string', enum: ['true', 'false'] } : schema]),
+      Object.entries(options.properties as Record<string, JsonSchema>).map(([name, schema]) => [
+        name,
+        name === 'trim' ? { type: 'string', enum: ['true', 'false'] } : schema,
+      ]),
     );
     return {
       type: 'object',
       description: 'The fields must come before the file part, which is streamed.',
-      properties: { ...properties, file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'CSV, JSON (array of objects) or NDJSON.' } },
+      properties: {
+        ...properties,
+        file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'CSV, JSON (array of objects) or NDJSON.' },
+      },
       required: ['name', 'file'],
     };
   })(),
@@ -113,7 +126,12 @@ export const requestSchemas = {
         type: 'array',
         minItems: 1,
         maxItems: 100,
-        items: { type: 'object', minProperties: 1, additionalProperties: true, description: 'column: value, with the columns of the config\'s source side.' },
+        items: {
+          type: 'object',
+          minProperties: 1,
+          additionalProperties: true,
+          description: "column: value, with the columns of the config's source side.",
+        },
       },
       strategy_id: { type: 'string', description: "Match with this strategy's model instead of the config's own mappings." },
     },
@@ -129,7 +147,11 @@ export const requestSchemas = {
   WebhookPatch: fromZod(webhookPatchSchema),
   ReconciliationForm: object(
     {
-      queries: { type: 'string', description: 'A batch of reconciliation queries, JSON: `{"q0": {"query": "…", "properties": [{"pid": "…", "v": "…"}], "limit": 3}}`.' },
+      queries: {
+        type: 'string',
+        description:
+          'A batch of reconciliation queries, JSON: `{"q0": {"query": "…", "properties": [{"pid": "…", "v": "…"}], "limit": 3}}`.',
+      },
       extend: { type: 'string', description: 'A data extension query, JSON: `{"ids": ["…"], "properties": [{"id": "…"}]}`.' },
     },
     [],
@@ -158,7 +180,11 @@ const reconciliationCandidate = object(
     score: { type: 'number', description: 'Confidence × 100.' },
     match: { type: 'boolean', description: 'The best candidate, at or above the threshold.' },
     type: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) },
-    features: { type: 'array', items: object({ id: { type: 'string' }, value: { type: 'number' } }), description: 'Per mapping (best candidate only).' },
+    features: {
+      type: 'array',
+      items: object({ id: { type: 'string' }, value: { type: 'number' } }),
+      description: 'Per mapping (best candidate only).',
+    },
   },
   ['id', 'name', 'score', 'match'],
 );
@@ -208,7 +234,12 @@ export const responseSchemas = {
       row_count: { type: 'integer' },
       columns: { type: 'array', items: ref('Column') },
       id_column: nullable({ type: 'string' }),
-      version: { type: 'integer', minimum: 1, description: 'Reference data: 1 after the upload, bumped once per row write request (POST …/rows, PATCH or DELETE …/rows/:external_id). Source data: always 1.' },
+      version: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'Reference data: 1 after the upload, bumped once per row write request (POST …/rows, PATCH or DELETE …/rows/:external_id). Source data: always 1.',
+      },
       filename_column: { ...nullable({ type: 'string' }), description: 'Source tables only.' },
       created_at: dateTime,
       links: object({ self: { type: 'string' }, rows: { type: 'string' } }),
@@ -243,8 +274,16 @@ export const responseSchemas = {
       strategy: { enum: ['exact', 'fuzzy', 'phonetic', 'date_range', 'numeric_range'] },
       weight: { type: 'number' },
       options: { type: 'object' },
-      source_columns: { type: 'array', items: { type: 'string' }, description: 'Smart strategies: a field over several source columns (their texts joined); `source` names the field.' },
-      target_columns: { type: 'array', items: { type: 'string' }, description: 'Smart strategies: a field over several reference columns.' },
+      source_columns: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Smart strategies: a field over several source columns (their texts joined); `source` names the field.',
+      },
+      target_columns: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Smart strategies: a field over several reference columns.',
+      },
     },
     ['source', 'target', 'strategy', 'weight', 'options'],
   ),
@@ -261,7 +300,10 @@ export const responseSchemas = {
     schedule: nullable({ type: 'string' }),
     created_at: dateTime,
     updated_at: dateTime,
-    links: object({ self: { type: 'string' }, reference_data: { type: 'string' }, source_data: { type: 'string' } }, ['self', 'reference_data']),
+    links: object({ self: { type: 'string' }, reference_data: { type: 'string' }, source_data: { type: 'string' } }, [
+      'self',
+      'reference_data',
+    ]),
   }),
   ConfigPage: object({ data: { type: 'array', items: ref('Config') }, pagination: ref('CursorPagination') }),
   Strategy: object({
@@ -285,10 +327,16 @@ export const responseSchemas = {
       items: object({ source: { type: 'string' }, target: { type: 'string' }, kind: { type: 'string' }, rationale: { type: 'string' } }),
       description: 'Per mapping: the kind of field and a plain-language rationale with its figures.',
     },
-    details: { type: 'object', description: "The generator's report (profiles, blocking measurements, threshold rule), passed through as is." },
+    details: {
+      type: 'object',
+      description: "The generator's report (profiles, blocking measurements, threshold rule), passed through as is.",
+    },
     created_at: dateTime,
     updated_at: dateTime,
-    links: object({ self: { type: 'string' }, reference_data: { type: 'string' }, source_data: { type: 'string' }, config: { type: 'string' } }, ['self', 'reference_data']),
+    links: object(
+      { self: { type: 'string' }, reference_data: { type: 'string' }, source_data: { type: 'string' }, config: { type: 'string' } },
+      ['self', 'reference_data'],
+    ),
   }),
   StrategyPage: object({ data: { type: 'array', items: ref('Strategy') }, pagination: ref('CursorPagination') }),
   Run: object(
@@ -296,7 +344,10 @@ export const responseSchemas = {
       id: uuid,
       matching_config_id: uuid,
       status: { enum: [...RUN_STATUSES] },
-      triggered_by: { enum: ['manual', 'scheduled'], description: 'manual: started by a caller (REST, GraphQL, dashboard, CLI); scheduled: by the config\'s cron schedule.' },
+      triggered_by: {
+        enum: ['manual', 'scheduled'],
+        description: "manual: started by a caller (REST, GraphQL, dashboard, CLI); scheduled: by the config's cron schedule.",
+      },
       rows_processed: nullable({ type: 'integer' }),
       rows_matched: nullable({ type: 'integer' }),
       avg_confidence: nullable({ type: 'number' }),
@@ -308,11 +359,26 @@ export const responseSchemas = {
       strategy_version: { type: 'integer', description: 'Smart runs only.' },
       reference_version: {
         ...nullable({ type: 'integer' }),
-        description: 'The version of the reference data the run matches against: set when the run is planned (null while queued); every chunk sees the rows as they were at this version.',
+        description:
+          'The version of the reference data the run matches against: set when the run is planned (null while queued); every chunk sees the rows as they were at this version.',
       },
       links: object({ self: { type: 'string' }, config: { type: 'string' } }),
     },
-    ['id', 'matching_config_id', 'status', 'triggered_by', 'rows_processed', 'rows_matched', 'avg_confidence', 'started_at', 'completed_at', 'error', 'created_at', 'reference_version', 'links'],
+    [
+      'id',
+      'matching_config_id',
+      'status',
+      'triggered_by',
+      'rows_processed',
+      'rows_matched',
+      'avg_confidence',
+      'started_at',
+      'completed_at',
+      'error',
+      'created_at',
+      'reference_version',
+      'links',
+    ],
   ),
   RunDetail: {
     allOf: [ref('Run'), object({ results: { type: 'array', items: ref('Result'), description: 'Top 50 by confidence.' } })],
@@ -333,7 +399,10 @@ export const responseSchemas = {
     source_field: { type: 'string' },
     target_field: { type: 'string' },
     strategy: { type: 'string' },
-    score: nullable({ type: 'number', description: 'Null when the source or the reference value is missing (the field was not compared).' }),
+    score: nullable({
+      type: 'number',
+      description: 'Null when the source or the reference value is missing (the field was not compared).',
+    }),
     source_value: {},
     reference_value: {},
   }),
@@ -380,7 +449,13 @@ export const responseSchemas = {
   }),
   WorkspaceList: object({ data: { type: 'array', items: ref('Workspace') } }),
   ApiKeyCreated: object({ api_key: { type: 'string', description: 'Shown once.' }, prefix: keyPrefix, scopes: scopeList }),
-  ApiKey: object({ prefix: keyPrefix, scopes: scopeList, created_at: dateTime, revoked_at: nullable(dateTime), rate_limit_per_minute: nullable({ type: 'integer' }) }),
+  ApiKey: object({
+    prefix: keyPrefix,
+    scopes: scopeList,
+    created_at: dateTime,
+    revoked_at: nullable(dateTime),
+    rate_limit_per_minute: nullable({ type: 'integer' }),
+  }),
   ApiKeyList: object({ data: { type: 'array', items: ref('ApiKey') } }),
   ApiKeyRevoked: object({ prefix: keyPrefix, revoked_at: dateTime }),
   RateLimit: object({ prefix: { type: 'string' }, rate_limit_per_minute: nullable({ type: 'integer' }) }),
@@ -393,7 +468,10 @@ export const responseSchemas = {
     links: object({ self: { type: 'string' }, deliveries: { type: 'string' } }),
   }),
   WebhookCreated: {
-    allOf: [ref('Webhook'), object({ secret: { type: 'string', description: 'whsec_…: the HMAC-SHA256 key of the signatures. Shown once.' } })],
+    allOf: [
+      ref('Webhook'),
+      object({ secret: { type: 'string', description: 'whsec_…: the HMAC-SHA256 key of the signatures. Shown once.' } }),
+    ],
   },
   WebhookPage: object({ data: { type: 'array', items: ref('Webhook') }, pagination: ref('CursorPagination') }),
   WebhookEvent: object(
@@ -434,7 +512,11 @@ export const responseSchemas = {
   ReconciliationAnswer: { anyOf: [reconciliationExtension, reconciliationManifest, reconciliationResults] },
   ReconciliationSuggestEntities: object({ result: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) } }),
   ReconciliationPropertyProposal: object(
-    { type: { type: 'string' }, limit: { type: 'integer' }, properties: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) } },
+    {
+      type: { type: 'string' },
+      limit: { type: 'integer' },
+      properties: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) },
+    },
     ['properties'],
   ),
 } satisfies Record<string, JsonSchema>;

@@ -12,7 +12,12 @@ export const createWorkspace: RestHandler = async (request) => {
   const { workspace, apiKey, prefix, scopes } = await workspaces.createWorkspace(request.context.db, await request.json());
   return {
     status: 201,
-    body: { workspace: { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString() }, api_key: apiKey, prefix, scopes },
+    body: {
+      workspace: { id: workspace.id, name: workspace.name, created_at: workspace.createdAt.toISOString() },
+      api_key: apiKey,
+      prefix,
+      scopes,
+    },
   };
 };
 
@@ -42,6 +47,11 @@ export const revokeApiKey: RestHandler = async (request) => {
 /** `{"rate_limit_per_minute": 1200 | 0 | null}`: one key's budget (0: unlimited, null: RATE_LIMIT_PER_MINUTE). */
 export const setRateLimit: RestHandler = async (request) => {
   requireAdmin(request);
-  const result = await setApiKeyRateLimit(request.context.sql, request.params.id!, request.params.prefix!, keysToCamel(await request.json()));
+  const result = await setApiKeyRateLimit(
+    request.context.sql,
+    request.params.id!,
+    request.params.prefix!,
+    keysToCamel(await request.json()),
+  );
   return { status: 200, body: { prefix: result.prefix, rate_limit_per_minute: result.rateLimitPerMinute } };
 };

@@ -71,18 +71,28 @@ function importMultipart(request: RestRequest, kind: DatasetKind): Promise<Datas
       started = true;
       if (fields.name === undefined) {
         stream.resume();
-        reject(new ValidationError(`No "name" field came before the file part: ${FIELDS_FIRST}.`, [{ path: 'name', message: `required before the file part (${FIELDS_FIRST})` }]));
+        reject(
+          new ValidationError(`No "name" field came before the file part: ${FIELDS_FIRST}.`, [
+            { path: 'name', message: `required before the file part (${FIELDS_FIRST})` },
+          ]),
+        );
         return;
       }
       const trim = fields.trim ?? request.query.get('trim') ?? undefined;
       // Every field goes to the service's strict validation, so a misspelt one (id_colum) is a 400, not ignored;
       // trim other than true/false stays a string, which it refuses.
-      const options = { ...(keysToCamel(fields) as Record<string, unknown>), trim: trim === 'true' ? true : trim === 'false' ? false : trim };
+      const options = {
+        ...(keysToCamel(fields) as Record<string, unknown>),
+        trim: trim === 'true' ? true : trim === 'false' ? false : trim,
+      };
       const body = fieldsFirst(limitBytes(stream, limit), parsed, lateFields);
-      importDataset(request.context, kind, { body, filename: info.filename, contentType: info.mimeType }, options).then(resolve, (error) => {
-        stream.resume();
-        reject(error);
-      });
+      importDataset(request.context, kind, { body, filename: info.filename, contentType: info.mimeType }, options).then(
+        resolve,
+        (error) => {
+          stream.resume();
+          reject(error);
+        },
+      );
     });
     parser.on('close', () => {
       if (!started) reject(new ValidationError('The multipart body has no "file" part.', [{ path: 'file', message: 'required' }]));
@@ -115,7 +125,10 @@ export function datasetHandlers(kind: DatasetKind) {
     return { status: 201, body: tableBody(dataset) };
   };
   const list: RestHandler = async (request) => {
-    const page = await listDatasets(request.context, kind, { page: request.query.get('page') ?? undefined, limit: request.query.get('limit') ?? undefined });
+    const page = await listDatasets(request.context, kind, {
+      page: request.query.get('page') ?? undefined,
+      limit: request.query.get('limit') ?? undefined,
+    });
     return { status: 200, body: { data: page.data.map(tableBody), pagination: numberedPagination(page) } };
   };
   const get: RestHandler = async (request) => ({
@@ -150,7 +163,9 @@ export function rowsFormat(contentType: string | undefined): RowsSource['format'
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (!type || /^application\/(.+\+)?json$/.test(type)) return 'json';
   if (/^application\/(x-)?(ndjson|jsonl|jsonlines)$/.test(type) || type === 'application/x-jsonlines') return 'ndjson';
-  throw new UnsupportedMediaTypeError(`Expected rows as JSON (Content-Type: application/json) or NDJSON (application/x-ndjson), got "${type}".`);
+  throw new UnsupportedMediaTypeError(
+    `Expected rows as JSON (Content-Type: application/json) or NDJSON (application/x-ndjson), got "${type}".`,
+  );
 }
 
 /**

@@ -46,7 +46,9 @@ export function createRestHandler(app: App) {
       const readKey = found.route.access === 'read-key';
       if (readKey) Object.assign(corsHeaders, CORS_HEADERS);
       const query = readKey ? repairedQuery(url.searchParams) : url.searchParams;
-      const { authorization, fromUrl } = readKey ? authorizationFor(query, raw.headers.authorization) : { authorization: raw.headers.authorization, fromUrl: false };
+      const { authorization, fromUrl } = readKey
+        ? authorizationFor(query, raw.headers.authorization)
+        : { authorization: raw.headers.authorization, fromUrl: false };
       const context = await createContext(app, { authorization, requestId });
       requestId = context.requestId;
       // Admin and public routes take no API key: no rate limit, scope or Idempotency-Key (routes.ts, `access`).
@@ -67,19 +69,22 @@ export function createRestHandler(app: App) {
         json: () => readJsonBody(raw, app.settings.MAX_JSON_BYTES),
         bytes: () => readBody(raw, app.settings.MAX_JSON_BYTES),
       };
-      result = context.actor && keyed
-        ? await handleIdempotently(restRequest, found.route.handler, context.actor)
-        : await found.route.handler(restRequest);
+      result =
+        context.actor && keyed
+          ? await handleIdempotently(restRequest, found.route.handler, context.actor)
+          : await found.route.handler(restRequest);
     } catch (error) {
       const { body, headers } = restError(error, requestId, url.pathname);
       // A warm index still building is an expected, retryable answer (503 with Retry-After), not a failure to log.
-      if (error instanceof IndexBuildingError) app.logger.info({ request_id: requestId, path: url.pathname }, 'warm index still building: 503');
+      if (error instanceof IndexBuildingError)
+        app.logger.info({ request_id: requestId, path: url.pathname }, 'warm index still building: 503');
       else if (body.statusCode >= 500) app.logger.error({ err: error, request_id: requestId, path: url.pathname }, 'request failed');
       result = { status: body.statusCode, body, headers };
     }
     // An answer given before the body has arrived: an error (401, 404, a bad upload field…) or an idempotent replay.
     if (!raw.complete) await dropUnreadBody(raw, response);
-    if (Object.keys(limitHeaders).length || Object.keys(corsHeaders).length) result = { ...result, headers: { ...corsHeaders, ...limitHeaders, ...result.headers } };
+    if (Object.keys(limitHeaders).length || Object.keys(corsHeaders).length)
+      result = { ...result, headers: { ...corsHeaders, ...limitHeaders, ...result.headers } };
     await send(response, result, requestId);
   };
 }

@@ -111,7 +111,9 @@ export class Router {
           params[name] = decodeURIComponent(raw);
         } catch {
           // `%`, `%E0%A4%A`…: a malformed escape is the client's mistake (URIError was a 500).
-          throw new ValidationError(`The path segment "${raw}" is not valid percent-encoding.`, [{ path: name, message: 'invalid percent-encoding' }]);
+          throw new ValidationError(`The path segment "${raw}" is not valid percent-encoding.`, [
+            { path: name, message: 'invalid percent-encoding' },
+          ]);
         }
       });
       return { route, params };

@@ -261,17 +261,29 @@ export function restRoutes(app: App): RestRoute[] {
       success: { status: 200, schema: 'WebhookDeliveryPage', description: 'A page.' },
     }),
 
-    route('GET', '/v1/openapi.json', 'public', operations.openApiDocument(() => routes), {
-      summary: 'This document',
-      tags: ['Operations'],
-      success: { status: 200, description: 'OpenAPI 3.1.' },
-    }),
+    route(
+      'GET',
+      '/v1/openapi.json',
+      'public',
+      operations.openApiDocument(() => routes),
+      {
+        summary: 'This document',
+        tags: ['Operations'],
+        success: { status: 200, description: 'OpenAPI 3.1.' },
+      },
+    ),
   ];
   return routes;
 }
 
 /** One entry of the table: method, path, who may call it, its handler, and its description in the document. */
-function route(method: RestRoute['method'], pattern: string, access: Access, handler: RestHandler, openapi: OperationDescription): RestRoute {
+function route(
+  method: RestRoute['method'],
+  pattern: string,
+  access: Access,
+  handler: RestHandler,
+  openapi: OperationDescription,
+): RestRoute {
   return { method, pattern, access, handler, openapi };
 }
 
@@ -340,10 +352,22 @@ function datasetRoutes(kind: DatasetKind): RestRoute[] {
  */
 function reconciliationRoutes(): RestRoute[] {
   const tags: Tag[] = ['Reconciliation'];
-  const callback = { name: 'callback', schema: { type: 'string', maxLength: 128 }, description: 'JSONP: the answer is `callback(…)` as application/javascript.' };
+  const callback = {
+    name: 'callback',
+    schema: { type: 'string', maxLength: 128 },
+    description: 'JSONP: the answer is `callback(…)` as application/javascript.',
+  };
   const serviceQuery = [
-    { name: 'queries', schema: { type: 'string' }, description: `A batch of reconciliation queries (JSON, at most ${MAX_QUERIES}): answers the result batch.` },
-    { name: 'extend', schema: { type: 'string' }, description: 'A data extension query (JSON `{ids, properties}`): answers the reference columns of those rows.' },
+    {
+      name: 'queries',
+      schema: { type: 'string' },
+      description: `A batch of reconciliation queries (JSON, at most ${MAX_QUERIES}): answers the result batch.`,
+    },
+    {
+      name: 'extend',
+      schema: { type: 'string' },
+      description: 'A data extension query (JSON `{ids, properties}`): answers the reference columns of those rows.',
+    },
     callback,
   ];
   return [
@@ -367,10 +391,14 @@ function reconciliationRoutes(): RestRoute[] {
       errors: [503],
     }),
     route('GET', '/v1/reconcile/:config_id/preview', 'read-key', reconcile.previewCard, {
-      summary: 'An HTML card of one reference row (the manifest\'s preview and view URL)',
+      summary: "An HTML card of one reference row (the manifest's preview and view URL)",
       tags,
       query: [{ name: 'id', schema: { type: 'string' }, description: 'The external id of the reference row (required).' }],
-      success: { status: 200, text: 'text/html', description: 'A small HTML page, every value escaped, scripts forbidden by its Content-Security-Policy.' },
+      success: {
+        status: 200,
+        text: 'text/html',
+        description: 'A small HTML page, every value escaped, scripts forbidden by its Content-Security-Policy.',
+      },
     }),
     route('GET', '/v1/reconcile/:config_id/suggest/entity', 'read-key', reconcile.suggestEntity, {
       summary: "Reference rows whose name starts with a prefix (the manifest's suggest.entity service)",
@@ -381,7 +409,12 @@ function reconciliationRoutes(): RestRoute[] {
         { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
         callback,
       ],
-      success: { status: 200, schema: 'ReconciliationSuggestEntities', text: 'application/javascript', description: 'Matches in file order; JSONP with `callback`.' },
+      success: {
+        status: 200,
+        schema: 'ReconciliationSuggestEntities',
+        text: 'application/javascript',
+        description: 'Matches in file order; JSONP with `callback`.',
+      },
       errors: [503],
     }),
     route('GET', '/v1/reconcile/:config_id/propose_properties', 'read-key', reconcile.propose, {
@@ -392,7 +425,12 @@ function reconciliationRoutes(): RestRoute[] {
         { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         callback,
       ],
-      success: { status: 200, schema: 'ReconciliationPropertyProposal', text: 'application/javascript', description: 'The columns; JSONP with `callback`.' },
+      success: {
+        status: 200,
+        schema: 'ReconciliationPropertyProposal',
+        text: 'application/javascript',
+        description: 'The columns; JSONP with `callback`.',
+      },
     }),
   ];
 }

@@ -84,7 +84,10 @@ export const results: RestHandler = async (request) => {
     minConfidence: request.query.get('min_confidence') ?? undefined,
   };
   const format = request.query.get('format') ?? 'json';
-  if (format !== 'json' && format !== 'csv') throw new ValidationError(`format must be "json" or "csv", not "${format.slice(0, 40)}".`, [{ path: 'format', message: 'must be json or csv' }]);
+  if (format !== 'json' && format !== 'csv')
+    throw new ValidationError(`format must be "json" or "csv", not "${format.slice(0, 40)}".`, [
+      { path: 'format', message: 'must be json or csv' },
+    ]);
   if (format === 'csv') {
     const stream = await exportResultsCsv(request.context, request.params.id!, filters);
     return {
@@ -104,5 +107,7 @@ export const results: RestHandler = async (request) => {
 
 export const review: RestHandler = async (request) => ({
   status: 200,
-  body: resultBody(await reviewResult(request.context, request.params.run_id!, request.params.result_id!, keysToCamel(await request.json()))),
+  body: resultBody(
+    await reviewResult(request.context, request.params.run_id!, request.params.result_id!, keysToCamel(await request.json())),
+  ),
 });

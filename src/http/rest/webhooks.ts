@@ -1,4 +1,12 @@
-import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, testWebhook, updateWebhook } from '../../modules/webhooks/service';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listDeliveries,
+  listWebhooks,
+  testWebhook,
+  updateWebhook,
+} from '../../modules/webhooks/service';
 import { deliveryBody, webhookBody } from '../../modules/webhooks/body';
 import { keysToCamel } from '../../modules/shared/key-case';
 import { cursorPagination } from './pagination';

@@ -54,14 +54,14 @@ function coverage(x: Uint16Array, xStart: number, xLen: number, y: Uint16Array, 
   let agreeing = 0;
   const xEnd = xStart + xLen;
   const yEnd = yStart + yLen;
-  for (let i = xStart; i < xEnd;) {
+  for (let i = xStart; i < xEnd; ) {
     let iEnd = i;
     while (iEnd < xEnd && x[iEnd] !== SPACE) iEnd++;
     const len = iEnd - i;
     if (len > 0) {
       total += len;
       let best = 0;
-      for (let j = yStart; j < yEnd && best < len;) {
+      for (let j = yStart; j < yEnd && best < len; ) {
         let jEnd = j;
         while (jEnd < yEnd && y[jEnd] !== SPACE) jEnd++;
         if (jEnd > j) best = Math.max(best, agreement(x, i, len, y, j, jEnd - j));
@@ -75,7 +75,14 @@ function coverage(x: Uint16Array, xStart: number, xLen: number, y: Uint16Array, 
 }
 
 /** Score of two normalised texts given as code units (see the head of this file); symmetric, in [0, 1]. */
-export function abbreviationSimilarityCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+export function abbreviationSimilarityCodes(
+  a: Uint16Array,
+  aStart: number,
+  aLen: number,
+  b: Uint16Array,
+  bStart: number,
+  bLen: number,
+): number {
   return Math.max(coverage(a, aStart, aLen, b, bStart, bLen), coverage(b, bStart, bLen, a, aStart, aLen));
 }
 

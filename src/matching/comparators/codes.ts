@@ -47,7 +47,11 @@ const TRAILING_LETTERS = /[a-z]+$/;
  *  "pe209780" and "209780pe"), when that is still a code. */
 function cores(code: string): string[] {
   const found: string[] = [];
-  for (const core of [code.replace(TRAILING_LETTERS, ''), code.replace(LEADING_LETTERS, ''), code.replace(LEADING_LETTERS, '').replace(TRAILING_LETTERS, '')]) {
+  for (const core of [
+    code.replace(TRAILING_LETTERS, ''),
+    code.replace(LEADING_LETTERS, ''),
+    code.replace(LEADING_LETTERS, '').replace(TRAILING_LETTERS, ''),
+  ]) {
     if (core !== code && isCode(core)) found.push(core);
   }
   return found;
@@ -87,7 +91,15 @@ export function codeWeights(hashes: Int32Array, idf: IdfTable): Float32Array {
 
 /** Score of source hashes a[aStart, aEnd) against reference hashes b[bStart, bEnd) with their weights (see the head
  *  of this file). Both lists sorted. */
-export function codesScore(a: Int32Array, aStart: number, aEnd: number, b: Int32Array, weights: Float32Array, bStart: number, bEnd: number): number {
+export function codesScore(
+  a: Int32Array,
+  aStart: number,
+  aEnd: number,
+  b: Int32Array,
+  weights: Float32Array,
+  bStart: number,
+  bEnd: number,
+): number {
   if (aEnd === aStart || bEnd === bStart) return -1;
   let best = 0;
   let i = aStart;

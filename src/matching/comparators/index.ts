@@ -9,8 +9,14 @@ import { CodePoolBuilder, encode } from '../pool';
 
 export { jaro, jaroWinkler, jaroWinklerCodes, jaroCodes } from './jaro-winkler';
 export {
-  levenshteinDistance, levenshteinSimilarity, damerauLevenshteinDistance, damerauLevenshteinSimilarity,
-  levenshteinDistanceCodes, levenshteinSimilarityCodes, damerauLevenshteinDistanceCodes, damerauLevenshteinSimilarityCodes,
+  levenshteinDistance,
+  levenshteinSimilarity,
+  damerauLevenshteinDistance,
+  damerauLevenshteinSimilarity,
+  levenshteinDistanceCodes,
+  levenshteinSimilarityCodes,
+  damerauLevenshteinDistanceCodes,
+  damerauLevenshteinSimilarityCodes,
 } from './levenshtein';
 export { dateRangeScore, numericRangeScore } from './ranges';
 export { metaphoneCodes } from './phonetic';

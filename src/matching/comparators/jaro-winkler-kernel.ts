@@ -83,7 +83,16 @@ interface KernelExports {
   clear(address: number, length: number): void;
   replaceSource(length: number): void;
   score(a: number, aLength: number, b: number, bLength: number, ownTable: number): number;
-  scoreRow(fields: number, fieldCount: number, candidates: number, count: number, offsets: number, stride: number, codes: number, out: number): number;
+  scoreRow(
+    fields: number,
+    fieldCount: number,
+    candidates: number,
+    count: number,
+    offsets: number,
+    stride: number,
+    codes: number,
+    out: number,
+  ): number;
   matchBatch(fields: number, fieldCount: number, offsets: number, stride: number, codes: number, out: number, batch: number): void;
 }
 

@@ -69,7 +69,16 @@ function equalRanges(a: Uint16Array, aStart: number, b: Uint16Array, bStart: num
  * sorted position lists, and the window is symmetric), so the result is identical to walking the shorter string
  * (talisman, rapidfuzz). Jaro, or with `boost` Jaro–Winkler.
  */
-function bitJaro(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, boost: boolean): number {
+function bitJaro(
+  masks: Int32Array,
+  a: Uint16Array,
+  aStart: number,
+  aLen: number,
+  b: Uint16Array,
+  bStart: number,
+  bLen: number,
+  boost: boolean,
+): number {
   const half = (aLen > bLen ? aLen : bLen) >> 1;
   const window = half > 0 ? half - 1 : 0;
   let inWindow = (2 << window) - 1; // positions [max(0, i − window), i + window] (window ≤ 15 here)
@@ -91,7 +100,18 @@ function bitJaro(masks: Int32Array, a: Uint16Array, aStart: number, aLen: number
 }
 
 /** The score from the walk's outcome: `taken` = positions of a taken, `walkedChars` = b's matched characters. */
-function bitJaroScore(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number, matches: number, taken: number, disorder: number, boost: boolean): number {
+function bitJaroScore(
+  a: Uint16Array,
+  aStart: number,
+  aLen: number,
+  b: Uint16Array,
+  bStart: number,
+  bLen: number,
+  matches: number,
+  taken: number,
+  disorder: number,
+  boost: boolean,
+): number {
   if (matches === 0) return 0;
   let outOfOrder = 0;
   if (disorder !== 0) {

@@ -65,7 +65,14 @@ function levenshteinDP(a: Uint16Array, aStart: number, aLen: number, b: Uint16Ar
   return prev[bLen] as number;
 }
 
-export function levenshteinDistanceCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+export function levenshteinDistanceCodes(
+  a: Uint16Array,
+  aStart: number,
+  aLen: number,
+  b: Uint16Array,
+  bStart: number,
+  bLen: number,
+): number {
   // Longer string in the bit vector (fewer outer iterations is not the point: the word must hold the pattern).
   if (aLen < bLen) return levenshteinDistanceCodes(b, bStart, bLen, a, aStart, aLen);
   if (bLen === 0) return aLen;
@@ -74,7 +81,14 @@ export function levenshteinDistanceCodes(a: Uint16Array, aStart: number, aLen: n
 }
 
 /** 1 − distance / max(length); both empty → 1. */
-export function levenshteinSimilarityCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+export function levenshteinSimilarityCodes(
+  a: Uint16Array,
+  aStart: number,
+  aLen: number,
+  b: Uint16Array,
+  bStart: number,
+  bLen: number,
+): number {
   const longest = aLen > bLen ? aLen : bLen;
   if (longest === 0) return 1;
   return 1 - levenshteinDistanceCodes(a, aStart, aLen, b, bStart, bLen) / longest;
@@ -82,7 +96,14 @@ export function levenshteinSimilarityCodes(a: Uint16Array, aStart: number, aLen:
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions,
  *  no substring edited twice (so "ca" → "abc" is 3, unlike unrestricted Damerau–Levenshtein's 2). */
-export function damerauLevenshteinDistanceCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+export function damerauLevenshteinDistanceCodes(
+  a: Uint16Array,
+  aStart: number,
+  aLen: number,
+  b: Uint16Array,
+  bStart: number,
+  bLen: number,
+): number {
   if (aLen === 0) return bLen;
   if (bLen === 0) return aLen;
   ensureRows(bLen);
@@ -115,7 +136,14 @@ export function damerauLevenshteinDistanceCodes(a: Uint16Array, aStart: number, 
   return prev[bLen] as number;
 }
 
-export function damerauLevenshteinSimilarityCodes(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+export function damerauLevenshteinSimilarityCodes(
+  a: Uint16Array,
+  aStart: number,
+  aLen: number,
+  b: Uint16Array,
+  bStart: number,
+  bLen: number,
+): number {
   const longest = aLen > bLen ? aLen : bLen;
   if (longest === 0) return 1;
   return 1 - damerauLevenshteinDistanceCodes(a, aStart, aLen, b, bStart, bLen) / longest;

@@ -66,7 +66,7 @@ export function quantitiesScore(a: Int32Array, aStart: number, aEnd: number, b: 
       let jEnd = j;
       while (jEnd < bEnd && b[jEnd] === unitB) jEnd += 2;
       let shared = false;
-      for (let x = i, y = j; x < iEnd && y < jEnd && !shared;) {
+      for (let x = i, y = j; x < iEnd && y < jEnd && !shared; ) {
         const valueA = a[x + 1] as number;
         const valueB = b[y + 1] as number;
         if (valueA === valueB) shared = true;

@@ -73,8 +73,14 @@ export function tfidfVector(normalised: string, idf: IdfTable): { hashes: Int32A
 
 /** Dot product of two normalised sparse vectors (merge walk over sorted hashes), clamped to [0, 1]. */
 export function sparseCosine(
-  aHashes: Int32Array, aWeights: Float64Array | Float32Array, aStart: number, aEnd: number,
-  bHashes: Int32Array, bWeights: Float64Array | Float32Array, bStart: number, bEnd: number,
+  aHashes: Int32Array,
+  aWeights: Float64Array | Float32Array,
+  aStart: number,
+  aEnd: number,
+  bHashes: Int32Array,
+  bWeights: Float64Array | Float32Array,
+  bStart: number,
+  bEnd: number,
 ): number {
   if (aEnd === aStart || bEnd === bStart) return aEnd - aStart === bEnd - bStart ? 1 : 0;
   let i = aStart;

@@ -34,7 +34,12 @@ export interface BestCandidateFit {
 
 /** Index (into `pairs`) of each source row's best and second-best pair by summed log Bayes factors; −1 where a row
  *  has none. */
-export function bestPairPerRow(pairs: PairSet, vectors: ComparisonVectors, logBayesFactors: number[][], rows: number): { best: Int32Array; second: Int32Array } {
+export function bestPairPerRow(
+  pairs: PairSet,
+  vectors: ComparisonVectors,
+  logBayesFactors: number[][],
+  rows: number,
+): { best: Int32Array; second: Int32Array } {
   const best = new Int32Array(rows).fill(-1);
   const second = new Int32Array(rows).fill(-1);
   const bestScore = new Float64Array(rows).fill(-Infinity);
@@ -74,7 +79,13 @@ function labelLevelCounts(labels: LabelledVectors | undefined, verdict: 0 | 1, l
  *  second-best pairs (`second`), which are non-matches but for the few rows with two matches, and as alike as the
  *  best-but-wrong candidates of rows without a match. */
 export function fitBestCandidates(
-  vectors: ComparisonVectors, best: Int32Array, second: Int32Array, levelCounts: number[], startM: number[][], startLambda: number, labels?: LabelledVectors,
+  vectors: ComparisonVectors,
+  best: Int32Array,
+  second: Int32Array,
+  levelCounts: number[],
+  startM: number[][],
+  startLambda: number,
+  labels?: LabelledVectors,
 ): BestCandidateFit {
   const F = vectors.fields;
   const rows = Array.from(best).filter((i) => i >= 0);
@@ -123,7 +134,12 @@ export function fitBestCandidates(
     }
     if (change < 1e-6) break;
   }
-  const logBayesFactors = m.map((mf, f) => monotoneDecreasing(mf.map((x, l) => Math.log(x / ((u[f] as number[])[l] as number))), mf.map((x, l) => x + ((u[f] as number[])[l] as number))));
+  const logBayesFactors = m.map((mf, f) =>
+    monotoneDecreasing(
+      mf.map((x, l) => Math.log(x / ((u[f] as number[])[l] as number))),
+      mf.map((x, l) => x + ((u[f] as number[])[l] as number)),
+    ),
+  );
   return { m, u, lambda, logBayesFactors, iterations, posteriors, rows: rows.length };
 }
 
@@ -137,7 +153,11 @@ export function monotoneDecreasing(values: number[], weights: number[]): number[
       const before = blocks[blocks.length - 2]!;
       if (before.value >= last.value) break;
       const weight = before.weight + last.weight;
-      blocks.splice(blocks.length - 2, 2, { value: (before.value * before.weight + last.value * last.weight) / weight, weight, size: before.size + last.size });
+      blocks.splice(blocks.length - 2, 2, {
+        value: (before.value * before.weight + last.value * last.weight) / weight,
+        weight,
+        size: before.size + last.size,
+      });
     }
   });
   return blocks.flatMap((b) => new Array<number>(b.size).fill(b.value));
@@ -152,7 +172,13 @@ export function monotoneDecreasing(values: number[], weights: number[]): number[
  * matched once (one-to-one); with k source rows per reference row (duplicates of one original) only 1/k of the
  * matches can be the best claimant, so it falls to ½ and below.
  */
-export function bestClaimantShare(pairs: PairSet, vectors: ComparisonVectors, best: Int32Array, posteriors: Float64Array, logBayesFactors: number[][]): number {
+export function bestClaimantShare(
+  pairs: PairSet,
+  vectors: ComparisonVectors,
+  best: Int32Array,
+  posteriors: Float64Array,
+  logBayesFactors: number[][],
+): number {
   const claimant = new Map<number, { pair: number; score: number }>();
   for (const pair of best) {
     if (pair < 0) continue;
@@ -200,7 +226,13 @@ export interface MarginFit {
  * already fitted): each best pair's margin over its row's second pair is one more comparison, whose m and u are
  * both free (no other pairs show how a best-but-wrong candidate leads). λ is refitted with it.
  */
-export function fitMargin(vectors: ComparisonVectors, best: Int32Array, second: Int32Array, logBayesFactors: number[][], startLambda: number): MarginFit {
+export function fitMargin(
+  vectors: ComparisonVectors,
+  best: Int32Array,
+  second: Int32Array,
+  logBayesFactors: number[][],
+  startLambda: number,
+): MarginFit {
   const L = MARGIN_LEVELS.length;
   const evidence: number[] = [];
   const level: number[] = [];
@@ -234,12 +266,19 @@ export function fitMargin(vectors: ComparisonVectors, best: Int32Array, second: 
     const nextM = mCounts.map((x) => x / mTotal);
     const nextU = uCounts.map((x) => x / uTotal);
     const nextLambda = Math.min(0.999, Math.max(0.001, evidence.length === 0 ? lambda : mass / evidence.length));
-    const change = Math.max(Math.abs(nextLambda - lambda), ...nextM.map((x, l) => Math.abs(x - (m[l] as number))), ...nextU.map((x, l) => Math.abs(x - (u[l] as number))));
+    const change = Math.max(
+      Math.abs(nextLambda - lambda),
+      ...nextM.map((x, l) => Math.abs(x - (m[l] as number))),
+      ...nextU.map((x, l) => Math.abs(x - (u[l] as number))),
+    );
     m = nextM;
     u = nextU;
     lambda = nextLambda;
     if (change < 1e-6) break;
   }
-  const marginFactors = monotoneDecreasing(m.map((x, l) => Math.log(x / (u[l] as number))), m.map((x, l) => x + (u[l] as number)));
+  const marginFactors = monotoneDecreasing(
+    m.map((x, l) => Math.log(x / (u[l] as number))),
+    m.map((x, l) => x + (u[l] as number)),
+  );
   return { levels: MARGIN_LEVELS, m, u, logBayesFactors: marginFactors, lambda, posteriors };
 }

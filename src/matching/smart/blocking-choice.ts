@@ -66,7 +66,11 @@ export const MAX_POSTINGS_TRIED = [1000, 200, 50];
 
 /** Runs the choice under each stop-key limit and keeps the best: min(recall, target) − pairs per row /
  *  MAX_PAIRS_PER_RECALL. */
-export function chooseBlockingKeys(input: Omit<BlockingChoiceInput, 'stopKeyLimit'> & { scale: number }): BlockingChoice & { maxPostings: number; pairsPerRow: number; alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }> } {
+export function chooseBlockingKeys(input: Omit<BlockingChoiceInput, 'stopKeyLimit'> & { scale: number }): BlockingChoice & {
+  maxPostings: number;
+  pairsPerRow: number;
+  alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }>;
+} {
   let best: (BlockingChoice & { maxPostings: number; pairsPerRow: number; value: number }) | undefined;
   const alternatives: Array<{ maxPostings: number; recall: number; pairsPerRow: number; keys: string[] }> = [];
   const cache: KeyCache = new Map();
@@ -96,7 +100,13 @@ function chooseWithLimit(input: BlockingChoiceInput, cache: KeyCache): BlockingC
   const seen = new Int32Array(referenceRows.length);
   let epoch = 0;
 
-  const evaluate = (parts: BlockingKeyPart[], sourceValues: number[][][], referenceValues: number[][][], label: string, mapping: number[]): Evaluated => {
+  const evaluate = (
+    parts: BlockingKeyPart[],
+    sourceValues: number[][][],
+    referenceValues: number[][][],
+    label: string,
+    mapping: number[],
+  ): Evaluated => {
     let cached = cache.get(label);
     if (cached === undefined) {
       cached = {
@@ -131,7 +141,8 @@ function chooseWithLimit(input: BlockingChoiceInput, cache: KeyCache): BlockingC
       return out;
     };
     // Over budget: unusable (its counts are partial, so it must not be chosen).
-    if (pairs > budget) return { parts, label, mapping, pairs: Number.POSITIVE_INFINITY, covered: new Uint8Array(proxyCount), candidatesOf };
+    if (pairs > budget)
+      return { parts, label, mapping, pairs: Number.POSITIVE_INFINITY, covered: new Uint8Array(proxyCount), candidatesOf };
     return { parts, label, mapping, pairs, covered, candidatesOf };
   };
 
@@ -140,7 +151,12 @@ function chooseWithLimit(input: BlockingChoiceInput, cache: KeyCache): BlockingC
   mappings.forEach((m, f) => {
     const kind = valueKindOf(m);
     for (const t of input.transforms[f] ?? []) {
-      const part: BlockingKeyPart = { source: m.source, target: m.target, transform: t.transform, ...(t.length !== undefined ? { length: t.length } : {}) };
+      const part: BlockingKeyPart = {
+        source: m.source,
+        target: m.target,
+        transform: t.transform,
+        ...(t.length !== undefined ? { length: t.length } : {}),
+      };
       const sourceValues = input.keyValues.values(part, kind, 'source');
       const referenceValues = input.keyValues.values(part, kind, 'target');
       const label = `${m.target}:${t.transform}${t.length !== undefined ? t.length : ''}`;
@@ -161,12 +177,24 @@ function chooseWithLimit(input: BlockingChoiceInput, cache: KeyCache): BlockingC
       const x = ranked[a] as (typeof singles)[number];
       const y = ranked[b] as (typeof singles)[number];
       if (x.mapping[0] === y.mapping[0]) continue;
-      all.push(evaluate([...x.parts, ...y.parts], [x.sourceValues, y.sourceValues], [x.referenceValues, y.referenceValues], `${x.label} + ${y.label}`, [...x.mapping, ...y.mapping]));
+      all.push(
+        evaluate(
+          [...x.parts, ...y.parts],
+          [x.sourceValues, y.sourceValues],
+          [x.referenceValues, y.referenceValues],
+          `${x.label} + ${y.label}`,
+          [...x.mapping, ...y.mapping],
+        ),
+      );
     }
   }
 
   const rows = Math.max(1, sourceRows.length);
-  const measure = (e: Evaluated): KeyMeasure => ({ key: e.label, recall: round(proxyCount === 0 ? 0 : countCovered(e.covered) / proxyCount), pairsPerRow: Number.isFinite(e.pairs) ? round(e.pairs / rows) : -1 });
+  const measure = (e: Evaluated): KeyMeasure => ({
+    key: e.label,
+    recall: round(proxyCount === 0 ? 0 : countCovered(e.covered) / proxyCount),
+    pairsPerRow: Number.isFinite(e.pairs) ? round(e.pairs / rows) : -1,
+  });
 
   // Greedy: best recall gained per pair added (a fixed overhead per key discourages many tiny keys).
   const covered = new Uint8Array(proxyCount);

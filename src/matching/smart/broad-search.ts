@@ -16,12 +16,19 @@ export interface BroadSearchOptions {
   excludeSame?: (s: number, r: number) => boolean;
 }
 
-export function broadCandidatePairs(sourceRows: EngineRow[], referenceRows: EngineRow[], mappings: FieldMapping[], keyValues: KeyValueCache, options: BroadSearchOptions): PairSet {
+export function broadCandidatePairs(
+  sourceRows: EngineRow[],
+  referenceRows: EngineRow[],
+  mappings: FieldMapping[],
+  keyValues: KeyValueCache,
+  options: BroadSearchOptions,
+): PairSet {
   const N = referenceRows.length;
   const keys: Array<{ source: number[][]; postings: Map<number, number[]> }> = [];
   for (const m of mappings) {
     const kind = valueKindOf(m);
-    const transforms: Array<'tokens' | 'phonetic'> = m.strategy === 'fuzzy' && (m.options?.algorithm ?? 'jaro_winkler') === 'jaro_winkler' ? ['tokens', 'phonetic'] : ['tokens'];
+    const transforms: Array<'tokens' | 'phonetic'> =
+      m.strategy === 'fuzzy' && (m.options?.algorithm ?? 'jaro_winkler') === 'jaro_winkler' ? ['tokens', 'phonetic'] : ['tokens'];
     for (const transform of transforms) {
       const part = { source: m.source, target: m.target, transform };
       keys.push({ source: keyValues.values(part, kind, 'source'), postings: postingsOf(keyValues.values(part, kind, 'target')) });

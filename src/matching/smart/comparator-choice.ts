@@ -37,78 +37,111 @@ export interface ChoiceOverrides {
 }
 
 export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides = {}): ComparatorChoice {
-  if (overrides.exact) return { strategy: 'exact', levels: [1, 0], describe: 'exact comparison (as instructed)', blocking: [{ transform: 'exact' }] };
+  if (overrides.exact)
+    return { strategy: 'exact', levels: [1, 0], describe: 'exact comparison (as instructed)', blocking: [{ transform: 'exact' }] };
   switch (kind) {
     case 'person_name':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'jaro_winkler' }, levels: JW_LEVELS,
+        strategy: 'fuzzy',
+        options: { algorithm: 'jaro_winkler' },
+        levels: JW_LEVELS,
         describe: 'person name → Jaro–Winkler (typos, transpositions), Double Metaphone codes for blocking (spelling variants)',
-        blocking: [{ transform: 'exact' }, { transform: 'phonetic' }, { transform: 'prefix', length: 2 }, { transform: 'prefix', length: 4 }],
+        blocking: [
+          { transform: 'exact' },
+          { transform: 'phonetic' },
+          { transform: 'prefix', length: 2 },
+          { transform: 'prefix', length: 4 },
+        ],
       };
     case 'short_text':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'jaro_winkler' }, levels: JW_LEVELS,
+        strategy: 'fuzzy',
+        options: { algorithm: 'jaro_winkler' },
+        levels: JW_LEVELS,
         describe: 'short text → Jaro–Winkler',
         blocking: [{ transform: 'exact' }, { transform: 'tokens' }, { transform: 'phonetic' }, { transform: 'prefix', length: 3 }],
       };
     case 'authors':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'token_set' }, levels: TOKEN_SET_LEVELS,
+        strategy: 'fuzzy',
+        options: { algorithm: 'token_set' },
+        levels: TOKEN_SET_LEVELS,
         describe: 'list of names → token set similarity (order and extra names do not matter)',
         blocking: [{ transform: 'tokens' }, { transform: 'phonetic' }],
       };
     case 'title':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'token_set' }, levels: TOKEN_SET_LEVELS,
+        strategy: 'fuzzy',
+        options: { algorithm: 'token_set' },
+        levels: TOKEN_SET_LEVELS,
         describe: 'title → token set similarity (word order and extra words tolerated)',
         blocking: [{ transform: 'tokens' }, { transform: 'prefix', length: 6 }],
       };
     case 'free_text':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' }, levels: TFIDF_LEVELS,
+        strategy: 'fuzzy',
+        options: { algorithm: 'tfidf_cosine' },
+        levels: TFIDF_LEVELS,
         describe: 'long text → TF-IDF cosine (rare shared words weigh most)',
         blocking: [{ transform: 'tokens' }],
       };
     case 'record_text':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'tfidf_cosine' }, levels: RECORD_TEXT_LEVELS,
+        strategy: 'fuzzy',
+        options: { algorithm: 'tfidf_cosine' },
+        levels: RECORD_TEXT_LEVELS,
         describe: 'whole record → TF-IDF cosine over every text column (rare words weigh most, wherever they stand)',
         blocking: [{ transform: 'tokens' }],
       };
     case 'codes':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'codes' }, levels: CODE_LEVELS,
-        describe: 'codes anywhere in the record → the rarest code both share (case, hyphens, spaces and slashes folded); none shared counts against',
+        strategy: 'fuzzy',
+        options: { algorithm: 'codes' },
+        levels: CODE_LEVELS,
+        describe:
+          'codes anywhere in the record → the rarest code both share (case, hyphens, spaces and slashes folded); none shared counts against',
         blocking: [{ transform: 'tokens' }],
       };
     case 'abbreviated_text':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'abbreviation' }, levels: [0.9, 0.7, 0.5, 0.3, 0],
-        describe: 'short text with abbreviated or truncated words → share of characters in words that agree as equal, prefixes or abbreviations ("cnsltng" / consulting), noise around them not counted',
+        strategy: 'fuzzy',
+        options: { algorithm: 'abbreviation' },
+        levels: [0.9, 0.7, 0.5, 0.3, 0],
+        describe:
+          'short text with abbreviated or truncated words → share of characters in words that agree as equal, prefixes or abbreviations ("cnsltng" / consulting), noise around them not counted',
         blocking: [{ transform: 'tokens' }],
       };
     case 'quantities':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'quantities' }, levels: QUANTITY_LEVELS,
-        describe: 'amounts with units anywhere in the record ("8gb", "10 oz", "2 pack") → do the units both state agree; a different amount counts against',
+        strategy: 'fuzzy',
+        options: { algorithm: 'quantities' },
+        levels: QUANTITY_LEVELS,
+        describe:
+          'amounts with units anywhere in the record ("8gb", "10 oz", "2 pack") → do the units both state agree; a different amount counts against',
         blocking: [{ transform: 'tokens' }],
       };
     case 'identifier':
     case 'code':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'levenshtein' }, levels: EDIT_LEVELS,
+        strategy: 'fuzzy',
+        options: { algorithm: 'levenshtein' },
+        levels: EDIT_LEVELS,
         describe: `${kind === 'identifier' ? 'identifier' : 'code'} → Levenshtein (a mistyped character still counts partly)`,
         blocking: [{ transform: 'exact' }, { transform: 'prefix', length: 3 }, { transform: 'qgrams', length: 3 }],
       };
     case 'email':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'levenshtein' }, levels: [1, 0.9, 0.75, 0],
+        strategy: 'fuzzy',
+        options: { algorithm: 'levenshtein' },
+        levels: [1, 0.9, 0.75, 0],
         describe: 'email → normalised text, exact or Levenshtein',
         blocking: [{ transform: 'exact' }, { transform: 'tokens' }],
       };
     case 'phone':
       return {
-        strategy: 'fuzzy', options: { algorithm: 'levenshtein' }, levels: [1, 0.85, 0.7, 0],
+        strategy: 'fuzzy',
+        options: { algorithm: 'levenshtein' },
+        levels: [1, 0.85, 0.7, 0],
         describe: 'phone number → normalised text (digits, separators as spaces) compared with Levenshtein',
         blocking: [{ transform: 'exact' }, { transform: 'tokens' }],
       };
@@ -118,14 +151,18 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
     case 'date': {
       const toleranceDays = overrides.toleranceDays ?? DEFAULT_DATE_TOLERANCE_DAYS;
       return {
-        strategy: 'date_range', options: { toleranceDays, ...(overrides.monthFirst ? { monthFirst: true } : {}) }, levels: [1, 0.9, 0.5, 0],
+        strategy: 'date_range',
+        options: { toleranceDays, ...(overrides.monthFirst ? { monthFirst: true } : {}) },
+        levels: [1, 0.9, 0.5, 0],
         describe: `date → date_range (same day; within ${round1(toleranceDays / 5)} days; within ${toleranceDays} days)${overrides.monthFirst ? ', numeric dates read month-first (the column has dates such as 03/25/2020)' : ''}`,
         blocking: [{ transform: 'exact' }],
       };
     }
     case 'year':
       return {
-        strategy: 'numeric_range', options: { tolerance: 1 }, levels: [1, 0.5, 0],
+        strategy: 'numeric_range',
+        options: { tolerance: 1 },
+        levels: [1, 0.5, 0],
         describe: 'year → numeric_range (same year; one year apart)',
         blocking: [{ transform: 'exact' }],
       };
@@ -133,7 +170,9 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
     case 'number': {
       const tolerancePct = overrides.tolerancePct ?? (kind === 'price' ? DEFAULT_PRICE_TOLERANCE_PCT : DEFAULT_NUMBER_TOLERANCE_PCT);
       return {
-        strategy: 'numeric_range', options: { tolerancePct }, levels: [1, 0.9, 0.5, 0],
+        strategy: 'numeric_range',
+        options: { tolerancePct },
+        levels: [1, 0.9, 0.5, 0],
         describe: `${kind} → numeric_range (equal; within ${round1(tolerancePct / 5)}%; within ${tolerancePct}%)`,
         blocking: [{ transform: 'exact' }],
       };

@@ -96,7 +96,13 @@ function aggregate(vectors: ComparisonVectors): Patterns {
 }
 
 /** Posterior of each pair under the fitted model (per source row normalised when grouped). */
-function pairPosteriors(vectors: ComparisonVectors, patterns: Patterns, lambda: number, fields: FieldProbabilities[], groups: Int32Array | undefined): Float64Array {
+function pairPosteriors(
+  vectors: ComparisonVectors,
+  patterns: Patterns,
+  lambda: number,
+  fields: FieldProbabilities[],
+  groups: Int32Array | undefined,
+): Float64Array {
   const odds = Float64Array.from({ length: patterns.counts.length }, (_, p) => patternLogOdds(patterns, p, lambda, fields));
   const posteriors = new Float64Array(vectors.count);
   if (groups === undefined) {
@@ -140,7 +146,11 @@ export function expectationMaximisation(
   vectors: ComparisonVectors,
   u: number[][],
   options: {
-    initialLambda: number; maxLambda?: number; labels?: LabelledVectors; maxIterations?: number; tolerance?: number;
+    initialLambda: number;
+    maxLambda?: number;
+    labels?: LabelledVectors;
+    maxIterations?: number;
+    tolerance?: number;
     /** source row of each pair (pairs of a row contiguous): posteriors are then normalised per source row */
     groups?: Int32Array;
   },

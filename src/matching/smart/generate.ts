@@ -42,16 +42,17 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const source = input.source ?? input.reference;
   const columnNames = [...new Set([...source.columns.map((c) => c.name), ...reference.columns.map((c) => c.name)])];
   const directives = parsePrompt(input.userPrompt, columnNames);
-  const notCompared = new Set([...directives.ignore, ...[reference.idColumn, input.source?.idColumn].filter((c): c is string => c !== undefined)]);
+  const notCompared = new Set([
+    ...directives.ignore,
+    ...[reference.idColumn, input.source?.idColumn].filter((c): c is string => c !== undefined),
+  ]);
 
   // 1. Profiles
   const referenceColumns: ProfiledColumn[] = reference.columns.map((c) => profileColumn(c, reference.rows));
   const sourceColumns: ProfiledColumn[] = selfMatch ? referenceColumns : source.columns.map((c) => profileColumn(c, source.rows));
 
   // 2. Mappings
-  const proposal = selfMatch
-    ? selfMappings(referenceColumns, notCompared)
-    : proposeMappings(sourceColumns, referenceColumns, notCompared);
+  const proposal = selfMatch ? selfMappings(referenceColumns, notCompared) : proposeMappings(sourceColumns, referenceColumns, notCompared);
   const proposed = proposal.mappings;
 
   // 3. Kinds and comparators
@@ -65,20 +66,35 @@ export const generateStrategy: GenerateStrategy = (input) => {
     const detected = profile === undefined ? 'short_text' : detectKind(profile, p.source, p.target);
     // A "category" whose values the two tables spell differently (VLDB / Very Large Data Bases) needs a fuzzy
     // comparison: exact only when most source values are found verbatim.
-    const kind: FieldKindName = p.abbreviated ? 'abbreviated_text' : detected === 'category' && p.overlap.values < 0.5 ? ((profile?.avgTokens ?? 1) >= 2 ? 'title' : 'short_text') : detected;
+    const kind: FieldKindName = p.abbreviated
+      ? 'abbreviated_text'
+      : detected === 'category' && p.overlap.values < 0.5
+        ? (profile?.avgTokens ?? 1) >= 2
+          ? 'title'
+          : 'short_text'
+        : detected;
     const named = (map: Map<string, number>) => map.get(p.source) ?? map.get(p.target);
     const orders = [srcProfile?.dateOrder, refProfile?.dateOrder];
     const choice = chooseComparator(kind, {
       exact: directives.exact.has(p.source) || directives.exact.has(p.target),
       monthFirst: orders.includes('month_first') && !orders.includes('day_first'),
       toleranceDays: named(directives.toleranceDays) ?? directives.toleranceDays.get('*'),
-      tolerancePct: named(directives.tolerancePct) ?? (kind === 'price' || kind === 'number' ? directives.tolerancePct.get('*') : undefined),
+      tolerancePct:
+        named(directives.tolerancePct) ?? (kind === 'price' || kind === 'number' ? directives.tolerancePct.get('*') : undefined),
     });
     kinds.push(kind);
     choices.push(choice);
-    return { source: p.source, target: p.target, strategy: choice.strategy, weight: 1, ...(choice.options ? { options: choice.options } : {}) };
+    return {
+      source: p.source,
+      target: p.target,
+      strategy: choice.strategy,
+      weight: 1,
+      ...(choice.options ? { options: choice.options } : {}),
+    };
   });
-  const recordFields = selfMatch ? { fields: [], measured: {} } : proposeRecordFields({ columns: sourceColumns, rows: source.rows }, { columns: referenceColumns, rows: reference.rows }, notCompared);
+  const recordFields = selfMatch
+    ? { fields: [], measured: {} }
+    : proposeRecordFields({ columns: sourceColumns, rows: source.rows }, { columns: referenceColumns, rows: reference.rows }, notCompared);
   const hasRecordText = recordFields.fields.some((f) => f.kind === 'record_text');
   for (const field of recordFields.fields) {
     proposed.push(field.proposed);
@@ -89,19 +105,40 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const levels = choices.map((c) => c.levels);
 
   const details: Record<string, unknown> = {
-    sample: { sourceRows: source.rows.length, referenceRows: reference.rows.length, selfMatch, referenceRowCount: reference.rowCount ?? reference.rows.length },
-    profiles: { source: selfMatch ? 'same as reference' : sourceColumns.map((c) => c.profile), reference: referenceColumns.map((c) => c.profile) },
+    sample: {
+      sourceRows: source.rows.length,
+      referenceRows: reference.rows.length,
+      selfMatch,
+      referenceRowCount: reference.rowCount ?? reference.rows.length,
+    },
+    profiles: {
+      source: selfMatch ? 'same as reference' : sourceColumns.map((c) => c.profile),
+      reference: referenceColumns.map((c) => c.profile),
+    },
     overlaps: proposal.overlaps,
     rejectedMappings: proposal.rejected.map((r) => {
-      const within = recordFields.fields.filter((field) => field.mapping.sourceColumns?.includes(r.source) || field.mapping.targetColumns?.includes(r.target)).map((field) => field.kind.replace('_', ' '));
-      return within.length === 0 ? r : { ...r, reason: `${r.reason}; not compared as a pair, but read by the ${within.join(' and ')} field${within.length > 1 ? 's' : ''}` };
+      const within = recordFields.fields
+        .filter((field) => field.mapping.sourceColumns?.includes(r.source) || field.mapping.targetColumns?.includes(r.target))
+        .map((field) => field.kind.replace('_', ' '));
+      return within.length === 0
+        ? r
+        : {
+            ...r,
+            reason: `${r.reason}; not compared as a pair, but read by the ${within.join(' and ')} field${within.length > 1 ? 's' : ''}`,
+          };
     }),
     recordFields: recordFields.measured,
     prompt: { understood: directives.understood },
   };
   if (fieldMappings.length === 0 || source.rows.length === 0 || reference.rows.length === 0) {
     details.note = 'no mapping could be proposed (no column pair shares names or values), or a sample is empty';
-    return { match: { fieldMappings, threshold: 0.5, oneToOne: directives.oneToOne }, reviewBand: { low: 0.2, high: 0.8 }, mappings: [], details, labelsUsed: 0 };
+    return {
+      match: { fieldMappings, threshold: 0.5, oneToOne: directives.oneToOne },
+      reviewBand: { low: 0.2, high: 0.8 },
+      mappings: [],
+      details,
+      labelsUsed: 0,
+    };
   }
 
   const excludeSame = selfMatch ? (s: number, r: number) => source.rows[s]?.id === reference.rows[r]?.id : undefined;
@@ -112,25 +149,48 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const randomPairSet = randomPairs(source.rows.length, reference.rows.length, RANDOM_PAIRS, SEED, excludeSame);
   const random = comparator.compare(randomPairSet);
   const levelCounts = levels.map((l) => l.length);
-  const labelWeightFor = (expectedMatches: number) => (labelVectors === null ? 0 : Math.max(1, expectedMatches / labelVectors.vectors.count));
+  const labelWeightFor = (expectedMatches: number) =>
+    labelVectors === null ? 0 : Math.max(1, expectedMatches / labelVectors.vectors.count);
 
   // 5. Broad candidate search and a first EM fit: proxy true pairs for measuring blocking recall
   const broadMaxPostings = Math.max(50, Math.ceil(0.05 * reference.rows.length));
   const keyValues = new KeyValueCache(source.rows, reference.rows);
-  const broadPairs = broadCandidatePairs(source.rows, reference.rows, fieldMappings, keyValues, { perRow: BROAD_PER_ROW, maxPostings: broadMaxPostings, excludeSame });
+  const broadPairs = broadCandidatePairs(source.rows, reference.rows, fieldMappings, keyValues, {
+    perRow: BROAD_PER_ROW,
+    maxPostings: broadMaxPostings,
+    excludeSame,
+  });
   const broad = comparator.compare(broadPairs);
   const u = levelFrequencies(random, levelCounts);
-  const firstFit = expectationMaximisation(broad, u, { initialLambda: 1 / BROAD_PER_ROW, maxLambda: source.rows.length / Math.max(1, broad.count), groups: broadPairs.source });
+  const firstFit = expectationMaximisation(broad, u, {
+    initialLambda: 1 / BROAD_PER_ROW,
+    maxLambda: source.rows.length / Math.max(1, broad.count),
+    groups: broadPairs.source,
+  });
   const proxy = selectPairs(broadPairs, firstFit.posteriors, PROXY_MIN_POSTERIOR);
 
   // 6. Blocking keys
   const referenceRowCount = Math.max(reference.rowCount ?? reference.rows.length, reference.rows.length);
   const scale = reference.rows.length / referenceRowCount;
-  const preferred = new Set(fieldMappings.flatMap((m, f) => (directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? [f] : [])));
-  const choice = proxy.count === 0 ? null : chooseBlockingKeys({
-    sourceRows: source.rows, referenceRows: reference.rows, mappings: fieldMappings, keyValues, transforms: choices.map((c) => c.blocking),
-    proxySource: proxy.source, proxyReference: proxy.reference, scale, targetRecall: TARGET_RECALL, maxKeys: MAX_KEYS, preferred,
-  });
+  const preferred = new Set(
+    fieldMappings.flatMap((m, f) => (directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? [f] : [])),
+  );
+  const choice =
+    proxy.count === 0
+      ? null
+      : chooseBlockingKeys({
+          sourceRows: source.rows,
+          referenceRows: reference.rows,
+          mappings: fieldMappings,
+          keyValues,
+          transforms: choices.map((c) => c.blocking),
+          proxySource: proxy.source,
+          proxyReference: proxy.reference,
+          scale,
+          targetRecall: TARGET_RECALL,
+          maxKeys: MAX_KEYS,
+          preferred,
+        });
   const maxPostings = choice?.maxPostings ?? DEFAULT_MAX_POSTINGS;
   const stopKeyLimit = Math.max(1, Math.floor(maxPostings * scale));
   const blocking: BlockingConfig = { strategy: 'parallel', keys: choice?.keys ?? defaultBlockingKeys(fieldMappings), maxPostings };
@@ -147,11 +207,18 @@ export const generateStrategy: GenerateStrategy = (input) => {
   // weight, 40 rejections of sibling products flattened every partial-agreement level: products F1 0.737 → 0.618
   // after 50 reviews (0 → 0.747; people_messy 0.933 → 0.916, bibliographic 0.859 → 0.855). They do enter the
   // model refitted on best candidates below, where a rejection is a best-but-wrong candidate: what u describes there.
-  const fit = expectationMaximisation(blocked, u, { initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)), maxLambda: source.rows.length / Math.max(1, blocked.count), labels, groups: blockedPairs.source });
+  const fit = expectationMaximisation(blocked, u, {
+    initialLambda: Math.min(0.5, Math.max(firstMatches, 1) / Math.max(blocked.count, 1)),
+    maxLambda: source.rows.length / Math.max(1, blocked.count),
+    labels,
+    groups: blockedPairs.source,
+  });
 
   // 8. Model, prior, threshold: refitted on each source row's best candidate (best-candidate.ts), twice, so the
   // second round ranks candidates by the weights the first one learnt.
-  const emphasis = fieldMappings.map((m) => (directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? EMPHASIS_FACTOR : 1));
+  const emphasis = fieldMappings.map((m) =>
+    directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? EMPHASIS_FACTOR : 1,
+  );
   let bestFit: BestCandidateFit | null = null;
   let rankBy = fit.fields.map((p) => p.m.map((m, l) => Math.log(m / (p.u[l] as number))));
   let best: Int32Array = new Int32Array(0);
@@ -159,7 +226,15 @@ export const generateStrategy: GenerateStrategy = (input) => {
     const ranked = bestPairPerRow(blockedPairs, blocked, rankBy, source.rows.length);
     best = ranked.best;
     // Each review is one best pair whose class is known: it weighs as one.
-    bestFit = fitBestCandidates(blocked, best, ranked.second, levelCounts, bestFit?.m ?? fit.fields.map((p) => p.m), bestFit?.lambda ?? 0.5, labels === undefined ? undefined : { ...labels, weight: 1 });
+    bestFit = fitBestCandidates(
+      blocked,
+      best,
+      ranked.second,
+      levelCounts,
+      bestFit?.m ?? fit.fields.map((p) => p.m),
+      bestFit?.lambda ?? 0.5,
+      labels === undefined ? undefined : { ...labels, weight: 1 },
+    );
     rankBy = bestFit.logBayesFactors;
   }
   const fitted = bestFit as BestCandidateFit;
@@ -167,7 +242,9 @@ export const generateStrategy: GenerateStrategy = (input) => {
   // cosine of a part of the same words): it adds nothing and is not counted. A title's token-set comparison sees
   // the words otherwise (order, repeats, rare and common alike): it counts half.
   const damping = kinds.map((k) => (!hasRecordText ? 1 : k === 'free_text' ? 0 : k === 'title' ? TITLE_DAMPING : 1));
-  const logBayesFactors = fitted.logBayesFactors.map((l, f) => l.map((x) => round(x * (emphasis[f] as number) * (damping[f] as number), 6)));
+  const logBayesFactors = fitted.logBayesFactors.map((l, f) =>
+    l.map((x) => round(x * (emphasis[f] as number) * (damping[f] as number), 6)),
+  );
   const final = bestPairPerRow(blockedPairs, blocked, logBayesFactors, source.rows.length);
   const margin = fitMargin(blocked, final.best, final.second, logBayesFactors, fitted.lambda);
   // The prior of a row's best candidate being its match: the share of source rows with a match.
@@ -176,17 +253,36 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const oneToOne = directives.oneToOne || (!selfMatch && claimantShare >= MIN_BEST_CLAIMANT_SHARE);
   const notInRecord = new Set([...notCompared, ...proposal.rejected.flatMap((r) => [r.source, r.target])]);
   // A whole-record text field already scores the record; the review pass then needs no second copy of it.
-  const record = hasRecordText ? null : fitRecordModel(source.rows, reference.rows, blockedPairs, fit.posteriors, randomPairSet, source.columns, reference.columns, fieldMappings, notInRecord);
+  const record = hasRecordText
+    ? null
+    : fitRecordModel(
+        source.rows,
+        reference.rows,
+        blockedPairs,
+        fit.posteriors,
+        randomPairSet,
+        source.columns,
+        reference.columns,
+        fieldMappings,
+        notInRecord,
+      );
   const model: FellegiSunterModel = {
     kind: 'fellegi_sunter',
     prior: round(prior, 9),
-    fields: fitted.m.map((m, f) => ({ levels: levels[f] as number[], logBayesFactors: logBayesFactors[f] as number[], m: m.map((x) => round(x, 6)), u: (fitted.u[f] as number[]).map((x) => round(x, 6)) })),
+    fields: fitted.m.map((m, f) => ({
+      levels: levels[f] as number[],
+      logBayesFactors: logBayesFactors[f] as number[],
+      m: m.map((x) => round(x, 6)),
+      u: (fitted.u[f] as number[]).map((x) => round(x, 6)),
+    })),
     margin: { levels: margin.levels, logBayesFactors: margin.logBayesFactors.map((x) => round(x, 6)) },
     ...(record !== null ? { record: record.field } : {}),
   };
   // The best posterior of every source row (in any order: the threshold rule reads them as a set); rows without a
   // candidate pair have 0.
-  const bestPerRow = Float64Array.from({ length: source.rows.length }, (_, i) => (i < margin.posteriors.length ? (margin.posteriors[i] as number) : 0));
+  const bestPerRow = Float64Array.from({ length: source.rows.length }, (_, i) =>
+    i < margin.posteriors.length ? (margin.posteriors[i] as number) : 0,
+  );
   // Reviews move the model (labels below), not the threshold: they are the rows nearest the old threshold, not a
   // sample of the decisions, and a threshold fitted to them lowered F1 after 50 reviews (bibliographic 0.897 →
   // 0.875, with the labels weighing one best pair each).
@@ -203,14 +299,24 @@ export const generateStrategy: GenerateStrategy = (input) => {
   });
   const match: MatchConfig = { fieldMappings, threshold, blocking, model, ...(oneToOne ? { oneToOne: true } : {}) };
   details.oneToOne = {
-    oneToOne, instructed: directives.oneToOne, bestClaimantShare: round(claimantShare),
+    oneToOne,
+    instructed: directives.oneToOne,
+    bestClaimantShare: round(claimantShare),
     rule: `one-to-one when instructed, or when at least ${MIN_BEST_CLAIMANT_SHARE} of the expected matches (best pairs weighted by posterior) are their reference row's best claimant among the sample's source rows (1 when every reference row is matched once, ½ or less when source rows come in pairs or more per reference row); otherwise many-to-one`,
   };
   const mappings: MappingExplanation[] = proposed.map((p, f) => ({
     source: p.source,
     target: p.target,
     kind: kinds[f] as string,
-    rationale: mappingRationale(p, kinds[f] as FieldKindName, choices[f] as ComparatorChoice, { m: fitted.m[f]!, u: fitted.u[f]! }, logBayesFactors[f] as number[], emphasis[f] as number, damping[f] as number),
+    rationale: mappingRationale(
+      p,
+      kinds[f] as FieldKindName,
+      choices[f] as ComparatorChoice,
+      { m: fitted.m[f]!, u: fitted.u[f]! },
+      logBayesFactors[f] as number[],
+      emphasis[f] as number,
+      damping[f] as number,
+    ),
     comparator: { strategy: fieldMappings[f]!.strategy, options: fieldMappings[f]!.options ?? {}, levels: levels[f] },
     overlap: { values: round(p.overlap.values), tokens: round(p.overlap.tokens) },
     m: model.fields[f]!.m,
@@ -220,16 +326,27 @@ export const generateStrategy: GenerateStrategy = (input) => {
 
   const emRows = new Set(blockedPairs.source).size;
   const matchesPerRow = emRows === 0 ? 0 : (fit.lambda * blocked.count) / emRows;
-  details.randomPairs = { count: random.count, seed: SEED, use: 'u = level frequencies among random pairs (matches are negligible there), smoothed by 0.5 per level' };
+  details.randomPairs = {
+    count: random.count,
+    seed: SEED,
+    use: 'u = level frequencies among random pairs (matches are negligible there), smoothed by 0.5 per level',
+  };
   details.broadSearch = {
-    pairs: broad.count, perRow: BROAD_PER_ROW, maxPostings: broadMaxPostings,
-    lambda: round(firstFit.lambda, 6), iterations: firstFit.iterations, proxyPairs: proxy.count,
+    pairs: broad.count,
+    perRow: BROAD_PER_ROW,
+    maxPostings: broadMaxPostings,
+    lambda: round(firstFit.lambda, 6),
+    iterations: firstFit.iterations,
+    proxyPairs: proxy.count,
     rule: `reference rows sharing a token (names: also a Double Metaphone code) held by ≤ ${broadMaxPostings} sample rows, ranked by the summed IDF of what they share, best ${BROAD_PER_ROW} per source row; proxy true pairs = posterior ≥ ${PROXY_MIN_POSTERIOR} under an EM fit on them`,
   };
   details.blocking = {
     strategy: 'parallel',
     keys: blocking.keys,
-    chosenBy: choice === null ? 'no proxy pairs found: the engine\'s default keys' : `greedy: best proxy recall gained per candidate pair added (+0.5 pairs/row per key) until estimated recall ≥ ${TARGET_RECALL}, at most ${MAX_KEYS} keys, a key only when it costs ≤ ${MAX_PAIRS_PER_RECALL} pairs/row per unit of recall; then keys the others make redundant are dropped; repeated for maxPostings ${MAX_POSTINGS_TRIED.join(', ')} (scaled to the sample), keeping the best min(recall, target) − pairs/row ÷ ${MAX_PAIRS_PER_RECALL}`,
+    chosenBy:
+      choice === null
+        ? "no proxy pairs found: the engine's default keys"
+        : `greedy: best proxy recall gained per candidate pair added (+0.5 pairs/row per key) until estimated recall ≥ ${TARGET_RECALL}, at most ${MAX_KEYS} keys, a key only when it costs ≤ ${MAX_PAIRS_PER_RECALL} pairs/row per unit of recall; then keys the others make redundant are dropped; repeated for maxPostings ${MAX_POSTINGS_TRIED.join(', ')} (scaled to the sample), keeping the best min(recall, target) − pairs/row ÷ ${MAX_PAIRS_PER_RECALL}`,
     maxPostings,
     alternatives: choice?.alternatives ?? [],
     estimatedRecall: choice?.recall ?? null,
@@ -237,33 +354,56 @@ export const generateStrategy: GenerateStrategy = (input) => {
     stopKeyLimitInSample: stopKeyLimit,
     steps: choice?.steps ?? [],
     candidates: choice?.candidates ?? [],
-    candidatesNote: 'every candidate key measured on the sample under the chosen maxPostings: recall of the proxy pairs, pairs per source row (−1: over 400 pairs per row, not considered)',
+    candidatesNote:
+      'every candidate key measured on the sample under the chosen maxPostings: recall of the proxy pairs, pairs per source row (−1: over 400 pairs per row, not considered)',
     samplePairs: allBlockedPairs.count,
     samplePairsPerRow: round(allBlockedPairs.count / source.rows.length),
   };
   details.em = {
-    pairs: blocked.count, ofBlockedPairs: allBlockedPairs.count, maxPairs: MAX_EM_PAIRS, patterns: fit.patterns, iterations: fit.iterations, converged: fit.converged, lambda: round(fit.lambda, 6),
-    estimatedMatchesPerSourceRow: round(matchesPerRow), note: 'u fixed from random pairs; m and λ by EM on the blocked sample pairs (λ ≤ source rows / pairs: at most one match per source row); missing values are skipped (Bayes factor 1)',
+    pairs: blocked.count,
+    ofBlockedPairs: allBlockedPairs.count,
+    maxPairs: MAX_EM_PAIRS,
+    patterns: fit.patterns,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    lambda: round(fit.lambda, 6),
+    estimatedMatchesPerSourceRow: round(matchesPerRow),
+    note: 'u fixed from random pairs; m and λ by EM on the blocked sample pairs (λ ≤ source rows / pairs: at most one match per source row); missing values are skipped (Bayes factor 1)',
   };
   details.model = {
     prior: model.prior,
     priorRule: 'λ of the refit on best candidates (best-candidate.ts): the share of source rows whose best candidate is their match',
-    confidence: 'sigmoid(logit(prior) + Σ log BF of the level of each field present on both sides + log BF of the margin over the next candidate)',
+    confidence:
+      'sigmoid(logit(prior) + Σ log BF of the level of each field present on both sides + log BF of the margin over the next candidate)',
     refit: {
-      bestPairs: fitted.rows, iterations: fitted.iterations, lambdaBeforeMargin: round(fitted.lambda, 6), marginLevels: margin.levels,
-      marginM: margin.m.map((x) => round(x, 6)), marginU: margin.u.map((x) => round(x, 6)),
-      note: 'm and λ by EM over each sample row\'s best blocked pair, u = level shares of the second-best pairs; the margin fitted after, with the field evidence fixed',
+      bestPairs: fitted.rows,
+      iterations: fitted.iterations,
+      lambdaBeforeMargin: round(fitted.lambda, 6),
+      marginLevels: margin.levels,
+      marginM: margin.m.map((x) => round(x, 6)),
+      marginU: margin.u.map((x) => round(x, 6)),
+      note: "m and λ by EM over each sample row's best blocked pair, u = level shares of the second-best pairs; the margin fitted after, with the field evidence fixed",
     },
     emphasis: directives.emphasise.size > 0 ? `log Bayes factors of ${[...directives.emphasise].join(', ')} × ${EMPHASIS_FACTOR}` : null,
     record: record?.summary ?? null,
   };
-  details.threshold = { ...thresholdChoice, threshold, expectedF1: round(Number(thresholdChoice.expectedF1 ?? 0)), expectedMatches: round(Number(thresholdChoice.expectedMatches ?? 0), 1) };
-  details.reviewBand = band;
-  details.labels = labels === undefined ? { used: 0 } : {
-    used: labelsUsed, approved: labels.match.reduce((a, b) => a + b, 0), rejected: labels.vectors.count - labels.match.reduce((a, b) => a + b, 0),
-    weight: round(labelWeight, 3),
-    rule: 'approved labels enter EM with responsibility 1 (they add to m); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m. Rejected labels do not change the random-pair u (reviews are the hardest pairs, not a sample). In the refit on best candidates each label is one best pair of known class: approved add to m, rejected to u (best-but-wrong candidates). Labels do not set the threshold',
+  details.threshold = {
+    ...thresholdChoice,
+    threshold,
+    expectedF1: round(Number(thresholdChoice.expectedF1 ?? 0)),
+    expectedMatches: round(Number(thresholdChoice.expectedMatches ?? 0), 1),
   };
+  details.reviewBand = band;
+  details.labels =
+    labels === undefined
+      ? { used: 0 }
+      : {
+          used: labelsUsed,
+          approved: labels.match.reduce((a, b) => a + b, 0),
+          rejected: labels.vectors.count - labels.match.reduce((a, b) => a + b, 0),
+          weight: round(labelWeight, 3),
+          rule: 'approved labels enter EM with responsibility 1 (they add to m); each weighs (expected matches among the broad-search pairs) / (labels), so all labels together count as much as the unlabelled evidence for m. Rejected labels do not change the random-pair u (reviews are the hardest pairs, not a sample). In the refit on best candidates each label is one best pair of known class: approved add to m, rejected to u (best-but-wrong candidates). Labels do not set the threshold',
+        };
   return { match, reviewBand: { low: band.low, high: band.high }, mappings, details, labelsUsed };
 };
 
@@ -277,7 +417,13 @@ function selfMappings(columns: ProfiledColumn[], ignore: Set<string>): ReturnTyp
       rejected.push({ source: name, target: name, reason: `row identifier (${c.profile.rowIdentity ?? 'unique per row'})` });
       continue;
     }
-    mappings.push({ source: name, target: name, nameScore: 1, overlap: { values: 1, tokens: 1 }, reason: 'no source table given: same column' });
+    mappings.push({
+      source: name,
+      target: name,
+      nameScore: 1,
+      overlap: { values: 1, tokens: 1 },
+      reason: 'no source table given: same column',
+    });
   }
   return { mappings, rejected, overlaps: [] };
 }
@@ -314,5 +460,8 @@ function compareLabels(input: GenerateStrategyInput, mappings: FieldMapping[], l
   const referenceRows: EngineRow[] = labels.map((l, i) => ({ id: `r${i}`, values: l.reference ?? {} }));
   const comparator = new SampleComparator(referenceRows, sourceRows, mappings, levels);
   const idx = Int32Array.from(labels.keys());
-  return { vectors: comparator.compare({ source: idx, reference: idx, count: labels.length }), match: Uint8Array.from(labels, (l) => (l.match ? 1 : 0)) };
+  return {
+    vectors: comparator.compare({ source: idx, reference: idx, count: labels.length }),
+    match: Uint8Array.from(labels, (l) => (l.match ? 1 : 0)),
+  };
 }

@@ -4,6 +4,14 @@ export { createReviewResolver, ReviewStatistics } from './review';
 export { parsePrompt, UNDERSTOOD_INSTRUCTIONS, type PromptDirectives } from './prompt';
 export {
   PromptNotUnderstoodError,
-  type ColumnType, type ColumnInfo, type SampledTable, type LabelledPair, type GenerateStrategyInput, type MappingExplanation,
-  type GeneratedStrategy, type ReviewResolver, type GenerateStrategy, type CreateReviewResolver,
+  type ColumnType,
+  type ColumnInfo,
+  type SampledTable,
+  type LabelledPair,
+  type GenerateStrategyInput,
+  type MappingExplanation,
+  type GeneratedStrategy,
+  type ReviewResolver,
+  type GenerateStrategy,
+  type CreateReviewResolver,
 } from './types';

@@ -19,7 +19,10 @@ export class KeyValueCache {
   private readonly cache = new Map<string, number[][]>();
   private readonly cells = new NormalisedRow();
 
-  constructor(private readonly sourceRows: EngineRow[], private readonly referenceRows: EngineRow[]) {}
+  constructor(
+    private readonly sourceRows: EngineRow[],
+    private readonly referenceRows: EngineRow[],
+  ) {}
 
   /** Hashed values of one key part for every row of a side (deduplicated per row; empty = missing). */
   values(part: BlockingKeyPart, kind: ValueKind, side: 'source' | 'target'): number[][] {

@@ -5,14 +5,40 @@ import { nameHints } from './names';
 import type { ColumnProfile } from './profile';
 
 export type FieldKindName =
-  | 'email' | 'phone' | 'date' | 'year' | 'price' | 'number' | 'identifier' | 'code' | 'category' | 'boolean'
-  | 'person_name' | 'authors' | 'title' | 'free_text' | 'short_text'
+  | 'email'
+  | 'phone'
+  | 'date'
+  | 'year'
+  | 'price'
+  | 'number'
+  | 'identifier'
+  | 'code'
+  | 'category'
+  | 'boolean'
+  | 'person_name'
+  | 'authors'
+  | 'title'
+  | 'free_text'
+  | 'short_text'
   /** fields over several columns (record-fields.ts) */
-  | 'record_text' | 'codes' | 'quantities'
+  | 'record_text'
+  | 'codes'
+  | 'quantities'
   /** text whose words the other side abbreviates or truncates (mappings.ts) */
   | 'abbreviated_text';
 
-const PERSON_NAME_WORDS = ['given_name', 'surname', 'middle_name', 'full_name', 'first', 'last', 'forename', 'surname', 'firstname', 'lastname'];
+const PERSON_NAME_WORDS = [
+  'given_name',
+  'surname',
+  'middle_name',
+  'full_name',
+  'first',
+  'last',
+  'forename',
+  'surname',
+  'firstname',
+  'lastname',
+];
 const AUTHOR_WORDS = ['authors', 'author', 'creators', 'editors', 'editor'];
 const TITLE_WORDS = ['title', 'name', 'product', 'label', 'headline'];
 const TEXT_WORDS = ['description', 'desc', 'abstract', 'summary', 'details', 'comment', 'notes', 'text', 'body'];
@@ -35,7 +61,12 @@ export function detectKind(profile: ColumnProfile, sourceName: string, targetNam
   // Year: small integers in a calendar range, named year or all of them 4-digit years.
   const range = profile.numberRange;
   const yearRange = range !== null && range[0] >= 1000 && range[1] <= 2200;
-  if (s.integer >= 0.9 && yearRange && (hints.has('year') || hints.has('yr') || (s.sameLength >= 0.95 && profile.distinct <= 300 && s.leadingZero === 0))) return 'year';
+  if (
+    s.integer >= 0.9 &&
+    yearRange &&
+    (hints.has('year') || hints.has('yr') || (s.sameLength >= 0.95 && profile.distinct <= 300 && s.leadingZero === 0))
+  )
+    return 'year';
   // Dates: parsed as dates (YYYYMMDD strings included) by most values; a column of same-length digit codes is
   // only a date when most of its values parse (random 8-digit ids mostly do not).
   // (before phone numbers: 1985-03-12 has the shape of one)

@@ -49,13 +49,22 @@ export function proposeMappings(
   source: ProfiledColumn[],
   reference: ProfiledColumn[],
   excluded: Set<string>,
-): { mappings: ProposedMapping[]; rejected: RejectedPair[]; overlaps: Array<{ source: string; target: string; values: number; tokens: number; name: number }> } {
+): {
+  mappings: ProposedMapping[];
+  rejected: RejectedPair[];
+  overlaps: Array<{ source: string; target: string; values: number; tokens: number; name: number }>;
+} {
   const scored: Array<ProposedMapping & { score: number; s: number; t: number }> = [];
   const rejected: RejectedPair[] = [];
   const overlaps: Array<{ source: string; target: string; values: number; tokens: number; name: number }> = [];
   for (const side of [source, reference]) {
     for (const c of side) {
-      if (c.profile.rowIdentity !== null && !excluded.has(c.profile.name)) rejected.push({ source: side === source ? c.profile.name : '', target: side === reference ? c.profile.name : '', reason: `row identity: ${c.profile.rowIdentity}` });
+      if (c.profile.rowIdentity !== null && !excluded.has(c.profile.name))
+        rejected.push({
+          source: side === source ? c.profile.name : '',
+          target: side === reference ? c.profile.name : '',
+          reason: `row identity: ${c.profile.rowIdentity}`,
+        });
     }
   }
   source.forEach((sc, s) => {
@@ -65,23 +74,50 @@ export function proposeMappings(
       const nameScore = nameSimilarity(sc.profile.name, rc.profile.name);
       const overlap = measureOverlap(sc.values, rc.values);
       const best = Math.max(overlap.values, overlap.tokens);
-      overlaps.push({ source: sc.profile.name, target: rc.profile.name, values: round(overlap.values), tokens: round(overlap.tokens), name: nameScore });
+      overlaps.push({
+        source: sc.profile.name,
+        target: rc.profile.name,
+        values: round(overlap.values),
+        tokens: round(overlap.tokens),
+        name: nameScore,
+      });
       if (identifierLike(sc.profile) && identifierLike(rc.profile) && overlap.values < IDENTIFIER_MIN_OVERLAP) {
         if (nameScore >= 0.9) {
-          rejected.push({ source: sc.profile.name, target: rc.profile.name, reason: `row identifiers: ${pct(sc.profile.distinctness)} distinct, only ${pct(overlap.values)} of values shared (< ${pct(IDENTIFIER_MIN_OVERLAP)})` });
+          rejected.push({
+            source: sc.profile.name,
+            target: rc.profile.name,
+            reason: `row identifiers: ${pct(sc.profile.distinctness)} distinct, only ${pct(overlap.values)} of values shared (< ${pct(IDENTIFIER_MIN_OVERLAP)})`,
+          });
         }
         return;
       }
       let reason: string;
       if (nameScore >= 0.9 && (best >= 0.02 || sc.profile.fillRate === 0 || rc.profile.fillRate === 0)) {
         reason = nameScore === 1 ? 'same column name' : 'synonymous column names';
-      } else if ((nameScore >= 0.5 && best >= RELATED_NAME_MIN_OVERLAP) || (best >= OVERLAP_ONLY_MIN && (overlap.values >= OVERLAP_ONLY_MIN || overlap.tokens >= 0.7))) {
+      } else if (
+        (nameScore >= 0.5 && best >= RELATED_NAME_MIN_OVERLAP) ||
+        (best >= OVERLAP_ONLY_MIN && (overlap.values >= OVERLAP_ONLY_MIN || overlap.tokens >= 0.7))
+      ) {
         reason = nameScore > 0 ? 'related column names and shared values' : 'shared values (names differ)';
       } else {
-        if (nameScore >= 0.9) rejected.push({ source: sc.profile.name, target: rc.profile.name, reason: `names match but only ${pct(best)} of values/tokens are shared` });
+        if (nameScore >= 0.9)
+          rejected.push({
+            source: sc.profile.name,
+            target: rc.profile.name,
+            reason: `names match but only ${pct(best)} of values/tokens are shared`,
+          });
         return;
       }
-      scored.push({ source: sc.profile.name, target: rc.profile.name, nameScore, overlap, reason, score: 0.6 * nameScore + 0.4 * best, s, t });
+      scored.push({
+        source: sc.profile.name,
+        target: rc.profile.name,
+        nameScore,
+        overlap,
+        reason,
+        score: 0.6 * nameScore + 0.4 * best,
+        s,
+        t,
+      });
     });
   });
   // Greedy one-to-one assignment, best pair first (ties: column order, so the result is deterministic).
@@ -104,8 +140,19 @@ export function proposeMappings(
 
 /** Text columns of words (not numbers, dates, codes or row identity) that no other mapping uses. */
 function leftoverText(columns: ProfiledColumn[], excluded: Set<string>, used: Set<string>): ProfiledColumn[] {
-  return columns.filter(({ profile: p }) => !excluded.has(p.name) && !used.has(p.name) && p.rowIdentity === null && p.declaredType === 'string'
-    && p.fillRate > 0 && p.shares.number < 0.5 && p.shares.date < 0.5 && p.shares.email < 0.5 && !identifierLike(p) && p.avgTokens >= 1.5);
+  return columns.filter(
+    ({ profile: p }) =>
+      !excluded.has(p.name) &&
+      !used.has(p.name) &&
+      p.rowIdentity === null &&
+      p.declaredType === 'string' &&
+      p.fillRate > 0 &&
+      p.shares.number < 0.5 &&
+      p.shares.date < 0.5 &&
+      p.shares.email < 0.5 &&
+      !identifierLike(p) &&
+      p.avgTokens >= 1.5,
+  );
 }
 
 /**
@@ -113,11 +160,19 @@ function leftoverText(columns: ProfiledColumn[], excluded: Set<string>, used: Se
  * 06172" / "Falcon Consulting Group"): too few for the overlap rules above. Leftover text columns are paired when
  * each is the other's best by abbreviation-aware word overlap and that reaches ABBREVIATED_MIN_OVERLAP.
  */
-function abbreviatedTextPairs(source: ProfiledColumn[], reference: ProfiledColumn[], excluded: Set<string>, usedSource: Set<string>, usedTarget: Set<string>): ProposedMapping[] {
+function abbreviatedTextPairs(
+  source: ProfiledColumn[],
+  reference: ProfiledColumn[],
+  excluded: Set<string>,
+  usedSource: Set<string>,
+  usedTarget: Set<string>,
+): ProposedMapping[] {
   const sources = leftoverText(source, excluded, usedSource);
   const references = leftoverText(reference, excluded, usedTarget);
   const lookups = new Map(references.map((rc) => [rc, abbreviationLookup(rc.values.tokenCounts.keys())]));
-  const shares = sources.map((sc) => references.map((rc) => abbreviatedShare(sc.values.tokenCounts, lookups.get(rc) as AbbreviationLookup)));
+  const shares = sources.map((sc) =>
+    references.map((rc) => abbreviatedShare(sc.values.tokenCounts, lookups.get(rc) as AbbreviationLookup)),
+  );
   const pairs: ProposedMapping[] = [];
   sources.forEach((sc, s) => {
     const row = shares[s] as number[];
@@ -127,7 +182,11 @@ function abbreviatedTextPairs(source: ProfiledColumn[], reference: ProfiledColum
     const rc = references[t] as ProfiledColumn;
     const overlap = measureOverlap(sc.values, rc.values);
     pairs.push({
-      source: sc.profile.name, target: rc.profile.name, nameScore: nameSimilarity(sc.profile.name, rc.profile.name), overlap, abbreviated: true,
+      source: sc.profile.name,
+      target: rc.profile.name,
+      nameScore: nameSimilarity(sc.profile.name, rc.profile.name),
+      overlap,
+      abbreviated: true,
       reason: `words shared as abbreviations or truncations: ${pct(best)} of source words (${pct(overlap.tokens)} verbatim); each column the other's best`,
     });
   });
@@ -164,7 +223,8 @@ function abbreviatedShare(tokenCounts: Map<string, number>, lookup: Abbreviation
   for (const [token, n] of tokenCounts) {
     if (!/[a-z]/.test(token)) continue;
     total += n;
-    let found = lookup.tokens.has(token) || (token.length >= ABBREVIATION_MIN && (lookup.prefixes.has(token) || lookup.skeletons.has(token)));
+    let found =
+      lookup.tokens.has(token) || (token.length >= ABBREVIATION_MIN && (lookup.prefixes.has(token) || lookup.skeletons.has(token)));
     for (let k = ABBREVIATION_MIN; !found && k < token.length; k++) found = lookup.tokens.has(token.slice(0, k));
     if (found) agreeing += n;
   }

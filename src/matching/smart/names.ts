@@ -52,7 +52,10 @@ export function canonicalColumnName(name: string): string {
 
 /** Words of a name, singular (`authors` → `author`), without short filler words (`or`, `of`, `id`). */
 function words(normalised: string): string[] {
-  return normalised.split('_').filter((w) => w.length > 2).map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+  return normalised
+    .split('_')
+    .filter((w) => w.length > 2)
+    .map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
 }
 
 /** 1: same normalised name; 0.9: synonyms; 0.5: one name's words contain the other's (`home_phone` / `phone`,

@@ -32,7 +32,12 @@ export class SampleComparator {
   private readonly prepared: Array<PreparedValue | null>;
   private preparedRow = -1;
 
-  constructor(readonly referenceRows: EngineRow[], readonly sourceRows: EngineRow[], readonly mappings: FieldMapping[], readonly levels: number[][]) {
+  constructor(
+    readonly referenceRows: EngineRow[],
+    readonly sourceRows: EngineRow[],
+    readonly mappings: FieldMapping[],
+    readonly levels: number[][],
+  ) {
     // No blocking is needed here (pairs are chosen by the caller): one key on a column no row has keeps the
     // index's blocking table empty instead of building the default keys.
     const noBlocking = { keys: [{ parts: [{ source: '\u0000none', target: '\u0000none', transform: 'exact' as const }] }] };
@@ -109,7 +114,13 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** `count` uniformly random (source, reference) pairs, sorted by source row (seeded: deterministic). */
-export function randomPairs(sourceRows: number, referenceRows: number, count: number, seed: number, excludeSame?: (s: number, r: number) => boolean): PairSet {
+export function randomPairs(
+  sourceRows: number,
+  referenceRows: number,
+  count: number,
+  seed: number,
+  excludeSame?: (s: number, r: number) => boolean,
+): PairSet {
   const random = seededRandom(seed);
   const keys: number[] = [];
   const total = sourceRows * referenceRows;

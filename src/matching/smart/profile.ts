@@ -73,7 +73,21 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
   let lengthSum = 0;
   let tokenSum = 0;
   const order = { day_first: 0, month_first: 0 };
-  const c = { number: 0, integer: 0, decimal: 0, date: 0, email: 0, phoneLike: 0, lettersOnly: 0, digitsOnly: 0, hasDigit: 0, leadingZero: 0, currency: 0, listLike: 0, uuid: 0 };
+  const c = {
+    number: 0,
+    integer: 0,
+    decimal: 0,
+    date: 0,
+    email: 0,
+    phoneLike: 0,
+    lettersOnly: 0,
+    digitsOnly: 0,
+    hasDigit: 0,
+    leadingZero: 0,
+    currency: 0,
+    listLike: 0,
+    uuid: 0,
+  };
   const digitLengths = new Map<number, number>();
   let min = Infinity;
   let max = -Infinity;
@@ -116,7 +130,8 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
     if (UUID.test(rawText)) c.uuid++;
     if (/[;|]|,\s*\S.*,|\band\b/.test(rawText) && tokens.length >= 3) c.listLike++;
   }
-  const dateOrder = order.month_first > 0 && order.day_first === 0 ? 'month_first' : order.day_first > 0 && order.month_first === 0 ? 'day_first' : null;
+  const dateOrder =
+    order.month_first > 0 && order.day_first === 0 ? 'month_first' : order.day_first > 0 && order.month_first === 0 ? 'day_first' : null;
   // Date columns are compared by day, so their overlap is measured on ISO days (01/05/1980 = 1980-05-01).
   if (checked > 0 && c.date / checked >= 0.8) {
     rows.forEach((row, i) => {
@@ -141,9 +156,19 @@ export function profileColumn(column: ColumnInfo, rows: EngineRow[]): { profile:
     avgLength: share(lengthSum),
     avgTokens: share(tokenSum),
     shares: {
-      number: shapeShare(c.number), integer: shapeShare(c.integer), decimal: shapeShare(c.decimal), date: shapeShare(c.date), email: shapeShare(c.email),
-      phoneLike: shapeShare(c.phoneLike), lettersOnly: shapeShare(c.lettersOnly), digitsOnly: shapeShare(c.digitsOnly), hasDigit: shapeShare(c.hasDigit), leadingZero: shapeShare(c.leadingZero),
-      currency: shapeShare(c.currency), listLike: shapeShare(c.listLike), sameLength: c.digitsOnly === 0 ? 0 : sameLength / c.digitsOnly,
+      number: shapeShare(c.number),
+      integer: shapeShare(c.integer),
+      decimal: shapeShare(c.decimal),
+      date: shapeShare(c.date),
+      email: shapeShare(c.email),
+      phoneLike: shapeShare(c.phoneLike),
+      lettersOnly: shapeShare(c.lettersOnly),
+      digitsOnly: shapeShare(c.digitsOnly),
+      hasDigit: shapeShare(c.hasDigit),
+      leadingZero: shapeShare(c.leadingZero),
+      currency: shapeShare(c.currency),
+      listLike: shapeShare(c.listLike),
+      sameLength: c.digitsOnly === 0 ? 0 : sameLength / c.digitsOnly,
     },
     numberRange: min <= max ? [min, max] : null,
     // Digits alone, not whatever parses as an integer: "INV-10282" is an invoice reference, not a row number.

@@ -7,11 +7,20 @@ import { pct, type ProposedMapping } from './mappings';
 
 /** `damping`: the share of its evidence the field counts (1; ½ for a title, 0 for free text, when the whole-record
  *  text scores the same words). */
-export function mappingRationale(p: ProposedMapping, kind: FieldKindName, choice: ComparatorChoice, probabilities: FieldProbabilities, logBayesFactors: number[], emphasis: number, damping = 1): string {
+export function mappingRationale(
+  p: ProposedMapping,
+  kind: FieldKindName,
+  choice: ComparatorChoice,
+  probabilities: FieldProbabilities,
+  logBayesFactors: number[],
+  emphasis: number,
+  damping = 1,
+): string {
   const parts: string[] = [];
   parts.push(`${p.source} ↔ ${p.target}: ${p.reason}`);
   // Fields over several columns have no single column whose values could be found in another.
-  if (kind !== 'record_text' && kind !== 'codes' && kind !== 'quantities') parts.push(`${pct(p.overlap.values)} of source values (${pct(p.overlap.tokens)} of words) found in the reference column`);
+  if (kind !== 'record_text' && kind !== 'codes' && kind !== 'quantities')
+    parts.push(`${pct(p.overlap.values)} of source values (${pct(p.overlap.tokens)} of words) found in the reference column`);
   parts.push(`${kind.replace(/_/g, ' ')}: ${choice.describe.replace(/^[^→]*→\s*/, '')}`);
   if (damping === 0) {
     parts.push('not counted: the whole-record text scores the same words with the same comparison (kept for blocking and evidence)');
@@ -23,12 +32,12 @@ export function mappingRationale(p: ProposedMapping, kind: FieldKindName, choice
   const bfTop = Math.exp(logBayesFactors[top] as number);
   parts.push(
     `${choice.strategy === 'exact' ? 'agreement' : `score ${topLevel >= 1 ? '= 1' : `≥ ${topLevel}`}`} is ${moreOrLess(bfTop)} for matches ` +
-    `(m ${fmt(probabilities.m[top] as number)}, u ${fmt(probabilities.u[top] as number)})`,
+      `(m ${fmt(probabilities.m[top] as number)}, u ${fmt(probabilities.u[top] as number)})`,
   );
   const bfLast = Math.exp(logBayesFactors[last] as number);
   parts.push(
     `${last === 1 && choice.strategy === 'exact' ? 'disagreement' : `score below ${choice.levels[last - 1]}`} is ${moreOrLess(bfLast)} ` +
-    `(m ${fmt(probabilities.m[last] as number)}, u ${fmt(probabilities.u[last] as number)})`,
+      `(m ${fmt(probabilities.m[last] as number)}, u ${fmt(probabilities.u[last] as number)})`,
   );
   if (emphasis !== 1) parts.push(`emphasised as instructed (evidence ×${emphasis})`);
   if (damping !== 1) parts.push(`counts ×${damping}: the whole-record text scores the same words too`);

@@ -52,7 +52,9 @@ const hasCodes = (normalised: string) => extractCodes(normalised).length > 0;
 const hasQuantities = (normalised: string) => quantityItems(normalised).length > 0;
 
 export function proposeRecordFields(
-  source: { columns: ProfiledColumn[]; rows: EngineRow[] }, reference: { columns: ProfiledColumn[]; rows: EngineRow[] }, excluded: Set<string>,
+  source: { columns: ProfiledColumn[]; rows: EngineRow[] },
+  reference: { columns: ProfiledColumn[]; rows: EngineRow[] },
+  excluded: Set<string>,
 ): { fields: RecordField[]; measured: Record<string, unknown> } {
   const sourceColumns = textColumns(source.columns, excluded);
   const referenceColumns = textColumns(reference.columns, excluded);
@@ -60,42 +62,82 @@ export function proposeRecordFields(
   const sourceNames = sourceColumns.map((c) => c.profile.name);
   const referenceNames = referenceColumns.map((c) => c.profile.name);
   const label = (names: string[]) => names.join(' + ');
-  const measured: Record<string, unknown> = { sourceColumns: sourceNames, referenceColumns: referenceNames, sourceWordsPerRow: round(tokens(sourceColumns)), referenceWordsPerRow: round(tokens(referenceColumns)) };
+  const measured: Record<string, unknown> = {
+    sourceColumns: sourceNames,
+    referenceColumns: referenceNames,
+    sourceWordsPerRow: round(tokens(sourceColumns)),
+    referenceWordsPerRow: round(tokens(referenceColumns)),
+  };
   const fields: RecordField[] = [];
   if (sourceNames.length === 0 || referenceNames.length === 0) return { fields, measured };
-  const base = { source: label(sourceNames), target: label(referenceNames), weight: 1, sourceColumns: sourceNames, targetColumns: referenceNames };
+  const base = {
+    source: label(sourceNames),
+    target: label(referenceNames),
+    weight: 1,
+    sourceColumns: sourceNames,
+    targetColumns: referenceNames,
+  };
   const overlap = { values: 0, tokens: 0 };
 
   const longest = (columns: ProfiledColumn[]) => Math.max(0, ...columns.map((c) => c.profile.avgTokens));
-  measured.longestTextWords = { source: round(longest(sourceColumns)), reference: round(longest(referenceColumns)), minimum: MIN_TEXT_TOKENS };
+  measured.longestTextWords = {
+    source: round(longest(sourceColumns)),
+    reference: round(longest(referenceColumns)),
+    minimum: MIN_TEXT_TOKENS,
+  };
   const field = (kind: RecordField['kind'], source: string, target: string, reason: string): RecordField => {
     const choice = chooseComparator(kind);
     return {
-      kind, choice,
+      kind,
+      choice,
       proposed: { source, target, nameScore: 0, overlap, reason },
       mapping: { ...base, source, target, strategy: choice.strategy, ...(choice.options ? { options: choice.options } : {}) },
     };
   };
   if (Math.min(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS) {
-    fields.push(field('record_text', base.source, base.target,
-      `whole record: ${round(tokens(sourceColumns))} / ${round(tokens(referenceColumns))} words per row over the text columns, the longest with ${round(longest(sourceColumns))} / ${round(longest(referenceColumns))} (≥ ${MIN_TEXT_TOKENS})`));
+    fields.push(
+      field(
+        'record_text',
+        base.source,
+        base.target,
+        `whole record: ${round(tokens(sourceColumns))} / ${round(tokens(referenceColumns))} words per row over the text columns, the longest with ${round(longest(sourceColumns))} / ${round(longest(referenceColumns))} (≥ ${MIN_TEXT_TOKENS})`,
+      ),
+    );
   }
   const sourceCodes = shareWith(source.rows, sourceNames, hasCodes);
   const referenceCodes = shareWith(reference.rows, referenceNames, hasCodes);
   measured.rowsWithCodes = { source: round(sourceCodes), reference: round(referenceCodes), minimum: MIN_CODE_SHARE };
   // Codes inside text on at least one side (a code column on the other); a record of names, dates and postcodes
   // compares its digits field by field.
-  if (Math.max(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS && Math.min(sourceCodes, referenceCodes) >= MIN_CODE_SHARE) {
-    fields.push(field('codes', `codes in ${base.source}`, `codes in ${base.target}`,
-      `codes (letters with digits, long digit runs) in ${Math.round(sourceCodes * 100)}% of source rows and ${Math.round(referenceCodes * 100)}% of reference rows`));
+  if (
+    Math.max(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS &&
+    Math.min(sourceCodes, referenceCodes) >= MIN_CODE_SHARE
+  ) {
+    fields.push(
+      field(
+        'codes',
+        `codes in ${base.source}`,
+        `codes in ${base.target}`,
+        `codes (letters with digits, long digit runs) in ${Math.round(sourceCodes * 100)}% of source rows and ${Math.round(referenceCodes * 100)}% of reference rows`,
+      ),
+    );
   }
   const sourceQuantities = shareWith(source.rows, sourceNames, hasQuantities);
   const referenceQuantities = shareWith(reference.rows, referenceNames, hasQuantities);
   measured.rowsWithQuantities = { source: round(sourceQuantities), reference: round(referenceQuantities), minimum: MIN_CODE_SHARE };
   // Amounts with units in text: sibling products, editions and orders differ in them while their words agree.
-  if (Math.max(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS && Math.min(sourceQuantities, referenceQuantities) >= MIN_CODE_SHARE) {
-    fields.push(field('quantities', `quantities in ${base.source}`, `quantities in ${base.target}`,
-      `amounts with units in ${Math.round(sourceQuantities * 100)}% of source rows and ${Math.round(referenceQuantities * 100)}% of reference rows`));
+  if (
+    Math.max(longest(sourceColumns), longest(referenceColumns)) >= MIN_TEXT_TOKENS &&
+    Math.min(sourceQuantities, referenceQuantities) >= MIN_CODE_SHARE
+  ) {
+    fields.push(
+      field(
+        'quantities',
+        `quantities in ${base.source}`,
+        `quantities in ${base.target}`,
+        `amounts with units in ${Math.round(sourceQuantities * 100)}% of source rows and ${Math.round(referenceQuantities * 100)}% of reference rows`,
+      ),
+    );
   }
   return { fields, measured };
 }

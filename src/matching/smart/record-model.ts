@@ -12,10 +12,22 @@ export const RECORD_LEVELS = [0.9, 0.75, 0.6, 0.45, 0.3, 0];
 export const RECORD_DAMPING = 0.5;
 
 export function fitRecordModel(
-  sourceRows: EngineRow[], referenceRows: EngineRow[], blocked: PairSet, posteriors: Float64Array, random: PairSet,
-  sourceColumns: ColumnInfo[], referenceColumns: ColumnInfo[], mappings: FieldMapping[], excluded: Set<string>,
+  sourceRows: EngineRow[],
+  referenceRows: EngineRow[],
+  blocked: PairSet,
+  posteriors: Float64Array,
+  random: PairSet,
+  sourceColumns: ColumnInfo[],
+  referenceColumns: ColumnInfo[],
+  mappings: FieldMapping[],
+  excluded: Set<string>,
 ): { field: ModelField & { columns: RecordColumn[] }; summary: Record<string, unknown> } | null {
-  const columns = recordColumns(mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target })), sourceColumns.map((c) => c.name), referenceColumns.map((c) => c.name), excluded);
+  const columns = recordColumns(
+    mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target })),
+    sourceColumns.map((c) => c.name),
+    referenceColumns.map((c) => c.name),
+    excluded,
+  );
   const text = new WholeRecordText(columns, referenceRows);
   const sourceVectors = new Map<number, ReturnType<WholeRecordText['vector']>>();
   const referenceVectors = new Map<number, ReturnType<WholeRecordText['vector']>>();
@@ -48,7 +60,14 @@ export function fitRecordModel(
   const logBayesFactors = mp.map((x, l) => round(RECORD_DAMPING * Math.log(x / (up[l] as number))));
   return {
     field: { levels: RECORD_LEVELS, logBayesFactors, m: mp.map(round), u: up.map(round), columns },
-    summary: { columns: columns.map((c) => (c.source === c.target ? c.source : `${c.source}→${c.target}`)), levels: RECORD_LEVELS, m: mp.map(round), u: up.map(round), logBayesFactors, damping: RECORD_DAMPING },
+    summary: {
+      columns: columns.map((c) => (c.source === c.target ? c.source : `${c.source}→${c.target}`)),
+      levels: RECORD_LEVELS,
+      m: mp.map(round),
+      u: up.map(round),
+      logBayesFactors,
+      damping: RECORD_DAMPING,
+    },
   };
 }
 

@@ -17,7 +17,10 @@ export class WholeRecordText {
   private readonly hashes: number[] = [];
 
   /** With `referenceRows`, ready to use; otherwise add() every reference row, then finish(). */
-  constructor(readonly columns: RecordColumn[], referenceRows?: Iterable<EngineRow>) {
+  constructor(
+    readonly columns: RecordColumn[],
+    referenceRows?: Iterable<EngineRow>,
+  ) {
     if (referenceRows === undefined) return;
     for (const row of referenceRows) this.add(row.values);
     this.finish();
@@ -56,8 +59,15 @@ export class WholeRecordText {
 
 /** Columns of the whole record: the mapped pairs, then same-named columns both sides have that are not mapped
  *  (minus `excluded`, e.g. row identifiers). */
-export function recordColumns(mapped: RecordColumn[], sourceColumns: string[], referenceColumns: string[], excluded: Set<string>): RecordColumn[] {
+export function recordColumns(
+  mapped: RecordColumn[],
+  sourceColumns: string[],
+  referenceColumns: string[],
+  excluded: Set<string>,
+): RecordColumn[] {
   const used = new Set(mapped.flatMap((m) => [m.source, m.target]));
-  const extra = sourceColumns.filter((c) => !used.has(c) && !excluded.has(c) && referenceColumns.includes(c)).map((c) => ({ source: c, target: c }));
+  const extra = sourceColumns
+    .filter((c) => !used.has(c) && !excluded.has(c) && referenceColumns.includes(c))
+    .map((c) => ({ source: c, target: c }));
   return [...mapped, ...extra];
 }

@@ -49,11 +49,15 @@ export class ReviewStatistics {
 
   constructor(private readonly match: MatchConfig) {
     this.mappings = match.fieldMappings ?? [];
-    const columns: RecordColumn[] = match.model?.record?.columns ?? this.mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target }));
+    const columns: RecordColumn[] =
+      match.model?.record?.columns ??
+      this.mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target }));
     this.record = new WholeRecordText(columns);
     this.frequencies = this.mappings.map(() => new Map<string, number>());
     this.present = this.mappings.map(() => 0);
-    this.tfidf = this.mappings.map((m) => (m.options?.algorithm === 'tfidf_cosine' && m.strategy === 'fuzzy' ? { hashes: [], offsets: [0] } : null));
+    this.tfidf = this.mappings.map((m) =>
+      m.options?.algorithm === 'tfidf_cosine' && m.strategy === 'fuzzy' ? { hashes: [], offsets: [0] } : null,
+    );
   }
 
   add(row: EngineRow): void {
@@ -75,7 +79,9 @@ export class ReviewStatistics {
   finish(): ReviewResolver {
     const { match, mappings, frequencies, present, record } = this;
     record.finish();
-    const idfs: Array<IdfTable | null> = this.tfidf.map((t) => (t ? buildIdf(Int32Array.from(t.hashes), Int32Array.from(t.offsets), t.offsets.length - 1, false) : null));
+    const idfs: Array<IdfTable | null> = this.tfidf.map((t) =>
+      t ? buildIdf(Int32Array.from(t.hashes), Int32Array.from(t.offsets), t.offsets.length - 1, false) : null,
+    );
     return {
       resolve(source, candidates) {
         return resolveRow(match, mappings, frequencies, present, idfs, record, source, candidates);
@@ -95,8 +101,14 @@ function fieldScore(mapping: FieldMapping, idf: IdfTable | null, a: unknown, b: 
 }
 
 function resolveRow(
-  match: MatchConfig, mappings: FieldMapping[], frequencies: Array<Map<string, number>>, present: number[], idfs: Array<IdfTable | null>,
-  record: WholeRecordText, source: EngineRow, candidates: EngineRow[],
+  match: MatchConfig,
+  mappings: FieldMapping[],
+  frequencies: Array<Map<string, number>>,
+  present: number[],
+  idfs: Array<IdfTable | null>,
+  record: WholeRecordText,
+  source: EngineRow,
+  candidates: EngineRow[],
 ): RowMatch {
   const model = match.model;
   const sourceValues = source.values ?? {};
@@ -110,7 +122,9 @@ function resolveRow(
     if (seen.has(id)) continue;
     seen.add(id);
     const values = row.values ?? {};
-    const scores = mappings.map((m, f) => (Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, idfs[f] ?? null, sourceCells[f], mappingCell(m, values, 'target')) : null));
+    const scores = mappings.map((m, f) =>
+      Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, idfs[f] ?? null, sourceCells[f], mappingCell(m, values, 'target')) : null,
+    );
     const cosine = WholeRecordText.cosine(sourceVector, record.vector(values, 'target'));
     let logOdds: number;
     if (model !== undefined) {
@@ -120,7 +134,9 @@ function resolveRow(
         if (s === null || field === undefined) return;
         const level = levelOf(field.levels, s);
         if (level < 0) return;
-        logOdds += (field.logBayesFactors[level] as number) + tfAdjustment(field, level, s, frequencies[f] as Map<string, number>, present[f] as number, normaliseText(sourceCells[f]));
+        logOdds +=
+          (field.logBayesFactors[level] as number) +
+          tfAdjustment(field, level, s, frequencies[f] as Map<string, number>, present[f] as number, normaliseText(sourceCells[f]));
       });
       if (model.record !== undefined && !Number.isNaN(cosine)) {
         const level = levelOf(model.record.levels, cosine);
@@ -136,7 +152,14 @@ function resolveRow(
         weighted += w * s;
         total += w;
       });
-      const confidence = total === 0 ? (Number.isNaN(cosine) ? 0 : cosine) : Number.isNaN(cosine) ? weighted / total : 0.5 * (weighted / total) + 0.5 * cosine;
+      const confidence =
+        total === 0
+          ? Number.isNaN(cosine)
+            ? 0
+            : cosine
+          : Number.isNaN(cosine)
+            ? weighted / total
+            : 0.5 * (weighted / total) + 0.5 * cosine;
       logOdds = logit(Math.min(Math.max(confidence, 1e-12), 1 - 1e-12));
     }
     scored.push({ id, logOdds, scores, cosine, row });
@@ -145,7 +168,8 @@ function resolveRow(
   // At most one true match per source row: normalise over the candidates (and "none of them").
   const max = Math.max(0, ...scored.map((c) => c.logOdds));
   const denominator = Math.exp(-max) + scored.reduce((sum, c) => sum + Math.exp(c.logOdds - max), 0);
-  const probability = (c: Scored) => roundConfidence(model === undefined ? 1 / (1 + Math.exp(-c.logOdds)) : Math.exp(c.logOdds - max) / denominator);
+  const probability = (c: Scored) =>
+    roundConfidence(model === undefined ? 1 / (1 + Math.exp(-c.logOdds)) : Math.exp(c.logOdds - max) / denominator);
   const ranked = scored
     .map((c) => ({ c, p: probability(c) }))
     .sort((a, b) => b.p - a.p || b.c.logOdds - a.c.logOdds || (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0));
@@ -179,7 +203,14 @@ function resolveRow(
 
 /** Exact agreement (score 1 at the top level) on a value the reference column holds: log(u_top / frequency of
  *  the value there), bounded by ±ln 20; 0 otherwise or without the model's u. */
-function tfAdjustment(field: { levels: number[]; u?: number[] }, level: number, score: number, counts: Map<string, number>, present: number, value: string): number {
+function tfAdjustment(
+  field: { levels: number[]; u?: number[] },
+  level: number,
+  score: number,
+  counts: Map<string, number>,
+  present: number,
+  value: string,
+): number {
   // Only values compared as whole normalised texts have a frequency to look up (not dates, numbers, token sets).
   const count = counts.get(value);
   if (level !== 0 || score < 1 || field.u === undefined || present === 0 || count === undefined) return 0;

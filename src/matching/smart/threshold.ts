@@ -35,7 +35,7 @@ export function expectedF1Threshold(best: Float64Array): ThresholdChoice {
   }
   return {
     threshold: bestT,
-    rule: 'maximises the F1 expected under the model on the sample (a row\'s best candidate is a match with its posterior probability); grid 0.05…0.95, ties to the value nearest 0.5',
+    rule: "maximises the F1 expected under the model on the sample (a row's best candidate is a match with its posterior probability); grid 0.05…0.95, ties to the value nearest 0.5",
     expectedF1: bestF1,
     expectedMatches: total,
   };

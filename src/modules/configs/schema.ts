@@ -3,14 +3,7 @@ import { databaseId } from '../../graphql/ids';
 import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
 import { DatasetRef } from '../datasets/schema';
 import { assertForwardOnly, countedConnection, cursorConnection } from '../../graphql/connections';
-import {
-  createConfig,
-  deleteConfig,
-  getConfig,
-  listConfigs,
-  replaceConfig,
-  updateConfig,
-} from './service';
+import { createConfig, deleteConfig, getConfig, listConfigs, replaceConfig, updateConfig } from './service';
 import type { EnumValues } from '../../graphql/enums';
 import type { BLOCKING_STRATEGIES, BLOCKING_TRANSFORMS, FUZZY_ALGORITHMS, STRATEGIES } from './validation';
 
@@ -44,7 +37,9 @@ const FuzzyAlgorithmEnum = builder.enumType('FuzzyAlgorithm', {
 
 const BlockingStrategyEnum = builder.enumType('BlockingStrategy', {
   description: 'PARALLEL: candidates are the union of all keys. ORDERED_FALLBACK: the candidates of the first key that yields any.',
-  values: { PARALLEL: { value: 'parallel' }, ORDERED_FALLBACK: { value: 'ordered_fallback' } } satisfies EnumValues<(typeof BLOCKING_STRATEGIES)[number]>,
+  values: { PARALLEL: { value: 'parallel' }, ORDERED_FALLBACK: { value: 'ordered_fallback' } } satisfies EnumValues<
+    (typeof BLOCKING_STRATEGIES)[number]
+  >,
 });
 
 const BlockingTransformEnum = builder.enumType('BlockingTransform', {
@@ -99,10 +94,15 @@ export const FieldMappingRef = builder.objectRef<StoredFieldMapping>('FieldMappi
     target: t.exposeString('target', { description: 'Column of the reference data.' }),
     strategy: t.field({ type: StrategyEnum, description: 'The comparison.', resolve: (mapping) => mapping.strategy }),
     weight: t.exposeFloat('weight', { description: 'Share of this field in the confidence; the weights of a config sum to 1.' }),
-    options: t.field({ type: FieldMappingOptionsRef, description: 'Options of the comparison.', resolve: (mapping) => mapping.options ?? {} }),
+    options: t.field({
+      type: FieldMappingOptionsRef,
+      description: 'Options of the comparison.',
+      resolve: (mapping) => mapping.options ?? {},
+    }),
     sourceColumns: t.stringList({
       nullable: true,
-      description: 'A field over several source columns (smart strategies: whole-record text, codes anywhere): their texts joined; `source` then names the field.',
+      description:
+        'A field over several source columns (smart strategies: whole-record text, codes anywhere): their texts joined; `source` then names the field.',
       resolve: (mapping) => mapping.sourceColumns ?? null,
     }),
     targetColumns: t.stringList({
@@ -211,11 +211,13 @@ export const MatchingConfigRef = builder.drizzleNode('matchingConfigs', {
 });
 
 const FieldMappingOptionsInput = builder.inputType('FieldMappingOptionsInput', {
-  description: 'Options of a comparison; give only those of the mapping\'s strategy.',
+  description: "Options of a comparison; give only those of the mapping's strategy.",
   fields: (t) => ({
     algorithm: t.field({ type: FuzzyAlgorithmEnum, description: 'FUZZY only (default JARO_WINKLER).' }),
     toleranceDays: t.float({ description: 'DATE_RANGE only: days apart still equal (default 0).' }),
-    monthFirst: t.boolean({ description: 'DATE_RANGE only: read numeric dates that could be either (03/05/2020) month-first (default false: day-first).' }),
+    monthFirst: t.boolean({
+      description: 'DATE_RANGE only: read numeric dates that could be either (03/05/2020) month-first (default false: day-first).',
+    }),
     tolerance: t.float({ description: 'NUMERIC_RANGE only: absolute tolerance (exactly one of tolerance, tolerancePct).' }),
     tolerancePct: t.float({ description: 'NUMERIC_RANGE only: tolerance in percent (exactly one of tolerance, tolerancePct).' }),
   }),
@@ -229,7 +231,9 @@ const FieldMappingInput = builder.inputType('FieldMappingInput', {
     strategy: t.field({ type: StrategyEnum, required: true, description: 'The comparison.' }),
     weight: t.float({ required: true, description: 'In (0, 1]; the weights of a config sum to 1.' }),
     options: t.field({ type: FieldMappingOptionsInput, description: 'Options of the strategy.' }),
-    sourceColumns: t.stringList({ description: 'A field over several source columns (with targetColumns): their texts joined; `source` then names the field.' }),
+    sourceColumns: t.stringList({
+      description: 'A field over several source columns (with targetColumns): their texts joined; `source` then names the field.',
+    }),
     targetColumns: t.stringList({ description: 'A field over several reference columns (with sourceColumns).' }),
   }),
 });
@@ -318,7 +322,11 @@ function serviceInput(input: Record<string, unknown>, keepNulls = false): Record
   const stripNulls = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(stripNulls);
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null && inner !== undefined).map(([key, inner]) => [key, stripNulls(inner)]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([, inner]) => inner !== null && inner !== undefined)
+          .map(([key, inner]) => [key, stripNulls(inner)]),
+      );
     }
     return value;
   };

@@ -7,7 +7,15 @@ import { requireScope, type Actor } from '../workspaces/actor';
 import { type CursorPage, cursorParams, newestFirstPage } from '../shared/pagination';
 import { isUuid } from '../shared/ids';
 import { datasetForField } from '../datasets/service';
-import { checkColumns, parseConfigFields, withDefaults, type ConfigDatasets, type ConfigValues, type Issue, type ParsedConfig } from './validation';
+import {
+  checkColumns,
+  parseConfigFields,
+  withDefaults,
+  type ConfigDatasets,
+  type ConfigValues,
+  type Issue,
+  type ParsedConfig,
+} from './validation';
 
 export type MatchingConfig = typeof matchingConfigs.$inferSelect;
 
@@ -52,7 +60,13 @@ async function loadDatasets(context: Context, actor: Actor, values: Partial<Conf
 }
 
 /** The checks that need the database, on the values to store; throws every issue found so far and now. */
-async function validate(context: Context, actor: Actor, parsed: ParsedConfig, values: Partial<ConfigValues>, issues: Issue[]): Promise<ConfigValues> {
+async function validate(
+  context: Context,
+  actor: Actor,
+  parsed: ParsedConfig,
+  values: Partial<ConfigValues>,
+  issues: Issue[],
+): Promise<ConfigValues> {
   const found = await loadDatasets(context, actor, values, issues);
   checkColumns(parsed, values, found, issues);
   if (issues.length) throw validationErrorFromIssues(INVALID, issues);
@@ -106,7 +120,13 @@ export async function replaceConfig(context: Context, id: string, input: unknown
   const issues: Issue[] = [];
   const parsed = parseConfigFields(input, ['name', 'fieldMappings'], issues);
   immutableReference(existing, parsed.values, issues);
-  const values = await validate(context, actor, parsed, withDefaults({ ...parsed.values, referenceDataId: existing.referenceDataId }), issues);
+  const values = await validate(
+    context,
+    actor,
+    parsed,
+    withDefaults({ ...parsed.values, referenceDataId: existing.referenceDataId }),
+    issues,
+  );
   return save(context, existing, values);
 }
 
@@ -127,7 +147,8 @@ export async function updateConfig(context: Context, id: string, input: unknown)
 
 /** A dataset deleted between the checks and the write trips the foreign key: the same answer as a missing one. */
 function datasetGone(error: unknown): never {
-  const cause = (error as { cause?: { code?: string; constraint_name?: string } }).cause ?? (error as { code?: string; constraint_name?: string });
+  const cause =
+    (error as { cause?: { code?: string; constraint_name?: string } }).cause ?? (error as { code?: string; constraint_name?: string });
   if (cause?.code === '23503' && cause.constraint_name?.includes('_data_id_')) {
     const field = cause.constraint_name.includes('source_data') ? 'sourceDataId' : 'referenceDataId';
     throw new ValidationError(INVALID, [{ path: field, message: 'the dataset was deleted meanwhile' }]);
@@ -150,7 +171,9 @@ async function save(context: Context, existing: MatchingConfig, values: ConfigVa
 export async function deleteConfig(context: Context, id: string): Promise<void> {
   const actor = requireScope(context.actor, 'write');
   const existing = await findConfig(context, actor, id);
-  await context.db.delete(matchingConfigs).where(and(eq(matchingConfigs.id, existing.id), eq(matchingConfigs.workspaceId, actor.workspaceId)));
+  await context.db
+    .delete(matchingConfigs)
+    .where(and(eq(matchingConfigs.id, existing.id), eq(matchingConfigs.workspaceId, actor.workspaceId)));
 }
 
 /** The configs of the workspace, newest first, `limit` (default 20, max 100) at a time after `cursor`. */

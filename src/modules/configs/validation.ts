@@ -13,7 +13,16 @@ import { UUID_PATTERN } from '../shared/ids';
 export type Issue = { path: PropertyKey[]; message: string };
 
 export const STRATEGIES = ['exact', 'fuzzy', 'phonetic', 'date_range', 'numeric_range'] as const;
-export const FUZZY_ALGORITHMS = ['jaro_winkler', 'levenshtein', 'damerau_levenshtein', 'token_set', 'tfidf_cosine', 'codes', 'quantities', 'abbreviation'] as const;
+export const FUZZY_ALGORITHMS = [
+  'jaro_winkler',
+  'levenshtein',
+  'damerau_levenshtein',
+  'token_set',
+  'tfidf_cosine',
+  'codes',
+  'quantities',
+  'abbreviation',
+] as const;
 export const BLOCKING_STRATEGIES = ['parallel', 'ordered_fallback'] as const;
 export const BLOCKING_TRANSFORMS = ['exact', 'tokens', 'qgrams', 'phonetic', 'prefix'] as const;
 export const DEFAULT_THRESHOLD = 0.85;
@@ -64,7 +73,10 @@ const FIELD_NAMES: readonly FieldName[] = [
 ];
 
 /** A field over several columns (as smart strategies make them): `source` / `target` then name the field. */
-const columnList = z.array(column, 'must be a list of column names').min(1, 'must name at least one column').max(100, 'must name at most 100 columns');
+const columnList = z
+  .array(column, 'must be a list of column names')
+  .min(1, 'must name at least one column')
+  .max(100, 'must name at most 100 columns');
 
 const mappingBase = z.strictObject({
   source: column,
@@ -81,9 +93,14 @@ const optionSchemas = {
   fuzzy: z
     .strictObject({ algorithm: z.enum(FUZZY_ALGORITHMS, `must be one of ${FUZZY_ALGORITHMS.join(', ')}`).default('jaro_winkler') })
     .default({ algorithm: 'jaro_winkler' }),
-  date_range: z.strictObject({ toleranceDays: nonNegative.default(0), monthFirst: z.boolean('must be true or false').optional() }).default({ toleranceDays: 0 }),
+  date_range: z
+    .strictObject({ toleranceDays: nonNegative.default(0), monthFirst: z.boolean('must be true or false').optional() })
+    .default({ toleranceDays: 0 }),
   numeric_range: z
-    .strictObject({ tolerance: nonNegative.optional(), tolerancePct: nonNegative.optional() }, 'numeric_range needs options with a tolerance')
+    .strictObject(
+      { tolerance: nonNegative.optional(), tolerancePct: nonNegative.optional() },
+      'numeric_range needs options with a tolerance',
+    )
     .refine((options) => (options.tolerance === undefined) !== (options.tolerancePct === undefined), {
       message: 'give exactly one of tolerance (absolute) or tolerancePct (percent)',
     }),
@@ -104,7 +121,9 @@ const blockingPart = z
 const blockingSchema = z
   .strictObject({
     strategy: z.enum(BLOCKING_STRATEGIES, `must be one of ${BLOCKING_STRATEGIES.join(', ')}`).optional(),
-    keys: z.array(z.strictObject({ parts: z.array(blockingPart).min(1, 'a key needs at least one part') }), 'must be a list of keys').optional(),
+    keys: z
+      .array(z.strictObject({ parts: z.array(blockingPart).min(1, 'a key needs at least one part') }), 'must be a list of keys')
+      .optional(),
     maxPostings: z.number().int('must be an integer').min(1, 'must be 1 or more').optional(),
   })
   .nullable();
@@ -125,12 +144,17 @@ function collect(issues: Issue[], prefix: PropertyKey[], zodIssues: ReadonlyArra
 export type ColumnRef = { path: PropertyKey[]; source?: string; target?: string };
 
 /** The columns a mapping reads: its source and target, or each column of a field over several columns. */
-function mappingColumnRefs(prefix: PropertyKey[], mapping: { source?: unknown; target?: unknown; sourceColumns?: unknown; targetColumns?: unknown }): ColumnRef[] {
+function mappingColumnRefs(
+  prefix: PropertyKey[],
+  mapping: { source?: unknown; target?: unknown; sourceColumns?: unknown; targetColumns?: unknown },
+): ColumnRef[] {
   const listed = (side: 'sourceColumns' | 'targetColumns') => (Array.isArray(mapping[side]) ? (mapping[side] as unknown[]) : undefined);
   const sources = listed('sourceColumns');
   const targets = listed('targetColumns');
   if (sources === undefined && targets === undefined) {
-    return typeof mapping.source === 'string' && typeof mapping.target === 'string' ? [{ path: prefix, source: mapping.source, target: mapping.target }] : [];
+    return typeof mapping.source === 'string' && typeof mapping.target === 'string'
+      ? [{ path: prefix, source: mapping.source, target: mapping.target }]
+      : [];
   }
   const refs: ColumnRef[] = [];
   sources?.forEach((c, i) => typeof c === 'string' && refs.push({ path: [...prefix, 'sourceColumns', i], source: c }));
@@ -156,7 +180,10 @@ function parseMappings(raw: unknown, issues: Issue[], columnRefs: ColumnRef[]): 
     const base = mappingBase.safeParse(item);
     if (!base.success) collect(issues, prefix, base.error.issues);
     if ((fields.sourceColumns === undefined) !== (fields.targetColumns === undefined)) {
-      issues.push({ path: [...prefix, fields.sourceColumns === undefined ? 'targetColumns' : 'sourceColumns'], message: 'sourceColumns and targetColumns go together: a field over several columns names them on both sides' });
+      issues.push({
+        path: [...prefix, fields.sourceColumns === undefined ? 'targetColumns' : 'sourceColumns'],
+        message: 'sourceColumns and targetColumns go together: a field over several columns names them on both sides',
+      });
     }
     columnRefs.push(...mappingColumnRefs(prefix, fields));
     if (typeof fields.weight === 'number' && fields.weight > 0 && fields.weight <= 1) weights.push(fields.weight);
@@ -315,9 +342,12 @@ export interface ConfigDatasets {
 export function checkColumns(parsed: ParsedConfig, values: Partial<ConfigValues>, datasets: ConfigDatasets, issues: Issue[]): void {
   const referenceColumns = datasets.reference ? new Set(datasets.reference.columns.map((c) => c.name)) : undefined;
   const sourceColumns = datasets.source ? new Set(datasets.source.columns.map((c) => c.name)) : undefined;
-  const mappingRefs = parsed.mappingRefs ?? (values.fieldMappings ?? []).flatMap((mapping, index) => mappingColumnRefs(['fieldMappings', index], mapping));
+  const mappingRefs =
+    parsed.mappingRefs ?? (values.fieldMappings ?? []).flatMap((mapping, index) => mappingColumnRefs(['fieldMappings', index], mapping));
   // A blocking key part may name a field over several columns by its name.
-  const fieldNames = new Set((values.fieldMappings ?? []).filter((m) => m.sourceColumns !== undefined).map((m) => `${m.source}\u0000${m.target}`));
+  const fieldNames = new Set(
+    (values.fieldMappings ?? []).filter((m) => m.sourceColumns !== undefined).map((m) => `${m.source}\u0000${m.target}`),
+  );
   const blockingRefs =
     parsed.blockingRefs ??
     (values.blocking?.keys ?? []).flatMap((key, k) =>

@@ -75,7 +75,12 @@ function cellText(value: CellValue | undefined): string | null {
  * Streams the parsed rows into dataset_rows with COPY, honouring backpressure. Returns the row count.
  * Throws ValidationError (naming the line) for a missing or repeated id; the caller's transaction then rolls back.
  */
-export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetId: string, upload: Upload, options: CopyOptions): Promise<number> {
+export async function copyRowsIntoDataset(
+  sql: postgres.TransactionSql,
+  datasetId: string,
+  upload: Upload,
+  options: CopyOptions,
+): Promise<number> {
   const firstLineByExternalId = new Map<string, number>();
   const checkColumnsOnce = () => {
     requireColumn(upload, options.idColumn, 'id_column');
@@ -100,9 +105,10 @@ export async function copyRowsIntoDataset(sql: postgres.TransactionSql, datasetI
         ]);
       }
       if (externalId.length > MAX_EXTERNAL_ID_LENGTH) {
-        throw new ValidationError(`Line ${row.line} has an id of ${externalId.length} characters; ids may have at most ${MAX_EXTERNAL_ID_LENGTH}.`, [
-          { path: `line ${row.line}`, message: 'id too long' },
-        ]);
+        throw new ValidationError(
+          `Line ${row.line} has an id of ${externalId.length} characters; ids may have at most ${MAX_EXTERNAL_ID_LENGTH}.`,
+          [{ path: `line ${row.line}`, message: 'id too long' }],
+        );
       }
       const seenOn = firstLineByExternalId.get(externalId);
       if (seenOn !== undefined) {

@@ -76,17 +76,21 @@ export async function changesSince(
       from reference_row_changes where dataset_id = ${datasetId} and version > ${afterVersion} and version <= ${version}`;
     const complete = Number(extent!.versions) === version - afterVersion && Number(extent!.changes) <= MAX_CATCH_UP_CHANGES;
     if (!complete) return { version, changes: [], complete: false };
-    const rows = await tx<{ version: string; op: 'upsert' | 'delete'; row_id: string; external_id: string; values: Record<string, unknown> | null }[]>`
+    const rows = await tx<
+      { version: string; op: 'upsert' | 'delete'; row_id: string; external_id: string; values: Record<string, unknown> | null }[]
+    >`
       select version, op, row_id, external_id, values from reference_row_changes
       where dataset_id = ${datasetId} and version > ${afterVersion} and version <= ${version}
       order by version, seq`;
-    const changes = rows.map((row): ReferenceRowChange => ({
-      version: Number(row.version),
-      op: row.op,
-      rowId: row.row_id,
-      externalId: row.external_id,
-      ...(row.op === 'upsert' && row.values ? { values: row.values } : {}),
-    }));
+    const changes = rows.map(
+      (row): ReferenceRowChange => ({
+        version: Number(row.version),
+        op: row.op,
+        rowId: row.row_id,
+        externalId: row.external_id,
+        ...(row.op === 'upsert' && row.values ? { values: row.values } : {}),
+      }),
+    );
     return { version, changes, complete: true };
   });
 }
@@ -194,7 +198,12 @@ export async function visitReferenceSnapshot(
  * Some rows of a reference dataset (by row id) as they were at a version, in one snapshot: absent from the map when
  * they did not exist then. Same errors as loadReferenceSnapshot.
  */
-export async function referenceRowsAt(sql: Sql, datasetId: string, atVersion: number | undefined, ids: string[]): Promise<Map<string, SnapshotRow>> {
+export async function referenceRowsAt(
+  sql: Sql,
+  datasetId: string,
+  atVersion: number | undefined,
+  ids: string[],
+): Promise<Map<string, SnapshotRow>> {
   if (ids.length === 0) return new Map();
   return sql.begin('isolation level repeatable read read only', async (tx) => {
     const current = await currentVersion(tx, datasetId);
@@ -216,12 +225,19 @@ export async function referenceRowsAt(sql: Sql, datasetId: string, atVersion: nu
 }
 
 /** For each row changed after `version`: how it was at `version` (from its first later change). */
-async function rowsBefore(tx: postgres.TransactionSql, datasetId: string, version: number, current: number): Promise<Map<string, RowBefore>> {
+async function rowsBefore(
+  tx: postgres.TransactionSql,
+  datasetId: string,
+  version: number,
+  current: number,
+): Promise<Map<string, RowBefore>> {
   const [extent] = await tx<{ versions: string }[]>`
     select count(distinct version) as versions from reference_row_changes
     where dataset_id = ${datasetId} and version > ${version} and version <= ${current}`;
   if (Number(extent!.versions) !== current - version) throw new ReferenceVersionUnavailable(datasetId, version);
-  const firsts = await tx<{ row_id: string; external_id: string; previous_values: Record<string, unknown> | null; previous_position: number | null }[]>`
+  const firsts = await tx<
+    { row_id: string; external_id: string; previous_values: Record<string, unknown> | null; previous_position: number | null }[]
+  >`
     select distinct on (row_id) row_id, external_id, previous_values, previous_position from reference_row_changes
     where dataset_id = ${datasetId} and version > ${version} and version <= ${current}
     order by row_id, version, seq`;

@@ -73,7 +73,9 @@ async function writableReference(context: Context, datasetId: string): Promise<D
     throw error instanceof NotFoundError ? new NotFoundError('reference data', datasetId) : error;
   });
   if (dataset.kind !== 'reference') {
-    throw new ConflictError('This dataset is source data: only reference data takes row writes (upsert, change, delete). Upload source data again instead.');
+    throw new ConflictError(
+      'This dataset is source data: only reference data takes row writes (upsert, change, delete). Upload source data again instead.',
+    );
   }
   return dataset;
 }
@@ -140,9 +142,10 @@ async function parseRows(dataset: Dataset, source: RowsSource): Promise<ParsedWr
   try {
     for await (const row of upload.rows) {
       if (index >= MAX_ROWS_PER_WRITE) {
-        throw new ValidationError(`A request may upsert at most ${MAX_ROWS_PER_WRITE.toLocaleString('en-US')} rows; this one has more. Send them in several requests.`, [
-          { path: `[${MAX_ROWS_PER_WRITE}]`, message: `more than ${MAX_ROWS_PER_WRITE} rows` },
-        ]);
+        throw new ValidationError(
+          `A request may upsert at most ${MAX_ROWS_PER_WRITE.toLocaleString('en-US')} rows; this one has more. Send them in several requests.`,
+          [{ path: `[${MAX_ROWS_PER_WRITE}]`, message: `more than ${MAX_ROWS_PER_WRITE} rows` }],
+        );
       }
       const at = `[${index}]`;
       // A key joins the parser's columns in the first row that has it (later rows get it as null): that row names it.
@@ -151,11 +154,17 @@ async function parseRows(dataset: Dataset, source: RowsSource): Promise<ParsedWr
       }
       const externalId = externalIdOf(row.values[key]);
       if (externalId === null) {
-        problems.add(`${at}.${key}`, dataset.idColumn ? `required: the id column "${key}"` : `required: "${EXTERNAL_ID_FIELD}" (this reference data has no id column)`);
+        problems.add(
+          `${at}.${key}`,
+          dataset.idColumn ? `required: the id column "${key}"` : `required: "${EXTERNAL_ID_FIELD}" (this reference data has no id column)`,
+        );
       } else if (externalId.length > MAX_EXTERNAL_ID_LENGTH) {
         problems.add(`${at}.${key}`, `an id of ${externalId.length} characters; ids may have at most ${MAX_EXTERNAL_ID_LENGTH}`);
       } else if (firstIndexOf.has(externalId)) {
-        problems.add(`${at}.${key}`, `repeats the id "${externalId.slice(0, 200)}" of row ${firstIndexOf.get(externalId)} (each row once per request)`);
+        problems.add(
+          `${at}.${key}`,
+          `repeats the id "${externalId.slice(0, 200)}" of row ${firstIndexOf.get(externalId)} (each row once per request)`,
+        );
       } else {
         firstIndexOf.set(externalId, index);
       }
@@ -173,10 +182,14 @@ async function parseRows(dataset: Dataset, source: RowsSource): Promise<ParsedWr
   for (const [name, at] of unknown) {
     problems.add(`[${at}].${name}`, `unknown column; the columns of this reference data are: ${columns.slice(0, 50).join(', ')}`);
   }
-  if (index === 0) throw new ValidationError('The body has no rows: send a JSON array of row objects, or NDJSON.', [{ path: 'body', message: 'no rows' }]);
+  if (index === 0)
+    throw new ValidationError('The body has no rows: send a JSON array of row objects, or NDJSON.', [{ path: 'body', message: 'no rows' }]);
   if (unknown.size) {
     const names = [...unknown.keys()].map((name) => `"${name}"`).join(', ');
-    throw new ValidationError(`Unknown column${unknown.size > 1 ? 's' : ''} ${names}: rows may only use the columns of this reference data; nothing was written.`, problems.details);
+    throw new ValidationError(
+      `Unknown column${unknown.size > 1 ? 's' : ''} ${names}: rows may only use the columns of this reference data; nothing was written.`,
+      problems.details,
+    );
   }
   problems.throwIfAny('Invalid rows');
   return rows;
@@ -185,7 +198,10 @@ async function parseRows(dataset: Dataset, source: RowsSource): Promise<ParsedWr
 function rowsParseError(error: UploadParseError, format: RowsSource['format']): ValidationError {
   // The parsers speak of "the file"; here it is the request body.
   const message = error.message.replace(/\bThe file\b/g, 'The body').replace(/\bthe file\b/g, 'the body');
-  return new ValidationError(`Invalid ${format === 'ndjson' ? 'NDJSON' : 'JSON'} rows: ${message}`, error.line === undefined ? undefined : [{ path: `line ${error.line}`, message }]);
+  return new ValidationError(
+    `Invalid ${format === 'ndjson' ? 'NDJSON' : 'JSON'} rows: ${message}`,
+    error.line === undefined ? undefined : [{ path: `line ${error.line}`, message }],
+  );
 }
 
 /** Bumps the version (taking the dataset row's lock: the writes of one dataset run one at a time). */
@@ -257,7 +273,9 @@ export async function upsertReferenceRows(context: Context, datasetId: string, s
       select id, external_id, position, "values" from dataset_rows
       where dataset_id = ${dataset.id} and external_id = any(array(select jsonb_array_elements_text(${ids}::text::jsonb)))`;
     const byExternalId = new Map(existing.map((row) => [row.external_id, row]));
-    const [last] = await tx<{ position: number }[]>`select coalesce(max(position), 0)::int as position from dataset_rows where dataset_id = ${dataset.id}`;
+    const [last] = await tx<
+      { position: number }[]
+    >`select coalesce(max(position), 0)::int as position from dataset_rows where dataset_id = ${dataset.id}`;
     let position = last!.position;
     const newRowId = rowIdFactory();
     const written: Array<{ id: string; position: number; external_id: string; values: Record<string, unknown> }> = [];
@@ -322,8 +340,12 @@ export async function upsertReferenceRowsFromJson(context: Context, datasetId: s
  */
 function parsePatch(dataset: Dataset, externalId: string, body: unknown): Record<string, unknown> {
   const parsed = rowValues.safeParse(body);
-  if (!parsed.success) throw new ValidationError('The body must be an object of column values.', [{ path: 'body', message: 'must be an object of column values' }]);
-  if (!Object.keys(parsed.data).length) throw new ValidationError('The body names no column to change.', [{ path: 'body', message: 'no columns' }]);
+  if (!parsed.success)
+    throw new ValidationError('The body must be an object of column values.', [
+      { path: 'body', message: 'must be an object of column values' },
+    ]);
+  if (!Object.keys(parsed.data).length)
+    throw new ValidationError('The body names no column to change.', [{ path: 'body', message: 'no columns' }]);
   let values: Record<string, unknown>;
   try {
     values = new ColumnSet(true).objectValues(parsed.data, 1);
@@ -334,7 +356,8 @@ function parsePatch(dataset: Dataset, externalId: string, body: unknown): Record
   const known = new Set(dataset.columns.map((column) => column.name));
   const problems = new Problems();
   for (const name of Object.keys(values)) {
-    if (!known.has(name)) problems.add(name, `unknown column; the columns of this reference data are: ${[...known].slice(0, 50).join(', ')}`);
+    if (!known.has(name))
+      problems.add(name, `unknown column; the columns of this reference data are: ${[...known].slice(0, 50).join(', ')}`);
   }
   if (dataset.idColumn && Object.hasOwn(values, dataset.idColumn) && externalIdOf(values[dataset.idColumn]) !== externalId) {
     problems.add(dataset.idColumn, 'the id column cannot change (delete the row and upsert it under its new id)');
@@ -345,11 +368,25 @@ function parsePatch(dataset: Dataset, externalId: string, body: unknown): Record
 
 /** The row of an external id, locked for the write (404 when absent: the transaction then rolls back). */
 async function lockedRow(tx: postgres.TransactionSql, dataset: Dataset, externalId: string): Promise<DatasetRow & { position: number }> {
-  const [row] = await tx<{ id: string; dataset_id: string; position: number; external_id: string; filename: string | null; values: Record<string, unknown> }[]>`
+  const [row] = await tx<
+    { id: string; dataset_id: string; position: number; external_id: string; filename: string | null; values: Record<string, unknown> }[]
+  >`
     select id, dataset_id, position, external_id, filename, "values" from dataset_rows
     where dataset_id = ${dataset.id} and external_id = ${externalId} for update`;
-  if (!row) throw new NotFoundError('reference row', externalId, `No row with the external id "${externalId.slice(0, 200)}" in this reference data.`);
-  return { id: row.id, datasetId: row.dataset_id, position: row.position, externalId: row.external_id, filename: row.filename, values: row.values };
+  if (!row)
+    throw new NotFoundError(
+      'reference row',
+      externalId,
+      `No row with the external id "${externalId.slice(0, 200)}" in this reference data.`,
+    );
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    position: row.position,
+    externalId: row.external_id,
+    filename: row.filename,
+    values: row.values,
+  };
 }
 
 /** PATCH /v1/reference-data/:id/rows/:external_id: merges the given columns into the row. */
@@ -380,7 +417,14 @@ export async function deleteReferenceRow(context: Context, datasetId: string, ex
     await tx`delete from dataset_rows where id = ${row.id}`;
     await tx`update datasets set row_count = row_count - 1 where id = ${dataset.id}`;
     await recordChanges(tx, dataset.id, version, [
-      { op: 'delete', row_id: row.id, external_id: row.externalId, values: null, previous_values: row.values, previous_position: row.position },
+      {
+        op: 'delete',
+        row_id: row.id,
+        external_id: row.externalId,
+        values: null,
+        previous_values: row.values,
+        previous_position: row.position,
+      },
     ]);
     await finishWrite(tx, dataset, version);
     return { version, id: row.id, externalId: row.externalId };

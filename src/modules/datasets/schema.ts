@@ -4,16 +4,15 @@ import { databaseId } from '../../graphql/ids';
 import type { ColumnType, DatasetColumn, DatasetKind } from '../../db/schema';
 import type { EnumValues } from '../../graphql/enums';
 import { PayloadTooLargeError } from '../../errors';
+import { deleteDataset, getAnyDataset, importDataset, importDatasetFromJson, datasetsSlice, rowsSlice, type DatasetRow } from './service';
 import {
-  deleteDataset,
-  getAnyDataset,
-  importDataset,
-  importDatasetFromJson,
-  datasetsSlice,
-  rowsSlice,
-  type DatasetRow,
-} from './service';
-import { deleteReferenceRow, patchReferenceRow, upsertReferenceRowsFromJson, type RowDeleted, type RowsWritten, type RowWritten } from './rows';
+  deleteReferenceRow,
+  patchReferenceRow,
+  upsertReferenceRowsFromJson,
+  type RowDeleted,
+  type RowsWritten,
+  type RowWritten,
+} from './rows';
 
 const DatasetKindEnum = builder.enumType('DatasetKind', {
   description: 'Reference data is what rows are matched against; source data holds the rows ("documents") to match.',
@@ -22,10 +21,12 @@ const DatasetKindEnum = builder.enumType('DatasetKind', {
 
 const ColumnTypeEnum = builder.enumType('ColumnType', {
   description: 'Inferred from every value of the column.',
-  values: { string: { value: 'string' }, number: { value: 'number' }, date: { value: 'date' }, boolean: { value: 'boolean' } } satisfies EnumValues<
-    ColumnType,
-    'as is'
-  >,
+  values: {
+    string: { value: 'string' },
+    number: { value: 'number' },
+    date: { value: 'date' },
+    boolean: { value: 'boolean' },
+  } satisfies EnumValues<ColumnType, 'as is'>,
 });
 
 const DatasetColumnRef = builder.objectRef<DatasetColumn>('DatasetColumn').implement({
@@ -40,7 +41,10 @@ const DatasetRowRef = builder.objectRef<DatasetRow>('DatasetRow').implement({
   fields: (t) => ({
     databaseId: t.exposeString('id', { description: "Concord's row id (UUID)." }),
     externalId: t.exposeString('externalId', { description: 'The value of the id column (for source rows: the document id).' }),
-    filename: t.exposeString('filename', { nullable: true, description: 'Source rows: the document filename, if a filename column was given.' }),
+    filename: t.exposeString('filename', {
+      nullable: true,
+      description: 'Source rows: the document filename, if a filename column was given.',
+    }),
     values: t.field({ type: 'JSON', description: 'Column name → value.', resolve: (row) => row.values }),
   }),
 });
@@ -59,7 +63,8 @@ export const DatasetRef = builder.drizzleNode('datasets', {
     columns: t.field({ type: [DatasetColumnRef], resolve: (dataset) => dataset.columns }),
     idColumn: t.exposeString('idColumn', { nullable: true }),
     version: t.exposeInt('version', {
-      description: 'Reference data: 1 after the upload, bumped once per row write (upsertReferenceRows, updateReferenceRow, deleteReferenceRow). Source data: always 1.',
+      description:
+        'Reference data: 1 after the upload, bumped once per row write (upsertReferenceRows, updateReferenceRow, deleteReferenceRow). Source data: always 1.',
     }),
     filenameColumn: t.exposeString('filenameColumn', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -78,8 +83,10 @@ builder.queryFields((t) => ({
     description: 'The datasets of your workspace, newest first.',
     args: { kind: t.arg({ type: DatasetKindEnum, required: true }) },
     resolve: (_root, args, context) =>
-      offsetConnection(args, { defaultSize: 20, maxSize: 100 }, async ({ offset, limit }) =>
-        (await datasetsSlice(context, args.kind, offset, limit)).data,
+      offsetConnection(
+        args,
+        { defaultSize: 20, maxSize: 100 },
+        async ({ offset, limit }) => (await datasetsSlice(context, args.kind, offset, limit)).data,
       ),
   }),
   dataset: t.field({
@@ -96,7 +103,7 @@ const UploadDatasetInput = builder.inputType('UploadDatasetInput', {
     kind: t.field({ type: DatasetKindEnum, required: true }),
     name: t.string({ required: true }),
     file: t.field({ type: 'File', required: true, description: 'CSV (comma, semicolon or tab), JSON array or NDJSON; UTF-8 or Latin-1.' }),
-    idColumn: t.string({ description: 'Column holding each row\'s id (for source data: the document id). Default: the row number.' }),
+    idColumn: t.string({ description: "Column holding each row's id (for source data: the document id). Default: the row number." }),
     filenameColumn: t.string({ description: 'Source data: column holding the document filename.' }),
     trim: t.boolean({ description: 'Trim white space around names and values. Default true.' }),
   }),
@@ -197,25 +204,31 @@ builder.mutationFields((t) => ({
   upsertReferenceRows: t.field({
     type: ReferenceRowsWrittenRef,
     description:
-      'Upsert 1 to 10,000 rows of reference data by external id (the id column; without one, each row\'s `external_id` field), all or nothing, as POST /v1/reference-data/:id/rows. ' +
+      "Upsert 1 to 10,000 rows of reference data by external id (the id column; without one, each row's `external_id` field), all or nothing, as POST /v1/reference-data/:id/rows. " +
       'Unknown columns are a ValidationError naming them; source data is a ConflictError.',
     args: {
       datasetId: t.arg.id({ required: true }),
-      rows: t.arg({ type: ['JSON'], required: true, description: 'Objects of column name → value; a column left out is null (the row is replaced).' }),
+      rows: t.arg({
+        type: ['JSON'],
+        required: true,
+        description: 'Objects of column name → value; a column left out is null (the row is replaced).',
+      }),
     },
     errors: {},
     resolve: (_root, args, context) => upsertReferenceRowsFromJson(context, databaseId(String(args.datasetId), 'Dataset'), args.rows),
   }),
   updateReferenceRow: t.field({
     type: ReferenceRowWrittenRef,
-    description: 'Change some columns of one reference row (merged into it; the id column cannot change), as PATCH /v1/reference-data/:id/rows/:external_id.',
+    description:
+      'Change some columns of one reference row (merged into it; the id column cannot change), as PATCH /v1/reference-data/:id/rows/:external_id.',
     args: {
       datasetId: t.arg.id({ required: true }),
       externalId: t.arg.string({ required: true }),
       values: t.arg({ type: 'JSON', required: true, description: 'Column name → new value.' }),
     },
     errors: {},
-    resolve: (_root, args, context) => patchReferenceRow(context, databaseId(String(args.datasetId), 'Dataset'), args.externalId, args.values),
+    resolve: (_root, args, context) =>
+      patchReferenceRow(context, databaseId(String(args.datasetId), 'Dataset'), args.externalId, args.values),
   }),
   deleteReferenceRow: t.field({
     type: ReferenceRowDeletedRef,

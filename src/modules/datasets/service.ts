@@ -66,7 +66,10 @@ export async function importDataset(context: Context, kind: DatasetKind, source:
     return await getDataset(context, kind, datasetId);
   } catch (error) {
     if (error instanceof UploadParseError) {
-      throw new ValidationError(error.message, error.line === undefined ? undefined : [{ path: `line ${error.line}`, message: error.message }]);
+      throw new ValidationError(
+        error.message,
+        error.line === undefined ? undefined : [{ path: `line ${error.line}`, message: error.message }],
+      );
     }
     throw error;
   }
@@ -125,14 +128,16 @@ export async function datasetForField(
 /** For GraphQL, whose dataset ids do not say the kind. */
 export async function getAnyDataset(context: Context, id: string): Promise<Dataset> {
   const actor = requireScope(context.actor, 'read');
-  const dataset = isUuid(id)
-    ? await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId } })
-    : undefined;
+  const dataset = isUuid(id) ? await context.db.query.datasets.findFirst({ where: { id, workspaceId: actor.workspaceId } }) : undefined;
   if (!dataset) throw new NotFoundError('dataset', id);
   return dataset;
 }
 
-export async function listDatasets(context: Context, kind: DatasetKind, paging: { page?: unknown; limit?: unknown }): Promise<Page<Dataset>> {
+export async function listDatasets(
+  context: Context,
+  kind: DatasetKind,
+  paging: { page?: unknown; limit?: unknown },
+): Promise<Page<Dataset>> {
   const { page, limit } = parsePage(paging);
   const { data, total } = await datasetsSlice(context, kind, (page - 1) * limit, limit);
   return { data, total, page, limit };
@@ -169,11 +174,19 @@ export async function deleteDataset(context: Context, kind: DatasetKind, id: str
       ),
     )
     .limit(1);
-  if (active) throw new ConflictError(`This ${kind} data is used by run ${active.id} (${active.status}); cancel the run or wait for it to end first.`);
+  if (active)
+    throw new ConflictError(
+      `This ${kind} data is used by run ${active.id} (${active.status}); cancel the run or wait for it to end first.`,
+    );
   await context.db.delete(datasets).where(eq(datasets.id, dataset.id));
 }
 
-export async function listRows(context: Context, kind: DatasetKind, id: string, paging: { page?: unknown; limit?: unknown }): Promise<Page<DatasetRow>> {
+export async function listRows(
+  context: Context,
+  kind: DatasetKind,
+  id: string,
+  paging: { page?: unknown; limit?: unknown },
+): Promise<Page<DatasetRow>> {
   const dataset = await getDataset(context, kind, id);
   const { page, limit } = parsePage(paging, 500, 100);
   return { data: await rowsSlice(context, dataset, (page - 1) * limit, limit), total: dataset.rowCount, page, limit };

@@ -64,7 +64,13 @@ export async function claimIdempotencyKey(sql: postgres.Sql, actor: Actor, key: 
       returning 1`;
     if (claimed.length) return { kind: 'owner' };
     const [existing] = await sql<
-      Array<{ request_hash: string; status: string; response_status: number | null; response_headers: Record<string, string> | null; response_body: unknown }>
+      Array<{
+        request_hash: string;
+        status: string;
+        response_status: number | null;
+        response_headers: Record<string, string> | null;
+        response_body: unknown;
+      }>
     >`select request_hash, status, response_status, response_headers, response_body
       from idempotency_keys where api_key_id = ${actor.apiKeyId} and key = ${key}`;
     // Released between the two statements (the first request failed): claim again.

@@ -15,12 +15,28 @@ const MatchNowCandidateRef = builder.objectRef<RecordMatch['candidates'][number]
 const RecordMatchRef = builder.objectRef<RecordMatch>('RecordMatch').implement({
   description: 'The outcome of matching one record now: the fields of a run result, and `matched`.',
   fields: (t) => ({
-    matchedReferenceRowId: t.exposeString('matchedReferenceRowId', { nullable: true, description: 'The matched reference row; null when nothing reached the threshold.' }),
-    matchedReferenceExternalId: t.exposeString('matchedReferenceExternalId', { nullable: true, description: "The matched reference row's id column value." }),
-    confidence: t.exposeFloat('confidence', { description: 'Confidence of the best candidate, in [0, 1] (also below the threshold; 0 without any).' }),
+    matchedReferenceRowId: t.exposeString('matchedReferenceRowId', {
+      nullable: true,
+      description: 'The matched reference row; null when nothing reached the threshold.',
+    }),
+    matchedReferenceExternalId: t.exposeString('matchedReferenceExternalId', {
+      nullable: true,
+      description: "The matched reference row's id column value.",
+    }),
+    confidence: t.exposeFloat('confidence', {
+      description: 'Confidence of the best candidate, in [0, 1] (also below the threshold; 0 without any).',
+    }),
     matched: t.exposeBoolean('matched', { description: 'The best candidate reaches the threshold.' }),
-    evidence: t.field({ type: [EvidenceRef], description: 'Per mapped field, against the best candidate.', resolve: (result) => result.evidence }),
-    candidates: t.field({ type: [MatchNowCandidateRef], description: 'The top 5 candidates, best first.', resolve: (result) => result.candidates }),
+    evidence: t.field({
+      type: [EvidenceRef],
+      description: 'Per mapped field, against the best candidate.',
+      resolve: (result) => result.evidence,
+    }),
+    candidates: t.field({
+      type: [MatchNowCandidateRef],
+      description: 'The top 5 candidates, best first.',
+      resolve: (result) => result.candidates,
+    }),
   }),
 });
 

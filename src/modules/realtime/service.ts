@@ -33,7 +33,6 @@ export interface RecordMatch {
   candidates: Array<{ referenceRowId: string; referenceExternalId: string | null; confidence: number }>;
 }
 
-
 const matchInput = z
   .object({
     configId: z.string(),
@@ -56,14 +55,21 @@ export async function matchRecords(context: Context, rawInput: MatchRecordsInput
   else {
     const strategy = await getStrategy(context, input.strategyId);
     if (strategy.referenceDataId !== config.referenceDataId) {
-      throw new ValidationError('Invalid match request.', [{ path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" }]);
+      throw new ValidationError('Invalid match request.', [
+        { path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" },
+      ]);
     }
-    source = { key: `strategy:${strategy.id}#${strategy.version}`, referenceDataId: config.referenceDataId, match: strategy.plan as MatchConfig };
+    source = {
+      key: `strategy:${strategy.id}#${strategy.version}`,
+      referenceDataId: config.referenceDataId,
+      match: strategy.plan as MatchConfig,
+    };
   }
   const records = checkRecords(input.records, await knownColumns(context, source.match, config.sourceDataId));
 
   const version = await referenceVersion(context.sql, source.referenceDataId);
-  if (version === undefined) throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
+  if (version === undefined)
+    throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
   const warm = await warmIndexesOf(context).acquire(source, version);
   const { rows } = warm.index.match(records.map((values, i) => ({ id: String(i), values })));
   const externalIds = await warm.externalIds(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)));
@@ -121,10 +127,10 @@ function checkRecords(records: unknown[], known: Set<string>): Array<Record<stri
     if (keys.length === 0) problems.push({ path, message: 'must not be empty' });
     for (const key of keys) {
       // The column is named in the message, not the path: REST writes paths in snake_case, and column names are the user's.
-      if (!known.has(key)) problems.push({ path, message: `unknown column ${JSON.stringify(key)} (known: ${[...known].sort().join(', ')})` });
+      if (!known.has(key))
+        problems.push({ path, message: `unknown column ${JSON.stringify(key)} (known: ${[...known].sort().join(', ')})` });
     }
   });
   if (problems.length) throw new ValidationError('Invalid match request.', problems);
   return records as Array<Record<string, unknown>>;
 }
-

@@ -122,7 +122,8 @@ export class WarmIndexes {
       if (!this.cache.has(key)) {
         // Evicted meanwhile: a build at the current version is the catch-up.
         const now = await referenceVersion(this.app.sql, source.referenceDataId);
-        if (now === undefined) throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
+        if (now === undefined)
+          throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
         return this.cache.get(key, () => this.build(source, now));
       }
       const current = await this.cache.get(key, () => Promise.reject(new Error('unreachable')));
@@ -132,7 +133,9 @@ export class WarmIndexes {
         this.cache.delete(key);
         return this.cache.get(key, () => this.build(source, version));
       }
-      const live = current.index.apply(changes.map((change) => ({ op: change.op, rowId: change.rowId, ...(change.values ? { values: change.values } : {}) })));
+      const live = current.index.apply(
+        changes.map((change) => ({ op: change.op, rowId: change.rowId, ...(change.values ? { values: change.values } : {}) })),
+      );
       const next = new WarmIndex(live, source.referenceDataId, version, this.app, current.buildMs);
       if (this.cache.has(key)) this.cache.set(key, next);
       if (live.overlaySize > OVERLAY_REBUILD_ROWS) this.rebuildInBackground(key, source, version);
@@ -224,10 +227,16 @@ export class WarmIndexes {
       index = ReferenceIndex.fromData(data);
     } else {
       const { rows } = await loadReferenceSnapshot(this.app.sql, source.referenceDataId, version);
-      index = buildReferenceIndex(rows.map((row) => ({ id: row.id, values: row.values })), source.match);
+      index = buildReferenceIndex(
+        rows.map((row) => ({ id: row.id, values: row.values })),
+        source.match,
+      );
     }
     const buildMs = performance.now() - started;
-    this.app.logger.info({ key: source.key, version, rows: index.size, ms: Math.round(buildMs), bytes: index.estimatedBytes, offThread }, 'warm index ready');
+    this.app.logger.info(
+      { key: source.key, version, rows: index.size, ms: Math.round(buildMs), bytes: index.estimatedBytes, offThread },
+      'warm index ready',
+    );
     return new WarmIndex(LiveReferenceIndex.of(index), source.referenceDataId, version, this.app, buildMs);
   }
 }
@@ -249,7 +258,9 @@ export function warmIndexesOf(app: App): WarmIndexes {
  * the background at start, so their first requests find them warm. An unknown id is logged and skipped.
  */
 export function preloadWarmIndexes(app: App, sourceOf: (configId: string) => Promise<MatchSource | undefined>): Promise<void> {
-  const ids = app.settings.PRELOAD_INDEXES.split(',').map((id) => id.trim()).filter(Boolean);
+  const ids = app.settings.PRELOAD_INDEXES.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   return Promise.all(
     ids.map(async (id) => {
       try {

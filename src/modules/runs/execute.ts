@@ -27,7 +27,12 @@ import {
 import { runOnThread, siblingModule } from '../../process/threads';
 import { processIndexBudget, ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
-import { loadReferenceSnapshotAs, ReferenceDatasetGone, referenceVersion as currentReferenceVersion, ReferenceVersionUnavailable } from '../datasets/row-changes';
+import {
+  loadReferenceSnapshotAs,
+  ReferenceDatasetGone,
+  referenceVersion as currentReferenceVersion,
+  ReferenceVersionUnavailable,
+} from '../datasets/row-changes';
 import { queueReviewPass } from './review-pass';
 import {
   addChunkCounts,
@@ -135,7 +140,12 @@ export async function planRun(execution: ExecutionContext, runId: string): Promi
       return 'done' as const;
     }
     await insertChunks(tx, chunks);
-    await addJobs(tx, 'run_chunk', chunks.map((chunk) => ({ payload: { runId, chunkIndex: chunk.chunk_index } })), { maxAttempts });
+    await addJobs(
+      tx,
+      'run_chunk',
+      chunks.map((chunk) => ({ payload: { runId, chunkIndex: chunk.chunk_index } })),
+      { maxAttempts },
+    );
     await startMatching(tx, runId, total, chunks.length, referenceVersion);
     await notifyRun(tx, runId, 'state');
     return 'planned' as const;
@@ -173,7 +183,12 @@ export const SNAPSHOT_FAILURE = 'reference snapshot unavailable: ';
  */
 export async function loadRunReference(sql: postgres.Sql, referenceDataId: string, referenceVersion: number | null): Promise<EngineRow[]> {
   try {
-    const { rows } = await loadReferenceSnapshotAs(sql, referenceDataId, referenceVersion ?? undefined, (row): EngineRow => ({ id: row.id, values: row.values }));
+    const { rows } = await loadReferenceSnapshotAs(
+      sql,
+      referenceDataId,
+      referenceVersion ?? undefined,
+      (row): EngineRow => ({ id: row.id, values: row.values }),
+    );
     return rows;
   } catch (error) {
     if (error instanceof ReferenceDatasetGone) throw new RunFailure('The reference dataset of this run no longer exists.');
@@ -212,7 +227,13 @@ async function prepareIndex(execution: ExecutionContext, snapshot: RunSnapshot, 
     }
     pool?.useIndex(index);
     app.logger.info(
-      { rows: index.size, ms: Math.round(performance.now() - started), bytes: index.estimatedBytes, threads: pool ? threads : 1, offThread },
+      {
+        rows: index.size,
+        ms: Math.round(performance.now() - started),
+        bytes: index.estimatedBytes,
+        threads: pool ? threads : 1,
+        offThread,
+      },
       'reference index ready',
     );
     return { index, pool, estimatedBytes: index.estimatedBytes };
@@ -277,24 +298,35 @@ export async function runChunk(execution: ExecutionContext, runId: string, chunk
   });
 
   const intervalMs = app.settings.RUN_PROGRESS_INTERVAL_MS;
-  const progress = await retryTransient(() => app.sql.begin(async (tx) => {
-    await writeResults(tx, runId, records);
-    if (!(await finishChunk(tx, chunk.id, workerId, records.length, matched))) return undefined;
-    // Cancelled or failed while this chunk was matching: the run's end is final (its counters, results and events
-    // went out with it), so this chunk's work is dropped. Waits for a cancel in progress (same row lock).
-    if ((await runStatus(tx, runId, true)) !== 'running') throw new RunEnded();
-    // Progress events of a run go out at most once per RUN_PROGRESS_INTERVAL_MS, across all worker processes.
-    const updated = await addChunkCounts(tx, runId, { processed: records.length, matched, confidenceSum }, intervalMs);
-    const last = updated.chunks_done >= updated.chunks_total;
-    if (!last && updated.notify) await notifyRun(tx, runId, 'progress');
-    return updated;
-  })).catch(async (error: unknown) => {
+  const progress = await retryTransient(() =>
+    app.sql.begin(async (tx) => {
+      await writeResults(tx, runId, records);
+      if (!(await finishChunk(tx, chunk.id, workerId, records.length, matched))) return undefined;
+      // Cancelled or failed while this chunk was matching: the run's end is final (its counters, results and events
+      // went out with it), so this chunk's work is dropped. Waits for a cancel in progress (same row lock).
+      if ((await runStatus(tx, runId, true)) !== 'running') throw new RunEnded();
+      // Progress events of a run go out at most once per RUN_PROGRESS_INTERVAL_MS, across all worker processes.
+      const updated = await addChunkCounts(tx, runId, { processed: records.length, matched, confidenceSum }, intervalMs);
+      const last = updated.chunks_done >= updated.chunks_total;
+      if (!last && updated.notify) await notifyRun(tx, runId, 'progress');
+      return updated;
+    }),
+  ).catch(async (error: unknown) => {
     if (!(error instanceof RunEnded)) throw error;
     await skipRunningChunk(app.sql, chunk.id);
     cache.delete(indexKey);
     return undefined;
   });
-  app.logger.debug({ runId, chunkIndex, rows: records.length, matchMs: Math.round(matchedAt - loaded), writeMs: Math.round(performance.now() - matchedAt) }, 'chunk done');
+  app.logger.debug(
+    {
+      runId,
+      chunkIndex,
+      rows: records.length,
+      matchMs: Math.round(matchedAt - loaded),
+      writeMs: Math.round(performance.now() - matchedAt),
+    },
+    'chunk done',
+  );
   if (progress && progress.chunks_done >= progress.chunks_total) {
     cache.delete(indexKey);
     if (progress.status === 'running') await finaliseRun(execution, runId, run.snapshot);

@@ -122,7 +122,11 @@ export class ReferenceIndexCache<T extends Sized> {
   set(key: string, value: T, now = Date.now()): void {
     const old = this.entries.get(key);
     this.entries.set(key, { promise: Promise.resolve(value), bytes: value.estimatedBytes, lastUsed: this.budget.tick(), lastUsedAt: now });
-    if (old) old.promise.then((previous) => previous !== value && this.onEvict(previous), () => {});
+    if (old)
+      old.promise.then(
+        (previous) => previous !== value && this.onEvict(previous),
+        () => {},
+      );
     this.budget.evict(this as unknown as ReferenceIndexCache<Sized>, key);
   }
 

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const { databaseUrl, referenceDataId, referenceVersion, config } = workerData as Input;
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'concord-index' } });
   try {
-    const { rows } = await loadReferenceSnapshotAs(sql, referenceDataId, referenceVersion ?? undefined, (row) => ({ id: row.id, values: row.values })).catch((error: unknown) => {
+    const { rows } = await loadReferenceSnapshotAs(sql, referenceDataId, referenceVersion ?? undefined, (row) => ({
+      id: row.id,
+      values: row.values,
+    })).catch((error: unknown) => {
       if (error instanceof ReferenceDatasetGone) throw `${SNAPSHOT_FAILURE}The reference dataset of this run no longer exists.`;
       if (error instanceof ReferenceVersionUnavailable) throw `${SNAPSHOT_FAILURE}${error.message}`;
       throw error;

@@ -26,7 +26,11 @@ export async function assignOneToOne(app: App, runId: string, threshold: number)
   const changed = rows
     .map((row) => ({ row, assignment: assignments.get(row.source_row_id)! }))
     .filter(({ row, assignment }) => assignment && assignment.referenceRowId !== row.matched_reference_row_id)
-    .map(({ row, assignment }) => ({ source_row_id: row.source_row_id, reference: assignment.referenceRowId, confidence: assignment.confidence }));
+    .map(({ row, assignment }) => ({
+      source_row_id: row.source_row_id,
+      reference: assignment.referenceRowId,
+      confidence: assignment.confidence,
+    }));
   for (let start = 0; start < changed.length; start += BATCH_ROWS) {
     await reassignMatches(app.sql, runId, changed.slice(start, start + BATCH_ROWS));
   }

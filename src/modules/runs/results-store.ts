@@ -172,7 +172,13 @@ export interface BandRow {
 }
 
 /** Results whose confidence lies in the band, after a position, with their source row's values. */
-export async function bandRows(sql: Queryable, runId: string, band: { low: number; high: number }, after: number, limit: number): Promise<BandRow[]> {
+export async function bandRows(
+  sql: Queryable,
+  runId: string,
+  band: { low: number; high: number },
+  after: number,
+  limit: number,
+): Promise<BandRow[]> {
   return sql<BandRow[]>`
     select r.position, r.source_row_id, coalesce(s.values, d.values) as values, r.candidates
     from run_results r
@@ -184,7 +190,12 @@ export async function bandRows(sql: Queryable, runId: string, band: { low: numbe
 }
 
 /** The reference rows among `references` that results of the run other than `exceptSources` hold. */
-export async function heldReferences(tx: postgres.TransactionSql, runId: string, references: string[], exceptSources: string[]): Promise<Set<string>> {
+export async function heldReferences(
+  tx: postgres.TransactionSql,
+  runId: string,
+  references: string[],
+  exceptSources: string[],
+): Promise<Set<string>> {
   const held = await tx<{ reference: string }[]>`
     select matched_reference_row_id as reference from run_results
     where run_id = ${runId} and matched_reference_row_id = any(${references}::uuid[])
@@ -196,7 +207,13 @@ export async function heldReferences(tx: postgres.TransactionSql, runId: string,
 export async function writeRescored(
   tx: postgres.TransactionSql,
   runId: string,
-  records: Array<{ source_row_id: string; reference: string | null; confidence: number; evidence: RowMatch['evidence']; candidates: Candidate[] }>,
+  records: Array<{
+    source_row_id: string;
+    reference: string | null;
+    confidence: number;
+    evidence: RowMatch['evidence'];
+    candidates: Candidate[];
+  }>,
 ): Promise<void> {
   await tx`
     update run_results r set matched_reference_row_id = x.reference, matched_reference_external_id = d.external_id,

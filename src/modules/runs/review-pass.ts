@@ -75,8 +75,13 @@ export async function runReviewPass(
     const ids = candidateIds(slice);
     const byId = await candidateRows(app, run.snapshot.referenceDataId, referenceVersion, ids);
     const batch = slice.map((row) => {
-      const candidates = row.candidates.map((candidate) => byId.get(candidate.referenceRowId)).filter((found): found is EngineRow => !!found);
-      return { sourceRowId: row.source_row_id, match: (resolver as ReviewResolver).resolve({ id: row.source_row_id, values: row.values ?? {} }, candidates) };
+      const candidates = row.candidates
+        .map((candidate) => byId.get(candidate.referenceRowId))
+        .filter((found): found is EngineRow => !!found);
+      return {
+        sourceRowId: row.source_row_id,
+        match: (resolver as ReviewResolver).resolve({ id: row.source_row_id, values: row.values ?? {} }, candidates),
+      };
     });
     const stillResolving = await writeResolved(app, runId, batch, oneToOne ? run.snapshot.match.threshold : null);
     if (!stillResolving) return; // cancelled meanwhile: keep what is written, stop
@@ -92,7 +97,9 @@ export async function runReviewPass(
  *  1M-row reference would take about 1 GB as row objects). */
 async function reviewResolverFor(app: App, snapshot: RunSnapshot, referenceVersion: number | undefined): Promise<ReviewResolver> {
   const statistics = new ReviewStatistics(snapshot.match as MatchConfig);
-  await visitReferenceSnapshot(app.sql, snapshot.referenceDataId, referenceVersion, (row) => statistics.add({ id: row.id, values: row.values }));
+  await visitReferenceSnapshot(app.sql, snapshot.referenceDataId, referenceVersion, (row) =>
+    statistics.add({ id: row.id, values: row.values }),
+  );
   return statistics.finish();
 }
 
@@ -101,7 +108,12 @@ function candidateIds(rows: BandRow[]): string[] {
 }
 
 /** The reference rows with these ids (some band rows' candidates), by id, as they were at the run's version. */
-async function candidateRows(app: App, referenceDataId: string, referenceVersion: number | undefined, ids: string[]): Promise<Map<string, EngineRow>> {
+async function candidateRows(
+  app: App,
+  referenceDataId: string,
+  referenceVersion: number | undefined,
+  ids: string[],
+): Promise<Map<string, EngineRow>> {
   const found = await referenceRowsAt(app.sql, referenceDataId, referenceVersion, ids);
   return new Map([...found.values()].map((row) => [row.id, { id: row.id, values: row.values }]));
 }
@@ -111,14 +123,28 @@ async function candidateRows(app: App, referenceDataId: string, referenceVersion
  * another result of the run holds, nor one a better-scoring row of the batch takes (resolveOneToOne over the batch,
  * the others' rows taken): the run stays one-to-one at every step, a cancelled pass included.
  */
-async function writeResolved(app: App, runId: string, batch: Array<{ sourceRowId: string; match: RowMatch }>, oneToOneThreshold: number | null): Promise<boolean> {
+async function writeResolved(
+  app: App,
+  runId: string,
+  batch: Array<{ sourceRowId: string; match: RowMatch }>,
+  oneToOneThreshold: number | null,
+): Promise<boolean> {
   return app.sql.begin(async (tx) => {
     if ((await runStatus(tx, runId, true)) !== 'ai_resolving') return false;
     let assigned: Map<string, Assignment> | undefined;
     if (oneToOneThreshold !== null) {
       const named = [...new Set(batch.flatMap(({ match }) => match.candidates.map((candidate) => candidate.referenceRowId)))];
-      const taken = await heldReferences(tx, runId, named, batch.map(({ sourceRowId }) => sourceRowId));
-      assigned = resolveOneToOne(batch.map(({ sourceRowId, match }) => ({ sourceRowId, candidates: match.candidates })), oneToOneThreshold, taken);
+      const taken = await heldReferences(
+        tx,
+        runId,
+        named,
+        batch.map(({ sourceRowId }) => sourceRowId),
+      );
+      assigned = resolveOneToOne(
+        batch.map(({ sourceRowId, match }) => ({ sourceRowId, candidates: match.candidates })),
+        oneToOneThreshold,
+        taken,
+      );
     }
     const records = batch.map(({ sourceRowId, match }) => ({
       source_row_id: sourceRowId,

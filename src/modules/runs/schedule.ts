@@ -9,7 +9,13 @@ import { configMatch, insertRun, snapshotOf } from './service';
  * (5 fields, UTC) matches that minute.
  */
 export async function scheduleTick(app: App, at: Date): Promise<string[]> {
-  const digest = { min: at.getUTCMinutes(), hour: at.getUTCHours(), date: at.getUTCDate(), month: at.getUTCMonth() + 1, dow: at.getUTCDay() };
+  const digest = {
+    min: at.getUTCMinutes(),
+    hour: at.getUTCHours(),
+    date: at.getUTCDate(),
+    month: at.getUTCMonth() + 1,
+    dow: at.getUTCDay(),
+  };
   const started: string[] = [];
   for (const config of await scheduledConfigs(app)) {
     if (!config.schedule || !config.sourceDataId) continue;

@@ -77,9 +77,18 @@ export const EvidenceRef = builder.objectRef<StoredEvidence>('FieldEvidence').im
     sourceField: t.exposeString('source', { description: 'Column of the source data.' }),
     targetField: t.exposeString('target', { description: 'Column of the reference data.' }),
     strategy: t.exposeString('strategy', { description: 'The comparison (exact, fuzzy, phonetic, date_range, numeric_range).' }),
-    score: t.float({ nullable: true, description: 'In [0, 1]; null when a value is missing on either side.', resolve: (item) => item.score }),
+    score: t.float({
+      nullable: true,
+      description: 'In [0, 1]; null when a value is missing on either side.',
+      resolve: (item) => item.score,
+    }),
     sourceValue: t.field({ type: 'JSON', nullable: true, description: 'The source value.', resolve: (item) => item.sourceValue ?? null }),
-    referenceValue: t.field({ type: 'JSON', nullable: true, description: 'The reference value.', resolve: (item) => item.referenceValue ?? null }),
+    referenceValue: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The reference value.',
+      resolve: (item) => item.referenceValue ?? null,
+    }),
   }),
 });
 
@@ -96,13 +105,23 @@ export const RunResultRef = builder.objectRef<RunResult>('RunResult').implement(
   fields: (t) => ({
     id: t.id({ description: 'Global id.', resolve: (result) => encodeGlobalID('RunResult', result.id) }),
     databaseId: t.exposeString('id', { description: 'The UUID the REST API uses.' }),
-    documentId: t.exposeString('documentId', { description: 'The source row\'s document id.' }),
+    documentId: t.exposeString('documentId', { description: "The source row's document id." }),
     documentFilename: t.exposeString('documentFilename', { nullable: true, description: 'The document filename, if any.' }),
-    matchedReferenceRowId: t.exposeString('matchedReferenceRowId', { nullable: true, description: 'The matched reference row; null when nothing reached the threshold.' }),
-    matchedReferenceExternalId: t.exposeString('matchedReferenceExternalId', { nullable: true, description: 'The matched reference row\'s id column value.' }),
+    matchedReferenceRowId: t.exposeString('matchedReferenceRowId', {
+      nullable: true,
+      description: 'The matched reference row; null when nothing reached the threshold.',
+    }),
+    matchedReferenceExternalId: t.exposeString('matchedReferenceExternalId', {
+      nullable: true,
+      description: "The matched reference row's id column value.",
+    }),
     confidence: t.exposeFloat('confidence', { description: 'Confidence of the best candidate, in [0, 1].' }),
     status: t.field({ type: ResultStatusEnum, description: 'Review state.', resolve: (result) => result.status }),
-    evidence: t.field({ type: [EvidenceRef], description: 'Per mapped field, against the best candidate.', resolve: (result) => result.evidence }),
+    evidence: t.field({
+      type: [EvidenceRef],
+      description: 'Per mapped field, against the best candidate.',
+      resolve: (result) => result.evidence,
+    }),
     candidates: t.field({ type: [CandidateRef], description: 'The top 5 candidates, best first.', resolve: (result) => result.candidates }),
     notes: t.exposeString('notes', { nullable: true, description: 'Review notes.' }),
     reviewedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was reviewed.', resolve: (result) => result.reviewedAt }),
@@ -129,11 +148,15 @@ export const RunRef = builder.objectRef<RunState>('Run').implement({
         }
       },
     }),
-    strategyId: t.exposeString('strategyId', { nullable: true, description: "Smart runs: the UUID of the strategy used (as matchingConfigId is the config's)." }),
+    strategyId: t.exposeString('strategyId', {
+      nullable: true,
+      description: "Smart runs: the UUID of the strategy used (as matchingConfigId is the config's).",
+    }),
     strategyVersion: t.exposeInt('strategyVersion', { nullable: true, description: 'Smart runs: the version of the strategy used.' }),
     referenceVersion: t.exposeInt('referenceVersion', {
       nullable: true,
-      description: 'The version of the reference data the run matches against (set when the run is planned; null while queued). Every chunk sees the rows as they were at this version.',
+      description:
+        'The version of the reference data the run matches against (set when the run is planned; null while queued). Every chunk sees the rows as they were at this version.',
     }),
     status: t.field({ type: RunStatusEnum, resolve: (run) => run.status }),
     triggeredBy: t.field({ type: RunTriggerEnum, resolve: (run) => run.triggeredBy }),
@@ -163,8 +186,19 @@ export const RunRef = builder.objectRef<RunState>('Run').implement({
         minConfidence: t.arg.float({ description: 'Only results with at least this confidence.' }),
       },
       resolve: (run, args, context) =>
-        offsetConnection(args, { defaultSize: 50, maxSize: 500 }, async ({ offset, limit }) =>
-          (await resultsSlice(context, run.id, { status: args.status, matched: args.matched, minConfidence: args.minConfidence }, offset, limit)).data,
+        offsetConnection(
+          args,
+          { defaultSize: 50, maxSize: 500 },
+          async ({ offset, limit }) =>
+            (
+              await resultsSlice(
+                context,
+                run.id,
+                { status: args.status, matched: args.matched, minConfidence: args.minConfidence },
+                offset,
+                limit,
+              )
+            ).data,
         ),
     }),
   }),
@@ -180,7 +214,7 @@ const RunDocumentInput = builder.inputType('RunDocumentInput', {
 });
 
 const StartRunInput = builder.inputType('StartRunInput', {
-  description: 'What to run on: by default the config\'s source data.',
+  description: "What to run on: by default the config's source data.",
   fields: (t) => ({
     sourceDataId: t.id({ description: 'Another source dataset (global id or UUID).' }),
     documents: t.field({ type: [RunDocumentInput], description: 'Inline documents instead of a dataset.' }),
@@ -251,7 +285,8 @@ builder.mutationFields((t) => ({
       strategyId: t.arg.id({ required: true, description: 'The strategy (global id or UUID).' }),
     },
     errors: {},
-    resolve: (_root, args, context) => smartRun(context, configId(args.configId), { strategyId: databaseId(String(args.strategyId), 'Strategy') }, 'manual'),
+    resolve: (_root, args, context) =>
+      smartRun(context, configId(args.configId), { strategyId: databaseId(String(args.strategyId), 'Strategy') }, 'manual'),
   }),
   cancelRun: t.field({
     type: RunRef,
@@ -269,7 +304,8 @@ builder.mutationFields((t) => ({
   }),
   reviewRunResult: t.field({
     type: RunResultRef,
-    description: 'Approve (the result is right as shown) or reject (it is wrong) one result of a run; see ReviewDecision for what each says about a result with and without a match.',
+    description:
+      'Approve (the result is right as shown) or reject (it is wrong) one result of a run; see ReviewDecision for what each says about a result with and without a match.',
     args: {
       runId: t.arg.id({ required: true, description: 'The run (global id or UUID).' }),
       resultId: t.arg.id({ required: true, description: 'The result (global id or UUID).' }),
@@ -278,7 +314,10 @@ builder.mutationFields((t) => ({
     },
     errors: {},
     resolve: (_root, args, context) =>
-      reviewResult(context, runId(args.runId), databaseId(String(args.resultId), 'RunResult'), { status: args.status, notes: args.notes ?? null }),
+      reviewResult(context, runId(args.runId), databaseId(String(args.resultId), 'RunResult'), {
+        status: args.status,
+        notes: args.notes ?? null,
+      }),
   }),
 }));
 
@@ -306,7 +345,10 @@ builder.subscriptionFields((t) => ({
       const id = runId(args.id);
       const current = await getRun(context, id);
       // Listen before reading the state again, so no change falls between the two.
-      const stream = await runEventHub(context).subscribe({ workspaceId: actor.workspaceId, runId: current.id, apiKeyId: actor.apiKeyId }, context.settings.SUBSCRIPTIONS_PER_KEY);
+      const stream = await runEventHub(context).subscribe(
+        { workspaceId: actor.workspaceId, runId: current.id, apiKeyId: actor.apiKeyId },
+        context.settings.SUBSCRIPTIONS_PER_KEY,
+      );
       let latest: RunState;
       try {
         latest = await getRun(context, id);

@@ -19,7 +19,16 @@ import { toCsvLine } from '../shared/csv';
 import { isUuid, uuidParam } from '../shared/ids';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 import { bestResults, findResult, recordReview, resultsInOrder, streamResults, type ResultFilter, type RunResult } from './results-store';
-import { cancelRunRow, findRun as findRunRow, insertRunDocuments, insertRunRow, runsNewestFirst, runSnapshot, skipPendingChunks, type Run } from './store';
+import {
+  cancelRunRow,
+  findRun as findRunRow,
+  insertRunDocuments,
+  insertRunRow,
+  runsNewestFirst,
+  runSnapshot,
+  skipPendingChunks,
+  type Run,
+} from './store';
 import { addJob } from '../../worker/tasks';
 
 export type { RunResult } from './results-store';
@@ -43,7 +52,10 @@ export const runInput = z
     documents: z.array(documentSchema).min(1, 'must not be empty').max(100_000, 'at most 100000 documents').nullish(),
   })
   .strict()
-  .refine((input) => !(input.sourceDataId && input.documents), { message: 'give source_data_id or documents, not both', path: ['documents'] });
+  .refine((input) => !(input.sourceDataId && input.documents), {
+    message: 'give source_data_id or documents, not both',
+    path: ['documents'],
+  });
 
 export type RunInput = z.input<typeof runInput>;
 
@@ -130,14 +142,19 @@ export async function smartRun(context: Context, configId: string, rawInput: unk
   if (input.strategyId === undefined || input.strategyId === null || input.strategyId === '') {
     throw new ValidationError('strategy_id is required for smart-run.', [{ path: 'strategyId', message: 'required' }]);
   }
-  if (typeof input.strategyId !== 'string') throw new ValidationError('Invalid smart run.', [{ path: 'strategyId', message: 'must be a string' }]);
+  if (typeof input.strategyId !== 'string')
+    throw new ValidationError('Invalid smart run.', [{ path: 'strategyId', message: 'must be a string' }]);
   const config = await getConfig(context, configId);
   const strategy = await getStrategy(context, input.strategyId);
   if (strategy.referenceDataId !== config.referenceDataId) {
-    throw new ValidationError('Invalid smart run.', [{ path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" }]);
+    throw new ValidationError('Invalid smart run.', [
+      { path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" },
+    ]);
   }
   if (!config.sourceDataId) {
-    throw new ValidationError('This config has no source data to run on.', [{ path: 'sourceDataId', message: 'the config needs source data' }]);
+    throw new ValidationError('This config has no source data to run on.', [
+      { path: 'sourceDataId', message: 'the config needs source data' },
+    ]);
   }
   return insertRun(context, {
     workspaceId: actor.workspaceId,

@@ -158,7 +158,13 @@ export async function runForWork(
     ? await sql<Row[]>`select status, snapshot, reference_version from runs where id = ${runId} for no key update`
     : await sql<Row[]>`select status, snapshot, reference_version from runs where id = ${runId}`;
   // The reference version the run matches against (bigint: text from postgres.js); null before it is planned.
-  return run && { status: run.status, snapshot: run.snapshot, referenceVersion: run.reference_version === null ? null : Number(run.reference_version) };
+  return (
+    run && {
+      status: run.status,
+      snapshot: run.snapshot,
+      referenceVersion: run.reference_version === null ? null : Number(run.reference_version),
+    }
+  );
 }
 
 export async function runStatus(sql: Queryable, runId: string, lock = false): Promise<RunStatus | undefined> {
@@ -258,7 +264,13 @@ export async function claimChunk(
 }
 
 /** Marks a running chunk done with its counts; false when it was not running any more. */
-export async function finishChunk(tx: postgres.TransactionSql, chunkId: string, workerId: string, processed: number, matched: number): Promise<boolean> {
+export async function finishChunk(
+  tx: postgres.TransactionSql,
+  chunkId: string,
+  workerId: string,
+  processed: number,
+  matched: number,
+): Promise<boolean> {
   const [done] = await tx`
     update run_chunks set status = 'done', completed_at = now(), worker_id = ${workerId},
       rows_processed = ${processed}, rows_matched = ${matched}
@@ -293,7 +305,11 @@ export async function datasetRowCount(sql: Queryable, datasetId: string): Promis
 }
 
 /** How many source rows the run has, and their first and last positions (null when none). */
-export async function sourceRange(sql: Queryable, runId: string, snapshot: RunSnapshot): Promise<{ n: number; lo: number | null; hi: number | null } | undefined> {
+export async function sourceRange(
+  sql: Queryable,
+  runId: string,
+  snapshot: RunSnapshot,
+): Promise<{ n: number; lo: number | null; hi: number | null } | undefined> {
   const [range] = snapshot.sourceDataId
     ? await sql<{ n: number; lo: number | null; hi: number | null }[]>`
         select count(*)::int as n, min(position) as lo, max(position) as hi from dataset_rows where dataset_id = ${snapshot.sourceDataId}`

@@ -50,7 +50,9 @@ export function decimalParam<T extends z.ZodType>(schema: T) {
 
 /** `limit` (default 20, max 100) and `cursor` of a cursor list; extend it with a list's own filters. */
 export const cursorParams = z.object({
-  limit: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100')).default(20),
+  limit: decimalParam(
+    z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100'),
+  ).default(20),
   cursor: z.string().optional(),
 });
 
@@ -78,8 +80,16 @@ export async function newestFirstPage<TTable extends PgTable & { createdAt: AnyP
   limit: number,
 ): Promise<CursorPage<InferSelectModel<TTable> & Keyed>> {
   const [rows, [totals]] = await Promise.all([
-    db.select().from(table as PgTable).where(and(filter, afterCursor(table, cursor))).orderBy(desc(table.createdAt), desc(table.id)).limit(limit + 1),
-    db.select({ total: count() }).from(table as PgTable).where(filter),
+    db
+      .select()
+      .from(table as PgTable)
+      .where(and(filter, afterCursor(table, cursor)))
+      .orderBy(desc(table.createdAt), desc(table.id))
+      .limit(limit + 1),
+    db
+      .select({ total: count() })
+      .from(table as PgTable)
+      .where(filter),
   ]);
   return cursorPage(rows as Array<InferSelectModel<TTable> & Keyed>, limit, totals?.total ?? 0);
 }
@@ -95,7 +105,9 @@ export interface Page<T> {
 const pageParams = (maxLimit: number, defaultLimit: number) =>
   z.object({
     page: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more')).default(1),
-    limit: decimalParam(z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(maxLimit, `must be at most ${maxLimit}`)).default(defaultLimit),
+    limit: decimalParam(
+      z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(maxLimit, `must be at most ${maxLimit}`),
+    ).default(defaultLimit),
   });
 
 /** `page` (from 1) and `limit` of a page list, checked. */

@@ -14,7 +14,11 @@ function shallowSnake(value: Record<string, unknown>): Record<string, unknown> {
  */
 export function strategyBody(strategy: Strategy) {
   const { fieldMappings, threshold, blocking, oneToOne, model } = strategy.plan;
-  const { mappings, reviewBand: _band, ...report } = (strategy.details ?? {}) as { mappings?: Array<Record<string, unknown>>; reviewBand?: unknown };
+  const {
+    mappings,
+    reviewBand: _band,
+    ...report
+  } = (strategy.details ?? {}) as { mappings?: Array<Record<string, unknown>>; reviewBand?: unknown };
   return {
     id: strategy.id,
     name: strategy.name,

@@ -6,14 +6,18 @@ import { BlockingRef, FieldMappingRef, ReviewBandInput, ReviewBandRef } from '..
 import { generateStrategy, getStrategy, listStrategies, strategyReviewBand, updateStrategy, type Strategy } from './service';
 
 const strategyId = (id: string | number) => databaseId(String(id), 'Strategy');
-const datasetId = (id: string | number | null | undefined) => (id === null || id === undefined ? undefined : databaseId(String(id), 'Dataset'));
+const datasetId = (id: string | number | null | undefined) =>
+  id === null || id === undefined ? undefined : databaseId(String(id), 'Dataset');
 
 export const StrategyRef = builder.objectRef<Strategy>('Strategy').implement({
   description:
     'A plan for smart runs generated from the data: mappings with their rationale, blocking, a Fellegi–Sunter model, threshold and review band. Versioned: every edit makes a new version.',
   interfaces: [builder.nodeInterfaceRef()],
   fields: (t) => ({
-    id: t.id({ description: 'Global id (arguments also accept the UUID, which this field was before).', resolve: (strategy) => encodeGlobalID('Strategy', strategy.id) }),
+    id: t.id({
+      description: 'Global id (arguments also accept the UUID, which this field was before).',
+      resolve: (strategy) => encodeGlobalID('Strategy', strategy.id),
+    }),
     databaseId: t.exposeString('id', { description: 'The UUID the REST API uses.' }),
     name: t.exposeString('name', { description: 'Name.' }),
     matchingConfigId: t.exposeString('matchingConfigId', { nullable: true, description: 'The config it was generated for, if any.' }),
@@ -23,11 +27,30 @@ export const StrategyRef = builder.objectRef<Strategy>('Strategy').implement({
     version: t.exposeInt('version', { description: 'Starts at 1; every edit adds 1.' }),
     versionHash: t.exposeString('versionHash', { description: 'Digest of the plan and review band: equal hashes run the same way.' }),
     labelsUsed: t.exposeInt('labelsUsed', { description: 'Review decisions the weights of this version were fitted to.' }),
-    fieldMappings: t.field({ type: [FieldMappingRef], description: 'The comparisons a smart run makes.', resolve: (s) => s.plan.fieldMappings }),
+    fieldMappings: t.field({
+      type: [FieldMappingRef],
+      description: 'The comparisons a smart run makes.',
+      resolve: (s) => s.plan.fieldMappings,
+    }),
     threshold: t.float({ description: 'Match probability a result needs to count as a match.', resolve: (s) => s.plan.threshold }),
-    reviewBand: t.field({ type: ReviewBandRef, nullable: true, description: 'Probabilities that get the second pass.', resolve: (s) => strategyReviewBand(s) }),
-    blocking: t.field({ type: BlockingRef, nullable: true, description: 'Blocking keys chosen by measurement.', resolve: (s) => s.plan.blocking ?? null }),
-    model: t.field({ type: 'JSON', nullable: true, description: 'The Fellegi–Sunter model (prior, levels, log Bayes factors).', resolve: (s) => s.plan.model ?? null }),
+    reviewBand: t.field({
+      type: ReviewBandRef,
+      nullable: true,
+      description: 'Probabilities that get the second pass.',
+      resolve: (s) => strategyReviewBand(s),
+    }),
+    blocking: t.field({
+      type: BlockingRef,
+      nullable: true,
+      description: 'Blocking keys chosen by measurement.',
+      resolve: (s) => s.plan.blocking ?? null,
+    }),
+    model: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The Fellegi–Sunter model (prior, levels, log Bayes factors).',
+      resolve: (s) => s.plan.model ?? null,
+    }),
     mappings: t.field({
       type: 'JSON',
       description: 'Per mapping: kind of field, plain-language rationale and the figures it rests on.',
@@ -45,7 +68,9 @@ const GenerateStrategyInput = builder.inputType('GenerateStrategyInput', {
     referenceDataId: t.id({ description: 'Reference data (global id or UUID); optional when matchingConfigId is given.' }),
     sourceDataId: t.id({ description: "Source data; default: the config's." }),
     matchingConfigId: t.id({ description: 'A config whose datasets to use.' }),
-    userPrompt: t.string({ description: 'Instructions (docs/smart-runs.md lists what is understood; anything else is a ValidationError).' }),
+    userPrompt: t.string({
+      description: 'Instructions (docs/smart-runs.md lists what is understood; anything else is a ValidationError).',
+    }),
     name: t.string({ description: 'Name of the strategy.' }),
     useReviews: t.boolean({ description: 'Fit the weights to review decisions made on earlier runs (default true).' }),
   }),
@@ -96,7 +121,8 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   generateStrategy: t.field({
     type: StrategyRef,
-    description: 'Generate a strategy from the data: profiling, mappings, comparators, blocking by measurement, Fellegi–Sunter weights by EM.',
+    description:
+      'Generate a strategy from the data: profiling, mappings, comparators, blocking by measurement, Fellegi–Sunter weights by EM.',
     args: { input: t.arg({ type: GenerateStrategyInput, required: true, description: 'What to generate from.' }) },
     errors: {},
     resolve: (_root, { input }, context) => {

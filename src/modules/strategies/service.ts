@@ -120,8 +120,10 @@ async function resolveSources(context: Context, actor: Actor, input: z.output<ty
   const issues: ErrorDetail[] = [];
   let config: MatchingConfig | null = null;
   if (input.matchingConfigId) {
-    config = (await context.db.query.matchingConfigs.findFirst({ where: { id: input.matchingConfigId, workspaceId: actor.workspaceId } })) ?? null;
-    if (!config) throw new ValidationError(INVALID, [{ path: 'matchingConfigId', message: 'no matching config with this id in your workspace' }]);
+    config =
+      (await context.db.query.matchingConfigs.findFirst({ where: { id: input.matchingConfigId, workspaceId: actor.workspaceId } })) ?? null;
+    if (!config)
+      throw new ValidationError(INVALID, [{ path: 'matchingConfigId', message: 'no matching config with this id in your workspace' }]);
     if (input.referenceDataId && input.referenceDataId !== config.referenceDataId) {
       throw new ValidationError(INVALID, [{ path: 'referenceDataId', message: "differs from the matching config's reference data" }]);
     }
@@ -142,7 +144,10 @@ async function generate(input: GenerateStrategyInput): Promise<GeneratedStrategy
     return await runOnThread<GeneratedStrategy>(siblingModule(import.meta.url, 'generate-thread'), input);
   } catch (error) {
     const failure = error as { prompt?: boolean; message?: string };
-    if (failure?.prompt) throw new ValidationError(failure.message ?? 'The prompt was not understood.', [{ path: 'userPrompt', message: failure.message ?? 'not understood' }]);
+    if (failure?.prompt)
+      throw new ValidationError(failure.message ?? 'The prompt was not understood.', [
+        { path: 'userPrompt', message: failure.message ?? 'not understood' },
+      ]);
     throw error instanceof Error ? error : new Error(failure?.message ?? 'strategy generation failed');
   }
 }
@@ -153,7 +158,8 @@ async function generateFor(context: Context, actor: Actor, sources: Sources, use
     sources.source ? sampleTable(context.sql, sources.source, SAMPLE_LIMITS.source) : Promise.resolve(undefined),
     useReviews ? reviewLabels(context.sql, actor.workspaceId, sources.reference.id) : Promise.resolve([]),
   ]);
-  if (reference.rows.length === 0) throw new ValidationError(INVALID, [{ path: 'referenceDataId', message: 'the reference data has no rows' }]);
+  if (reference.rows.length === 0)
+    throw new ValidationError(INVALID, [{ path: 'referenceDataId', message: 'the reference data has no rows' }]);
   return generate({
     reference,
     ...(source && source.rows.length ? { source } : {}),
@@ -278,9 +284,16 @@ async function sourcesOf(context: Context, actor: Actor, strategy: Strategy): Pr
 const listParams = cursorParams.extend({ configId: uuidParam.optional() });
 
 /** GET /v1/matching/strategies?config_id: newest first, cursor pagination. */
-export async function listStrategies(context: Context, params: { configId?: unknown; limit?: unknown; cursor?: unknown }): Promise<CursorPage<Strategy>> {
+export async function listStrategies(
+  context: Context,
+  params: { configId?: unknown; limit?: unknown; cursor?: unknown },
+): Promise<CursorPage<Strategy>> {
   const actor = requireScope(context.actor, 'read');
-  const parsed = listParams.safeParse({ configId: params.configId ?? undefined, limit: params.limit ?? undefined, cursor: params.cursor ?? undefined });
+  const parsed = listParams.safeParse({
+    configId: params.configId ?? undefined,
+    limit: params.limit ?? undefined,
+    cursor: params.cursor ?? undefined,
+  });
   if (!parsed.success) throw validationErrorFromIssues('Invalid list parameters.', parsed.error.issues);
   const { limit, configId } = parsed.data;
   const scope = and(eq(strategies.workspaceId, actor.workspaceId), configId ? eq(strategies.matchingConfigId, configId) : undefined);

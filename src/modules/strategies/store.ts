@@ -37,7 +37,14 @@ export async function sampleTable(sql: postgres.Sql, dataset: Dataset, limit: nu
  * approving an unmatched one says it is not). Results without any candidate show no pair and are skipped.
  */
 export async function reviewLabels(sql: postgres.Sql, workspaceId: string, referenceDataId: string): Promise<LabelledPair[]> {
-  const rows = await sql<{ status: 'approved' | 'rejected'; matched: boolean; source: Record<string, unknown> | null; reference: Record<string, unknown> | null }[]>`
+  const rows = await sql<
+    {
+      status: 'approved' | 'rejected';
+      matched: boolean;
+      source: Record<string, unknown> | null;
+      reference: Record<string, unknown> | null;
+    }[]
+  >`
     select r.status, r.matched_reference_row_id is not null as matched,
       coalesce(sd.values, doc.values) as source,
       ref.values as reference

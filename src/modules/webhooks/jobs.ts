@@ -15,7 +15,10 @@ export class DeliveryAttemptError extends Error {}
 
 export async function deliverWebhook(app: App, deliveryId: string, attempt: number, maxAttempts: number): Promise<void> {
   const [found] = await app.db
-    .select({ delivery: webhookDeliveries, endpoint: { url: webhookEndpoints.url, secret: webhookEndpoints.secret, active: webhookEndpoints.active } })
+    .select({
+      delivery: webhookDeliveries,
+      endpoint: { url: webhookEndpoints.url, secret: webhookEndpoints.secret, active: webhookEndpoints.active },
+    })
     .from(webhookDeliveries)
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
     .where(eq(webhookDeliveries.id, deliveryId));
@@ -29,7 +32,13 @@ export async function deliverWebhook(app: App, deliveryId: string, attempt: numb
     result = { statusCode: null, error: 'the endpoint was disabled' };
     final = true;
   } else {
-    result = await post(url, endpoint.secret, delivery.id, JSON.stringify(eventBody(delivery)), parseAllowedHosts(app.settings.WEBHOOK_ALLOWED_HOSTS));
+    result = await post(
+      url,
+      endpoint.secret,
+      delivery.id,
+      JSON.stringify(eventBody(delivery)),
+      parseAllowedHosts(app.settings.WEBHOOK_ALLOWED_HOSTS),
+    );
     // Refused (WEBHOOK_ALLOWED_HOSTS may have changed since the endpoint was saved): retrying cannot help.
     if (result.refused) final = true;
   }
@@ -46,6 +55,9 @@ export async function deliverWebhook(app: App, deliveryId: string, attempt: numb
       deliveredAt: delivered ? sql`now()` : null,
     })
     .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, 'pending')));
-  if (status === 'pending') throw new DeliveryAttemptError(`webhook delivery ${delivery.id} to ${url} failed (attempt ${attempt} of ${maxAttempts}): ${result.error}`);
+  if (status === 'pending')
+    throw new DeliveryAttemptError(
+      `webhook delivery ${delivery.id} to ${url} failed (attempt ${attempt} of ${maxAttempts}): ${result.error}`,
+    );
   if (status === 'failed') app.logger.warn({ deliveryId, url, error: result.error, attempts: attempt }, 'webhook delivery failed for good');
 }

@@ -46,7 +46,10 @@ const WebhookDeliveryRef = builder.objectRef<WebhookDelivery>('WebhookDelivery')
     runId: t.exposeString('runId', { nullable: true, description: 'The run the event is about (UUID).' }),
     status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status as 'pending' | 'delivered' | 'failed' }),
     attempts: t.exposeInt('attempts', { description: 'Attempts made so far.' }),
-    lastStatusCode: t.exposeInt('lastStatusCode', { nullable: true, description: 'HTTP status of the last attempt; null when there was no answer.' }),
+    lastStatusCode: t.exposeInt('lastStatusCode', {
+      nullable: true,
+      description: 'HTTP status of the last attempt; null when there was no answer.',
+    }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'Why the last attempt failed, if it did.' }),
     createdAt: t.field({ type: 'DateTime', description: 'When the event happened.', resolve: (delivery) => delivery.createdAt }),
     lastAttemptAt: t.field({ type: 'DateTime', nullable: true, resolve: (delivery) => delivery.lastAttemptAt }),
@@ -72,7 +75,11 @@ export const WebhookRef = builder.objectRef<WebhookEndpoint>('WebhookEndpoint').
         args: { status: t.arg({ type: DeliveryStatusEnum, description: 'Only deliveries in this status.' }) },
         resolve: async (endpoint, args, context) => {
           assertForwardOnly(args);
-          const page = await listDeliveries(context, endpoint.id, { status: args.status ?? undefined, limit: args.first ?? undefined, cursor: args.after ?? undefined });
+          const page = await listDeliveries(context, endpoint.id, {
+            status: args.status ?? undefined,
+            limit: args.first ?? undefined,
+            cursor: args.after ?? undefined,
+          });
           return cursorConnection(page, args);
         },
       },
@@ -85,7 +92,9 @@ const CreatedWebhookRef = builder.objectRef<WebhookEndpoint>('CreatedWebhook').i
   description: 'A new endpoint and its signing secret (shown only here).',
   fields: (t) => ({
     webhook: t.field({ type: WebhookRef, resolve: (endpoint) => endpoint }),
-    secret: t.exposeString('secret', { description: 'whsec_…: the HMAC-SHA256 key of the Concord-Webhook-Signature header. Keep it; it is not shown again.' }),
+    secret: t.exposeString('secret', {
+      description: 'whsec_…: the HMAC-SHA256 key of the Concord-Webhook-Signature header. Keep it; it is not shown again.',
+    }),
   }),
 });
 
@@ -123,7 +132,8 @@ const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
 });
 
 const webhookId = (id: string | number) => databaseId(String(id), 'WebhookEndpoint');
-const defined = (input: Record<string, unknown>) => Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
+const defined = (input: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
 
 builder.queryFields((t) => ({
   webhooks: t.connection(

@@ -72,7 +72,9 @@ export async function updateWebhook(context: Context, id: string, input: unknown
 export async function deleteWebhook(context: Context, id: string): Promise<void> {
   const actor = requireScope(context.actor, 'write');
   const existing = await findEndpoint(context, actor, id);
-  await context.db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.workspaceId, actor.workspaceId)));
+  await context.db
+    .delete(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.workspaceId, actor.workspaceId)));
 }
 
 function parseList<T extends z.ZodType>(schema: T, params: Record<string, unknown>): z.output<T> {
@@ -89,7 +91,9 @@ export async function listWebhooks(context: Context, params: { limit?: unknown; 
   return newestFirstPage(context.db, webhookEndpoints, eq(webhookEndpoints.workspaceId, actor.workspaceId), cursor, limit);
 }
 
-const deliveryParams = cursorParams.extend({ status: z.enum(DELIVERY_STATUSES, `must be one of ${DELIVERY_STATUSES.join(', ')}`).optional() });
+const deliveryParams = cursorParams.extend({
+  status: z.enum(DELIVERY_STATUSES, `must be one of ${DELIVERY_STATUSES.join(', ')}`).optional(),
+});
 
 /** The delivery log of one endpoint, newest first, optionally in one status. */
 export async function listDeliveries(
@@ -124,8 +128,18 @@ export async function testWebhook(context: Context, id: string): Promise<Webhook
   const endpoint = await findEndpoint(context, actor, id);
   const started = performance.now();
   const eventId = randomUUID();
-  const body = JSON.stringify({ id: eventId, type: 'webhook.test', created_at: new Date().toISOString(), data: { webhook: { id: endpoint.id, url: endpoint.url } } });
+  const body = JSON.stringify({
+    id: eventId,
+    type: 'webhook.test',
+    created_at: new Date().toISOString(),
+    data: { webhook: { id: endpoint.id, url: endpoint.url } },
+  });
   // A refused host (loopback, private…) is not connected to: the answer tells no status, error code or port.
   const attempt = await post(endpoint.url, endpoint.secret, eventId, body, allowedHosts(context));
-  return { delivered: attempt.error === null, statusCode: attempt.statusCode, error: attempt.error, durationMs: Math.round(performance.now() - started) };
+  return {
+    delivered: attempt.error === null,
+    statusCode: attempt.statusCode,
+    error: attempt.error,
+    durationMs: Math.round(performance.now() - started),
+  };
 }

@@ -9,7 +9,14 @@ export function signPayload(secret: string, timestamp: number, body: string): st
 }
 
 /** Receivers' check (also what docs/webhooks.md shows): constant-time compare, and a timestamp within `toleranceSeconds`. */
-export function verifySignature(secret: string, timestamp: string, body: string, header: string, toleranceSeconds = 300, now = Date.now()): boolean {
+export function verifySignature(
+  secret: string,
+  timestamp: string,
+  body: string,
+  header: string,
+  toleranceSeconds = 300,
+  now = Date.now(),
+): boolean {
   const seconds = Number(timestamp);
   if (!Number.isInteger(seconds) || Math.abs(now / 1000 - seconds) > toleranceSeconds) return false;
   const expected = Buffer.from(signPayload(secret, seconds, body));

@@ -18,7 +18,11 @@ export interface Attempt {
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-type Resolve = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+type Resolve = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /**
  * dns.lookup for webhook connections, failing when the name resolves to any address that is not public
@@ -32,7 +36,11 @@ export function guardedLookup(resolve: Resolve = dnsLookup) {
     resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       const refused = addresses.find((entry) => refusedAddress(entry.address));
-      if (refused) return callback(new Error(`${hostname} resolves to an address that is not public; name it in WEBHOOK_ALLOWED_HOSTS to allow it`), []);
+      if (refused)
+        return callback(
+          new Error(`${hostname} resolves to an address that is not public; name it in WEBHOOK_ALLOWED_HOSTS to allow it`),
+          [],
+        );
       const first = addresses[0];
       if (options.all) callback(null, addresses);
       else if (first) callback(null, first.address, first.family);
@@ -79,7 +87,8 @@ export function post(url: string, secret: string, deliveryId: string, body: stri
       },
     );
     request.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.name === 'TimeoutError' || error.name === 'AbortError') resolve({ statusCode: null, error: `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` });
+      if (error.name === 'TimeoutError' || error.name === 'AbortError')
+        resolve({ statusCode: null, error: `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` });
       else resolve({ statusCode: null, error: error.code ?? error.message });
     });
     request.end(body);

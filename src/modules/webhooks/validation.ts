@@ -23,7 +23,11 @@ export function parseAllowedHosts(setting: string | undefined): string[] {
 
 /** A URL's hostname as compared: lower case, no IPv6 brackets, no trailing dot, an IP address in its shortest form. */
 function normaliseHost(hostname: string): string {
-  const host = hostname.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   return isIP(host) ? ipaddr.parse(host).toString() : host;
 }
 

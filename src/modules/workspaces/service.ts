@@ -13,10 +13,18 @@ export type Workspace = typeof workspaces.$inferSelect;
 
 export const workspaceInput = z.object({ name: z.string().trim().min(1, 'name is required').max(200) }).strict();
 export const apiKeyInput = z
-  .object({ scopes: z.array(z.enum(SCOPES, `must be one of ${SCOPES.join(', ')}`), 'must be a list of scopes').min(1, 'at least one scope').default([...SCOPES]) })
+  .object({
+    scopes: z
+      .array(z.enum(SCOPES, `must be one of ${SCOPES.join(', ')}`), 'must be a list of scopes')
+      .min(1, 'at least one scope')
+      .default([...SCOPES]),
+  })
   .strict();
 
-export async function createWorkspace(db: Database, input: unknown): Promise<{ workspace: Workspace; apiKey: string; prefix: string; scopes: Scope[] }> {
+export async function createWorkspace(
+  db: Database,
+  input: unknown,
+): Promise<{ workspace: Workspace; apiKey: string; prefix: string; scopes: Scope[] }> {
   const parsed = workspaceInput.safeParse(input ?? {});
   if (!parsed.success) throw validationErrorFromIssues('Invalid workspace.', parsed.error.issues);
   return db.transaction(async (tx) => {
@@ -26,7 +34,11 @@ export async function createWorkspace(db: Database, input: unknown): Promise<{ w
   });
 }
 
-export async function createApiKey(db: Database, workspaceId: string, input: unknown): Promise<{ apiKey: string; prefix: string; scopes: Scope[] }> {
+export async function createApiKey(
+  db: Database,
+  workspaceId: string,
+  input: unknown,
+): Promise<{ apiKey: string; prefix: string; scopes: Scope[] }> {
   const parsed = apiKeyInput.safeParse(input ?? {});
   if (!parsed.success) throw validationErrorFromIssues('Invalid API key request.', parsed.error.issues);
   const workspace = await findWorkspace(db, workspaceId);
@@ -67,16 +79,21 @@ export async function findWorkspaceByIdOrName(db: Database, idOrName: string): P
   }
   const named = await db.select().from(workspaces).where(eq(workspaces.name, idOrName.trim())).orderBy(workspaces.createdAt);
   if (named.length > 1) {
-    throw new ConflictError(`${named.length} workspaces are named "${idOrName.trim()}" (${named.map((w) => w.id).join(', ')}): give the id of the one you mean.`);
+    throw new ConflictError(
+      `${named.length} workspaces are named "${idOrName.trim()}" (${named.map((w) => w.id).join(', ')}): give the id of the one you mean.`,
+    );
   }
-  if (!named[0]) throw new NotFoundError('workspace', idOrName, `No workspace has the id or name "${idOrName}" (npm run cli -- workspace list shows them).`);
+  if (!named[0])
+    throw new NotFoundError(
+      'workspace',
+      idOrName,
+      `No workspace has the id or name "${idOrName}" (npm run cli -- workspace list shows them).`,
+    );
   return named[0];
 }
 
 async function findWorkspace(db: Database, workspaceId: string): Promise<Workspace> {
-  const workspace = isUuid(workspaceId)
-    ? await db.query.workspaces.findFirst({ where: { id: workspaceId } })
-    : undefined;
+  const workspace = isUuid(workspaceId) ? await db.query.workspaces.findFirst({ where: { id: workspaceId } }) : undefined;
   if (!workspace) throw new NotFoundError('workspace', workspaceId, 'No workspace with this ID exists.');
   return workspace;
 }
@@ -100,7 +117,13 @@ export interface ApiKeyInfo {
 export async function listApiKeys(db: Database, workspaceId: string): Promise<ApiKeyInfo[]> {
   const workspace = await findWorkspace(db, workspaceId);
   const rows = await db
-    .select({ prefix: apiKeys.prefix, scopes: apiKeys.scopes, createdAt: apiKeys.createdAt, revokedAt: apiKeys.revokedAt, rateLimitPerMinute: apiKeys.rateLimitPerMinute })
+    .select({
+      prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
+      createdAt: apiKeys.createdAt,
+      revokedAt: apiKeys.revokedAt,
+      rateLimitPerMinute: apiKeys.rateLimitPerMinute,
+    })
     .from(apiKeys)
     .where(eq(apiKeys.workspaceId, workspace.id))
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
@@ -133,7 +156,8 @@ export async function revokeApiKey(db: Database, workspaceId: string, prefix: st
     .orderBy(desc(apiKeys.revokedAt));
   const live = matching.filter((key) => key.revokedAt === null);
   if (matching.length === 0) throw new NotFoundError('API key', prefix, 'No API key with this prefix exists in this workspace.');
-  if (live.length > 1) throw new ConflictError('Several live keys of this workspace share this prefix, so it does not say which one to revoke.');
+  if (live.length > 1)
+    throw new ConflictError('Several live keys of this workspace share this prefix, so it does not say which one to revoke.');
   const key = live[0];
   if (key === undefined) return { prefix, revokedAt: matching[0]!.revokedAt! };
   const [revoked] = await db

@@ -43,7 +43,11 @@ describe('run --follow output', () => {
     const printer = progressPrinter(out.stream);
     for (const processed of [0, 10, 50, 100, 150, 1000]) printer.update(run({ rowsProcessed: processed }));
     printer.update(run({ status: 'completed', phase: 'done', rowsProcessed: 1000 }));
-    const lines = out.written().trim().split('\n').map((line) => line.replace(/^\S+ /, ''));
+    const lines = out
+      .written()
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/^\S+ /, ''));
     expect(lines).toEqual([
       'running (matching): 0/1000 rows, 0%',
       'running (matching): 100/1000 rows, 10%',

@@ -6,8 +6,17 @@ import { jaro, jaroCodes, jaroWinklerCodes } from '../../../src/matching/compara
 import { JaroWinklerKernel, kernelMemory } from '../../../src/matching/comparators/jaro-winkler-kernel';
 import { encode } from '../../../src/matching/pool';
 import {
-  compareValues, createTfidfCosine, damerauLevenshteinDistance, damerauLevenshteinSimilarity, dateRangeScore,
-  jaroWinkler, levenshteinDistance, levenshteinSimilarity, numericRangeScore, phoneticSimilarity, tokenSetSimilarity,
+  compareValues,
+  createTfidfCosine,
+  damerauLevenshteinDistance,
+  damerauLevenshteinSimilarity,
+  dateRangeScore,
+  jaroWinkler,
+  levenshteinDistance,
+  levenshteinSimilarity,
+  numericRangeScore,
+  phoneticSimilarity,
+  tokenSetSimilarity,
   type FieldMapping,
 } from '../../../src/matching/index';
 
@@ -62,48 +71,60 @@ describe('jaro_winkler', () => {
     expect(jaroWinkler(long, long.replace('xyz', 'xzy'))).toBeCloseTo(talismanJaroWinkler(long, long.replace('xyz', 'xzy')), 12);
   });
 
-  it('equals talisman to the bit on many short pairs over tiny alphabets (repeats, transpositions, window edges)', () => {
-    let state = 12345;
-    const next = (n: number) => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return Math.floor((state / 2 ** 32) * n);
-    };
-    for (let i = 0; i < 8000; i++) {
-      const alphabet = i % 3 === 0 ? 'ab' : i % 3 === 1 ? 'abc' : 'abcdé';
-      const word = (max: number) => Array.from({ length: next(max) }, () => alphabet[next(alphabet.length)]).join('');
-      const a = word(i % 50 === 0 ? 40 : i % 11 === 0 ? 200 : 33);
-      const b = word(i % 7 === 0 ? 40 : i % 13 === 0 ? 150 : 33);
-      const expected = talismanJaroWinkler(a, b);
-      expect(jaroWinkler(a, b)).toBe(expected);
-      const x = encode(a);
-      const y = encode(b);
-      expect(jaroWinklerCodes(y, 0, y.length, x, 0, x.length)).toBe(expected);
-      // The WebAssembly kernel (masks of the first string) gives the same bits, whichever string is longer.
-      if (x.length > 0 && y.length > 0) expect(wasmPair(a, b)).toBe(expected);
-    }
-  }, HEAVY_TEST_TIMEOUT);
-
-  it.each([true, false])('a field scorer scores each prepared value exactly, across its reused kernel, prepared object and code buffer (texts in a kernel memory: %s)', async (inKernelMemory) => {
-    const { FieldColumnBuilder, FieldScorer } = await import('../../../src/matching/fields');
-    const { CodePoolBuilder } = await import('../../../src/matching/pool');
-    const mapping: FieldMapping = { source: 'n', target: 'n', strategy: 'fuzzy', weight: 1 };
-    const texts = new CodePoolBuilder();
-    const builder = new FieldColumnBuilder('jaro_winkler', texts, 0);
-    const references = ['martha', 'marhta', 'dwayne', 'müller', 'a'.repeat(40), 'ab'.repeat(60), 'd'.repeat(270)]; // 'müller' is compared as 'muller'
-    for (const r of references) builder.add(r);
-    const scorer = new FieldScorer(mapping, builder.finish(false), inKernelMemory ? texts.finishInKernelMemory(false) : texts.finish(false), 1);
-    const values = ['martha', 'duane', 'muller', 'a'.repeat(39), 'ab'.repeat(32), `dwayne ${'b'.repeat(100)}`, 'c'.repeat(300), 'marhta']; // the kernel takes ≤ 256 units; two are longer than the buffer's 64
-    const first = scorer.prepare(values[0]);
-    for (let round = 0; round < 2; round++) {
-      for (const v of values) {
-        const prepared = scorer.prepare(v);
-        expect(prepared).toBe(first); // one object per scorer, valid until the next prepare()
-        references.forEach((r, row) => expect(scorer.score(prepared!, row)).toBe(talismanJaroWinkler(v, r.replace('ü', 'u'))));
-        expect(prepared!.inKernel).toBe(inKernelMemory && v.length <= 256);
+  it(
+    'equals talisman to the bit on many short pairs over tiny alphabets (repeats, transpositions, window edges)',
+    () => {
+      let state = 12345;
+      const next = (n: number) => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return Math.floor((state / 2 ** 32) * n);
+      };
+      for (let i = 0; i < 8000; i++) {
+        const alphabet = i % 3 === 0 ? 'ab' : i % 3 === 1 ? 'abc' : 'abcdé';
+        const word = (max: number) => Array.from({ length: next(max) }, () => alphabet[next(alphabet.length)]).join('');
+        const a = word(i % 50 === 0 ? 40 : i % 11 === 0 ? 200 : 33);
+        const b = word(i % 7 === 0 ? 40 : i % 13 === 0 ? 150 : 33);
+        const expected = talismanJaroWinkler(a, b);
+        expect(jaroWinkler(a, b)).toBe(expected);
+        const x = encode(a);
+        const y = encode(b);
+        expect(jaroWinklerCodes(y, 0, y.length, x, 0, x.length)).toBe(expected);
+        // The WebAssembly kernel (masks of the first string) gives the same bits, whichever string is longer.
+        if (x.length > 0 && y.length > 0) expect(wasmPair(a, b)).toBe(expected);
       }
-      for (let k = 0; k < 2000; k++) scorer.prepare(`someone else ${k}`);
-    }
-  });
+    },
+    HEAVY_TEST_TIMEOUT,
+  );
+
+  it.each([true, false])(
+    'a field scorer scores each prepared value exactly, across its reused kernel, prepared object and code buffer (texts in a kernel memory: %s)',
+    async (inKernelMemory) => {
+      const { FieldColumnBuilder, FieldScorer } = await import('../../../src/matching/fields');
+      const { CodePoolBuilder } = await import('../../../src/matching/pool');
+      const mapping: FieldMapping = { source: 'n', target: 'n', strategy: 'fuzzy', weight: 1 };
+      const texts = new CodePoolBuilder();
+      const builder = new FieldColumnBuilder('jaro_winkler', texts, 0);
+      const references = ['martha', 'marhta', 'dwayne', 'müller', 'a'.repeat(40), 'ab'.repeat(60), 'd'.repeat(270)]; // 'müller' is compared as 'muller'
+      for (const r of references) builder.add(r);
+      const scorer = new FieldScorer(
+        mapping,
+        builder.finish(false),
+        inKernelMemory ? texts.finishInKernelMemory(false) : texts.finish(false),
+        1,
+      );
+      const values = ['martha', 'duane', 'muller', 'a'.repeat(39), 'ab'.repeat(32), `dwayne ${'b'.repeat(100)}`, 'c'.repeat(300), 'marhta']; // the kernel takes ≤ 256 units; two are longer than the buffer's 64
+      const first = scorer.prepare(values[0]);
+      for (let round = 0; round < 2; round++) {
+        for (const v of values) {
+          const prepared = scorer.prepare(v);
+          expect(prepared).toBe(first); // one object per scorer, valid until the next prepare()
+          references.forEach((r, row) => expect(scorer.score(prepared!, row)).toBe(talismanJaroWinkler(v, r.replace('ü', 'u'))));
+          expect(prepared!.inKernel).toBe(inKernelMemory && v.length <= 256);
+        }
+        for (let k = 0; k < 2000; k++) scorer.prepare(`someone else ${k}`);
+      }
+    },
+  );
 
   it('a field scorer whose text memory cannot take a kernel scores with the JavaScript kernel', async () => {
     const { FieldColumnBuilder, FieldScorer } = await import('../../../src/matching/fields');
@@ -171,10 +192,20 @@ describe('jaro_winkler kernels (property tests)', () => {
   // Small alphabets so that strings share characters; lengths across the 32-unit bit path and the loop path
   // (> 32, > 64); units outside ASCII and outside the BMP (a surrogate pair is two code units).
   const unit = fc.constantFrom('a', 'b', 'c', 'd', ' ', 'é', '日', '😀');
-  const text = fc.oneof(fc.string({ unit, maxLength: 12 }), fc.string({ unit, maxLength: 40 }), fc.string({ unit, minLength: 30, maxLength: 80 }));
+  const text = fc.oneof(
+    fc.string({ unit, maxLength: 12 }),
+    fc.string({ unit, maxLength: 40 }),
+    fc.string({ unit, minLength: 30, maxLength: 80 }),
+  );
   const options = { numRuns: 3000, seed: 20261128 };
   /** Values the WebAssembly kernel takes (1–256 code units): short, up to one word, and multi-word. */
-  const kernelValue = fc.oneof(fc.string({ unit, minLength: 1, maxLength: 12 }), fc.string({ unit, minLength: 1, maxLength: 64 }), fc.string({ unit, minLength: 60, maxLength: 256 })).filter((s) => s.length <= 256);
+  const kernelValue = fc
+    .oneof(
+      fc.string({ unit, minLength: 1, maxLength: 12 }),
+      fc.string({ unit, minLength: 1, maxLength: 64 }),
+      fc.string({ unit, minLength: 60, maxLength: 256 }),
+    )
+    .filter((s) => s.length <= 256);
   /** A kernel on its own memory, a pool of 4096 code units at the memory's start, and the kernel's position table. */
   const kernelOnPool = () => {
     const memory = kernelMemory(8192) as WebAssembly.Memory;
@@ -182,62 +213,95 @@ describe('jaro_winkler kernels (property tests)', () => {
     return { kernel, pool: new Uint16Array(memory.buffer, 0, 4096), table: new BigInt64Array(memory.buffer, kernel.scratch, 0x40000) };
   };
 
-  it('Jaro–Winkler equals talisman to the bit, both argument orders, string and code forms', () => {
-    fc.assert(fc.property(text, text, (a, b) => {
-      const expected = talismanJaroWinkler(a, b);
-      const x = encode(a);
-      const y = encode(b);
-      return jaroWinklerCodes(x, 0, x.length, y, 0, y.length) === expected && jaroWinklerCodes(y, 0, y.length, x, 0, x.length) === expected && jaroWinkler(a, b) === expected;
-    }), options);
-  }, HEAVY_TEST_TIMEOUT);
+  it(
+    'Jaro–Winkler equals talisman to the bit, both argument orders, string and code forms',
+    () => {
+      fc.assert(
+        fc.property(text, text, (a, b) => {
+          const expected = talismanJaroWinkler(a, b);
+          const x = encode(a);
+          const y = encode(b);
+          return (
+            jaroWinklerCodes(x, 0, x.length, y, 0, y.length) === expected &&
+            jaroWinklerCodes(y, 0, y.length, x, 0, x.length) === expected &&
+            jaroWinkler(a, b) === expected
+          );
+        }),
+        options,
+      );
+    },
+    HEAVY_TEST_TIMEOUT,
+  );
 
-  it('Jaro equals the plain implementation to the bit', () => {
-    fc.assert(fc.property(text, text, (a, b) => {
-      const expected = plainJaro(a, b);
-      const x = encode(a);
-      const y = encode(b);
-      return jaro(a, b) === expected && jaroCodes(y, 0, y.length, x, 0, x.length) === expected;
-    }), options);
-  }, HEAVY_TEST_TIMEOUT);
+  it(
+    'Jaro equals the plain implementation to the bit',
+    () => {
+      fc.assert(
+        fc.property(text, text, (a, b) => {
+          const expected = plainJaro(a, b);
+          const x = encode(a);
+          const y = encode(b);
+          return jaro(a, b) === expected && jaroCodes(y, 0, y.length, x, 0, x.length) === expected;
+        }),
+        options,
+      );
+    },
+    HEAVY_TEST_TIMEOUT,
+  );
 
-  it('the WebAssembly kernel: a prepared source value against ranges of a larger pool scores like the JavaScript kernel, and leaves its table zeroed', () => {
-    const { kernel, pool, table } = kernelOnPool();
-    fc.assert(fc.property(kernelValue, fc.array(kernelValue, { maxLength: 8 }), (a, others) => {
-      kernel.source.set(encode(a));
-      kernel.prepare(kernel.sourceAddress, a.length);
-      let ok = true;
-      let at = 3; // odd code-unit offsets too
-      for (const b of others) {
-        pool.set(encode(b), at);
-        const expected = jaroWinklerCodes(encode(a), 0, a.length, pool, at, b.length);
-        if (expected !== talismanJaroWinkler(a, b) || kernel.score(kernel.sourceAddress, a.length, 2 * at, b.length, 0) !== expected) ok = false;
-        at += b.length + 1;
-      }
-      kernel.clear(kernel.sourceAddress, a.length);
-      return ok && table.every((m) => m === 0n);
-    }), { ...options, numRuns: 1500 });
-  }, HEAVY_TEST_TIMEOUT);
+  it(
+    'the WebAssembly kernel: a prepared source value against ranges of a larger pool scores like the JavaScript kernel, and leaves its table zeroed',
+    () => {
+      const { kernel, pool, table } = kernelOnPool();
+      fc.assert(
+        fc.property(kernelValue, fc.array(kernelValue, { maxLength: 8 }), (a, others) => {
+          kernel.source.set(encode(a));
+          kernel.prepare(kernel.sourceAddress, a.length);
+          let ok = true;
+          let at = 3; // odd code-unit offsets too
+          for (const b of others) {
+            pool.set(encode(b), at);
+            const expected = jaroWinklerCodes(encode(a), 0, a.length, pool, at, b.length);
+            if (expected !== talismanJaroWinkler(a, b) || kernel.score(kernel.sourceAddress, a.length, 2 * at, b.length, 0) !== expected)
+              ok = false;
+            at += b.length + 1;
+          }
+          kernel.clear(kernel.sourceAddress, a.length);
+          return ok && table.every((m) => m === 0n);
+        }),
+        { ...options, numRuns: 1500 },
+      );
+    },
+    HEAVY_TEST_TIMEOUT,
+  );
 
-  it('the WebAssembly kernel: replaceSource moves from one source value to the next in one call, as the field scorer uses it', () => {
-    const { kernel, pool, table } = kernelOnPool();
-    fc.assert(fc.property(fc.array(fc.tuple(kernelValue, fc.array(kernelValue, { maxLength: 4 })), { minLength: 1, maxLength: 6 }), (values) => {
-      let previous = 0;
-      let ok = true;
-      for (const [a, others] of values) {
-        kernel.nextSource.set(encode(a));
-        kernel.replaceSource(a.length); // clears the table of the value before (its length is kept in the kernel)
-        previous = a.length;
-        let at = 1;
-        for (const b of others) {
-          pool.set(encode(b), at);
-          if (kernel.score(kernel.sourceAddress, a.length, 2 * at, b.length, 0) !== talismanJaroWinkler(a, b)) ok = false;
-          at += b.length;
-        }
-      }
-      kernel.clear(kernel.sourceAddress, previous);
-      return ok && table.every((m) => m === 0n);
-    }), { ...options, numRuns: 500 });
-  }, HEAVY_TEST_TIMEOUT);
+  it(
+    'the WebAssembly kernel: replaceSource moves from one source value to the next in one call, as the field scorer uses it',
+    () => {
+      const { kernel, pool, table } = kernelOnPool();
+      fc.assert(
+        fc.property(fc.array(fc.tuple(kernelValue, fc.array(kernelValue, { maxLength: 4 })), { minLength: 1, maxLength: 6 }), (values) => {
+          let previous = 0;
+          let ok = true;
+          for (const [a, others] of values) {
+            kernel.nextSource.set(encode(a));
+            kernel.replaceSource(a.length); // clears the table of the value before (its length is kept in the kernel)
+            previous = a.length;
+            let at = 1;
+            for (const b of others) {
+              pool.set(encode(b), at);
+              if (kernel.score(kernel.sourceAddress, a.length, 2 * at, b.length, 0) !== talismanJaroWinkler(a, b)) ok = false;
+              at += b.length;
+            }
+          }
+          kernel.clear(kernel.sourceAddress, previous);
+          return ok && table.every((m) => m === 0n);
+        }),
+        { ...options, numRuns: 500 },
+      );
+    },
+    HEAVY_TEST_TIMEOUT,
+  );
 
   it('kernels on one memory take separate scratch regions, and views taken before they grew it stay valid', () => {
     const memory = kernelMemory(8) as WebAssembly.Memory;
@@ -330,7 +394,11 @@ describe('tfidf_cosine', () => {
   });
 
   it('is symmetric and in [0, 1]', () => {
-    for (const [a, b] of [['acme ltd', 'ltd'], ['globex', 'globex ltd'], ['x y z', 'z']] as const) {
+    for (const [a, b] of [
+      ['acme ltd', 'ltd'],
+      ['globex', 'globex ltd'],
+      ['x y z', 'z'],
+    ] as const) {
       const s = cosine(a, b);
       expect(s).toBeGreaterThanOrEqual(0);
       expect(s).toBeLessThanOrEqual(1);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildReferenceIndex, matchSlice, matchSliceCompact, expandSliceResult, resolveOneToOne, type MatchConfig } from '../../../src/matching/index';
+import {
+  buildReferenceIndex,
+  matchSlice,
+  matchSliceCompact,
+  expandSliceResult,
+  resolveOneToOne,
+  type MatchConfig,
+} from '../../../src/matching/index';
 
 // The README's FEBRL config shape: three fields agree, a fourth does not, so the weighted average is
 // (0.25 + 0.2 + 0.15) / 0.75 — 0.7999999999999999 in floating point — against a threshold of 0.8.

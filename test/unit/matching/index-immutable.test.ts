@@ -13,16 +13,27 @@ const reference: EngineRow[] = Array.from({ length: 400 }, (_, i) => ({
   id: `r${String(i).padStart(4, '0')}`,
   values: { name: `company ${['alpha', 'beta', 'gamma', 'delta'][i % 4]} ${i}`, city: ['paris', 'lyon', 'nice'][i % 3] },
 }));
-const sources: EngineRow[] = Array.from({ length: 60 }, (_, i) => ({ id: `s${i}`, values: { name: `compny ${['alpha', 'beta'][i % 2]} ${i * 5}`, city: 'paris' } }));
+const sources: EngineRow[] = Array.from({ length: 60 }, (_, i) => ({
+  id: `s${i}`,
+  values: { name: `compny ${['alpha', 'beta'][i % 2]} ${i * 5}`, city: 'paris' },
+}));
 
 describe('reference index: immutable data, per-thread matching state', () => {
   it('is frozen: matching writes nothing into the index or its data', () => {
     const index = buildReferenceIndex(reference, config);
     expect(Object.isFrozen(index)).toBe(true);
     expect(Object.isFrozen(index.data)).toBe(true);
-    const before = Buffer.from(index.data.ids.codes.buffer as ArrayBuffer, index.data.ids.codes.byteOffset, index.data.ids.codes.byteLength).toString('base64');
+    const before = Buffer.from(
+      index.data.ids.codes.buffer as ArrayBuffer,
+      index.data.ids.codes.byteOffset,
+      index.data.ids.codes.byteLength,
+    ).toString('base64');
     matchSlice(index, sources);
-    expect(Buffer.from(index.data.ids.codes.buffer as ArrayBuffer, index.data.ids.codes.byteOffset, index.data.ids.codes.byteLength).toString('base64')).toBe(before);
+    expect(
+      Buffer.from(index.data.ids.codes.buffer as ArrayBuffer, index.data.ids.codes.byteOffset, index.data.ids.codes.byteLength).toString(
+        'base64',
+      ),
+    ).toBe(before);
   });
 
   it('gives every request on one index the results it gets alone, in any order and through any view of the data', () => {

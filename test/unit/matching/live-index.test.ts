@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildReferenceIndex, LiveReferenceIndex, matchSlice, type EngineRow, type MatchConfig, type RowChange } from '../../../src/matching/index';
+import {
+  buildReferenceIndex,
+  LiveReferenceIndex,
+  matchSlice,
+  type EngineRow,
+  type MatchConfig,
+  type RowChange,
+} from '../../../src/matching/index';
 
 const config: MatchConfig = {
   threshold: 0.75,
@@ -8,7 +15,12 @@ const config: MatchConfig = {
     { source: 'city', target: 'city', strategy: 'exact', weight: 0.2 },
     { source: 'born', target: 'born', strategy: 'date_range', weight: 0.2, options: { toleranceDays: 3 } },
   ],
-  blocking: { keys: [{ parts: [{ source: 'name', target: 'name', transform: 'prefix', length: 3 }] }, { parts: [{ source: 'born', target: 'born', transform: 'exact' }] }] },
+  blocking: {
+    keys: [
+      { parts: [{ source: 'name', target: 'name', transform: 'prefix', length: 3 }] },
+      { parts: [{ source: 'born', target: 'born', transform: 'exact' }] },
+    ],
+  },
 };
 
 const FIRST = ['anna', 'bertrand', 'celine', 'dominik', 'elodie', 'fabien', 'gaston', 'helene'];
@@ -20,7 +32,10 @@ const person = (i: number, salt = '') => ({
 
 const ids = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const base: EngineRow[] = Array.from({ length: 300 }, (_, i) => ({ id: ids(i), values: person(i) }));
-const sources: EngineRow[] = Array.from({ length: 120 }, (_, i) => ({ id: `s${i}`, values: { ...person(i * 3 + 1, i % 4 === 0 ? 'x' : ''), city: i % 5 ? person(i * 3 + 1).city : 'nice' } }));
+const sources: EngineRow[] = Array.from({ length: 120 }, (_, i) => ({
+  id: `s${i}`,
+  values: { ...person(i * 3 + 1, i % 4 === 0 ? 'x' : ''), city: i % 5 ? person(i * 3 + 1).city : 'nice' },
+}));
 
 /** The current rows after the changes, as a rebuild would index them (upserted new rows at the end). */
 function applyToRows(rows: EngineRow[], changes: RowChange[]): EngineRow[] {
@@ -65,13 +80,19 @@ describe('LiveReferenceIndex: tombstones and an overlay over an immutable base',
   it('is immutable: applying changes leaves the earlier index as it was', () => {
     const first = LiveReferenceIndex.of(buildReferenceIndex(base, config));
     const before = first.match(sources).rows;
-    const second = first.apply([{ op: 'delete', rowId: ids(1) }, { op: 'upsert', rowId: ids(2000), values: person(1) }]);
+    const second = first.apply([
+      { op: 'delete', rowId: ids(1) },
+      { op: 'upsert', rowId: ids(2000), values: person(1) },
+    ]);
     expect(first.match(sources).rows).toEqual(before);
     expect(second.match(sources).rows).not.toEqual(before);
   });
 
   it('does not follow changes of a config with a corpus-dependent comparator (tfidf_cosine): those rebuild', () => {
-    const tfidf: MatchConfig = { threshold: 0.5, fieldMappings: [{ source: 'name', target: 'name', strategy: 'fuzzy', weight: 1, options: { algorithm: 'tfidf_cosine' } }] };
+    const tfidf: MatchConfig = {
+      threshold: 0.5,
+      fieldMappings: [{ source: 'name', target: 'name', strategy: 'fuzzy', weight: 1, options: { algorithm: 'tfidf_cosine' } }],
+    };
     expect(LiveReferenceIndex.followsChanges(buildReferenceIndex(base, tfidf))).toBe(false);
     expect(LiveReferenceIndex.followsChanges(buildReferenceIndex(base, config))).toBe(true);
   });

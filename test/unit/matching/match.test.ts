@@ -2,7 +2,15 @@ import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ReferenceIndex } from '../../../src/matching/index-build';
 import type { ReferenceIndexData } from '../../../src/matching/index-data';
-import { buildReferenceIndex, compareValues, matchParallel, matchSlice, mergeSliceResults, type EngineRow, type MatchConfig } from '../../../src/matching/index';
+import {
+  buildReferenceIndex,
+  compareValues,
+  matchParallel,
+  matchSlice,
+  mergeSliceResults,
+  type EngineRow,
+  type MatchConfig,
+} from '../../../src/matching/index';
 import { expandSliceResult, matchSliceCompact, roundConfidence } from '../../../src/matching/match';
 
 const config: MatchConfig = {
@@ -52,14 +60,19 @@ describe('matchSlice', () => {
 
   it('rows without any comparable value get no candidate and confidence 0', () => {
     const index = buildReferenceIndex([{ id: 'r1', values: { name: 'John Smith', dob: '1980-05-01' } }], config);
-    const result = matchSlice(index, [{ id: 's', values: { full_name: '', born: null } }, { id: 't', values: {} }]);
-    for (const row of result.rows) expect(row).toEqual({ sourceRowId: row.sourceRowId, referenceRowId: null, confidence: 0, evidence: [], candidates: [] });
+    const result = matchSlice(index, [
+      { id: 's', values: { full_name: '', born: null } },
+      { id: 't', values: {} },
+    ]);
+    for (const row of result.rows)
+      expect(row).toEqual({ sourceRowId: row.sourceRowId, referenceRowId: null, confidence: 0, evidence: [], candidates: [] });
     expect(result.stats).toEqual({ rowsProcessed: 2, rowsMatched: 0, confidenceSum: 0, pairsCompared: 0 });
   });
 
   it('breaks ties by reference id compared as strings, and keeps the top 5', () => {
     const reference = ['9', '10', 'b', 'a', '11', '2', 'c'].map((id) => ({ id, values: { name: 'Ann Lee', dob: '2000-01-01' } }));
-    const row = matchSlice(buildReferenceIndex(reference, config), [{ id: 's', values: { full_name: 'ann lee', born: '2000-01-01' } }]).rows[0];
+    const row = matchSlice(buildReferenceIndex(reference, config), [{ id: 's', values: { full_name: 'ann lee', born: '2000-01-01' } }])
+      .rows[0];
     expect(row?.candidates.map((c) => c.referenceRowId)).toEqual(['10', '11', '2', '9', 'a']);
     expect(row?.referenceRowId).toBe('10');
   });
@@ -70,7 +83,8 @@ describe('matchSlice', () => {
       { id: 'b', values: { name: 'John Smith', dob: '1980-05-02' } },
       { id: 'c', values: { name: 'John Smith', dob: '1980-05-01' } },
     ];
-    const row = matchSlice(buildReferenceIndex(reference, config), [{ id: 's', values: { full_name: 'John Smith', born: '1980-05-01' } }]).rows[0];
+    const row = matchSlice(buildReferenceIndex(reference, config), [{ id: 's', values: { full_name: 'John Smith', born: '1980-05-01' } }])
+      .rows[0];
     // c: all equal (1); a: name JW 0.97, date equal (0.6·0.97 + 0.4 ≈ 0.98); b: name equal, date 1 day off of 2
     // (0.6 + 0.4·0.75 = 0.9)
     expect(row?.candidates.map((c) => c.referenceRowId)).toEqual(['c', 'a', 'b']);
@@ -80,17 +94,36 @@ describe('matchSlice', () => {
   });
 
   it('returns exactly the brute-force top 5 (pruning never changes the result)', () => {
-    const names = ['john smith', 'jon smith', 'john smyth', 'joan smith', 'john smithe', 'jo smith', 'john s', 'smith john', 'johnny smith', 'john smit'];
+    const names = [
+      'john smith',
+      'jon smith',
+      'john smyth',
+      'joan smith',
+      'john smithe',
+      'jo smith',
+      'john s',
+      'smith john',
+      'johnny smith',
+      'john smit',
+    ];
     const reference: EngineRow[] = names.flatMap((name, i) => [
       { id: `a${i}`, values: { name, dob: '1980-05-01' } },
       { id: `b${i}`, values: { name, dob: '1980-05-03' } },
       { id: `c${i}`, values: { name, dob: '' } },
     ]);
     const source = { id: 's', values: { full_name: 'John Smith', born: '1980-05-02' } };
-    const row = matchSlice(buildReferenceIndex(reference, { ...config, blocking: { keys: [{ parts: [{ source: 'full_name', target: 'name', transform: 'prefix', length: 1 }] }] } }), [source]).rows[0];
+    const row = matchSlice(
+      buildReferenceIndex(reference, {
+        ...config,
+        blocking: { keys: [{ parts: [{ source: 'full_name', target: 'name', transform: 'prefix', length: 1 }] }] },
+      }),
+      [source],
+    ).rows[0];
     const brute = reference
       .map((ref) => {
-        const scores = config.fieldMappings.map((m) => [m.weight, compareValues(m, source.values[m.source as 'full_name'], ref.values[m.target])] as const);
+        const scores = config.fieldMappings.map(
+          (m) => [m.weight, compareValues(m, source.values[m.source as 'full_name'], ref.values[m.target])] as const,
+        );
         const present = scores.filter(([, s]) => s !== null) as Array<readonly [number, number]>;
         const confidence = present.reduce((sum, [w, s]) => sum + w * s, 0) / present.reduce((sum, [w]) => sum + w, 0);
         return { referenceRowId: ref.id, confidence };
@@ -105,7 +138,13 @@ describe('matchSlice', () => {
     const reference: EngineRow[] = [];
     const first = ['john', 'jane', 'joan', 'jon', 'mary', 'marie', 'mark', 'anne', 'ann', 'smith', 'smyth'];
     for (let i = 0; i < 200; i++) {
-      reference.push({ id: `r${i}`, values: { name: `${first[i % first.length]} ${first[(i * 7) % first.length]}`, dob: `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}` } });
+      reference.push({
+        id: `r${i}`,
+        values: {
+          name: `${first[i % first.length]} ${first[(i * 7) % first.length]}`,
+          dob: `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`,
+        },
+      });
     }
     const source: EngineRow[] = reference.slice(0, 60).map((r, i) => ({
       id: `s${i}`,
@@ -113,7 +152,11 @@ describe('matchSlice', () => {
     }));
     const index = buildReferenceIndex(reference, config);
     const whole = matchSlice(index, source);
-    const parts = mergeSliceResults([matchSlice(index, source.slice(0, 17)), matchSlice(index, source.slice(17, 40)), matchSlice(index, source.slice(40))]);
+    const parts = mergeSliceResults([
+      matchSlice(index, source.slice(0, 17)),
+      matchSlice(index, source.slice(17, 40)),
+      matchSlice(index, source.slice(40)),
+    ]);
     expect(parts.rows).toEqual(whole.rows);
     expect(parts.stats.pairsCompared).toBe(whole.stats.pairsCompared);
     expect(parts.stats.rowsMatched).toBe(whole.stats.rowsMatched);
@@ -141,8 +184,13 @@ describe('matchSlice', () => {
   });
 
   it('gives the same results on worker threads as inline', async () => {
-    const reference: EngineRow[] = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, values: { name: `name${i % 37} surname${i % 11}`, dob: `2000-01-${String(1 + (i % 28)).padStart(2, '0')}` } }));
-    const source: EngineRow[] = reference.slice(0, 80).map((r, i) => ({ id: `s${i}`, values: { full_name: r.values['name'], born: r.values['dob'] } }));
+    const reference: EngineRow[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `r${i}`,
+      values: { name: `name${i % 37} surname${i % 11}`, dob: `2000-01-${String(1 + (i % 28)).padStart(2, '0')}` },
+    }));
+    const source: EngineRow[] = reference
+      .slice(0, 80)
+      .map((r, i) => ({ id: `s${i}`, values: { full_name: r.values['name'], born: r.values['dob'] } }));
     const index = buildReferenceIndex(reference, config, { shared: true });
     const parallel = await matchParallel(index, source, { threads: 2, minRowsPerThread: 1, sliceSize: 25 });
     expect(parallel.rows).toEqual(matchSlice(index, source).rows);
@@ -157,8 +205,13 @@ describe('matchSlice', () => {
       ],
       blocking: { keys: [{ parts: [{ source: 'full_name', target: 'name', transform: 'phonetic' }] }] },
     };
-    const reference: EngineRow[] = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, values: { name: `name${i % 37} surname${i % 11}`, dob: `2000-01-${String(1 + (i % 28)).padStart(2, '0')}` } }));
-    const source: EngineRow[] = reference.slice(0, 80).map((r, i) => ({ id: `s${i}`, values: { full_name: `${r.values['name']}x`, born: r.values['dob'] } }));
+    const reference: EngineRow[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `r${i}`,
+      values: { name: `name${i % 37} surname${i % 11}`, dob: `2000-01-${String(1 + (i % 28)).padStart(2, '0')}` },
+    }));
+    const source: EngineRow[] = reference
+      .slice(0, 80)
+      .map((r, i) => ({ id: `s${i}`, values: { full_name: `${r.values['name']}x`, born: r.values['dob'] } }));
     const index = buildReferenceIndex(reference, jaroWinklerOnly, { shared: true });
     // What a worker receives can score rows: the pool's offsets travel in the kernel memory.
     const received = await postedToAnotherThread(index.data);
@@ -170,7 +223,10 @@ describe('matchSlice', () => {
   }, 60_000);
 
   it('a posted index keeps its texts in the kernel memory, so Jaro–Winkler runs in WebAssembly on every thread', async () => {
-    const reference: EngineRow[] = [{ id: 'r1', values: { name: 'martha jones' } }, { id: 'r2', values: { name: 'a much longer name than sixty-four code units, which the JavaScript kernel scores' } }];
+    const reference: EngineRow[] = [
+      { id: 'r1', values: { name: 'martha jones' } },
+      { id: 'r2', values: { name: 'a much longer name than sixty-four code units, which the JavaScript kernel scores' } },
+    ];
     const index = buildReferenceIndex(reference, config, { shared: true });
     const received = await postedToAnotherThread(index.data);
     expect(received.texts.memory).toBeInstanceOf(WebAssembly.Memory);
@@ -179,6 +235,12 @@ describe('matchSlice', () => {
     const prepared = name!.prepare('marhta jones');
     expect(prepared?.inKernel).toBe(true);
     expect(name!.score(prepared!, 0)).toBe(compareValues(config.fieldMappings[0]!, 'marhta jones', 'martha jones'));
-    expect(name!.score(prepared!, 1)).toBe(compareValues(config.fieldMappings[0]!, 'marhta jones', 'a much longer name than sixty-four code units, which the JavaScript kernel scores'));
+    expect(name!.score(prepared!, 1)).toBe(
+      compareValues(
+        config.fieldMappings[0]!,
+        'marhta jones',
+        'a much longer name than sixty-four code units, which the JavaScript kernel scores',
+      ),
+    );
   });
 });

@@ -38,7 +38,20 @@ describe('normaliseDate', () => {
   it('reads the common formats to the same day', () => {
     const expected = day('2020-03-12');
     expect(isoDay(expected)).toBe('2020-03-12');
-    for (const text of ['20200312', '12/03/2020', '12.03.2020', '12-03-2020', '12 Mar 2020', '12th March 2020', 'Mar 12, 2020', 'March 12 2020', '12-Mar-2020', '2020/03/12', '2020-03-12T10:00:00Z', ' 2020-3-12 ']) {
+    for (const text of [
+      '20200312',
+      '12/03/2020',
+      '12.03.2020',
+      '12-03-2020',
+      '12 Mar 2020',
+      '12th March 2020',
+      'Mar 12, 2020',
+      'March 12 2020',
+      '12-Mar-2020',
+      '2020/03/12',
+      '2020-03-12T10:00:00Z',
+      ' 2020-3-12 ',
+    ]) {
       expect(normaliseDate(text), text).toBe(expected);
     }
     expect(normaliseDate(20200312)).toBe(expected);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CodePoolBuilder, poolString, type CodePool } from '../../../src/matching/pool';
 
-const values = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? '' : `value ${i} ${'é'.repeat(i % 5)}${String.fromCharCode(0xd800 + (i % 3))}`));
+const values = Array.from({ length: 3000 }, (_, i) =>
+  i % 7 === 0 ? '' : `value ${i} ${'é'.repeat(i % 5)}${String.fromCharCode(0xd800 + (i % 3))}`,
+);
 
 function build(builder: CodePoolBuilder): CodePool {
   for (const v of values) builder.push(v);

@@ -4,7 +4,14 @@ import { MISSING, type ComparisonVectors } from '../../../src/matching/smart/pai
 import { mulberry32 } from './smart-fixtures';
 
 /** Pairs drawn from a known two-class mixture: λ matches, per-field level distributions m and u. */
-function mixture(count: number, lambda: number, m: number[][], u: number[][], missingRate: number, seed: number): { vectors: ComparisonVectors; truth: Uint8Array } {
+function mixture(
+  count: number,
+  lambda: number,
+  m: number[][],
+  u: number[][],
+  missingRate: number,
+  seed: number,
+): { vectors: ComparisonVectors; truth: Uint8Array } {
   const random = mulberry32(seed);
   const fields = m.length;
   const levels = new Int8Array(count * fields);
@@ -23,8 +30,18 @@ function mixture(count: number, lambda: number, m: number[][], u: number[][], mi
 }
 
 describe('expectation–maximisation', () => {
-  const m = [[0.85, 0.1, 0.05], [0.9, 0.1], [0.7, 0.2, 0.1], [0.6, 0.3, 0.1]];
-  const u = [[0.02, 0.08, 0.9], [0.3, 0.7], [0.05, 0.15, 0.8], [0.1, 0.2, 0.7]];
+  const m = [
+    [0.85, 0.1, 0.05],
+    [0.9, 0.1],
+    [0.7, 0.2, 0.1],
+    [0.6, 0.3, 0.1],
+  ];
+  const u = [
+    [0.02, 0.08, 0.9],
+    [0.3, 0.7],
+    [0.05, 0.15, 0.8],
+    [0.1, 0.2, 0.7],
+  ];
 
   it('recovers m and λ on a synthetic mixture with u fixed', () => {
     const { vectors } = mixture(20000, 0.15, m, u, 0.05, 11);
@@ -48,7 +65,11 @@ describe('expectation–maximisation', () => {
     // 40 approved labels that all disagree on field 1: m of its "disagree" level must rise.
     const labelLevels = new Int8Array(40 * 4);
     for (let i = 0; i < 40; i++) labelLevels.set([0, 1, 0, 0], i * 4);
-    const labels = { vectors: { fields: 4, count: 40, levels: labelLevels, scores: new Float32Array(160) }, match: new Uint8Array(40).fill(1), weight: 5 };
+    const labels = {
+      vectors: { fields: 4, count: 40, levels: labelLevels, scores: new Float32Array(160) },
+      match: new Uint8Array(40).fill(1),
+      weight: 5,
+    };
     const without = expectationMaximisation(vectors, u, { initialLambda: 0.1 });
     const withLabels = expectationMaximisation(vectors, u, { initialLambda: 0.1, labels });
     expect(withLabels.fields[1]!.m[1]!).toBeGreaterThan(without.fields[1]!.m[1]! + 0.2);

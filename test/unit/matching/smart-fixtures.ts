@@ -7,9 +7,94 @@ import { scorePredictions } from '../../../bench/engine/quality';
 /** The generator's own seeded PRNG (mulberry32), so fixtures and generation draw alike. */
 export const mulberry32 = seededRandom;
 
-const GIVEN = ['james', 'mary', 'robert', 'patricia', 'john', 'jennifer', 'michael', 'linda', 'david', 'elizabeth', 'william', 'barbara', 'richard', 'susan', 'joseph', 'jessica', 'thomas', 'sarah', 'charles', 'karen', 'oliver', 'amelia', 'harry', 'isla', 'jack', 'ava', 'noah', 'emily', 'leo', 'grace'];
-const SURNAMES = ['smith', 'johnson', 'williams', 'brown', 'jones', 'garcia', 'miller', 'davis', 'rodriguez', 'martinez', 'hernandez', 'lopez', 'gonzalez', 'wilson', 'anderson', 'thomas', 'taylor', 'moore', 'jackson', 'martin', 'lee', 'perez', 'thompson', 'white', 'harris', 'sanchez', 'clark', 'ramirez', 'lewis', 'robinson', 'walker', 'young', 'allen', 'king', 'wright', 'scott', 'torres', 'nguyen', 'hill', 'flores'];
-const CITIES = ['springfield', 'riverside', 'franklin', 'greenville', 'bristol', 'clinton', 'fairview', 'salem', 'madison', 'georgetown', 'arlington', 'ashland'];
+const GIVEN = [
+  'james',
+  'mary',
+  'robert',
+  'patricia',
+  'john',
+  'jennifer',
+  'michael',
+  'linda',
+  'david',
+  'elizabeth',
+  'william',
+  'barbara',
+  'richard',
+  'susan',
+  'joseph',
+  'jessica',
+  'thomas',
+  'sarah',
+  'charles',
+  'karen',
+  'oliver',
+  'amelia',
+  'harry',
+  'isla',
+  'jack',
+  'ava',
+  'noah',
+  'emily',
+  'leo',
+  'grace',
+];
+const SURNAMES = [
+  'smith',
+  'johnson',
+  'williams',
+  'brown',
+  'jones',
+  'garcia',
+  'miller',
+  'davis',
+  'rodriguez',
+  'martinez',
+  'hernandez',
+  'lopez',
+  'gonzalez',
+  'wilson',
+  'anderson',
+  'thomas',
+  'taylor',
+  'moore',
+  'jackson',
+  'martin',
+  'lee',
+  'perez',
+  'thompson',
+  'white',
+  'harris',
+  'sanchez',
+  'clark',
+  'ramirez',
+  'lewis',
+  'robinson',
+  'walker',
+  'young',
+  'allen',
+  'king',
+  'wright',
+  'scott',
+  'torres',
+  'nguyen',
+  'hill',
+  'flores',
+];
+const CITIES = [
+  'springfield',
+  'riverside',
+  'franklin',
+  'greenville',
+  'bristol',
+  'clinton',
+  'fairview',
+  'salem',
+  'madison',
+  'georgetown',
+  'arlington',
+  'ashland',
+];
 
 export function typo(word: string, random: () => number): string {
   if (word.length < 3) return word;
@@ -48,8 +133,13 @@ export function peopleFixture(size: number, seed: number): PeopleFixture {
     refRows.push({
       id: `r${i}`,
       values: {
-        rec_id: `rec-${1000 + i}-org`, given_name: given, surname, date_of_birth: `${year}-${pad(month)}-${pad(day)}`,
-        email: `${given}.${surname}${i}@example.com`, city, zip: String(10000 + CITIES.indexOf(city) * 37 + Math.floor(random() * 3)),
+        rec_id: `rec-${1000 + i}-org`,
+        given_name: given,
+        surname,
+        date_of_birth: `${year}-${pad(month)}-${pad(day)}`,
+        email: `${given}.${surname}${i}@example.com`,
+        city,
+        zip: String(10000 + CITIES.indexOf(city) * 37 + Math.floor(random() * 3)),
       },
     });
   }
@@ -61,7 +151,18 @@ export function peopleFixture(size: number, seed: number): PeopleFixture {
     const id = `s${k}`;
     if (random() < 0.2) {
       // a stranger
-      sourceRows.push({ id, values: { src_id: `x-${k}`, first_name: pick(GIVEN, random), last_name: pick(SURNAMES, random), dob: `${pad(1 + Math.floor(random() * 28))}/${pad(1 + Math.floor(random() * 12))}/${1940 + Math.floor(random() * 60)}`, mail: '', column_x: pick(CITIES, random), postcode: String(10000 + Math.floor(random() * 400)) } });
+      sourceRows.push({
+        id,
+        values: {
+          src_id: `x-${k}`,
+          first_name: pick(GIVEN, random),
+          last_name: pick(SURNAMES, random),
+          dob: `${pad(1 + Math.floor(random() * 28))}/${pad(1 + Math.floor(random() * 12))}/${1940 + Math.floor(random() * 60)}`,
+          mail: '',
+          column_x: pick(CITIES, random),
+          postcode: String(10000 + Math.floor(random() * 400)),
+        },
+      });
       truth.set(id, '');
       continue;
     }

@@ -9,7 +9,14 @@ const strategy = generateStrategy({ reference: data.reference, source: data.sour
 describe('generateStrategy on people with renamed columns', () => {
   it('maps columns by synonyms and by value overlap, and leaves row ids alone', () => {
     const pairs = strategy.mappings.map((m) => `${m.source}→${m.target}`);
-    expect(pairs).toEqual(['first_name→given_name', 'last_name→surname', 'dob→date_of_birth', 'mail→email', 'column_x→city', 'postcode→zip']);
+    expect(pairs).toEqual([
+      'first_name→given_name',
+      'last_name→surname',
+      'dob→date_of_birth',
+      'mail→email',
+      'column_x→city',
+      'postcode→zip',
+    ]);
     expect(strategy.mappings.find((m) => m.source === 'column_x')?.rationale).toMatch(/shared values \(names differ\)/);
     expect(pairs.some((p) => p.includes('src_id') || p.includes('rec_id'))).toBe(false);
   });
@@ -35,7 +42,9 @@ describe('generateStrategy on people with renamed columns', () => {
       expect(field.logBayesFactors[0]!).toBeGreaterThan(0);
       expect(field.logBayesFactors[field.logBayesFactors.length - 1]!).toBeLessThan(0);
     });
-    expect(strategy.mappings[1]?.rationale).toMatch(/last_name ↔ surname: synonymous column names; \d+% of source values .* more likely for matches \(m [\d.]+, u [\d.]+\)/);
+    expect(strategy.mappings[1]?.rationale).toMatch(
+      /last_name ↔ surname: synonymous column names; \d+% of source values .* more likely for matches \(m [\d.]+, u [\d.]+\)/,
+    );
     expect(strategy.match.threshold).toBeGreaterThan(0);
     expect(strategy.reviewBand.low).toBeLessThan(strategy.match.threshold);
     expect(strategy.reviewBand.high).toBeGreaterThan(strategy.match.threshold);
@@ -46,7 +55,12 @@ describe('generateStrategy on people with renamed columns', () => {
   it('matches well through the ordinary engine', () => {
     const index = buildReferenceIndex(data.reference.rows, strategy.match);
     const { rows } = matchSlice(index, data.source.rows);
-    expect(f1(rows.map((r) => [r.sourceRowId, r.referenceRowId]), data.truth)).toBeGreaterThan(0.9);
+    expect(
+      f1(
+        rows.map((r) => [r.sourceRowId, r.referenceRowId]),
+        data.truth,
+      ),
+    ).toBeGreaterThan(0.9);
   });
 
   it('is deterministic: the same input gives the same strategy byte for byte', () => {
@@ -55,12 +69,18 @@ describe('generateStrategy on people with renamed columns', () => {
   });
 
   it('follows the prompt: ignore, exact, tolerance, one to one; rejects what it does not understand', () => {
-    const steered = generateStrategy({ reference: data.reference, source: data.source, userPrompt: 'Ignore mail. Postcode must match exactly. Dates may differ by 3 days. One to one.' });
+    const steered = generateStrategy({
+      reference: data.reference,
+      source: data.source,
+      userPrompt: 'Ignore mail. Postcode must match exactly. Dates may differ by 3 days. One to one.',
+    });
     expect(steered.mappings.some((m) => m.source === 'mail')).toBe(false);
     expect(steered.match.fieldMappings.find((m) => m.source === 'postcode')?.strategy).toBe('exact');
     expect(steered.match.fieldMappings.find((m) => m.source === 'dob')?.options?.toleranceDays).toBe(3);
     expect(steered.match.oneToOne).toBe(true);
-    expect(() => generateStrategy({ reference: data.reference, source: data.source, userPrompt: 'find my cousins' })).toThrow(PromptNotUnderstoodError);
+    expect(() => generateStrategy({ reference: data.reference, source: data.source, userPrompt: 'find my cousins' })).toThrow(
+      PromptNotUnderstoodError,
+    );
   });
 });
 
@@ -75,9 +95,11 @@ describe('labels', () => {
     labels.push({ source: { ...s.values, mail: `other${labels.length}@mail.test` }, reference: reference.get(t)!.values, match: true });
   }
   const others = data.reference.rows.slice(0, 10);
-  others.forEach((r, i) => labels.push({ source: data.source.rows[(i * 37) % data.source.rows.length]!.values, reference: r.values, match: false }));
+  others.forEach((r, i) =>
+    labels.push({ source: data.source.rows[(i * 37) % data.source.rows.length]!.values, reference: r.values, match: false }),
+  );
 
-  it('are used: labelsUsed and weights change; the threshold stays the model\'s expected-F1 choice', () => {
+  it("are used: labelsUsed and weights change; the threshold stays the model's expected-F1 choice", () => {
     const learnt = generateStrategy({ reference: data.reference, source: data.source, labels });
     expect(learnt.labelsUsed).toBe(40);
     const mail = strategy.match.fieldMappings.findIndex((m) => m.source === 'mail');

@@ -13,27 +13,91 @@ const many = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_
 
 describe('kind detection (value shapes, then names)', () => {
   it('recognises emails, phones, dates, years, prices and codes by their values', () => {
-    expect(kindOf('contact', many(200, (i) => `user${i}@example.org`))).toBe('email');
-    expect(kindOf('c1', many(200, (i) => `(555) ${100 + (i % 900)}-${String(1000 + i * 7).slice(-4)}`))).toBe('phone');
-    expect(kindOf('c2', many(200, (i) => `19${50 + (i % 40)}${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}`))).toBe('date');
-    expect(kindOf('year', many(200, (i) => String(1990 + (i % 30))))).toBe('year');
-    expect(kindOf('c3', many(200, (i) => `$${(i * 13.37 + 5).toFixed(2)}`))).toBe('price');
-    expect(kindOf('ref', many(200, (i) => String(4000000 + i * 7919)))).toBe('identifier');
-    expect(kindOf('c4', many(200, (i) => String(30000 + (i % 150))))).toBe('code');
-    expect(kindOf('c5', many(200, (i) => ['nsw', 'vic', 'qld', 'wa'][i % 4]!))).toBe('category');
+    expect(
+      kindOf(
+        'contact',
+        many(200, (i) => `user${i}@example.org`),
+      ),
+    ).toBe('email');
+    expect(
+      kindOf(
+        'c1',
+        many(200, (i) => `(555) ${100 + (i % 900)}-${String(1000 + i * 7).slice(-4)}`),
+      ),
+    ).toBe('phone');
+    expect(
+      kindOf(
+        'c2',
+        many(200, (i) => `19${50 + (i % 40)}${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}`),
+      ),
+    ).toBe('date');
+    expect(
+      kindOf(
+        'year',
+        many(200, (i) => String(1990 + (i % 30))),
+      ),
+    ).toBe('year');
+    expect(
+      kindOf(
+        'c3',
+        many(200, (i) => `$${(i * 13.37 + 5).toFixed(2)}`),
+      ),
+    ).toBe('price');
+    expect(
+      kindOf(
+        'ref',
+        many(200, (i) => String(4000000 + i * 7919)),
+      ),
+    ).toBe('identifier');
+    expect(
+      kindOf(
+        'c4',
+        many(200, (i) => String(30000 + (i % 150))),
+      ),
+    ).toBe('code');
+    expect(
+      kindOf(
+        'c5',
+        many(200, (i) => ['nsw', 'vic', 'qld', 'wa'][i % 4]!),
+      ),
+    ).toBe('category');
   });
 
   it('recognises names, titles, long text and author lists', () => {
     const names = ['smith', 'jones', 'taylor', 'brown', 'wilson', 'evans', 'thomas', 'roberts', 'johnson', 'walker'];
-    expect(kindOf('last_name', many(200, (i) => `${names[i % 10]}${i % 7 === 0 ? 'son' : ''}${i}`.replace(/\d+/, '')))).toBe('person_name');
+    expect(
+      kindOf(
+        'last_name',
+        many(200, (i) => `${names[i % 10]}${i % 7 === 0 ? 'son' : ''}${i}`.replace(/\d+/, '')),
+      ),
+    ).toBe('person_name');
     const words = ['fast', 'join', 'query', 'index', 'graph', 'stream', 'data', 'learning', 'adaptive', 'scalable', 'robust', 'mining'];
-    expect(kindOf('title', many(200, (i) => `${words[i % 12]} ${words[(i * 5) % 12]} for ${words[(i * 7) % 12]} ${words[(i * 3) % 12]}`))).toBe('title');
-    expect(kindOf('notes', many(200, (i) => Array.from({ length: 20 }, (_, k) => words[(i + k * 5) % 12]).join(' ')))).toBe('free_text');
-    expect(kindOf('authors', many(200, (i) => `J ${names[i % 10]}, K ${names[(i + 3) % 10]}, L ${names[(i + 5) % 10]}`))).toBe('authors');
+    expect(
+      kindOf(
+        'title',
+        many(200, (i) => `${words[i % 12]} ${words[(i * 5) % 12]} for ${words[(i * 7) % 12]} ${words[(i * 3) % 12]}`),
+      ),
+    ).toBe('title');
+    expect(
+      kindOf(
+        'notes',
+        many(200, (i) => Array.from({ length: 20 }, (_, k) => words[(i + k * 5) % 12]).join(' ')),
+      ),
+    ).toBe('free_text');
+    expect(
+      kindOf(
+        'authors',
+        many(200, (i) => `J ${names[i % 10]}, K ${names[(i + 3) % 10]}, L ${names[(i + 5) % 10]}`),
+      ),
+    ).toBe('authors');
   });
 
   it('row ids are identifier-like, amounts are not', () => {
-    const profile = (values: string[]) => profileColumn({ name: 'c', type: 'string' }, values.map((v, i) => ({ id: String(i), values: { c: v } }))).profile;
+    const profile = (values: string[]) =>
+      profileColumn(
+        { name: 'c', type: 'string' },
+        values.map((v, i) => ({ id: String(i), values: { c: v } })),
+      ).profile;
     expect(identifierLike(profile(many(200, (i) => `rec-${i}-org`)))).toBe(true);
     expect(identifierLike(profile(many(200, (i) => `${(i * 13.37 + 5).toFixed(2)}`)))).toBe(false);
     expect(identifierLike(profile(many(200, (i) => ['a', 'b'][i % 2]!)))).toBe(false);

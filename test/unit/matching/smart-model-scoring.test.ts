@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { buildReferenceIndex, compareValues, matchSlice, roundConfidence, sigmoid, logit, type EngineRow, type MatchConfig } from '../../../src/matching/index';
+import {
+  buildReferenceIndex,
+  compareValues,
+  matchSlice,
+  roundConfidence,
+  sigmoid,
+  logit,
+  type EngineRow,
+  type MatchConfig,
+} from '../../../src/matching/index';
 import { mulberry32, typo } from './smart-fixtures';
 
 // Two fields with a Fellegi–Sunter model: name (Jaro–Winkler, 3 levels) and year (exact, 2 levels).
@@ -30,8 +39,17 @@ describe('engine scoring with a Fellegi–Sunter model', () => {
   });
 
   it('a missing value is neutral (Bayes factor 1) on either side', () => {
-    const index = buildReferenceIndex([{ id: 'r1', values: { name: 'anna smith', year: '' } }, { id: 'r2', values: { name: 'anna smyth', year: '1980' } }], config);
-    const rows = matchSlice(index, [{ id: 's1', values: { name: 'anna smith', year: '1980' } }, { id: 's2', values: { name: 'anna smith', year: '' } }]).rows;
+    const index = buildReferenceIndex(
+      [
+        { id: 'r1', values: { name: 'anna smith', year: '' } },
+        { id: 'r2', values: { name: 'anna smyth', year: '1980' } },
+      ],
+      config,
+    );
+    const rows = matchSlice(index, [
+      { id: 's1', values: { name: 'anna smith', year: '1980' } },
+      { id: 's2', values: { name: 'anna smith', year: '' } },
+    ]).rows;
     // s1 vs r1: the year is missing on the reference side → name only
     const r1 = rows[0]?.candidates.find((c) => c.referenceRowId === 'r1');
     expect(r1?.confidence).toBe(roundConfidence(sigmoid(logit(0.01) + 5)));
@@ -60,8 +78,14 @@ describe('engine scoring with a Fellegi–Sunter model', () => {
   it('pruning keeps results exact: the top 5 equal a brute-force ranking by log-odds', () => {
     const random = mulberry32(7);
     const words = ['anna', 'anne', 'annie', 'ann', 'hanna', 'anya', 'arne', 'axel'];
-    const reference: EngineRow[] = Array.from({ length: 150 }, (_, i) => ({ id: `r${String(i).padStart(3, '0')}`, values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: String(1970 + (i % 7)) } }));
-    const sources: EngineRow[] = Array.from({ length: 24 }, (_, i) => ({ id: `s${i}`, values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: i % 5 === 0 ? '' : String(1970 + (i % 7)) } }));
+    const reference: EngineRow[] = Array.from({ length: 150 }, (_, i) => ({
+      id: `r${String(i).padStart(3, '0')}`,
+      values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: String(1970 + (i % 7)) },
+    }));
+    const sources: EngineRow[] = Array.from({ length: 24 }, (_, i) => ({
+      id: `s${i}`,
+      values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: i % 5 === 0 ? '' : String(1970 + (i % 7)) },
+    }));
     const index = buildReferenceIndex(reference, config);
     const { rows } = matchSlice(index, sources);
     // brute force: every reference row sharing the blocking key (first letter), log-odds summed by hand

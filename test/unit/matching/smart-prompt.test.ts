@@ -5,7 +5,10 @@ const columns = ['given_name', 'surname', 'date_of_birth', 'price', 'soc_sec_id'
 
 describe('user_prompt parser', () => {
   it('understands the documented instructions, in sentences and clauses', () => {
-    const d = parsePrompt('Ignore address_2 and soc_sec_id. Emphasise surname, then focus on given_name; postcode must match exactly. Dates may differ by 3 days. Prices may differ by 5%. Each reference matches at most once.', columns);
+    const d = parsePrompt(
+      'Ignore address_2 and soc_sec_id. Emphasise surname, then focus on given_name; postcode must match exactly. Dates may differ by 3 days. Prices may differ by 5%. Each reference matches at most once.',
+      columns,
+    );
     expect([...d.ignore]).toEqual(['address_2', 'soc_sec_id']);
     expect([...d.emphasise]).toEqual(['surname', 'given_name']);
     expect([...d.exact]).toEqual(['Postcode']);
@@ -15,7 +18,10 @@ describe('user_prompt parser', () => {
   });
 
   it('accepts variants: emphasize, "is important", per-column tolerances, one-to-one', () => {
-    const d = parsePrompt('emphasize the date_of_birth column\nsurname is important\ndate_of_birth may differ by 10 days\nprice may differ by up to 2.5 percent\none-to-one', columns);
+    const d = parsePrompt(
+      'emphasize the date_of_birth column\nsurname is important\ndate_of_birth may differ by 10 days\nprice may differ by up to 2.5 percent\none-to-one',
+      columns,
+    );
     expect([...d.emphasise]).toEqual(['date_of_birth', 'surname']);
     expect(d.toleranceDays.get('date_of_birth')).toBe(10);
     expect(d.tolerancePct.get('price')).toBe(2.5);

@@ -11,23 +11,55 @@ import { generateStrategy, type SampledTable } from '../../../src/matching/smart
 import { mulberry32 } from './smart-fixtures';
 
 const BRANDS = ['kingston', 'epson', 'logitech', 'sandisk', 'belkin', 'canon', 'netgear', 'targus', 'sony', 'philips', 'garmin', 'linksys'];
-const NOUNS = ['memory module', 'projector lamp', 'wireless mouse', 'flash drive', 'surge protector', 'ink cartridge', 'wifi router', 'laptop sleeve', 'headphones', 'light bulb', 'gps navigator', 'network switch'];
+const NOUNS = [
+  'memory module',
+  'projector lamp',
+  'wireless mouse',
+  'flash drive',
+  'surge protector',
+  'ink cartridge',
+  'wifi router',
+  'laptop sleeve',
+  'headphones',
+  'light bulb',
+  'gps navigator',
+  'network switch',
+];
 const WORDS = ['black', 'pro', 'compact', 'portable', 'deluxe', 'usb', 'digital', 'silver', 'new', 'premium', 'slim', 'hd'];
 
-interface Product { brand: string; noun: string; code: string; words: string[]; price: number }
+interface Product {
+  brand: string;
+  noun: string;
+  code: string;
+  words: string[];
+  price: number;
+}
 
 function productFixture(): { reference: SampledTable; source: SampledTable; truth: Map<string, string | null> } {
   const random = mulberry32(17);
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T;
-  const letters = () => Array.from({ length: 2 + Math.floor(random() * 2) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
+  const letters = () =>
+    Array.from({ length: 2 + Math.floor(random() * 2) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
   const products: Product[] = [];
   for (let i = 0; i < 400; i++) {
-    products.push({ brand: pick(BRANDS), noun: pick(NOUNS), code: `${letters()}${100 + Math.floor(random() * 9000)}`, words: [pick(WORDS), pick(WORDS)], price: 5 + Math.floor(random() * 500) });
+    products.push({
+      brand: pick(BRANDS),
+      noun: pick(NOUNS),
+      code: `${letters()}${100 + Math.floor(random() * 9000)}`,
+      words: [pick(WORDS), pick(WORDS)],
+      price: 5 + Math.floor(random() * 500),
+    });
   }
   const hyphenated = (code: string) => code.replace(/^([a-z]+)(\d+)$/, '$1-$2');
   const referenceRows: EngineRow[] = products.map((p, i) => ({
     id: `r${i}`,
-    values: { id: String(i), title: `${p.brand} ${p.words[0]} ${p.noun} ${hyphenated(p.code)}`, brand: p.brand, modelno: '', price: String(p.price) },
+    values: {
+      id: String(i),
+      title: `${p.brand} ${p.words[0]} ${p.noun} ${hyphenated(p.code)}`,
+      brand: p.brand,
+      modelno: '',
+      price: String(p.price),
+    },
   }));
   const sourceRows: EngineRow[] = [];
   const truth = new Map<string, string | null>();
@@ -44,8 +76,11 @@ function productFixture(): { reference: SampledTable; source: SampledTable; trut
     truth.set(`s${k}`, matched ? `r${i}` : null);
   }
   const columns = [
-    { name: 'id', type: 'number' as const }, { name: 'title', type: 'string' as const }, { name: 'brand', type: 'string' as const },
-    { name: 'modelno', type: 'string' as const }, { name: 'price', type: 'number' as const },
+    { name: 'id', type: 'number' as const },
+    { name: 'title', type: 'string' as const },
+    { name: 'brand', type: 'string' as const },
+    { name: 'modelno', type: 'string' as const },
+    { name: 'price', type: 'number' as const },
   ];
   return { reference: { columns, rows: referenceRows }, source: { columns, rows: sourceRows }, truth };
 }
@@ -67,21 +102,33 @@ describe('strategy generation on product-like real data', () => {
     }
   });
 
-  it('finds a code of one side\'s code column inside the other side\'s title', () => {
+  it("finds a code of one side's code column inside the other side's title", () => {
     expect(extractCodes('kingston memory ktc d320 1g')).toContain('ktcd3201g');
-    expect(extractCodes('ktc d320 1g')).toEqual(expect.arrayContaining(extractCodes('KTC-D320/1G'.toLowerCase().replace(/[^a-z0-9]+/g, ' '))));
+    expect(extractCodes('ktc d320 1g')).toEqual(
+      expect.arrayContaining(extractCodes('KTC-D320/1G'.toLowerCase().replace(/[^a-z0-9]+/g, ' '))),
+    );
     const codes = strategy.match.fieldMappings.find((m) => m.options?.algorithm === 'codes');
     expect(codes?.sourceColumns).toContain('modelno');
     expect(codes?.targetColumns).toContain('title');
     const sourceRow = { modelno: 'KTC-D320/1G', title: 'memory' };
     const referenceRow = { title: 'kingston 1gb memory module ktc-d320 1g', modelno: '' };
-    const cell = (values: Record<string, string>, columns: string[]) => columns.map((c) => values[c]).filter(Boolean).join(' ');
+    const cell = (values: Record<string, string>, columns: string[]) =>
+      columns
+        .map((c) => values[c])
+        .filter(Boolean)
+        .join(' ');
     expect(compareValues(codes!, cell(sourceRow, codes!.sourceColumns!), cell(referenceRow, codes!.targetColumns!))).toBeGreaterThan(0.5);
     expect(compareValues(codes!, 'DCS-1130', 'd-link dcs 1100 network camera')).toBe(0);
   });
 
   it('tells sibling products apart by the amounts their texts state ("8gb" against "4 gb")', () => {
-    const quantities = { source: 'title', target: 'title', strategy: 'fuzzy' as const, weight: 1, options: { algorithm: 'quantities' as const } };
+    const quantities = {
+      source: 'title',
+      target: 'title',
+      strategy: 'fuzzy' as const,
+      weight: 1,
+      options: { algorithm: 'quantities' as const },
+    };
     expect(compareValues(quantities, 'dane-elec 8gb compact flash card', 'dane-elec 4 gb sdhc card, 2 pack')).toBe(0);
     expect(compareValues(quantities, 'dane-elec 8GB compact flash card, 2-pack', 'dane elec 8 gb cf card 2 pack')).toBe(1);
     expect(compareValues(quantities, 'sony 62mm lens cap 2 pack', 'sony 62 mm front lens cap, 3 pack')).toBe(0.5);
@@ -96,7 +143,9 @@ describe('strategy generation on product-like real data', () => {
   // 0.56. Walmart-Amazon's non-matches differ in more than the code, and there precision is 0.77.
   it.fails('keeps its precision where most source rows have no match (siblings with another model number)', () => {
     const { rows } = matchSlice(buildReferenceIndex(data.reference.rows, strategy.match), data.source.rows);
-    const assigned = strategy.match.oneToOne ? resolveOneToOne(rows, strategy.match.threshold) : new Map(rows.map((r) => [r.sourceRowId, { referenceRowId: r.referenceRowId }]));
+    const assigned = strategy.match.oneToOne
+      ? resolveOneToOne(rows, strategy.match.threshold)
+      : new Map(rows.map((r) => [r.sourceRowId, { referenceRowId: r.referenceRowId }]));
     let tp = 0;
     let fp = 0;
     for (const [sourceId, a] of assigned) {
@@ -123,14 +172,16 @@ describe('strategy generation on bank-statement-like data', () => {
     expect(abbreviationSimilarity('sq lakeside leg dayton', 'lakeside legal services')).toBeLessThan(1);
     expect(abbreviationSimilarity('falcon freight', 'falcon consulting group')).toBeLessThan(0.5);
     expect(abbreviationSimilarity('falcon frght 00123', 'falcon freight co')).toBeGreaterThan(0.8);
-    expect(abbreviationSimilarity('bright ctrng corp', 'bright catering corp')).toBe(abbreviationSimilarity('bright catering corp', 'bright ctrng corp'));
+    expect(abbreviationSimilarity('bright ctrng corp', 'bright catering corp')).toBe(
+      abbreviationSimilarity('bright catering corp', 'bright ctrng corp'),
+    );
   });
 
   it('pairs the memo with the payee it abbreviates, although few words are shared verbatim', () => {
     expect(mapping('description')).toMatchObject({ target: 'payee', strategy: 'fuzzy', options: { algorithm: 'abbreviation' } });
   });
 
-  it('reads the statement\'s dates month-first, as its unambiguous dates show', () => {
+  it("reads the statement's dates month-first, as its unambiguous dates show", () => {
     expect(mapping('posted')).toMatchObject({ target: 'entry_date', strategy: 'date_range', options: { monthFirst: true } });
   });
 

@@ -50,9 +50,7 @@ describe('upload errors', () => {
 
   it('rejects an unterminated quote, naming the line where it opens', async () => {
     const err = await parseError('a,b\n1,2\n3,"open\n4,5\n6,7\n');
-    expect(err.message).toBe(
-      'Line 3 has a quoted field whose closing quote is missing (the quote is still open at the end of the file).',
-    );
+    expect(err.message).toBe('Line 3 has a quoted field whose closing quote is missing (the quote is still open at the end of the file).');
     expect(err.line).toBe(3);
   });
 

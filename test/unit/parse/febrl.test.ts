@@ -14,8 +14,17 @@ describe.skipIf(!existsSync(FILE))('FEBRL sample dataset4a.csv', () => {
     expect(upload.encoding).toBe('utf-8');
     expect(rows).toHaveLength(5000);
     expect(upload.columns()).toEqual([
-      'rec_id', 'given_name', 'surname', 'street_number', 'address_1', 'address_2', 'suburb', 'postcode', 'state',
-      'date_of_birth', 'soc_sec_id',
+      'rec_id',
+      'given_name',
+      'surname',
+      'street_number',
+      'address_1',
+      'address_2',
+      'suburb',
+      'postcode',
+      'state',
+      'date_of_birth',
+      'soc_sec_id',
     ]);
     expect(rows[0]).toMatchObject({ line: 2, values: { rec_id: 'rec-1070-org', given_name: 'michaela', surname: 'neumann' } });
     expect(rows[4999]!.line).toBe(5001);

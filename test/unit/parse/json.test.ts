@@ -4,7 +4,8 @@ import { collect, fixedChunks, parseAll } from './helpers';
 
 describe('JSON array', () => {
   it('streams elements with the line each starts on; missing keys are null; columns grow', async () => {
-    const json = '[\n  {"id": 1, "name": " Anna ", "ok": true},\n  {"id": 2,\n   "city": "Köln", "name": null},\n  {"id": 3, "name": ""}\n]\n';
+    const json =
+      '[\n  {"id": 1, "name": " Anna ", "ok": true},\n  {"id": 2,\n   "city": "Köln", "name": null},\n  {"id": 3, "name": ""}\n]\n';
     const { upload, rows } = await parseAll(json);
     expect(upload.format).toBe('json');
     expect(upload.columns()).toEqual(['id', 'name', 'ok', 'city']);

@@ -22,7 +22,10 @@ const ERROR_FIELDS = /* GraphQL */ `
   fragment DashboardErrorFields on Error { code message }`;
 
 export async function fetchViewer(key: string): Promise<{ workspace: { name: string }; scopes: string[] }> {
-  const data = await graphql<{ viewer: { workspace: { name: string }; scopes: string[] } }>(key, /* GraphQL */ `query DashboardViewer { viewer { workspace { name } scopes } }`);
+  const data = await graphql<{ viewer: { workspace: { name: string }; scopes: string[] } }>(
+    key,
+    /* GraphQL */ `query DashboardViewer { viewer { workspace { name } scopes } }`,
+  );
   return data.viewer;
 }
 
@@ -95,8 +98,16 @@ function filterVariables(filters: ResultFilters): Record<string, unknown> {
   };
 }
 
-export async function fetchResults(key: string, runId: string, filters: ResultFilters, first: number, after: string | null): Promise<ResultPage> {
-  const data = await graphql<{ run: Outcome<{ results: { edges: Array<{ node: RunResult }>; pageInfo: { endCursor: string | null; hasNextPage: boolean } } }> }>(
+export async function fetchResults(
+  key: string,
+  runId: string,
+  filters: ResultFilters,
+  first: number,
+  after: string | null,
+): Promise<ResultPage> {
+  const data = await graphql<{
+    run: Outcome<{ results: { edges: Array<{ node: RunResult }>; pageInfo: { endCursor: string | null; hasNextPage: boolean } } }>;
+  }>(
     key,
     /* GraphQL */ `query DashboardResults($id: ID!, $first: Int!, $after: String, $status: RunResultStatus, $matched: Boolean, $minConfidence: Float) {
       run(id: $id) { __typename ...DashboardErrorFields ... on QueryRunSuccess { data {
@@ -117,13 +128,16 @@ export async function fetchConfidences(key: string, runId: string, limit = 10_00
   const confidences: number[] = [];
   let after: string | null = null;
   for (;;) {
-    const data: { run: Outcome<{ results: { edges: Array<{ node: { confidence: number } }>; pageInfo: { endCursor: string | null; hasNextPage: boolean } } }> } =
-      await graphql(
-        key,
-        /* GraphQL */ `query DashboardConfidences($id: ID!, $after: String) { run(id: $id) { __typename ...DashboardErrorFields ... on QueryRunSuccess { data {
+    const data: {
+      run: Outcome<{
+        results: { edges: Array<{ node: { confidence: number } }>; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+      }>;
+    } = await graphql(
+      key,
+      /* GraphQL */ `query DashboardConfidences($id: ID!, $after: String) { run(id: $id) { __typename ...DashboardErrorFields ... on QueryRunSuccess { data {
           results(first: 500, after: $after) { edges { node { confidence } } pageInfo { endCursor hasNextPage } } } } } } ${ERROR_FIELDS}`,
-        { id: runId, after },
-      );
+      { id: runId, after },
+    );
     const { results } = unwrap(data.run);
     for (const edge of results.edges) confidences.push(edge.node.confidence);
     if (!results.pageInfo.hasNextPage) return { confidences, complete: true };
@@ -132,7 +146,13 @@ export async function fetchConfidences(key: string, runId: string, limit = 10_00
   }
 }
 
-export async function reviewResult(key: string, runId: string, resultId: string, status: 'APPROVED' | 'REJECTED', notes: string): Promise<RunResult> {
+export async function reviewResult(
+  key: string,
+  runId: string,
+  resultId: string,
+  status: 'APPROVED' | 'REJECTED',
+  notes: string,
+): Promise<RunResult> {
   const data = await graphql<{ reviewRunResult: Outcome<RunResult> }>(
     key,
     /* GraphQL */ `mutation DashboardReviewResult($runId: ID!, $resultId: ID!, $status: ReviewDecision!, $notes: String) {

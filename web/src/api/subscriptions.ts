@@ -49,7 +49,12 @@ export interface SubscriptionHandlers<T> {
 }
 
 /** Subscribes; returns the function that unsubscribes. */
-export function subscribe<T>(key: string, query: string, variables: Record<string, unknown>, handlers: SubscriptionHandlers<T>): () => void {
+export function subscribe<T>(
+  key: string,
+  query: string,
+  variables: Record<string, unknown>,
+  handlers: SubscriptionHandlers<T>,
+): () => void {
   return clientFor(key).subscribe<T>(
     { query, variables },
     {

@@ -54,7 +54,10 @@ export function ConfidenceHistogram({ apiKey, runId, threshold, refreshKey }: Pr
               return (
                 <li key={label} aria-label={`${label}: ${count(value)} results`} title={`${label}: ${count(value)}`}>
                   <span class="histogram-count">{count(value)}</span>
-                  <span class={`histogram-bar${matched ? ' histogram-bar-matched' : ''}`} style={{ height: `${(value / highest) * 100}%` }} />
+                  <span
+                    class={`histogram-bar${matched ? ' histogram-bar-matched' : ''}`}
+                    style={{ height: `${(value / highest) * 100}%` }}
+                  />
                   <span class="histogram-label">{low.toFixed(1)}</span>
                 </li>
               );

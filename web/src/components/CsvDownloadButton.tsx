@@ -22,7 +22,12 @@ export function CsvDownloadButton({ apiKey, runId, filters }: { apiKey: string; 
       <button type="button" class="secondary" disabled={busy} onClick={download}>
         {busy ? 'Preparing CSV…' : 'Download CSV'}
       </button>
-      {error && <span class="error" role="alert"> {error}</span>}
+      {error && (
+        <span class="error" role="alert">
+          {' '}
+          {error}
+        </span>
+      )}
     </span>
   );
 }

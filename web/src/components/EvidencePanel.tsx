@@ -44,7 +44,8 @@ export function EvidencePanel({ apiKey, runId, result, onReviewed }: Props) {
   return (
     <section class="card evidence" aria-labelledby="evidence-title">
       <h2 id="evidence-title">
-        Document <code>{result.documentId}</code> → {result.matchedReferenceExternalId ? <code>{result.matchedReferenceExternalId}</code> : 'no match'}
+        Document <code>{result.documentId}</code> →{' '}
+        {result.matchedReferenceExternalId ? <code>{result.matchedReferenceExternalId}</code> : 'no match'}
       </h2>
       <p>
         Confidence <strong>{confidence(result.confidence)}</strong> · review <StatusBadge status={result.status} />
@@ -71,7 +72,11 @@ export function EvidencePanel({ apiKey, runId, result, onReviewed }: Props) {
               <td>{value(field.referenceValue)}</td>
               <td>{field.strategy}</td>
               <td class="number">
-                {field.score === null ? <span class="hint">missing</span> : <meter min={0} max={1} value={field.score} aria-label={`Score of ${field.sourceField}`} />}{' '}
+                {field.score === null ? (
+                  <span class="hint">missing</span>
+                ) : (
+                  <meter min={0} max={1} value={field.score} aria-label={`Score of ${field.sourceField}`} />
+                )}{' '}
                 {confidence(field.score)}
               </td>
             </tr>
@@ -97,7 +102,11 @@ export function EvidencePanel({ apiKey, runId, result, onReviewed }: Props) {
               : 'No candidate was found. Approve says this row has no match; Reject says it has one that was not found.'}{' '}
           Strategies learn from reviews with this meaning.
         </p>
-        {error && <p class="error" role="alert">{error}</p>}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
       </div>
     </section>
   );

@@ -33,10 +33,13 @@ export function KeyForm({ notice, onAccepted }: Props) {
     <form class="card key-form" onSubmit={submit}>
       <h2>Sign in with an API key</h2>
       <p class="hint">
-        <code>npm start</code> prints a key on the first start of a fresh database. It is kept in this tab only
-        (sessionStorage).
+        <code>npm start</code> prints a key on the first start of a fresh database. It is kept in this tab only (sessionStorage).
       </p>
-      {notice && <p class="error" role="alert">{notice}</p>}
+      {notice && (
+        <p class="error" role="alert">
+          {notice}
+        </p>
+      )}
       <label for="api-key">API key</label>
       <div class="row">
         <input
@@ -53,7 +56,11 @@ export function KeyForm({ notice, onAccepted }: Props) {
           {busy ? 'Checking…' : 'Use key'}
         </button>
       </div>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -57,7 +57,11 @@ export function ResultsSection({ apiKey, runId, refreshKey }: Props) {
         <CsvDownloadButton apiKey={apiKey} runId={runId} filters={filters} />
       </div>
       <ResultFilterBar filters={filters} onChange={changeFilters} />
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {page && (
         <>
           <ResultsTable results={page.results} selectedId={selected?.id ?? null} onSelect={setSelected} />

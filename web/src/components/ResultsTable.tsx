@@ -32,7 +32,9 @@ export function ResultsTable({ results, selectedId, onSelect }: Props) {
                 <code>{result.documentId}</code>
                 {result.documentFilename && <span class="hint"> {result.documentFilename}</span>}
               </td>
-              <td>{result.matchedReferenceExternalId ? <code>{result.matchedReferenceExternalId}</code> : <span class="hint">no match</span>}</td>
+              <td>
+                {result.matchedReferenceExternalId ? <code>{result.matchedReferenceExternalId}</code> : <span class="hint">no match</span>}
+              </td>
               <td class="number">{confidence(result.confidence)}</td>
               <td>
                 <StatusBadge status={result.status} />

@@ -23,9 +23,7 @@ export function RunList({ runs, configs, totalCount }: Props) {
   return (
     <div class="table-wrap">
       <table class="runs">
-        <caption>
-          Latest runs{totalCount !== null && totalCount > runs.length ? ` (${runs.length} of ${totalCount})` : ''}
-        </caption>
+        <caption>Latest runs{totalCount !== null && totalCount > runs.length ? ` (${runs.length} of ${totalCount})` : ''}</caption>
         <thead>
           <tr>
             <th scope="col">Run</th>

@@ -15,12 +15,19 @@ export function RunPage({ apiKey, runId }: { apiKey: string; runId: string }) {
   if (error && !run) {
     return (
       <main>
-        <p class="error" role="alert">{error}</p>
+        <p class="error" role="alert">
+          {error}
+        </p>
         <a href="/">Back to runs</a>
       </main>
     );
   }
-  if (!run) return <main aria-busy="true"><p class="hint">Loading run…</p></main>;
+  if (!run)
+    return (
+      <main aria-busy="true">
+        <p class="hint">Loading run…</p>
+      </main>
+    );
 
   // Results and the histogram are read again whenever the status changes (a running run gains results; a finished
   // one has them all), not on every progress event.
@@ -42,11 +49,20 @@ export function RunPage({ apiKey, runId }: { apiKey: string; runId: string }) {
           tone={run.status === 'FAILED' || run.status === 'CANCELLED' ? 'failed' : finished ? 'done' : 'active'}
         />
         <RunCounters run={run} />
-        {error && <p class="error" role="alert">{error}</p>}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
       </section>
       <div class="columns">
         <StatusTimeline run={run} seen={seen} />
-        <ConfidenceHistogram apiKey={apiKey} runId={run.databaseId} threshold={run.matchingConfig?.threshold ?? null} refreshKey={refreshKey} />
+        <ConfidenceHistogram
+          apiKey={apiKey}
+          runId={run.databaseId}
+          threshold={run.matchingConfig?.threshold ?? null}
+          refreshKey={refreshKey}
+        />
       </div>
       <ResultsSection apiKey={apiKey} runId={run.databaseId} refreshKey={refreshKey} />
     </main>

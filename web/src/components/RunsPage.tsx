@@ -17,11 +17,19 @@ export function RunsPage({ apiKey }: { apiKey: string }) {
 
   return (
     <main>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {configs && <StartRunForm apiKey={apiKey} configs={configs} runs={feed.runs} onStarted={feed.add} />}
       <section class="card" aria-labelledby="runs-title">
         <h2 id="runs-title">Runs</h2>
-        {feed.error && <p class="error" role="alert">{feed.error}</p>}
+        {feed.error && (
+          <p class="error" role="alert">
+            {feed.error}
+          </p>
+        )}
         <RunList runs={feed.runs} configs={configs ?? []} totalCount={feed.totalCount} />
       </section>
     </main>

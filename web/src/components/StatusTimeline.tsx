@@ -17,7 +17,10 @@ function entries(run: Run, seen: SeenChange[]): Entry[] {
   if (run.startedAt) list.push({ at: Date.parse(run.startedAt), label: 'running', live: false });
   if (run.completedAt) list.push({ at: Date.parse(run.completedAt), label: statusLabel(run.status), live: false });
   for (const change of seen) {
-    const label = change.phase === 'done' || change.phase === statusLabel(change.status) ? statusLabel(change.status) : `${statusLabel(change.status)} · ${change.phase}`;
+    const label =
+      change.phase === 'done' || change.phase === statusLabel(change.status)
+        ? statusLabel(change.status)
+        : `${statusLabel(change.status)} · ${change.phase}`;
     // The first event repeats the state the timestamps already show.
     if (!list.some((entry) => entry.label === label)) list.push({ at: change.at, label, live: true });
   }
@@ -31,8 +34,7 @@ export function StatusTimeline({ run, seen }: { run: Run; seen: SeenChange[] }) 
       <ol class="timeline">
         {entries(run, seen).map((entry) => (
           <li key={`${entry.label}-${entry.at}`}>
-            <time dateTime={new Date(entry.at).toISOString()}>{time(new Date(entry.at).toISOString())}</time>{' '}
-            <span>{entry.label}</span>
+            <time dateTime={new Date(entry.at).toISOString()}>{time(new Date(entry.at).toISOString())}</time> <span>{entry.label}</span>
             {entry.live && <span class="hint"> (seen live)</span>}
           </li>
         ))}

@@ -41,12 +41,32 @@ export function DocsApp() {
     if (document && window.location.hash) window.document.getElementById(window.location.hash.slice(1))?.scrollIntoView();
   }, [document]);
 
-  if (error) return <main><p class="error" role="alert">Could not load /v1/openapi.json: {error}</p></main>;
-  if (!document) return <main aria-busy="true"><p class="hint">Loading the OpenAPI document…</p></main>;
+  if (error)
+    return (
+      <main>
+        <p class="error" role="alert">
+          Could not load /v1/openapi.json: {error}
+        </p>
+      </main>
+    );
+  if (!document)
+    return (
+      <main aria-busy="true">
+        <p class="hint">Loading the OpenAPI document…</p>
+      </main>
+    );
 
   const needle = filter.trim().toLowerCase();
   const shown = groups(document)
-    .map(([tag, entries]) => [tag, entries.filter((entry) => !needle || `${entry.method} ${entry.path} ${entry.operation.summary ?? ''}`.toLowerCase().includes(needle))] as const)
+    .map(
+      ([tag, entries]) =>
+        [
+          tag,
+          entries.filter(
+            (entry) => !needle || `${entry.method} ${entry.path} ${entry.operation.summary ?? ''}`.toLowerCase().includes(needle),
+          ),
+        ] as const,
+    )
     .filter(([, entries]) => entries.length > 0);
   const errorSchema = document.components?.schemas?.Error ? { $ref: '#/components/schemas/Error' } : null;
 
@@ -54,7 +74,13 @@ export function DocsApp() {
     <div class="docs">
       <nav class="docs-nav" aria-label="Operations">
         <label for="docs-filter">Filter routes</label>
-        <input id="docs-filter" type="search" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} placeholder="runs, POST, csv…" />
+        <input
+          id="docs-filter"
+          type="search"
+          value={filter}
+          onInput={(event) => setFilter(event.currentTarget.value)}
+          placeholder="runs, POST, csv…"
+        />
         {shown.map(([tag, entries]) => (
           <div key={tag}>
             <h2>{tag}</h2>
@@ -72,7 +98,10 @@ export function DocsApp() {
       </nav>
       <main>
         <h1>
-          {document.info.title} <span class="hint">{document.info.version} · OpenAPI {document.openapi}</span>
+          {document.info.title}{' '}
+          <span class="hint">
+            {document.info.version} · OpenAPI {document.openapi}
+          </span>
         </h1>
         {document.info.description && (
           <p>
@@ -80,8 +109,8 @@ export function DocsApp() {
           </p>
         )}
         <p>
-          The raw document: <a href="/v1/openapi.json">/v1/openapi.json</a>. Send <code>Authorization: Bearer &lt;key&gt;</code> on every route
-          unless it says otherwise.
+          The raw document: <a href="/v1/openapi.json">/v1/openapi.json</a>. Send <code>Authorization: Bearer &lt;key&gt;</code> on every
+          route unless it says otherwise.
         </p>
         {errorSchema && (
           <section class="card">

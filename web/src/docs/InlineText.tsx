@@ -6,9 +6,11 @@ export function InlineText({ text }: { text: string | undefined }) {
   if (!text) return null;
   return (
     <>
-      {text.split(/(`[^`]+`)/).map((part, index) =>
-        part.length > 2 && part.startsWith('`') && part.endsWith('`') ? <code key={index}>{part.slice(1, -1)}</code> : part,
-      )}
+      {text
+        .split(/(`[^`]+`)/)
+        .map((part, index) =>
+          part.length > 2 && part.startsWith('`') && part.endsWith('`') ? <code key={index}>{part.slice(1, -1)}</code> : part,
+        )}
     </>
   );
 }

@@ -26,7 +26,9 @@ interface Props {
 
 /** One route: what it does, who may call it, its parameters, request body and responses. */
 export function OperationView({ document, method, path, operation }: Props) {
-  const body = operation.requestBody ? resolve<{ required?: boolean; description?: string; content?: Record<string, MediaType> }>(document, operation.requestBody) : null;
+  const body = operation.requestBody
+    ? resolve<{ required?: boolean; description?: string; content?: Record<string, MediaType> }>(document, operation.requestBody)
+    : null;
   const publicRoute = Array.isArray(operation.security) && operation.security.length === 0;
   return (
     <article class="operation" id={operationAnchor(method, path)} aria-labelledby={`${operationAnchor(method, path)}-title`}>

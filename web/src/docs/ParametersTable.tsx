@@ -20,7 +20,9 @@ export function ParametersTable({ document, parameters }: { document: OpenApiDoc
       <tbody>
         {resolved.map((parameter) => {
           const schema = parameter.schema ?? {};
-          const type = schema.$ref ? refName(schema.$ref) : [schema.type, schema.enum ? `(${schema.enum.join(' | ')})` : ''].filter(Boolean).join(' ');
+          const type = schema.$ref
+            ? refName(schema.$ref)
+            : [schema.type, schema.enum ? `(${schema.enum.join(' | ')})` : ''].filter(Boolean).join(' ');
           const bounds = [
             schema.minimum !== undefined ? `≥ ${schema.minimum}` : '',
             schema.maximum !== undefined ? `≤ ${schema.maximum}` : '',
@@ -30,7 +32,11 @@ export function ParametersTable({ document, parameters }: { document: OpenApiDoc
             <tr key={`${parameter.in}-${parameter.name}`}>
               <th scope="row">
                 <code>{parameter.name}</code>
-                {parameter.required && <span class="required" title="required">*</span>}
+                {parameter.required && (
+                  <span class="required" title="required">
+                    *
+                  </span>
+                )}
               </th>
               <td>{parameter.in}</td>
               <td>

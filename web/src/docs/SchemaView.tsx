@@ -87,13 +87,20 @@ export function SchemaView({ document, schema, seen = [] }: Props) {
           <code>{typeLabel(schema)}</code> {constraints(schema).join('; ')} <InlineText text={schema.description} />
         </p>
       )}
-      {schema.items && (schema.items.$ref || schema.items.properties) && <SchemaView document={document} schema={schema.items} seen={seen} />}
+      {schema.items && (schema.items.$ref || schema.items.properties) && (
+        <SchemaView document={document} schema={schema.items} seen={seen} />
+      )}
       {properties.length > 0 && (
         <ul class="properties">
           {properties.map(([name, property]) => (
             <li key={name}>
               <code class="property">{name}</code>
-              {required.has(name) && <span class="required" title="required">*</span>} <span class="type">{property.$ref ? refName(property.$ref) : typeLabel(property)}</span>
+              {required.has(name) && (
+                <span class="required" title="required">
+                  *
+                </span>
+              )}{' '}
+              <span class="type">{property.$ref ? refName(property.$ref) : typeLabel(property)}</span>
               {constraints(property).length > 0 && <span class="hint"> {constraints(property).join('; ')}</span>}
               {property.description && (
                 <span>
@@ -101,8 +108,16 @@ export function SchemaView({ document, schema, seen = [] }: Props) {
                   — <InlineText text={property.description} />
                 </span>
               )}
-              {(property.$ref || property.properties || ((property.oneOf || property.anyOf) && !simpleVariants(property)) || property.items?.$ref || property.items?.properties) && (
-                <SchemaView document={document} schema={property.$ref || property.oneOf || property.anyOf || property.properties ? property : property.items!} seen={seen} />
+              {(property.$ref ||
+                property.properties ||
+                ((property.oneOf || property.anyOf) && !simpleVariants(property)) ||
+                property.items?.$ref ||
+                property.items?.properties) && (
+                <SchemaView
+                  document={document}
+                  schema={property.$ref || property.oneOf || property.anyOf || property.properties ? property : property.items!}
+                  seen={seen}
+                />
               )}
             </li>
           ))}

@@ -89,5 +89,8 @@ export function refName(ref: string): string {
 
 /** The anchor of an operation on this page. */
 export function operationAnchor(method: string, path: string): string {
-  return `${method}-${path}`.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '').toLowerCase();
+  return `${method}-${path}`
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/-+$/, '')
+    .toLowerCase();
 }

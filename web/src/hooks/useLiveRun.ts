@@ -34,17 +34,22 @@ export function useLiveRun(key: string, runId: string): LiveRun {
       (fetched) => active && setRun((current) => (current ? { ...current, matchingConfig: fetched.matchingConfig } : fetched)),
       (failure: Error) => active && setError(failure.message),
     );
-    const unsubscribe = subscribe<{ runUpdated: Run }>(key, RUN_UPDATED, { id: runId }, {
-      next: ({ runUpdated }) => {
-        setRun((current) => ({ ...runUpdated, matchingConfig: current?.matchingConfig ?? null }));
-        setSeen((changes) => {
-          const last = changes[changes.length - 1];
-          if (last && last.status === runUpdated.status && last.phase === runUpdated.phase) return changes;
-          return [...changes, { at: Date.now(), status: runUpdated.status, phase: runUpdated.phase }];
-        });
+    const unsubscribe = subscribe<{ runUpdated: Run }>(
+      key,
+      RUN_UPDATED,
+      { id: runId },
+      {
+        next: ({ runUpdated }) => {
+          setRun((current) => ({ ...runUpdated, matchingConfig: current?.matchingConfig ?? null }));
+          setSeen((changes) => {
+            const last = changes[changes.length - 1];
+            if (last && last.status === runUpdated.status && last.phase === runUpdated.phase) return changes;
+            return [...changes, { at: Date.now(), status: runUpdated.status, phase: runUpdated.phase }];
+          });
+        },
+        error: (failure) => active && setError(failure.message),
       },
-      error: (failure) => active && setError(failure.message),
-    });
+    );
     return () => {
       active = false;
       unsubscribe();

@@ -29,10 +29,15 @@ export function useRunsFeed(key: string): RunsFeed {
   useEffect(() => {
     let active = true;
     // Subscribe first, then fetch: a run that changes between the two is not missed.
-    const unsubscribe = subscribe<{ runsUpdated: Run }>(key, RUNS_UPDATED, {}, {
-      next: (data) => setRuns((current) => merge(current, data.runsUpdated)),
-      error: (failure) => active && setError(`Live updates stopped: ${failure.message}`),
-    });
+    const unsubscribe = subscribe<{ runsUpdated: Run }>(
+      key,
+      RUNS_UPDATED,
+      {},
+      {
+        next: (data) => setRuns((current) => merge(current, data.runsUpdated)),
+        error: (failure) => active && setError(`Live updates stopped: ${failure.message}`),
+      },
+    );
     const load = () =>
       fetchRuns(key).then(
         (page) => {

@@ -37,10 +37,7 @@ export class ColumnSet {
     for (let i = 0; i < raw.length; i++) {
       const name = this.trim ? raw[i]!.trim() : raw[i]!;
       if (name.trim() === '') {
-        throw new UploadParseError(
-          `Column ${i + 1} of the header (line ${line}) has no name. Every column needs a name.`,
-          line,
-        );
+        throw new UploadParseError(`Column ${i + 1} of the header (line ${line}) has no name. Every column needs a name.`, line);
       }
       const prev = this.index.get(name);
       if (prev !== undefined) {
@@ -105,10 +102,7 @@ export class ColumnSet {
         }
         i = this.add(name);
       } else if (slots[i] !== undefined) {
-        throw new UploadParseError(
-          `Line ${line}: an object has the key ${JSON.stringify(name)} twice (after trimming white space).`,
-          line,
-        );
+        throw new UploadParseError(`Line ${line}: an object has the key ${JSON.stringify(name)} twice (after trimming white space).`, line);
       }
       slots[i] = this.cell(obj[key], i);
     }

@@ -20,8 +20,7 @@ export type ColumnType = 'string' | 'number' | 'date' | 'boolean';
 const BOOL_RE = /^(?:true|false|yes|no)$/i;
 const NUM_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NUM_GROUPED_RE = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
-const ISO_DATE_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?)?$/;
+const ISO_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?)?$/;
 const COMPACT_DATE_RE = /^\d{8}$/;
 const DMY_RE = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/;
 const MONTHS =
@@ -29,7 +28,18 @@ const MONTHS =
 const DAY_MONTH_YEAR_RE = new RegExp(`^(\\d{1,2})(?:st|nd|rd|th)? ${MONTHS}\\.?,? (\\d{4})$`, 'i');
 const MONTH_DAY_YEAR_RE = new RegExp(`^${MONTHS}\\.? (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4})$`, 'i');
 const MONTH_INDEX: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 function daysInMonth(year: number, month: number): number {

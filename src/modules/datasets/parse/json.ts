@@ -90,10 +90,7 @@ const ST_ELEMENT = 3; // inside an element
 const ST_AFTER_ELEMENT = 4; // ',' or ']'
 const ST_DONE = 5; // after ']': only white space
 
-export async function* jsonArrayRows(
-  text: AsyncIterable<TextPiece>,
-  columns: ColumnSet,
-): AsyncGenerator<ParsedRow[], void, undefined> {
+export async function* jsonArrayRows(text: AsyncIterable<TextPiece>, columns: ColumnSet): AsyncGenerator<ParsedRow[], void, undefined> {
   let line = 1;
   let state = ST_BEFORE;
   let elemBuf = '';
@@ -179,9 +176,9 @@ export async function* jsonArrayRows(
         if (c === QUOTE) inString = true;
         else if (c === LBRACE || c === LBRACKET) {
           // The element's depth, plus one for the array around it.
-          if (++depth + 1 > MAX_JSON_DEPTH) throw new UploadParseError(`Line ${line}: the JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`, line);
-        }
-        else if (c === RBRACE || c === RBRACKET) {
+          if (++depth + 1 > MAX_JSON_DEPTH)
+            throw new UploadParseError(`Line ${line}: the JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`, line);
+        } else if (c === RBRACE || c === RBRACKET) {
           depth--;
           if (depth === 0) {
             done.push(parseElement(elemBuf + piece.slice(start, i + 1)));
@@ -297,10 +294,7 @@ export async function* jsonArrayRows(
   if (elemCount === 0) throw new UploadParseError('The JSON array is empty: the file has no data rows.', 1);
 }
 
-export async function* ndjsonRows(
-  text: AsyncIterable<TextPiece>,
-  columns: ColumnSet,
-): AsyncGenerator<ParsedRow[], void, undefined> {
+export async function* ndjsonRows(text: AsyncIterable<TextPiece>, columns: ColumnSet): AsyncGenerator<ParsedRow[], void, undefined> {
   let line = 1; // line of the first character of `pending`
   let pending = '';
   let rows = 0;
