@@ -113,6 +113,34 @@ describe('POST /v1/matching/configs/:id/match', { timeout: 180_000 }, () => {
     expect(foreign.status).toBe(404);
   });
 
+  it('takes the columns a field over several columns reads (its source only names it)', async () => {
+    const config = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      json: {
+        name: 'whole name',
+        reference_data_id: febrl.referenceId,
+        field_mappings: [
+          {
+            source: 'name',
+            target: 'name',
+            source_columns: ['given_name', 'surname'],
+            target_columns: ['given_name', 'surname'],
+            strategy: 'fuzzy',
+            weight: 1,
+            options: { algorithm: 'token_set' },
+          },
+        ],
+        threshold: 0.5,
+      },
+    });
+    expect(config.status, JSON.stringify(config.body)).toBe(201);
+    const answered = await match({ records: [{ given_name: 'jane', surname: 'smith' }] }, workspace.key, config.body.id);
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+    expect(answered.body.data[0].evidence[0]).toMatchObject({ source_field: 'name' });
+    const unknown = await match({ records: [{ name: 'jane smith' }] }, workspace.key, config.body.id);
+    expect(unknown.status).toBe(400);
+  });
+
   it('refuses bad input with 400, naming each problem', async () => {
     const unknownColumns = await match({ records: [{ surname: 'smith', shoe_size: 44 }, {}, 'text'] });
     expect(unknownColumns.status).toBe(400);

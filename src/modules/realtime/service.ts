@@ -105,7 +105,11 @@ export async function preloadSource(app: App, configId: string): Promise<MatchSo
 /** The columns a record may carry: those the match reads on the source side, and the config's source columns. */
 async function knownColumns(context: Context, match: MatchConfig, sourceDataId: string | null): Promise<Set<string>> {
   const known = new Set<string>();
-  for (const mapping of match.fieldMappings ?? []) known.add(mapping.source);
+  for (const mapping of match.fieldMappings ?? []) {
+    // A field over several columns reads those columns; its `source` only names it.
+    if (mapping.sourceColumns) for (const column of mapping.sourceColumns) known.add(column);
+    else known.add(mapping.source);
+  }
   for (const key of match.blocking?.keys ?? []) for (const part of key.parts ?? []) known.add(part.source);
   if (sourceDataId) {
     const [dataset] = await context.sql<{ columns: Array<{ name: string }> }[]>`select columns from datasets where id = ${sourceDataId}`;
