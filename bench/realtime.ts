@@ -12,15 +12,10 @@
  * Uses DATABASE_URL's server when set (a fresh database is created there), else a throwaway embedded PostgreSQL.
  */
 import { openAsBlob, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { readSettings } from '../src/config';
 import type { App } from '../src/context';
 import { connect } from '../src/db/client';
-import { migrate } from '../src/db/migrate';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded';
+import { openBenchDatabase } from './lib/database';
 import { startServer } from '../src/http/server';
 import { createLogger } from '../src/logger';
 import { warmIndexesOf } from '../src/modules/realtime/warm-indexes';
@@ -71,19 +66,8 @@ export async function run(args: string[]): Promise<void> {
   const baselineRecords = Number(flag(args, 'baseline-records') ?? '300');
   const label = `realtime.${rows}`;
 
-  let embedded: EmbeddedPostgres | undefined;
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `concord-bench-${process.pid}`), persistent: false });
-    serverUrl = embedded.url;
-  }
-  const name = `concord_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  await migrate(databaseUrl);
+  const database = await openBenchDatabase();
+  const databaseUrl = database.url;
 
   const settings = {
     ...readSettings({ ...process.env, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', RUN_WORKER: 'false' }),
@@ -260,9 +244,7 @@ export async function run(args: string[]): Promise<void> {
     warmIndexesOf(app).clear();
     await server.close();
     await client.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.end();
-    await embedded?.stop();
+    await database.drop();
   }
 }
 
