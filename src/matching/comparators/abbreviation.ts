@@ -10,8 +10,9 @@
 // in the memo scores low. Works on normalised text as code units (tokens split by spaces).
 
 const SPACE = 32;
-const MIN_PREFIX = 3;
-const MIN_SKELETON = 3;
+/** Shortest truncation and shortest abbreviation (in consonants) that count as agreeing. */
+export const MIN_PREFIX = 3;
+export const MIN_SKELETON = 3;
 
 function isVowel(c: number): boolean {
   return c === 97 || c === 101 || c === 105 || c === 111 || c === 117; // a e i o u

@@ -3,6 +3,7 @@
 // Row identifiers (unique per row, digits, little overlap: rec_id, uuid) are never mapped unless their values
 // overlap strongly across the tables (then they are a shared key and the best evidence there is).
 
+import { MIN_PREFIX, MIN_SKELETON } from '../comparators/abbreviation';
 import { nameSimilarity } from './names';
 import { measureOverlap, type ColumnProfile, type ColumnValues, type Overlap } from './profile';
 
@@ -201,16 +202,15 @@ interface AbbreviationLookup {
   skeletons: Set<string>;
 }
 
-const ABBREVIATION_MIN = 3;
 const VOWELS_AFTER_FIRST = /(?!^)[aeiou]/g;
 
 function abbreviationLookup(tokens: Iterable<string>): AbbreviationLookup {
   const lookup: AbbreviationLookup = { tokens: new Set(), prefixes: new Set(), skeletons: new Set() };
   for (const token of tokens) {
     lookup.tokens.add(token);
-    for (let n = ABBREVIATION_MIN; n < token.length; n++) lookup.prefixes.add(token.slice(0, n));
+    for (let n = MIN_PREFIX; n < token.length; n++) lookup.prefixes.add(token.slice(0, n));
     const skeleton = token.replace(VOWELS_AFTER_FIRST, '');
-    if (skeleton.length >= ABBREVIATION_MIN && skeleton !== token) lookup.skeletons.add(skeleton);
+    if (skeleton.length >= MIN_SKELETON && skeleton !== token) lookup.skeletons.add(skeleton);
   }
   return lookup;
 }
@@ -223,9 +223,8 @@ function abbreviatedShare(tokenCounts: Map<string, number>, lookup: Abbreviation
   for (const [token, n] of tokenCounts) {
     if (!/[a-z]/.test(token)) continue;
     total += n;
-    let found =
-      lookup.tokens.has(token) || (token.length >= ABBREVIATION_MIN && (lookup.prefixes.has(token) || lookup.skeletons.has(token)));
-    for (let k = ABBREVIATION_MIN; !found && k < token.length; k++) found = lookup.tokens.has(token.slice(0, k));
+    let found = lookup.tokens.has(token) || lookup.prefixes.has(token) || lookup.skeletons.has(token);
+    for (let k = MIN_PREFIX; !found && k < token.length; k++) found = lookup.tokens.has(token.slice(0, k));
     if (found) agreeing += n;
   }
   return total === 0 ? 0 : agreeing / total;

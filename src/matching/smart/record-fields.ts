@@ -38,14 +38,17 @@ function textColumns(columns: ProfiledColumn[], excluded: Set<string>): Profiled
   });
 }
 
-/** Share of rows where `found` finds something in one of the columns' normalised texts. */
-function shareWith(rows: EngineRow[], columns: string[], found: (normalised: string) => boolean): number {
-  if (rows.length === 0) return 0;
+/** Each row's normalised cells of the columns (read once for every measure below). */
+function normalisedCells(rows: EngineRow[], columns: string[]): string[][] {
+  return rows.map((row) => columns.map((c) => normaliseText(row.values?.[c])));
+}
+
+/** Share of rows where `found` finds something in one of their normalised cells. */
+function shareWith(cells: string[][], found: (normalised: string) => boolean): number {
+  if (cells.length === 0) return 0;
   let withAny = 0;
-  for (const row of rows) {
-    if (columns.some((c) => found(normaliseText(row.values?.[c])))) withAny++;
-  }
-  return withAny / rows.length;
+  for (const row of cells) if (row.some(found)) withAny++;
+  return withAny / cells.length;
 }
 
 const hasCodes = (normalised: string) => extractCodes(normalised).length > 0;
@@ -104,8 +107,10 @@ export function proposeRecordFields(
       ),
     );
   }
-  const sourceCodes = shareWith(source.rows, sourceNames, hasCodes);
-  const referenceCodes = shareWith(reference.rows, referenceNames, hasCodes);
+  const sourceCells = normalisedCells(source.rows, sourceNames);
+  const referenceCells = normalisedCells(reference.rows, referenceNames);
+  const sourceCodes = shareWith(sourceCells, hasCodes);
+  const referenceCodes = shareWith(referenceCells, hasCodes);
   measured.rowsWithCodes = { source: round(sourceCodes), reference: round(referenceCodes), minimum: MIN_CODE_SHARE };
   // Codes inside text on at least one side (a code column on the other); a record of names, dates and postcodes
   // compares its digits field by field.
@@ -122,8 +127,8 @@ export function proposeRecordFields(
       ),
     );
   }
-  const sourceQuantities = shareWith(source.rows, sourceNames, hasQuantities);
-  const referenceQuantities = shareWith(reference.rows, referenceNames, hasQuantities);
+  const sourceQuantities = shareWith(sourceCells, hasQuantities);
+  const referenceQuantities = shareWith(referenceCells, hasQuantities);
   measured.rowsWithQuantities = { source: round(sourceQuantities), reference: round(referenceQuantities), minimum: MIN_CODE_SHARE };
   // Amounts with units in text: sibling products, editions and orders differ in them while their words agree.
   if (
