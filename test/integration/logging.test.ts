@@ -9,6 +9,7 @@ import { createWorkspace } from '../../src/modules/workspaces/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { graphql, request } from '../support/http';
 import { ADMIN_TOKEN } from '../support/server';
+import { lineSink } from '../support/log-lines';
 
 /** A server like startTestServer's, whose logger (level info) writes into `lines`. */
 let database: TestDatabase;
@@ -22,16 +23,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const settings = { ...readSettings({ LOG_LEVEL: 'info', ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: '100000' }), DATABASE_URL: database.url };
   client = connect(database.url);
-  let pending = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      pending += chunk.toString('utf8');
-      const parts = pending.split('\n');
-      pending = parts.pop() ?? '';
-      lines.push(...parts.filter(Boolean));
-      callback();
-    },
-  });
+  const sink = lineSink(lines);
   const app: App = { db: client.db, sql: client.sql, settings, logger: createLogger('info', sink) };
   server = await startServer(app, { port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${server.port}`;

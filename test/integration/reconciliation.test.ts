@@ -5,7 +5,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { Ajv, type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import addFormats from 'ajv-formats';
@@ -20,6 +19,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { hostileBody, hostileString } from '../support/arbitraries';
 import { expectErrorShape, request, type JsonResponse } from '../support/http';
 import { ADMIN_TOKEN } from '../support/server';
+import { lineSink } from '../support/log-lines';
 
 const SCHEMAS = path.resolve(import.meta.dirname, '../fixtures/reconciliation/0.2');
 
@@ -73,16 +73,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const settings = { ...readSettings({ LOG_LEVEL: 'info', ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: '100000' }), DATABASE_URL: database.url };
   client = connect(database.url);
-  let pending = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      pending += chunk.toString('utf8');
-      const parts = pending.split('\n');
-      pending = parts.pop() ?? '';
-      lines.push(...parts.filter(Boolean));
-      callback();
-    },
-  });
+  const sink = lineSink(lines);
   const app: App = { db: client.db, sql: client.sql, settings, logger: createLogger('info', sink) };
   server = await startServer(app, { port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${server.port}`;
