@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { seededRandom } from '../../src/matching/smart/pairs';
 import { Random } from '../quality/random';
+import { KEYBOARD_NEIGHBOURS } from '../quality/noise';
 
 /** Seeded PRNG (mulberry32, shared with the quality datasets and strategy generation). */
 export const rng = seededRandom;
@@ -439,44 +440,6 @@ const STREET_TYPES: Array<[string, string]> = [
   ['way', 'wy'],
   ['grove', 'gr'],
 ];
-const KEYBOARD_NEIGHBOURS: Record<string, string> = {
-  a: 'qsz',
-  b: 'vgn',
-  c: 'xvd',
-  d: 'sfe',
-  e: 'wrd',
-  f: 'dgr',
-  g: 'fht',
-  h: 'gjy',
-  i: 'uok',
-  j: 'hku',
-  k: 'jli',
-  l: 'kop',
-  m: 'nj',
-  n: 'bmh',
-  o: 'ipl',
-  p: 'ol',
-  q: 'wa',
-  r: 'etf',
-  s: 'adw',
-  t: 'ryg',
-  u: 'yij',
-  v: 'cbf',
-  w: 'qes',
-  x: 'zcs',
-  y: 'tuh',
-  z: 'xa',
-  '0': '9',
-  '1': '2',
-  '2': '13',
-  '3': '24',
-  '4': '35',
-  '5': '46',
-  '6': '57',
-  '7': '68',
-  '8': '79',
-  '9': '80',
-};
 
 export interface Person {
   given_name: string;

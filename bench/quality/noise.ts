@@ -1,7 +1,8 @@
 // Noise shared by the generators: the data-entry errors every kind of record suffers from.
 import type { Random } from './random';
 
-const KEYBOARD_NEIGHBOURS: Record<string, string> = {
+/** Keys next to each letter and digit (QWERTY): where a slipped finger lands. */
+export const KEYBOARD_NEIGHBOURS: Record<string, string> = {
   a: 'qsz',
   b: 'vgn',
   c: 'xvd',
