@@ -4,6 +4,7 @@
 
 import { BlockingIndexBuilder, type CandidateCollector, blockingBytes, columnsRead, resolveBlocking } from './blocking';
 import { FieldColumnBuilder, type FieldScorer, fieldColumnBytes, fieldKind } from './fields';
+import { buildIdLookup, findRowById } from './id-lookup';
 import { CodePoolBuilder, comparePoolValues, poolBytes, poolString } from './pool';
 import { compositesOf, NormalisedRow } from './normalised-row';
 import { RowIngest } from './row-ingest';
@@ -18,6 +19,9 @@ export interface BuildOptions {
   /** Build rows of ASCII text in WebAssembly when the config allows (row-ingest.ts). Default true; false keeps
    *  the JavaScript row loop (tests compare the two). */
   rowIngest?: boolean;
+  /** Also make the row-by-id table (id-lookup.ts) now, on the building thread, for an index that will follow row
+   *  changes (live-index.ts); without it `rowOf` makes the table at its first call. */
+  idLookup?: boolean;
 }
 
 /**
@@ -37,7 +41,11 @@ export class ReferenceIndex implements ReferenceIndexView {
     this.size = data.size;
     this.config = data.config;
     this.estimatedBytes =
-      poolBytes(data.ids) + poolBytes(data.texts) + data.fields.reduce((s, f) => s + fieldColumnBytes(f), 0) + blockingBytes(data.blocking);
+      poolBytes(data.ids) +
+      poolBytes(data.texts) +
+      data.fields.reduce((s, f) => s + fieldColumnBytes(f), 0) +
+      blockingBytes(data.blocking) +
+      (data.idSlots?.byteLength ?? 0);
     Object.freeze(this);
   }
 
@@ -53,6 +61,16 @@ export class ReferenceIndex implements ReferenceIndexView {
 
   referenceId(row: number): string {
     return poolString(this.data.ids, row);
+  }
+
+  /** The row of reference id `id`, or -1. */
+  rowOf(id: string): number {
+    let slots = this.data.idSlots ?? lateIdSlots.get(this.data);
+    if (slots === undefined) {
+      slots = buildIdLookup(this.data.ids, this.size);
+      lateIdSlots.set(this.data, slots);
+    }
+    return findRowById(this.data.ids, slots, id);
   }
 
   /** Compares two reference rows' ids as strings (code-unit order, like JS `<`). */
@@ -76,6 +94,9 @@ export class ReferenceIndex implements ReferenceIndexView {
   }
 }
 
+/** Row-by-id tables made after the build (the index data are frozen), by index data. */
+const lateIdSlots = new WeakMap<ReferenceIndexData, Int32Array>();
+
 export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConfig, options: BuildOptions = {}): ReferenceIndex {
   const shared = options.shared ?? false;
   const mappings = config.fieldMappings ?? [];
@@ -97,10 +118,12 @@ export function buildReferenceIndex(rows: Iterable<EngineRow>, config: MatchConf
       ? addRows(rows, mappings, cells, ids, columns, blocking)
       : ingest.addRows(rows, { ids, texts, columns, blocking }, (row) => addRow(row, mappings, cells, ids, columns, blocking));
   const textPool = inKernel ? texts.finishInKernelMemory(shared) : texts.finish(shared);
+  const idPool = ids.finish(shared);
   return new ReferenceIndex({
     config: { ...config, fieldMappings: mappings },
     size,
-    ids: ids.finish(shared),
+    ids: idPool,
+    ...(options.idLookup ? { idSlots: buildIdLookup(idPool, size, shared) } : {}),
     fields: columns.map((c) => c.finish(shared)),
     texts: textPool,
     textStride,

@@ -11,6 +11,8 @@ export interface ReferenceIndexData {
   config: MatchConfig;
   size: number;
   ids: CodePool;
+  /** Row-by-id table over `ids` (id-lookup.ts), when the build was asked for it. */
+  idSlots?: Int32Array;
   fields: FieldColumnData[];
   /** row-major normalised texts of the text-kind fields: value r·textStride + slot */
   texts: CodePool;

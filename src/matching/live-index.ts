@@ -31,8 +31,6 @@ export interface RowChange {
 export class LiveReferenceIndex {
   private constructor(
     readonly base: ReferenceIndex,
-    /** base row number by row id; made at the first change (a million rows: one pass over the ids) */
-    private readonly baseRows: Map<string, number> | null,
     /** 1 = the base row is deleted or replaced by an overlay row */
     private readonly removed: Uint8Array | null,
     /** rows upserted since the base was built, by id, with their current values, in first-upsert order */
@@ -41,7 +39,7 @@ export class LiveReferenceIndex {
   ) {}
 
   static of(base: ReferenceIndex): LiveReferenceIndex {
-    return new LiveReferenceIndex(base, null, null, new Map(), null);
+    return new LiveReferenceIndex(base, null, new Map(), null);
   }
 
   /** Whether this config's scores allow following changes with an overlay (see the head of this file). */
@@ -59,33 +57,22 @@ export class LiveReferenceIndex {
   }
 
   get estimatedBytes(): number {
-    // The id map: about 100 bytes per entry (a 36-character string and a Map slot).
-    return (
-      this.base.estimatedBytes +
-      (this.removed?.byteLength ?? 0) +
-      (this.baseRows ? this.baseRows.size * 100 : 0) +
-      (this.overlay?.estimatedBytes ?? 0)
-    );
+    return this.base.estimatedBytes + (this.removed?.byteLength ?? 0) + (this.overlay?.estimatedBytes ?? 0);
   }
 
   /** The index with `changes` applied, oldest first (a row changed twice takes its last change). */
   apply(changes: readonly RowChange[]): LiveReferenceIndex {
     if (changes.length === 0) return this;
-    let baseRows = this.baseRows;
-    if (baseRows === null) {
-      baseRows = new Map();
-      for (let row = 0; row < this.base.size; row++) baseRows.set(this.base.referenceId(row), row);
-    }
     const removed = this.removed === null ? new Uint8Array(this.base.size) : this.removed.slice();
     const upserted = new Map(this.upserted);
     for (const change of changes) {
-      const row = baseRows.get(change.rowId);
-      if (row !== undefined) removed[row] = 1;
+      const row = this.base.rowOf(change.rowId);
+      if (row >= 0) removed[row] = 1;
       if (change.op === 'delete') upserted.delete(change.rowId);
       else upserted.set(change.rowId, { id: change.rowId, values: change.values ?? {} });
     }
     const overlay = upserted.size === 0 ? null : buildReferenceIndex(upserted.values(), this.base.config);
-    return new LiveReferenceIndex(this.base, baseRows, removed, upserted, overlay);
+    return new LiveReferenceIndex(this.base, removed, upserted, overlay);
   }
 
   /** Matches source rows as matchSlice over a rebuild of the current rows would. */
