@@ -32,6 +32,7 @@ export {
   type CompactSliceResult,
 } from './match';
 export { LiveReferenceIndex, type RowChange } from './live-index';
+export { CodePoolBuilder, poolBytes, poolString, type CodePool } from './pool';
 export { resolveOneToOne, type Assignment } from './assign';
 export { blockingStats } from './stats';
 export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';

@@ -9,11 +9,12 @@ import type { App, Context } from '../../context';
 import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
 import type { MatchConfig } from '../../matching';
-import { getConfig, type MatchingConfig } from '../configs/service';
+import type { MatchingConfig } from '../configs/service';
 import { getStrategy } from '../strategies/service';
 import { configMatch } from '../runs/service';
 import { requireScope } from '../workspaces/actor';
-import { referenceVersion } from '../datasets/row-changes';
+import { isUuid } from '../shared/ids';
+import { loadMatchTarget } from './store';
 import { warmIndexesOf, type MatchSource } from './warm-indexes';
 
 /** Records per request: a form, an invoice, a page of a table; larger batches are what runs are for. */
@@ -45,11 +46,13 @@ export type MatchRecordsInput = { configId: string; records: Array<Record<string
 
 /** POST /v1/matching/configs/:id/match and GraphQL matchRecords: the records' results, one per record, in order. */
 export async function matchRecords(context: Context, rawInput: MatchRecordsInput): Promise<RecordMatch[]> {
-  requireScope(context.actor, 'read');
+  const actor = requireScope(context.actor, 'read');
   const parsed = matchInput.safeParse(rawInput);
   if (!parsed.success) throw validationErrorFromIssues('Invalid match request.', parsed.error.issues);
   const input = parsed.data;
-  const config = await getConfig(context, input.configId);
+  const target = isUuid(input.configId) ? await loadMatchTarget(context.db, actor.workspaceId, input.configId) : undefined;
+  if (!target) throw new NotFoundError('matching config', input.configId);
+  const { config } = target;
   let source: MatchSource;
   if (input.strategyId === undefined || input.strategyId === null) source = configSource(config);
   else {
@@ -65,23 +68,21 @@ export async function matchRecords(context: Context, rawInput: MatchRecordsInput
       match: strategy.plan as MatchConfig,
     };
   }
-  const records = checkRecords(input.records, await knownColumns(context, source.match, config.sourceDataId));
+  const records = checkRecords(input.records, knownColumns(source.match, target.sourceColumns));
 
-  const version = await referenceVersion(context.sql, source.referenceDataId);
-  if (version === undefined)
+  if (target.referenceVersion === null)
     throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
-  const warm = await warmIndexesOf(context).acquire(source, version);
+  const warm = await warmIndexesOf(context).acquire(source, target.referenceVersion);
   const { rows } = warm.index.match(records.map((values, i) => ({ id: String(i), values })));
-  const externalIds = await warm.externalIds(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)));
   return rows.map((row) => ({
     matchedReferenceRowId: row.referenceRowId,
-    matchedReferenceExternalId: row.referenceRowId === null ? null : (externalIds.get(row.referenceRowId) ?? null),
+    matchedReferenceExternalId: row.referenceRowId === null ? null : warm.externalId(row.referenceRowId),
     confidence: row.confidence,
     matched: row.referenceRowId !== null,
     evidence: row.evidence as StoredEvidence[],
     candidates: row.candidates.map((candidate) => ({
       referenceRowId: candidate.referenceRowId,
-      referenceExternalId: externalIds.get(candidate.referenceRowId) ?? null,
+      referenceExternalId: warm.externalId(candidate.referenceRowId),
       confidence: candidate.confidence,
     })),
   }));
@@ -103,18 +104,14 @@ export async function preloadSource(app: App, configId: string): Promise<MatchSo
 }
 
 /** The columns a record may carry: those the match reads on the source side, and the config's source columns. */
-async function knownColumns(context: Context, match: MatchConfig, sourceDataId: string | null): Promise<Set<string>> {
-  const known = new Set<string>();
+function knownColumns(match: MatchConfig, sourceColumns: string[] | null): Set<string> {
+  const known = new Set<string>(sourceColumns ?? []);
   for (const mapping of match.fieldMappings ?? []) {
     // A field over several columns reads those columns; its `source` only names it.
     if (mapping.sourceColumns) for (const column of mapping.sourceColumns) known.add(column);
     else known.add(mapping.source);
   }
   for (const key of match.blocking?.keys ?? []) for (const part of key.parts ?? []) known.add(part.source);
-  if (sourceDataId) {
-    const [dataset] = await context.sql<{ columns: Array<{ name: string }> }[]>`select columns from datasets where id = ${sourceDataId}`;
-    for (const column of dataset?.columns ?? []) known.add(column.name);
-  }
   return known;
 }
 

@@ -15,9 +15,25 @@
 import { availableParallelism } from 'node:os';
 import type { App } from '../../context';
 import { IndexBuildingError, NotFoundError } from '../../errors';
-import { buildReferenceIndex, LiveReferenceIndex, ReferenceIndex, type MatchConfig, type ReferenceIndexData } from '../../matching';
+import {
+  buildReferenceIndex,
+  type CodePool,
+  CodePoolBuilder,
+  LiveReferenceIndex,
+  type MatchConfig,
+  poolBytes,
+  poolString,
+  ReferenceIndex,
+} from '../../matching';
 import { runOnThread, siblingModule } from '../../process/threads';
-import { changesSince, loadReferenceSnapshot, REFERENCE_ROWS_CHANNEL, referenceVersion } from '../datasets/row-changes';
+import {
+  changesSince,
+  loadReferenceSnapshot,
+  REFERENCE_ROWS_CHANNEL,
+  type ReferenceRowChange,
+  referenceVersion,
+} from '../datasets/row-changes';
+import type { IndexThreadOutput } from '../runs/index-thread';
 import { processIndexBudget, ReferenceIndexCache } from '../runs/index-cache';
 
 /** What a warm index is built from. `key` names the config or strategy and what it matches with. */
@@ -40,19 +56,35 @@ export class WarmIndex {
     readonly index: LiveReferenceIndex,
     readonly referenceDataId: string,
     readonly referenceVersion: number,
-    private readonly app: App,
+    /** The external id of each base row, in row order: answers name rows by them without a database read. */
+    private readonly baseExternalIds: CodePool,
+    /** External ids of the rows upserted since the base was built (the overlay's), by row id. */
+    private readonly upsertedExternalIds: ReadonlyMap<string, string>,
     readonly buildMs: number,
   ) {
-    this.estimatedBytes = index.estimatedBytes;
+    // The upserted ids: about 100 bytes each (two short strings and a Map slot).
+    this.estimatedBytes = index.estimatedBytes + poolBytes(baseExternalIds) + upsertedExternalIds.size * 100;
   }
 
-  /** External ids of reference rows (by dataset_rows.id): a primary-key lookup, as a row keeps its external id for life. */
-  async externalIds(rowIds: string[]): Promise<Map<string, string>> {
-    const unique = [...new Set(rowIds)];
-    if (unique.length === 0) return new Map();
-    const rows = await this.app.sql<{ id: string; external_id: string }[]>`
-      select id, external_id from dataset_rows where id = any(${unique}::uuid[])`;
-    return new Map(rows.map((row) => [row.id, row.external_id]));
+  /** The external id of reference row `rowId` (dataset_rows.id), or null when the index does not hold it. */
+  externalId(rowId: string): string | null {
+    const upserted = this.upsertedExternalIds.get(rowId);
+    if (upserted !== undefined) return upserted;
+    const row = this.index.base.rowOf(rowId);
+    return row < 0 ? null : poolString(this.baseExternalIds, row);
+  }
+
+  /** This index with row changes applied (each upsert's external id kept beside its overlay row). */
+  withChanges(changes: readonly ReferenceRowChange[], version: number): WarmIndex {
+    const upsertedExternalIds = new Map(this.upsertedExternalIds);
+    for (const change of changes) {
+      if (change.op === 'upsert') upsertedExternalIds.set(change.rowId, change.externalId);
+      else upsertedExternalIds.delete(change.rowId);
+    }
+    const live = this.index.apply(
+      changes.map((change) => ({ op: change.op, rowId: change.rowId, ...(change.values ? { values: change.values } : {}) })),
+    );
+    return new WarmIndex(live, this.referenceDataId, version, this.baseExternalIds, upsertedExternalIds, this.buildMs);
   }
 }
 
@@ -133,12 +165,9 @@ export class WarmIndexes {
         this.cache.delete(key);
         return this.cache.get(key, () => this.build(source, version));
       }
-      const live = current.index.apply(
-        changes.map((change) => ({ op: change.op, rowId: change.rowId, ...(change.values ? { values: change.values } : {}) })),
-      );
-      const next = new WarmIndex(live, source.referenceDataId, version, this.app, current.buildMs);
+      const next = current.withChanges(changes, version);
       if (this.cache.has(key)) this.cache.set(key, next);
-      if (live.overlaySize > OVERLAY_REBUILD_ROWS) this.rebuildInBackground(key, source, version);
+      if (next.index.overlaySize > OVERLAY_REBUILD_ROWS) this.rebuildInBackground(key, source, version);
       return next;
     })().finally(() => this.catchingUp.delete(key));
     this.catchingUp.set(key, work);
@@ -215,29 +244,36 @@ export class WarmIndexes {
     const [dataset] = await this.app.sql<{ row_count: number }[]>`select row_count from datasets where id = ${source.referenceDataId}`;
     const offThread = (dataset?.row_count ?? 0) >= OFF_THREAD_MIN_ROWS && this.databaseUrl !== undefined && availableParallelism() > 0;
     let index: ReferenceIndex;
+    let externalIds: CodePool;
     if (offThread) {
-      const data = await runOnThread<ReferenceIndexData>(siblingModule(import.meta.url, '../runs/index-thread'), {
+      const output = await runOnThread<IndexThreadOutput>(siblingModule(import.meta.url, '../runs/index-thread'), {
         databaseUrl: this.databaseUrl,
         referenceDataId: source.referenceDataId,
         referenceVersion: version,
         config: source.match,
+        serving: true,
       }).catch((error: unknown) => {
         throw error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'index thread failed');
       });
-      index = ReferenceIndex.fromData(data);
+      index = ReferenceIndex.fromData(output.index);
+      externalIds = output.externalIds as CodePool;
     } else {
       const { rows } = await loadReferenceSnapshot(this.app.sql, source.referenceDataId, version);
       index = buildReferenceIndex(
         rows.map((row) => ({ id: row.id, values: row.values })),
         source.match,
+        { idLookup: true },
       );
+      const pool = new CodePoolBuilder();
+      for (const row of rows) pool.push(row.externalId);
+      externalIds = pool.finish(false);
     }
     const buildMs = performance.now() - started;
     this.app.logger.info(
       { key: source.key, version, rows: index.size, ms: Math.round(buildMs), bytes: index.estimatedBytes, offThread },
       'warm index ready',
     );
-    return new WarmIndex(LiveReferenceIndex.of(index), source.referenceDataId, version, this.app, buildMs);
+    return new WarmIndex(LiveReferenceIndex.of(index), source.referenceDataId, version, externalIds, new Map(), buildMs);
   }
 }
 

@@ -21,9 +21,9 @@ import {
   type EngineRow,
   type MatchConfig,
   ReferenceIndex,
-  type ReferenceIndexData,
   type SliceResult,
 } from '../../matching';
+import type { IndexThreadOutput } from './index-thread';
 import { runOnThread, siblingModule } from '../../process/threads';
 import { processIndexBudget, ReferenceIndexCache } from './index-cache';
 import { assignOneToOne } from './one-to-one';
@@ -162,7 +162,7 @@ async function buildIndexOffThread(
   referenceVersion: number | null,
   config: MatchConfig,
 ): Promise<ReferenceIndex> {
-  const data = await runOnThread<ReferenceIndexData>(siblingModule(import.meta.url, 'index-thread'), {
+  const { index } = await runOnThread<IndexThreadOutput>(siblingModule(import.meta.url, 'index-thread'), {
     databaseUrl,
     referenceDataId,
     referenceVersion,
@@ -171,7 +171,7 @@ async function buildIndexOffThread(
     if (typeof error === 'string' && error.startsWith(SNAPSHOT_FAILURE)) throw new RunFailure(error.slice(SNAPSHOT_FAILURE.length));
     throw error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'index thread failed');
   });
-  return ReferenceIndex.fromData(data);
+  return ReferenceIndex.fromData(index);
 }
 
 /** Marks an index thread's error that no retry can fix (the dataset or its version is gone). */
