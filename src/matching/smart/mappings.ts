@@ -36,6 +36,16 @@ export function identifierLike(p: ColumnProfile): boolean {
   return p.distinctness >= 0.95 && p.fillRate >= 0.5 && p.shares.hasDigit >= 0.9 && p.avgLength <= 40 && p.avgTokens <= 4;
 }
 
+/** One column holds dates (DATE_COLUMN_SHARE of its values), the other (almost) none. */
+function datesAgainstNonDates(a: ColumnProfile, b: ColumnProfile): boolean {
+  const dates = (p: ColumnProfile) => p.shares.date >= DATE_COLUMN_SHARE;
+  const noDates = (p: ColumnProfile) => p.shares.date < 1 - DATE_COLUMN_SHARE;
+  return (dates(a) && noDates(b)) || (dates(b) && noDates(a));
+}
+
+/** Share of parsed dates that makes a date column (as the profile's date order and kind detection take it). */
+const DATE_COLUMN_SHARE = 0.8;
+
 /** Overlap needed for a pair of identifier-like columns to be used (a shared key, not per-table row ids). */
 export const IDENTIFIER_MIN_OVERLAP = 0.3;
 /** Overlap that maps two columns with related names (`journal_or_conference` / `venue`). */
@@ -95,6 +105,16 @@ export function proposeMappings(
       let reason: string;
       if (nameScore >= 0.9 && (best >= 0.02 || sc.profile.fillRate === 0 || rc.profile.fillRate === 0)) {
         reason = nameScore === 1 ? 'same column name' : 'synonymous column names';
+      } else if (datesAgainstNonDates(sc.profile, rc.profile)) {
+        // The words of "03/25/2026" (03, 25, 2026) are found among any few thousand amounts: shared tokens say
+        // nothing when one column holds dates and the other none.
+        if (best >= RELATED_NAME_MIN_OVERLAP)
+          rejected.push({
+            source: sc.profile.name,
+            target: rc.profile.name,
+            reason: `dates against values that are not dates (${pct(sc.profile.shares.date)} / ${pct(rc.profile.shares.date)} dates), although ${pct(best)} of values/tokens are shared`,
+          });
+        return;
       } else if (
         (nameScore >= 0.5 && best >= RELATED_NAME_MIN_OVERLAP) ||
         (best >= OVERLAP_ONLY_MIN && (overlap.values >= OVERLAP_ONLY_MIN || overlap.tokens >= 0.7))

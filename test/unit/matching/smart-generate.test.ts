@@ -146,3 +146,57 @@ describe('review resolver', () => {
     expect(both.candidates[0]?.confidence).toBeCloseTo(both.candidates[1]!.confidence, 12);
   });
 });
+
+describe('dates are paired with dates', () => {
+  // A statement (US dates, amounts) against a ledger (ISO dates, amounts): the words of "03/25/2026" are all found
+  // among a few thousand amounts' words ("3.25", "2026.10"), about as often as among the ledger's dates.
+  const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n));
+  const ledger = Array.from({ length: 1500 }, (_, i) => ({
+    id: `L${i}`,
+    values: {
+      entry_date: day((i * 7) % 365)
+        .toISOString()
+        .slice(0, 10),
+      amount: ((i * 7919) % 260_000) / 100 + 1,
+      payee: ['acme', 'globex', 'initech', 'umbrella', 'hooli'][i % 5],
+    },
+  }));
+  const statement = ledger.slice(0, 900).map((row, i) => {
+    const d = day(((i * 7) % 365) + (i % 3));
+    return {
+      id: `S${i}`,
+      values: {
+        posted: `${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}/${d.getUTCFullYear()}`,
+        debit: (row.values.amount as number).toFixed(2),
+        memo: `${row.values.payee} ${i}`,
+      },
+    };
+  });
+  const generated = generateStrategy({
+    reference: {
+      columns: [
+        { name: 'entry_date', type: 'date' },
+        { name: 'amount', type: 'number' },
+        { name: 'payee', type: 'string' },
+      ],
+      rows: ledger,
+    },
+    source: {
+      columns: [
+        { name: 'posted', type: 'date' },
+        { name: 'debit', type: 'number' },
+        { name: 'memo', type: 'string' },
+      ],
+      rows: statement,
+    },
+  });
+
+  it('maps the date column to the date column and the amounts to the amounts, not a date to amounts', () => {
+    const pairs = generated.mappings.map((m) => `${m.source}→${m.target}`);
+    expect(pairs).toContain('posted→entry_date');
+    expect(pairs).toContain('debit→amount');
+    const rejected = (generated.details as { rejectedMappings: Array<{ source: string; target: string; reason: string }> })
+      .rejectedMappings;
+    expect(rejected.find((r) => r.source === 'posted' && r.target === 'amount')?.reason).toMatch(/dates against values that are not dates/);
+  });
+});
