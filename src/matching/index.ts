@@ -25,13 +25,14 @@ export {
   matchSlice,
   matchSliceCompact,
   expandSliceResult,
+  fieldScoresAgainst,
   roundConfidence,
   sigmoid,
   logit,
   levelOf,
   type CompactSliceResult,
 } from './match';
-export { LiveReferenceIndex, type RowChange } from './live-index';
+export { LiveReferenceIndex, type LiveMatchOptions, type RowChange } from './live-index';
 export { resolveOneToOne, type Assignment } from './assign';
 export { blockingStats } from './stats';
 export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';
