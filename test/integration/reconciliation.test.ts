@@ -268,6 +268,16 @@ describe('keys', () => {
   });
 });
 
+type Candidate = { id: string; score: number; match: boolean; features: Array<{ id: string; value: number }> };
+/** A candidate's score is the config's confidence × 100 from its features (Σ w·s / Σ w over the fields with a
+ *  score), within the rounding of a score to two decimals. */
+function expectScoreFromFeatures(candidate: Candidate): void {
+  const weights: Record<string, number> = { town: 0.3, vendor: 0.7 };
+  const weighted = candidate.features.reduce((sum, feature) => sum + weights[feature.id]! * feature.value, 0);
+  const present = candidate.features.reduce((sum, feature) => sum + weights[feature.id]!, 0);
+  expect(Math.abs(candidate.score - (weighted / present) * 100), JSON.stringify(candidate)).toBeLessThanOrEqual(0.0051);
+}
+
 describe('queries', () => {
   const batch = {
     q0: { query: 'Acme Corporation', properties: [{ pid: 'town', v: 'Springfield' }] },
@@ -295,11 +305,20 @@ describe('queries', () => {
       { id: 'town', value: 1 },
       { id: 'vendor', value: 1 },
     ]);
-    // Only the best candidate is a match; the others come without features (the engine scores fields for the best).
+    // Only the best candidate is a match; every candidate has its own features, which make its score.
+    expect(answer.q0.result.length).toBeGreaterThan(1);
     for (const other of answer.q0.result.slice(1)) {
       expect(other.match).toBe(false);
-      expect(other.features).toBeUndefined();
       expect(other.score).toBeLessThanOrEqual(best.score);
+    }
+    const globex = answer.q0.result.find((candidate: { id: string }) => candidate.id === 'V3');
+    expect(globex.features).toEqual([
+      { id: 'town', value: 1 },
+      { id: 'vendor', value: expect.any(Number) },
+    ]);
+    expect(globex.features[1].value).toBeLessThan(0.7);
+    for (const result of Object.values(answer) as Array<{ result: Candidate[] }>) {
+      for (const candidate of result.result) expectScoreFromFeatures(candidate);
     }
     expect(answer.q1.result).toHaveLength(1);
     expect(answer.q1.result[0]).toMatchObject({ id: 'V3', name: 'Globex', match: true });
@@ -414,9 +433,11 @@ describe('the same engine as match now', () => {
         result.candidates.map((candidate: any) => Math.round(candidate.confidence * 10_000) / 100),
       );
       expect(candidates[0].match).toBe(result.matched);
+      // The best candidate's features are match now's evidence; the others' are scored the same way (their score).
       expect(candidates[0].features).toEqual(
         result.evidence.filter((item: any) => item.score !== null).map((item: any) => ({ id: item.source_field, value: item.score })),
       );
+      for (const candidate of candidates) expectScoreFromFeatures(candidate);
     });
   });
 });
@@ -426,12 +447,25 @@ describe('live reference rows', () => {
     const rows = `/v1/reference-data/${A.referenceId}/rows`;
     const upsert = await request(url, 'POST', rows, {
       key: A.fullKey,
-      json: [{ vid: 'V6', name: 'Initrode Systems', city: 'Capital City', revenue: '12' }],
+      json: [
+        { vid: 'V6', name: 'Initrode Systems', city: 'Capital City', revenue: '12' },
+        { vid: 'V7', name: 'Initrode Systemz', city: 'Springfield', revenue: '1' },
+      ],
     });
     expect(upsert.status, JSON.stringify(upsert.body)).toBe(200);
     const queries = JSON.stringify({ q0: { query: 'Initrode Systems' } });
     const found = await request(url, 'GET', service({ queries }));
+    expectValid('reconciliation-result-batch', found.body);
     expect(found.body.q0.result[0]).toMatchObject({ id: 'V6', name: 'Initrode Systems', match: true });
+    // Both rows come from the index's overlay of upserted rows; the second has its own features there too.
+    expect(found.body.q0.result[0].features).toEqual([{ id: 'vendor', value: 1 }]);
+    const second = found.body.q0.result[1];
+    expect(second).toMatchObject({ id: 'V7', match: false });
+    expect(second.features).toEqual([{ id: 'vendor', value: expect.any(Number) }]);
+    expectScoreFromFeatures(second);
+    expect(second.score).toBeGreaterThan(90);
+    expect(second.score).toBeLessThan(100);
+    expect((await request(url, 'DELETE', `${rows}/V7`, { key: A.fullKey })).status).toBe(200);
     expect((await request(url, 'GET', sub('suggest/entity', { prefix: 'initro' }))).body.result).toEqual([
       { id: 'V6', name: 'Initrode Systems' },
     ]);

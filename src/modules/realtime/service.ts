@@ -29,8 +29,15 @@ export interface RecordMatch {
   matched: boolean;
   /** Per mapped field, against the best candidate. */
   evidence: StoredEvidence[];
-  /** The top 5, best first, with their external ids. */
-  candidates: Array<{ referenceRowId: string; referenceExternalId: string | null; confidence: number }>;
+  /** The top 5, best first, with their external ids; with their per-field scores (as `evidence`'s, null: did not
+   *  count) when asked for (MatchRecordsOptions). */
+  candidates: Array<{ referenceRowId: string; referenceExternalId: string | null; confidence: number; fieldScores?: Array<number | null> }>;
+}
+
+/** What callers inside the service may ask beyond the request (REST and GraphQL answers do not carry it). */
+export interface MatchRecordsOptions {
+  /** Every candidate's per-field scores (the reconciliation service's `features`), not only the best's evidence. */
+  candidateFieldScores?: boolean;
 }
 
 const matchInput = z
@@ -44,7 +51,11 @@ const matchInput = z
 export type MatchRecordsInput = { configId: string; records: Array<Record<string, unknown>>; strategyId?: string | null };
 
 /** POST /v1/matching/configs/:id/match and GraphQL matchRecords: the records' results, one per record, in order. */
-export async function matchRecords(context: Context, rawInput: MatchRecordsInput): Promise<RecordMatch[]> {
+export async function matchRecords(
+  context: Context,
+  rawInput: MatchRecordsInput,
+  options: MatchRecordsOptions = {},
+): Promise<RecordMatch[]> {
   requireScope(context.actor, 'read');
   const parsed = matchInput.safeParse(rawInput);
   if (!parsed.success) throw validationErrorFromIssues('Invalid match request.', parsed.error.issues);
@@ -71,7 +82,10 @@ export async function matchRecords(context: Context, rawInput: MatchRecordsInput
   if (version === undefined)
     throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
   const warm = await warmIndexesOf(context).acquire(source, version);
-  const { rows } = warm.index.match(records.map((values, i) => ({ id: String(i), values })));
+  const { rows } = warm.index.match(
+    records.map((values, i) => ({ id: String(i), values })),
+    { candidateFieldScores: options.candidateFieldScores === true },
+  );
   const externalIds = await warm.externalIds(rows.flatMap((row) => row.candidates.map((candidate) => candidate.referenceRowId)));
   return rows.map((row) => ({
     matchedReferenceRowId: row.referenceRowId,
@@ -83,6 +97,7 @@ export async function matchRecords(context: Context, rawInput: MatchRecordsInput
       referenceRowId: candidate.referenceRowId,
       referenceExternalId: externalIds.get(candidate.referenceRowId) ?? null,
       confidence: candidate.confidence,
+      ...(candidate.fieldScores === undefined ? {} : { fieldScores: candidate.fieldScores }),
     })),
   }));
 }

@@ -5,7 +5,7 @@
  * - a query's `query` text goes to the config's name mapping (nameMapping), its `properties` to the mappings whose
  *   source column is the property id; matching is `matchRecords`, the config's own engine;
  * - candidates: `score` = confidence × 100, `match` = the run's decision (the best candidate at or above the
- *   threshold), `features` = the per-mapping scores against the best candidate;
+ *   threshold), `features` = the candidate's per-mapping scores (the engine's, as the best one's evidence);
  * - preview, suggest (prefix search on the name column), and data extension over the reference columns.
  * The HTTP layer (src/http/rest/reconcile.ts) turns parameters into these calls and adds the key, JSONP and CORS.
  */
@@ -187,7 +187,7 @@ export interface ReconciliationCandidate {
   score: number;
   match: boolean;
   type: Array<{ id: string; name: string }>;
-  features?: Array<{ id: string; value: number }>;
+  features: Array<{ id: string; value: number }>;
 }
 
 /** `queries=` → `{"q0": {"result": [candidate…]}, …}`. */
@@ -209,7 +209,11 @@ export async function reconcile(
     (entry): entry is [string, Record<string, unknown>] => entry[1] !== null && Object.keys(entry[1]).length > 0,
   );
   const matches = asked.length
-    ? await matchRecords(context, { configId: service.config.id, records: asked.map(([, record]) => record) })
+    ? await matchRecords(
+        context,
+        { configId: service.config.id, records: asked.map(([, record]) => record) },
+        { candidateFieldScores: true },
+      )
     : [];
   const byQuery = new Map(asked.map(([id], position) => [id, matches[position]!]));
   const rows = await referenceRows(
@@ -292,8 +296,10 @@ export function featureIds(evidence: ReadonlyArray<{ source: string; target: str
 
 function candidatesOf(service: Service, match: RecordMatch, rows: Map<string, ReferenceRow>, limit: number): ReconciliationCandidate[] {
   const type = [{ id: service.typeId, name: service.reference.name }];
+  // Evidence names the fields (one item per mapping whenever there is a candidate); each candidate has its scores.
   const ids = featureIds(match.evidence);
-  const features = match.evidence.flatMap((item, index) => (item.score === null ? [] : [{ id: ids[index]!, value: item.score }]));
+  const featuresOf = (scores: ReadonlyArray<number | null>) =>
+    scores.flatMap((score, index) => (score === null ? [] : [{ id: ids[index]!, value: score }]));
   const result: ReconciliationCandidate[] = [];
   match.candidates.slice(0, limit).forEach((candidate, position) => {
     const row = rows.get(candidate.referenceRowId);
@@ -305,8 +311,7 @@ function candidatesOf(service: Service, match: RecordMatch, rows: Map<string, Re
       score: Math.round(candidate.confidence * 10_000) / 100,
       match: best && match.matched,
       type,
-      // The engine keeps per-field scores for the best candidate only (a run result's evidence).
-      ...(best ? { features } : {}),
+      features: featuresOf(candidate.fieldScores ?? []),
     });
   });
   return result;
