@@ -15,6 +15,8 @@ import { connect } from '../../src/db/client';
 import { startServer, type RunningServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
 import { createApiKey, createWorkspace } from '../../src/modules/workspaces/service';
+import { createContext } from '../../src/context';
+import { createStrategy } from '../../src/modules/strategies/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { hostileBody, hostileString } from '../support/arbitraries';
 import { expectErrorShape, request, type JsonResponse } from '../support/http';
@@ -30,10 +32,20 @@ let url: string;
 /** Log lines of the server (level info): no key may appear in any of them. */
 const lines: string[] = [];
 
-/** Workspace A: a read+write key (headers), a read-only key (URLs), a read+write key tried in URLs. */
-const A = { fullKey: '', readKey: '', writeKey: '', configId: '', referenceId: '', workspaceId: '' };
-/** Workspace B: its own read-only key and config. */
-const B = { readKey: '', configId: '' };
+/** Workspace A: a read+write key (headers), a read-only key (URLs), a read+write key tried in URLs. Strategies: one
+ *  of the config (other mappings), one of a config over another reference table. */
+const A = {
+  fullKey: '',
+  readKey: '',
+  writeKey: '',
+  configId: '',
+  referenceId: '',
+  workspaceId: '',
+  strategyId: '',
+  otherReferenceStrategyId: '',
+};
+/** Workspace B: its own read-only key, config and strategy. */
+const B = { readKey: '', configId: '', strategyId: '' };
 
 let ajv: Ajv;
 const validators: Record<string, ValidateFunction> = {};
@@ -129,6 +141,43 @@ beforeAll(async () => {
     },
   });
   B.configId = bConfig.body.id;
+  B.strategyId = (
+    await createStrategy(await createContext(app, { authorization: `Bearer ${b.apiKey}` }), {
+      matchingConfigId: B.configId,
+      plan: { fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }], threshold: 0.5 },
+    })
+  ).id;
+
+  // A's strategy reads another source column than the config (`company`) and scores it by edit distance.
+  const contextA = await createContext(app, { authorization: `Bearer ${A.fullKey}` });
+  A.strategyId = (
+    await createStrategy(contextA, {
+      matchingConfigId: A.configId,
+      name: 'edit distance',
+      plan: {
+        fieldMappings: [{ source: 'company', target: 'name', strategy: 'fuzzy', weight: 1, options: { algorithm: 'levenshtein' } }],
+        threshold: 0.9,
+      },
+    })
+  ).id;
+  const otherReference = await request(url, 'POST', '/v1/reference-data', {
+    key: A.fullKey,
+    json: { name: 'Other vendors', data: [{ name: 'Acme Corporation' }] },
+  });
+  const otherConfig = await request(url, 'POST', '/v1/matching/configs', {
+    key: A.fullKey,
+    json: {
+      name: 'other',
+      reference_data_id: otherReference.body.id,
+      field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }],
+    },
+  });
+  A.otherReferenceStrategyId = (
+    await createStrategy(contextA, {
+      matchingConfigId: otherConfig.body.id,
+      plan: { fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }], threshold: 0.5 },
+    })
+  ).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -442,6 +491,141 @@ describe('the same engine as match now', () => {
   });
 });
 
+describe("a strategy's service (strategy_id on the service URL)", () => {
+  const withStrategy = (query: Record<string, string> = {}, strategyId = A.strategyId) => service({ strategy_id: strategyId, ...query });
+
+  it('the manifest names the strategy and every URL it announces carries it, before the key', async () => {
+    const response = await request(url, 'GET', withStrategy());
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expectValid('manifest', response.body);
+    const manifest = response.body;
+    expect(manifest.name).toBe('Concord: Vendor service (strategy "edit distance")');
+    // The same entities as the config's own service: OpenRefine may reconcile against either.
+    expect(manifest.identifierSpace).toBe(`urn:concord:reference-data:${A.referenceId}`);
+    const parameters = `strategy_id=${A.strategyId}&key=${A.readKey}`;
+    const base = `${url}/v1/reconcile/${A.configId}`;
+    expect(manifest.preview.url).toBe(`${base}/preview?${parameters}&id={{id}}`);
+    expect(manifest.suggest.entity).toEqual({ service_url: base, service_path: `/suggest/entity?${parameters}` });
+    expect(manifest.extend.propose_properties.service_path).toBe(`/propose_properties?${parameters}`);
+    const withHeader = await request(url, 'GET', service({ strategy_id: A.strategyId }, null), { key: A.fullKey });
+    expect(withHeader.body.suggest.entity.service_path).toBe(`/suggest/entity?strategy_id=${A.strategyId}`);
+  });
+
+  it("queries match with the strategy's mappings: match now's answer with the same strategy, its properties, its features", async () => {
+    const records = [{ company: 'Acme Holdngs' }, { company: 'Globex Corp' }, { company: 'acme corporation' }];
+    const now = await request(url, 'POST', `/v1/matching/configs/${A.configId}/match`, {
+      key: A.fullKey,
+      json: { records, strategy_id: A.strategyId },
+    });
+    expect(now.status, JSON.stringify(now.body)).toBe(200);
+    const queries = JSON.stringify(Object.fromEntries(records.map((record, i) => [`q${i}`, { query: record.company }])));
+    // As OpenRefine sends a batch: a form POST to the service URL it was given, the strategy in that URL.
+    const reconciled = await postForm(withStrategy(), { queries });
+    expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
+    expectValid('reconciliation-result-batch', reconciled.body);
+    now.body.data.forEach((result: any, i: number) => {
+      const candidates = reconciled.body[`q${i}`].result;
+      expect(candidates.length).toBeGreaterThan(0);
+      expect(candidates.map((candidate: any) => candidate.id)).toEqual(
+        result.candidates.map((candidate: any) => candidate.reference_external_id),
+      );
+      expect(candidates.map((candidate: any) => candidate.score)).toEqual(
+        result.candidates.map((candidate: any) => Math.round(candidate.confidence * 10_000) / 100),
+      );
+      expect(candidates[0].match).toBe(result.matched);
+      // One field (company): every candidate's feature is its confidence.
+      for (const [k, candidate] of candidates.entries()) {
+        expect(candidate.features).toEqual([{ id: 'company', value: expect.any(Number) }]);
+        expect(Math.abs(candidate.features[0].value * 100 - candidate.score)).toBeLessThanOrEqual(0.0051);
+        if (k === 0) expect(candidate.features[0].value).toBe(result.evidence[0].score);
+      }
+    });
+    // Edit distance, not the config's Jaro–Winkler: one letter missing of 13 is 12/13, a match at the strategy's 0.9.
+    expect(reconciled.body.q0.result[0]).toMatchObject({ id: 'V2', score: Math.round((12 / 13) * 10_000) / 100, match: true });
+    const own = await request(url, 'GET', service({ queries: JSON.stringify({ q0: { query: 'Acme Holdngs' } }) }));
+    expect(own.body.q0.result[0].id).toBe('V2');
+    expect(own.body.q0.result[0].score).not.toBe(reconciled.body.q0.result[0].score);
+    expect(own.body.q0.result[0].features).toEqual([{ id: 'vendor', value: expect.any(Number) }]);
+
+    // The strategy's property ids are its source columns: the config's `town` is not one.
+    const town = await request(
+      url,
+      'GET',
+      withStrategy({ queries: JSON.stringify({ q0: { query: 'Acme', properties: [{ pid: 'town', v: 'Springfield' }] } }) }),
+    );
+    expect(town.status).toBe(400);
+    expectErrorShape(town.body, 'validation_error');
+    expect(town.body.details).toEqual([{ path: 'queries.q0.properties[0].pid', message: expect.stringMatching(/"town".* company$/) }]);
+    const company = await request(
+      url,
+      'GET',
+      withStrategy({ queries: JSON.stringify({ q0: { properties: [{ pid: 'company', v: 'Globex' }] } }) }),
+    );
+    expect(company.body.q0.result[0]).toMatchObject({ id: 'V3', match: true, features: [{ id: 'company', value: 1 }] });
+  });
+
+  it('preview, suggest, extend and property proposals take it too; a "?" appended to it starts parameters', async () => {
+    const suggest = await request(url, 'GET', `/v1/reconcile/${A.configId}/suggest/entity?strategy_id=${A.strategyId}?prefix=glo`, {
+      key: A.readKey,
+    });
+    expect(suggest.status, JSON.stringify(suggest.body)).toBe(200);
+    expect(suggest.body.result).toEqual([{ id: 'V3', name: 'Globex' }]);
+    const preview = await request(url, 'GET', sub('preview', { strategy_id: A.strategyId, id: 'V1' }));
+    expect(preview.status).toBe(200);
+    expect(preview.body).toContain('<h1>Acme Corporation</h1>');
+    const proposal = await request(url, 'GET', sub('propose_properties', { strategy_id: A.strategyId }));
+    expectValid('data-extension-property-proposal', proposal.body);
+    const extension = await postForm(withStrategy(), { extend: JSON.stringify({ ids: ['V1'], properties: [{ id: 'city' }] }) });
+    expect(extension.body.rows).toEqual({ V1: { city: [{ str: 'Springfield' }] } });
+  });
+
+  it("as match now validates it: another reference table's strategy is a 400, another workspace's or none a 404", async () => {
+    const queries = JSON.stringify({ q0: { query: 'Acme' } });
+    const paths = (strategyId: string) => [
+      withStrategy({}, strategyId),
+      withStrategy({ queries }, strategyId),
+      sub('suggest/entity', { strategy_id: strategyId, prefix: 'ac' }),
+      sub('preview', { strategy_id: strategyId, id: 'V1' }),
+      sub('propose_properties', { strategy_id: strategyId }),
+    ];
+    const now = await request(url, 'POST', `/v1/matching/configs/${A.configId}/match`, {
+      key: A.fullKey,
+      json: { records: [{ vendor: 'Acme' }], strategy_id: A.otherReferenceStrategyId },
+    });
+    expect(now.status).toBe(400);
+    for (const path of paths(A.otherReferenceStrategyId)) {
+      const response = await request(url, 'GET', path);
+      expect(response.status, path).toBe(400);
+      expectErrorShape(response.body, 'validation_error');
+      expect(response.body.details).toEqual([
+        { path: 'strategy_id', message: "the strategy was made for another reference dataset than this config's" },
+      ]);
+    }
+    const posted = await postForm(withStrategy({}, A.otherReferenceStrategyId), { queries });
+    expect(posted.status).toBe(400);
+    for (const strategyId of [B.strategyId, '00000000-0000-0000-0000-000000000000', 'not-a-uuid']) {
+      for (const path of paths(strategyId)) {
+        const response = await request(url, 'GET', path);
+        expect(response.status, path).toBe(404);
+        expectErrorShape(response.body, 'not_found');
+      }
+    }
+    // Empty, or given twice (also once in the URL and once in the form): a 400 naming strategy_id.
+    const empty = await request(url, 'GET', withStrategy({ queries }, ''));
+    const twice = await request(url, 'GET', `${withStrategy({ queries })}&strategy_id=${A.strategyId}`);
+    const urlAndForm = await postForm(withStrategy(), { queries, strategy_id: A.strategyId });
+    for (const response of [empty, twice, urlAndForm]) {
+      expect(response.status, JSON.stringify(response.body)).toBe(400);
+      expectErrorShape(response.body, 'validation_error');
+      expect(response.body.details[0].path).toBe('strategy_id');
+    }
+    // In the form alone, it counts as in the URL.
+    const inForm = await postForm(service(), { queries, strategy_id: A.strategyId });
+    expect(inForm.status).toBe(200);
+    expect(inForm.body.q0.result[0].features[0].id).toBe('company');
+  });
+});
+
 describe('live reference rows', () => {
   it('a row upserted or deleted through the live rows API is reconciled, suggested, previewed and extended at once', async () => {
     const rows = `/v1/reference-data/${A.referenceId}/rows`;
@@ -630,20 +814,27 @@ describe('hostile input', () => {
     );
   });
 
-  it('preview ids, suggest prefixes, limits, cursors and callbacks: hostile strings', { timeout: 120_000 }, async () => {
+  it('preview ids, suggest prefixes, limits, cursors, callbacks and strategy ids: hostile strings', { timeout: 120_000 }, async () => {
     const text = hostileString.filter((value) => value.length < 3000).map((value) => value.replace(/[\ud800-\udfff]/g, '\ufffd'));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('preview', 'suggest', 'propose', 'manifest'), text, text, async (route, first, second) => {
-        const path =
-          route === 'preview'
-            ? sub('preview', { id: first })
-            : route === 'suggest'
-              ? sub('suggest/entity', { prefix: first, limit: second, cursor: second })
-              : route === 'propose'
-                ? sub('propose_properties', { type: first, limit: second })
-                : service({ callback: first });
-        await expectHandled(`${route} ${path.slice(0, 300)}`, () => request(url, 'GET', path));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('preview', 'suggest', 'propose', 'manifest', 'strategy'),
+        text,
+        text,
+        async (route, first, second) => {
+          const path =
+            route === 'preview'
+              ? sub('preview', { id: first })
+              : route === 'suggest'
+                ? sub('suggest/entity', { prefix: first, limit: second, cursor: second })
+                : route === 'propose'
+                  ? sub('propose_properties', { type: first, limit: second })
+                  : route === 'strategy'
+                    ? service({ strategy_id: first, queries: JSON.stringify({ q0: { query: second } }) })
+                    : service({ callback: first });
+          await expectHandled(`${route} ${path.slice(0, 300)}`, () => request(url, 'GET', path));
+        },
+      ),
       { numRuns: 150 },
     );
   });

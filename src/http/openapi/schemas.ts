@@ -153,6 +153,7 @@ export const requestSchemas = {
           'A batch of reconciliation queries, JSON: `{"q0": {"query": "…", "properties": [{"pid": "…", "v": "…"}], "limit": 3}}`.',
       },
       extend: { type: 'string', description: 'A data extension query, JSON: `{"ids": ["…"], "properties": [{"id": "…"}]}`.' },
+      strategy_id: { type: 'string', format: 'uuid', description: 'As the `strategy_id` query parameter (in one of the two only).' },
     },
     [],
   ),

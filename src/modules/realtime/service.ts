@@ -10,7 +10,7 @@ import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
 import type { MatchConfig } from '../../matching';
 import { getConfig, type MatchingConfig } from '../configs/service';
-import { getStrategy } from '../strategies/service';
+import { getStrategy, type Strategy } from '../strategies/service';
 import { configMatch } from '../runs/service';
 import { requireScope } from '../workspaces/actor';
 import { referenceVersion } from '../datasets/row-changes';
@@ -61,22 +61,46 @@ export async function matchRecords(
   if (!parsed.success) throw validationErrorFromIssues('Invalid match request.', parsed.error.issues);
   const input = parsed.data;
   const config = await getConfig(context, input.configId);
-  let source: MatchSource;
-  if (input.strategyId === undefined || input.strategyId === null) source = configSource(config);
-  else {
-    const strategy = await getStrategy(context, input.strategyId);
-    if (strategy.referenceDataId !== config.referenceDataId) {
-      throw new ValidationError('Invalid match request.', [
-        { path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" },
-      ]);
-    }
-    source = {
+  const { source } = await matchSourceOf(context, config, input.strategyId, 'Invalid match request.');
+  return matchRecordsWith(context, config, source, input.records, options);
+}
+
+/**
+ * What a config matches with: its own mappings, or the strategy `strategyId` names (of the caller's workspace, else
+ * 404; made for the config's reference dataset, else a 400 with `invalidMessage` and the path strategyId).
+ */
+export async function matchSourceOf(
+  context: Context,
+  config: MatchingConfig,
+  strategyId: string | null | undefined,
+  invalidMessage: string,
+): Promise<{ source: MatchSource; strategy: Strategy | null }> {
+  if (strategyId === undefined || strategyId === null) return { source: configSource(config), strategy: null };
+  const strategy = await getStrategy(context, strategyId);
+  if (strategy.referenceDataId !== config.referenceDataId) {
+    throw new ValidationError(invalidMessage, [
+      { path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" },
+    ]);
+  }
+  return {
+    source: {
       key: `strategy:${strategy.id}#${strategy.version}`,
       referenceDataId: config.referenceDataId,
       match: strategy.plan as MatchConfig,
-    };
-  }
-  const records = checkRecords(input.records, await knownColumns(context, source.match, config.sourceDataId));
+    },
+    strategy,
+  };
+}
+
+/** matchRecords with the config and source already resolved (matchSourceOf); `records` are 1 to MAX_RECORDS. */
+export async function matchRecordsWith(
+  context: Context,
+  config: MatchingConfig,
+  source: MatchSource,
+  rawRecords: unknown[],
+  options: MatchRecordsOptions = {},
+): Promise<RecordMatch[]> {
+  const records = checkRecords(rawRecords, await knownColumns(context, source.match, config.sourceDataId));
 
   const version = await referenceVersion(context.sql, source.referenceDataId);
   if (version === undefined)
