@@ -74,6 +74,7 @@ beforeAll(async () => {
     'reconciliation-query-batch',
     'reconciliation-result-batch',
     'suggest-entities-response',
+    'suggest-properties-response',
     'data-extension-query',
     'data-extension-response',
     'data-extension-property-proposal',
@@ -214,6 +215,7 @@ describe('manifest', () => {
     expect(manifest.preview.url).toBe(`${base}/preview?key=${A.readKey}&id={{id}}`);
     expect(manifest.view.url).toBe(manifest.preview.url);
     expect(manifest.suggest.entity).toEqual({ service_url: base, service_path: `/suggest/entity?key=${A.readKey}` });
+    expect(manifest.suggest.property).toEqual({ service_url: base, service_path: `/suggest/property?key=${A.readKey}` });
     expect(manifest.extend.propose_properties).toEqual({ service_url: base, service_path: `/propose_properties?key=${A.readKey}` });
     // Browsers call it from OpenRefine's origin; nothing of it is to be kept by caches (the URLs hold a key).
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -296,6 +298,7 @@ describe('keys', () => {
       service({ queries: JSON.stringify({ q0: { query: 'Acme' } }) }, B.readKey),
       sub('preview', { id: 'V1' }, B.readKey),
       sub('suggest/entity', { prefix: 'ac' }, B.readKey),
+      sub('suggest/property', { prefix: 'v' }, B.readKey),
       sub('propose_properties', {}, B.readKey),
       service({}, A.readKey, B.configId),
       service({}, A.readKey, '00000000-0000-0000-0000-000000000000'),
@@ -506,6 +509,7 @@ describe("a strategy's service (strategy_id on the service URL)", () => {
     const base = `${url}/v1/reconcile/${A.configId}`;
     expect(manifest.preview.url).toBe(`${base}/preview?${parameters}&id={{id}}`);
     expect(manifest.suggest.entity).toEqual({ service_url: base, service_path: `/suggest/entity?${parameters}` });
+    expect(manifest.suggest.property).toEqual({ service_url: base, service_path: `/suggest/property?${parameters}` });
     expect(manifest.extend.propose_properties.service_path).toBe(`/propose_properties?${parameters}`);
     const withHeader = await request(url, 'GET', service({ strategy_id: A.strategyId }, null), { key: A.fullKey });
     expect(withHeader.body.suggest.entity.service_path).toBe(`/suggest/entity?strategy_id=${A.strategyId}`);
@@ -585,6 +589,7 @@ describe("a strategy's service (strategy_id on the service URL)", () => {
       withStrategy({}, strategyId),
       withStrategy({ queries }, strategyId),
       sub('suggest/entity', { strategy_id: strategyId, prefix: 'ac' }),
+      sub('suggest/property', { strategy_id: strategyId, prefix: 'c' }),
       sub('preview', { strategy_id: strategyId, id: 'V1' }),
       sub('propose_properties', { strategy_id: strategyId }),
     ];
@@ -726,6 +731,86 @@ describe('suggest', () => {
       expect(response.status, JSON.stringify(query)).toBe(400);
       expectErrorShape(response.body, 'validation_error');
     }
+  });
+});
+
+describe('property suggest', () => {
+  it('the properties a query may use, by prefix of their id or compared column, valid against suggest-properties-response.json', async () => {
+    const response = await request(url, 'GET', sub('suggest/property', { prefix: 'TO' }));
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expectValid('suggest-properties-response', response.body);
+    expect(response.body.result).toEqual([{ id: 'town', name: 'town', description: 'compared with the reference column "city"' }]);
+    // By the reference column it is compared with; the name mapping's column takes the query text.
+    expect((await request(url, 'GET', sub('suggest/property', { prefix: 'cit' }))).body.result.map((p: any) => p.id)).toEqual(['town']);
+    const vendor = await request(url, 'GET', sub('suggest/property', { prefix: 'nam' }));
+    expect(vendor.body.result).toEqual([
+      { id: 'vendor', name: 'vendor', description: 'compared with the reference column "name"; a query\'s text goes here too' },
+    ]);
+    expect((await request(url, 'GET', sub('suggest/property', { prefix: 'revenue' }))).body.result).toEqual([]);
+    // What it suggests, a query takes.
+    const query = await request(
+      url,
+      'GET',
+      service({ queries: JSON.stringify({ q0: { query: 'Acme', properties: [{ pid: response.body.result[0].id, v: 'Springfield' }] } }) }),
+    );
+    expect(query.status).toBe(200);
+    const jsonp = await request(url, 'GET', sub('suggest/property', { prefix: 'to', callback: 'cb' }));
+    expect(jsonp.body).toBe(`/**/cb(${JSON.stringify(response.body)});`);
+  });
+
+  it("a strategy's service suggests the strategy's columns; a field over several columns, each of its columns; paged", async () => {
+    const strategy = await request(url, 'GET', sub('suggest/property', { prefix: 'c', strategy_id: A.strategyId }));
+    expect(strategy.body.result.map((p: any) => p.id)).toEqual(['company']);
+
+    const config = await request(url, 'POST', '/v1/matching/configs', {
+      key: A.fullKey,
+      json: {
+        name: 'addresses',
+        reference_data_id: A.referenceId,
+        field_mappings: [
+          { source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 0.5 },
+          {
+            source: 'address',
+            target: 'address',
+            source_columns: ['street', 'town'],
+            target_columns: ['name', 'city'],
+            strategy: 'fuzzy',
+            weight: 0.3,
+            options: { algorithm: 'token_set' },
+          },
+          { source: 'town', target: 'city', strategy: 'exact', weight: 0.2 },
+        ],
+      },
+    });
+    expect(config.status, JSON.stringify(config.body)).toBe(201);
+    const at = (query: Record<string, string>) => sub('suggest/property', query, A.readKey, config.body.id);
+    const all = await request(url, 'GET', at({ prefix: 'c' }));
+    expectValid('suggest-properties-response', all.body);
+    expect(all.body.result).toEqual([
+      { id: 'street', name: 'street', description: 'compared with the reference columns "name", "city"' },
+      { id: 'town', name: 'town', description: 'compared with the reference columns "name", "city"' },
+    ]);
+    expect((await request(url, 'GET', at({ prefix: 'c', limit: '1', cursor: '1' }))).body.result.map((p: any) => p.id)).toEqual(['town']);
+    expect((await request(url, 'GET', at({ prefix: 'c', cursor: '2' }))).body.result).toEqual([]);
+    expect((await request(url, 'GET', at({ prefix: 'n' }))).body.result.map((p: any) => p.id)).toEqual(['vendor', 'street', 'town']);
+  });
+
+  it('a missing prefix, a bad limit or cursor, or a bad strategy is a 4xx in the error shape', async () => {
+    for (const [query, status] of [
+      [{}, 400],
+      [{ prefix: ' ' }, 400],
+      [{ prefix: 't', limit: '0' }, 400],
+      [{ prefix: 't', limit: '51' }, 400],
+      [{ prefix: 't', cursor: 'x' }, 400],
+      [{ prefix: 't', strategy_id: A.otherReferenceStrategyId }, 400],
+      [{ prefix: 't', strategy_id: B.strategyId }, 404],
+    ] as Array<[Record<string, string>, number]>) {
+      const response = await request(url, 'GET', sub('suggest/property', query));
+      expect(response.status, JSON.stringify(query)).toBe(status);
+      expectErrorShape(response.body, status === 400 ? 'validation_error' : 'not_found');
+    }
+    const other = await request(url, 'GET', sub('suggest/property', { prefix: 'v' }, B.readKey));
+    expect(other.status).toBe(404);
   });
 });
 

@@ -512,6 +512,12 @@ export const responseSchemas = {
   WebhookDeliveryPage: object({ data: { type: 'array', items: ref('WebhookDelivery') }, pagination: ref('CursorPagination') }),
   ReconciliationAnswer: { anyOf: [reconciliationExtension, reconciliationManifest, reconciliationResults] },
   ReconciliationSuggestEntities: object({ result: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) } }),
+  ReconciliationSuggestProperties: object({
+    result: {
+      type: 'array',
+      items: object({ id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' } }, ['id', 'name']),
+    },
+  }),
   ReconciliationPropertyProposal: object(
     {
       type: { type: 'string' },

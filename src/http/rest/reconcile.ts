@@ -8,6 +8,7 @@ import {
   proposeProperties,
   reconcile,
   suggestEntities,
+  suggestProperties,
   type ServiceLinks,
   type ServiceTarget,
 } from '../../modules/reconciliation/service';
@@ -149,6 +150,16 @@ export const suggestEntity: RestHandler = async (request) =>
   answer(
     request,
     await suggestEntities(request.context, target(request), {
+      prefix: single(request.query, 'prefix'),
+      limit: single(request.query, 'limit'),
+      cursor: single(request.query, 'cursor'),
+    }),
+  );
+
+export const suggestProperty: RestHandler = async (request) =>
+  answer(
+    request,
+    await suggestProperties(request.context, target(request), {
       prefix: single(request.query, 'prefix'),
       limit: single(request.query, 'limit'),
       cursor: single(request.query, 'cursor'),

@@ -426,6 +426,28 @@ function reconciliationRoutes(): RestRoute[] {
       },
       errors: [503],
     }),
+    route('GET', '/v1/reconcile/:config_id/suggest/property', 'read-key', reconcile.suggestProperty, {
+      summary: "Properties a reconciliation query may use, by prefix (the manifest's suggest.property service)",
+      tags,
+      query: [
+        {
+          name: 'prefix',
+          schema: { type: 'string', minLength: 1 },
+          description: 'Required; case-insensitive, on the id or a compared reference column.',
+        },
+        { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: MAX_SUGGEST_RESULTS, default: 10 } },
+        { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
+        strategy,
+        callback,
+      ],
+      success: {
+        status: 200,
+        schema: 'ReconciliationSuggestProperties',
+        text: 'application/javascript',
+        description:
+          "The mappings' source columns, in mapping order, each described by the reference columns it is compared with; JSONP with `callback`.",
+      },
+    }),
     route('GET', '/v1/reconcile/:config_id/propose_properties', 'read-key', reconcile.propose, {
       summary: "The properties data extension can fetch: the reference table's columns (the manifest's extend.propose_properties service)",
       tags,

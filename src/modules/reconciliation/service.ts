@@ -8,7 +8,8 @@
  *   source column is the property id; matching is match now's engine (matchRecordsWith);
  * - candidates: `score` = confidence × 100, `match` = the run's decision (the best candidate at or above the
  *   threshold), `features` = the candidate's per-mapping scores (the engine's, as the best one's evidence);
- * - preview, suggest (prefix search on the name column), and data extension over the reference columns.
+ * - preview, suggest (entities: prefix search on the name column; properties: the query properties), and data
+ *   extension over the reference columns.
  * The HTTP layer (src/http/rest/reconcile.ts) turns parameters into these calls and adds the key, JSONP and CORS.
  */
 import { z } from 'zod';
@@ -95,9 +96,30 @@ export function nameMapping(mappings: readonly StoredFieldMapping[]): StoredFiel
   return text.find((mapping) => TITLE_LIKE.test(mapping.target)) ?? text.find((mapping) => mapping.strategy !== 'exact') ?? text[0];
 }
 
-/** Property ids a query may use: the source columns of the config's mappings, in mapping order. */
+/** A property a query may use: a source column the mappings read, and the reference columns it is compared with. */
+interface QueryProperty {
+  id: string;
+  referenceColumns: string[];
+}
+
+/** The properties a query may use: the source columns of the mappings (each column of a field over several), in
+ *  mapping order. Property suggest lists them; a query naming another is a 400. */
+function queryProperties(mappings: readonly StoredFieldMapping[]): QueryProperty[] {
+  const properties = new Map<string, Set<string>>();
+  for (const mapping of mappings) {
+    const columns = mapping.sourceColumns?.length ? mapping.sourceColumns : [mapping.source];
+    const compared = mapping.targetColumns?.length ? mapping.targetColumns : [mapping.target];
+    for (const column of columns) {
+      const referenceColumns = properties.get(column) ?? new Set<string>();
+      for (const target of compared) referenceColumns.add(target);
+      properties.set(column, referenceColumns);
+    }
+  }
+  return [...properties].map(([id, referenceColumns]) => ({ id, referenceColumns: [...referenceColumns] }));
+}
+
 function propertyIds(mappings: readonly StoredFieldMapping[]): string[] {
-  return [...new Set(mappings.flatMap((mapping) => (mapping.sourceColumns?.length ? mapping.sourceColumns : [mapping.source])))];
+  return queryProperties(mappings).map((property) => property.id);
 }
 
 // ─── manifest ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -125,7 +147,10 @@ export async function manifest(context: Context, target: ServiceTarget, links: S
     defaultTypes: [{ id: service.typeId, name: service.reference.name }],
     view: { url: previewUrl },
     preview: { url: previewUrl, width: 400, height: 240 },
-    suggest: { entity: { service_url: links.serviceUrl, service_path: withParameters('/suggest/entity', links) } },
+    suggest: {
+      entity: { service_url: links.serviceUrl, service_path: withParameters('/suggest/entity', links) },
+      property: { service_url: links.serviceUrl, service_path: withParameters('/suggest/property', links) },
+    },
     extend: {
       propose_properties: { service_url: links.serviceUrl, service_path: withParameters('/propose_properties', links) },
       property_settings: [],
@@ -413,6 +438,42 @@ export async function suggestEntities(
       throw error;
     });
   return { result: rows.map((row) => ({ id: row.external_id, name: row.name })) };
+}
+
+/**
+ * The properties a query may use (its `properties`' `pid`: the mappings' source columns) whose id or compared
+ * reference column starts with the prefix (case-insensitive), `limit` at a time after `cursor`; each described by
+ * the reference columns it is compared with. Data extension's properties are the reference columns instead
+ * (propose_properties).
+ */
+export async function suggestProperties(
+  context: Context,
+  target: ServiceTarget,
+  params: { prefix?: string | null; limit?: string | null; cursor?: string | null },
+) {
+  const parsed = suggestParams.safeParse({
+    prefix: params.prefix ?? '',
+    limit: params.limit ?? undefined,
+    cursor: params.cursor ?? undefined,
+  });
+  if (!parsed.success) fail('Invalid suggest parameters.', parsed.error.issues, 'suggest');
+  const service = await loadService(context, target);
+  const prefix = parsed.data.prefix.toLowerCase();
+  const startsWith = (text: string) => text.toLowerCase().startsWith(prefix);
+  const found = queryProperties(service.mappings).filter(
+    (property) => startsWith(property.id) || property.referenceColumns.some(startsWith),
+  );
+  const page = found.slice(parsed.data.cursor, parsed.data.cursor + parsed.data.limit);
+  return {
+    result: page.map((property) => ({ id: property.id, name: property.id, description: describeProperty(service, property) })),
+  };
+}
+
+/** `compared with the reference column "city"`: what a user picking a property for a column needs to know. */
+function describeProperty(service: Service, property: QueryProperty): string {
+  const columns = property.referenceColumns.map((column) => JSON.stringify(column)).join(', ');
+  const compared = `compared with the reference ${property.referenceColumns.length > 1 ? 'columns' : 'column'} ${columns}`;
+  return property.id === service.name?.source ? `${compared}; a query's text goes here too` : compared;
 }
 
 const proposeParams = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() });
