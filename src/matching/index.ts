@@ -25,13 +25,14 @@ export {
   matchSlice,
   matchSliceCompact,
   expandSliceResult,
+  fieldScoresAgainst,
   roundConfidence,
   sigmoid,
   logit,
   levelOf,
   type CompactSliceResult,
 } from './match';
-export { LiveReferenceIndex, type RowChange } from './live-index';
+export { LiveReferenceIndex, type LiveMatchOptions, type RowChange } from './live-index';
 export { CodePoolBuilder, poolBytes, poolString, type CodePool } from './pool';
 export { resolveOneToOne, type Assignment } from './assign';
 export { blockingStats } from './stats';

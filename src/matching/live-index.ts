@@ -17,7 +17,7 @@
 
 import { fieldKind } from './fields';
 import { buildReferenceIndex, type ReferenceIndex } from './index-build';
-import { matchSlice } from './match';
+import { expandSliceResult, fieldScoresAgainst, matchSliceCompact, type MatchOptions } from './match';
 import { TOP_CANDIDATES, type Candidate, type EngineRow, type RowMatch, type SliceResult } from './types';
 
 export interface RowChange {
@@ -76,10 +76,11 @@ export class LiveReferenceIndex {
   }
 
   /** Matches source rows as matchSlice over a rebuild of the current rows would. */
-  match(sourceRows: EngineRow[]): SliceResult {
-    const fromBase = matchSlice(this.base, sourceRows, this.removed === null ? {} : { exclude: this.removed });
+  match(sourceRows: EngineRow[], options: LiveMatchOptions = {}): SliceResult {
+    const scores = options.candidateFieldScores === true;
+    const fromBase = matchSide(this.base, sourceRows, this.removed === null ? {} : { exclude: this.removed }, scores);
     if (this.overlay === null) return fromBase;
-    const fromOverlay = matchSlice(this.overlay, sourceRows);
+    const fromOverlay = matchSide(this.overlay, sourceRows, {}, scores);
     const threshold = Number.isFinite(this.base.config.threshold) ? this.base.config.threshold : 0;
     const rows = fromBase.rows.map((row, i) => mergeMatches(row, fromOverlay.rows[i] as RowMatch, threshold));
     let rowsMatched = 0;
@@ -98,6 +99,27 @@ export class LiveReferenceIndex {
       },
     };
   }
+}
+
+export interface LiveMatchOptions {
+  /** Give every candidate its per-field scores (Candidate.fieldScores), not only the best (its evidence). */
+  candidateFieldScores?: boolean;
+}
+
+/** matchSlice on one side (base or overlay); with `fieldScores`, each candidate's field scores, taken while its row
+ *  number in that side's index is still known (an overlay's candidate is scored against the overlay). */
+function matchSide(index: ReferenceIndex, sourceRows: EngineRow[], options: MatchOptions, fieldScores: boolean): SliceResult {
+  const compact = matchSliceCompact(index, sourceRows, options);
+  const result = expandSliceResult(index, sourceRows, compact);
+  if (!fieldScores) return result;
+  result.rows.forEach((row, r) => {
+    const top = r * TOP_CANDIDATES;
+    const scores = fieldScoresAgainst(index, sourceRows[r] as EngineRow, compact.topRows.subarray(top, top + row.candidates.length));
+    row.candidates.forEach((candidate, k) => {
+      candidate.fieldScores = scores[k];
+    });
+  });
+  return result;
 }
 
 /** Ranks as the engine does: confidence descending, ties to the smaller id (code-unit order). */

@@ -90,8 +90,7 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
 
   const ingest = options.rowIngest === false ? null : index.sourceIngest();
   const exclude = options.exclude;
-  // Fields that take no part in scoring are not prepared (their value counts as missing).
-  const unused = fields.map((_, f) => weights[f] === 0 || (model !== null && !model.used[f]));
+  const unused = fieldsLeftOut(weights, model);
   const matchRow = (r: number, batchRow: number): void => {
     // batchRow ≥ 0: the row's normal texts and key hashes were made in WebAssembly with its batch (row-ingest.ts).
     const made = batchRow >= 0 ? ingest : null;
@@ -214,6 +213,44 @@ export function matchSliceCompact(index: ReferenceIndex, sourceRows: EngineRow[]
     );
   }
   return result;
+}
+
+/** Fields that take no part in scoring (weight 0; with a model, no usable model entry): never prepared, so their
+ *  value counts as missing. */
+function fieldsLeftOut(weights: readonly number[], model: CompiledModel | null): boolean[] {
+  return weights.map((weight, f) => weight === 0 || (model !== null && !model.used[f]));
+}
+
+/**
+ * The per-field scores of one source row against the given reference rows (row numbers of `index`), as
+ * matchSliceCompact scores a pair: the same preparation of the source values, the same field scorers, the same
+ * fields left out. One array per reference row, in the order given, with one entry per field (mapping order, as
+ * RowMatch.evidence); null where the field did not count (missing on either side, or left out of scoring).
+ * matchSliceCompact keeps these for the best pair only; this gives them for any candidate, for a few pairs at a
+ * time (it prepares the source row again: not for a hot loop).
+ */
+export function fieldScoresAgainst(
+  index: ReferenceIndex,
+  sourceRow: EngineRow,
+  referenceRows: ArrayLike<number>,
+): Array<Array<number | null>> {
+  const fields = index.fields;
+  const weights = fieldWeights(fields);
+  const model = index.config.model === undefined ? null : compileModel(index.config.model, fields.length, weights);
+  const unused = fieldsLeftOut(weights, model);
+  const mappings = fields.map((field) => field.mapping);
+  const cells = new NormalisedRow([], compositesOf(mappings, 'source')).reset(sourceRow.values);
+  const scores: Array<Array<number | null>> = Array.from({ length: referenceRows.length }, () => []);
+  // Field by field: a scorer's prepared value is only valid until its next prepare().
+  fields.forEach((field, f) => {
+    const column = field.mapping.source;
+    const prepared = unused[f] ? null : field.prepare(cells.raw(column), cells.text(column));
+    for (let k = 0; k < referenceRows.length; k++) {
+      const score = prepared === null ? -1 : field.score(prepared, referenceRows[k] as number);
+      (scores[k] as Array<number | null>).push(score < 0 ? null : score);
+    }
+  });
+  return scores;
 }
 
 /** Scores a source row's candidates into the top list at `base` (weighted confidences; see the head of this

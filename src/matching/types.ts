@@ -111,6 +111,9 @@ export interface FieldEvidence {
 export interface Candidate {
   referenceRowId: string;
   confidence: number;
+  /** Per mapping (as RowMatch.evidence's scores; null: did not count), only when the match was asked for them
+   *  (LiveReferenceIndex.match's candidateFieldScores); the best candidate's equal its evidence scores. */
+  fieldScores?: Array<number | null>;
 }
 
 export interface RowMatch {

@@ -350,6 +350,7 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
     { method: 'POST', path: (id) => `/v1/reconcile/${id}` },
     { method: 'GET', path: (id) => `/v1/reconcile/${id}/preview?id=x` },
     { method: 'GET', path: (id) => `/v1/reconcile/${id}/suggest/entity?prefix=x` },
+    { method: 'GET', path: (id) => `/v1/reconcile/${id}/suggest/property?prefix=x` },
     { method: 'GET', path: (id) => `/v1/reconcile/${id}/propose_properties` },
     { method: 'PUT', path: (id) => `/v1/matching/configs/${id}` },
     { method: 'PATCH', path: (id) => `/v1/matching/configs/${id}` },

@@ -386,6 +386,9 @@ const restMatrix: Record<string, () => RestCase[]> = {
   'GET /v1/reconcile/:config_id/suggest/entity': () => [
     { path: `/v1/reconcile/${A.configId}/suggest/entity?prefix=${SECRET.slice(0, 4)}`, expect: 'not_found' },
   ],
+  'GET /v1/reconcile/:config_id/suggest/property': () => [
+    { path: `/v1/reconcile/${A.configId}/suggest/property?prefix=a`, expect: 'not_found' },
+  ],
   'GET /v1/reconcile/:config_id/propose_properties': () => [
     { path: `/v1/reconcile/${A.configId}/propose_properties`, expect: 'not_found' },
   ],

@@ -452,6 +452,8 @@ describe('conformance of live responses', () => {
     await call('GET', `${base}/preview`, at('/preview', { id: rows.body.data[0].external_id }), 200);
     await call('GET', `${base}/suggest/entity`, at('/suggest/entity', { prefix: 'a' }), 200);
     await call('GET', `${base}/suggest/entity`, at('/suggest/entity', {}), 400);
+    await call('GET', `${base}/suggest/property`, at('/suggest/property', { prefix: 'v' }), 200);
+    await call('GET', `${base}/suggest/property`, at('/suggest/property', { prefix: 'v', limit: '0' }), 400);
     await call('GET', `${base}/propose_properties`, at('/propose_properties', {}), 200);
     await call('GET', `${base}/propose_properties`, at('/propose_properties', { limit: '0' }), 400);
     // A key that may write is refused in a URL.

@@ -15,6 +15,8 @@ import { connect } from '../../src/db/client';
 import { startServer, type RunningServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
 import { createApiKey, createWorkspace } from '../../src/modules/workspaces/service';
+import { createContext } from '../../src/context';
+import { createStrategy } from '../../src/modules/strategies/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { hostileBody, hostileString } from '../support/arbitraries';
 import { expectErrorShape, request, type JsonResponse } from '../support/http';
@@ -30,10 +32,20 @@ let url: string;
 /** Log lines of the server (level info): no key may appear in any of them. */
 const lines: string[] = [];
 
-/** Workspace A: a read+write key (headers), a read-only key (URLs), a read+write key tried in URLs. */
-const A = { fullKey: '', readKey: '', writeKey: '', configId: '', referenceId: '', workspaceId: '' };
-/** Workspace B: its own read-only key and config. */
-const B = { readKey: '', configId: '' };
+/** Workspace A: a read+write key (headers), a read-only key (URLs), a read+write key tried in URLs. Strategies: one
+ *  of the config (other mappings), one of a config over another reference table. */
+const A = {
+  fullKey: '',
+  readKey: '',
+  writeKey: '',
+  configId: '',
+  referenceId: '',
+  workspaceId: '',
+  strategyId: '',
+  otherReferenceStrategyId: '',
+};
+/** Workspace B: its own read-only key, config and strategy. */
+const B = { readKey: '', configId: '', strategyId: '' };
 
 let ajv: Ajv;
 const validators: Record<string, ValidateFunction> = {};
@@ -62,6 +74,7 @@ beforeAll(async () => {
     'reconciliation-query-batch',
     'reconciliation-result-batch',
     'suggest-entities-response',
+    'suggest-properties-response',
     'data-extension-query',
     'data-extension-response',
     'data-extension-property-proposal',
@@ -129,6 +142,43 @@ beforeAll(async () => {
     },
   });
   B.configId = bConfig.body.id;
+  B.strategyId = (
+    await createStrategy(await createContext(app, { authorization: `Bearer ${b.apiKey}` }), {
+      matchingConfigId: B.configId,
+      plan: { fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }], threshold: 0.5 },
+    })
+  ).id;
+
+  // A's strategy reads another source column than the config (`company`) and scores it by edit distance.
+  const contextA = await createContext(app, { authorization: `Bearer ${A.fullKey}` });
+  A.strategyId = (
+    await createStrategy(contextA, {
+      matchingConfigId: A.configId,
+      name: 'edit distance',
+      plan: {
+        fieldMappings: [{ source: 'company', target: 'name', strategy: 'fuzzy', weight: 1, options: { algorithm: 'levenshtein' } }],
+        threshold: 0.9,
+      },
+    })
+  ).id;
+  const otherReference = await request(url, 'POST', '/v1/reference-data', {
+    key: A.fullKey,
+    json: { name: 'Other vendors', data: [{ name: 'Acme Corporation' }] },
+  });
+  const otherConfig = await request(url, 'POST', '/v1/matching/configs', {
+    key: A.fullKey,
+    json: {
+      name: 'other',
+      reference_data_id: otherReference.body.id,
+      field_mappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }],
+    },
+  });
+  A.otherReferenceStrategyId = (
+    await createStrategy(contextA, {
+      matchingConfigId: otherConfig.body.id,
+      plan: { fieldMappings: [{ source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 1 }], threshold: 0.5 },
+    })
+  ).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -165,6 +215,7 @@ describe('manifest', () => {
     expect(manifest.preview.url).toBe(`${base}/preview?key=${A.readKey}&id={{id}}`);
     expect(manifest.view.url).toBe(manifest.preview.url);
     expect(manifest.suggest.entity).toEqual({ service_url: base, service_path: `/suggest/entity?key=${A.readKey}` });
+    expect(manifest.suggest.property).toEqual({ service_url: base, service_path: `/suggest/property?key=${A.readKey}` });
     expect(manifest.extend.propose_properties).toEqual({ service_url: base, service_path: `/propose_properties?key=${A.readKey}` });
     // Browsers call it from OpenRefine's origin; nothing of it is to be kept by caches (the URLs hold a key).
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -247,6 +298,7 @@ describe('keys', () => {
       service({ queries: JSON.stringify({ q0: { query: 'Acme' } }) }, B.readKey),
       sub('preview', { id: 'V1' }, B.readKey),
       sub('suggest/entity', { prefix: 'ac' }, B.readKey),
+      sub('suggest/property', { prefix: 'v' }, B.readKey),
       sub('propose_properties', {}, B.readKey),
       service({}, A.readKey, B.configId),
       service({}, A.readKey, '00000000-0000-0000-0000-000000000000'),
@@ -267,6 +319,16 @@ describe('keys', () => {
     expect(response.body.result.map((entity: { id: string }) => entity.id)).toEqual(['V3']);
   });
 });
+
+type Candidate = { id: string; score: number; match: boolean; features: Array<{ id: string; value: number }> };
+/** A candidate's score is the config's confidence × 100 from its features (Σ w·s / Σ w over the fields with a
+ *  score), within the rounding of a score to two decimals. */
+function expectScoreFromFeatures(candidate: Candidate): void {
+  const weights: Record<string, number> = { town: 0.3, vendor: 0.7 };
+  const weighted = candidate.features.reduce((sum, feature) => sum + weights[feature.id]! * feature.value, 0);
+  const present = candidate.features.reduce((sum, feature) => sum + weights[feature.id]!, 0);
+  expect(Math.abs(candidate.score - (weighted / present) * 100), JSON.stringify(candidate)).toBeLessThanOrEqual(0.0051);
+}
 
 describe('queries', () => {
   const batch = {
@@ -295,11 +357,20 @@ describe('queries', () => {
       { id: 'town', value: 1 },
       { id: 'vendor', value: 1 },
     ]);
-    // Only the best candidate is a match; the others come without features (the engine scores fields for the best).
+    // Only the best candidate is a match; every candidate has its own features, which make its score.
+    expect(answer.q0.result.length).toBeGreaterThan(1);
     for (const other of answer.q0.result.slice(1)) {
       expect(other.match).toBe(false);
-      expect(other.features).toBeUndefined();
       expect(other.score).toBeLessThanOrEqual(best.score);
+    }
+    const globex = answer.q0.result.find((candidate: { id: string }) => candidate.id === 'V3');
+    expect(globex.features).toEqual([
+      { id: 'town', value: 1 },
+      { id: 'vendor', value: expect.any(Number) },
+    ]);
+    expect(globex.features[1].value).toBeLessThan(0.7);
+    for (const result of Object.values(answer) as Array<{ result: Candidate[] }>) {
+      for (const candidate of result.result) expectScoreFromFeatures(candidate);
     }
     expect(answer.q1.result).toHaveLength(1);
     expect(answer.q1.result[0]).toMatchObject({ id: 'V3', name: 'Globex', match: true });
@@ -414,10 +485,149 @@ describe('the same engine as match now', () => {
         result.candidates.map((candidate: any) => Math.round(candidate.confidence * 10_000) / 100),
       );
       expect(candidates[0].match).toBe(result.matched);
+      // The best candidate's features are match now's evidence; the others' are scored the same way (their score).
       expect(candidates[0].features).toEqual(
         result.evidence.filter((item: any) => item.score !== null).map((item: any) => ({ id: item.source_field, value: item.score })),
       );
+      for (const candidate of candidates) expectScoreFromFeatures(candidate);
     });
+  });
+});
+
+describe("a strategy's service (strategy_id on the service URL)", () => {
+  const withStrategy = (query: Record<string, string> = {}, strategyId = A.strategyId) => service({ strategy_id: strategyId, ...query });
+
+  it('the manifest names the strategy and every URL it announces carries it, before the key', async () => {
+    const response = await request(url, 'GET', withStrategy());
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expectValid('manifest', response.body);
+    const manifest = response.body;
+    expect(manifest.name).toBe('Concord: Vendor service (strategy "edit distance")');
+    // The same entities as the config's own service: OpenRefine may reconcile against either.
+    expect(manifest.identifierSpace).toBe(`urn:concord:reference-data:${A.referenceId}`);
+    const parameters = `strategy_id=${A.strategyId}&key=${A.readKey}`;
+    const base = `${url}/v1/reconcile/${A.configId}`;
+    expect(manifest.preview.url).toBe(`${base}/preview?${parameters}&id={{id}}`);
+    expect(manifest.suggest.entity).toEqual({ service_url: base, service_path: `/suggest/entity?${parameters}` });
+    expect(manifest.suggest.property).toEqual({ service_url: base, service_path: `/suggest/property?${parameters}` });
+    expect(manifest.extend.propose_properties.service_path).toBe(`/propose_properties?${parameters}`);
+    const withHeader = await request(url, 'GET', service({ strategy_id: A.strategyId }, null), { key: A.fullKey });
+    expect(withHeader.body.suggest.entity.service_path).toBe(`/suggest/entity?strategy_id=${A.strategyId}`);
+  });
+
+  it("queries match with the strategy's mappings: match now's answer with the same strategy, its properties, its features", async () => {
+    const records = [{ company: 'Acme Holdngs' }, { company: 'Globex Corp' }, { company: 'acme corporation' }];
+    const now = await request(url, 'POST', `/v1/matching/configs/${A.configId}/match`, {
+      key: A.fullKey,
+      json: { records, strategy_id: A.strategyId },
+    });
+    expect(now.status, JSON.stringify(now.body)).toBe(200);
+    const queries = JSON.stringify(Object.fromEntries(records.map((record, i) => [`q${i}`, { query: record.company }])));
+    // As OpenRefine sends a batch: a form POST to the service URL it was given, the strategy in that URL.
+    const reconciled = await postForm(withStrategy(), { queries });
+    expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
+    expectValid('reconciliation-result-batch', reconciled.body);
+    now.body.data.forEach((result: any, i: number) => {
+      const candidates = reconciled.body[`q${i}`].result;
+      expect(candidates.length).toBeGreaterThan(0);
+      expect(candidates.map((candidate: any) => candidate.id)).toEqual(
+        result.candidates.map((candidate: any) => candidate.reference_external_id),
+      );
+      expect(candidates.map((candidate: any) => candidate.score)).toEqual(
+        result.candidates.map((candidate: any) => Math.round(candidate.confidence * 10_000) / 100),
+      );
+      expect(candidates[0].match).toBe(result.matched);
+      // One field (company): every candidate's feature is its confidence.
+      for (const [k, candidate] of candidates.entries()) {
+        expect(candidate.features).toEqual([{ id: 'company', value: expect.any(Number) }]);
+        expect(Math.abs(candidate.features[0].value * 100 - candidate.score)).toBeLessThanOrEqual(0.0051);
+        if (k === 0) expect(candidate.features[0].value).toBe(result.evidence[0].score);
+      }
+    });
+    // Edit distance, not the config's Jaro–Winkler: one letter missing of 13 is 12/13, a match at the strategy's 0.9.
+    expect(reconciled.body.q0.result[0]).toMatchObject({ id: 'V2', score: Math.round((12 / 13) * 10_000) / 100, match: true });
+    const own = await request(url, 'GET', service({ queries: JSON.stringify({ q0: { query: 'Acme Holdngs' } }) }));
+    expect(own.body.q0.result[0].id).toBe('V2');
+    expect(own.body.q0.result[0].score).not.toBe(reconciled.body.q0.result[0].score);
+    expect(own.body.q0.result[0].features).toEqual([{ id: 'vendor', value: expect.any(Number) }]);
+
+    // The strategy's property ids are its source columns: the config's `town` is not one.
+    const town = await request(
+      url,
+      'GET',
+      withStrategy({ queries: JSON.stringify({ q0: { query: 'Acme', properties: [{ pid: 'town', v: 'Springfield' }] } }) }),
+    );
+    expect(town.status).toBe(400);
+    expectErrorShape(town.body, 'validation_error');
+    expect(town.body.details).toEqual([{ path: 'queries.q0.properties[0].pid', message: expect.stringMatching(/"town".* company$/) }]);
+    const company = await request(
+      url,
+      'GET',
+      withStrategy({ queries: JSON.stringify({ q0: { properties: [{ pid: 'company', v: 'Globex' }] } }) }),
+    );
+    expect(company.body.q0.result[0]).toMatchObject({ id: 'V3', match: true, features: [{ id: 'company', value: 1 }] });
+  });
+
+  it('preview, suggest, extend and property proposals take it too; a "?" appended to it starts parameters', async () => {
+    const suggest = await request(url, 'GET', `/v1/reconcile/${A.configId}/suggest/entity?strategy_id=${A.strategyId}?prefix=glo`, {
+      key: A.readKey,
+    });
+    expect(suggest.status, JSON.stringify(suggest.body)).toBe(200);
+    expect(suggest.body.result).toEqual([{ id: 'V3', name: 'Globex' }]);
+    const preview = await request(url, 'GET', sub('preview', { strategy_id: A.strategyId, id: 'V1' }));
+    expect(preview.status).toBe(200);
+    expect(preview.body).toContain('<h1>Acme Corporation</h1>');
+    const proposal = await request(url, 'GET', sub('propose_properties', { strategy_id: A.strategyId }));
+    expectValid('data-extension-property-proposal', proposal.body);
+    const extension = await postForm(withStrategy(), { extend: JSON.stringify({ ids: ['V1'], properties: [{ id: 'city' }] }) });
+    expect(extension.body.rows).toEqual({ V1: { city: [{ str: 'Springfield' }] } });
+  });
+
+  it("as match now validates it: another reference table's strategy is a 400, another workspace's or none a 404", async () => {
+    const queries = JSON.stringify({ q0: { query: 'Acme' } });
+    const paths = (strategyId: string) => [
+      withStrategy({}, strategyId),
+      withStrategy({ queries }, strategyId),
+      sub('suggest/entity', { strategy_id: strategyId, prefix: 'ac' }),
+      sub('suggest/property', { strategy_id: strategyId, prefix: 'c' }),
+      sub('preview', { strategy_id: strategyId, id: 'V1' }),
+      sub('propose_properties', { strategy_id: strategyId }),
+    ];
+    const now = await request(url, 'POST', `/v1/matching/configs/${A.configId}/match`, {
+      key: A.fullKey,
+      json: { records: [{ vendor: 'Acme' }], strategy_id: A.otherReferenceStrategyId },
+    });
+    expect(now.status).toBe(400);
+    for (const path of paths(A.otherReferenceStrategyId)) {
+      const response = await request(url, 'GET', path);
+      expect(response.status, path).toBe(400);
+      expectErrorShape(response.body, 'validation_error');
+      expect(response.body.details).toEqual([
+        { path: 'strategy_id', message: "the strategy was made for another reference dataset than this config's" },
+      ]);
+    }
+    const posted = await postForm(withStrategy({}, A.otherReferenceStrategyId), { queries });
+    expect(posted.status).toBe(400);
+    for (const strategyId of [B.strategyId, '00000000-0000-0000-0000-000000000000', 'not-a-uuid']) {
+      for (const path of paths(strategyId)) {
+        const response = await request(url, 'GET', path);
+        expect(response.status, path).toBe(404);
+        expectErrorShape(response.body, 'not_found');
+      }
+    }
+    // Empty, or given twice (also once in the URL and once in the form): a 400 naming strategy_id.
+    const empty = await request(url, 'GET', withStrategy({ queries }, ''));
+    const twice = await request(url, 'GET', `${withStrategy({ queries })}&strategy_id=${A.strategyId}`);
+    const urlAndForm = await postForm(withStrategy(), { queries, strategy_id: A.strategyId });
+    for (const response of [empty, twice, urlAndForm]) {
+      expect(response.status, JSON.stringify(response.body)).toBe(400);
+      expectErrorShape(response.body, 'validation_error');
+      expect(response.body.details[0].path).toBe('strategy_id');
+    }
+    // In the form alone, it counts as in the URL.
+    const inForm = await postForm(service(), { queries, strategy_id: A.strategyId });
+    expect(inForm.status).toBe(200);
+    expect(inForm.body.q0.result[0].features[0].id).toBe('company');
   });
 });
 
@@ -426,12 +636,25 @@ describe('live reference rows', () => {
     const rows = `/v1/reference-data/${A.referenceId}/rows`;
     const upsert = await request(url, 'POST', rows, {
       key: A.fullKey,
-      json: [{ vid: 'V6', name: 'Initrode Systems', city: 'Capital City', revenue: '12' }],
+      json: [
+        { vid: 'V6', name: 'Initrode Systems', city: 'Capital City', revenue: '12' },
+        { vid: 'V7', name: 'Initrode Systemz', city: 'Springfield', revenue: '1' },
+      ],
     });
     expect(upsert.status, JSON.stringify(upsert.body)).toBe(200);
     const queries = JSON.stringify({ q0: { query: 'Initrode Systems' } });
     const found = await request(url, 'GET', service({ queries }));
+    expectValid('reconciliation-result-batch', found.body);
     expect(found.body.q0.result[0]).toMatchObject({ id: 'V6', name: 'Initrode Systems', match: true });
+    // Both rows come from the index's overlay of upserted rows; the second has its own features there too.
+    expect(found.body.q0.result[0].features).toEqual([{ id: 'vendor', value: 1 }]);
+    const second = found.body.q0.result[1];
+    expect(second).toMatchObject({ id: 'V7', match: false });
+    expect(second.features).toEqual([{ id: 'vendor', value: expect.any(Number) }]);
+    expectScoreFromFeatures(second);
+    expect(second.score).toBeGreaterThan(90);
+    expect(second.score).toBeLessThan(100);
+    expect((await request(url, 'DELETE', `${rows}/V7`, { key: A.fullKey })).status).toBe(200);
     expect((await request(url, 'GET', sub('suggest/entity', { prefix: 'initro' }))).body.result).toEqual([
       { id: 'V6', name: 'Initrode Systems' },
     ]);
@@ -508,6 +731,86 @@ describe('suggest', () => {
       expect(response.status, JSON.stringify(query)).toBe(400);
       expectErrorShape(response.body, 'validation_error');
     }
+  });
+});
+
+describe('property suggest', () => {
+  it('the properties a query may use, by prefix of their id or compared column, valid against suggest-properties-response.json', async () => {
+    const response = await request(url, 'GET', sub('suggest/property', { prefix: 'TO' }));
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expectValid('suggest-properties-response', response.body);
+    expect(response.body.result).toEqual([{ id: 'town', name: 'town', description: 'compared with the reference column "city"' }]);
+    // By the reference column it is compared with; the name mapping's column takes the query text.
+    expect((await request(url, 'GET', sub('suggest/property', { prefix: 'cit' }))).body.result.map((p: any) => p.id)).toEqual(['town']);
+    const vendor = await request(url, 'GET', sub('suggest/property', { prefix: 'nam' }));
+    expect(vendor.body.result).toEqual([
+      { id: 'vendor', name: 'vendor', description: 'compared with the reference column "name"; a query\'s text goes here too' },
+    ]);
+    expect((await request(url, 'GET', sub('suggest/property', { prefix: 'revenue' }))).body.result).toEqual([]);
+    // What it suggests, a query takes.
+    const query = await request(
+      url,
+      'GET',
+      service({ queries: JSON.stringify({ q0: { query: 'Acme', properties: [{ pid: response.body.result[0].id, v: 'Springfield' }] } }) }),
+    );
+    expect(query.status).toBe(200);
+    const jsonp = await request(url, 'GET', sub('suggest/property', { prefix: 'to', callback: 'cb' }));
+    expect(jsonp.body).toBe(`/**/cb(${JSON.stringify(response.body)});`);
+  });
+
+  it("a strategy's service suggests the strategy's columns; a field over several columns, each of its columns; paged", async () => {
+    const strategy = await request(url, 'GET', sub('suggest/property', { prefix: 'c', strategy_id: A.strategyId }));
+    expect(strategy.body.result.map((p: any) => p.id)).toEqual(['company']);
+
+    const config = await request(url, 'POST', '/v1/matching/configs', {
+      key: A.fullKey,
+      json: {
+        name: 'addresses',
+        reference_data_id: A.referenceId,
+        field_mappings: [
+          { source: 'vendor', target: 'name', strategy: 'fuzzy', weight: 0.5 },
+          {
+            source: 'address',
+            target: 'address',
+            source_columns: ['street', 'town'],
+            target_columns: ['name', 'city'],
+            strategy: 'fuzzy',
+            weight: 0.3,
+            options: { algorithm: 'token_set' },
+          },
+          { source: 'town', target: 'city', strategy: 'exact', weight: 0.2 },
+        ],
+      },
+    });
+    expect(config.status, JSON.stringify(config.body)).toBe(201);
+    const at = (query: Record<string, string>) => sub('suggest/property', query, A.readKey, config.body.id);
+    const all = await request(url, 'GET', at({ prefix: 'c' }));
+    expectValid('suggest-properties-response', all.body);
+    expect(all.body.result).toEqual([
+      { id: 'street', name: 'street', description: 'compared with the reference columns "name", "city"' },
+      { id: 'town', name: 'town', description: 'compared with the reference columns "name", "city"' },
+    ]);
+    expect((await request(url, 'GET', at({ prefix: 'c', limit: '1', cursor: '1' }))).body.result.map((p: any) => p.id)).toEqual(['town']);
+    expect((await request(url, 'GET', at({ prefix: 'c', cursor: '2' }))).body.result).toEqual([]);
+    expect((await request(url, 'GET', at({ prefix: 'n' }))).body.result.map((p: any) => p.id)).toEqual(['vendor', 'street', 'town']);
+  });
+
+  it('a missing prefix, a bad limit or cursor, or a bad strategy is a 4xx in the error shape', async () => {
+    for (const [query, status] of [
+      [{}, 400],
+      [{ prefix: ' ' }, 400],
+      [{ prefix: 't', limit: '0' }, 400],
+      [{ prefix: 't', limit: '51' }, 400],
+      [{ prefix: 't', cursor: 'x' }, 400],
+      [{ prefix: 't', strategy_id: A.otherReferenceStrategyId }, 400],
+      [{ prefix: 't', strategy_id: B.strategyId }, 404],
+    ] as Array<[Record<string, string>, number]>) {
+      const response = await request(url, 'GET', sub('suggest/property', query));
+      expect(response.status, JSON.stringify(query)).toBe(status);
+      expectErrorShape(response.body, status === 400 ? 'validation_error' : 'not_found');
+    }
+    const other = await request(url, 'GET', sub('suggest/property', { prefix: 'v' }, B.readKey));
+    expect(other.status).toBe(404);
   });
 });
 
@@ -596,20 +899,27 @@ describe('hostile input', () => {
     );
   });
 
-  it('preview ids, suggest prefixes, limits, cursors and callbacks: hostile strings', { timeout: 120_000 }, async () => {
+  it('preview ids, suggest prefixes, limits, cursors, callbacks and strategy ids: hostile strings', { timeout: 120_000 }, async () => {
     const text = hostileString.filter((value) => value.length < 3000).map((value) => value.replace(/[\ud800-\udfff]/g, '\ufffd'));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('preview', 'suggest', 'propose', 'manifest'), text, text, async (route, first, second) => {
-        const path =
-          route === 'preview'
-            ? sub('preview', { id: first })
-            : route === 'suggest'
-              ? sub('suggest/entity', { prefix: first, limit: second, cursor: second })
-              : route === 'propose'
-                ? sub('propose_properties', { type: first, limit: second })
-                : service({ callback: first });
-        await expectHandled(`${route} ${path.slice(0, 300)}`, () => request(url, 'GET', path));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('preview', 'suggest', 'propose', 'manifest', 'strategy'),
+        text,
+        text,
+        async (route, first, second) => {
+          const path =
+            route === 'preview'
+              ? sub('preview', { id: first })
+              : route === 'suggest'
+                ? sub('suggest/entity', { prefix: first, limit: second, cursor: second })
+                : route === 'propose'
+                  ? sub('propose_properties', { type: first, limit: second })
+                  : route === 'strategy'
+                    ? service({ strategy_id: first, queries: JSON.stringify({ q0: { query: second } }) })
+                    : service({ callback: first });
+          await expectHandled(`${route} ${path.slice(0, 300)}`, () => request(url, 'GET', path));
+        },
+      ),
       { numRuns: 150 },
     );
   });

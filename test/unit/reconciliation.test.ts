@@ -57,6 +57,24 @@ describe('keys in URLs', () => {
     expect(repairedQuery(untouched)).toBe(untouched);
   });
 
+  it('and those glued to the strategy, the last value of a URL whose key is in the header', () => {
+    const query = repairedQuery(new URLSearchParams('strategy_id=0b1c?prefix=ac?d&limit=3'));
+    expect([...query]).toEqual([
+      ['strategy_id', '0b1c'],
+      ['prefix', 'ac?d'],
+      ['limit', '3'],
+    ]);
+    const both = repairedQuery(new URLSearchParams('strategy_id=0b1c&key=ck_abc?id=V1'));
+    expect([...both]).toEqual([
+      ['strategy_id', '0b1c'],
+      ['key', 'ck_abc'],
+      ['id', 'V1'],
+    ]);
+    // Any other parameter may hold a "?" of its own.
+    const own = new URLSearchParams('key=ck_abc&prefix=what?');
+    expect(repairedQuery(own).get('prefix')).toBe('what?');
+  });
+
   it('take the key from the URL or the header, never both and never twice', () => {
     expect(authorizationFor(new URLSearchParams('key=ck_x'), undefined)).toEqual({ authorization: 'Bearer ck_x', fromUrl: true });
     expect(authorizationFor(new URLSearchParams(''), 'Bearer ck_y')).toEqual({ authorization: 'Bearer ck_y', fromUrl: false });

@@ -153,6 +153,7 @@ export const requestSchemas = {
           'A batch of reconciliation queries, JSON: `{"q0": {"query": "…", "properties": [{"pid": "…", "v": "…"}], "limit": 3}}`.',
       },
       extend: { type: 'string', description: 'A data extension query, JSON: `{"ids": ["…"], "properties": [{"id": "…"}]}`.' },
+      strategy_id: { type: 'string', format: 'uuid', description: 'As the `strategy_id` query parameter (in one of the two only).' },
     },
     [],
   ),
@@ -511,6 +512,12 @@ export const responseSchemas = {
   WebhookDeliveryPage: object({ data: { type: 'array', items: ref('WebhookDelivery') }, pagination: ref('CursorPagination') }),
   ReconciliationAnswer: { anyOf: [reconciliationExtension, reconciliationManifest, reconciliationResults] },
   ReconciliationSuggestEntities: object({ result: { type: 'array', items: object({ id: { type: 'string' }, name: { type: 'string' } }) } }),
+  ReconciliationSuggestProperties: object({
+    result: {
+      type: 'array',
+      items: object({ id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' } }, ['id', 'name']),
+    },
+  }),
   ReconciliationPropertyProposal: object(
     {
       type: { type: 'string' },

@@ -8,11 +8,13 @@ import {
   proposeProperties,
   reconcile,
   suggestEntities,
+  suggestProperties,
   type ServiceLinks,
+  type ServiceTarget,
 } from '../../modules/reconciliation/service';
 import { readBody } from './body';
 import type { RestHandler, RestRequest, RestResponse } from './router';
-import { URL_KEY_PARAMETER } from './url-key';
+import { STRATEGY_PARAMETER, URL_KEY_PARAMETER } from './url-key';
 
 /**
  * The handlers of the reconciliation service (`/v1/reconcile/:config_id`, W3C Reconciliation Service API v0.2; see
@@ -81,6 +83,11 @@ function answer(request: RestRequest, body: unknown): RestResponse {
   };
 }
 
+/** The config of the route, and the strategy the service URL names (`strategy_id`, given at most once). */
+function target(request: RestRequest, params: URLSearchParams = request.query): ServiceTarget {
+  return { configId: request.params.config_id!, strategyId: single(params, STRATEGY_PARAMETER) };
+}
+
 /**
  * Absolute URLs for the manifest: PUBLIC_URL when set, else the request's Host (with X-Forwarded-Proto https from a
  * proxy that terminates TLS). A Host that is not a host name and port is not used.
@@ -97,9 +104,11 @@ function links(request: RestRequest): ServiceLinks {
     origin = `${forwarded === 'https' ? 'https' : 'http'}://${/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host) ? host : 'localhost'}`;
   }
   const key = request.query.get(URL_KEY_PARAMETER);
+  const strategy = request.query.get(STRATEGY_PARAMETER);
   return {
     serviceUrl: `${origin}/v1/reconcile/${encodeURIComponent(request.params.config_id!)}`,
     keyParameter: key ? `${URL_KEY_PARAMETER}=${encodeURIComponent(key)}` : null,
+    strategyParameter: strategy ? `${STRATEGY_PARAMETER}=${encodeURIComponent(strategy)}` : null,
   };
 }
 
@@ -108,21 +117,22 @@ export const service: RestHandler = async (request) => {
   const params = await serviceParameters(request);
   const queries = single(params, 'queries');
   const extension = single(params, 'extend');
-  const configId = request.params.config_id!;
+  // The strategy belongs to the service URL, but OpenRefine may as well send it as a form field: both are taken.
+  const service = target(request, params);
   if (queries !== null && extension !== null) {
     throw new ValidationError('Send either queries or extend, not both.', [{ path: 'extend', message: 'not with queries' }]);
   }
-  if (queries !== null) return answer(request, await reconcile(request.context, configId, queries));
-  if (extension !== null) return answer(request, await extend(request.context, configId, extension));
+  if (queries !== null) return answer(request, await reconcile(request.context, service, queries));
+  if (extension !== null) return answer(request, await extend(request.context, service, extension));
   if (request.method === 'POST') {
     throw new ValidationError('A POST to the service carries queries or extend (form fields).', [{ path: 'queries', message: 'required' }]);
   }
-  return answer(request, await manifest(request.context, configId, links(request)));
+  return answer(request, await manifest(request.context, service, links(request)));
 };
 
 /** An HTML card of one reference row, for OpenRefine's iframe. Scripts are forbidden on top of the escaping. */
 export const previewCard: RestHandler = async (request) => {
-  const card = await preview(request.context, request.params.config_id!, single(request.query, 'id') ?? '');
+  const card = await preview(request.context, target(request), single(request.query, 'id') ?? '');
   return {
     status: 200,
     stream: Readable.from([renderPreviewHtml(card)]),
@@ -139,7 +149,17 @@ export const previewCard: RestHandler = async (request) => {
 export const suggestEntity: RestHandler = async (request) =>
   answer(
     request,
-    await suggestEntities(request.context, request.params.config_id!, {
+    await suggestEntities(request.context, target(request), {
+      prefix: single(request.query, 'prefix'),
+      limit: single(request.query, 'limit'),
+      cursor: single(request.query, 'cursor'),
+    }),
+  );
+
+export const suggestProperty: RestHandler = async (request) =>
+  answer(
+    request,
+    await suggestProperties(request.context, target(request), {
       prefix: single(request.query, 'prefix'),
       limit: single(request.query, 'limit'),
       cursor: single(request.query, 'cursor'),
@@ -149,7 +169,7 @@ export const suggestEntity: RestHandler = async (request) =>
 export const propose: RestHandler = async (request) =>
   answer(
     request,
-    await proposeProperties(request.context, request.params.config_id!, {
+    await proposeProperties(request.context, target(request), {
       type: single(request.query, 'type'),
       limit: single(request.query, 'limit'),
     }),

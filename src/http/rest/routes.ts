@@ -357,7 +357,14 @@ function reconciliationRoutes(): RestRoute[] {
     schema: { type: 'string', maxLength: 128 },
     description: 'JSONP: the answer is `callback(…)` as application/javascript.',
   };
+  const strategy = {
+    name: 'strategy_id',
+    schema: { type: 'string', format: 'uuid' },
+    description:
+      "Match with this smart strategy's mappings and model instead of the config's (a strategy of the config's reference data, else 400; another workspace's or none, 404). Part of the service URL: the manifest's URLs carry it.",
+  };
   const serviceQuery = [
+    strategy,
     {
       name: 'queries',
       schema: { type: 'string' },
@@ -386,6 +393,7 @@ function reconciliationRoutes(): RestRoute[] {
     route('POST', '/v1/reconcile/:config_id', 'read-key', reconcile.service, {
       summary: 'The reconciliation service of a config: a batch of queries or a data extension as form fields (how OpenRefine sends them)',
       tags,
+      query: [strategy],
       body: { schema: 'ReconciliationForm', required: true, form: true },
       success: { status: 200, schema: 'ReconciliationAnswer', description: 'The result batch (`queries`) or the extension (`extend`).' },
       errors: [503],
@@ -393,7 +401,7 @@ function reconciliationRoutes(): RestRoute[] {
     route('GET', '/v1/reconcile/:config_id/preview', 'read-key', reconcile.previewCard, {
       summary: "An HTML card of one reference row (the manifest's preview and view URL)",
       tags,
-      query: [{ name: 'id', schema: { type: 'string' }, description: 'The external id of the reference row (required).' }],
+      query: [{ name: 'id', schema: { type: 'string' }, description: 'The external id of the reference row (required).' }, strategy],
       success: {
         status: 200,
         text: 'text/html',
@@ -407,6 +415,7 @@ function reconciliationRoutes(): RestRoute[] {
         { name: 'prefix', schema: { type: 'string', minLength: 1 }, description: 'Required; case-insensitive.' },
         { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: MAX_SUGGEST_RESULTS, default: 10 } },
         { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
+        strategy,
         callback,
       ],
       success: {
@@ -417,12 +426,35 @@ function reconciliationRoutes(): RestRoute[] {
       },
       errors: [503],
     }),
+    route('GET', '/v1/reconcile/:config_id/suggest/property', 'read-key', reconcile.suggestProperty, {
+      summary: "Properties a reconciliation query may use, by prefix (the manifest's suggest.property service)",
+      tags,
+      query: [
+        {
+          name: 'prefix',
+          schema: { type: 'string', minLength: 1 },
+          description: 'Required; case-insensitive, on the id or a compared reference column.',
+        },
+        { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: MAX_SUGGEST_RESULTS, default: 10 } },
+        { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
+        strategy,
+        callback,
+      ],
+      success: {
+        status: 200,
+        schema: 'ReconciliationSuggestProperties',
+        text: 'application/javascript',
+        description:
+          "The mappings' source columns, in mapping order, each described by the reference columns it is compared with; JSONP with `callback`.",
+      },
+    }),
     route('GET', '/v1/reconcile/:config_id/propose_properties', 'read-key', reconcile.propose, {
       summary: "The properties data extension can fetch: the reference table's columns (the manifest's extend.propose_properties service)",
       tags,
       query: [
         { name: 'type', schema: { type: 'string' } },
         { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        strategy,
         callback,
       ],
       success: {

@@ -10,19 +10,32 @@ import type { Actor } from '../../modules/workspaces/actor';
  */
 export const URL_KEY_PARAMETER = 'key';
 
+/** The reconciliation service's strategy (modules/reconciliation/service.ts): on its URL and every URL it announces. */
+export const STRATEGY_PARAMETER = 'strategy_id';
+
+/** Parameters that the URLs of a `read-key` route carry before a client adds its own; their values (keys, UUIDs)
+ *  never contain `?`. */
+const URL_PARAMETERS = new Set([URL_KEY_PARAMETER, STRATEGY_PARAMETER]);
+
 /**
  * The query of a `read-key` route as its client meant it: some clients append their own parameters to a service
  * URL with `?` even when it already has a query (`…/suggest/entity?key=ck_…?prefix=ac`), which would glue them onto
- * the key. A key never contains `?`, so what follows one inside the key's value is read as more parameters.
+ * the URL's last value, the key or the strategy. Neither contains `?`, so what follows one inside their values is
+ * read as more parameters.
  */
 export function repairedQuery(query: URLSearchParams): URLSearchParams {
-  const key = query.get(URL_KEY_PARAMETER);
-  const cut = key?.indexOf('?') ?? -1;
-  if (key === null || key === undefined || cut < 0) return query;
+  const glued = (name: string, value: string) => URL_PARAMETERS.has(name) && value.includes('?');
+  if (![...query].some(([name, value]) => glued(name, value))) return query;
   const repaired = new URLSearchParams();
-  for (const [name, value] of query) if (name !== URL_KEY_PARAMETER) repaired.append(name, value);
-  repaired.set(URL_KEY_PARAMETER, key.slice(0, cut));
-  for (const [name, value] of new URLSearchParams(key.slice(cut + 1))) repaired.append(name, value);
+  for (const [name, value] of query) {
+    if (!glued(name, value)) {
+      repaired.append(name, value);
+      continue;
+    }
+    const cut = value.indexOf('?');
+    repaired.append(name, value.slice(0, cut));
+    for (const [appendedName, appendedValue] of new URLSearchParams(value.slice(cut + 1))) repaired.append(appendedName, appendedValue);
+  }
   return repaired;
 }
 

@@ -10,11 +10,11 @@ import type { StoredEvidence } from '../../db/schema';
 import { NotFoundError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
 import type { MatchConfig } from '../../matching';
 import type { MatchingConfig } from '../configs/service';
-import { getStrategy } from '../strategies/service';
+import { getStrategy, type Strategy } from '../strategies/service';
 import { configMatch } from '../runs/service';
 import { requireScope } from '../workspaces/actor';
 import { isUuid } from '../shared/ids';
-import { loadMatchTarget } from './store';
+import { loadMatchTarget, type MatchTarget } from './store';
 import { warmIndexesOf, type MatchSource } from './warm-indexes';
 
 /** Records per request: a form, an invoice, a page of a table; larger batches are what runs are for. */
@@ -30,8 +30,15 @@ export interface RecordMatch {
   matched: boolean;
   /** Per mapped field, against the best candidate. */
   evidence: StoredEvidence[];
-  /** The top 5, best first, with their external ids. */
-  candidates: Array<{ referenceRowId: string; referenceExternalId: string | null; confidence: number }>;
+  /** The top 5, best first, with their external ids; with their per-field scores (as `evidence`'s, null: did not
+   *  count) when asked for (MatchRecordsOptions). */
+  candidates: Array<{ referenceRowId: string; referenceExternalId: string | null; confidence: number; fieldScores?: Array<number | null> }>;
+}
+
+/** What callers inside the service may ask beyond the request (REST and GraphQL answers do not carry it). */
+export interface MatchRecordsOptions {
+  /** Every candidate's per-field scores (the reconciliation service's `features`), not only the best's evidence. */
+  candidateFieldScores?: boolean;
 }
 
 const matchInput = z
@@ -45,35 +52,72 @@ const matchInput = z
 export type MatchRecordsInput = { configId: string; records: Array<Record<string, unknown>>; strategyId?: string | null };
 
 /** POST /v1/matching/configs/:id/match and GraphQL matchRecords: the records' results, one per record, in order. */
-export async function matchRecords(context: Context, rawInput: MatchRecordsInput): Promise<RecordMatch[]> {
-  const actor = requireScope(context.actor, 'read');
+export async function matchRecords(
+  context: Context,
+  rawInput: MatchRecordsInput,
+  options: MatchRecordsOptions = {},
+): Promise<RecordMatch[]> {
   const parsed = matchInput.safeParse(rawInput);
   if (!parsed.success) throw validationErrorFromIssues('Invalid match request.', parsed.error.issues);
   const input = parsed.data;
-  const target = isUuid(input.configId) ? await loadMatchTarget(context.db, actor.workspaceId, input.configId) : undefined;
-  if (!target) throw new NotFoundError('matching config', input.configId);
-  const { config } = target;
-  let source: MatchSource;
-  if (input.strategyId === undefined || input.strategyId === null) source = configSource(config);
-  else {
-    const strategy = await getStrategy(context, input.strategyId);
-    if (strategy.referenceDataId !== config.referenceDataId) {
-      throw new ValidationError('Invalid match request.', [
-        { path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" },
-      ]);
-    }
-    source = {
+  const target = await findMatchTarget(context, input.configId);
+  const { source } = await matchSourceOf(context, target.config, input.strategyId, 'Invalid match request.');
+  return matchRecordsWith(context, target, source, input.records, options);
+}
+
+/** A config of the caller's workspace (else 404) with its source columns and reference version, in one read. */
+export async function findMatchTarget(context: Context, configId: string): Promise<MatchTarget> {
+  const actor = requireScope(context.actor, 'read');
+  const target = isUuid(configId) ? await loadMatchTarget(context.db, actor.workspaceId, configId) : undefined;
+  if (!target) throw new NotFoundError('matching config', configId);
+  return target;
+}
+
+/**
+ * What a config matches with: its own mappings, or the strategy `strategyId` names (of the caller's workspace, else
+ * 404; made for the config's reference dataset, else a 400 with `invalidMessage` and the path strategyId).
+ */
+export async function matchSourceOf(
+  context: Context,
+  config: MatchingConfig,
+  strategyId: string | null | undefined,
+  invalidMessage: string,
+): Promise<{ source: MatchSource; strategy: Strategy | null }> {
+  if (strategyId === undefined || strategyId === null) return { source: configSource(config), strategy: null };
+  const strategy = await getStrategy(context, strategyId);
+  if (strategy.referenceDataId !== config.referenceDataId) {
+    throw new ValidationError(invalidMessage, [
+      { path: 'strategyId', message: "the strategy was made for another reference dataset than this config's" },
+    ]);
+  }
+  return {
+    source: {
       key: `strategy:${strategy.id}#${strategy.version}`,
       referenceDataId: config.referenceDataId,
       match: strategy.plan as MatchConfig,
-    };
-  }
-  const records = checkRecords(input.records, knownColumns(source.match, target.sourceColumns));
+    },
+    strategy,
+  };
+}
+
+/** matchRecords with the config and source already resolved (findMatchTarget, matchSourceOf); `records` are 1 to
+ *  MAX_RECORDS. */
+export async function matchRecordsWith(
+  context: Context,
+  target: MatchTarget,
+  source: MatchSource,
+  rawRecords: unknown[],
+  options: MatchRecordsOptions = {},
+): Promise<RecordMatch[]> {
+  const records = checkRecords(rawRecords, knownColumns(source.match, target.sourceColumns));
 
   if (target.referenceVersion === null)
     throw new NotFoundError('reference dataset', source.referenceDataId, 'The reference dataset of this config no longer exists.');
   const warm = await warmIndexesOf(context).acquire(source, target.referenceVersion);
-  const { rows } = warm.index.match(records.map((values, i) => ({ id: String(i), values })));
+  const { rows } = warm.index.match(
+    records.map((values, i) => ({ id: String(i), values })),
+    { candidateFieldScores: options.candidateFieldScores === true },
+  );
   return rows.map((row) => ({
     matchedReferenceRowId: row.referenceRowId,
     matchedReferenceExternalId: row.referenceRowId === null ? null : warm.externalId(row.referenceRowId),
@@ -84,6 +128,7 @@ export async function matchRecords(context: Context, rawInput: MatchRecordsInput
       referenceRowId: candidate.referenceRowId,
       referenceExternalId: warm.externalId(candidate.referenceRowId),
       confidence: candidate.confidence,
+      ...(candidate.fieldScores === undefined ? {} : { fieldScores: candidate.fieldScores }),
     })),
   }));
 }

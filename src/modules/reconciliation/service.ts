@@ -2,11 +2,14 @@
  * A matching config as a W3C Reconciliation Service (API v0.2, what OpenRefine 3.x speaks; the JSON schemas are in
  * test/fixtures/reconciliation/0.2, the choices below in docs/reconciliation.md):
  * - entities are the rows of the config's reference table, identified by their external id;
- * - a query's `query` text goes to the config's name mapping (nameMapping), its `properties` to the mappings whose
- *   source column is the property id; matching is `matchRecords`, the config's own engine;
+ * - the service matches with the config's own mappings, or with a smart strategy's (`strategy_id` on the service
+ *   URL, carried by every URL the manifest announces): "the mappings" below are those;
+ * - a query's `query` text goes to the mappings' name mapping (nameMapping), its `properties` to the mappings whose
+ *   source column is the property id; matching is match now's engine (matchRecordsWith);
  * - candidates: `score` = confidence × 100, `match` = the run's decision (the best candidate at or above the
- *   threshold), `features` = the per-mapping scores against the best candidate;
- * - preview, suggest (prefix search on the name column), and data extension over the reference columns.
+ *   threshold), `features` = the candidate's per-mapping scores (the engine's, as the best one's evidence);
+ * - preview, suggest (entities: prefix search on the name column; properties: the query properties), and data
+ *   extension over the reference columns.
  * The HTTP layer (src/http/rest/reconcile.ts) turns parameters into these calls and adds the key, JSONP and CORS.
  */
 import { z } from 'zod';
@@ -16,9 +19,12 @@ import type { StoredFieldMapping } from '../../db/schema';
 import { NotFoundError, ServiceUnavailableError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
 import { assertJsonDepth } from '../../json-depth';
 import { requireScope } from '../workspaces/actor';
-import { getConfig, type MatchingConfig } from '../configs/service';
+import type { MatchingConfig } from '../configs/service';
 import { getDataset } from '../datasets/service';
-import { matchRecords, type RecordMatch } from '../realtime/service';
+import { findMatchTarget, matchRecordsWith, matchSourceOf, type RecordMatch } from '../realtime/service';
+import type { MatchTarget } from '../realtime/store';
+import type { MatchSource } from '../realtime/warm-indexes';
+import type { Strategy } from '../strategies/service';
 import type { PreviewCard } from './preview';
 
 /** Queries of one batch: as many records as one `matchRecords` call takes. OpenRefine sends 10 by default. */
@@ -37,23 +43,45 @@ export interface ServiceLinks {
   serviceUrl: string;
   /** `key=ck_…` when the caller put its key in the URL (it must go into every URL the manifest announces), else null. */
   keyParameter: string | null;
+  /** `strategy_id=…` when the service URL names a strategy (every announced URL carries it too), else null. */
+  strategyParameter: string | null;
+}
+
+/** Which service: a config, matched with its own mappings (strategyId null) or with one of its workspace's strategies. */
+export interface ServiceTarget {
+  configId: string;
+  strategyId: string | null;
 }
 
 /** The config and reference table a service answers for (the caller's workspace only: another's is a 404). */
 interface Service {
+  /** The config, with its source columns and reference version (what match now reads). */
+  target: MatchTarget;
   config: MatchingConfig;
   reference: Dataset;
+  strategy: Strategy | null;
+  /** What the engine matches with: the config's mappings or the strategy's plan. */
+  source: MatchSource;
+  /** The mappings the service speaks of (name column, property ids, features): the source's. */
   mappings: StoredFieldMapping[];
   name: StoredFieldMapping | undefined;
   typeId: string;
 }
 
-async function loadService(context: Context, configId: string): Promise<Service> {
+async function loadService(context: Context, target: ServiceTarget): Promise<Service> {
   requireScope(context.actor, 'read');
-  const config = await getConfig(context, configId);
+  if (target.strategyId !== null && target.strategyId.trim() === '') {
+    throw new ValidationError("The strategy_id parameter is empty: leave it out to match with the config's own mappings.", [
+      { path: 'strategy_id', message: 'must not be empty' },
+    ]);
+  }
+  const matchTarget = await findMatchTarget(context, target.configId);
+  const { config } = matchTarget;
+  // As match now validates it: another workspace's strategy or none is a 404, one of another reference table a 400.
+  const { source, strategy } = await matchSourceOf(context, config, target.strategyId, 'Invalid reconciliation service parameters.');
   const reference = await getDataset(context, 'reference', config.referenceDataId);
-  const mappings = config.fieldMappings;
-  return { config, reference, mappings, name: nameMapping(mappings), typeId: reference.id };
+  const mappings = strategy ? (strategy.plan.fieldMappings as StoredFieldMapping[]) : config.fieldMappings;
+  return { target: matchTarget, config, reference, strategy, source, mappings, name: nameMapping(mappings), typeId: reference.id };
 }
 
 const TITLE_LIKE = /name|title|label/i;
@@ -72,32 +100,63 @@ export function nameMapping(mappings: readonly StoredFieldMapping[]): StoredFiel
   return text.find((mapping) => TITLE_LIKE.test(mapping.target)) ?? text.find((mapping) => mapping.strategy !== 'exact') ?? text[0];
 }
 
-/** Property ids a query may use: the source columns of the config's mappings, in mapping order. */
+/** A property a query may use: a source column the mappings read, and the reference columns it is compared with. */
+interface QueryProperty {
+  id: string;
+  referenceColumns: string[];
+}
+
+/** The properties a query may use: the source columns of the mappings (each column of a field over several), in
+ *  mapping order. Property suggest lists them; a query naming another is a 400. */
+function queryProperties(mappings: readonly StoredFieldMapping[]): QueryProperty[] {
+  const properties = new Map<string, Set<string>>();
+  for (const mapping of mappings) {
+    const columns = mapping.sourceColumns?.length ? mapping.sourceColumns : [mapping.source];
+    const compared = mapping.targetColumns?.length ? mapping.targetColumns : [mapping.target];
+    for (const column of columns) {
+      const referenceColumns = properties.get(column) ?? new Set<string>();
+      for (const target of compared) referenceColumns.add(target);
+      properties.set(column, referenceColumns);
+    }
+  }
+  return [...properties].map(([id, referenceColumns]) => ({ id, referenceColumns: [...referenceColumns] }));
+}
+
 function propertyIds(mappings: readonly StoredFieldMapping[]): string[] {
-  return [...new Set(mappings.flatMap((mapping) => (mapping.sourceColumns?.length ? mapping.sourceColumns : [mapping.source])))];
+  return queryProperties(mappings).map((property) => property.id);
 }
 
 // ─── manifest ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-function withKey(url: string, links: ServiceLinks): string {
-  return links.keyParameter ? `${url}${url.includes('?') ? '&' : '?'}${links.keyParameter}` : url;
+/** The parameters every announced URL carries, the key last (a client that appends its own after a `?` glues them
+ *  onto the last value, which the HTTP layer repairs: url-key.ts). */
+function announcedParameters(links: ServiceLinks): string {
+  return [links.strategyParameter, links.keyParameter].filter((parameter) => parameter !== null).join('&');
 }
 
-export async function manifest(context: Context, configId: string, links: ServiceLinks) {
-  const service = await loadService(context, configId);
+function withParameters(url: string, links: ServiceLinks): string {
+  const parameters = announcedParameters(links);
+  return parameters ? `${url}?${parameters}` : url;
+}
+
+export async function manifest(context: Context, target: ServiceTarget, links: ServiceLinks) {
+  const service = await loadService(context, target);
   // The key goes before `id={{id}}`: a client that substitutes the id without escaping it cannot cut the key off.
-  const previewUrl = `${withKey(`${links.serviceUrl}/preview`, links)}${links.keyParameter ? '&' : '?'}id={{id}}`;
+  const previewUrl = `${withParameters(`${links.serviceUrl}/preview`, links)}${announcedParameters(links) ? '&' : '?'}id={{id}}`;
   return {
     versions: ['0.1', '0.2'],
-    name: `Concord: ${service.config.name}`,
+    name: `Concord: ${service.config.name}${service.strategy ? ` (strategy "${service.strategy.name}")` : ''}`,
     identifierSpace: `urn:concord:reference-data:${service.reference.id}`,
     schemaSpace: `urn:concord:reference-data:${service.reference.id}:columns`,
     defaultTypes: [{ id: service.typeId, name: service.reference.name }],
     view: { url: previewUrl },
     preview: { url: previewUrl, width: 400, height: 240 },
-    suggest: { entity: { service_url: links.serviceUrl, service_path: withKey('/suggest/entity', links) } },
+    suggest: {
+      entity: { service_url: links.serviceUrl, service_path: withParameters('/suggest/entity', links) },
+      property: { service_url: links.serviceUrl, service_path: withParameters('/suggest/property', links) },
+    },
     extend: {
-      propose_properties: { service_url: links.serviceUrl, service_path: withKey('/propose_properties', links) },
+      propose_properties: { service_url: links.serviceUrl, service_path: withParameters('/propose_properties', links) },
       property_settings: [],
     },
   };
@@ -187,17 +246,17 @@ export interface ReconciliationCandidate {
   score: number;
   match: boolean;
   type: Array<{ id: string; name: string }>;
-  features?: Array<{ id: string; value: number }>;
+  features: Array<{ id: string; value: number }>;
 }
 
 /** `queries=` → `{"q0": {"result": [candidate…]}, …}`. */
 export async function reconcile(
   context: Context,
-  configId: string,
+  target: ServiceTarget,
   queriesText: string,
 ): Promise<Record<string, { result: ReconciliationCandidate[] }>> {
   const batch = parseQueryBatch(parseJsonParameter('queries', queriesText));
-  const service = await loadService(context, configId);
+  const service = await loadService(context, target);
   const known = new Set(propertyIds(service.mappings));
   const issues: ErrorDetail[] = [];
   // The record each query becomes (keyed by source column); null: the query asks for another type (no candidates).
@@ -209,7 +268,13 @@ export async function reconcile(
     (entry): entry is [string, Record<string, unknown>] => entry[1] !== null && Object.keys(entry[1]).length > 0,
   );
   const matches = asked.length
-    ? await matchRecords(context, { configId: service.config.id, records: asked.map(([, record]) => record) })
+    ? await matchRecordsWith(
+        context,
+        service.target,
+        service.source,
+        asked.map(([, record]) => record),
+        { candidateFieldScores: true },
+      )
     : [];
   const byQuery = new Map(asked.map(([id], position) => [id, matches[position]!]));
   const rows = await referenceRows(
@@ -247,7 +312,7 @@ function recordOf(service: Service, id: string, item: Query, known: Set<string>,
     if (!service.name) {
       issues.push({
         path: `queries.${id}.query`,
-        message: 'this config has no text mapping to match a query text against; send properties instead',
+        message: `this ${service.strategy ? 'strategy' : 'config'} has no text mapping to match a query text against; send properties instead`,
       });
     } else if (!(service.name.source in record)) {
       // A property that names the name mapping's source column explicitly wins over the query text.
@@ -292,8 +357,10 @@ export function featureIds(evidence: ReadonlyArray<{ source: string; target: str
 
 function candidatesOf(service: Service, match: RecordMatch, rows: Map<string, ReferenceRow>, limit: number): ReconciliationCandidate[] {
   const type = [{ id: service.typeId, name: service.reference.name }];
+  // Evidence names the fields (one item per mapping whenever there is a candidate); each candidate has its scores.
   const ids = featureIds(match.evidence);
-  const features = match.evidence.flatMap((item, index) => (item.score === null ? [] : [{ id: ids[index]!, value: item.score }]));
+  const featuresOf = (scores: ReadonlyArray<number | null>) =>
+    scores.flatMap((score, index) => (score === null ? [] : [{ id: ids[index]!, value: score }]));
   const result: ReconciliationCandidate[] = [];
   match.candidates.slice(0, limit).forEach((candidate, position) => {
     const row = rows.get(candidate.referenceRowId);
@@ -305,8 +372,7 @@ function candidatesOf(service: Service, match: RecordMatch, rows: Map<string, Re
       score: Math.round(candidate.confidence * 10_000) / 100,
       match: best && match.matched,
       type,
-      // The engine keeps per-field scores for the best candidate only (a run result's evidence).
-      ...(best ? { features } : {}),
+      features: featuresOf(candidate.fieldScores ?? []),
     });
   });
   return result;
@@ -320,9 +386,9 @@ async function rowByExternalId(context: Context, service: Service, externalId: s
   return row;
 }
 
-export async function preview(context: Context, configId: string, externalId: string): Promise<PreviewCard> {
+export async function preview(context: Context, target: ServiceTarget, externalId: string): Promise<PreviewCard> {
   if (!externalId) throw new ValidationError('The id parameter is required.', [{ path: 'id', message: 'required' }]);
-  const service = await loadService(context, configId);
+  const service = await loadService(context, target);
   const row = await rowByExternalId(context, service, externalId);
   if (!row) throw new NotFoundError('reference row', externalId, `No row of this reference data has the id "${externalId}".`);
   return {
@@ -348,7 +414,7 @@ const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (character) => `\\
  */
 export async function suggestEntities(
   context: Context,
-  configId: string,
+  target: ServiceTarget,
   params: { prefix?: string | null; limit?: string | null; cursor?: string | null },
 ) {
   const parsed = suggestParams.safeParse({
@@ -357,7 +423,7 @@ export async function suggestEntities(
     cursor: params.cursor ?? undefined,
   });
   if (!parsed.success) fail('Invalid suggest parameters.', parsed.error.issues, 'suggest');
-  const service = await loadService(context, configId);
+  const service = await loadService(context, target);
   if (!service.name) return { result: [] };
   const column = service.name.target;
   const pattern = `${likeLiteral(parsed.data.prefix.toLowerCase())}%`;
@@ -378,13 +444,49 @@ export async function suggestEntities(
   return { result: rows.map((row) => ({ id: row.external_id, name: row.name })) };
 }
 
+/**
+ * The properties a query may use (its `properties`' `pid`: the mappings' source columns) whose id or compared
+ * reference column starts with the prefix (case-insensitive), `limit` at a time after `cursor`; each described by
+ * the reference columns it is compared with. Data extension's properties are the reference columns instead
+ * (propose_properties).
+ */
+export async function suggestProperties(
+  context: Context,
+  target: ServiceTarget,
+  params: { prefix?: string | null; limit?: string | null; cursor?: string | null },
+) {
+  const parsed = suggestParams.safeParse({
+    prefix: params.prefix ?? '',
+    limit: params.limit ?? undefined,
+    cursor: params.cursor ?? undefined,
+  });
+  if (!parsed.success) fail('Invalid suggest parameters.', parsed.error.issues, 'suggest');
+  const service = await loadService(context, target);
+  const prefix = parsed.data.prefix.toLowerCase();
+  const startsWith = (text: string) => text.toLowerCase().startsWith(prefix);
+  const found = queryProperties(service.mappings).filter(
+    (property) => startsWith(property.id) || property.referenceColumns.some(startsWith),
+  );
+  const page = found.slice(parsed.data.cursor, parsed.data.cursor + parsed.data.limit);
+  return {
+    result: page.map((property) => ({ id: property.id, name: property.id, description: describeProperty(service, property) })),
+  };
+}
+
+/** `compared with the reference column "city"`: what a user picking a property for a column needs to know. */
+function describeProperty(service: Service, property: QueryProperty): string {
+  const columns = property.referenceColumns.map((column) => JSON.stringify(column)).join(', ');
+  const compared = `compared with the reference ${property.referenceColumns.length > 1 ? 'columns' : 'column'} ${columns}`;
+  return property.id === service.name?.source ? `${compared}; a query's text goes here too` : compared;
+}
+
 const proposeParams = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() });
 
 /** The properties data extension can fetch: the reference table's columns. */
-export async function proposeProperties(context: Context, configId: string, params: { type?: string | null; limit?: string | null }) {
+export async function proposeProperties(context: Context, target: ServiceTarget, params: { type?: string | null; limit?: string | null }) {
   const parsed = proposeParams.safeParse({ limit: params.limit ?? undefined });
   if (!parsed.success) fail('Invalid property proposal parameters.', parsed.error.issues, 'propose_properties');
-  const service = await loadService(context, configId);
+  const service = await loadService(context, target);
   const properties = service.reference.columns.map((column) => ({ id: column.name, name: column.name }));
   return {
     type: params.type || service.typeId,
@@ -418,10 +520,10 @@ function extendValues(value: unknown, columnType: string | undefined): ExtendVal
 }
 
 /** `extend=` → the requested reference columns of the requested entities (an unknown id gets no values). */
-export async function extend(context: Context, configId: string, extendText: string) {
+export async function extend(context: Context, target: ServiceTarget, extendText: string) {
   const parsed = extendQuery.safeParse(parseJsonParameter('extend', extendText));
   if (!parsed.success) fail('Invalid data extension query.', parsed.error.issues, 'extend');
-  const service = await loadService(context, configId);
+  const service = await loadService(context, target);
   const columns = new Map(service.reference.columns.map((column) => [column.name, column.type]));
   const issues: ErrorDetail[] = [];
   parsed.data.properties.forEach((property, index) => {
