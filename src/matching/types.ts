@@ -26,6 +26,16 @@ export interface FieldMapping {
     monthFirst?: boolean;
     tolerance?: number;
     tolerancePct?: number;
+    /** date_range, instead of toleranceDays: the source date is expected between minDifferenceDays and
+     *  maxDifferenceDays days after the reference date (negative: before); see comparators/ranges.ts */
+    minDifferenceDays?: number;
+    maxDifferenceDays?: number;
+    /** numeric_range, instead of a tolerance: source − reference is expected in [minDifference, maxDifference]
+     *  and/or in [minDifferencePct, maxDifferencePct] percent of the larger magnitude (both: the more permissive) */
+    minDifference?: number;
+    maxDifference?: number;
+    minDifferencePct?: number;
+    maxDifferencePct?: number;
   };
   /** A field over several columns (whole-record text, codes found in any column): their texts joined by a space.
    *  `source` / `target` then only name the field (its label in evidence and blocking keys). */
