@@ -72,9 +72,12 @@ export interface ModelField {
   levels: number[];
   /** natural log of the Bayes factor m/u of each level (same length as `levels`) */
   logBayesFactors: number[];
-  /** P(level | match) and P(level | non-match), kept for explanations and term-frequency adjustment */
+  /** P(level | match) and P(level | non-match), kept for explanations */
   m?: number[];
   u?: number[];
+  /** The review pass only (smart/identical.ts): identical normalised values as evidence of their own, for fields
+   *  whose top level also takes values that differ (token_set, abbreviations, phonetic codes) */
+  identical?: { m: number; u: number; logBayesFactor: number };
 }
 
 /** A probabilistic scoring model: confidence = posterior match probability

@@ -10,6 +10,7 @@ import { chooseComparator, type ChoiceOverrides, type ComparatorChoice } from '.
 import { expectationMaximisation, levelFrequencies, type LabelledVectors } from './em';
 import { KeyValueCache } from './key-values';
 import { detectKind, type FieldKindName } from './kinds';
+import { measureIdentical, needsIdenticalEvidence } from './identical';
 import { identifierLike, proposeMappings, type ProfiledColumn, type ProposedMapping } from './mappings';
 import { bestClaimantShare, bestPairPerRow, fitBestCandidates, fitMargin, type BestCandidateFit } from './best-candidate';
 import { proposeRecordFields } from './record-fields';
@@ -318,12 +319,27 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const model: FellegiSunterModel = {
     kind: 'fellegi_sunter',
     prior: round(prior, 9),
-    fields: fitted.m.map((m, f) => ({
-      levels: levels[f] as number[],
-      logBayesFactors: logBayesFactors[f] as number[],
-      m: m.map((x) => round(x, 6)),
-      u: (fitted.u[f] as number[]).map((x) => round(x, 6)),
-    })),
+    fields: fitted.m.map((m, f) => {
+      const mapping = fieldMappings[f] as FieldMapping;
+      const identical = needsIdenticalEvidence(mapping, levels[f] as number[])
+        ? measureIdentical(mapping, source.rows, reference.rows, blockedPairs, final.best, final.second, margin.posteriors)
+        : null;
+      return {
+        levels: levels[f] as number[],
+        logBayesFactors: logBayesFactors[f] as number[],
+        m: m.map((x) => round(x, 6)),
+        u: (fitted.u[f] as number[]).map((x) => round(x, 6)),
+        ...(identical === null
+          ? {}
+          : {
+              identical: {
+                m: round(identical.m, 6),
+                u: round(identical.u, 6),
+                logBayesFactor: round(identical.logBayesFactor * (emphasis[f] as number) * (damping[f] as number), 6),
+              },
+            }),
+      };
+    }),
     margin: { levels: margin.levels, logBayesFactors: margin.logBayesFactors.map((x) => round(x, 6)) },
     ...(record !== null ? { record: record.field } : {}),
   };
