@@ -9,7 +9,7 @@ import { jaroWinklerCodes } from './comparators/jaro-winkler';
 import { KERNEL_MAX_LENGTH, tryKernel, type JaroWinklerKernel } from './comparators/jaro-winkler-kernel';
 import { damerauLevenshteinSimilarityCodes, levenshteinSimilarityCodes } from './comparators/levenshtein';
 import { encodePhonetic, phoneticCodesScore } from './comparators/phonetic';
-import { dateRangeScore, numericRangeScore } from './comparators/ranges';
+import { dateRangeScore, dateWindowScore, numericRangeScore, numericWindowScore, type NumericWindow } from './comparators/ranges';
 import { tokenSetCodes } from './comparators/token-set';
 import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from './comparators/tfidf-cosine';
 import { normaliseDate, normaliseNumber, normaliseText, sortedTokenSet, toText } from './normalise';
@@ -265,6 +265,10 @@ export class FieldScorer {
   private readonly monthFirst: boolean;
   private readonly tolerance: number;
   private readonly tolerancePct: number;
+  /** date_range with a window (minDifferenceDays, maxDifferenceDays) instead of a tolerance */
+  private readonly dateWindow: { min: number; max: number } | null;
+  /** numeric_range with a window (minDifference…, minDifferencePct…) instead of a tolerance */
+  private readonly numericWindow: NumericWindow | null;
   /** jaro_winkler on texts in a kernel memory: this thread's kernel, made at the first prepare() (so an index
    *  object that never matches, e.g. on the thread that built it, takes no scratch memory) */
   private kernel: JaroWinklerKernel | null = null;
@@ -305,6 +309,8 @@ export class FieldScorer {
     this.monthFirst = options.monthFirst === true;
     this.tolerance = finiteOr(options.tolerance, 0);
     this.tolerancePct = finiteOr(options.tolerancePct, 0);
+    this.dateWindow = dateWindowOf(options);
+    this.numericWindow = numericWindowOf(options);
     this.textAddress = texts.codes.byteOffset;
   }
 
@@ -438,9 +444,12 @@ export class FieldScorer {
       const n = this.numbers[row] as number;
       // biome-ignore lint/suspicious/noSelfCompare: the NaN test of the hot loop (missing), cheaper than Number.isNaN
       if (n !== n) return -1;
-      return code === 7
-        ? dateRangeScore(p.number, n, this.toleranceDays)
-        : numericRangeScore(p.number, n, this.tolerance, this.tolerancePct);
+      if (code === 7) {
+        const window = this.dateWindow;
+        return window === null ? dateRangeScore(p.number, n, this.toleranceDays) : dateWindowScore(p.number, n, window.min, window.max);
+      }
+      const window = this.numericWindow;
+      return window === null ? numericRangeScore(p.number, n, this.tolerance, this.tolerancePct) : numericWindowScore(p.number, n, window);
     }
     const start = this.itemOffsets[row] as number;
     const end = this.itemOffsets[row + 1] as number;
@@ -468,6 +477,29 @@ export class FieldScorer {
 
 function finiteOr(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+/** Both ends finite and in order, or no window (the API refuses anything else; never crash here). */
+function windowOf(min: number | undefined, max: number | undefined): { min: number; max: number } | null {
+  const lo = finiteOr(min, Number.NaN);
+  const hi = finiteOr(max, Number.NaN);
+  return lo <= hi ? { min: lo, max: hi } : null;
+}
+
+function dateWindowOf(options: NonNullable<FieldMapping['options']>): { min: number; max: number } | null {
+  return windowOf(options.minDifferenceDays, options.maxDifferenceDays);
+}
+
+function numericWindowOf(options: NonNullable<FieldMapping['options']>): NumericWindow | null {
+  const absolute = windowOf(options.minDifference, options.maxDifference);
+  const relative = windowOf(options.minDifferencePct, options.maxDifferencePct);
+  if (absolute === null && relative === null) return null;
+  return {
+    min: absolute?.min ?? Number.NaN,
+    max: absolute?.max ?? Number.NaN,
+    minPct: relative?.min ?? Number.NaN,
+    maxPct: relative?.max ?? Number.NaN,
+  };
 }
 
 export function fieldColumnBytes(column: FieldColumnData): number {

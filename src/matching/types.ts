@@ -26,6 +26,16 @@ export interface FieldMapping {
     monthFirst?: boolean;
     tolerance?: number;
     tolerancePct?: number;
+    /** date_range, instead of toleranceDays: the source date is expected between minDifferenceDays and
+     *  maxDifferenceDays days after the reference date (negative: before); see comparators/ranges.ts */
+    minDifferenceDays?: number;
+    maxDifferenceDays?: number;
+    /** numeric_range, instead of a tolerance: source − reference is expected in [minDifference, maxDifference]
+     *  and/or in [minDifferencePct, maxDifferencePct] percent of the larger magnitude (both: the more permissive) */
+    minDifference?: number;
+    maxDifference?: number;
+    minDifferencePct?: number;
+    maxDifferencePct?: number;
   };
   /** A field over several columns (whole-record text, codes found in any column): their texts joined by a space.
    *  `source` / `target` then only name the field (its label in evidence and blocking keys). */
@@ -62,9 +72,12 @@ export interface ModelField {
   levels: number[];
   /** natural log of the Bayes factor m/u of each level (same length as `levels`) */
   logBayesFactors: number[];
-  /** P(level | match) and P(level | non-match), kept for explanations and term-frequency adjustment */
+  /** P(level | match) and P(level | non-match), kept for explanations */
   m?: number[];
   u?: number[];
+  /** The review pass only (smart/identical.ts): identical normalised values as evidence of their own, for fields
+   *  whose top level also takes values that differ (token_set, abbreviations, phonetic codes) */
+  identical?: { m: number; u: number; logBayesFactor: number };
 }
 
 /** A probabilistic scoring model: confidence = posterior match probability

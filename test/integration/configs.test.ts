@@ -249,6 +249,69 @@ describe('REST /v1/matching/configs', () => {
     expect(ok.status).toBe(201);
   });
 
+  it('stores windows of expected differences (date and numeric) without a tolerance default', async () => {
+    const created = await createConfig({
+      name: 'Statement lines',
+      reference_data_id: referenceId,
+      field_mappings: [
+        {
+          source: 'invoice_date',
+          target: 'founded',
+          strategy: 'date_range',
+          weight: 0.5,
+          options: { min_difference_days: 0, max_difference_days: 5, month_first: true },
+        },
+        {
+          source: 'amount',
+          target: 'revenue',
+          strategy: 'numeric_range',
+          weight: 0.5,
+          options: { min_difference: 0, max_difference: 3, min_difference_pct: -1, max_difference_pct: 1 },
+        },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // No tolerance_days default next to a window: the window replaces it.
+    expect(created.body.field_mappings.map((m: { options: unknown }) => m.options)).toEqual([
+      { min_difference_days: 0, max_difference_days: 5, month_first: true },
+      { min_difference: 0, max_difference: 3, min_difference_pct: -1, max_difference_pct: 1 },
+    ]);
+  });
+
+  it('refuses bad windows with a 400 at the offending option', async () => {
+    const mapping = (strategy: string, options: unknown) =>
+      validConfig({ field_mappings: [{ source: 'vendor_name', target: 'name', strategy, weight: 1, options }] });
+    const days = (options: unknown) => mapping('date_range', options);
+    const at = (key: string) => `field_mappings[0].options.${key}`;
+    await expectInvalid(
+      days({ min_difference_days: 5, max_difference_days: 0 }),
+      at('min_difference_days'),
+      /start \(min\) must not be greater/,
+    );
+    await expectInvalid(days({ min_difference_days: 0 }), at('max_difference_days'), /both ends/);
+    await expectInvalid(days({ max_difference_days: 3 }), at('min_difference_days'), /both ends/);
+    await expectInvalid(days({ min_difference_days: 0, max_difference_days: 5, tolerance_days: 2 }), at('tolerance_days'), /not both/);
+    await expectInvalid(
+      days({ min_difference_days: -40000, max_difference_days: 5 }),
+      at('min_difference_days'),
+      /between -36600 and 36600 days/,
+    );
+    await expectInvalid(days({ min_difference_days: '0', max_difference_days: 5 }), at('min_difference_days'), /must be a number/);
+    const numbers = (options: unknown) => mapping('numeric_range', options);
+    await expectInvalid(numbers({ min_difference: 3, max_difference: 0 }), at('min_difference'), /start \(min\) must not be greater/);
+    await expectInvalid(numbers({ min_difference_pct: -1 }), at('max_difference_pct'), /both ends/);
+    await expectInvalid(numbers({ min_difference: 0, max_difference: 3, tolerance_pct: 5 }), at('tolerance_pct'), /not both/);
+    await expectInvalid(numbers({ min_difference_pct: -250, max_difference_pct: 1 }), at('min_difference_pct'), /between -200 and 200 %/);
+    // JSON has no infinity, but 1e999 parses as one: refused, not stored
+    const infinite = await request(server.url, 'POST', '/v1/matching/configs', {
+      key: workspace.key,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(numbers({ min_difference: 0, max_difference: 3 })).replace('"max_difference":3', '"max_difference":1e999'),
+    });
+    expect(infinite.status, JSON.stringify(infinite.body)).toBe(400);
+    expect(infinite.body.details.map((d: { path: string }) => d.path)).toContain(at('max_difference'));
+  });
+
   it('checks that the datasets exist in the workspace, are of the right kind, and have the mapped columns', async () => {
     await expectInvalid(validConfig({ reference_data_id: NIL_UUID }), 'reference_data_id', /no reference data with this id/);
     await expectInvalid(validConfig({ reference_data_id: 'nope' }), 'reference_data_id', /UUID/);
@@ -661,6 +724,73 @@ describe('GraphQL matching configs', () => {
     const stranger = await server.newWorkspace('graphql-stranger');
     const foreign = await graphql(server.url, query, { id: config.id }, stranger.key);
     expect(foreign.body.data.matchingConfig.__typename).toBe('NotFoundError');
+  });
+
+  it('takes windows of expected differences, shows them, and refuses a window whose start is after its end', async () => {
+    const created = await create(
+      input({
+        fieldMappings: [
+          {
+            source: 'posted',
+            target: 'revenue',
+            strategy: 'DATE_RANGE',
+            weight: 0.5,
+            options: { minDifferenceDays: 0, maxDifferenceDays: 5 },
+          },
+          {
+            source: 'amount',
+            target: 'revenue',
+            strategy: 'NUMERIC_RANGE',
+            weight: 0.5,
+            options: { minDifferencePct: -1, maxDifferencePct: 2.5 },
+          },
+        ],
+      }),
+    );
+    expect(created.body.errors).toBeUndefined();
+    const windows = `{ fieldMappings { options { toleranceDays minDifferenceDays maxDifferenceDays minDifference maxDifference minDifferencePct maxDifferencePct } } }`;
+    const config = created.body.data.createMatchingConfig.data;
+    const read = await graphql(
+      server.url,
+      `query ($id: ID!) { matchingConfig(id: $id) { ... on QueryMatchingConfigSuccess { data ${windows} } } }`,
+      { id: config.id },
+      own.key,
+    );
+    const none = {
+      toleranceDays: null,
+      minDifferenceDays: null,
+      maxDifferenceDays: null,
+      minDifference: null,
+      maxDifference: null,
+      minDifferencePct: null,
+      maxDifferencePct: null,
+    };
+    expect(read.body.data.matchingConfig.data.fieldMappings.map((m: { options: unknown }) => m.options)).toEqual([
+      { ...none, minDifferenceDays: 0, maxDifferenceDays: 5 },
+      { ...none, minDifferencePct: -1, maxDifferencePct: 2.5 },
+    ]);
+    const rest = await request(server.url, 'GET', `/v1/matching/configs/${config.databaseId}`, { key: own.key });
+    expect(rest.body.field_mappings[0].options).toEqual({ min_difference_days: 0, max_difference_days: 5 });
+
+    const reversed = await create(
+      input({
+        fieldMappings: [
+          {
+            source: 'posted',
+            target: 'revenue',
+            strategy: 'DATE_RANGE',
+            weight: 1,
+            options: { minDifferenceDays: 5, maxDifferenceDays: 0 },
+          },
+        ],
+      }),
+    );
+    const error = reversed.body.data.createMatchingConfig;
+    expect(error.__typename).toBe('ValidationError');
+    expect(error.details).toContainEqual({
+      path: 'fieldMappings[0].options.minDifferenceDays',
+      message: "the window's start (min) must not be greater than its end (max)",
+    });
   });
 
   it('takes monthFirst on a DATE_RANGE mapping and shows it in both APIs', async () => {

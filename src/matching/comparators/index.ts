@@ -18,7 +18,7 @@ export {
   damerauLevenshteinDistanceCodes,
   damerauLevenshteinSimilarityCodes,
 } from './levenshtein';
-export { dateRangeScore, numericRangeScore } from './ranges';
+export { dateRangeScore, dateWindowScore, numericRangeScore, numericWindowScore, windowScore, type NumericWindow } from './ranges';
 export { metaphoneCodes } from './phonetic';
 
 /** token_set similarity of two raw values (normalised, then compared as sorted unique token sets). */

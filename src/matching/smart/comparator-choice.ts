@@ -34,6 +34,9 @@ export interface ChoiceOverrides {
   /** the columns' numeric dates are month-first (03/25/2020) */
   monthFirst?: boolean;
   tolerancePct?: number;
+  /** a window of expected differences source − reference learnt from the data (offsets.ts), in the kind's unit:
+   *  days for dates, years for years, percent of the larger magnitude for prices and numbers */
+  window?: { min: number; max: number };
 }
 
 export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides = {}): ComparatorChoice {
@@ -149,16 +152,34 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
     case 'boolean':
       return { strategy: 'exact', levels: [1, 0], describe: `${kind} → exact`, blocking: [{ transform: 'exact' }] };
     case 'date': {
+      const monthFirst = overrides.monthFirst ? ', numeric dates read month-first (the column has dates such as 03/25/2020)' : '';
+      const window = overrides.window;
+      if (window !== undefined)
+        return {
+          strategy: 'date_range',
+          options: { minDifferenceDays: window.min, maxDifferenceDays: window.max, ...(overrides.monthFirst ? { monthFirst: true } : {}) },
+          levels: [1, 0.9, 0.5, 0],
+          describe: `date → date_range with a window learnt from the data: the source ${windowLevels(window, ' days', 'same day')}${monthFirst}`,
+          blocking: [{ transform: 'exact' }],
+        };
       const toleranceDays = overrides.toleranceDays ?? DEFAULT_DATE_TOLERANCE_DAYS;
       return {
         strategy: 'date_range',
         options: { toleranceDays, ...(overrides.monthFirst ? { monthFirst: true } : {}) },
         levels: [1, 0.9, 0.5, 0],
-        describe: `date → date_range (same day; within ${round1(toleranceDays / 5)} days; within ${toleranceDays} days)${overrides.monthFirst ? ', numeric dates read month-first (the column has dates such as 03/25/2020)' : ''}`,
+        describe: `date → date_range (same day; within ${round1(toleranceDays / 5)} days; within ${toleranceDays} days)${monthFirst}`,
         blocking: [{ transform: 'exact' }],
       };
     }
     case 'year':
+      if (overrides.window !== undefined)
+        return {
+          strategy: 'numeric_range',
+          options: { minDifference: overrides.window.min, maxDifference: overrides.window.max },
+          levels: [1, 0.5, 0],
+          describe: `year → numeric_range with a window learnt from the data: the source ${windowLevels(overrides.window, ' years', 'same year', [1, 0.5])}`,
+          blocking: [{ transform: 'exact' }],
+        };
       return {
         strategy: 'numeric_range',
         options: { tolerance: 1 },
@@ -168,6 +189,14 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
       };
     case 'price':
     case 'number': {
+      if (overrides.window !== undefined)
+        return {
+          strategy: 'numeric_range',
+          options: { minDifferencePct: overrides.window.min, maxDifferencePct: overrides.window.max },
+          levels: [1, 0.9, 0.5, 0],
+          describe: `${kind} → numeric_range with a window learnt from the data: the source ${windowLevels(overrides.window, '%', 'equal')}`,
+          blocking: [{ transform: 'exact' }],
+        };
       const tolerancePct = overrides.tolerancePct ?? (kind === 'price' ? DEFAULT_PRICE_TOLERANCE_PCT : DEFAULT_NUMBER_TOLERANCE_PCT);
       return {
         strategy: 'numeric_range',
@@ -178,6 +207,19 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
       };
     }
   }
+}
+
+/** The differences source − reference each level of a window takes (ranges.ts: score 1 at the window's point
+ *  nearest 0, falling to 0.5 at its ends): "same day; −1 to 2 days; −3 to 10 days" and the like. */
+function windowLevels(window: { min: number; max: number }, unit: string, best: string, levels = [1, 0.9, 0.5]): string {
+  const centre = Math.min(Math.max(0, window.min), window.max);
+  const within = (score: number) => {
+    const share = 2 * (1 - score); // the score falls by 0.5 over the whole extent on each side
+    return `${round1(centre - share * (centre - window.min))} to ${round1(centre + share * (window.max - centre))}${unit}`;
+  };
+  return `minus the reference is ${window.min} to ${window.max}${unit} (${levels
+    .map((score) => (score === 1 ? (centre === 0 ? best : `exactly ${centre}${unit}`) : within(score)))
+    .join('; ')})`;
 }
 
 function round1(x: number): number {

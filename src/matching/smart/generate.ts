@@ -6,13 +6,25 @@ import { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from '../blocking';
 import type { BlockingConfig, EngineRow, FieldMapping, FellegiSunterModel, MatchConfig } from '../types';
 import { chooseBlockingKeys, MAX_PAIRS_PER_RECALL, MAX_POSTINGS_TRIED } from './blocking-choice';
 import { broadCandidatePairs } from './broad-search';
-import { chooseComparator, type ComparatorChoice } from './comparator-choice';
+import { chooseComparator, type ChoiceOverrides, type ComparatorChoice } from './comparator-choice';
 import { expectationMaximisation, levelFrequencies, type LabelledVectors } from './em';
 import { KeyValueCache } from './key-values';
 import { detectKind, type FieldKindName } from './kinds';
+import { measureIdentical, needsIdenticalEvidence } from './identical';
 import { identifierLike, proposeMappings, type ProfiledColumn, type ProposedMapping } from './mappings';
 import { bestClaimantShare, bestPairPerRow, fitBestCandidates, fitMargin, type BestCandidateFit } from './best-candidate';
 import { proposeRecordFields } from './record-fields';
+import {
+  CONFIDENT_POSTERIOR,
+  differenceUnit,
+  LOPSIDED_SHARE,
+  measureField,
+  MIN_CONFIDENT_PAIRS,
+  pairsIdentifiedWithout,
+  SIGN_TEST_Z,
+  WINDOW_TAIL,
+  type DifferenceMeasurement,
+} from './offsets';
 import { randomPairs, SampleComparator, type ComparisonVectors, type PairSet } from './pairs';
 import { profileColumn, round } from './profile';
 import { EMPHASIS_FACTOR, parsePrompt, type PromptDirectives } from './prompt';
@@ -59,6 +71,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const profileOf = (name: string, side: ProfiledColumn[]) => side.find((c) => c.profile.name === name)?.profile;
   const kinds: FieldKindName[] = [];
   const choices: ComparatorChoice[] = [];
+  const overrides: ChoiceOverrides[] = [];
+  const promptTolerance: boolean[] = [];
   const fieldMappings: FieldMapping[] = proposed.map((p) => {
     const refProfile = profileOf(p.target, referenceColumns);
     const srcProfile = profileOf(p.source, sourceColumns);
@@ -75,15 +89,22 @@ export const generateStrategy: GenerateStrategy = (input) => {
         : detected;
     const named = (map: Map<string, number>) => map.get(p.source) ?? map.get(p.target);
     const orders = [srcProfile?.dateOrder, refProfile?.dateOrder];
-    const choice = chooseComparator(kind, {
+    const override: ChoiceOverrides = {
       exact: directives.exact.has(p.source) || directives.exact.has(p.target),
       monthFirst: orders.includes('month_first') && !orders.includes('day_first'),
       toleranceDays: named(directives.toleranceDays) ?? directives.toleranceDays.get('*'),
       tolerancePct:
         named(directives.tolerancePct) ?? (kind === 'price' || kind === 'number' ? directives.tolerancePct.get('*') : undefined),
-    });
+    };
+    const choice = chooseComparator(kind, override);
     kinds.push(kind);
     choices.push(choice);
+    overrides.push(override);
+    // An instructed tolerance (or exact comparison) is kept: nothing is learnt for the field.
+    promptTolerance.push(
+      override.exact === true ||
+        (kind === 'date' ? override.toleranceDays !== undefined : kind !== 'year' && override.tolerancePct !== undefined),
+    );
     return {
       source: p.source,
       target: p.target,
@@ -100,6 +121,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
     proposed.push(field.proposed);
     kinds.push(field.kind);
     choices.push(field.choice);
+    overrides.push({});
+    promptTolerance.push(false);
     fieldMappings.push(field.mapping);
   }
   const levels = choices.map((c) => c.levels);
@@ -142,17 +165,10 @@ export const generateStrategy: GenerateStrategy = (input) => {
   }
 
   const excludeSame = selfMatch ? (s: number, r: number) => source.rows[s]?.id === reference.rows[r]?.id : undefined;
-  const comparator = new SampleComparator(reference.rows, source.rows, fieldMappings, levels);
-
-  // 4. u from random pairs, labels as comparison vectors
-  const labelVectors = compareLabels(input, fieldMappings, levels);
   const randomPairSet = randomPairs(source.rows.length, reference.rows.length, RANDOM_PAIRS, SEED, excludeSame);
-  const random = comparator.compare(randomPairSet);
   const levelCounts = levels.map((l) => l.length);
-  const labelWeightFor = (expectedMatches: number) =>
-    labelVectors === null ? 0 : Math.max(1, expectedMatches / labelVectors.vectors.count);
 
-  // 5. Broad candidate search and a first EM fit: proxy true pairs for measuring blocking recall
+  // 4. Broad candidate search (pairs independent of the comparators' options)
   const broadMaxPostings = Math.max(50, Math.ceil(0.05 * reference.rows.length));
   const keyValues = new KeyValueCache(source.rows, reference.rows);
   const broadPairs = broadCandidatePairs(source.rows, reference.rows, fieldMappings, keyValues, {
@@ -160,14 +176,48 @@ export const generateStrategy: GenerateStrategy = (input) => {
     maxPostings: broadMaxPostings,
     excludeSame,
   });
-  const broad = comparator.compare(broadPairs);
-  const u = levelFrequencies(random, levelCounts);
-  const firstFit = expectationMaximisation(broad, u, {
-    initialLambda: 1 / BROAD_PER_ROW,
-    maxLambda: source.rows.length / Math.max(1, broad.count),
-    groups: broadPairs.source,
+
+  // 5. u from random pairs and a first EM fit on the broad candidates: proxy true pairs for measuring blocking recall
+  const firstPass = (comparator: SampleComparator) => {
+    const random = comparator.compare(randomPairSet);
+    const broad = comparator.compare(broadPairs);
+    const u = levelFrequencies(random, levelCounts);
+    const firstFit = expectationMaximisation(broad, u, {
+      initialLambda: 1 / BROAD_PER_ROW,
+      maxLambda: source.rows.length / Math.max(1, broad.count),
+      groups: broadPairs.source,
+    });
+    return { comparator, random, broad, u, firstFit };
+  };
+  let first = firstPass(new SampleComparator(reference.rows, source.rows, fieldMappings, levels));
+
+  // 5b. Dates and numbers that differ in one direction (offsets.ts): measured on the pairs the other fields
+  // identify under the first fit; a field whose differences have a direction gets a window, and the first pass is
+  // made again with it. A prompt's tolerance wins; a table matched against itself has no direction.
+  const differences: Array<DifferenceMeasurement | null> = fieldMappings.map((mapping, f) => {
+    const unit = differenceUnit(kinds[f] as FieldKindName);
+    if (unit === null || selfMatch || promptTolerance[f] || mapping.sourceColumns !== undefined) return null;
+    const identified = pairsIdentifiedWithout(broadPairs, first.broad, first.firstFit.fields, first.firstFit.lambda, f);
+    return measureField(mapping, unit, source.rows, reference.rows, broadPairs, identified);
   });
+  let windowsLearnt = 0;
+  differences.forEach((measured, f) => {
+    if (measured?.window == null) return;
+    const choice = chooseComparator(kinds[f] as FieldKindName, { ...(overrides[f] as ChoiceOverrides), window: measured.window });
+    choices[f] = choice;
+    const mapping = fieldMappings[f] as FieldMapping;
+    mapping.strategy = choice.strategy;
+    mapping.options = choice.options;
+    windowsLearnt++;
+  });
+  if (windowsLearnt > 0) first = firstPass(new SampleComparator(reference.rows, source.rows, fieldMappings, levels));
+  const { comparator, random, broad, u, firstFit } = first;
   const proxy = selectPairs(broadPairs, firstFit.posteriors, PROXY_MIN_POSTERIOR);
+
+  // Labels as comparison vectors, with the comparators as they now are
+  const labelVectors = compareLabels(input, fieldMappings, levels);
+  const labelWeightFor = (expectedMatches: number) =>
+    labelVectors === null ? 0 : Math.max(1, expectedMatches / labelVectors.vectors.count);
 
   // 6. Blocking keys
   const referenceRowCount = Math.max(reference.rowCount ?? reference.rows.length, reference.rows.length);
@@ -269,12 +319,27 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const model: FellegiSunterModel = {
     kind: 'fellegi_sunter',
     prior: round(prior, 9),
-    fields: fitted.m.map((m, f) => ({
-      levels: levels[f] as number[],
-      logBayesFactors: logBayesFactors[f] as number[],
-      m: m.map((x) => round(x, 6)),
-      u: (fitted.u[f] as number[]).map((x) => round(x, 6)),
-    })),
+    fields: fitted.m.map((m, f) => {
+      const mapping = fieldMappings[f] as FieldMapping;
+      const identical = needsIdenticalEvidence(mapping, levels[f] as number[])
+        ? measureIdentical(mapping, source.rows, reference.rows, blockedPairs, final.best, final.second, margin.posteriors)
+        : null;
+      return {
+        levels: levels[f] as number[],
+        logBayesFactors: logBayesFactors[f] as number[],
+        m: m.map((x) => round(x, 6)),
+        u: (fitted.u[f] as number[]).map((x) => round(x, 6)),
+        ...(identical === null
+          ? {}
+          : {
+              identical: {
+                m: round(identical.m, 6),
+                u: round(identical.u, 6),
+                logBayesFactor: round(identical.logBayesFactor * (emphasis[f] as number) * (damping[f] as number), 6),
+              },
+            }),
+      };
+    }),
     margin: { levels: margin.levels, logBayesFactors: margin.logBayesFactors.map((x) => round(x, 6)) },
     ...(record !== null ? { record: record.field } : {}),
   };
@@ -316,6 +381,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
       logBayesFactors[f] as number[],
       emphasis[f] as number,
       damping[f] as number,
+      differences[f]?.window != null ? (differences[f] as DifferenceMeasurement) : undefined,
     ),
     comparator: { strategy: fieldMappings[f]!.strategy, options: fieldMappings[f]!.options ?? {}, levels: levels[f] },
     overlap: { values: round(p.overlap.values), tokens: round(p.overlap.tokens) },
@@ -326,6 +392,15 @@ export const generateStrategy: GenerateStrategy = (input) => {
 
   const emRows = new Set(blockedPairs.source).size;
   const matchesPerRow = emRows === 0 ? 0 : (fit.lambda * blocked.count) / emRows;
+  details.differences = {
+    rule: `dates, years and numbers (in percent of the larger value): signed differences source − reference on the broad candidates the other fields identify (posterior ≥ ${CONFIDENT_POSTERIOR} under the first fit without the field; at least ${MIN_CONFIDENT_PAIRS} pairs); a window from the ${WINDOW_TAIL} to the ${1 - WINDOW_TAIL} quantile replaces the default tolerance when the sign test rejects symmetry (|z| ≥ ${SIGN_TEST_Z}) and either a quartile lies beyond 0 (shifted) or the window is at most ${LOPSIDED_SHARE} of the symmetric one covering the same differences (lopsided); a prompt's tolerance wins`,
+    fields: fieldMappings.flatMap((m, f) => {
+      const measured = differences[f];
+      if (measured == null) return [];
+      const figures = Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, typeof v === 'number' ? round(v, 4) : v]));
+      return [{ source: m.source, target: m.target, ...figures }];
+    }),
+  };
   details.randomPairs = {
     count: random.count,
     seed: SEED,

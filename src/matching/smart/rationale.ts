@@ -4,6 +4,7 @@ import type { ComparatorChoice } from './comparator-choice';
 import type { FieldProbabilities } from './em';
 import type { FieldKindName } from './kinds';
 import { pct, type ProposedMapping } from './mappings';
+import { describeMeasurement, type DifferenceMeasurement } from './offsets';
 
 /** `damping`: the share of its evidence the field counts (1; ½ for a title, 0 for free text, when the whole-record
  *  text scores the same words). */
@@ -15,6 +16,7 @@ export function mappingRationale(
   logBayesFactors: number[],
   emphasis: number,
   damping = 1,
+  learntWindow?: DifferenceMeasurement,
 ): string {
   const parts: string[] = [];
   parts.push(`${p.source} ↔ ${p.target}: ${p.reason}`);
@@ -22,6 +24,10 @@ export function mappingRationale(
   if (kind !== 'record_text' && kind !== 'codes' && kind !== 'quantities')
     parts.push(`${pct(p.overlap.values)} of source values (${pct(p.overlap.tokens)} of words) found in the reference column`);
   parts.push(`${kind.replace(/_/g, ' ')}: ${choice.describe.replace(/^[^→]*→\s*/, '')}`);
+  if (learntWindow !== undefined)
+    parts.push(
+      `window learnt because the differences ${learntWindow.verdict === 'shifted' ? 'are shifted to one side' : 'lean to one side'}: ${describeMeasurement(learntWindow)}`,
+    );
   if (damping === 0) {
     parts.push('not counted: the whole-record text scores the same words with the same comparison (kept for blocking and evidence)');
     return parts.join('; ');

@@ -1,11 +1,18 @@
 // The review pass (status ai_resolving): a costlier second look at rows whose confidence fell in the review band.
 // Per candidate it adds to the engine's field evidence
-//   - term-frequency adjustment: exact agreement on a value the reference rarely holds is stronger evidence than
-//     on a common one (u of the top level replaced by the value's frequency, as in Splink),
+//   - identical values: where a field's top level also takes values that differ (token_set: one title's words
+//     inside the other's, "X" and "X Revisited"), a value both sides hold identically counts with its own Bayes
+//     factor (model field `identical`, measured in generation on the model's own pairs: smart/identical.ts),
 //   - the whole-record TF-IDF cosine (all compared columns concatenated, IDF over every reference row) as one
 //     more field of the model (model.record, damped: it re-reads the same words),
 // and then normalises over the candidates: a source row has at most one true match, so
 // P(candidate j) = e^{x_j} / (1 + Σ_k e^{x_k}) with x = the candidates' log-odds.
+//
+// No term-frequency adjustment from the reference column's value frequencies (Splink's, which replaces u of the top
+// level by the value's frequency): that presumes u is the agreement rate of random pairs. The model's u is measured
+// on second-best candidates (best-candidate.ts), which share values because they are alike, far more often than
+// random pairs; the replacement added up to ln 20 per agreeing field, and another person agreeing on a common first
+// name, surname and town was called a match with 0.99997 (people_messy, where 50 reviews then lowered F1).
 
 import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
 import { compareValues } from '../comparators/index';
@@ -16,8 +23,6 @@ import type { Candidate, EngineRow, FieldEvidence, FieldMapping, MatchConfig, Ro
 import type { CreateReviewResolver, ReviewResolver } from './types';
 import { WholeRecordText, type RecordColumn } from './record-text';
 
-/** The term-frequency adjustment moves a field's log Bayes factor by at most this much either way. */
-const MAX_TF_ADJUSTMENT = Math.log(20);
 /** Evidence entry name of the whole-record comparison. */
 export const RECORD_EVIDENCE = '*';
 
@@ -37,14 +42,11 @@ export const createReviewResolver: CreateReviewResolver = (match, reference) => 
 
 /**
  * What the review pass needs from the whole reference table, gathered one row at a time (the rows themselves are
- * not kept, so a caller can stream a large table through it): record IDF, value frequencies of each mapped column,
- * IDF of tfidf fields. add() every reference row, then finish() gives the resolver.
+ * not kept, so a caller can stream a large table through it): record IDF and the IDF of tfidf fields. add() every reference row, then finish() gives the resolver.
  */
 export class ReviewStatistics {
   private readonly mappings: FieldMapping[];
   private readonly record: WholeRecordText;
-  private readonly frequencies: Array<Map<string, number>>;
-  private readonly present: number[];
   private readonly tfidf: Array<{ hashes: number[]; offsets: number[] } | null>;
 
   constructor(private readonly match: MatchConfig) {
@@ -53,8 +55,6 @@ export class ReviewStatistics {
       match.model?.record?.columns ??
       this.mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target }));
     this.record = new WholeRecordText(columns);
-    this.frequencies = this.mappings.map(() => new Map<string, number>());
-    this.present = this.mappings.map(() => 0);
     this.tfidf = this.mappings.map((m) =>
       m.options?.algorithm === 'tfidf_cosine' && m.strategy === 'fuzzy' ? { hashes: [], offsets: [0] } : null,
     );
@@ -63,28 +63,22 @@ export class ReviewStatistics {
   add(row: EngineRow): void {
     this.record.add(row.values);
     this.mappings.forEach((m, f) => {
-      const text = normaliseText(mappingCell(m, row.values, 'target'));
       const t = this.tfidf[f];
-      if (t) {
-        for (const h of uniqueTokenHashes(text)) t.hashes.push(h);
-        t.offsets.push(t.hashes.length);
-      }
-      if (text === '') return;
-      this.present[f] = (this.present[f] as number) + 1;
-      const counts = this.frequencies[f] as Map<string, number>;
-      counts.set(text, (counts.get(text) ?? 0) + 1);
+      if (!t) return;
+      for (const h of uniqueTokenHashes(normaliseText(mappingCell(m, row.values, 'target')))) t.hashes.push(h);
+      t.offsets.push(t.hashes.length);
     });
   }
 
   finish(): ReviewResolver {
-    const { match, mappings, frequencies, present, record } = this;
+    const { match, mappings, record } = this;
     record.finish();
     const idfs: Array<IdfTable | null> = this.tfidf.map((t) =>
       t ? buildIdf(Int32Array.from(t.hashes), Int32Array.from(t.offsets), t.offsets.length - 1, false) : null,
     );
     return {
       resolve(source, candidates) {
-        return resolveRow(match, mappings, frequencies, present, idfs, record, source, candidates);
+        return resolveRow(match, mappings, idfs, record, source, candidates);
       },
     };
   }
@@ -103,8 +97,6 @@ function fieldScore(mapping: FieldMapping, idf: IdfTable | null, a: unknown, b: 
 function resolveRow(
   match: MatchConfig,
   mappings: FieldMapping[],
-  frequencies: Array<Map<string, number>>,
-  present: number[],
   idfs: Array<IdfTable | null>,
   record: WholeRecordText,
   source: EngineRow,
@@ -115,6 +107,7 @@ function resolveRow(
   const sourceVector = record.vector(sourceValues, 'source');
   // Read once per row: a field over several columns joins its cells.
   const sourceCells = mappings.map((m) => mappingCell(m, sourceValues, 'source'));
+  const sourceTexts = sourceCells.map((cell) => normaliseText(cell));
   const seen = new Set<string>();
   const scored: Scored[] = [];
   for (const row of candidates) {
@@ -134,9 +127,11 @@ function resolveRow(
         if (s === null || field === undefined) return;
         const level = levelOf(field.levels, s);
         if (level < 0) return;
-        logOdds +=
-          (field.logBayesFactors[level] as number) +
-          tfAdjustment(field, level, s, frequencies[f] as Map<string, number>, present[f] as number, normaliseText(sourceCells[f]));
+        const identical =
+          field.identical !== undefined &&
+          sourceTexts[f] !== '' &&
+          sourceTexts[f] === normaliseText(mappingCell(mappings[f] as FieldMapping, values, 'target'));
+        logOdds += identical ? (field.identical?.logBayesFactor as number) : (field.logBayesFactors[level] as number);
       });
       if (model.record !== undefined && !Number.isNaN(cosine)) {
         const level = levelOf(model.record.levels, cosine);
@@ -199,25 +194,6 @@ function resolveRow(
     evidence,
     candidates: top,
   };
-}
-
-/** Exact agreement (score 1 at the top level) on a value the reference column holds: log(u_top / frequency of
- *  the value there), bounded by ±ln 20; 0 otherwise or without the model's u. */
-function tfAdjustment(
-  field: { levels: number[]; u?: number[] },
-  level: number,
-  score: number,
-  counts: Map<string, number>,
-  present: number,
-  value: string,
-): number {
-  // Only values compared as whole normalised texts have a frequency to look up (not dates, numbers, token sets).
-  const count = counts.get(value);
-  if (level !== 0 || score < 1 || field.u === undefined || present === 0 || count === undefined) return 0;
-  const u = field.u[0] as number;
-  const frequency = count / present;
-  const adjustment = Math.log(u / frequency);
-  return Math.max(-MAX_TF_ADJUSTMENT, Math.min(MAX_TF_ADJUSTMENT, adjustment));
 }
 
 function cellText(value: unknown): string | null {

@@ -76,5 +76,5 @@ export interface ReviewResolver {
 }
 
 export type GenerateStrategy = (input: GenerateStrategyInput) => GeneratedStrategy;
-/** Built once per run from the whole reference table (e.g. for term frequencies). */
+/** Built once per run from the whole reference table (e.g. for the whole record's IDF). */
 export type CreateReviewResolver = (match: MatchConfig, reference: Iterable<EngineRow>) => ReviewResolver;

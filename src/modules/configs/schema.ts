@@ -84,6 +84,39 @@ const FieldMappingOptionsRef = builder.objectRef<Options>('FieldMappingOptions')
       description: 'NUMERIC_RANGE: difference in percent of the larger value (10 = 10 %) that still counts as equal.',
       resolve: (options) => (options.tolerancePct as number | undefined) ?? null,
     }),
+    minDifferenceDays: t.float({
+      nullable: true,
+      description:
+        'DATE_RANGE: the source date is expected at least this many days after the reference date (negative: before). With maxDifferenceDays it replaces toleranceDays: 1 at the difference in the window nearest 0, 0.5 at its ends, 0 outside.',
+      resolve: (options) => (options.minDifferenceDays as number | undefined) ?? null,
+    }),
+    maxDifferenceDays: t.float({
+      nullable: true,
+      description: 'DATE_RANGE: the source date is expected at most this many days after the reference date (see minDifferenceDays).',
+      resolve: (options) => (options.maxDifferenceDays as number | undefined) ?? null,
+    }),
+    minDifference: t.float({
+      nullable: true,
+      description:
+        'NUMERIC_RANGE: smallest expected source − reference, absolute. With maxDifference it replaces the tolerance, scored like minDifferenceDays.',
+      resolve: (options) => (options.minDifference as number | undefined) ?? null,
+    }),
+    maxDifference: t.float({
+      nullable: true,
+      description: 'NUMERIC_RANGE: largest expected source − reference, absolute (see minDifference).',
+      resolve: (options) => (options.maxDifference as number | undefined) ?? null,
+    }),
+    minDifferencePct: t.float({
+      nullable: true,
+      description:
+        'NUMERIC_RANGE: smallest expected source − reference in percent of the larger value. With an absolute window too, the more permissive applies on each side.',
+      resolve: (options) => (options.minDifferencePct as number | undefined) ?? null,
+    }),
+    maxDifferencePct: t.float({
+      nullable: true,
+      description: 'NUMERIC_RANGE: largest expected source − reference in percent of the larger value (see minDifferencePct).',
+      resolve: (options) => (options.maxDifferencePct as number | undefined) ?? null,
+    }),
   }),
 });
 
@@ -214,12 +247,28 @@ const FieldMappingOptionsInput = builder.inputType('FieldMappingOptionsInput', {
   description: "Options of a comparison; give only those of the mapping's strategy.",
   fields: (t) => ({
     algorithm: t.field({ type: FuzzyAlgorithmEnum, description: 'FUZZY only (default JARO_WINKLER).' }),
-    toleranceDays: t.float({ description: 'DATE_RANGE only: days apart still equal (default 0).' }),
+    toleranceDays: t.float({ description: 'DATE_RANGE only: days apart still equal (default 0 when no window is given).' }),
     monthFirst: t.boolean({
       description: 'DATE_RANGE only: read numeric dates that could be either (03/05/2020) month-first (default false: day-first).',
     }),
-    tolerance: t.float({ description: 'NUMERIC_RANGE only: absolute tolerance (exactly one of tolerance, tolerancePct).' }),
-    tolerancePct: t.float({ description: 'NUMERIC_RANGE only: tolerance in percent (exactly one of tolerance, tolerancePct).' }),
+    tolerance: t.float({ description: 'NUMERIC_RANGE only: absolute tolerance (exactly one of tolerance, tolerancePct, or a window).' }),
+    tolerancePct: t.float({
+      description: 'NUMERIC_RANGE only: tolerance in percent (exactly one of tolerance, tolerancePct, or a window).',
+    }),
+    minDifferenceDays: t.float({
+      description:
+        'DATE_RANGE only: window start, days the source date is after the reference date (negative: before); with maxDifferenceDays, instead of toleranceDays.',
+    }),
+    maxDifferenceDays: t.float({ description: 'DATE_RANGE only: window end, days after the reference date; at least minDifferenceDays.' }),
+    minDifference: t.float({
+      description: 'NUMERIC_RANGE only: window start, source − reference (absolute); with maxDifference, instead of a tolerance.',
+    }),
+    maxDifference: t.float({ description: 'NUMERIC_RANGE only: window end, source − reference (absolute); at least minDifference.' }),
+    minDifferencePct: t.float({
+      description:
+        'NUMERIC_RANGE only: window start in percent of the larger value (−200 to 200); with maxDifferencePct, instead of a tolerance, and may go with an absolute window.',
+    }),
+    maxDifferencePct: t.float({ description: 'NUMERIC_RANGE only: window end in percent of the larger value; at least minDifferencePct.' }),
   }),
 });
 

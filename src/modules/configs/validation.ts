@@ -89,20 +89,91 @@ const mappingBase = z.strictObject({
 });
 
 const nonNegative = z.number('must be a number').min(0, 'must be 0 or more');
+/** A window's end in days: a century either way is more than any two records of one event differ by. */
+export const MAX_WINDOW_DAYS = 36_600;
+/** Two numbers differ by at most 200 % of the larger magnitude (when their signs differ). */
+export const MAX_WINDOW_PCT = 200;
+const windowEnd = (limit: number, unit: string) =>
+  z
+    .number('must be a number')
+    .min(-limit, `must be between -${limit} and ${limit}${unit}`)
+    .max(limit, `must be between -${limit} and ${limit}${unit}`);
+const anyEnd = z.number('must be a finite number');
+
+type WindowOptions = Record<string, unknown>;
+
+/** A window [min, max] of expected differences source − reference (comparators/ranges.ts): both ends or none,
+ *  min ≤ max, and not with the symmetric tolerances (`exclusive`) it replaces. */
+function checkWindow(
+  options: WindowOptions,
+  context: z.core.$RefinementCtx,
+  minKey: string,
+  maxKey: string,
+  exclusive: readonly string[],
+): void {
+  const min = options[minKey];
+  const max = options[maxKey];
+  if (min === undefined && max === undefined) return;
+  if (min === undefined || max === undefined) {
+    const missing = min === undefined ? minKey : maxKey;
+    context.addIssue({ code: 'custom', path: [missing], message: 'a window needs both ends (its min and its max difference)' });
+    return;
+  }
+  if ((min as number) > (max as number))
+    context.addIssue({ code: 'custom', path: [minKey], message: "the window's start (min) must not be greater than its end (max)" });
+  for (const key of exclusive) {
+    if (options[key] !== undefined)
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'give a window of differences or this symmetric tolerance, not both (the window replaces it)',
+      });
+  }
+}
+
 const optionSchemas = {
   fuzzy: z
     .strictObject({ algorithm: z.enum(FUZZY_ALGORITHMS, `must be one of ${FUZZY_ALGORITHMS.join(', ')}`).default('jaro_winkler') })
     .default({ algorithm: 'jaro_winkler' }),
   date_range: z
-    .strictObject({ toleranceDays: nonNegative.default(0), monthFirst: z.boolean('must be true or false').optional() })
+    .strictObject({
+      toleranceDays: nonNegative.optional(),
+      monthFirst: z.boolean('must be true or false').optional(),
+      minDifferenceDays: windowEnd(MAX_WINDOW_DAYS, ' days').optional(),
+      maxDifferenceDays: windowEnd(MAX_WINDOW_DAYS, ' days').optional(),
+    })
+    .superRefine((options, context) => checkWindow(options, context, 'minDifferenceDays', 'maxDifferenceDays', ['toleranceDays']))
+    // Without a window the tolerance is stored with its default, as before windows existed.
+    .transform((options) =>
+      options.minDifferenceDays === undefined && options.toleranceDays === undefined ? { ...options, toleranceDays: 0 } : options,
+    )
     .default({ toleranceDays: 0 }),
   numeric_range: z
     .strictObject(
-      { tolerance: nonNegative.optional(), tolerancePct: nonNegative.optional() },
-      'numeric_range needs options with a tolerance',
+      {
+        tolerance: nonNegative.optional(),
+        tolerancePct: nonNegative.optional(),
+        minDifference: anyEnd.optional(),
+        maxDifference: anyEnd.optional(),
+        minDifferencePct: windowEnd(MAX_WINDOW_PCT, ' %').optional(),
+        maxDifferencePct: windowEnd(MAX_WINDOW_PCT, ' %').optional(),
+      },
+      'numeric_range needs options with a tolerance or a window',
     )
-    .refine((options) => (options.tolerance === undefined) !== (options.tolerancePct === undefined), {
-      message: 'give exactly one of tolerance (absolute) or tolerancePct (percent)',
+    .superRefine((options, context) => {
+      const tolerances = ['tolerance', 'tolerancePct'] as const;
+      checkWindow(options, context, 'minDifference', 'maxDifference', tolerances);
+      checkWindow(options, context, 'minDifferencePct', 'maxDifferencePct', tolerances);
+      const windowed = [options.minDifference, options.maxDifference, options.minDifferencePct, options.maxDifferencePct].some(
+        (end) => end !== undefined,
+      );
+      if (!windowed && (options.tolerance === undefined) === (options.tolerancePct === undefined))
+        context.addIssue({
+          code: 'custom',
+          path: [],
+          message:
+            'give exactly one of tolerance (absolute) or tolerancePct (percent), or a window of differences (absolute and/or in percent)',
+        });
     }),
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * The review band's second pass of smart runs (status `ai_resolving`): results whose confidence lies within the
  * run's review band are rescored by the strategy's ReviewResolver (src/matching/smart), which compares whole
- * records (all fields, term-frequency aware) against the row's first-pass candidates.
+ * records (all fields, identical values, whole-record text) against the row's first-pass candidates.
  *
  * It runs as one graphile-worker job per run (`run_review_pass`, keyed by run). It is idempotent: a row is
  * rescored from its candidate set, which the pass re-ranks but never changes, so a retried job rewrites the same

@@ -10,13 +10,18 @@ import {
   createTfidfCosine,
   damerauLevenshteinDistance,
   damerauLevenshteinSimilarity,
+  buildReferenceIndex,
   dateRangeScore,
+  dateWindowScore,
   jaroWinkler,
+  matchSlice,
   levenshteinDistance,
   levenshteinSimilarity,
   numericRangeScore,
+  numericWindowScore,
   phoneticSimilarity,
   tokenSetSimilarity,
+  windowScore,
   type FieldMapping,
 } from '../../../src/matching/index';
 
@@ -455,5 +460,97 @@ describe('date_range and numeric_range', () => {
     expect(compareValues(exact, 'acme', 'acme ltd')).toBe(0);
     expect(compareValues(exact, '', 'acme')).toBeNull();
     expect(compareValues(exact, 42, '42')).toBe(1);
+  });
+});
+
+describe('date_range and numeric_range with a window of expected differences (source − reference)', () => {
+  const NO_PCT = { minPct: Number.NaN, maxPct: Number.NaN };
+
+  it('the window [−t, t] scores exactly like the symmetric tolerance t', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 }), fc.integer({ min: 0, max: 20 }), (a, b, t) => {
+        expect(dateWindowScore(a, b, -t, t)).toBe(dateRangeScore(a, b, t));
+        expect(numericWindowScore(a, b, { min: -t, max: t, ...NO_PCT })).toBe(numericRangeScore(a, b, t));
+      }),
+    );
+  });
+
+  it('a posting delay window [0, 5]: later counts, earlier does not; 1 on the same day, 0.5 at 5 days, 0 beyond', () => {
+    expect(dateWindowScore(100, 100, 0, 5)).toBe(1);
+    expect(dateWindowScore(103, 100, 0, 5)).toBeCloseTo(0.7, 12);
+    expect(dateWindowScore(105, 100, 0, 5)).toBe(0.5);
+    expect(dateWindowScore(106, 100, 0, 5)).toBe(0);
+    expect(dateWindowScore(99, 100, 0, 5)).toBe(0);
+    // the symmetric tolerance that covers the same delays scores the day before as well as the day after
+    expect(dateRangeScore(99, 100, 5)).toBe(dateRangeScore(101, 100, 5));
+  });
+
+  it('a window that does not hold 0 is best at its end nearest 0, and equal values fall outside it', () => {
+    expect(windowScore(2, 2, 6)).toBe(1);
+    expect(windowScore(4, 2, 6)).toBe(0.75);
+    expect(windowScore(6, 2, 6)).toBe(0.5);
+    expect(windowScore(0, 2, 6)).toBe(0);
+    expect(windowScore(-3, -5, -3)).toBe(1);
+    expect(windowScore(-5, -5, -3)).toBe(0.5);
+    expect(windowScore(3, 3, 3)).toBe(1);
+    expect(windowScore(3.5, 3, 3)).toBe(0);
+  });
+
+  it('numbers: a card fee window [0, 3] scores the larger statement amount, not the smaller, despite rounding', () => {
+    const fee = { min: 0, max: 3, ...NO_PCT };
+    expect(numericWindowScore(101.5, 100, fee)).toBe(0.75);
+    expect(numericWindowScore(98.5, 100, fee)).toBe(0);
+    expect(numericWindowScore(103, 100, fee)).toBe(0.5);
+    // 100.01 − 100 = 0.010000000000005116 in binary floating point: still exactly the expected offset
+    expect(numericWindowScore(100.01, 100, { min: 0.01, max: 0.01, ...NO_PCT })).toBe(1);
+  });
+
+  it('numbers: with an absolute and a percent window, the more permissive applies on each side', () => {
+    const feeOrConversion = { min: 0, max: 3, minPct: -1, maxPct: 1 };
+    // 1 % of 1000 is 10: a conversion difference of −8 is in the window through the percent part
+    expect(numericWindowScore(992, 1000, feeOrConversion)).toBeCloseTo(1 - (0.5 * 8) / 10, 12);
+    // on 50, 1 % is 0.5: a fee of 2.50 is in the window through the absolute part
+    expect(numericWindowScore(52.5, 50, feeOrConversion)).toBeCloseTo(1 - (0.5 * 2.5) / 3, 12);
+    expect(numericWindowScore(49, 50, feeOrConversion)).toBe(0);
+  });
+
+  it('the engine scores with the window and ranks the reference row in the expected direction first', () => {
+    const posted: FieldMapping = {
+      source: 'posted',
+      target: 'entry_date',
+      strategy: 'date_range',
+      weight: 1,
+      options: { minDifferenceDays: 0, maxDifferenceDays: 5 },
+    };
+    expect(compareValues(posted, '2025-03-12', '2025-03-10')).toBeCloseTo(0.8, 12);
+    expect(compareValues(posted, '2025-03-10', '2025-03-12')).toBe(0);
+    const debit: FieldMapping = {
+      ...posted,
+      source: 'debit',
+      target: 'amount',
+      strategy: 'numeric_range',
+      options: { minDifference: 0, maxDifference: 3 },
+    };
+    expect(compareValues(debit, '$101.50', '100.00')).toBe(0.75);
+    expect(compareValues(debit, '98.50', '100.00')).toBe(0);
+    // Two ledger entries two days either side of the statement line: a symmetric tolerance cannot tell them apart,
+    // the window prefers the entry the line was posted after.
+    const reference = [
+      { id: 'after', values: { account: 'A', entry_date: '2025-03-14' } },
+      { id: 'before', values: { account: 'A', entry_date: '2025-03-10' } },
+    ];
+    const sameAccount = { keys: [{ parts: [{ source: 'account', target: 'account', transform: 'exact' as const }] }] };
+    const row = (mapping: FieldMapping) =>
+      matchSlice(buildReferenceIndex(reference, { fieldMappings: [mapping], threshold: 0.5, blocking: sameAccount }), [
+        { id: 's', values: { account: 'A', posted: '2025-03-12' } },
+      ]).rows[0];
+    const symmetric = row({ ...posted, options: { toleranceDays: 5 } });
+    expect(symmetric?.candidates.map((c) => c.confidence)).toEqual([0.8, 0.8]);
+    const windowed = row(posted);
+    expect(windowed?.referenceRowId).toBe('before');
+    expect(windowed?.candidates.map((c) => [c.referenceRowId, c.confidence])).toEqual([
+      ['before', 0.8],
+      ['after', 0],
+    ]);
   });
 });

@@ -1,0 +1,79 @@
+// Evidence of identical values, for the review pass (review.ts): a value both sides hold identically (after
+// normalisation). For a field whose top level means exactly that (exact, Jaro–Winkler or Levenshtein at 1) the
+// level's Bayes factor already is that evidence. Other comparators reach their top level with values that differ
+// (token_set: one title's words inside the other's, "X" and "X Revisited"; abbreviations; phonetic codes), so
+// their top level says less than an identical value does. For those, identity is measured as a level of its own,
+// on the same pairs as the model's refit (best-candidate.ts): m = its posterior-weighted share among the best
+// candidates, u = its share among the second-best ones.
+
+import { normaliseText } from '../normalise';
+import { mappingCell } from '../normalised-row';
+import type { EngineRow, FieldMapping } from '../types';
+import { SMOOTHING } from './em';
+import type { PairSet } from './pairs';
+
+export interface IdenticalEvidence {
+  m: number;
+  u: number;
+  logBayesFactor: number;
+}
+
+/** Whether a score of 1 at the field's top level already means identical normalised values. */
+export function topLevelIsIdentity(mapping: FieldMapping, levels: number[]): boolean {
+  if (levels[0] !== 1) return false;
+  if (mapping.strategy === 'exact') return true;
+  if (mapping.strategy !== 'fuzzy') return false;
+  const algorithm = mapping.options?.algorithm ?? 'jaro_winkler';
+  return algorithm === 'jaro_winkler' || algorithm === 'levenshtein' || algorithm === 'damerau_levenshtein';
+}
+
+/** Text fields whose top level takes values that differ: dates and numbers are compared as such, not as texts. */
+export function needsIdenticalEvidence(mapping: FieldMapping, levels: number[]): boolean {
+  return mapping.strategy !== 'date_range' && mapping.strategy !== 'numeric_range' && !topLevelIsIdentity(mapping, levels);
+}
+
+/**
+ * `best` / `second`: each sample source row's best and second-best pair (indices into `pairs`, −1: none);
+ * `posteriors`: the match posterior of each best pair, in the order of the rows that have one.
+ */
+export function measureIdentical(
+  mapping: FieldMapping,
+  sourceRows: EngineRow[],
+  referenceRows: EngineRow[],
+  pairs: PairSet,
+  best: Int32Array,
+  second: Int32Array,
+  posteriors: Float64Array,
+): IdenticalEvidence {
+  const sourceTexts = new Map<number, string>();
+  const identical = (pair: number): boolean | null => {
+    const s = pairs.source[pair] as number;
+    let a = sourceTexts.get(s);
+    if (a === undefined) sourceTexts.set(s, (a = normaliseText(mappingCell(mapping, sourceRows[s]?.values, 'source'))));
+    const b = normaliseText(mappingCell(mapping, referenceRows[pairs.reference[pair] as number]?.values, 'target'));
+    return a === '' || b === '' ? null : a === b;
+  };
+  let mSame = 0;
+  let mAll = 0;
+  let k = 0;
+  for (const pair of best) {
+    if (pair < 0) continue;
+    const p = posteriors[k++] as number;
+    const same = identical(pair);
+    if (same === null) continue;
+    mAll += p;
+    if (same) mSame += p;
+  }
+  let uSame = 0;
+  let uAll = 0;
+  for (const pair of second) {
+    if (pair < 0) continue;
+    const same = identical(pair);
+    if (same === null) continue;
+    uAll++;
+    if (same) uSame++;
+  }
+  const m = (mSame + SMOOTHING) / (mAll + 2 * SMOOTHING);
+  const u = (uSame + SMOOTHING) / (uAll + 2 * SMOOTHING);
+  return { m, u, logBayesFactor: Math.log(m / u) };
+}

@@ -1,0 +1,125 @@
+// The review pass's evidence on hand-made models (no generation): what it adds to the model's field evidence, and
+// what it must not add.
+import { describe, expect, it } from 'vitest';
+import { DATASETS } from '../../../bench/quality/datasets/index';
+import type { EngineRow, FellegiSunterModel, MatchConfig } from '../../../src/matching/index';
+import { measureIdentical, needsIdenticalEvidence } from '../../../src/matching/smart/identical';
+import { createReviewResolver, generateStrategy } from '../../../src/matching/smart/index';
+
+const sigmoidShare = (x: number) => Math.exp(x) / (1 + Math.exp(x));
+
+describe('review resolver evidence', () => {
+  // Names and town compared exactly; the model's u comes from second-best candidates, which share common names
+  // and towns often (u of agreement 0.6), as generation's refit measures it.
+  const people: MatchConfig = {
+    threshold: 0.5,
+    fieldMappings: [
+      { source: 'given', target: 'given', strategy: 'exact', weight: 0.25 },
+      { source: 'surname', target: 'surname', strategy: 'exact', weight: 0.25 },
+      { source: 'town', target: 'town', strategy: 'exact', weight: 0.25 },
+      { source: 'dob', target: 'dob', strategy: 'date_range', weight: 0.25, options: { toleranceDays: 30 } },
+    ],
+    model: {
+      kind: 'fellegi_sunter',
+      prior: 0.5,
+      fields: [
+        ...[0, 1, 2].map(() => ({ levels: [1, 0], logBayesFactors: [0.5, -2], m: [0.9, 0.1], u: [0.6, 0.4] })),
+        { levels: [1, 0.9, 0.5, 0], logBayesFactors: [3, 1, -1, -3], m: [0.9, 0.05, 0.03, 0.02], u: [0.05, 0.05, 0.2, 0.7] },
+      ],
+    },
+  };
+  // A reference where "john smith" of springfield is one of many: a common name in a common town.
+  const reference: EngineRow[] = Array.from({ length: 200 }, (_, i) => ({
+    id: `r${i}`,
+    values: {
+      given: i % 4 === 0 ? 'john' : `given${i}`,
+      surname: i % 3 === 0 ? 'smith' : `surname${i}`,
+      town: i % 2 === 0 ? 'springfield' : `town${i}`,
+      dob: `19${50 + (i % 40)}-0${1 + (i % 9)}-1${i % 10}`,
+    },
+  }));
+
+  it('agreeing on common values adds nothing to the model: another John Smith of Springfield born elsewhen is no match', () => {
+    const resolver = createReviewResolver(people, reference);
+    const source = { id: 's', values: { given: 'John', surname: 'Smith', town: 'Springfield', dob: '1980-01-01' } };
+    const namesake = { id: 'namesake', values: { given: 'john', surname: 'smith', town: 'springfield', dob: '1990-05-05' } };
+    const result = resolver.resolve(source, [namesake]);
+    // logit(0.5) + 3 × 0.5 (three agreements) − 3 (birth dates years apart)
+    expect(result.confidence).toBeCloseTo(sigmoidShare(1.5 - 3), 6);
+    expect(result.referenceRowId).toBeNull();
+  });
+
+  it('an identical title counts with its own evidence, a title that only contains the other with the top level', () => {
+    const model: FellegiSunterModel = {
+      kind: 'fellegi_sunter',
+      prior: 0.5,
+      fields: [
+        {
+          levels: [1, 0.9, 0.75, 0.5, 0],
+          logBayesFactors: [0.5, 0.2, -1, -2, -3],
+          identical: { m: 0.6, u: 0.01, logBayesFactor: Math.log(60) },
+        },
+      ],
+    };
+    const titles: MatchConfig = {
+      threshold: 0.5,
+      fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'token_set' } }],
+      model,
+    };
+    const same = { id: 'same', values: { title: 'Data Cleaning: Theory and Practice' } };
+    const longer = { id: 'longer', values: { title: 'Data Cleaning: Theory and Practice Revisited' } };
+    const resolver = createReviewResolver(titles, [same, longer]);
+    const result = resolver.resolve({ id: 's', values: { title: 'data cleaning theory and practice' } }, [longer, same]);
+    expect(result.candidates.map((c) => c.referenceRowId)).toEqual(['same', 'longer']);
+    // P(j) = e^{x_j} / (1 + Σ e^{x_k}): the ratio of two candidates' probabilities is e^{x_same − x_longer}
+    const [first, second] = result.candidates;
+    expect(Math.log(first!.confidence / second!.confidence)).toBeCloseTo(Math.log(60) - 0.5, 3);
+  });
+});
+
+describe('identical-value evidence in generation', () => {
+  it('is measured where the top level also takes values that differ, m from best and u from second-best pairs', () => {
+    const rows = (values: string[], column: string): EngineRow[] =>
+      values.map((v, i) => ({ id: `${column}${i}`, values: { [column]: v } }));
+    const source = rows(['alpha beta', 'gamma', 'delta', 'epsilon'], 't');
+    const reference = rows(['alpha beta', 'gamma', 'delta x', 'epsilon', 'alpha', 'gamma y', 'delta', 'zeta'], 't');
+    const mapping = { source: 't', target: 't', strategy: 'fuzzy' as const, weight: 1, options: { algorithm: 'token_set' as const } };
+    // best pairs: 0↔0 (identical), 1↔1 (identical), 2↔2 (not), 3↔3 (identical); second-best: 0↔4, 1↔5, 2↔6 (identical), 3↔7
+    const pairs = {
+      source: Int32Array.from([0, 0, 1, 1, 2, 2, 3, 3]),
+      reference: Int32Array.from([0, 4, 1, 5, 2, 6, 3, 7]),
+      count: 8,
+    };
+    const evidence = measureIdentical(
+      mapping,
+      source,
+      reference,
+      pairs,
+      Int32Array.from([0, 2, 4, 6]),
+      Int32Array.from([1, 3, 5, 7]),
+      Float64Array.from([1, 1, 0.5, 0.5]),
+    );
+    // m: (1 + 1 + 0.5 identical of 3 posterior mass, +0.5 smoothing each way); u: 1 of 4, smoothed
+    expect(evidence.m).toBeCloseTo((2.5 + 0.5) / (3 + 1), 12);
+    expect(evidence.u).toBeCloseTo((1 + 0.5) / (4 + 1), 12);
+    expect(evidence.logBayesFactor).toBeCloseTo(Math.log(0.75 / 0.3), 12);
+    expect(needsIdenticalEvidence(mapping, [1, 0.9, 0])).toBe(true);
+    expect(needsIdenticalEvidence({ ...mapping, options: { algorithm: 'jaro_winkler' } }, [1, 0.92, 0])).toBe(false);
+    expect(needsIdenticalEvidence({ ...mapping, strategy: 'exact', options: {} }, [1, 0])).toBe(false);
+  });
+
+  it('gives a generated title field its identical evidence, stronger than its top level', () => {
+    const bibliographic = DATASETS.find((d) => d.name === 'bibliographic')!.load({ seed: 5, referenceSize: 400, sourceSize: 240 });
+    const strategy = generateStrategy({ reference: bibliographic.reference, source: bibliographic.source });
+    const f = strategy.match.fieldMappings.findIndex((m) => m.options?.algorithm === 'token_set' && m.target === 'title');
+    expect(f).toBeGreaterThanOrEqual(0);
+    const title = strategy.match.model!.fields[f]!;
+    expect(title.identical).toBeDefined();
+    expect(title.identical!.m).toBeGreaterThan(title.identical!.u);
+    expect(title.identical!.logBayesFactor).toBeGreaterThan(title.logBayesFactors[0]!);
+    strategy.match.fieldMappings.forEach((m, g) => {
+      if (m.strategy === 'date_range' || m.strategy === 'numeric_range' || m.options?.algorithm === 'jaro_winkler')
+        expect(strategy.match.model!.fields[g]!.identical).toBeUndefined();
+    });
+  });
+});
