@@ -10,6 +10,7 @@ import {
   suggestEntities,
   suggestProperties,
   type ServiceLinks,
+  type SuggestParams,
   type ServiceTarget,
 } from '../../modules/reconciliation/service';
 import { readBody } from './body';
@@ -146,25 +147,20 @@ export const previewCard: RestHandler = async (request) => {
   };
 };
 
+/** A suggest service's query parameters (the spec's `prefix`, `limit`, `cursor`). */
+function suggestParamsOf(request: RestRequest): SuggestParams {
+  return {
+    prefix: single(request.query, 'prefix'),
+    limit: single(request.query, 'limit'),
+    cursor: single(request.query, 'cursor'),
+  };
+}
+
 export const suggestEntity: RestHandler = async (request) =>
-  answer(
-    request,
-    await suggestEntities(request.context, target(request), {
-      prefix: single(request.query, 'prefix'),
-      limit: single(request.query, 'limit'),
-      cursor: single(request.query, 'cursor'),
-    }),
-  );
+  answer(request, await suggestEntities(request.context, target(request), suggestParamsOf(request)));
 
 export const suggestProperty: RestHandler = async (request) =>
-  answer(
-    request,
-    await suggestProperties(request.context, target(request), {
-      prefix: single(request.query, 'prefix'),
-      limit: single(request.query, 'limit'),
-      cursor: single(request.query, 'cursor'),
-    }),
-  );
+  answer(request, await suggestProperties(request.context, target(request), suggestParamsOf(request)));
 
 export const propose: RestHandler = async (request) =>
   answer(

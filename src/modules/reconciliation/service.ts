@@ -405,6 +405,19 @@ const suggestParams = z.object({
   cursor: z.coerce.number().int().min(0).max(100_000).default(0),
 });
 
+export type SuggestParams = { prefix?: string | null; limit?: string | null; cursor?: string | null };
+
+/** A suggest call's prefix, limit and cursor (defaults filled in), or a 400 naming each bad one. */
+function parseSuggestParams(params: SuggestParams): z.infer<typeof suggestParams> {
+  const parsed = suggestParams.safeParse({
+    prefix: params.prefix ?? '',
+    limit: params.limit ?? undefined,
+    cursor: params.cursor ?? undefined,
+  });
+  if (!parsed.success) fail('Invalid suggest parameters.', parsed.error.issues, 'suggest');
+  return parsed.data;
+}
+
 /** Escapes LIKE's wildcards and its escape character in user text. */
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
@@ -412,28 +425,19 @@ const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (character) => `\\
  * Entities whose name starts with the prefix (case-insensitive), in file order, `limit` at a time after `cursor`.
  * The rows are scanned in file order until enough match (there is no index per column), within SUGGEST_TIMEOUT_MS.
  */
-export async function suggestEntities(
-  context: Context,
-  target: ServiceTarget,
-  params: { prefix?: string | null; limit?: string | null; cursor?: string | null },
-) {
-  const parsed = suggestParams.safeParse({
-    prefix: params.prefix ?? '',
-    limit: params.limit ?? undefined,
-    cursor: params.cursor ?? undefined,
-  });
-  if (!parsed.success) fail('Invalid suggest parameters.', parsed.error.issues, 'suggest');
+export async function suggestEntities(context: Context, target: ServiceTarget, params: SuggestParams) {
+  const asked = parseSuggestParams(params);
   const service = await loadService(context, target);
   if (!service.name) return { result: [] };
   const column = service.name.target;
-  const pattern = `${likeLiteral(parsed.data.prefix.toLowerCase())}%`;
+  const pattern = `${likeLiteral(asked.prefix.toLowerCase())}%`;
   const rows = await context.sql
     .begin(async (tx) => {
       await tx.unsafe(`set local statement_timeout = ${SUGGEST_TIMEOUT_MS}`);
       return tx<Array<{ external_id: string; name: string }>>`
         select external_id, values->>${column} as name from dataset_rows
         where dataset_id = ${service.reference.id} and lower(values->>${column}) like ${pattern}
-        order by position limit ${parsed.data.limit} offset ${parsed.data.cursor}`;
+        order by position limit ${asked.limit} offset ${asked.cursor}`;
     })
     .catch((error: unknown) => {
       if ((error as { code?: string }).code === '57014') {
@@ -450,24 +454,15 @@ export async function suggestEntities(
  * the reference columns it is compared with. Data extension's properties are the reference columns instead
  * (propose_properties).
  */
-export async function suggestProperties(
-  context: Context,
-  target: ServiceTarget,
-  params: { prefix?: string | null; limit?: string | null; cursor?: string | null },
-) {
-  const parsed = suggestParams.safeParse({
-    prefix: params.prefix ?? '',
-    limit: params.limit ?? undefined,
-    cursor: params.cursor ?? undefined,
-  });
-  if (!parsed.success) fail('Invalid suggest parameters.', parsed.error.issues, 'suggest');
+export async function suggestProperties(context: Context, target: ServiceTarget, params: SuggestParams) {
+  const asked = parseSuggestParams(params);
   const service = await loadService(context, target);
-  const prefix = parsed.data.prefix.toLowerCase();
+  const prefix = asked.prefix.toLowerCase();
   const startsWith = (text: string) => text.toLowerCase().startsWith(prefix);
   const found = queryProperties(service.mappings).filter(
     (property) => startsWith(property.id) || property.referenceColumns.some(startsWith),
   );
-  const page = found.slice(parsed.data.cursor, parsed.data.cursor + parsed.data.limit);
+  const page = found.slice(asked.cursor, asked.cursor + asked.limit);
   return {
     result: page.map((property) => ({ id: property.id, name: property.id, description: describeProperty(service, property) })),
   };
