@@ -363,6 +363,10 @@ function reconciliationRoutes(): RestRoute[] {
     description:
       "Match with this smart strategy's mappings and model instead of the config's (a strategy of the config's reference data, else 400; another workspace's or none, 404). Part of the service URL: the manifest's URLs carry it.",
   };
+  const suggestPaging = [
+    { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: MAX_SUGGEST_RESULTS, default: 10 } },
+    { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
+  ];
   const serviceQuery = [
     strategy,
     {
@@ -413,8 +417,7 @@ function reconciliationRoutes(): RestRoute[] {
       tags,
       query: [
         { name: 'prefix', schema: { type: 'string', minLength: 1 }, description: 'Required; case-insensitive.' },
-        { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: MAX_SUGGEST_RESULTS, default: 10 } },
-        { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
+        ...suggestPaging,
         strategy,
         callback,
       ],
@@ -435,8 +438,7 @@ function reconciliationRoutes(): RestRoute[] {
           schema: { type: 'string', minLength: 1 },
           description: 'Required; case-insensitive, on the id or a compared reference column.',
         },
-        { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: MAX_SUGGEST_RESULTS, default: 10 } },
-        { name: 'cursor', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matches to skip.' },
+        ...suggestPaging,
         strategy,
         callback,
       ],
