@@ -57,6 +57,8 @@ export async function matchRecords(
   rawInput: MatchRecordsInput,
   options: MatchRecordsOptions = {},
 ): Promise<RecordMatch[]> {
+  // The scope first: a key that may not read learns nothing about its input either.
+  requireScope(context.actor, 'read');
   const parsed = matchInput.safeParse(rawInput);
   if (!parsed.success) throw validationErrorFromIssues('Invalid match request.', parsed.error.issues);
   const input = parsed.data;
