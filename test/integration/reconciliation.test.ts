@@ -917,6 +917,9 @@ describe('hostile input', () => {
                   : route === 'strategy'
                     ? service({ strategy_id: first, queries: JSON.stringify({ q0: { query: second } }) })
                     : service({ callback: first });
+          // Within Node's header limit (16 KB): beyond it Node answers 431 with no body before Concord sees the
+          // request (two parameters of 3,000 characters percent-encode past it).
+          fc.pre(path.length <= 12_000);
           await expectHandled(`${route} ${path.slice(0, 300)}`, () => request(url, 'GET', path));
         },
       ),
