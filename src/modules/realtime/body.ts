@@ -1,3 +1,4 @@
+import { evidenceBody } from '../runs/body';
 import type { RecordMatch } from './service';
 
 /** The REST shape of a match-now result: a run result's keys (resultBody in runs/body.ts) and `matched`. */
@@ -7,14 +8,7 @@ export function matchResultBody(result: RecordMatch) {
     matched_reference_external_id: result.matchedReferenceExternalId,
     confidence: result.confidence,
     matched: result.matched,
-    evidence: result.evidence.map((item) => ({
-      source_field: item.source,
-      target_field: item.target,
-      strategy: item.strategy,
-      score: item.score,
-      source_value: item.sourceValue,
-      reference_value: item.referenceValue,
-    })),
+    evidence: result.evidence.map(evidenceBody),
     candidates: result.candidates.map((candidate) => ({
       reference_row_id: candidate.referenceRowId,
       reference_external_id: candidate.referenceExternalId,

@@ -7,6 +7,18 @@ import { phaseProgress, type Run, type RunResult } from './service';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** One field's evidence as REST shows it, in a run result and in a match-now result alike. */
+export function evidenceBody(item: RunResult['evidence'][number]) {
+  return {
+    source_field: item.source,
+    target_field: item.target,
+    strategy: item.strategy,
+    score: item.score,
+    source_value: item.sourceValue,
+    reference_value: item.referenceValue,
+  };
+}
+
 /** The run object of the reference page (plus `strategy_id`, `strategy_version` for smart runs). */
 export function runBody(run: Run) {
   return {
@@ -54,14 +66,7 @@ export function resultBody(result: RunResult) {
     matched_reference_external_id: result.matchedReferenceExternalId,
     confidence: result.confidence,
     status: result.status,
-    evidence: result.evidence.map((item) => ({
-      source_field: item.source,
-      target_field: item.target,
-      strategy: item.strategy,
-      score: item.score,
-      source_value: item.sourceValue,
-      reference_value: item.referenceValue,
-    })),
+    evidence: result.evidence.map(evidenceBody),
     candidates: result.candidates.map((candidate) => ({ reference_row_id: candidate.referenceRowId, confidence: candidate.confidence })),
     notes: result.notes,
     reviewed_at: iso(result.reviewedAt),
