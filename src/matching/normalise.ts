@@ -97,7 +97,8 @@ export function sortedTokenSet(normalised: string): string {
 // ---------------------------------------------------------------------------------------------------- dates
 
 const MS_PER_DAY = 86_400_000;
-const MONTHS: Record<string, number> = {
+/** Month numbers by English name abbreviation (the first three letters, and `sept`). */
+export const MONTHS: Record<string, number> = {
   jan: 1,
   feb: 2,
   mar: 3,

@@ -15,6 +15,7 @@
  *   19560814, is a 'date'; one value like 19561399 makes it a 'number'), else 'string'.
  * Inference never changes values: "0123" stays the string "0123".
  */
+import { MONTHS as MONTH_NUMBERS } from '../../../matching/normalise';
 export type ColumnType = 'string' | 'number' | 'date' | 'boolean';
 
 const BOOL_RE = /^(?:true|false|yes|no)$/i;
@@ -27,20 +28,6 @@ const MONTHS =
   '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const DAY_MONTH_YEAR_RE = new RegExp(`^(\\d{1,2})(?:st|nd|rd|th)? ${MONTHS}\\.?,? (\\d{4})$`, 'i');
 const MONTH_DAY_YEAR_RE = new RegExp(`^${MONTHS}\\.? (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4})$`, 'i');
-const MONTH_INDEX: Record<string, number> = {
-  jan: 1,
-  feb: 2,
-  mar: 3,
-  apr: 4,
-  may: 5,
-  jun: 6,
-  jul: 7,
-  aug: 8,
-  sep: 9,
-  oct: 10,
-  nov: 11,
-  dec: 12,
-};
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
@@ -78,11 +65,11 @@ export function isDate(s: string): boolean {
       return validDate(y, b, a) || validDate(y, a, b);
     }
     m = DAY_MONTH_YEAR_RE.exec(s);
-    if (m) return validDate(+m[3]!, MONTH_INDEX[m[2]!.slice(0, 3).toLowerCase()] ?? 0, +m[1]!);
+    if (m) return validDate(+m[3]!, MONTH_NUMBERS[m[2]!.slice(0, 3).toLowerCase()] ?? 0, +m[1]!);
     return false;
   }
   const m = MONTH_DAY_YEAR_RE.exec(s);
-  if (m) return validDate(+m[3]!, MONTH_INDEX[m[1]!.slice(0, 3).toLowerCase()] ?? 0, +m[2]!);
+  if (m) return validDate(+m[3]!, MONTH_NUMBERS[m[1]!.slice(0, 3).toLowerCase()] ?? 0, +m[2]!);
   return false;
 }
 
