@@ -301,7 +301,7 @@ export function preloadWarmIndexes(app: App, sourceOf: (configId: string) => Pro
     ids.map(async (id) => {
       try {
         const source = await sourceOf(id);
-        const version = source && (await loadVersion(app, source.referenceDataId));
+        const version = source && (await referenceVersion(app.sql, source.referenceDataId));
         if (!source || version === undefined) {
           app.logger.warn({ configId: id }, 'PRELOAD_INDEXES: no such config (or its reference data is gone); skipped');
           return;
@@ -312,9 +312,4 @@ export function preloadWarmIndexes(app: App, sourceOf: (configId: string) => Pro
       }
     }),
   ).then(() => undefined);
-}
-
-async function loadVersion(app: App, datasetId: string): Promise<number | undefined> {
-  const [dataset] = await app.sql<{ version: string }[]>`select version from datasets where id = ${datasetId}`;
-  return dataset ? Number(dataset.version) : undefined;
 }
