@@ -3,7 +3,7 @@
 // here once per value; scoring a pair only reads typed arrays.
 
 import { abbreviationSimilarityCodes } from './comparators/abbreviation';
-import { codeHashes, codesScore, codeWeights } from './comparators/codes';
+import { codeItems, codesIdf, codesScore, codeWeights } from './comparators/codes';
 import { quantitiesScore, quantityItems } from './comparators/quantities';
 import { jaroWinklerCodes } from './comparators/jaro-winkler';
 import { KERNEL_MAX_LENGTH, tryKernel, type JaroWinklerKernel } from './comparators/jaro-winkler-kernel';
@@ -54,7 +54,8 @@ export interface FieldColumnData {
   /** text kinds (exact / edit-distance / token_set): this field's slot in the index's row-major text pool, which
    *  holds the normalised text (token_set: canonical sorted token set) of row r at value r·stride + slot */
   textSlot?: number;
-  /** phonetic: (primary, alternate) hash pairs; tfidf and codes: token hashes; quantities: (unit hash, value) pairs.
+  /** phonetic: (primary, alternate) hash pairs; tfidf: token hashes; codes: (item, origin) pairs (codes.ts);
+   *  quantities: (unit hash, value) pairs.
    *  Row r owns [itemOffsets[r], itemOffsets[r+1]). */
   itemOffsets?: Int32Array;
   items?: Int32Array;
@@ -162,7 +163,7 @@ export class FieldColumnBuilder {
         return;
       }
       case 'codes': {
-        for (const h of codeHashes(normalised)) this.items.push(h);
+        for (const h of codeItems(rawText)) this.items.push(h);
         this.itemOffsets.push(this.items.length);
         return;
       }
@@ -208,8 +209,9 @@ export class FieldColumnBuilder {
   private finishCodes(raw: CodePool, shared: boolean): FieldColumnData {
     const itemOffsets = this.itemOffsets.finish(shared);
     const items = this.items.finish(shared);
-    const idf = buildIdf(items, itemOffsets, itemOffsets.length - 1, shared);
-    const weights = allocate(Float32Array, items.length, shared);
+    const idf = codesIdf(items, itemOffsets, itemOffsets.length - 1, shared);
+    // One weight per (item, origin) pair.
+    const weights = allocate(Float32Array, items.length >> 1, shared);
     weights.set(codeWeights(items, idf));
     return { kind: 'codes', raw, itemOffsets, items, weights, idf };
   }
@@ -337,7 +339,7 @@ export class FieldScorer {
         return this.fill(EMPTY_CODES, 0, vector.hashes, vector.weights, 0);
       }
       case 'codes': {
-        const hashes = codeHashes(normalised ?? normaliseText(value));
+        const hashes = codeItems(toText(value));
         return hashes.length === 0 ? null : this.fill(EMPTY_CODES, 0, hashes, EMPTY_WEIGHTS, 0);
       }
       case 'quantities': {

@@ -75,6 +75,17 @@ function labelLevelCounts(labels: LabelledVectors | undefined, verdict: 0 | 1, l
   return counts;
 }
 
+/** A level that matches reach no more often than chance does, among the pairs of it and `pooledWith`: its m is
+ *  that pool's m times `share`, the level's share of the pool among random pairs. A sibling's code: when a match's
+ *  two codes do not agree, they are written differently, which resembles a sibling's code no more than two
+ *  unrelated codes do; EM alone counts siblings, which agree on everything else, as matches. */
+export interface ChanceTie {
+  field: number;
+  level: number;
+  pooledWith: number;
+  share: number;
+}
+
 /** EM over the best pairs (`best`: pair indices, −1 skipped): m and λ free, u fixed to the level frequencies of the
  *  second-best pairs (`second`), which are non-matches but for the few rows with two matches, and as alike as the
  *  best-but-wrong candidates of rows without a match. */
@@ -86,6 +97,7 @@ export function fitBestCandidates(
   startM: number[][],
   startLambda: number,
   labels?: LabelledVectors,
+  chanceTies: ChanceTie[] = [],
 ): BestCandidateFit {
   const F = vectors.fields;
   const rows = Array.from(best).filter((i) => i >= 0);
@@ -131,6 +143,12 @@ export function fitBestCandidates(
           (target[f] as number[])[l] = value;
         });
       }
+    }
+    for (const tie of chanceTies) {
+      const mf = m[tie.field] as number[];
+      const pooled = (mf[tie.level] as number) + (mf[tie.pooledWith] as number);
+      mf[tie.level] = pooled * tie.share;
+      mf[tie.pooledWith] = pooled * (1 - tie.share);
     }
     if (change < 1e-6) break;
   }

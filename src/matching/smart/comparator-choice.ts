@@ -2,6 +2,7 @@
 // discretises its score into (minimum scores, descending; the last level, 0, is "anything else"), and the
 // blocking transforms worth measuring for it.
 
+import { MIN_SHARED_SCORE, UNRELATED_SCORE } from '../comparators/codes';
 import type { BlockingTransform, FieldMapping } from '../types';
 import type { FieldKindName } from './kinds';
 
@@ -12,6 +13,8 @@ export interface ComparatorChoice {
   /** plain-language name of the comparator and why it fits the kind */
   describe: string;
   blocking: Array<{ transform: BlockingTransform; length?: number }>;
+  /** a level matches reach no more often than chance, and the level it is pooled with (best-candidate.ts) */
+  chanceLevel?: { level: number; pooledWith: number };
 }
 
 const JW_LEVELS = [1, 0.92, 0.85, 0.7, 0];
@@ -19,8 +22,9 @@ const EDIT_LEVELS = [1, 0.8, 0.65, 0];
 const TOKEN_SET_LEVELS = [1, 0.9, 0.75, 0.5, 0];
 const TFIDF_LEVELS = [0.95, 0.8, 0.6, 0.35, 0];
 const RECORD_TEXT_LEVELS = [0.8, 0.65, 0.5, 0.35, 0.2, 0];
-/** The rarity of the rarest shared code; 0.001: only common codes shared; 0: codes on both sides, none shared. */
-const CODE_LEVELS = [0.8, 0.6, 0.35, 0.001, 0];
+/** The rarity of the rarest compatible code; only common ones compatible; codes on both sides, unrelated; a
+ *  sibling's (codes.ts). */
+const CODE_LEVELS = [0.8, 0.6, 0.35, MIN_SHARED_SCORE, UNRELATED_SCORE, 0];
 /** Every shared unit agrees; some agree and some do not; none agree. */
 const QUANTITY_LEVELS = [1, 0.5, 0];
 
@@ -101,8 +105,9 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         strategy: 'fuzzy',
         options: { algorithm: 'codes' },
         levels: CODE_LEVELS,
+        chanceLevel: { level: CODE_LEVELS.length - 1, pooledWith: CODE_LEVELS.length - 2 },
         describe:
-          'codes anywhere in the record → the rarest code both share (case, hyphens, spaces and slashes folded); none shared counts against',
+          "codes anywhere in the record → the rarest code both share or one begins (case, hyphens, spaces and slashes folded); a sibling's code (the same but for its last characters) counts against",
         blocking: [{ transform: 'tokens' }],
       };
     case 'abbreviated_text':

@@ -269,6 +269,12 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const emphasis = fieldMappings.map((m) =>
     directives.emphasise.has(m.source) || directives.emphasise.has(m.target) ? EMPHASIS_FACTOR : 1,
   );
+  const chanceTies = choices.flatMap((c, f) => {
+    if (c.chanceLevel === undefined) return [];
+    const { level, pooledWith } = c.chanceLevel;
+    const uf = u[f] as number[];
+    return [{ field: f, level, pooledWith, share: (uf[level] as number) / ((uf[level] as number) + (uf[pooledWith] as number)) }];
+  });
   let bestFit: BestCandidateFit | null = null;
   let rankBy = fit.fields.map((p) => p.m.map((m, l) => Math.log(m / (p.u[l] as number))));
   let best: Int32Array = new Int32Array(0);
@@ -284,6 +290,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
       bestFit?.m ?? fit.fields.map((p) => p.m),
       bestFit?.lambda ?? 0.5,
       labels === undefined ? undefined : { ...labels, weight: 1 },
+      chanceTies,
     );
     rankBy = bestFit.logBayesFactors;
   }

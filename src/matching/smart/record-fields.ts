@@ -5,7 +5,7 @@
 
 import { extractCodes } from '../comparators/codes';
 import { quantityItems } from '../comparators/quantities';
-import { normaliseText } from '../normalise';
+import { normaliseText, toText } from '../normalise';
 import type { EngineRow, FieldMapping } from '../types';
 import { chooseComparator, type ComparatorChoice } from './comparator-choice';
 import { identifierLike, type ProfiledColumn, type ProposedMapping } from './mappings';
@@ -43,7 +43,11 @@ function normalisedCells(rows: EngineRow[], columns: string[]): string[][] {
   return rows.map((row) => columns.map((c) => normaliseText(row.values?.[c])));
 }
 
-/** Share of rows where `found` finds something in one of their normalised cells. */
+function rawCells(rows: EngineRow[], columns: string[]): string[][] {
+  return rows.map((row) => columns.map((c) => toText(row.values?.[c])));
+}
+
+/** Share of rows where `found` finds something in one of their cells. */
 function shareWith(cells: string[][], found: (normalised: string) => boolean): number {
   if (cells.length === 0) return 0;
   let withAny = 0;
@@ -51,7 +55,7 @@ function shareWith(cells: string[][], found: (normalised: string) => boolean): n
   return withAny / cells.length;
 }
 
-const hasCodes = (normalised: string) => extractCodes(normalised).length > 0;
+const hasCodes = (text: string) => extractCodes(text).length > 0;
 const hasQuantities = (normalised: string) => quantityItems(normalised).length > 0;
 
 export function proposeRecordFields(
@@ -109,8 +113,9 @@ export function proposeRecordFields(
   }
   const sourceCells = normalisedCells(source.rows, sourceNames);
   const referenceCells = normalisedCells(reference.rows, referenceNames);
-  const sourceCodes = shareWith(sourceCells, hasCodes);
-  const referenceCodes = shareWith(referenceCells, hasCodes);
+  // Codes are read from the raw cells: a hyphen holds a code's parts together, a space may not.
+  const sourceCodes = shareWith(rawCells(source.rows, sourceNames), hasCodes);
+  const referenceCodes = shareWith(rawCells(reference.rows, referenceNames), hasCodes);
   measured.rowsWithCodes = { source: round(sourceCodes), reference: round(referenceCodes), minimum: MIN_CODE_SHARE };
   // Codes inside text on at least one side (a code column on the other); a record of names, dates and postcodes
   // compares its digits field by field.

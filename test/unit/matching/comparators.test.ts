@@ -2,6 +2,15 @@ import { distance as fastestLevenshtein } from 'fastest-levenshtein';
 import fc from 'fast-check';
 import talismanJaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import { describe, expect, it } from 'vitest';
+import {
+  codeItems,
+  codesIdf,
+  codesScore,
+  codeWeights,
+  extractCodes,
+  MIN_SHARED_SCORE,
+  UNRELATED_SCORE,
+} from '../../../src/matching/comparators/codes';
 import { jaro, jaroCodes, jaroWinklerCodes } from '../../../src/matching/comparators/jaro-winkler';
 import { JaroWinklerKernel, kernelMemory } from '../../../src/matching/comparators/jaro-winkler-kernel';
 import { encode } from '../../../src/matching/pool';
@@ -552,5 +561,59 @@ describe('date_range and numeric_range with a window of expected differences (so
       ['before', 0.8],
       ['after', 0],
     ]);
+  });
+});
+
+describe('codes', () => {
+  /** Scores each source text against reference row `target` of `reference`, with the reference's code IDF. */
+  function scorer(reference: string[]) {
+    const rows = reference.map(codeItems);
+    const offsets = Int32Array.from([0, ...rows.map((_, r) => rows.slice(0, r + 1).reduce((n, items) => n + items.length, 0))]);
+    const items = new Int32Array(offsets[rows.length] as number);
+    rows.forEach((row, r) => items.set(row, offsets[r] as number));
+    const weights = codeWeights(items, codesIdf(items, offsets, rows.length, false));
+    return (source: string, target: number) => {
+      const a = codeItems(source);
+      return codesScore(a, 0, a.length, items, weights, offsets[target] as number, offsets[target + 1] as number);
+    };
+  }
+  const reference = [
+    'hp 80 c4873a yellow ink cartridge 175 ml',
+    'hp 80 c4875a cyan ink cartridge',
+    'hp 80 c4872a black ink cartridge',
+    'panasonic rp-hx40-a monitors blue',
+    'transcend storejet ts500gsj25d2 black',
+    'dewalt dcb309 battery',
+    'netgear gs108 switch',
+    'philips she2675bp/28 headset',
+  ];
+  const score = scorer(reference);
+
+  it('reads a code whose parts a hyphen, slash or space holds together, and not a hyphenated code by its parts', () => {
+    expect(extractCodes('kingston memory ktc d320 1g')).toContain('ktcd3201g');
+    expect(extractCodes('KTC-D320/1G')).toContain('ktcd3201g');
+    expect(extractCodes('panasonic rp-hx40-pk')).toEqual(['rphx40pk', '40pk']);
+    // A join ends on a word with a digit.
+    expect(extractCodes('case 9.8 x 11.8 x 4.7')).not.toContain('98x');
+  });
+
+  it('scores the same code, one it begins and one without a leading letter group as compatible, by rarity', () => {
+    // A code in one of the eight rows: (ln(9 / 2) + 1) / (ln 9 + 1).
+    const rare = (Math.log(9 / 2) + 1) / (Math.log(9) + 1);
+    expect(score('philips pop color headset | she2675bp/28', 7)).toBeCloseTo(rare, 6);
+    expect(score('transcend storejet 500gb white | ts500gsj25d2-w', 4)).toBeCloseTo(rare, 6);
+    expect(score('dewalt battery dcb309black', 5)).toBeCloseTo(rare, 6);
+    // "hp80" is in three reference rows: shared, but common.
+    expect(score('hp 80 ink', 0)).toBeGreaterThanOrEqual(MIN_SHARED_SCORE);
+    expect(score('hp 80 ink', 0)).toBeLessThan(score('philips she2675bp/28', 7));
+  });
+
+  it("scores a sibling's code 0, also when a more common code is shared, and other codes as unrelated", () => {
+    expect(score('panasonic slimz rp-hx40-pk', 3)).toBe(0);
+    expect(score('hp 80 c4874a magenta ink cartridge', 0)).toBe(0);
+    // "gs108" does not begin "gs108pe100nas" as a variant's suffix would: another model, not a sibling's stem.
+    expect(score('netgear switch | gs108pe100nas', 6)).toBe(UNRELATED_SCORE);
+    expect(score('mionix naos | 000mio5000m', 3)).toBe(UNRELATED_SCORE);
+    expect(score('a mouse', 3)).toBe(-1);
   });
 });
