@@ -14,6 +14,7 @@
 // random pairs; the replacement added up to ln 20 per agreeing field, and another person agreeing on a common first
 // name, surname and town was called a match with 0.99997 (people_messy, where 50 reviews then lowered F1).
 
+import { codeItems, codesIdf, codesScore, codeWeights } from '../comparators/codes';
 import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
 import { compareValues } from '../comparators/index';
 import { levelOf, logit, roundConfidence } from '../match';
@@ -42,12 +43,14 @@ export const createReviewResolver: CreateReviewResolver = (match, reference) => 
 
 /**
  * What the review pass needs from the whole reference table, gathered one row at a time (the rows themselves are
- * not kept, so a caller can stream a large table through it): record IDF and the IDF of tfidf fields. add() every reference row, then finish() gives the resolver.
+ * not kept, so a caller can stream a large table through it): record IDF and the IDF of tfidf and codes fields.
+ * add() every reference row, then finish() gives the resolver.
  */
 export class ReviewStatistics {
   private readonly mappings: FieldMapping[];
   private readonly record: WholeRecordText;
-  private readonly tfidf: Array<{ hashes: number[]; offsets: number[] } | null>;
+  /** Per field, what its IDF is built from: the words of a tfidf field, the code items of a codes field. */
+  private readonly collected: Array<{ algorithm: 'tfidf_cosine' | 'codes'; items: number[]; offsets: number[] } | null>;
 
   constructor(private readonly match: MatchConfig) {
     this.mappings = match.fieldMappings ?? [];
@@ -55,27 +58,38 @@ export class ReviewStatistics {
       match.model?.record?.columns ??
       this.mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target }));
     this.record = new WholeRecordText(columns);
-    this.tfidf = this.mappings.map((m) =>
-      m.options?.algorithm === 'tfidf_cosine' && m.strategy === 'fuzzy' ? { hashes: [], offsets: [0] } : null,
-    );
+    this.collected = this.mappings.map((m) => {
+      const algorithm = m.strategy === 'fuzzy' ? m.options?.algorithm : undefined;
+      return algorithm === 'tfidf_cosine' || algorithm === 'codes' ? { algorithm, items: [], offsets: [0] } : null;
+    });
   }
 
   add(row: EngineRow): void {
     this.record.add(row.values);
     this.mappings.forEach((m, f) => {
-      const t = this.tfidf[f];
-      if (!t) return;
-      for (const h of uniqueTokenHashes(normaliseText(mappingCell(m, row.values, 'target')))) t.hashes.push(h);
-      t.offsets.push(t.hashes.length);
+      const c = this.collected[f];
+      if (!c) return;
+      const cell = mappingCell(m, row.values, 'target');
+      const items = c.algorithm === 'codes' ? codeItems(toText(cell)) : uniqueTokenHashes(normaliseText(cell));
+      for (const item of items) c.items.push(item);
+      c.offsets.push(c.items.length);
     });
   }
 
   finish(): ReviewResolver {
     const { match, mappings, record } = this;
     record.finish();
-    const idfs: Array<IdfTable | null> = this.tfidf.map((t) =>
-      t ? buildIdf(Int32Array.from(t.hashes), Int32Array.from(t.offsets), t.offsets.length - 1, false) : null,
-    );
+    // Rarity as the engine measures it, over every reference row (compareValues would see the one row compared).
+    const idfs: Array<FieldIdf | null> = this.collected.map((c) => {
+      if (!c) return null;
+      const items = Int32Array.from(c.items);
+      const offsets = Int32Array.from(c.offsets);
+      const rows = offsets.length - 1;
+      return {
+        algorithm: c.algorithm,
+        idf: c.algorithm === 'codes' ? codesIdf(items, offsets, rows, false) : buildIdf(items, offsets, rows, false),
+      };
+    });
     return {
       resolve(source, candidates) {
         return resolveRow(match, mappings, idfs, record, source, candidates);
@@ -84,20 +98,31 @@ export class ReviewStatistics {
   }
 }
 
-function fieldScore(mapping: FieldMapping, idf: IdfTable | null, a: unknown, b: unknown): number | null {
+interface FieldIdf {
+  algorithm: 'tfidf_cosine' | 'codes';
+  idf: IdfTable;
+}
+
+function fieldScore(mapping: FieldMapping, idf: FieldIdf | null, a: unknown, b: unknown): number | null {
   if (idf === null) return compareValues(mapping, a, b);
+  if (idf.algorithm === 'codes') {
+    const x = codeItems(toText(a));
+    const y = codeItems(toText(b));
+    const score = codesScore(x, 0, x.length, y, codeWeights(y, idf.idf), 0, y.length);
+    return score < 0 ? null : score;
+  }
   const x = normaliseText(a);
   const y = normaliseText(b);
   if (x === '' || y === '') return null;
-  const va = tfidfVector(x, idf);
-  const vb = tfidfVector(y, idf);
+  const va = tfidfVector(x, idf.idf);
+  const vb = tfidfVector(y, idf.idf);
   return sparseCosine(va.hashes, va.weights, 0, va.hashes.length, vb.hashes, vb.weights, 0, vb.hashes.length);
 }
 
 function resolveRow(
   match: MatchConfig,
   mappings: FieldMapping[],
-  idfs: Array<IdfTable | null>,
+  idfs: Array<FieldIdf | null>,
   record: WholeRecordText,
   source: EngineRow,
   candidates: EngineRow[],

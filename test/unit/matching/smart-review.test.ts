@@ -2,7 +2,7 @@
 // what it must not add.
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../../bench/quality/datasets/index';
-import type { EngineRow, FellegiSunterModel, MatchConfig } from '../../../src/matching/index';
+import { buildReferenceIndex, matchSlice, type EngineRow, type FellegiSunterModel, type MatchConfig } from '../../../src/matching/index';
 import { measureIdentical, needsIdenticalEvidence } from '../../../src/matching/smart/identical';
 import { createReviewResolver, generateStrategy } from '../../../src/matching/smart/index';
 
@@ -74,6 +74,30 @@ describe('review resolver evidence', () => {
     // P(j) = e^{x_j} / (1 + Σ e^{x_k}): the ratio of two candidates' probabilities is e^{x_same − x_longer}
     const [first, second] = result.candidates;
     expect(Math.log(first!.confidence / second!.confidence)).toBeCloseTo(Math.log(60) - 0.5, 3);
+  });
+});
+
+describe('review resolver codes', () => {
+  it("scores a codes field with the reference's rarity, as the engine does, not the one candidate's", () => {
+    const codes: MatchConfig = {
+      threshold: 0.5,
+      fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'codes' } }],
+      model: {
+        kind: 'fellegi_sunter',
+        prior: 0.5,
+        fields: [{ levels: [0.8, 0.6, 0.35, 0.001, 0.0005, 0], logBayesFactors: [3, 1, 0, -0.5, -1, -4] }],
+      },
+    };
+    // "usb30" in every row, each row's own model number in one.
+    const reference: EngineRow[] = Array.from({ length: 50 }, (_, i) => ({
+      id: `r${i}`,
+      values: { title: `drive usb 3.0 xk${1000 + i}` },
+    }));
+    const resolver = createReviewResolver(codes, reference);
+    const engine = matchSlice(buildReferenceIndex(reference, codes), [{ id: 's', values: { title: 'drive xk1007 usb 3.0' } }]).rows[0]!;
+    const reviewed = resolver.resolve({ id: 's', values: { title: 'drive xk1007 usb 3.0' } }, [reference[7]!]);
+    expect(reviewed.evidence[0]!.score).toBeGreaterThan(0.8);
+    expect(reviewed.evidence[0]!.score).toBeCloseTo(engine.evidence[0]!.score!, 6);
   });
 });
 
