@@ -66,8 +66,14 @@ function isDigitsOnly(token: string): boolean {
   return true;
 }
 
+/** An amount with its unit ("500gb", "12v", "100pk") or a size ("24x36"): shared by every product of a range, and
+ *  compared by the quantities field. */
+const QUANTITY = /^\d{1,4}[a-z]{1,4}$/;
+const SIZE = /^\d+(x\d+)+$/;
+
 function isCode(text: string): boolean {
   if (text.length < MIN_CODE_LENGTH || !hasDigit(text)) return false;
+  if (QUANTITY.test(text) || SIZE.test(text)) return false;
   return !isDigitsOnly(text) || text.length >= MIN_DIGITS_ONLY;
 }
 
@@ -94,7 +100,8 @@ export function extractCodes(text: string): string[] {
     for (let k = i; k < Math.min(words.length, i + MAX_JOINED); k++) {
       const word = words[k] as string;
       const wordDigits = hasDigit(word);
-      if (!wordDigits && word.length > SHORT_LETTERS) break;
+      // A size is not part of a code, nor is the "x" of one written with spaces ("9.8 x 11.8").
+      if ((!wordDigits && (word.length > SHORT_LETTERS || word === 'x')) || SIZE.test(word)) break;
       joined += word;
       digits ||= wordDigits;
       // A join ends on a word with a digit: "9.8 x 11.8" gives 98x118, not 98x as well.

@@ -592,9 +592,10 @@ describe('codes', () => {
   it('reads a code whose parts a hyphen, slash or space holds together, and not a hyphenated code by its parts', () => {
     expect(extractCodes('kingston memory ktc d320 1g')).toContain('ktcd3201g');
     expect(extractCodes('KTC-D320/1G')).toContain('ktcd3201g');
-    expect(extractCodes('panasonic rp-hx40-pk')).toEqual(['rphx40pk', '40pk']);
-    // A join ends on a word with a digit.
-    expect(extractCodes('case 9.8 x 11.8 x 4.7')).not.toContain('98x');
+    expect(extractCodes('panasonic rp-hx40-pk')).toEqual(['rphx40pk']);
+    // Sizes and amounts with units are not codes (the quantities field compares them).
+    for (const text of ['case 9.8 x 11.8 x 4.7', '24x36 board', '500gb drive', '12v socket', '100pk'])
+      expect(extractCodes(text)).toEqual([]);
   });
 
   it('scores the same code, one it begins and one without a leading letter group as compatible, by rarity', () => {
