@@ -27,9 +27,17 @@ export function topLevelIsIdentity(mapping: FieldMapping, levels: number[]): boo
   return algorithm === 'jaro_winkler' || algorithm === 'levenshtein' || algorithm === 'damerau_levenshtein';
 }
 
-/** Text fields whose top level takes values that differ: dates and numbers are compared as such, not as texts. */
+/** Text fields of one column whose top level takes values that differ: dates and numbers are compared as such, not
+ *  as texts, and the fields over several columns (whole record, codes, quantities) read one joined cell, whose
+ *  identity says the same for each of them (it counted three times). */
 export function needsIdenticalEvidence(mapping: FieldMapping, levels: number[]): boolean {
-  return mapping.strategy !== 'date_range' && mapping.strategy !== 'numeric_range' && !topLevelIsIdentity(mapping, levels);
+  return (
+    mapping.strategy !== 'date_range' &&
+    mapping.strategy !== 'numeric_range' &&
+    mapping.sourceColumns === undefined &&
+    mapping.targetColumns === undefined &&
+    !topLevelIsIdentity(mapping, levels)
+  );
 }
 
 /**
