@@ -242,7 +242,8 @@ export interface MarginFit {
 /**
  * The margin's Bayes factors, by EM over the best pairs with the field evidence held fixed (`logBayesFactors`,
  * already fitted): each best pair's margin over its row's second pair is one more comparison, whose m and u are
- * both free (no other pairs show how a best-but-wrong candidate leads). λ is refitted with it.
+ * both free (no other pairs show how a best-but-wrong candidate leads). λ is refitted with it. With `fixed`, the
+ * margin's m and u are those and only λ is fitted.
  */
 export function fitMargin(
   vectors: ComparisonVectors,
@@ -250,6 +251,7 @@ export function fitMargin(
   second: Int32Array,
   logBayesFactors: number[][],
   startLambda: number,
+  fixed?: Pick<MarginFit, 'm' | 'u'>,
 ): MarginFit {
   const L = MARGIN_LEVELS.length;
   const evidence: number[] = [];
@@ -263,8 +265,8 @@ export function fitMargin(
     level.push(marginLevel(MARGIN_LEVELS, margin));
   });
   let lambda = Math.min(0.999, Math.max(0.001, startLambda));
-  let m = new Array<number>(L).fill(1 / L);
-  let u = new Array<number>(L).fill(1 / L);
+  let m = fixed?.m ?? new Array<number>(L).fill(1 / L);
+  let u = fixed?.u ?? new Array<number>(L).fill(1 / L);
   const posteriors = new Float64Array(evidence.length);
   for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
     const mCounts = new Array<number>(L).fill(SMOOTHING);
@@ -281,8 +283,8 @@ export function fitMargin(
     }
     const mTotal = mCounts.reduce((a, b) => a + b, 0);
     const uTotal = uCounts.reduce((a, b) => a + b, 0);
-    const nextM = mCounts.map((x) => x / mTotal);
-    const nextU = uCounts.map((x) => x / uTotal);
+    const nextM = fixed === undefined ? mCounts.map((x) => x / mTotal) : m;
+    const nextU = fixed === undefined ? uCounts.map((x) => x / uTotal) : u;
     const nextLambda = Math.min(0.999, Math.max(0.001, evidence.length === 0 ? lambda : mass / evidence.length));
     const change = Math.max(
       Math.abs(nextLambda - lambda),

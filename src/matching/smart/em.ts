@@ -1,7 +1,7 @@
 // Fellegi–Sunter weights without labels. u (P(level | non-match)) comes from random pairs, where matches are
 // negligible; m (P(level | match)) and λ (the share of matches among the candidate pairs) are estimated by
-// expectation–maximisation on blocked pairs, with u fixed (as Splink does). Approved labels join with fixed
-// responsibility 1 and a weight each; rejected labels do not touch u or m (see generate.ts).
+// expectation–maximisation on blocked pairs, with u fixed (as Splink does). Labels do not enter here: they are best
+// candidates of known class, and enter the refit on best candidates (best-candidate.ts, see generate.ts).
 //
 // A source row has at most one true match. With `groups` (the source row of each pair) the E-step says so
 // directly: a row's pairs share one unit of match probability, P(j) = e^{x_j} / (1 + Σ_k e^{x_k}), so a cluster
@@ -148,7 +148,6 @@ export function expectationMaximisation(
   options: {
     initialLambda: number;
     maxLambda?: number;
-    labels?: LabelledVectors;
     maxIterations?: number;
     tolerance?: number;
     /** source row of each pair (pairs of a row contiguous): posteriors are then normalised per source row */
@@ -169,24 +168,12 @@ export function expectationMaximisation(
   const patternMass = new Float64Array(patternCount);
   const pairMass = new Float64Array(options.groups === undefined ? 0 : vectors.count);
   const groups = options.groups;
-  const labels = options.labels;
-  // Approved labels add fixed level counts to m in every M-step.
-  const labelCounts = levelCounts.map((n) => new Array<number>(n).fill(0));
-  if (labels) {
-    for (let i = 0; i < labels.vectors.count; i++) {
-      if (labels.match[i] !== 1) continue;
-      for (let f = 0; f < F; f++) {
-        const l = labels.vectors.levels[i * F + f] as number;
-        if (l !== MISSING) (labelCounts[f] as number[])[l] = ((labelCounts[f] as number[])[l] as number) + labels.weight;
-      }
-    }
-  }
   let iterations = 0;
   let converged = false;
   for (; iterations < maxIterations && !converged; iterations++) {
     // E-step
     let matchMass = 0;
-    const counts = labelCounts.map((c) => c.map((x) => x + SMOOTHING * 0.01));
+    const counts = levelCounts.map((n) => new Array<number>(n).fill(SMOOTHING * 0.01));
     for (let p = 0; p < patternCount; p++) patternOdds[p] = patternLogOdds(patterns, p, lambda, fields);
     patternMass.fill(0);
     if (groups === undefined) {
@@ -206,7 +193,7 @@ export function expectationMaximisation(
         if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + mass;
       }
     }
-    // M-step (labels do not move λ: they are not a random sample of the candidate pairs)
+    // M-step
     const nextLambda = clamp(vectors.count === 0 ? lambda : matchMass / vectors.count);
     let change = Math.abs(nextLambda - lambda);
     lambda = nextLambda;

@@ -59,19 +59,4 @@ describe('expectation–maximisation', () => {
     for (let i = 0; i < vectors.count; i++) if ((fit.posteriors[i]! >= 0.5 ? 1 : 0) === truth[i]) correct++;
     expect(correct / vectors.count).toBeGreaterThan(0.95);
   });
-
-  it('labelled pairs with fixed responsibilities move m', () => {
-    const { vectors } = mixture(2000, 0.1, m, u, 0, 5);
-    // 40 approved labels that all disagree on field 1: m of its "disagree" level must rise.
-    const labelLevels = new Int8Array(40 * 4);
-    for (let i = 0; i < 40; i++) labelLevels.set([0, 1, 0, 0], i * 4);
-    const labels = {
-      vectors: { fields: 4, count: 40, levels: labelLevels, scores: new Float32Array(160) },
-      match: new Uint8Array(40).fill(1),
-      weight: 5,
-    };
-    const without = expectationMaximisation(vectors, u, { initialLambda: 0.1 });
-    const withLabels = expectationMaximisation(vectors, u, { initialLambda: 0.1, labels });
-    expect(withLabels.fields[1]!.m[1]!).toBeGreaterThan(without.fields[1]!.m[1]! + 0.2);
-  });
 });

@@ -109,6 +109,13 @@ describe('labels', () => {
     expect((learnt.details.threshold as { rule: string }).rule).toMatch(/maximises the F1 expected under the model/);
     expect(strategy.labelsUsed).toBe(0);
   });
+
+  it('leave the candidate margin as the data without them measured it, and refit only the prior under it', () => {
+    const learnt = generateStrategy({ reference: data.reference, source: data.source, labels });
+    expect(learnt.match.model!.margin).toEqual(strategy.match.model!.margin);
+    const refit = learnt.details.model as { refit: { marginM: number[]; marginU: number[] } };
+    expect(refit.refit.marginM).toEqual((strategy.details.model as typeof refit).refit.marginM);
+  });
 });
 
 describe('review resolver', () => {
