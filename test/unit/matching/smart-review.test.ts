@@ -102,6 +102,19 @@ describe('review resolver codes', () => {
 });
 
 describe('identical-value evidence in generation', () => {
+  it('gives a free-text title that the whole-record text damps out its identical evidence at half weight', () => {
+    const walmart = DATASETS.find((d) => d.name === 'walmart_amazon')!.load({ seed: 0, referenceSize: 0, sourceSize: 0 });
+    const strategy = generateStrategy({
+      reference: { ...walmart.reference, rows: walmart.reference.rows.filter((_, i) => i % 6 === 0) },
+      source: { ...walmart.source, rows: walmart.source.rows.slice(0, 800) },
+    });
+    const f = strategy.match.fieldMappings.findIndex((m) => m.source === 'title' && m.sourceColumns === undefined);
+    const title = strategy.match.model!.fields[f]!;
+    // Its similarity levels count nothing (the record text re-reads its words); identity still does.
+    expect(title.logBayesFactors.every((x) => x === 0)).toBe(true);
+    expect(title.identical!.logBayesFactor).toBeCloseTo(Math.log(title.identical!.m / title.identical!.u) / 2, 3);
+  }, 30_000);
+
   it('is measured where the top level also takes values that differ, m from best and u from second-best pairs', () => {
     const rows = (values: string[], column: string): EngineRow[] =>
       values.map((v, i) => ({ id: `${column}${i}`, values: { [column]: v } }));
