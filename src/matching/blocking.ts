@@ -74,6 +74,7 @@ function valueKind(part: BlockingKeyPart, mappings: FieldMapping[]): ValueKind {
 /** The values one key part yields for a row's cell (deduplicated; empty when the cell is missing). */
 export function partValues(part: BlockingKeyPart, kind: ValueKind, row: NormalisedRow, column: string): string[] {
   let text: string;
+  if (part.transform === 'nearby') return nearbyValues(part, kind, row.raw(column));
   if (kind === 'date' || kind === 'date_month_first') {
     const day = normaliseDate(row.raw(column), kind === 'date_month_first');
     text = day === null ? '' : isoDay(day);
@@ -106,6 +107,32 @@ export function partValues(part: BlockingKeyPart, kind: ValueKind, row: Normalis
     default:
       return [];
   }
+}
+
+/** Days (dates) or percent (numbers) within which two values always share a `nearby` value, unless the part sets it. */
+const DEFAULT_NEARBY_DAYS = 3;
+const DEFAULT_NEARBY_PCT = 2;
+
+/**
+ * `nearby`: a date's or a number's cells on two grids of width 2w, the second shifted by w (days; for numbers, steps
+ * of w % on a log scale): two values at most w apart always share a cell of one grid, values more than 2w apart
+ * never do. A text column has no nearby values.
+ */
+function nearbyValues(part: BlockingKeyPart, kind: ValueKind, raw: unknown): string[] {
+  if (kind === 'date' || kind === 'date_month_first') {
+    const day = normaliseDate(raw, kind === 'date_month_first');
+    if (day === null) return [];
+    const w = positive(part.length, DEFAULT_NEARBY_DAYS);
+    return [`a${Math.floor(day / (2 * w))}`, `b${Math.floor((day + w) / (2 * w))}`];
+  }
+  if (kind === 'number') {
+    const n = normaliseNumber(raw);
+    if (n === null) return [];
+    const step = Math.log1p(positive(part.length, DEFAULT_NEARBY_PCT) / 100);
+    const x = (Math.sign(n) * Math.log1p(Math.abs(n))) / step;
+    return [`a${Math.floor(x / 2)}`, `b${Math.floor((x + 1) / 2)}`];
+  }
+  return [];
 }
 
 function positive(value: number | undefined, fallback: number): number {

@@ -43,13 +43,14 @@ export interface FieldMapping {
   targetColumns?: string[];
 }
 
-export type BlockingTransform = 'exact' | 'tokens' | 'qgrams' | 'phonetic' | 'prefix';
+export type BlockingTransform = 'exact' | 'tokens' | 'qgrams' | 'phonetic' | 'prefix' | 'nearby';
 
 export interface BlockingKeyPart {
   source: string;
   target: string;
   transform: BlockingTransform;
-  /** prefix length (default 4) or q of q-grams (default 3) */
+  /** prefix length (default 4), q of q-grams (default 3), or nearby's width (days for dates, default 3; percent for
+   *  numbers, default 2) */
   length?: number;
 }
 

@@ -358,7 +358,13 @@ describe('REST /v1/matching/configs', () => {
     await expectInvalid(
       blocking({ keys: [{ parts: [{ source: 'vendor_name', target: 'name', transform: 'tokens', length: 3 }] }] }),
       'blocking.keys[0].parts[0].length',
+      /prefix, qgrams and nearby/,
     );
+    // nearby takes a width
+    const nearby = { keys: [{ parts: [{ source: 'vendor_name', target: 'name', transform: 'nearby', length: 5 }] }] };
+    const created = await createConfig(blocking(nearby));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.blocking.keys).toEqual(nearby.keys);
     await expectInvalid(blocking({ keys: [{ parts: [] }] }), 'blocking.keys[0].parts');
     await expectInvalid(blocking({ strategy: 'random' }), 'blocking.strategy');
     await expectInvalid(blocking({ max_postings: 0 }), 'blocking.max_postings');

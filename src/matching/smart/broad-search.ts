@@ -1,5 +1,6 @@
 // A broad candidate search on the sample, independent of any blocking key choice: every reference row sharing
-// a reasonably rare token (or, for names, a sound code) with the source row in any mapped field is scored by the
+// a reasonably rare token (or, for names, a sound code; for dates and numbers, a nearby value: a date a few days
+// off, an amount a few percent off) with the source row in any mapped field is scored by the
 // sum of the IDF of what they share, and the best few per source row are kept. True matches share rare values
 // somewhere even when several fields are corrupted, so these pairs contain almost all of them; they are where
 // the first EM fit and the proxy of true pairs (for measuring blocking recall) come from.
@@ -27,8 +28,12 @@ export function broadCandidatePairs(
   const keys: Array<{ source: number[][]; postings: Map<number, number[]> }> = [];
   for (const m of mappings) {
     const kind = valueKindOf(m);
-    const transforms: Array<'tokens' | 'phonetic'> =
-      m.strategy === 'fuzzy' && (m.options?.algorithm ?? 'jaro_winkler') === 'jaro_winkler' ? ['tokens', 'phonetic'] : ['tokens'];
+    const transforms: Array<'tokens' | 'phonetic' | 'nearby'> =
+      m.strategy === 'fuzzy' && (m.options?.algorithm ?? 'jaro_winkler') === 'jaro_winkler'
+        ? ['tokens', 'phonetic']
+        : kind === 'text'
+          ? ['tokens']
+          : ['tokens', 'nearby'];
     for (const transform of transforms) {
       const part = { source: m.source, target: m.target, transform };
       keys.push({ source: keyValues.values(part, kind, 'source'), postings: postingsOf(keyValues.values(part, kind, 'target')) });

@@ -165,7 +165,10 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
           options: { minDifferenceDays: window.min, maxDifferenceDays: window.max, ...(overrides.monthFirst ? { monthFirst: true } : {}) },
           levels: [1, 0.9, 0.5, 0],
           describe: `date → date_range with a window learnt from the data: the source ${windowLevels(window, ' days', 'same day')}${monthFirst}`,
-          blocking: [{ transform: 'exact' }],
+          blocking: [
+            { transform: 'exact' },
+            { transform: 'nearby', length: Math.max(1, Math.ceil(Math.max(Math.abs(window.min), Math.abs(window.max)))) },
+          ],
         };
       const toleranceDays = overrides.toleranceDays ?? DEFAULT_DATE_TOLERANCE_DAYS;
       return {
@@ -173,7 +176,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         options: { toleranceDays, ...(overrides.monthFirst ? { monthFirst: true } : {}) },
         levels: [1, 0.9, 0.5, 0],
         describe: `date → date_range (same day; within ${round1(toleranceDays / 5)} days; within ${toleranceDays} days)${monthFirst}`,
-        blocking: [{ transform: 'exact' }],
+        blocking: [{ transform: 'exact' }, { transform: 'nearby' }],
       };
     }
     case 'year':

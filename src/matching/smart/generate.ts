@@ -413,7 +413,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const emRows = new Set(blockedPairs.source).size;
   const matchesPerRow = emRows === 0 ? 0 : (fit.lambda * blocked.count) / emRows;
   details.differences = {
-    rule: `dates, years and numbers (in percent of the larger value): signed differences source − reference on the broad candidates the other fields identify (posterior ≥ ${CONFIDENT_POSTERIOR} under the first fit without the field; at least ${MIN_CONFIDENT_PAIRS} pairs); a window from the ${WINDOW_TAIL} to the ${1 - WINDOW_TAIL} quantile replaces the default tolerance when the sign test rejects symmetry (|z| ≥ ${SIGN_TEST_Z}) and either a quartile lies beyond 0 (shifted) or the window is at most ${LOPSIDED_SHARE} of the symmetric one covering the same differences (lopsided); a prompt's tolerance wins`,
+    rule: `dates, years and numbers (in percent of the larger value): signed differences source − reference on the broad candidates the other fields identify (posterior ≥ ${CONFIDENT_POSTERIOR} under the first fit without the field; at least ${MIN_CONFIDENT_PAIRS} pairs); a window from the ${WINDOW_TAIL} to the ${1 - WINDOW_TAIL} quantile (where most are equal: of those that differ, with 0) replaces the default tolerance when the sign test rejects symmetry (|z| ≥ ${SIGN_TEST_Z}) and either a quartile lies beyond 0 (shifted) or the window is at most ${LOPSIDED_SHARE} of the symmetric one covering the same differences (lopsided); a prompt's tolerance wins`,
     fields: fieldMappings.flatMap((m, f) => {
       const measured = differences[f];
       if (measured == null) return [];
@@ -433,7 +433,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     lambda: round(firstFit.lambda, 6),
     iterations: firstFit.iterations,
     proxyPairs: proxy.count,
-    rule: `reference rows sharing a token (names: also a Double Metaphone code) held by ≤ ${broadMaxPostings} sample rows, ranked by the summed IDF of what they share, best ${BROAD_PER_ROW} per source row; proxy true pairs = posterior ≥ ${PROXY_MIN_POSTERIOR} under an EM fit on them`,
+    rule: `reference rows sharing a token (names: also a Double Metaphone code; dates and numbers: also a nearby value) held by ≤ ${broadMaxPostings} sample rows, ranked by the summed IDF of what they share, best ${BROAD_PER_ROW} per source row; proxy true pairs = posterior ≥ ${PROXY_MIN_POSTERIOR} under an EM fit on them`,
   };
   details.blocking = {
     strategy: 'parallel',

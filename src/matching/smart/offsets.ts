@@ -9,7 +9,8 @@
 // paid the same amount every month, would count whichever candidate the field itself preferred.) Then:
 //
 // - the window is the central part of their signed differences source − reference: from the WINDOW_TAIL quantile to
-//   the 1 − WINDOW_TAIL quantile (observed values, so whole days stay whole);
+//   the 1 − WINDOW_TAIL quantile (observed values, so whole days stay whole); where most are equal, of the ones that
+//   differ, with 0 added (amounts equal but for a fee on a few rows);
 // - it replaces the default symmetric tolerance only when the differences have a direction: the sign test rejects
 //   symmetry (SIGN_TEST_Z), and either most matches differ one way (a quartile beyond 0: at least three quarters of
 //   them on one side), or the window is lopsided: at most LOPSIDED_SHARE of the symmetric window [−t, t] that
@@ -114,8 +115,17 @@ export function measureDifferences(differences: number[], unit: DifferenceUnit):
   };
   if (n < MIN_CONFIDENT_PAIRS)
     return { ...base, low: 0, high: 0, lowerQuartile: 0, median: 0, upperQuartile: 0, verdict: 'too few pairs', window: null };
-  const low = outwards(quantile(sorted, WINDOW_TAIL), unit, false);
-  const high = outwards(quantile(sorted, 1 - WINDOW_TAIL), unit, true);
+  // Where most values are equal, the window is read from the ones that differ (and holds 0): bank amounts equal but
+  // for a card fee or a conversion on 4 % of rows got the window of the equal ones, [0, 0.11 %], narrower than every
+  // fee; now [−1, 2.86] %.
+  const mostlyEqual = nonZero > 0 && nonZero < n / 2;
+  const spread = mostlyEqual ? sorted.filter((d) => d !== 0) : sorted;
+  let low = outwards(quantile(spread, WINDOW_TAIL), unit, false);
+  let high = outwards(quantile(spread, 1 - WINDOW_TAIL), unit, true);
+  if (mostlyEqual) {
+    low = Math.min(0, low);
+    high = Math.max(0, high);
+  }
   const lowerQuartile = quantile(sorted, 0.25);
   const upperQuartile = quantile(sorted, 0.75);
   const measured = { ...base, low, high, lowerQuartile, median: quantile(sorted, 0.5), upperQuartile };

@@ -43,13 +43,15 @@ const BlockingStrategyEnum = builder.enumType('BlockingStrategy', {
 });
 
 const BlockingTransformEnum = builder.enumType('BlockingTransform', {
-  description: 'How a value becomes blocking keys: the normalised value, its tokens, q-grams, phonetic codes or a prefix.',
+  description:
+    'How a value becomes blocking keys: the normalised value, its tokens, q-grams, phonetic codes, a prefix, or (dates and numbers) cells of two overlapping grids, so that values close to each other share one.',
   values: {
     EXACT: { value: 'exact' },
     TOKENS: { value: 'tokens' },
     QGRAMS: { value: 'qgrams' },
     PHONETIC: { value: 'phonetic' },
     PREFIX: { value: 'prefix' },
+    NEARBY: { value: 'nearby' },
   } satisfies EnumValues<(typeof BLOCKING_TRANSFORMS)[number]>,
 });
 
@@ -166,7 +168,7 @@ const BlockingKeyPartRef = builder.objectRef<BlockingPart>('BlockingKeyPart').im
     }),
     length: t.int({
       nullable: true,
-      description: 'PREFIX: prefix length (default 4); QGRAMS: q (default 3).',
+      description: 'PREFIX: prefix length (default 4); QGRAMS: q (default 3); NEARBY: width w in days (default 3) or percent (default 2).',
       resolve: (part) => part.length ?? null,
     }),
   }),
@@ -301,7 +303,7 @@ const BlockingKeyPartInput = builder.inputType('BlockingKeyPartInput', {
     source: t.string({ required: true, description: 'Column of the source data.' }),
     target: t.string({ required: true, description: 'Column of the reference data.' }),
     transform: t.field({ type: BlockingTransformEnum, required: true, description: 'How the values become keys.' }),
-    length: t.int({ description: 'PREFIX: prefix length; QGRAMS: q.' }),
+    length: t.int({ description: 'PREFIX: prefix length; QGRAMS: q; NEARBY: width in days (dates) or percent (numbers).' }),
   }),
 });
 

@@ -24,7 +24,7 @@ export const FUZZY_ALGORITHMS = [
   'abbreviation',
 ] as const;
 export const BLOCKING_STRATEGIES = ['parallel', 'ordered_fallback'] as const;
-export const BLOCKING_TRANSFORMS = ['exact', 'tokens', 'qgrams', 'phonetic', 'prefix'] as const;
+export const BLOCKING_TRANSFORMS = ['exact', 'tokens', 'qgrams', 'phonetic', 'prefix', 'nearby'] as const;
 export const DEFAULT_THRESHOLD = 0.85;
 const WEIGHT_TOLERANCE = 1e-6;
 
@@ -184,10 +184,13 @@ const blockingPart = z
     transform: z.enum(BLOCKING_TRANSFORMS, `must be one of ${BLOCKING_TRANSFORMS.join(', ')}`),
     length: z.number().int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').optional(),
   })
-  .refine((part) => part.length === undefined || part.transform === 'prefix' || part.transform === 'qgrams', {
-    message: 'length applies to the prefix and qgrams transforms only',
-    path: ['length'],
-  });
+  .refine(
+    (part) => part.length === undefined || part.transform === 'prefix' || part.transform === 'qgrams' || part.transform === 'nearby',
+    {
+      message: 'length applies to the prefix, qgrams and nearby transforms only',
+      path: ['length'],
+    },
+  );
 
 const blockingSchema = z
   .strictObject({

@@ -189,3 +189,45 @@ describe('blocking', () => {
     expect(result.rows[0]?.referenceRowId).toBe('r0');
   });
 });
+
+describe('nearby', () => {
+  const dates = rows(
+    ['2025-03-01', '2025-03-04', '2025-03-08', '2025-03-20'].map((d) => ({ day: d })),
+    'r',
+  );
+  const onDay = { source: 'day', target: 'day', strategy: 'date_range' as const, weight: 1, options: { toleranceDays: 30 } };
+  const candidates = (reference: EngineRow[], mapping: MatchConfig['fieldMappings'][number], value: unknown, length?: number) => {
+    const index = buildReferenceIndex(reference, {
+      fieldMappings: [mapping],
+      threshold: 0,
+      blocking: {
+        keys: [{ parts: [{ source: mapping.source, target: mapping.target, transform: 'nearby', ...(length ? { length } : {}) }] }],
+      },
+    });
+    const [row] = matchSlice(index, [{ id: 's', values: { [mapping.source]: value } }]).rows;
+    return row!.candidates.map((c) => c.referenceRowId).sort();
+  };
+
+  it('finds dates at most w days apart always, and never those over 2w apart', () => {
+    // w = 3: 03-01 and 03-04 are 3 days apart, 03-08 is 5 from 03-03, 03-20 far
+    expect(candidates(dates, onDay, '2025-03-03')).toEqual(expect.arrayContaining(['r0', 'r1']));
+    expect(candidates(dates, onDay, '2025-03-03')).not.toContain('r3');
+    for (let day = 1; day <= 28; day++) {
+      const found = candidates(dates, onDay, `2025-03-${String(day).padStart(2, '0')}`, 2);
+      dates.forEach((r, i) => {
+        const apart = Math.abs(day - Number(String(r.values.day).slice(8)));
+        if (apart <= 2) expect(found).toContain(`r${i}`);
+        if (apart > 4) expect(found).not.toContain(`r${i}`);
+      });
+    }
+  });
+
+  it('finds numbers within w percent (numbers of a numeric range; a text column has no nearby values)', () => {
+    const amounts = rows([{ amount: '100.00' }, { amount: '101.50' }, { amount: '120' }], 'r');
+    const onAmount = { source: 'amount', target: 'amount', strategy: 'numeric_range' as const, weight: 1, options: { tolerancePct: 5 } };
+    expect(candidates(amounts, onAmount, '100.9')).toEqual(expect.arrayContaining(['r0', 'r1']));
+    expect(candidates(amounts, onAmount, '100.9')).not.toContain('r2');
+    const asText = { source: 'amount', target: 'amount', strategy: 'exact' as const, weight: 1 };
+    expect(candidates(amounts, asText, '100.00')).toEqual([]);
+  });
+});
