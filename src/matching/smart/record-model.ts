@@ -5,6 +5,7 @@
 import type { ColumnInfo } from './types';
 import type { EngineRow, FieldMapping, ModelField } from '../types';
 import { levelOf } from '../match';
+import { monotoneDecreasing } from './best-candidate';
 import type { PairSet } from './pairs';
 import { recordColumns, WholeRecordText, type RecordColumn } from './record-text';
 
@@ -57,7 +58,12 @@ export function fitRecordModel(
   if (mTotal <= RECORD_LEVELS.length) return null; // no match mass: nothing to learn
   const mp = m.map((x) => x / mTotal);
   const up = u.map((x) => x / uTotal);
-  const logBayesFactors = mp.map((x, l) => round(RECORD_DAMPING * Math.log(x / (up[l] as number))));
+  // Monotone like every other field's (best-candidate.ts): a closer record never counts less (bank memos had
+  // 3.30, 3.48, 4.27, 4.25, 3.43 from cosine ≥ 0.9 down to ≥ 0.3).
+  const logBayesFactors = monotoneDecreasing(
+    mp.map((x, l) => Math.log(x / (up[l] as number))),
+    mp.map((x, l) => x + (up[l] as number)),
+  ).map((x) => round(RECORD_DAMPING * x));
   return {
     field: { levels: RECORD_LEVELS, logBayesFactors, m: mp.map(round), u: up.map(round), columns },
     summary: {

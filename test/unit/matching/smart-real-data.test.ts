@@ -192,6 +192,14 @@ describe('strategy generation on bank-statement-like data', () => {
     expect(mapping('description')).toMatchObject({ target: 'payee', strategy: 'fuzzy', options: { algorithm: 'abbreviation' } });
   });
 
+  it("weighs the review pass's whole-record levels monotonically, as every field's", () => {
+    // Larger, the memos are too short for a whole-record field, so the review pass gets its record model.
+    const larger = DATASETS.find((d) => d.name === 'bank_transactions')!.load({ seed: 3, referenceSize: 2000, sourceSize: 1200 });
+    const record = generateStrategy({ reference: larger.reference, source: larger.source }).match.model!.record!;
+    for (let l = 1; l < record.logBayesFactors.length; l++)
+      expect(record.logBayesFactors[l - 1]).toBeGreaterThanOrEqual(record.logBayesFactors[l]!);
+  });
+
   it("reads the statement's dates month-first, as its unambiguous dates show", () => {
     expect(mapping('posted')).toMatchObject({ target: 'entry_date', strategy: 'date_range', options: { monthFirst: true } });
   });
