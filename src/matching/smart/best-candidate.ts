@@ -13,7 +13,7 @@
 // one.
 
 import { marginLevel } from '../match';
-import { levelFrequencies, SMOOTHING, type LabelledVectors } from './em';
+import { levelFrequencies, SMOOTHING } from './em';
 import { MISSING, type ComparisonVectors, type PairSet } from './pairs';
 
 const MAX_ITERATIONS = 200;
@@ -60,7 +60,14 @@ export function bestPairPerRow(
   return { best, second };
 }
 
-/** Level counts of the labels with the given verdict (1 approved, 0 rejected), each counting `labels.weight`. */
+/** Reviews as comparison vectors: each one best pair of known class, counting as one pair. */
+export interface LabelledVectors {
+  vectors: ComparisonVectors;
+  /** 1 approved, 0 rejected, per pair */
+  match: Uint8Array;
+}
+
+/** Level counts of the labels with the given verdict (1 approved, 0 rejected). */
 function labelLevelCounts(labels: LabelledVectors | undefined, verdict: 0 | 1, levelCounts: number[]): number[][] {
   const counts = levelCounts.map((n) => new Array<number>(n).fill(0));
   if (labels === undefined) return counts;
@@ -69,7 +76,7 @@ function labelLevelCounts(labels: LabelledVectors | undefined, verdict: 0 | 1, l
     if (labels.match[i] !== verdict) continue;
     for (let f = 0; f < F; f++) {
       const l = labels.vectors.levels[i * F + f] as number;
-      if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + labels.weight;
+      if (l !== MISSING) (counts[f] as number[])[l] = ((counts[f] as number[])[l] as number) + 1;
     }
   }
   return counts;

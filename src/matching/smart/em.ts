@@ -27,14 +27,6 @@ export interface EmResult {
   patterns: number;
 }
 
-export interface LabelledVectors {
-  vectors: ComparisonVectors;
-  /** 1 approved, 0 rejected, per pair */
-  match: Uint8Array;
-  /** weight of each label relative to one unlabelled pair */
-  weight: number;
-}
-
 /** Pseudo-count added to every level (keeps log Bayes factors finite when a level is never seen). */
 export const SMOOTHING = 0.5;
 

@@ -7,12 +7,19 @@ import type { BlockingConfig, EngineRow, FieldMapping, FellegiSunterModel, Match
 import { chooseBlockingKeys, MAX_PAIRS_PER_RECALL, MAX_POSTINGS_TRIED } from './blocking-choice';
 import { broadCandidatePairs } from './broad-search';
 import { chooseComparator, type ChoiceOverrides, type ComparatorChoice } from './comparator-choice';
-import { expectationMaximisation, levelFrequencies, type LabelledVectors } from './em';
+import { expectationMaximisation, levelFrequencies } from './em';
 import { KeyValueCache } from './key-values';
 import { detectKind, type FieldKindName } from './kinds';
 import { measureIdentical, needsIdenticalEvidence } from './identical';
 import { identifierLike, proposeMappings, type ProfiledColumn, type ProposedMapping } from './mappings';
-import { bestClaimantShare, bestPairPerRow, fitBestCandidates, fitMargin, type BestCandidateFit } from './best-candidate';
+import {
+  bestClaimantShare,
+  bestPairPerRow,
+  fitBestCandidates,
+  fitMargin,
+  type BestCandidateFit,
+  type LabelledVectors,
+} from './best-candidate';
 import { proposeRecordFields } from './record-fields';
 import {
   CONFIDENT_POSTERIOR,
@@ -257,7 +264,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     maxLambda: source.rows.length / Math.max(1, blocked.count),
     groups: blockedPairs.source,
   });
-  const labels: LabelledVectors | undefined = labelVectors === null ? undefined : { ...labelVectors, weight: 1 };
+  const labels = labelVectors ?? undefined;
 
   // 8. Model, prior, threshold: refitted on each source row's best candidate (best-candidate.ts).
   const emphasis = fieldMappings.map((m) =>
@@ -547,7 +554,7 @@ function selectPairs(pairs: PairSet, posteriors: Float64Array, min: number): Pai
   return { source: Int32Array.from(source), reference: Int32Array.from(reference), count: source.length };
 }
 
-function compareLabels(input: GenerateStrategyInput, mappings: FieldMapping[], levels: number[][]): Omit<LabelledVectors, 'weight'> | null {
+function compareLabels(input: GenerateStrategyInput, mappings: FieldMapping[], levels: number[][]): LabelledVectors | null {
   const labels = input.labels ?? [];
   if (labels.length === 0) return null;
   const sourceRows: EngineRow[] = labels.map((l, i) => ({ id: `s${i}`, values: l.source ?? {} }));
