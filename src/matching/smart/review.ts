@@ -103,20 +103,36 @@ interface FieldIdf {
   idf: IdfTable;
 }
 
-function fieldScore(mapping: FieldMapping, idf: FieldIdf | null, a: unknown, b: unknown): number | null {
-  if (idf === null) return compareValues(mapping, a, b);
-  if (idf.algorithm === 'codes') {
-    const x = codeItems(toText(a));
-    const y = codeItems(toText(b));
-    const score = codesScore(x, 0, x.length, y, codeWeights(y, idf.idf), 0, y.length);
-    return score < 0 ? null : score;
+/** A field's source side, made once per row and compared with each candidate: its cell (compareValues), its code
+ *  items, or its TF-IDF vector (null: no text), with the reference's IDF. */
+type SourceSide =
+  | { kind: 'cell'; cell: unknown }
+  | { kind: 'codes'; items: Int32Array; idf: IdfTable }
+  | { kind: 'tfidf'; vector: ReturnType<typeof tfidfVector> | null; idf: IdfTable };
+
+function sourceSide(idf: FieldIdf | null, cell: unknown, text: string): SourceSide {
+  if (idf === null) return { kind: 'cell', cell };
+  if (idf.algorithm === 'codes') return { kind: 'codes', items: codeItems(toText(cell)), idf: idf.idf };
+  return { kind: 'tfidf', vector: text === '' ? null : tfidfVector(text, idf.idf), idf: idf.idf };
+}
+
+function fieldScore(mapping: FieldMapping, source: SourceSide, b: unknown): number | null {
+  switch (source.kind) {
+    case 'cell':
+      return compareValues(mapping, source.cell, b);
+    case 'codes': {
+      const y = codeItems(toText(b));
+      const score = codesScore(source.items, 0, source.items.length, y, codeWeights(y, source.idf), 0, y.length);
+      return score < 0 ? null : score;
+    }
+    case 'tfidf': {
+      const y = normaliseText(b);
+      if (source.vector === null || y === '') return null;
+      const va = source.vector;
+      const vb = tfidfVector(y, source.idf);
+      return sparseCosine(va.hashes, va.weights, 0, va.hashes.length, vb.hashes, vb.weights, 0, vb.hashes.length);
+    }
   }
-  const x = normaliseText(a);
-  const y = normaliseText(b);
-  if (x === '' || y === '') return null;
-  const va = tfidfVector(x, idf.idf);
-  const vb = tfidfVector(y, idf.idf);
-  return sparseCosine(va.hashes, va.weights, 0, va.hashes.length, vb.hashes, vb.weights, 0, vb.hashes.length);
 }
 
 function resolveRow(
@@ -133,6 +149,7 @@ function resolveRow(
   // Read once per row: a field over several columns joins its cells.
   const sourceCells = mappings.map((m) => mappingCell(m, sourceValues, 'source'));
   const sourceTexts = sourceCells.map((cell) => normaliseText(cell));
+  const sourceSides = mappings.map((_, f) => sourceSide(idfs[f] ?? null, sourceCells[f], sourceTexts[f] as string));
   const seen = new Set<string>();
   const scored: Scored[] = [];
   for (const row of candidates) {
@@ -141,7 +158,7 @@ function resolveRow(
     seen.add(id);
     const values = row.values ?? {};
     const scores = mappings.map((m, f) =>
-      Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, idfs[f] ?? null, sourceCells[f], mappingCell(m, values, 'target')) : null,
+      Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, sourceSides[f] as SourceSide, mappingCell(m, values, 'target')) : null,
     );
     const cosine = WholeRecordText.cosine(sourceVector, record.vector(values, 'target'));
     let logOdds: number;
