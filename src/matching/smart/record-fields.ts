@@ -38,13 +38,9 @@ function textColumns(columns: ProfiledColumn[], excluded: Set<string>): Profiled
   });
 }
 
-/** Each row's normalised cells of the columns (read once for every measure below). */
-function normalisedCells(rows: EngineRow[], columns: string[]): string[][] {
-  return rows.map((row) => columns.map((c) => normaliseText(row.values?.[c])));
-}
-
-function rawCells(rows: EngineRow[], columns: string[]): string[][] {
-  return rows.map((row) => columns.map((c) => toText(row.values?.[c])));
+/** Each row's cells of the columns as `read` gives them (read once for every measure below). */
+function cellsOf(rows: EngineRow[], columns: string[], read: (value: unknown) => string): string[][] {
+  return rows.map((row) => columns.map((c) => read(row.values?.[c])));
 }
 
 /** Share of rows where `found` finds something in one of their cells. */
@@ -111,11 +107,11 @@ export function proposeRecordFields(
       ),
     );
   }
-  const sourceCells = normalisedCells(source.rows, sourceNames);
-  const referenceCells = normalisedCells(reference.rows, referenceNames);
+  const sourceCells = cellsOf(source.rows, sourceNames, normaliseText);
+  const referenceCells = cellsOf(reference.rows, referenceNames, normaliseText);
   // Codes are read from the raw cells: a hyphen holds a code's parts together, a space may not.
-  const sourceCodes = shareWith(rawCells(source.rows, sourceNames), hasCodes);
-  const referenceCodes = shareWith(rawCells(reference.rows, referenceNames), hasCodes);
+  const sourceCodes = shareWith(cellsOf(source.rows, sourceNames, toText), hasCodes);
+  const referenceCodes = shareWith(cellsOf(reference.rows, referenceNames, toText), hasCodes);
   measured.rowsWithCodes = { source: round(sourceCodes), reference: round(referenceCodes), minimum: MIN_CODE_SHARE };
   // Codes inside text on at least one side (a code column on the other); a record of names, dates and postcodes
   // compares its digits field by field.
