@@ -109,6 +109,9 @@ export function partValues(part: BlockingKeyPart, kind: ValueKind, row: Normalis
   }
 }
 
+/** The largest `length` a key part takes (a prefix, q, a nearby width): what a config may state. */
+export const MAX_PART_LENGTH = 100;
+
 /** Days (dates) or percent (numbers) within which two values always share a `nearby` value, unless the part sets it. */
 const DEFAULT_NEARBY_DAYS = 3;
 const DEFAULT_NEARBY_PCT = 2;

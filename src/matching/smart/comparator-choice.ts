@@ -2,6 +2,7 @@
 // discretises its score into (minimum scores, descending; the last level, 0, is "anything else"), and the
 // blocking transforms worth measuring for it.
 
+import { MAX_PART_LENGTH } from '../blocking';
 import { MIN_SHARED_SCORE, UNRELATED_SCORE } from '../comparators/codes';
 import type { BlockingTransform, FieldMapping } from '../types';
 import type { FieldKindName } from './kinds';
@@ -157,6 +158,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
     case 'boolean':
       return { strategy: 'exact', levels: [1, 0], describe: `${kind} → exact`, blocking: [{ transform: 'exact' }] };
     case 'date': {
+      const nearby = nearbyKey(overrides.window);
       const monthFirst = overrides.monthFirst ? ', numeric dates read month-first (the column has dates such as 03/25/2020)' : '';
       const window = overrides.window;
       if (window !== undefined)
@@ -165,10 +167,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
           options: { minDifferenceDays: window.min, maxDifferenceDays: window.max, ...(overrides.monthFirst ? { monthFirst: true } : {}) },
           levels: [1, 0.9, 0.5, 0],
           describe: `date → date_range with a window learnt from the data: the source ${windowLevels(window, ' days', 'same day')}${monthFirst}`,
-          blocking: [
-            { transform: 'exact' },
-            { transform: 'nearby', length: Math.max(1, Math.ceil(Math.max(Math.abs(window.min), Math.abs(window.max)))) },
-          ],
+          blocking: [{ transform: 'exact' }, ...nearby],
         };
       const toleranceDays = overrides.toleranceDays ?? DEFAULT_DATE_TOLERANCE_DAYS;
       return {
@@ -176,7 +175,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         options: { toleranceDays, ...(overrides.monthFirst ? { monthFirst: true } : {}) },
         levels: [1, 0.9, 0.5, 0],
         describe: `date → date_range (same day; within ${round1(toleranceDays / 5)} days; within ${toleranceDays} days)${monthFirst}`,
-        blocking: [{ transform: 'exact' }, { transform: 'nearby' }],
+        blocking: [{ transform: 'exact' }, ...nearby],
       };
     }
     case 'year':
@@ -215,6 +214,14 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
       };
     }
   }
+}
+
+/** A date field's nearby key: as wide as the learnt window reaches from 0 (or the transform's default), and none
+ *  past the width a config may state (MAX_PART_LENGTH; a wider one would also pair far too many rows). */
+function nearbyKey(window: { min: number; max: number } | undefined): ComparatorChoice['blocking'] {
+  if (window === undefined) return [{ transform: 'nearby' }];
+  const width = Math.max(1, Math.ceil(Math.max(Math.abs(window.min), Math.abs(window.max))));
+  return width <= MAX_PART_LENGTH ? [{ transform: 'nearby', length: width }] : [];
 }
 
 /** The differences source − reference each level of a window takes (ranges.ts: score 1 at the window's point

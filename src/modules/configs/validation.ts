@@ -2,6 +2,7 @@ import { parseCrontab } from 'graphile-worker';
 import { z } from 'zod';
 import type { Dataset } from '../datasets/service';
 import type { StoredBlocking, StoredFieldMapping } from '../../db/schema';
+import { MAX_PART_LENGTH } from '../../matching/blocking';
 import { UUID_PATTERN } from '../shared/ids';
 
 /**
@@ -182,7 +183,12 @@ const blockingPart = z
     source: column,
     target: column,
     transform: z.enum(BLOCKING_TRANSFORMS, `must be one of ${BLOCKING_TRANSFORMS.join(', ')}`),
-    length: z.number().int('must be an integer').min(1, 'must be 1 or more').max(100, 'must be at most 100').optional(),
+    length: z
+      .number()
+      .int('must be an integer')
+      .min(1, 'must be 1 or more')
+      .max(MAX_PART_LENGTH, `must be at most ${MAX_PART_LENGTH}`)
+      .optional(),
   })
   .refine(
     (part) => part.length === undefined || part.transform === 'prefix' || part.transform === 'qgrams' || part.transform === 'nearby',

@@ -124,4 +124,15 @@ describe('comparator choice per kind', () => {
       expect(levels.at(-1)).toBe(0);
     }
   });
+
+  it('offers dates a nearby blocking key as wide as the learnt window, never wider than a config may state', () => {
+    const nearby = (window?: { min: number; max: number }) =>
+      chooseComparator('date', window ? { window } : {}).blocking.filter((b) => b.transform === 'nearby');
+    expect(nearby()).toEqual([{ transform: 'nearby' }]);
+    expect(nearby({ min: 0, max: 5 })).toEqual([{ transform: 'nearby', length: 5 }]);
+    expect(nearby({ min: -7.5, max: 2 })).toEqual([{ transform: 'nearby', length: 8 }]);
+    expect(nearby({ min: 0, max: 100 })).toEqual([{ transform: 'nearby', length: 100 }]);
+    // a window of a year: no key of that width (a config's length is at most 100)
+    expect(nearby({ min: 0, max: 365 })).toEqual([]);
+  });
 });
