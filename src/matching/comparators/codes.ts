@@ -166,6 +166,12 @@ export function codesIdf(items: Int32Array, itemOffsets: Int32Array, rows: numbe
   return buildIdf(Int32Array.from(names), offsets, rows, shared);
 }
 
+/** The rarity (score) of a code that `holders` of `documents` rows with codes hold, by buildIdf's formula:
+ *  idf / idf(unseen). */
+export function codeRarity(documents: number, holders: number): number {
+  return (Math.log((documents + 1) / (holders + 1)) + 1) / (Math.log(documents + 1) + 1);
+}
+
 /** The weight of each item pair: the IDF of the code its item names relative to an unseen code's. */
 export function codeWeights(items: Int32Array, idf: IdfTable): Float32Array {
   const weights = new Float32Array(items.length >> 1);

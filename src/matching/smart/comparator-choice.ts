@@ -3,7 +3,7 @@
 // blocking transforms worth measuring for it.
 
 import { MAX_PART_LENGTH } from '../blocking';
-import { MIN_SHARED_SCORE, UNRELATED_SCORE } from '../comparators/codes';
+import { codeRarity, MIN_SHARED_SCORE, UNRELATED_SCORE } from '../comparators/codes';
 import type { BlockingTransform, FieldMapping } from '../types';
 import type { FieldKindName } from './kinds';
 
@@ -26,6 +26,17 @@ const RECORD_TEXT_LEVELS = [0.8, 0.65, 0.5, 0.35, 0.2, 0];
 /** The rarity of the rarest compatible code; only common ones compatible; codes on both sides, unrelated; a
  *  sibling's (codes.ts). */
 const CODE_LEVELS = [0.8, 0.6, 0.35, MIN_SHARED_SCORE, UNRELATED_SCORE, 0];
+/** Holders between one row and two: the level above it is a code no other reference row has. */
+const UNIQUE_CODE_HOLDERS = 1.5;
+
+/** CODE_LEVELS with a first level for a code only one reference row holds (of `rowsWithCodes`, the rows the IDF is
+ *  counted over). Its rarity depends on the table's size (0.90 at 5,000 rows, 0.92 at 20,000), so it is computed,
+ *  and left out where it would not stand clear of the next level. Walmart-Amazon: a unique shared code is a
+ *  match 93 % of the time, one that 2–7 rows hold 56 %; one level for both gave either too little. */
+export function codeLevels(rowsWithCodes: number): number[] {
+  const unique = codeRarity(rowsWithCodes, UNIQUE_CODE_HOLDERS);
+  return unique >= (CODE_LEVELS[0] as number) + 0.05 ? [Math.round(unique * 1000) / 1000, ...CODE_LEVELS] : CODE_LEVELS;
+}
 /** Every shared unit agrees; some agree and some do not; none agree. */
 const QUANTITY_LEVELS = [1, 0.5, 0];
 
@@ -42,6 +53,8 @@ export interface ChoiceOverrides {
   /** a window of expected differences source − reference learnt from the data (offsets.ts), in the kind's unit:
    *  days for dates, years for years, percent of the larger magnitude for prices and numbers */
   window?: { min: number; max: number };
+  /** codes: the reference rows with codes that rarity is counted over (codeLevels) */
+  rowsWithCodes?: number;
 }
 
 export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides = {}): ComparatorChoice {
@@ -101,16 +114,18 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         describe: 'whole record → TF-IDF cosine over every text column (rare words weigh most, wherever they stand)',
         blocking: [{ transform: 'tokens' }],
       };
-    case 'codes':
+    case 'codes': {
+      const levels = codeLevels(overrides.rowsWithCodes ?? 0);
       return {
         strategy: 'fuzzy',
         options: { algorithm: 'codes' },
-        levels: CODE_LEVELS,
-        chanceLevel: { level: CODE_LEVELS.length - 1, pooledWith: CODE_LEVELS.length - 2 },
+        levels,
+        chanceLevel: { level: levels.length - 1, pooledWith: levels.length - 2 },
         describe:
           "codes anywhere in the record → the rarest code both share or one begins (case, hyphens, spaces and slashes folded); a sibling's code (the same but for its last characters) counts against",
         blocking: [{ transform: 'tokens' }],
       };
+    }
     case 'abbreviated_text':
       return {
         strategy: 'fuzzy',

@@ -7,7 +7,7 @@ import { extractCodes } from '../comparators/codes';
 import { quantityItems } from '../comparators/quantities';
 import { normaliseText, toText } from '../normalise';
 import type { EngineRow, FieldMapping } from '../types';
-import { chooseComparator, type ComparatorChoice } from './comparator-choice';
+import { chooseComparator, type ChoiceOverrides, type ComparatorChoice } from './comparator-choice';
 import { identifierLike, type ProfiledColumn, type ProposedMapping } from './mappings';
 import { nameHints } from './names';
 
@@ -88,8 +88,8 @@ export function proposeRecordFields(
     reference: round(longest(referenceColumns)),
     minimum: MIN_TEXT_TOKENS,
   };
-  const field = (kind: RecordField['kind'], source: string, target: string, reason: string): RecordField => {
-    const choice = chooseComparator(kind);
+  const field = (kind: RecordField['kind'], source: string, target: string, reason: string, overrides?: ChoiceOverrides): RecordField => {
+    const choice = chooseComparator(kind, overrides);
     return {
       kind,
       choice,
@@ -125,6 +125,8 @@ export function proposeRecordFields(
         `codes in ${base.source}`,
         `codes in ${base.target}`,
         `codes (letters with digits, long digit runs) in ${Math.round(sourceCodes * 100)}% of source rows and ${Math.round(referenceCodes * 100)}% of reference rows`,
+        // The reference sample's rows with codes: what the model's rarities are measured over.
+        { rowsWithCodes: Math.round(referenceCodes * reference.rows.length) },
       ),
     );
   }
