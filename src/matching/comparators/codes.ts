@@ -21,7 +21,7 @@
 // is one merge walk over two sorted lists.
 
 import { normaliseText, tokensOf } from '../normalise';
-import { buildIdf, idfOf, tokenHash, type IdfTable } from './tfidf-cosine';
+import { buildIdf, idfOf, smoothedIdf, tokenHash, type IdfTable } from './tfidf-cosine';
 
 /** Adjacent words joined into one code at most. */
 const MAX_JOINED = 3;
@@ -166,10 +166,10 @@ export function codesIdf(items: Int32Array, itemOffsets: Int32Array, rows: numbe
   return buildIdf(Int32Array.from(names), offsets, rows, shared);
 }
 
-/** The rarity (score) of a code that `holders` of `documents` rows with codes hold, by buildIdf's formula:
- *  idf / idf(unseen). */
+/** The rarity (score) of a code that `holders` of `documents` rows with codes hold: idf / idf(unseen), as
+ *  codeWeights gives it. */
 export function codeRarity(documents: number, holders: number): number {
-  return (Math.log((documents + 1) / (holders + 1)) + 1) / (Math.log(documents + 1) + 1);
+  return smoothedIdf(documents, holders) / smoothedIdf(documents, 0);
 }
 
 /** The weight of each item pair: the IDF of the code its item names relative to an unseen code's. */

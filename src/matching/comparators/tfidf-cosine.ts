@@ -20,6 +20,11 @@ export interface IdfTable {
   unseenIdf: number;
 }
 
+/** Smoothed IDF of a term `documentFrequency` of `documents` rows hold (0: an unseen term). */
+export function smoothedIdf(documents: number, documentFrequency: number): number {
+  return Math.log((documents + 1) / (documentFrequency + 1)) + 1;
+}
+
 /** Document frequencies from per-row token hash lists (each list already unique). */
 export function buildIdf(rowsTokens: Int32Array, rowOffsets: Int32Array, rows: number, shared: boolean): IdfTable {
   const table = createIntTable(Math.max(16, rowsTokens.length), shared);
@@ -36,8 +41,8 @@ export function buildIdf(rowsTokens: Int32Array, rowOffsets: Int32Array, rows: n
     }
   }
   const idf = shared ? new Float64Array(new SharedArrayBuffer(Math.max(1, df.length) * 8)) : new Float64Array(Math.max(1, df.length));
-  for (let i = 0; i < df.length; i++) idf[i] = Math.log((documents + 1) / ((df[i] as number) + 1)) + 1;
-  return { table, idf, unseenIdf: Math.log(documents + 1) + 1 };
+  for (let i = 0; i < df.length; i++) idf[i] = smoothedIdf(documents, df[i] as number);
+  return { table, idf, unseenIdf: smoothedIdf(documents, 0) };
 }
 
 export function idfOf(table: IdfTable, hash: number): number {
