@@ -11,7 +11,7 @@ import { damerauLevenshteinSimilarityCodes, levenshteinSimilarityCodes } from '.
 import { encodePhonetic, phoneticCodesScore } from './comparators/phonetic';
 import { dateRangeScore, dateWindowScore, numericRangeScore, numericWindowScore, type NumericWindow } from './comparators/ranges';
 import { tokenSetCodes } from './comparators/token-set';
-import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from './comparators/tfidf-cosine';
+import { buildIdf, sparseCosine, tfidfText, tfidfVector, uniqueTokenHashes, type IdfTable } from './comparators/tfidf-cosine';
 import { normaliseDate, normaliseNumber, normaliseText, sortedTokenSet, toText } from './normalise';
 import { CodePoolBuilder, Growable, poolBytes, poolLength, poolString, allocate, writeCodes, type CodePool } from './pool';
 import type { FieldMapping } from './types';
@@ -157,8 +157,9 @@ export class FieldColumnBuilder {
         this.itemOffsets.push(this.items.length);
         return;
       case 'tfidf_cosine': {
-        this.pendingTexts.push(normalised);
-        for (const h of uniqueTokenHashes(normalised)) this.items.push(h);
+        const text = tfidfText(rawText);
+        this.pendingTexts.push(text);
+        for (const h of uniqueTokenHashes(text)) this.items.push(h);
         this.itemOffsets.push(this.items.length);
         return;
       }
@@ -333,7 +334,7 @@ export class FieldScorer {
       }
       case 'tfidf_cosine': {
         const idf = this.column.idf;
-        const text = normalised ?? normaliseText(value);
+        const text = tfidfText(value);
         if (text === '' || idf === undefined) return null;
         const vector = tfidfVector(text, idf);
         return this.fill(EMPTY_CODES, 0, vector.hashes, vector.weights, 0);

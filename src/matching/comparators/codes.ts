@@ -20,16 +20,13 @@
 // are hashes whose two low bits tag what the code is to its row (the whole code, a prefix, or a near stem), so a pair
 // is one merge walk over two sorted lists.
 
-import { normaliseText, tokensOf } from '../normalise';
+import { foldWord, hasDigit, isCode, SIZE, WORD_BREAK } from './code-words';
 import { buildIdf, idfOf, smoothedIdf, tokenHash, type IdfTable } from './tfidf-cosine';
 
 /** Adjacent words joined into one code at most. */
 const MAX_JOINED = 3;
 /** Letter-only words this short may be part of a joined code (the "ktc" of "ktc d320"). */
 const SHORT_LETTERS = 3;
-const MIN_CODE_LENGTH = 4;
-/** A code of digits alone needs this many (so years and small quantities are not codes). */
-const MIN_DIGITS_ONLY = 5;
 /** A sibling's code diverges within this many last characters. */
 const NEAR_SUFFIX = 3;
 /** Shortest prefix (with a digit) that makes two codes compatible, or two codes near. */
@@ -47,43 +44,13 @@ const PREFIX = 1;
 const NEAR = 2;
 const TAG_MASK = 3;
 
-/** Separators between words in raw text (hyphens, slashes and dots are folded inside a word instead). */
-const WORD_BREAK = /[\s,;:()[\]{}|+&]+/;
-
-function hasDigit(token: string): boolean {
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
-    if (c >= 48 && c <= 57) return true;
-  }
-  return false;
-}
-
-function isDigitsOnly(token: string): boolean {
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-/** An amount with its unit ("500gb", "12v", "100pk") or a size ("24x36"): shared by every product of a range, and
- *  compared by the quantities field. */
-const QUANTITY = /^\d{1,4}[a-z]{1,4}$/;
-const SIZE = /^\d+(x\d+)+$/;
-
-function isCode(text: string): boolean {
-  if (text.length < MIN_CODE_LENGTH || !hasDigit(text)) return false;
-  if (QUANTITY.test(text) || SIZE.test(text)) return false;
-  return !isDigitsOnly(text) || text.length >= MIN_DIGITS_ONLY;
-}
-
 const LEADING_LETTERS = /^[a-z]+/;
 
-/** The raw text's words, each case-folded with its inner separators removed ("KTC-D320/1G" → ktcd3201g). */
+/** The raw text's words, each folded (foldWord). */
 function foldedWords(text: string): string[] {
   const words: string[] = [];
   for (const word of text.split(WORD_BREAK)) {
-    const folded = tokensOf(normaliseText(word)).join('');
+    const folded = foldWord(word);
     if (folded !== '') words.push(folded);
   }
   return words;

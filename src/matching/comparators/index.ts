@@ -4,7 +4,7 @@ import { normaliseText, sortedTokenSet } from '../normalise';
 import type { FieldMapping } from '../types';
 import { tokenSetCodes } from './token-set';
 import { encodePhonetic, phoneticCodesScore } from './phonetic';
-import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes } from './tfidf-cosine';
+import { buildIdf, sparseCosine, tfidfText, tfidfVector, uniqueTokenHashes } from './tfidf-cosine';
 import { CodePoolBuilder, encode } from '../pool';
 
 export { jaro, jaroWinkler, jaroWinklerCodes, jaroCodes } from './jaro-winkler';
@@ -42,13 +42,13 @@ export function createTfidfCosine(referenceValues: Iterable<unknown>): (a: unkno
   const offsets: number[] = [0];
   const hashes: number[] = [];
   for (const value of referenceValues) {
-    hashes.push(...uniqueTokenHashes(normaliseText(value)));
+    hashes.push(...uniqueTokenHashes(tfidfText(value)));
     offsets.push(hashes.length);
   }
   const idf = buildIdf(Int32Array.from(hashes), Int32Array.from(offsets), offsets.length - 1, false);
   return (a, b) => {
-    const x = tfidfVector(normaliseText(a), idf);
-    const y = tfidfVector(normaliseText(b), idf);
+    const x = tfidfVector(tfidfText(a), idf);
+    const y = tfidfVector(tfidfText(b), idf);
     return sparseCosine(x.hashes, x.weights, 0, x.hashes.length, y.hashes, y.weights, 0, y.hashes.length);
   };
 }

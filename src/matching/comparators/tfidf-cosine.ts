@@ -1,11 +1,14 @@
 // tfidf_cosine: cosine similarity of TF-IDF word vectors, IDF learnt from the reference column:
 //   idf(t) = ln((N + 1) / (df(t) + 1)) + 1, N = reference rows with a value, df(t) = rows containing t
+// The words are normaliseText's, except that a raw word which folds into a code stays one word (tfidfText), so
+// "mdr-ex35lp" and "mdrex35lp" share their rarest word instead of having none in common.
 // (a word the reference never uses gets the highest idf, ln(N + 1) + 1). Weights are tf·idf, L2-normalised, so
 // the score is in [0, 1]; rare shared words ("acme") count more than common ones ("ltd", "street").
 // Vectors are stored as (token hash, weight) sorted by hash: a pair is one merge walk, no allocation.
 
 import { createIntTable, hashString, tableGet, tableGetOrPut, type IntTableData } from '../hash';
-import { tokensOf } from '../normalise';
+import { normaliseText, toText, tokensOf } from '../normalise';
+import { isCode, WORD_BREAK } from './code-words';
 
 const TOKEN_SEED = 0x1b873593;
 
@@ -48,6 +51,29 @@ export function buildIdf(rowsTokens: Int32Array, rowOffsets: Int32Array, rows: n
 export function idfOf(table: IdfTable, hash: number): number {
   const slot = tableGet(table.table, hash);
   return slot === -1 ? table.unseenIdf : (table.idf[slot] as number);
+}
+
+/** A word character, separators, a word character: a raw word that normaliseText would split. */
+const INNER_SEPARATOR = /[\p{L}\p{N}][^\p{L}\p{N}\s,;:()[\]{}|+&]+[\p{L}\p{N}]/u;
+
+const LETTER = /\p{L}/u;
+
+/** The normalised text TF-IDF reads from a cell: normaliseText, but a raw word with inner separators that folds into
+ *  a code with letters (code-words.ts) is one word: "Sony MDR-EX35LP/VB" → "sony mdrex35lpvb". Both sides read such
+ *  codes alike whichever way they are written inside a word. A code split by spaces stays split (the codes field
+ *  joins those), and so does a word of digits alone: a date, a phone number or an amount, whose parts (a year, an
+ *  area code) are what other ways of writing it share. */
+export function tfidfText(value: unknown): string {
+  const text = toText(value);
+  if (!INNER_SEPARATOR.test(text)) return normaliseText(text);
+  const words: string[] = [];
+  for (const word of text.split(WORD_BREAK)) {
+    const normalised = normaliseText(word);
+    if (normalised === '') continue;
+    const folded = normalised.replaceAll(' ', '');
+    words.push(folded !== normalised && LETTER.test(folded) && isCode(folded) ? folded : normalised);
+  }
+  return words.join(' ');
 }
 
 /** Unique token hashes of a normalised value (for document frequencies). */

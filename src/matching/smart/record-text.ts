@@ -2,8 +2,7 @@
 // both tables have) normalised and concatenated, as a TF-IDF vector whose IDF comes from the reference rows.
 // Words that appear in the "wrong" column (a suburb in address_2, a swapped given name and surname) still count.
 
-import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
-import { normaliseText } from '../normalise';
+import { buildIdf, sparseCosine, tfidfText, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
 import type { EngineRow } from '../types';
 
 export interface RecordColumn {
@@ -40,7 +39,7 @@ export class WholeRecordText {
   text(values: Record<string, unknown> | undefined, side: 'source' | 'target'): string {
     const parts: string[] = [];
     for (const c of this.columns) {
-      const t = normaliseText(values?.[side === 'source' ? c.source : c.target]);
+      const t = tfidfText(values?.[side === 'source' ? c.source : c.target]);
       if (t !== '') parts.push(t);
     }
     return parts.join(' ');

@@ -15,7 +15,7 @@
 // name, surname and town was called a match with 0.99997 (people_messy, where 50 reviews then lowered F1).
 
 import { codeItems, codesIdf, codesScore, codeWeights } from '../comparators/codes';
-import { buildIdf, sparseCosine, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
+import { buildIdf, sparseCosine, tfidfText, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
 import { compareValues } from '../comparators/index';
 import { levelOf, logit, roundConfidence } from '../match';
 import { normaliseText, toText } from '../normalise';
@@ -70,7 +70,7 @@ export class ReviewStatistics {
       const c = this.collected[f];
       if (!c) return;
       const cell = mappingCell(m, row.values, 'target');
-      const items = c.algorithm === 'codes' ? codeItems(toText(cell)) : uniqueTokenHashes(normaliseText(cell));
+      const items = c.algorithm === 'codes' ? codeItems(toText(cell)) : uniqueTokenHashes(tfidfText(cell));
       for (const item of items) c.items.push(item);
       c.offsets.push(c.items.length);
     });
@@ -110,9 +110,10 @@ type SourceSide =
   | { kind: 'codes'; items: Int32Array; idf: IdfTable }
   | { kind: 'tfidf'; vector: ReturnType<typeof tfidfVector> | null; idf: IdfTable };
 
-function sourceSide(idf: FieldIdf | null, cell: unknown, text: string): SourceSide {
+function sourceSide(idf: FieldIdf | null, cell: unknown): SourceSide {
   if (idf === null) return { kind: 'cell', cell };
   if (idf.algorithm === 'codes') return { kind: 'codes', items: codeItems(toText(cell)), idf: idf.idf };
+  const text = tfidfText(cell);
   return { kind: 'tfidf', vector: text === '' ? null : tfidfVector(text, idf.idf), idf: idf.idf };
 }
 
@@ -126,7 +127,7 @@ function fieldScore(mapping: FieldMapping, source: SourceSide, b: unknown): numb
       return score < 0 ? null : score;
     }
     case 'tfidf': {
-      const y = normaliseText(b);
+      const y = tfidfText(b);
       if (source.vector === null || y === '') return null;
       const va = source.vector;
       const vb = tfidfVector(y, source.idf);
@@ -149,7 +150,7 @@ function resolveRow(
   // Read once per row: a field over several columns joins its cells.
   const sourceCells = mappings.map((m) => mappingCell(m, sourceValues, 'source'));
   const sourceTexts = sourceCells.map((cell) => normaliseText(cell));
-  const sourceSides = mappings.map((_, f) => sourceSide(idfs[f] ?? null, sourceCells[f], sourceTexts[f] as string));
+  const sourceSides = mappings.map((_, f) => sourceSide(idfs[f] ?? null, sourceCells[f]));
   const seen = new Set<string>();
   const scored: Scored[] = [];
   for (const row of candidates) {

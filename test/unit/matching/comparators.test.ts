@@ -12,6 +12,7 @@ import {
   UNRELATED_SCORE,
 } from '../../../src/matching/comparators/codes';
 import { jaro, jaroCodes, jaroWinklerCodes } from '../../../src/matching/comparators/jaro-winkler';
+import { tfidfText } from '../../../src/matching/comparators/tfidf-cosine';
 import { JaroWinklerKernel, kernelMemory } from '../../../src/matching/comparators/jaro-winkler-kernel';
 import { encode } from '../../../src/matching/pool';
 import {
@@ -418,6 +419,26 @@ describe('tfidf_cosine', () => {
       expect(s).toBeLessThanOrEqual(1);
       expect(cosine(b, a)).toBeCloseTo(s, 12);
     }
+  });
+
+  it('reads a code written with inner separators as one word, as the codes field does', () => {
+    expect(tfidfText('Sony MDR-EX35LP/VB headphones')).toBe('sony mdrex35lpvb headphones');
+    expect(tfidfText('EVGA 01G-P3-1373-AR')).toBe('evga 01gp31373ar');
+    // Not codes: an amount with its unit, words without digits, digits alone (dates, phones, prices), spaced codes.
+    expect(tfidfText('15.4-inch x-men sleeve')).toBe('15 4 inch x men sleeve');
+    expect(tfidfText('born 1985-03-12, call 03-9876-5432, 149.99')).toBe('born 1985 03 12 call 03 9876 5432 149 99');
+    expect(tfidfText('ktc d320 1g')).toBe('ktc d320 1g');
+    expect(tfidfText(42)).toBe('42');
+
+    const products = createTfidfCosine(['sony mdr-ex35lp headphones', 'sony mdr-ex36lp headphones', 'koss eq50 equalizer']);
+    // Written solid on one side and hyphenated on the other, the model number is the rarest word they share.
+    expect(products('sony mdrex35lp headphones', 'sony mdr-ex35lp headphones')).toBeCloseTo(1, 12);
+    expect(products('sony mdrex35lp headphones', 'sony mdr-ex35lp headphones')).toBeGreaterThan(
+      products('sony mdrex35lp headphones', 'sony mdr-ex36lp headphones'),
+    );
+    // The engine's field reads the same words.
+    const title = { source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'tfidf_cosine' } } as const;
+    expect(compareValues(title, 'MDREX35LP', 'mdr-ex35lp')).toBeCloseTo(1, 6);
   });
 });
 
