@@ -188,9 +188,6 @@ export function monotoneDecreasing(values: number[], weights: number[]): number[
   return blocks.flatMap((b) => new Array<number>(b.size).fill(b.value));
 }
 
-/** Share of confident best pairs (posterior ≥ 0.5) whose reference row is also the confident best pair of another
- *  source row. Near 0: each reference row is matched once (one-to-one); high: several source rows share one
- *  (duplicates of one original, many orders of one customer). */
 /**
  * Of the match mass among best pairs (Σ posterior), the share whose reference row has no better claimant: no other
  * source row whose best pair is the same reference row with a higher score. Near 1 when each reference row is
