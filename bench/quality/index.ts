@@ -12,7 +12,7 @@ import { BASELINE_MIN_COSINE, tfidfBaseline } from './baseline';
 import { DATASETS, type DatasetEntry } from './datasets/index';
 import { runHandConfig } from './hand-run';
 import { REVIEW_COUNT, simulateReviews } from './reviews';
-import { runSmart, type SmartRun } from './smart-run';
+import { runSmart, runStrategy, type SmartRun } from './smart-run';
 import { scorePairs, truthSets } from './score';
 import type { QualityDataset } from './types';
 
@@ -105,6 +105,9 @@ function baselineLine(dataset: QualityDataset): Quality {
 function learningLoop(dataset: QualityDataset, before: SmartRun, reviews: number): void {
   const labels = simulateReviews(dataset, before.rows, before.strategy.reviewBand, before.strategy.match.threshold, reviews);
   const after = runSmart(dataset, labels);
+  // What the relearned model does by itself, without the decisions the plan keeps.
+  const { decisions, ...modelOnly } = after.strategy.match;
+  const learnedModel = runStrategy(dataset, { ...after.strategy, match: modelOnly });
   emit({
     name: `quality.${dataset.name}.learning.f1`,
     value: after.quality.f1,
@@ -117,6 +120,8 @@ function learningLoop(dataset: QualityDataset, before: SmartRun, reviews: number
     labels_given: labels.length,
     labels_approved: labels.filter((l) => l.match).length,
     labels_used: after.strategy.labelsUsed,
+    decisions_kept: decisions?.length ?? 0,
+    model_only_f1: Number(learnedModel.quality.f1.toFixed(5)),
     generation_time_s: Number(after.generationSeconds.toFixed(3)),
   });
 }

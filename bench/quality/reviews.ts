@@ -38,6 +38,8 @@ export function simulateReviews(
       source: { ...(sourceById.get(row.sourceRowId) as EngineRow).values },
       reference: { ...(referenceById.get(proposed) as EngineRow).values },
       match: isTruePair(dataset, row.sourceRowId, proposed),
+      sourceRowId: row.sourceRowId,
+      referenceRowId: proposed,
     };
   });
 }

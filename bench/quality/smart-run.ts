@@ -42,7 +42,15 @@ export function runSmart(dataset: QualityDataset, labels?: LabelledPair[]): Smar
   const generationStart = performance.now();
   const strategy = generateStrategy({ reference, source, ...(labels ? { labels } : {}) });
   const generationSeconds = (performance.now() - generationStart) / 1000;
+  return {
+    ...runStrategy(dataset, strategy),
+    generationSeconds,
+    sampleSizes: { reference: reference.rows.length, source: source.rows.length },
+  };
+}
 
+/** A smart run of a strategy already generated: the engine, the review band through the resolver, one-to-one. */
+export function runStrategy(dataset: QualityDataset, strategy: GeneratedStrategy): Omit<SmartRun, 'generationSeconds' | 'sampleSizes'> {
   const matchStart = performance.now();
   const index = buildReferenceIndex(dataset.reference.rows, strategy.match);
   const { rows } = matchSlice(index, dataset.source.rows);
@@ -55,11 +63,9 @@ export function runSmart(dataset: QualityDataset, labels?: LabelledPair[]): Smar
     rows,
     quality: scoreRows(rows, dataset),
     qualityBeforeReview,
-    generationSeconds,
     matchSeconds,
     reviewedRows,
     blockingRecall: blockingRecall(index, dataset),
-    sampleSizes: { reference: reference.rows.length, source: source.rows.length },
   };
 }
 

@@ -10,6 +10,7 @@ export type {
   MatchConfig,
   FellegiSunterModel,
   ModelField,
+  DecidedPair,
   EngineRow,
   FieldEvidence,
   Candidate,

@@ -17,6 +17,7 @@
 
 import { columnsRead } from './blocking';
 import { fieldWeights, scoringOrder, type FieldScorer, type PreparedValue } from './fields';
+import { decidedResult, decisionsByRow } from './decisions';
 import type { ReferenceIndex } from './index-build';
 import { compositesOf, mappingCell, NormalisedRow } from './normalised-row';
 import {
@@ -351,6 +352,8 @@ function offerTop(
 export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[], compact: CompactSliceResult): SliceResult {
   const threshold = Number.isFinite(index.config.threshold) ? index.config.threshold : 0;
   const toConfidence = index.config.model === undefined ? (score: number) => score : sigmoid;
+  const decisions = decisionsByRow(index.config);
+  const stats = { ...compact.stats };
   const rows: RowMatch[] = new Array(compact.rowCount);
   for (let r = 0; r < compact.rowCount; r++) {
     const source = sourceRows[r] as EngineRow;
@@ -363,34 +366,50 @@ export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[]
         confidence: roundConfidence(toConfidence(compact.topScores[base + k] as number)),
       });
     }
-    const evidence: FieldEvidence[] = [];
     const best = candidates[0];
-    if (best !== undefined) {
-      const bestRow = compact.topRows[base] as number;
-      const values = source.values ?? {};
-      index.fields.forEach((field, f) => {
-        const score = compact.fieldScores[r * compact.fieldCount + f] as number;
-        const { source: sourceColumn, target, strategy } = field.mapping;
-        evidence.push({
-          source: sourceColumn,
-          target,
-          strategy,
-          score: Number.isNaN(score) ? null : score,
-          sourceValue: mappingCell(field.mapping, values, 'source') ?? null,
-          referenceValue: field.referenceValue(bestRow),
-        });
-      });
-    }
+    const evidence =
+      best === undefined
+        ? []
+        : evidenceAgainst(index, source, compact.topRows[base] as number, (f) => compact.fieldScores[r * compact.fieldCount + f] as number);
     const confidence = best?.confidence ?? 0;
-    rows[r] = {
+    const row: RowMatch = {
       sourceRowId: String(source.id),
       referenceRowId: best !== undefined && confidence >= threshold ? best.referenceRowId : null,
       confidence,
       evidence,
       candidates,
     };
+    const decided = decisions?.get(row.sourceRowId);
+    if (decided === undefined) {
+      rows[r] = row;
+      continue;
+    }
+    const result = decidedResult(index, source, row, decided, threshold, (referenceRow) => {
+      const scores = fieldScoresAgainst(index, source, [referenceRow])[0] as Array<number | null>;
+      return evidenceAgainst(index, source, referenceRow, (f) => scores[f] ?? Number.NaN);
+    });
+    stats.rowsMatched += Number(result.referenceRowId !== null) - Number(row.referenceRowId !== null);
+    stats.confidenceSum += result.confidence - row.confidence;
+    rows[r] = result;
   }
-  return { rows, stats: { ...compact.stats } };
+  return { rows, stats };
+}
+
+/** Evidence of a pair per mapping: `score(f)` is field f's score (NaN: missing). */
+function evidenceAgainst(index: ReferenceIndex, source: EngineRow, referenceRow: number, score: (f: number) => number): FieldEvidence[] {
+  const values = source.values ?? {};
+  return index.fields.map((field, f) => {
+    const s = score(f);
+    const { source: sourceColumn, target, strategy } = field.mapping;
+    return {
+      source: sourceColumn,
+      target,
+      strategy,
+      score: Number.isNaN(s) ? null : s,
+      sourceValue: mappingCell(field.mapping, values, 'source') ?? null,
+      referenceValue: field.referenceValue(referenceRow),
+    };
+  });
 }
 
 export function matchSlice(index: ReferenceIndex, sourceRows: EngineRow[], options: MatchOptions = {}): SliceResult {

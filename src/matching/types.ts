@@ -104,6 +104,16 @@ export interface MatchConfig {
   oneToOne?: boolean;
   /** When present, confidence is the model's posterior match probability instead of the weighted average. */
   model?: FellegiSunterModel;
+  /** Review decisions the plan keeps (decisions.ts), latest first: results follow them whatever the scores say. */
+  decisions?: DecidedPair[];
+}
+
+/** A reviewer's verdict on one pair of rows (by Concord row id). */
+export interface DecidedPair {
+  sourceRowId: string;
+  referenceRowId: string;
+  /** true: the pair is a match; false: it is not */
+  match: boolean;
 }
 
 /** id: Concord's row id; ids are compared as strings (JS `<`, i.e. UTF-16 code units) to break ties. */

@@ -193,6 +193,8 @@ describe('strategy versions', { timeout: 180_000 }, () => {
 
 describe('smart runs', { timeout: 240_000 }, () => {
   let smartRunId: string;
+  /** The reviews of the learning test: the pair each result showed and the verdict on it. */
+  const reviews: Array<{ documentId: string; referenceRowId: string; status: 'approved' | 'rejected' }> = [];
 
   it('a smart run with a generated strategy goes through ai_resolving (seen in events) and reaches F1 ≥ 0.98 on FEBRL4', async () => {
     const client = createClient({
@@ -269,6 +271,7 @@ describe('smart runs', { timeout: 240_000 }, () => {
         json: { status },
       });
       expect(response.status).toBe(200);
+      reviews.push({ documentId: result.document_id, referenceRowId: result.matched_reference_row_id, status });
     }
     const learned = await request(server.url, 'PATCH', `/v1/matching/strategies/${strategy.id}`, {
       key: workspace.key,
@@ -283,6 +286,34 @@ describe('smart runs', { timeout: 240_000 }, () => {
     const withoutReviews = await generate({ matching_config_id: febrl.configId, use_reviews: false });
     expect(withoutReviews.body.labels_used).toBe(0);
     expect(withoutReviews.body.version_hash).toBe(strategy.version_hash);
+  });
+
+  it('a learned version keeps its reviews: a smart run with it matches each approved pair (confidence 1) and never proposes a rejected one', async () => {
+    expect(reviews.filter((r) => r.status === 'rejected').length).toBeGreaterThan(0);
+    expect(reviews.filter((r) => r.status === 'approved').length).toBeGreaterThan(0);
+    const started = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/smart-run`, {
+      key: workspace.key,
+      json: { strategy_id: strategy.id },
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect(started.body.strategy_version).toBe(2);
+    const done = await waitForRun(server.url, workspace.key, started.body.id);
+    expect(done.status).toBe('completed');
+    const results = await server.app.sql<
+      { external_id: string; matched_reference_row_id: string | null; confidence: number; candidates: Array<{ referenceRowId: string }> }[]
+    >`select s.external_id, r.matched_reference_row_id, r.confidence, r.candidates
+      from run_results r join dataset_rows s on s.id = r.source_row_id
+      where r.run_id = ${started.body.id} and s.external_id = any(${reviews.map((r) => r.documentId)})`;
+    expect(results).toHaveLength(reviews.length);
+    for (const review of reviews) {
+      const result = results.find((r) => r.external_id === review.documentId)!;
+      if (review.status === 'approved') {
+        expect(result, review.documentId).toMatchObject({ matched_reference_row_id: review.referenceRowId, confidence: 1 });
+      } else {
+        expect(result.matched_reference_row_id, review.documentId).not.toBe(review.referenceRowId);
+        expect(result.candidates.map((c) => c.referenceRowId)).not.toContain(review.referenceRowId);
+      }
+    }
   });
 
   it('learning reads a review as the API defines it: the pair a result shows (matched row, or best candidate without a match) labelled by approve/reject', async () => {

@@ -3,7 +3,7 @@
 // threshold, review band and a rationale per mapping. Deterministic: no clock, no Math.random, stable sorts.
 
 import { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from '../blocking';
-import type { BlockingConfig, EngineRow, FieldMapping, FellegiSunterModel, MatchConfig } from '../types';
+import type { BlockingConfig, EngineRow, FieldMapping, FellegiSunterModel, MatchConfig, DecidedPair } from '../types';
 import { chooseBlockingKeys, MAX_PAIRS_PER_RECALL, MAX_POSTINGS_TRIED } from './blocking-choice';
 import { broadCandidatePairs } from './broad-search';
 import { chooseComparator, type ChoiceOverrides, type ComparatorChoice } from './comparator-choice';
@@ -38,7 +38,7 @@ import { EMPHASIS_FACTOR, parsePrompt, type PromptDirectives } from './prompt';
 import { mappingRationale } from './rationale';
 import { fitRecordModel } from './record-model';
 import { expectedF1Threshold, reviewBandAround } from './threshold';
-import type { GeneratedStrategy, GenerateStrategy, GenerateStrategyInput, MappingExplanation } from './types';
+import type { GeneratedStrategy, GenerateStrategy, GenerateStrategyInput, LabelledPair, MappingExplanation } from './types';
 
 const SEED = 0x5eed;
 const RANDOM_PAIRS = 20000;
@@ -389,7 +389,15 @@ export const generateStrategy: GenerateStrategy = (input) => {
   fieldMappings.forEach((m, f) => {
     m.weight = round(Math.max((spreads[f] as number) / spreadSum, 0.001), 6);
   });
-  const match: MatchConfig = { fieldMappings, threshold, blocking, model, ...(oneToOne ? { oneToOne: true } : {}) };
+  const decisions = keptDecisions(input.labels);
+  const match: MatchConfig = {
+    fieldMappings,
+    threshold,
+    blocking,
+    model,
+    ...(oneToOne ? { oneToOne: true } : {}),
+    ...(decisions.length > 0 ? { decisions } : {}),
+  };
   details.oneToOne = {
     oneToOne,
     instructed: directives.oneToOne,
@@ -503,7 +511,8 @@ export const generateStrategy: GenerateStrategy = (input) => {
           used: labelsUsed,
           approved: labels.match.reduce((a, b) => a + b, 0),
           rejected: labels.vectors.count - labels.match.reduce((a, b) => a + b, 0),
-          rule: 'each label is one best pair of known class in the refit on best candidates: approved add to m, rejected to u (best-but-wrong candidates). They do not enter the EM on all blocked pairs (reviews are the hardest best candidates, not a sample of pairs) nor the random-pair u, nor the candidate margin (fitted without them: λ only is refitted under it). Labels do not set the threshold',
+          decisionsKept: decisions.length,
+          rule: "each label is one best pair of known class in the refit on best candidates: approved add to m, rejected to u (best-but-wrong candidates). They do not enter the EM on all blocked pairs (reviews are the hardest best candidates, not a sample of pairs) nor the random-pair u, nor the candidate margin (fitted without them: λ only is refitted under it). Labels do not set the threshold. Reviews of dataset rows are also kept as decisions (plan.decisions): in every run of the plan a pair decided a match is its row's match (confidence 1) and a pair decided not a match is not proposed",
         };
   return { match, reviewBand: { low: band.low, high: band.high }, mappings, details, labelsUsed };
 };
@@ -565,4 +574,14 @@ function compareLabels(input: GenerateStrategyInput, mappings: FieldMapping[], l
     vectors: comparator.compare({ source: idx, reference: idx, count: labels.length }),
     match: Uint8Array.from(labels, (l) => (l.match ? 1 : 0)),
   };
+}
+
+/** The reviews that name their rows, as decisions the plan keeps (decisions.ts), in the labels' order (latest
+ *  first). Besides moving the model, a review then settles its own pair in every run of the plan. */
+function keptDecisions(labels: LabelledPair[] | undefined): DecidedPair[] {
+  return (labels ?? []).flatMap((l) =>
+    l.sourceRowId !== undefined && l.referenceRowId !== undefined
+      ? [{ sourceRowId: l.sourceRowId, referenceRowId: l.referenceRowId, match: l.match }]
+      : [],
+  );
 }

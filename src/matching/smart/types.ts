@@ -28,6 +28,9 @@ export interface LabelledPair {
   reference: Record<string, unknown>;
   /** approved = true, rejected = false */
   match: boolean;
+  /** The rows' ids, where they are dataset rows: the plan then keeps the decision (MatchConfig.decisions). */
+  sourceRowId?: string;
+  referenceRowId?: string;
 }
 
 export interface GenerateStrategyInput {

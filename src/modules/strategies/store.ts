@@ -43,11 +43,15 @@ export async function reviewLabels(sql: postgres.Sql, workspaceId: string, refer
       matched: boolean;
       source: Record<string, unknown> | null;
       reference: Record<string, unknown> | null;
+      source_row_id: string | null;
+      reference_row_id: string;
     }[]
   >`
     select r.status, r.matched_reference_row_id is not null as matched,
       coalesce(sd.values, doc.values) as source,
-      ref.values as reference
+      ref.values as reference,
+      sd.id as source_row_id,
+      ref.id as reference_row_id
     from run_results r
     join runs on runs.id = r.run_id
     join dataset_rows ref on ref.id = coalesce(r.matched_reference_row_id, (r.candidates->0->>'referenceRowId')::uuid)
@@ -60,5 +64,12 @@ export async function reviewLabels(sql: postgres.Sql, workspaceId: string, refer
     limit ${MAX_LABELS}`;
   return rows
     .filter((row) => row.source && row.reference)
-    .map((row) => ({ source: row.source!, reference: row.reference!, match: reviewLabel(row.status, row.matched) }));
+    .map((row) => ({
+      source: row.source!,
+      reference: row.reference!,
+      match: reviewLabel(row.status, row.matched),
+      // A dataset row's decision carries over to later runs of the plan (an inline document's row is the run's own).
+      ...(row.source_row_id ? { sourceRowId: row.source_row_id } : {}),
+      referenceRowId: row.reference_row_id,
+    }));
 }

@@ -1,0 +1,70 @@
+// Review decisions a plan keeps (MatchConfig.decisions): a pair a reviewer called a match is its source row's match,
+// with confidence 1, whatever the scores say; a pair called not a match is never proposed again, and the row takes
+// its next candidate (a match only at or above the threshold). They are applied where results are made
+// (expandSliceResult), so a run of the plan, its review pass (a decided match is above every band) and one-to-one
+// assignment (a decided match has the highest confidence; a rejected pair is no candidate) all follow them.
+// Decisions name rows by id: they carry over to runs over the same rows.
+
+import type { ReferenceIndex } from './index-build';
+import { TOP_CANDIDATES, type Candidate, type EngineRow, type MatchConfig, type RowMatch } from './types';
+
+interface RowDecisions {
+  /** the pair decided a match most recently, if any */
+  match: string | null;
+  /** pairs decided not a match (most recently) */
+  rejected: Set<string>;
+}
+
+const compiled = new WeakMap<MatchConfig, Map<string, RowDecisions>>();
+
+/** The decisions of a config by source row id (built once per config object). */
+export function decisionsByRow(config: MatchConfig): Map<string, RowDecisions> | null {
+  if (config.decisions === undefined || config.decisions.length === 0) return null;
+  let byRow = compiled.get(config);
+  if (byRow !== undefined) return byRow;
+  byRow = new Map();
+  const seen = new Set<string>();
+  // Latest first: a pair's first decision is its current one.
+  for (const { sourceRowId, referenceRowId, match } of config.decisions) {
+    const pair = JSON.stringify([sourceRowId, referenceRowId]);
+    if (seen.has(pair)) continue;
+    seen.add(pair);
+    let row = byRow.get(sourceRowId);
+    if (row === undefined) byRow.set(sourceRowId, (row = { match: null, rejected: new Set() }));
+    if (!match) row.rejected.add(referenceRowId);
+    else row.match ??= referenceRowId;
+  }
+  compiled.set(config, byRow);
+  return byRow;
+}
+
+/**
+ * The result of a source row as its decisions make it: the decided match first with confidence 1 (when the index
+ * holds that reference row), rejected pairs dropped, the rest of the candidates in their order. `evidenceOf` gives
+ * the evidence of another best candidate than the row's own.
+ */
+export function decidedResult(
+  index: ReferenceIndex,
+  source: EngineRow,
+  row: RowMatch,
+  decisions: RowDecisions,
+  threshold: number,
+  evidenceOf: (referenceRow: number) => RowMatch['evidence'],
+): RowMatch {
+  const decided = decisions.match !== null && index.rowOf(decisions.match) >= 0 ? decisions.match : null;
+  const kept = row.candidates.filter((c) => !decisions.rejected.has(c.referenceRowId) && c.referenceRowId !== decided);
+  const candidates: Candidate[] = (decided === null ? kept : [{ referenceRowId: decided, confidence: 1 }, ...kept]).slice(
+    0,
+    TOP_CANDIDATES,
+  );
+  const best = candidates[0];
+  if (best === undefined) return { sourceRowId: String(source.id), referenceRowId: null, confidence: 0, evidence: [], candidates };
+  const evidence = best.referenceRowId === row.candidates[0]?.referenceRowId ? row.evidence : evidenceOf(index.rowOf(best.referenceRowId));
+  return {
+    sourceRowId: String(source.id),
+    referenceRowId: best.confidence >= threshold ? best.referenceRowId : null,
+    confidence: best.confidence,
+    evidence,
+    candidates,
+  };
+}
