@@ -18,11 +18,17 @@ function read(file: string): Record<string, string>[] {
   >[];
 }
 
-function rows(file: string, prefix: string): EngineRow[] {
-  return read(file).map((record) => ({
-    id: `${prefix}${record['id']}`,
-    values: Object.fromEntries(COLUMNS.map((c) => [c, record[c] ?? ''])),
-  }));
+/** Rows with ids that sort in file order, as the service's row ids do (UUIDv7 ending in the row's position,
+ *  src/modules/datasets/copy.ts): the engine breaks ties between equal candidates by id, so the bench and a run of
+ *  the same files pick the same row. Also: the file's own `id` → the row id. */
+function rows(file: string, prefix: string): { rows: EngineRow[]; idOf: Map<string, string> } {
+  const idOf = new Map<string, string>();
+  const table = read(file).map((record, position) => {
+    const id = `${prefix}${String(position).padStart(8, '0')}`;
+    idOf.set(record['id'] as string, id);
+    return { id, values: Object.fromEntries(COLUMNS.map((c) => [c, record[c] ?? ''])) };
+  });
+  return { rows: table, idOf };
 }
 
 /** What a user would write by hand: the title carries most of it, model number and brand confirm. */
@@ -45,10 +51,13 @@ const handConfig: MatchConfig = {
 };
 
 export function walmartAmazon(): QualityDataset {
-  const source = rows('walmart.csv', 'w');
-  const reference = rows('amazon.csv', 'a');
+  const { rows: source, idOf: sourceId } = rows('walmart.csv', 'w');
+  const { rows: reference, idOf: referenceId } = rows('amazon.csv', 'a');
   const truePairs = new Map<string, Set<string>>(source.map((r) => [r.id, new Set<string>()]));
-  for (const pair of read('true_pairs.csv')) truePairs.get(`w${pair['walmart_id']}`)?.add(`a${pair['amazon_id']}`);
+  for (const pair of read('true_pairs.csv')) {
+    const target = referenceId.get(pair['amazon_id'] as string);
+    if (target !== undefined) truePairs.get(sourceId.get(pair['walmart_id'] as string) ?? '')?.add(target);
+  }
   const truth = new Map<string, string | null>([...truePairs].map(([s, refs]) => [s, refs.values().next().value ?? null]));
   return {
     name: 'walmart_amazon',
