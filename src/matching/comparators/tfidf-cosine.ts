@@ -1,9 +1,9 @@
 // tfidf_cosine: cosine similarity of TF-IDF word vectors, IDF learnt from the reference column:
 //   idf(t) = ln((N + 1) / (df(t) + 1)) + 1, N = reference rows with a value, df(t) = rows containing t
-// The words are normaliseText's, except that a raw word which folds into a code stays one word (tfidfText), so
-// "mdr-ex35lp" and "mdrex35lp" share their rarest word instead of having none in common.
 // (a word the reference never uses gets the highest idf, ln(N + 1) + 1). Weights are tf·idf, L2-normalised, so
 // the score is in [0, 1]; rare shared words ("acme") count more than common ones ("ltd", "street").
+// The words are normaliseText's, except that a raw word which folds into a code stays one word (tfidfText), so
+// "mdr-ex35lp" and "mdrex35lp" share their rarest word instead of having none in common.
 // Vectors are stored as (token hash, weight) sorted by hash: a pair is one merge walk, no allocation.
 
 import { createIntTable, hashString, tableGet, tableGetOrPut, type IntTableData } from '../hash';
