@@ -82,6 +82,27 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+/** The request line and headers exceed Node's limit (http.maxHeaderSize), refused before any route sees them. */
+export class HeaderFieldsTooLargeError extends AppError {
+  readonly code = 'header_fields_too_large';
+  readonly statusCode = 431;
+  constructor(limitBytes: number) {
+    super(
+      `The request line and headers exceed the limit of ${limitBytes} bytes. Send long input in a request body (the reconciliation endpoint takes its queries as a POST form).`,
+    );
+  }
+}
+
+/** The client did not send a whole request in time (server.requestTimeout / headersTimeout). */
+export class RequestTimeoutError extends AppError {
+  readonly code = 'request_timeout';
+  readonly statusCode = 408;
+  override readonly retryable = true;
+  constructor() {
+    super('The request was not received in time.');
+  }
+}
+
 export class UnsupportedMediaTypeError extends AppError {
   readonly code = 'unsupported_media_type';
   readonly statusCode = 415;

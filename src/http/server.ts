@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { App } from '../context';
 import { preloadWarmIndexes } from '../modules/realtime/warm-indexes';
 import { preloadSource } from '../modules/realtime/service';
+import { answerClientError } from './client-error';
 import { createRestHandler } from './rest';
 import { createGraphQLServer } from './graphql';
 import { createGraphiQLHandler } from './graphiql';
@@ -59,6 +60,7 @@ export async function startServer(app: App, options: ServerOptions): Promise<Run
     );
   });
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
 
   // Revocations from any process: forget the key's cached lookup, fail its running subscriptions.
   await watchRevocations(app);

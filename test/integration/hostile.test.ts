@@ -4,6 +4,7 @@
  * unicode, SQL injection). The answer is always a 2xx or a 4xx in the error shape of docs/rest-api.md, never a 5xx; after a
  * 4xx nothing was created or changed.
  */
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, ADMIN_TOKEN, type TestServer, type TestWorkspace } from '../support/server';
@@ -474,6 +475,35 @@ describe('hostile input: REST', { timeout: 300_000 }, () => {
         request(server.url, 'POST', '/v1/reference-data', { key: ws.key, body, headers: { 'content-type': type! } }),
       );
     }
+  });
+
+  it('requests Node refuses before any route (headers over its limit, not HTTP at all) get the error body too', async () => {
+    // Raw sockets: a client library would refuse to send some of these, and Node answers before any handler runs.
+    const send = (raw: string) =>
+      new Promise<{ status: number; headers: string; body: any }>((resolve, reject) => {
+        const { port } = new URL(server.url);
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
+        let data = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk) => (data += chunk));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const [head = '', text = ''] = data.split('\r\n\r\n');
+          resolve({ status: Number(head.split(' ')[1]), headers: head, body: text ? JSON.parse(text) : null });
+        });
+      });
+    const long = await send(`GET /v1/reference-data?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    expect(long.status).toBe(431);
+    expect(long.headers).toMatch(/content-type: application\/json/i);
+    expectErrorShape(long.body, 'header_fields_too_large');
+    expect(long.body).toMatchObject({ statusCode: 431, path: '/v1/reference-data', retryable: false });
+    const header = await send(`GET /v1/reference-data HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`);
+    expectErrorShape(header.body, 'header_fields_too_large');
+    const garbage = await send('\u0000\u0001 not http at all\r\n\r\n');
+    expect(garbage.status).toBe(400);
+    expectErrorShape(garbage.body, 'validation_error');
+    // The server still answers normally afterwards.
+    expect((await request(server.url, 'GET', '/healthz')).status).toBe(200);
   });
 
   it('every REST error so far was a 4xx', () => {
