@@ -6,7 +6,7 @@
 // Decisions name rows by id: they carry over to runs over the same rows.
 
 import type { ReferenceIndex } from './index-build';
-import { TOP_CANDIDATES, type Candidate, type EngineRow, type MatchConfig, type RowMatch } from './types';
+import { TOP_CANDIDATES, type Candidate, type MatchConfig, type RowMatch } from './types';
 
 interface RowDecisions {
   /** the pair decided a match most recently, if any */
@@ -45,7 +45,6 @@ export function decisionsByRow(config: MatchConfig): Map<string, RowDecisions> |
  */
 export function decidedResult(
   index: ReferenceIndex,
-  source: EngineRow,
   row: RowMatch,
   decisions: RowDecisions,
   threshold: number,
@@ -58,10 +57,10 @@ export function decidedResult(
     TOP_CANDIDATES,
   );
   const best = candidates[0];
-  if (best === undefined) return { sourceRowId: String(source.id), referenceRowId: null, confidence: 0, evidence: [], candidates };
+  if (best === undefined) return { sourceRowId: row.sourceRowId, referenceRowId: null, confidence: 0, evidence: [], candidates };
   const evidence = best.referenceRowId === row.candidates[0]?.referenceRowId ? row.evidence : evidenceOf(index.rowOf(best.referenceRowId));
   return {
-    sourceRowId: String(source.id),
+    sourceRowId: row.sourceRowId,
     referenceRowId: best.confidence >= threshold ? best.referenceRowId : null,
     confidence: best.confidence,
     evidence,

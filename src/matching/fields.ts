@@ -157,7 +157,7 @@ export class FieldColumnBuilder {
         this.itemOffsets.push(this.items.length);
         return;
       case 'tfidf_cosine': {
-        const text = tfidfText(rawText);
+        const text = tfidfText(rawText, normalised);
         this.pendingTexts.push(text);
         for (const h of uniqueTokenHashes(text)) this.items.push(h);
         this.itemOffsets.push(this.items.length);
@@ -334,7 +334,7 @@ export class FieldScorer {
       }
       case 'tfidf_cosine': {
         const idf = this.column.idf;
-        const text = tfidfText(value);
+        const text = tfidfText(value, normalised);
         if (text === '' || idf === undefined) return null;
         const vector = tfidfVector(text, idf);
         return this.fill(EMPTY_CODES, 0, vector.hashes, vector.weights, 0);

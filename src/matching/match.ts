@@ -384,7 +384,7 @@ export function expandSliceResult(index: ReferenceIndex, sourceRows: EngineRow[]
       rows[r] = row;
       continue;
     }
-    const result = decidedResult(index, source, row, decided, threshold, (referenceRow) => {
+    const result = decidedResult(index, row, decided, threshold, (referenceRow) => {
       const scores = fieldScoresAgainst(index, source, [referenceRow])[0] as Array<number | null>;
       return evidenceAgainst(index, source, referenceRow, (f) => scores[f] ?? Number.NaN);
     });

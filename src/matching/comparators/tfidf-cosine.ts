@@ -62,16 +62,16 @@ const LETTER = /\p{L}/u;
  *  a code with letters (code-words.ts) is one word: "Sony MDR-EX35LP/VB" → "sony mdrex35lpvb". Both sides read such
  *  codes alike whichever way they are written inside a word. A code split by spaces stays split (the codes field
  *  joins those), and so does a word of digits alone: a date, a phone number or an amount, whose parts (a year, an
- *  area code) are what other ways of writing it share. */
-export function tfidfText(value: unknown): string {
+ *  area code) are what other ways of writing it share. `normalised`: normaliseText(value), where the caller has it. */
+export function tfidfText(value: unknown, normalised?: string): string {
   const text = toText(value);
-  if (!INNER_SEPARATOR.test(text)) return normaliseText(text);
+  if (!INNER_SEPARATOR.test(text)) return normalised ?? normaliseText(text);
   const words: string[] = [];
   for (const word of text.split(WORD_BREAK)) {
-    const normalised = normaliseText(word);
-    if (normalised === '') continue;
-    const folded = normalised.replaceAll(' ', '');
-    words.push(folded !== normalised && LETTER.test(folded) && isCode(folded) ? folded : normalised);
+    const wordText = normaliseText(word);
+    if (wordText === '') continue;
+    const folded = wordText.replaceAll(' ', '');
+    words.push(folded !== wordText && LETTER.test(folded) && isCode(folded) ? folded : wordText);
   }
   return words.join(' ');
 }
