@@ -176,9 +176,9 @@ describe('strategy versions', { timeout: 180_000 }, () => {
     expect(v3.body.version_hash).toBe(v2.body.version_hash);
     const v4 = await request(server.url, 'PATCH', `/v1/matching/strategies/${id}`, {
       key: workspace.key,
-      json: { review_band: { low: 0.1, high: 0.9 } },
+      json: { review_band: { low: 0.15, high: 0.85 } },
     });
-    expect(v4.body).toMatchObject({ version: 4, review_band: { low: 0.1, high: 0.9 } });
+    expect(v4.body).toMatchObject({ version: 4, review_band: { low: 0.15, high: 0.85 } });
     expect(v4.body.version_hash).not.toBe(v3.body.version_hash);
 
     for (const json of [{}, { threshold: 2 }, { review_band: { low: 0.9, high: 0.1 } }, { version: 9 }, { user_prompt: 'sing a song' }]) {

@@ -161,10 +161,11 @@ export const generateStrategy: GenerateStrategy = (input) => {
     prompt: { understood: directives.understood },
   };
   if (fieldMappings.length === 0 || source.rows.length === 0 || reference.rows.length === 0) {
+    const band = reviewBandAround(0.5);
     details.note = 'no mapping could be proposed (no column pair shares names or values), or a sample is empty';
     return {
       match: { fieldMappings, threshold: 0.5, oneToOne: directives.oneToOne },
-      reviewBand: { low: 0.2, high: 0.8 },
+      reviewBand: { low: band.low, high: band.high },
       mappings: [],
       details,
       labelsUsed: 0,
