@@ -108,6 +108,14 @@ describe('windows of expected differences learnt in generation', () => {
     ).toBeGreaterThan(0.95);
   });
 
+  it("the review pass's whole-record text leaves out a date with a learnt window, and keeps one without", () => {
+    const recordColumns = (strategy: typeof posted) => strategy.match.model?.record?.columns?.map((c) => c.source);
+    expect(recordColumns(posted)).toContain('payee');
+    expect(recordColumns(posted)).not.toContain('posted');
+    const sameDay = ledgerFixture({ delay: () => 0 });
+    expect(recordColumns(generateStrategy({ reference: sameDay.reference, source: sameDay.source }))).toContain('posted');
+  });
+
   it('dates that differ either way by up to 3 days keep the default symmetric tolerance', () => {
     const noisy = ledgerFixture({ delay: between(-3, 3) });
     const strategy = generateStrategy({ reference: noisy.reference, source: noisy.source });
