@@ -99,6 +99,30 @@ describe('review resolver codes', () => {
     expect(reviewed.evidence[0]!.score).toBeGreaterThan(0.8);
     expect(reviewed.evidence[0]!.score).toBeCloseTo(engine.evidence[0]!.score!, 6);
   });
+
+  it('reads a reference row without any code, against a source row with one, as unrelated codes', () => {
+    const codes: MatchConfig = {
+      threshold: 0.5,
+      fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'codes' } }],
+      model: {
+        kind: 'fellegi_sunter',
+        prior: 0.5,
+        fields: [{ levels: [0.8, 0.6, 0.35, 0.001, 0.0005, 0], logBayesFactors: [3, 1, 0, -0.5, -1, -4] }],
+      },
+    };
+    const withoutCode = { id: 'bare', values: { title: 'gaming mouse pad' } };
+    const otherCode = { id: 'other', values: { title: 'gaming mouse xk2000' } };
+    const resolver = createReviewResolver(codes, [withoutCode, otherCode]);
+    const result = resolver.resolve({ id: 's', values: { title: 'gaming mouse xk1000' } }, [withoutCode, otherCode]);
+    // Both at logit(0.5) − 1, so each has P = e⁻¹ / (1 + 2e⁻¹): the bare row no longer outranks one whose code is
+    // another (as missing evidence it had e⁰ against e⁻¹).
+    expect(result.evidence[0]!.score).toBe(0.0005);
+    const p = Math.exp(-1) / (1 + 2 * Math.exp(-1));
+    expect(result.candidates.map((c) => c.confidence)).toEqual([expect.closeTo(p, 5), expect.closeTo(p, 5)]);
+    // A source row without a code has nothing to compare: missing, as in the engine.
+    const none = resolver.resolve({ id: 's2', values: { title: 'gaming mouse' } }, [withoutCode]);
+    expect(none.evidence[0]!.score).toBeNull();
+  });
 });
 
 describe('identical-value evidence in generation', () => {
