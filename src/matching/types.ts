@@ -108,13 +108,12 @@ export interface MatchConfig {
   decisions?: DecidedPair[];
 }
 
-/** A reviewer's verdict on one pair of rows (by Concord row id). */
-export interface DecidedPair {
-  sourceRowId: string;
-  referenceRowId: string;
-  /** true: the pair is a match; false: it is not */
-  match: boolean;
-}
+/** A reviewer's verdict (by Concord row id) on one pair of rows, or that a source row has no match at all. */
+export type DecidedPair =
+  /** match true: the pair is a match; false: it is not */
+  | { sourceRowId: string; referenceRowId: string; match: boolean }
+  /** the source row has no match in the reference (an approved result without a match) */
+  | { sourceRowId: string; referenceRowId: null; match: false };
 
 /** id: Concord's row id; ids are compared as strings (JS `<`, i.e. UTF-16 code units) to break ties. */
 export interface EngineRow {

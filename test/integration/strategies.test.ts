@@ -362,7 +362,36 @@ describe('smart runs', { timeout: 240_000 }, () => {
       expect(found, `label of ${result.document_id}`).toEqual([
         expect.objectContaining({ reference: expect.objectContaining({ rec_id: externalOf.get(shownIds[index]!) }), match: label }),
       ]);
+      // Only the approval of a result without a match says the row has none at all.
+      expect(found[0]!.rowHasNoMatch ?? false, result.document_id).toBe(result === unmatchedApproved);
     }
+
+    // A version learnt from these reviews keeps them: in its run the row approved without a match has none (and no
+    // candidate), and the one whose "no match" was rejected is matched to the candidate it showed.
+    const learned = await request(server.url, 'PATCH', `/v1/matching/strategies/${strategy.id}`, {
+      key: workspace.key,
+      json: { learn_from_reviews: true },
+    });
+    expect(learned.status, JSON.stringify(learned.body).slice(0, 500)).toBe(200);
+    const smart = await request(server.url, 'POST', `/v1/matching/configs/${febrl.configId}/smart-run`, {
+      key: workspace.key,
+      json: { strategy_id: strategy.id },
+    });
+    expect(smart.status, JSON.stringify(smart.body)).toBe(202);
+    expect(smart.body.strategy_version).toBe(learned.body.version);
+    expect((await waitForRun(server.url, workspace.key, smart.body.id)).status).toBe('completed');
+    const resultOf = async (documentId: string) => {
+      const [row] = await server.app.sql<{ matched_reference_row_id: string | null; confidence: number; candidates: unknown[] }[]>`
+        select r.matched_reference_row_id, r.confidence, r.candidates
+        from run_results r join dataset_rows s on s.id = r.source_row_id
+        where r.run_id = ${smart.body.id} and s.external_id = ${documentId}`;
+      return row;
+    };
+    expect(await resultOf(unmatchedApproved.document_id)).toEqual({ matched_reference_row_id: null, confidence: 0, candidates: [] });
+    expect(await resultOf(unmatchedRejected.document_id)).toMatchObject({
+      matched_reference_row_id: unmatchedRejected.candidates[0].reference_row_id,
+      confidence: 1,
+    });
   });
 
   it('one to one holds through the review pass: no reference row is matched twice, after it or after any page of it; a page loads only its candidates', async () => {

@@ -513,7 +513,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
           approved: labels.match.reduce((a, b) => a + b, 0),
           rejected: labels.vectors.count - labels.match.reduce((a, b) => a + b, 0),
           decisionsKept: decisions.length,
-          rule: "each label is one best pair of known class in the refit on best candidates: approved add to m, rejected to u (best-but-wrong candidates). They do not enter the EM on all blocked pairs (reviews are the hardest best candidates, not a sample of pairs) nor the random-pair u, nor the candidate margin (fitted without them: λ only is refitted under it). Labels do not set the threshold. Reviews of dataset rows are also kept as decisions (plan.decisions): in every run of the plan a pair decided a match is its row's match (confidence 1) and a pair decided not a match is not proposed",
+          rule: "each label is one best pair of known class in the refit on best candidates: approved add to m, rejected to u (best-but-wrong candidates). They do not enter the EM on all blocked pairs (reviews are the hardest best candidates, not a sample of pairs) nor the random-pair u, nor the candidate margin (fitted without them: λ only is refitted under it). Labels do not set the threshold. Reviews of dataset rows are also kept as decisions (plan.decisions): in every run of the plan a pair decided a match is its row's match (confidence 1), a pair decided not a match is not proposed, and a row decided without a match (an approved result without one) gets no match and no candidates",
         };
   return { match, reviewBand: { low: band.low, high: band.high }, mappings, details, labelsUsed };
 };
@@ -580,9 +580,9 @@ function compareLabels(input: GenerateStrategyInput, mappings: FieldMapping[], l
 /** The reviews that name their rows, as decisions the plan keeps (decisions.ts), in the labels' order (latest
  *  first). Besides moving the model, a review then settles its own pair in every run of the plan. */
 function keptDecisions(labels: LabelledPair[] | undefined): DecidedPair[] {
-  return (labels ?? []).flatMap((l) =>
-    l.sourceRowId !== undefined && l.referenceRowId !== undefined
-      ? [{ sourceRowId: l.sourceRowId, referenceRowId: l.referenceRowId, match: l.match }]
-      : [],
-  );
+  return (labels ?? []).flatMap((l): DecidedPair[] => {
+    if (l.sourceRowId === undefined) return [];
+    if (l.rowHasNoMatch && !l.match) return [{ sourceRowId: l.sourceRowId, referenceRowId: null, match: false }];
+    return l.referenceRowId !== undefined ? [{ sourceRowId: l.sourceRowId, referenceRowId: l.referenceRowId, match: l.match }] : [];
+  });
 }

@@ -31,6 +31,9 @@ export interface LabelledPair {
   /** The rows' ids, where they are dataset rows: the plan then keeps the decision (MatchConfig.decisions). */
   sourceRowId?: string;
   referenceRowId?: string;
+  /** The review said more than `match: false` on the pair: the source row has no match at all (an approved result
+   *  without a match). The plan keeps it as such. */
+  rowHasNoMatch?: boolean;
 }
 
 export interface GenerateStrategyInput {

@@ -68,6 +68,8 @@ export async function reviewLabels(sql: postgres.Sql, workspaceId: string, refer
       source: row.source!,
       reference: row.reference!,
       match: reviewLabel(row.status, row.matched),
+      // REVIEW_MEANING: approving a result without a match says the source row has none, not only this candidate.
+      ...(row.status === 'approved' && !row.matched ? { rowHasNoMatch: true } : {}),
       // A dataset row's decision carries over to later runs of the plan (an inline document's row is the run's own).
       ...(row.source_row_id ? { sourceRowId: row.source_row_id } : {}),
       referenceRowId: row.reference_row_id,

@@ -90,6 +90,28 @@ describe('review decisions a plan keeps', () => {
     expect(assigned.get('s-other')?.referenceRowId).not.toBe('r-johan');
   });
 
+  it('a row decided without a match has none, with confidence 0 and no candidate for one-to-one to give it', () => {
+    expect(byId(plain.rows, 's-john').referenceRowId).toBe('r-john');
+    const { rows, stats } = run([{ sourceRowId: 's-john', referenceRowId: null, match: false }]);
+    expect(byId(rows, 's-john')).toEqual({ sourceRowId: 's-john', referenceRowId: null, confidence: 0, evidence: [], candidates: [] });
+    expect(resolveOneToOne(rows, base.threshold).get('s-john')?.referenceRowId).toBeNull();
+    expect(stats.rowsMatched).toBe(rows.filter((r) => r.referenceRowId !== null).length);
+    expect(byId(rows, 's-mary')).toEqual(byId(plain.rows, 's-mary'));
+  });
+
+  it('a row’s latest word counts between a match and "no match"', () => {
+    const matchSince = run([
+      { sourceRowId: 's-john', referenceRowId: 'r-jon', match: true },
+      { sourceRowId: 's-john', referenceRowId: null, match: false },
+    ]).rows;
+    expect(byId(matchSince, 's-john')).toMatchObject({ referenceRowId: 'r-jon', confidence: 1 });
+    const noneSince = run([
+      { sourceRowId: 's-john', referenceRowId: null, match: false },
+      { sourceRowId: 's-john', referenceRowId: 'r-jon', match: true },
+    ]).rows;
+    expect(byId(noneSince, 's-john')).toMatchObject({ referenceRowId: null, confidence: 0, candidates: [] });
+  });
+
   it('a decision naming a reference row the index does not hold is left out', () => {
     const { rows } = run([{ sourceRowId: 's-mary', referenceRowId: 'r-gone', match: true }]);
     expect(byId(rows, 's-mary')).toEqual(byId(plain.rows, 's-mary'));
