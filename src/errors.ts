@@ -139,17 +139,32 @@ export class IndexBuildingError extends AppError {
   }
 }
 
+/** A key the client chose (a query id, a column name) in an error path: written `["…"]` and never renamed, so the
+ *  REST layer's snake_case of our own field names leaves it as the client sent it. */
+export class ClientKey {
+  constructor(readonly key: string) {}
+}
+
+/** `["key"]`: how an error path writes a key the client chose (see ClientKey and key-case.ts's pathToSnake). */
+export function clientKeySegment(key: string): string {
+  return `[${JSON.stringify(key)}]`;
+}
+
 /** zod issues → `details: [{path, message}]`, with paths written the way the REST body spells them. */
 export function validationErrorFromIssues(
   message: string,
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: readonly string[] }>,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey | ClientKey>; message: string; code?: string; keys?: readonly string[] }>,
   renamePath: (segment: string) => string = (segment) => segment,
 ): ValidationError {
-  const pathOf = (path: ReadonlyArray<PropertyKey>) =>
-    path
-      .map((segment) => (typeof segment === 'number' ? `[${segment}]` : renamePath(String(segment))))
-      .join('.')
-      .replace(/\.\[/g, '[');
+  const pathOf = (path: ReadonlyArray<PropertyKey | ClientKey>) => {
+    let written = '';
+    for (const segment of path) {
+      if (typeof segment === 'number') written += `[${segment}]`;
+      else if (segment instanceof ClientKey) written += clientKeySegment(segment.key);
+      else written += `${written === '' ? '' : '.'}${renamePath(String(segment))}`;
+    }
+    return written;
+  };
   return new ValidationError(
     message,
     issues.flatMap((issue) =>

@@ -29,7 +29,8 @@ const ErrorDetail = builder.objectRef<{ path: string; message: string }>('ErrorD
   description: 'One problem of an input, at the path where it is.',
   fields: (t) => ({
     path: t.exposeString('path', {
-      description: 'Where in the input, e.g. fieldMappings[0].weight (REST shows the same path in snake_case).',
+      description:
+        'Where in the input, e.g. fieldMappings[0].weight (REST shows the same path in snake_case); a key the client chose is quoted as sent: queries["q0"].',
     }),
     message: t.exposeString('message'),
   }),

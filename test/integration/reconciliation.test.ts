@@ -427,12 +427,15 @@ describe('queries', () => {
       [{ queries: 'null' }, 'queries'],
       [{ queries: '[]' }, 'queries'],
       [{ queries: '{}' }, 'queries'],
-      [{ queries: JSON.stringify({ q0: {} }) }, 'queries.q0'],
-      [{ queries: JSON.stringify({ q0: { query: 'x', colour: 'red' } }) }, 'queries.q0.colour'],
-      [{ queries: JSON.stringify({ q0: { query: 'x', limit: 0 } }) }, 'queries.q0.limit'],
-      [{ queries: JSON.stringify({ q0: { query: 'x', limit: 'many' } }) }, 'queries.q0.limit'],
-      [{ queries: JSON.stringify({ q0: { query: 7 } }) }, 'queries.q0.query'],
-      [{ queries: JSON.stringify({ q0: { query: 'x', properties: [{ pid: 'colour', v: 'red' }] } }) }, 'queries.q0.properties[0].pid'],
+      [{ queries: JSON.stringify({ q0: {} }) }, 'queries["q0"]'],
+      [{ queries: JSON.stringify({ q0: { query: 'x', colour: 'red' } }) }, 'queries["q0"]["colour"]'],
+      [{ queries: JSON.stringify({ q0: { query: 'x', limit: 0 } }) }, 'queries["q0"].limit'],
+      [{ queries: JSON.stringify({ q0: { query: 'x', limit: 'many' } }) }, 'queries["q0"].limit'],
+      [{ queries: JSON.stringify({ q0: { query: 7 } }) }, 'queries["q0"].query'],
+      [{ queries: JSON.stringify({ q0: { query: 'x', properties: [{ pid: 'colour', v: 'red' }] } }) }, 'queries["q0"].properties[0].pid'],
+      // A query id is the client's own key: written as sent (not snake_cased like our field names), quoted.
+      [{ queries: JSON.stringify({ myQuery: { query: 'x', maxResults: 3 } }) }, 'queries["myQuery"]["maxResults"]'],
+      [{ queries: JSON.stringify({ 'a.b "c"': { query: 7 } }) }, 'queries["a.b \\"c\\""].query'],
       [{ queries: JSON.stringify(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`q${i}`, { query: 'x' }]))) }, 'queries'],
       [{ queries: '{}', extend: '{}' }, 'extend'],
     ];
@@ -559,7 +562,7 @@ describe("a strategy's service (strategy_id on the service URL)", () => {
     );
     expect(town.status).toBe(400);
     expectErrorShape(town.body, 'validation_error');
-    expect(town.body.details).toEqual([{ path: 'queries.q0.properties[0].pid', message: expect.stringMatching(/"town".* company$/) }]);
+    expect(town.body.details).toEqual([{ path: 'queries["q0"].properties[0].pid', message: expect.stringMatching(/"town".* company$/) }]);
     const company = await request(
       url,
       'GET',

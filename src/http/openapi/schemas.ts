@@ -211,7 +211,17 @@ export const responseSchemas = {
       request_id: { type: 'string' },
       timestamp: dateTime,
       path: { type: 'string' },
-      details: { type: 'array', items: object({ path: { type: 'string' }, message: { type: 'string' } }) },
+      details: {
+        type: 'array',
+        items: object({
+          path: {
+            type: 'string',
+            description:
+              'Where in the input: field names in snake_case, items as [0], keys the client chose quoted as sent (queries["q0"].limit).',
+          },
+          message: { type: 'string' },
+        }),
+      },
     },
     ['statusCode', 'code', 'error', 'message', 'retryable', 'request_id', 'timestamp', 'path'],
     { additionalProperties: false },

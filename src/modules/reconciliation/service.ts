@@ -16,7 +16,15 @@ import { z } from 'zod';
 import type { Context } from '../../context';
 import type { Dataset } from '../datasets/service';
 import type { StoredFieldMapping } from '../../db/schema';
-import { NotFoundError, ServiceUnavailableError, ValidationError, validationErrorFromIssues, type ErrorDetail } from '../../errors';
+import {
+  ClientKey,
+  clientKeySegment,
+  NotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+  validationErrorFromIssues,
+  type ErrorDetail,
+} from '../../errors';
 import { assertJsonDepth } from '../../json-depth';
 import { requireScope } from '../workspaces/actor';
 import type { MatchingConfig } from '../configs/service';
@@ -178,15 +186,20 @@ function parseJsonParameter(name: string, text: string): unknown {
   return parsed;
 }
 
-/** zod issues under the parameter they came from (`queries.q0.limit`), unknown fields each under its own path. */
+/** zod issues under the parameter they came from (`queries["q0"].limit`), unknown fields each under its own path. */
 function fail(
   message: string,
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: readonly string[] }>,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey | ClientKey>; message: string; code?: string; keys?: readonly string[] }>,
   root: string,
 ): never {
   throw validationErrorFromIssues(
     message,
-    issues.map((issue) => ({ ...issue, path: [root, ...issue.path] })),
+    issues.flatMap((issue) =>
+      // Query fields are read as sent (no snake_case conversion): an unknown one is the client's own key.
+      issue.code === 'unrecognized_keys' && issue.keys?.length
+        ? issue.keys.map((key) => ({ path: [root, ...issue.path, new ClientKey(key)], message: 'unknown field' }))
+        : [{ ...issue, path: [root, ...issue.path] }],
+    ),
   );
 }
 
@@ -214,13 +227,13 @@ function parseQueryBatch(raw: unknown): Array<[string, Query]> {
   if (entries.length < 1 || entries.length > MAX_QUERIES) {
     throw new ValidationError('Invalid reconciliation queries.', [{ path: 'queries', message: `must hold 1 to ${MAX_QUERIES} queries` }]);
   }
-  const issues: Array<{ path: PropertyKey[]; message: string; code?: string; keys?: readonly string[] }> = [];
+  const issues: Array<{ path: Array<PropertyKey | ClientKey>; message: string; code?: string; keys?: readonly string[] }> = [];
   const batch: Array<[string, Query]> = [];
   for (const [id, value] of entries) {
     if (id.length > 200) issues.push({ path: [], message: 'a query id has more than 200 characters' });
     const parsed = query.safeParse(value);
     if (parsed.success) batch.push([id, parsed.data]);
-    else issues.push(...parsed.error.issues.map((issue) => ({ ...issue, path: [id, ...issue.path] })));
+    else issues.push(...parsed.error.issues.map((issue) => ({ ...issue, path: [new ClientKey(id), ...issue.path] })));
   }
   if (issues.length) fail('Invalid reconciliation queries.', issues, 'queries');
   return batch;
@@ -300,7 +313,7 @@ function recordOf(service: Service, id: string, item: Query, known: Set<string>,
   item.properties?.forEach((property, index) => {
     if (!known.has(property.pid)) {
       issues.push({
-        path: `queries.${id}.properties[${index}].pid`,
+        path: `queries${clientKeySegment(id)}.properties[${index}].pid`,
         message: `unknown property "${property.pid}"; this service's properties are ${[...known].join(', ')}`,
       });
       return;
@@ -311,7 +324,7 @@ function recordOf(service: Service, id: string, item: Query, known: Set<string>,
   if (item.query !== undefined && item.query.trim() !== '') {
     if (!service.name) {
       issues.push({
-        path: `queries.${id}.query`,
+        path: `queries${clientKeySegment(id)}.query`,
         message: `this ${service.strategy ? 'strategy' : 'config'} has no text mapping to match a query text against; send properties instead`,
       });
     } else if (!(service.name.source in record)) {

@@ -22,7 +22,8 @@ function convertKeys(value: unknown, convert: (key: string) => string): unknown 
 export const keysToCamel = (value: unknown) => convertKeys(value, camelCase);
 export const keysToSnake = (value: unknown) => convertKeys(value, snakeCase);
 
-/** `fieldMappings[0].options.toleranceDays` → `field_mappings[0].options.tolerance_days` */
+/** `fieldMappings[0].options.toleranceDays` → `field_mappings[0].options.tolerance_days`; a key the client chose,
+ *  written `["myQuery"]` (errors.ts, ClientKey), stays as it is. */
 export function pathToSnake(path: string): string {
-  return path.replace(/[A-Za-z][A-Za-z0-9]*/g, (segment) => snakeCase(segment));
+  return path.replace(/\["(?:[^"\\]|\\.)*"\]|[A-Za-z][A-Za-z0-9]*/g, (segment) => (segment.startsWith('[') ? segment : snakeCase(segment)));
 }
