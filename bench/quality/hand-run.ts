@@ -1,5 +1,5 @@
 // The hand config through the ordinary engine: one index over all reference rows, one slice of all source rows.
-import { buildReferenceIndex, matchSlice, type RowMatch } from '../../src/matching/index';
+import { buildReferenceIndex, matchSlice, type MatchConfig, type RowMatch } from '../../src/matching/index';
 import type { Quality } from '../engine/quality';
 import { scoreRows } from './score';
 import type { QualityDataset } from './types';
@@ -10,7 +10,7 @@ export interface HandRun {
   seconds: number;
 }
 
-export function runHandConfig(dataset: QualityDataset): HandRun {
+export function runHandConfig(dataset: QualityDataset & { handConfig: MatchConfig }): HandRun {
   const start = performance.now();
   const index = buildReferenceIndex(dataset.reference.rows, dataset.handConfig);
   const { rows } = matchSlice(index, dataset.source.rows);

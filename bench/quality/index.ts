@@ -54,10 +54,10 @@ function warn(dataset: string, stage: string, error: unknown): void {
   process.stderr.write(`[quality] ${dataset}: ${stage} failed: ${message}\n`);
 }
 
-function smartLines(name: string, run: SmartRun, baseline: Quality, hand: Quality): void {
+function smartLines(name: string, run: SmartRun, baseline: Quality, hand: Quality | undefined): void {
   emitQuality(`quality.${name}.smart`, run.quality, baseline, {
     baseline_is: 'TF-IDF mutual best (bench/quality/baseline.ts)',
-    hand_f1: hand.f1,
+    ...(hand === undefined ? {} : { hand_f1: hand.f1 }),
     f1_before_review: run.qualityBeforeReview.f1,
     reviewed_rows: run.reviewedRows,
     review_band: run.strategy.reviewBand,
@@ -133,20 +133,22 @@ async function runDataset(entry: DatasetEntry, options: { seed: number; referenc
     sourceSize: Math.round(options.referenceSize * SOURCE_SHARE),
   });
   const baseline = baselineLine(dataset);
-  const hand = runHandConfig(dataset);
-  emitQuality(`quality.${dataset.name}.hand`, hand.quality, baseline, {
-    baseline_is: 'TF-IDF mutual best',
-    reference_rows: dataset.reference.rows.length,
-    source_rows: dataset.source.rows.length,
-    seconds: Number(hand.seconds.toFixed(3)),
-  });
+  const { handConfig } = dataset;
+  const hand = handConfig === undefined ? undefined : runHandConfig({ ...dataset, handConfig });
+  if (hand !== undefined)
+    emitQuality(`quality.${dataset.name}.hand`, hand.quality, baseline, {
+      baseline_is: 'TF-IDF mutual best',
+      reference_rows: dataset.reference.rows.length,
+      source_rows: dataset.source.rows.length,
+      seconds: Number(hand.seconds.toFixed(3)),
+    });
   let smart: SmartRun;
   try {
     smart = runSmart(dataset);
   } catch (error) {
     return warn(dataset.name, 'smart run', error);
   }
-  smartLines(dataset.name, smart, baseline, hand.quality);
+  smartLines(dataset.name, smart, baseline, hand?.quality);
   if (!entry.synthetic && !entry.reviews) return;
   try {
     learningLoop(dataset, smart, options.reviews);

@@ -12,7 +12,8 @@ export interface QualityDataset {
   truth: Map<string, string | null>;
   /** every true reference row of each source row, where some have more than one (real data); see score.ts */
   truePairs?: Map<string, ReadonlySet<string>>;
-  handConfig: MatchConfig;
+  /** absent: no hand-config line for this dataset */
+  handConfig?: MatchConfig;
 }
 
 export interface GenerateOptions {

@@ -5,7 +5,7 @@ import { generate as bibliographic } from './bibliographic';
 import { febrl3, febrl4 } from './febrl';
 import { generate as peopleMessy } from './people-messy';
 import { generate as products } from './products';
-import { walmartAmazon } from './walmart-amazon';
+import { amazonWalmart, walmartAmazon } from './walmart-amazon';
 
 export interface DatasetEntry {
   name: string;
@@ -24,4 +24,5 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'febrl4', synthetic: false, load: () => febrl4() },
   { name: 'febrl3', synthetic: false, load: () => febrl3() },
   { name: 'walmart_amazon', synthetic: false, reviews: true, load: () => walmartAmazon() },
+  { name: 'amazon_walmart', synthetic: false, load: () => amazonWalmart() },
 ];

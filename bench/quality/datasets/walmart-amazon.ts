@@ -68,3 +68,21 @@ export function walmartAmazon(): QualityDataset {
     handConfig,
   };
 }
+
+/** The same files the other way round: Amazon's 22,074 products as the source, Walmart's 2,554 as the reference, so
+ *  95 % of source rows have no match and the reference is the small table (what a catalogue matched against a short
+ *  list looks like). Several Amazon listings share one Walmart product, as the truth says. */
+export function amazonWalmart(): QualityDataset {
+  const forward = walmartAmazon();
+  const truePairs = new Map<string, Set<string>>(forward.reference.rows.map((r) => [r.id, new Set<string>()]));
+  for (const [walmart, amazons] of forward.truePairs ?? []) for (const amazon of amazons) truePairs.get(amazon)?.add(walmart);
+  const truth = new Map<string, string | null>([...truePairs].map(([s, refs]) => [s, refs.values().next().value ?? null]));
+  return {
+    name: 'amazon_walmart',
+    reference: forward.source,
+    source: forward.reference,
+    truth,
+    truePairs,
+    // No hand config: the forward one took 190 s over 22,074 source rows (F1 0.45), for a line that says nothing new.
+  };
+}
