@@ -78,16 +78,17 @@ describe('review resolver evidence', () => {
 });
 
 describe('review resolver codes', () => {
+  const codes: MatchConfig = {
+    threshold: 0.5,
+    fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'codes' } }],
+    model: {
+      kind: 'fellegi_sunter',
+      prior: 0.5,
+      fields: [{ levels: [0.8, 0.6, 0.35, 0.001, 0.0005, 0], logBayesFactors: [3, 1, 0, -0.5, -1, -4] }],
+    },
+  };
+
   it("scores a codes field with the reference's rarity, as the engine does, not the one candidate's", () => {
-    const codes: MatchConfig = {
-      threshold: 0.5,
-      fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'codes' } }],
-      model: {
-        kind: 'fellegi_sunter',
-        prior: 0.5,
-        fields: [{ levels: [0.8, 0.6, 0.35, 0.001, 0.0005, 0], logBayesFactors: [3, 1, 0, -0.5, -1, -4] }],
-      },
-    };
     // "usb30" in every row, each row's own model number in one.
     const reference: EngineRow[] = Array.from({ length: 50 }, (_, i) => ({
       id: `r${i}`,
@@ -101,15 +102,6 @@ describe('review resolver codes', () => {
   });
 
   it('reads a reference row without any code, against a source row with one, as unrelated codes', () => {
-    const codes: MatchConfig = {
-      threshold: 0.5,
-      fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'codes' } }],
-      model: {
-        kind: 'fellegi_sunter',
-        prior: 0.5,
-        fields: [{ levels: [0.8, 0.6, 0.35, 0.001, 0.0005, 0], logBayesFactors: [3, 1, 0, -0.5, -1, -4] }],
-      },
-    };
     const withoutCode = { id: 'bare', values: { title: 'gaming mouse pad' } };
     const otherCode = { id: 'other', values: { title: 'gaming mouse xk2000' } };
     const resolver = createReviewResolver(codes, [withoutCode, otherCode]);
