@@ -35,13 +35,23 @@ interface Product {
   price: number;
 }
 
-function productFixture(): { reference: SampledTable; source: SampledTable; truth: Map<string, string | null> } {
+/** `products` reference rows and `sourceRows` source rows: source row k is a counterpart when `matched(k)` (3 in 10
+ *  by default), a sibling (another model of the same product line) otherwise. */
+function productFixture({
+  products: productCount = 400,
+  sourceRows: sourceCount = 300,
+  matched: isMatched = (k: number) => k % 10 < 3,
+} = {}): {
+  reference: SampledTable;
+  source: SampledTable;
+  truth: Map<string, string | null>;
+} {
   const random = mulberry32(17);
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T;
   const letters = () =>
     Array.from({ length: 2 + Math.floor(random() * 2) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
   const products: Product[] = [];
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < productCount; i++) {
     products.push({
       brand: pick(BRANDS),
       noun: pick(NOUNS),
@@ -63,10 +73,10 @@ function productFixture(): { reference: SampledTable; source: SampledTable; trut
   }));
   const sourceRows: EngineRow[] = [];
   const truth = new Map<string, string | null>();
-  for (let k = 0; k < 300; k++) {
+  for (let k = 0; k < sourceCount; k++) {
     const i = Math.floor(random() * products.length);
     const p = products[i] as Product;
-    const matched = k % 10 < 3; // 30 % have a counterpart
+    const matched = isMatched(k);
     // The others are siblings: the same brand and kind of product, another model.
     const code = matched ? p.code.toUpperCase() : `${p.code.replace(/\d$/, (d) => String((Number(d) + 1) % 10)).toUpperCase()}`;
     const title = `${p.brand} ${p.noun} ${matched ? p.words[1] : pick(WORDS)}`;
@@ -166,6 +176,16 @@ describe('strategy generation on product-like real data', () => {
     const matches = [...data.truth.values()].filter((t) => t !== null).length;
     expect(tp / (tp + fp)).toBeGreaterThanOrEqual(0.9);
     expect(tp / matches).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('one to one, gives a long source against a short reference a prior of at most reference rows / source rows', () => {
+    // 1,000 source rows against 100 products, 5 % of them counterparts: EM's share of rows with a match comes out
+    // far above what one to one allows (siblings of the same product look alike).
+    const long = productFixture({ products: 100, sourceRows: 1000, matched: (k) => k % 20 === 0 });
+    const generated = generateStrategy({ reference: long.reference, source: long.source, userPrompt: 'One to one.' });
+    expect(generated.match.oneToOne).toBe(true);
+    expect(generated.match.model!.prior).toBeLessThanOrEqual(100 / 1000);
+    expect((generated.details.model as { priorRule: string }).priorRule).toMatch(/at most reference rows \/ source rows/);
   });
 });
 
