@@ -1,6 +1,8 @@
 // Levenshtein and Damerau–Levenshtein (optimal string alignment) distances on UTF-16 code ranges, with
-// module-level scratch buffers. Strings up to 32 code units use Myers/Hyyrö's bit-parallel algorithm (one
-// machine word per column, as fastest-levenshtein does); longer ones fall back to a two-row dynamic programme.
+// module-level scratch buffers. Levenshtein uses Myers/Hyyrö's bit-parallel algorithm: one machine word per column
+// up to 32 code units, and for longer strings blocks of 32 with the horizontal deltas carried between them (both as
+// fastest-levenshtein does). Long product titles compared by token_set spent 73 % of a run in the two-row dynamic
+// programme that used to take over above 32 code units; it stays as the reference the tests compare with.
 
 import { encodePair, scratch } from './scratch';
 
@@ -43,7 +45,61 @@ function myers32(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, b
   return score;
 }
 
-function levenshteinDP(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
+let carryPositive = new Int32Array(8);
+let carryNegative = new Int32Array(8);
+
+/** Bit-parallel edit distance in blocks of 32 code units of `pattern` (any length ≥ 1), over `text`. */
+function myersBlocks(pattern: Uint16Array, pStart: number, pLen: number, text: Uint16Array, tStart: number, tLen: number): number {
+  const hsize = Math.ceil(tLen / 32);
+  const vsize = Math.ceil(pLen / 32);
+  if (carryPositive.length < hsize) {
+    carryPositive = new Int32Array(hsize * 2);
+    carryNegative = new Int32Array(hsize * 2);
+  }
+  const phc = carryPositive;
+  const mhc = carryNegative;
+  phc.fill(-1, 0, hsize);
+  mhc.fill(0, 0, hsize);
+  let score = pLen;
+  for (let block = 0; block < vsize; block++) {
+    const start = block * 32;
+    const end = Math.min(pLen, start + 32);
+    const lastBlock = block === vsize - 1;
+    for (let k = start; k < end; k++) {
+      const c = pattern[pStart + k] as number;
+      peq[c] = (peq[c] as number) | (1 << (k & 31));
+    }
+    const lastBit = (end - 1) & 31;
+    let mv = 0;
+    let pv = -1;
+    for (let i = 0; i < tLen; i++) {
+      const eq = peq[text[tStart + i] as number] as number;
+      const word = i >> 5;
+      const bit = i & 31;
+      const pb = ((phc[word] as number) >>> bit) & 1;
+      const mb = ((mhc[word] as number) >>> bit) & 1;
+      const xv = eq | mv;
+      const xh = ((((eq | mb) & pv) + pv) ^ pv) | eq | mb;
+      let ph = mv | ~(xh | pv);
+      let mh = pv & xh;
+      if (lastBlock) {
+        score += (ph >>> lastBit) & 1;
+        score -= (mh >>> lastBit) & 1;
+      }
+      if ((ph >>> 31) ^ pb) phc[word] = (phc[word] as number) ^ (1 << bit);
+      if ((mh >>> 31) ^ mb) mhc[word] = (mhc[word] as number) ^ (1 << bit);
+      ph = (ph << 1) | pb;
+      mh = (mh << 1) | mb;
+      pv = mh | ~(xv | ph);
+      mv = ph & xv;
+    }
+    for (let k = start; k < end; k++) peq[pattern[pStart + k] as number] = 0;
+  }
+  return score;
+}
+
+/** The two-row dynamic programme: what the bit-parallel versions must agree with (tests). */
+export function levenshteinDP(a: Uint16Array, aStart: number, aLen: number, b: Uint16Array, bStart: number, bLen: number): number {
   ensureRows(bLen);
   let prev = rowPrev;
   let curr = rowCurr;
@@ -77,7 +133,7 @@ export function levenshteinDistanceCodes(
   if (aLen < bLen) return levenshteinDistanceCodes(b, bStart, bLen, a, aStart, aLen);
   if (bLen === 0) return aLen;
   if (aLen <= 32) return myers32(a, aStart, aLen, b, bStart, bLen);
-  return levenshteinDP(a, aStart, aLen, b, bStart, bLen);
+  return myersBlocks(a, aStart, aLen, b, bStart, bLen);
 }
 
 /** 1 − distance / max(length); both empty → 1. */

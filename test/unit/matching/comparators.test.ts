@@ -12,6 +12,7 @@ import {
   UNRELATED_SCORE,
 } from '../../../src/matching/comparators/codes';
 import { jaro, jaroCodes, jaroWinklerCodes } from '../../../src/matching/comparators/jaro-winkler';
+import { levenshteinDistanceCodes, levenshteinDP } from '../../../src/matching/comparators/levenshtein';
 import { tfidfText } from '../../../src/matching/comparators/tfidf-cosine';
 import { JaroWinklerKernel, kernelMemory } from '../../../src/matching/comparators/jaro-winkler-kernel';
 import { encode } from '../../../src/matching/pool';
@@ -358,8 +359,28 @@ describe('levenshtein and damerau_levenshtein', () => {
     expect(damerauLevenshteinDistance('ca', 'abc')).toBe(3);
   });
 
-  it('agrees with fastest-levenshtein (bit-parallel and dynamic-programming paths)', () => {
+  it('agrees with fastest-levenshtein (one-word and blocked bit-parallel paths)', () => {
     for (const [a, b] of pairs) expect(levenshteinDistance(a, b)).toBe(fastestLevenshtein(a, b));
+  });
+
+  it('blocked bit-parallel distance (over 32 code units) equals the dynamic programme, at any offset (property)', () => {
+    const unit = fc.constantFrom('a', 'b', 'c', ' ', 'é', '日', '😀');
+    const text = fc.oneof(fc.string({ unit, maxLength: 40 }), fc.string({ unit, minLength: 30, maxLength: 200 }));
+    fc.assert(
+      fc.property(text, text, fc.nat(5), fc.nat(5), (a, b, padA, padB) => {
+        // Each value inside a larger buffer, as the engine's pools hold them.
+        const inBuffer = (value: string, pad: number) => {
+          const padded = `${'#'.repeat(pad)}${value}~`;
+          return Uint16Array.from({ length: padded.length }, (_, i) => padded.charCodeAt(i));
+        };
+        const x = inBuffer(a, padA);
+        const y = inBuffer(b, padB);
+        const fast = levenshteinDistanceCodes(x, padA, a.length, y, padB, b.length);
+        expect(fast).toBe(levenshteinDP(x, padA, a.length, y, padB, b.length));
+        expect(fast).toBe(levenshteinDP(y, padB, b.length, x, padA, a.length));
+      }),
+      { numRuns: 3000, seed: 20261205 },
+    );
   });
 
   it('similarities are symmetric, in [0, 1], 1 for equal strings', () => {
