@@ -178,14 +178,20 @@ describe('strategy generation on product-like real data', () => {
     expect(tp / matches).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('one to one, gives a long source against a short reference a prior of at most reference rows / source rows', () => {
+  it('one to one, expects no more matches than reference rows where the source is the long table', () => {
     // 1,000 source rows against 100 products, 5 % of them counterparts: EM's share of rows with a match comes out
     // far above what one to one allows (siblings of the same product look alike).
     const long = productFixture({ products: 100, sourceRows: 1000, matched: (k) => k % 20 === 0 });
     const generated = generateStrategy({ reference: long.reference, source: long.source, userPrompt: 'One to one.' });
     expect(generated.match.oneToOne).toBe(true);
-    expect(generated.match.model!.prior).toBeLessThanOrEqual(100 / 1000);
-    expect((generated.details.model as { priorRule: string }).priorRule).toMatch(/at most reference rows \/ source rows/);
+    const model = generated.details.model as { lambda: number; priorOffset: number; matchableShare: number };
+    expect(model.matchableShare).toBeCloseTo(0.1, 6);
+    expect(model.lambda).toBeGreaterThan(0.1);
+    expect(model.priorOffset).toBeLessThan(0);
+    expect(generated.match.model!.prior).toBeLessThan(model.lambda);
+    // The engine then matches about as many rows as the bound allows (0.23 of them without the offset).
+    const { rows } = matchSlice(buildReferenceIndex(long.reference.rows, generated.match), long.source.rows);
+    expect(rows.filter((r) => r.referenceRowId !== null).length / rows.length).toBeLessThanOrEqual(0.15);
   });
 });
 
