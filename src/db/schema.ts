@@ -189,6 +189,8 @@ export interface RunSnapshot {
     oneToOne?: boolean;
     /** Smart runs: the strategy's Fellegi–Sunter model (src/matching MatchConfig.model). */
     model?: unknown;
+    /** Smart runs of a version that learnt from reviews: the decisions it keeps (MatchConfig.decisions). */
+    decisions?: unknown;
   };
   referenceDataId: string;
   /** The source dataset; null when the run's documents were sent inline (run_documents). */

@@ -43,6 +43,17 @@ export function decisionsByRow(config: MatchConfig): Map<string, RowDecisions> |
   return byRow;
 }
 
+/** What each decided row's result is when it follows its decisions: its decided match, or no match (null). Rows
+ *  with only rejected pairs have no such result (their next candidate is the model's, not a reviewer's). */
+export function decidedOutcomes(config: MatchConfig): Array<{ sourceRowId: string; referenceRowId: string | null }> {
+  const outcomes: Array<{ sourceRowId: string; referenceRowId: string | null }> = [];
+  for (const [sourceRowId, row] of decisionsByRow(config) ?? []) {
+    if (row.noMatch) outcomes.push({ sourceRowId, referenceRowId: null });
+    else if (row.match !== null) outcomes.push({ sourceRowId, referenceRowId: row.match });
+  }
+  return outcomes;
+}
+
 /**
  * The result of a source row as its decisions make it: the decided match first with confidence 1 (when the index
  * holds that reference row), rejected pairs dropped, the rest of the candidates in their order; a row decided

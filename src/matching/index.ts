@@ -36,6 +36,7 @@ export {
 export { LiveReferenceIndex, type LiveMatchOptions, type RowChange } from './live-index';
 export { CodePoolBuilder, poolBytes, poolString, type CodePool } from './pool';
 export { resolveOneToOne, type Assignment } from './assign';
+export { decidedOutcomes } from './decisions';
 export { blockingStats } from './stats';
 export { defaultBlockingKeys, DEFAULT_MAX_POSTINGS } from './blocking';
 export { normaliseText, normaliseDate, normaliseNumber, isoDay } from './normalise';

@@ -300,20 +300,37 @@ describe('smart runs', { timeout: 240_000 }, () => {
     const done = await waitForRun(server.url, workspace.key, started.body.id);
     expect(done.status).toBe('completed');
     const results = await server.app.sql<
-      { external_id: string; matched_reference_row_id: string | null; confidence: number; candidates: Array<{ referenceRowId: string }> }[]
-    >`select s.external_id, r.matched_reference_row_id, r.confidence, r.candidates
+      {
+        external_id: string;
+        matched_reference_row_id: string | null;
+        confidence: number;
+        candidates: Array<{ referenceRowId: string }>;
+        status: string;
+        reviewed_at: Date | null;
+      }[]
+    >`select s.external_id, r.matched_reference_row_id, r.confidence, r.candidates, r.status, r.reviewed_at
       from run_results r join dataset_rows s on s.id = r.source_row_id
       where r.run_id = ${started.body.id} and s.external_id = any(${reviews.map((r) => r.documentId)})`;
     expect(results).toHaveLength(reviews.length);
     for (const review of reviews) {
       const result = results.find((r) => r.external_id === review.documentId)!;
       if (review.status === 'approved') {
-        expect(result, review.documentId).toMatchObject({ matched_reference_row_id: review.referenceRowId, confidence: 1 });
+        // The decided match, approved by the kept decision (no one reviewed this run's result: reviewed_at null).
+        expect(result, review.documentId).toMatchObject({
+          matched_reference_row_id: review.referenceRowId,
+          confidence: 1,
+          status: 'approved',
+          reviewed_at: null,
+        });
       } else {
         expect(result.matched_reference_row_id, review.documentId).not.toBe(review.referenceRowId);
         expect(result.candidates.map((c) => c.referenceRowId)).not.toContain(review.referenceRowId);
+        // The row's next candidate is the model's proposal, still to be reviewed.
+        expect(result.status, review.documentId).toBe('pending');
       }
     }
+    // Results approved by kept decisions are not new reviews: the labels are the reviewers' alone.
+    expect(await reviewLabels(server.app.sql, workspace.id, febrl.referenceId)).toHaveLength(reviews.length);
   });
 
   it('learning reads a review as the API defines it: the pair a result shows (matched row, or best candidate without a match) labelled by approve/reject', async () => {
@@ -381,16 +398,24 @@ describe('smart runs', { timeout: 240_000 }, () => {
     expect(smart.body.strategy_version).toBe(learned.body.version);
     expect((await waitForRun(server.url, workspace.key, smart.body.id)).status).toBe('completed');
     const resultOf = async (documentId: string) => {
-      const [row] = await server.app.sql<{ matched_reference_row_id: string | null; confidence: number; candidates: unknown[] }[]>`
-        select r.matched_reference_row_id, r.confidence, r.candidates
+      const [row] = await server.app.sql<
+        { matched_reference_row_id: string | null; confidence: number; candidates: unknown[]; status: string }[]
+      >`
+        select r.matched_reference_row_id, r.confidence, r.candidates, r.status
         from run_results r join dataset_rows s on s.id = r.source_row_id
         where r.run_id = ${smart.body.id} and s.external_id = ${documentId}`;
       return row;
     };
-    expect(await resultOf(unmatchedApproved.document_id)).toEqual({ matched_reference_row_id: null, confidence: 0, candidates: [] });
+    expect(await resultOf(unmatchedApproved.document_id)).toEqual({
+      matched_reference_row_id: null,
+      confidence: 0,
+      candidates: [],
+      status: 'approved',
+    });
     expect(await resultOf(unmatchedRejected.document_id)).toMatchObject({
       matched_reference_row_id: unmatchedRejected.candidates[0].reference_row_id,
       confidence: 1,
+      status: 'approved',
     });
   });
 

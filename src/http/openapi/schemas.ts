@@ -428,7 +428,11 @@ export const responseSchemas = {
     evidence: { type: 'array', items: ref('Evidence') },
     candidates: { type: 'array', items: object({ reference_row_id: uuid, confidence: { type: 'number' } }) },
     notes: nullable({ type: 'string' }),
-    reviewed_at: nullable(dateTime),
+    reviewed_at: {
+      ...nullable(dateTime),
+      description:
+        'When it was reviewed. Null on an approved result: approved by a review decision the smart run’s strategy version keeps, made on an earlier run.',
+    },
   }),
   MatchResult: object({
     matched_reference_row_id: nullable(uuid),

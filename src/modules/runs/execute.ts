@@ -15,6 +15,7 @@ import type { RunSnapshot } from '../../db/schema';
 import { notifyRun } from '../../events/run-events';
 import {
   buildReferenceIndex,
+  decidedOutcomes,
   expandSliceResult,
   matchSlice,
   MatchWorkerPool,
@@ -46,6 +47,7 @@ import {
   finishChunk,
   insertChunks,
   runForWork,
+  runSnapshot,
   runStatus,
   skipPendingChunk,
   skipPendingChunks,
@@ -55,7 +57,7 @@ import {
   startMatching,
   type NewChunk,
 } from './store';
-import { writeResults, type MatchedRow } from './results-store';
+import { approveDecidedResults, writeResults, type MatchedRow } from './results-store';
 import { enqueueRunWebhooks } from '../webhooks/enqueue';
 import { addJobs } from '../../worker/tasks';
 
@@ -370,9 +372,12 @@ export async function finaliseRun(execution: ExecutionContext, runId: string, sn
   await completeRun(app, runId);
 }
 
-/** Counters from the results table (so retries cannot double count), `completed_at` and status `completed`. */
+/** Results that follow the plan's kept review decisions approved by them; counters from the results table (so
+ *  retries cannot double count), `completed_at` and status `completed`. */
 export async function completeRun(app: App, runId: string): Promise<void> {
   await app.sql.begin(async (tx) => {
+    const snapshot = await runSnapshot(tx, runId);
+    if (snapshot) await approveDecidedResults(tx, runId, decidedOutcomes(snapshot.match as MatchConfig));
     if (!(await completeRunRow(tx, runId))) return;
     await notifyRun(tx, runId, 'state');
     await enqueueRunWebhooks(tx, runId);

@@ -140,6 +140,26 @@ export async function writeResults(tx: postgres.TransactionSql, runId: string, r
   }
 }
 
+/**
+ * Results that came out as the plan's kept review decisions make them (its decided match, or no match) are
+ * `approved` by those decisions: status approved, `reviewed_at` null (no one reviewed this run's result; the
+ * decision was made on an earlier one). A result a reviewer already decided, or that one-to-one gave another row,
+ * is left as it is.
+ */
+export async function approveDecidedResults(
+  tx: postgres.TransactionSql,
+  runId: string,
+  outcomes: Array<{ sourceRowId: string; referenceRowId: string | null }>,
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  const batch = JSON.stringify(outcomes.map((o) => ({ source_row_id: o.sourceRowId, reference: o.referenceRowId })));
+  await tx`
+    update run_results r set status = 'approved'
+    from jsonb_to_recordset(${batch}::text::jsonb) as x(source_row_id uuid, reference uuid)
+    where r.run_id = ${runId} and r.source_row_id = x.source_row_id and r.status = 'pending' and r.reviewed_at is null
+      and r.matched_reference_row_id is not distinct from x.reference`;
+}
+
 /** Every result's match and candidates (what one_to_one assignment reads). */
 export async function resultCandidates(
   sql: Queryable,

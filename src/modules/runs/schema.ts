@@ -124,7 +124,13 @@ export const RunResultRef = builder.objectRef<RunResult>('RunResult').implement(
     }),
     candidates: t.field({ type: [CandidateRef], description: 'The top 5 candidates, best first.', resolve: (result) => result.candidates }),
     notes: t.exposeString('notes', { nullable: true, description: 'Review notes.' }),
-    reviewedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was reviewed.', resolve: (result) => result.reviewedAt }),
+    reviewedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When it was reviewed. Null on an approved result: approved by a review decision the smart run’s strategy version keeps, made on an earlier run.',
+      resolve: (result) => result.reviewedAt,
+    }),
   }),
 });
 

@@ -60,6 +60,8 @@ export async function reviewLabels(sql: postgres.Sql, workspaceId: string, refer
     where runs.workspace_id = ${workspaceId}
       and runs.snapshot->>'referenceDataId' = ${referenceDataId}
       and r.status in ('approved', 'rejected')
+      -- a reviewer's decision, not a result approved by a decision the plan keeps (reviewed_at null)
+      and r.reviewed_at is not null
     order by r.reviewed_at desc, r.id
     limit ${MAX_LABELS}`;
   return rows

@@ -7,6 +7,7 @@ import {
   type EngineRow,
   type MatchConfig,
   type DecidedPair,
+  decidedOutcomes,
 } from '../../../src/matching/index';
 
 const base: MatchConfig = {
@@ -110,6 +111,20 @@ describe('review decisions a plan keeps', () => {
       { sourceRowId: 's-john', referenceRowId: 'r-jon', match: true },
     ]).rows;
     expect(byId(noneSince, 's-john')).toMatchObject({ referenceRowId: null, confidence: 0, candidates: [] });
+  });
+
+  it('names the result each decided row gets: its decided match or no match; rows with only rejections get none', () => {
+    const decisions: DecidedPair[] = [
+      { sourceRowId: 's-john', referenceRowId: 'r-jon', match: true },
+      { sourceRowId: 's-john', referenceRowId: null, match: false },
+      { sourceRowId: 's-mary', referenceRowId: null, match: false },
+      { sourceRowId: 's-other', referenceRowId: 'r-johan', match: false },
+    ];
+    expect(decidedOutcomes({ ...base, decisions })).toEqual([
+      { sourceRowId: 's-john', referenceRowId: 'r-jon' },
+      { sourceRowId: 's-mary', referenceRowId: null },
+    ]);
+    expect(decidedOutcomes(base)).toEqual([]);
   });
 
   it('a decision naming a reference row the index does not hold is left out', () => {

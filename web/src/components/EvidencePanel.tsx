@@ -50,6 +50,9 @@ export function EvidencePanel({ apiKey, runId, result, onReviewed }: Props) {
       <p>
         Confidence <strong>{confidence(result.confidence)}</strong> · review <StatusBadge status={result.status} />
         {result.reviewedAt && <span class="hint"> on {dateTime(result.reviewedAt)}</span>}
+        {!result.reviewedAt && result.status === 'APPROVED' && (
+          <span class="hint"> by a decision on an earlier run, kept by the strategy</span>
+        )}
       </p>
       <table>
         <thead>
