@@ -24,5 +24,5 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'febrl4', synthetic: false, load: () => febrl4() },
   { name: 'febrl3', synthetic: false, load: () => febrl3() },
   { name: 'walmart_amazon', synthetic: false, reviews: true, load: () => walmartAmazon() },
-  { name: 'amazon_walmart', synthetic: false, load: () => amazonWalmart() },
+  { name: 'amazon_walmart', synthetic: false, reviews: true, load: () => amazonWalmart() },
 ];
