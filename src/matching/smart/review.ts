@@ -110,10 +110,10 @@ type SourceSide =
   | { kind: 'codes'; items: Int32Array; idf: IdfTable }
   | { kind: 'tfidf'; vector: ReturnType<typeof tfidfVector> | null; idf: IdfTable };
 
-function sourceSide(idf: FieldIdf | null, cell: unknown): SourceSide {
+function sourceSide(idf: FieldIdf | null, cell: unknown, normalised: string): SourceSide {
   if (idf === null) return { kind: 'cell', cell };
   if (idf.algorithm === 'codes') return { kind: 'codes', items: codeItems(toText(cell)), idf: idf.idf };
-  const text = tfidfText(cell);
+  const text = tfidfText(cell, normalised);
   return { kind: 'tfidf', vector: text === '' ? null : tfidfVector(text, idf.idf), idf: idf.idf };
 }
 
@@ -156,7 +156,7 @@ function resolveRow(
   // Read once per row: a field over several columns joins its cells.
   const sourceCells = mappings.map((m) => mappingCell(m, sourceValues, 'source'));
   const sourceTexts = sourceCells.map((cell) => normaliseText(cell));
-  const sourceSides = mappings.map((_, f) => sourceSide(idfs[f] ?? null, sourceCells[f]));
+  const sourceSides = mappings.map((_, f) => sourceSide(idfs[f] ?? null, sourceCells[f], sourceTexts[f] as string));
   const seen = new Set<string>();
   const scored: Scored[] = [];
   for (const row of candidates) {
