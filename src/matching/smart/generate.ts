@@ -37,7 +37,7 @@ import { profileColumn, round } from './profile';
 import { EMPHASIS_FACTOR, parsePrompt, type PromptDirectives } from './prompt';
 import { mappingRationale } from './rationale';
 import { fitRecordModel } from './record-model';
-import { expectedF1Threshold, offsetToExpectedMatches, reviewBandAround } from './threshold';
+import { expectedF1Threshold, offsetToExpectedMatches, reviewBandAround, withLogOddsOffset } from './threshold';
 import type { GeneratedStrategy, GenerateStrategy, GenerateStrategyInput, LabelledPair, MappingExplanation } from './types';
 
 const SEED = 0x5eed;
@@ -336,8 +336,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   const sourceRowCount = Math.max(source.rowCount ?? source.rows.length, source.rows.length);
   const matchableShare = oneToOne ? referenceRowCount / sourceRowCount : 1;
   const offset = offsetToExpectedMatches(margin.posteriors, matchableShare * margin.posteriors.length);
-  const withOffset = (p: number) => (offset === 0 ? p : 1 / (1 + Math.exp(-(Math.log(p / (1 - p)) + offset))));
-  const prior = withOffset(Math.min(0.999, Math.max(1e-6, margin.lambda)));
+  const prior = withLogOddsOffset(Math.min(0.999, Math.max(1e-6, margin.lambda)), offset);
   const notInRecord = new Set([...notCompared, ...proposal.rejected.flatMap((r) => [r.source, r.target])]);
   // A whole-record text field already scores the record; the review pass then needs no second copy of it.
   const record = hasRecordText
@@ -383,7 +382,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
   // The best posterior of every source row (in any order: the threshold rule reads them as a set); rows without a
   // candidate pair have 0.
   const bestPerRow = Float64Array.from({ length: source.rows.length }, (_, i) =>
-    i < margin.posteriors.length ? withOffset(Math.min(1 - 1e-12, Math.max(1e-12, margin.posteriors[i] as number))) : 0,
+    i < margin.posteriors.length ? withLogOddsOffset(margin.posteriors[i] as number, offset) : 0,
   );
   // Reviews move the model (labels below), not the threshold: they are the rows nearest the old threshold, not a
   // sample of the decisions, and a threshold fitted to them lowered F1 after 50 reviews (bibliographic 0.897 →

@@ -2,6 +2,8 @@
 // expects on the sample (each source row's best candidate is a true match with its posterior probability p, so
 // predicting the rows with p ≥ t expects Σ p true positives among them, out of Σ p over all rows).
 
+import { logit, sigmoid } from '../match';
+
 const GRID = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
 
 export interface ThresholdChoice {
@@ -47,11 +49,8 @@ export function expectedF1Threshold(best: Float64Array): ThresholdChoice {
  * wrong best candidate comes when most source rows have no match); the offset calibrates them to that bound.
  */
 export function offsetToExpectedMatches(posteriors: ArrayLike<number>, maxMatches: number): number {
-  const logits = Array.from(posteriors, (p) => {
-    const q = Math.min(1 - 1e-12, Math.max(1e-12, p));
-    return Math.log(q / (1 - q));
-  });
-  const expected = (offset: number) => logits.reduce((sum, x) => sum + 1 / (1 + Math.exp(-(x + offset))), 0);
+  const logits = Array.from(posteriors, (p) => logit(finiteProbability(p)));
+  const expected = (offset: number) => logits.reduce((sum, x) => sum + sigmoid(x + offset), 0);
   if (expected(0) <= maxMatches) return 0;
   let low = -60;
   let high = 0;
@@ -61,6 +60,16 @@ export function offsetToExpectedMatches(posteriors: ArrayLike<number>, maxMatche
     else low = middle;
   }
   return (low + high) / 2;
+}
+
+/** `p` with `offset` added to its log-odds (offsetToExpectedMatches); kept away from 0 and 1 so both stay finite. */
+export function withLogOddsOffset(p: number, offset: number): number {
+  const finite = finiteProbability(p);
+  return offset === 0 ? finite : sigmoid(logit(finite) + offset);
+}
+
+function finiteProbability(p: number): number {
+  return Math.min(1 - 1e-12, Math.max(1e-12, p));
 }
 
 /** Review band: posteriors where the model is less than ~90 % sure either way — between 0.2·t and
