@@ -150,18 +150,22 @@ export function clientKeySegment(key: string): string {
   return `[${JSON.stringify(key)}]`;
 }
 
-/** zod issues → `details: [{path, message}]`, with paths written the way the REST body spells them. */
+/**
+ * zod issues → `details: [{path, message}]`, with paths written the way the REST body spells them. `keysAsSent`:
+ * the input's keys were read as sent, not converted from snake_case (reconciliation queries), so an unknown field
+ * is the client's own key and is quoted (ClientKey) rather than renamed.
+ */
 export function validationErrorFromIssues(
   message: string,
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey | ClientKey>; message: string; code?: string; keys?: readonly string[] }>,
-  renamePath: (segment: string) => string = (segment) => segment,
+  { keysAsSent = false }: { keysAsSent?: boolean } = {},
 ): ValidationError {
   const pathOf = (path: ReadonlyArray<PropertyKey | ClientKey>) => {
     let written = '';
     for (const segment of path) {
       if (typeof segment === 'number') written += `[${segment}]`;
       else if (segment instanceof ClientKey) written += clientKeySegment(segment.key);
-      else written += `${written === '' ? '' : '.'}${renamePath(String(segment))}`;
+      else written += `${written === '' ? '' : '.'}${String(segment)}`;
     }
     return written;
   };
@@ -171,7 +175,7 @@ export function validationErrorFromIssues(
       // One detail per unknown field, under its own path: the message alone would name it as the service spells it
       // (camelCase), not as the client sent it.
       issue.code === 'unrecognized_keys' && issue.keys?.length
-        ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'unknown field' }))
+        ? issue.keys.map((key) => ({ path: pathOf([...issue.path, keysAsSent ? new ClientKey(key) : key]), message: 'unknown field' }))
         : [{ path: pathOf(issue.path), message: issue.message }],
     ),
   );

@@ -192,14 +192,11 @@ function fail(
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey | ClientKey>; message: string; code?: string; keys?: readonly string[] }>,
   root: string,
 ): never {
+  // Query fields are read as sent (no snake_case conversion): an unknown one is the client's own key.
   throw validationErrorFromIssues(
     message,
-    issues.flatMap((issue) =>
-      // Query fields are read as sent (no snake_case conversion): an unknown one is the client's own key.
-      issue.code === 'unrecognized_keys' && issue.keys?.length
-        ? issue.keys.map((key) => ({ path: [root, ...issue.path, new ClientKey(key)], message: 'unknown field' }))
-        : [{ ...issue, path: [root, ...issue.path] }],
-    ),
+    issues.map((issue) => ({ ...issue, path: [root, ...issue.path] })),
+    { keysAsSent: true },
   );
 }
 
