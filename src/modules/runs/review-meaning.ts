@@ -15,3 +15,9 @@ export const REVIEW_MEANING = {
 export function reviewLabel(status: 'approved' | 'rejected', matched: boolean): boolean {
   return (status === 'approved') === matched;
 }
+
+/** Whether a review says more than its label (see REVIEW_MEANING): approving a result without a match says the source
+ *  row has no match at all, not only that the candidate shown is not one. */
+export function reviewSaysNoMatch(status: 'approved' | 'rejected', matched: boolean): boolean {
+  return status === 'approved' && !matched;
+}

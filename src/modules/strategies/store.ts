@@ -7,7 +7,7 @@ import type postgres from 'postgres';
 import type { EngineRow } from '../../matching';
 import type { LabelledPair, SampledTable } from '../../matching/smart';
 import type { Dataset } from '../datasets/service';
-import { reviewLabel } from '../runs/review-meaning';
+import { reviewLabel, reviewSaysNoMatch } from '../runs/review-meaning';
 
 /** Rows sampled per side. The reference side gets more: true pairs of a source sample must be in it to be found. */
 export const SAMPLE_LIMITS = { reference: 10_000, source: 5_000 } as const;
@@ -70,8 +70,7 @@ export async function reviewLabels(sql: postgres.Sql, workspaceId: string, refer
       source: row.source!,
       reference: row.reference!,
       match: reviewLabel(row.status, row.matched),
-      // REVIEW_MEANING: approving a result without a match says the source row has none, not only this candidate.
-      ...(row.status === 'approved' && !row.matched ? { rowHasNoMatch: true } : {}),
+      ...(reviewSaysNoMatch(row.status, row.matched) ? { rowHasNoMatch: true } : {}),
       // A dataset row's decision carries over to later runs of the plan (an inline document's row is the run's own).
       ...(row.source_row_id ? { sourceRowId: row.source_row_id } : {}),
       referenceRowId: row.reference_row_id,
