@@ -10,9 +10,9 @@ export interface HandRun {
   seconds: number;
 }
 
-export function runHandConfig(dataset: QualityDataset & { handConfig: MatchConfig }): HandRun {
+export function runHandConfig(dataset: QualityDataset, handConfig: MatchConfig): HandRun {
   const start = performance.now();
-  const index = buildReferenceIndex(dataset.reference.rows, dataset.handConfig);
+  const index = buildReferenceIndex(dataset.reference.rows, handConfig);
   const { rows } = matchSlice(index, dataset.source.rows);
   return { rows, quality: scoreRows(rows, dataset), seconds: (performance.now() - start) / 1000 };
 }

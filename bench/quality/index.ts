@@ -133,8 +133,7 @@ async function runDataset(entry: DatasetEntry, options: { seed: number; referenc
     sourceSize: Math.round(options.referenceSize * SOURCE_SHARE),
   });
   const baseline = baselineLine(dataset);
-  const { handConfig } = dataset;
-  const hand = handConfig === undefined ? undefined : runHandConfig({ ...dataset, handConfig });
+  const hand = dataset.handConfig === undefined ? undefined : runHandConfig(dataset, dataset.handConfig);
   if (hand !== undefined)
     emitQuality(`quality.${dataset.name}.hand`, hand.quality, baseline, {
       baseline_is: 'TF-IDF mutual best',
