@@ -31,6 +31,7 @@ export {
   sigmoid,
   logit,
   levelOf,
+  scoreLogBayesFactor,
   type CompactSliceResult,
 } from './match';
 export { LiveReferenceIndex, type LiveMatchOptions, type RowChange } from './live-index';

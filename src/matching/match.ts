@@ -426,6 +426,23 @@ export function logit(p: number): number {
   return Math.log(p / (1 - p));
 }
 
+/** The log Bayes factor of a comparator score: its level's, or with `interpolate` (ModelField.interpolate) the
+ *  piecewise-linear one through each level's midpoint (the top level reaches up to 1), flat beyond the outermost
+ *  midpoints. It stays between the factors of the score's level and a neighbour's, so it never exceeds the largest
+ *  (pruning stays exact) and is monotone when the factors are. A score below every level counts 0. */
+export function scoreLogBayesFactor(levels: ArrayLike<number>, factors: ArrayLike<number>, score: number, interpolate: boolean): number {
+  const level = levelOf(levels, score);
+  if (level < 0) return 0;
+  const factor = factors[level] as number;
+  if (!interpolate) return factor;
+  const midpoint = (l: number) => ((levels[l] as number) + (l === 0 ? 1 : (levels[l - 1] as number))) / 2;
+  const here = midpoint(level);
+  const neighbour = score >= here ? level - 1 : level + 1;
+  if (neighbour < 0 || neighbour >= levels.length) return factor;
+  const there = midpoint(neighbour);
+  return factor + ((score - here) / (there - here)) * ((factors[neighbour] as number) - factor);
+}
+
 /** Index of the level a comparator score falls in (the first whose minimum it reaches), or −1 for none. */
 export function levelOf(levels: ArrayLike<number>, score: number): number {
   for (let l = 0; l < levels.length; l++) if (score >= (levels[l] as number)) return l;
@@ -464,6 +481,8 @@ interface CompiledModel {
   used: boolean[];
   levels: Float64Array[];
   logBayesFactors: Float64Array[];
+  /** 1 where the field's factors are interpolated between levels (ModelField.interpolate) */
+  interpolate: Uint8Array;
   /** the largest log BF a field can add (at least 0: a missing reference value adds 0) */
   maxGain: Float64Array;
   /** fields by decreasing spread of their log BFs (ties: mapping order), so pruning bites early */
@@ -476,6 +495,7 @@ function compileModel(model: NonNullable<MatchConfig['model']>, fieldCount: numb
   const used: boolean[] = [];
   const levels: Float64Array[] = [];
   const logBayesFactors: Float64Array[] = [];
+  const interpolate = new Uint8Array(fieldCount);
   const maxGain = new Float64Array(fieldCount);
   const spread = new Float64Array(fieldCount);
   for (let f = 0; f < fieldCount; f++) {
@@ -492,6 +512,7 @@ function compileModel(model: NonNullable<MatchConfig['model']>, fieldCount: numb
     levels.push(Float64Array.from(ok ? entry.levels : []));
     logBayesFactors.push(Float64Array.from(ok ? entry.logBayesFactors : []));
     if (ok) {
+      interpolate[f] = entry.interpolate === true ? 1 : 0;
       maxGain[f] = Math.max(0, ...entry.logBayesFactors);
       spread[f] = Math.max(...entry.logBayesFactors) - Math.min(0, ...entry.logBayesFactors);
     }
@@ -510,6 +531,7 @@ function compileModel(model: NonNullable<MatchConfig['model']>, fieldCount: numb
     used,
     levels,
     logBayesFactors,
+    interpolate,
     maxGain,
     order,
     remainingGain: new Float64Array(fieldCount + 1),
@@ -534,7 +556,7 @@ function scoreCandidatesWithModel(
 ): number {
   const fields = index.fields;
   const fieldCount = fields.length;
-  const { order, remainingGain, maxGain, levels, logBayesFactors } = model;
+  const { order, remainingGain, maxGain, levels, logBayesFactors, interpolate } = model;
   remainingFrom(order, prepared, maxGain, remainingGain);
   let kept = 0;
   candidateLoop: for (let c = 0; c < candidateCount; c++) {
@@ -552,8 +574,7 @@ function scoreCandidatesWithModel(
       if (s < 0) continue;
       pairScores[f] = s;
       present++;
-      const level = levelOf(levels[f] as Float64Array, s);
-      if (level >= 0) logOdds += (logBayesFactors[f] as Float64Array)[level] as number;
+      logOdds += scoreLogBayesFactor(levels[f] as Float64Array, logBayesFactors[f] as Float64Array, s, interpolate[f] === 1);
     }
     if (present === 0) continue;
     kept = offerTop(index, topRows, topScores, base, kept, ref, logOdds);

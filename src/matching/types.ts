@@ -76,6 +76,10 @@ export interface ModelField {
   /** P(level | match) and P(level | non-match), kept for explanations */
   m?: number[];
   u?: number[];
+  /** The log BF rises linearly from each level's midpoint to the next (the top level's is flat above its own,
+   *  the bottom level's below its own), instead of one step per level: for scores where each further shared word
+   *  counts (TF-IDF cosine, token set), so two candidates in one level still rank by how close they are. */
+  interpolate?: boolean;
   /** The review pass only (smart/identical.ts): identical normalised values as evidence of their own, for fields
    *  whose top level also takes values that differ (token_set, abbreviations, phonetic codes) */
   identical?: { m: number; u: number; logBayesFactor: number };

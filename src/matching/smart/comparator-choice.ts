@@ -16,6 +16,8 @@ export interface ComparatorChoice {
   blocking: Array<{ transform: BlockingTransform; length?: number }>;
   /** a level matches reach no more often than chance, and the level it is pooled with (best-candidate.ts) */
   chanceLevel?: { level: number; pooledWith: number };
+  /** the model interpolates the log BF between levels (ModelField.interpolate) */
+  interpolate?: true;
 }
 
 const JW_LEVELS = [1, 0.92, 0.85, 0.7, 0];
@@ -88,6 +90,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         strategy: 'fuzzy',
         options: { algorithm: 'token_set' },
         levels: TOKEN_SET_LEVELS,
+        interpolate: true,
         describe: 'list of names → token set similarity (order and extra names do not matter)',
         blocking: [{ transform: 'tokens' }, { transform: 'phonetic' }],
       };
@@ -96,6 +99,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         strategy: 'fuzzy',
         options: { algorithm: 'token_set' },
         levels: TOKEN_SET_LEVELS,
+        interpolate: true,
         describe: 'title → token set similarity (word order and extra words tolerated)',
         blocking: [{ transform: 'tokens' }, { transform: 'prefix', length: 6 }],
       };
@@ -104,6 +108,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         strategy: 'fuzzy',
         options: { algorithm: 'tfidf_cosine' },
         levels: TFIDF_LEVELS,
+        interpolate: true,
         describe: 'long text → TF-IDF cosine (rare shared words weigh most)',
         blocking: [{ transform: 'tokens' }],
       };
@@ -112,6 +117,7 @@ export function chooseComparator(kind: FieldKindName, overrides: ChoiceOverrides
         strategy: 'fuzzy',
         options: { algorithm: 'tfidf_cosine' },
         levels: RECORD_TEXT_LEVELS,
+        interpolate: true,
         describe: 'whole record → TF-IDF cosine over every text column (rare words weigh most, wherever they stand)',
         blocking: [{ transform: 'tokens' }],
       };

@@ -365,6 +365,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
         logBayesFactors: logBayesFactors[f] as number[],
         m: m.map((x) => round(x, 6)),
         u: (fitted.u[f] as number[]).map((x) => round(x, 6)),
+        ...(choices[f]?.interpolate ? { interpolate: true } : {}),
         ...(identical === null
           ? {}
           : {

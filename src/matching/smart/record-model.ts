@@ -66,7 +66,8 @@ export function fitRecordModel(
     mp.map((x, l) => x + (up[l] as number)),
   ).map((x) => round(RECORD_DAMPING * x));
   return {
-    field: { levels: RECORD_LEVELS, logBayesFactors, m: mp.map(round), u: up.map(round), columns },
+    // A cosine, where each further shared word counts: interpolated between levels, as text fields are.
+    field: { levels: RECORD_LEVELS, logBayesFactors, m: mp.map(round), u: up.map(round), interpolate: true, columns },
     summary: {
       columns: columns.map((c) => (c.source === c.target ? c.source : `${c.source}→${c.target}`)),
       levels: RECORD_LEVELS,

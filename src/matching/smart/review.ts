@@ -17,7 +17,7 @@
 import { codeItems, codesIdf, codesScore, codeWeights, UNRELATED_SCORE } from '../comparators/codes';
 import { buildIdf, sparseCosine, tfidfText, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
 import { compareValues } from '../comparators/index';
-import { levelOf, logit, roundConfidence } from '../match';
+import { levelOf, logit, roundConfidence, scoreLogBayesFactor } from '../match';
 import { normaliseText, toText } from '../normalise';
 import { mappingCell } from '../normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, FieldMapping, MatchConfig, RowMatch } from '../types';
@@ -174,18 +174,17 @@ function resolveRow(
       scores.forEach((s, f) => {
         const field = model.fields[f];
         if (s === null || field === undefined) return;
-        const level = levelOf(field.levels, s);
-        if (level < 0) return;
+        if (levelOf(field.levels, s) < 0) return;
         const identical =
           field.identical !== undefined &&
           sourceTexts[f] !== '' &&
           sourceTexts[f] === normaliseText(mappingCell(mappings[f] as FieldMapping, values, 'target'));
-        logOdds += identical ? (field.identical?.logBayesFactor as number) : (field.logBayesFactors[level] as number);
+        logOdds += identical
+          ? (field.identical?.logBayesFactor as number)
+          : scoreLogBayesFactor(field.levels, field.logBayesFactors, s, field.interpolate === true);
       });
-      if (model.record !== undefined && !Number.isNaN(cosine)) {
-        const level = levelOf(model.record.levels, cosine);
-        if (level >= 0) logOdds += model.record.logBayesFactors[level] as number;
-      }
+      if (model.record !== undefined && !Number.isNaN(cosine))
+        logOdds += scoreLogBayesFactor(model.record.levels, model.record.logBayesFactors, cosine, model.record.interpolate === true);
     } else {
       // No model (a manual config): the weighted average and the record cosine, half each, as log-odds.
       let weighted = 0;

@@ -4,6 +4,7 @@ import {
   compareValues,
   matchSlice,
   roundConfidence,
+  scoreLogBayesFactor,
   sigmoid,
   logit,
   type EngineRow,
@@ -75,41 +76,98 @@ describe('engine scoring with a Fellegi–Sunter model', () => {
     expect(row?.candidates.map((c) => c.referenceRowId)).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('pruning keeps results exact: the top 5 equal a brute-force ranking by log-odds', () => {
-    const random = mulberry32(7);
-    const words = ['anna', 'anne', 'annie', 'ann', 'hanna', 'anya', 'arne', 'axel'];
-    const reference: EngineRow[] = Array.from({ length: 150 }, (_, i) => ({
-      id: `r${String(i).padStart(3, '0')}`,
-      values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: String(1970 + (i % 7)) },
-    }));
-    const sources: EngineRow[] = Array.from({ length: 24 }, (_, i) => ({
-      id: `s${i}`,
-      values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: i % 5 === 0 ? '' : String(1970 + (i % 7)) },
-    }));
-    const index = buildReferenceIndex(reference, config);
-    const { rows } = matchSlice(index, sources);
-    // brute force: every reference row sharing the blocking key (first letter), log-odds summed by hand
-    const model = config.model!;
-    const logOdds = (s: EngineRow, r: EngineRow) => {
-      let x = logit(model.prior);
-      config.fieldMappings.forEach((m, f) => {
-        const score = compareValues(m, s.values[m.source], r.values[m.target]);
-        if (score === null) return;
-        const field = model.fields[f]!;
-        x += field.logBayesFactors[field.levels.findIndex((l) => score >= l)]!;
+  it.each([false, true])(
+    'pruning keeps results exact: the top 5 equal a brute-force ranking by log-odds (interpolated: %s)',
+    (interpolate) => {
+      const model = { ...config.model!, fields: config.model!.fields.map((f) => ({ ...f, interpolate })) };
+      const random = mulberry32(7);
+      const words = ['anna', 'anne', 'annie', 'ann', 'hanna', 'anya', 'arne', 'axel'];
+      const reference: EngineRow[] = Array.from({ length: 150 }, (_, i) => ({
+        id: `r${String(i).padStart(3, '0')}`,
+        values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: String(1970 + (i % 7)) },
+      }));
+      const sources: EngineRow[] = Array.from({ length: 24 }, (_, i) => ({
+        id: `s${i}`,
+        values: { name: `${words[i % 8]} ${typo('smithson', random)}`, year: i % 5 === 0 ? '' : String(1970 + (i % 7)) },
+      }));
+      const index = buildReferenceIndex(reference, { ...config, model });
+      const { rows } = matchSlice(index, sources);
+      // brute force: every reference row sharing the blocking key (first letter), log-odds summed by hand
+      const logOdds = (s: EngineRow, r: EngineRow) => {
+        let x = logit(model.prior);
+        config.fieldMappings.forEach((m, f) => {
+          const score = compareValues(m, s.values[m.source], r.values[m.target]);
+          if (score === null) return;
+          const field = model.fields[f]!;
+          x += interpolate
+            ? scoreLogBayesFactor(field.levels, field.logBayesFactors, score, true)
+            : field.logBayesFactors[field.levels.findIndex((l) => score >= l)]!;
+        });
+        return x;
+      };
+      sources.forEach((s, i) => {
+        const expected = reference
+          .filter((r) => (r.values.name as string)[0] === (s.values.name as string)[0])
+          .map((r) => ({ id: r.id, x: logOdds(s, r) }))
+          .sort((a, b) => b.x - a.x || (a.id < b.id ? -1 : 1))
+          .slice(0, 5);
+        expect(rows[i]?.candidates.map((c) => c.referenceRowId)).toEqual(expected.map((e) => e.id));
+        rows[i]?.candidates.forEach((c, k) => expect(c.confidence).toBe(roundConfidence(sigmoid(expected[k]!.x))));
       });
-      return x;
+    },
+    30_000,
+  );
+
+  it('with interpolate, candidates within one level rank by their score, between the neighbouring factors', () => {
+    const interpolated: MatchConfig = {
+      ...config,
+      model: { ...config.model!, fields: [{ ...config.model!.fields[0]!, interpolate: true }, config.model!.fields[1]!] },
     };
-    sources.forEach((s, i) => {
-      const expected = reference
-        .filter((r) => (r.values.name as string)[0] === (s.values.name as string)[0])
-        .map((r) => ({ id: r.id, x: logOdds(s, r) }))
-        .sort((a, b) => b.x - a.x || (a.id < b.id ? -1 : 1))
-        .slice(0, 5);
-      expect(rows[i]?.candidates.map((c) => c.referenceRowId)).toEqual(expected.map((e) => e.id));
-      rows[i]?.candidates.forEach((c, k) => expect(c.confidence).toBe(roundConfidence(sigmoid(expected[k]!.x))));
-    });
-  }, 30_000);
+    const reference: EngineRow[] = [
+      // ids in the opposite order of similarity: without interpolation the tie would go to 'a'
+      { id: 'a', values: { name: 'anna smyht', year: '1980' } },
+      { id: 'b', values: { name: 'anna smitt', year: '1980' } },
+    ];
+    const source = [{ id: 's', values: { name: 'anna smith', year: '1980' } }];
+    const name = config.fieldMappings[0]!;
+    const scores = reference.map((r) => compareValues(name, 'anna smith', r.values.name) as number);
+    expect(scores.every((x) => x >= 0.9 && x < 1)).toBe(true);
+    expect(scores[1]).toBeGreaterThan(scores[0]!);
+    const [stepped] = matchSlice(buildReferenceIndex(reference, config), source).rows;
+    expect(stepped?.candidates.map((c) => c.confidence)).toEqual([1, 1].map(() => roundConfidence(sigmoid(logit(0.01) + 2 + 3))));
+    const [row] = matchSlice(buildReferenceIndex(reference, interpolated), source).rows;
+    expect(row?.candidates.map((c) => c.referenceRowId)).toEqual(['b', 'a']);
+    const factors = scores.map((score) => scoreLogBayesFactor([1, 0.9, 0], [5, 2, -3], score, true));
+    expect(factors[1]).toBeGreaterThan(factors[0]!);
+    for (const factor of factors) expect(factor > -3 && factor < 5 && factor !== 2).toBe(true);
+    expect(row?.candidates.map((c) => c.confidence)).toEqual(
+      [factors[1]!, factors[0]!].map((factor) => roundConfidence(sigmoid(logit(0.01) + factor + 3))),
+    );
+  });
+
+  it('interpolated factors run through each level midpoint, flat beyond the outer ones, and never fall with the score', () => {
+    const levels = [0.8, 0.5, 0];
+    const factors = [4, 1, -3];
+    // midpoints 0.9, 0.65, 0.25
+    expect(scoreLogBayesFactor(levels, factors, 0.97, true)).toBe(4);
+    expect(scoreLogBayesFactor(levels, factors, 0.9, true)).toBe(4);
+    expect(scoreLogBayesFactor(levels, factors, 0.85, true)).toBeCloseTo(3.4, 12);
+    expect(scoreLogBayesFactor(levels, factors, 0.65, true)).toBe(1);
+    expect(scoreLogBayesFactor(levels, factors, 0.6, true)).toBeCloseTo(0.5, 12);
+    expect(scoreLogBayesFactor(levels, factors, 0.4, true)).toBeCloseTo(-1.5, 12);
+    expect(scoreLogBayesFactor(levels, factors, 0.1, true)).toBe(-3);
+    expect(scoreLogBayesFactor(levels, factors, 0.85, false)).toBe(4);
+    expect(scoreLogBayesFactor(levels, factors, 0.6, false)).toBe(1);
+    expect(scoreLogBayesFactor([0.8, 0.5], [4, 1], 0.2, true)).toBe(0);
+    let previous = -Infinity;
+    for (let s = 0; s <= 1; s += 0.001) {
+      const x = scoreLogBayesFactor(levels, factors, s, true);
+      expect(x).toBeGreaterThanOrEqual(previous - 1e-12);
+      expect(x).toBeGreaterThanOrEqual(-3);
+      expect(x).toBeLessThanOrEqual(4);
+      previous = x;
+    }
+  });
 
   it('without a model the weighted average is unchanged', () => {
     const { model: _model, ...plain } = config;

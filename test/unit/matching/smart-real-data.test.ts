@@ -112,6 +112,16 @@ describe('strategy generation on product-like real data', () => {
     }
   });
 
+  it('interpolates the weights of word-overlap scores between levels, and of nothing else', () => {
+    const model = strategy.match.model!;
+    const interpolated = strategy.match.fieldMappings.filter((_, f) => model.fields[f]!.interpolate === true);
+    expect(interpolated.length).toBeGreaterThan(0);
+    for (const [f, mapping] of strategy.match.fieldMappings.entries()) {
+      const wordOverlap = mapping.options?.algorithm === 'tfidf_cosine' || mapping.options?.algorithm === 'token_set';
+      expect(model.fields[f]!.interpolate === true).toBe(wordOverlap);
+    }
+  });
+
   it("finds a code of one side's code column inside the other side's title", () => {
     expect(extractCodes('kingston memory ktc d320 1g')).toContain('ktcd3201g');
     expect(extractCodes('ktc d320 1g')).toEqual(
