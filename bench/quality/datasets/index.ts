@@ -5,7 +5,7 @@ import { generate as bibliographic } from './bibliographic';
 import { febrl3, febrl4 } from './febrl';
 import { generate as peopleMessy } from './people-messy';
 import { generate as products } from './products';
-import { amazonWalmart, walmartAmazon } from './walmart-amazon';
+import { amazonWalmart, walmartAmazon, walmartAmazonTitles } from './walmart-amazon';
 
 export interface DatasetEntry {
   name: string;
@@ -25,4 +25,5 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'febrl3', synthetic: false, load: () => febrl3() },
   { name: 'walmart_amazon', synthetic: false, reviews: true, load: () => walmartAmazon() },
   { name: 'amazon_walmart', synthetic: false, reviews: true, load: () => amazonWalmart() },
+  { name: 'walmart_amazon_titles', synthetic: false, load: () => walmartAmazonTitles() },
 ];

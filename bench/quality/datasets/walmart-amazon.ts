@@ -85,6 +85,22 @@ export function amazonWalmart(): QualityDataset {
   };
 }
 
+/** The same files with the title alone (and the upload's id): a product list without brand, category or model
+ *  number columns, the shape of Amazon-Google's and Abt-Buy's listings, where the codes are inside the titles and
+ *  nothing else tells siblings apart. */
+export function walmartAmazonTitles(): QualityDataset {
+  const forward = walmartAmazon();
+  const columns = ['id', 'title'];
+  const titlesOnly = (rows: EngineRow[]) => rows.map((r) => ({ id: r.id, values: { id: r.values.id, title: r.values.title } }));
+  return {
+    name: 'walmart_amazon_titles',
+    reference: sampledTable(columns, titlesOnly(forward.reference.rows)),
+    source: sampledTable(columns, titlesOnly(forward.source.rows)),
+    truth: forward.truth,
+    ...(forward.truePairs === undefined ? {} : { truePairs: forward.truePairs }),
+  };
+}
+
 /** QualityDataset.truth from every true pair: a source row's first true reference row, or null. */
 function firstTruePair(truePairs: Map<string, Set<string>>): Map<string, string | null> {
   return new Map([...truePairs].map(([source, references]) => [source, references.values().next().value ?? null]));
