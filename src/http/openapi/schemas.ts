@@ -332,7 +332,11 @@ export const responseSchemas = {
     review_band: nullable(object({ low: { type: 'number' }, high: { type: 'number' } })),
     blocking: nullable({ type: 'object' }),
     one_to_one: { type: 'boolean' },
-    model: nullable({ type: 'object', description: 'The Fellegi–Sunter model: prior, per field levels and log Bayes factors.' }),
+    model: nullable({
+      type: 'object',
+      description:
+        'The Fellegi–Sunter model: prior; per field: levels, log Bayes factors, and interpolate where the factor rises linearly between level midpoints.',
+    }),
     mappings: {
       type: 'array',
       items: object({ source: { type: 'string' }, target: { type: 'string' }, kind: { type: 'string' }, rationale: { type: 'string' } }),

@@ -48,7 +48,8 @@ export const StrategyRef = builder.objectRef<Strategy>('Strategy').implement({
     model: t.field({
       type: 'JSON',
       nullable: true,
-      description: 'The Fellegi–Sunter model (prior, levels, log Bayes factors).',
+      description:
+        'The Fellegi–Sunter model (prior; per field: levels, log Bayes factors, and interpolate where the factor rises linearly between level midpoints).',
       resolve: (s) => s.plan.model ?? null,
     }),
     mappings: t.field({
