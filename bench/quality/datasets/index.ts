@@ -25,5 +25,5 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'febrl3', synthetic: false, load: () => febrl3() },
   { name: 'walmart_amazon', synthetic: false, reviews: true, load: () => walmartAmazon() },
   { name: 'amazon_walmart', synthetic: false, reviews: true, load: () => amazonWalmart() },
-  { name: 'walmart_amazon_titles', synthetic: false, load: () => walmartAmazonTitles() },
+  { name: 'walmart_amazon_titles', synthetic: false, reviews: true, load: () => walmartAmazonTitles() },
 ];
