@@ -101,7 +101,7 @@ function resolveReviewBand(dataset: QualityDataset, strategy: GeneratedStrategy,
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as RowMatch;
     if (!inReviewBand(row, strategy.reviewBand)) continue;
-    resolver ??= createReviewResolver(strategy.match, dataset.reference.rows);
+    resolver ??= createReviewResolver(strategy.match, dataset.reference.rows, dataset.source.rows);
     const candidates = row.candidates.map((c) => referenceById.get(c.referenceRowId) as EngineRow);
     rows[i] = resolver.resolve(sourceById.get(row.sourceRowId) as EngineRow, candidates);
     reviewed++;

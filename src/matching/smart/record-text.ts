@@ -1,5 +1,6 @@
 // Whole-record text for the review pass: every compared column of a row (mapped columns, and unmapped columns
-// both tables have) normalised and concatenated, as a TF-IDF vector whose IDF comes from the reference rows.
+// both tables have) normalised and concatenated, as a TF-IDF vector whose IDF comes from the reference rows (and,
+// in a run's review pass, its source rows too).
 // Words that appear in the "wrong" column (a suburb in address_2, a swapped given name and surname) still count.
 
 import { buildIdf, sparseCosine, tfidfText, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
@@ -25,8 +26,9 @@ export class WholeRecordText {
     this.finish();
   }
 
-  add(referenceValues: Record<string, unknown> | undefined): void {
-    for (const h of uniqueTokenHashes(this.text(referenceValues, 'target'))) this.hashes.push(h);
+  /** One document of the IDF: a reference row's values, or (side 'source') a source row's. */
+  add(values: Record<string, unknown> | undefined, side: 'source' | 'target' = 'target'): void {
+    for (const h of uniqueTokenHashes(this.text(values, side))) this.hashes.push(h);
     this.offsets.push(this.hashes.length);
   }
 

@@ -83,4 +83,5 @@ export interface ReviewResolver {
 
 export type GenerateStrategy = (input: GenerateStrategyInput) => GeneratedStrategy;
 /** Built once per run from the whole reference table (e.g. for the whole record's IDF). */
-export type CreateReviewResolver = (match: MatchConfig, reference: Iterable<EngineRow>) => ReviewResolver;
+/** `source`: the run's source rows, documents of the IDF beside the reference rows (ReviewStatistics.addSource). */
+export type CreateReviewResolver = (match: MatchConfig, reference: Iterable<EngineRow>, source?: Iterable<EngineRow>) => ReviewResolver;

@@ -20,7 +20,7 @@ import { ReviewStatistics, type ReviewResolver } from '../../matching/smart';
 import { assignOneToOne } from './one-to-one';
 import { referenceRowsAt, ReferenceVersionUnavailable, visitReferenceSnapshot } from '../datasets/row-changes';
 import { bandRows, heldReferences, writeRescored, type BandRow } from './results-store';
-import { enterReviewPass, runForWork, runStatus, touchRun } from './store';
+import { enterReviewPass, runForWork, runStatus, streamRunSourceRows, touchRun } from './store';
 import { addJob } from '../../worker/tasks';
 
 /** Results rescored per transaction (between batches a cancelled run stops). */
@@ -65,11 +65,11 @@ export async function runReviewPass(
     if (slice.length === 0) break;
     if (!resolver) {
       try {
-        resolver = await reviewResolverFor(app, run.snapshot, referenceVersion);
+        resolver = await reviewResolverFor(app, runId, run.snapshot, referenceVersion);
       } catch (error) {
         if (!(error instanceof ReferenceVersionUnavailable)) throw error;
         referenceVersion = undefined;
-        resolver = await reviewResolverFor(app, run.snapshot, referenceVersion);
+        resolver = await reviewResolverFor(app, runId, run.snapshot, referenceVersion);
       }
     }
     const ids = candidateIds(slice);
@@ -93,13 +93,19 @@ export async function runReviewPass(
   await complete(runId);
 }
 
-/** The resolver's statistics from the whole reference table, streamed through (its rows are not kept: a
- *  1M-row reference would take about 1 GB as row objects). */
-async function reviewResolverFor(app: App, snapshot: RunSnapshot, referenceVersion: number | undefined): Promise<ReviewResolver> {
+/** The resolver's statistics from the whole reference table and the run's source rows, streamed through (the rows
+ *  are not kept: a 1M-row reference would take about 1 GB as row objects). */
+async function reviewResolverFor(
+  app: App,
+  runId: string,
+  snapshot: RunSnapshot,
+  referenceVersion: number | undefined,
+): Promise<ReviewResolver> {
   const statistics = new ReviewStatistics(snapshot.match as MatchConfig);
   await visitReferenceSnapshot(app.sql, snapshot.referenceDataId, referenceVersion, (row) =>
     statistics.add({ id: row.id, values: row.values }),
   );
+  for await (const row of streamRunSourceRows(app.sql, runId, snapshot)) statistics.addSource(row);
   return statistics.finish();
 }
 

@@ -344,6 +344,17 @@ export async function* streamEngineRows(sql: postgres.Sql, datasetId: string): A
   for await (const batch of cursor) for (const row of batch) yield { id: row.id, values: row.values };
 }
 
+/** Every source row of a run (its dataset's, or its inline documents) as engine rows, in order, read in batches. */
+export async function* streamRunSourceRows(sql: postgres.Sql, runId: string, snapshot: RunSnapshot): AsyncGenerator<EngineRow> {
+  if (snapshot.sourceDataId) {
+    yield* streamEngineRows(sql, snapshot.sourceDataId);
+    return;
+  }
+  const cursor = sql<{ id: string; values: Record<string, unknown> }[]>`
+    select id, values from run_documents where run_id = ${runId} order by position`.cursor(10_000);
+  for await (const batch of cursor) for (const row of batch) yield { id: row.id, values: row.values };
+}
+
 /** Every row of a dataset as engine rows, in file order. */
 export async function loadEngineRows(sql: postgres.Sql, datasetId: string): Promise<EngineRow[]> {
   const rows: EngineRow[] = [];

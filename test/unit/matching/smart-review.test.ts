@@ -77,6 +77,38 @@ describe('review resolver evidence', () => {
   });
 });
 
+describe('review resolver word rarity', () => {
+  // One TF-IDF field; its factor rises with the cosine (interpolated), so the cosine shows in the confidence.
+  const products: MatchConfig = {
+    threshold: 0.5,
+    fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'tfidf_cosine' } }],
+    model: {
+      kind: 'fellegi_sunter',
+      prior: 0.5,
+      fields: [{ levels: [0.95, 0.8, 0.6, 0.35, 0], logBayesFactors: [4, 3, 1, -1, -3], interpolate: true }],
+    },
+  };
+  const reference: EngineRow[] = [
+    { id: 'widget', values: { title: 'acme widget pro 3000' } },
+    ...Array.from({ length: 40 }, (_, i) => ({ id: `r${i}`, values: { title: `acme gadget model${i} ${i % 2 ? 'pro' : 'lite'}` } })),
+  ];
+  // Every source row repeats the retailer's own word, which no reference row has.
+  const sourceRows: EngineRow[] = Array.from({ length: 40 }, (_, i) => ({ id: `s${i}`, values: { title: `item${i} shopexclusive` } }));
+  const row = { id: 's', values: { title: 'acme widget pro 3000 shopexclusive' } };
+
+  it("counts the source rows too: a word every source row repeats is common, not the rarest word of the pair's text", () => {
+    const referenceOnly = createReviewResolver(products, reference).resolve(row, [reference[0]!]);
+    const bothTables = createReviewResolver(products, reference, sourceRows).resolve(row, [reference[0]!]);
+    const record = (result: typeof referenceOnly) => result.evidence.find((e) => e.source === '*')?.score as number;
+    const title = (result: typeof referenceOnly) => result.evidence[0]?.score as number;
+    expect(title(bothTables)).toBeGreaterThan(title(referenceOnly) + 0.1);
+    expect(record(bothTables)).toBeGreaterThan(record(referenceOnly) + 0.1);
+    expect(bothTables.confidence).toBeGreaterThan(referenceOnly.confidence);
+    // Without source rows nothing changes.
+    expect(createReviewResolver(products, reference, []).resolve(row, [reference[0]!])).toEqual(referenceOnly);
+  });
+});
+
 describe('review resolver codes', () => {
   const codes: MatchConfig = {
     threshold: 0.5,
