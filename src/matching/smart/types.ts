@@ -82,6 +82,6 @@ export interface ReviewResolver {
 }
 
 export type GenerateStrategy = (input: GenerateStrategyInput) => GeneratedStrategy;
-/** Built once per run from the whole reference table (e.g. for the whole record's IDF). */
-/** `source`: the run's source rows, documents of the IDF beside the reference rows (ReviewStatistics.addSource). */
+/** Built once per run from the whole reference table (e.g. for the whole record's IDF) and the run's source rows
+ *  (`source`: more documents of the word IDFs, ReviewStatistics.addSource). */
 export type CreateReviewResolver = (match: MatchConfig, reference: Iterable<EngineRow>, source?: Iterable<EngineRow>) => ReviewResolver;
