@@ -2,11 +2,27 @@
 // what it must not add.
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../../bench/quality/datasets/index';
-import { buildReferenceIndex, matchSlice, type EngineRow, type FellegiSunterModel, type MatchConfig } from '../../../src/matching/index';
+import {
+  buildReferenceIndex,
+  matchSlice,
+  type EngineRow,
+  type FellegiSunterModel,
+  type MatchConfig,
+  type ModelField,
+} from '../../../src/matching/index';
 import { measureIdentical, needsIdenticalEvidence } from '../../../src/matching/smart/identical';
 import { createReviewResolver, generateStrategy } from '../../../src/matching/smart/index';
 
 const sigmoidShare = (x: number) => Math.exp(x) / (1 + Math.exp(x));
+
+/** One title field compared by `algorithm`, with a one-field model (prior 0.5). */
+function titleConfig(algorithm: 'tfidf_cosine' | 'codes', field: ModelField): MatchConfig {
+  return {
+    threshold: 0.5,
+    fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm } }],
+    model: { kind: 'fellegi_sunter', prior: 0.5, fields: [field] },
+  };
+}
 
 describe('review resolver evidence', () => {
   // Names and town compared exactly; the model's u comes from second-best candidates, which share common names
@@ -79,15 +95,11 @@ describe('review resolver evidence', () => {
 
 describe('review resolver word rarity', () => {
   // One TF-IDF field; its factor rises with the cosine (interpolated), so the cosine shows in the confidence.
-  const products: MatchConfig = {
-    threshold: 0.5,
-    fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'tfidf_cosine' } }],
-    model: {
-      kind: 'fellegi_sunter',
-      prior: 0.5,
-      fields: [{ levels: [0.95, 0.8, 0.6, 0.35, 0], logBayesFactors: [4, 3, 1, -1, -3], interpolate: true }],
-    },
-  };
+  const products = titleConfig('tfidf_cosine', {
+    levels: [0.95, 0.8, 0.6, 0.35, 0],
+    logBayesFactors: [4, 3, 1, -1, -3],
+    interpolate: true,
+  });
   const reference: EngineRow[] = [
     { id: 'widget', values: { title: 'acme widget pro 3000' } },
     ...Array.from({ length: 40 }, (_, i) => ({ id: `r${i}`, values: { title: `acme gadget model${i} ${i % 2 ? 'pro' : 'lite'}` } })),
@@ -110,15 +122,7 @@ describe('review resolver word rarity', () => {
 });
 
 describe('review resolver codes', () => {
-  const codes: MatchConfig = {
-    threshold: 0.5,
-    fieldMappings: [{ source: 'title', target: 'title', strategy: 'fuzzy', weight: 1, options: { algorithm: 'codes' } }],
-    model: {
-      kind: 'fellegi_sunter',
-      prior: 0.5,
-      fields: [{ levels: [0.8, 0.6, 0.35, 0.001, 0.0005, 0], logBayesFactors: [3, 1, 0, -0.5, -1, -4] }],
-    },
-  };
+  const codes = titleConfig('codes', { levels: [0.8, 0.6, 0.35, 0.001, 0.0005, 0], logBayesFactors: [3, 1, 0, -0.5, -1, -4] });
 
   it("scores a codes field with the reference's rarity, as the engine does, not the one candidate's", () => {
     // "usb30" in every row, each row's own model number in one.
