@@ -426,6 +426,11 @@ export function logit(p: number): number {
   return Math.log(p / (1 - p));
 }
 
+/** `p` kept at least 1e-12 away from 0 and 1, so its logit is finite. */
+export function finiteProbability(p: number): number {
+  return Math.min(1 - 1e-12, Math.max(1e-12, p));
+}
+
 /** The log Bayes factor of a comparator score: its level's, or with `interpolate` (ModelField.interpolate) the
  *  piecewise-linear one through each level's midpoint (the top level reaches up to 1), flat beyond the outermost
  *  midpoints. It stays between the factors of the score's level and a neighbour's, so it never exceeds the largest
@@ -435,12 +440,16 @@ export function scoreLogBayesFactor(levels: ArrayLike<number>, factors: ArrayLik
   if (level < 0) return 0;
   const factor = factors[level] as number;
   if (!interpolate) return factor;
-  const midpoint = (l: number) => ((levels[l] as number) + (l === 0 ? 1 : (levels[l - 1] as number))) / 2;
-  const here = midpoint(level);
+  const here = levelMidpoint(levels, level);
   const neighbour = score >= here ? level - 1 : level + 1;
   if (neighbour < 0 || neighbour >= levels.length) return factor;
-  const there = midpoint(neighbour);
+  const there = levelMidpoint(levels, neighbour);
   return factor + ((score - here) / (there - here)) * ((factors[neighbour] as number) - factor);
+}
+
+/** The middle of level `l`'s score range (the top level's reaches up to 1). */
+function levelMidpoint(levels: ArrayLike<number>, l: number): number {
+  return ((levels[l] as number) + (l === 0 ? 1 : (levels[l - 1] as number))) / 2;
 }
 
 /** Index of the level a comparator score falls in (the first whose minimum it reaches), or −1 for none. */
@@ -491,7 +500,7 @@ interface CompiledModel {
 }
 
 function compileModel(model: NonNullable<MatchConfig['model']>, fieldCount: number, weights: number[]): CompiledModel {
-  const prior = Number.isFinite(model.prior) ? Math.min(Math.max(model.prior, 1e-12), 1 - 1e-12) : 0.5;
+  const prior = Number.isFinite(model.prior) ? finiteProbability(model.prior) : 0.5;
   const used: boolean[] = [];
   const levels: Float64Array[] = [];
   const logBayesFactors: Float64Array[] = [];

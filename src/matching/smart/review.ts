@@ -17,7 +17,7 @@
 import { codeItems, codesIdf, codesScore, codeWeights, UNRELATED_SCORE } from '../comparators/codes';
 import { buildIdf, sparseCosine, tfidfText, tfidfVector, uniqueTokenHashes, type IdfTable } from '../comparators/tfidf-cosine';
 import { compareValues } from '../comparators/index';
-import { levelOf, logit, roundConfidence, scoreLogBayesFactor } from '../match';
+import { finiteProbability, levelOf, logit, roundConfidence, scoreLogBayesFactor } from '../match';
 import { normaliseText, toText } from '../normalise';
 import { mappingCell } from '../normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, FieldMapping, MatchConfig, RowMatch } from '../types';
@@ -188,7 +188,7 @@ function resolveRow(
     const cosine = WholeRecordText.cosine(sourceVector, record.vector(values, 'target'));
     let logOdds: number;
     if (model !== undefined) {
-      logOdds = logit(Math.min(Math.max(model.prior, 1e-12), 1 - 1e-12));
+      logOdds = logit(finiteProbability(model.prior));
       scores.forEach((s, f) => {
         const field = model.fields[f];
         if (s === null || field === undefined) return;
@@ -221,7 +221,7 @@ function resolveRow(
           : Number.isNaN(cosine)
             ? weighted / total
             : 0.5 * (weighted / total) + 0.5 * cosine;
-      logOdds = logit(Math.min(Math.max(confidence, 1e-12), 1 - 1e-12));
+      logOdds = logit(finiteProbability(confidence));
     }
     scored.push({ id, logOdds, scores, cosine, row });
   }

@@ -2,7 +2,7 @@
 // expects on the sample (each source row's best candidate is a true match with its posterior probability p, so
 // predicting the rows with p ≥ t expects Σ p true positives among them, out of Σ p over all rows).
 
-import { logit, sigmoid } from '../match';
+import { finiteProbability, logit, sigmoid } from '../match';
 
 const GRID = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
 
@@ -66,10 +66,6 @@ export function offsetToExpectedMatches(posteriors: ArrayLike<number>, maxMatche
 export function withLogOddsOffset(p: number, offset: number): number {
   const finite = finiteProbability(p);
   return offset === 0 ? finite : sigmoid(logit(finite) + offset);
-}
-
-function finiteProbability(p: number): number {
-  return Math.min(1 - 1e-12, Math.max(1e-12, p));
 }
 
 /** Review band: posteriors where the model is less than ~90 % sure either way — between 0.2·t and
