@@ -99,6 +99,9 @@ export interface FellegiSunterModel {
   margin?: { levels: number[]; logBayesFactors: number[] };
   /** whole-record TF-IDF cosine levels for the review pass (not used by the engine) */
   record?: ModelField & { columns?: Array<{ source: string; target: string }> };
+  /** variant words for the review pass (smart/variants.ts: a word pair that tells the reference's siblings apart,
+   *  one word on each side, scores 0; a variant word in common 1); not used by the engine */
+  variants?: ModelField & { columns: Array<{ source: string; target: string }> };
 }
 
 export interface MatchConfig {

@@ -11,6 +11,7 @@ import { expectationMaximisation, levelFrequencies } from './em';
 import { KeyValueCache } from './key-values';
 import { detectKind, type FieldKindName } from './kinds';
 import { measureIdentical, needsIdenticalEvidence } from './identical';
+import { fitVariantModel } from './variant-model';
 import { identifierLike, proposeMappings, type ProfiledColumn, type ProposedMapping } from './mappings';
 import {
   bestClaimantShare,
@@ -352,6 +353,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
         fieldMappings,
         notInRecord,
       );
+  const variants = fitVariantModel(fieldMappings, source.rows, reference.rows, blockedPairs, final.best, final.second, margin.posteriors);
   const model: FellegiSunterModel = {
     kind: 'fellegi_sunter',
     prior: round(prior, 9),
@@ -379,6 +381,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     }),
     margin: { levels: margin.levels, logBayesFactors: margin.logBayesFactors.map((x) => round(x, 6)) },
     ...(record !== null ? { record: record.field } : {}),
+    ...(variants !== null ? { variants: variants.field } : {}),
   };
   // The best posterior of every source row (in any order: the threshold rule reads them as a set); rows without a
   // candidate pair have 0.
@@ -510,6 +513,7 @@ export const generateStrategy: GenerateStrategy = (input) => {
     },
     emphasis: directives.emphasise.size > 0 ? `log Bayes factors of ${[...directives.emphasise].join(', ')} × ${EMPHASIS_FACTOR}` : null,
     record: record?.summary ?? null,
+    variants: variants?.summary ?? null,
   };
   details.threshold = {
     ...thresholdChoice,

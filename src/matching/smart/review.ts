@@ -5,6 +5,8 @@
 //     factor (model field `identical`, measured in generation on the model's own pairs: smart/identical.ts),
 //   - the whole-record TF-IDF cosine (all compared columns concatenated, IDF over every reference row) as one
 //     more field of the model (model.record, damped: it re-reads the same words),
+//   - variant words (model.variants, smart/variants.ts): a word pair that tells the reference's own siblings apart
+//     (black/red, 4gb/8gb), one word on each side, against the match; a variant word both hold for it,
 // and then normalises over the candidates: a source row has at most one true match, so
 // P(candidate j) = e^{x_j} / (1 + Σ_k e^{x_k}) with x = the candidates' log-odds.
 //
@@ -23,15 +25,19 @@ import { mappingCell } from '../normalised-row';
 import type { Candidate, EngineRow, FieldEvidence, FieldMapping, MatchConfig, RowMatch } from '../types';
 import type { CreateReviewResolver, ReviewResolver } from './types';
 import { WholeRecordText, type RecordColumn } from './record-text';
+import { VariantWords, type VariantComparison } from './variants';
 
 /** Evidence entry name of the whole-record comparison. */
 export const RECORD_EVIDENCE = '*';
+/** Evidence entry name of the variant words (variants.ts): the word pair that differs, or the variant word shared. */
+export const VARIANT_EVIDENCE = '~';
 
 interface Scored {
   id: string;
   logOdds: number;
   scores: Array<number | null>;
   cosine: number;
+  variant: VariantComparison | null;
   row: EngineRow;
 }
 
@@ -50,6 +56,7 @@ export const createReviewResolver: CreateReviewResolver = (match, reference, sou
 export class ReviewStatistics {
   private readonly mappings: FieldMapping[];
   private readonly record: WholeRecordText;
+  private readonly variants: VariantWords | null;
   /** Per field, what its IDF is built from: the words of a tfidf field, the code items of a codes field. */
   private readonly collected: Array<{ algorithm: 'tfidf_cosine' | 'codes'; items: number[]; offsets: number[] } | null>;
 
@@ -59,6 +66,7 @@ export class ReviewStatistics {
       match.model?.record?.columns ??
       this.mappings.filter((m) => m.sourceColumns === undefined).map((m) => ({ source: m.source, target: m.target }));
     this.record = new WholeRecordText(columns);
+    this.variants = match.model?.variants === undefined ? null : new VariantWords(match.model.variants.columns);
     this.collected = this.mappings.map((m) => {
       const algorithm = m.strategy === 'fuzzy' ? m.options?.algorithm : undefined;
       return algorithm === 'tfidf_cosine' || algorithm === 'codes' ? { algorithm, items: [], offsets: [0] } : null;
@@ -67,6 +75,7 @@ export class ReviewStatistics {
 
   add(row: EngineRow): void {
     this.record.add(row.values);
+    this.variants?.add(row.values);
     this.mappings.forEach((m, f) => {
       const c = this.collected[f];
       if (!c) return;
@@ -97,6 +106,7 @@ export class ReviewStatistics {
   finish(): ReviewResolver {
     const { match, mappings, record } = this;
     record.finish();
+    const variants = this.variants?.finish() ?? null;
     // Rarity as the engine measures it, over every reference row (compareValues would see the one row compared).
     const idfs: Array<FieldIdf | null> = this.collected.map((c) => {
       if (!c) return null;
@@ -110,7 +120,7 @@ export class ReviewStatistics {
     });
     return {
       resolve(source, candidates) {
-        return resolveRow(match, mappings, idfs, record, source, candidates);
+        return resolveRow(match, mappings, idfs, record, variants, source, candidates);
       },
     };
   }
@@ -165,12 +175,14 @@ function resolveRow(
   mappings: FieldMapping[],
   idfs: Array<FieldIdf | null>,
   record: WholeRecordText,
+  variants: VariantWords | null,
   source: EngineRow,
   candidates: EngineRow[],
 ): RowMatch {
   const model = match.model;
   const sourceValues = source.values ?? {};
   const sourceVector = record.vector(sourceValues, 'source');
+  const sourceWords = variants?.wordsOf(sourceValues, 'source');
   // Read once per row: a field over several columns joins its cells.
   const sourceCells = mappings.map((m) => mappingCell(m, sourceValues, 'source'));
   const sourceTexts = sourceCells.map((cell) => normaliseText(cell));
@@ -186,6 +198,8 @@ function resolveRow(
       Number.isFinite(m.weight) && m.weight > 0 ? fieldScore(m, sourceSides[f] as SourceSide, mappingCell(m, values, 'target')) : null,
     );
     const cosine = WholeRecordText.cosine(sourceVector, record.vector(values, 'target'));
+    const variant =
+      variants === null || sourceWords === undefined ? null : variants.compare(sourceWords, variants.wordsOf(values, 'target'));
     let logOdds: number;
     if (model !== undefined) {
       logOdds = logit(finiteProbability(model.prior));
@@ -203,6 +217,8 @@ function resolveRow(
       });
       if (model.record !== undefined && !Number.isNaN(cosine))
         logOdds += scoreLogBayesFactor(model.record.levels, model.record.logBayesFactors, cosine, model.record.interpolate === true);
+      if (model.variants !== undefined && variant !== null)
+        logOdds += scoreLogBayesFactor(model.variants.levels, model.variants.logBayesFactors, variant.score, false);
     } else {
       // No model (a manual config): the weighted average and the record cosine, half each, as log-odds.
       let weighted = 0;
@@ -223,7 +239,7 @@ function resolveRow(
             : 0.5 * (weighted / total) + 0.5 * cosine;
       logOdds = logit(finiteProbability(confidence));
     }
-    scored.push({ id, logOdds, scores, cosine, row });
+    scored.push({ id, logOdds, scores, cosine, variant, row });
   }
   if (scored.length === 0) return { sourceRowId: String(source.id), referenceRowId: null, confidence: 0, evidence: [], candidates: [] };
   // At most one true match per source row: normalise over the candidates (and "none of them").
@@ -252,6 +268,15 @@ function resolveRow(
     sourceValue: record.text(sourceValues, 'source'),
     referenceValue: record.text(best.c.row.values, 'target'),
   });
+  if (best.c.variant !== null)
+    evidence.push({
+      source: VARIANT_EVIDENCE,
+      target: VARIANT_EVIDENCE,
+      strategy: 'fuzzy',
+      score: best.c.variant.score,
+      sourceValue: best.c.variant.sourceWord,
+      referenceValue: best.c.variant.referenceWord,
+    });
   const top: Candidate[] = ranked.slice(0, 5).map(({ c, p }) => ({ referenceRowId: c.id, confidence: p }));
   return {
     sourceRowId: String(source.id),

@@ -1,0 +1,92 @@
+// Variant words (variants.ts) as one more Fellegi–Sunter field of the review pass, measured like identical values
+// (identical.ts) on the pairs of the model's refit: m from the best candidates weighted by their posterior, u from
+// the second-best ones, which are the siblings a variant word tells apart. Its words are those of the word-overlap
+// fields of one column (TF-IDF or token set: titles, names of things, memos).
+
+import type { EngineRow, FieldMapping, ModelField } from '../types';
+import { SMOOTHING } from './em';
+import type { PairSet } from './pairs';
+import type { RecordColumn } from './record-text';
+import { VariantWords } from './variants';
+
+/** Scores 1 (a variant word in common) and 0 (a variant pair between the two rows). */
+export const VARIANT_LEVELS = [1, 0];
+
+export type VariantField = ModelField & { columns: RecordColumn[] };
+
+/** The columns whose words variant pairs are read from: the single-column word-overlap fields. */
+export function variantColumns(mappings: FieldMapping[]): RecordColumn[] {
+  return mappings
+    .filter((m) => {
+      const algorithm = m.strategy === 'fuzzy' ? m.options?.algorithm : undefined;
+      return m.sourceColumns === undefined && m.targetColumns === undefined && (algorithm === 'tfidf_cosine' || algorithm === 'token_set');
+    })
+    .map((m) => ({ source: m.source, target: m.target }));
+}
+
+/**
+ * `best` / `second`: each sample source row's best and second-best pair (indices into `pairs`, −1: none);
+ * `posteriors`: the match posterior of each best pair, in the order of the rows that have one. Null when the
+ * reference shows no variant pair or no column has words to read.
+ */
+export function fitVariantModel(
+  mappings: FieldMapping[],
+  sourceRows: EngineRow[],
+  referenceRows: EngineRow[],
+  pairs: PairSet,
+  best: Int32Array,
+  second: Int32Array,
+  posteriors: Float64Array,
+): { field: VariantField; summary: Record<string, unknown> } | null {
+  const columns = variantColumns(mappings);
+  if (columns.length === 0) return null;
+  const variants = new VariantWords(columns);
+  for (const row of referenceRows) variants.add(row.values);
+  variants.finish();
+  if (variants.size === 0) return null;
+  const sourceWords = new Map<number, Set<string>>();
+  const level = (pair: number): number | null => {
+    const s = pairs.source[pair] as number;
+    let words = sourceWords.get(s);
+    if (words === undefined) sourceWords.set(s, (words = variants.wordsOf(sourceRows[s]?.values, 'source')));
+    const compared = variants.compare(words, variants.wordsOf(referenceRows[pairs.reference[pair] as number]?.values, 'target'));
+    return compared === null ? null : compared.score === 1 ? 0 : 1;
+  };
+  const m = [SMOOTHING, SMOOTHING];
+  const u = [SMOOTHING, SMOOTHING];
+  let k = 0;
+  for (const pair of best) {
+    if (pair < 0) continue;
+    const p = posteriors[k++] as number;
+    const l = level(pair);
+    if (l !== null) m[l] = (m[l] as number) + p;
+  }
+  for (const pair of second) {
+    if (pair < 0) continue;
+    const l = level(pair);
+    if (l !== null) u[l] = (u[l] as number) + 1;
+  }
+  const mTotal = (m[0] as number) + (m[1] as number);
+  const uTotal = (u[0] as number) + (u[1] as number);
+  const mp = m.map((x) => round(x / mTotal));
+  const up = u.map((x) => round(x / uTotal));
+  let logBayesFactors = mp.map((x, l) => round(Math.log(x / (up[l] as number))));
+  // Monotone like every field: a variant word in common never counts less than a variant pair apart. Pooled, the
+  // two levels are all of the field's mass on both sides: m = u, no evidence.
+  if ((logBayesFactors[0] as number) < (logBayesFactors[1] as number)) logBayesFactors = [0, 0];
+  return {
+    field: { levels: VARIANT_LEVELS, logBayesFactors, m: mp, u: up, columns },
+    summary: {
+      columns: columns.map((c) => (c.source === c.target ? c.source : `${c.source}→${c.target}`)),
+      variantPairs: variants.size,
+      levels: VARIANT_LEVELS,
+      m: mp,
+      u: up,
+      logBayesFactors,
+    },
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
