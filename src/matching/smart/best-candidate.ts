@@ -60,6 +60,40 @@ export function bestPairPerRow(
   return { best, second };
 }
 
+/**
+ * m and u of an evidence the refit's pairs show in `levels` levels (`level`: a pair's level, null when missing):
+ * m among the best pairs weighted by their posterior (`posteriors`, in the order of the rows that have a best pair),
+ * u among the second-best ones; smoothed like EM's. For evidence measured beside the model (identical values,
+ * variant words), on the pairs the model was refitted on.
+ */
+export function refitLevelShares(
+  levels: number,
+  level: (pair: number) => number | null,
+  best: Int32Array,
+  second: Int32Array,
+  posteriors: Float64Array,
+): { m: number[]; u: number[] } {
+  const m = new Array<number>(levels).fill(SMOOTHING);
+  const u = new Array<number>(levels).fill(SMOOTHING);
+  let k = 0;
+  for (const pair of best) {
+    if (pair < 0) continue;
+    const p = posteriors[k++] as number;
+    const l = level(pair);
+    if (l !== null) m[l] = (m[l] as number) + p;
+  }
+  for (const pair of second) {
+    if (pair < 0) continue;
+    const l = level(pair);
+    if (l !== null) u[l] = (u[l] as number) + 1;
+  }
+  const share = (x: number[]) => {
+    const total = x.reduce((a, b) => a + b, 0);
+    return x.map((v) => v / total);
+  };
+  return { m: share(m), u: share(u) };
+}
+
 /** Reviews as comparison vectors: each one best pair of known class, counting as one pair. */
 export interface LabelledVectors {
   vectors: ComparisonVectors;

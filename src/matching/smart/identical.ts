@@ -9,7 +9,7 @@
 import { normaliseText } from '../normalise';
 import { mappingCell } from '../normalised-row';
 import type { EngineRow, FieldMapping } from '../types';
-import { SMOOTHING } from './em';
+import { refitLevelShares } from './best-candidate';
 import type { PairSet } from './pairs';
 
 export interface IdenticalEvidence {
@@ -61,27 +61,17 @@ export function measureIdentical(
     const b = normaliseText(mappingCell(mapping, referenceRows[pairs.reference[pair] as number]?.values, 'target'));
     return a === '' || b === '' ? null : a === b;
   };
-  let mSame = 0;
-  let mAll = 0;
-  let k = 0;
-  for (const pair of best) {
-    if (pair < 0) continue;
-    const p = posteriors[k++] as number;
-    const same = identical(pair);
-    if (same === null) continue;
-    mAll += p;
-    if (same) mSame += p;
-  }
-  let uSame = 0;
-  let uAll = 0;
-  for (const pair of second) {
-    if (pair < 0) continue;
-    const same = identical(pair);
-    if (same === null) continue;
-    uAll++;
-    if (same) uSame++;
-  }
-  const m = (mSame + SMOOTHING) / (mAll + 2 * SMOOTHING);
-  const u = (uSame + SMOOTHING) / (uAll + 2 * SMOOTHING);
+  const shares = refitLevelShares(
+    2,
+    (pair) => {
+      const same = identical(pair);
+      return same === null ? null : same ? 0 : 1;
+    },
+    best,
+    second,
+    posteriors,
+  );
+  const m = shares.m[0] as number;
+  const u = shares.u[0] as number;
   return { m, u, logBayesFactor: Math.log(m / u) };
 }

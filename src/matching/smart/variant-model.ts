@@ -4,7 +4,7 @@
 // fields of one column (TF-IDF or token set: titles, names of things, memos).
 
 import type { EngineRow, FieldMapping, ModelField } from '../types';
-import { SMOOTHING } from './em';
+import { refitLevelShares } from './best-candidate';
 import type { PairSet } from './pairs';
 import type { RecordColumn } from './record-text';
 import { VariantWords } from './variants';
@@ -52,24 +52,9 @@ export function fitVariantModel(
     const compared = variants.compare(words, variants.wordsOf(referenceRows[pairs.reference[pair] as number]?.values, 'target'));
     return compared === null ? null : compared.score === 1 ? 0 : 1;
   };
-  const m = [SMOOTHING, SMOOTHING];
-  const u = [SMOOTHING, SMOOTHING];
-  let k = 0;
-  for (const pair of best) {
-    if (pair < 0) continue;
-    const p = posteriors[k++] as number;
-    const l = level(pair);
-    if (l !== null) m[l] = (m[l] as number) + p;
-  }
-  for (const pair of second) {
-    if (pair < 0) continue;
-    const l = level(pair);
-    if (l !== null) u[l] = (u[l] as number) + 1;
-  }
-  const mTotal = (m[0] as number) + (m[1] as number);
-  const uTotal = (u[0] as number) + (u[1] as number);
-  const mp = m.map((x) => round(x / mTotal));
-  const up = u.map((x) => round(x / uTotal));
+  const shares = refitLevelShares(VARIANT_LEVELS.length, level, best, second, posteriors);
+  const mp = shares.m.map(round);
+  const up = shares.u.map(round);
   let logBayesFactors = mp.map((x, l) => round(Math.log(x / (up[l] as number))));
   // Monotone like every field: a variant word in common never counts less than a variant pair apart. Pooled, the
   // two levels are all of the field's mass on both sides: m = u, no evidence.
