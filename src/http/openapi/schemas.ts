@@ -335,7 +335,7 @@ export const responseSchemas = {
     model: nullable({
       type: 'object',
       description:
-        'The Fellegi–Sunter model: prior; per field: levels, log Bayes factors, and interpolate where the factor rises linearly between level midpoints; margin; and for the review pass, record and variants (word pairs that tell the reference\'s siblings apart).',
+        "The Fellegi–Sunter model: prior; per field: levels, log Bayes factors, and interpolate where the factor rises linearly between level midpoints; margin; and for the review pass, record and variants (word pairs that tell the reference's siblings apart).",
     }),
     mappings: {
       type: 'array',

@@ -49,7 +49,7 @@ export const StrategyRef = builder.objectRef<Strategy>('Strategy').implement({
       type: 'JSON',
       nullable: true,
       description:
-        'The Fellegi–Sunter model (prior; per field: levels, log Bayes factors, and interpolate where the factor rises linearly between level midpoints; margin; and for the review pass, record and variants: word pairs that tell the reference\'s siblings apart).',
+        "The Fellegi–Sunter model (prior; per field: levels, log Bayes factors, and interpolate where the factor rises linearly between level midpoints; margin; and for the review pass, record and variants: word pairs that tell the reference's siblings apart).",
       resolve: (s) => s.plan.model ?? null,
     }),
     mappings: t.field({
