@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { reviewResult } from '../api/operations';
 import type { RunResult } from '../api/types';
-import { confidence, dateTime, value } from '../lib/format';
+import { confidence, dateTime, evidenceField, value } from '../lib/format';
 import { StatusBadge } from './StatusBadge';
 
 interface Props {
@@ -68,7 +68,7 @@ export function EvidencePanel({ apiKey, runId, result, onReviewed }: Props) {
           {result.evidence.map((field) => (
             <tr key={`${field.sourceField}-${field.targetField}`}>
               <th scope="row">
-                {field.sourceField}
+                {evidenceField(field.sourceField)}
                 {field.targetField !== field.sourceField && <span class="hint"> → {field.targetField}</span>}
               </th>
               <td>{value(field.sourceValue)}</td>

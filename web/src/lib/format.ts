@@ -25,6 +25,14 @@ export function statusLabel(status: string): string {
   return status.toLowerCase().replace('_', ' ');
 }
 
+/** The review pass's evidence entries that are no column (src/matching/smart/review.ts), by what they compare. */
+const EVIDENCE_NAMES: Record<string, string> = { '*': 'whole record', '~': 'variant words' };
+
+/** An evidence entry's field as a person reads it: a column name, or what a named entry compares. */
+export function evidenceField(name: string): string {
+  return EVIDENCE_NAMES[name] ?? name;
+}
+
 /** A value from a result's evidence: JSON scalars as themselves, anything else as JSON, missing as a dash. */
 export function value(raw: unknown): string {
   if (raw === null || raw === undefined || raw === '') return '–';
