@@ -8,6 +8,7 @@
 // Score of a pair of rows: 0 (conflict) when a word only the source row has and a word only the candidate has form a
 // variant pair; 1 when no such pair and both rows hold a variant word in common; missing otherwise.
 
+import { damerauLevenshteinDistance } from '../comparators/levenshtein';
 import { normaliseText, tokensOf } from '../normalise';
 import type { RecordColumn } from './record-text';
 
@@ -15,6 +16,7 @@ import type { RecordColumn } from './record-text';
 const MAX_WORDS = 40;
 /** A group of rows that differ in one word each, larger than this, is a list of unrelated one-word differences. */
 const MAX_GROUP = 16;
+const DIGIT = /\d/;
 
 export interface VariantComparison {
   score: 0 | 1;
@@ -63,7 +65,10 @@ export class VariantWords {
     for (const group of this.groups?.values() ?? []) {
       if (typeof group === 'string' || group.length > MAX_GROUP) continue;
       for (let i = 0; i < group.length; i++) {
-        for (let j = i + 1; j < group.length; j++) this.pairs.add(pairKey(group[i] as string, group[j] as string));
+        for (let j = i + 1; j < group.length; j++) {
+          if (spellingOf(group[i] as string, group[j] as string)) continue;
+          this.pairs.add(pairKey(group[i] as string, group[j] as string));
+        }
         this.words.add(group[i] as string);
       }
     }
@@ -100,6 +105,14 @@ export class VariantWords {
     }
     return shared === null ? null : { score: 1, sourceWord: plain(shared), referenceWord: plain(shared) };
   }
+}
+
+/** Two words without digits one edit apart are one word spelt two ways (colour/color, grey/gray, a typo in a
+ *  duplicate row), not two variants; words with digits differ in exactly that way when they are variants (4gb/8gb). */
+function spellingOf(a: string, b: string): boolean {
+  const x = plain(a);
+  const y = plain(b);
+  return !DIGIT.test(x) && !DIGIT.test(y) && damerauLevenshteinDistance(x, y) <= 1;
 }
 
 function tag(column: number, token: string): string {

@@ -64,6 +64,20 @@ describe('variant words', () => {
     expect(compare(twoColumns, { title: 'red mug' }, { title: 'black mug' })).toBeNull();
   });
 
+  it('reads two spellings of one word as no variant pair (a duplicate row with a typo), but digits that differ as one', () => {
+    const spelt = learnt(title, [
+      { title: 'acme mug colour grey' },
+      { title: 'acme mug colour gray' },
+      { title: 'data base systems databse' },
+      { title: 'data base systems database' },
+      { title: 'omni stick 4gb' },
+      { title: 'omni stick 8gb' },
+    ]);
+    expect(spelt.size).toBe(1);
+    expect(compare(spelt, { title: 'acme mug grey' }, { title: 'acme mug gray' })).toBeNull();
+    expect(compare(spelt, { title: 'omni 4gb' }, { title: 'omni 8gb' })).toMatchObject({ score: 0 });
+  });
+
   it('learns nothing from one-word cells or long descriptions', () => {
     expect(learnt(title, [{ title: 'red' }, { title: 'black' }]).size).toBe(0);
     const long = (last: string) => ({ title: `${Array.from({ length: 45 }, (_, i) => `word${i}`).join(' ')} ${last}` });
