@@ -272,11 +272,11 @@ export const MARGIN_LEVELS = [6, 3, 1.5, 0.5, 0];
  * candidate with a high score leads the next by much more often than one with a low score, so margin and score
  * are not independent given the class, and counted whole the margin made the top posteriors overconfident: with
  * the title alone (walmart_amazon_titles), best candidates at posterior ≥ 0.9 were right 63 % of the time, and the
- * expected-F1 threshold, read from those posteriors, sat above the best one. Halved: titles-only 0.524 → 0.546,
+ * expected-F1 threshold, read from those posteriors, sat above the best one. Halved: titles-only 0.524 → 0.546;
  * over a sweep of sizes (1,000 to 8,000) and seeds: bank_transactions +0.001 to +0.016, products +0.003 to
- * +0.006, people_messy −0.002 to +0.003, bibliographic −0.002 to −0.005; amazon_walmart +0.004. Walmart-Amazon, by the reference rows generation samples (6,000, 10,000 as the
- * service does, 12,000, all 22,074 as with any reference under 10,000 rows): 0.792, 0.803, 0.804, 0.794 counted
- * whole, 0.796, 0.801, 0.808, 0.811 halved.
+ * +0.006, people_messy −0.002 to +0.003, bibliographic −0.002 to −0.005; amazon_walmart +0.004. Walmart-Amazon,
+ * by the reference rows generation samples (6,000; 10,000 as the service does; 12,000; all 22,074 as with any
+ * reference under 10,000 rows): 0.792, 0.803, 0.804, 0.794 counted whole; 0.796, 0.801, 0.808, 0.811 halved.
  */
 export const MARGIN_DAMPING = 0.5;
 
