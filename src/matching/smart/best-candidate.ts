@@ -13,6 +13,7 @@
 // one.
 
 import { marginLevel } from '../match';
+import type { EngineRow } from '../types';
 import { levelFrequencies, SMOOTHING } from './em';
 import { MISSING, type ComparisonVectors, type PairSet } from './pairs';
 
@@ -60,18 +61,26 @@ export function bestPairPerRow(
   return { best, second };
 }
 
+/** The pairs the model was refitted on, for evidence measured beside it (identical values, variant words). */
+export interface RefitSample {
+  sourceRows: EngineRow[];
+  referenceRows: EngineRow[];
+  pairs: PairSet;
+  /** each sample source row's best and second-best pair (indices into `pairs`, −1: none) */
+  best: Int32Array;
+  second: Int32Array;
+  /** the match posterior of each best pair, in the order of the rows that have one */
+  posteriors: Float64Array;
+}
+
 /**
  * m and u of an evidence the refit's pairs show in `levels` levels (`level`: a pair's level, null when missing):
- * m among the best pairs weighted by their posterior (`posteriors`, in the order of the rows that have a best pair),
- * u among the second-best ones; smoothed like EM's. For evidence measured beside the model (identical values,
- * variant words), on the pairs the model was refitted on.
+ * m among the best pairs weighted by their posterior, u among the second-best ones; smoothed like EM's.
  */
 export function refitLevelShares(
   levels: number,
   level: (pair: number) => number | null,
-  best: Int32Array,
-  second: Int32Array,
-  posteriors: Float64Array,
+  { best, second, posteriors }: RefitSample,
 ): { m: number[]; u: number[] } {
   const m = new Array<number>(levels).fill(SMOOTHING);
   const u = new Array<number>(levels).fill(SMOOTHING);

@@ -21,6 +21,7 @@ import {
   fitMargin,
   type BestCandidateFit,
   type LabelledVectors,
+  type RefitSample,
 } from './best-candidate';
 import { proposeRecordFields } from './record-fields';
 import {
@@ -354,15 +355,21 @@ export const generateStrategy: GenerateStrategy = (input) => {
         fieldMappings,
         notInRecord,
       );
-  const variants = fitVariantModel(fieldMappings, source.rows, reference.rows, blockedPairs, final.best, final.second, margin.posteriors);
+  const refitSample: RefitSample = {
+    sourceRows: source.rows,
+    referenceRows: reference.rows,
+    pairs: blockedPairs,
+    best: final.best,
+    second: final.second,
+    posteriors: margin.posteriors,
+  };
+  const variants = fitVariantModel(fieldMappings, refitSample);
   const model: FellegiSunterModel = {
     kind: 'fellegi_sunter',
     prior: round(prior, 9),
     fields: fitted.m.map((m, f) => {
       const mapping = fieldMappings[f] as FieldMapping;
-      const identical = needsIdenticalEvidence(mapping, levels[f] as number[])
-        ? measureIdentical(mapping, source.rows, reference.rows, blockedPairs, final.best, final.second, margin.posteriors)
-        : null;
+      const identical = needsIdenticalEvidence(mapping, levels[f] as number[]) ? measureIdentical(mapping, refitSample) : null;
       return {
         levels: levels[f] as number[],
         logBayesFactors: logBayesFactors[f] as number[],

@@ -9,8 +9,7 @@
 import { normaliseText } from '../normalise';
 import { mappingCell } from '../normalised-row';
 import type { EngineRow, FieldMapping } from '../types';
-import { refitLevelShares } from './best-candidate';
-import type { PairSet } from './pairs';
+import { refitLevelShares, type RefitSample } from './best-candidate';
 
 export interface IdenticalEvidence {
   m: number;
@@ -40,19 +39,9 @@ export function needsIdenticalEvidence(mapping: FieldMapping, levels: number[]):
   );
 }
 
-/**
- * `best` / `second`: each sample source row's best and second-best pair (indices into `pairs`, −1: none);
- * `posteriors`: the match posterior of each best pair, in the order of the rows that have one.
- */
-export function measureIdentical(
-  mapping: FieldMapping,
-  sourceRows: EngineRow[],
-  referenceRows: EngineRow[],
-  pairs: PairSet,
-  best: Int32Array,
-  second: Int32Array,
-  posteriors: Float64Array,
-): IdenticalEvidence {
+/** Identity of the mapping's two values, measured on the refit's pairs (`sample`). */
+export function measureIdentical(mapping: FieldMapping, sample: RefitSample): IdenticalEvidence {
+  const { sourceRows, referenceRows, pairs } = sample;
   const sourceTexts = new Map<number, string>();
   const identical = (pair: number): boolean | null => {
     const s = pairs.source[pair] as number;
@@ -67,9 +56,7 @@ export function measureIdentical(
       const same = identical(pair);
       return same === null ? null : same ? 0 : 1;
     },
-    best,
-    second,
-    posteriors,
+    sample,
   );
   const m = shares.m[0] as number;
   const u = shares.u[0] as number;

@@ -4,8 +4,7 @@
 // fields of one column (TF-IDF or token set: titles, names of things, memos).
 
 import type { EngineRow, FieldMapping, ModelField } from '../types';
-import { refitLevelShares } from './best-candidate';
-import type { PairSet } from './pairs';
+import { refitLevelShares, type RefitSample } from './best-candidate';
 import type { RecordColumn } from './record-text';
 import { VariantWords } from './variants';
 
@@ -24,20 +23,13 @@ export function variantColumns(mappings: FieldMapping[]): RecordColumn[] {
     .map((m) => ({ source: m.source, target: m.target }));
 }
 
-/**
- * `best` / `second`: each sample source row's best and second-best pair (indices into `pairs`, −1: none);
- * `posteriors`: the match posterior of each best pair, in the order of the rows that have one. Null when the
- * reference shows no variant pair or no column has words to read.
- */
+/** Measured on the refit's pairs (`sample`); null when the reference shows no variant pair or no column has words
+ *  to read. */
 export function fitVariantModel(
   mappings: FieldMapping[],
-  sourceRows: EngineRow[],
-  referenceRows: EngineRow[],
-  pairs: PairSet,
-  best: Int32Array,
-  second: Int32Array,
-  posteriors: Float64Array,
+  sample: RefitSample,
 ): { field: VariantField; summary: Record<string, unknown> } | null {
+  const { sourceRows, referenceRows, pairs } = sample;
   const columns = variantColumns(mappings);
   if (columns.length === 0) return null;
   const variants = new VariantWords(columns);
@@ -52,7 +44,7 @@ export function fitVariantModel(
     const compared = variants.compare(words, variants.wordsOf(referenceRows[pairs.reference[pair] as number]?.values, 'target'));
     return compared === null ? null : compared.score === 1 ? 0 : 1;
   };
-  const shares = refitLevelShares(VARIANT_LEVELS.length, level, best, second, posteriors);
+  const shares = refitLevelShares(VARIANT_LEVELS.length, level, sample);
   const mp = shares.m.map(round);
   const up = shares.u.map(round);
   let logBayesFactors = mp.map((x, l) => round(Math.log(x / (up[l] as number))));

@@ -179,15 +179,14 @@ describe('identical-value evidence in generation', () => {
       reference: Int32Array.from([0, 4, 1, 5, 2, 6, 3, 7]),
       count: 8,
     };
-    const evidence = measureIdentical(
-      mapping,
-      source,
-      reference,
+    const evidence = measureIdentical(mapping, {
+      sourceRows: source,
+      referenceRows: reference,
       pairs,
-      Int32Array.from([0, 2, 4, 6]),
-      Int32Array.from([1, 3, 5, 7]),
-      Float64Array.from([1, 1, 0.5, 0.5]),
-    );
+      best: Int32Array.from([0, 2, 4, 6]),
+      second: Int32Array.from([1, 3, 5, 7]),
+      posteriors: Float64Array.from([1, 1, 0.5, 0.5]),
+    });
     // m: (1 + 1 + 0.5 identical of 3 posterior mass, +0.5 smoothing each way); u: 1 of 4, smoothed
     expect(evidence.m).toBeCloseTo((2.5 + 0.5) / (3 + 1), 12);
     expect(evidence.u).toBeCloseTo((1 + 0.5) / (4 + 1), 12);
