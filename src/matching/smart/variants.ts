@@ -9,6 +9,7 @@
 // variant pair; 1 when no such pair and both rows hold a variant word in common; missing otherwise.
 
 import { damerauLevenshteinDistance } from '../comparators/levenshtein';
+import { tokenHash } from '../comparators/tfidf-cosine';
 import { normaliseText, tokensOf } from '../normalise';
 import type { RecordColumn } from './record-text';
 
@@ -17,6 +18,10 @@ const MAX_WORDS = 40;
 /** A group of rows that differ in one word each, larger than this, is a list of unrelated one-word differences. */
 const MAX_GROUP = 16;
 const DIGIT = /\d/;
+/** Keys kept at most (about 150,000 rows of 15 words; some 100 MB): a larger reference adds no more rows. */
+const MAX_KEYS = 2_000_000;
+/** A key is the words' hash sum (32 bits) above their hash xor (21 bits): 53 bits, an exact double. */
+const KEY_XOR_SPAN = 2 ** 21;
 
 export interface VariantComparison {
   score: 0 | 1;
@@ -26,8 +31,10 @@ export interface VariantComparison {
 }
 
 export class VariantWords {
-  /** key = the row's words less one → the distinct words removed to get it (one word, or several) */
-  private groups: Map<string, string | string[]> | null = new Map();
+  /** key (a hash of a row's words less one) → the hashes of the distinct words removed to get it */
+  private groups: Map<number, number | number[]> | null = new Map();
+  /** hash → word, for the words of the groups */
+  private vocabulary: Map<number, string> | null = new Map();
   private readonly pairs = new Set<string>();
   private readonly words = new Set<string>();
 
@@ -36,43 +43,51 @@ export class VariantWords {
   /** One reference row (its target columns). */
   add(values: Record<string, unknown> | undefined): void {
     this.columns.forEach((column, k) => {
-      const words = [...new Set(tokensOf(normaliseText(values?.[column.target])))].sort().map((token) => tag(k, token));
-      if (words.length >= 2 && words.length <= MAX_WORDS) this.addWords(words);
+      const words = new Set(tokensOf(normaliseText(values?.[column.target])));
+      if (words.size >= 2 && words.size <= MAX_WORDS) this.addWords([...words].map((token) => tag(k, token)));
     });
   }
 
-  /** One column's sorted words of a reference row: each word is a variant of the removed word of any row whose
-   *  words less its removed one are these less this one. */
+  /** One column's distinct words of a reference row: each word is a variant of the removed word of any row whose
+   *  words less that one are these less this one. A set's key is its words' hash sum and xor, so it is the same in
+   *  any order, and each word's removal is one subtraction. */
   private addWords(words: string[]): void {
-    const groups = this.groups;
-    if (groups === null) throw new Error('VariantWords: add() after finish()');
-    const joined = words.join(' ');
-    let start = 0;
-    for (const word of words) {
-      // The words less this one, in order and space-separated: the text before it and the text after it.
-      const end = start + word.length;
-      const key = end === joined.length ? joined.slice(0, Math.max(0, start - 1)) : joined.slice(0, start) + joined.slice(end + 1);
-      start = end + 1;
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, word);
-      else if (typeof group === 'string') {
-        if (group !== word) groups.set(key, [group, word]);
-      } else if (group.length <= MAX_GROUP && !group.includes(word)) group.push(word);
+    const { groups, vocabulary } = this;
+    if (groups === null || vocabulary === null) throw new Error('VariantWords: add() after finish()');
+    if (groups.size >= MAX_KEYS) return;
+    const hashes = words.map((word) => tokenHash(word));
+    let sum = 0;
+    let xor = 0;
+    for (const h of hashes) {
+      sum += h;
+      xor ^= h;
     }
+    hashes.forEach((h, i) => {
+      const key = ((sum - h) >>> 0) * KEY_XOR_SPAN + ((xor ^ h) & (KEY_XOR_SPAN - 1));
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, h);
+      else if (typeof group === 'number') {
+        if (group !== h) groups.set(key, [group, h]);
+      } else if (group.length <= MAX_GROUP && !group.includes(h)) group.push(h);
+      if (!vocabulary.has(h)) vocabulary.set(h, words[i] as string);
+    });
   }
 
   finish(): this {
+    const vocabulary = this.vocabulary;
     for (const group of this.groups?.values() ?? []) {
-      if (typeof group === 'string' || group.length > MAX_GROUP) continue;
-      for (let i = 0; i < group.length; i++) {
-        for (let j = i + 1; j < group.length; j++) {
-          if (spellingOf(group[i] as string, group[j] as string)) continue;
-          this.pairs.add(pairKey(group[i] as string, group[j] as string));
+      if (typeof group === 'number' || group.length > MAX_GROUP || vocabulary === null) continue;
+      const words = group.map((h) => vocabulary.get(h) as string);
+      for (let i = 0; i < words.length; i++) {
+        for (let j = i + 1; j < words.length; j++) {
+          if (spellingOf(words[i] as string, words[j] as string)) continue;
+          this.pairs.add(pairKey(words[i] as string, words[j] as string));
         }
-        this.words.add(group[i] as string);
+        this.words.add(words[i] as string);
       }
     }
     this.groups = null;
+    this.vocabulary = null;
     return this;
   }
 
