@@ -1,21 +1,8 @@
 // A smart run as the service performs it: generate a strategy from samples of both tables, match every source row
 // with strategy.match through the ordinary engine, send the review band through the review resolver, then
 // (when the plan asks for it) resolve one-to-one over all rows.
-import {
-  buildReferenceIndex,
-  matchSlice,
-  resolveOneToOne,
-  type EngineRow,
-  type ReferenceIndex,
-  type RowMatch,
-} from '../../src/matching/index';
-import {
-  createReviewResolver,
-  generateStrategy,
-  type GeneratedStrategy,
-  type LabelledPair,
-  type ReviewResolver,
-} from '../../src/matching/smart/index';
+import { buildReferenceIndex, matchSlice, resolveOneToOne, type ReferenceIndex, type RowMatch } from '../../src/matching/index';
+import { generateStrategy, resolveReviewBand, type GeneratedStrategy, type LabelledPair } from '../../src/matching/smart/index';
 import type { Quality } from '../engine/quality';
 import { SAMPLE_LIMITS, sampleTable } from './sample';
 import { scoreRows, truthSets } from './score';
@@ -55,7 +42,7 @@ export function runStrategy(dataset: QualityDataset, strategy: GeneratedStrategy
   const index = buildReferenceIndex(dataset.reference.rows, strategy.match);
   const { rows } = matchSlice(index, dataset.source.rows);
   const qualityBeforeReview = scoreRows(rows, dataset);
-  const reviewedRows = resolveReviewBand(dataset, strategy, rows);
+  const reviewedRows = resolveReviewBand(strategy.match, strategy.reviewBand, rows, dataset.reference.rows, dataset.source.rows);
   if (strategy.match.oneToOne) applyOneToOne(rows, strategy.match.threshold);
   const matchSeconds = (performance.now() - matchStart) / 1000;
   return {
@@ -86,27 +73,6 @@ function blockingRecall(index: ReferenceIndex, dataset: QualityDataset): number 
     for (const t of targets) if (candidates.has(rowOf.get(t) ?? -1)) found++;
   }
   return pairs === 0 ? 1 : found / pairs;
-}
-
-function inReviewBand(row: RowMatch, band: { low: number; high: number }): boolean {
-  return row.candidates.length > 0 && row.confidence >= band.low && row.confidence <= band.high;
-}
-
-/** Replaces every review-band row by the resolver's verdict on its candidates; returns how many it resolved. */
-function resolveReviewBand(dataset: QualityDataset, strategy: GeneratedStrategy, rows: RowMatch[]): number {
-  const referenceById = new Map<string, EngineRow>(dataset.reference.rows.map((r) => [r.id, r]));
-  const sourceById = new Map<string, EngineRow>(dataset.source.rows.map((r) => [r.id, r]));
-  let resolver: ReviewResolver | undefined;
-  let reviewed = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as RowMatch;
-    if (!inReviewBand(row, strategy.reviewBand)) continue;
-    resolver ??= createReviewResolver(strategy.match, dataset.reference.rows, dataset.source.rows);
-    const candidates = row.candidates.map((c) => referenceById.get(c.referenceRowId) as EngineRow);
-    rows[i] = resolver.resolve(sourceById.get(row.sourceRowId) as EngineRow, candidates);
-    reviewed++;
-  }
-  return reviewed;
 }
 
 function applyOneToOne(rows: RowMatch[], threshold: number): void {
