@@ -5,6 +5,7 @@
 
 import type { EngineRow, FieldMapping, ModelField } from '../types';
 import { refitLevelShares, type RefitSample } from './best-candidate';
+import { round } from './profile';
 import type { RecordColumn } from './record-text';
 import { VariantWords } from './variants';
 
@@ -45,9 +46,9 @@ export function fitVariantModel(
     return compared === null ? null : compared.score === 1 ? 0 : 1;
   };
   const shares = refitLevelShares(VARIANT_LEVELS.length, level, sample);
-  const mp = shares.m.map(round);
-  const up = shares.u.map(round);
-  let logBayesFactors = mp.map((x, l) => round(Math.log(x / (up[l] as number))));
+  const mp = shares.m.map((x) => round(x, 6));
+  const up = shares.u.map((x) => round(x, 6));
+  let logBayesFactors = mp.map((x, l) => round(Math.log(x / (up[l] as number)), 6));
   // Monotone like every field: a variant word in common never counts less than a variant pair apart. Pooled, the
   // two levels are all of the field's mass on both sides: m = u, no evidence.
   if ((logBayesFactors[0] as number) < (logBayesFactors[1] as number)) logBayesFactors = [0, 0];
@@ -62,8 +63,4 @@ export function fitVariantModel(
       logBayesFactors,
     },
   };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }
